@@ -1,0 +1,188 @@
+"""The library behind the CLI: validate, load and run. Nothing here prints or exits.
+
+`run()` is the nightly job's data flow in order: config → load → rules → outputs. Each step is a
+module of its own; this file only sequences them and collects what they report.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from recon import __version__
+from recon.asof import parse_as_of
+from recon.config import Project, load_project
+from recon.db import Database
+from recon.errors import ConfigError, Problem
+from recon.load import files as filesys
+from recon.load.loader import Loader, LoadReport, missing_columns, source_format
+from recon.load.readers import READERS, UnreadableFile, header_of
+
+
+@dataclass
+class ValidationResult:
+    project: Project | None
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def open_database(project: Project, path: str | None = None) -> Database:
+    engine = project.config.engine
+    database = path or (str(project.resolve(engine.database)) if engine.database else None)
+    return Database(database, memory_limit=engine.memory_limit, threads=engine.threads,
+                    temp_directory=engine.temp_directory)
+
+
+def check_files(project: Project, db: Database | None = None) -> list[Problem]:
+    """Every source's glob matches something and every mapped column is in every file's header."""
+    db = db or Database()
+    problems: list[Problem] = []
+    for name, source in project.config.sources.items():
+        pattern = project.resolve(source.path)
+        paths = filesys.expand(pattern)
+        if not paths:
+            problem = filesys.no_match_problem(name, pattern, project.root, source.path)
+            line = project.doc.line_of(("sources", name, "path"))
+            problems.append(Problem(problem.code, problem.message, file=str(project.path), line=line,
+                                    path=problem.path, hint=problem.hint))
+            continue
+        fmt = source_format(source) or "csv"
+        if fmt not in READERS:
+            continue
+        for path in paths:
+            display = filesys.display_path(path, project.root)
+            try:
+                header = header_of(db, path, display, fmt, source.options)
+            except UnreadableFile as exc:
+                problems.append(exc.problem)
+                continue
+            problem = missing_columns(source, header, display, name)
+            if problem:
+                line = project.doc.line_of(("sources", name, "columns"))
+                problems.append(Problem(problem.code, problem.message, file=f"{project.path}", line=line,
+                                        path=problem.path, hint=f"{problem.hint + '; ' if problem.hint else ''}"
+                                        f"in {display}"))
+    return problems
+
+
+def validate(config: str | Path | None, *, files: bool = True) -> ValidationResult:
+    """Check the config (and, unless files=False, that its files exist and have the mapped columns)."""
+    try:
+        project = load_project(config)
+    except ConfigError as exc:
+        problems = list(exc.problems)
+        if files:
+            problems += _file_problems_of_broken_config(config)
+        return ValidationResult(None, problems)
+    return ValidationResult(project, check_files(project) if files else [])
+
+
+def _file_problems_of_broken_config(config: str | Path | None) -> list[Problem]:
+    """File checks for the sources that are themselves well-formed, so one message lists everything."""
+    from recon.config import config_path
+    from recon.config.schema import Config, Source
+    from recon.config.yamlfile import read_yaml
+
+    try:
+        doc = read_yaml(config_path(config))
+    except ConfigError:
+        return []
+    data = doc.data if isinstance(doc.data, dict) else {}
+    sources = data.get("sources") if isinstance(data.get("sources"), dict) else {}
+    good = {}
+    for name, raw in sources.items():
+        try:
+            good[name] = Source.model_validate(raw)
+        except Exception:
+            continue
+    if not good:
+        return []
+    partial = Config.model_construct(**{**Config().model_dump(), "sources": good})
+    return check_files(Project(config=partial, path=config_path(config), doc=doc))
+
+
+@dataclass
+class RunContext:
+    """What one run knows as it goes; each step reads from it and adds to it."""
+
+    project: Project
+    db: Database
+    run_id: str
+    as_of: datetime
+    out_dir: Path
+    started_at: datetime
+    strict: bool = False
+    load: LoadReport = field(default_factory=LoadReport)
+    timings: dict[str, float] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+    exit_code: int = 0
+
+
+Progress = Callable[[str, str, int, int], None]
+
+
+def new_run_id(started: datetime) -> str:
+    return f"{started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def run(
+    config: str | Path | None,
+    *,
+    as_of: str | datetime | None = None,
+    out: str | Path | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
+    run_id: str | None = None,
+) -> RunContext:
+    """Load every source, then (as the modules land) run the rules and write the outputs."""
+    project = load_project(config)
+    started = datetime.now(UTC).replace(microsecond=0)
+    run_id = run_id or new_run_id(started)
+    resolved_as_of = parse_as_of(as_of if as_of is not None else project.config.as_of, project.config.timezone)
+    out_dir = Path(out) if out else project.resolve(project.config.out) / run_id
+    ctx = RunContext(project=project, db=open_database(project), run_id=run_id, as_of=resolved_as_of,
+                     out_dir=out_dir, started_at=started, strict=strict)
+    t0 = time.perf_counter()
+    ctx.load = Loader(project, ctx.db, run_id, strict=strict, progress=progress).load_all()
+    ctx.timings["load"] = time.perf_counter() - t0
+    ctx.summary = build_summary(ctx)
+    write_outputs(ctx)
+    return ctx
+
+
+def build_summary(ctx: RunContext) -> dict[str, Any]:
+    sources = ctx.load.by_source()
+    return {
+        "recon_version": __version__,
+        "run_id": ctx.run_id,
+        "as_of": ctx.as_of.isoformat(),
+        "started_at": ctx.started_at.isoformat(),
+        "config": str(ctx.project.path),
+        "sources": sources,
+        "totals": {
+            "rows_read": sum(s["rows_read"] for s in sources),
+            "rows_loaded": sum(s["rows_loaded"] for s in sources),
+            "rows_rejected": sum(s["rows_rejected"] for s in sources),
+            "sources_failed": sum(1 for s in sources if s["status"] != "ok"),
+        },
+    }
+
+
+def write_outputs(ctx: RunContext) -> None:
+    ctx.out_dir.mkdir(parents=True, exist_ok=True)
+    (ctx.out_dir / "summary.json").write_text(json.dumps(ctx.summary, indent=2, sort_keys=True, default=str) + "\n")
+    ctx.db.execute(f"COPY (SELECT * FROM main.rejects ORDER BY file, \"row\", field) TO "
+                   f"'{_sql_path(ctx.out_dir / 'rejects.csv')}' (HEADER, DELIMITER ',')")
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")

@@ -1,0 +1,157 @@
+"""Turn a parsed YAML document into a validated Config, collecting every problem at once.
+
+Structural problems come from pydantic; semantic ones (unknown entity, unmapped key fields,
+unknown lookup, bad time zone) need the canonical model and are checked here. Nothing here
+touches the data files: that is `recon.load.preflight`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ValidationError
+
+from recon.config.schema import ColumnSpec, Config, Source
+from recon.config.yamlfile import Loc, YamlDocument
+from recon.errors import Problem, did_you_mean
+from recon.model import ENTITIES
+
+_UNION_TAGS = {"str", "int", "float", "bool", "ColumnSpec", "Ownership", "function-after[_one_source(), ColumnSpec]"}
+
+
+def _model_for(loc: Loc) -> type[BaseModel] | None:
+    """The model whose keys are valid at `loc`, for did-you-mean on unknown keys."""
+    from recon.config import schema
+
+    if not loc:
+        return schema.Config
+    if loc[0] == "sources" and len(loc) == 2:
+        return schema.Source
+    if loc[0] == "sources" and len(loc) == 3 and loc[2] == "options":
+        return schema.ReaderOptions
+    if loc[0] == "sources" and len(loc) == 4 and loc[2] == "columns":
+        return schema.ColumnSpec
+    if loc[0] == "engine":
+        return schema.EngineOptions
+    if loc[0] == "ownership" and len(loc) == 2:
+        return schema.Ownership
+    return None
+
+
+def pydantic_problems(exc: ValidationError, doc: YamlDocument, prefix: Loc = ()) -> list[Problem]:
+    problems: dict[tuple[Loc, str], Problem] = {}
+    errors = exc.errors()
+    for err in errors:
+        loc: Loc = (*prefix, *(p for p in err["loc"] if p not in _UNION_TAGS))
+        kind = err["type"]
+        # A `str | ColumnSpec` field given a mapping fails the `str` branch too: that half is noise.
+        if kind == "string_type" and isinstance(err.get("input"), dict):
+            continue
+        if kind == "extra_forbidden":
+            key = str(loc[-1])
+            model = _model_for(loc[:-1])
+            hint = did_you_mean(key, list(model.model_fields)) if model else None
+            problem = doc.problem("C003", loc, f"unknown key {key!r}", hint)
+        elif kind == "missing":
+            problem = doc.problem("C004", loc, f"required key {loc[-1]!r} is missing")
+        else:
+            message = err["msg"].removeprefix("Value error, ")
+            problem = doc.problem("C005", loc, message)
+        problems.setdefault((loc, problem.message), problem)
+    return list(problems.values())
+
+
+def _check_timezone(name: str | None, loc: Loc, doc: YamlDocument) -> list[Problem]:
+    if name is None:
+        return []
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return [doc.problem("C010", loc, f"unknown time zone {name!r}", "use an IANA name such as Europe/Berlin")]
+    return []
+
+
+def _lookup_names(steps: list[Any]) -> list[str]:
+    return [s["map"] for s in steps if isinstance(s, dict) and isinstance(s.get("map"), str)]
+
+
+def source_problems(name: str, source: Source, config_lookups: dict[str, Any], doc: YamlDocument) -> list[Problem]:
+    """Semantic checks of one source against the canonical model."""
+    base: Loc = ("sources", name)
+    problems: list[Problem] = []
+    problems += _check_timezone(source.timezone, (*base, "timezone"), doc)
+    if source.format == "x12" or (source.format is None and source.path.lower().endswith((".edi", ".x12"))):
+        return problems
+    if source.entity is None:
+        return [*problems, doc.problem("C004", base, "required key 'entity' is missing", _entities_hint())]
+    entity = ENTITIES.get(source.entity)
+    if entity is None:
+        hint = did_you_mean(source.entity, list(ENTITIES)) or _entities_hint()
+        return [*problems, doc.problem("C011", (*base, "entity"), f"unknown entity {source.entity!r}", hint)]
+    specs = source.column_specs()
+    for key in entity.keys:
+        if key not in specs:
+            near = [f for f in specs if f not in entity.fields]
+            hint = did_you_mean(key, near) or f"{source.entity} is keyed by {', '.join(entity.keys)}"
+            problems.append(
+                doc.problem("C012", (*base, "columns"), f"key field {key!r} of {source.entity} is not mapped", hint)
+            )
+    for field, spec in specs.items():
+        loc = (*base, "columns", field)
+        if field not in entity.fields:
+            unmapped = [f for f in entity.fields if f not in specs]
+            hint = did_you_mean(field, unmapped)
+            if hint:
+                problems.append(
+                    doc.problem("C013", loc, f"{field!r} is not a field of {source.entity}", hint)
+                )
+        problems += _check_timezone(spec.timezone, (*loc, "timezone"), doc)
+        for lookup in _lookup_names(spec.normalise):
+            if lookup not in config_lookups:
+                hint = did_you_mean(lookup, list(config_lookups)) or "define it under lookups:"
+                problems.append(doc.problem("C014", (*loc, "normalise"), f"unknown lookup {lookup!r}", hint))
+    return problems
+
+
+def _entities_hint() -> str:
+    return "known entities: " + ", ".join(ENTITIES)
+
+
+def build_config(doc: YamlDocument) -> tuple[Config | None, list[Problem]]:
+    """Validate the whole document; returns the Config when there were no problems."""
+    problems = list(doc.duplicates)
+    data = doc.data if doc.data is not None else {}
+    if not isinstance(data, dict):
+        return None, [*problems, doc.problem("C005", (), "the config must be a mapping of sections")]
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        problems += pydantic_problems(exc, doc)
+        config = None
+        # Still check the sources that are well-formed, so one message lists everything.
+        sources = data.get("sources") if isinstance(data.get("sources"), dict) else {}
+        lookups = data.get("lookups") if isinstance(data.get("lookups"), dict) else {}
+        for name, raw in sources.items():
+            try:
+                source = Source.model_validate(raw)
+            except ValidationError:
+                entity = raw.get("entity") if isinstance(raw, dict) else None
+                if isinstance(entity, str) and entity not in ENTITIES:
+                    hint = did_you_mean(entity, list(ENTITIES)) or _entities_hint()
+                    loc = ("sources", name, "entity")
+                    problems.append(doc.problem("C011", loc, f"unknown entity {entity!r}", hint))
+                continue
+            problems += source_problems(name, source, lookups, doc)
+        return None, problems
+    problems += _check_timezone(config.timezone, ("timezone",), doc)
+    for name, source in config.sources.items():
+        problems += source_problems(name, source, config.lookups, doc)
+    for entity in config.ownership:
+        if entity not in ENTITIES:
+            hint = did_you_mean(entity, list(ENTITIES))
+            problems.append(doc.problem("C011", ("ownership", entity), f"unknown entity {entity!r}", hint))
+    return (config if not problems else None), problems
+
+
+__all__ = ["ColumnSpec", "build_config", "pydantic_problems", "source_problems"]

@@ -1,0 +1,91 @@
+"""The one place that owns the DuckDB connection and executes SQL.
+
+Everything else builds SQL text (pure) and hands it here. The session runs in UTC so that
+timestamps print and compare the same on every machine, whatever its local zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from recon.sql import ident
+
+
+class Database:
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        memory_limit: str | None = None,
+        threads: int | None = None,
+        temp_directory: str | None = None,
+    ) -> None:
+        self.path = str(path) if path else ":memory:"
+        self.con = duckdb.connect(self.path)
+        self.con.execute("SET TimeZone = 'UTC'")
+        if memory_limit:
+            self.con.execute(f"SET memory_limit = '{_setting(memory_limit)}'")
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        if temp_directory:
+            self.con.execute(f"SET temp_directory = '{_setting(temp_directory)}'")
+        self._counter = 0
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> None:
+        self.con.execute(sql, params or [])
+
+    def rows(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql, params or []).fetchall()
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:
+        result = self.rows(sql, params)
+        return result[0][0] if result else None
+
+    def dicts(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        cursor = self.con.execute(sql, params or [])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def arrow(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pa.Table:
+        return self.con.execute(sql, params or []).to_arrow_table()
+
+    def columns(self, relation: str) -> list[tuple[str, str]]:
+        """(name, type) of a table or view, in order."""
+        return [(r[0], r[1]) for r in self.rows(f"DESCRIBE {relation}")]
+
+    def table_exists(self, schema: str, table: str) -> bool:
+        return bool(
+            self.scalar(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+                [schema, table],
+            )
+        )
+
+    def temp_name(self, stem: str) -> str:
+        """A fresh name for a scratch table, unique within this connection."""
+        self._counter += 1
+        return f"_{stem}_{self._counter}"
+
+    def register_arrow(self, name: str, table: pa.Table) -> None:
+        """Materialise an Arrow table as a temp table (a view over Python memory would outlive nothing)."""
+        self.con.register("_arrow_in", table)
+        try:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS SELECT * FROM _arrow_in")
+        finally:
+            self.con.unregister("_arrow_in")
+
+    def drop(self, *names: str) -> None:
+        for name in names:
+            self.con.execute(f"DROP TABLE IF EXISTS {ident(name)}")
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _setting(value: str) -> str:
+    return str(value).replace("'", "''")

@@ -1,0 +1,246 @@
+"""Load every configured source into `<system>.<entity>` tables, with lineage and rejects.
+
+For each file: read it into text cells (readers), map and type the cells in one SQL statement
+(mapping), insert the usable rows and record the unusable ones with file, row, field and reason.
+Rows read = rows loaded + rows rejected is checked for every file, every run. A file that cannot
+be read at all fails its source; the other sources still load unless `strict`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from recon.config import Project, Source
+from recon.db import Database
+from recon.errors import InputError, Problem, did_you_mean
+from recon.load import files as filesys
+from recon.load.mapping import mapped_select, plan_fields, rejects_select
+from recon.load.readers import READERS, UnreadableFile, infer_format
+from recon.model import ENTITIES, LINEAGE_COLUMNS
+from recon.sql import ident, literal, table_name
+
+REJECTS_DDL = """CREATE TABLE IF NOT EXISTS main.rejects (
+    load_id VARCHAR, source VARCHAR, system VARCHAR, entity VARCHAR, file VARCHAR,
+    "row" BIGINT, field VARCHAR, raw_value VARCHAR, reason VARCHAR)"""
+LOADS_DDL = """CREATE TABLE IF NOT EXISTS main.loads (
+    load_id VARCHAR, source VARCHAR, system VARCHAR, entity VARCHAR, file VARCHAR, format VARCHAR,
+    rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, status VARCHAR, error VARCHAR, seconds DOUBLE)"""
+
+Progress = Callable[[str, str, int, int], None]
+
+
+@dataclass
+class FileLoad:
+    source: str
+    system: str
+    entity: str
+    file: str
+    format: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    status: str = "ok"
+    problem: Problem | None = None
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        out = asdict(self)
+        out["problem"] = self.problem.to_dict() if self.problem else None
+        return out
+
+
+@dataclass
+class LoadReport:
+    files: list[FileLoad] = field(default_factory=list)
+    findings: list[dict[str, object]] = field(default_factory=list)  # EDI envelope findings and the like
+
+    @property
+    def failed(self) -> list[FileLoad]:
+        return [f for f in self.files if f.status != "ok"]
+
+    def by_source(self) -> list[dict[str, object]]:
+        """Per source totals, in config order, for the terminal summary and summary.json."""
+        out: dict[str, dict[str, object]] = {}
+        for f in self.files:
+            row = out.setdefault(
+                f.source,
+                {"source": f.source, "system": f.system, "entity": f.entity, "files": 0, "rows_read": 0,
+                 "rows_loaded": 0, "rows_rejected": 0, "status": "ok", "problems": []},
+            )
+            row["files"] += 1  # type: ignore[operator]
+            row["rows_read"] += f.rows_read  # type: ignore[operator]
+            row["rows_loaded"] += f.rows_loaded  # type: ignore[operator]
+            row["rows_rejected"] += f.rows_rejected  # type: ignore[operator]
+            if f.status != "ok":
+                row["status"] = "failed"
+                if f.problem:
+                    row["problems"].append(f.problem.render())  # type: ignore[union-attr]
+        return list(out.values())
+
+
+def source_format(source: Source) -> str | None:
+    return source.format or infer_format(source.path)
+
+
+def ensure_bookkeeping(db: Database) -> None:
+    db.execute(REJECTS_DDL)
+    db.execute(LOADS_DDL)
+
+
+def ensure_table(db: Database, system: str, entity: str, extra: dict[str, str] | None = None) -> str:
+    """Create `<system>.<entity>` with the canonical columns (and any extras) if needed."""
+    target = table_name(system, entity)
+    db.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(system)}")
+    cols = ", ".join(f"{ident(n)} {t}" for n, t in ENTITIES[entity].columns.items())
+    db.execute(f"CREATE TABLE IF NOT EXISTS {target} ({cols})")
+    for name, duck_type in (extra or {}).items():
+        db.execute(f"ALTER TABLE {target} ADD COLUMN IF NOT EXISTS {ident(name)} {duck_type}")
+    return target
+
+
+def missing_columns(source: Source, present: list[str], display: str, source_name: str) -> Problem | None:
+    """A mapped column absent from the file, with did-you-mean and the columns that are there."""
+    missing = [s.column for s in source.column_specs().values() if s.column is not None and s.column not in present]
+    if not missing:
+        return None
+    hints = [h for h in (did_you_mean(m, present) for m in missing) if h]
+    hint = "; ".join(hints) if hints else None
+    shown = ", ".join(present[:30]) + (" …" if len(present) > 30 else "")
+    return Problem(
+        "I004",
+        f"mapped column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} not in the file "
+        f"(columns present: {shown})",
+        file=display,
+        path=f"sources.{source_name}.columns",
+        hint=hint,
+    )
+
+
+class Loader:
+    def __init__(self, project: Project, db: Database, run_id: str, *, strict: bool = False,
+                 progress: Progress | None = None) -> None:
+        self.project = project
+        self.db = db
+        self.run_id = run_id
+        self.strict = strict
+        self.progress = progress
+        ensure_bookkeeping(db)
+
+    def load_all(self, only: list[str] | None = None) -> LoadReport:
+        report = LoadReport()
+        for name, source in self.project.config.sources.items():
+            if only and name not in only:
+                continue
+            self.load_source(name, source, report)
+        if self.strict and report.failed:
+            raise InputError([f.problem for f in report.failed if f.problem])
+        return report
+
+    def load_source(self, name: str, source: Source, report: LoadReport) -> None:
+        fmt = source_format(source) or "csv"
+        pattern = self.project.resolve(source.path)
+        paths = filesys.expand(pattern)
+        entity = source.entity or "*"
+        if not paths:
+            problem = filesys.no_match_problem(name, pattern, self.project.root, source.path)
+            report.files.append(FileLoad(name, source.system, entity, source.path, fmt, status="failed",
+                                         problem=problem))
+            self._record(report.files[-1])
+            return
+        if fmt == "x12":
+            from recon.load.edi import load_x12_source
+
+            for load in load_x12_source(self, name, source, paths, report):
+                self._record(load)
+            return
+        for i, path in enumerate(paths):
+            display = filesys.display_path(path, self.project.root)
+            if self.progress:
+                self.progress(name, display, i, len(paths))
+            load = self.load_file(name, source, fmt, path, display)
+            report.files.append(load)
+            self._record(load)
+
+    def load_id(self, source_name: str) -> str:
+        return f"{self.run_id}:{source_name}"
+
+    def load_file(self, name: str, source: Source, fmt: str, path: Path, display: str) -> FileLoad:
+        assert source.entity is not None
+        started = time.perf_counter()
+        load = FileLoad(name, source.system, source.entity, display, fmt)
+        try:
+            raw = READERS[fmt](self.db, path, display, source.options)
+        except UnreadableFile as exc:
+            load.status, load.problem = "failed", exc.problem
+            return load
+        problem = missing_columns(source, raw.columns, display, name)
+        if problem:
+            self.db.drop(raw.table, raw.rejects)
+            load.status, load.problem = "failed", problem
+            return load
+        try:
+            self.insert_mapped(load, source, raw.table, raw.rejects, raw.rows_read)
+        except UnreadableFile as exc:
+            load.status, load.problem = "failed", exc.problem
+        finally:
+            self.db.drop(raw.table, raw.rejects)
+        load.seconds = time.perf_counter() - started
+        return load
+
+    def insert_mapped(self, load: FileLoad, source: Source, raw_table: str, parse_rejects: str,
+                      rows_read: int, lineage_extra: dict[str, str] | None = None) -> None:
+        """Map, type and insert one raw table; record rejects; check the row balance."""
+        db = self.db
+        plans = plan_fields(self.project.config, source, load.entity)
+        extras = {p.name: p.duck_type for p in plans if p.name not in ENTITIES[load.entity].fields}
+        extras.update(lineage_extra or {})
+        target = ensure_table(db, load.system, load.entity, extras)
+        mapped = db.temp_name("mapped")
+        try:
+            select = mapped_select(plans, raw_table, tuple(lineage_extra or ()))
+            db.execute(f"CREATE TEMP TABLE {mapped} AS {select}")
+        except Exception as exc:
+            raise UnreadableFile(Problem(
+                "I005", f"a mapping expression does not apply to this file: {str(exc).splitlines()[0]}",
+                file=load.file, path=f"sources.{load.source}.columns")) from None
+        file_rejects = db.temp_name("file_rejects")
+        db.execute(
+            f"CREATE TEMP TABLE {file_rejects} AS SELECT * FROM {parse_rejects} "
+            f"UNION ALL {rejects_select(plans, mapped)}"
+        )
+        load_id = self.load_id(load.source)
+        names = [p.name for p in plans] + list(lineage_extra or {})
+        db.execute(
+            f"INSERT INTO {target} ({', '.join(ident(n) for n in names)}, _load_id, _source_file, _source_row) "
+            f"SELECT {', '.join(ident(n) for n in names)}, {literal(load_id)}, {literal(load.file)}, _source_row "
+            f"FROM {mapped} WHERE _source_row NOT IN (SELECT _source_row FROM {file_rejects}) ORDER BY _source_row"
+        )
+        db.execute(
+            f"INSERT INTO main.rejects SELECT {literal(load_id)}, {literal(load.source)}, {literal(load.system)}, "
+            f"{literal(load.entity)}, {literal(load.file)}, _source_row, field, raw_value, reason "
+            f"FROM {file_rejects} ORDER BY _source_row, field"
+        )
+        load.rows_loaded = db.scalar(f"SELECT count(*) FROM {mapped} WHERE _source_row NOT IN "
+                                     f"(SELECT _source_row FROM {file_rejects})")
+        load.rows_rejected = db.scalar(f"SELECT count(DISTINCT _source_row) FROM {file_rejects}")
+        load.rows_read = rows_read
+        db.drop(mapped, file_rejects)
+        if load.rows_read != load.rows_loaded + load.rows_rejected:
+            raise AssertionError(
+                f"{load.file}: {load.rows_read} rows read but {load.rows_loaded} loaded + "
+                f"{load.rows_rejected} rejected; a row was lost, which is a bug in recon"
+            )
+
+    def _record(self, load: FileLoad) -> None:
+        self.db.execute(
+            "INSERT INTO main.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [self.load_id(load.source), load.source, load.system, load.entity, load.file, load.format,
+             load.rows_read, load.rows_loaded, load.rows_rejected, load.status,
+             load.problem.render() if load.problem else None, round(load.seconds, 6)],
+        )
+
+
+__all__ = ["LINEAGE_COLUMNS", "FileLoad", "LoadReport", "Loader", "ensure_table", "missing_columns"]

@@ -1,0 +1,99 @@
+"""From a source's column mapping to SQL: pure functions, no connection.
+
+Per canonical field we produce the cleaned source text (kept for reject messages) and the
+normalised, typed value. Rows where a present cell does not parse, or a key is missing, become
+rejects; the rest are loaded. Building the SQL apart from running it keeps this testable and
+lets a golden test show exactly what a mapping compiles to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from recon.casting import CastSpec, cast_expr, describe_failure, kind_of
+from recon.config.schema import ColumnSpec, Config, Source
+from recon.model import ENTITIES, TEXT
+from recon.normalise import base_clean, compile_steps
+from recon.sql import ident, literal
+
+_EXTRA_TYPES = {
+    "varchar": "VARCHAR", "decimal": "DECIMAL(18,4)", "integer": "BIGINT", "timestamp": "TIMESTAMPTZ",
+    "date": "DATE", "boolean": "BOOLEAN",
+}
+# Money and currency fields fall back to the config's default currency when a source has none.
+_CURRENCY_ENTITIES = ("order_lines", "invoice_lines")
+
+
+@dataclass(frozen=True)
+class FieldPlan:
+    name: str
+    duck_type: str
+    is_key: bool
+    raw_sql: str  # cleaned source text, VARCHAR
+    typed_sql: str  # normalised and typed, NULL when it does not parse
+    failure: str  # reject reason when raw is present but typed is NULL
+
+
+def field_type(entity: str, name: str, spec: ColumnSpec) -> str:
+    if spec.type:
+        return _EXTRA_TYPES[spec.type]
+    return ENTITIES[entity].fields.get(name, TEXT)
+
+
+def _source_text(spec: ColumnSpec) -> str:
+    if spec.column is not None:
+        return ident(spec.column)
+    if spec.expr is not None:
+        return f"({spec.expr})"
+    return literal(spec.value if not isinstance(spec.value, bool) else str(spec.value).lower())
+
+
+def plan_fields(config: Config, source: Source, entity: str) -> list[FieldPlan]:
+    specs = source.column_specs()
+    if entity in _CURRENCY_ENTITIES and "currency" not in specs:
+        specs["currency"] = ColumnSpec(value=config.currency)
+    keys = ENTITIES[entity].keys
+    plans = []
+    for name, spec in specs.items():
+        duck_type = field_type(entity, name, spec)
+        cast = CastSpec(
+            duck_type=duck_type,
+            format=spec.format,
+            timezone=spec.timezone or source.timezone or config.timezone,
+            decimal=source.options.decimal,
+            thousands=source.options.thousands,
+        )
+        raw = base_clean(_source_text(spec), source.options.null_values)
+        normalised = compile_steps(raw, spec.normalise, config.lookups)
+        typed = cast_expr(normalised, cast)
+        failure = describe_failure(cast) if kind_of(duck_type) != "varchar" else "empty after normalisation"
+        plans.append(FieldPlan(name, duck_type, name in keys, raw, typed, failure))
+    return plans
+
+
+def mapped_select(plans: list[FieldPlan], raw_table: str, passthrough: tuple[str, ...] = ()) -> str:
+    """Each field twice: `f__raw` (text as read) and `f` (typed), with the source row and lineage."""
+    cols = ["_source_row", *(ident(c) for c in passthrough)]
+    for p in plans:
+        cols.append(f"{p.raw_sql} AS {ident(p.name + '__raw')}")
+        cols.append(f"{p.typed_sql} AS {ident(p.name)}")
+    return f"SELECT {', '.join(cols)} FROM {ident(raw_table)}"
+
+
+def rejects_select(plans: list[FieldPlan], mapped_table: str) -> str:
+    """One row per unusable cell: a present value that does not parse, or a missing key."""
+    parts = []
+    for p in plans:
+        raw, typed = ident(p.name + "__raw"), ident(p.name)
+        parts.append(
+            f"SELECT _source_row, {literal(p.name)} AS field, {raw} AS raw_value, {literal(p.failure)} AS reason "
+            f"FROM {ident(mapped_table)} WHERE {raw} IS NOT NULL AND {typed} IS NULL"
+        )
+        if p.is_key:
+            parts.append(
+                f"SELECT _source_row, {literal(p.name)}, NULL, 'missing key field' "
+                f"FROM {ident(mapped_table)} WHERE {raw} IS NULL"
+            )
+    return " UNION ALL ".join(parts) if parts else (
+        "SELECT NULL::BIGINT AS _source_row, NULL AS field, NULL AS raw_value, NULL AS reason WHERE false"
+    )
