@@ -13,13 +13,16 @@ from typing import Any
 
 from recon.sql import literal
 
+# Spaces, tabs, line ends and the no-break space that spreadsheets love.
+WHITESPACE = "' \t\r\n' || chr(160)"
+
 
 def base_clean(expr: str, null_values: list[str] | tuple[str, ...] = ()) -> str:
     """Every text cell: trimmed, and empty or declared null markers become NULL.
 
     This is what makes an empty lot and a missing lot the same thing.
     """
-    cleaned = f"NULLIF(trim(CAST({expr} AS VARCHAR)), '')"
+    cleaned = f"NULLIF(trim(CAST({expr} AS VARCHAR), {WHITESPACE}), '')"
     if null_values:
         markers = ", ".join(literal(v) for v in null_values)
         cleaned = f"CASE WHEN {cleaned} IN ({markers}) THEN NULL ELSE {cleaned} END"
@@ -60,11 +63,11 @@ def _replace(x: str, spec: Mapping[str, str]) -> str:
 
 
 SIMPLE: dict[str, Callable[[str], str]] = {
-    "trim": lambda x: f"trim({x})",
+    "trim": lambda x: f"trim({x}, {WHITESPACE})",
     "upper": lambda x: f"upper({x})",
     "lower": lambda x: f"lower({x})",
     "strip_leading_zeros": _strip_leading_zeros,
-    "collapse_spaces": lambda x: f"regexp_replace(trim({x}), '\\s+', ' ', 'g')",
+    "collapse_spaces": lambda x: f"regexp_replace(trim({x}, {WHITESPACE}), '\\s+', ' ', 'g')",
     "empty_to_null": lambda x: f"NULLIF({x}, '')",
 }
 
