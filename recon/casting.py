@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from recon.sql import literal
 
-_OFFSET_RE = r"(Z|z|[+-]\d{2}(:?\d{2})?)$"
+_OFFSET_RE = r"[T ]\d{1,2}:\d{2}[^+-]*(Z|z|[+-]\d{2}(:?\d{2})?)$"  # an offset after a time, not a date dash
 
 
 @dataclass(frozen=True)

@@ -30,14 +30,21 @@ class Entity:
     keys: tuple[str, ...]
     fields: dict[str, str]  # every canonical field (keys included) -> DuckDB type
     description: str
+    nullable_keys: tuple[str, ...] = ()  # part of the key, but may be empty (an item without lots)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Key fields a row cannot be used without."""
+        return tuple(k for k in self.keys if k not in self.nullable_keys)
 
     @property
     def columns(self) -> dict[str, str]:
         return {**self.fields, **LINEAGE_COLUMNS}
 
 
-def _entity(name: str, keys: tuple[str, ...], fields: dict[str, str], description: str) -> Entity:
-    return Entity(name, keys, fields, description)
+def _entity(name: str, keys: tuple[str, ...], fields: dict[str, str], description: str,
+            nullable_keys: tuple[str, ...] = ()) -> Entity:
+    return Entity(name, keys, fields, description, nullable_keys)
 
 
 ENTITIES: dict[str, Entity] = {
@@ -103,6 +110,7 @@ ENTITIES: dict[str, Entity] = {
             ("item_id", "site", "lot"),
             {"item_id": ID, "site": ID, "lot": ID, "qty": QTY, "as_of": TS},
             "Stock on hand per item, site and lot (ERP book stock, WMS bin stock, EDI 846).",
+            nullable_keys=("lot",),
         ),
         _entity(
             "returns",

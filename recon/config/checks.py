@@ -90,7 +90,7 @@ def source_problems(name: str, source: Source, config_lookups: dict[str, Any], d
         hint = did_you_mean(source.entity, list(ENTITIES)) or _entities_hint()
         return [*problems, doc.problem("C011", (*base, "entity"), f"unknown entity {source.entity!r}", hint)]
     specs = source.column_specs()
-    for key in entity.keys:
+    for key in entity.required:
         if key not in specs:
             near = [f for f in specs if f not in entity.fields]
             hint = did_you_mean(key, near) or f"{source.entity} is keyed by {', '.join(entity.keys)}"

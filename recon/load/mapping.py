@@ -52,7 +52,7 @@ def plan_fields(config: Config, source: Source, entity: str) -> list[FieldPlan]:
     specs = source.column_specs()
     if entity in _CURRENCY_ENTITIES and "currency" not in specs:
         specs["currency"] = ColumnSpec(value=config.currency)
-    keys = ENTITIES[entity].keys
+    keys = ENTITIES[entity].required
     plans = []
     for name, spec in specs.items():
         duck_type = field_type(entity, name, spec)

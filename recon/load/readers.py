@@ -181,12 +181,12 @@ def read_jsonl(db: Database, path: Path, display: str, options: ReaderOptions) -
 
 
 def read_json(db: Database, path: Path, display: str, options: ReaderOptions) -> RawFile:
-    objects = db.temp_name("objects")
+    staged, objects = db.temp_name("staged"), db.temp_name("objects")
     try:
-        db.execute(
-            f"CREATE TEMP TABLE {objects} AS SELECT (rowid + 1)::BIGINT AS _source_row, json::VARCHAR AS text "
-            f"FROM read_json_objects({literal(str(path))}, format = 'array')"
-        )
+        db.execute(f"CREATE TEMP TABLE {staged} AS SELECT json::VARCHAR AS text "
+                   f"FROM read_json_objects({literal(str(path))}, format = 'array')")
+        db.execute(f"CREATE TEMP TABLE {objects} AS SELECT (rowid + 1)::BIGINT AS _source_row, text FROM {staged}")
+        db.drop(staged)
     except Exception as exc:
         raise _unreadable(
             display, f"cannot read as a JSON array of records: {_first_line(exc)}",
