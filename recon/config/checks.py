@@ -82,7 +82,7 @@ def source_problems(name: str, source: Source, config_lookups: dict[str, Any], d
     problems: list[Problem] = []
     problems += _check_timezone(source.timezone, (*base, "timezone"), doc)
     if source.format == "x12" or (source.format is None and source.path.lower().endswith((".edi", ".x12"))):
-        return problems
+        return problems + _x12_problems(source, (*base, "x12"), doc)
     if source.entity is None:
         return [*problems, doc.problem("C004", base, "required key 'entity' is missing", _entities_hint())]
     entity = ENTITIES.get(source.entity)
@@ -112,6 +112,17 @@ def source_problems(name: str, source: Source, config_lookups: dict[str, Any], d
                 hint = did_you_mean(lookup, list(config_lookups)) or "define it under lookups:"
                 problems.append(doc.problem("C014", (*loc, "normalise"), f"unknown lookup {lookup!r}", hint))
     return problems
+
+
+def _x12_problems(source: Source, loc: Loc, doc: YamlDocument) -> list[Problem]:
+    """The `x12:` partner-quirks block is validated by the X12 package's own model."""
+    from recon.load.x12 import X12Options
+
+    try:
+        X12Options.model_validate(source.x12 or {})
+    except ValidationError as exc:
+        return pydantic_problems(exc, doc, loc)
+    return []
 
 
 def _entities_hint() -> str:

@@ -191,43 +191,52 @@ class Loader:
         return load
 
     def insert_mapped(self, load: FileLoad, source: Source, raw_table: str, parse_rejects: str,
-                      rows_read: int, lineage_extra: dict[str, str] | None = None) -> None:
-        """Map, type and insert one raw table; record rejects; check the row balance."""
+                      rows_read: int, passthrough: dict[str, str] | None = None) -> None:
+        """Map, type and insert one raw table; record rejects; check the row balance.
+
+        `passthrough` names lineage columns already in the raw table (X12 control numbers, and
+        `_source_file` when one table holds rows of several files) with their types.
+        """
         db = self.db
+        passthrough = passthrough or {}
         plans = plan_fields(self.project.config, source, load.entity)
         extras = {p.name: p.duck_type for p in plans if p.name not in ENTITIES[load.entity].fields}
-        extras.update(lineage_extra or {})
+        extras.update({k: v for k, v in passthrough.items() if k not in LINEAGE_COLUMNS})
         target = ensure_table(db, load.system, load.entity, extras)
-        mapped = db.temp_name("mapped")
+        mapped, bad = db.temp_name("mapped"), db.temp_name("bad")
         try:
-            select = mapped_select(plans, raw_table, tuple(lineage_extra or ()))
-            db.execute(f"CREATE TEMP TABLE {mapped} AS {select}")
+            db.execute(f"CREATE TEMP TABLE {mapped} AS {mapped_select(plans, raw_table, tuple(passthrough))}")
         except Exception as exc:
             raise UnreadableFile(Problem(
                 "I005", f"a mapping expression does not apply to this file: {str(exc).splitlines()[0]}",
                 file=load.file, path=f"sources.{load.source}.columns")) from None
-        file_rejects = db.temp_name("file_rejects")
-        db.execute(
-            f"CREATE TEMP TABLE {file_rejects} AS SELECT * FROM {parse_rejects} "
-            f"UNION ALL {rejects_select(plans, mapped)}"
-        )
+        db.execute(f"CREATE TEMP TABLE {bad} AS {rejects_select(plans, mapped)}")
         load_id = self.load_id(load.source)
-        names = [p.name for p in plans] + list(lineage_extra or {})
+        file_sql = "_source_file" if "_source_file" in passthrough else literal(load.file)
+        names = [p.name for p in plans] + [c for c in passthrough if c not in LINEAGE_COLUMNS]
+        cols = ", ".join(ident(n) for n in names)
         db.execute(
-            f"INSERT INTO {target} ({', '.join(ident(n) for n in names)}, _load_id, _source_file, _source_row) "
-            f"SELECT {', '.join(ident(n) for n in names)}, {literal(load_id)}, {literal(load.file)}, _source_row "
-            f"FROM {mapped} WHERE _source_row NOT IN (SELECT _source_row FROM {file_rejects}) ORDER BY _source_row"
+            f"INSERT INTO {target} ({cols}, _load_id, _source_file, _source_row) "
+            f"SELECT {cols}, {literal(load_id)}, {file_sql}, _source_row FROM {mapped} "
+            f"WHERE _rid NOT IN (SELECT _rid FROM {bad}) ORDER BY _rid"
         )
+        meta = f"{literal(load_id)}, {literal(load.source)}, {literal(load.system)}, {literal(load.entity)}"
         db.execute(
-            f"INSERT INTO main.rejects SELECT {literal(load_id)}, {literal(load.source)}, {literal(load.system)}, "
-            f"{literal(load.entity)}, {literal(load.file)}, _source_row, field, raw_value, reason "
-            f"FROM {file_rejects} ORDER BY _source_row, field"
+            f"INSERT INTO main.rejects SELECT {meta}, {literal(load.file)}, _source_row, field, raw_value, reason "
+            f"FROM {parse_rejects} ORDER BY _source_row"
         )
-        load.rows_loaded = db.scalar(f"SELECT count(*) FROM {mapped} WHERE _source_row NOT IN "
-                                     f"(SELECT _source_row FROM {file_rejects})")
-        load.rows_rejected = db.scalar(f"SELECT count(DISTINCT _source_row) FROM {file_rejects}")
+        reject_file = "m._source_file" if "_source_file" in passthrough else literal(load.file)
+        db.execute(
+            f"INSERT INTO main.rejects SELECT {meta}, {reject_file}, b._source_row, b.field, b.raw_value, b.reason "
+            f"FROM {bad} b JOIN {mapped} m USING (_rid) ORDER BY b._rid, b.field"
+        )
+        total = db.scalar(f"SELECT count(*) FROM {mapped}")
+        bad_rows = db.scalar(f"SELECT count(DISTINCT _rid) FROM {bad}")
+        parse_bad = db.scalar(f"SELECT count(*) FROM {parse_rejects}")
+        load.rows_loaded = total - bad_rows
+        load.rows_rejected = bad_rows + parse_bad
         load.rows_read = rows_read
-        db.drop(mapped, file_rejects)
+        db.drop(mapped, bad)
         if load.rows_read != load.rows_loaded + load.rows_rejected:
             raise AssertionError(
                 f"{load.file}: {load.rows_read} rows read but {load.rows_loaded} loaded + "

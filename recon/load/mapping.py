@@ -72,8 +72,8 @@ def plan_fields(config: Config, source: Source, entity: str) -> list[FieldPlan]:
 
 
 def mapped_select(plans: list[FieldPlan], raw_table: str, passthrough: tuple[str, ...] = ()) -> str:
-    """Each field twice: `f__raw` (text as read) and `f` (typed), with the source row and lineage."""
-    cols = ["_source_row", *(ident(c) for c in passthrough)]
+    """Each field twice: `f__raw` (text as read) and `f` (typed), with a row id, source row and lineage."""
+    cols = ["row_number() OVER () AS _rid", "_source_row", *(ident(c) for c in passthrough)]
     for p in plans:
         cols.append(f"{p.raw_sql} AS {ident(p.name + '__raw')}")
         cols.append(f"{p.typed_sql} AS {ident(p.name)}")
@@ -86,14 +86,15 @@ def rejects_select(plans: list[FieldPlan], mapped_table: str) -> str:
     for p in plans:
         raw, typed = ident(p.name + "__raw"), ident(p.name)
         parts.append(
-            f"SELECT _source_row, {literal(p.name)} AS field, {raw} AS raw_value, {literal(p.failure)} AS reason "
+            f"SELECT _rid, _source_row, {literal(p.name)} AS field, {raw} AS raw_value, {literal(p.failure)} AS reason "
             f"FROM {ident(mapped_table)} WHERE {raw} IS NOT NULL AND {typed} IS NULL"
         )
         if p.is_key:
             parts.append(
-                f"SELECT _source_row, {literal(p.name)}, NULL, 'missing key field' "
+                f"SELECT _rid, _source_row, {literal(p.name)}, NULL, 'missing key field' "
                 f"FROM {ident(mapped_table)} WHERE {raw} IS NULL"
             )
     return " UNION ALL ".join(parts) if parts else (
-        "SELECT NULL::BIGINT AS _source_row, NULL AS field, NULL AS raw_value, NULL AS reason WHERE false"
+        "SELECT NULL::BIGINT AS _rid, NULL::BIGINT AS _source_row, NULL AS field, NULL AS raw_value, NULL AS reason "
+        "WHERE false"
     )
