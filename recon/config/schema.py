@@ -7,6 +7,7 @@ system (unknown entity, missing key mappings, globs, headers) live in `recon.con
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Literal
 
@@ -128,6 +129,110 @@ class EngineOptions(Strict):
     database: str | None = None  # a file for the working tables; default in memory
 
 
+SEVERITIES = ("critical", "high", "medium", "low")
+_DURATION_UNITS = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
+
+
+def duration_hours(value: Any) -> float:
+    """`30m`, `4h`, `2d`, `1w` or a bare number of hours, as hours (SLO targets are read this way)."""
+    if isinstance(value, bool):
+        raise ValueError("a duration is a number of hours or text such as 4h, 2d, 30m")
+    if isinstance(value, int | float):
+        hours = float(value)
+    else:
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*", str(value))
+        if not match:
+            raise ValueError(f"{value!r} is not a duration; write it as 30m, 4h, 2d or 1w")
+        hours = float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+    if hours <= 0:
+        raise ValueError("a duration must be more than zero")
+    return hours
+
+
+class Budget(Strict):
+    """One line of the bar: a limit on the exceptions of one rule, type or severity (or of all).
+
+    Budgets turn "some exceptions are normal" into an explicit, reviewable number, so CI and cron
+    fail on a regression instead of on the background noise every distributor lives with.
+    """
+
+    rule: str | None = None
+    exception_type: str | None = None
+    severity: Literal["critical", "high", "medium", "low"] | None = None
+    max: int | None = Field(None, ge=0)
+    max_value_at_risk: float | None = Field(None, ge=0)
+    max_rate: float | None = None  # a fraction of the records compared; written "0.5%"
+    new_only: bool = False
+
+    @field_validator("max_rate", mode="before")
+    @classmethod
+    def _percent(cls, value: Any) -> Any:
+        # A bare 0.5 could mean half or half a percent: only an explicit percentage is accepted.
+        if value is None:
+            return None
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*%\s*", str(value)) if isinstance(value, str) else None
+        if not match:
+            raise ValueError(f"max_rate {value!r} is not a percentage; write it as 0.5%")
+        return float(match.group(1)) / 100
+
+    @model_validator(mode="after")
+    def _scope_and_limit(self) -> Budget:
+        scopes = [k for k in ("rule", "exception_type", "severity") if getattr(self, k) is not None]
+        if len(scopes) > 1:
+            raise ValueError(f"a budget limits one of rule, exception_type or severity, not {' and '.join(scopes)}")
+        if self.max is None and self.max_value_at_risk is None and self.max_rate is None:
+            raise ValueError("a budget needs at least one of max, max_value_at_risk or max_rate")
+        return self
+
+
+class SloTarget(Strict):
+    """Latency targets in hours; a plain duration (`24h`) is the 95th percentile target."""
+
+    median: float | None = None
+    p95: float | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return {"p95": value} if isinstance(value, str | int | float) else value
+
+    @field_validator("median", "p95", mode="before")
+    @classmethod
+    def _hours(cls, value: Any) -> Any:
+        return None if value is None else duration_hours(value)
+
+
+class Slo(Strict):
+    """Workflow latency targets, measured from the loaded extracts on every run."""
+
+    release_to_ship: SloTarget | None = None  # erp.orders.released_at -> wms.shipment_lines.shipped_at
+    ship_to_post: SloTarget | None = None  # wms shipped_at -> erp.shipment_lines.shipped_at
+    ship_to_invoice: SloTarget | None = None  # wms shipped_at -> erp.invoice_lines.invoiced_at
+
+
+class Email(Strict):
+    """Where the HTML report goes; SMTP credentials come from RECON_SMTP_USER / RECON_SMTP_PASSWORD."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    to: list[str] = Field(default_factory=list)
+    from_: str | None = Field(None, alias="from")
+    subject_prefix: str = "[recon]"
+    smtp_host: str = "localhost"
+    smtp_port: int | None = Field(None, ge=1, le=65535)  # default 587 with starttls, else 25
+    starttls: bool = False
+    attach: Literal["data", "counts"] = "data"  # counts: no exception rows leave the building
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @property
+    def port(self) -> int:
+        return self.smtp_port or (587 if self.starttls else 25)
+
+
 class Config(Strict):
     version: Literal[1] = 1
     timezone: str = "UTC"
@@ -138,6 +243,9 @@ class Config(Strict):
     lookups: dict[str, dict[str, str]] = Field(default_factory=dict)
     engine: EngineOptions = Field(default_factory=EngineOptions)
     out: str = "out"
+    budgets: list[Budget] = Field(default_factory=list)  # the bar, with --fail-on (docs/reports.md)
+    email: Email = Field(default_factory=Email)
+    slo: Slo = Field(default_factory=Slo)
 
     @field_validator("lookups", mode="before")
     @classmethod
