@@ -243,9 +243,16 @@ class Config(Strict):
     lookups: dict[str, dict[str, str]] = Field(default_factory=dict)
     engine: EngineOptions = Field(default_factory=EngineOptions)
     out: str = "out"
+    # The run history (state DuckDB file), relative to this file; its lock file sits beside it.
+    state: str = "recon-state.duckdb"
     budgets: list[Budget] = Field(default_factory=list)  # the bar, with --fail-on (docs/reports.md)
     email: Email = Field(default_factory=Email)
     slo: Slo = Field(default_factory=Slo)
+    # Rule pack files or globs, relative to this file; `bundled` (or `bundled/edi`) names the packs
+    # shipped with recon. Absent: every bundled pack.
+    rules: list[str] | None = None
+    # Values for the rule packs' `$name` parameters (SLO windows, tolerances, cut-offs).
+    parameters: dict[str, str | int | float] = Field(default_factory=dict)
 
     @field_validator("lookups", mode="before")
     @classmethod

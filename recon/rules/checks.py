@@ -1,0 +1,315 @@
+"""Semantic checks of loaded rules against the canonical model, before anything runs.
+
+pydantic has already checked the shape; here we check meaning: every table is a known
+`<system>.<entity>`, every column a snippet names exists on that side (canonical fields, lookup
+fields, or extra columns the config maps), aggregated sides only expose what they aggregate,
+tolerances suit the compared type, every outcome has a business key and a clock when it is
+age-gated, and rule ids and exception types are consistent across packs.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Mapping
+
+from recon.config.schema import Config
+from recon.config.yamlfile import Loc
+from recon.errors import Problem, did_you_mean
+from recon.model import ENTITIES, SYSTEMS_KNOWN
+from recon.rules import snippets
+from recon.rules.contract import COLUMN_NAMES, KEY_COLUMNS
+from recon.rules.loader import LoadedRule
+from recon.rules.schema import CheckRule, DuplicateRule, MatchRule, Outcome, Rows, Side
+from recon.rules.tables import Extras, base_columns, category, compare_type, projected_columns, rows_columns
+
+
+def config_extras(config: Config | None) -> dict[str, dict[str, str]]:
+    """Extra (non-canonical) columns each `system.entity` gets from the config's mappings."""
+    from recon.load.mapping import field_type
+
+    out: dict[str, dict[str, str]] = {}
+    if config is None:
+        return out
+    for source in config.sources.values():
+        if source.entity not in ENTITIES:
+            continue
+        table = f"{source.system}.{source.entity}"
+        for name, spec in source.column_specs().items():
+            if name not in ENTITIES[source.entity].fields:
+                out.setdefault(table, {})[name] = field_type(source.entity, name, spec)
+    return out
+
+
+def known_systems(config: Config | None) -> set[str]:
+    systems = set(SYSTEMS_KNOWN)
+    if config is not None:
+        systems.update(s.system for s in config.sources.values())
+    return systems
+
+
+class RuleChecker:
+    """Collects the problems of one rule; each method checks one part."""
+
+    def __init__(self, loaded: LoadedRule, extras: Extras, systems: set[str]) -> None:
+        self.loaded = loaded
+        self.rule = loaded.rule
+        self.extras = extras
+        self.systems = systems
+        self.problems: list[Problem] = []
+
+    def add(self, code: str, loc: Loc, message: str, hint: str | None = None) -> None:
+        self.problems.append(self.loaded.problem(code, loc, message, hint))
+
+    # -- tables and snippets ----------------------------------------------------------------------
+
+    def table(self, name: str, loc: Loc) -> bool:
+        system, _, entity = name.partition(".")
+        if system not in self.systems:
+            self.add("R011", loc, f"unknown system {system!r} in table {name!r}",
+                     did_you_mean(system, sorted(self.systems)) or f"known systems: {', '.join(sorted(self.systems))}")
+            return False
+        if entity not in ENTITIES:
+            self.add("R011", loc, f"unknown entity {entity!r} in table {name!r}",
+                     did_you_mean(entity, list(ENTITIES)) or f"entities: {', '.join(ENTITIES)}")
+            return False
+        return True
+
+    def snippet(self, text: str | None, loc: Loc, scope: Mapping[str | None, Mapping[str, str]],
+                what: str, *, aggregate: bool | None = None, hints: Mapping[str | None, str] | None = None) -> None:
+        """Parse `text` and check each column against `scope` (qualifier -> columns)."""
+        if text is None:
+            return
+        try:
+            tree = snippets.parse(text)
+        except snippets.SnippetError as exc:
+            self.add("R013", loc, f"{what}: {exc}")
+            return
+        if aggregate is False and snippets.has_aggregate(tree):
+            self.add("R013", loc, f"{what}: aggregate functions are not allowed here")
+        for qualifier, name in snippets.column_refs(tree):
+            if qualifier not in scope:
+                allowed = ", ".join(f"{q}.x" if q else "bare names" for q in scope)
+                self.add("R012", loc, f"{what}: unknown qualifier {qualifier!r} in {qualifier}.{name}",
+                         f"use {allowed}")
+                continue
+            columns = scope[qualifier]
+            if name not in columns:
+                shown = f"{qualifier}.{name}" if qualifier else name
+                hint = did_you_mean(name, list(columns)) or (hints or {}).get(qualifier)
+                self.add("R012", loc, f"{what}: unknown column {shown!r}", hint)
+
+    def rows(self, rows: Rows, loc: Loc) -> dict[str, str] | None:
+        """The table, its lookups, where and event_at; returns the side's columns when the table is known."""
+        if not self.table(rows.table, (*loc, "table")):
+            return None
+        base = base_columns(rows.table, self.extras)
+        for i, lookup in enumerate(rows.lookups):
+            lloc = (*loc, "lookups", i)
+            if not self.table(lookup.table, (*lloc, "table")):
+                continue
+            target = base_columns(lookup.table, self.extras)
+            for theirs, ours in lookup.on_pairs():
+                if theirs not in target:
+                    self.add("R012", (*lloc, "by"), f"{theirs!r} is not a column of {lookup.table}",
+                             did_you_mean(theirs, list(target)))
+                if ours not in base:
+                    self.add("R012", (*lloc, "by"), f"{ours!r} is not a column of {rows.table}",
+                             did_you_mean(ours, list(base)))
+            for alias, column in lookup.field_pairs():
+                if column not in target:
+                    self.add("R012", (*lloc, "fields"), f"{column!r} is not a column of {lookup.table}",
+                             did_you_mean(column, list(target)))
+                if alias in base:
+                    self.add("R012", (*lloc, "fields"), f"lookup field {alias!r} would hide {rows.table}.{alias}",
+                             f"rename it: {{{lookup.table.split('.')[1][:-1]}_{alias}: {column}}}")
+        cols = rows_columns(rows, self.extras)
+        self.snippet(rows.where, (*loc, "where"), {None: cols}, "where", aggregate=False)
+        self.snippet(rows.event_at, (*loc, "event_at"), {None: cols}, "event_at", aggregate=False)
+        return cols
+
+    # -- outcomes ---------------------------------------------------------------------------------
+
+    def message(self, outcome: Outcome, loc: Loc) -> None:
+        if outcome.message is None:
+            return
+        try:
+            names = [f for _, f, _, _ in string.Formatter().parse(outcome.message) if f]
+        except ValueError as exc:
+            self.add("R017", (*loc, "message"), f"message template: {exc}", "write literal braces as {{ }}")
+            return
+        for name in names:
+            if name not in COLUMN_NAMES and name != "rows":
+                self.add("R017", (*loc, "message"), f"unknown placeholder {{{name}}} in message",
+                         did_you_mean(name, [*COLUMN_NAMES, "rows"]))
+
+    def business_key(self, outcome: Outcome, loc: Loc, default: list[str]) -> tuple[str, ...]:
+        names = list(outcome.key) if outcome.key is not None else default
+        for name in [*names, *outcome.context]:
+            if name not in KEY_COLUMNS:
+                where = "key" if name in names else "context"
+                self.add("R017", (*loc, where), f"{name!r} is not an exception key column",
+                         did_you_mean(name, list(KEY_COLUMNS)) or f"key columns: {', '.join(KEY_COLUMNS)}")
+        if not names:
+            self.add("R017", loc, f"outcome {outcome.exception} has no business key",
+                     f"name keys after exception columns ({', '.join(KEY_COLUMNS)}) or give key: {{column: expr}}")
+        return tuple(n for n in KEY_COLUMNS if n in names)
+
+
+class MatchChecker(RuleChecker):
+    rule: MatchRule
+
+    def run(self) -> dict[str, tuple[str, ...]]:
+        rule = self.rule
+        sides: dict[str, dict[str, str]] = {}
+        for name in ("left", "right"):
+            side: Side = getattr(rule, name)
+            cols = self.rows(side, (name,))
+            if cols is None:
+                continue
+            sides[name] = cols
+            for agg_name, func in (side.aggregate or {}).items():
+                if agg_name not in cols:
+                    self.add("R012", (name, "aggregate", agg_name), f"unknown column {agg_name!r} to aggregate",
+                             did_you_mean(agg_name, list(cols)))
+                elif func in ("sum", "avg") and category(cols[agg_name]) != "number":
+                    self.add("R015", (name, "aggregate", agg_name), f"cannot {func} {agg_name!r}: it is not a number",
+                             "use min, max or count")
+            for i, key in enumerate(rule.keys):
+                self.snippet(key.expr_for(name), ("keys", i), {None: cols}, f"{name} key {key.name}",
+                             aggregate=False)
+        if rule.record is not None and rule.record not in ENTITIES:
+            self.add("R011", ("record",), f"unknown entity {rule.record!r}", did_you_mean(rule.record, list(ENTITIES)))
+        if len(sides) < 2:
+            return {}
+        key_names = {k.name: "VARCHAR" for k in rule.keys}
+        scope: dict[str | None, Mapping[str, str]] = {
+            None: key_names,
+            "left": projected_columns(rule.left, self.extras),
+            "right": projected_columns(rule.right, self.extras),
+        }
+        hints = {q: f"the {q} side is aggregated; add the column to its aggregate (e.g. min)"
+                 for q in ("left", "right") if getattr(rule, q).aggregate is not None}
+        hints[None] = "bare names are the keys; write left.x or right.x for a side's column"
+        for i, level in enumerate(rule.fuzzy):
+            for side in ("left", "right"):
+                text = getattr(level, side) or f"{side}.{level.field}"
+                self.snippet(text, ("fuzzy", i, side if getattr(level, side) else "field"), scope,
+                             f"fuzzy {side}", aggregate=False, hints=hints)
+        default_key = [k.name for k in rule.keys if k.name in KEY_COLUMNS]
+        types: dict[str, tuple[str, ...]] = {}
+        for kind, outcome in rule.outcomes():
+            loc: Loc = (kind,) if kind != "mismatch" else ("compare", rule.compare.index(outcome))  # type: ignore
+            self.outcome(kind, outcome, loc, scope, hints)
+            types[outcome.exception] = self.business_key(outcome, loc, default_key)
+        for i, compare in enumerate(rule.compare):
+            loc = ("compare", i)
+            for side in ("left", "right"):
+                text = getattr(compare, side) or f"{side}.{compare.field}"
+                self.snippet(text, (*loc, side if getattr(compare, side) else "field"), scope,
+                             f"compare {compare.field} {side}", hints=hints)
+            kind = compare_type(rule, compare, self.extras)
+            tol = compare.tolerance
+            if tol is not None and kind == "text":
+                self.add("R016", (*loc, "tolerance"),
+                         f"{compare.field} is compared as text: a tolerance does not apply",
+                         "normalise text instead (normalise: [trim, upper])")
+            elif tol is not None and tol.is_time and kind != "time":
+                self.add("R016", (*loc, "tolerance"), f"a time window on {compare.field}, which is a {kind}",
+                         "use abs, pct or lower/upper")
+            elif tol is not None and not tol.is_time and kind == "time":
+                self.add("R016", (*loc, "tolerance"), f"{compare.field} is a time: give window or before/after",
+                         "e.g. tolerance: {window: 24h}")
+            if compare.normalise and kind != "text":
+                self.add("R016", (*loc, "normalise"), f"normalise applies to text; {compare.field} is a {kind}")
+        return types
+
+    def outcome(self, kind: str, outcome: Outcome, loc: Loc, scope: Mapping[str | None, Mapping[str, str]],
+                hints: Mapping[str | None, str]) -> None:
+        self.message(outcome, loc)
+        for part in ("value_at_risk", "currency"):
+            self.snippet(getattr(outcome, part), (*loc, part), scope, part, hints=hints)
+        for name, text in {**(outcome.key or {}), **outcome.context}.items():
+            self.snippet(text, (*loc, "key" if name in (outcome.key or {}) else "context", name), scope,
+                         f"key {name}", hints=hints)
+        if outcome.older_than is not None:
+            side = event_side(self.rule, kind, outcome)
+            if side is None:
+                self.add("R017", (*loc, "older_than"), "older_than needs a clock: the rule has no event_at",
+                         "give the side an event_at, e.g. event_at: shipped_at")
+
+
+class SingleChecker(RuleChecker):
+    rule: CheckRule | DuplicateRule
+
+    def run(self) -> dict[str, tuple[str, ...]]:
+        rule = self.rule
+        cols = self.rows(rule, ())
+        if cols is None:
+            return {}
+        scope: dict[str | None, Mapping[str, str]] = {None: cols}
+        for i, key in enumerate(rule.keys):
+            if key.left or key.right:
+                self.add("R005", ("keys", i), "left/right apply to match rules; use expr", None)
+            self.snippet(key.expr_for(), ("keys", i), scope, f"key {key.name}", aggregate=False)
+        outcome, loc = rule.outcome, ("outcome",)
+        self.message(outcome, loc)
+        is_dup = isinstance(rule, DuplicateRule)
+        if isinstance(rule, CheckRule):
+            self.snippet(rule.require, ("require",), scope, "require", aggregate=False)
+            self.snippet(rule.value, ("value",), scope, "value", aggregate=False)
+        elif rule.distinct is not None and rule.distinct not in cols:
+            self.add("R012", ("distinct",), f"unknown column {rule.distinct!r}",
+                     did_you_mean(rule.distinct, list(cols)))
+        for part in ("value_at_risk", "currency"):
+            self.snippet(getattr(outcome, part), (*loc, part), scope, part, aggregate=None if is_dup else False)
+        for name, text in outcome.context.items():
+            self.snippet(text, (*loc, "context", name), scope, f"context {name}", aggregate=None if is_dup else False)
+        if outcome.key is not None:
+            self.add("R017", (*loc, "key"), "the business key of a check or duplicate rule is its keys:",
+                     "name the keys after exception columns, e.g. keys: [{name: document, expr: reference}]")
+        if outcome.event is not None:
+            self.add("R017", (*loc, "event"), "event applies to match rules; set event_at on the rule")
+        if outcome.older_than is not None and rule.event_at is None:
+            self.add("R017", (*loc, "older_than"), "older_than needs a clock: the rule has no event_at",
+                     "e.g. event_at: shipped_at")
+        key = self.business_key(outcome.model_copy(update={"key": None}), loc, [k.name for k in rule.keys])
+        return {outcome.exception: key}
+
+
+def event_side(rule: MatchRule, kind: str, outcome: Outcome) -> str | None:
+    """Which side's event_at is the outcome's clock: declared, else the side that has the row."""
+    preferred = outcome.event or {"missing_right": "left", "missing_left": "right"}.get(kind, "left")
+    order = [preferred, "right" if preferred == "left" else "left"] if outcome.event is None else [preferred]
+    for side in order:
+        if getattr(rule, side).event_at is not None:
+            return side
+    return None
+
+
+def check_rules(loaded: Iterable[LoadedRule], config: Config | None = None) -> list[Problem]:
+    """Every semantic problem of every rule, including duplicate ids and inconsistent exception keys."""
+    extras = config_extras(config)
+    systems = known_systems(config)
+    problems: list[Problem] = []
+    seen: dict[str, LoadedRule] = {}
+    type_keys: dict[str, tuple[tuple[str, ...], LoadedRule]] = {}
+    for item in loaded:
+        first = seen.get(item.id)
+        if first is not None:
+            problems.append(item.problem("R010", ("id",), f"duplicate rule id {item.id!r}",
+                                         f"first defined in {first.file}:{first.line}"))
+        else:
+            seen[item.id] = item
+        checker_cls = MatchChecker if isinstance(item.rule, MatchRule) else SingleChecker
+        checker = checker_cls(item, extras, systems)
+        types = checker.run()
+        problems += checker.problems
+        for exception, key in types.items():
+            if exception in type_keys and type_keys[exception][0] != key and key:
+                other_key, other = type_keys[exception]
+                problems.append(item.problem(
+                    "R018", ("id",), f"exception type {exception!r} is keyed by {', '.join(key)} here but by "
+                    f"{', '.join(other_key)} in rule {other.id}", "one exception type, one business key"))
+            else:
+                type_keys.setdefault(exception, (key, item))
+    return problems

@@ -1,0 +1,98 @@
+"""Which rule packs a project uses, and the registry of their rules for listing, docs and explain.
+
+`rules:` in recon.yaml lists pack files or globs relative to the config; the word `bundled`
+(or `bundled/<pack>`) names the packs shipped in recon's `rules/` folder. Without a `rules:`
+section every bundled pack is used.
+"""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+
+from recon.config import Project
+from recon.config.schema import Config
+from recon.config.yamlfile import YamlDocument
+from recon.errors import ConfigError, Problem, did_you_mean
+from recon.rules.compiler import CompileContext, CompiledRule, compile_rule
+from recon.rules.loader import LoadedRule, RuleSet, load_rules
+
+BUNDLED_DIR = Path(__file__).resolve().parents[2] / "rules"
+CASES_DIR = BUNDLED_DIR / "cases"
+
+
+def bundled_packs() -> list[Path]:
+    return sorted(BUNDLED_DIR.glob("*.yaml"))
+
+
+def pack_paths(entries: list[str] | None, root: Path, doc: YamlDocument | None = None) -> tuple[list[Path],
+                                                                                                list[Problem]]:
+    """The pack files named by `rules:` entries, in order, each once; a problem per entry matching nothing."""
+    if entries is None:
+        return bundled_packs(), []
+    paths: list[Path] = []
+    problems: list[Problem] = []
+    for i, entry in enumerate(entries):
+        found: list[Path]
+        if entry == "bundled":
+            found = bundled_packs()
+        elif entry.startswith("bundled/"):
+            name = entry.removeprefix("bundled/").removesuffix(".yaml")
+            found = [p for p in bundled_packs() if p.stem == name]
+            if not found:
+                hint = did_you_mean(name, [p.stem for p in bundled_packs()]) or (
+                    "bundled packs: " + ", ".join(p.stem for p in bundled_packs()))
+                problems.append(_entry_problem(doc, i, f"no bundled pack {name!r}", hint))
+                continue
+        else:
+            pattern = Path(entry).expanduser()
+            pattern = pattern if pattern.is_absolute() else root / pattern
+            found = (sorted(Path(p) for p in glob.glob(str(pattern), recursive=True)) if glob.has_magic(entry)
+                     else [pattern] if pattern.is_file() else [])
+            if not found:
+                problems.append(_entry_problem(doc, i, f"no rule pack matches {entry!r}",
+                                               "paths are relative to the config file; `bundled` names recon's packs"))
+        for path in found:
+            if path.resolve() not in {p.resolve() for p in paths}:
+                paths.append(path)
+    return paths, problems
+
+
+def _entry_problem(doc: YamlDocument | None, index: int, message: str, hint: str | None) -> Problem:
+    if doc is not None:
+        return doc.problem("R001", ("rules", index), message, hint)
+    return Problem("R001", message, path=f"rules[{index}]", hint=hint)
+
+
+def load_project_rules(project: Project | None) -> RuleSet:
+    """The rules a project runs (bundled when no project), checked; raises ConfigError listing all problems."""
+    if project is None:
+        return load_rules(bundled_packs())
+    paths, problems = pack_paths(project.config.rules, project.root, project.doc)
+    try:
+        ruleset = load_rules(paths, project.config, project.doc)
+    except ConfigError as exc:
+        raise ConfigError([*problems, *exc.problems], title=exc.title) from None
+    if problems:
+        raise ConfigError(problems, title="rule packs are not valid")
+    return ruleset
+
+
+def explain(ruleset: RuleSet, rule_id: str, config: Config | None = None, dialect: str = "duckdb") -> CompiledRule:
+    """The compiled SQL of one rule (transpiled with sqlglot when another dialect is asked for)."""
+    loaded = find(ruleset, rule_id)
+    compiled = compile_rule(loaded, CompileContext.from_config(config))
+    if dialect == "duckdb":
+        return compiled
+    import sqlglot
+
+    sql = sqlglot.transpile(compiled.sql, read="duckdb", write=dialect, pretty=True)[0]
+    return CompiledRule(compiled.rule_id, sql, compiled.tables, compiled.lookup_tables, compiled.scorers)
+
+
+def find(ruleset: RuleSet, rule_id: str) -> LoadedRule:
+    loaded = ruleset.get(rule_id)
+    if loaded is None:
+        hint = did_you_mean(rule_id, ruleset.ids()) or "`recon rules list` shows every rule id"
+        raise ConfigError([Problem("R020", f"no rule {rule_id!r}", hint=hint)], title="unknown rule")
+    return loaded

@@ -1,0 +1,132 @@
+"""Executing compiled rules through `recon.db` and building the run's exceptions table.
+
+Each rule is compiled (pure) and its SELECT inserted into a staging table with the run's as-of
+time and id as bound parameters; the stage then becomes `main.exceptions`, sorted in the contract's
+order. A rule whose table was not loaded in this run is skipped with a warning; a lookup table that
+was not loaded becomes an empty lookup (the rule still runs, its value at risk may be empty).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from recon.config.schema import Config
+from recon.db import Database
+from recon.rules import fuzzy
+from recon.rules.compiler import CompileContext, compile_rule
+from recon.rules.contract import COLUMN_NAMES, exceptions_ddl, order_by
+from recon.rules.loader import LoadedRule
+from recon.rules.tables import split_table
+from recon.sql import ident, literal
+
+STAGE = "main._exceptions_stage"
+
+
+@dataclass
+class RuleResult:
+    rule_id: str
+    workflow: str
+    status: str  # ok, skipped, failed
+    exceptions: int = 0
+    seconds: float = 0.0
+    reason: str | None = None
+
+
+@dataclass
+class RulesReport:
+    results: list[RuleResult] = field(default_factory=list)
+    by_type: dict[str, int] = field(default_factory=dict)
+    by_severity: dict[str, int] = field(default_factory=dict)
+    by_owner: dict[str, int] = field(default_factory=dict)
+    value_at_risk: float = 0.0
+
+    @property
+    def total(self) -> int:
+        return sum(r.exceptions for r in self.results)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f"rule {r.rule_id} {r.status}: {r.reason}" for r in self.results if r.status != "ok"]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "rules_run": sum(1 for r in self.results if r.status == "ok"),
+            "rules_skipped": sum(1 for r in self.results if r.status == "skipped"),
+            "rules_failed": sum(1 for r in self.results if r.status == "failed"),
+            "exceptions": self.total,
+            "value_at_risk": round(self.value_at_risk, 2),
+            "by_type": dict(sorted(self.by_type.items())),
+            "by_severity": dict(sorted(self.by_severity.items())),
+            "by_owner": dict(sorted(self.by_owner.items())),
+            "rules": [asdict(r) for r in self.results],
+            "warnings": self.warnings,
+        }
+
+
+def loaded_tables(db: Database) -> set[str]:
+    rows = db.rows("SELECT table_schema, table_name FROM information_schema.tables")
+    return {f"{schema}.{name}" for schema, name in rows}
+
+
+def run_rules(db: Database, rules: list[LoadedRule], *, as_of: datetime, run_id: str,
+              config: Config | None = None) -> RulesReport:
+    """Run every rule into `main.exceptions` (replaced), returning counts per rule, type and severity."""
+    report = RulesReport()
+    db.execute(exceptions_ddl(STAGE))
+    present = loaded_tables(db)
+    params = {"as_of": as_of, "run_id": run_id}
+    for loaded in rules:
+        result = RuleResult(loaded.id, loaded.workflow, "ok")
+        report.results.append(result)
+        missing = [t for t in loaded.rule.tables() if t not in present]
+        if missing:
+            result.status = "skipped"
+            result.reason = f"no source loads {', '.join(missing)}"
+            continue
+        lookups = {lk.table for lk in getattr(loaded.rule, "lookups", [])}
+        for side in ("left", "right"):
+            lookups.update(lk.table for lk in getattr(getattr(loaded.rule, side, None), "lookups", []))
+        ctx = CompileContext.from_config(config, frozenset(t for t in lookups if t not in present))
+        compiled = compile_rule(loaded, ctx)
+        if compiled.scorers:
+            fuzzy.register(db.con, compiled.scorers)
+        started = time.perf_counter()
+        before = db.scalar(f"SELECT count(*) FROM {STAGE}")
+        try:
+            db.execute(f"INSERT INTO {STAGE} SELECT * FROM (\n{compiled.sql}\n) AS found", params)
+        except duckdb.Error as exc:
+            result.status = "failed"
+            result.reason = str(exc).strip().splitlines()[0]
+            continue
+        finally:
+            result.seconds = round(time.perf_counter() - started, 4)
+        result.exceptions = int(db.scalar(f"SELECT count(*) FROM {STAGE}") - before)
+    columns = ", ".join(ident(c) for c in COLUMN_NAMES)
+    db.execute(f"CREATE OR REPLACE TABLE main.exceptions AS SELECT {columns} FROM {STAGE} ORDER BY {order_by()}")
+    db.execute(f"DROP TABLE {STAGE}")
+    for column, target in (("exception_type", report.by_type), ("severity", report.by_severity),
+                           ("owner", report.by_owner)):
+        target.update(Counter({k: int(n) for k, n in db.rows(
+            f"SELECT {column}, count(*) FROM main.exceptions GROUP BY ALL")}))
+    report.value_at_risk = float(db.scalar("SELECT coalesce(sum(value_at_risk), 0) FROM main.exceptions"))
+    return report
+
+
+def write_exceptions(db: Database, out_dir: Path) -> list[Path]:
+    """exceptions.csv and exceptions.parquet, in the contract's column order and sort order."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    select = f"SELECT * FROM main.exceptions ORDER BY {order_by()}"
+    csv, parquet = out_dir / "exceptions.csv", out_dir / "exceptions.parquet"
+    db.execute(f"COPY ({select}) TO {literal(str(csv))} (HEADER, DELIMITER ',')")
+    db.execute(f"COPY ({select}) TO {literal(str(parquet))} (FORMAT parquet)")
+    return [csv, parquet]
+
+
+__all__ = ["RuleResult", "RulesReport", "run_rules", "split_table", "write_exceptions"]

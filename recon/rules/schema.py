@@ -1,0 +1,315 @@
+"""The shape of a rule pack, as pydantic models.
+
+A rule is data: these models say what a pack may contain and reject anything else (unknown
+keys, bad durations, bad tolerances) with a location. Checks that need the canonical model or
+SQL parsing (unknown tables and columns, aggregation holes) live in `recon.rules.checks`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from recon.config.schema import _check_normaliser
+
+SEVERITIES = ("critical", "high", "medium", "low")
+Severity = Literal["critical", "high", "medium", "low"]
+KEBAB = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+AGGREGATES = ("sum", "min", "max", "count", "count_distinct", "avg")
+Aggregate = Literal["sum", "min", "max", "count", "count_distinct", "avg"]
+DUCKDB_SCORERS = ("jaro_winkler", "jaro", "levenshtein", "damerau_levenshtein", "jaccard")
+RAPIDFUZZ_SCORERS = ("ratio", "partial_ratio", "token_sort_ratio", "token_set_ratio", "WRatio", "QRatio")
+SCORERS = ("exact", *DUCKDB_SCORERS, *RAPIDFUZZ_SCORERS)
+Scorer = Literal[
+    "exact", "jaro_winkler", "jaro", "levenshtein", "damerau_levenshtein", "jaccard",
+    "ratio", "partial_ratio", "token_sort_ratio", "token_set_ratio", "WRatio", "QRatio",
+]
+
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: Any) -> int:
+    """`48h`, `2d`, `30m`, `1w`, `90s` as whole seconds; anything else is an error with the fix."""
+    if isinstance(value, str):
+        match = _DURATION_RE.match(value)
+        if match:
+            return round(float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+    raise ValueError(f"bad duration {value!r}; write a number and a unit: 90s, 30m, 4h, 2d, 1w")
+
+
+def format_duration(seconds: int) -> str:
+    """The shortest exact spelling, for docs and messages."""
+    for unit in ("w", "d", "h", "m"):
+        if seconds and seconds % _UNIT_SECONDS[unit] == 0:
+            return f"{seconds // _UNIT_SECONDS[unit]}{unit}"
+    return f"{seconds}s"
+
+
+Duration = Annotated[int, BeforeValidator(parse_duration)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _normalisers(steps: list[Any]) -> list[Any]:
+    return [_check_normaliser(s) for s in steps]
+
+
+class Lookup(Strict):
+    """Fields fetched from another table by key, at most one row per key (never fans out)."""
+
+    table: str
+    by: dict[str, str] | list[str]  # lookup column -> column of the side (a list: same names); `on` is a YAML boolean
+    fields: dict[str, str] | list[str]  # name on the side -> lookup column (a list: same names)
+    agg: Literal["min", "max", "sum", "avg"] = "min"
+
+    def on_pairs(self) -> list[tuple[str, str]]:
+        return [(c, c) for c in self.by] if isinstance(self.by, list) else list(self.by.items())
+
+    def field_pairs(self) -> list[tuple[str, str]]:
+        return [(c, c) for c in self.fields] if isinstance(self.fields, list) else list(self.fields.items())
+
+
+class Rows(Strict):
+    """Where a rule's rows come from: a `<system>.<entity>` table, filtered and enriched."""
+
+    table: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+    where: str | None = None
+    lookups: list[Lookup] = Field(default_factory=list)
+    event_at: str | None = None  # the event that starts the clock for `older_than`
+
+
+class Side(Rows):
+    """One side of a match; `aggregate` sums (or min/max...) per key before matching."""
+
+    aggregate: dict[str, Aggregate] | None = None
+
+
+class Tolerance(Strict):
+    """How far apart two values may be and still agree. abs/pct: either holds; lower/upper bound left - right."""
+
+    abs: float | None = Field(None, ge=0)
+    pct: float | None = Field(None, ge=0)
+    lower: float | None = None
+    upper: float | None = None
+    window: Duration | None = None
+    before: Duration | None = None
+    after: Duration | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Tolerance:
+        numeric = any(v is not None for v in (self.abs, self.pct, self.lower, self.upper))
+        timed = any(v is not None for v in (self.window, self.before, self.after))
+        if numeric and timed:
+            raise ValueError("a tolerance is either numeric (abs, pct, lower, upper) or a time window "
+                             "(window, before, after), not both")
+        if (self.lower is not None or self.upper is not None) and (self.abs is not None or self.pct is not None):
+            raise ValueError("give abs/pct or lower/upper bounds, not both")
+        if self.lower is not None and self.upper is not None and self.lower > self.upper:
+            raise ValueError(f"lower bound {self.lower} is above upper bound {self.upper}")
+        if self.window is not None and (self.before is not None or self.after is not None):
+            raise ValueError("give window or before/after, not both")
+        if not numeric and not timed:
+            raise ValueError("an empty tolerance; give abs, pct, lower/upper, window or before/after")
+        return self
+
+    @property
+    def is_time(self) -> bool:
+        return any(v is not None for v in (self.window, self.before, self.after))
+
+
+class Outcome(Strict):
+    """What a finding means: its exception type, who owns it, which system to fix, what it is worth."""
+
+    exception: str = Field(pattern=KEBAB)
+    severity: Severity
+    owner: str | None = Field(None, pattern=r"^[a-z][a-z0-9_-]*$")
+    fix_in: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$")
+    older_than: Duration | None = None
+    event: Literal["left", "right"] | None = None
+    value_at_risk: str | None = None
+    currency: str | None = None
+    key: dict[str, str] | None = None  # business key column -> expression
+    context: dict[str, str] = Field(default_factory=dict)  # further exception columns, not part of the id
+    message: str | None = None
+
+
+class Key(Strict):
+    """A key: same column on both sides, or an expression per side, compared after normalisation."""
+
+    name: str = Field(pattern=NAME)
+    expr: str | None = None
+    left: str | None = None
+    right: str | None = None
+    normalise: list[Any] = Field(default_factory=list)
+
+    @field_validator("normalise")
+    @classmethod
+    def _steps(cls, steps: list[Any]) -> list[Any]:
+        return _normalisers(steps)
+
+    def expr_for(self, side: str | None = None) -> str:
+        given = self.left if side == "left" else self.right if side == "right" else None
+        return given or self.expr or self.name
+
+
+def _key(value: Any) -> Any:
+    return {"name": value} if isinstance(value, str) else value
+
+
+KeyItem = Annotated[Key, BeforeValidator(_key)]
+
+
+class FuzzyLevel(Strict):
+    """One way a candidate pair may qualify; levels are tried in order and the first that holds wins."""
+
+    field: str | None = None
+    left: str | None = None
+    right: str | None = None
+    scorer: Scorer
+    threshold: float | None = Field(None, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _complete(self) -> FuzzyLevel:
+        if self.field is None and (self.left is None or self.right is None):
+            raise ValueError("give field, or both left and right")
+        if self.scorer != "exact" and self.threshold is None:
+            raise ValueError(f"scorer {self.scorer} needs a threshold (0-100)")
+        if self.scorer == "exact" and self.threshold is not None:
+            raise ValueError("scorer exact takes no threshold")
+        return self
+
+    @property
+    def name(self) -> str:
+        return self.field or str(self.left)
+
+
+class Compare(Outcome):
+    """A field compared across the pair; outside tolerance it is a mismatch of type `exception`."""
+
+    field: str = Field(pattern=NAME)
+    left: str | None = None  # expression over the pair; default left.<field>
+    right: str | None = None
+    type: Literal["number", "text", "time"] | None = None
+    tolerance: Tolerance | None = None
+    normalise: list[Any] = Field(default_factory=list)
+    ignore_missing: bool = False
+    missing_as: float | None = None  # compare against this value when the other side has no row
+
+    @field_validator("normalise")
+    @classmethod
+    def _steps(cls, steps: list[Any]) -> list[Any]:
+        return _normalisers(steps)
+
+
+class Doc(Strict):
+    what: str
+    why: str
+    fix: str
+    example: str
+
+
+class RuleBase(Strict):
+    id: str = Field(pattern=KEBAB)
+    title: str
+    workflow: str | None = Field(None, pattern=KEBAB)
+    owner: str | None = Field(None, pattern=r"^[a-z][a-z0-9_-]*$")
+    doc: Doc | None = None
+
+
+class MatchRule(RuleBase):
+    kind: Literal["match"]
+    left: Side
+    right: Side
+    keys: list[KeyItem] = Field(min_length=1)
+    fuzzy: list[FuzzyLevel] = Field(default_factory=list)
+    compare: list[Compare] = Field(default_factory=list)
+    missing_left: Outcome | None = None
+    missing_right: Outcome | None = None
+    ambiguous: Outcome | None = None
+    record: str | None = None  # the entity whose system of record decides fix_in
+
+    @model_validator(mode="after")
+    def _has_outcome(self) -> MatchRule:
+        if not (self.compare or self.missing_left or self.missing_right or self.ambiguous):
+            raise ValueError("a match rule needs at least one outcome: missing_left, missing_right or compare")
+        for c in self.compare:
+            if c.missing_as is not None and (self.missing_left or self.missing_right):
+                raise ValueError(f"compare {c.field}: missing_as and missing_left/missing_right both say what "
+                                 "an absent row means; keep one")
+        return self
+
+    def outcomes(self) -> list[tuple[str, Outcome]]:
+        """(kind, outcome) for every outcome, in the order they are reported."""
+        out: list[tuple[str, Outcome]] = []
+        if self.missing_right:
+            out.append(("missing_right", self.missing_right))
+        if self.missing_left:
+            out.append(("missing_left", self.missing_left))
+        out += [("mismatch", c) for c in self.compare]
+        if self.ambiguous:
+            out.append(("ambiguous", self.ambiguous))
+        return out
+
+    def tables(self) -> list[str]:
+        return [self.left.table, self.right.table]
+
+
+class SingleTableRule(RuleBase, Rows):
+    keys: list[KeyItem] = Field(min_length=1)
+    outcome: Outcome
+
+    def outcomes(self) -> list[tuple[str, Outcome]]:
+        return [(self.kind, self.outcome)]  # type: ignore[attr-defined]
+
+    def tables(self) -> list[str]:
+        return [self.table]
+
+
+class CheckRule(SingleTableRule):
+    """Every row (of the filtered table) must meet `require`; the rows that do not are grouped by key."""
+
+    kind: Literal["check"]
+    require: str
+    field: str | None = Field(None, pattern=NAME)
+    value: str | None = None  # shown as left_value
+
+
+class DuplicateRule(SingleTableRule):
+    """`keys` must be unique in the table; `distinct` counts distinct values of a column instead of rows."""
+
+    kind: Literal["duplicate"]
+    distinct: str | None = None
+
+
+Rule = Annotated[MatchRule | CheckRule | DuplicateRule, Field(discriminator="kind")]
+
+
+class Parameter(Strict):
+    default: str | int | float
+    description: str
+
+
+class Pack(Strict):
+    """One file of rules for one workflow."""
+
+    pack: str = Field(pattern=KEBAB)
+    workflow: str = Field(pattern=KEBAB)
+    title: str
+    description: str = ""
+    owner: str = Field("operations", pattern=r"^[a-z][a-z0-9_-]*$")
+    parameters: dict[str, Parameter] = Field(default_factory=dict)
+    rules: list[Rule] = Field(default_factory=list)
+
+    @field_validator("parameters")
+    @classmethod
+    def _param_names(cls, value: dict[str, Parameter]) -> dict[str, Parameter]:
+        for name in value:
+            if not re.match(r"^[a-z][a-z0-9_]*$", name):
+                raise ValueError(f"parameter name {name!r}: use lower_snake_case")
+        return value

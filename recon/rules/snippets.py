@@ -1,0 +1,69 @@
+"""SQL snippets written in rule packs: parsed with sqlglot, checked, and re-rendered with quoted names.
+
+A snippet is one expression (`status = 'SHIPPED'`, `left.qty * right.unit_price`), never a
+statement or a subquery: other tables come in through lookups, so every column a rule touches is
+known before anything runs. Rendering goes through the parsed tree, so every column reference in
+the compiled SQL is a quoted identifier chosen by the compiler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+DIALECT = "duckdb"
+
+
+class SnippetError(ValueError):
+    """A snippet that is not one valid SQL expression."""
+
+
+def parse(text: str) -> exp.Expression:
+    try:
+        tree = sqlglot.parse_one(str(text), read=DIALECT)
+    except ParseError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else "syntax error"
+        raise SnippetError(f"not a SQL expression: {first}") from None
+    if tree is None or isinstance(tree, exp.Query | exp.Command | exp.DDL | exp.DML):
+        raise SnippetError("a snippet is one expression, not a statement")
+    if tree.find(exp.Query) is not None:
+        raise SnippetError("subqueries are not allowed in a snippet; bring other tables in with a lookup")
+    return tree
+
+
+def column_refs(tree: exp.Expression) -> list[tuple[str | None, str]]:
+    """(qualifier or None, name) of every column reference, lambda parameters excepted."""
+    lambda_params: set[str] = set()
+    for lam in tree.find_all(exp.Lambda):
+        lambda_params.update(p.name for p in lam.expressions)
+    out = []
+    for col in tree.find_all(exp.Column):
+        qualifier = col.table or None
+        if qualifier is None and col.name in lambda_params:
+            continue
+        out.append((qualifier, col.name))
+    return out
+
+
+def has_aggregate(tree: exp.Expression) -> bool:
+    return tree.find(exp.AggFunc) is not None
+
+
+def render(tree: exp.Expression, rename: Callable[[str | None, str], str]) -> str:
+    """DuckDB SQL for `tree` with each column reference replaced by the quoted name `rename` gives."""
+    lambda_params: set[str] = set()
+    for lam in tree.find_all(exp.Lambda):
+        lambda_params.update(p.name for p in lam.expressions)
+
+    def swap(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Column):
+            qualifier = node.table or None
+            if qualifier is None and node.name in lambda_params:
+                return node
+            return exp.column(rename(qualifier, node.name), quoted=True)
+        return node
+
+    return tree.copy().transform(swap).sql(dialect=DIALECT)

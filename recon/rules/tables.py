@@ -1,0 +1,86 @@
+"""What columns a rule can see, and of which type: the canonical model plus lookups and config extras.
+
+Both the checks (is `left.unit_price` known?) and the compiler (compare as numbers or times?)
+ask the same questions, so the answers live here once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from recon.casting import kind_of
+from recon.model import ENTITIES, LINEAGE_COLUMNS
+from recon.rules import snippets
+from recon.rules.schema import Compare, MatchRule, Rows, Side
+
+Extras = Mapping[str, Mapping[str, str]]  # "system.entity" -> extra column -> DuckDB type
+
+_AGG_TYPES = {"count": "BIGINT", "count_distinct": "BIGINT", "avg": "DOUBLE"}
+
+
+def split_table(name: str) -> tuple[str, str]:
+    system, _, entity = name.partition(".")
+    return system, entity
+
+
+def entity_of(table: str) -> str:
+    return split_table(table)[1]
+
+
+def base_columns(table: str, extras: Extras | None = None) -> dict[str, str]:
+    """Canonical fields, lineage, then any extra columns the config maps for this table."""
+    entity = ENTITIES.get(entity_of(table))
+    if entity is None:
+        return {}
+    return {**entity.fields, **LINEAGE_COLUMNS, **dict((extras or {}).get(table, {}))}
+
+
+def rows_columns(rows: Rows, extras: Extras | None = None) -> dict[str, str]:
+    """A table's columns plus the fields its lookups bring in (under their names on the side)."""
+    cols = base_columns(rows.table, extras)
+    for lookup in rows.lookups:
+        src = base_columns(lookup.table, extras)
+        for alias, column in lookup.field_pairs():
+            cols.setdefault(alias, src.get(column, "VARCHAR"))
+    return cols
+
+
+def projected_columns(side: Side, extras: Extras | None = None) -> dict[str, str]:
+    """What `left.x` may name: every column, or only the aggregated ones when the side is aggregated."""
+    cols = rows_columns(side, extras)
+    if side.aggregate is None:
+        return cols
+    return {name: _AGG_TYPES.get(func, cols.get(name, "VARCHAR")) for name, func in side.aggregate.items()}
+
+
+def category(duck_type: str) -> str:
+    kind = kind_of(duck_type)
+    if kind in ("decimal", "integer"):
+        return "number"
+    if kind in ("timestamp", "date"):
+        return "time"
+    return "text"
+
+
+def compare_type(rule: MatchRule, compare: Compare, extras: Extras | None = None) -> str:
+    """Declared, else the type of the compared column on the left (then right); numbers by default."""
+    if compare.type:
+        return compare.type
+    sides = {"left": projected_columns(rule.left, extras), "right": projected_columns(rule.right, extras)}
+    for side in ("left", "right"):
+        text = getattr(compare, side)
+        if text is None:
+            if compare.field in sides[side]:
+                return category(sides[side][compare.field])
+            continue
+        try:
+            tree = snippets.parse(text)
+        except snippets.SnippetError:
+            continue
+        refs = snippets.column_refs(tree)
+        if len(refs) == 1 and tree.find(snippets.exp.Column) is tree:
+            qualifier, name = refs[0]
+            cols = sides.get(qualifier or "", {})
+            if name in cols:
+                return category(cols[name])
+    return "number"
