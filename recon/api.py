@@ -23,6 +23,9 @@ from recon.errors import ConfigError, Problem
 from recon.load import files as filesys
 from recon.load.loader import Loader, LoadReport, missing_columns, source_format
 from recon.load.readers import READERS, UnreadableFile, header_of
+from recon.rules.loader import RuleSet
+from recon.rules.registry import load_project_rules
+from recon.rules.runner import RulesReport, run_rules, write_exceptions
 
 
 @dataclass
@@ -83,7 +86,12 @@ def validate(config: str | Path | None, *, files: bool = True) -> ValidationResu
         if files:
             problems += _file_problems_of_broken_config(config)
         return ValidationResult(None, problems)
-    return ValidationResult(project, check_files(project) if files else [])
+    problems = check_files(project) if files else []
+    try:
+        load_project_rules(project)
+    except ConfigError as exc:
+        problems = [*exc.problems, *problems]
+    return ValidationResult(project, problems)
 
 
 def _file_problems_of_broken_config(config: str | Path | None) -> list[Problem]:
@@ -125,6 +133,7 @@ class RunContext:
     timings: dict[str, float] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
     exit_code: int = 0
+    rules: RulesReport = field(default_factory=RulesReport)
 
 
 Progress = Callable[[str, str, int, int], None]
@@ -145,6 +154,7 @@ def run(
 ) -> RunContext:
     """Load every source, then (as the modules land) run the rules and write the outputs."""
     project = load_project(config)
+    ruleset = load_project_rules(project)  # every rule checked before any data is read
     started = datetime.now(UTC).replace(microsecond=0)
     run_id = run_id or new_run_id(started)
     resolved_as_of = parse_as_of(as_of if as_of is not None else project.config.as_of, project.config.timezone)
@@ -154,9 +164,17 @@ def run(
     t0 = time.perf_counter()
     ctx.load = Loader(project, ctx.db, run_id, strict=strict, progress=progress).load_all()
     ctx.timings["load"] = time.perf_counter() - t0
+    run_rules_step(ctx, ruleset)
     ctx.summary = build_summary(ctx)
     write_outputs(ctx)
     return ctx
+
+
+def run_rules_step(ctx: RunContext, ruleset: RuleSet) -> None:
+    """Run the rule packs over what was loaded, into main.exceptions; unloaded tables skip a rule."""
+    t0 = time.perf_counter()
+    ctx.rules = run_rules(ctx.db, ruleset.rules, as_of=ctx.as_of, run_id=ctx.run_id, config=ctx.project.config)
+    ctx.timings["rules"] = time.perf_counter() - t0
 
 
 def build_summary(ctx: RunContext) -> dict[str, Any]:
@@ -168,6 +186,7 @@ def build_summary(ctx: RunContext) -> dict[str, Any]:
         "started_at": ctx.started_at.isoformat(),
         "config": str(ctx.project.path),
         "sources": sources,
+        "rules": ctx.rules.summary(),
         "totals": {
             "rows_read": sum(s["rows_read"] for s in sources),
             "rows_loaded": sum(s["rows_loaded"] for s in sources),
@@ -182,6 +201,7 @@ def write_outputs(ctx: RunContext) -> None:
     (ctx.out_dir / "summary.json").write_text(json.dumps(ctx.summary, indent=2, sort_keys=True, default=str) + "\n")
     ctx.db.execute(f"COPY (SELECT * FROM main.rejects ORDER BY file, \"row\", field) TO "
                    f"'{_sql_path(ctx.out_dir / 'rejects.csv')}' (HEADER, DELIMITER ',')")
+    write_exceptions(ctx.db, ctx.out_dir)
 
 
 def _sql_path(path: Path) -> str:
