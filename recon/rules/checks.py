@@ -27,16 +27,35 @@ def config_extras(config: Config | None) -> dict[str, dict[str, str]]:
     """Extra (non-canonical) columns each `system.entity` gets from the config's mappings."""
     from recon.load.mapping import field_type
 
-    out: dict[str, dict[str, str]] = {}
+    out: dict[str, dict[str, str]] = {f"edi.{entity}": dict(cols) for entity, cols in x12_extras().items()}
     if config is None:
         return out
     for source in config.sources.values():
+        if source.format == "x12" or source.path.lower().endswith((".edi", ".x12")):
+            for entity, cols in x12_extras().items():
+                out.setdefault(f"{source.system}.{entity}", {}).update(cols)
+            continue
         if source.entity not in ENTITIES:
             continue
         table = f"{source.system}.{source.entity}"
         for name, spec in source.column_specs().items():
             if name not in ENTITIES[source.entity].fields:
                 out.setdefault(table, {})[name] = field_type(source.entity, name, spec)
+    return out
+
+
+def x12_extras() -> dict[str, dict[str, str]]:
+    """The extra (text) columns the X12 loader adds per entity, beyond the canonical fields."""
+    try:
+        from recon.load.edi import PASSTHROUGH
+        from recon.load.x12.mapping import COLUMNS
+    except ImportError:  # pragma: no cover - an install without the X12 loader
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for entity, cols in COLUMNS.items():
+        if entity in ENTITIES:
+            extra = {c: "VARCHAR" for c in cols if c not in ENTITIES[entity].fields}
+            out[entity] = {**extra, **{c: t for c, t in PASSTHROUGH.items() if c != "_source_file"}}
     return out
 
 
@@ -115,6 +134,7 @@ class RuleChecker:
                 if ours not in base:
                     self.add("R012", (*lloc, "by"), f"{ours!r} is not a column of {rows.table}",
                              did_you_mean(ours, list(base)))
+            self.snippet(lookup.where, (*lloc, "where"), {None: target}, "lookup where", aggregate=False)
             for alias, column in lookup.field_pairs():
                 if column not in target:
                     self.add("R012", (*lloc, "fields"), f"{column!r} is not a column of {lookup.table}",
@@ -174,6 +194,10 @@ class MatchChecker(RuleChecker):
                 elif func in ("sum", "avg") and category(cols[agg_name]) != "number":
                     self.add("R015", (name, "aggregate", agg_name), f"cannot {func} {agg_name!r}: it is not a number",
                              "use min, max or count")
+            for column in side.dedupe or []:
+                if column not in cols:
+                    self.add("R012", (name, "dedupe"), f"unknown column {column!r} to dedupe on",
+                             did_you_mean(column, list(cols)))
             for i, key in enumerate(rule.keys):
                 self.snippet(key.expr_for(name), ("keys", i), {None: cols}, f"{name} key {key.name}",
                              aggregate=False)
@@ -197,8 +221,9 @@ class MatchChecker(RuleChecker):
                              f"fuzzy {side}", aggregate=False, hints=hints)
         default_key = [k.name for k in rule.keys if k.name in KEY_COLUMNS]
         types: dict[str, tuple[str, ...]] = {}
+        compares = iter(range(len(rule.compare)))
         for kind, outcome in rule.outcomes():
-            loc: Loc = (kind,) if kind != "mismatch" else ("compare", rule.compare.index(outcome))  # type: ignore
+            loc: Loc = ("compare", next(compares)) if kind == "mismatch" else (kind,)
             self.outcome(kind, outcome, loc, scope, hints)
             types[outcome.exception] = self.business_key(outcome, loc, default_key)
         for i, compare in enumerate(rule.compare):

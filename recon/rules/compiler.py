@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recon.config.schema import Config, Ownership
+from recon.model import ENTITIES
 from recon.normalise import compile_steps
 from recon.rules import snippets
 from recon.rules import sqlparts as sp
@@ -115,7 +116,8 @@ def lookup_relation(lookup: Lookup, ctx: CompileContext) -> str:
         return f"(SELECT {', '.join(typed)} WHERE FALSE)"
     keys = ", ".join(ident(c) for c in on)
     fields = ", ".join(f"{lookup.agg}({ident(c)}) AS {ident(a)}" for a, c in lookup.field_pairs())
-    return f"(SELECT {keys}, {fields} FROM {table_name(*split_table(lookup.table))} GROUP BY {keys})"
+    where = f" WHERE {render(lookup.where)}" if lookup.where else ""
+    return f"(SELECT {keys}, {fields} FROM {table_name(*split_table(lookup.table))}{where} GROUP BY {keys})"
 
 
 def rows_source(rows: Rows, ctx: CompileContext) -> str:
@@ -173,7 +175,6 @@ class Branch:
     right_rows: str
     source: str
     where: str
-    id_field: bool
     fix_in: str
     owner: str
     default_message: str
@@ -185,8 +186,6 @@ class Branch:
         filled = {**self.context, **self.keys}
         cols += [f"{typed_key(c, filled.get(c))} AS {ident(c)}" for c in KEY_COLUMNS]
         id_parts = [self.keys[c] for c in KEY_COLUMNS if c in self.keys]
-        if self.id_field:
-            id_parts.append(literal(self.field_name))
         cols += [
             f"CAST({literal(self.field_name)} AS VARCHAR) AS field",
             f"CAST({self.left_value} AS VARCHAR) AS left_value",
@@ -204,20 +203,32 @@ class Branch:
 
 def default_message(title: str, key_columns: list[str], detail: str = "") -> str:
     keys = ", ".join(f"{c} {{{c}}}" for c in key_columns)
-    return f"{keys}: {title}{detail}"
+    return f"{title}: {keys}{detail}"
 
 
 def finish(rule_id: str, workflow: str, branches: list[Branch], selects: list[str], ctes: list[str]) -> str:
-    """Collapse the findings per business key, then ids, ages, messages and lineage."""
+    """Collapse the findings to one exception per type and business key, then ids, ages, messages, lineage.
+
+    Two steps: first per outcome (several rows on one key: values at risk add up, the oldest event
+    counts, lineage merges), then per exception type (two compared fields that map to one type
+    make one exception naming both fields, with the first field's values).
+    """
     ctes.append(cte("findings", "\n  UNION ALL\n  ".join(selects)))
     keys = ", ".join(f"min({ident(c)}) AS {ident(c)}" for c in KEY_COLUMNS)
-    ctes.append(cte("found", (
-        "SELECT min(\"_outcome\") AS \"_outcome\", exception_type, severity, owner, fix_in, \"_key\", field, "
+    rows = f"{sp.merged_rows('left_rows')} AS left_rows, {sp.merged_rows('right_rows')} AS right_rows"
+    ctes.append(cte("per_outcome", (
+        "SELECT \"_outcome\", exception_type, severity, owner, fix_in, \"_key\", field, "
         f"{keys}, min(left_value) AS left_value, min(right_value) AS right_value, "
         "sum(difference) AS difference, sum(value_at_risk) AS value_at_risk, min(currency) AS currency, "
-        f"min(event_at) AS event_at, {sp.merged_rows('left_rows')} AS left_rows, "
-        f"{sp.merged_rows('right_rows')} AS right_rows, count(*) AS \"_n\"\n"
-        "  FROM findings GROUP BY exception_type, severity, owner, fix_in, \"_key\", field")))
+        f"min(event_at) AS event_at, {rows}, count(*) AS \"_n\"\n"
+        "  FROM findings GROUP BY \"_outcome\", exception_type, severity, owner, fix_in, \"_key\", field")))
+    first = ", ".join(f"first({c} ORDER BY \"_outcome\") AS {c}" for c in (
+        "severity", "owner", "fix_in", "left_value", "right_value", "difference", "value_at_risk", "currency"))
+    ctes.append(cte("found", (
+        f"SELECT min(\"_outcome\") AS \"_outcome\", exception_type, \"_key\", {first}, "
+        "string_agg(field, ', ' ORDER BY \"_outcome\") AS field, "
+        f"{keys}, min(event_at) AS event_at, {rows}, sum(\"_n\") AS \"_n\"\n"
+        "  FROM per_outcome GROUP BY exception_type, \"_key\"")))
     key_column = '"_key"'
     head = [f"{sp.RUN_ID} AS run_id", f"{sp.exception_id(rule_id, key_column)} AS exception_id",
             f"{literal(rule_id)} AS rule_id", f"{literal(workflow)} AS workflow",
@@ -288,7 +299,26 @@ class _MatchCompiler:
         cols += [ident(c) for c in source]
         cols += [f"{event_expr(side)} AS \"_event\"", f"{sp.row_struct()} AS \"_row\"", f"{sp.row_id()} AS \"_id\""]
         where = f"\n  WHERE {render(side.where)}" if side.where else ""
-        return f"SELECT {', '.join(cols)}\n  FROM {rows_source(side, self.ctx)} AS t{where}"
+        dedupe = ""
+        if side.dedupe:
+            by = ", ".join(ident(c) for c in side.dedupe)
+            order = ", ".join([*(ident(c) for c in source), sp.row_id()])
+            dedupe = f"\n  QUALIFY row_number() OVER (PARTITION BY {by} ORDER BY {order}) = 1"
+        return f"SELECT {', '.join(cols)}\n  FROM {rows_source(side, self.ctx)} AS t{where}{dedupe}"
+
+    def unique(self, which: str) -> bool:
+        """One row per key on this side: aggregated, or keyed by every key field of its entity."""
+        side: Side = getattr(self.rule, which)
+        if side.aggregate is not None:
+            return True
+        entity = ENTITIES.get(entity_of(side.table))
+        bare = {k.expr_for(which) for k in self.rule.keys if not k.normalise}
+        return entity is not None and set(entity.keys) <= bare
+
+    @property
+    def paired_by_dup(self) -> bool:
+        """Neither side is unique per key: number duplicates and pair the n-th with the n-th."""
+        return not self.rule.fuzzy and not (self.unique("left") or self.unique("right"))
 
     def side_rel(self, which: str) -> str:
         side: Side = getattr(self.rule, which)
@@ -299,11 +329,12 @@ class _MatchCompiler:
             for name, func in side.aggregate.items():
                 call = f"count(DISTINCT {ident(name)})" if func == "count_distinct" else f"{func}({ident(name)})"
                 aggs.append(f"{call} AS {ident(name)}")
-            cols = ", ".join([keys, *aggs, "min(\"_event\") AS \"_event\"", "list(\"_row\") AS \"_rows\"",
-                              "min(\"_id\") AS \"_id\"", "1 AS \"_dup\""])
+            cols = ", ".join([keys, *aggs, f"{side.event_agg}(\"_event\") AS \"_event\"", "list(\"_row\") AS \"_rows\"",
+                              "min(\"_id\") AS \"_id\""])
             return f"SELECT {cols}\n  FROM {src} GROUP BY {keys}"
         order = ", ".join([*(ident(c) for c in self.needed[which]), "\"_id\""])
-        dup = "" if self.rule.fuzzy else f", row_number() OVER (PARTITION BY {keys} ORDER BY {order}) AS \"_dup\""
+        dup = (f", row_number() OVER (PARTITION BY {keys} ORDER BY {order}) AS \"_dup\"" if self.paired_by_dup
+               else "")
         return f"SELECT *, list_value(\"_row\") AS \"_rows\"{dup}\n  FROM {src}"
 
     def side_columns(self, which: str, alias: str | None) -> list[str]:
@@ -328,8 +359,9 @@ class _MatchCompiler:
                 for k in self.rule.keys]
         cols = [*keys, *self.side_columns("left", "l"), *self.side_columns("right", "r"),
                 "FALSE AS \"_ambiguous\""]
+        dup = " AND l.\"_dup\" = r.\"_dup\"" if self.paired_by_dup else ""
         return [cte("pairs", f"SELECT {', '.join(cols)}\n  FROM \"l_side\" AS l FULL OUTER JOIN \"r_side\" AS r "
-                             f"ON {self.key_join()} AND l.\"_dup\" = r.\"_dup\"")]
+                             f"ON {self.key_join()}{dup}")]
 
     def score(self, level: FuzzyLevel) -> tuple[str, str]:
         """(score 0-100, qualifies) of one level over the candidate pair."""
@@ -458,7 +490,7 @@ class _MatchCompiler:
                 index=index, outcome=outcome, keys=keys, context=context, field_name=field_name,
                 left_value=lv, right_value=rv, difference=f"CAST({diff} AS DECIMAL(18,4))", event=event,
                 left_rows="\"l___rows\"", right_rows="\"r___rows\"", source="pairs",
-                where=f"{where} AND {gate}", id_field=kind == "mismatch",
+                where=f"{where} AND {gate}",
                 fix_in=self.fix_in(kind, outcome, field_name if kind == "mismatch" else None),
                 owner=outcome.owner or self.loaded.owner,
                 default_message=default_message(rule.title, [c for c in KEY_COLUMNS if c in keys], detail)))
@@ -537,7 +569,7 @@ class _SingleCompiler:
             field_name=rule.field if isinstance(rule, CheckRule) else rule.distinct,
             left_value=value, right_value="NULL", difference="CAST(NULL AS DECIMAL(18,4))", event="\"_event\"",
             left_rows="\"_rows\"", right_rows="NULL", source=source,
-            where=sp.older_than("\"_event\"", outcome.older_than), id_field=False,
+            where=sp.older_than("\"_event\"", outcome.older_than),
             fix_in=outcome.fix_in or system, owner=outcome.owner or self.loaded.owner,
             default_message=default_message(rule.title, list(business), detail))
         return finish(rule.id, self.loaded.workflow, [branch],

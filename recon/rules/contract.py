@@ -27,7 +27,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("run_id", "VARCHAR", "The run that found it."),
     Column("exception_id", "VARCHAR",
            "Stable id: the first 16 hex characters of sha256 of rule_id, exception_type and the business key "
-           "values (and, for a field mismatch, the field), joined by `|`; identical across runs."),
+           "values joined by `|` (an empty value for an absent one); identical across runs."),
     Column("rule_id", "VARCHAR", "The rule that found it (`recon explain RULE_ID` shows its SQL)."),
     Column("workflow", "VARCHAR", "order-to-cash, edi, transport, inventory, or a custom pack's workflow."),
     Column("exception_type", "VARCHAR", "Stable kebab-case name (see the catalogue below)."),
@@ -45,7 +45,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("customer_id", "VARCHAR", "Business key."),
     Column("customer_po", "VARCHAR", "Business key."),
     Column("document", "VARCHAR", "Business key: an EDI document's reference (ASN or invoice number)."),
-    Column("field", "VARCHAR", "The compared field for a mismatch (or the field shown for other findings)."),
+    Column("field", "VARCHAR", "The compared field of a mismatch (`qty, amount` when several fields of one "
+           "pair disagree), or the field shown for other findings."),
     Column("left_value", "VARCHAR", "The rule's left-hand value, as text (numbers without trailing zeros, "
            "times in ISO 8601 UTC)."),
     Column("right_value", "VARCHAR", "The right-hand value, as text."),

@@ -67,6 +67,7 @@ class Lookup(Strict):
     by: dict[str, str] | list[str]  # lookup column -> column of the side (a list: same names); `on` is a YAML boolean
     fields: dict[str, str] | list[str]  # name on the side -> lookup column (a list: same names)
     agg: Literal["min", "max", "sum", "avg"] = "min"
+    where: str | None = None  # which rows of the lookup table count
 
     def on_pairs(self) -> list[tuple[str, str]]:
         return [(c, c) for c in self.by] if isinstance(self.by, list) else list(self.by.items())
@@ -88,6 +89,8 @@ class Side(Rows):
     """One side of a match; `aggregate` sums (or min/max...) per key before matching."""
 
     aggregate: dict[str, Aggregate] | None = None
+    dedupe: list[str] | None = None  # count each value of these columns once (duplicates are another rule's)
+    event_agg: Literal["min", "max"] = "min"  # an aggregated side's clock: its first or its last event
 
 
 class Tolerance(Strict):

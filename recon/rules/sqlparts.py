@@ -90,10 +90,14 @@ def agrees(lv: str, rv: str, category: str, tolerance: Tolerance | None, *, igno
 
 
 def older_than(event: str, seconds: int | None) -> str:
-    """The age gate: the event is more than `seconds` before as-of (an unknown time is reported)."""
+    """The age gate: the event is known and more than `seconds` before as-of.
+
+    A row without an event time is never old enough: a rule that has a fallback clock says so
+    in its event_at (coalesce(picked_up_at, shipped_at)).
+    """
     if seconds is None:
         return "TRUE"
-    return f"({event} IS NULL OR {event} < {AS_OF} - INTERVAL {int(seconds)} SECOND)"
+    return f"({event} < {AS_OF} - INTERVAL {int(seconds)} SECOND)"
 
 
 def age_hours(event: str) -> str:
