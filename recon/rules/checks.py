@@ -136,9 +136,7 @@ class RuleChecker:
                              did_you_mean(ours, list(base)))
             self.snippet(lookup.where, (*lloc, "where"), {None: target}, "lookup where", aggregate=False)
             for alias, column in lookup.field_pairs():
-                if column not in target:
-                    self.add("R012", (*lloc, "fields"), f"{column!r} is not a column of {lookup.table}",
-                             did_you_mean(column, list(target)))
+                self.snippet(column, (*lloc, "fields"), {None: target}, f"lookup field {alias}")
                 if alias in base:
                     self.add("R012", (*lloc, "fields"), f"lookup field {alias!r} would hide {rows.table}.{alias}",
                              f"rename it: {{{lookup.table.split('.')[1][:-1]}_{alias}: {column}}}")

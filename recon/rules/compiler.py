@@ -112,12 +112,19 @@ def lookup_relation(lookup: Lookup, ctx: CompileContext) -> str:
     on = [theirs for theirs, _ in lookup.on_pairs()]
     if lookup.table in ctx.missing_tables:
         typed = [f"CAST(NULL AS {cols.get(c, 'VARCHAR')}) AS {ident(c)}" for c in on]
-        typed += [f"CAST(NULL AS {cols.get(c, 'VARCHAR')}) AS {ident(a)}" for a, c in lookup.field_pairs()]
+        typed += [f"CAST(NULL AS {cols.get(c, 'DECIMAL(18,4)')}) AS {ident(a)}" for a, c in lookup.field_pairs()]
         return f"(SELECT {', '.join(typed)} WHERE FALSE)"
     keys = ", ".join(ident(c) for c in on)
-    fields = ", ".join(f"{lookup.agg}({ident(c)}) AS {ident(a)}" for a, c in lookup.field_pairs())
+    fields = ", ".join(f"{_aggregated(c, lookup.agg)} AS {ident(a)}" for a, c in lookup.field_pairs())
     where = f" WHERE {render(lookup.where)}" if lookup.where else ""
     return f"(SELECT {keys}, {fields} FROM {table_name(*split_table(lookup.table))}{where} GROUP BY {keys})"
+
+
+def _aggregated(text: str, default: str) -> str:
+    """An expression that already aggregates (sum(qty * unit_price)) as is, else wrapped in `default`."""
+    tree = snippets.parse(text)
+    sql = snippets.render(tree, side_rename)
+    return sql if snippets.has_aggregate(tree) else f"{default}({sql})"
 
 
 def rows_source(rows: Rows, ctx: CompileContext) -> str:

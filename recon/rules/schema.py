@@ -65,7 +65,7 @@ class Lookup(Strict):
 
     table: str
     by: dict[str, str] | list[str]  # lookup column -> column of the side (a list: same names); `on` is a YAML boolean
-    fields: dict[str, str] | list[str]  # name on the side -> lookup column (a list: same names)
+    fields: dict[str, str] | list[str]  # name on the side -> lookup column or expression (a list: same names)
     agg: Literal["min", "max", "sum", "avg"] = "min"
     where: str | None = None  # which rows of the lookup table count
 

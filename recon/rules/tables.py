@@ -41,7 +41,7 @@ def rows_columns(rows: Rows, extras: Extras | None = None) -> dict[str, str]:
     for lookup in rows.lookups:
         src = base_columns(lookup.table, extras)
         for alias, column in lookup.field_pairs():
-            cols.setdefault(alias, src.get(column, "VARCHAR"))
+            cols.setdefault(alias, src.get(column, "DECIMAL(18,4)"))  # an expression: a number
     return cols
 
 
