@@ -9,6 +9,8 @@ import click
 
 from recon import __version__
 from recon.cli.run import run
+from recon.cli.sample import sample
+from recon.cli.score import score
 from recon.cli.validate import validate
 
 
@@ -22,6 +24,6 @@ def main() -> None:
     """
 
 
-COMMANDS: list[click.Command] = [run, validate]
+COMMANDS: list[click.Command] = [run, validate, sample, score]
 for _command in COMMANDS:
     main.add_command(_command)

@@ -1,0 +1,83 @@
+"""`recon sample`: write a synthetic distributor's extracts, recon.yaml and the answer key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from recon.asof import parse_as_of
+from recon.cli.options import debug_option, handles_errors, json_option, print_json, stderr_console, stdout_console
+from recon.errors import ConfigError, Problem
+from recon.sample import SampleResult, generate
+
+DEFAULT_AS_OF = "2026-11-20T06:00:00+00:00"
+
+
+@click.command()
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Folder to write into.")
+@click.option("--orders", type=click.IntRange(min=1), default=300, show_default=True,
+              help="Number of orders over the two weeks before --as-of.")
+@click.option("--seed", type=int, default=7, show_default=True, help="Same seed, orders and as-of: same bytes.")
+@click.option("--as-of", "as_of", default=DEFAULT_AS_OF, show_default=True, metavar="TIMESTAMP",
+              help="The extract time (ISO 8601; without an offset: UTC).")
+@json_option
+@debug_option
+@handles_errors
+def sample(out: str, orders: int, seed: int, as_of: str, as_json: bool, debug: bool) -> None:
+    """Generate ERP, WMS, TMS and X12 extracts with injected discrepancies, recon.yaml and truth.csv.
+
+    Then: recon run --config OUT/recon.yaml --out RUN_OUT and
+    recon score --truth OUT/truth.csv --exceptions RUN_OUT/exceptions.csv.
+    """
+    try:
+        moment = parse_as_of(as_of, "UTC")
+    except ValueError:
+        raise ConfigError([Problem("U001", f"--as-of {as_of!r} is not an ISO 8601 date or timestamp",
+                                   hint="for example 2026-11-20T06:00:00+00:00")], title="bad option") from None
+    console = stderr_console()
+    if console.is_terminal and not as_json:
+        with Progress(TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=True) as bar:
+            task = bar.add_task("orders", total=orders)
+            result = generate(Path(out), orders=orders, seed=seed, as_of=moment,
+                              progress=lambda done, total: bar.update(task, completed=done))
+    else:
+        result = generate(Path(out), orders=orders, seed=seed, as_of=moment)
+    if as_json:
+        print_json(summary(result))
+    else:
+        render(result)
+
+
+def summary(result: SampleResult) -> dict[str, object]:
+    return {
+        "out": str(result.out), "orders": result.orders, "seed": result.seed, "as_of": result.as_of.isoformat(),
+        "files": result.rows, "truth": result.truth, "shortfall": result.shortfall,
+        "seconds": round(result.seconds, 3),
+    }
+
+
+def render(result: SampleResult) -> None:
+    console = stdout_console()
+    files = Table(title=f"sample: {result.orders} orders, seed {result.seed}, as of {result.as_of.isoformat()}",
+                  title_justify="left")
+    files.add_column("file")
+    files.add_column("rows", justify="right")
+    for name, n in result.rows.items():
+        files.add_row(name + (" (interchanges)" if name.endswith(".x12") else ""), str(n))
+    console.print(files)
+    truth = Table(title="injected (truth.csv)", title_justify="left")
+    truth.add_column("exception type")
+    truth.add_column("rows", justify="right")
+    for name, n in result.truth.items():
+        truth.add_row(name, str(n))
+    truth.add_row("total", str(sum(result.truth.values())), end_section=True)
+    console.print(truth)
+    if result.shortfall:
+        short = ", ".join(f"{k} ({v})" for k, v in sorted(result.shortfall.items()))
+        console.print(f"[yellow]warning:[/] too few candidates to place: {short}", markup=True)
+    console.print(f"wrote {result.out} in {result.seconds:.1f}s; next: recon run --config {result.out}/recon.yaml",
+                  markup=False)

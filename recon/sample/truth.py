@@ -1,0 +1,82 @@
+"""The answer key: one row per expected exception, keys in canonical form.
+
+Canonical means what the loaders produce after normalisation: order and invoice numbers without
+zero padding (`10000042`, `90000007`), items as plain numbers, sites as ERP plant codes, POs in
+upper case, shipment ids as the WMS writes them (`SH1000123`), EDI documents by their reference
+(BSN02 shipment id or BIG02 invoice number). Columns that are not part of a type's key are empty.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from pathlib import Path
+
+from recon.sample.billing import Invoice
+from recon.sample.orders import Order, Shipment
+from recon.sample.windows import TRUTH_COLUMNS, TYPES
+
+Row = tuple[str, ...]
+
+
+def row(exception_type: str, **keys: object) -> Row:
+    expected = TYPES[exception_type]
+    assert set(keys) == set(expected), (exception_type, keys)
+    return tuple([exception_type] + [str(keys.get(c, "")) if keys.get(c) is not None else ""
+                                     for c in TRUTH_COLUMNS[1:]])
+
+
+def order_rows(o: Order, invoices: dict[tuple[int, int], list[tuple[Invoice, int]]],
+               edi_invoice: dict[int, Invoice]) -> list[Row]:
+    """Truth rows for the injection an order carries (none for untouched orders)."""
+    kind = o.inject
+    if kind is None or kind.endswith(":first"):
+        return []
+    oid = str(o.no)
+    t = o.target
+    if kind in ("released-not-in-wms", "order-stuck-after-release"):
+        return [row(kind, order_id=oid)]
+    if kind in ("shipped-not-posted", "ship-qty-mismatch", "invoice-qty-mismatch", "shipped-not-invoiced"):
+        s, k = t
+        return [row(kind, order_id=oid, line_no=s.lines[k].line.no)]
+    if kind == "invoice-without-shipment":
+        return [row(kind, order_id=oid, line_no=t[0].no)]
+    if kind in ("invoice-amount-mismatch", "edi-invoice-mismatch"):
+        s, k = t
+        ((inv, no),) = invoices[(o.i, s.lines[k].line.no)]
+        return [row(kind, invoice_id=inv.id, line_no=no)]
+    if kind == "duplicate-invoice":
+        s, k = t
+        line_no = s.lines[k].line.no
+        placed = invoices[(o.i, line_no)]
+        inv, no = placed[0]
+        # Only the duplicate: invoiced quantities are compared per distinct invoice line, so the
+        # copy does not also make the order line look over-billed.
+        return [row(kind, invoice_id=inv.id, line_no=no)]
+    if kind == "duplicate-customer-po":
+        return [row(kind, customer_id=o.customer.number, customer_po=o.po)]
+    if kind == "edi-order-missing-in-erp":
+        return [row(kind, customer_po=o.po)]
+    if kind in ("edi-order-qty-mismatch", "edi-order-price-mismatch"):
+        return [row(kind, customer_po=o.po, line_no=t[0].no)]
+    if kind == "asn-qty-mismatch":
+        s, k = t
+        return [row(kind, shipment_id=s.id, item_id=s.lines[k].line.item.number)]
+    if kind in ("edi-rejected", "edi-ack-missing"):
+        doc_kind, s = t
+        if doc_kind == "856":
+            assert isinstance(s, Shipment)
+            return [row(kind, document=s.id)]
+        return [row(kind, document=edi_invoice[o.i].id)]
+    if kind in ("shipped-without-tracking", "shipment-not-in-tms", "no-proof-of-delivery", "carrier-mismatch"):
+        return [row(kind, shipment_id=t[0].id)]
+    raise AssertionError(f"no truth for {kind}")
+
+
+def write_truth(path: Path, rows: Iterable[Row]) -> int:
+    ordered = sorted(set(rows), key=lambda r: (list(TYPES).index(r[0]), r[1:]))
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(TRUTH_COLUMNS)
+        out.writerows(ordered)
+    return len(ordered)
