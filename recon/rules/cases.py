@@ -130,6 +130,13 @@ def _same(found: Any, expected: Any) -> bool:
         return False
     if isinstance(expected, bool):
         return found == expected
+    if isinstance(expected, datetime) and isinstance(found, str):
+        try:
+            found = datetime.fromisoformat(found.replace("Z", "+00:00"))
+        except ValueError:
+            return False
+    if isinstance(expected, datetime) and isinstance(found, datetime):
+        return found == expected
     if isinstance(expected, int | float) or isinstance(found, int | float | Decimal):
         try:
             return Decimal(str(found)) == Decimal(str(expected))
