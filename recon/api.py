@@ -23,6 +23,7 @@ from recon.errors import ConfigError, Problem
 from recon.load import files as filesys
 from recon.load.loader import Loader, LoadReport, missing_columns, source_format
 from recon.load.readers import READERS, UnreadableFile, header_of
+from recon.report import write_reports
 from recon.rules.loader import RuleSet
 from recon.rules.registry import load_project_rules
 from recon.rules.runner import RulesReport, run_rules, write_exceptions
@@ -133,6 +134,7 @@ class RunContext:
     timings: dict[str, float] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
     exit_code: int = 0
+    fail_on: str | None = None  # --fail-on: this severity or worse breaks the bar (exit 1)
     rules: RulesReport = field(default_factory=RulesReport)
 
 
@@ -151,6 +153,7 @@ def run(
     strict: bool = False,
     progress: Progress | None = None,
     run_id: str | None = None,
+    fail_on: str | None = None,
 ) -> RunContext:
     """Load every source, then (as the modules land) run the rules and write the outputs."""
     project = load_project(config)
@@ -160,13 +163,14 @@ def run(
     resolved_as_of = parse_as_of(as_of if as_of is not None else project.config.as_of, project.config.timezone)
     out_dir = Path(out) if out else project.resolve(project.config.out) / run_id
     ctx = RunContext(project=project, db=open_database(project), run_id=run_id, as_of=resolved_as_of,
-                     out_dir=out_dir, started_at=started, strict=strict)
+                     out_dir=out_dir, started_at=started, strict=strict, fail_on=fail_on)
     t0 = time.perf_counter()
     ctx.load = Loader(project, ctx.db, run_id, strict=strict, progress=progress).load_all()
     ctx.timings["load"] = time.perf_counter() - t0
     run_rules_step(ctx, ruleset)
     ctx.summary = build_summary(ctx)
     write_outputs(ctx)
+    write_reports(ctx)  # summary.json, report.html, queues; the bar's verdict into ctx.exit_code
     return ctx
 
 

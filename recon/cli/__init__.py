@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from recon import __version__
+from recon.cli.report import report
 from recon.cli.run import run
 from recon.cli.sample import sample
 from recon.cli.score import score
@@ -24,6 +25,6 @@ def main() -> None:
     """
 
 
-COMMANDS: list[click.Command] = [run, validate, sample, score]
+COMMANDS: list[click.Command] = [run, validate, sample, score, report]
 for _command in COMMANDS:
     main.add_command(_command)

@@ -1,13 +1,22 @@
-"""`recon run`: load, match and report, with a progress bar for people and exit codes for cron."""
+"""`recon run`: load, match and report, with progress bars for people and exit codes for cron.
+
+Four audiences read its output: the analyst (progress bars, then a rich summary on stdout),
+cron (`--quiet`: one line, and the exit code), log shippers (`--log-format json`: one JSON
+object per line on stderr) and CI (`--fail-on`, budgets, exit 1 when the bar is broken).
+"""
 
 from __future__ import annotations
 
+import json
 import sys
-from typing import Any
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, TextIO
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from recon import api
 from recon.cli.options import (
@@ -20,7 +29,72 @@ from recon.cli.options import (
     stderr_console,
     stdout_console,
 )
-from recon.errors import EXIT_OK
+from recon.config.schema import SEVERITIES
+from recon.errors import EXIT_OK, ReconError
+from recon.report import Report
+from recon.report.terminal import quiet_line, render_summary
+
+
+class EventLog:
+    """Structured log lines on stderr: `json` (one object per line) or `text` (key=value)."""
+
+    def __init__(self, fmt: str | None, stream: TextIO | None = None) -> None:
+        self.fmt = fmt
+        self.stream = stream or sys.stderr
+
+    def __call__(self, event: str, **fields: Any) -> None:
+        if not self.fmt:
+            return
+        ts = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        level = fields.pop("level", "info")
+        if self.fmt == "json":
+            line = json.dumps({"ts": ts, "level": level, "event": event, **fields}, default=str, ensure_ascii=False)
+        else:
+            line = " ".join([ts, level, event, *(f"{k}={_text_value(v)}" for k, v in fields.items())])
+        self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def _text_value(value: Any) -> str:
+    text = json.dumps(value, default=str, ensure_ascii=False) if not isinstance(value, str) else value
+    return json.dumps(text, ensure_ascii=False) if (not text or any(c in text for c in ' "=')) else text
+
+
+@contextmanager
+def _loading_display(show: bool, log: EventLog, run_id: str) -> Iterator[Any]:
+    """A progress callback for the loader: a bar for people, a log line per file for machines."""
+    if not show:
+        def on_file(source: str, file: str, done: int, total: int) -> None:
+            log("file_loading", run_id=run_id, source=source, file=file, index=done + 1, files=total)
+
+        yield on_file
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=stderr_console(), transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def on_bar(source: str, file: str, done: int, total: int) -> None:
+            if source not in tasks:
+                tasks[source] = bar.add_task(f"loading {source}", total=total)
+            bar.update(tasks[source], completed=done + 1, description=f"loading {source}: {file}")
+
+        yield on_bar
+
+
+def _log_run(log: EventLog, ctx: api.RunContext) -> None:
+    """One event per source loaded and per rule run, from what the run reported."""
+    seconds: dict[str, float] = {}
+    for f in ctx.load.files:
+        seconds[f.source] = seconds.get(f.source, 0.0) + f.seconds
+    for s in ctx.summary["sources"]:
+        log("source_loaded", level="info" if s["status"] == "ok" else "error", run_id=ctx.run_id,
+            source=s["source"], table=f"{s['system']}.{s['entity']}", files=s["files"], rows_read=s["rows_read"],
+            rows_loaded=s["rows_loaded"], rows_rejected=s["rows_rejected"], status=s["status"],
+            seconds=round(seconds.get(s["source"], 0.0), 3), problems=s["problems"])
+    for r in ctx.summary.get("rules", {}).get("rules", []):
+        log("rule_run", level="info" if r["status"] == "ok" else "warning", run_id=ctx.run_id,
+            **{k: v for k, v in r.items() if v is not None})
+    log("outputs_written", run_id=ctx.run_id, out=str(ctx.out_dir), files=ctx.summary.get("outputs", []))
 
 
 @click.command()
@@ -29,54 +103,51 @@ from recon.errors import EXIT_OK
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
               help="Write outputs exactly into this folder (default: <out>/<run_id>/ beside the config).")
 @click.option("--strict", is_flag=True, help="Stop with exit 3 when any input file cannot be read.")
-@click.option("--quiet", "-q", is_flag=True, help="One line of output; for cron.")
+@click.option("--fail-on", "fail_on", type=click.Choice(SEVERITIES), default=None,
+              help="Exit 1 when an exception of this severity or worse is found (budgets in the config add "
+                   "more limits).")
+@click.option("--email-to", "email_to", multiple=True, metavar="ADDRESS",
+              help="E-mail the report to this address (repeatable; default: email.to in the config).")
+@click.option("--quiet", "-q", is_flag=True, help="One line of output and the exit code; for cron.")
+@click.option("--log-format", "log_format", type=click.Choice(["json", "text"]), default=None,
+              help="Structured log lines on stderr: run start, each source loaded, each rule run, outputs, run end.")
 @json_option
 @debug_option
 @handles_errors
-def run(config: str | None, as_of: str | None, out: str | None, strict: bool, quiet: bool, as_json: bool,
-        debug: bool) -> None:
-    """Load every source, run the rules and write the reports."""
-    show_progress = not (quiet or as_json) and stderr_console().is_terminal
-    if show_progress:
-        with _progress() as bar:
-            task = bar.add_task("loading", total=None)
+def run(config: str | None, as_of: str | None, out: str | None, strict: bool, fail_on: str | None,
+        email_to: tuple[str, ...], quiet: bool, log_format: str | None, as_json: bool, debug: bool) -> None:
+    """Load every source, run the rules and write the reports.
 
-            def on_file(source: str, file: str, done: int, total: int) -> None:
-                bar.update(task, description=f"loading {source}: {file}")
-                bar.advance(task)
-
-            ctx = api.run(config, as_of=as_of, out=out, strict=strict, progress=on_file)
-    else:
-        ctx = api.run(config, as_of=as_of, out=out, strict=strict)
+    Exit codes: 0 ok, 1 the bar (--fail-on, budgets) was broken, 2 usage, config or e-mail
+    error, 3 unreadable input under --strict, 4 another run holds the lock.
+    """
+    log = EventLog(log_format)
+    started = time.perf_counter()
+    run_id = api.new_run_id(datetime.now(UTC).replace(microsecond=0))
+    log("run_start", run_id=run_id, config=config, as_of=as_of, out=out, fail_on=fail_on)
+    show_bars = not (quiet or as_json or log_format) and stderr_console().is_terminal
+    try:
+        with _loading_display(show_bars, log, run_id) as progress:
+            ctx = api.run(config, as_of=as_of, out=out, strict=strict, progress=progress, run_id=run_id,
+                          fail_on=fail_on)
+        _log_run(log, ctx)
+        recipients = list(email_to) or ctx.project.config.email.to
+        if recipients:
+            Report.of(ctx).email(recipients)
+            log("email_sent", run_id=run_id, to=recipients, attach=ctx.project.config.email.attach)
+    except ReconError as exc:
+        log("run_end", level="error", run_id=run_id, exit_code=exc.exit_code, error=exc.title,
+            problems=[p.render() for p in exc.problems], seconds=round(time.perf_counter() - started, 3))
+        raise
+    summary = ctx.summary
+    log("run_end", level="info" if ctx.exit_code == EXIT_OK else "warning", run_id=run_id, exit_code=ctx.exit_code,
+        passed=summary["verdict"]["passed"], exceptions=summary["exceptions"]["total"],
+        value_at_risk=summary["value_at_risk"]["total"], rows_rejected=summary["totals"]["rows_rejected"],
+        seconds=round(time.perf_counter() - started, 3))
     if as_json:
-        print_json(ctx.summary)
+        print_json(summary)
     elif quiet:
-        totals = ctx.summary["totals"]
-        click.echo(f"recon {ctx.run_id}: {totals['rows_loaded']} rows loaded, {totals['rows_rejected']} rejected, "
-                   f"{totals['sources_failed']} sources failed; outputs in {ctx.out_dir}")
+        click.echo(quiet_line(summary, str(ctx.out_dir)))
     else:
-        render_summary(ctx.summary, str(ctx.out_dir))
+        render_summary(summary, str(ctx.out_dir), stdout_console())
     sys.exit(ctx.exit_code or EXIT_OK)
-
-
-def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=stderr_console(), transient=True)
-
-
-def render_summary(summary: dict[str, Any], out_dir: str) -> None:
-    console = stdout_console()
-    table = Table(title=f"recon run {summary['run_id']} (as of {summary['as_of']})", title_justify="left")
-    for name, justify in [("source", "left"), ("system.entity", "left"), ("files", "right"), ("read", "right"),
-                          ("loaded", "right"), ("rejected", "right"), ("status", "left")]:
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for s in summary["sources"]:
-        status = "[green]ok[/]" if s["status"] == "ok" else "[bold red]failed[/]"
-        rejected = f"[yellow]{s['rows_rejected']}[/]" if s["rows_rejected"] else "0"
-        table.add_row(s["source"], f"{s['system']}.{s['entity']}", str(s["files"]), str(s["rows_read"]),
-                      str(s["rows_loaded"]), rejected, status)
-    console.print(table)
-    for s in summary["sources"]:
-        for problem in s["problems"]:
-            console.print(f"[bold red]{s['source']}[/]: {problem}", markup=True)
-    console.print(f"outputs: {out_dir}")

@@ -22,6 +22,7 @@ from recon.config.yamlfile import Loc, YamlDocument, read_yaml
 from recon.errors import ConfigError, Problem, did_you_mean
 from recon.rules import schema
 from recon.rules.schema import CheckRule, DuplicateRule, MatchRule, Pack
+from recon.sql import literal
 
 AnyRule = MatchRule | CheckRule | DuplicateRule
 _PARAM_RE = re.compile(r"^\$([a-z][a-z0-9_]*)$")
@@ -159,33 +160,46 @@ def _declared_parameters(data: Any) -> dict[str, Any]:
     return {k: v.get("default") for k, v in params.items() if isinstance(v, dict)}
 
 
+_PROSE = {"doc", "title", "message"}  # text for people: `$` there is not a parameter
+_INLINE_RE = re.compile(r"\$([a-z][a-z0-9_]*)\b")
+
+
 def substitute(node: Any, values: dict[str, Any], loc: Loc, doc: YamlDocument,
                problems: list[Problem], used: dict[str, Any]) -> Any:
-    """A copy of `node` with every `$name` string replaced by the parameter's value."""
+    """A copy of `node` with parameters resolved.
+
+    A value that is exactly `$name` becomes the parameter's value (a number stays a number); a
+    `$name` inside a SQL snippet becomes that value as a SQL literal, quoted by `recon.sql.literal`.
+    """
     if isinstance(node, dict):
-        return {k: substitute(v, values, (*loc, k), doc, problems, used) for k, v in node.items()}
+        return {k: (v if k in _PROSE else substitute(v, values, (*loc, k), doc, problems, used))
+                for k, v in node.items()}
     if isinstance(node, list):
         return [substitute(v, values, (*loc, i), doc, problems, used) for i, v in enumerate(node)]
-    if isinstance(node, str):
-        match = _PARAM_RE.match(node.strip())
-        if match:
-            name = match.group(1)
-            if name not in values:
-                hint = did_you_mean(name, list(values)) or (
-                    "declare it under parameters: in the pack" if not values
-                    else f"declared: {', '.join(sorted(values))}")
-                problems.append(doc.problem("R014", loc, f"unknown parameter ${name}", hint))
-                return node
+    if not isinstance(node, str):
+        return node
+
+    def known(name: str) -> bool:
+        if name in values:
             used[name] = values[name]
-            return values[name]
-    return node
+            return True
+        hint = did_you_mean(name, list(values)) or (
+            "declare it under parameters: in the pack" if not values else f"known: {', '.join(sorted(values))}")
+        problems.append(doc.problem("R014", loc, f"unknown parameter ${name}", hint))
+        return False
+
+    match = _PARAM_RE.match(node.strip())
+    if match:
+        return values[match.group(1)] if known(match.group(1)) else node
+    return _INLINE_RE.sub(lambda m: literal(values[m.group(1)]) if known(m.group(1)) else m.group(0), node)
 
 
 # --- reading packs ----------------------------------------------------------------------------------
 
-def read_pack(path: Path, overrides: dict[str, Any]) -> tuple[YamlDocument | None, Pack | None,
-                                                              list[dict[str, Any]], list[Problem]]:
+def read_pack(path: Path, overrides: dict[str, Any], builtins: dict[str, Any] | None = None) -> tuple[
+        YamlDocument | None, Pack | None, list[dict[str, Any]], list[Problem]]:
     """One pack file: (document, pack, parameters used per rule, problems)."""
+    builtins = builtins or builtin_parameters(None)
     try:
         doc = read_yaml(path)
     except ConfigError as exc:
@@ -198,7 +212,7 @@ def read_pack(path: Path, overrides: dict[str, Any]) -> tuple[YamlDocument | Non
         return doc, None, [], [*problems, doc.problem(
             "R005", (), "a rule pack is a mapping with pack, workflow, title and rules",
             "see docs/rules.md for the shape")]
-    values = {**_declared_parameters(data), **{k: v for k, v in overrides.items()
+    values = {**builtins, **_declared_parameters(data), **{k: v for k, v in overrides.items()
                                               if k in _declared_parameters(data)}}
     rules = data.get("rules") if isinstance(data.get("rules"), list) else []
     used_per_rule: list[dict[str, Any]] = []
@@ -216,6 +230,11 @@ def read_pack(path: Path, overrides: dict[str, Any]) -> tuple[YamlDocument | Non
     return doc, pack, used_per_rule, problems
 
 
+def builtin_parameters(config: Config | None) -> dict[str, Any]:
+    """Parameters every pack may use: `$timezone` is the zone of local times written without an offset."""
+    return {"timezone": config.timezone if config is not None else "UTC"}
+
+
 def load_rules(paths: Iterable[Path], config: Config | None = None,
                config_doc: YamlDocument | None = None) -> RuleSet:
     """Read and check every pack; raises ConfigError listing every problem in every file."""
@@ -227,7 +246,7 @@ def load_rules(paths: Iterable[Path], config: Config | None = None,
     packs: list[tuple[Path, Pack]] = []
     declared: set[str] = set()
     for path in paths:
-        doc, pack, used, file_problems = read_pack(path, overrides)
+        doc, pack, used, file_problems = read_pack(path, overrides, builtin_parameters(config))
         problems += file_problems
         if doc is not None and isinstance(doc.data, dict):
             declared.update(_declared_parameters(doc.data))

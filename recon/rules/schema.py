@@ -315,4 +315,6 @@ class Pack(Strict):
         for name in value:
             if not re.match(r"^[a-z][a-z0-9_]*$", name):
                 raise ValueError(f"parameter name {name!r}: use lower_snake_case")
+            if name in ("timezone", "as_of", "run_id"):
+                raise ValueError(f"parameter name {name!r} is reserved")
         return value

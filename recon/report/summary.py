@@ -1,0 +1,283 @@
+"""The summary of a run, computed in SQL from the run's DuckDB: counts, value at risk, latency.
+
+Every reporter (summary.json, report.html, the terminal, the e-mail subject) reads this one
+dict, so they can never disagree about a number. Functions named `*_sql` return SQL text and
+are pure; the others hand that text to `recon.db.Database` and shape the rows.
+
+What the reporters read, and what they do when it is not there:
+
+- `main.exceptions` (the rule engine; contract in `recon.rules.contract`): missing means no
+  rule ran, so the run reports zero exceptions rather than failing.
+- `summary["rules"]["rules"]` (the rule engine's per-rule report): `records_compared` and
+  `records_matched` per rule give the auto-match rate; without them those read "n/a".
+- `main.exception_status` (the run store: lifecycle status and `acked` per exception id):
+  acked exceptions stay outside the bar and `new_only` budgets count only new and reopened
+  ones; without it every exception counts as new and none as acked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from recon.config.schema import SEVERITIES, Config, SloTarget
+from recon.db import Database
+from recon.report.budgets import Group
+from recon.rules.contract import COLUMNS, order_by
+from recon.sql import ident
+
+EXCEPTIONS = "_report_exceptions"
+LIFECYCLE = ("main", "exception_status")
+UNASSIGNED = "unassigned"
+
+# The three clocks of order-to-cash, with the join that pairs their two ends. Each side is
+# reduced to one time per key first, so a duplicate extract row cannot double a pair.
+LATENCY: dict[str, dict[str, str]] = {
+    "release_to_ship": {
+        "label": "order release to shipment",
+        "from": "erp.orders.released_at",
+        "to": "wms.shipment_lines.shipped_at",
+        "tables": "erp.orders wms.shipment_lines",
+        "sql": """
+            WITH a AS (SELECT order_id, min(released_at) AS t FROM erp.orders GROUP BY order_id),
+                 b AS (SELECT shipment_id, order_id, line_no, min(shipped_at) AS t FROM wms.shipment_lines
+                       GROUP BY shipment_id, order_id, line_no)
+            SELECT date_diff('second', a.t, b.t) / 3600.0 AS hours FROM a JOIN b USING (order_id)""",
+    },
+    "ship_to_post": {
+        "label": "shipment to ERP goods-issue posting",
+        "from": "wms.shipment_lines.shipped_at",
+        "to": "erp.shipment_lines.shipped_at",
+        "tables": "wms.shipment_lines erp.shipment_lines",
+        "sql": """
+            WITH a AS (SELECT shipment_id, order_id, line_no, min(shipped_at) AS t FROM wms.shipment_lines
+                       GROUP BY shipment_id, order_id, line_no),
+                 b AS (SELECT shipment_id, order_id, line_no, min(shipped_at) AS t FROM erp.shipment_lines
+                       GROUP BY shipment_id, order_id, line_no)
+            SELECT date_diff('second', a.t, b.t) / 3600.0 AS hours
+            FROM a JOIN b USING (shipment_id, order_id, line_no)""",
+    },
+    "ship_to_invoice": {
+        "label": "shipment to invoice",
+        "from": "wms.shipment_lines.shipped_at",
+        "to": "erp.invoice_lines.invoiced_at",
+        "tables": "wms.shipment_lines erp.invoice_lines",
+        "sql": """
+            WITH a AS (SELECT order_id, line_no, min(shipped_at) AS t FROM wms.shipment_lines
+                       GROUP BY order_id, line_no),
+                 b AS (SELECT order_id, order_line_no AS line_no, min(invoiced_at) AS t FROM erp.invoice_lines
+                       GROUP BY order_id, order_line_no)
+            SELECT date_diff('second', a.t, b.t) / 3600.0 AS hours FROM a JOIN b USING (order_id, line_no)""",
+    },
+}
+
+
+def money(value: Any) -> float:
+    """DECIMAL sums as floats rounded to cents: exact sums in SQL, stable text in JSON."""
+    if value is None:
+        return 0.0
+    return float(round(Decimal(value), 2)) if not isinstance(value, float) else round(value, 2)
+
+
+def exceptions_view_sql(present: Mapping[str, str] | None, lifecycle: Mapping[str, str] | None = None) -> str:
+    """A view with every contract column typed as the contract says, whatever the table has.
+
+    `present` is the columns main.exceptions has (None: no table, the view is empty). A missing
+    column reads as NULL, so an older or partial exceptions table still renders. `lifecycle` is
+    the columns of the store's status table, if there is one: it adds `lifecycle` (new, open,
+    reopened), `acked`, `ack_until` and `ack_note`; without it they are NULL and false.
+    """
+    cols = []
+    for column in COLUMNS:
+        source = f"e.{ident(column.name)}" if present and column.name in present else "NULL"
+        cols.append(f"CAST({source} AS {column.type}) AS {ident(column.name)}")
+    extra = {"lifecycle": ("status", "VARCHAR"), "acked": ("acked", "BOOLEAN"), "ack_until": ("ack_until", "DATE"),
+             "ack_note": ("ack_note", "VARCHAR")}
+    for name, (column, duck_type) in extra.items():
+        source = f"l.{ident(column)}" if lifecycle and column in lifecycle else "NULL"
+        if name == "acked":
+            source = f"coalesce({source}, false)"
+        cols.append(f"CAST({source} AS {duck_type}) AS {ident(name)}")
+    select = ",\n       ".join(cols)
+    if present is None:
+        return f"CREATE OR REPLACE TEMP VIEW {EXCEPTIONS} AS SELECT {select} FROM (SELECT 1) AS e WHERE false"
+    join = ""
+    if lifecycle:
+        picked = ", ".join(f"any_value({ident(c)}) AS {ident(c)}" for c, _ in extra.values() if c in lifecycle)
+        join = (f" LEFT JOIN (SELECT exception_id, {picked} FROM {lifecycle_table()} WHERE status <> 'resolved' "
+                f"GROUP BY exception_id) AS l USING (exception_id)")
+    return f"CREATE OR REPLACE TEMP VIEW {EXCEPTIONS} AS SELECT {select} FROM main.exceptions AS e{join}"
+
+
+def lifecycle_table() -> str:
+    return f"{ident(LIFECYCLE[0])}.{ident(LIFECYCLE[1])}"
+
+
+def prepare(db: Database) -> None:
+    """Create the reporting view over whatever the rules (and the store) left in the database."""
+    present = dict(db.columns("main.exceptions")) if db.table_exists("main", "exceptions") else None
+    lifecycle = dict(db.columns(lifecycle_table())) if db.table_exists(*LIFECYCLE) else None
+    db.execute(exceptions_view_sql(present, lifecycle))
+
+
+def owner_name(owner: str | None) -> str:
+    return owner or UNASSIGNED
+
+
+def _counts(db: Database, column: str, extra: str = "") -> dict[str, dict[str, Any]]:
+    rows = db.rows(f"SELECT coalesce({column}, '{UNASSIGNED}') AS k, count(*), sum(value_at_risk){extra} "
+                   f"FROM {EXCEPTIONS} GROUP BY ALL ORDER BY k")
+    out: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        out[row[0]] = {"count": row[1], "value_at_risk": money(row[2])}
+        if extra:
+            out[row[0]]["workflow"] = row[3]
+    return out
+
+
+def exception_sections(db: Database, currency: str) -> dict[str, Any]:
+    """`exceptions` (counts by severity, workflow, type, rule, owner) and `value_at_risk`.
+
+    Values in different currencies are never added up: `total` and `currency` are set when
+    every value is in one currency (`currency` from the config counts for rows without one),
+    otherwise `total` is null and `by_currency` carries the sums.
+    """
+    by_severity = {s: 0 for s in SEVERITIES}
+    for severity, count in db.rows(f"SELECT severity, count(*) FROM {EXCEPTIONS} GROUP BY ALL ORDER BY ALL"):
+        by_severity[severity or UNASSIGNED] = count
+    by_currency = {c: money(v) for c, v in db.rows(
+        f"SELECT coalesce(currency, ?) AS c, sum(value_at_risk) FROM {EXCEPTIONS} WHERE value_at_risk IS NOT NULL "
+        f"GROUP BY c ORDER BY c", [currency])}
+    single = list(by_currency) if len(by_currency) == 1 else [currency] if not by_currency else []
+    return {
+        "exceptions": {
+            "total": db.scalar(f"SELECT count(*) FROM {EXCEPTIONS}"),
+            "by_severity": by_severity,
+            "by_workflow": _counts(db, "workflow"),
+            "by_type": _counts(db, "exception_type", ", any_value(workflow)"),
+            "by_rule": _counts(db, "rule_id", ", any_value(workflow)"),
+            "by_owner": _counts(db, "owner"),
+        },
+        "value_at_risk": {
+            "total": by_currency.get(single[0], 0.0) if single else None,
+            "currency": single[0] if single else None,
+            "by_currency": by_currency,
+        },
+    }
+
+
+def value_text(section: Mapping[str, Any]) -> str:
+    """`7,494.50 USD`, or `7,494.50 USD + 10.00 EUR` when several currencies are at risk."""
+    if section.get("total") is not None:
+        return f"{section['total']:,.2f} {section.get('currency') or ''}".strip()
+    return " + ".join(f"{v:,.2f} {c}" for c, v in section.get("by_currency", {}).items()) or "0.00"
+
+
+def groups(db: Database) -> list[Group]:
+    """The exceptions aggregated to the grain the bar needs (see `recon.report.budgets`)."""
+    rows = db.rows(
+        f"SELECT rule_id, exception_type, severity, coalesce(lifecycle, 'new') IN ('new', 'reopened') AS new, acked, "
+        f"count(*), "
+        f"sum(value_at_risk) FROM {EXCEPTIONS} GROUP BY ALL ORDER BY ALL")
+    return [Group(r[0] or "", r[1] or "", r[2] or "", r[5], money(r[6]), bool(r[3]), bool(r[4])) for r in rows]
+
+
+def matching_section(rules: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Records compared and matched, overall and per workflow, from the rule engine's per-rule report.
+
+    A rule that does not report `records_compared` leaves its workflow (and the totals) at n/a
+    rather than pretending it compared nothing.
+    """
+    by_rule: dict[str, dict[str, Any]] = {}
+    for entry in (rules or {}).get("rules", []):
+        if entry.get("status") == "ok":
+            by_rule[entry["rule_id"]] = {"workflow": entry.get("workflow"),
+                                         "records_compared": entry.get("records_compared"),
+                                         "records_matched": entry.get("records_matched")}
+    by_workflow: dict[str, dict[str, Any]] = {}
+    for entry in by_rule.values():
+        w = by_workflow.setdefault(entry["workflow"] or "(none)", {"records_compared": 0, "records_matched": 0})
+        for key in ("records_compared", "records_matched"):
+            w[key] = None if w[key] is None or entry[key] is None else w[key] + int(entry[key])
+    for w in by_workflow.values():
+        w["auto_match_rate"] = _rate(w["records_matched"], w["records_compared"])
+    known = [w for w in by_workflow.values() if w["records_compared"] is not None]
+    measured = bool(known) and len(known) == len(by_workflow)
+    compared = sum(w["records_compared"] for w in known) if measured else None
+    matched = sum(w["records_matched"] or 0 for w in known) if measured else None
+    return {"records_compared": compared, "records_matched": matched, "auto_match_rate": _rate(matched, compared),
+            "by_workflow": dict(sorted(by_workflow.items())),
+            "by_rule": {k: v for k, v in sorted(by_rule.items()) if v["records_compared"] is not None}}
+
+
+def _rate(part: int | None, whole: int | None) -> float | None:
+    return round(part / whole, 6) if whole and part is not None else None
+
+
+def rejects_section(db: Database, run_id: str, sources: list[dict[str, Any]]) -> dict[str, Any]:
+    """Rejected rows per source (from the load report) and the reasons, most frequent first."""
+    by_source = {s["source"]: s["rows_rejected"] for s in sources if s["rows_rejected"]}
+    by_reason: dict[str, int] = {}
+    if db.table_exists("main", "rejects"):
+        rows = db.rows("SELECT reason, count(*) AS n FROM main.rejects WHERE starts_with(load_id, ?) "
+                       "GROUP BY reason ORDER BY n DESC, reason", [f"{run_id}:"])
+        by_reason = {r[0] or "": r[1] for r in rows}
+    return {"total": sum(by_source.values()), "by_source": dict(sorted(by_source.items())), "by_reason": by_reason}
+
+
+def _hours(value: Any) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+def latency_section(db: Database, slo: Mapping[str, SloTarget | None]) -> dict[str, Any]:
+    """Median and 95th percentile of each workflow clock (quantile_cont), against its SLO."""
+    out: dict[str, Any] = {}
+    for name, spec in LATENCY.items():
+        present = all(db.table_exists(*t.split(".")) for t in spec["tables"].split())
+        pairs, median, p95 = 0, None, None
+        if present:
+            pairs, median, p95 = db.rows(
+                f"SELECT count(hours), quantile_cont(hours, 0.5), quantile_cont(hours, 0.95) "
+                f"FROM ({spec['sql']}) WHERE hours IS NOT NULL")[0]
+        out[name] = {"label": spec["label"], "from": spec["from"], "to": spec["to"], "pairs": pairs,
+                     "median_hours": _hours(median), "p95_hours": _hours(p95)}
+    return apply_slo(out, slo)
+
+
+def apply_slo(latency: Mapping[str, Any], slo: Mapping[str, SloTarget | None]) -> dict[str, Any]:
+    """Attach each clock's target and status (met, missed, no-target, no-data). Pure, so a stored
+    run can be judged again against a changed SLO."""
+    out: dict[str, Any] = {}
+    for name, entry in latency.items():
+        target = slo.get(name)
+        goal = {"median_hours": target.median, "p95_hours": target.p95} if target else None
+        if not entry["pairs"]:
+            status = "no-data"
+        elif target is None or (target.median is None and target.p95 is None):
+            status = "no-target"
+        else:
+            missed = any(goal[k] is not None and entry[k] > goal[k] for k in ("median_hours", "p95_hours"))
+            status = "missed" if missed else "met"
+        out[name] = {**entry, "slo": goal, "status": status}
+    return out
+
+
+def slo_targets(config: Config) -> dict[str, SloTarget | None]:
+    return {name: getattr(config.slo, name) for name in LATENCY}
+
+
+def top_exceptions_sql(limit: int, owner: bool = False) -> str:
+    """The largest values at risk first; ties by the contract's file order so the list is stable."""
+    where = "WHERE coalesce(owner, ?) = ?" if owner else ""
+    return (f"SELECT * FROM {EXCEPTIONS} {where} ORDER BY value_at_risk DESC NULLS LAST, {order_by()} "
+            f"LIMIT {int(limit)}")
+
+
+def as_of_day(as_of: str, timezone: str) -> date:
+    """The as-of date on the config's local calendar (the day the business thinks it is)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromisoformat(as_of).astimezone(ZoneInfo(timezone)).date()

@@ -1,0 +1,141 @@
+"""The analyst's view and cron's one line, both rendered from the same summary dict.
+
+Only the CLI calls these (the library never prints); they take a rich Console so tests can
+render into a string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from recon.report import summary as facts
+from recon.report.budgets import checks_from_verdict
+
+SEVERITY_STYLES = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "dim"}
+
+
+def _money(value: Any) -> str:
+    return "n/a" if value is None else f"{float(value):,.2f}"
+
+
+def value_text(summary: Mapping[str, Any]) -> str:
+    return facts.value_text(summary["value_at_risk"])
+
+
+def _hours(value: Any) -> str:
+    return "n/a" if value is None else f"{float(value):,.1f} h"
+
+
+def sources_table(summary: Mapping[str, Any]) -> Table:
+    table = Table(title=f"recon run {summary['run_id']} (as of {summary['as_of']})", title_justify="left")
+    for name, justify in [("source", "left"), ("system.entity", "left"), ("files", "right"), ("read", "right"),
+                          ("loaded", "right"), ("rejected", "right"), ("status", "left")]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for s in summary["sources"]:
+        status = "[green]ok[/]" if s["status"] == "ok" else "[bold red]failed[/]"
+        rejected = f"[yellow]{s['rows_rejected']}[/]" if s["rows_rejected"] else "0"
+        table.add_row(s["source"], f"{s['system']}.{s['entity']}", str(s["files"]), str(s["rows_read"]),
+                      str(s["rows_loaded"]), rejected, status)
+    return table
+
+
+def exceptions_table(summary: Mapping[str, Any]) -> Table:
+    ex = summary["exceptions"]
+    table = Table(title="exceptions", title_justify="left")
+    for name, justify in [("workflow", "left"), ("exception type", "left"), ("count", "right"),
+                          ("value at risk", "right")]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    rows = sorted(ex["by_type"].items(), key=lambda kv: (kv[1].get("workflow") or "", -kv[1]["count"], kv[0]))
+    for name, entry in rows:
+        table.add_row(entry.get("workflow") or "", name, f"{entry['count']:,}", _money(entry["value_at_risk"]))
+    return table
+
+
+def queues_table(summary: Mapping[str, Any]) -> Table:
+    table = Table(title="queues", title_justify="left")
+    for name, justify in [("owner", "left"), ("count", "right"), ("value at risk", "right"), ("file", "left")]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for owner, entry in summary["exceptions"]["by_owner"].items():
+        table.add_row(owner, f"{entry['count']:,}", _money(entry["value_at_risk"]), entry.get("file") or "")
+    return table
+
+
+def latency_table(summary: Mapping[str, Any]) -> Table:
+    table = Table(title="workflow latency", title_justify="left")
+    for name, justify in [("clock", "left"), ("pairs", "right"), ("median", "right"), ("p95", "right"),
+                          ("target p95", "right"), ("status", "left")]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    styles = {"met": "[green]met[/]", "missed": "[bold red]missed[/]"}
+    for entry in summary["latency"].values():
+        target = entry["slo"]["p95_hours"] if entry["slo"] else None
+        table.add_row(entry["label"], f"{entry['pairs']:,}", _hours(entry["median_hours"]), _hours(entry["p95_hours"]),
+                      _hours(target) if target else "-", styles.get(entry["status"], entry["status"]))
+    return table
+
+
+def severity_line(summary: Mapping[str, Any]) -> str:
+    ex = summary["exceptions"]
+    parts = [f"[{SEVERITY_STYLES.get(s, '')}]{s} {n:,}[/]" if n else f"{s} 0" for s, n in ex["by_severity"].items()]
+    return f"[bold]{ex['total']:,} exceptions[/] ({', '.join(parts)}); value at risk [bold]{value_text(summary)}[/]"
+
+
+def render_summary(summary: Mapping[str, Any], out_dir: str, console: Console) -> None:
+    """Sources, exceptions by type, queues, latency and the bar's verdict, in that order."""
+    console.print(sources_table(summary))
+    for s in summary["sources"]:
+        for problem in s["problems"]:
+            console.print(f"[bold red]{s['source']}[/]: {problem}", markup=True)
+    rejects = summary.get("rejects", {})
+    if rejects.get("total"):
+        console.print(f"[yellow]warning:[/] {rejects['total']:,} rows rejected while loading; see rejects.csv")
+    if "exceptions" not in summary:
+        console.print(f"outputs: {out_dir}")
+        return
+    if summary["exceptions"]["total"]:
+        console.print(exceptions_table(summary))
+        console.print(queues_table(summary))
+    console.print(latency_table(summary))
+    console.print(severity_line(summary))
+    if summary.get("matching", {}).get("auto_match_rate") is not None:
+        m = summary["matching"]
+        console.print(f"records compared {m['records_compared']:,}, auto-match rate {m['auto_match_rate'] * 100:.1f}%")
+    for line in verdict_lines(summary):
+        console.print(line)
+    console.print(f"outputs: {out_dir}")
+
+
+def verdict_lines(summary: Mapping[str, Any]) -> list[str]:
+    checks = checks_from_verdict(summary.get("verdict", {}))
+    lines = []
+    broken = [c for c in checks if c.broken]
+    if broken:
+        lines.append("[bold red]bar broken[/] (exit 1):")
+        lines += [f"  [red]✗[/] {c.message()}" for c in broken]
+    elif checks:
+        lines.append(f"[green]within the bar[/]: {len(checks)} check{'s' if len(checks) != 1 else ''} passed")
+    lines += [f"  [yellow]?[/] {c.message()}" for c in checks if c.status == "unmeasured"]
+    return lines
+
+
+def quiet_line(summary: Mapping[str, Any], out_dir: str) -> str:
+    """Cron's one line: verdict, counts, value, rejects, where the outputs are."""
+    totals = summary["totals"]
+    head = f"recon {summary['run_id']}"
+    if "exceptions" not in summary:
+        return (f"{head}: {totals['rows_loaded']} rows loaded, {totals['rows_rejected']} rejected, "
+                f"{totals['sources_failed']} sources failed; outputs in {out_dir}")
+    ex = summary["exceptions"]
+    checks = checks_from_verdict(summary.get("verdict", {}))
+    broken = [c for c in checks if c.broken]
+    verdict = "FAIL" if broken else "ok"
+    severities = ", ".join(f"{n} {s}" for s, n in ex["by_severity"].items() if n)
+    line = (f"{head}: {verdict}; {ex['total']} exceptions{f' ({severities})' if severities else ''}, "
+            f"{value_text(summary)} at risk; "
+            f"{totals['rows_rejected']} rows rejected, {totals['sources_failed']} sources failed")
+    if broken:
+        line += "; broken: " + "; ".join(c.message() for c in broken)
+    return f"{line}; outputs in {out_dir}"

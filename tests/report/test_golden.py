@@ -1,0 +1,137 @@
+"""Golden files: the report of a fixed run is byte-for-byte what tests/report/golden/ holds.
+
+Regenerate after an intended change with `RECON_UPDATE_GOLDEN=1 .venv/bin/python -m pytest
+tests/report` and review the diff of the golden files like code.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from pathlib import Path
+
+from recon.report import Report, write_reports
+
+from .fixtures import MARKUP, RUN_ID, build_database, make_context
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("RECON_UPDATE_GOLDEN") == "1"
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return
+    assert path.is_file(), f"no golden file {path}; create it with RECON_UPDATE_GOLDEN=1"
+    expected = path.read_text(encoding="utf-8")
+    if text != expected:
+        diff = "".join(list(difflib.unified_diff(expected.splitlines(True), text.splitlines(True), str(path),
+                                                 "rendered"))[:80])
+        raise AssertionError(f"{name} differs from its golden file (RECON_UPDATE_GOLDEN=1 to accept):\n{diff}")
+
+
+def test_outputs_match_golden_files(tmp_path):
+    ctx = make_context(tmp_path)
+    write_reports(ctx)
+    out = ctx.out_dir
+    check_golden("report.html", (out / "report.html").read_text(encoding="utf-8"))
+    check_golden("summary.json", (out / "summary.json").read_text(encoding="utf-8"))
+    for queue in sorted((out / "exceptions").glob("*.csv")):
+        check_golden(f"exceptions/{queue.name}", queue.read_text(encoding="utf-8"))
+    check_golden("report-counts-only.html", Report.of(ctx).html(include_data=False))
+
+
+def test_the_bar_sets_the_exit_code_and_lists_every_broken_budget(tmp_path):
+    ctx = make_context(tmp_path)
+    write_reports(ctx)
+    assert ctx.exit_code == 1
+    verdict = ctx.summary["verdict"]
+    assert not verdict["passed"]
+    broken = {(c["name"], c["measure"]) for c in verdict["checks"] if c["status"] == "broken"}
+    assert broken == {
+        ("--fail-on critical (severity critical or worse)", "count"),
+        ("severity critical", "value_at_risk"),
+        ("rule edi-ack", "rate"),
+        ("severity high (new only)", "count"),
+    }
+    html = (ctx.out_dir / "report.html").read_text(encoding="utf-8")
+    assert "The bar is broken" in html and "rule edi-ack: 4.00% of records compared (max 2.00%)" in html
+
+
+def test_within_the_bar_exit_code_stays_zero(tmp_path):
+    ctx = make_context(tmp_path, config={}, fail_on=None)
+    write_reports(ctx)
+    assert ctx.exit_code == 0 and ctx.summary["verdict"] == {"passed": True, "fail_on": None, "checks": []}
+
+
+def test_same_inputs_give_byte_identical_outputs_apart_from_run_id_and_timestamp(tmp_path):
+    first = make_context(tmp_path / "a")
+    write_reports(first)
+    second_id = "20261120T070000Z-second"
+    second = make_context(tmp_path / "b", db=build_database(run_id=second_id))
+    second.run_id, second.summary["run_id"] = second_id, second_id
+    second.summary["started_at"] = "2026-11-20T07:00:00+00:00"
+    write_reports(second)
+
+    def masked(path: Path) -> str:
+        text = path.read_text(encoding="utf-8")
+        text = text.replace(RUN_ID, "RUN").replace("20261120T070000Z-second", "RUN")
+        return re.sub(r"2026-11-20T0[67]:0[01]:0[02]\+00:00", "TIMESTAMP", text)
+
+    files = sorted(p.relative_to(first.out_dir) for p in first.out_dir.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second.out_dir) for p in second.out_dir.rglob("*") if p.is_file())
+    for name in files:
+        if name.suffix == ".parquet":
+            continue
+        assert masked(first.out_dir / name) == masked(second.out_dir / name), name
+    report = (first.out_dir / "report.html").read_text(encoding="utf-8").splitlines()
+    assert sum(RUN_ID in line for line in report) == 1  # the one "Run … generated …" line
+
+
+def test_values_from_the_data_are_escaped_never_markup(tmp_path):
+    ctx = make_context(tmp_path)
+    write_reports(ctx)
+    html = (ctx.out_dir / "report.html").read_text(encoding="utf-8")
+    assert MARKUP not in html and "<b>Corp</b>" not in html and "<b>only</b>" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert "ACME &lt;b&gt;Corp&lt;/b&gt; &amp; Sons" in html
+
+
+def test_report_is_mail_safe_and_self_contained(tmp_path):
+    ctx = make_context(tmp_path)
+    write_reports(ctx)
+    html = (ctx.out_dir / "report.html").read_text(encoding="utf-8").lower()
+    for forbidden in ("<script", "<link", "src=", "href=", "@import", "url(", "http://", "https://", "@font-face"):
+        assert forbidden not in html, forbidden
+    assert html.count("<table") >= 10 and 'style="' in html
+
+
+def test_without_an_exceptions_table_the_run_reports_zero_and_writes_empty_files(tmp_path):
+    db = build_database(with_lifecycle=False)
+    db.execute("DROP TABLE main.exceptions")
+    ctx = make_context(tmp_path, db=db, fail_on="low")
+    write_reports(ctx)
+    assert ctx.exit_code == 0
+    assert ctx.summary["exceptions"]["total"] == 0
+    assert ctx.summary["value_at_risk"] == {"total": 0.0, "currency": "USD", "by_currency": {}}
+    header = (ctx.out_dir / "exceptions.csv").read_text().splitlines()
+    assert header[0].startswith("run_id,exception_id,rule_id,workflow,exception_type,severity,owner,fix_in")
+    assert len(header) == 1
+    assert "No exceptions." in (ctx.out_dir / "report.html").read_text()
+
+
+def test_queues_hold_the_contract_columns_sorted_and_stale_queues_are_removed(tmp_path):
+    ctx = make_context(tmp_path)
+    stale = ctx.out_dir / "exceptions" / "old-team.csv"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("left over\n")
+    write_reports(ctx)
+    assert not stale.exists()
+    rows = (ctx.out_dir / "exceptions" / "operations.csv").read_text().splitlines()
+    assert rows[0] == (ctx.out_dir / "exceptions.csv").read_text().splitlines()[0]
+    severities = [r.split(",")[5] for r in rows[1:]]
+    assert severities == ["high", "high", "medium", "medium", "low"]
+    assert ctx.summary["exceptions"]["by_owner"]["unassigned"]["file"] == "exceptions/unassigned.csv"
