@@ -1,0 +1,326 @@
+"""`parse_x12_files`: files in, canonical Arrow tables + findings out.
+
+The orchestration is deliberately boring: read bytes, decode, tokenize, walk envelopes, map
+each well-formed set, collect rows per entity, build one Arrow table per entity at the end.
+Nothing in here raises for bad input; every problem becomes a Finding with a stable code.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from recon.load.x12.envelope import EnvelopeWalker, Registry, TxSet
+from recon.load.x12.mapping import (
+    COLUMNS,
+    HEADS,
+    LINEAGE,
+    LINES,
+    MAPPED_SETS,
+    MAPPERS,
+    Reject,
+    SetContext,
+    check_separators,
+    other_reference,
+)
+from recon.load.x12.quirks import ResolvedOptions, X12Options
+from recon.load.x12.result import FileSummary, Finding, InterchangeSummary, X12Result
+from recon.load.x12.tokenizer import Interchange, Issue, decode, tokenize
+
+
+def parse_x12_files(
+    paths: Iterable[Path | str],
+    options: X12Options | None = None,
+    display_names: Mapping[Path, str] | None = None,
+) -> X12Result:
+    """Parse X12 files into canonical entity tables.
+
+    `display_names` maps a path to the name used in `_source_file` and in findings (the loader
+    passes the path as written in recon.yaml, so lineage does not depend on the working
+    directory). Duplicate control numbers are detected across all files of one call.
+    """
+    parser = _Parser(options or X12Options(), display_names or {})
+    with _gc_paused():
+        for path in paths:
+            parser.parse_file(Path(path))
+        return parser.result()
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of small lists are created.
+
+    Allocating the element lists of a big file triggers a generation-0 collection every 700
+    allocations and, as the heap grows, full collections that walk everything already parsed:
+    that alone cost more than half the run time (2M segments: 8.7 s -> 4 s). The parser
+    creates no reference cycles, so nothing is lost by pausing; the previous state is restored.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class _Parser:
+    def __init__(self, options: X12Options, display_names: Mapping[Path, str]) -> None:
+        self.options = options
+        self.our_ids = frozenset(options.our_ids)
+        self.display_names = display_names
+        self.store: dict[str, _Rows] = {name: _Rows() for name in COLUMNS}
+        self.findings: list[Finding] = []
+        self.files: list[FileSummary] = []
+        self.registry = Registry()
+        self.segments = 0
+        self._resolved: dict[tuple[str | None, str | None], ResolvedOptions] = {}
+
+    # -- files --------------------------------------------------------------------------------
+
+    def _name(self, path: Path) -> str:
+        name = self.display_names.get(path)
+        if name is None:
+            name = self.display_names.get(str(path))  # type: ignore[call-overload]
+        return name if name is not None else str(path)
+
+    def _file_finding(self, code: str, name: str, message: str, severity: str = "error") -> None:
+        self.findings.append(Finding(code=code, severity=severity, file=name, message=message))  # type: ignore[arg-type]
+
+    def parse_file(self, path: Path) -> None:
+        name = self._name(path)
+        summary = FileSummary(path=name, readable=False)
+        self.files.append(summary)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            summary.error = "file not found"
+        except IsADirectoryError:
+            summary.error = "is a directory, not a file"
+        except OSError as exc:
+            summary.error = f"cannot read file: {exc.strerror or exc}"
+        if summary.error:
+            summary.format = "unknown"
+            self._file_finding("X12-FILE-UNREADABLE", name, summary.error)
+            return
+        summary.size_bytes = len(data)
+        tok = tokenize(decode(data))
+        summary.format = tok.format
+        if tok.format == "empty":
+            summary.error = tok.error
+            self._file_finding("X12-FILE-EMPTY", name, tok.error or "file is empty")
+            return
+        if tok.format == "unknown":
+            summary.error = tok.error
+            self._file_finding("X12-NOT-X12", name, tok.error or "not an X12 file")
+            return
+        summary.readable = True
+        if tok.format == "edifact":
+            summary.error = "EDIFACT is not supported yet"
+            self._file_finding(
+                "X12-EDIFACT-UNSUPPORTED", name,
+                "EDIFACT is not supported yet: this file starts with UNA/UNB (an EDIFACT interchange); "
+                "only ANSI X12 (ISA) is parsed",
+            )
+            return
+        summary.segments = tok.segments
+        self.segments += tok.segments
+        for issue in tok.issues:
+            self._issue(issue, name, None)
+        unmapped: Counter[str] = Counter()
+        for ic in tok.interchanges:
+            self._interchange(ic, name, summary, unmapped)
+        if unmapped:
+            listed = ", ".join(f"{n} x {ts}" for ts, n in sorted(unmapped.items()))
+            self._file_finding(
+                "X12-SET-NOT-MAPPED", name,
+                f"transaction sets not mapped to a canonical entity ({listed}); they are listed in edi_documents only",
+                "warning",
+            )
+
+    def _issue(self, issue: Issue, name: str, ic: Interchange | None) -> None:
+        control = ic.isa[13].strip() if ic is not None and ic.isa is not None else None
+        position = issue.position
+        if position is None and ic is not None:
+            position = ic.first_position
+        self.findings.append(
+            Finding(
+                code=issue.code,
+                severity=issue.severity,  # type: ignore[arg-type]
+                file=name,
+                message=issue.message,
+                interchange_control=control,
+                segment_position=position if issue.segment_id else None,
+                segment_id=issue.segment_id,
+                element=issue.element,
+            )
+        )
+
+    # -- interchanges and sets ----------------------------------------------------------------
+
+    def _interchange(self, ic: Interchange, name: str, summary: FileSummary, unmapped: Counter[str]) -> None:
+        for issue in ic.issues:
+            self._issue(issue, name, ic)
+        if ic.delimiters is None or ic.isa is None:
+            return
+        walker = EnvelopeWalker(name, ic, self.registry, self.findings)
+        info = walker.info
+        d = ic.delimiters
+        summary.interchanges.append(
+            InterchangeSummary(
+                control=info.control, version=info.version, sender=info.sender, receiver=info.receiver,
+                date=info.date, test_indicator=info.test_indicator,
+                segment_terminator="line break" if d.line_terminated else d.segment,
+                element_separator=d.element, component_separator=d.component, repetition_separator=d.repetition,
+            )
+        )
+        sets = walker.walk()
+        for g in walker.groups:
+            summary.groups.append((info.control, g.control, g.functional_id))
+        for tx in sets:
+            summary.sets.setdefault(tx.transaction_set or "?", []).append(tx.control)
+            if not tx.ok:
+                summary.rejected_sets += 1
+                continue
+            if self._map(tx, name, unmapped):
+                summary.loaded_sets += 1
+            else:
+                summary.rejected_sets += 1
+
+    def _partner(self, tx: TxSet) -> tuple[str, str | None, ResolvedOptions]:
+        info, group = tx.interchange, tx.group
+        gs_sender = group.sender if group else None
+        outbound = info.sender in self.our_ids or (gs_sender is not None and gs_sender in self.our_ids)
+        if outbound:
+            partner, gs_partner = info.receiver, (group.receiver if group else None)
+        else:
+            partner, gs_partner = info.sender, gs_sender
+        key = (partner, gs_partner)
+        resolved = self._resolved.get(key)
+        if resolved is None:
+            resolved = self._resolved[key] = self.options.resolve(partner, gs_partner)
+        return ("outbound" if outbound else "inbound"), partner or None, resolved
+
+    def _map(self, tx: TxSet, name: str, unmapped: Counter[str]) -> bool:
+        direction, partner, resolved = self._partner(tx)
+        c = SetContext(tx, name, resolved, direction, partner)
+        ic = tx.ic
+        if ic.has_component or ic.has_repetition:
+            check_separators(c)
+        mapper = MAPPERS.get(tx.transaction_set)
+        try:
+            if mapper is not None:
+                reference, document_date = mapper(c)
+            else:
+                unmapped[tx.transaction_set] += 1
+                reference, document_date = other_reference(c)
+        except Reject as r:
+            c.summarise()
+            self.findings.extend(c.findings)
+            self._set_error(c, r.code, r.message, r.index, r.element)
+            return False
+        except Exception as exc:  # a mapper bug must cost one set, not the night's load
+            c.summarise()
+            self.findings.extend(c.findings)
+            self._set_error(
+                c, "X12-INTERNAL-ERROR",
+                f"the {tx.transaction_set} mapper failed ({type(exc).__name__}: {exc}); the set was rejected; "
+                "please report this with the file",
+                0, None,
+            )
+            return False
+        c.summarise()
+        self.findings.extend(c.findings)
+        store = self.store
+        for entity, (head, lines) in c.rows.items():
+            if lines:
+                rows = store[entity]
+                if head is not None:
+                    rows.heads.append(head)
+                    rows.counts.append(len(lines))
+                rows.lines.extend(map(tuple, lines))  # tuple(t) is t; pending lists become tuples
+        info, group = tx.interchange, tx.group
+        store["edi_documents"].lines.append(
+            (
+                tx.transaction_set, tx.control, direction, partner, group.control if group else None, info.control,
+                info.sender, info.receiver, reference or None, document_date,
+                group.functional_id if group else None, group.version if group else None,
+                tx.implementation or None, group.sender if group else None, group.receiver if group else None,
+                group.timestamp if group else None, info.test_indicator, str(tx.end - tx.start + 1),
+                name, c.base, info.control, tx.control,
+            )
+        )
+        return True
+
+    def _set_error(self, c: SetContext, code: str, message: str, index: int | None, element: str | None) -> None:
+        segs = c.segs
+        self.findings.append(
+            Finding(
+                code=code,
+                severity="error",
+                file=c.file,
+                message=message,
+                interchange_control=c.icc,
+                group_control=c.group.control if c.group else None,
+                set_control=c.sc,
+                transaction_set=c.ts,
+                segment_position=c.base + index if index is not None else None,
+                segment_id=segs[index][0] if index is not None and index < len(segs) else None,
+                element=element,
+            )
+        )
+
+    # -- tables -------------------------------------------------------------------------------
+
+    def result(self) -> X12Result:
+        tables = {entity: _table(entity, rows) for entity, rows in self.store.items()}
+        return X12Result(tables=tables, findings=self.findings, files=self.files, segments=self.segments)
+
+
+class _Rows:
+    """The rows of one entity: per-set head tuples (HEADS order) and per-row tuples (LINES order)."""
+
+    __slots__ = ("counts", "heads", "lines")
+
+    def __init__(self) -> None:
+        self.heads: list[tuple] = []
+        self.counts: list[int] = []
+        self.lines: list[tuple | list] = []
+
+
+def _struct(names: tuple[str, ...]) -> pa.StructType:
+    return pa.struct([(n, pa.int64() if n == "_source_row" else pa.string()) for n in names])
+
+
+def _table(entity: str, rows: _Rows) -> pa.Table:
+    """Build an all-string Arrow table (plus int64 `_source_row`) in COLUMNS + LINEAGE order.
+
+    The row tuples are converted in one `pa.array(..., type=struct)` call: Arrow walks them
+    row by row in C++, which touches each row's strings while they are in cache and is ~2.5x
+    faster than transposing with zip(*rows) and converting column by column. Per-set head
+    values are converted once per set and expanded to rows with `take`.
+    """
+    line_cols = LINES[entity]
+    lines = pa.array(rows.lines, type=_struct(line_cols))
+    arrays = dict(zip(line_cols, lines.flatten(), strict=True))
+    head_cols = HEADS[entity]
+    if head_cols:
+        heads = pa.array(rows.heads, type=_struct(head_cols))
+        index = pa.array(np.repeat(np.arange(len(rows.counts), dtype=np.int64), rows.counts), type=pa.int64())
+        arrays.update(zip(head_cols, heads.take(index).flatten(), strict=True))
+    names = [*COLUMNS[entity], *LINEAGE]
+    return pa.Table.from_arrays([arrays[n] for n in names], names=names)
+
+
+def empty_tables() -> dict[str, pa.Table]:
+    """Every entity with its columns and no rows (for loaders that need the schema up front)."""
+    return {entity: _table(entity, _Rows()) for entity in COLUMNS}
+
+
+__all__ = ["MAPPED_SETS", "empty_tables", "parse_x12_files"]
