@@ -27,6 +27,9 @@ from recon.report import write_reports
 from recon.rules.loader import RuleSet
 from recon.rules.registry import load_project_rules
 from recon.rules.runner import RulesReport, run_rules, write_exceptions
+from recon.store.step import RunStore
+from recon.store.trace import TraceResult
+from recon.store.trace import trace as trace_key
 
 
 @dataclass
@@ -136,6 +139,8 @@ class RunContext:
     exit_code: int = 0
     fail_on: str | None = None  # --fail-on: this severity or worse breaks the bar (exit 1)
     rules: RulesReport = field(default_factory=RulesReport)
+    dry_run: bool = False  # --dry-run: nothing is written to the state store
+    acked_ids: frozenset[str] = frozenset()  # acks active at as_of: listed, but outside the failure bar
 
 
 Progress = Callable[[str, str, int, int], None]
@@ -154,6 +159,7 @@ def run(
     progress: Progress | None = None,
     run_id: str | None = None,
     fail_on: str | None = None,
+    dry_run: bool = False,
 ) -> RunContext:
     """Load every source, then (as the modules land) run the rules and write the outputs."""
     project = load_project(config)
@@ -163,15 +169,23 @@ def run(
     resolved_as_of = parse_as_of(as_of if as_of is not None else project.config.as_of, project.config.timezone)
     out_dir = Path(out) if out else project.resolve(project.config.out) / run_id
     ctx = RunContext(project=project, db=open_database(project), run_id=run_id, as_of=resolved_as_of,
-                     out_dir=out_dir, started_at=started, strict=strict, fail_on=fail_on)
-    t0 = time.perf_counter()
-    ctx.load = Loader(project, ctx.db, run_id, strict=strict, progress=progress).load_all()
-    ctx.timings["load"] = time.perf_counter() - t0
-    run_rules_step(ctx, ruleset)
-    ctx.summary = build_summary(ctx)
-    write_outputs(ctx)
-    write_reports(ctx)  # summary.json, report.html, queues; the bar's verdict into ctx.exit_code
+                     out_dir=out_dir, started_at=started, strict=strict, fail_on=fail_on, dry_run=dry_run)
+    with RunStore(ctx, dry_run=dry_run) as store:  # the state lock (exit 4 when held) and the run history
+        t0 = time.perf_counter()
+        ctx.load = Loader(project, ctx.db, run_id, strict=strict, progress=progress).load_all()
+        ctx.timings["load"] = time.perf_counter() - t0
+        run_rules_step(ctx, ruleset)
+        ctx.summary = build_summary(ctx)
+        store.observe()  # lifecycle (new/open/resolved/reopened) and active acks into ctx
+        write_outputs(ctx)
+        write_reports(ctx)  # summary.json, report.html, queues; the bar's verdict into ctx.exit_code
+        store.record()  # one transaction; a rerun of the same inputs and as_of replaces its earlier record
     return ctx
+
+
+def trace(config: str | Path | None, key: str) -> TraceResult:
+    """One order's story across every loaded system (loads the sources, runs no rules); see recon.store.trace."""
+    return trace_key(config, key)
 
 
 def run_rules_step(ctx: RunContext, ruleset: RuleSet) -> None:

@@ -8,10 +8,13 @@ from __future__ import annotations
 import click
 
 from recon import __version__
+from recon.cli.ack import ack
+from recon.cli.history import history
 from recon.cli.report import report
 from recon.cli.run import run
 from recon.cli.sample import sample
 from recon.cli.score import score
+from recon.cli.trace import trace
 from recon.cli.validate import validate
 
 
@@ -25,6 +28,6 @@ def main() -> None:
     """
 
 
-COMMANDS: list[click.Command] = [run, validate, sample, score, report]
+COMMANDS: list[click.Command] = [run, validate, sample, score, report, trace, history, ack]
 for _command in COMMANDS:
     main.add_command(_command)

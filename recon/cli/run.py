@@ -103,6 +103,7 @@ def _log_run(log: EventLog, ctx: api.RunContext) -> None:
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
               help="Write outputs exactly into this folder (default: <out>/<run_id>/ beside the config).")
 @click.option("--strict", is_flag=True, help="Stop with exit 3 when any input file cannot be read.")
+@click.option("--dry-run", "dry_run", is_flag=True, help="Run and report, but write nothing to the state (history).")
 @click.option("--fail-on", "fail_on", type=click.Choice(SEVERITIES), default=None,
               help="Exit 1 when an exception of this severity or worse is found (budgets in the config add "
                    "more limits).")
@@ -114,7 +115,7 @@ def _log_run(log: EventLog, ctx: api.RunContext) -> None:
 @json_option
 @debug_option
 @handles_errors
-def run(config: str | None, as_of: str | None, out: str | None, strict: bool, fail_on: str | None,
+def run(config: str | None, as_of: str | None, out: str | None, strict: bool, dry_run: bool, fail_on: str | None,
         email_to: tuple[str, ...], quiet: bool, log_format: str | None, as_json: bool, debug: bool) -> None:
     """Load every source, run the rules and write the reports.
 
@@ -124,12 +125,12 @@ def run(config: str | None, as_of: str | None, out: str | None, strict: bool, fa
     log = EventLog(log_format)
     started = time.perf_counter()
     run_id = api.new_run_id(datetime.now(UTC).replace(microsecond=0))
-    log("run_start", run_id=run_id, config=config, as_of=as_of, out=out, fail_on=fail_on)
+    log("run_start", run_id=run_id, config=config, as_of=as_of, out=out, fail_on=fail_on, dry_run=dry_run)
     show_bars = not (quiet or as_json or log_format) and stderr_console().is_terminal
     try:
         with _loading_display(show_bars, log, run_id) as progress:
             ctx = api.run(config, as_of=as_of, out=out, strict=strict, progress=progress, run_id=run_id,
-                          fail_on=fail_on)
+                          dry_run=dry_run, fail_on=fail_on)
         _log_run(log, ctx)
         recipients = list(email_to) or ctx.project.config.email.to
         if recipients:

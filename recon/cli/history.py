@@ -1,0 +1,106 @@
+"""`recon history`: the last runs with counts, and the trend per exception type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich import box
+from rich.table import Table
+
+from recon.cli.options import config_option, debug_option, handles_errors, json_option, print_json, stdout_console
+from recon.config import load_project
+from recon.store.history import history as run_history
+from recon.store.state import open_state
+from recon.store.step import state_path
+
+F = TypeVar("F", bound=Callable[..., Any])
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def state_option(f: F) -> F:
+    return click.option(
+        "--state", "state", type=click.Path(dir_okay=False), default=None,
+        help="The state file to read (default: `state:` of the config, recon-state.duckdb beside it).",
+    )(f)
+
+
+def resolve_state(config: str | None, state: str | None) -> Path:
+    """--state wins; otherwise the config says where its state lives (a bad config is exit 2)."""
+    return Path(state) if state else state_path(load_project(config))
+
+
+@click.command()
+@config_option
+@state_option
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000),
+              help="How many of the most recent runs to show.")
+@click.option("--type", "exception_type", default=None, metavar="TYPE", help="Only this exception type.")
+@json_option
+@debug_option
+@handles_errors
+def history(config: str | None, state: str | None, limit: int, exception_type: str | None, as_json: bool,
+            debug: bool) -> None:
+    """The last runs with their counts, and the trend of each exception type."""
+    path = resolve_state(config, state)
+    with open_state(path, read_only=True) as store:
+        data = run_history(store, limit=limit, exception_type=exception_type)
+    if as_json:
+        print_json(data)
+        return
+    render(data)
+
+
+def _hours(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value / 24:.1f}d" if value >= 48 else f"{value:.0f}h"
+
+
+def _spark(series: list[int]) -> str:
+    top = max(series) if series else 0
+    if not top:
+        return "▁" * len(series)
+    return "".join(SPARKS[min(len(SPARKS) - 1, round(v / top * (len(SPARKS) - 1)))] for v in series)
+
+
+def render(data: dict[str, Any]) -> None:
+    console = stdout_console()
+    if not data["runs"]:
+        console.print(f"no runs recorded in {data['state']} yet; `recon run` records one")
+        return
+    runs = Table(title=f"recon history ({data['state']})", title_justify="left", box=box.SIMPLE_HEAD,
+                 pad_edge=False, collapse_padding=True)
+    for name, justify in [("run", "left"), ("as of", "left"), ("status", "left"), ("rej", "right"),
+                          ("exc", "right"), ("new", "right"), ("open", "right"), ("reop", "right"),
+                          ("res", "right")]:
+        runs.add_column(name, justify=justify, no_wrap=True, min_width=len(name))  # type: ignore[arg-type]
+    colour = {"ok": "green", "bar-broken": "yellow", "failed": "bold red"}
+    for r in data["runs"]:
+        status = f"[{colour.get(r['status'], 'red')}]{r['status']}[/]"
+        if r.get("sources_failed"):
+            status += f" [red]({r['sources_failed']} sources failed)[/]"
+        new = f"[bold]{r['new']}[/]" if r["new"] else "0"
+        runs.add_row(r["run_id"], str(r["as_of"])[:16].replace("T", " "), status, str(r["rows_rejected"]),
+                     str(r["exceptions"]), new, str(r["open"]), str(r["reopened"]), str(r["resolved"]))
+    console.print(runs)
+    for r in data["runs"]:
+        if r["status"] == "failed" and r.get("error"):
+            console.print(f"[red]{r['run_id']} failed:[/] {r['error'].splitlines()[0]}", markup=True)
+    if not data["types"]:
+        return
+    types = Table(title="exception types (oldest → newest run)", title_justify="left", box=box.SIMPLE_HEAD,
+                 pad_edge=False, collapse_padding=True)
+    for name, justify in [("type", "left"), ("trend", "left"), ("now", "right"), ("±", "right"),
+                          ("new", "right"), ("res", "right"), ("oldest", "right"), ("mttr", "right")]:
+        types.add_column(name, justify=justify, no_wrap=True, min_width=len(name))  # type: ignore[arg-type]
+    arrows = {"up": "[red]↑[/]", "down": "[green]↓[/]", "flat": "→", "new": "[yellow]new[/]"}
+    for t in data["types"]:
+        change = t["change"]
+        shown = "—" if change is None else (f"+{change}" if change > 0 else str(change))
+        mttr = _hours(t["mttr_hours"])
+        types.add_row(t["exception_type"], f"{_spark(t['counts'])} {arrows[t['trend']]}", str(t["latest"]), shown,
+                      str(t["latest_new"]), str(t["latest_resolved"]), _hours(t["oldest_open_hours"]), mttr)
+    console.print(types)

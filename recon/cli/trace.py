@@ -1,0 +1,107 @@
+"""`recon trace KEY`: one order's story across every system, with the exceptions on it."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+from rich.table import Table
+
+from recon import api
+from recon.cli.options import config_option, debug_option, handles_errors, json_option, print_json, stdout_console
+from recon.errors import EXIT_BAR_BROKEN
+
+SYSTEM_COLOURS = {"erp": "cyan", "wms": "green", "tms": "magenta", "edi": "yellow"}
+STATUS_COLOURS = {"new": "bold red", "reopened": "red", "open": "yellow", "resolved": "green"}
+
+
+@click.command()
+@click.argument("key")
+@config_option
+@click.option("--details", is_flag=True, help="Show every field of every row under its line.")
+@json_option
+@debug_option
+@handles_errors
+def trace(key: str, config: str | None, details: bool, as_json: bool, debug: bool) -> None:
+    """Show one order's timeline across every loaded system, and the exceptions on it.
+
+    KEY is an order number, customer PO, shipment id, invoice number or tracking number, in any
+    form the systems use: 0000001042, SO-1042 and so-1042 all find order 1042. Exit 1 when nothing
+    matches.
+    """
+    result = api.trace(config, key)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        render(result.to_dict(), details)
+    if not result.found:
+        sys.exit(EXIT_BAR_BROKEN)
+
+
+def _when(value: Any, inherited: bool) -> str:
+    if inherited:
+        return "[dim]  ↳[/]"  # no time of its own: it belongs to the moment above
+    if value is None:
+        return "[dim]—[/]"
+    text = str(value).replace("T", " ")
+    text = text[:16] if len(text) > 10 else text
+    return text
+
+
+def render(data: dict[str, Any], details: bool = False) -> None:
+    console = stdout_console()
+    if not data["found"]:
+        console.print(f"[bold]{data['key']}[/]: no order, PO, shipment, invoice, tracking number or EDI reference "
+                      "matches in any loaded system", markup=True)
+        if data["sources_failed"]:
+            console.print(f"[red]sources that failed to load:[/] {', '.join(data['sources_failed'])}")
+        return
+    refs = data["references"]
+    console.print(f"[bold]trace {data['key']}[/]", markup=True)
+    for label, name in (("orders/POs", "orders"), ("shipments", "shipments"), ("tracking", "tracking"),
+                        ("invoices", "invoices")):
+        if refs.get(name):
+            console.print(f"  {label}: {', '.join(refs[name])}", markup=False)
+    matched = ", ".join(f"{m['table']}.{m['column']} = {m['value']}" for m in data["matched"][:8])
+    more = f" (+{len(data['matched']) - 8})" if len(data["matched"]) > 8 else ""
+    console.print(f"  [dim]found via {matched}{more}[/]", markup=True)
+    table = Table(title_justify="left", show_lines=False, title="timeline")
+    table.add_column("when", no_wrap=True)
+    table.add_column("system")
+    table.add_column("what")
+    table.add_column("source", no_wrap=True)
+    for e in data["events"]:
+        colour = SYSTEM_COLOURS.get(e["system"], "white")
+        what = e["what"]
+        if details:
+            fields = ", ".join(f"{k}={v}" for k, v in sorted(e["fields"].items()) if not k.startswith("_"))
+            what += f"\n[dim]{fields}[/]"
+        table.add_row(_when(e["at"], e["at_inherited"]), f"[{colour}]{e['system']}.{e['entity']}[/]", what,
+                      f"[dim]{e['source']}[/]")
+    console.print(table)
+    if data["sources_failed"]:
+        console.print(f"[red]sources that failed to load (their rows are missing above):[/] "
+                      f"{', '.join(data['sources_failed'])}", markup=True)
+    state = data["state"]
+    if not state.get("latest_run_id"):
+        console.print("[dim]no recorded run yet: `recon run` records the exceptions that trace shows[/]")
+        return
+    if not data["exceptions"]:
+        console.print(f"[green]no exceptions[/] on it in the recorded runs (latest {state['latest_run_id']})")
+        return
+    exc = Table(title=f"exceptions (lifecycle as of run {state['latest_run_id']})", title_justify="left")
+    for name in ("status", "type", "severity", "key", "first seen", "open for", "ack", "message", "id"):
+        exc.add_column(name)
+    for x in data["exceptions"]:
+        status = x["status"]
+        key = " ".join(str(x[k]) for k in ("order_id", "line_no", "shipment_id", "invoice_id", "customer_po",
+                                           "document") if x.get(k) is not None)
+        hours = x.get("hours_open")
+        open_for = "—" if hours is None or status == "resolved" else (
+            f"{float(hours) / 24:.1f}d" if float(hours) >= 48 else f"{float(hours):.0f}h")
+        ack = f"until {x['ack_until']}" if x.get("ack_until") else ""
+        exc.add_row(f"[{STATUS_COLOURS.get(status, 'white')}]{status}[/]", x["exception_type"], x["severity"] or "",
+                    key, str(x.get("first_seen_at") or "")[:10], open_for, ack, x.get("message") or "",
+                    f"[dim]{x['exception_id']}[/]")
+    console.print(exc)

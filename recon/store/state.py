@@ -1,0 +1,302 @@
+"""The state store: one DuckDB file with every run, its inputs, its counts and its exceptions.
+
+The file is attached to an existing connection under the catalog `recon_state` (see
+`recon.store.schema`), so recording a run copies `main.exceptions` into the store inside DuckDB,
+with no rows passing through Python, and one transaction covers the whole record: a crash or a
+SIGKILL before COMMIT leaves the previous state exactly as it was.
+
+DuckDB lets one process write a file, or several read it. Readers (`recon history`, a dry run)
+and short writers (`recon ack`) therefore wait briefly for each other; overlapping *runs* are
+kept apart by the lock in `recon.store.lock`, which is held for the whole run.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from recon.db import Database
+from recon.errors import EXIT_USAGE, LockedError, Problem, ReconError
+from recon.sql import ident, literal
+from recon.store.inputs import InputFile
+from recon.store.schema import ALIAS, EXCEPTION_COLUMNS, SCHEMA_VERSION, create_statements, qualified
+
+OPEN_TIMEOUT = float(os.environ.get("RECON_STATE_TIMEOUT", "15"))
+
+
+class StateError(ReconError):
+    """The state file exists but is not something this recon can use."""
+
+    def __init__(self, problems: list[Problem], title: str = "the state store cannot be used") -> None:
+        super().__init__(problems=problems, exit_code=EXIT_USAGE, title=title)
+
+
+def hold_point(name: str) -> None:
+    """A test seam: with RECON_TEST_HOLD_AT=name, announce it (touch RECON_TEST_HOLD_FILE) and wait.
+
+    The crash and lock tests use it to kill or race a real `recon run` subprocess at a known
+    point (mid-load, mid-transaction). It costs one environment lookup otherwise.
+    """
+    if os.environ.get("RECON_TEST_HOLD_AT") != name:
+        return
+    flag = os.environ.get("RECON_TEST_HOLD_FILE")
+    if flag:
+        Path(flag).write_text(str(os.getpid()))
+    time.sleep(float(os.environ.get("RECON_TEST_HOLD_SECONDS", "60")))
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return str(os.getuid())
+
+
+@dataclass
+class RunRecord:
+    """The `runs` row of one run."""
+
+    run_id: str
+    started_at: datetime
+    ended_at: datetime
+    as_of: datetime
+    status: str
+    exit_code: int
+    config_path: str
+    config_hash: str
+    inputs_hash: str
+    fingerprint: str | None
+    recon_version: str
+    error: str | None = None
+    rule_packs: dict[str, str] = field(default_factory=dict)
+    files: int = 0
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    sources_failed: int = 0
+    exceptions: int = 0
+    replaced_run_id: str | None = None
+    host: str = field(default_factory=socket.gethostname)
+    user_name: str = field(default_factory=current_user)
+
+    def values(self) -> list[Any]:
+        return [self.run_id, self.started_at, self.ended_at, self.as_of, self.status, self.exit_code, self.error,
+                self.config_path, self.config_hash, json.dumps(self.rule_packs, sort_keys=True), self.inputs_hash,
+                self.fingerprint, self.replaced_run_id, self.recon_version, self.host, self.user_name,
+                self.files, self.rows_read, self.rows_loaded, self.rows_rejected, self.sources_failed,
+                self.exceptions]
+
+
+RUN_COLUMNS = ("run_id, started_at, ended_at, as_of, status, exit_code, error, config_path, config_hash, rule_packs, "
+               "inputs_hash, fingerprint, replaced_run_id, recon_version, host, user_name, files, rows_read, "
+               "rows_loaded, rows_rejected, sources_failed, exceptions")
+
+
+class StateStore:
+    """A state file attached to a `Database` as the catalog `recon_state`.
+
+    `persistent` is False when there is no file to read (a dry run or `recon history` before the
+    first run): the store is then an empty in-memory catalog with the same tables, so every
+    query works and simply finds nothing.
+    """
+
+    def __init__(self, db: Database, path: Path | None, *, read_only: bool, persistent: bool,
+                 alias: str = ALIAS) -> None:
+        self.db = db
+        self.path = path
+        self.read_only = read_only
+        self.persistent = persistent
+        self.alias = alias
+
+    # -- opening ---------------------------------------------------------------------------------
+
+    @classmethod
+    def attach(cls, db: Database, path: Path | None, *, read_only: bool = False,
+               timeout: float | None = None) -> StateStore:
+        """Attach the state file (creating it unless read_only); wait up to `timeout` s for other users."""
+        if path is None or (read_only and not path.exists()):
+            db.execute(f"ATTACH ':memory:' AS {ident(ALIAS)}")
+            store = cls(db, path, read_only=False, persistent=False)
+            store.ensure_schema()
+            store.read_only = read_only
+            return store
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        mode = " (READ_ONLY)" if read_only else ""
+        deadline = time.monotonic() + (OPEN_TIMEOUT if timeout is None else timeout)
+        while True:
+            try:
+                db.execute(f"ATTACH {literal(str(path))} AS {ident(ALIAS)}{mode}")
+                break
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise StateError([Problem("S001", f"cannot open the state file: {_first_line(exc)}",
+                                              file=str(path))]) from None
+                if time.monotonic() >= deadline:
+                    raise LockedError([Problem(
+                        "L002", "the state file is in use by another recon process", file=str(path),
+                        hint="a run is recording its results or another command holds the file; try again")],
+                        title="the state store is busy") from None
+                time.sleep(0.1)
+            except duckdb.Error as exc:
+                raise StateError([Problem("S001", f"cannot open the state file: {_first_line(exc)}",
+                                          file=str(path),
+                                          hint="is `state:` in recon.yaml pointing at a recon state file?")]) from None
+        store = cls(db, path, read_only=read_only, persistent=True)
+        if read_only:
+            store.check_version(allow_missing=True)
+            if not store.has_tables():  # a file no run has written to yet: read it as empty
+                store.detach()
+                return cls.attach(db, None, read_only=True)
+        else:
+            store.ensure_schema()
+        return store
+
+    def detach(self) -> None:
+        self.db.execute(f"DETACH {ident(self.alias)}")
+
+    def t(self, table: str) -> str:
+        """The qualified name of one of the store's tables."""
+        return qualified(table, self.alias)
+
+    def has_tables(self) -> bool:
+        return bool(self.db.scalar(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = 'runs'", [self.alias]))
+
+    def ensure_schema(self) -> None:
+        self.check_version(allow_missing=True)
+        self.db.execute("BEGIN TRANSACTION")
+        try:
+            for statement in create_statements(self.alias):
+                self.db.execute(statement)
+            self.db.execute(f"INSERT OR IGNORE INTO {self.t('meta')} VALUES ('schema_version', ?)",
+                            [str(SCHEMA_VERSION)])
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def check_version(self, *, allow_missing: bool) -> None:
+        if not self.has_tables():
+            if allow_missing:
+                return
+            raise StateError([Problem("S002", "not a recon state file", file=str(self.path))])
+        version = self.db.scalar(f"SELECT value FROM {self.t('meta')} WHERE key = 'schema_version'")
+        if version is not None and int(version) > SCHEMA_VERSION:
+            raise StateError([Problem(
+                "S003", f"the state file has schema version {version}; this recon knows up to {SCHEMA_VERSION}",
+                file=str(self.path), hint="upgrade recon, or point `state:` at another file")])
+
+    @property
+    def empty(self) -> bool:
+        return not self.has_tables()
+
+    # -- recording -------------------------------------------------------------------------------
+
+    def run_ids_with_fingerprint(self, fingerprint: str) -> list[str]:
+        if self.empty:
+            return []
+        return [r[0] for r in self.db.rows(
+            f"SELECT run_id FROM {self.t('runs')} WHERE fingerprint = ? ORDER BY started_at", [fingerprint])]
+
+    def record(self, run: RunRecord, *, sources: Sequence[dict[str, Any]], inputs: Iterable[InputFile],
+               exceptions_table: str | None, rejects_table: str | None, replace: Sequence[str] = ()) -> None:
+        """Write one run in one transaction; the runs listed in `replace` (and their rows) go in the same one."""
+        from recon.store.schema import TABLES  # the per-run tables to clear on replace
+
+        db = self.db
+        exception_select = self._exception_select(exceptions_table, run.run_id) if exceptions_table else None
+        db.execute("BEGIN TRANSACTION")
+        try:
+            for old in {*replace, run.run_id}:
+                for table in TABLES:
+                    if table in ("meta", "acks", "ack_log"):
+                        continue
+                    db.execute(f"DELETE FROM {self.t(table)} WHERE run_id = ?", [old])
+            db.execute(f"INSERT INTO {self.t('runs')} ({RUN_COLUMNS}) VALUES ({', '.join('?' * 22)})",
+                       run.values())
+            for s in sources:
+                db.execute(f"INSERT INTO {self.t('run_sources')} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           [run.run_id, s["source"], s["system"], s["entity"], s["files"], s["rows_read"],
+                            s["rows_loaded"], s["rows_rejected"], s["status"],
+                            "\n".join(s.get("problems") or []) or None])
+            for f in inputs:
+                db.execute(f"INSERT INTO {self.t('run_inputs')} VALUES (?, ?, ?, ?, ?, ?)",
+                           [run.run_id, f.source, f.file, f.size_bytes, f.sha256, f.modified_at])
+            if rejects_table:
+                db.execute(f"INSERT INTO {self.t('run_rejects')} SELECT ?, source, field, reason, "
+                           f"count(DISTINCT (file, \"row\")) FROM {rejects_table} GROUP BY ALL", [run.run_id])
+            if exception_select:
+                cols = ", ".join(ident(c) for c in EXCEPTION_COLUMNS)
+                db.execute(f"INSERT INTO {self.t('exceptions')} ({cols}) {exception_select}", [run.run_id])
+            hold_point("store.commit")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _exception_select(self, table: str, run_id: str) -> str:
+        """Contract columns of the run's exceptions, cast to the store's types; absent columns are NULL."""
+        present = {c for c, _ in self.db.columns(table)}
+        parts = []
+        for col, duck_type in EXCEPTION_COLUMNS.items():
+            if col == "run_id":
+                parts.append("?")
+            elif col in present:
+                parts.append(f"TRY_CAST({ident(col)} AS {duck_type})")
+            else:
+                parts.append(f"NULL::{duck_type}")
+        return f"SELECT {', '.join(parts)} FROM {table}"
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def runs(self, limit: int | None = None, *, include_failed: bool = True) -> list[dict[str, Any]]:
+        """Most recent first (by as-of, then start)."""
+        where = "" if include_failed else "WHERE status <> 'failed'"
+        lim = f"LIMIT {int(limit)}" if limit else ""
+        return self.db.dicts(f"SELECT * FROM {self.t('runs')} {where} "
+                             f"ORDER BY as_of DESC, started_at DESC, run_id DESC {lim}")
+
+    def latest_run(self) -> dict[str, Any] | None:
+        rows = self.runs(1, include_failed=False)
+        return rows[0] if rows else None
+
+    def lifecycle_runs_sql(self, exclude: Sequence[str] = ()) -> str:
+        """The runs that count for the lifecycle: every recorded run that did not fail."""
+        skip = "".join(f" AND run_id <> {literal(r)}" for r in exclude)
+        return f"SELECT run_id, as_of, started_at FROM {self.t('runs')} WHERE status <> 'failed'{skip}"
+
+    def presence_sql(self) -> str:
+        return (f"SELECT run_id, exception_id, exception_type, workflow, rule_id, severity "
+                f"FROM {self.t('exceptions')}")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+
+@contextmanager
+def open_state(path: Path, *, read_only: bool = True, timeout: float | None = None) -> Iterator[StateStore]:
+    """The state file on a connection of its own, for the commands that only read or ack."""
+    db = Database()
+    try:
+        store = StateStore.attach(db, path, read_only=read_only, timeout=timeout)
+        try:
+            yield store
+        finally:
+            store.detach()
+    finally:
+        db.close()

@@ -1,0 +1,220 @@
+"""The store's part in `recon.api.run`: lock the state, compute the lifecycle, record the run.
+
+    with RunStore(ctx, dry_run=dry_run) as store:   # lock (exit 4 if held), hash the inputs
+        ... load, rules ...
+        store.observe()                             # lifecycle + active acks into ctx
+        ... reports ...
+        store.record()                              # one transaction; replaces a same-fingerprint run
+
+A run that raises is recorded as `failed` (with its error, without exceptions) so the history
+shows it, and it never replaces a good run. A dry run takes no lock and writes nothing to the state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from recon import __version__
+from recon.config import Project
+from recon.db import Database
+from recon.errors import ReconError
+from recon.store import acks as ack_store
+from recon.store.inputs import config_hash, fingerprint, input_files, inputs_hash, rule_pack_hashes
+from recon.store.lifecycle import STATUSES, mean_time_to_resolve_sql, statuses_sql
+from recon.store.lock import StateLock
+from recon.store.schema import ALIAS
+from recon.store.state import RunRecord, StateStore, hold_point
+
+if TYPE_CHECKING:
+    from recon.api import RunContext
+
+DEFAULT_STATE = "recon-state.duckdb"
+STATUS_TABLE = "main.exception_status"
+
+
+def state_path(project: Project) -> Path:
+    """`state:` from the config (relative to the config's folder), else recon-state.duckdb beside it."""
+    return project.resolve(getattr(project.config, "state", None) or DEFAULT_STATE)
+
+
+def as_of_date(ctx: RunContext) -> Any:
+    """The run's as-of day in the config's time zone: what an ack's `until` is compared with."""
+    return ctx.as_of.astimezone(ZoneInfo(ctx.project.config.timezone)).date()
+
+
+def _has_table(db: Database, name: str) -> bool:
+    """A table of the run's own database (`Database.table_exists` would also see the attached store's)."""
+    return bool(db.scalar("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                          "AND schema_name = 'main' AND table_name = ?", [name]))
+
+
+class RunStore:
+    def __init__(self, ctx: RunContext, *, dry_run: bool = False) -> None:
+        self.ctx = ctx
+        self.dry_run = dry_run
+        self.path = state_path(ctx.project)
+        self.lock = StateLock(self.path, ctx.run_id)
+        self.recorded = False
+        self.inputs: list[Any] = []
+        self.config_digest = ""
+        self.inputs_digest = ""
+        self.fingerprint = ""
+
+    # -- the with-block --------------------------------------------------------------------------
+
+    def __enter__(self) -> RunStore:
+        if not self.dry_run:
+            self.lock.acquire()
+        try:
+            hold_point("run.locked")
+            project = self.ctx.project
+            self.inputs = input_files(project)
+            self.config_digest = config_hash(project)
+            self.inputs_digest = inputs_hash(self.inputs)
+            self.fingerprint = fingerprint(self.config_digest, self.inputs_digest, self.ctx.as_of)
+        except BaseException:
+            self.lock.release()
+            raise
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            if isinstance(exc, Exception) and not self.dry_run and not self.recorded:
+                self._record_failure(exc)
+        finally:
+            self.lock.release()
+
+    # -- steps -----------------------------------------------------------------------------------
+
+    def observe(self) -> dict[str, Any]:
+        """Lifecycle of this run's exceptions against the recorded history; acks active at as-of.
+
+        Leaves `main.exception_status` (one row per exception id: present ones and the ones this
+        run resolved) for the reports to join, `ctx.summary["lifecycle"]` and `ctx.acked_ids`.
+        """
+        ctx, db = self.ctx, self.ctx.db
+        store = StateStore.attach(db, self.path, read_only=True)  # readers may share it; record() writes
+        try:
+            replaced = store.run_ids_with_fingerprint(self.fingerprint)
+            db.execute(f"CREATE OR REPLACE TEMP TABLE _lc_runs AS {store.lifecycle_runs_sql(exclude=replaced)} "
+                       "UNION ALL SELECT ?::VARCHAR, ?::TIMESTAMPTZ, ?::TIMESTAMPTZ",
+                       [ctx.run_id, ctx.as_of, ctx.started_at])
+            current = ""
+            if _has_table(db, "exceptions"):
+                current = ("UNION ALL SELECT ?::VARCHAR, exception_id, exception_type, workflow, rule_id, severity "
+                           "FROM main.exceptions")
+            db.execute(f"CREATE OR REPLACE TEMP TABLE _lc_presence AS {store.presence_sql()} {current}",
+                       [ctx.run_id] if current else [])
+            db.execute(f"CREATE OR REPLACE TEMP TABLE _lc_acks AS {ack_store.active_sql(store)}", [as_of_date(ctx)])
+        finally:
+            store.detach()
+        db.execute(f"CREATE OR REPLACE TEMP TABLE _lc_status AS {statuses_sql('_lc_runs', '_lc_presence')}")
+        db.execute(f"""CREATE OR REPLACE TABLE {STATUS_TABLE} AS
+            SELECT s.* EXCLUDE (seq), a.exception_id IS NOT NULL AS acked, a.until AS ack_until, a.note AS ack_note
+            FROM _lc_status s LEFT JOIN _lc_acks a USING (exception_id)
+            WHERE s.run_id = ?
+            ORDER BY CASE s.status WHEN 'new' THEN 0 WHEN 'reopened' THEN 1 WHEN 'open' THEN 2 ELSE 3 END,
+                     s.exception_type, s.exception_id""", [ctx.run_id])
+        ordered = db.rows("SELECT run_id FROM _lc_runs ORDER BY as_of, started_at, run_id")
+        seq = next(i for i, r in enumerate(ordered, start=1) if r[0] == ctx.run_id)
+        previous = ordered[seq - 2][0] if seq > 1 else None
+        mttr = {r[0]: float(r[1]) for r in db.rows(mean_time_to_resolve_sql("_lc_status", str(int(seq))))}
+        acked_ids = frozenset(r[0] for r in db.rows("SELECT exception_id FROM _lc_acks"))
+        lifecycle = self._summary(previous, replaced, mttr)
+        db.drop("_lc_runs", "_lc_presence", "_lc_status", "_lc_acks")
+        ctx.summary["lifecycle"] = lifecycle
+        ctx.acked_ids = acked_ids
+        return lifecycle
+
+    def _summary(self, previous: str | None, replaced: list[str], mttr: dict[str, float]) -> dict[str, Any]:
+        db = self.ctx.db
+        counts = {s: 0 for s in STATUSES}
+        by_type: dict[str, dict[str, Any]] = {}
+        for row in db.dicts(f"""
+                SELECT exception_type, status, count(*) AS n, count(*) FILTER (WHERE acked) AS acked,
+                       max(hours_open) AS oldest
+                FROM {STATUS_TABLE} GROUP BY ALL ORDER BY ALL"""):
+            entry = by_type.setdefault(row["exception_type"] or "", {**{s: 0 for s in STATUSES}, "acked": 0,
+                                                                    "oldest_open_hours": None})
+            entry[row["status"]] = row["n"]
+            counts[row["status"]] += row["n"]
+            if row["status"] != "resolved":
+                entry["acked"] += row["acked"]
+                oldest = float(row["oldest"]) if row["oldest"] is not None else None
+                if oldest is not None and (entry["oldest_open_hours"] is None or oldest > entry["oldest_open_hours"]):
+                    entry["oldest_open_hours"] = oldest
+        for name, entry in by_type.items():
+            entry["mttr_hours"] = mttr.get(name)
+        acked = db.scalar(f"SELECT count(*) FROM {STATUS_TABLE} WHERE acked AND status <> 'resolved'") or 0
+        return {
+            **counts,
+            "acked": int(acked),
+            "previous_run_id": previous,
+            "replaces_run_id": replaced[-1] if replaced else None,
+            "mttr_hours": dict(sorted(mttr.items())),
+            "by_type": dict(sorted(by_type.items())),
+            "state": str(self.path),
+            "dry_run": self.dry_run,
+        }
+
+    def record(self) -> None:
+        """Write the run and its exceptions to the state in one transaction (nothing on a dry run)."""
+        if self.dry_run:
+            return
+        ctx, db = self.ctx, self.ctx.db
+        code = int(ctx.exit_code or 0)
+        status = {0: "ok", 1: "bar-broken"}.get(code, f"exit-{code}")
+        has_exceptions = _has_table(db, "exceptions")
+        run = self._run_record(status, code)
+        run.exceptions = int(db.scalar("SELECT count(*) FROM main.exceptions") or 0) if has_exceptions else 0
+        store = StateStore.attach(db, self.path)
+        try:
+            replaced = store.run_ids_with_fingerprint(self.fingerprint)
+            run.replaced_run_id = replaced[-1] if replaced else None
+            store.record(run, sources=ctx.load.by_source(), inputs=self.inputs,
+                         exceptions_table="main.exceptions" if has_exceptions else None,
+                         rejects_table="main.rejects" if _has_table(db, "rejects") else None,
+                         replace=replaced)
+        finally:
+            store.detach()
+        self.recorded = True
+
+    def _run_record(self, status: str, code: int, error: str | None = None) -> RunRecord:
+        ctx = self.ctx
+        sources = ctx.load.by_source()
+        return RunRecord(
+            run_id=ctx.run_id, started_at=ctx.started_at, ended_at=datetime.now(UTC).replace(microsecond=0),
+            as_of=ctx.as_of, status=status, exit_code=code, error=error, config_path=str(ctx.project.path),
+            config_hash=self.config_digest, inputs_hash=self.inputs_digest,
+            fingerprint=self.fingerprint if status != "failed" else None,
+            recon_version=__version__,
+            rule_packs=rule_pack_hashes(ctx.project),
+            files=len(ctx.load.files), rows_read=sum(int(s["rows_read"]) for s in sources),
+            rows_loaded=sum(int(s["rows_loaded"]) for s in sources),
+            rows_rejected=sum(int(s["rows_rejected"]) for s in sources),
+            sources_failed=sum(1 for s in sources if s["status"] != "ok"),
+        )
+
+    def _record_failure(self, exc: Exception) -> None:
+        """Best effort: the history shows the failed run; a failure here must not hide the real one."""
+        code = exc.exit_code if isinstance(exc, ReconError) else 2
+        message = exc.render() if isinstance(exc, ReconError) else f"{type(exc).__name__}: {exc}"
+        with contextlib.suppress(Exception):  # no transaction was open, which is the normal case
+            self.ctx.db.execute("ROLLBACK")
+        try:
+            self.ctx.db.execute(f"DETACH DATABASE IF EXISTS {ALIAS}")
+            store = StateStore.attach(self.ctx.db, self.path, timeout=2)
+            try:
+                store.record(self._run_record("failed", code, message[:2000]), sources=self.ctx.load.by_source(),
+                             inputs=self.inputs, exceptions_table=None, rejects_table=None)
+            finally:
+                store.detach()
+            self.recorded = True
+        except Exception:  # recording the failure is a courtesy, never a second failure
+            pass

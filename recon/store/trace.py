@@ -1,0 +1,490 @@
+"""`recon trace KEY`: one order's story across every loaded system, with the exceptions on it.
+
+The analyst has whatever number the caller read out: an ERP order number, zero-padded or with
+its `SO-` prefix, the customer's PO, a WMS shipment id, a carrier tracking number, an invoice
+number. Trace loads the sources (no rules), finds every row whose key columns match KEY, and
+grows the set of references from there: order ↔ customer PO (which bridges our order number and
+the EDI 850 keyed by PO), order → shipments → deliveries and tracking numbers, order → invoices,
+any of these → the EDI documents that carry them as reference → the 997s that acknowledge those.
+
+Matching is tolerant in the ways extracts differ, and in no other: whitespace removed, case
+folded, leading zeros ignored, and an alphabetic prefix (`SO-`, `PO`, `SH-`) optional on either
+side but never contradicting (`SO-1042` is not `PO-1042`). The same SQL macros normalise both
+the data and KEY; KEY is always a bound parameter, never part of the SQL text.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from recon.config import Project, load_project
+from recon.db import Database
+from recon.load.loader import Loader, LoadReport
+from recon.model import ENTITIES
+from recon.sql import ident, literal, table_name
+from recon.store.lifecycle import statuses_sql
+from recon.store.schema import ALIAS
+from recon.store.state import StateStore
+from recon.store.step import state_path
+
+# Reference families: R order references (our order number or the customer's PO: EDI orders are
+# keyed by PO), S shipments, I invoices, T tracking numbers.
+COLUMN_FAMILY: dict[str, str] = {
+    "order_id": "R", "customer_po": "R", "po_number": "R", "seller_order_id": "R",
+    "shipment_id": "S", "invoice_id": "I", "tracking_no": "T",
+}
+SEARCH_COLUMNS = (*COLUMN_FAMILY, "reference")
+# What an EDI document's `reference` is, by transaction set (others: any family).
+REFERENCE_FAMILY: dict[str, str] = {
+    "850": "R", "855": "R", "860": "R", "865": "R", "875": "R", "940": "R",
+    "856": "S", "945": "S", "214": "S", "810": "I", "880": "I",
+}
+# Per entity, the timestamps that make a moment of the story, with what happened.
+MOMENTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "orders": (("ordered_at", "ordered"), ("released_at", "released")),
+    "order_lines": (),
+    "order_acks": (("acked_at", "acknowledged"),),
+    "shipment_lines": (("shipped_at", "shipped"),),
+    "deliveries": (("picked_up_at", "picked up"), ("delivered_at", "delivered"), ("status_at", "status")),
+    "invoice_lines": (("invoiced_at", "invoiced"),),
+    "returns": (("received_at", "returned"),),
+    "edi_documents": (("sent_at", "sent"), ("document_date", "dated")),
+    "edi_acks": (("acked_at", "acknowledged"),),
+}
+ENTITY_ORDER = ("orders", "order_lines", "order_acks", "shipment_lines", "deliveries", "invoice_lines", "returns",
+                "edi_documents", "edi_acks")
+SET_NAMES = {
+    "850": "purchase order", "855": "PO acknowledgement", "856": "ship notice (ASN)", "810": "invoice",
+    "997": "functional acknowledgement", "999": "implementation acknowledgement", "214": "shipment status",
+    "940": "warehouse shipping order", "945": "warehouse shipping advice", "860": "PO change", "846": "inventory",
+    "180": "return", "824": "application advice",
+}
+MAX_ROUNDS = 6
+
+MACROS = (
+    r"CREATE OR REPLACE TEMP MACRO trace_norm(x) AS upper(regexp_replace(CAST(x AS VARCHAR), '\s+', '', 'g'))",
+    # Letters directly before the first digit (separators allowed between): the system's prefix.
+    r"CREATE OR REPLACE TEMP MACRO trace_prefix(x) AS "
+    r"regexp_extract(trace_norm(x), '^([A-Z]+)[-_/#.:]*[0-9]', 1)",
+    r"CREATE OR REPLACE TEMP MACRO trace_rest(x) AS CASE WHEN trace_prefix(x) <> '' "
+    r"THEN regexp_replace(trace_norm(x), '^[A-Z]+[-_/#.:]*', '') ELSE trace_norm(x) END",
+    r"CREATE OR REPLACE TEMP MACRO trace_core(x) AS "
+    r"CASE WHEN regexp_full_match(trace_rest(x), '0+') THEN '0' ELSE ltrim(trace_rest(x), '0') END",
+)
+
+
+@dataclass
+class TraceResult:
+    key: str
+    config: str
+    matched: list[dict[str, Any]] = field(default_factory=list)
+    references: dict[str, list[str]] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    exceptions: list[dict[str, Any]] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
+    sources_failed: list[str] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return bool(self.matched)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key, "config": self.config, "found": self.found, "matched": self.matched,
+            "references": self.references, "events": self.events, "exceptions": self.exceptions,
+            "state": self.state, "sources_failed": self.sources_failed,
+        }
+
+
+def _compatible(col: str, ref: str) -> str:
+    """SQL: the value `col` and the reference row `ref` (prefix, core) name the same thing."""
+    return (f"(trace_core({col}) = {ref}.core AND (trace_prefix({col}) = '' OR {ref}.prefix = '' "
+            f"OR trace_prefix({col}) = {ref}.prefix))")
+
+
+def member(col: str, family: str) -> str:
+    """SQL: the value of `col` is one of the references of `family` found so far."""
+    return (f"EXISTS (SELECT 1 FROM _trace_refs ref WHERE ref.family = {literal(family)} "
+            f"AND {_compatible(col, 'ref')})")
+
+
+def key_match(col: str, *, exact: bool) -> str:
+    """SQL: `col` matches the bound KEY (`$key`); exact = same prefix too, not just compatible."""
+    same = f"trace_core({col}) = trace_core($key)"
+    if exact:
+        return f"({same} AND trace_prefix({col}) = trace_prefix($key))"
+    return (f"({same} AND (trace_prefix({col}) = '' OR trace_prefix($key) = '' "
+            f"OR trace_prefix({col}) = trace_prefix($key)))")
+
+
+class Tracer:
+    """Finds KEY in the loaded tables of `db` and gathers the story; pure SQL with KEY as a parameter."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        for macro in MACROS:
+            db.execute(macro)
+        db.execute("CREATE OR REPLACE TEMP TABLE _trace_refs (family VARCHAR, value VARCHAR, prefix VARCHAR, "
+                    "core VARCHAR)")
+        self.tables = self._tables()
+
+    def _tables(self) -> dict[tuple[str, str], set[str]]:
+        """Every loaded `<system>.<entity>` with its columns."""
+        out: dict[tuple[str, str], set[str]] = {}
+        rows = self.db.rows("SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+                            "WHERE database_name = current_database() AND schema_name NOT IN "
+                            "('main', 'information_schema', 'pg_catalog') ORDER BY ALL")
+        for schema, table, column in rows:
+            if table in ENTITIES:
+                out.setdefault((schema, table), set()).add(column)
+        return out
+
+    # -- resolving KEY ---------------------------------------------------------------------------
+
+    def seed(self, key: str) -> list[dict[str, Any]]:
+        """Rows whose key columns match KEY; exact matches (same prefix) win over prefix-tolerant ones."""
+        hits: list[dict[str, Any]] = []
+        for exact in (True, False):
+            for (system, entity), cols in sorted(self.tables.items()):
+                for col in SEARCH_COLUMNS:
+                    if col not in cols:
+                        continue
+                    c = ident(col)
+                    for value, rows in self.db.rows(
+                            f"SELECT {c}, count(*) FROM {table_name(system, entity)} "
+                            f"WHERE {key_match(c, exact=exact)} GROUP BY 1 ORDER BY 1", {"key": key}):
+                        hits.append({"table": f"{system}.{entity}", "column": col, "value": value, "rows": rows,
+                                     "exact": exact})
+            if hits:
+                break
+        exact = bool(hits) and hits[0]["exact"]
+        for hit in hits:
+            self._seed_from(hit, key, exact)
+        return hits
+
+    def _add(self, family: str, select_values: str, params: dict[str, Any] | None = None) -> None:
+        self.db.execute(
+            f"INSERT INTO _trace_refs SELECT DISTINCT {literal(family)}, v, trace_prefix(v), trace_core(v) "
+            f"FROM ({select_values}) AS s(v) WHERE v IS NOT NULL AND trace_core(v) <> '' AND NOT EXISTS "
+            f"(SELECT 1 FROM _trace_refs r WHERE r.family = {literal(family)} AND r.value = s.v)", params)
+
+    def _seed_from(self, hit: dict[str, Any], key: str, exact: bool) -> None:
+        """The hit's own value joins its family; a shipment, tracking or invoice hit also names its orders."""
+        system, entity = hit["table"].split(".")
+        table, cols, col = table_name(system, entity), self.tables[(system, entity)], hit["column"]
+        where = key_match(ident(col), exact=exact)
+        params = {"key": key}
+        if col == "reference":
+            family_of = " ".join(f"WHEN {literal(ts)} THEN {literal(f)}" for ts, f in REFERENCE_FAMILY.items())
+            for family in ("R", "S", "I"):
+                self._add(family, f"SELECT reference FROM {table} WHERE {where} AND "
+                                  f"coalesce(CASE transaction_set {family_of} END, {literal(family)}) = "
+                                  f"{literal(family)}", params)
+            return
+        self._add(COLUMN_FAMILY[col], f"SELECT {ident(col)} FROM {table} WHERE {where}", params)
+        parents = {"shipment_id": ("order_id", "customer_po"), "tracking_no": ("shipment_id", "order_id"),
+                   "invoice_id": ("order_id",)}.get(col, ())
+        for parent in parents:
+            if parent in cols:
+                self._add(COLUMN_FAMILY[parent], f"SELECT {ident(parent)} FROM {table} WHERE {where}", params)
+
+    def expand(self) -> None:
+        """Grow the references until nothing new turns up (order ↔ PO, order → shipment → tracking...)."""
+        for _ in range(MAX_ROUNDS):
+            before = self.db.scalar("SELECT count(*) FROM _trace_refs")
+            for (system, entity), cols in sorted(self.tables.items()):
+                table = table_name(system, entity)
+                order_cols = [c for c in ("order_id", "customer_po", "po_number") if c in cols]
+                if entity == "invoice_lines":
+                    order_cols = [c for c in order_cols if c != "order_id"] + (["order_id"] if "order_id" in cols
+                                                                             else [])
+                if order_cols:
+                    of_order = " OR ".join(member(ident(c), "R") for c in order_cols)
+                    bridge = [c for c in ("order_id", "customer_po", "po_number") if c in cols and
+                              entity in ("orders", "order_lines", "order_acks", "shipment_lines")]
+                    for c in bridge:
+                        self._add("R", f"SELECT {ident(c)} FROM {table} WHERE {of_order}")
+                    for c, family in (("shipment_id", "S"), ("tracking_no", "T"), ("invoice_id", "I")):
+                        if c in cols:
+                            self._add(family, f"SELECT {ident(c)} FROM {table} WHERE {of_order}")
+                if "shipment_id" in cols and "tracking_no" in cols:
+                    self._add("T", f"SELECT tracking_no FROM {table} WHERE {member('shipment_id', 'S')}")
+                    if entity == "deliveries":
+                        self._add("S", f"SELECT shipment_id FROM {table} WHERE {member('tracking_no', 'T')}")
+            if self.db.scalar("SELECT count(*) FROM _trace_refs") == before:
+                return
+
+    def references(self) -> dict[str, list[str]]:
+        names = {"R": "orders", "S": "shipments", "I": "invoices", "T": "tracking"}
+        out: dict[str, list[str]] = {n: [] for n in names.values()}
+        for family, value in self.db.rows("SELECT family, value FROM _trace_refs ORDER BY family, value"):
+            out[names[family]].append(value)
+        return out
+
+    # -- gathering the story ---------------------------------------------------------------------
+
+    def belongs(self, entity: str, cols: set[str]) -> str | None:
+        """SQL: a row of this entity is part of the story."""
+        order = [member(ident(c), "R") for c in ("order_id", "customer_po", "po_number") if c in cols]
+        if entity in ("orders", "order_lines", "order_acks", "returns"):
+            return " OR ".join(order) or None
+        if entity == "shipment_lines":
+            alone = "(order_id IS NULL AND " + member("shipment_id", "S") + ")" if "order_id" in cols else \
+                member("shipment_id", "S")
+            return " OR ".join([*order, alone])
+        if entity == "invoice_lines":
+            alone = "(order_id IS NULL AND " + member("invoice_id", "I") + ")" if "order_id" in cols else \
+                member("invoice_id", "I")
+            return " OR ".join([*order, alone])
+        if entity == "deliveries":
+            parts = [member("shipment_id", "S")] + ([member("tracking_no", "T")] if "tracking_no" in cols else [])
+            return " OR ".join(parts + order)
+        if entity == "edi_documents" and "reference" in cols:
+            return " OR ".join(member("reference", f) for f in ("R", "S", "I"))
+        return None
+
+    def gather(self) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        documents: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for (system, entity), cols in sorted(self.tables.items()):
+            where = self.belongs(entity, cols)
+            if not where:
+                continue
+            for row in self.db.dicts(f"SELECT * FROM {table_name(system, entity)} WHERE {where} "
+                                     "ORDER BY _source_file, _source_row"):
+                rows.append({"system": system, "entity": entity, "row": row})
+                if entity == "edi_documents":
+                    documents.setdefault((str(row.get("transaction_set")),
+                                          str(row.get("control_number")).lstrip("0")), []).append(row)
+        rows += self._acks_of(documents)
+        return rows
+
+    def _acks_of(self, documents: dict[tuple[str, str], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+        """997/999 rows that acknowledge one of the story's documents (same set and control number)."""
+        if not documents:
+            return []
+        out = []
+        for (system, entity), cols in sorted(self.tables.items()):
+            if entity != "edi_acks" or not {"acked_transaction_set", "acked_control_number"} <= cols:
+                continue
+            for row in self.db.dicts(
+                    f"SELECT * FROM {table_name(system, entity)} WHERE ltrim(acked_control_number, '0') IN "
+                    "(SELECT ltrim(unnest(?::VARCHAR[]), '0')) ORDER BY _source_file, _source_row",
+                    [sorted({p[1] for p in documents})]):
+                docs = documents.get((str(row.get("acked_transaction_set")),
+                                      str(row.get("acked_control_number")).lstrip("0")))
+                if not docs:
+                    continue
+                group = row.get("acked_group_control")
+                if group and all(d.get("group_control") and str(d["group_control"]).lstrip("0") !=
+                                 str(group).lstrip("0") for d in docs):
+                    continue  # same set control number, another group: not this document
+                out.append({"system": system, "entity": entity, "row": row})
+        return out
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    """A moment's time; text (an extra column the loader kept as text) is read as ISO 8601, UTC if naive."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0), UTC)
+    return None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def describe(entity: str, row: dict[str, Any], moment: str | None) -> str:
+    """One readable line per moment of the story (missing fields leave no double spaces)."""
+    return " ".join(_describe(entity, row, moment).split())
+
+
+def _describe(entity: str, row: dict[str, Any], moment: str | None) -> str:
+    g = row.get
+
+    def q(v: Any) -> str:
+        return "" if v is None else str(_plain(v))
+
+    if entity == "orders":
+        what = f"order {q(g('order_id'))} {moment or 'recorded'}"
+        extra = [f"PO {q(g('customer_po'))}" if g("customer_po") else "",
+                 q(g("customer_name") or g("customer_id")), f"status {q(g('status'))}" if g("status") else ""]
+        return what + (" — " + ", ".join(e for e in extra if e) if any(extra) else "")
+    if entity == "order_lines":
+        return (f"order {q(g('order_id'))} line {q(g('line_no'))}: {q(g('qty'))} {q(g('uom'))} {q(g('item_id'))}"
+                + (f" @ {q(g('unit_price'))} {q(g('currency'))}" if g("unit_price") is not None else "")).strip()
+    if entity == "order_acks":
+        return (f"order {q(g('order_id'))} line {q(g('line_no'))} {moment or 'acknowledged'}: "
+                f"{q(g('status'))} {q(g('ack_qty') if g('ack_qty') is not None else g('qty'))} {q(g('item_id'))}")
+    if entity == "shipment_lines":
+        via = " ".join(x for x in (q(g("carrier")), q(g("tracking_no"))) if x)
+        return (f"shipment {q(g('shipment_id'))} {moment or 'line'}: order {q(g('order_id'))} line {q(g('line_no'))}, "
+                f"{q(g('qty'))} {q(g('item_id'))}" + (f" via {via}" if via else ""))
+    if entity == "deliveries":
+        head = f"shipment {q(g('shipment_id'))} {moment or 'in transport'}"
+        if moment == "delivered" and g("pod_signed_by"):
+            return head + f", POD signed by {q(g('pod_signed_by'))}"
+        if moment == "status":
+            return head + f": {q(g('status'))} {q(g('status_reason'))}".rstrip()
+        via = " ".join(x for x in (q(g("carrier")), q(g("tracking_no"))) if x)
+        return head + (f" by {via}" if via else "")
+    if entity == "invoice_lines":
+        return (f"invoice {q(g('invoice_id'))} line {q(g('line_no'))} {moment or ''}: order {q(g('order_id'))}"
+                f"{'/' + q(g('order_line_no')) if g('order_line_no') is not None else ''}, {q(g('qty'))} "
+                f"{q(g('item_id'))} = {q(g('amount'))} {q(g('currency'))}").replace("  ", " ")
+    if entity == "returns":
+        return (f"return {q(g('rma_id'))} line {q(g('line_no'))}: {q(g('qty'))} {q(g('item_id'))} "
+                f"{q(g('disposition'))}").strip()
+    if entity == "edi_documents":
+        ts = q(g("transaction_set"))
+        name = SET_NAMES.get(ts, "document")
+        ctl = f"control {q(g('control_number'))}"
+        if g("group_control"):
+            ctl += f", group {q(g('group_control'))}"
+        if g("interchange_control"):
+            ctl += f", interchange {q(g('interchange_control'))}"
+        return (f"EDI {ts} {name} {q(g('direction'))} {q(g('partner_id'))} ref {q(g('reference'))} ({ctl})"
+                ).replace("  ", " ")
+    if entity == "edi_acks":
+        status = {"A": "accepted", "E": "accepted with errors", "R": "rejected", "P": "partially accepted"}.get(
+            str(g("status")), q(g("status")))
+        errors = f": {q(g('errors'))}" if g("errors") else ""
+        return (f"EDI 997 for {q(g('acked_transaction_set'))} control {q(g('acked_control_number'))} "
+                f"(group {q(g('acked_group_control'))}): {status}{errors}")
+    return f"{entity} row"
+
+
+def timeline(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Moments in time order; a row without a time of its own sits with its parent: an order line with its
+    order's first moment, a 997 without a time with the document it acknowledges."""
+    anchor: dict[tuple[str, str], datetime] = {}
+    for r in rows:
+        if r["entity"] == "orders":
+            at = _as_datetime(r["row"].get("ordered_at")) or _as_datetime(r["row"].get("released_at"))
+            if at:
+                key = (r["system"], str(r["row"].get("order_id")))
+                anchor[key] = min(at, anchor.get(key, at))
+    for r in rows:
+        if r["entity"] == "edi_documents":
+            row = r["row"]
+            at = _as_datetime(row.get("sent_at")) or _as_datetime(row.get("document_date"))
+            if at:
+                anchor[("ack", f"{row.get('transaction_set')}|{str(row.get('control_number')).lstrip('0')}")] = at
+    events: list[dict[str, Any]] = []
+    for r in rows:
+        row, entity = r["row"], r["entity"]
+        parent = (r["system"], str(row.get("order_id")))
+        if entity == "edi_acks":
+            parent = ("ack", f"{row.get('acked_transaction_set')}|{str(row.get('acked_control_number')).lstrip('0')}")
+        moments = [(col, label) for col, label in MOMENTS.get(entity, ()) if row.get(col) is not None]
+        if entity == "edi_documents" and len(moments) > 1:
+            moments = moments[:1]  # sent_at is the precise one; document_date the same day
+        if not moments:
+            moments = [(None, None)]
+        for col, label in moments:
+            at = _as_datetime(row.get(col)) if col else None
+            inherited = at is None and parent in anchor
+            sort_at = at or anchor.get(parent)
+            events.append({
+                "at": _plain(row.get(col)) if col else None,
+                "at_inherited": inherited,
+                "system": r["system"], "entity": entity, "moment": label,
+                "what": describe(entity, row, label),
+                "source": f"{row.get('_source_file')}:{row.get('_source_row')}",
+                "fields": {k: _plain(v) for k, v in row.items() if k != "_load_id" and v is not None},
+                "_sort": (sort_at or datetime.max.replace(tzinfo=UTC), ENTITY_ORDER.index(entity)
+                          if entity in ENTITY_ORDER else 99, r["system"], str(row.get("_source_file")),
+                          row.get("_source_row") or 0, label or ""),
+            })
+    events.sort(key=lambda e: e["_sort"])
+    for e in events:
+        del e["_sort"]
+    return events
+
+
+def exceptions_for(db: Database, path: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The recorded exceptions on the story's references, each with its lifecycle as of the latest run."""
+    store = StateStore.attach(db, path, read_only=True)
+    try:
+        latest = store.latest_run()
+        info = {"path": str(path), "latest_run_id": latest["run_id"] if latest else None,
+                "latest_as_of": _plain(latest["as_of"]) if latest else None}
+        if not latest:
+            return [], info
+        e = "e"
+        on_story = " OR ".join([
+            member(f"{e}.order_id", "R"), member(f"{e}.customer_po", "R"), member(f"{e}.shipment_id", "S"),
+            member(f"{e}.invoice_id", "I"), member(f"{e}.document", "R"), member(f"{e}.document", "S"),
+            member(f"{e}.document", "I"),
+        ])
+        statuses = statuses_sql(f"({store.lifecycle_runs_sql()})", f"({store.presence_sql()})")
+        rows = db.dicts(f"""
+            WITH last AS (
+                SELECT e.*, r.as_of AS seen_at FROM {store.t('exceptions')} e JOIN {store.t('runs')} r USING (run_id)
+                WHERE r.status <> 'failed' AND ({on_story})
+                QUALIFY row_number() OVER (PARTITION BY e.exception_id ORDER BY r.as_of DESC, r.started_at DESC) = 1
+            ),
+            st AS (SELECT * FROM ({statuses}) WHERE run_id = ?),
+            ever AS (
+                SELECT exception_id, min(r.as_of) AS first_seen_at FROM {store.t('exceptions')}
+                JOIN {store.t('runs')} r USING (run_id) WHERE r.status <> 'failed' GROUP BY exception_id
+            )
+            SELECT last.* EXCLUDE (seen_at, as_of), last.run_id AS last_seen_run, last.seen_at AS last_seen_at,
+                   coalesce(st.status, 'resolved') AS status, coalesce(st.first_seen_at, ever.first_seen_at)
+                   AS first_seen_at, st.open_since, st.hours_open,
+                   a.until >= current_date AS acked, a.until AS ack_until, a.note AS ack_note
+            FROM last LEFT JOIN st USING (exception_id) LEFT JOIN ever USING (exception_id)
+            LEFT JOIN {store.t('acks')} a ON a.exception_id = last.exception_id
+            ORDER BY CASE coalesce(st.status, 'resolved') WHEN 'resolved' THEN 1 ELSE 0 END,
+                     last.exception_type, last.exception_id""", [latest["run_id"]])
+    finally:
+        store.detach()
+    for row in rows:
+        row.pop("run_id", None)
+        for k, v in list(row.items()):
+            row[k] = _plain(v)
+    return rows, info
+
+
+def trace(config: str | Path | None, key: str, *, project: Project | None = None) -> TraceResult:
+    """Load every source (no rules) into a scratch database and tell KEY's story."""
+    project = project or load_project(config)
+    engine = project.config.engine
+    db = Database(None, memory_limit=engine.memory_limit, threads=engine.threads,
+                  temp_directory=engine.temp_directory)
+    try:
+        report: LoadReport = Loader(project, db, f"trace-{secrets.token_hex(3)}").load_all()
+        result = TraceResult(key=key, config=str(project.path),
+                             sources_failed=sorted({f.source for f in report.failed}))
+        tracer = Tracer(db)
+        result.matched = [{k: v for k, v in h.items() if k != "exact"} | {"exact": h["exact"]}
+                          for h in tracer.seed(key.strip())]
+        if not result.matched:
+            return result
+        tracer.expand()
+        result.references = tracer.references()
+        result.events = timeline(tracer.gather())
+        path = state_path(project)
+        result.exceptions, result.state = exceptions_for(db, path)
+        return result
+    finally:
+        db.close()
+
+
+__all__ = ["ALIAS", "TraceResult", "Tracer", "trace"]
