@@ -1,6 +1,7 @@
 """Rule case files: tiny input tables and the exceptions a rule must produce from them.
 
-`rules/cases/<rule-id>.yaml` holds one or more cases for one rule. Each case builds its tables
+`rules/cases/<rule-id>.yaml` holds one or more cases for one rule (`<rule-id>--<what>.yaml` more,
+when they need another time zone or parameter values). Each case builds its tables
 in a fresh in-memory DuckDB (canonical columns; rows as given), runs that one rule as a real run
 would, and compares: every expected exception must be found (matching on the columns it names)
 and nothing else may be. The same runner backs the parametrised tests and `recon rules test`, so
@@ -24,6 +25,7 @@ from recon.db import Database
 from recon.errors import ConfigError, Problem
 from recon.load.loader import ensure_table
 from recon.model import ENTITIES
+from recon.rules.checks import config_extras
 from recon.rules.contract import COLUMN_NAMES
 from recon.rules.loader import LoadedRule, load_rules, pydantic_problems
 from recon.rules.runner import run_rules
@@ -41,6 +43,8 @@ class Case(Strict):
 class CaseFile(Strict):
     rule: str
     as_of: datetime
+    timezone: str = "UTC"  # the config's zone: local times without an offset are read in it
+    ownership: dict[str, str] = Field(default_factory=dict)  # entity -> system of record, as in recon.yaml
     parameters: dict[str, str | int | float] = Field(default_factory=dict)
     cases: list[Case] = Field(min_length=1)
 
@@ -106,7 +110,8 @@ def build_tables(db: Database, tables: dict[str, list[dict[str, Any]]], needed: 
     for name in dict.fromkeys([*needed, *tables]):
         system, entity = split_table(name)
         rows = tables.get(name, [])
-        extras = {c: "VARCHAR" for row in rows for c in row if c not in ENTITIES[entity].columns}
+        extras = {**config_extras(None).get(name, {}),
+                  **{c: "VARCHAR" for row in rows for c in row if c not in ENTITIES[entity].columns}}
         target = ensure_table(db, system, entity, extras)
         if not rows:
             continue
@@ -159,7 +164,7 @@ def compare(rule_id: str, case: str, found: list[dict[str, Any]], expected: list
     return result
 
 
-def run_case(loaded: LoadedRule, case: Case, as_of: datetime) -> CaseResult:
+def run_case(loaded: LoadedRule, case: Case, as_of: datetime, config: Config | None = None) -> CaseResult:
     db = Database()
     try:
         rule = loaded.rule
@@ -167,7 +172,7 @@ def run_case(loaded: LoadedRule, case: Case, as_of: datetime) -> CaseResult:
         for part in (rule, getattr(rule, "left", None), getattr(rule, "right", None)):
             needed += [lk.table for lk in getattr(part, "lookups", [])]
         build_tables(db, case.tables, needed)
-        report = run_rules(db, [loaded], as_of=as_of, run_id="case")
+        report = run_rules(db, [loaded], as_of=as_of, run_id="case", config=config)
         failed = [r for r in report.results if r.status != "ok"]
         if failed:
             return CaseResult(loaded.id, case.name, error=failed[0].reason)
@@ -177,11 +182,15 @@ def run_case(loaded: LoadedRule, case: Case, as_of: datetime) -> CaseResult:
         db.close()
 
 
+def case_config(cases: CaseFile) -> Config:
+    return Config(parameters=cases.parameters, timezone=cases.timezone, ownership=cases.ownership)
+
+
 def case_rule(path: Path, cases: CaseFile, packs: list[Path]) -> LoadedRule:
     """The case file's rule, resolved with the case file's parameter values."""
     for pack in packs:
         try:
-            ruleset = load_rules([pack], Config(parameters=cases.parameters) if cases.parameters else None)
+            ruleset = load_rules([pack], case_config(cases))
         except ConfigError:
             continue
         loaded = ruleset.get(cases.rule)
@@ -194,7 +203,7 @@ def case_rule(path: Path, cases: CaseFile, packs: list[Path]) -> LoadedRule:
 def run_case_file(path: Path, packs: list[Path]) -> list[CaseResult]:
     cases = read_case_file(path)
     loaded = case_rule(path, cases, packs)
-    return [run_case(loaded, case, cases.as_of) for case in cases.cases]
+    return [run_case(loaded, case, cases.as_of, case_config(cases)) for case in cases.cases]
 
 
 __all__ = ["Case", "CaseFile", "CaseResult", "build_tables", "read_case_file", "run_case", "run_case_file",
