@@ -11,6 +11,7 @@ from recon import __version__
 from recon.cli.ack import ack
 from recon.cli.history import history
 from recon.cli.report import report
+from recon.cli.rules import explain, rules
 from recon.cli.run import run
 from recon.cli.sample import sample
 from recon.cli.score import score
@@ -28,6 +29,6 @@ def main() -> None:
     """
 
 
-COMMANDS: list[click.Command] = [run, validate, sample, score, report, trace, history, ack]
+COMMANDS: list[click.Command] = [run, validate, sample, score, report, trace, history, ack, rules, explain]
 for _command in COMMANDS:
     main.add_command(_command)

@@ -21,8 +21,12 @@ BUNDLED_DIR = Path(__file__).resolve().parents[2] / "rules"
 CASES_DIR = BUNDLED_DIR / "cases"
 
 
+BUNDLED_ORDER = ("order-to-cash", "edi", "transport", "inventory")  # the order of the data flow
+
+
 def bundled_packs() -> list[Path]:
-    return sorted(BUNDLED_DIR.glob("*.yaml"))
+    rank = {name: i for i, name in enumerate(BUNDLED_ORDER)}
+    return sorted(BUNDLED_DIR.glob("*.yaml"), key=lambda p: (rank.get(p.stem, len(rank)), p.stem))
 
 
 def pack_paths(entries: list[str] | None, root: Path, doc: YamlDocument | None = None) -> tuple[list[Path],
@@ -76,6 +80,29 @@ def load_project_rules(project: Project | None) -> RuleSet:
     if problems:
         raise ConfigError(problems, title="rule packs are not valid")
     return ruleset
+
+
+def ruleset_for(config: str | None) -> tuple[RuleSet, Config | None]:
+    """The rules of `--config` (or of ./recon.yaml, $RECON_CONFIG); the bundled packs when there is none."""
+    from recon.config import config_path, load_project
+
+    path = config_path(config)
+    if config is None and not path.is_file():
+        return load_project_rules(None), None
+    project = load_project(path)
+    return load_project_rules(project), project.config
+
+
+def case_files(ruleset: RuleSet) -> list[Path]:
+    """Case files of the rules in use: `cases/<rule-id>*.yaml` beside each pack."""
+    folders = list(dict.fromkeys(path.parent / "cases" for path, _ in ruleset.packs))
+    ids = set(ruleset.ids())
+    out: list[Path] = []
+    for folder in folders:
+        for path in sorted(folder.glob("*.yaml")):
+            if path.stem.split("--")[0] in ids:
+                out.append(path)
+    return out
 
 
 def explain(ruleset: RuleSet, rule_id: str, config: Config | None = None, dialect: str = "duckdb") -> CompiledRule:

@@ -1,0 +1,132 @@
+"""`recon rules list/show/test/docs` and `recon explain RULE_ID`: the rule registry at the terminal.
+
+Without --config (and no ./recon.yaml) these show the bundled packs with their default
+parameters; with a config, the packs and parameter values that config runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.markdown import Markdown
+from rich.table import Table
+
+from recon.cli.options import config_option, debug_option, handles_errors, json_option, print_json, stdout_console
+from recon.errors import EXIT_BAR_BROKEN, EXIT_OK
+from recon.rules import docs as rule_docs
+from recon.rules import registry
+
+
+@click.group("rules")
+def rules() -> None:
+    """The rule packs: list them, read a rule's documentation, run the case files, write the docs."""
+
+
+@rules.command("list")
+@config_option
+@json_option
+@debug_option
+@handles_errors
+def list_rules(config: str | None, as_json: bool, debug: bool) -> None:
+    """Every rule with its workflow, kind and the exception types it raises."""
+    ruleset, _ = registry.ruleset_for(config)
+    rows = [{"id": r.id, "workflow": r.workflow, "kind": r.rule.kind, "title": r.rule.title,
+             "exceptions": list(dict.fromkeys(o["exception"] for o in rule_docs.outcomes(r))),
+             "pack": str(r.file)} for r in ruleset.rules]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} rules", title_justify="left")
+    for name in ("rule", "workflow", "kind", "exceptions", "title"):
+        table.add_column(name)
+    for row in rows:
+        table.add_row(row["id"], row["workflow"], row["kind"], "\n".join(row["exceptions"]), row["title"])
+    stdout_console().print(table)
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@config_option
+@json_option
+@debug_option
+@handles_errors
+def show(rule_id: str, config: str | None, as_json: bool, debug: bool) -> None:
+    """A rule's documentation: what it checks, why, how to fix, an example, and its outcomes."""
+    ruleset, _ = registry.ruleset_for(config)
+    loaded = registry.find(ruleset, rule_id)
+    if as_json:
+        print_json({"id": loaded.id, "workflow": loaded.workflow, "kind": loaded.rule.kind,
+                    "title": loaded.rule.title, "tables": rule_docs.tables(loaded),
+                    "parameters": loaded.parameters, "outcomes": rule_docs.outcomes(loaded),
+                    "doc": loaded.rule.doc.model_dump() if loaded.rule.doc else None,
+                    "pack": f"{loaded.file}:{loaded.line}"})
+        return
+    console = stdout_console()
+    console.print(Markdown(rule_docs.rule_markdown(loaded, level=2).split("\n", 2)[2]))
+    console.print(f"\ndefined in {loaded.file}:{loaded.line}; `recon explain {loaded.id}` shows its SQL")
+
+
+@rules.command("test")
+@click.argument("rule_ids", nargs=-1)
+@config_option
+@json_option
+@debug_option
+@handles_errors
+def test(rule_ids: tuple[str, ...], config: str | None, as_json: bool, debug: bool) -> None:
+    """Run the case files (cases/<rule-id>.yaml beside each pack); exit 1 when a case fails."""
+    from recon.rules.cases import run_case_file
+
+    ruleset, _ = registry.ruleset_for(config)
+    packs = [path for path, _ in ruleset.packs]
+    results = []
+    for path in registry.case_files(ruleset):
+        if rule_ids and path.stem.split("--")[0] not in rule_ids:
+            continue
+        results += run_case_file(path, packs)
+    failed = [r for r in results if not r.ok]
+    if as_json:
+        print_json({"cases": len(results), "failed": [r.explain() for r in failed]})
+    else:
+        for r in failed:
+            click.echo(r.explain())
+        click.echo(f"{len(results) - len(failed)} of {len(results)} cases pass")
+    sys.exit(EXIT_BAR_BROKEN if failed else EXIT_OK)
+
+
+@rules.command("docs")
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
+              help="Folder for rules.md and exceptions.md (default: the docs/ folder beside rules/).")
+@click.option("--check", is_flag=True, help="Exit 1 when the files are not up to date; write nothing.")
+@debug_option
+@handles_errors
+def write_docs(out: str | None, check: bool, debug: bool) -> None:
+    """Generate docs/rules.md and docs/exceptions.md from the bundled packs."""
+    ruleset = registry.load_project_rules(None)
+    folder = Path(out) if out else registry.BUNDLED_DIR.parent / "docs"
+    files = {folder / "rules.md": rule_docs.render_rules_md(ruleset),
+             folder / "exceptions.md": rule_docs.render_exceptions_md(ruleset)}
+    stale = [p for p, text in files.items() if not p.is_file() or p.read_text(encoding="utf-8") != text]
+    if check:
+        for path in stale:
+            click.echo(f"{path} is out of date; run `recon rules docs`")
+        sys.exit(EXIT_BAR_BROKEN if stale else EXIT_OK)
+    folder.mkdir(parents=True, exist_ok=True)
+    for path, text in files.items():
+        path.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {path}")
+
+
+@click.command("explain")
+@click.argument("rule_id")
+@config_option
+@click.option("--dialect", default="duckdb", show_default=True, type=click.Choice(["duckdb", "spark"]),
+              help="SQL dialect (spark: transpiled with sqlglot).")
+@debug_option
+@handles_errors
+def explain(rule_id: str, config: str | None, dialect: str, debug: bool) -> None:
+    """Print the SQL a rule compiles to ($as_of and $run_id are bound when it runs)."""
+    ruleset, cfg = registry.ruleset_for(config)
+    compiled = registry.explain(ruleset, rule_id, cfg, dialect)
+    click.echo(compiled.sql)
