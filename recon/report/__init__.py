@@ -22,7 +22,9 @@ from recon.report import email as mail
 if TYPE_CHECKING:
     from recon.api import RunContext
 
-FIXED_OUTPUTS = ("exceptions.csv", "exceptions.parquet", "rejects.csv", "report.html", "summary.json")
+FIXED_OUTPUTS = ("exceptions.csv", "exceptions.parquet", "lifecycle.parquet", "rejects.csv", "report.html",
+                 "summary.json")
+LIFECYCLE_FILE = "lifecycle.parquet"
 
 
 @dataclass
@@ -61,12 +63,22 @@ class Report:
         if exception_files:
             queues.write_exception_files(self.db, self.out_dir, summary.EXCEPTIONS)
         written = queues.write_queues(self.db, self.out_dir, summary.EXCEPTIONS)
+        self._write_lifecycle()
         for owner, entry in self.summary["exceptions"]["by_owner"].items():
             entry["file"] = written.get(owner)
         present = [name for name in FIXED_OUTPUTS if (self.out_dir / name).exists()]
         self.summary["outputs"] = sorted({*present, "report.html", "summary.json", *written.values()})
         (self.out_dir / "report.html").write_text(self.html(), encoding="utf-8")
         (self.out_dir / "summary.json").write_text(dump(self.summary), encoding="utf-8")
+
+    def _write_lifecycle(self) -> None:
+        """The store's status of each exception, so a re-render keeps new/open labels and acks."""
+        path = self.out_dir / LIFECYCLE_FILE
+        if not self.db.table_exists(*summary.LIFECYCLE):
+            path.unlink(missing_ok=True)
+            return
+        self.db.execute(f"COPY (SELECT * FROM {summary.lifecycle_table()} ORDER BY ALL) TO "
+                        f"'{queues.sql_path(path)}' (FORMAT PARQUET)")
 
     def email(self, to: list[str] | None = None) -> list[str]:
         """Send the report to `to` (else email.to in the config); returns the recipients."""
@@ -90,7 +102,17 @@ class Report:
 
 
 def dump(data: dict[str, Any]) -> str:
-    return json.dumps(data, indent=2, sort_keys=True, default=str, ensure_ascii=False) + "\n"
+    """summary.json text: sorted keys, and no timings (they live in the log lines), so the same
+    inputs and as-of give the same bytes apart from the run id and start time."""
+    return json.dumps(stable(data), indent=2, sort_keys=True, default=str, ensure_ascii=False) + "\n"
+
+
+def stable(data: dict[str, Any]) -> dict[str, Any]:
+    rules = data.get("rules")
+    if not isinstance(rules, dict) or not isinstance(rules.get("rules"), list):
+        return data
+    timed = [{k: v for k, v in r.items() if k != "seconds"} for r in rules["rules"]]
+    return {**data, "rules": {**rules, "rules": timed}}
 
 
 def summarise(db: Database, base: dict[str, Any], config: Config, run_id: str) -> dict[str, Any]:
@@ -132,6 +154,9 @@ def rerender(run_dir: Path, config: Config | None = None, *, fail_on: str | None
                          title=f"cannot re-render {run_dir}") from exc
     db = Database()
     db.execute("CREATE TABLE main.exceptions AS SELECT * FROM read_parquet(?)", [str(stored["exceptions.parquet"])])
+    if (run_dir / LIFECYCLE_FILE).is_file():
+        db.execute(f"CREATE TABLE {summary.lifecycle_table()} AS SELECT * FROM read_parquet(?)",
+                   [str(run_dir / LIFECYCLE_FILE)])
     summary.prepare(db)
     base.update(summary.exception_sections(db, config.currency))
     base["latency"] = summary.apply_slo(base.get("latency", {}), summary.slo_targets(config))

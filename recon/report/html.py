@@ -16,10 +16,11 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from recon.config.schema import SEVERITIES
 from recon.db import Database
 from recon.report import heatmap
 from recon.report.budgets import checks_from_verdict
-from recon.report.summary import EXCEPTIONS, as_of_day, top_exceptions_sql, value_text
+from recon.report.summary import EXCEPTIONS, LATENCY, as_of_day, top_exceptions_sql, value_text
 from recon.rules.contract import KEY_COLUMNS, order_by
 
 TOP_N = 20
@@ -123,11 +124,18 @@ def _day(label: str) -> str:
     return f"{day:%a} {day:%m-%d}"
 
 
+def _most_frequent(counts: Mapping[str, int]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("recon.report", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(number=_number, money=_money, compact=_compact, percent=_percent, hours=_hours, day=_day)
-    env.globals.update(severity_colours=SEVERITY_COLOURS, palette=heatmap.PALETTE, value_text=value_text)
+    env.filters.update(number=_number, money=_money, compact=_compact, percent=_percent, hours=_hours, day=_day,
+                       most_frequent=_most_frequent)
+    # Fixed orders, not the order of dict keys: a summary read back from summary.json has its keys sorted.
+    env.globals.update(severity_colours=SEVERITY_COLOURS, palette=heatmap.PALETTE, value_text=value_text,
+                       severities=SEVERITIES, latency_order=list(LATENCY))
     return env
 
 

@@ -30,7 +30,7 @@ def queue_file(owner: str | None) -> str:
     return f"{QUEUE_DIR}/{slug(owner)}.csv"
 
 
-def _sql_path(path: Path) -> str:
+def sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
@@ -44,8 +44,8 @@ def write_exception_files(db: Database, out_dir: Path, relation: str) -> list[st
 
     Returns the paths written, relative to `out_dir`.
     """
-    db.execute(f"COPY ({_select(relation)}) TO '{_sql_path(out_dir / 'exceptions.csv')}' (HEADER, DELIMITER ',')")
-    db.execute(f"COPY ({_select(relation)}) TO '{_sql_path(out_dir / 'exceptions.parquet')}' (FORMAT PARQUET)")
+    db.execute(f"COPY ({_select(relation)}) TO '{sql_path(out_dir / 'exceptions.csv')}' (HEADER, DELIMITER ',')")
+    db.execute(f"COPY ({_select(relation)}) TO '{sql_path(out_dir / 'exceptions.parquet')}' (FORMAT PARQUET)")
     return ["exceptions.csv", "exceptions.parquet"]
 
 
@@ -70,7 +70,7 @@ def write_queues(db: Database, out_dir: Path, relation: str) -> dict[str, str]:
             n += 1
         used.add(name)
         where = "WHERE owner IS NULL" if owner is None else "WHERE owner = ?"
-        db.execute(f"COPY ({_select(relation, where)}) TO '{_sql_path(out_dir / name)}' (HEADER, DELIMITER ',')",
+        db.execute(f"COPY ({_select(relation, where)}) TO '{sql_path(out_dir / name)}' (HEADER, DELIMITER ',')",
                    [] if owner is None else [owner])
         written[owner or UNASSIGNED] = name
     return written

@@ -187,3 +187,62 @@ def make_context(tmp_path: Path, db: Database | None = None, config: dict[str, A
     return RunContext(project=project, db=db or build_database(), run_id=RUN_ID, as_of=AS_OF,
                       out_dir=tmp_path / "out", started_at=STARTED, summary=summary or base_summary(),
                       fail_on=fail_on)
+
+
+# A tiny project for the CLI and e-mail tests: one rule with a missing-right (high) and a qty
+# mismatch (medium) outcome, one rejected row.
+PROJECT = """
+as_of: 2026-11-20T06:00:00Z
+rules: [pack.yaml]
+slo:
+  release_to_ship: 24h
+sources:
+  erp_orders:
+    system: erp
+    entity: orders
+    path: erp/orders.csv
+    columns: {order_id: order_id, customer_name: customer_name, released_at: released_at, site: site}
+  erp_lines:
+    system: erp
+    entity: order_lines
+    path: erp/lines.csv
+    columns: {order_id: order_id, line_no: line_no, qty: qty, unit_price: unit_price}
+  wms_ship:
+    system: wms
+    entity: shipment_lines
+    path: wms/ship.csv
+    columns: {shipment_id: shipment_id, order_id: order_id, line_no: line_no, qty: qty, shipped_at: shipped_at,
+              site: site}
+  erp_ship:
+    system: erp
+    entity: shipment_lines
+    path: erp/ship.csv
+    columns: {shipment_id: shipment_id, order_id: order_id, line_no: line_no, qty: qty, shipped_at: shipped_at}
+"""
+PACK = """
+pack: tiny
+workflow: order-to-cash
+title: tiny
+rules:
+  - id: shipped-not-posted
+    title: Shipped in the WMS, not posted in the ERP
+    kind: match
+    left: {table: wms.shipment_lines, event_at: shipped_at}
+    right: {table: erp.shipment_lines}
+    keys: [shipment_id, order_id, line_no]
+    missing_right: {exception: shipped-not-posted, severity: high, owner: operations, fix_in: erp,
+                    value_at_risk: "left.qty * 10"}
+    compare:
+      - {field: qty, tolerance: {abs: 0}, exception: ship-qty-mismatch, severity: medium, owner: finance,
+         fix_in: erp, value_at_risk: "abs(left.qty - right.qty) * 10"}
+"""
+PROJECT_FILES = {
+    "pack.yaml": PACK,
+    "erp/orders.csv": "order_id,customer_name,released_at,site\n1,ACME <b>bold</b>,2026-11-18T08:00:00Z,DC-EAST\n"
+                      "2,Beta & Co,2026-11-18T09:00:00Z,DC-WEST\n3,Gamma,2026-11-19T09:00:00Z,DC-EAST\n",
+    "erp/lines.csv": "order_id,line_no,qty,unit_price\n1,10,5,2.5\n2,10,3,4\n3,10,x,4\n",
+    "wms/ship.csv": "shipment_id,order_id,line_no,qty,shipped_at,site\nS1,1,10,5,2026-11-18T20:00:00Z,DC-EAST\n"
+                    "S2,2,10,3,2026-11-19T10:00:00Z,DC-WEST\nS3,3,10,4,2026-11-19T22:00:00Z,DC-EAST\n",
+    "erp/ship.csv": "shipment_id,order_id,line_no,qty,shipped_at\nS1,1,10,4,2026-11-18T22:00:00Z\n"
+                    "S2,2,10,3,2026-11-19T11:00:00Z\n",
+}
