@@ -322,6 +322,11 @@ def _line_no(raw: str, counter: int) -> str:
     return raw if raw.isdigit() else str(counter)
 
 
+def _line_ref(raw: str) -> str | None:
+    """The sender's line id, kept only when it is not the (integer) line_no itself."""
+    return None if raw.isdigit() else raw or None
+
+
 def _num(c: SetContext, raw: str, i: int, element: str) -> str | None:
     return raw if raw.isdigit() else c.number(raw, i, element)
 
@@ -383,9 +388,13 @@ def map_850(c: SetContext) -> tuple[str | None, str | None]:
             item, qual, ids, bad = pick_item(el, 6, rank, fallback)
             if bad >= 0:
                 c.pair_warning(el, bad, i)
+            # line_ref keeps the sender's line id only when it cannot be the integer line_no
+            if ref.isdigit():
+                line_no, line_ref = ref, None
+            else:
+                line_no, line_ref = str(len(lines) + 1), ref or None
             pending = [
-                ref if ref.isdigit() else str(len(lines) + 1), item, qty or None, uom or None, price or None, None,
-                ref or None, qual, ids, None, base + i,
+                line_no, item, qty or None, uom or None, price or None, None, line_ref, qual, ids, None, base + i,
             ]
             lines.append(pending)
         elif code == 2:  # PID (description of the current line)
@@ -484,8 +493,9 @@ def map_940(c: SetContext) -> tuple[str | None, str | None]:
             item, qual, ids, bad = pick_item_at(el, (4, 6, 15), rank, fallback, ("UA", el[3]))
             if bad >= 0:
                 c.pair_warning(el, bad, i)
+            line_ref = None if lx.isdigit() else lx or None
             pending = [
-                _line_no(lx, len(lines) + 1), item, qty or None, el[2] or None, None, el[13] or None, lx or None,
+                _line_no(lx, len(lines) + 1), item, qty or None, el[2] or None, None, el[13] or None, line_ref,
                 qual, ids, None, base + i,
             ]
             lines.append(pending)
@@ -574,7 +584,7 @@ def map_855(c: SetContext) -> tuple[str | None, str | None]:
             if bad >= 0:
                 c.pair_warning(el, bad, i)
             line = (_line_no(ref, n_lines), item, qty or None, el[3] or None, price or None)
-            tail = (ref or None, qual, ids)
+            tail = (None if ref.isdigit() else ref or None, qual, ids)
             line_i, line_acked = i, False
         elif code == 2:  # ACK: one row per line status (a line can be part accepted, part backordered)
             if line is None:
@@ -737,11 +747,15 @@ def map_856(c: SetContext) -> tuple[str | None, str | None]:
             uom = sn1[3] or None
             qty_ordered = _num(c, sn1[5], idx, "SN105") if sn1[5] else None
             line_status = sn1[8] or None
+        if ref.isdigit():
+            line_no, line_ref = ref, None
+        else:
+            line_no, line_ref = str(n), ref or None
         rows.append(
             (
-                order_id, ref if ref.isdigit() else str(n), item_id, qty, lot or ctx[_LOT], ctx[_SITE],
+                order_id, line_no, item_id, qty, lot or ctx[_LOT], ctx[_SITE],
                 ctx[_SHIPPED] or asn_stamp, ctx[_CARRIER], ctx[_PKG] or ctx[_TRACK], uom, qty_ordered, line_status,
-                ref or None, qual, ids, order_id, ctx[_SSCC], ctx[_TARE], ctx[_BOL], ctx[_PRO], ctx[_SHIP_TO_ID],
+                line_ref, qual, ids, order_id, ctx[_SSCC], ctx[_TARE], ctx[_BOL], ctx[_PRO], ctx[_SHIP_TO_ID],
                 ctx[_SHIP_TO_NAME], base + idx,
             )
         )
@@ -822,7 +836,7 @@ def map_945(c: SetContext) -> tuple[str | None, str | None]:
     rows = [
         (
             order_id, _line_no(ref, n), item, qty, lot, site, shipped_at, carrier, tracking, uom, qty_ordered,
-            status, ref or None, qual, ids, customer_po, None, None, bol, pro, ship_to_id, ship_to_name, base + idx,
+            status, _line_ref(ref), qual, ids, customer_po, None, None, bol, pro, ship_to_id, ship_to_name, base + idx,
         )
         for n, (idx, ref, item, qual, ids, status, qty, uom, qty_ordered, lot) in enumerate(lines, start=1)
     ]
@@ -877,9 +891,13 @@ def map_810(c: SetContext) -> tuple[str | None, str | None]:
             item, qual, ids, bad = pick_item(el, 6, rank, fallback)
             if bad >= 0:
                 c.pair_warning(el, bad, i)
+            if ref.isdigit():  # IT101 is then also the order line it invoices
+                line_no, order_line, line_ref = ref, ref, None
+            else:
+                line_no, order_line, line_ref = str(len(lines) + 1), None, ref or None
             pending = [
-                ref if ref.isdigit() else str(len(lines) + 1), ref if ref.isdigit() else None, item, qty or None,
-                multiply(qty, price), el[3] or None, price or None, ref or None, qual, ids, None, None, None, base + i,
+                line_no, order_line, item, qty or None, multiply(qty, price), el[3] or None, price or None, line_ref,
+                qual, ids, None, None, None, base + i,
             ]
             lines.append(pending)
         elif code == 2:  # PID
@@ -1236,7 +1254,7 @@ def map_180(c: SetContext) -> tuple[str | None, str | None]:
     rows = [
         (
             _line_no(ref, n), order or order_id, item, qty, disp or disposition, when or received, uom, price,
-            why or reason, ref or None, qual, ids, base + idx,
+            why or reason, _line_ref(ref), qual, ids, base + idx,
         )
         for n, (idx, ref, item, qual, ids, qty, uom, price, order, disp, why, when) in enumerate(lines, start=1)
     ]

@@ -1,0 +1,134 @@
+"""`recon edi inspect`: what is in these EDI files, and what is wrong with them.
+
+The report is a plain JSON-able dict so that the CLI can print it as JSON for machines and
+`render_inspect` can print it as tables for people; the exit code is part of the report so
+that both agree on it: 0 every file parsed without findings, 1 there were findings, 2 a file
+could not be read at all (missing, empty, not EDI).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from recon.load.x12.parser import parse_x12_files
+from recon.load.x12.quirks import X12Options
+from recon.load.x12.result import X12Result
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+
+
+def inspect_files(
+    paths: Iterable[Path | str],
+    options: X12Options | None = None,
+    display_names: Mapping[Path, str] | None = None,
+) -> dict[str, Any]:
+    """Parse the files and describe them (see `build_report`)."""
+    return build_report(parse_x12_files(list(paths), options, display_names))
+
+
+def build_report(result: X12Result) -> dict[str, Any]:
+    """A JSON-able description of a parse: per file, findings, rows per entity, exit code."""
+    by_file: dict[str, Counter[str]] = {}
+    for f in result.findings:
+        by_file.setdefault(f.file, Counter())[f.severity] += 1
+    files = []
+    for fs in result.files:
+        d = fs.to_dict()
+        counts = by_file.get(fs.path, Counter())
+        d["errors"] = counts["error"]
+        d["warnings"] = counts["warning"]
+        d["set_counts"] = {ts: len(controls) for ts, controls in sorted(fs.sets.items())}
+        files.append(d)
+    unreadable = sum(1 for fs in result.files if not fs.readable)
+    errors = sum(1 for f in result.findings if f.severity == "error")
+    if unreadable:
+        exit_code = EXIT_UNREADABLE
+    elif result.findings:
+        exit_code = EXIT_FINDINGS
+    else:
+        exit_code = EXIT_CLEAN
+    return {
+        "summary": {
+            "files": len(result.files),
+            "unreadable_files": unreadable,
+            "segments": result.segments,
+            "interchanges": sum(len(fs.interchanges) for fs in result.files),
+            "transaction_sets": sum(len(c) for fs in result.files for c in fs.sets.values()),
+            "loaded_sets": sum(fs.loaded_sets for fs in result.files),
+            "rejected_sets": sum(fs.rejected_sets for fs in result.files),
+            "errors": errors,
+            "warnings": len(result.findings) - errors,
+        },
+        "files": files,
+        "findings": [f.to_dict() for f in result.findings],
+        "rows": {entity: table.num_rows for entity, table in result.tables.items()},
+        "exit_code": exit_code,
+    }
+
+
+def _sets_text(set_counts: dict[str, int]) -> str:
+    return ", ".join(f"{n}×{ts}" for ts, n in set_counts.items()) or "-"
+
+
+def render_inspect(report: dict[str, Any], console: Console, *, max_findings: int = 200) -> None:
+    """Print the report as tables: files, findings (worst first), rows per entity."""
+    files = Table(title="EDI files", title_justify="left", show_lines=False)
+    for col, kw in [
+        ("file", {"overflow": "fold"}), ("format", {}), ("interchanges", {}), ("sets", {}),
+        ("segments", {"justify": "right", "no_wrap": True}), ("loaded", {"justify": "right", "no_wrap": True}),
+        ("rejected", {"justify": "right", "no_wrap": True}), ("errors", {"justify": "right", "no_wrap": True}),
+        ("warnings", {"justify": "right", "no_wrap": True}),
+    ]:
+        files.add_column(col, **kw)
+    for f in report["files"]:
+        if not f["readable"]:
+            status = f"[red]unreadable: {f['error']}[/]"
+            files.add_row(f["path"], f["format"], "-", status, "-", "-", "-", str(f["errors"]), str(f["warnings"]))
+            continue
+        ics = ", ".join(i["control"] for i in f["interchanges"]) or "-"
+        sets = _sets_text(f["set_counts"]) if f["format"] == "x12" else f"[yellow]{f['error']}[/]"
+        files.add_row(
+            f["path"], f["format"], ics, sets, f"{f['segments']:,}", str(f["loaded_sets"]),
+            _red(f["rejected_sets"]), _red(f["errors"]), _yellow(f["warnings"]),
+        )
+    console.print(files)
+
+    findings = sorted(
+        report["findings"], key=lambda x: (x["severity"] != "error", x["file"], x["segment_position"] or 0)
+    )
+    if findings:
+        t = Table(title=f"Findings ({len(findings)})", title_justify="left")
+        for col in ("sev", "code", "file", "ISA / GS / ST", "seg", "element", "message"):
+            t.add_column(col, overflow="fold")
+        for f in findings[:max_findings]:
+            sev = "[red]error[/]" if f["severity"] == "error" else "[yellow]warn[/]"
+            where = " / ".join(x or "-" for x in (f["interchange_control"], f["group_control"], f["set_control"]))
+            seg = f"{f['segment_position']} {f['segment_id'] or ''}".strip() if f["segment_position"] else "-"
+            t.add_row(sev, f["code"], f["file"], where, seg, f["element"] or "", f["message"])
+        console.print(t)
+        if len(findings) > max_findings:
+            console.print(f"... {len(findings) - max_findings} more findings (use --json for all)")
+
+    rows = {k: v for k, v in report["rows"].items() if v}
+    s = report["summary"]
+    console.print(
+        f"{s['files']} file(s), {s['segments']:,} segments, {s['transaction_sets']} transaction sets "
+        f"({s['loaded_sets']} loaded, {s['rejected_sets']} rejected); "
+        f"{s['errors']} error(s), {s['warnings']} warning(s)"
+    )
+    if rows:
+        console.print("rows: " + ", ".join(f"{k} {v:,}" for k, v in rows.items()))
+
+
+def _red(n: int) -> str:
+    return f"[red]{n}[/]" if n else "0"
+
+
+def _yellow(n: int) -> str:
+    return f"[yellow]{n}[/]" if n else "0"
