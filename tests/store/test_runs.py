@@ -135,6 +135,8 @@ def test_history_shows_runs_and_trends(project):
     assert text.exit_code == 0, text.output
     assert data["runs"][0]["run_id"] in text.stdout and data["runs"][2]["run_id"] not in text.stdout
     assert "shipped-without-tracking" in text.stdout
+    only = json.loads(project.cli("history", "--json", "--type", "no-such-type").stdout)
+    assert only["types"] == [] and [r["exceptions"] for r in only["runs"]] == [0, 0, 0]
 
 
 def test_history_before_any_run_and_state_path_from_config(project):

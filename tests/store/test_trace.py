@@ -255,17 +255,31 @@ def test_trace_shows_the_exceptions_with_their_lifecycle(shop):
     assert "timeline" in text.stdout and "tms/deliveries.csv:3" in text.stdout
 
 
-def test_trace_on_the_sample_finds_an_edi_order_with_partial_shipments(tmp_path):
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_trace_on_a_generated_sample_finds_an_edi_order_with_partial_shipments(tmp_path):
     generate = pytest.importorskip("recon.sample.generate")
+    out = tmp_path / "sample"
+    generate.generate(out, orders=200, seed=11, as_of=datetime(2026, 11, 20, 6, tzinfo=UTC))
+    check_edi_order_story(out / "recon.yaml")
+
+
+def test_trace_on_the_committed_sample_data():
+    config = REPO / "sample_data" / "recon.yaml"
+    if not config.exists():
+        pytest.skip("sample_data/ is not committed yet")
+    check_edi_order_story(config)
+
+
+def check_edi_order_story(config: Path) -> None:
+    """An EDI order that left in several shipments is found, whole, from its PO, a shipment, a tracking no."""
     from recon.config import load_project
     from recon.db import Database
     from recon.load.loader import Loader
 
-    out = tmp_path / "sample"
-    generate.generate(out, orders=200, seed=11, as_of=datetime(2026, 11, 20, 6, tzinfo=UTC))
-    project = load_project(out / "recon.yaml")
     db = Database()
-    Loader(project, db, "probe").load_all()
+    Loader(load_project(config), db, "probe").load_all()
     # an EDI order (its PO arrived as an 850) that left in two or more WMS shipments
     row = db.rows("""
         SELECT o.order_id, o.customer_po, min(s.shipment_id), max(s.shipment_id), max(s.tracking_no)
@@ -273,12 +287,12 @@ def test_trace_on_the_sample_finds_an_edi_order_with_partial_shipments(tmp_path)
         WHERE o.customer_po IN (SELECT reference FROM edi.edi_documents WHERE transaction_set = '850')
           AND s.tracking_no IS NOT NULL
         GROUP BY ALL HAVING count(DISTINCT s.shipment_id) >= 2 ORDER BY 1 LIMIT 1""")
+    db.close()
     assert row, "the sample has no EDI order with partial shipments"
     order_id, po, first_shipment, last_shipment, tracking = row[0]
-    db.close()
     stories = []
     for key in (po, last_shipment, tracking, order_id.zfill(10)):
-        code, data = trace(out / "recon.yaml", key)
+        code, data = trace(config, key)
         assert code == 0, key
         stories.append(data)
         assert {first_shipment, last_shipment} <= set(data["references"]["shipments"]), key
@@ -289,4 +303,5 @@ def test_trace_on_the_sample_finds_an_edi_order_with_partial_shipments(tmp_path)
     sets = {e["fields"].get("transaction_set") for e in events if e["entity"] == "edi_documents"}
     assert {"850", "856"} <= sets
     assert any(e["entity"] == "edi_acks" for e in events)
+    assert any(e["entity"] == "deliveries" and e["moment"] == "delivered" for e in events)
     assert all(e["source"].split(":")[-1].isdigit() for e in events)
