@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from recon.config.schema import Config
 from recon.config.yamlfile import Loc, YamlDocument, read_yaml
 from recon.errors import ConfigError, Problem, did_you_mean
 from recon.rules import schema
-from recon.rules.schema import CheckRule, DuplicateRule, MatchRule, Pack
+from recon.rules.schema import CheckRule, DuplicateRule, MatchRule, Pack, Rule
 from recon.sql import literal
 
 AnyRule = MatchRule | CheckRule | DuplicateRule
@@ -226,8 +226,26 @@ def read_pack(path: Path, overrides: dict[str, Any], builtins: dict[str, Any] | 
         pack = Pack.model_validate(resolved)
     except ValidationError as exc:
         problems += pydantic_problems(exc, doc)
-        return doc, None, used_per_rule, problems
+        return doc, _partial_pack(resolved), used_per_rule, problems
     return doc, pack, used_per_rule, problems
+
+
+def _partial_pack(data: dict[str, Any]) -> Pack:
+    """The rules that are well-formed on their own, so their semantic problems are reported too.
+
+    Rules that failed validation are left out (their problems are already reported); positions
+    are kept by constructing the pack without validation, so every rule keeps its index.
+    """
+    rule_adapter = TypeAdapter(Rule)
+    rules: list[Any] = []
+    for raw in data.get("rules") or []:
+        try:
+            rules.append(rule_adapter.validate_python(raw))
+        except ValidationError:
+            rules.append(None)
+    header = {k: data[k] for k in ("pack", "workflow", "title", "owner") if isinstance(data.get(k), str)}
+    defaults = {"pack": "pack", "workflow": "workflow", "title": "", "owner": "operations"}
+    return Pack.model_construct(**{**defaults, **header, "parameters": {}, "rules": rules})
 
 
 def builtin_parameters(config: Config | None) -> dict[str, Any]:
@@ -252,9 +270,11 @@ def load_rules(paths: Iterable[Path], config: Config | None = None,
             declared.update(_declared_parameters(doc.data))
         if pack is None or doc is None:
             continue
-        packs.append((path, pack))
+        if not any(p.file == str(path) for p in file_problems):
+            packs.append((path, pack))
         for i, rule in enumerate(pack.rules):
-            loaded.append(LoadedRule(rule, pack, path, i, doc, used[i] if i < len(used) else {}))
+            if rule is not None:
+                loaded.append(LoadedRule(rule, pack, path, i, doc, used[i] if i < len(used) else {}))
     problems += check_rules(loaded, config)
     for name in overrides:
         if name not in declared:

@@ -1,0 +1,49 @@
+"""The bundled packs: complete docs and cases, the agreed exception types and keys, fresh generated docs."""
+
+from __future__ import annotations
+
+import sqlglot
+
+from recon.rules import docs
+from recon.rules.compiler import compile_rule
+from recon.rules.registry import BUNDLED_DIR, CASES_DIR, load_project_rules
+from recon.sample.windows import TYPES
+
+
+def test_every_bundled_rule_has_a_doc_and_a_case_file() -> None:
+    ruleset = load_project_rules(None)
+    assert len(ruleset.rules) >= 17
+    for loaded in ruleset.rules:
+        assert loaded.rule.doc is not None, loaded.id
+        assert (CASES_DIR / f"{loaded.id}.yaml").is_file(), f"no case file for {loaded.id}"
+
+
+def test_case_files_name_bundled_rules() -> None:
+    ids = set(load_project_rules(None).ids())
+    for path in CASES_DIR.glob("*.yaml"):
+        assert path.stem.split("--")[0] in ids, path.name
+
+
+def test_contract_exception_types_and_business_keys() -> None:
+    """Every agreed exception type is raised by a bundled rule, keyed by exactly the agreed columns."""
+    found: dict[str, set[frozenset[str]]] = {}
+    for loaded in load_project_rules(None).rules:
+        for outcome in docs.outcomes(loaded):
+            found.setdefault(outcome["exception"], set()).add(frozenset(outcome["key"]))
+    assert set(found) == set(TYPES)
+    for name, keys in TYPES.items():
+        assert found[name] == {frozenset(keys)}, name
+
+
+def test_generated_docs_are_up_to_date() -> None:
+    """Run `recon rules docs` after changing a pack or the contract."""
+    ruleset = load_project_rules(None)
+    folder = BUNDLED_DIR.parent / "docs"
+    assert (folder / "rules.md").read_text(encoding="utf-8") == docs.render_rules_md(ruleset)
+    assert (folder / "exceptions.md").read_text(encoding="utf-8") == docs.render_exceptions_md(ruleset)
+
+
+def test_every_bundled_rule_transpiles_to_spark() -> None:
+    for loaded in load_project_rules(None).rules:
+        sql = compile_rule(loaded).sql
+        assert sqlglot.transpile(sql, read="duckdb", write="spark"), loaded.id

@@ -1,0 +1,180 @@
+"""Rule packs are checked before anything runs: every problem at once, with file, line and a hint."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from recon.config.schema import Config
+from recon.errors import ConfigError, Problem
+from recon.rules.loader import load_rules
+
+GOOD_RULE = """
+  - id: posted
+    kind: match
+    title: Posted
+    left: {table: wms.shipment_lines, where: "status = 'SHIPPED'", event_at: shipped_at, aggregate: {qty: sum}}
+    right: {table: erp.shipment_lines, aggregate: {qty: sum}}
+    keys: [order_id, line_no]
+    missing_right: {exception: shipped-not-posted, severity: high, older_than: $window}
+    compare:
+      - {field: qty, tolerance: {abs: 0}, exception: ship-qty-mismatch, severity: high}
+"""
+
+
+WINDOW = "  window: {default: 4h, description: w}"
+
+
+def pack(tmp_path: Path, rules: str, name: str = "p.yaml", params: str = WINDOW) -> Path:
+    path = tmp_path / name
+    text = f"pack: p\nworkflow: order-to-cash\ntitle: P\nparameters:\n{params}\nrules:\n{textwrap.dedent(rules)}"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(*paths: Path, config: Config | None = None) -> list[Problem]:
+    with pytest.raises(ConfigError) as info:
+        load_rules(list(paths), config)
+    return info.value.problems
+
+
+def test_a_good_pack_loads(tmp_path: Path) -> None:
+    ruleset = load_rules([pack(tmp_path, GOOD_RULE)])
+    assert ruleset.ids() == ["posted"]
+    assert ruleset.rules[0].rule.missing_right.older_than == 4 * 3600  # type: ignore[union-attr]
+    assert ruleset.rules[0].parameters == {"window": "4h"}
+
+
+def test_many_problems_reported_at_once_with_lines_and_hints(tmp_path: Path) -> None:
+    path = pack(tmp_path, """
+      - id: bad
+        kind: match
+        title: Bad
+        left: {table: wms.shipment_lines}
+        right: {table: erp.shipment_lines, aggregate: {qty: sum}}
+        keys: [order_id]
+        missing_right: {exception: x, severity: high, older_than: 4x, colour: red}
+        compare:
+          - {field: qty, tolerance: {abs: -1}, exception: y, severity: high}
+      - id: well-formed-but-wrong
+        kind: check
+        title: Wrong
+        table: wms.shipment_line
+        keys: [shipment_id]
+        require: "stauts = 'SHIPPED'"
+        outcome: {exception: z, severity: low}
+    """)
+    found = problems(path)
+    text = "\n".join(p.render() for p in found)
+    assert len(found) == 4, text
+    assert {p.code for p in found} == {"R003", "R005", "R011"}, text
+    colour = next(p for p in found if "colour" in p.message)
+    assert colour.line == 14 and colour.file == str(path)
+    assert any("bad duration '4x'" in p.message for p in found), text
+    assert any("greater than or equal to 0" in p.message for p in found), text
+
+
+def test_unknown_tables_and_columns_with_did_you_mean(tmp_path: Path) -> None:
+    path = pack(tmp_path, """
+      - id: bad
+        kind: match
+        title: Bad
+        left: {table: wms.shipment_line, where: "stauts = 'SHIPPED'"}
+        right: {table: erp.shipment_lines, where: "qtty > 0"}
+        keys: [order_id]
+        missing_right: {exception: x, severity: high, value_at_risk: left.qty * left.unit_prize}
+    """)
+    found = problems(path)
+    rendered = [p.render() for p in found]
+    assert any("unknown entity 'shipment_line'" in r and "shipment_lines" in r for r in rendered), rendered
+    where = next(p for p in found if "qtty" in p.message)
+    assert where.line == 12 and where.hint == "did you mean 'qty'?"
+
+
+def test_aggregated_side_exposes_only_its_aggregates(tmp_path: Path) -> None:
+    path = pack(tmp_path, """
+      - id: agg
+        kind: match
+        title: Agg
+        left: {table: wms.shipment_lines, aggregate: {qty: sum}}
+        right: {table: erp.shipment_lines, aggregate: {qty: sum, carrier: sum}}
+        keys: [order_id]
+        compare:
+          - {field: qty, exception: y, severity: high, value_at_risk: left.qty * left.lot}
+    """)
+    rendered = [p.render() for p in problems(path)]
+    assert any("cannot sum 'carrier'" in r for r in rendered), rendered
+    assert any("left.lot" in r and "aggregated" in r for r in rendered), rendered
+
+
+def test_snippets_must_parse_and_be_expressions(tmp_path: Path) -> None:
+    path = pack(tmp_path, """
+      - id: sql
+        kind: check
+        title: SQL
+        table: wms.shipment_lines
+        keys: [shipment_id]
+        require: "tracking_no IS NOT NULL; DROP TABLE erp.orders"
+        where: "shipment_id IN (SELECT shipment_id FROM tms.deliveries)"
+        outcome: {exception: x, severity: low}
+    """)
+    rendered = " ".join(p.render() for p in problems(path))
+    assert "R013" in rendered and "subqueries are not allowed" in rendered
+
+
+def test_tolerance_must_suit_the_type(tmp_path: Path) -> None:
+    path = pack(tmp_path, """
+      - id: tol
+        kind: match
+        title: Tol
+        left: {table: wms.shipment_lines}
+        right: {table: tms.deliveries}
+        keys: [shipment_id]
+        compare:
+          - {field: carrier, tolerance: {abs: 1}, exception: a, severity: low}
+          - {field: shipped_at, right: right.picked_up_at, tolerance: {abs: 1}, exception: b, severity: low}
+      - id: bounds
+        kind: match
+        title: Bounds
+        left: {table: wms.shipment_lines}
+        right: {table: tms.deliveries}
+        keys: [shipment_id]
+        compare:
+          - {field: tracking_no, tolerance: {lower: 2, upper: 1}, exception: c, severity: low}
+    """)
+    rendered = " ".join(p.render() for p in problems(path))
+    assert "compared as text" in rendered
+    assert "is a time: give window" in rendered
+    assert "lower bound 2.0 is above upper bound 1.0" in rendered
+
+
+def test_duplicate_rule_ids_across_packs_and_inconsistent_keys(tmp_path: Path) -> None:
+    a = pack(tmp_path, GOOD_RULE, "a.yaml")
+    b = pack(tmp_path, GOOD_RULE.replace("keys: [order_id, line_no]", "keys: [order_id]"), "b.yaml")
+    found = problems(a, b)
+    dup = next(p for p in found if p.code == "R010")
+    assert dup.file == str(b) and "first defined in" in (dup.hint or "")
+    assert any(p.code == "R018" and "shipped-not-posted" in p.message for p in found)
+
+
+def test_unknown_parameters_in_packs_and_in_the_config(tmp_path: Path) -> None:
+    path = pack(tmp_path, GOOD_RULE.replace("$window", "$windw"))
+    found = problems(path, config=Config(parameters={"windo": "2h"}))
+    assert any(p.message == "unknown parameter $windw" and p.hint == "did you mean 'window'?" for p in found)
+    assert any("'windo' is not used" in p.message for p in found)
+
+
+def test_config_parameters_override_pack_defaults(tmp_path: Path) -> None:
+    ruleset = load_rules([pack(tmp_path, GOOD_RULE)], Config(parameters={"window": "2d"}))
+    assert ruleset.rules[0].rule.missing_right.older_than == 2 * 86400  # type: ignore[union-attr]
+
+
+def test_yaml_syntax_errors_and_duplicate_keys_are_located(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("pack: [\n", encoding="utf-8")
+    twice = pack(tmp_path, GOOD_RULE.replace("    title: Posted\n", "    title: Posted\n    title: Again\n"), "t.yaml")
+    found = problems(broken, twice)
+    assert any(p.code == "R001" and p.file == str(broken) for p in found)
+    assert any(p.code == "R002" and "appears twice" in p.message for p in found)
