@@ -24,7 +24,6 @@ from recon.report.summary import EXCEPTIONS, LATENCY, as_of_day, top_exceptions_
 from recon.rules.contract import KEY_COLUMNS, order_by
 
 TOP_N = 20
-QUEUE_TOP_N = 3
 _INDENT = re.compile(r"\n[ \t]+")
 SEVERITY_COLOURS = {"critical": "#7a0016", "high": "#cf222e", "medium": "#bf8700", "low": "#57606a"}
 
@@ -36,7 +35,6 @@ class Queue:
     value_at_risk: float
     file: str | None
     types: list[dict[str, Any]]
-    top: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -75,11 +73,11 @@ def build_view(db: Database, summary: Mapping[str, Any], *, currency: str, timez
     queues = []
     for owner, entry in summary["exceptions"]["by_owner"].items():
         types = db.dicts(
-            f"SELECT exception_type, severity, count(*) AS count, coalesce(sum(value_at_risk), 0) AS value_at_risk "
-            f"FROM {EXCEPTIONS} WHERE coalesce(owner, 'unassigned') = ? GROUP BY ALL "
+            f"SELECT exception_type, severity, string_agg(DISTINCT fix_in, ', ' ORDER BY fix_in) AS fix_in, "
+            f"count(*) AS count, max(age_hours) AS oldest_hours, coalesce(sum(value_at_risk), 0) AS value_at_risk "
+            f"FROM {EXCEPTIONS} WHERE coalesce(owner, 'unassigned') = ? GROUP BY exception_type, severity "
             f"ORDER BY count DESC, value_at_risk DESC, exception_type, severity", [owner])
-        rows = _rows(db, top_exceptions_sql(QUEUE_TOP_N, owner=True), ["unassigned", owner]) if include_data else []
-        queues.append(Queue(owner, entry["count"], entry["value_at_risk"], entry.get("file"), types, rows))
+        queues.append(Queue(owner, entry["count"], entry["value_at_risk"], entry.get("file"), types))
     queues.sort(key=lambda q: (-q.count, q.owner))
     acked = _rows(db, f"SELECT * FROM {EXCEPTIONS} WHERE acked ORDER BY {order_by()}") if include_data else []
     return ReportView(summary, currency, as_of, strips, site_days, top, queues, acked, include_data)

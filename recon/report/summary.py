@@ -185,31 +185,39 @@ def groups(db: Database) -> list[Group]:
 
 
 def matching_section(rules: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Records compared and matched, overall and per workflow, from the rule engine's per-rule report.
+    """Rules run, records compared and matched, overall and per workflow, from the rule engine's report.
 
-    A rule that does not report `records_compared` leaves its workflow (and the totals) at n/a
-    rather than pretending it compared nothing.
+    A rule that ran but did not report `records_compared` leaves its workflow (and the totals)
+    at n/a rather than pretending it compared nothing; skipped and failed rules compare nothing.
     """
     by_rule: dict[str, dict[str, Any]] = {}
-    for entry in (rules or {}).get("rules", []):
-        if entry.get("status") == "ok":
-            by_rule[entry["rule_id"]] = {"workflow": entry.get("workflow"),
-                                         "records_compared": entry.get("records_compared"),
-                                         "records_matched": entry.get("records_matched")}
     by_workflow: dict[str, dict[str, Any]] = {}
-    for entry in by_rule.values():
-        w = by_workflow.setdefault(entry["workflow"] or "(none)", {"records_compared": 0, "records_matched": 0})
-        for key in ("records_compared", "records_matched"):
-            w[key] = None if w[key] is None or entry[key] is None else w[key] + int(entry[key])
+    for entry in (rules or {}).get("rules", []):
+        w = by_workflow.setdefault(entry.get("workflow") or "(none)", {
+            "rules_run": 0, "rules_not_run": 0, "records_compared": 0, "records_matched": 0})
+        if entry.get("status") != "ok":
+            w["rules_not_run"] += 1
+            continue
+        w["rules_run"] += 1
+        compared, matched = entry.get("records_compared"), entry.get("records_matched")
+        if compared is None:
+            w["records_compared"] = w["records_matched"] = None
+            continue
+        by_rule[entry["rule_id"]] = {"workflow": entry.get("workflow"), "records_compared": int(compared),
+                                     "records_matched": None if matched is None else int(matched)}
+        if w["records_compared"] is not None:
+            w["records_compared"] += int(compared)
+            w["records_matched"] = None if matched is None or w["records_matched"] is None \
+                else w["records_matched"] + int(matched)
     for w in by_workflow.values():
         w["auto_match_rate"] = _rate(w["records_matched"], w["records_compared"])
-    known = [w for w in by_workflow.values() if w["records_compared"] is not None]
-    measured = bool(known) and len(known) == len(by_workflow)
-    compared = sum(w["records_compared"] for w in known) if measured else None
-    matched = sum(w["records_matched"] or 0 for w in known) if measured else None
-    return {"records_compared": compared, "records_matched": matched, "auto_match_rate": _rate(matched, compared),
-            "by_workflow": dict(sorted(by_workflow.items())),
-            "by_rule": {k: v for k, v in sorted(by_rule.items()) if v["records_compared"] is not None}}
+    measured = bool(by_workflow) and all(w["records_compared"] is not None for w in by_workflow.values())
+    compared = sum(w["records_compared"] for w in by_workflow.values()) if measured else None
+    matched = sum(w["records_matched"] or 0 for w in by_workflow.values()) if measured else None
+    return {"rules_run": sum(w["rules_run"] for w in by_workflow.values()),
+            "rules_not_run": sum(w["rules_not_run"] for w in by_workflow.values()),
+            "records_compared": compared, "records_matched": matched, "auto_match_rate": _rate(matched, compared),
+            "by_workflow": dict(sorted(by_workflow.items())), "by_rule": dict(sorted(by_rule.items()))}
 
 
 def _rate(part: int | None, whole: int | None) -> float | None:
@@ -268,11 +276,9 @@ def slo_targets(config: Config) -> dict[str, SloTarget | None]:
     return {name: getattr(config.slo, name) for name in LATENCY}
 
 
-def top_exceptions_sql(limit: int, owner: bool = False) -> str:
+def top_exceptions_sql(limit: int) -> str:
     """The largest values at risk first; ties by the contract's file order so the list is stable."""
-    where = "WHERE coalesce(owner, ?) = ?" if owner else ""
-    return (f"SELECT * FROM {EXCEPTIONS} {where} ORDER BY value_at_risk DESC NULLS LAST, {order_by()} "
-            f"LIMIT {int(limit)}")
+    return f"SELECT * FROM {EXCEPTIONS} ORDER BY value_at_risk DESC NULLS LAST, {order_by()} LIMIT {int(limit)}"
 
 
 def as_of_day(as_of: str, timezone: str) -> date:

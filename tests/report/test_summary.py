@@ -46,7 +46,10 @@ def test_slo_shorthand_and_units():
 def test_matching_totals_and_rates_from_the_rule_report():
     matching = summary.matching_section(base_summary()["rules"])
     assert (matching["records_compared"], matching["records_matched"]) == (1370, 1359)
-    assert matching["by_workflow"]["edi"] == {"records_compared": 50, "records_matched": 48, "auto_match_rate": 0.96}
+    assert matching["by_workflow"]["edi"] == {"rules_run": 1, "rules_not_run": 0, "records_compared": 50,
+                                              "records_matched": 48, "auto_match_rate": 0.96}
+    assert matching["by_workflow"]["transport"]["rules_not_run"] == 1
+    assert (matching["rules_run"], matching["rules_not_run"]) == (6, 1)
     assert "no-pod" not in matching["by_rule"]  # skipped rules compared nothing
 
 
