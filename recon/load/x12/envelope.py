@@ -30,27 +30,27 @@ def _el(seg: list[str], i: int) -> str:
 
 def _same_control(a: str, b: str) -> bool:
     """Control numbers compare as numbers when both are numeric (GE02 '5' closes GS06 '000005')."""
-    if a.isdigit() and b.isdigit():
+    if a.isdecimal() and b.isdecimal():
         return int(a) == int(b)
     return a == b
 
 
 def _norm_control(a: str) -> str:
-    return str(int(a)) if a.isdigit() else a
+    return str(int(a)) if a.isdecimal() else a
 
 
 def _ymd(d: str) -> str | None:
     """CCYYMMDD or YYMMDD to YYYY-MM-DD (two-digit years: 00-49 are 20xx, 50-99 are 19xx)."""
-    if len(d) == 6 and d.isdigit():
+    if len(d) == 6 and d.isdecimal():
         d = ("20" if d < "50" else "19") + d
-    if len(d) == 8 and d.isdigit() and "01" <= d[4:6] <= "12" and "01" <= d[6:8] <= "31":
+    if len(d) == 8 and d.isdecimal() and "01" <= d[4:6] <= "12" and "01" <= d[6:8] <= "31":
         return f"{d[:4]}-{d[4:6]}-{d[6:]}"
     return None
 
 
 def _hms(t: str) -> str:
-    if len(t) >= 4 and t[:4].isdigit():
-        s = t[4:6] if len(t) >= 6 and t[4:6].isdigit() else "00"
+    if len(t) >= 4 and t[:4].isdecimal():
+        s = t[4:6] if len(t) >= 6 and t[4:6].isdecimal() else "00"
         return f"{t[:2]}:{t[2:4]}:{s}"
     return "00:00:00"
 
@@ -349,7 +349,7 @@ class EnvelopeWalker:
 
     def _close_group(self, group: Group, seg: list[str], i: int) -> None:
         ge01, ge02 = _el(seg, 1), _el(seg, 2)
-        if not (ge01.isdigit() and int(ge01) == group.sets):
+        if not (ge01.isdecimal() and int(ge01) == group.sets):
             self._find(
                 "X12-GE01-COUNT", "error",
                 f"GE01 says {ge01 or '(empty)'} transaction sets, group {group.control} has {group.sets}",
@@ -364,7 +364,7 @@ class EnvelopeWalker:
 
     def _close_interchange(self, seg: list[str], i: int, n_groups: int) -> None:
         iea01, iea02 = _el(seg, 1), _el(seg, 2)
-        if not (iea01.isdigit() and int(iea01) == n_groups):
+        if not (iea01.isdecimal() and int(iea01) == n_groups):
             self._find(
                 "X12-IEA01-COUNT", "error",
                 f"IEA01 says {iea01 or '(empty)'} functional groups, interchange has {n_groups}",
@@ -400,7 +400,7 @@ class EnvelopeWalker:
         else:
             se01, se02 = _el(se, 1), _el(se, 2)
             count = end - start + 1
-            if not (se01.isdigit() and int(se01) == count):
+            if not (se01.isdecimal() and int(se01) == count):
                 self._find(
                     "X12-SE01-COUNT", "error",
                     f"SE01 says {se01 or '(empty)'} segments, transaction set {ts} {control} has {count} (ST..SE); "

@@ -257,10 +257,10 @@ class SetContext:
                 self.warn(code, f"... and {n - MAX_SAME_FINDINGS} more {code} finding(s) in this set", None)
 
     def number(self, raw: str, index: int, element: str) -> str | None:
-        """Slow path of number normalisation; the caller has already tried `raw.isdigit()`."""
+        """Slow path of number normalisation; the caller has already tried `raw.isdecimal()`."""
         if not raw:
             return None
-        if raw.replace(".", "", 1).isdigit() and raw[0] != "." and raw[-1] != ".":
+        if raw.replace(".", "", 1).isdecimal() and raw[0] != "." and raw[-1] != ".":
             return raw
         v = plain_number(raw)
         if v is None:
@@ -319,16 +319,16 @@ def _pad(el: list[str], n: int) -> list[str]:
 
 def _line_no(raw: str, counter: int) -> str:
     """line_no is an INTEGER key: the sender's number when it is one, else the position in the set."""
-    return raw if raw.isdigit() else str(counter)
+    return raw if raw.isdecimal() else str(counter)
 
 
 def _line_ref(raw: str) -> str | None:
     """The sender's line id, kept only when it is not the (integer) line_no itself."""
-    return None if raw.isdigit() else raw or None
+    return None if raw.isdecimal() else raw or None
 
 
 def _num(c: SetContext, raw: str, i: int, element: str) -> str | None:
-    return raw if raw.isdigit() else c.number(raw, i, element)
+    return raw if raw.isdecimal() else c.number(raw, i, element)
 
 
 def _require(c: SetContext, value: str | None, seg_index: int, header: str, element: str, what: str) -> None:
@@ -377,19 +377,19 @@ def map_850(c: SetContext) -> tuple[str | None, str | None]:
             if len(el) < 5:
                 el = _pad(el, 5)
             ref, qty, uom, price = el[1], el[2], el[3], el[4]
-            if qty and not qty.isdigit() and (
-                qty[0] == "." or qty[-1] == "." or not qty.replace(".", "", 1).isdigit()
+            if qty and not qty.isdecimal() and (
+                qty[0] == "." or qty[-1] == "." or not qty.replace(".", "", 1).isdecimal()
             ):
                 qty = c.number(qty, i, "PO102")
-            if price and not price.isdigit() and (
-                price[0] == "." or price[-1] == "." or not price.replace(".", "", 1).isdigit()
+            if price and not price.isdecimal() and (
+                price[0] == "." or price[-1] == "." or not price.replace(".", "", 1).isdecimal()
             ):
                 price = c.number(price, i, "PO104")
             item, qual, ids, bad = pick_item(el, 6, rank, fallback)
             if bad >= 0:
                 c.pair_warning(el, bad, i)
             # line_ref keeps the sender's line id only when it cannot be the integer line_no
-            if ref.isdigit():
+            if ref.isdecimal():
                 line_no, line_ref = ref, None
             else:
                 line_no, line_ref = str(len(lines) + 1), ref or None
@@ -450,7 +450,7 @@ def _site(parties: dict[str, tuple[str, str]], opts: ResolvedOptions) -> str | N
 
 
 def _check_ctt(c: SetContext, ctt: str | None, ctt_i: int, lines: int) -> None:
-    if ctt and ctt.isdigit() and int(ctt) != lines:
+    if ctt and ctt.isdecimal() and int(ctt) != lines:
         c.warn(
             "X12-CTT-COUNT",
             f"CTT01 says {int(ctt)} line items, the set has {lines}",
@@ -486,14 +486,14 @@ def map_940(c: SetContext) -> tuple[str | None, str | None]:
         if code == 1:  # W01 qty, uom, UPC case code, id pairs at 04/06 and 15
             el = _pad(el, 14)
             qty = el[1]
-            if qty and not qty.isdigit() and (
-                qty[0] == "." or qty[-1] == "." or not qty.replace(".", "", 1).isdigit()
+            if qty and not qty.isdecimal() and (
+                qty[0] == "." or qty[-1] == "." or not qty.replace(".", "", 1).isdecimal()
             ):
                 qty = c.number(qty, i, "W0101")
             item, qual, ids, bad = pick_item_at(el, (4, 6, 15), rank, fallback, ("UA", el[3]))
             if bad >= 0:
                 c.pair_warning(el, bad, i)
-            line_ref = None if lx.isdigit() else lx or None
+            line_ref = None if lx.isdecimal() else lx or None
             pending = [
                 _line_no(lx, len(lines) + 1), item, qty or None, el[2] or None, None, el[13] or None, line_ref,
                 qual, ids, None, base + i,
@@ -572,27 +572,27 @@ def map_855(c: SetContext) -> tuple[str | None, str | None]:
             el = _pad(el, 5)
             n_lines += 1
             ref, qty, price = el[1], el[2], el[4]
-            if qty and not qty.isdigit() and (
-                qty[0] == "." or qty[-1] == "." or not qty.replace(".", "", 1).isdigit()
+            if qty and not qty.isdecimal() and (
+                qty[0] == "." or qty[-1] == "." or not qty.replace(".", "", 1).isdecimal()
             ):
                 qty = c.number(qty, i, "PO102")
-            if price and not price.isdigit() and (
-                price[0] == "." or price[-1] == "." or not price.replace(".", "", 1).isdigit()
+            if price and not price.isdecimal() and (
+                price[0] == "." or price[-1] == "." or not price.replace(".", "", 1).isdecimal()
             ):
                 price = c.number(price, i, "PO104")
             item, qual, ids, bad = pick_item(el, 6, rank, fallback)
             if bad >= 0:
                 c.pair_warning(el, bad, i)
             line = (_line_no(ref, n_lines), item, qty or None, el[3] or None, price or None)
-            tail = (None if ref.isdigit() else ref or None, qual, ids)
+            tail = (None if ref.isdecimal() else ref or None, qual, ids)
             line_i, line_acked = i, False
         elif code == 2:  # ACK: one row per line status (a line can be part accepted, part backordered)
             if line is None:
                 continue
             el = _pad(el, 6)
             aq = el[2]
-            if aq and not aq.isdigit() and (
-                aq[0] == "." or aq[-1] == "." or not aq.replace(".", "", 1).isdigit()
+            if aq and not aq.isdecimal() and (
+                aq[0] == "." or aq[-1] == "." or not aq.replace(".", "", 1).isdecimal()
             ):
                 aq = c.number(aq, i, "ACK02")
             rows.append((*line, el[1] or None, aq or None, el[3] or None, c.date(el[5], i, "ACK05"), *tail, base + i))
@@ -747,7 +747,7 @@ def map_856(c: SetContext) -> tuple[str | None, str | None]:
             uom = sn1[3] or None
             qty_ordered = _num(c, sn1[5], idx, "SN105") if sn1[5] else None
             line_status = sn1[8] or None
-        if ref.isdigit():
+        if ref.isdecimal():
             line_no, line_ref = ref, None
         else:
             line_no, line_ref = str(n), ref or None
@@ -880,18 +880,18 @@ def map_810(c: SetContext) -> tuple[str | None, str | None]:
             if len(el) < 5:
                 el = _pad(el, 5)
             ref, qty, price = el[1], el[2], el[4]
-            if qty and not qty.isdigit() and (
-                qty[0] == "." or qty[-1] == "." or not qty.replace(".", "", 1).isdigit()
+            if qty and not qty.isdecimal() and (
+                qty[0] == "." or qty[-1] == "." or not qty.replace(".", "", 1).isdecimal()
             ):
                 qty = c.number(qty, i, "IT102")
-            if price and not price.isdigit() and (
-                price[0] == "." or price[-1] == "." or not price.replace(".", "", 1).isdigit()
+            if price and not price.isdecimal() and (
+                price[0] == "." or price[-1] == "." or not price.replace(".", "", 1).isdecimal()
             ):
                 price = c.number(price, i, "IT104")
             item, qual, ids, bad = pick_item(el, 6, rank, fallback)
             if bad >= 0:
                 c.pair_warning(el, bad, i)
-            if ref.isdigit():  # IT101 is then also the order line it invoices
+            if ref.isdecimal():  # IT101 is then also the order line it invoices
                 line_no, order_line, line_ref = ref, ref, None
             else:
                 line_no, order_line, line_ref = str(len(lines) + 1), None, ref or None
@@ -974,7 +974,7 @@ def map_997(c: SetContext) -> tuple[str | None, str | None]:
             continue
         if code == 1:  # AK2
             ts_id, ctl = _g(el, 1), _g(el, 2)
-            if ts_id and not (len(ts_id) == 3 and ts_id.isdigit()):
+            if ts_id and not (len(ts_id) == 3 and ts_id.isdecimal()):
                 c.warn("X12-ELEMENT-INVALID", f"AK201 {ts_id!r} is not a transaction set identifier", i, "AK201")
             cur = [i, ts_id or None, ctl or None, None, []]
             rows.append(cur)
@@ -988,7 +988,7 @@ def map_997(c: SetContext) -> tuple[str | None, str | None]:
             if cur is not None:
                 el = _pad(el, 5)
                 ref = el[2]
-                if ref and not ref.isdigit():
+                if ref and not ref.isdecimal():
                     c.warn("X12-ELEMENT-INVALID", f"AK402 {ref!r} is not a data element reference number", i, "AK402")
                 what = AK403.get(el[3], "")
                 bad = f" bad value {el[4]!r}" if el[4] else ""
@@ -1008,7 +1008,7 @@ def map_997(c: SetContext) -> tuple[str | None, str | None]:
             func, group_ctl = _g(el, 1), _g(el, 2)
             if func and not (2 <= len(func) <= 3 and func.isalnum() and func.isupper()):
                 c.warn("X12-ELEMENT-INVALID", f"AK101 {func!r} is not a functional identifier code", i, "AK101")
-            if group_ctl and not group_ctl.isdigit():
+            if group_ctl and not group_ctl.isdecimal():
                 c.warn("X12-ELEMENT-INVALID", f"AK102 {group_ctl!r} is not a group control number", i, "AK102")
         elif code == 6:  # AK9
             ak9_i = i
@@ -1080,8 +1080,8 @@ def map_846(c: SetContext) -> tuple[str | None, str | None]:
             if cur is None:
                 continue
             q, v = _g(el, 1), _g(el, 2)
-            if v and not v.isdigit() and (
-                v[0] == "." or v[-1] == "." or not v.replace(".", "", 1).isdigit()
+            if v and not v.isdecimal() and (
+                v[0] == "." or v[-1] == "." or not v.replace(".", "", 1).isdecimal()
             ):
                 v = c.number(v, i, "QTY02")
             uom = _g(el, 3)

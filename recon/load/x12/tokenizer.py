@@ -185,7 +185,7 @@ def read_isa(text: str, p: int) -> tuple[Delimiters, list[str], int, list[Issue]
         isa_text = isa_text.replace("\r", "").replace("\n", "")
     isa = isa_text.split(elem)
     version = isa[12].strip()
-    if not (len(version) == 5 and version.isdigit()):
+    if not (len(version) == 5 and version.isdecimal()):
         raise IsaError(f"ISA12 (version) {isa[12]!r} is not 5 digits: the ISA elements are misaligned")
 
     issues: list[Issue] = []
@@ -196,7 +196,7 @@ def read_isa(text: str, p: int) -> tuple[Delimiters, list[str], int, list[Issue]
         if len(r) == 1 and not r.isalnum() and not r.isspace() and r not in (elem, comp, term):
             repetition = r
     control = isa[13].strip()
-    if not control.isdigit():
+    if not control.isdecimal():
         issues.append(
             Issue("X12-ISA13-INVALID", "warning", f"ISA13 control number {isa[13]!r} is not numeric", "ISA13")
         )
@@ -324,7 +324,7 @@ def split_body(body: str, d: Delimiters) -> tuple[list[str], list[int] | None]:
         if "\r" in body:
             body = body.replace("\r", "")
         if term not in " \t" and ("\t" in body or " " + term in body):
-            body = _char_strip_re(term).sub(term, body)
+            body = _char_strip_re(term).sub(term.replace("\\", r"\\"), body)  # a backslash terminator is legal
         body = body.strip(" \t")
     pieces = body.split(term)
     if pieces and not pieces[-1]:

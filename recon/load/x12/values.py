@@ -2,7 +2,7 @@
 
 The output contract is "everything is a string, normalised": numbers as plain decimal
 strings, dates as YYYY-MM-DD, timestamps as 'YYYY-MM-DD HH:MM:SS' (naive). The functions here
-are the slow paths; the mappers inline the fast path (`value.isdigit()`) and only call in
+are the slow paths; the mappers inline the fast path (`value.isdecimal()`) and only call in
 when a value needs work, because they run once per line of a multi-million-segment file.
 """
 
@@ -22,9 +22,9 @@ def plain_number(raw: str) -> str | None:
     v = raw.strip()
     if not v:
         return None
-    if v.isdigit():
+    if v.isdecimal():
         return v
-    if v.replace(".", "", 1).isdigit() and v[0] != "." and v[-1] != ".":
+    if v.replace(".", "", 1).isdecimal() and v[0] != "." and v[-1] != ".":
         return v  # '12.34': the common case, without the regex
     if _PLAIN_NUMBER.fullmatch(v):
         if v.endswith("."):
@@ -54,7 +54,7 @@ def implied2(raw: str) -> str | None:
         return None
     neg = v.startswith("-")
     digits = v[1:] if neg else v
-    if digits.isdigit():
+    if digits.isdecimal():
         digits = digits.rjust(3, "0")
         out = f"{digits[:-2].lstrip('0') or '0'}.{digits[-2:]}"
         return "-" + out if neg else out
@@ -70,7 +70,7 @@ def ymd(raw: str) -> str | None:
         return hit
     v = raw.strip()
     out: str | None = None
-    if v.isdigit() and len(v) in (6, 8):
+    if v.isdecimal() and len(v) in (6, 8):
         if len(v) == 6:
             v = ("20" if v < "50" else "19") + v
         try:
@@ -86,10 +86,10 @@ def ymd(raw: str) -> str | None:
 def hms(raw: str) -> str | None:
     """HHMM, HHMMSS or HHMMSSd.. to 'HH:MM:SS'; None if not a time."""
     v = raw.strip()
-    if len(v) < 4 or not v[:4].isdigit():
+    if len(v) < 4 or not v[:4].isdecimal():
         return None
     hh, mm = v[:2], v[2:4]
-    ss = v[4:6] if len(v) >= 6 and v[4:6].isdigit() else "00"
+    ss = v[4:6] if len(v) >= 6 and v[4:6].isdecimal() else "00"
     if hh > "23" or mm > "59" or ss > "59":
         return None
     return f"{hh}:{mm}:{ss}"
