@@ -21,7 +21,7 @@ _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 class Clock:
     """Formats epoch seconds as local time in one IANA zone."""
 
-    __slots__ = ("_days", "_offsets", "_offtext", "name", "zone")
+    __slots__ = ("_days", "_offsets", "_offtext", "_runs", "name", "zone")
 
     def __init__(self, zone: str) -> None:
         self.name = zone
@@ -29,6 +29,7 @@ class Clock:
         self._offsets: dict[int, int] = {}
         self._offtext: dict[int, str] = {}
         self._days: dict[int, tuple[str, str, str, str]] = {}
+        self._runs: dict[tuple[int, int], int] = {}
 
     def offset(self, ts: int) -> int:
         """Seconds east of UTC at `ts`."""
@@ -70,6 +71,11 @@ class Clock:
         s = self._split(ts)[1]
         return f"{s // 3600:02d}{s // 60 % 60:02d}{s % 60:02d}"
 
+    def ymd_hms(self, ts: int) -> tuple[str, str]:
+        """(`20261118`, `143205`) in one conversion: ERP date and time columns."""
+        days, s = self._split(ts)
+        return days[0], f"{s // 3600:02d}{s // 60 % 60:02d}{s % 60:02d}"
+
     def hm(self, ts: int) -> str:
         """`1432`: X12 times."""
         s = self._split(ts)[1]
@@ -108,11 +114,16 @@ class Clock:
 
     def next_local(self, ts: int, hour: int) -> int:
         """The first `hour:00` local strictly after `ts` (a nightly batch run)."""
-        run = self.at_local(ts, hour)
+        run = self._run_on_day_of(ts, hour)
         if run <= ts:
-            run = self.at_local(ts + DAY, hour)
-            if run <= ts:  # a short day around a zone change
-                run = self.at_local(ts + 2 * DAY, hour)
+            run = self._run_on_day_of(run + DAY, hour)  # 02:00 + 24h is on the next local day, DST or not
+        return run
+
+    def _run_on_day_of(self, ts: int, hour: int) -> int:
+        key = ((ts + self.offset(ts)) // DAY, hour)
+        run = self._runs.get(key)
+        if run is None:
+            run = self._runs[key] = self.at_local(ts, hour)
         return run
 
 

@@ -153,10 +153,9 @@ def _purchase_orders(ctx: Context, chunk: list[Order], counters: Counters, out: 
                 segment("N1", "ST", f"{partner.edi_name} STORE {o.i % 40 + 1}", "92",
                         f"{partner.store_prefix}{o.i % 40 + 1:04d}"),
             ]
-            for ln in o.lines:
-                body.append(segment("PO1", ln.no, ln.edi_qty, ln.item.uom, decimal_text(ln.edi_price), "", "VP",
-                                    ln.item.number))
-                body.append(segment("PID", "F", "", "", "", ln.item.description))
+            for ln in o.lines:  # the hot loop: segments written directly (no trailing empties here)
+                body.append(f"PO1*{ln.no}*{ln.edi_qty}*{ln.item.uom}*{decimal_text(ln.edi_price)}**VP*{ln.item.number}")
+                body.append(f"PID*F****{ln.item.description}")
             body.append(segment("CTT", len(o.lines)))
             sets.append(("850", counters.partner_set(partner), body))
         out.append(interchange(
@@ -191,10 +190,10 @@ def _asn(ctx: Context, s: Shipment) -> list[str]:
     hl = 2
     for sl in s.lines:
         hl += 1
-        lot = ("LT", sl.lot) if sl.lot else ()
-        body.append(segment("HL", hl, 2, "I"))
-        body.append(segment("LIN", sl.line.no, "VP", sl.line.item.number, *lot))
-        body.append(segment("SN1", sl.line.no, sl.asn_qty, sl.line.item.uom))
+        lot = f"*LT*{sl.lot}" if sl.lot else ""
+        body.append(f"HL*{hl}*2*I")
+        body.append(f"LIN*{sl.line.no}*VP*{sl.line.item.number}{lot}")
+        body.append(f"SN1*{sl.line.no}*{sl.asn_qty}*{sl.line.item.uom}")
     body.append(segment("CTT", hl))
     return body
 
@@ -211,9 +210,8 @@ def _invoice(ctx: Context, inv: Invoice) -> list[str]:
     ]
     total = 0
     for il in inv.lines:
-        body.append(segment("IT1", il.no, il.edi_qty, il.line.item.uom, decimal_text(il.line.price), "", "VP",
-                            il.line.item.number))
-        body.append(segment("PID", "F", "", "", "", il.line.item.description))
+        body.append(f"IT1*{il.no}*{il.edi_qty}*{il.line.item.uom}*{decimal_text(il.line.price)}**VP*{il.line.item.number}")
+        body.append(f"PID*F****{il.line.item.description}")
         total += (il.edi_qty * il.line.price + 50) // 100
     body.append(segment("TDS", total))
     body.append(segment("CTT", len(inv.lines)))

@@ -83,12 +83,11 @@ def erp_orders(ctx: Context, chunk: list[Order]) -> tuple[list[str], list[str]]:
             continue
         vbeln = f"{o.no:010d}"
         site = SITES[o.site].plant
-        rel_d = rel_t = ""
-        if o.released_at is not None:
-            rel_d, rel_t = clock.ymd(o.released_at), clock.hms(o.released_at)
+        rel_d, rel_t = clock.ymd_hms(o.released_at) if o.released_at is not None else ("", "")
+        ord_d, ord_t = clock.ymd_hms(o.ordered_at)
         heads.append(
             f"{vbeln};{ERP_ORDER_TYPES[o.channel]};{o.customer.number:010d};{o.customer.name};{o.po_erp or ''};"
-            f"{clock.ymd(o.ordered_at)};{clock.hms(o.ordered_at)};{rel_d};{rel_t};{site};{erp_status(o)};{CURRENCY}"
+            f"{ord_d};{ord_t};{rel_d};{rel_t};{site};{erp_status(o)};{CURRENCY}"
         )
         posted: dict[int, int] = {}
         for s in o.shipments:
@@ -122,9 +121,10 @@ def erp_goods_issues(ctx: Context, chunk: list[Order], next_doc: list[int]) -> l
         at = lines[0].posted_at
         assert at is not None
         site = SITES[s.order.site].plant
+        day, hms = clock.ymd_hms(at)
         for k, sl in enumerate(lines, 1):
             rows.append(
-                f"{doc};{k:04d};{clock.ymd(at)};{clock.hms(at)};{s.id};{s.order.no:010d};{sl.line.no:06d};"
+                f"{doc};{k:04d};{day};{hms};{s.id};{s.order.no:010d};{sl.line.no:06d};"
                 f"{sl.line.item.number:018d};{qty3(sl.erp_qty)};{sl.line.item.uom};{sl.lot or ''};{site}"
             )
     return rows
@@ -173,10 +173,9 @@ def wms_rows(ctx: Context, chunk: list[Order]) -> tuple[list[str], list[str]]:
             shipped = clock.iso(s.shipped_at)
             tracking = f'"{s.tracking}"' if s.tracking else "null"
             for sl in s.lines:
-                if sl.lot:
-                    lot = f',"lot":"{sl.lot}"'
-                else:  # items without lots: the key is absent, null or empty (all the same: no lot)
-                    lot = ("", ',"lot":null', ',"lot":""')[(s.number + sl.line.no) % 3]
+                # items without lots: the key is absent, null or empty (all the same: no lot)
+                no_lot = ("", ',"lot":null', ',"lot":""')[(s.number + sl.line.no) % 3]
+                lot = f',"lot":"{sl.lot}"' if sl.lot else no_lot
                 lines.append(
                     f'{{"shipment_id":"{s.id}","order_ref":"{o.no}","line":{sl.line.no},'
                     f'"sku":"{sl.line.item.number}","qty":{sl.qty},"uom":"{sl.line.item.uom}"{lot},'

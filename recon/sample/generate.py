@@ -143,14 +143,18 @@ def generate(out: Path, *, orders: int, seed: int, as_of: datetime, chunk_size: 
 
 
 def _chunk_truth(chunk: list, invoices: list[Invoice]) -> list[Row]:
+    """Truth rows of the chunk's injected orders (invoice numbers are known only after billing)."""
     placed: dict[tuple[int, int], list[tuple[Invoice, int]]] = {}
     edi_invoice: dict[int, Invoice] = {}
+    injected = {o.i for o in chunk if o.inject is not None}
     for inv in invoices:
-        if inv.edi_order is not None:
-            edi_invoice[inv.edi_order.i] = inv
         for il in inv.lines:
-            placed.setdefault((il.order.i, il.line.no), []).append((inv, il.no))
+            if il.order.i in injected:
+                placed.setdefault((il.order.i, il.line.no), []).append((inv, il.no))
+                if inv.edi_order is not None:
+                    edi_invoice[inv.edi_order.i] = inv
     rows: list[Row] = []
     for o in chunk:
-        rows.extend(order_rows(o, placed, edi_invoice))
+        if o.inject is not None:
+            rows.extend(order_rows(o, placed, edi_invoice))
     return rows

@@ -2,11 +2,11 @@
 
 Every injection claims its whole order, so two injections never touch the same order, line,
 shipment, invoice or EDI document, and each picks targets whose surroundings make the outcome
-independent of small choices in the rules: a shipment left unposted is picked among orders not
-yet due for invoicing (so it cannot also be shipped-not-invoiced, whichever event that rule
-measures from), an order missing in the WMS is picked among orders released 6-40 hours ago (so
-it cannot also be stuck), a shipment missing in the TMS was shipped 36-96 hours ago (so it cannot
-also lack a proof of delivery). docs/sample.md lists what each type means.
+independent of small choices in the rules: a shipment left unposted is picked among orders
+whose shipments all left within 60 hours (so, unbilled, none can also be shipped-not-invoiced,
+whichever event that rule measures from), an order missing in the WMS among orders released
+6-44 hours ago (so it cannot also be stuck), a shipment missing in the TMS was shipped 36-96
+hours ago (so it cannot also lack a proof of delivery). docs/sample.md lists what each type means.
 
 How many of each: `rate x orders`, at least MIN_PER_TYPE, spread over the chunks in proportion
 to how much of each chunk's slice of time can carry that type (an order from yesterday cannot
@@ -73,7 +73,7 @@ def _released_not_in_wms(ctx: Context, o: Order, rng: random.Random, chunk: list
         return None
     assert o.released_at is not None
     age = ctx.as_of - o.released_at
-    return () if 6 * HOUR <= age <= 40 * HOUR else None
+    return () if 6 * HOUR <= age <= 44 * HOUR else None  # 4h past its window, 4h short of stuck
 
 
 def _apply_not_in_wms(ctx: Context, o: Order, target: Target, rng: random.Random) -> None:
@@ -93,22 +93,27 @@ def _apply_stuck(ctx: Context, o: Order, target: Target, rng: random.Random) -> 
     o.wms_status = "SHORT"  # short-picked, waiting for stock
 
 
-def _recent_unbilled(ctx: Context, o: Order) -> list[tuple[Shipment, int]]:
-    """Single-shipment lines of a posted, not-yet-billed order shipped 8-60 hours ago."""
-    if not _erp_ok(o) or o.billed_at is not None or not o.shipments:
+def _recent(ctx: Context, o: Order) -> list[tuple[Shipment, int]]:
+    """Single-shipment lines of a posted order whose shipments all left 6-60 hours ago.
+
+    Once the injection stops the order's billing (an unposted line leaves it incomplete; a
+    posted quantity difference blocks billing), none of its lines is old enough to be
+    shipped-not-invoiced, whatever event that rule ages from.
+    """
+    if not _erp_ok(o) or not o.shipments:
         return []
     as_of = ctx.as_of
     if any(sl.posted_at is None for s in o.shipments for sl in s.lines):
         return []
     if min(s.shipped_at for s in o.shipments) < as_of - 60 * HOUR:
         return []
-    return [(s, k) for s, k in _single_shiplines(o) if s.shipped_at <= as_of - 8 * HOUR]
+    return [(s, k) for s, k in _single_shiplines(o) if s.shipped_at <= as_of - 6 * HOUR]
 
 
 def _shipped_not_posted(ctx: Context, o: Order, rng: random.Random, chunk: list[Order]) -> Target | None:
     if len(_active(o)) < 2 or sum(len(s.lines) for s in o.shipments) < 2:
         return None  # another line stays posted, so the ERP order reads shipped, not stuck
-    return _choose(rng, _recent_unbilled(ctx, o))  # type: ignore[return-value]
+    return _choose(rng, _recent(ctx, o))  # type: ignore[return-value]
 
 
 def _apply_not_posted(ctx: Context, o: Order, target: Target, rng: random.Random) -> None:
@@ -117,13 +122,14 @@ def _apply_not_posted(ctx: Context, o: Order, target: Target, rng: random.Random
 
 
 def _ship_qty(ctx: Context, o: Order, rng: random.Random, chunk: list[Order]) -> Target | None:
-    return _choose(rng, _recent_unbilled(ctx, o))  # type: ignore[return-value]
+    return _choose(rng, _recent(ctx, o))  # type: ignore[return-value]
 
 
 def _apply_ship_qty(ctx: Context, o: Order, target: Target, rng: random.Random) -> None:
     s, k = target
     sl = s.lines[k]
     sl.erp_qty = sl.qty + _delta(rng, sl.qty)
+    o.billing_block = True  # the ERP will not bill a delivery whose posted quantity differs
 
 
 def _billed_single(o: Order, edi: bool | None = False) -> list[tuple[Shipment, int]]:
@@ -326,36 +332,37 @@ def _apply_carrier(ctx: Context, o: Order, target: Target, rng: random.Random) -
     s.tms_carrier = others[int(rng.random() * len(others))]
 
 
-NOW = (0, 14 * DAY)
+ANY = (0, 14 * DAY)
+SHIPPED = (30 * HOUR, 14 * DAY)  # an order ships 4-40h after release
+BILLED = (60 * HOUR, 14 * DAY)  # ...and is billed within about a day of its last shipment
 INJECTIONS: tuple[Injection, ...] = (
     # scarcest candidates first, so that they are not taken by the easy ones
-    Injection("edi-order-missing-in-erp", (24 * HOUR, 14 * DAY), _edi_missing, _apply_edi_missing),
-    Injection("edi-ack-missing", (52 * HOUR, 14 * DAY), _edi_ack_missing, _ack("-")),
-    Injection("edi-rejected", (12 * HOUR, 14 * DAY), _edi_rejected, _ack("R")),
-    Injection("edi-invoice-mismatch", (30 * HOUR, 14 * DAY), _edi_invoice, _apply_edi_invoice),
-    Injection("asn-qty-mismatch", (5 * HOUR, 14 * DAY), _asn_qty, _apply_asn_qty),
-    Injection("edi-order-qty-mismatch", NOW, _edi_line, _apply_edi_qty),
-    Injection("edi-order-price-mismatch", NOW, _edi_line, _apply_edi_price),
-    Injection("shipped-not-posted", (12 * HOUR, 100 * HOUR), _shipped_not_posted, _apply_not_posted),
-    Injection("ship-qty-mismatch", (12 * HOUR, 100 * HOUR), _ship_qty, _apply_ship_qty),
-    Injection("released-not-in-wms", (6 * HOUR, 60 * HOUR), _released_not_in_wms, _apply_not_in_wms),
-    Injection("order-stuck-after-release", (60 * HOUR, 14 * DAY), _stuck, _apply_stuck),
-    Injection("shipped-not-invoiced", (84 * HOUR, 14 * DAY), _shipped_not_invoiced, _apply_not_invoiced),
-    Injection("invoice-without-shipment", (30 * HOUR, 14 * DAY), _invoice_without_shipment,
-              _apply_invoice_without_shipment),
-    Injection("duplicate-invoice", (30 * HOUR, 14 * DAY), _invoice_qty, _apply_duplicate_invoice),
-    Injection("invoice-qty-mismatch", (30 * HOUR, 14 * DAY), _invoice_qty, _apply_invoice_qty),
-    Injection("invoice-amount-mismatch", (30 * HOUR, 14 * DAY), _invoice_qty, _apply_invoice_amount),
-    Injection("duplicate-customer-po", NOW, _duplicate_po, _apply_duplicate_po),
-    Injection("shipment-not-in-tms", (36 * HOUR, 140 * HOUR),
+    Injection("edi-order-missing-in-erp", (26 * HOUR, 14 * DAY), _edi_missing, _apply_edi_missing),
+    Injection("edi-ack-missing", (80 * HOUR, 14 * DAY), _edi_ack_missing, _ack("-")),
+    Injection("edi-rejected", (36 * HOUR, 14 * DAY), _edi_rejected, _ack("R")),
+    Injection("edi-invoice-mismatch", BILLED, _edi_invoice, _apply_edi_invoice),
+    Injection("asn-qty-mismatch", SHIPPED, _asn_qty, _apply_asn_qty),
+    Injection("edi-order-qty-mismatch", ANY, _edi_line, _apply_edi_qty),
+    Injection("edi-order-price-mismatch", ANY, _edi_line, _apply_edi_price),
+    Injection("ship-qty-mismatch", (16 * HOUR, 90 * HOUR), _ship_qty, _apply_ship_qty),
+    Injection("shipped-not-posted", (16 * HOUR, 90 * HOUR), _shipped_not_posted, _apply_not_posted),
+    Injection("released-not-in-wms", (8 * HOUR, 44 * HOUR), _released_not_in_wms, _apply_not_in_wms),
+    Injection("order-stuck-after-release", (70 * HOUR, 14 * DAY), _stuck, _apply_stuck),
+    Injection("shipped-not-invoiced", (110 * HOUR, 14 * DAY), _shipped_not_invoiced, _apply_not_invoiced),
+    Injection("invoice-without-shipment", BILLED, _invoice_without_shipment, _apply_invoice_without_shipment),
+    Injection("duplicate-invoice", BILLED, _invoice_qty, _apply_duplicate_invoice),
+    Injection("invoice-qty-mismatch", BILLED, _invoice_qty, _apply_invoice_qty),
+    Injection("invoice-amount-mismatch", BILLED, _invoice_qty, _apply_invoice_amount),
+    Injection("duplicate-customer-po", ANY, _duplicate_po, _apply_duplicate_po),
+    Injection("shipment-not-in-tms", (50 * HOUR, 120 * HOUR),
               _shipment(lambda c, s: s.tms and c.as_of - 96 * HOUR <= s.shipped_at <= c.as_of - 36 * HOUR),
               _apply_not_in_tms),
-    Injection("no-proof-of-delivery", (6 * DAY, 14 * DAY),
+    Injection("no-proof-of-delivery", (7 * DAY, 14 * DAY),
               _shipment(lambda c, s: s.tms and s.delivered_at is not None and s.shipped_at <= c.as_of - 6 * DAY),
               _apply_no_pod),
-    Injection("carrier-mismatch", (6 * HOUR, 14 * DAY),
+    Injection("carrier-mismatch", SHIPPED,
               _shipment(lambda c, s: s.tms and s.shipped_at <= c.as_of - 6 * HOUR), _apply_carrier),
-    Injection("shipped-without-tracking", (6 * HOUR, 14 * DAY),
+    Injection("shipped-without-tracking", SHIPPED,
               _shipment(lambda c, s: s.shipped_at <= c.as_of - 6 * HOUR), _apply_no_tracking),
 )
 ORDER_TYPES = tuple(inj.name for inj in INJECTIONS)

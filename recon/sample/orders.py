@@ -92,8 +92,8 @@ class Shipment:
 
 class Order:
     __slots__ = (
-        "billed_at", "cancelled", "channel", "customer", "edi_inv_delay", "exists", "i", "inject", "inv_ack",
-        "lines", "lookalike", "no", "ordered_at", "po", "po_erp", "released_at", "shipments", "site", "t850",
+        "billed_at", "billing_block", "cancelled", "channel", "customer", "edi_inv_delay", "exists", "i", "inject",
+        "inv_ack", "lines", "lookalike", "no", "ordered_at", "po", "po_erp", "released_at", "shipments", "site", "t850",
         "target", "wms_at", "wms_status",
     )
 
@@ -115,6 +115,7 @@ class Order:
         self.shipments: list[Shipment] = []
         self.exists = True  # False: an EDI order whose 850 has not arrived by as_of
         self.billed_at: int | None = None
+        self.billing_block = False  # the ERP holds billing (a delivery with a quantity difference)
         self.edi_inv_delay = 0
         self.inv_ack = "A"
         self.inject: str | None = None  # the one injection this order carries
@@ -344,7 +345,7 @@ def complete_at(o: Order) -> int | None:
 def billing_time(ctx: Context, o: Order) -> int | None:
     """The nightly 02:00 billing run after the order is complete, if it has run by as-of."""
     done = complete_at(o)
-    if done is None:
+    if done is None or o.billing_block:
         return None
     run = ctx.company.next_local(done, 2)
     return run if run <= ctx.as_of else None

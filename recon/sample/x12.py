@@ -19,11 +19,8 @@ COMPONENT = ">"
 
 
 def segment(*elements: str | int) -> str:
-    """One segment; trailing empty elements are dropped, as X12 requires."""
-    parts = [str(e) for e in elements]
-    while parts and parts[-1] == "":
-        parts.pop()
-    return ELEMENT.join(parts)
+    """One segment; trailing empty elements are dropped, as X12 requires (no value ends in `*`)."""
+    return ELEMENT.join(map(str, elements)).rstrip(ELEMENT)
 
 
 def isa(sender: str, receiver: str, clock: Clock, ts: int, control: int) -> str:

@@ -1,0 +1,38 @@
+"""recon sample from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from recon.cli import main
+
+
+def test_sample_writes_a_project_and_summarises_it(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(main, ["sample", "--out", str(out), "--orders", "120", "--seed", "3",
+                                       "--as-of", "2026-11-20T06:00:00Z"])
+    assert result.exit_code == 0, result.output
+    assert (out / "recon.yaml").is_file() and (out / "truth.csv").is_file()
+    assert "erp/orders.csv" in result.output and "truth" in result.output
+
+
+def test_sample_json(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["sample", "--out", str(tmp_path), "--orders", "300", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["orders"] == 300 and data["seed"] == 7 and data["as_of"] == "2026-11-20T06:00:00+00:00"
+    assert data["files"]["erp/orders.csv"] > 250 and len(data["truth"]) == 22 and data["shortfall"] == {}
+
+
+def test_bad_as_of_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["sample", "--out", str(tmp_path), "--as-of", "next tuesday"])
+    assert result.exit_code == 2
+    assert "--as-of 'next tuesday'" in result.output and "Traceback" not in result.output
+
+
+def test_orders_must_be_positive(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["sample", "--out", str(tmp_path), "--orders", "0"])
+    assert result.exit_code == 2
