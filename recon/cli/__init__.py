@@ -9,6 +9,7 @@ import click
 
 from recon import __version__
 from recon.cli.ack import ack
+from recon.cli.edi import edi
 from recon.cli.history import history
 from recon.cli.report import report
 from recon.cli.rules import explain, rules
@@ -29,6 +30,6 @@ def main() -> None:
     """
 
 
-COMMANDS: list[click.Command] = [run, validate, sample, score, report, trace, history, ack, rules, explain]
+COMMANDS: list[click.Command] = [run, validate, sample, score, report, trace, history, ack, rules, explain, edi]
 for _command in COMMANDS:
     main.add_command(_command)

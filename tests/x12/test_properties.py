@@ -108,7 +108,9 @@ def test_damaged_files_never_raise_and_keep_lineage(edits: list[tuple[int, int, 
 
 @given(
     st.integers(0, 6).flatmap(
-        lambda places: st.decimals(allow_nan=False, allow_infinity=False, places=places, min_value=-10**9, max_value=10**9)
+        lambda places: st.decimals(
+            allow_nan=False, allow_infinity=False, places=places, min_value=-(10**9), max_value=10**9
+        )
     )
 )
 def test_plain_number_keeps_the_value(value: Decimal) -> None:

@@ -77,15 +77,72 @@ def _sets_text(set_counts: dict[str, int]) -> str:
 
 
 def render_inspect(report: dict[str, Any], console: Console, *, max_findings: int = 200) -> None:
-    """Print the report as tables: files, findings (worst first), rows per entity."""
-    files = Table(title="EDI files", title_justify="left", show_lines=False)
-    for col, kw in [
-        ("file", {"overflow": "fold"}), ("format", {}), ("interchanges", {}), ("sets", {}),
-        ("segments", {"justify": "right", "no_wrap": True}), ("loaded", {"justify": "right", "no_wrap": True}),
-        ("rejected", {"justify": "right", "no_wrap": True}), ("errors", {"justify": "right", "no_wrap": True}),
-        ("warnings", {"justify": "right", "no_wrap": True}),
+    """Print the report for people: tables on a wide terminal, one line per item on a narrow one
+    (CI logs, 80 columns), where a nine-column table would fold every cell into confetti."""
+    findings = sorted(
+        report["findings"], key=lambda x: (x["severity"] != "error", x["file"], x["segment_position"] or 0)
+    )
+    if console.width >= 120:
+        _files_table(report, console)
+        _findings_table(findings[:max_findings], console)
+    else:
+        _files_lines(report, console)
+        _findings_lines(findings[:max_findings], console)
+    if len(findings) > max_findings:
+        console.print(f"... {len(findings) - max_findings} more findings (use --json for all)")
+    s = report["summary"]
+    console.print(
+        f"{s['files']} file(s), {s['segments']:,} segments, {s['transaction_sets']} transaction sets "
+        f"({s['loaded_sets']} loaded, {s['rejected_sets']} rejected); "
+        f"{s['errors']} error(s), {s['warnings']} warning(s)"
+    )
+    rows = {k: v for k, v in report["rows"].items() if v}
+    if rows:
+        console.print("rows: " + ", ".join(f"{k} {v:,}" for k, v in rows.items()))
+
+
+def _where(f: dict[str, Any]) -> str:
+    parts = [f"{label} {f[key]}" for label, key in (("ISA", "interchange_control"), ("GS", "group_control"),
+                                                    ("ST", "set_control")) if f[key]]
+    if f["segment_position"]:
+        seg = f"segment {f['segment_position']} {f['segment_id'] or ''}".strip()
+        parts.append(seg + (f" ({f['element']})" if f["element"] else ""))
+    return " ".join(parts)
+
+
+def _files_lines(report: dict[str, Any], console: Console) -> None:
+    for f in report["files"]:
+        if not f["readable"]:
+            console.print(f"[bold]{f['path']}[/]: [red]unreadable: {f['error']}[/]", highlight=False)
+            continue
+        if f["format"] != "x12":
+            console.print(f"[bold]{f['path']}[/]: {f['format']}, [yellow]{f['error']}[/]", highlight=False)
+            continue
+        ics = ", ".join(i["control"] for i in f["interchanges"]) or "-"
+        console.print(
+            f"[bold]{f['path']}[/]: ISA {ics}; {_sets_text(f['set_counts'])}; {f['segments']:,} segments; "
+            f"{f['loaded_sets']} loaded, {_red(f['rejected_sets'])} rejected; "
+            f"{_red(f['errors'])} errors, {_yellow(f['warnings'])} warnings",
+            highlight=False,
+        )
+
+
+def _findings_lines(findings: list[dict[str, Any]], console: Console) -> None:
+    for f in findings:
+        sev = "[red]error[/]" if f["severity"] == "error" else "[yellow]warning[/]"
+        where = _where(f)
+        console.print(
+            f"{sev} {f['code']} {f['file']}{' ' + where if where else ''}: {f['message']}", highlight=False
+        )
+
+
+def _files_table(report: dict[str, Any], console: Console) -> None:
+    files = Table(title="EDI files", title_justify="left")
+    for col, justify in [
+        ("file", "left"), ("format", "left"), ("interchanges", "left"), ("sets", "left"), ("segments", "right"),
+        ("loaded", "right"), ("rejected", "right"), ("errors", "right"), ("warnings", "right"),
     ]:
-        files.add_column(col, **kw)
+        files.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for f in report["files"]:
         if not f["readable"]:
             status = f"[red]unreadable: {f['error']}[/]"
@@ -99,31 +156,19 @@ def render_inspect(report: dict[str, Any], console: Console, *, max_findings: in
         )
     console.print(files)
 
-    findings = sorted(
-        report["findings"], key=lambda x: (x["severity"] != "error", x["file"], x["segment_position"] or 0)
-    )
-    if findings:
-        t = Table(title=f"Findings ({len(findings)})", title_justify="left")
-        for col in ("sev", "code", "file", "ISA / GS / ST", "seg", "element", "message"):
-            t.add_column(col, overflow="fold")
-        for f in findings[:max_findings]:
-            sev = "[red]error[/]" if f["severity"] == "error" else "[yellow]warn[/]"
-            where = " / ".join(x or "-" for x in (f["interchange_control"], f["group_control"], f["set_control"]))
-            seg = f"{f['segment_position']} {f['segment_id'] or ''}".strip() if f["segment_position"] else "-"
-            t.add_row(sev, f["code"], f["file"], where, seg, f["element"] or "", f["message"])
-        console.print(t)
-        if len(findings) > max_findings:
-            console.print(f"... {len(findings) - max_findings} more findings (use --json for all)")
 
-    rows = {k: v for k, v in report["rows"].items() if v}
-    s = report["summary"]
-    console.print(
-        f"{s['files']} file(s), {s['segments']:,} segments, {s['transaction_sets']} transaction sets "
-        f"({s['loaded_sets']} loaded, {s['rejected_sets']} rejected); "
-        f"{s['errors']} error(s), {s['warnings']} warning(s)"
-    )
-    if rows:
-        console.print("rows: " + ", ".join(f"{k} {v:,}" for k, v in rows.items()))
+def _findings_table(findings: list[dict[str, Any]], console: Console) -> None:
+    if not findings:
+        return
+    t = Table(title=f"Findings ({len(findings)})", title_justify="left")
+    for col in ("sev", "code", "file", "ISA / GS / ST", "seg", "element", "message"):
+        t.add_column(col, overflow="fold")
+    for f in findings:
+        sev = "[red]error[/]" if f["severity"] == "error" else "[yellow]warn[/]"
+        where = " / ".join(x or "-" for x in (f["interchange_control"], f["group_control"], f["set_control"]))
+        seg = f"{f['segment_position']} {f['segment_id'] or ''}".strip() if f["segment_position"] else "-"
+        t.add_row(sev, f["code"], f["file"], where, seg, f["element"] or "", f["message"])
+    console.print(t)
 
 
 def _red(n: int) -> str:
