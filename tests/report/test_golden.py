@@ -135,3 +135,19 @@ def test_queues_hold_the_contract_columns_sorted_and_stale_queues_are_removed(tm
     severities = [r.split(",")[5] for r in rows[1:]]
     assert severities == ["high", "high", "medium", "medium", "low"]
     assert ctx.summary["exceptions"]["by_owner"]["unassigned"]["file"] == "exceptions/unassigned.csv"
+
+
+def test_terminal_summary_shows_markup_in_the_data_as_text(tmp_path):
+    from rich.console import Console
+
+    from recon.report.terminal import render_summary
+
+    ctx = make_context(tmp_path)
+    ctx.summary["rules"]["warnings"] = ["rule [b]x[/b] skipped"]
+    write_reports(ctx)
+    console = Console(record=True, width=140, color_system=None)
+    render_summary(ctx.summary, str(ctx.out_dir), console)
+    text = console.export_text()
+    assert "rule [b]x[/b] skipped" in text and "[I002] no file matches" in text
+    assert "bar broken (exit 1):" in text and "severity critical: 5,400.00 at risk (max 5,000.00)" in text
+    assert "11 exceptions (critical 1, high 3, medium 5, low 2); value at risk 10.00 EUR + 7,494.50 USD" in text
