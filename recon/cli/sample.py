@@ -23,10 +23,11 @@ DEFAULT_AS_OF = "2026-11-20T06:00:00+00:00"
 @click.option("--seed", type=int, default=7, show_default=True, help="Same seed, orders and as-of: same bytes.")
 @click.option("--as-of", "as_of", default=DEFAULT_AS_OF, show_default=True, metavar="TIMESTAMP",
               help="The extract time (ISO 8601; without an offset: UTC).")
+@click.option("--force", is_flag=True, help="Overwrite a recon.yaml in --out that recon sample did not write.")
 @json_option
 @debug_option
 @handles_errors
-def sample(out: str, orders: int, seed: int, as_of: str, as_json: bool, debug: bool) -> None:
+def sample(out: str, orders: int, seed: int, as_of: str, force: bool, as_json: bool, debug: bool) -> None:
     """Generate ERP, WMS, TMS and X12 extracts with injected discrepancies, recon.yaml and truth.csv.
 
     Then: recon run --config OUT/recon.yaml --out RUN_OUT and
@@ -42,10 +43,10 @@ def sample(out: str, orders: int, seed: int, as_of: str, as_json: bool, debug: b
         with Progress(TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=True) as bar:
             task = bar.add_task("orders", total=orders)
-            result = generate(Path(out), orders=orders, seed=seed, as_of=moment,
+            result = generate(Path(out), orders=orders, seed=seed, as_of=moment, force=force,
                               progress=lambda done, total: bar.update(task, completed=done))
     else:
-        result = generate(Path(out), orders=orders, seed=seed, as_of=moment)
+        result = generate(Path(out), orders=orders, seed=seed, as_of=moment, force=force)
     if as_json:
         print_json(summary(result))
     else:

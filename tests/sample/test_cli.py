@@ -36,3 +36,15 @@ def test_bad_as_of_is_a_usage_error(tmp_path: Path) -> None:
 def test_orders_must_be_positive(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["sample", "--out", str(tmp_path), "--orders", "0"])
     assert result.exit_code == 2
+
+
+def test_a_real_projects_config_is_not_overwritten(tmp_path: Path) -> None:
+    (tmp_path / "recon.yaml").write_text("version: 1\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["sample", "--out", str(tmp_path), "--orders", "50"])
+    assert result.exit_code == 2 and "--force" in result.output
+    assert (tmp_path / "recon.yaml").read_text(encoding="utf-8") == "version: 1\n"
+    assert not (tmp_path / "erp").exists()
+    forced = CliRunner().invoke(main, ["sample", "--out", str(tmp_path), "--orders", "50", "--force"])
+    assert forced.exit_code == 0, forced.output
+    again = CliRunner().invoke(main, ["sample", "--out", str(tmp_path), "--orders", "50"])
+    assert again.exit_code == 0, "a sample's own recon.yaml may be regenerated"
