@@ -403,3 +403,14 @@ def test_options_reject_unknown_keys() -> None:
         X12Options.model_validate({"partners": {"P": {"customer": "ST"}}})
     opts = X12Options.model_validate({"customer_party": " st ", "item_qualifiers": ["vp", " up"]})
     assert opts.customer_party == "ST" and opts.item_qualifiers == ["VP", "UP"]
+
+
+def test_997_without_ak9_and_940_without_n9_qualifier_are_warnings(tmp_path: Path) -> None:
+    sets = [("997", "0001", ["AK1*PO*5", "AK2*850*0001", "AK5*A"])]
+    result = parse_text(tmp_path, "~".join(build([("FA", 1, sets)])) + "~", name="ack.edi")
+    assert codes(result) == ["X12-AK9-MISSING"] and result.findings[0].segment_position == 3
+    assert rows(result, "edi_acks")[0]["status"] == "A"
+    body = ["W05*N*SO-1", "N9**REF-1", "LX*1", "W01*1*EA**VN*A"]
+    result = parse_text(tmp_path, "~".join(build([("OW", 1, [("940", "0001", body)])])) + "~", name="wo.edi")
+    assert codes(result) == ["X12-QUALIFIER-MISSING"] and result.findings[0].element == "N901"
+    assert rows(result, "orders")[0]["order_id"] == "SO-1"

@@ -84,6 +84,7 @@ class Group:
     position: int
     set_controls: set[str] = field(default_factory=set)
     sets: int = 0
+    cache: tuple | None = None  # the parser's per-group values (direction, partner, options, document head)
 
 
 @dataclass(slots=True)
@@ -379,6 +380,15 @@ class EnvelopeWalker:
 
     def _close_set(self, start: int, end: int, se: list[str] | None, group: Group | None) -> TxSet:
         st = self._split(start)
+        if se is not None and group is not None and len(st) > 2 and len(se) > 2:
+            # Fast path for the common, well-formed set; anything unusual takes the checks below.
+            ts, control = st[1].strip(), st[2].strip()
+            if (
+                ts and control and se[2].strip() == control and se[1].strip() == str(end - start + 1)
+                and control not in group.set_controls
+            ):
+                group.set_controls.add(control)
+                return TxSet(ts, control, start, end, True, group, self.info, self.ic, _el(st, 3))
         ts, control = _el(st, 1), _el(st, 2)
         ok = True
         kw = {"group": group, "set_control": control or None, "transaction_set": ts or None}

@@ -103,6 +103,12 @@ HEADS: dict[str, tuple[str, ...]] = {
         "acked_group_control", "partner_id", "acked_at", "acked_functional_id", "group_status", "sets_included",
         "sets_received", "sets_accepted", "ack_type", *_SET_LINEAGE,
     ),
+    # one head per functional group (the parser extends the last head's count per set)
+    "edi_documents": (
+        "direction", "partner_id", "group_control", "interchange_control", "sender_id", "receiver_id",
+        "functional_id", "version", "gs_sender", "gs_receiver", "sent_at", "test_indicator", "_source_file",
+        "_interchange_control",
+    ),
 }
 """Columns whose value is the same for every row of one transaction set.
 
@@ -138,6 +144,10 @@ LINES: dict[str, tuple[str, ...]] = {
         "return_reason", "line_ref", "item_qualifier", "item_ids", "_source_row",
     ),
     "edi_acks": ("acked_control_number", "acked_transaction_set", "status", "errors", "_source_row"),
+    "edi_documents": (
+        "transaction_set", "control_number", "reference", "document_date", "implementation", "segment_count",
+        "_source_row", "_set_control",
+    ),
 }
 for _entity, _cols in COLUMNS.items():
     HEADS.setdefault(_entity, ())
@@ -522,7 +532,7 @@ def map_940(c: SetContext) -> tuple[str | None, str | None]:
                 elif q == "04":
                     ordered_at = c.date(el[2], i, "G6202")
         elif code == 7 and len(el) > 2 and not el[1] and el[2]:  # N9 with a value but no qualifier
-            c.warn("X12-MISSING-ELEMENT", f"N901 qualifier is empty for reference {el[2]!r}", i, "N901")
+            c.warn("X12-QUALIFIER-MISSING", f"N901 qualifier is empty for reference {el[2]!r}", i, "N901")
     _require(c, order_id, w05_i, "W05", "W0502", "depositor order number")
     customer = parties.get(opts.customer_party) or parties.get("ST", ("", ""))
     ship_to = parties.get("ST", ("", ""))
@@ -1025,7 +1035,7 @@ def map_997(c: SetContext) -> tuple[str | None, str | None]:
         )
     _require(c, group_ctl, ak1_i, "AK1", "AK102", "acknowledged group control number")
     if ak9_i < 0:
-        c.warn("X12-MISSING-SEGMENT", f"{c.ts} {c.sc} has no AK9 group response trailer", None, "AK9")
+        c.warn("X12-AK9-MISSING", f"{c.ts} {c.sc} has no AK9 group response trailer", c.start, "AK9")
     group_status = ak9[1] or None if ak9 else None
     counts = (ak9[2] or None, ak9[3] or None, ak9[4] or None) if ak9 else (None, None, None)
     base = c.base

@@ -193,22 +193,35 @@ class _Parser:
             else:
                 summary.rejected_sets += 1
 
-    def _partner(self, tx: TxSet) -> tuple[str, str | None, ResolvedOptions]:
+    def _group_values(self, tx: TxSet, name: str) -> tuple:
+        """Direction, partner, resolved options and the edi_documents head of the set's group.
+
+        Computed once per functional group and cached on it: every set of a group shares them.
+        """
         info, group = tx.interchange, tx.group
-        gs_sender = group.sender if group else None
-        outbound = info.sender in self.our_ids or (gs_sender is not None and gs_sender in self.our_ids)
+        assert group is not None  # sets outside a group are rejected by the envelope walker
+        if group.cache is not None:
+            return group.cache
+        outbound = info.sender in self.our_ids or group.sender in self.our_ids
         if outbound:
-            partner, gs_partner = info.receiver, (group.receiver if group else None)
+            partner, gs_partner = info.receiver, group.receiver
         else:
-            partner, gs_partner = info.sender, gs_sender
+            partner, gs_partner = info.sender, group.sender
         key = (partner, gs_partner)
         resolved = self._resolved.get(key)
         if resolved is None:
             resolved = self._resolved[key] = self.options.resolve(partner, gs_partner)
-        return ("outbound" if outbound else "inbound"), partner or None, resolved
+        direction = "outbound" if outbound else "inbound"
+        head = (
+            direction, partner or None, group.control, info.control, info.sender, info.receiver,
+            group.functional_id, group.version, group.sender, group.receiver, group.timestamp, info.test_indicator,
+            name, info.control,
+        )
+        group.cache = (direction, partner or None, resolved, head)
+        return group.cache
 
     def _map(self, tx: TxSet, name: str, unmapped: Counter[str]) -> bool:
-        direction, partner, resolved = self._partner(tx)
+        direction, partner, resolved, doc_head = self._group_values(tx, name)
         c = SetContext(tx, name, resolved, direction, partner)
         ic = tx.ic
         if ic.has_component or ic.has_repetition:
@@ -235,8 +248,9 @@ class _Parser:
                 0, None,
             )
             return False
-        c.summarise()
-        self.findings.extend(c.findings)
+        if c.findings:
+            c.summarise()
+            self.findings.extend(c.findings)
         store = self.store
         for entity, (head, lines) in c.rows.items():
             if lines:
@@ -245,15 +259,16 @@ class _Parser:
                     rows.heads.append(head)
                     rows.counts.append(len(lines))
                 rows.lines.extend(map(tuple, lines))  # tuple(t) is t; pending lists become tuples
-        info, group = tx.interchange, tx.group
-        store["edi_documents"].lines.append(
+        docs = store["edi_documents"]
+        if docs.heads and docs.heads[-1] is doc_head:
+            docs.counts[-1] += 1
+        else:
+            docs.heads.append(doc_head)
+            docs.counts.append(1)
+        docs.lines.append(
             (
-                tx.transaction_set, tx.control, direction, partner, group.control if group else None, info.control,
-                info.sender, info.receiver, reference or None, document_date,
-                group.functional_id if group else None, group.version if group else None,
-                tx.implementation or None, group.sender if group else None, group.receiver if group else None,
-                group.timestamp if group else None, info.test_indicator, str(tx.end - tx.start + 1),
-                name, c.base, info.control, tx.control,
+                tx.transaction_set, tx.control, reference or None, document_date, tx.implementation or None,
+                str(tx.end - tx.start + 1), c.base, tx.control,
             )
         )
         return True
