@@ -53,7 +53,12 @@ class ReportView:
 
 
 def _key(row: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [(k, str(row[k])) for k in KEY_COLUMNS if row.get(k) is not None]
+    """The filled key columns, with line_no next to the document it numbers (an order's line, or an
+    invoice's line when there is no order), so `invoice_id 9000 · line_no 1` reads as one key."""
+    columns = [k for k in KEY_COLUMNS if k != "line_no"]
+    owner = "order_id" if row.get("order_id") is not None else "invoice_id"
+    columns.insert(columns.index(owner) + 1, "line_no")
+    return [(k, str(row[k])) for k in columns if row.get(k) is not None]
 
 
 def _rows(db: Database, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:

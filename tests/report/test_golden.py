@@ -151,3 +151,12 @@ def test_terminal_summary_shows_markup_in_the_data_as_text(tmp_path):
     assert "rule [b]x[/b] skipped" in text and "[I002] no file matches" in text
     assert "bar broken (exit 1):" in text and "severity critical: 5,400.00 at risk (max 5,000.00)" in text
     assert "11 exceptions (critical 1, high 3, medium 5, low 2); value at risk 10.00 EUR + 7,494.50 USD" in text
+
+
+def test_business_key_keeps_line_no_next_to_its_document():
+    from recon.report.html import _key
+
+    assert _key({"invoice_id": "INV-1", "line_no": 2}) == [("invoice_id", "INV-1"), ("line_no", "2")]
+    assert _key({"order_id": "SO-1", "line_no": 10, "shipment_id": "SH-1"}) == [
+        ("order_id", "SO-1"), ("line_no", "10"), ("shipment_id", "SH-1")]
+    assert _key({"item_id": "MAT-1", "site": "DC", "lot": None}) == [("item_id", "MAT-1"), ("site", "DC")]
