@@ -7,6 +7,7 @@ a pack declares each one with a default, the config's `parameters:` section over
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 import typing
@@ -196,12 +197,26 @@ def substitute(node: Any, values: dict[str, Any], loc: Loc, doc: YamlDocument,
 
 # --- reading packs ----------------------------------------------------------------------------------
 
+def _read_yaml(path: Path) -> YamlDocument:
+    """A pack's parsed YAML, reused while the file is unchanged (PyYAML is the slow part of loading)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return read_yaml(path)  # reports the missing file
+    return _read_yaml_cached(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=128)
+def _read_yaml_cached(path: str, mtime_ns: int, size: int) -> YamlDocument:
+    return read_yaml(Path(path))
+
+
 def read_pack(path: Path, overrides: dict[str, Any], builtins: dict[str, Any] | None = None) -> tuple[
         YamlDocument | None, Pack | None, list[dict[str, Any]], list[Problem]]:
     """One pack file: (document, pack, parameters used per rule, problems)."""
     builtins = builtins or builtin_parameters(None)
     try:
-        doc = read_yaml(path)
+        doc = _read_yaml(path)
     except ConfigError as exc:
         return None, None, [], [Problem("R001", p.message, file=p.file, line=p.line, hint=p.hint)
                                 for p in exc.problems]

@@ -8,6 +8,7 @@ the compiled SQL is a quoted identifier chosen by the compiler.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import sqlglot
@@ -21,7 +22,9 @@ class SnippetError(ValueError):
     """A snippet that is not one valid SQL expression."""
 
 
+@functools.lru_cache(maxsize=4096)
 def parse(text: str) -> exp.Expression:
+    """One snippet's tree (cached: callers never modify it; `render` works on a copy)."""
     try:
         tree = sqlglot.parse_one(str(text), read=DIALECT)
     except ParseError as exc:
