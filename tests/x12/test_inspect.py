@@ -81,3 +81,13 @@ def test_registered_in_the_recon_command() -> None:
     result = CliRunner().invoke(main, ["edi", "inspect", str(FIXTURES / "997.edi")])
     assert result.exit_code == 0, result.output
     assert "2×997" in result.output
+
+
+def test_file_summary_shape() -> None:
+    from recon.load.x12 import parse_x12_files
+
+    fs = parse_x12_files([FIXTURES / "multi_interchange.edi"]).files[0]
+    (control, version, sender, receiver), _ = fs.interchanges
+    assert (control, version, sender, receiver) == ("000000901", "00401", "BIGBOX", "DISTCO")
+    assert fs.groups[0] == ("000000901", "21", "PO") and fs.readable and fs.error is None
+    assert fs.to_dict()["interchanges"][1]["element_separator"] == "|"

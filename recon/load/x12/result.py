@@ -6,6 +6,7 @@ bad night and the loader, the CLI and the JSON report all want cheap, obvious ob
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -53,6 +54,10 @@ class InterchangeSummary:
     element_separator: str | None = None
     component_separator: str | None = None
     repetition_separator: str | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        """Unpacks as the (control, version, sender, receiver) tuple the API promises."""
+        return iter((self.control, self.version, self.sender, self.receiver))
 
 
 @dataclass(slots=True)
