@@ -35,7 +35,7 @@ edi-corpus: install
 	$(BIN)/recon edi inspect ../shared/edi-corpus/*.edi || test $$? -eq 1
 
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

@@ -1,0 +1,279 @@
+"""bench/results.json -> bench/results.md, and the targets of issue 8 checked against the figures.
+
+Rendering is separate from measuring so the page can be rebuilt (`bench/run.py --render-only`)
+and so the hand-written analysis in bench/notes.md (profiles, causes, before/after) is appended to
+the generated tables instead of being overwritten by the next run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+NOTES = Path(__file__).resolve().parent / "notes.md"
+GIB = 1024.0  # MiB
+
+TARGETS = {
+    "e2e_time": "1M orders end to end ≤ 45 s",
+    "e2e_memory": "1M orders peak memory ≤ 3 GiB",
+    "vs_datacompy": "core comparison ≥ 8× faster than datacompy",
+    "vs_pandas": "core comparison ≥ 5× faster than pandas",
+    "vs_floor": "recon's comparison within 1.5× of the hand-written SQL floor",
+    "scaling": "time per order at 1M within 1.3× of that at 100k",
+    "memory_limit": "1M run finishes with DuckDB memory_limit 1GB (spilling)",
+}
+
+
+def _largest(section: dict[str, Any]) -> tuple[int, Any] | None:
+    sizes = sorted((int(k), v) for k, v in section.items() if v)
+    return sizes[-1] if sizes else None
+
+
+def _status(ok: bool | None) -> str:
+    return "not measured" if ok is None else ("met" if ok else "MISSED")
+
+
+def _at(n: int) -> str:
+    return "" if n == 1_000_000 else f" (measured at {n:,} orders, not 1M)"
+
+
+def evaluate(results: dict[str, Any]) -> list[dict[str, str]]:
+    """One line per target: met, MISSED or not measured, with the figure it was judged on."""
+    out: list[dict[str, str]] = []
+
+    def add(key: str, ok: bool | None, measured: str) -> None:
+        out.append({"key": key, "target": TARGETS[key], "status": _status(ok), "measured": measured})
+
+    e2e = _largest({k: v for k, v in results.get("end_to_end", {}).items() if v.get("wall_s")})
+    if e2e:
+        n, r = e2e
+        add("e2e_time", r["wall_s"]["median"] <= 45 if n >= 1_000_000 else None,
+            f"{r['wall_s']['median']:.1f} s median{_at(n)}")
+        add("e2e_memory", r["peak_rss_mib"]["median"] <= 3 * GIB if n >= 1_000_000 else None,
+            f"{r['peak_rss_mib']['median'] / GIB:.2f} GiB peak RSS{_at(n)}")
+    else:
+        add("e2e_time", None, "-")
+        add("e2e_memory", None, "-")
+    cmp = _largest({k: v for k, v in results.get("compare", {}).items() if v.get("methods")})
+    if cmp:
+        n, c = cmp
+        methods = c["methods"]
+        recon = methods.get("recon", {}).get("seconds", {}).get("median")
+        for key, method, need in (("vs_datacompy", "datacompy", 8.0), ("vs_pandas", "pandas", 5.0)):
+            alt = methods.get(method, {}).get("seconds", {}).get("median")
+            if recon and alt:
+                add(key, alt / recon >= need, f"{alt / recon:.1f}× ({alt:.2f} s vs recon {recon:.2f} s){_at(n)}")
+            else:
+                add(key, None, "-")
+        floor = methods.get("duckdb", {}).get("seconds", {}).get("median")
+        if recon and floor:
+            add("vs_floor", recon / floor <= 1.5, f"{recon / floor:.2f}× ({recon:.2f} s vs {floor:.2f} s){_at(n)}")
+        else:
+            add("vs_floor", None, "-")
+    else:
+        for key in ("vs_datacompy", "vs_pandas", "vs_floor"):
+            add(key, None, "-")
+    e2e_all = results.get("end_to_end", {})
+    small, big = e2e_all.get("100000", {}), e2e_all.get("1000000", {})
+    if small.get("us_per_order") and big.get("us_per_order"):
+        ratio = big["us_per_order"] / small["us_per_order"]
+        add("scaling", ratio <= 1.3, f"{ratio:.2f}× ({big['us_per_order']:.1f} µs vs {small['us_per_order']:.1f} µs "
+                                     f"per order)")
+    else:
+        add("scaling", None, "needs both 100k and 1M")
+    limited = results.get("memory_limited")
+    if limited:
+        ok = limited.get("ok", 0) > 0
+        n = limited["orders"]
+        figure = (f"finished in {limited['wall_s']['median']:.1f} s, {limited['peak_rss_mib']['median'] / GIB:.2f} GiB "
+                  f"peak RSS, {limited.get('peak_spill_mib', 0):.0f} MiB spilled at peak" if ok else "failed")
+        add("memory_limit", ok if n >= 1_000_000 else None, figure + _at(n))
+    else:
+        add("memory_limit", None, "-")
+    return out
+
+
+def _s(st: dict[str, float] | None, digits: int = 2) -> str:
+    if not st:
+        return "-"
+    if st["n"] == 1:
+        return f"{st['median']:.{digits}f}"
+    return f"{st['median']:.{digits}f} ({st['min']:.{digits}f}–{st['max']:.{digits}f})"
+
+
+def _mib(st: dict[str, float] | None) -> str:
+    if not st:
+        return "-"
+    return f"{st['median']:,.0f}" + (f" ({st['min']:,.0f}–{st['max']:,.0f})" if st["n"] > 1 else "")
+
+
+def _loads(entry: dict[str, Any]) -> str:
+    la = entry.get("loadavg_1m") or []
+    oth = entry.get("others_cpu_share") or []
+    if not la:
+        return "-"
+    return f"{min(la):.2f}–{max(la):.2f} / {max(oth):.0%}" if oth else f"{min(la):.2f}–{max(la):.2f}"
+
+
+def _rate(x: float | None) -> str:
+    if not x:
+        return "-"
+    return f"{x / 1e6:.2f} M" if x >= 1e6 else f"{x / 1e3:.0f} k"
+
+
+def render(results: dict[str, Any]) -> str:
+    m = results.get("machine", {})
+    v = results.get("versions", {})
+    prod = v.get("product") or {}
+    comp = v.get("compare_venv") or {}
+    lines = [
+        "# recon benchmark results",
+        "",
+        "Generated by `make bench` (`bench/run.py`); the raw figures, every repetition and the machine's load",
+        "during each are in [results.json](results.json). Analysis and profiling notes are at the end.",
+        "",
+        f"- **when**: {results.get('started_at')} to {results.get('finished_at', '(interrupted)')}; "
+        f"command `{results.get('command')}`; recon at git {results.get('git_commit')}",
+        f"- **machine**: {m.get('cores')} cores ({m.get('cpu_model')}), {m.get('memory_gib')} GiB RAM, "
+        f"{m.get('os')}, Python {m.get('python')}",
+        "- **product venv**: " + ", ".join(f"{k} {val}" for k, val in prod.items() if val),
+        "- **bench venv** (`bench/.venv-compare`, datacompy only): "
+        + (", ".join(f"{k} {val}" for k, val in comp.items() if val) or "not built"),
+        f"- **settings**: sizes {results.get('settings', {}).get('sizes')}, "
+        f"{results.get('settings', {}).get('reps')} repetitions each, sample seed "
+        f"{results.get('settings', {}).get('seed')}, as-of {results.get('settings', {}).get('as_of')}",
+        "- **figures**: median (min–max) over the repetitions, each in a fresh child process; memory is that "
+        "process's peak resident set (ru_maxrss from wait4). *load* is the 1-minute load average before each "
+        "repetition (range) / the largest share of the CPUs that *other* processes used while it ran.",
+        "",
+        "## Targets",
+        "",
+        "| target | status | measured |",
+        "| --- | --- | --- |",
+    ]
+    for t in results.get("targets", []):
+        lines.append(f"| {t['target']} | {t['status']} | {t['measured']} |")
+    samples = results.get("samples", {})
+    if samples:
+        lines += ["", "## Sample data", "", "| orders | files (MiB) | rows: WMS shipment lines / ERP goods issues "
+                  "| generated in (s) |", "| ---: | ---: | --- | ---: |"]
+        for n, s in sorted(samples.items(), key=lambda kv: int(kv[0])):
+            files = s.get("files", {})
+            lines.append(f"| {int(n):,} | {s.get('bytes', 0) / 2**20:,.0f} | "
+                         f"{files.get('wms/shipments.jsonl', 0):,} / {files.get('erp/goods_issues.csv', 0):,} | "
+                         f"{s.get('seconds', '-')} |")
+    e2e = results.get("end_to_end", {})
+    if e2e:
+        lines += ["", "## `recon run` end to end", "",
+                  "`recon run --quiet` on the generated sample (all four bundled rule packs, reports, run history), "
+                  "each repetition a first run (empty history).", "",
+                  "| orders | wall s | peak RSS MiB | CPU s | µs per order | exceptions | load |",
+                  "| ---: | --- | --- | --- | ---: | ---: | --- |"]
+        for n, r in sorted(e2e.items(), key=lambda kv: int(kv[0])):
+            if not r.get("wall_s"):
+                lines.append(f"| {int(n):,} | failed | | | | | {_loads(r)} |")
+                continue
+            lines.append(f"| {int(n):,} | {_s(r['wall_s'])} | {_mib(r['peak_rss_mib'])} | {_s(r['cpu_s'], 1)} | "
+                         f"{r['us_per_order']:.1f} | {r.get('exceptions')} | {_loads(r)} |")
+        sizes = [n for n, r in sorted(e2e.items(), key=lambda kv: int(kv[0])) if r.get("phases")]
+        if sizes:
+            labels: list[str] = ["python start and imports"]
+            for n in sizes:
+                for label in e2e[n]["phases"]:
+                    if label not in labels and label != "api.run":
+                        labels.append(label)
+            lines += ["", "### Phases (median seconds)", "",
+                      "| phase | " + " | ".join(f"{int(n):,}" for n in sizes) + " |",
+                      "| --- |" + " ---: |" * len(sizes)]
+            for label in labels:
+                cells = []
+                for n in sizes:
+                    st = e2e[n]["imports_s"] if label == "python start and imports" else e2e[n]["phases"].get(label)
+                    cells.append(f"{st['median']:.2f}" if st else "-")
+                lines.append(f"| {label} | " + " | ".join(cells) + " |")
+            lines.append("| unattributed (interpreter start, CLI, exit) | "
+                         + " | ".join(f"{e2e[n]['unattributed_s']:.2f}" for n in sizes) + " |")
+            lines.append("| **total (process wall)** | " + " | ".join(f"**{e2e[n]['wall_s']['median']:.2f}**"
+                                                                       for n in sizes) + " |")
+            packs: list[str] = []
+            for n in sizes:
+                packs += [p for p in e2e[n].get("packs", {}) if p not in packs]
+            lines += ["", "Rules per pack (sum of the rules' own seconds, median):", "",
+                      "| pack | " + " | ".join(f"{int(n):,}" for n in sizes) + " |",
+                      "| --- |" + " ---: |" * len(sizes)]
+            for p in packs:
+                lines.append(f"| {p} | " + " | ".join(
+                    f"{e2e[n]['packs'][p]['median']:.2f}" if p in e2e[n].get("packs", {}) else "-" for n in sizes)
+                    + " |")
+            big = sizes[-1]
+            slow = sorted(e2e[big].get("rules", []), key=lambda r: -r["seconds"])[:8]
+            if slow:
+                lines += ["", f"Slowest rules at {int(big):,} orders (first repetition):", "",
+                          "| rule | pack | seconds | exceptions |", "| --- | --- | ---: | ---: |"]
+                lines += [f"| {r['rule']} | {r['pack']} | {r['seconds']:.2f} | {r['exceptions']} |" for r in slow]
+    limited = results.get("memory_limited")
+    if limited:
+        lines += ["", f"### With DuckDB `memory_limit: {limited.get('memory_limit')}` ({int(limited['orders']):,} "
+                  "orders)", ""]
+        if limited.get("wall_s"):
+            lines.append(f"Finished: {_s(limited['wall_s'])} s wall, {_mib(limited['peak_rss_mib'])} MiB peak RSS, "
+                         f"{limited.get('peak_spill_mib', 0):,.0f} MiB in the spill directory at its largest "
+                         f"(sampled every 0.2 s), load {_loads(limited)}.")
+        else:
+            lines.append("Failed:\n\n```\n" + str(limited.get("error", ""))[-1500:] + "\n```")
+    cmp = results.get("compare", {})
+    if cmp:
+        lines += ["", "## Core comparison: WMS shipment lines vs ERP goods-issue postings", "",
+                  "From the two files (`wms/shipments.jsonl`, `erp/goods_issues.csv`) to the list of discrepancies "
+                  "(shipped-not-posted, ship-qty-mismatch; qty tolerance 0, post window 4 h). *time* is the timed "
+                  "section inside the child (files to discrepancies; imports and config parsing excluded); *process* "
+                  "is the child's whole wall time. *×* is the alternative's time over recon's (above 1: recon is "
+                  "faster). See bench/core_compare.py for the four implementations.", ""]
+        for n, c in sorted(cmp.items(), key=lambda kv: int(kv[0])):
+            same = "all four give the same discrepancies" if c.get("same_discrepancies") else \
+                "**the methods disagree on the discrepancies**"
+            lines += [f"### {int(n):,} orders ({same})", "",
+                      "| method | time s | process s | peak RSS MiB | discrepancies | × (alt/recon time) | "
+                      "recon/alt memory | load |", "| --- | --- | --- | --- | ---: | ---: | ---: | --- |"]
+            for method, e in c["methods"].items():
+                if "seconds" not in e:
+                    lines.append(f"| {method} | failed | | | | | | {_loads(e)} |")
+                    continue
+                ratio = e.get("recon_time_ratio")
+                memory = e.get("recon_memory_ratio")
+                cells = [method, _s(e["seconds"]), _s(e.get("process_wall_s")), _mib(e.get("peak_rss_mib")),
+                         str(e.get("discrepancies", "-")), f"{1 / ratio:.2f}" if ratio else "-",
+                         f"{memory:.2f}" if memory else "-", _loads(e)]
+                lines.append("| " + " | ".join(cells) + " |")
+            lines.append("")
+    fz = results.get("fuzzy", {})
+    if fz:
+        lines += ["## Fuzzy matching", "",
+                  "Each fuzzy rule run alone after loading what it reads. *candidates*: pairs sharing the blocking "
+                  "key (the rule's `cand` CTE); *scored*: pairs passed to the rapidfuzz Arrow UDF; pairs/s over the "
+                  "scorer's own time and over the whole rule.", "",
+                  "| orders | rule | candidates | scored | scorer s | scorer pairs/s | rule s | rule pairs/s |",
+                  "| ---: | --- | ---: | ---: | --- | ---: | --- | ---: |"]
+        for n, f in sorted(fz.items(), key=lambda kv: int(kv[0])):
+            for r in f.get("rules", []):
+                lines.append(f"| {int(n):,} | {r['rule']} | {r['candidate_pairs']:,} | {r['scored_pairs']:,} | "
+                             f"{_s(r['scorer_s'], 3)} | {_rate(r['scorer_pairs_per_s'])} | {_s(r['rule_s'], 3)} | "
+                             f"{_rate(r['rule_pairs_per_s'])} |")
+            if f.get("error"):
+                lines.append(f"| {int(n):,} | failed: {f['error'][-200:]!r} | | | | | | |")
+    edi = results.get("edi", {})
+    if edi:
+        lines += ["", "## X12 parsing", "",
+                  "`recon.load.x12.parse_x12_files` on the sample's four X12 files (850, 856, 810, 997) with the "
+                  "config's x12 options: read, tokenize, envelope checks, mapping, Arrow tables.", "",
+                  "| orders | files MiB | segments | seconds | segments/s | MiB/s | peak RSS MiB |",
+                  "| ---: | ---: | ---: | --- | ---: | ---: | --- |"]
+        for n, e in sorted(edi.items(), key=lambda kv: int(kv[0])):
+            if e.get("error"):
+                lines.append(f"| {int(n):,} | failed | | | | | |")
+                continue
+            lines.append(f"| {int(n):,} | {e['bytes'] / 2**20:,.0f} | {e['segments']:,} | {_s(e['seconds'])} | "
+                         f"{_rate(e['segments_per_s'])} | {e['mib_per_s']:.1f} | {_mib(e['peak_rss_mib'])} |")
+    if NOTES.exists():
+        lines += ["", NOTES.read_text(encoding="utf-8").rstrip()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,373 @@
+"""`make bench`: recon end to end at three sizes, the core comparison against its alternatives, fuzzy
+matching and X12 parsing throughput, written to bench/results.md and bench/results.json.
+
+    .venv/bin/python bench/run.py                                   # 100k, 300k, 1M orders, 3 reps
+    .venv/bin/python bench/run.py --sizes 10000 --reps 1            # a quick check of the harness
+    .venv/bin/python bench/run.py --skip-compare --memory-limit none
+    .venv/bin/python bench/run.py --render-only                     # results.md again from results.json
+
+Sample data comes from `recon sample` (seed 7) into bench/data/orders-N/ (git-ignored) and is
+reused when a complete copy is there. Each repetition runs in a child process (bench/child.py) so
+that its peak RSS is its own; see bench/harness.py for how the machine's load is recorded.
+
+datacompy pins pandas below 3.1 and brings polars, so it lives in bench/.venv-compare (created
+here on first use from bench/requirements.txt), never in the product's .venv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from harness import (  # noqa: E402
+    Measurement,
+    dir_size,
+    machine_info,
+    package_versions,
+    run_child,
+    stat,
+    wait_for_quiet,
+)
+from results_md import TARGETS, evaluate, render  # noqa: E402
+
+DEFAULT_SIZES = (100_000, 300_000, 1_000_000)
+DEFAULT_AS_OF = "2026-11-20T06:00:00+00:00"
+SEED = 7
+COMPARE_VENV = HERE / ".venv-compare"
+REQUIREMENTS = HERE / "requirements.txt"
+PRODUCT_PACKAGES = ("distrecon", "duckdb", "pandas", "pyarrow", "rapidfuzz", "numpy", "pydantic", "sqlglot")
+COMPARE_PACKAGES = ("datacompy", "pandas", "polars", "numpy", "pyarrow")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# -- data ------------------------------------------------------------------------------------------
+
+def ensure_sample(data_dir: Path, orders: int, as_of: str) -> tuple[Path, dict[str, Any]]:
+    """bench/data/orders-N, generated once; a marker written last means a complete, matching copy."""
+    out = data_dir / f"orders-{orders}"
+    marker = out / ".bench-sample.json"
+    wanted = {"orders": orders, "seed": SEED, "as_of": as_of}
+    if marker.exists():
+        info = json.loads(marker.read_text())
+        if {k: info.get(k) for k in wanted} == wanted:
+            log(f"sample {orders}: reusing {out}")
+            return out, info
+    if out.exists():
+        shutil.rmtree(out)
+    log(f"sample {orders}: generating into {out} ...")
+    t0 = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "recon", "sample", "--out", str(out), "--orders", str(orders),
+                           "--seed", str(SEED), "--as-of", as_of, "--json"], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"recon sample failed:\n{done.stderr[-3000:]}")
+    summary = json.loads(done.stdout)
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    info = {**wanted, "seconds": round(time.perf_counter() - t0, 1), "bytes": size, "files": summary["files"],
+            "truth": summary["truth"]}
+    marker.write_text(json.dumps(info, indent=2) + "\n")
+    log(f"sample {orders}: {size / 2**20:.0f} MiB in {info['seconds']}s")
+    return out, info
+
+
+def memory_limited_config(sample: Path, limit: str) -> Path:
+    """A copy of the sample's recon.yaml with `engine: {memory_limit, temp_directory}` added."""
+    spill = sample / "spill"
+    text = (sample / "recon.yaml").read_text(encoding="utf-8")
+    text += f"\n# added by bench/run.py\nengine:\n  memory_limit: {limit}\n  temp_directory: spill\n"
+    path = sample / "recon-memlimit.yaml"
+    path.write_text(text, encoding="utf-8")
+    spill.mkdir(exist_ok=True)
+    return path
+
+
+def reset_state(sample: Path) -> None:
+    """Every repetition is a first run: no history to attach, the same work each time."""
+    for p in sample.glob("recon-state.duckdb*"):
+        p.unlink()
+
+
+# -- the compare venv ------------------------------------------------------------------------------
+
+def ensure_compare_venv() -> Path:
+    """bench/.venv-compare with datacompy (and pyinstrument); rebuilt when requirements.txt changes."""
+    python = COMPARE_VENV / "bin" / "python"
+    stamp = COMPARE_VENV / ".requirements.txt"
+    wanted = REQUIREMENTS.read_text()
+    if python.exists() and stamp.exists() and stamp.read_text() == wanted:
+        return python
+    log(f"creating {COMPARE_VENV} (datacompy pins pandas < 3.1; kept out of the product's .venv) ...")
+    base = getattr(sys, "_base_executable", None) or shutil.which("python3") or sys.executable
+    subprocess.run([base, "-m", "venv", "--clear", str(COMPARE_VENV)], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r", str(REQUIREMENTS)], check=True)
+    stamp.write_text(wanted)
+    return python
+
+
+# -- measuring -------------------------------------------------------------------------------------
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.measurements: list[dict[str, Any]] = []
+
+    def measure(self, label: str, argv: list[str], **kwargs: Any) -> Measurement:
+        busy = wait_for_quiet(self.args.max_busy, self.args.load_wait, log)
+        m = run_child(label, argv, cwd=ROOT, busy_before=busy, **kwargs)
+        flag = "" if m.ok else f"  EXIT {m.exit_code}: {m.stderr_tail[-500:]}"
+        noisy = " (noisy)" if m.foreign_cpu_share > self.args.max_busy else ""
+        log(f"  {label}: {m.wall_s:.2f}s wall, {m.peak_rss_mib:.0f} MiB peak, load {m.loadavg_before[0]:.2f}, "
+            f"others {m.foreign_cpu_share:.0%}{noisy}{flag}")
+        self.measurements.append(m.to_dict())
+        return m
+
+    # end to end
+    def end_to_end(self, orders: int, sample: Path, config: Path, reps: int, tag: str = "") -> dict[str, Any]:
+        runs: list[Measurement] = []
+        out = self.args.data_dir / f"out-{orders}{tag}"
+        spill = sample / "spill"
+        for rep in range(reps):
+            reset_state(sample)
+            peak_spill = [0]
+
+            def sample_spill(peak: list[int] = peak_spill) -> None:
+                if tag:
+                    peak[0] = max(peak[0], dir_size(spill))
+
+            m = self.measure(f"e2e{tag} {orders} #{rep + 1}",
+                             [sys.executable, str(HERE / "child.py"), "run", str(config), str(out)],
+                             poll=sample_spill if tag else None)
+            m.extra["peak_spill_mib"] = peak_spill[0] / 2**20
+            self.measurements[-1] = m.to_dict()
+            runs.append(m)
+        reset_state(sample)
+        return summarise_e2e(orders, runs)
+
+    def compare(self, orders: int, sample: Path, reps: int, compare_python: Path | None) -> dict[str, Any]:
+        by_method: dict[str, list[Measurement]] = {}
+        methods = ["recon", "duckdb", "pandas"] + (["datacompy"] if compare_python else [])
+        for rep in range(reps):  # methods interleaved, so a noisy minute hits all of them alike
+            for method in methods:
+                python = str(compare_python) if method == "datacompy" else sys.executable
+                m = self.measure(f"compare {method} {orders} #{rep + 1}",
+                                 [python, str(HERE / "child.py"), "compare", method, str(sample), self.args.as_of])
+                by_method.setdefault(method, []).append(m)
+        return summarise_compare(by_method)
+
+    def fuzzy(self, orders: int, config: Path, reps: int) -> dict[str, Any]:
+        runs = [self.measure(f"fuzzy {orders} #{rep + 1}", [sys.executable, str(HERE / "child.py"), "fuzzy",
+                                                              str(config)]) for rep in range(reps)]
+        ok = [m for m in runs if m.ok and m.report.get("rules")]
+        if not ok:
+            return {"error": runs[-1].stderr_tail[-800:]}
+        out: dict[str, Any] = {"rules": []}
+        for i, first in enumerate(ok[0].report["rules"]):
+            per = [m.report["rules"][i] for m in ok]
+            scorer = stat([r["scorer_s"] for r in per])
+            rule = stat([r["rule_s"] for r in per])
+            pairs = first["scored_pairs"]
+            out["rules"].append({
+                "rule": first["rule"], "pack": first["pack"], "candidate_pairs": first["candidate_pairs"],
+                "scored_pairs": pairs, "exceptions": first["exceptions"], "scorer_s": scorer.to_dict(),
+                "rule_s": rule.to_dict(),
+                "scorer_pairs_per_s": pairs / scorer.median if scorer.median else None,
+                "rule_pairs_per_s": pairs / rule.median if rule.median else None,
+            })
+        out["load_s"] = stat([m.report["load_s"] for m in ok]).to_dict()
+        return out
+
+    def edi(self, orders: int, config: Path, reps: int) -> dict[str, Any]:
+        runs = [self.measure(f"edi {orders} #{rep + 1}", [sys.executable, str(HERE / "child.py"), "edi",
+                                                          str(config)]) for rep in range(reps)]
+        ok = [m for m in runs if m.ok and m.report.get("segments")]
+        if not ok:
+            return {"error": runs[-1].stderr_tail[-800:]}
+        seconds = stat([m.report["seconds"] for m in ok])
+        first = ok[0].report
+        return {"files": first["files"], "bytes": first["bytes"], "segments": first["segments"],
+                "seconds": seconds.to_dict(), "segments_per_s": first["segments"] / seconds.median,
+                "mib_per_s": first["bytes"] / 2**20 / seconds.median,
+                "peak_rss_mib": stat([m.peak_rss_mib for m in ok]).to_dict(), "rows": first["rows"],
+                "findings": first["findings"]}
+
+
+def _load_context(runs: list[Measurement]) -> dict[str, Any]:
+    return {"loadavg_1m": [round(m.loadavg_before[0], 2) for m in runs],
+            "others_cpu_share": [round(m.foreign_cpu_share, 3) for m in runs]}
+
+
+def summarise_e2e(orders: int, runs: list[Measurement]) -> dict[str, Any]:
+    ok = [m for m in runs if m.ok and m.report]
+    result: dict[str, Any] = {"orders": orders, "reps": len(runs), "ok": len(ok), **_load_context(runs)}
+    if not ok:
+        result["error"] = runs[-1].stderr_tail[-1500:] if runs else "no run"
+        return result
+    wall = stat([m.wall_s for m in ok])
+    phases: dict[str, dict[str, float]] = {}
+    for label in ok[0].report["phases"]:
+        phases[label] = stat([m.report["phases"].get(label, 0.0) for m in ok]).to_dict()
+    packs = {p: stat([m.report["packs"].get(p, 0.0) for m in ok]).to_dict() for p in ok[0].report["packs"]}
+    attributed = sum(v["median"] for k, v in phases.items() if k != "api.run")
+    result.update({
+        "wall_s": wall.to_dict(),
+        "peak_rss_mib": stat([m.peak_rss_mib for m in ok]).to_dict(),
+        "cpu_s": stat([m.cpu_s for m in ok]).to_dict(),
+        "us_per_order": wall.median / orders * 1e6,
+        "imports_s": stat([m.report["imports_s"] for m in ok]).to_dict(),
+        "phases": phases,
+        "packs": packs,
+        "unattributed_s": max(0.0, wall.median - attributed - ok[0].report["imports_s"]),
+        "rules": ok[0].report["rules"],
+        "rows_loaded": ok[0].report["rows_loaded"],
+        "exceptions": ok[0].report["exceptions"],
+        "peak_spill_mib": max(m.extra.get("peak_spill_mib", 0.0) for m in ok),
+    })
+    return result
+
+
+def summarise_compare(by_method: dict[str, list[Measurement]]) -> dict[str, Any]:
+    out: dict[str, Any] = {"methods": {}}
+    digests = set()
+    for method, runs in by_method.items():
+        ok = [m for m in runs if m.ok and "seconds" in m.report]
+        entry: dict[str, Any] = {"reps": len(runs), "ok": len(ok), **_load_context(runs)}
+        if ok:
+            entry.update({
+                "seconds": stat([m.report["seconds"] for m in ok]).to_dict(),
+                "process_wall_s": stat([m.wall_s for m in ok]).to_dict(),
+                "peak_rss_mib": stat([m.peak_rss_mib for m in ok]).to_dict(),
+                "discrepancies": ok[0].report["discrepancies"], "by_kind": ok[0].report["by_kind"],
+                "rows_digest": ok[0].report["rows_digest"],
+            })
+            digests.update(m.report["rows_digest"] for m in ok)
+        else:
+            entry["error"] = runs[-1].stderr_tail[-1500:]
+        out["methods"][method] = entry
+    out["same_discrepancies"] = len(digests) == 1
+    recon = out["methods"].get("recon", {})
+    for method, entry in out["methods"].items():
+        if method == "recon" or "seconds" not in entry or "seconds" not in recon:
+            continue
+        entry["recon_time_ratio"] = recon["seconds"]["median"] / entry["seconds"]["median"]
+        entry["recon_memory_ratio"] = recon["peak_rss_mib"]["median"] / entry["peak_rss_mib"]["median"]
+    return out
+
+
+# -- main ------------------------------------------------------------------------------------------
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--sizes", default=",".join(str(s) for s in DEFAULT_SIZES),
+                   help="comma-separated order counts (default: 100000,300000,1000000)")
+    p.add_argument("--reps", type=int, default=3, help="repetitions of each measurement (default 3)")
+    p.add_argument("--skip-compare", action="store_true", help="skip recon vs datacompy, pandas and DuckDB SQL")
+    p.add_argument("--memory-limit", default="1GB",
+                   help="DuckDB memory limit for one extra end-to-end run at the largest size ('none': skip)")
+    p.add_argument("--as-of", default=DEFAULT_AS_OF, help="as-of time of the generated samples")
+    p.add_argument("--data-dir", type=Path, default=HERE / "data", help="where samples and run outputs go")
+    p.add_argument("--results", type=Path, default=HERE / "results",
+                   help="results file stem: writes STEM.md and STEM.json (default bench/results)")
+    p.add_argument("--max-busy", type=float, default=0.25,
+                   help="wait before a measurement while other processes use more than this share of the CPUs")
+    p.add_argument("--load-wait", type=float, default=90.0, help="longest wait for a quiet machine, seconds")
+    p.add_argument("--render-only", action="store_true", help="rewrite STEM.md from STEM.json and exit")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    md, js = args.results.with_suffix(".md"), args.results.with_suffix(".json")
+    if args.render_only:
+        md.write_text(render(json.loads(js.read_text())))
+        log(f"wrote {md}")
+        return 0
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    compare_python: Path | None = None
+    compare_error = None
+    if not args.skip_compare:
+        try:
+            compare_python = ensure_compare_venv()
+        except (OSError, subprocess.CalledProcessError) as exc:  # no network: still measure the rest
+            compare_error = f"bench venv for datacompy could not be built: {exc}"
+            log(compare_error)
+    started = datetime.now(UTC)
+    bench = Bench(args)
+    results: dict[str, Any] = {
+        "started_at": started.isoformat(timespec="seconds"),
+        "command": " ".join(["bench/run.py", *(argv if argv is not None else sys.argv[1:])]),
+        "machine": machine_info(),
+        "git_commit": _git_commit(),
+        "versions": {"product": package_versions(sys.executable, PRODUCT_PACKAGES),
+                     "compare_venv": package_versions(compare_python, COMPARE_PACKAGES) if compare_python else None},
+        "settings": {"sizes": sizes, "reps": args.reps, "as_of": args.as_of, "seed": SEED,
+                     "memory_limit": args.memory_limit, "max_busy": args.max_busy},
+        "samples": {}, "end_to_end": {}, "compare": {}, "fuzzy": {}, "edi": {}, "memory_limited": None,
+        "compare_error": compare_error,
+    }
+    samples = {n: ensure_sample(args.data_dir, n, args.as_of) for n in sizes}
+    for n, (_, info) in samples.items():
+        results["samples"][str(n)] = {k: v for k, v in info.items() if k != "truth"} | {
+            "truth_ship_qty": {k: info["truth"].get(k, 0) for k in ("shipped-not-posted", "ship-qty-mismatch")}}
+    for n in sizes:
+        path, _ = samples[n]
+        config = path / "recon.yaml"
+        log(f"== {n} orders ==")
+        results["end_to_end"][str(n)] = bench.end_to_end(n, path, config, args.reps)
+        if not args.skip_compare:
+            results["compare"][str(n)] = bench.compare(n, path, args.reps, compare_python)
+        results["fuzzy"][str(n)] = bench.fuzzy(n, config, args.reps)
+        results["edi"][str(n)] = bench.edi(n, config, args.reps)
+        _write(results, bench, md, js)  # partial results survive an interrupted run
+    if args.memory_limit.lower() != "none":
+        n = max(sizes)
+        path, _ = samples[n]
+        log(f"== {n} orders, DuckDB memory_limit {args.memory_limit} ==")
+        config = memory_limited_config(path, args.memory_limit)
+        limited = bench.end_to_end(n, path, config, 1, tag="-memlimit")
+        limited["memory_limit"] = args.memory_limit
+        results["memory_limited"] = limited
+        shutil.rmtree(path / "spill", ignore_errors=True)
+    results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    _write(results, bench, md, js)
+    for line in results["targets"]:
+        log(f"target {line['status']:>6}: {line['target']}: {line['measured']}")
+    log(f"wrote {md} and {js}")
+    return 0
+
+
+def _write(results: dict[str, Any], bench: Bench, md: Path, js: Path) -> None:
+    results["measurements"] = bench.measurements
+    results["targets"] = evaluate(results)
+    js.write_text(json.dumps(results, indent=1, default=str) + "\n")
+    md.write_text(render(results))
+
+
+def _git_commit() -> str | None:
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        return done.stdout.strip() or None
+    except OSError:
+        return None
+
+
+__all__ = ["TARGETS", "main"]
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    sys.exit(main())
