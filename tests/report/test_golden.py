@@ -88,7 +88,7 @@ def test_same_inputs_give_byte_identical_outputs_apart_from_run_id_and_timestamp
             continue
         assert masked(first.out_dir / name) == masked(second.out_dir / name), name
     report = (first.out_dir / "report.html").read_text(encoding="utf-8").splitlines()
-    assert sum(RUN_ID in line for line in report) == 1  # the one "Run … generated …" line
+    assert sum(RUN_ID in line for line in report) == 1  # the one "Run … started …" line
 
 
 def test_values_from_the_data_are_escaped_never_markup(tmp_path):
