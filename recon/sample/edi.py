@@ -15,7 +15,7 @@ interchanges per partner and hour; that is ordinary for a gateway and keeps memo
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from recon.sample.billing import Invoice
 from recon.sample.clock import HOUR
@@ -37,17 +37,12 @@ class Counters:
     our_isa: int = 1
     our_gs: int = 1
     our_st: int = 1
-    partner_isa: dict[int, int] | None = None
-    partner_gs: dict[int, int] | None = None
-    partner_st: dict[int, int] | None = None
-
-    def __post_init__(self) -> None:
-        self.partner_isa = self.partner_isa or {}
-        self.partner_gs = self.partner_gs or {}
-        self.partner_st = self.partner_st or {}
+    partner_isa: dict[int, int] = field(default_factory=dict)
+    partner_gs: dict[int, int] = field(default_factory=dict)
+    partner_st: dict[int, int] = field(default_factory=dict)
 
     def partner(self, p: Partner) -> tuple[int, int]:
-        assert self.partner_isa is not None and self.partner_gs is not None
+        """The partner's next ISA13 and GS06 (its 850s and 997s share one sequence)."""
         isa = self.partner_isa.get(p.index, 1)
         gs = self.partner_gs.get(p.index, 1)
         self.partner_isa[p.index] = isa + 1
@@ -56,7 +51,6 @@ class Counters:
 
     def partner_set(self, p: Partner) -> str:
         """Each partner numbers its sets in its own range (7 digits), so they never collide."""
-        assert self.partner_st is not None
         n = self.partner_st.get(p.index, 1)
         self.partner_st[p.index] = n + 1
         return str((p.index + 1) * 1_000_000 + n)

@@ -13,7 +13,7 @@ Values are controlled (no separators or quotes inside), so rows are joined direc
 
 from __future__ import annotations
 
-from recon.sample.billing import Invoice, amount_cents
+from recon.sample.billing import Invoice
 from recon.sample.orders import Context, Order, Shipment, complete_at, wms_status
 from recon.sample.world import CURRENCY, SITES
 
@@ -211,4 +211,4 @@ def tms_rows(ctx: Context, chunk: list[Order], next_load: list[int]) -> list[str
     return rows
 
 
-__all__ = ["HEADERS", "amount_cents", "erp_billing", "erp_goods_issues", "erp_orders", "tms_rows", "wms_rows"]
+__all__ = ["HEADERS", "erp_billing", "erp_goods_issues", "erp_orders", "tms_rows", "wms_rows"]

@@ -153,7 +153,8 @@ def _apply_invoice_without_shipment(ctx: Context, o: Order, target: Target, rng:
     o.target = (line,)
 
 
-def _invoice_qty(ctx: Context, o: Order, rng: random.Random, chunk: list[Order]) -> Target | None:
+def _billed_line(ctx: Context, o: Order, rng: random.Random, chunk: list[Order]) -> Target | None:
+    """A line of a billed web/phone order shipped in one shipment (so it is one invoice line)."""
     return _choose(rng, _billed_single(o))  # type: ignore[return-value]
 
 
@@ -350,9 +351,9 @@ INJECTIONS: tuple[Injection, ...] = (
     Injection("order-stuck-after-release", (70 * HOUR, 14 * DAY), _stuck, _apply_stuck),
     Injection("shipped-not-invoiced", (110 * HOUR, 14 * DAY), _shipped_not_invoiced, _apply_not_invoiced),
     Injection("invoice-without-shipment", BILLED, _invoice_without_shipment, _apply_invoice_without_shipment),
-    Injection("duplicate-invoice", BILLED, _invoice_qty, _apply_duplicate_invoice),
-    Injection("invoice-qty-mismatch", BILLED, _invoice_qty, _apply_invoice_qty),
-    Injection("invoice-amount-mismatch", BILLED, _invoice_qty, _apply_invoice_amount),
+    Injection("duplicate-invoice", BILLED, _billed_line, _apply_duplicate_invoice),
+    Injection("invoice-qty-mismatch", BILLED, _billed_line, _apply_invoice_qty),
+    Injection("invoice-amount-mismatch", BILLED, _billed_line, _apply_invoice_amount),
     Injection("duplicate-customer-po", ANY, _duplicate_po, _apply_duplicate_po),
     Injection("shipment-not-in-tms", (50 * HOUR, 120 * HOUR),
               _shipment(lambda c, s: s.tms and c.as_of - 96 * HOUR <= s.shipped_at <= c.as_of - 36 * HOUR),

@@ -11,15 +11,40 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 
 from recon import api
-from recon.sample import generate
+from recon.sample import WINDOWS, generate
 from recon.sample.generate import FILES
 from recon.score import Score, score_files
 
 from .conftest import AS_OF
 
-SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data"
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_DATA = ROOT / "sample_data"
+
+# rule pack parameter -> the window the sample was generated for (docs/sample.md)
+PACK_DEFAULTS = {
+    "wms_intake_window": f"{WINDOWS.released_not_in_wms // 3600}h",
+    "release_to_ship_slo": f"{WINDOWS.stuck_after_release // 3600}h",
+    "post_window": f"{WINDOWS.shipped_not_posted // 3600}h",
+    "invoice_cutoff": f"{WINDOWS.shipped_not_invoiced // 3600}h",
+    "tms_sync_window": f"{WINDOWS.shipment_not_in_tms // 3600}h",
+    "pod_window": f"{WINDOWS.no_proof_of_delivery // 86400}d",
+    "ack_window": f"{WINDOWS.edi_ack_overdue // 3600}h",
+    "edi_order_window": f"{WINDOWS.edi_order_in_erp // 3600}h",
+    "stock_qty_tolerance": WINDOWS.stock_qty_tolerance,
+    "amount_tolerance": WINDOWS.amount_tolerance,
+    "price_tolerance": WINDOWS.price_tolerance,
+}
+
+
+def test_pack_defaults_are_the_sample_windows() -> None:
+    defaults: dict[str, object] = {}
+    for pack in sorted((ROOT / "rules").glob("*.yaml")):
+        for name, spec in (yaml.safe_load(pack.read_text(encoding="utf-8")).get("parameters") or {}).items():
+            defaults[name] = spec.get("default")
+    assert {k: defaults.get(k) for k in PACK_DEFAULTS} == PACK_DEFAULTS
 
 
 def problems(result: Score) -> dict[str, object]:
