@@ -76,6 +76,7 @@ class _Parser:
         self.our_ids = frozenset(options.our_ids)
         self.display_names = display_names
         self.store: dict[str, _Rows] = {name: _Rows() for name in COLUMNS}
+        self.chunks: dict[str, list[pa.Table]] = {name: [] for name in COLUMNS}
         self.findings: list[Finding] = []
         self.files: list[FileSummary] = []
         self.registry = Registry()
@@ -110,7 +111,10 @@ class _Parser:
             self._file_finding("X12-FILE-UNREADABLE", name, summary.error)
             return
         summary.size_bytes = len(data)
-        tok = tokenize(decode(data))
+        text = decode(data)
+        del data  # the bytes, the text and the segment strings need not all be alive at once
+        tok = tokenize(text)
+        del text
         summary.format = tok.format
         if tok.format == "empty":
             summary.error = tok.error
@@ -136,6 +140,7 @@ class _Parser:
         unmapped: Counter[str] = Counter()
         for ic in tok.interchanges:
             self._interchange(ic, name, summary, unmapped)
+            ic.raw = []  # mapped: the rows hold what they need, the segment strings can go
         if unmapped:
             listed = ", ".join(f"{n} x {ts}" for ts, n in sorted(unmapped.items()))
             self._file_finding(
@@ -192,6 +197,10 @@ class _Parser:
                 summary.loaded_sets += 1
             else:
                 summary.rejected_sets += 1
+            # The set's segment strings are no longer needed: dropping them now lets the
+            # allocator reuse their memory for the rows of the next sets.
+            stop = min(tx.end + 1, len(ic.raw))
+            ic.raw[tx.start : stop] = [None] * (stop - tx.start)  # type: ignore[list-item]
 
     def _group_values(self, tx: TxSet, name: str) -> tuple:
         """Direction, partner, resolved options and the edi_documents head of the set's group.
@@ -259,6 +268,8 @@ class _Parser:
                     rows.heads.append(head)
                     rows.counts.append(len(lines))
                 rows.lines.extend(map(tuple, lines))  # tuple(t) is t; pending lists become tuples
+                if len(rows.lines) >= FLUSH_ROWS:
+                    self._flush(entity)
         docs = store["edi_documents"]
         if docs.heads and docs.heads[-1] is doc_head:
             docs.counts[-1] += 1
@@ -293,9 +304,25 @@ class _Parser:
 
     # -- tables -------------------------------------------------------------------------------
 
+    def _flush(self, entity: str) -> None:
+        """Move the entity's Python rows into an Arrow chunk, so they never pile up in Python."""
+        self.chunks[entity].append(_table(entity, self.store[entity]))
+        self.store[entity] = _Rows()
+
     def result(self) -> X12Result:
-        tables = {entity: _table(entity, rows) for entity, rows in self.store.items()}
+        tables = {}
+        for entity in COLUMNS:
+            chunks = self.chunks[entity]
+            if self.store[entity].lines or not chunks:
+                self._flush(entity)
+            tables[entity] = chunks[0] if len(chunks) == 1 else pa.concat_tables(chunks)
         return X12Result(tables=tables, findings=self.findings, files=self.files, segments=self.segments)
+
+
+FLUSH_ROWS = 65_536
+"""Rows of one entity kept as Python tuples before they become an Arrow chunk: bounded memory
+(a 2M-segment file peaks at about half of what building the tables at the end needs) and a
+working set that stays in cache."""
 
 
 class _Rows:
