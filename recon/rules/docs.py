@@ -180,6 +180,22 @@ never old enough. Snippets (`where`, keys, `value_at_risk`, ...) are parsed with
 and `right.x` name a side's columns, bare names the keys; `$name` inside a snippet is a parameter as
 a SQL literal, `$timezone` the config's time zone. Values from the data never become SQL text.
 
+## What the bundled packs expect from the loaded tables
+
+They read the canonical tables (`<system>.<entity>`, see the config reference) with these values
+mapped by the config's lookups:
+
+| table | expected values |
+| --- | --- |
+| `erp.orders` | `status` OPEN, RELEASED, SHIPPED, INVOICED or CANCELLED; `released_at` once released |
+| `erp.order_lines` | `status` CANCELLED for a rejected line; `unit_price`, `currency` price the values at risk |
+| `erp.shipment_lines` | ERP goods-issue postings, one row per delivery line |
+| `erp.invoice_lines` | `order_id` + `order_line_no` point at the order line (consolidated invoices span orders) |
+| `wms.shipment_lines` | shipped lines have `status` SHIPPED (partials: several shipments per line) |
+| `wms.stock`, `erp.stock` | per item, site and lot (bins may repeat a key: they are summed) |
+| `tms.deliveries` | one row per shipment id; `carrier` as the WMS's SCAC |
+| `edi.*` | as the X12 loader writes them: `direction`, GS `sent_at` (local time), 997 `status` A/E/R/P |
+
 Every bundled rule has a case file `rules/cases/<rule-id>.yaml` (tiny tables and the exceptions
 they must produce, or none) that the test suite runs; give your own rules the same.
 """
