@@ -120,13 +120,42 @@ class Ownership(Strict):
     fields: dict[str, str] = Field(default_factory=dict)
 
 
-class EngineOptions(Strict):
-    """DuckDB settings; a memory limit makes large runs spill to disk instead of failing."""
+class SparkOptions(Strict):
+    """Where Spark runs (`engine.name: spark`); `local[*]` needs nothing but Java 17+ (docs/scale-out.md).
 
+    `conf` goes to the session builder as is (spark.executor.memory, spark.sql.shuffle.partitions...).
+    `work_dir` is where Spark writes the loaded tables, rejects and exceptions as Parquet: on a
+    cluster it must be a path the driver and every executor can reach (a shared mount), because
+    the driver's DuckDB reads the results back from there. Default: a temporary folder.
+    """
+
+    master: str = "local[*]"
+    app_name: str = "recon"
+    conf: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    work_dir: str | None = None
+    keep_work_dir: bool = False  # keep the Parquet files after the run (for debugging)
+
+
+class EngineOptions(Strict):
+    """Which engine runs load and rules, and its settings.
+
+    DuckDB (the default) runs in process; a memory limit makes large runs spill to disk instead
+    of failing. Spark runs the same mapping and rule SQL, transpiled, on a cluster; results come
+    back into the run's DuckDB so reports, history and acks are the same code. `engine: spark`
+    is short for `engine: {name: spark}`.
+    """
+
+    name: Literal["duckdb", "spark"] = "duckdb"
     memory_limit: str | None = None
     threads: int | None = Field(None, ge=1)
     temp_directory: str | None = None
     database: str | None = None  # a file for the working tables; default in memory
+    spark: SparkOptions = Field(default_factory=SparkOptions)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_only(cls, value: Any) -> Any:
+        return {"name": value} if isinstance(value, str) else value
 
 
 SEVERITIES = ("critical", "high", "medium", "low")

@@ -1,0 +1,207 @@
+"""Running the compiled rules on Spark, and bringing the exceptions back into the run's DuckDB.
+
+Each rule is compiled by the same pure compiler as on DuckDB and transpiled (recon.spark.transpile);
+nothing is written twice. One difference is execution: DuckDB materialises a CTE used more than
+once, Spark inlines it at every use, so a fuzzy rule's chain of rounds (c0 -> m1 -> c1 -> m2 ...)
+would grow exponentially. `staged` therefore cuts a rule into steps: a CTE referenced twice or
+more is computed once and checkpointed (its plan truncated), the rest stays one query.
+
+All rules' results are unioned and written by Spark as Parquet in one job; the driver's DuckDB
+reads that Parquet into `main.exceptions`, sorted in the contract's order, so reports, history,
+acks and budgets run the same code as on the DuckDB engine. No exception is collected row by row.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import reduce
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlglot
+from sqlglot import exp
+
+from recon.config.schema import Config
+from recon.db import Database
+from recon.rules.compiler import CompileContext, compile_rule
+from recon.rules.contract import COLUMN_NAMES, COLUMN_TYPES, order_by
+from recon.rules.loader import LoadedRule
+from recon.rules.runner import RuleResult, RulesReport
+from recon.spark import udfs
+from recon.spark.transpile import to_spark
+from recon.sql import ident, literal
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+_WITH = "with_" if "with_" in exp.Select.arg_types else "with"  # renamed in sqlglot 28
+
+
+@dataclass(frozen=True)
+class Step:
+    """One piece of a staged rule: `name` is None for the final query, else a view to checkpoint."""
+
+    name: str | None
+    sql: str  # Spark SQL
+
+
+def _references(node: exp.Expression, names: Iterable[str]) -> Counter[str]:
+    wanted = set(names)
+    return Counter(t.name for t in node.find_all(exp.Table) if not t.args.get("db") and t.name in wanted)
+
+
+def staged(duck_sql: str, params: Mapping[str, Any], prefix: str) -> list[Step]:
+    """A compiled rule (DuckDB SQL) as Spark steps: shared CTEs first (checkpointed), then the query.
+
+    A checkpointed CTE becomes the temp view `<prefix><name>`; later steps read it by that name.
+    """
+    tree = sqlglot.parse_one(duck_sql, read="duckdb")
+    with_ = tree.args.get(_WITH)
+    if with_ is None:
+        return [Step(None, to_spark(duck_sql, params))]
+    ctes = list(with_.expressions)
+    names = [c.alias for c in ctes]
+    counts: Counter[str] = Counter()
+    for cte in ctes:
+        counts.update(_references(cte.this, names))
+    main = tree.copy()
+    main.set(_WITH, None)
+    counts.update(_references(main, names))
+    shared = {n for n in names if counts[n] > 1}
+    steps: list[Step] = []
+    inline: list[exp.CTE] = []
+
+    def rename(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Table) and not node.args.get("db") and node.name in shared:
+            table = exp.to_table(prefix + node.name)
+            table.this.set("quoted", True)
+            table.set("alias", node.args.get("alias") or exp.TableAlias(this=exp.to_identifier(node.name)))
+            return table
+        return node
+
+    for cte in ctes:
+        body = cte.this.transform(rename)
+        if cte.alias in shared:
+            needed = _references(body, [c.alias for c in inline])
+            query = body.copy()
+            if needed:
+                query = _with(query, [c for c in inline if c.alias in _closure(needed, inline)])
+            steps.append(Step(prefix + cte.alias, to_spark(query.sql(dialect="duckdb"), params)))
+        else:
+            inline.append(exp.CTE(this=body, alias=exp.TableAlias(this=exp.to_identifier(cte.alias))))
+    final = tree.copy()
+    final.set(_WITH, None)
+    final = final.transform(rename)
+    final = _with(final, inline) if inline else final
+    steps.append(Step(None, to_spark(final.sql(dialect="duckdb"), params)))
+    return steps
+
+
+def _closure(direct: Counter[str], inline: list[exp.CTE]) -> set[str]:
+    """The inline CTEs a query needs, directly or through one another."""
+    by_name = {c.alias: c for c in inline}
+    needed: set[str] = set()
+    todo = list(direct)
+    while todo:
+        name = todo.pop()
+        if name in needed or name not in by_name:
+            continue
+        needed.add(name)
+        todo.extend(_references(by_name[name].this, by_name))
+    return needed
+
+
+def _with(query: exp.Expression, ctes: list[exp.CTE]) -> exp.Expression:
+    query = query.copy()
+    query.set(_WITH, exp.With(expressions=[c.copy() for c in ctes]))
+    return query
+
+
+def rule_frame(spark: SparkSession, steps: list[Step]) -> DataFrame:
+    """Run the checkpointed steps now; return the final query's (lazy) DataFrame."""
+    for step in steps[:-1]:
+        frame = spark.sql(step.sql).localCheckpoint(eager=True)
+        frame.createOrReplaceTempView(step.name or "")
+    return spark.sql(steps[-1].sql)
+
+
+def _contract_select(source: str) -> str:
+    """The contract's columns, typed as DuckDB's main.exceptions, from what Spark wrote."""
+    return ", ".join(f"CAST({ident(c)} AS {COLUMN_TYPES[c]}) AS {ident(c)}" for c in COLUMN_NAMES) + f" FROM {source}"
+
+
+def run_rules(spark: SparkSession, db: Database, rules: list[LoadedRule], *, present: set[str], as_of: Any,
+              run_id: str, work_dir: Path, config: Config | None = None) -> RulesReport:
+    """Every rule on Spark into Parquet, then into `main.exceptions` of the run's DuckDB; counts as on DuckDB."""
+    report = RulesReport()
+    params = {"as_of": as_of, "run_id": run_id}
+    frames: list[tuple[RuleResult, DataFrame]] = []
+    for index, loaded in enumerate(rules):
+        result = RuleResult(loaded.id, loaded.workflow, "ok")
+        report.results.append(result)
+        missing = [t for t in loaded.rule.tables() if t not in present]
+        if missing:
+            result.status, result.reason = "skipped", f"no source loads {', '.join(missing)}"
+            continue
+        lookups = {lk.table for lk in getattr(loaded.rule, "lookups", [])}
+        for side in ("left", "right"):
+            lookups.update(lk.table for lk in getattr(getattr(loaded.rule, side, None), "lookups", []))
+        ctx = CompileContext.from_config(config, frozenset(t for t in lookups if t not in present))
+        compiled = compile_rule(loaded, ctx)
+        udfs.register(spark, compiled.scorers)
+        started = time.perf_counter()
+        try:
+            frames.append((result, rule_frame(spark, staged(compiled.sql, params, f"_r{index}_"))))
+        except Exception as exc:  # an analysis error (a function Spark lacks, a type it refuses)
+            result.status, result.reason = "failed", _first_line(exc)
+        finally:
+            result.seconds = round(time.perf_counter() - started, 4)
+    out = work_dir / "exceptions"
+    _write(frames, out)
+    files = sorted(out.rglob("*.parquet"))
+    if files:
+        source = f"read_parquet([{', '.join(literal(str(f)) for f in files)}])"
+        db.execute(f"CREATE OR REPLACE TABLE main.exceptions AS SELECT {_contract_select(source)} "
+                   f"ORDER BY {order_by()}")
+    else:
+        from recon.rules.contract import exceptions_ddl
+
+        db.execute(exceptions_ddl())
+    counts = dict(db.rows("SELECT rule_id, count(*) FROM main.exceptions GROUP BY ALL"))
+    for result in report.results:
+        if result.status == "ok":
+            result.exceptions = int(counts.get(result.rule_id, 0))
+    for column, target in (("exception_type", report.by_type), ("severity", report.by_severity),
+                           ("owner", report.by_owner)):
+        target.update({k: int(n) for k, n in db.rows(f"SELECT {column}, count(*) FROM main.exceptions GROUP BY ALL")})
+    report.value_at_risk = float(db.scalar("SELECT coalesce(sum(value_at_risk), 0) FROM main.exceptions"))
+    return report
+
+
+def _write(frames: list[tuple[RuleResult, DataFrame]], out: Path) -> None:
+    """One Spark job for all rules; if it fails, rule by rule, so one bad rule fails alone."""
+    if not frames:
+        return
+    union = reduce(lambda a, b: a.unionByName(b), (f for _, f in frames))
+    try:
+        union.write.mode("overwrite").parquet(str(out))
+        return
+    except Exception:
+        shutil.rmtree(out, ignore_errors=True)
+    for i, (result, frame) in enumerate(frames):
+        try:
+            frame.write.mode("overwrite").parquet(str(out / f"rule={i}"))
+        except Exception as exc:
+            result.status, result.reason = "failed", _first_line(exc)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+__all__ = ["Step", "rule_frame", "run_rules", "staged"]
