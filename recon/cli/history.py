@@ -23,7 +23,7 @@ SPARKS = "▁▂▃▄▅▆▇█"
 def state_option(f: F) -> F:
     return click.option(
         "--state", "state", type=click.Path(dir_okay=False), default=None,
-        help="The state file to read (default: `state:` of the config, recon-state.duckdb beside it).",
+        help="The state file (default: `state:` of the config, recon-state.duckdb beside it).",
     )(f)
 
 
