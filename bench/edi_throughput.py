@@ -1,0 +1,180 @@
+"""X12 parser throughput: synthesise a large valid 850/856/810 file, parse it, print segments/s.
+
+    .venv/bin/python bench/edi_throughput.py                 # ~2M segments, '~' + LF layout
+    .venv/bin/python bench/edi_throughput.py --segments 500000 --layout wrapped --profile
+
+The file is written to a temporary directory (removed afterwards unless --keep). The timing
+covers everything `parse_x12_files` does: read, decode, tokenize, envelope checks, mapping
+and building the Arrow tables. Results are recorded in bench/edi_results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import platform
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from recon.load.x12 import X12Options, parse_x12_files
+
+
+def _isa(control: int) -> str:
+    return (
+        f"ISA*00*          *00*          *ZZ*{'ACME':<15}*ZZ*{'BIGBOX':<15}*240105*1200*^*00501*{control:09d}*0*P*>"
+    )
+
+
+def _po(n: int, lines: int) -> list[str]:
+    segs = [
+        f"BEG*00*SA*PO{n:08d}**20240105",
+        "CUR*BY*USD",
+        f"REF*DP*{n % 97:03d}",
+        "DTM*002*20240115",
+        f"N1*BY*BIGBOX STORE {n % 50}*92*C{n % 500:05d}",
+        "N1*ST*BIGBOX DC 7*92*DC007",
+        "N3*1 MAIN ST",
+        "N4*SPRINGFIELD*IL*62701*US",
+    ]
+    for k in range(1, lines + 1):
+        segs.append(f"PO1*{k}*{k * 3}*EA*{k}.25*PE*VP*SKU{(n + k) % 9973:05d}*UP*0{n % 7}1234567{k % 10}")
+        segs.append(f"PID*F****WIDGET MODEL {k}")
+    segs.append(f"CTT*{lines}")
+    return segs
+
+
+def _asn(n: int, packs: int, items: int) -> list[str]:
+    segs = [
+        f"BSN*00*ASN{n:08d}*20240106*1400*0001",
+        "HL*1**S",
+        "TD1*CTN*4****G*40*LB",
+        "TD5**2*UPSN*M*UPS GROUND",
+        f"REF*BM*BOL{n:08d}",
+        f"REF*CN*1Z{n:012d}",
+        "DTM*011*20240106*1400",
+        "N1*SF*ACME DC*92*DC01",
+        "N1*ST*BIGBOX DC 7*92*DC007",
+        "HL*2*1*O",
+        f"PRF*PO{n:08d}***20240105",
+    ]
+    hl = 2
+    line = 0
+    for p in range(packs):
+        hl += 1
+        pack = hl
+        segs += [f"HL*{pack}*2*P", f"MAN*GM*00012345{n:08d}{p:02d}"]
+        for _ in range(items):
+            hl += 1
+            line += 1
+            segs += [
+                f"HL*{hl}*{pack}*I",
+                f"LIN*{line}*VP*SKU{(n + line) % 9973:05d}*UP*0{n % 7}1234567{line % 10}",
+                f"SN1**{line * 3}*EA",
+                f"PID*F****WIDGET MODEL {line}",
+            ]
+    segs.append(f"CTT*{hl}")
+    return segs
+
+
+def _invoice(n: int, lines: int) -> list[str]:
+    segs = [f"BIG*20240107*INV{n:08d}*20240105*PO{n:08d}", "CUR*SE*USD", "N1*BT*BIGBOX*92*C00042"]
+    for k in range(1, lines + 1):
+        segs.append(f"IT1*{k}*{k * 3}*EA*{k}.25**VP*SKU{(n + k) % 9973:05d}*UP*0{n % 7}1234567{k % 10}")
+        segs.append(f"PID*F****WIDGET MODEL {k}")
+    segs += [f"TDS*{n % 100000 + 100}", "SAC*C*D240***1500", f"CTT*{lines}"]
+    return segs
+
+
+def synthesise(path: Path, target_segments: int, layout: str = "lf") -> int:
+    """Write one interchange with a PO, an SH and an IN group until ~target_segments; returns the count."""
+    bodies = {
+        "PO": ("850", lambda n: _po(n, 20)),
+        "SH": ("856", lambda n: _asn(n, 2, 5)),
+        "IN": ("810", lambda n: _invoice(n, 20)),
+    }
+    per_kind = max(1, target_segments // 3)
+    out: list[str] = [_isa(1)]
+    n_groups = 0
+    for gi, (fid, (ts, make)) in enumerate(bodies.items(), start=1):
+        n_groups += 1
+        out.append(f"GS*{fid}*ACME*BIGBOX*20240105*1200*{gi}*X*005010")
+        produced = 0
+        sets = 0
+        while produced < per_kind:
+            sets += 1
+            body = make(sets)
+            control = f"{sets:04d}"
+            out.append(f"ST*{ts}*{control}")
+            out.extend(body)
+            out.append(f"SE*{len(body) + 2}*{control}")
+            produced += len(body) + 2
+        out.append(f"GE*{sets}*{gi}")
+    out.append(f"IEA*{n_groups}*000000001")
+    if layout == "lf":
+        text = "~\n".join(out) + "~\n"
+    elif layout == "none":
+        text = "~".join(out) + "~"
+    elif layout == "wrapped":
+        flat = "~".join(out) + "~"
+        text = "\n".join(flat[i : i + 80] for i in range(0, len(flat), 80))
+    else:
+        raise SystemExit(f"unknown layout {layout}")
+    path.write_text(text, encoding="ascii")
+    return len(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--segments", type=int, default=2_000_000)
+    ap.add_argument("--layout", choices=["lf", "none", "wrapped"], default="lf")
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs; the best is reported")
+    ap.add_argument("--profile", action="store_true", help="print a cProfile of one run")
+    ap.add_argument("--keep", action="store_true", help="keep the synthesised file")
+    args = ap.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="recon-edi-bench-"))
+    path = tmp / f"bench_{args.layout}.edi"
+    written = synthesise(path, args.segments, args.layout)
+    size = path.stat().st_size
+    print(f"file: {path} ({size / 1e6:.1f} MB, {written:,} segments, layout={args.layout})")
+    options = X12Options(our_ids=["ACME"])
+
+    best = best_cpu = float("inf")
+    result = None
+    parse_x12_files([path.parent / "missing.edi"], options)  # warm imports and Arrow's first-call setup
+    for _ in range(args.repeat):
+        t0, c0 = time.perf_counter(), time.process_time()
+        result = parse_x12_files([path], options)
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+        best, best_cpu = min(best, elapsed), min(best_cpu, cpu)
+    assert result is not None
+    rows = {k: t.num_rows for k, t in result.tables.items() if t.num_rows}
+    print(f"segments tokenized: {result.segments:,}; findings: {len(result.findings)}; rows: {rows}")
+    print(
+        f"best of {args.repeat}: {best:.2f} s wall -> {result.segments / best:,.0f} segments/s; "
+        f"{best_cpu:.2f} s CPU -> {result.segments / best_cpu:,.0f} segments/s per core"
+    )
+    machine = platform.processor() or platform.machine()
+    print(f"machine: {machine}, {os.cpu_count()} cpus, Python {platform.python_version()}")
+    if result.findings:
+        for f in result.findings[:5]:
+            print("  finding:", f.code, f.message)
+    if args.profile:
+        prof = cProfile.Profile()
+        prof.enable()
+        parse_x12_files([path], options)
+        prof.disable()
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
+    if not args.keep:
+        path.unlink()
+        tmp.rmdir()
+
+
+if __name__ == "__main__":
+    main()
