@@ -8,9 +8,10 @@ the terminator, indented "pretty" files, fixed-width wrapping at 80 columns, sev
 interchanges concatenated, junk before the first ISA.
 
 Speed matters (nightly EDI drops run into millions of segments), so everything here works on
-whole strings with C-level str methods (replace, split, find, one regex substitution only
-when the text needs it) and never walks characters in Python. The one per-segment step is
-`str.split(element_separator)`, driven by `map` so that it also stays in C.
+whole strings with C-level str methods (replace, split, find, count, a regex substitution only
+when the text needs it) and never walks characters in Python. Segments stay strings; they are
+split into elements one transaction set at a time (`split_segments`, `map` + `str.split`, in C)
+when the mapper gets to that set.
 """
 
 from __future__ import annotations
