@@ -26,7 +26,7 @@ from recon.load.readers import READERS, UnreadableFile, header_of
 from recon.report import write_reports
 from recon.rules.loader import RuleSet
 from recon.rules.registry import load_project_rules
-from recon.rules.runner import RulesReport, run_rules, write_exceptions
+from recon.rules.runner import RulesReport, run_rules, tables_loaded, write_exceptions
 from recon.store.step import RunStore
 from recon.store.trace import TraceResult
 from recon.store.trace import trace as trace_key
@@ -191,7 +191,8 @@ def trace(config: str | Path | None, key: str) -> TraceResult:
 def run_rules_step(ctx: RunContext, ruleset: RuleSet) -> None:
     """Run the rule packs over what was loaded, into main.exceptions; unloaded tables skip a rule."""
     t0 = time.perf_counter()
-    ctx.rules = run_rules(ctx.db, ruleset.rules, as_of=ctx.as_of, run_id=ctx.run_id, config=ctx.project.config)
+    ctx.rules = run_rules(ctx.db, ruleset.rules, as_of=ctx.as_of, run_id=ctx.run_id, config=ctx.project.config,
+                          tables=tables_loaded(ctx.load.files))
     ctx.timings["rules"] = time.perf_counter() - t0
 
 

@@ -199,6 +199,9 @@ class MatchChecker(RuleChecker):
             for i, key in enumerate(rule.keys):
                 self.snippet(key.expr_for(name), ("keys", i), {None: cols}, f"{name} key {key.name}",
                              aggregate=False)
+        if rule.ambiguous is not None and not rule.fuzzy:
+            self.add("R017", ("ambiguous",), "ambiguous applies to fuzzy matching: exact keys never tie",
+                     "add fuzzy: levels, or report duplicate keys with a duplicate rule")
         if rule.record is not None and rule.record not in ENTITIES:
             self.add("R011", ("record",), f"unknown entity {rule.record!r}", did_you_mean(rule.record, list(ENTITIES)))
         if len(sides) < 2:

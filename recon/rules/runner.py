@@ -75,20 +75,40 @@ def loaded_tables(db: Database) -> set[str]:
     return {f"{schema}.{name}" for schema, name in rows}
 
 
+def tables_loaded(files: list[Any]) -> tuple[set[str], set[str]]:
+    """(tables every file of which loaded, tables a file of which failed) from a load report's files.
+
+    A table with a failed file is incomplete: a rule on it would report everything the missing
+    file held as missing, so such rules are skipped rather than run.
+    """
+    ok = {f"{f.system}.{f.entity}" for f in files if f.status == "ok"}
+    failed = {f"{f.system}.{f.entity}" for f in files if f.status != "ok"}
+    wildcard = {f.system for f in files if f.status != "ok" and f.entity == "*"}
+    failed |= {t for t in ok if t.split(".")[0] in wildcard}
+    return ok - failed, failed
+
+
 def run_rules(db: Database, rules: list[LoadedRule], *, as_of: datetime, run_id: str,
-              config: Config | None = None) -> RulesReport:
-    """Run every rule into `main.exceptions` (replaced), returning counts per rule, type and severity."""
+              config: Config | None = None, tables: tuple[set[str], set[str]] | None = None) -> RulesReport:
+    """Run every rule into `main.exceptions` (replaced), returning counts per rule, type and severity.
+
+    `tables` is (tables loaded completely, tables whose load failed) for this run; without it every
+    table present in the database counts as loaded.
+    """
     report = RulesReport()
     db.execute(exceptions_ddl(STAGE))
-    present = loaded_tables(db)
+    present, failed = tables if tables is not None else (loaded_tables(db), set())
     params = {"as_of": as_of, "run_id": run_id}
     for loaded in rules:
         result = RuleResult(loaded.id, loaded.workflow, "ok")
         report.results.append(result)
-        missing = [t for t in loaded.rule.tables() if t not in present]
-        if missing:
+        broken = [t for t in loaded.rule.tables() if t in failed]
+        missing = [t for t in loaded.rule.tables() if t not in present and t not in failed]
+        if broken or missing:
             result.status = "skipped"
-            result.reason = f"no source loads {', '.join(missing)}"
+            result.reason = "; ".join(
+                ([f"{', '.join(broken)} did not load completely"] if broken else [])
+                + ([f"no source loads {', '.join(missing)}"] if missing else []))
             continue
         lookups = {lk.table for lk in getattr(loaded.rule, "lookups", [])}
         for side in ("left", "right"):

@@ -64,6 +64,17 @@ def test_run_writes_the_exceptions_and_skips_rules_without_tables(make_project: 
     assert ctx.db.scalar("SELECT count(*) FROM main.exceptions") == 1
 
 
+def test_rules_on_a_table_that_failed_to_load_are_skipped(make_project: Callable[..., Path], tmp_path: Path) -> None:
+    """An incomplete table would make everything it lacks look missing: skip, and say why."""
+    erp = ("  erp_posts:\n    system: erp\n    entity: shipment_lines\n    path: erp/*.csv\n"
+           "    columns: {shipment_id: sid, order_id: oid, line_no: ln, qty: qty}\n")
+    config = make_project(CONFIG.replace("ownership:", erp + "ownership:"), {"wms.csv": WMS})
+    ctx = api.run(config, as_of="2024-03-10T12:00:00Z", out=tmp_path / "out", run_id="r2")
+    reasons = {r["rule_id"]: r["reason"] for r in ctx.summary["rules"]["rules"]}
+    assert reasons["shipment-posted-in-erp"] == "erp.shipment_lines did not load completely"
+    assert ctx.summary["rules"]["by_type"] == {"shipped-without-tracking": 1}
+
+
 def test_bad_rules_stop_the_run_before_any_data_is_read(make_project: Callable[..., Path], tmp_path: Path) -> None:
     (tmp_path / "mine.yaml").write_text(MINE, encoding="utf-8")
     config = make_project(CONFIG.replace("rules: [bundled]", "rules: [bundled, mine.yaml, nothing/*.yaml]"),
