@@ -159,13 +159,15 @@ def _json_objects_to_raw(db: Database, objects: str, display: str) -> RawFile:
             f"WHERE json_valid(text) AND json_type(text::JSON) = 'OBJECT') GROUP BY k ORDER BY min(_source_row), k"
         )
     ]
-    selects = ", ".join(
-        f"json_extract_string(text::JSON, {literal('$.' + _json_key(k))}) AS {ident(k)}" for k in keys
-    )
+    # One json_extract_string with a list of paths parses each object once; one call per key parsed
+    # it once per key (bench/notes.md: 100k orders, WMS shipments, 0.78 -> 0.28 CPU seconds).
+    paths = ", ".join(literal("$." + _json_key(k)) for k in keys)
+    selects = ", ".join(f"_v[{i}] AS {ident(k)}" for i, k in enumerate(keys, start=1))
     table = db.temp_name("raw")
     db.execute(
-        f"CREATE TEMP TABLE {table} AS SELECT _source_row{', ' + selects if selects else ''} FROM {objects} "
-        f"WHERE json_valid(text) AND json_type(text::JSON) = 'OBJECT'"
+        f"CREATE TEMP TABLE {table} AS SELECT _source_row{', ' + selects if selects else ''} FROM "
+        f"(SELECT _source_row{f', json_extract_string(text, [{paths}]) AS _v' if keys else ''} FROM {objects} "
+        f"WHERE json_valid(text) AND json_type(text::JSON) = 'OBJECT')"
     )
     rows = db.scalar(f"SELECT count(*) FROM {objects}")
     db.drop(objects)
