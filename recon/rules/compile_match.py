@@ -1,0 +1,294 @@
+"""Match rules to SQL: two sides, keys (exact or blocked fuzzy levels), compares and missing rows."""
+
+from __future__ import annotations
+
+from recon.model import ENTITIES
+from recon.rules import snippets
+from recon.rules import sqlparts as sp
+from recon.rules.checks import event_side
+from recon.rules.compile_parts import (
+    ROWS_TYPE,
+    Branch,
+    CompileContext,
+    cte,
+    default_message,
+    event_expr,
+    finish,
+    key_expr,
+    render,
+    rows_source,
+)
+from recon.rules.contract import KEY_COLUMNS
+from recon.rules.loader import LoadedRule
+from recon.rules.schema import RAPIDFUZZ_SCORERS, Compare, FuzzyLevel, MatchRule, Outcome, Side
+from recon.rules.tables import compare_type, entity_of, projected_columns, split_table
+from recon.sql import ident
+
+ROUNDS = 3  # rounds of mutual-best assignment for fuzzy candidates
+
+
+class MatchCompiler:
+    def __init__(self, loaded: LoadedRule, ctx: CompileContext) -> None:
+        self.loaded = loaded
+        self.rule: MatchRule = loaded.rule  # type: ignore[assignment]
+        self.ctx = ctx
+        self.needed = self._needed_columns()
+        self.types = {s: projected_columns(getattr(self.rule, s), ctx.extras) for s in ("left", "right")}
+
+    # Which columns of each side the pair expressions use.
+    def _pair_texts(self) -> list[str]:
+        rule = self.rule
+        texts: list[str] = []
+        for level in rule.fuzzy:
+            texts += [level.left or f"left.{level.field}", level.right or f"right.{level.field}"]
+        for c in rule.compare:
+            texts += [c.left or f"left.{c.field}", c.right or f"right.{c.field}"]
+        for _, o in rule.outcomes():
+            texts += [t for t in (o.value_at_risk, o.currency) if t]
+            texts += list((o.key or {}).values()) + list(o.context.values())
+        return texts
+
+    def _needed_columns(self) -> dict[str, list[str]]:
+        used: dict[str, set[str]] = {"left": set(), "right": set()}
+        for text in self._pair_texts():
+            for qualifier, name in snippets.column_refs(snippets.parse(text)):
+                if qualifier in used:
+                    used[qualifier].add(name)
+        for side in ("left", "right"):
+            agg = getattr(self.rule, side).aggregate
+            if agg is not None:
+                used[side] = set(agg)
+        return {s: sorted(v) for s, v in used.items()}
+
+    def pair_rename(self, qualifier: str | None, name: str) -> str:
+        if qualifier == "left":
+            return f"l__{name}"
+        if qualifier == "right":
+            return f"r__{name}"
+        return f"k__{name}"
+
+    def pair(self, text: str) -> str:
+        return render(text, self.pair_rename)
+
+    def side_rows(self, which: str) -> str:
+        side: Side = getattr(self.rule, which)
+        cols = [f"{key_expr(k.expr_for(which), k.normalise, self.ctx)} AS {ident('k__' + k.name)}"
+                for k in self.rule.keys]
+        source = self.needed[which] if side.aggregate is None else sorted(side.aggregate)
+        cols += [ident(c) for c in source]
+        cols += [f"{event_expr(side)} AS \"_event\"", f"{sp.row_struct()} AS \"_row\"", f"{sp.row_id()} AS \"_id\""]
+        where = f"\n  WHERE {render(side.where)}" if side.where else ""
+        dedupe = ""
+        if side.dedupe:
+            by = ", ".join(ident(c) for c in side.dedupe)
+            order = ", ".join([*(ident(c) for c in source), sp.row_id()])
+            dedupe = f"\n  QUALIFY row_number() OVER (PARTITION BY {by} ORDER BY {order}) = 1"
+        return f"SELECT {', '.join(cols)}\n  FROM {rows_source(side, self.ctx)} AS t{where}{dedupe}"
+
+    def unique(self, which: str) -> bool:
+        """One row per key on this side: aggregated, or keyed by every key field of its entity."""
+        side: Side = getattr(self.rule, which)
+        if side.aggregate is not None:
+            return True
+        entity = ENTITIES.get(entity_of(side.table))
+        bare = {k.expr_for(which) for k in self.rule.keys if not k.normalise}
+        return entity is not None and set(entity.keys) <= bare
+
+    @property
+    def paired_by_dup(self) -> bool:
+        """Neither side is unique per key: number duplicates and pair the n-th with the n-th."""
+        return not self.rule.fuzzy and not (self.unique("left") or self.unique("right"))
+
+    def side_rel(self, which: str) -> str:
+        side: Side = getattr(self.rule, which)
+        src = ident(f"{which[0]}_rows")
+        keys = ", ".join(ident("k__" + k.name) for k in self.rule.keys)
+        if side.aggregate is not None:
+            aggs = []
+            for name, func in side.aggregate.items():
+                call = f"count(DISTINCT {ident(name)})" if func == "count_distinct" else f"{func}({ident(name)})"
+                aggs.append(f"{call} AS {ident(name)}")
+            cols = ", ".join([keys, *aggs, f"{side.event_agg}(\"_event\") AS \"_event\"", "list(\"_row\") AS \"_rows\"",
+                              "min(\"_id\") AS \"_id\""])
+            return f"SELECT {cols}\n  FROM {src} GROUP BY {keys}"
+        order = ", ".join([*(ident(c) for c in self.needed[which]), "\"_id\""])
+        dup = (f", row_number() OVER (PARTITION BY {keys} ORDER BY {order}) AS \"_dup\"" if self.paired_by_dup
+               else "")
+        return f"SELECT *, list_value(\"_row\") AS \"_rows\"{dup}\n  FROM {src}"
+
+    def side_columns(self, which: str, alias: str | None) -> list[str]:
+        """The pair columns coming from one side; alias None gives typed NULLs for an absent side."""
+        p = which[0]
+        cols = []
+        for name in self.needed[which]:
+            typ = self.types[which].get(name, "VARCHAR")
+            cols.append(f"{alias}.{ident(name)} AS {ident(f'{p}__{name}')}" if alias
+                        else f"CAST(NULL AS {typ}) AS {ident(f'{p}__{name}')}")
+        for name, typ in (("_event", "TIMESTAMPTZ"), ("_rows", ROWS_TYPE), ("_id", "VARCHAR")):
+            cols.append(f"{alias}.{ident(name)} AS {ident(f'{p}__{name}')}" if alias
+                        else f"CAST(NULL AS {typ}) AS {ident(f'{p}__{name}')}")
+        return cols
+
+    def key_join(self) -> str:
+        return " AND ".join(f"l.{ident('k__' + k.name)} IS NOT DISTINCT FROM r.{ident('k__' + k.name)}"
+                            for k in self.rule.keys)
+
+    def exact_pairs(self) -> list[str]:
+        keys = [f"coalesce(l.{ident('k__' + k.name)}, r.{ident('k__' + k.name)}) AS {ident('k__' + k.name)}"
+                for k in self.rule.keys]
+        cols = [*keys, *self.side_columns("left", "l"), *self.side_columns("right", "r"),
+                "FALSE AS \"_ambiguous\""]
+        dup = " AND l.\"_dup\" = r.\"_dup\"" if self.paired_by_dup else ""
+        return [cte("pairs", f"SELECT {', '.join(cols)}\n  FROM \"l_side\" AS l FULL OUTER JOIN \"r_side\" AS r "
+                             f"ON {self.key_join()}{dup}")]
+
+    def score(self, level: FuzzyLevel) -> tuple[str, str]:
+        """(score 0-100, qualifies) of one level over the candidate pair."""
+        lv = self.pair(level.left or f"left.{level.field}")
+        rv = self.pair(level.right or f"right.{level.field}")
+        if level.scorer == "exact":
+            return (f"CASE WHEN ({lv}) IS NOT NULL AND ({lv}) = ({rv}) THEN 100.0 END", "IS NOT NULL")
+        a, b = f"lower(trim(CAST({lv} AS VARCHAR)))", f"lower(trim(CAST({rv} AS VARCHAR)))"
+        if level.scorer in RAPIDFUZZ_SCORERS:
+            from recon.rules.fuzzy import udf_name
+
+            expr = f"{udf_name(level.scorer)}(CAST({lv} AS VARCHAR), CAST({rv} AS VARCHAR))"
+        elif level.scorer in ("levenshtein", "damerau_levenshtein"):
+            expr = f"100.0 * (1 - {level.scorer}({a}, {b}) / greatest(length({a}), length({b}), 1))"
+        elif level.scorer == "jaccard":
+            expr = f"100.0 * jaccard({a}, {b})"
+        else:
+            expr = f"100.0 * {level.scorer}_similarity({a}, {b})"
+        return expr, f">= {sp.num(level.threshold or 0)}"
+
+    def fuzzy_pairs(self) -> list[str]:
+        rule = self.rule
+        key_cols = [f"l.{ident('k__' + k.name)} AS {ident('k__' + k.name)}" for k in rule.keys]
+        both = [*self.side_columns("left", "l"), *self.side_columns("right", "r")]
+        out = [cte("cand", f"SELECT {', '.join([*key_cols, *both])}\n  FROM \"l_side\" AS l JOIN \"r_side\" AS r "
+                           f"ON {self.key_join()}")]
+        scores = [self.score(level) for level in rule.fuzzy]
+        out.append(cte("cand_scored", "SELECT *, " + ", ".join(f"{s} AS \"_s{i}\"" for i, (s, _) in enumerate(scores))
+                       + "\n  FROM \"cand\""))
+        holds = [f"\"_s{i}\" {cond}" for i, (_, cond) in enumerate(scores)]
+        level = " ".join(f"WHEN {h} THEN {i + 1}" for i, h in enumerate(holds))
+        score = " ".join(f"WHEN {h} THEN \"_s{i}\"" for i, h in enumerate(holds))
+        out.append(cte("c0", (
+            f"SELECT *, count(*) OVER (PARTITION BY \"l___id\", \"_level\", \"_score\") AS \"_ties_l\", "
+            f"count(*) OVER (PARTITION BY \"r___id\", \"_level\", \"_score\") AS \"_ties_r\"\n"
+            f"  FROM (SELECT *, CASE {level} END AS \"_level\", CASE {score} END AS \"_score\" "
+            f"FROM \"cand_scored\" WHERE {' OR '.join(holds)}) AS s")))
+        by_r = ", ".join([*(ident(f"r__{c}") for c in self.needed["right"]), "\"r___id\""])
+        by_l = ", ".join([*(ident(f"l__{c}") for c in self.needed["left"]), "\"l___id\""])
+        for n in range(1, ROUNDS + 1):
+            prev = f"c{n - 1}"
+            out.append(cte(f"m{n}", (
+                f"SELECT * FROM {ident(prev)}\n  QUALIFY row_number() OVER (PARTITION BY \"l___id\" ORDER BY "
+                f"\"_level\", \"_score\" DESC, {by_r}) = 1 AND row_number() OVER (PARTITION BY \"r___id\" "
+                f"ORDER BY \"_level\", \"_score\" DESC, {by_l}) = 1")))
+            if n < ROUNDS:
+                out.append(cte(f"c{n}", (
+                    f"SELECT * FROM {ident(prev)}\n  WHERE \"l___id\" NOT IN (SELECT \"l___id\" FROM {ident(f'm{n}')}) "
+                    f"AND \"r___id\" NOT IN (SELECT \"r___id\" FROM {ident(f'm{n}')})")))
+        out.append(cte("matched", "\n  UNION ALL ".join(f"SELECT * FROM {ident(f'm{n}')}"
+                                                       for n in range(1, ROUNDS + 1))))
+        names = [ident("k__" + k.name) for k in rule.keys] + [
+            c.rsplit(" AS ", 1)[1] for c in both]
+        matched = f"SELECT {', '.join(names)}, \"_ties_l\" > 1 OR \"_ties_r\" > 1 AS \"_ambiguous\" FROM \"matched\""
+        left_keys = [f"l.{ident('k__' + k.name)}" for k in rule.keys]
+        right_keys = [f"r.{ident('k__' + k.name)}" for k in rule.keys]
+        left_cols = [*left_keys, *self.side_columns("left", "l"), *self.side_columns("right", None)]
+        right_cols = [*right_keys, *self.side_columns("left", None), *self.side_columns("right", "r")]
+        left_only = (f"SELECT {', '.join(left_cols)}, FALSE FROM \"l_side\" AS l "
+                     f"WHERE l.\"_id\" NOT IN (SELECT \"l___id\" FROM \"matched\")")
+        right_only = (f"SELECT {', '.join(right_cols)}, FALSE FROM \"r_side\" AS r "
+                      f"WHERE r.\"_id\" NOT IN (SELECT \"r___id\" FROM \"matched\")")
+        out.append(cte("pairs", f"{matched}\n  UNION ALL {left_only}\n  UNION ALL {right_only}"))
+        return out
+
+    # Outcomes.
+    def fix_in(self, kind: str, outcome: Outcome, field_name: str | None) -> str:
+        if outcome.fix_in:
+            return outcome.fix_in
+        rule = self.rule
+        ls, rs = split_table(rule.left.table)[0], split_table(rule.right.table)[0]
+        le, re_ = entity_of(rule.left.table), entity_of(rule.right.table)
+        entity = rule.record or (le if le == re_ else None)
+        if entity is not None:
+            sor = self.ctx.owner_of(entity, field_name)
+            left_is, right_is = sor == ls, sor == rs
+        else:
+            left_is = self.ctx.owner_of(le, field_name) == ls
+            right_is = self.ctx.owner_of(re_, field_name) == rs
+        if left_is and not right_is:
+            return rs
+        if right_is and not left_is:
+            return ls
+        return ls if kind == "missing_left" else rs
+
+    def branches(self) -> list[Branch]:
+        rule = self.rule
+        first = rule.compare[0] if rule.compare else None
+        out = []
+        for index, (kind, outcome) in enumerate(rule.outcomes()):
+            keys = ({c: self.pair(t) for c, t in outcome.key.items()} if outcome.key is not None else
+                    {k.name: ident("k__" + k.name) for k in rule.keys if k.name in KEY_COLUMNS})
+            context = {c: self.pair(t) for c, t in outcome.context.items()}
+            side = event_side(rule, kind, outcome)
+            event = f"\"{side[0]}___event\"" if side else "NULL"
+            gate = sp.older_than(f"CAST({event} AS TIMESTAMPTZ)", outcome.older_than)
+            compare = outcome if isinstance(outcome, Compare) else first
+            lv = rv = diff = "NULL"
+            field_name = None
+            where = "TRUE"
+            if compare is not None:
+                category = compare_type(rule, compare, self.ctx.extras)
+                lv, rv = self.compared(compare)
+                field_name = compare.field
+                lv_text, rv_text = sp.as_text(lv, category), sp.as_text(rv, category)
+                if kind == "mismatch":
+                    diff = sp.difference(lv, rv, category)
+                    present = ("\"l___rows\" IS NOT NULL AND \"r___rows\" IS NOT NULL"
+                               if compare.missing_as is None else "TRUE")
+                    ok = sp.agrees(lv, rv, category, compare.tolerance, ignore_missing=compare.ignore_missing,
+                                   normalise=compare.normalise, lookups=self.ctx.lookups)
+                    where = f"{present} AND NOT {ok}"
+                lv, rv = lv_text, rv_text
+            if kind == "missing_right":
+                where = "\"l___rows\" IS NOT NULL AND \"r___rows\" IS NULL"
+            elif kind == "missing_left":
+                where = "\"l___rows\" IS NULL AND \"r___rows\" IS NOT NULL"
+            elif kind == "ambiguous":
+                where = "\"_ambiguous\""
+            if kind != "mismatch" and compare is None:
+                diff = "NULL"
+            detail = " ({field} {left_value} vs {right_value})" if kind == "mismatch" else ""
+            if outcome.older_than is not None:
+                detail += " for {age_hours}h"
+            out.append(Branch(
+                index=index, outcome=outcome, keys=keys, context=context, field_name=field_name,
+                left_value=lv, right_value=rv, difference=f"CAST({diff} AS DECIMAL(18,4))", event=event,
+                left_rows="\"l___rows\"", right_rows="\"r___rows\"", source="pairs",
+                where=f"{where} AND {gate}",
+                fix_in=self.fix_in(kind, outcome, field_name if kind == "mismatch" else None),
+                owner=outcome.owner or self.loaded.owner,
+                default_message=default_message(rule.title, [c for c in KEY_COLUMNS if c in keys], detail)))
+        return out
+
+    def compared(self, compare: Compare) -> tuple[str, str]:
+        lv = self.pair(compare.left or f"left.{compare.field}")
+        rv = self.pair(compare.right or f"right.{compare.field}")
+        if compare.missing_as is not None:
+            m = sp.num(compare.missing_as)
+            lv = f"(CASE WHEN \"l___rows\" IS NULL THEN {m} ELSE {lv} END)"
+            rv = f"(CASE WHEN \"r___rows\" IS NULL THEN {m} ELSE {rv} END)"
+        return lv, rv
+
+    def sql(self) -> str:
+        ctes = [cte("l_rows", self.side_rows("left")), cte("r_rows", self.side_rows("right")),
+                cte("l_side", self.side_rel("left")), cte("r_side", self.side_rel("right"))]
+        ctes += self.fuzzy_pairs() if self.rule.fuzzy else self.exact_pairs()
+        branches = self.branches()
+        selects = [b.select(self.ctx, self.pair(b.outcome.value_at_risk) if b.outcome.value_at_risk else None,
+                            self.pair(b.outcome.currency) if b.outcome.currency else None) for b in branches]
+        return finish(self.rule.id, self.loaded.workflow, branches, selects, ctes)

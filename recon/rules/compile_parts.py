@@ -1,0 +1,201 @@
+"""Pieces shared by the match and single-table compilers: context, relations, and the final collapse.
+
+Pure functions from rules and config to SQL text (see `recon.rules.compiler`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from recon.config.schema import Config, Ownership
+from recon.normalise import compile_steps
+from recon.rules import snippets
+from recon.rules import sqlparts as sp
+from recon.rules.checks import config_extras
+from recon.rules.contract import COLUMN_NAMES, COLUMN_TYPES, KEY_COLUMNS
+from recon.rules.schema import Lookup, Outcome, Rows
+from recon.rules.tables import Extras, base_columns, split_table
+from recon.sql import ident, literal, table_name
+
+ROWS_TYPE = "STRUCT(f VARCHAR, r BIGINT)[]"
+
+
+@dataclass(frozen=True)
+class CompileContext:
+    """What compilation needs from the config: ownership, lookups for normalisers, currency, extras."""
+
+    ownership: Mapping[str, str | Ownership] = field(default_factory=dict)
+    lookups: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    currency: str = "USD"
+    extras: Extras = field(default_factory=dict)
+    missing_tables: frozenset[str] = frozenset()  # lookups on these compile to empty relations
+
+    @classmethod
+    def from_config(cls, config: Config | None, missing_tables: frozenset[str] = frozenset()) -> CompileContext:
+        if config is None:
+            return cls(missing_tables=missing_tables)
+        return cls(ownership=dict(config.ownership), lookups=dict(config.lookups), currency=config.currency,
+                   extras=config_extras(config), missing_tables=missing_tables)
+
+    def owner_of(self, entity: str, field_name: str | None = None) -> str | None:
+        spec = self.ownership.get(entity)
+        if spec is None or isinstance(spec, str):
+            return spec
+        return spec.fields.get(field_name, spec.system) if field_name else spec.system
+
+
+def side_rename(qualifier: str | None, name: str) -> str:
+    return name
+
+
+def render(text: str, rename: Callable[[str | None, str], str] = side_rename) -> str:
+    return snippets.render(snippets.parse(text), rename)
+
+
+def lookup_relation(lookup: Lookup, ctx: CompileContext) -> str:
+    """At most one row per lookup key, so a lookup never multiplies the side's rows."""
+    cols = base_columns(lookup.table, ctx.extras)
+    on = [theirs for theirs, _ in lookup.on_pairs()]
+    if lookup.table in ctx.missing_tables:
+        typed = [f"CAST(NULL AS {cols.get(c, 'VARCHAR')}) AS {ident(c)}" for c in on]
+        typed += [f"CAST(NULL AS {cols.get(c, 'DECIMAL(18,4)')}) AS {ident(a)}" for a, c in lookup.field_pairs()]
+        return f"(SELECT {', '.join(typed)} WHERE FALSE)"
+    keys = ", ".join(ident(c) for c in on)
+    fields = ", ".join(f"{_aggregated(c, lookup.agg)} AS {ident(a)}" for a, c in lookup.field_pairs())
+    where = f" WHERE {render(lookup.where)}" if lookup.where else ""
+    return f"(SELECT {keys}, {fields} FROM {table_name(*split_table(lookup.table))}{where} GROUP BY {keys})"
+
+
+def _aggregated(text: str, default: str) -> str:
+    """An expression that already aggregates (sum(qty * unit_price)) as is, else wrapped in `default`."""
+    tree = snippets.parse(text)
+    sql = snippets.render(tree, side_rename)
+    return sql if snippets.has_aggregate(tree) else f"{default}({sql})"
+
+
+def rows_source(rows: Rows, ctx: CompileContext) -> str:
+    """The table, with its lookup fields alongside its own columns."""
+    base = table_name(*split_table(rows.table))
+    if not rows.lookups:
+        return base
+    selects, joins = ["b.*"], []
+    for i, lookup in enumerate(rows.lookups):
+        alias = f"lk{i}"
+        on = " AND ".join(f"{alias}.{ident(theirs)} IS NOT DISTINCT FROM b.{ident(ours)}"
+                          for theirs, ours in lookup.on_pairs())
+        joins.append(f"LEFT JOIN {lookup_relation(lookup, ctx)} AS {alias} ON {on}")
+        selects += [f"{alias}.{ident(a)} AS {ident(a)}" for a, _ in lookup.field_pairs()]
+    return f"(SELECT {', '.join(selects)} FROM {base} AS b {' '.join(joins)})"
+
+
+def event_expr(rows: Rows) -> str:
+    if rows.event_at is None:
+        return "CAST(NULL AS TIMESTAMPTZ)"
+    return f"CAST({render(rows.event_at)} AS TIMESTAMPTZ)"
+
+
+def key_expr(text: str, steps: list[Any], ctx: CompileContext) -> str:
+    sql = render(text)
+    return compile_steps(f"CAST({sql} AS VARCHAR)", steps, ctx.lookups) if steps else sql
+
+
+def typed_key(column: str, expr: str | None) -> str:
+    return f"CAST({expr if expr is not None else 'NULL'} AS {COLUMN_TYPES[column]})"
+
+
+def var_expr(expr: str | None) -> str:
+    return "CAST(NULL AS DECIMAL(18,2))" if expr is None else f"CAST(round({expr}, 2) AS DECIMAL(18,2))"
+
+
+def cte(name: str, body: str) -> str:
+    return f"{ident(name)} AS (\n  {body}\n)"
+
+
+@dataclass
+class Branch:
+    """One outcome's findings, before they are collapsed per business key."""
+
+    index: int
+    outcome: Outcome
+    keys: dict[str, str]  # business key column -> expr
+    context: dict[str, str]
+    field_name: str | None
+    left_value: str
+    right_value: str
+    difference: str
+    event: str
+    left_rows: str
+    right_rows: str
+    source: str
+    where: str
+    fix_in: str
+    owner: str
+    default_message: str
+
+    def select(self, ctx: CompileContext, var: str | None, currency: str | None) -> str:
+        cols = [f"{self.index} AS \"_outcome\"", f"{literal(self.outcome.exception)} AS exception_type",
+                f"{literal(self.outcome.severity)} AS severity", f"{literal(self.owner)} AS owner",
+                f"{literal(self.fix_in)} AS fix_in"]
+        filled = {**self.context, **self.keys}
+        cols += [f"{typed_key(c, filled.get(c))} AS {ident(c)}" for c in KEY_COLUMNS]
+        id_parts = [self.keys[c] for c in KEY_COLUMNS if c in self.keys]
+        cols += [
+            f"CAST({literal(self.field_name)} AS VARCHAR) AS field",
+            f"CAST({self.left_value} AS VARCHAR) AS left_value",
+            f"CAST({self.right_value} AS VARCHAR) AS right_value",
+            f"{self.difference} AS difference",
+            f"{var_expr(var)} AS value_at_risk",
+            f"CAST({currency or literal(ctx.currency)} AS VARCHAR) AS currency",
+            f"CAST({self.event} AS TIMESTAMPTZ) AS event_at",
+            f"CAST({self.left_rows} AS {ROWS_TYPE}) AS left_rows",
+            f"CAST({self.right_rows} AS {ROWS_TYPE}) AS right_rows",
+            f"{sp.key_text(id_parts)} AS \"_key\"",
+        ]
+        return f"SELECT {', '.join(cols)}\n  FROM {ident(self.source)}\n  WHERE {self.where}"
+
+
+def default_message(title: str, key_columns: list[str], detail: str = "") -> str:
+    keys = ", ".join(f"{c} {{{c}}}" for c in key_columns)
+    return f"{title}: {keys}{detail}"
+
+
+def finish(rule_id: str, workflow: str, branches: list[Branch], selects: list[str], ctes: list[str]) -> str:
+    """Collapse the findings to one exception per type and business key, then ids, ages, messages, lineage.
+
+    Two steps: first per outcome (several rows on one key: values at risk add up, the oldest event
+    counts, lineage merges), then per exception type (two compared fields that map to one type
+    make one exception naming both fields, with the first field's values).
+    """
+    ctes.append(cte("findings", "\n  UNION ALL\n  ".join(selects)))
+    keys = ", ".join(f"min({ident(c)}) AS {ident(c)}" for c in KEY_COLUMNS)
+    rows = f"{sp.merged_rows('left_rows')} AS left_rows, {sp.merged_rows('right_rows')} AS right_rows"
+    ctes.append(cte("per_outcome", (
+        "SELECT \"_outcome\", exception_type, severity, owner, fix_in, \"_key\", field, "
+        f"{keys}, min(left_value) AS left_value, min(right_value) AS right_value, "
+        "sum(difference) AS difference, sum(value_at_risk) AS value_at_risk, min(currency) AS currency, "
+        f"min(event_at) AS event_at, {rows}, count(*) AS \"_n\"\n"
+        "  FROM findings GROUP BY \"_outcome\", exception_type, severity, owner, fix_in, \"_key\", field")))
+    first = ", ".join(f"first({c} ORDER BY \"_outcome\") AS {c}" for c in (
+        "severity", "owner", "fix_in", "left_value", "right_value", "difference", "value_at_risk", "currency"))
+    ctes.append(cte("found", (
+        f"SELECT min(\"_outcome\") AS \"_outcome\", exception_type, \"_key\", {first}, "
+        "string_agg(field, ', ' ORDER BY \"_outcome\") AS field, "
+        f"{keys}, min(event_at) AS event_at, {rows}, sum(\"_n\") AS \"_n\"\n"
+        "  FROM per_outcome GROUP BY exception_type, \"_key\"")))
+    key_column = '"_key"'
+    head = [f"{sp.RUN_ID} AS run_id", f"{sp.exception_id(rule_id, key_column)} AS exception_id",
+            f"{literal(rule_id)} AS rule_id", f"{literal(workflow)} AS workflow",
+            "exception_type", "severity", "owner", "fix_in", *(ident(c) for c in KEY_COLUMNS),
+            "field", "left_value", "right_value", "difference", "value_at_risk", "currency",
+            f"{sp.AS_OF} AS as_of", "event_at", f"{sp.age_hours('event_at')} AS age_hours",
+            "\"_outcome\"", "\"_n\"", "left_rows", "right_rows"]
+    ctes.append(cte("final", f"SELECT {', '.join(head)}\n  FROM found"))
+    names = {c: ident(c) for c in COLUMN_NAMES} | {"rows": "\"_n\""}
+    cases = " ".join(f"WHEN {b.index} THEN {sp.message(b.outcome.message or b.default_message, names)}"
+                     for b in branches)
+    out = [ident(c) for c in COLUMN_NAMES[: COLUMN_NAMES.index("message")]]
+    out += [f"CASE \"_outcome\" {cases} END AS message", f"{sp.lineage('left_rows')} AS left_lineage",
+            f"{sp.lineage('right_rows')} AS right_lineage"]
+    return "WITH\n" + ",\n".join(ctes) + f"\nSELECT {', '.join(out)}\nFROM final"

@@ -1,0 +1,98 @@
+"""Check and duplicate rules to SQL: one table, grouped per business key."""
+
+from __future__ import annotations
+
+from recon.rules import snippets
+from recon.rules import sqlparts as sp
+from recon.rules.compile_parts import (
+    Branch,
+    CompileContext,
+    cte,
+    default_message,
+    event_expr,
+    finish,
+    key_expr,
+    render,
+    rows_source,
+    side_rename,
+)
+from recon.rules.contract import KEY_COLUMNS
+from recon.rules.loader import LoadedRule
+from recon.rules.schema import CheckRule, DuplicateRule
+from recon.rules.tables import category, rows_columns, split_table
+from recon.sql import ident, literal
+
+
+class SingleCompiler:
+    def __init__(self, loaded: LoadedRule, ctx: CompileContext) -> None:
+        self.loaded = loaded
+        self.rule: CheckRule | DuplicateRule = loaded.rule  # type: ignore[assignment]
+        self.ctx = ctx
+
+    def sql(self) -> str:
+        rule = self.rule
+        outcome = rule.outcome
+        keys = {k.name: ident("k__" + k.name) for k in rule.keys}
+        key_cols = [f"{key_expr(k.expr_for(), k.normalise, self.ctx)} AS {ident('k__' + k.name)}" for k in rule.keys]
+        where = [f"({render(rule.where)})"] if rule.where else []
+        system = split_table(rule.table)[0]
+        ctes: list[str] = []
+        if isinstance(rule, CheckRule):
+            where.append(f"NOT coalesce(({render(rule.require)}), FALSE)")
+            context = {c: ident("c__" + c) for c in outcome.context}
+            cols = [*key_cols,
+                    f"{render(rule.value) if rule.value else 'NULL'} AS \"_value\"",
+                    f"{render(outcome.value_at_risk) if outcome.value_at_risk else 'NULL'} AS \"_var\"",
+                    f"{render(outcome.currency) if outcome.currency else literal(self.ctx.currency)} AS \"_cur\"",
+                    *(f"{render(t)} AS {ident('c__' + c)}" for c, t in outcome.context.items()),
+                    f"{event_expr(rule)} AS \"_event\"", f"list_value({sp.row_struct()}) AS \"_rows\""]
+            ctes.append(cte("rows", f"SELECT {', '.join(cols)}\n  FROM {rows_source(rule, self.ctx)} AS t"
+                                    f"\n  WHERE {' AND '.join(where)}"))
+            value = sp.as_text("\"_value\"", self._value_category())
+            detail = "" if rule.value is None else " ({field} {left_value})"
+        else:
+            ctes.append(cte("rows", f"SELECT t.*, {', '.join(key_cols)}, {event_expr(rule)} AS \"_event\", "
+                                    f"{sp.row_struct()} AS \"_row\"\n  FROM {rows_source(rule, self.ctx)} AS t"
+                                    + (f"\n  WHERE {' AND '.join(where)}" if where else "")))
+            group = ", ".join(keys.values())
+            counted = f"count(DISTINCT {ident(rule.distinct)})" if rule.distinct else "count(*)"
+            context = {c: ident("c__" + c) for c in outcome.context}
+            cols = [group, f"{counted} AS \"_value\"",
+                    f"{self._agg(outcome.value_at_risk) if outcome.value_at_risk else 'NULL'} AS \"_var\"",
+                    f"{self._agg(outcome.currency) if outcome.currency else literal(self.ctx.currency)} AS \"_cur\"",
+                    *(f"{self._agg(t)} AS {ident('c__' + c)}" for c, t in outcome.context.items()),
+                    "max(\"_event\") AS \"_event\"", "list(\"_row\") AS \"_rows\""]
+            ctes.append(cte("groups", f"SELECT {', '.join(cols)}\n  FROM \"rows\" GROUP BY {group} "
+                                      f"HAVING {counted} > 1"))
+            value = sp.as_text("\"_value\"", "number")
+            detail = " (appears {left_value} times)"
+        if outcome.older_than is not None:
+            detail += " for {age_hours}h"
+        source = "rows" if isinstance(rule, CheckRule) else "groups"
+        business = {c: keys[c] for c in KEY_COLUMNS if c in keys}
+        branch = Branch(
+            index=0, outcome=outcome, keys=business, context=context,
+            field_name=rule.field if isinstance(rule, CheckRule) else rule.distinct,
+            left_value=value, right_value="NULL", difference="CAST(NULL AS DECIMAL(18,4))", event="\"_event\"",
+            left_rows="\"_rows\"", right_rows="NULL", source=source,
+            where=sp.older_than("\"_event\"", outcome.older_than),
+            fix_in=outcome.fix_in or system, owner=outcome.owner or self.loaded.owner,
+            default_message=default_message(rule.title, list(business), detail))
+        return finish(rule.id, self.loaded.workflow, [branch],
+                      [branch.select(self.ctx, "\"_var\"", "\"_cur\"")], ctes)
+
+    def _agg(self, text: str) -> str:
+        tree = snippets.parse(text)
+        sql = snippets.render(tree, side_rename)
+        return sql if snippets.has_aggregate(tree) else f"min({sql})"
+
+    def _value_category(self) -> str:
+        rule = self.rule
+        assert isinstance(rule, CheckRule)
+        if rule.value is None:
+            return "text"
+        refs = snippets.column_refs(snippets.parse(rule.value))
+        cols = rows_columns(rule, self.ctx.extras)
+        if len(refs) == 1 and refs[0][1] in cols:
+            return category(cols[refs[0][1]])
+        return "text"
