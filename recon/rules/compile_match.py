@@ -227,6 +227,7 @@ class MatchCompiler:
         return ls if kind == "missing_left" else rs
 
     def branches(self) -> list[Branch]:
+        """One branch per outcome: which pairs it selects, the values it shows, its clock and its owner."""
         rule = self.rule
         first = rule.compare[0] if rule.compare else None
         out = []
@@ -260,8 +261,6 @@ class MatchCompiler:
                 where = "\"l___rows\" IS NULL AND \"r___rows\" IS NOT NULL"
             elif kind == "ambiguous":
                 where = "\"_ambiguous\""
-            if kind != "mismatch" and compare is None:
-                diff = "NULL"
             detail = " ({field} {left_value} vs {right_value})" if kind == "mismatch" else ""
             if outcome.older_than is not None:
                 detail += " for {age_hours}h"
