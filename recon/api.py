@@ -10,7 +10,7 @@ import json
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -160,9 +160,16 @@ def run(
     run_id: str | None = None,
     fail_on: str | None = None,
     dry_run: bool = False,
+    engine: str | None = None,
 ) -> RunContext:
-    """Load every source, then (as the modules land) run the rules and write the outputs."""
+    """Load every source, then (as the modules land) run the rules and write the outputs.
+
+    `engine` (duckdb or spark) overrides the config's `engine.name`; see docs/scale-out.md.
+    """
     project = load_project(config)
+    if engine is not None:
+        options = project.config.engine.model_copy(update={"name": engine})
+        project = replace(project, config=project.config.model_copy(update={"engine": options}))
     ruleset = load_project_rules(project)  # every rule checked before any data is read
     started = datetime.now(UTC).replace(microsecond=0)
     run_id = run_id or new_run_id(started)
@@ -171,10 +178,15 @@ def run(
     ctx = RunContext(project=project, db=open_database(project), run_id=run_id, as_of=resolved_as_of,
                      out_dir=out_dir, started_at=started, strict=strict, fail_on=fail_on, dry_run=dry_run)
     with RunStore(ctx, dry_run=dry_run) as store:  # the state lock (exit 4 when held) and the run history
-        t0 = time.perf_counter()
-        ctx.load = Loader(project, ctx.db, run_id, strict=strict, progress=progress).load_all()
-        ctx.timings["load"] = time.perf_counter() - t0
-        run_rules_step(ctx, ruleset)
+        if project.config.engine.name == "spark":  # load and rules on Spark, results into ctx.db
+            from recon.spark.engine import load_and_match
+
+            load_and_match(ctx, ruleset, progress)
+        else:
+            t0 = time.perf_counter()
+            ctx.load = Loader(project, ctx.db, run_id, strict=strict, progress=progress).load_all()
+            ctx.timings["load"] = time.perf_counter() - t0
+            run_rules_step(ctx, ruleset)
         ctx.summary = build_summary(ctx)
         store.observe()  # lifecycle (new/open/resolved/reopened) and active acks into ctx
         write_outputs(ctx)

@@ -121,8 +121,8 @@ def write_docs(out: str | None, check: bool, debug: bool) -> None:
 @click.command("explain")
 @click.argument("rule_id")
 @config_option
-@click.option("--dialect", default="duckdb", show_default=True, type=click.Choice(["duckdb", "spark"]),
-              help="SQL dialect (spark: transpiled with sqlglot).")
+@click.option("--dialect", "--engine", "dialect", default="duckdb", show_default=True,
+              type=click.Choice(["duckdb", "spark"]), help="SQL dialect (spark: what the Spark engine runs).")
 @debug_option
 @handles_errors
 def explain(rule_id: str, config: str | None, dialect: str, debug: bool) -> None:

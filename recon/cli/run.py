@@ -109,6 +109,8 @@ def _log_run(log: EventLog, ctx: api.RunContext) -> None:
                    "more limits).")
 @click.option("--email-to", "email_to", multiple=True, metavar="ADDRESS",
               help="E-mail the report to this address (repeatable; default: email.to in the config).")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default=None,
+              help="Run load and rules on this engine (default: engine.name in the config, else duckdb).")
 @click.option("--quiet", "-q", is_flag=True, help="One line of output and the exit code; for cron.")
 @click.option("--log-format", "log_format", type=click.Choice(["json", "text"]), default=None,
               help="Structured log lines on stderr: run start, each source loaded, each rule run, outputs, run end.")
@@ -116,7 +118,8 @@ def _log_run(log: EventLog, ctx: api.RunContext) -> None:
 @debug_option
 @handles_errors
 def run(config: str | None, as_of: str | None, out: str | None, strict: bool, dry_run: bool, fail_on: str | None,
-        email_to: tuple[str, ...], quiet: bool, log_format: str | None, as_json: bool, debug: bool) -> None:
+        email_to: tuple[str, ...], engine: str | None, quiet: bool, log_format: str | None, as_json: bool,
+        debug: bool) -> None:
     """Load every source, run the rules and write the reports.
 
     Exit codes: 0 ok, 1 the bar (--fail-on, budgets) was broken, 2 usage, config or e-mail
@@ -130,7 +133,7 @@ def run(config: str | None, as_of: str | None, out: str | None, strict: bool, dr
     try:
         with _loading_display(show_bars, log, run_id) as progress:
             ctx = api.run(config, as_of=as_of, out=out, strict=strict, progress=progress, run_id=run_id,
-                          dry_run=dry_run, fail_on=fail_on)
+                          dry_run=dry_run, fail_on=fail_on, engine=engine)
         _log_run(log, ctx)
         recipients = list(email_to) or ctx.project.config.email.to
         if recipients:

@@ -113,7 +113,12 @@ def explain(ruleset: RuleSet, rule_id: str, config: Config | None = None, dialec
         return compiled
     import sqlglot
 
-    sql = sqlglot.transpile(compiled.sql, read="duckdb", write=dialect, pretty=True)[0]
+    if dialect == "spark":  # what the Spark engine runs: sqlglot plus recon's dialect fixes
+        from recon.spark.transpile import to_spark
+
+        sql = to_spark(compiled.sql, pretty=True)
+    else:
+        sql = sqlglot.transpile(compiled.sql, read="duckdb", write=dialect, pretty=True)[0]
     return CompiledRule(compiled.rule_id, sql, compiled.tables, compiled.lookup_tables, compiled.scorers)
 
 

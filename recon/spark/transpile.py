@@ -188,6 +188,11 @@ class SparkAdjuster:
             if alias is not None:
                 view.set("alias", alias)
             return view
+        if (isinstance(node, exp.Window) and isinstance(node.this, exp.RowNumber)
+                and not node.args.get("partition_by") and not node.args.get("order")):
+            # `row_number() OVER ()` numbers rows in no order: a row id. Spark would move every row
+            # into one partition for it; a unique id without a shuffle serves the same purpose.
+            return _fn("monotonically_increasing_id")
         if isinstance(node, exp.Div):
             return exp.Div(this=exp.cast(node.this, "DOUBLE"), expression=exp.cast(node.expression, "DOUBLE"))
         if isinstance(node, exp.Round) and _has_double_division(node):
