@@ -110,6 +110,11 @@ def read_csv(db: Database, path: Path, display: str, options: ReaderOptions) -> 
     first_line = options.skip + (2 if options.header else 1)
     # Good rows keep file order (rowid); their line numbers are the data lines not rejected.
     table = db.temp_name("raw")
+    if bad == 0:  # the usual case: line numbers follow the rows, no join and sort needed
+        db.execute(f"CREATE TEMP TABLE {table} AS SELECT (rowid + {first_line})::BIGINT AS _source_row, * "
+                   f"FROM {staged}")
+        db.drop(staged, scan, errors)
+        return RawFile(table=table, rejects=rejects, columns=columns, rows_read=good)
     db.execute(
         f"""CREATE TEMP TABLE {table} AS
         WITH lines AS (SELECT range::BIGINT + {first_line} AS line FROM range({good + bad})),
