@@ -218,4 +218,16 @@ ownership:
   stock: wms
   edi_documents: edi
   edi_acks: edi
+
+# Workflow latency targets shown against the measured median and 95th percentile in the report.
+slo:
+  release_to_ship: {{median: 24h, p95: 48h}}
+  ship_to_post: 4h
+  ship_to_invoice: 72h
+
+# The bar for `recon run` (with --fail-on): what a nightly job tolerates before it exits 1.
+budgets:
+  - {{severity: critical, max: 10}}
+  - {{exception_type: duplicate-invoice, max_value_at_risk: 25000}}
+  - {{max_rate: "5%"}}
 """
