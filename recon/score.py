@@ -1,9 +1,9 @@
 """Score a run's exceptions against a sample's answer key (truth.csv).
 
-The match rule (docs/contract-draft.md): a found exception matches a truth row when the
-exception types are equal and every key column the truth row fills is equal; columns the truth
-row leaves empty are not compared, so a rule may add context (a shipment id on an order-line
-exception) without losing the match.
+The match rule (docs/sample.md; the exception columns are those of docs/exceptions.md): a found
+exception matches a truth row when the exception types are equal and every key column the truth
+row fills is equal; columns the truth row leaves empty are not compared, so a rule may add
+context (a shipment id on an order-line exception) without losing the match.
 
 Per exception type:
 

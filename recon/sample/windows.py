@@ -32,7 +32,7 @@ class Windows:
 
 WINDOWS = Windows()
 
-# Exception types from docs/contract-draft.md with their key columns, in the contract's order.
+# Exception types from docs/exceptions.md with their key columns, in the contract's order.
 TYPES: dict[str, tuple[str, ...]] = {
     "released-not-in-wms": ("order_id",),
     "order-stuck-after-release": ("order_id",),

@@ -17,7 +17,7 @@ from recon.sql import ident
 ALIAS = "recon_state"
 SCHEMA_VERSION = 1
 
-# The contract columns of an exception (docs/contract-draft.md), with the types the store keeps.
+# The contract columns of an exception (docs/exceptions.md), with the types the store keeps.
 # Copied rather than imported from the rule engine: the store must read runs written by older
 # engines, and a column the engine adds later must not break recording (it is simply not kept).
 EXCEPTION_COLUMNS: dict[str, str] = {
