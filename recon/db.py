@@ -6,7 +6,8 @@ timestamps print and compare the same on every machine, whatever its local zone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,21 @@ class Database:
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS SELECT * FROM _arrow_in")
         finally:
             self.con.unregister("_arrow_in")
+
+    def register_function(self, name: str, fn: Callable[..., Any], params: Sequence[Any], return_type: Any, *,
+                          vectorized: bool = True, null_handling: str = "default") -> None:
+        """Make a Python function callable from SQL as `name(...)` on this connection, replacing one of that name.
+
+        `params` and `return_type` are DuckDB types or their names (`"VARCHAR"`, `"DOUBLE"`). Vectorized
+        (the default): `fn` takes and returns Arrow arrays, one call per vector of rows, no per-row
+        Python. `null_handling="special"` hands NULLs to `fn` (it must return NULL where it means it);
+        the default makes any NULL argument a NULL result without calling it.
+        """
+        with contextlib.suppress(duckdb.InvalidInputException):  # not registered yet
+            self.con.remove_function(name)
+        self.con.create_function(name, fn, list(params), return_type,
+                                 type="arrow" if vectorized else "native", null_handling=null_handling,
+                                 side_effects=False)
 
     def drop(self, *names: str) -> None:
         for name in names:

@@ -9,16 +9,14 @@ ever calls these over candidate pairs that already share a blocking key.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterable
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from duckdb import DuckDBPyConnection
-from duckdb.sqltypes import DOUBLE, VARCHAR
 from rapidfuzz import fuzz, process, utils
 
+from recon.db import Database
 from recon.rules.schema import RAPIDFUZZ_SCORERS
 
 
@@ -42,11 +40,8 @@ def scorer_function(scorer: str) -> Callable[[pa.Array, pa.Array], pa.Array]:
     return score
 
 
-def register(con: DuckDBPyConnection, scorers: Iterable[str]) -> None:
-    """Make each scorer callable from SQL as `recon_rf_<scorer>(a, b)` on this connection."""
+def register(db: Database, scorers: Iterable[str]) -> None:
+    """Make each scorer callable from SQL as `recon_rf_<scorer>(a, b)` in this database (again is harmless)."""
     for scorer in sorted(set(scorers)):
-        name = udf_name(scorer)
-        with contextlib.suppress(Exception):  # not registered yet
-            con.remove_function(name)
-        con.create_function(name, scorer_function(scorer), [VARCHAR, VARCHAR], DOUBLE, type="arrow",
-                            null_handling="special", side_effects=False)
+        db.register_function(udf_name(scorer), scorer_function(scorer), ["VARCHAR", "VARCHAR"], "DOUBLE",
+                             vectorized=True, null_handling="special")

@@ -116,7 +116,7 @@ def run_rules(db: Database, rules: list[LoadedRule], *, as_of: datetime, run_id:
         ctx = CompileContext.from_config(config, frozenset(t for t in lookups if t not in present))
         compiled = compile_rule(loaded, ctx)
         if compiled.scorers:
-            fuzzy.register(db.con, compiled.scorers)
+            fuzzy.register(db, compiled.scorers)
         started = time.perf_counter()
         before = db.scalar(f"SELECT count(*) FROM {STAGE}")
         try:

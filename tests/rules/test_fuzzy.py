@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from recon.db import Database
@@ -91,8 +91,16 @@ def test_rapidfuzz_udf_scores_vectors_and_keeps_nulls() -> None:
     score = fuzzy.scorer_function("token_set_ratio")
     out = score(pa.array(["Acme Corp", None, "abc"]), pa.array(["ACME corp.", "x", None]))
     assert out.to_pylist()[0] == 100.0 and out.to_pylist()[1:] == [None, None]
-    con = duckdb.connect()
-    fuzzy.register(con, ["token_set_ratio"])
-    fuzzy.register(con, ["token_set_ratio"])  # registering twice is harmless
-    assert con.execute("SELECT recon_rf_token_set_ratio('Bluebird Hardware', 'BLUEBIRD HARDWARE INC')"
-                       ).fetchall() == [(100.0,)]
+    db = Database()
+    fuzzy.register(db, ["token_set_ratio"])
+    fuzzy.register(db, ["token_set_ratio"])  # registering twice is harmless
+    assert db.rows("SELECT recon_rf_token_set_ratio('Bluebird Hardware', 'BLUEBIRD HARDWARE INC'), "
+                   "recon_rf_token_set_ratio(NULL, 'x')") == [(100.0, None)]
+
+
+def test_database_registers_python_functions_vectorized_or_row_wise_and_replaces_them() -> None:
+    db = Database()
+    db.register_function("twice", lambda a: pc.multiply(a, 2), ["BIGINT"], "BIGINT")
+    assert db.rows("SELECT twice(x) FROM range(3) AS t(x)") == [(0,), (2,), (4,)]
+    db.register_function("twice", lambda a: a * 3, ["BIGINT"], "BIGINT", vectorized=False)  # replaced
+    assert db.rows("SELECT twice(2), twice(NULL)") == [(6, None)]  # a NULL argument: NULL, fn not called
