@@ -30,6 +30,18 @@ sys.path.insert(0, str(HERE))
 STARTED = time.perf_counter()
 
 
+def peak_rss_mib() -> float:
+    """VmHWM: this process's peak resident set so far (Linux), in MiB; 0 where /proc is missing."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def _emit(payload: dict[str, Any]) -> None:
     sys.stdout.write("\n" + json.dumps(payload, default=str) + "\n")
     sys.stdout.flush()
@@ -41,6 +53,7 @@ class PhaseTimer:
     def __init__(self) -> None:
         self.phases: dict[str, float] = {}
         self.cpu: dict[str, float] = {}  # process CPU seconds (all threads): robust to a busy machine
+        self.hwm: dict[str, float] = {}  # the process's peak RSS (MiB) when the phase ended: where it grew
         self.captured: dict[str, Any] = {}
 
     def add(self, label: str, seconds: float, cpu: float = 0.0) -> None:
@@ -60,6 +73,7 @@ class PhaseTimer:
             finally:
                 name = label(*args, **kwargs) if callable(label) else label
                 self.add(name, time.perf_counter() - t0, time.process_time() - c0)
+                self.hwm[name] = max(self.hwm.get(name, 0.0), peak_rss_mib())
             if capture:
                 self.captured[capture] = result
             return result
@@ -111,7 +125,7 @@ def cmd_run(config: str, out: str) -> int:
         rows = {s["source"]: s["rows_loaded"] for s in ctx.summary.get("sources", [])}
         exceptions = ctx.rules.total
     _emit({"exit_code": code, "imports_s": imported, "total_s": total, "phases": timer.phases,
-           "phases_cpu": timer.cpu, "packs": packs,
+           "phases_cpu": timer.cpu, "phases_peak_rss_mib": timer.hwm, "packs": packs,
            "rules": rules, "rows_loaded": rows, "exceptions": exceptions})
     return 0 if code in (0, 1) else code
 
@@ -209,7 +223,10 @@ def cmd_fuzzy(config: str) -> int:
         marker = '"cand_scored" AS ('
         if marker in compiled.sql and '"cand" AS (' in compiled.sql:
             head = compiled.sql[: compiled.sql.index(marker)].rstrip().rstrip(",")
-            fuzzy.register(db.con, compiled.scorers)
+            try:  # recon.rules.fuzzy.register takes the Database (older versions: the connection)
+                fuzzy.register(db, compiled.scorers)
+            except AttributeError:
+                fuzzy.register(db.con, compiled.scorers)
             params = {k: v for k, v in (("as_of", moment), ("run_id", "bench")) if f"${k}" in head}
             candidates = int(db.rows(f'{head}\nSELECT count(*) FROM "cand"', params)[0][0])
         calls.update(pairs=0, seconds=0.0, batches=0)

@@ -182,19 +182,28 @@ def render(results: dict[str, Any]) -> str:
                 for label in e2e[n]["phases"]:
                     if label not in labels and label != "api.run":
                         labels.append(label)
-            lines += ["", "### Phases (median seconds)", "",
-                      "| phase | " + " | ".join(f"{int(n):,}" for n in sizes) + " |",
-                      "| --- |" + " ---: |" * len(sizes)]
+            big = sizes[-1]
+            lines += ["", "### Phases", "",
+                      f"Wall seconds (median) per size; then, at {int(big):,} orders, the CPU seconds of the phase "
+                      "(all threads; less sensitive to a busy machine than wall time) and the process's peak RSS when "
+                      "the phase ended (where the peak grows is where the memory goes).", "",
+                      "| phase | " + " | ".join(f"{int(n):,}" for n in sizes)
+                      + f" | CPU s ({int(big):,}) | peak RSS MiB after ({int(big):,}) |",
+                      "| --- |" + " ---: |" * (len(sizes) + 2)]
             for label in labels:
                 cells = []
                 for n in sizes:
                     st = e2e[n]["imports_s"] if label == "python start and imports" else e2e[n]["phases"].get(label)
                     cells.append(f"{st['median']:.2f}" if st else "-")
+                cpu = e2e[big].get("phases_cpu", {}).get(label)
+                peak = e2e[big].get("phases_peak_rss_mib", {}).get(label)
+                cells += [f"{cpu['median']:.2f}" if cpu else "-", f"{peak:,.0f}" if peak else "-"]
                 lines.append(f"| {label} | " + " | ".join(cells) + " |")
             lines.append("| unattributed (interpreter start, CLI, exit) | "
-                         + " | ".join(f"{e2e[n]['unattributed_s']:.2f}" for n in sizes) + " |")
+                         + " | ".join(f"{e2e[n]['unattributed_s']:.2f}" for n in sizes) + " | | |")
             lines.append("| **total (process wall)** | " + " | ".join(f"**{e2e[n]['wall_s']['median']:.2f}**"
-                                                                       for n in sizes) + " |")
+                                                                       for n in sizes)
+                         + f" | {e2e[big]['cpu_s']['median']:.1f} | {e2e[big]['peak_rss_mib']['median']:,.0f} |")
             packs: list[str] = []
             for n in sizes:
                 packs += [p for p in e2e[n].get("packs", {}) if p not in packs]
@@ -205,7 +214,6 @@ def render(results: dict[str, Any]) -> str:
                 lines.append(f"| {p} | " + " | ".join(
                     f"{e2e[n]['packs'][p]['median']:.2f}" if p in e2e[n].get("packs", {}) else "-" for n in sizes)
                     + " |")
-            big = sizes[-1]
             slow = sorted(e2e[big].get("rules", []), key=lambda r: -r["seconds"])[:8]
             if slow:
                 lines += ["", f"Slowest rules at {int(big):,} orders (first repetition):", "",

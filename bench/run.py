@@ -219,8 +219,12 @@ def summarise_e2e(orders: int, runs: list[Measurement]) -> dict[str, Any]:
         return result
     wall = stat([m.wall_s for m in ok])
     phases: dict[str, dict[str, float]] = {}
+    phases_cpu: dict[str, dict[str, float]] = {}
+    phases_peak: dict[str, float] = {}
     for label in ok[0].report["phases"]:
         phases[label] = stat([m.report["phases"].get(label, 0.0) for m in ok]).to_dict()
+        phases_cpu[label] = stat([m.report.get("phases_cpu", {}).get(label, 0.0) for m in ok]).to_dict()
+        phases_peak[label] = max(m.report.get("phases_peak_rss_mib", {}).get(label, 0.0) for m in ok)
     packs = {p: stat([m.report["packs"].get(p, 0.0) for m in ok]).to_dict() for p in ok[0].report["packs"]}
     attributed = sum(v["median"] for k, v in phases.items() if k != "api.run")
     result.update({
@@ -230,6 +234,8 @@ def summarise_e2e(orders: int, runs: list[Measurement]) -> dict[str, Any]:
         "us_per_order": wall.median / orders * 1e6,
         "imports_s": stat([m.report["imports_s"] for m in ok]).to_dict(),
         "phases": phases,
+        "phases_cpu": phases_cpu,
+        "phases_peak_rss_mib": phases_peak,
         "packs": packs,
         "unattributed_s": max(0.0, wall.median - attributed - ok[0].report["imports_s"]),
         "rules": ok[0].report["rules"],
@@ -275,6 +281,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--sizes", default=",".join(str(s) for s in DEFAULT_SIZES),
                    help="comma-separated order counts (default: 100000,300000,1000000)")
     p.add_argument("--reps", type=int, default=3, help="repetitions of each measurement (default 3)")
+    p.add_argument("--throughput-reps", type=int, default=None,
+                   help="repetitions of the fuzzy and X12 throughput figures (default: --reps)")
     p.add_argument("--skip-compare", action="store_true", help="skip recon vs datacompy, pandas and DuckDB SQL")
     p.add_argument("--memory-limit", default="1GB",
                    help="DuckDB memory limit for one extra end-to-end run at the largest size ('none': skip)")
@@ -315,7 +323,8 @@ def main(argv: list[str] | None = None) -> int:
         "git_commit": _git_commit(),
         "versions": {"product": package_versions(sys.executable, PRODUCT_PACKAGES),
                      "compare_venv": package_versions(compare_python, COMPARE_PACKAGES) if compare_python else None},
-        "settings": {"sizes": sizes, "reps": args.reps, "as_of": args.as_of, "seed": SEED,
+        "settings": {"sizes": sizes, "reps": args.reps,
+                     "throughput_reps": args.throughput_reps or args.reps, "as_of": args.as_of, "seed": SEED,
                      "memory_limit": args.memory_limit, "max_busy": args.max_busy},
         "samples": {}, "end_to_end": {}, "compare": {}, "fuzzy": {}, "edi": {}, "memory_limited": None,
         "compare_error": compare_error,
@@ -331,8 +340,8 @@ def main(argv: list[str] | None = None) -> int:
         results["end_to_end"][str(n)] = bench.end_to_end(n, path, config, args.reps)
         if not args.skip_compare:
             results["compare"][str(n)] = bench.compare(n, path, args.reps, compare_python)
-        results["fuzzy"][str(n)] = bench.fuzzy(n, config, args.reps)
-        results["edi"][str(n)] = bench.edi(n, config, args.reps)
+        results["fuzzy"][str(n)] = bench.fuzzy(n, config, args.throughput_reps or args.reps)
+        results["edi"][str(n)] = bench.edi(n, config, args.throughput_reps or args.reps)
         _write(results, bench, md, js)  # partial results survive an interrupted run
     if args.memory_limit.lower() != "none":
         n = max(sizes)
