@@ -140,7 +140,8 @@ def render(results: dict[str, Any]) -> str:
         "- **bench venv** (`bench/.venv-compare`, datacompy only): "
         + (", ".join(f"{k} {val}" for k, val in comp.items() if val) or "not built"),
         f"- **settings**: sizes {results.get('settings', {}).get('sizes')}, "
-        f"{results.get('settings', {}).get('reps')} repetitions each, sample seed "
+        f"repetitions per size {results.get('settings', {}).get('reps')} (fuzzy and X12: "
+        f"{results.get('settings', {}).get('throughput_reps') or 'the same'}), sample seed "
         f"{results.get('settings', {}).get('seed')}, as-of {results.get('settings', {}).get('as_of')}",
         "- **figures**: median (min–max) over the repetitions, each in a fresh child process; memory is that "
         "process's peak resident set (ru_maxrss from wait4). *load* is the 1-minute load average before each "

@@ -280,7 +280,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--sizes", default=",".join(str(s) for s in DEFAULT_SIZES),
                    help="comma-separated order counts (default: 100000,300000,1000000)")
-    p.add_argument("--reps", type=int, default=3, help="repetitions of each measurement (default 3)")
+    p.add_argument("--reps", default="3",
+                   help="repetitions of each measurement: one number, or one per size (3,3,2) (default 3)")
     p.add_argument("--throughput-reps", type=int, default=None,
                    help="repetitions of the fuzzy and X12 throughput figures (default: --reps)")
     p.add_argument("--skip-compare", action="store_true", help="skip recon vs datacompy, pandas and DuckDB SQL")
@@ -305,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
         log(f"wrote {md}")
         return 0
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    reps_list = [int(r) for r in str(args.reps).split(",") if r.strip()]
+    reps = dict(zip(sizes, reps_list + [reps_list[-1]] * (len(sizes) - len(reps_list)), strict=True))
     args.data_dir.mkdir(parents=True, exist_ok=True)
     compare_python: Path | None = None
     compare_error = None
@@ -323,8 +326,8 @@ def main(argv: list[str] | None = None) -> int:
         "git_commit": _git_commit(),
         "versions": {"product": package_versions(sys.executable, PRODUCT_PACKAGES),
                      "compare_venv": package_versions(compare_python, COMPARE_PACKAGES) if compare_python else None},
-        "settings": {"sizes": sizes, "reps": args.reps,
-                     "throughput_reps": args.throughput_reps or args.reps, "as_of": args.as_of, "seed": SEED,
+        "settings": {"sizes": sizes, "reps": {str(n): r for n, r in reps.items()},
+                     "throughput_reps": args.throughput_reps, "as_of": args.as_of, "seed": SEED,
                      "memory_limit": args.memory_limit, "max_busy": args.max_busy},
         "samples": {}, "end_to_end": {}, "compare": {}, "fuzzy": {}, "edi": {}, "memory_limited": None,
         "compare_error": compare_error,
@@ -337,11 +340,11 @@ def main(argv: list[str] | None = None) -> int:
         path, _ = samples[n]
         config = path / "recon.yaml"
         log(f"== {n} orders ==")
-        results["end_to_end"][str(n)] = bench.end_to_end(n, path, config, args.reps)
+        results["end_to_end"][str(n)] = bench.end_to_end(n, path, config, reps[n])
         if not args.skip_compare:
-            results["compare"][str(n)] = bench.compare(n, path, args.reps, compare_python)
-        results["fuzzy"][str(n)] = bench.fuzzy(n, config, args.throughput_reps or args.reps)
-        results["edi"][str(n)] = bench.edi(n, config, args.throughput_reps or args.reps)
+            results["compare"][str(n)] = bench.compare(n, path, reps[n], compare_python)
+        results["fuzzy"][str(n)] = bench.fuzzy(n, config, args.throughput_reps or reps[n])
+        results["edi"][str(n)] = bench.edi(n, config, args.throughput_reps or reps[n])
         _write(results, bench, md, js)  # partial results survive an interrupted run
     if args.memory_limit.lower() != "none":
         n = max(sizes)
