@@ -10,6 +10,7 @@ from recon.rules.compile_parts import (
     ROWS_TYPE,
     Branch,
     CompileContext,
+    Statement,
     cte,
     default_message,
     event_expr,
@@ -25,6 +26,9 @@ from recon.rules.tables import compare_type, entity_of, projected_columns, split
 from recon.sql import ident
 
 ROUNDS = 3  # rounds of mutual-best assignment for fuzzy candidates
+BOTH = "\"l___rows\" IS NOT NULL AND \"r___rows\" IS NOT NULL"
+LEFT_ONLY = "\"l___rows\" IS NOT NULL AND \"r___rows\" IS NULL"
+RIGHT_ONLY = "\"l___rows\" IS NULL AND \"r___rows\" IS NOT NULL"
 
 
 class MatchCompiler:
@@ -249,16 +253,13 @@ class MatchCompiler:
                 lv_text, rv_text = sp.as_text(lv, category), sp.as_text(rv, category)
                 if kind == "mismatch":
                     diff = sp.difference(lv, rv, category)
-                    present = ("\"l___rows\" IS NOT NULL AND \"r___rows\" IS NOT NULL"
-                               if compare.missing_as is None else "TRUE")
-                    ok = sp.agrees(lv, rv, category, compare.tolerance, ignore_missing=compare.ignore_missing,
-                                   normalise=compare.normalise, lookups=self.ctx.lookups)
-                    where = f"{present} AND NOT {ok}"
+                    present = BOTH if compare.missing_as is None else "TRUE"
+                    where = f"{present} AND NOT {self.agrees(compare)}"
                 lv, rv = lv_text, rv_text
             if kind == "missing_right":
-                where = "\"l___rows\" IS NOT NULL AND \"r___rows\" IS NULL"
+                where = LEFT_ONLY
             elif kind == "missing_left":
-                where = "\"l___rows\" IS NULL AND \"r___rows\" IS NOT NULL"
+                where = RIGHT_ONLY
             elif kind == "ambiguous":
                 where = "\"_ambiguous\""
             detail = " ({field} {left_value} vs {right_value})" if kind == "mismatch" else ""
@@ -274,6 +275,13 @@ class MatchCompiler:
                 default_message=default_message(rule.title, [c for c in KEY_COLUMNS if c in keys], detail)))
         return out
 
+    def agrees(self, compare: Compare) -> str:
+        """TRUE when the pair's two values of this compare are within its tolerance (never NULL)."""
+        lv, rv = self.compared(compare)
+        return sp.agrees(lv, rv, compare_type(self.rule, compare, self.ctx.extras), compare.tolerance,
+                         ignore_missing=compare.ignore_missing, normalise=compare.normalise,
+                         lookups=self.ctx.lookups)
+
     def compared(self, compare: Compare) -> tuple[str, str]:
         lv = self.pair(compare.left or f"left.{compare.field}")
         rv = self.pair(compare.right or f"right.{compare.field}")
@@ -283,10 +291,42 @@ class MatchCompiler:
             rv = f"(CASE WHEN \"r___rows\" IS NULL THEN {m} ELSE {rv} END)"
         return lv, rv
 
-    def sql(self) -> str:
+    def pair_ctes(self) -> list[str]:
         ctes = [cte("l_rows", self.side_rows("left")), cte("r_rows", self.side_rows("right")),
                 cte("l_side", self.side_rel("left")), cte("r_side", self.side_rel("right"))]
-        ctes += self.fuzzy_pairs() if self.rule.fuzzy else self.exact_pairs()
+        return ctes + (self.fuzzy_pairs() if self.rule.fuzzy else self.exact_pairs())
+
+    def stats_units(self) -> str:
+        """One row per business key compared, over the same pairs as the findings (see `stats_select`).
+
+        Compared: the keys the rule looks at: keys on both sides, plus the keys on one side only
+        when the rule reports them (missing_right: left-only keys; missing_left: right-only; a
+        compare with `missing_as` counts an absent side as that value, so both). Matched: those
+        keys whose every pair has both sides (or a `missing_as` stand-in), every compared field
+        within tolerance and, when the rule reports ties, no tie. Age gates (`older_than`) do not
+        apply: a finding still inside its window is not a match yet.
+        """
+        rule = self.rule
+        filled = any(c.missing_as is not None for c in rule.compare)
+        lefts, rights = rule.missing_right is not None or filled, rule.missing_left is not None or filled
+        where = {(True, True): "TRUE", (True, False): "\"l___rows\" IS NOT NULL",
+                 (False, True): "\"r___rows\" IS NOT NULL", (False, False): BOTH}[lefts, rights]
+        conds = [] if filled else [BOTH]
+        for c in rule.compare:
+            ok = self.agrees(c)
+            conds.append(f"(NOT ({BOTH}) OR {ok})" if filled and c.missing_as is None else ok)
+        if rule.ambiguous is not None:
+            conds.append("NOT \"_ambiguous\"")
+        keys = ", ".join(ident("k__" + k.name) for k in rule.keys)
+        matched = " AND ".join(conds) or "TRUE"
+        return (f"SELECT 1 AS \"_n\", bool_and({matched}) AS \"_ok\"\n  FROM \"pairs\"\n  WHERE {where}\n"
+                f"  GROUP BY {keys}")
+
+    def stats_ctes(self) -> list[str]:
+        return self.pair_ctes()
+
+    def statement(self) -> Statement:
+        ctes = self.pair_ctes()
         branches = self.branches()
         selects = [b.select(self.ctx, self.pair(b.outcome.value_at_risk) if b.outcome.value_at_risk else None,
                             self.pair(b.outcome.currency) if b.outcome.currency else None) for b in branches]

@@ -156,12 +156,54 @@ class Branch:
         return f"SELECT {', '.join(cols)}\n  FROM {ident(self.source)}\n  WHERE {self.where}"
 
 
+@dataclass(frozen=True)
+class Statement:
+    """A compiled query as its CTEs and its final SELECT, so that a companion can share the CTEs."""
+
+    ctes: tuple[str, ...]
+    select: str
+
+    @property
+    def text(self) -> str:
+        return ("WITH\n" + ",\n".join(self.ctes) + "\n" if self.ctes else "") + self.select
+
+
+STATS_COLUMNS = ("records_compared", "records_matched")
+
+
+def _stats_body(units: str) -> str:
+    """`units` yields one row per record checked: `_n` (how many records it stands for) and `_ok`
+    (whether they passed); this sums them to one row of records compared and matched."""
+    return (f"SELECT CAST(coalesce(sum(\"_n\"), 0) AS BIGINT) AS records_compared, "
+            f"CAST(coalesce(sum(\"_n\") FILTER (WHERE \"_ok\"), 0) AS BIGINT) AS records_matched\n"
+            f"FROM (\n  {units}\n) AS checked")
+
+
+def stats_select(ctes: list[str], units: str) -> str:
+    """The rule's companion query on its own: the CTEs it needs, then one row of records compared and matched."""
+    return Statement(tuple(ctes), _stats_body(units)).text
+
+
+def with_stats(statement: Statement, units: str) -> str:
+    """The rule's exceptions and, as one more row, its records compared and matched, from one statement.
+
+    The exception rows have NULL in the two extra columns; the last row has NULL in every contract
+    column. Sharing the statement's CTEs is what makes the counts cheap: DuckDB computes a CTE
+    used by both parts (the pairs of a match rule) once.
+    """
+    nulls = ", ".join(f"CAST(NULL AS {COLUMN_TYPES[c]}) AS {ident(c)}" for c in COLUMN_NAMES)
+    extra = ", ".join(f"CAST(NULL AS BIGINT) AS {c}" for c in STATS_COLUMNS)
+    select = (f"SELECT *, {extra} FROM (\n{statement.select}\n) AS found\n"
+              f"UNION ALL\nSELECT {nulls}, {', '.join(STATS_COLUMNS)} FROM \"_stats\"")
+    return Statement((*statement.ctes, cte("_stats", _stats_body(units))), select).text
+
+
 def default_message(title: str, key_columns: list[str], detail: str = "") -> str:
     keys = ", ".join(f"{c} {{{c}}}" for c in key_columns)
     return f"{title}: {keys}{detail}"
 
 
-def finish(rule_id: str, workflow: str, branches: list[Branch], selects: list[str], ctes: list[str]) -> str:
+def finish(rule_id: str, workflow: str, branches: list[Branch], selects: list[str], ctes: list[str]) -> Statement:
     """Collapse the findings to one exception per type and business key, then ids, ages, messages, lineage.
 
     Two steps: first per outcome (several rows on one key: values at risk add up, the oldest event
@@ -198,4 +240,4 @@ def finish(rule_id: str, workflow: str, branches: list[Branch], selects: list[st
     out = [ident(c) for c in COLUMN_NAMES[: COLUMN_NAMES.index("message")]]
     out += [f"CASE \"_outcome\" {cases} END AS message", f"{sp.lineage('left_rows')} AS left_lineage",
             f"{sp.lineage('right_rows')} AS right_lineage"]
-    return "WITH\n" + ",\n".join(ctes) + f"\nSELECT {', '.join(out)}\nFROM final"
+    return Statement(tuple(ctes), f"SELECT {', '.join(out)}\nFROM final")

@@ -7,6 +7,7 @@ from recon.rules import sqlparts as sp
 from recon.rules.compile_parts import (
     Branch,
     CompileContext,
+    Statement,
     cte,
     default_message,
     event_expr,
@@ -29,12 +30,45 @@ class SingleCompiler:
         self.rule: CheckRule | DuplicateRule = loaded.rule  # type: ignore[assignment]
         self.ctx = ctx
 
-    def sql(self) -> str:
+    def _key_cols(self) -> list[str]:
+        return [f"{key_expr(k.expr_for(), k.normalise, self.ctx)} AS {ident('k__' + k.name)}" for k in self.rule.keys]
+
+    def _where(self) -> list[str]:
+        return [f"({render(self.rule.where)})"] if self.rule.where else []
+
+    def _duplicate_rows(self) -> str:
+        rule = self.rule
+        where = self._where()
+        return cte("rows", f"SELECT t.*, {', '.join(self._key_cols())}, {event_expr(rule)} AS \"_event\", "
+                           f"{sp.row_struct()} AS \"_row\"\n  FROM {rows_source(rule, self.ctx)} AS t"
+                           + (f"\n  WHERE {' AND '.join(where)}" if where else ""))
+
+    def _counted(self) -> str:
+        rule = self.rule
+        assert isinstance(rule, DuplicateRule)
+        return f"count(DISTINCT {ident(rule.distinct)})" if rule.distinct else "count(*)"
+
+    def stats_ctes(self) -> list[str]:
+        return [] if isinstance(self.rule, CheckRule) else [self._duplicate_rows()]
+
+    def stats_units(self) -> str:
+        """One row per row checked (check) or per key (duplicate, `_n` its rows): for a check, the rows
+        after `where`, passing when they meet `require`; for a duplicate, passing when their key is unique."""
+        rule = self.rule
+        if isinstance(rule, CheckRule):
+            where = self._where()
+            filtered = f"\n  WHERE {' AND '.join(where)}" if where else ""
+            return (f"SELECT 1 AS \"_n\", coalesce(({render(rule.require)}), FALSE) AS \"_ok\"\n"
+                    f"  FROM {rows_source(rule, self.ctx)} AS t{filtered}")
+        group = ", ".join(ident("k__" + k.name) for k in rule.keys)
+        return f"SELECT count(*) AS \"_n\", {self._counted()} <= 1 AS \"_ok\"\n  FROM \"rows\" GROUP BY {group}"
+
+    def statement(self) -> Statement:
         rule = self.rule
         outcome = rule.outcome
         keys = {k.name: ident("k__" + k.name) for k in rule.keys}
-        key_cols = [f"{key_expr(k.expr_for(), k.normalise, self.ctx)} AS {ident('k__' + k.name)}" for k in rule.keys]
-        where = [f"({render(rule.where)})"] if rule.where else []
+        key_cols = self._key_cols()
+        where = self._where()
         system = split_table(rule.table)[0]
         ctes: list[str] = []
         if isinstance(rule, CheckRule):
@@ -51,11 +85,9 @@ class SingleCompiler:
             value = sp.as_text("\"_value\"", self._value_category())
             detail = "" if rule.value is None else " ({field} {left_value})"
         else:
-            ctes.append(cte("rows", f"SELECT t.*, {', '.join(key_cols)}, {event_expr(rule)} AS \"_event\", "
-                                    f"{sp.row_struct()} AS \"_row\"\n  FROM {rows_source(rule, self.ctx)} AS t"
-                                    + (f"\n  WHERE {' AND '.join(where)}" if where else "")))
+            ctes.append(self._duplicate_rows())
             group = ", ".join(keys.values())
-            counted = f"count(DISTINCT {ident(rule.distinct)})" if rule.distinct else "count(*)"
+            counted = self._counted()
             context = {c: ident("c__" + c) for c in outcome.context}
             cols = [group, f"{counted} AS \"_value\"",
                     f"{self._agg(outcome.value_at_risk) if outcome.value_at_risk else 'NULL'} AS \"_var\"",

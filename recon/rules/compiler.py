@@ -14,6 +14,11 @@ Shape of a match rule's SQL, one CTE per step:
   findings          one branch per outcome (missing_right, missing_left, each compare, ambiguous)
   found             findings collapsed to one exception per business key
   final + SELECT    ids, ages, messages and lineage text
+
+Records compared and matched (`MatchCompiler.stats_units`, `SingleCompiler.stats_units`) come from
+the same CTEs: `stats_sql` is that count on its own, `sql_with_stats` the exceptions plus one row of
+counts in a single statement, so DuckDB computes the pairs once and no data row passes through
+Python.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from recon.rules.compile_match import MatchCompiler
-from recon.rules.compile_parts import CompileContext
+from recon.rules.compile_parts import CompileContext, stats_select, with_stats
 from recon.rules.compile_single import SingleCompiler
 from recon.rules.loader import LoadedRule
 from recon.rules.schema import RAPIDFUZZ_SCORERS, MatchRule
@@ -30,24 +35,29 @@ from recon.rules.schema import RAPIDFUZZ_SCORERS, MatchRule
 @dataclass(frozen=True)
 class CompiledRule:
     rule_id: str
-    sql: str
+    sql: str  # the exceptions, in the contract's columns
     tables: tuple[str, ...]  # the rule cannot run without these
     lookup_tables: tuple[str, ...]  # absent ones make empty lookups
     scorers: tuple[str, ...]  # rapidfuzz scorers to register as UDFs
+    stats_sql: str = ""  # on its own: one row, records_compared and records_matched
+    sql_with_stats: str = ""  # both from one statement: the exceptions, then one row of the two counts
 
 
 def compile_rule(loaded: LoadedRule, ctx: CompileContext | None = None) -> CompiledRule:
     ctx = ctx or CompileContext()
     rule = loaded.rule
+    compiler: MatchCompiler | SingleCompiler
     if isinstance(rule, MatchRule):
-        body = MatchCompiler(loaded, ctx).sql()
+        compiler = MatchCompiler(loaded, ctx)
         lookups = [lk.table for s in (rule.left, rule.right) for lk in s.lookups]
         scorers = tuple(sorted({lv.scorer for lv in rule.fuzzy if lv.scorer in RAPIDFUZZ_SCORERS}))
     else:
-        body = SingleCompiler(loaded, ctx).sql()
+        compiler = SingleCompiler(loaded, ctx)
         lookups = [lk.table for lk in rule.lookups]
         scorers = ()
-    return CompiledRule(rule.id, body, tuple(rule.tables()), tuple(dict.fromkeys(lookups)), scorers)
+    main, units = compiler.statement(), compiler.stats_units()
+    return CompiledRule(rule.id, main.text, tuple(rule.tables()), tuple(dict.fromkeys(lookups)), scorers,
+                        stats_select(compiler.stats_ctes(), units), with_stats(main, units))
 
 
 __all__ = ["CompileContext", "CompiledRule", "compile_rule"]

@@ -170,6 +170,17 @@ holds (`scorer: exact`, DuckDB's `jaro_winkler`, `jaro`, `levenshtein`, `damerau
 distinct values instead of rows). **check** reports the rows that fail `require`, one exception
 per key.
 
+Every rule that runs also reports its **records compared and matched**, counted by the same SQL
+statement as its exceptions (`summary.json` `rules.rules[*]`; the report's auto-match rate and the
+`max_rate` budgets divide by them). A match rule counts business keys after its filters,
+deduplication and aggregation: compared are the keys on both sides, plus the keys on one side only
+when the rule reports them (`missing_right`: keys only on the left; `missing_left`: only on the
+right; a compare with `missing_as`: both); matched are those whose every pair has both sides (or the
+`missing_as` stand-in), every compared field within tolerance and, with an `ambiguous` outcome, no
+tie. A check counts the rows left by `where` and those meeting `require`; a duplicate, the rows and
+those whose key is unique. `older_than` does not apply here: a record still inside its window is
+compared and not (yet) matched.
+
 Outcomes are exceptions: a type (stable kebab-case name), a severity, an owner queue and the system
 to fix. `fix_in` defaults to the side that is not the system of record for the rule's entity
 (`record:`, or both sides' entity) in the config's `ownership:` section; when that does not decide,

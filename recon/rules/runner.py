@@ -1,15 +1,17 @@
 """Executing compiled rules through `recon.db` and building the run's exceptions table.
 
-Each rule is compiled (pure) and its SELECT inserted into a staging table with the run's as-of
-time and id as bound parameters; the stage then becomes `main.exceptions`, sorted in the contract's
-order. A rule whose table was not loaded in this run is skipped with a warning; a lookup table that
-was not loaded becomes an empty lookup (the rule still runs, its value at risk may be empty).
+Each rule is compiled (pure) and its statement run with the run's as-of time and id as bound
+parameters; its exceptions go to a staging table and its last row (records compared and matched)
+to the rule's result. The stage then becomes `main.exceptions`, sorted in the contract's order. A
+rule whose table was not loaded in this run is skipped with a warning; a lookup table that was not
+loaded becomes an empty lookup (the rule still runs, its value at risk may be empty).
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +29,7 @@ from recon.rules.tables import split_table
 from recon.sql import ident, literal
 
 STAGE = "main._exceptions_stage"
+OUT = "_rule_out"  # one rule's result: its exceptions and a last row of records compared and matched
 
 
 @dataclass
@@ -37,6 +40,8 @@ class RuleResult:
     exceptions: int = 0
     seconds: float = 0.0
     reason: str | None = None
+    records_compared: int | None = None  # business keys (match) or rows (check, duplicate) the rule looked at
+    records_matched: int | None = None  # of those, matched within tolerance (match) or passing (check, duplicate)
 
 
 @dataclass
@@ -88,18 +93,26 @@ def tables_loaded(files: list[Any]) -> tuple[set[str], set[str]]:
     return ok - failed, failed
 
 
+OnRule = Callable[[str, int, int], None]
+
+
 def run_rules(db: Database, rules: list[LoadedRule], *, as_of: datetime, run_id: str,
-              config: Config | None = None, tables: tuple[set[str], set[str]] | None = None) -> RulesReport:
+              config: Config | None = None, tables: tuple[set[str], set[str]] | None = None,
+              on_rule: OnRule | None = None) -> RulesReport:
     """Run every rule into `main.exceptions` (replaced), returning counts per rule, type and severity.
 
     `tables` is (tables loaded completely, tables whose load failed) for this run; without it every
-    table present in the database counts as loaded.
+    table present in the database counts as loaded. `on_rule(rule_id, index, total)` is called
+    before each rule (index from 0), skipped ones included, for a progress display.
     """
     report = RulesReport()
     db.execute(exceptions_ddl(STAGE))
     present, failed = tables if tables is not None else (loaded_tables(db), set())
     params = {"as_of": as_of, "run_id": run_id}
-    for loaded in rules:
+    columns = ", ".join(ident(c) for c in COLUMN_NAMES)
+    for index, loaded in enumerate(rules):
+        if on_rule is not None:
+            on_rule(loaded.id, index, len(rules))
         result = RuleResult(loaded.id, loaded.workflow, "ok")
         report.results.append(result)
         broken = [t for t in loaded.rule.tables() if t in failed]
@@ -118,17 +131,19 @@ def run_rules(db: Database, rules: list[LoadedRule], *, as_of: datetime, run_id:
         if compiled.scorers:
             fuzzy.register(db, compiled.scorers)
         started = time.perf_counter()
-        before = db.scalar(f"SELECT count(*) FROM {STAGE}")
-        try:
-            db.execute(f"INSERT INTO {STAGE} SELECT * FROM (\n{compiled.sql}\n) AS found", params)
+        try:  # one statement: the exceptions, then a row of records compared and matched
+            db.execute(f"CREATE OR REPLACE TEMP TABLE {OUT} AS\n{compiled.sql_with_stats}", params)
         except duckdb.Error as exc:
             result.status = "failed"
             result.reason = str(exc).strip().splitlines()[0]
             continue
         finally:
             result.seconds = round(time.perf_counter() - started, 4)
-        result.exceptions = int(db.scalar(f"SELECT count(*) FROM {STAGE}") - before)
-    columns = ", ".join(ident(c) for c in COLUMN_NAMES)
+        db.execute(f"INSERT INTO {STAGE} SELECT {columns} FROM {OUT} WHERE records_compared IS NULL")
+        counts = db.rows(f"SELECT records_compared, records_matched FROM {OUT} WHERE records_compared IS NOT NULL")
+        result.records_compared, result.records_matched = (int(n) for n in counts[0])
+        result.exceptions = int(db.scalar(f"SELECT count(*) FROM {OUT}")) - 1
+    db.execute(f"DROP TABLE IF EXISTS {OUT}")
     db.execute(f"CREATE OR REPLACE TABLE main.exceptions AS SELECT {columns} FROM {STAGE} ORDER BY {order_by()}")
     db.execute(f"DROP TABLE {STAGE}")
     for column, target in (("exception_type", report.by_type), ("severity", report.by_severity),

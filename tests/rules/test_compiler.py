@@ -17,15 +17,17 @@ UPDATE = os.environ.get("RECON_UPDATE_GOLDEN") == "1"  # RECON_UPDATE_GOLDEN=1 p
 
 @pytest.mark.parametrize("rule_id", load_project_rules(None).ids())
 def test_golden_sql(rule_id: str) -> None:
-    """Compiled with the sample's ownership and default parameters."""
+    """Compiled with the sample's ownership and default parameters: the exceptions (`<rule>.sql`) and
+    the records compared and matched (`<rule>.stats.sql`)."""
     cfg = config()
-    sql = compile_rule(bundled_rule(rule_id, cfg), CompileContext.from_config(cfg)).sql + "\n"
-    path = GOLDEN / f"{rule_id}.sql"
-    if UPDATE:
-        path.write_bytes(sql.encode("utf-8"))
-    assert path.is_file(), f"no golden file; run RECON_UPDATE_GOLDEN=1 pytest {__file__}"
-    golden = path.read_bytes().decode("utf-8")  # bytes: a normaliser's '\r\n' must survive
-    assert sql == golden, f"{rule_id}: compiled SQL changed; review and update the golden file"
+    compiled = compile_rule(bundled_rule(rule_id, cfg), CompileContext.from_config(cfg))
+    for suffix, sql in ((".sql", compiled.sql), (".stats.sql", compiled.stats_sql)):
+        path = GOLDEN / f"{rule_id}{suffix}"
+        if UPDATE:
+            path.write_bytes((sql + "\n").encode("utf-8"))
+        assert path.is_file(), f"no golden file; run RECON_UPDATE_GOLDEN=1 pytest {__file__}"
+        golden = path.read_bytes().decode("utf-8")  # bytes: a normaliser's '\r\n' must survive
+        assert sql + "\n" == golden, f"{rule_id}: compiled SQL changed; review and update {path.name}"
 
 
 def test_compilation_is_pure_and_deterministic() -> None:
@@ -36,9 +38,11 @@ def test_compilation_is_pure_and_deterministic() -> None:
 
 def test_as_of_and_run_id_are_bound_parameters_never_now() -> None:
     for rule_id in load_project_rules(None).ids():
-        sql = compile_rule(bundled_rule(rule_id)).sql
-        assert "$as_of" in sql and "$run_id" in sql
-        assert "now()" not in sql.lower() and "current_timestamp" not in sql.lower()
+        compiled = compile_rule(bundled_rule(rule_id))
+        for sql in (compiled.sql, compiled.sql_with_stats):
+            assert "$as_of" in sql and "$run_id" in sql
+        for sql in (compiled.sql, compiled.stats_sql, compiled.sql_with_stats):
+            assert "now()" not in sql.lower() and "current_timestamp" not in sql.lower()
 
 
 def test_fix_in_follows_ownership() -> None:
