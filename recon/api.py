@@ -143,7 +143,8 @@ class RunContext:
     acked_ids: frozenset[str] = frozenset()  # acks active at as_of: listed, but outside the failure bar
 
 
-Progress = Callable[[str, str, int, int], None]
+Progress = Callable[[str, str, int, int], None]  # (source, file, index, files) as each file starts loading
+RuleProgress = Callable[[str, int, int], None]  # (rule_id, index, rules) as each rule starts
 
 
 def new_run_id(started: datetime) -> str:
@@ -157,14 +158,16 @@ def run(
     out: str | Path | None = None,
     strict: bool = False,
     progress: Progress | None = None,
+    rule_progress: RuleProgress | None = None,
     run_id: str | None = None,
     fail_on: str | None = None,
     dry_run: bool = False,
     engine: str | None = None,
 ) -> RunContext:
-    """Load every source, then (as the modules land) run the rules and write the outputs.
+    """Load every source, then run the rules and write the outputs.
 
-    `engine` (duckdb or spark) overrides the config's `engine.name`; see docs/scale-out.md.
+    `progress` is called as each file starts loading, `rule_progress` as each rule starts (DuckDB
+    engine). `engine` (duckdb or spark) overrides the config's `engine.name`; see docs/scale-out.md.
     """
     project = load_project(config)
     if engine is not None:
@@ -186,7 +189,7 @@ def run(
             t0 = time.perf_counter()
             ctx.load = Loader(project, ctx.db, run_id, strict=strict, progress=progress).load_all()
             ctx.timings["load"] = time.perf_counter() - t0
-            run_rules_step(ctx, ruleset)
+            run_rules_step(ctx, ruleset, rule_progress)
         ctx.summary = build_summary(ctx)
         store.observe()  # lifecycle (new/open/resolved/reopened) and active acks into ctx
         write_outputs(ctx)
@@ -200,11 +203,13 @@ def trace(config: str | Path | None, key: str) -> TraceResult:
     return trace_key(config, key)
 
 
-def run_rules_step(ctx: RunContext, ruleset: RuleSet) -> None:
-    """Run the rule packs over what was loaded, into main.exceptions; unloaded tables skip a rule."""
+def run_rules_step(ctx: RunContext, ruleset: RuleSet, progress: RuleProgress | None = None) -> None:
+    """Run the rule packs over what was loaded, into main.exceptions; unloaded tables skip a rule.
+
+    `progress(rule_id, index, rules)` is called before each rule."""
     t0 = time.perf_counter()
     ctx.rules = run_rules(ctx.db, ruleset.rules, as_of=ctx.as_of, run_id=ctx.run_id, config=ctx.project.config,
-                          tables=tables_loaded(ctx.load.files))
+                          tables=tables_loaded(ctx.load.files), on_rule=progress)
     ctx.timings["rules"] = time.perf_counter() - t0
 
 

@@ -61,24 +61,31 @@ def _text_value(value: Any) -> str:
 
 
 @contextmanager
-def _loading_display(show: bool, log: EventLog, run_id: str) -> Iterator[Any]:
-    """A progress callback for the loader: a bar for people, a log line per file for machines."""
+def _progress_display(show: bool, log: EventLog, run_id: str) -> Iterator[tuple[Any, Any]]:
+    """Progress callbacks for loading and the rules: bars for people; a log line per file for machines
+    (rules log when they have run, see `_log_run`)."""
     if not show:
         def on_file(source: str, file: str, done: int, total: int) -> None:
             log("file_loading", run_id=run_id, source=source, file=file, index=done + 1, files=total)
 
-        yield on_file
+        yield on_file, None
         return
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=stderr_console(), transient=True) as bar:
         tasks: dict[str, Any] = {}
+        rules: list[Any] = []  # the rules' task, once they start
 
         def on_bar(source: str, file: str, done: int, total: int) -> None:
             if source not in tasks:
                 tasks[source] = bar.add_task(f"loading {source}", total=total)
             bar.update(tasks[source], completed=done + 1, description=f"loading {source}: {file}")
 
-        yield on_bar
+        def on_rule(rule_id: str, done: int, total: int) -> None:
+            if not rules:
+                rules.append(bar.add_task("rules", total=total))
+            bar.update(rules[0], completed=done, description=f"rules: {rule_id}")
+
+        yield on_bar, on_rule
 
 
 def _log_run(log: EventLog, ctx: api.RunContext) -> None:
@@ -131,9 +138,9 @@ def run(config: str | None, as_of: str | None, out: str | None, strict: bool, dr
     log("run_start", run_id=run_id, config=config, as_of=as_of, out=out, fail_on=fail_on, dry_run=dry_run)
     show_bars = not (quiet or as_json or log_format) and stderr_console().is_terminal
     try:
-        with _loading_display(show_bars, log, run_id) as progress:
-            ctx = api.run(config, as_of=as_of, out=out, strict=strict, progress=progress, run_id=run_id,
-                          dry_run=dry_run, fail_on=fail_on, engine=engine)
+        with _progress_display(show_bars, log, run_id) as (on_file, on_rule):
+            ctx = api.run(config, as_of=as_of, out=out, strict=strict, progress=on_file, rule_progress=on_rule,
+                          run_id=run_id, dry_run=dry_run, fail_on=fail_on, engine=engine)
         _log_run(log, ctx)
         recipients = list(email_to) or ctx.project.config.email.to
         if recipients:

@@ -64,6 +64,32 @@ def test_run_writes_the_exceptions_and_skips_rules_without_tables(make_project: 
     assert ctx.db.scalar("SELECT count(*) FROM main.exceptions") == 1
 
 
+def test_rule_progress_is_called_before_each_rule(make_project: Callable[..., Path], tmp_path: Path) -> None:
+    config = make_project(CONFIG, {"wms.csv": WMS})
+    calls: list[tuple[str, int, int]] = []
+    ctx = api.run(config, as_of="2024-03-10T12:00:00Z", out=tmp_path / "out", run_id="r1",
+                  rule_progress=lambda rule_id, i, n: calls.append((rule_id, i, n)))
+    ids = [r["rule_id"] for r in ctx.summary["rules"]["rules"]]
+    assert calls == [(rule_id, i, len(ids)) for i, rule_id in enumerate(ids)]  # skipped rules too
+
+
+def test_the_progress_bar_names_the_rule_running_and_quiet_runs_get_no_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    from rich.console import Console
+
+    run_cli = sys.modules["recon.cli.run"]
+    screen = io.StringIO()
+    monkeypatch.setattr(run_cli, "stderr_console", lambda: Console(file=screen, force_terminal=True, width=100))
+    with run_cli._progress_display(True, run_cli.EventLog(None), "r") as (on_file, on_rule):
+        on_file("erp_orders", "orders.csv", 0, 1)
+        on_rule("shipment-posted-in-erp", 2, 17)
+    assert "rules: shipment-posted-in-erp" in screen.getvalue() and "2/17" in screen.getvalue()
+    with run_cli._progress_display(False, run_cli.EventLog(None), "r") as (on_file, on_rule):
+        assert on_rule is None  # --quiet, --json, --log-format or no terminal: nothing drawn
+
+
 def test_rules_on_a_table_that_failed_to_load_are_skipped(make_project: Callable[..., Path], tmp_path: Path) -> None:
     """An incomplete table would make everything it lacks look missing: skip, and say why."""
     erp = ("  erp_posts:\n    system: erp\n    entity: shipment_lines\n    path: erp/*.csv\n"
