@@ -40,7 +40,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("shipment_id", "VARCHAR", "Business key."),
     Column("invoice_id", "VARCHAR", "Business key."),
     Column("item_id", "VARCHAR", "Business key."),
-    Column("site", "VARCHAR", "Business key."),
+    Column("site", "VARCHAR", "Business key where the type's key has it (stock); otherwise context: the site of "
+           "the rule's rows when they carry one, not part of exception_id."),
     Column("lot", "VARCHAR", "Business key (empty for stock without lots)."),
     Column("customer_id", "VARCHAR", "Business key."),
     Column("customer_po", "VARCHAR", "Business key."),

@@ -207,6 +207,10 @@ mapped by the config's lookups:
 | `tms.deliveries` | one row per shipment id; `carrier` as the WMS's SCAC |
 | `edi.*` | as the X12 loader writes them: `direction`, GS `sent_at` (local time), 997 `status` A/E/R/P |
 
+`site` should be one code across systems (the ERP plant; map WMS facility codes with a lookup, as
+the sample config does): it is the stock rule's key, and every other finding whose rows carry a
+site shows it as context (invoice findings take the order line's).
+
 Every bundled rule has a case file `rules/cases/<rule-id>.yaml` (tiny tables and the exceptions
 they must produce, or none) that the test suite runs; give your own rules the same.
 """
@@ -249,7 +253,11 @@ CHANGELOG entry.
 The business key columns are {keys}; each exception type fills the columns of its business key
 (below) and may fill others as context. `exception_id` is the first 16 hex characters of
 `sha256(rule_id | exception_type | business key values)`, the values in the column order above
-and an absent one as empty text, so a finding keeps its id from run to run. Several rows of one
+and an absent one as empty text, so a finding keeps its id from run to run. Context never enters
+the id. `site` in particular is a business key only where the type's key has it (stock); the
+bundled rules fill it as context wherever their rows carry one (shipment lines, orders, order lines
+through a lookup), so that exceptions can be counted per site, and a site corrected in the data
+does not make a finding new. Several rows of one
 rule on one business key are one exception: values at risk add up, the oldest event counts, the
 lineage lists every row (sorted by file and row, capped at {cap} then `…(+N)`).
 

@@ -1,29 +1,29 @@
 WITH
 "l_rows" AS (
   SELECT NULLIF(upper(trim(CAST("shipment_id" AS VARCHAR), ' 	
-' || chr(160))), '') AS "k__shipment_id", "item_id" AS "k__item_id", "qty", CAST("shipped_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
+' || chr(160))), '') AS "k__shipment_id", "item_id" AS "k__item_id", "qty", "site", CAST("shipped_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
   FROM "edi"."shipment_lines" AS t
 ),
 "r_rows" AS (
   SELECT NULLIF(upper(trim(CAST("shipment_id" AS VARCHAR), ' 	
-' || chr(160))), '') AS "k__shipment_id", "item_id" AS "k__item_id", "qty", CAST(NULL AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
+' || chr(160))), '') AS "k__shipment_id", "item_id" AS "k__item_id", "qty", "site", CAST(NULL AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
   FROM "wms"."shipment_lines" AS t
   WHERE "status" = 'SHIPPED'
 ),
 "l_side" AS (
-  SELECT "k__shipment_id", "k__item_id", sum("qty") AS "qty", min("_event") AS "_event", list("_row") AS "_rows", min("_id") AS "_id"
+  SELECT "k__shipment_id", "k__item_id", sum("qty") AS "qty", min("site") AS "site", min("_event") AS "_event", list("_row") AS "_rows", min("_id") AS "_id"
   FROM "l_rows" GROUP BY "k__shipment_id", "k__item_id"
 ),
 "r_side" AS (
-  SELECT "k__shipment_id", "k__item_id", sum("qty") AS "qty", min("_event") AS "_event", list("_row") AS "_rows", min("_id") AS "_id"
+  SELECT "k__shipment_id", "k__item_id", sum("qty") AS "qty", min("site") AS "site", min("_event") AS "_event", list("_row") AS "_rows", min("_id") AS "_id"
   FROM "r_rows" GROUP BY "k__shipment_id", "k__item_id"
 ),
 "pairs" AS (
-  SELECT coalesce(l."k__shipment_id", r."k__shipment_id") AS "k__shipment_id", coalesce(l."k__item_id", r."k__item_id") AS "k__item_id", l."qty" AS "l__qty", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", r."qty" AS "r__qty", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id", FALSE AS "_ambiguous"
+  SELECT coalesce(l."k__shipment_id", r."k__shipment_id") AS "k__shipment_id", coalesce(l."k__item_id", r."k__item_id") AS "k__item_id", l."qty" AS "l__qty", l."site" AS "l__site", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", r."qty" AS "r__qty", r."site" AS "r__site", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id", FALSE AS "_ambiguous"
   FROM "l_side" AS l FULL OUTER JOIN "r_side" AS r ON l."k__shipment_id" IS NOT DISTINCT FROM r."k__shipment_id" AND l."k__item_id" IS NOT DISTINCT FROM r."k__item_id"
 ),
 "findings" AS (
-  SELECT 0 AS "_outcome", 'asn-qty-mismatch' AS exception_type, 'medium' AS severity, 'operations' AS owner, 'edi' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS INTEGER) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST("k__item_id" AS VARCHAR) AS "item_id", CAST(NULL AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('qty' AS VARCHAR) AS field, CAST(regexp_replace(CAST(CAST("l__qty" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS left_value, CAST(regexp_replace(CAST(CAST("r__qty" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS right_value, CAST(CAST(("l__qty") - ("r__qty") AS DECIMAL(18,4)) AS DECIMAL(18,4)) AS difference, CAST(NULL AS DECIMAL(18,2)) AS value_at_risk, CAST('USD' AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("l___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS left_rows, CAST("r___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS right_rows, coalesce(CAST("k__shipment_id" AS VARCHAR), '') || '|' || coalesce(CAST("k__item_id" AS VARCHAR), '') AS "_key"
+  SELECT 0 AS "_outcome", 'asn-qty-mismatch' AS exception_type, 'medium' AS severity, 'operations' AS owner, 'edi' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS INTEGER) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST("k__item_id" AS VARCHAR) AS "item_id", CAST(COALESCE("r__site", "l__site") AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('qty' AS VARCHAR) AS field, CAST(regexp_replace(CAST(CAST("l__qty" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS left_value, CAST(regexp_replace(CAST(CAST("r__qty" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS right_value, CAST(CAST(("l__qty") - ("r__qty") AS DECIMAL(18,4)) AS DECIMAL(18,4)) AS difference, CAST(NULL AS DECIMAL(18,2)) AS value_at_risk, CAST('USD' AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("l___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS left_rows, CAST("r___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS right_rows, coalesce(CAST("k__shipment_id" AS VARCHAR), '') || '|' || coalesce(CAST("k__item_id" AS VARCHAR), '') AS "_key"
   FROM "pairs"
   WHERE "l___rows" IS NOT NULL AND "r___rows" IS NOT NULL AND NOT ((("l__qty") IS NULL AND ("r__qty") IS NULL) OR (("l__qty") IS NOT NULL AND ("r__qty") IS NOT NULL AND (abs(("l__qty") - ("r__qty")) <= 0))) AND TRUE
 ),

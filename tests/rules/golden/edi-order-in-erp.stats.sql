@@ -1,7 +1,7 @@
 WITH
 "l_rows" AS (
   SELECT NULLIF(upper(trim(CAST("customer_po" AS VARCHAR), ' 	
-' || chr(160))), '') AS "k__customer_po", "customer_id", "customer_name", CAST(TIMEZONE('UTC', CAST("received_at" AS TIMESTAMP)) AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
+' || chr(160))), '') AS "k__customer_po", "customer_id", "customer_name", "site", CAST(TIMEZONE('UTC', CAST("received_at" AS TIMESTAMP)) AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
   FROM (SELECT b.*, lk0."received_at" AS "received_at" FROM "edi"."orders" AS b LEFT JOIN (SELECT "partner_id", "transaction_set", "interchange_control", "control_number", min("sent_at") AS "received_at" FROM "edi"."edi_documents" GROUP BY "partner_id", "transaction_set", "interchange_control", "control_number") AS lk0 ON lk0."partner_id" IS NOT DISTINCT FROM b."partner_id" AND lk0."transaction_set" IS NOT DISTINCT FROM b."transaction_set" AND lk0."interchange_control" IS NOT DISTINCT FROM b."_interchange_control" AND lk0."control_number" IS NOT DISTINCT FROM b."_set_control") AS t
 ),
 "r_rows" AS (
@@ -19,7 +19,7 @@ WITH
   FROM "r_rows"
 ),
 "cand" AS (
-  SELECT l."k__customer_po" AS "k__customer_po", l."customer_id" AS "l__customer_id", l."customer_name" AS "l__customer_name", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", r."customer_id" AS "r__customer_id", r."customer_name" AS "r__customer_name", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id"
+  SELECT l."k__customer_po" AS "k__customer_po", l."customer_id" AS "l__customer_id", l."customer_name" AS "l__customer_name", l."site" AS "l__site", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", r."customer_id" AS "r__customer_id", r."customer_name" AS "r__customer_name", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id"
   FROM "l_side" AS l JOIN "r_side" AS r ON l."k__customer_po" IS NOT DISTINCT FROM r."k__customer_po"
 ),
 "cand_scored" AS (
@@ -32,7 +32,7 @@ WITH
 ),
 "m1" AS (
   SELECT * FROM "c0"
-  QUALIFY row_number() OVER (PARTITION BY "l___id" ORDER BY "_level", "_score" DESC, "r__customer_id", "r__customer_name", "r___id") = 1 AND row_number() OVER (PARTITION BY "r___id" ORDER BY "_level", "_score" DESC, "l__customer_id", "l__customer_name", "l___id") = 1
+  QUALIFY row_number() OVER (PARTITION BY "l___id" ORDER BY "_level", "_score" DESC, "r__customer_id", "r__customer_name", "r___id") = 1 AND row_number() OVER (PARTITION BY "r___id" ORDER BY "_level", "_score" DESC, "l__customer_id", "l__customer_name", "l__site", "l___id") = 1
 ),
 "c1" AS (
   SELECT * FROM "c0"
@@ -40,7 +40,7 @@ WITH
 ),
 "m2" AS (
   SELECT * FROM "c1"
-  QUALIFY row_number() OVER (PARTITION BY "l___id" ORDER BY "_level", "_score" DESC, "r__customer_id", "r__customer_name", "r___id") = 1 AND row_number() OVER (PARTITION BY "r___id" ORDER BY "_level", "_score" DESC, "l__customer_id", "l__customer_name", "l___id") = 1
+  QUALIFY row_number() OVER (PARTITION BY "l___id" ORDER BY "_level", "_score" DESC, "r__customer_id", "r__customer_name", "r___id") = 1 AND row_number() OVER (PARTITION BY "r___id" ORDER BY "_level", "_score" DESC, "l__customer_id", "l__customer_name", "l__site", "l___id") = 1
 ),
 "c2" AS (
   SELECT * FROM "c1"
@@ -48,7 +48,7 @@ WITH
 ),
 "m3" AS (
   SELECT * FROM "c2"
-  QUALIFY row_number() OVER (PARTITION BY "l___id" ORDER BY "_level", "_score" DESC, "r__customer_id", "r__customer_name", "r___id") = 1 AND row_number() OVER (PARTITION BY "r___id" ORDER BY "_level", "_score" DESC, "l__customer_id", "l__customer_name", "l___id") = 1
+  QUALIFY row_number() OVER (PARTITION BY "l___id" ORDER BY "_level", "_score" DESC, "r__customer_id", "r__customer_name", "r___id") = 1 AND row_number() OVER (PARTITION BY "r___id" ORDER BY "_level", "_score" DESC, "l__customer_id", "l__customer_name", "l__site", "l___id") = 1
 ),
 "matched" AS (
   SELECT * FROM "m1"
@@ -56,9 +56,9 @@ WITH
   UNION ALL SELECT * FROM "m3"
 ),
 "pairs" AS (
-  SELECT "k__customer_po", "l__customer_id", "l__customer_name", "l___event", "l___rows", "l___id", "r__customer_id", "r__customer_name", "r___event", "r___rows", "r___id", "_ties_l" > 1 OR "_ties_r" > 1 AS "_ambiguous" FROM "matched"
-  UNION ALL SELECT l."k__customer_po", l."customer_id" AS "l__customer_id", l."customer_name" AS "l__customer_name", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", CAST(NULL AS VARCHAR) AS "r__customer_id", CAST(NULL AS VARCHAR) AS "r__customer_name", CAST(NULL AS TIMESTAMPTZ) AS "r___event", CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)[]) AS "r___rows", CAST(NULL AS VARCHAR) AS "r___id", FALSE FROM "l_side" AS l WHERE l."_id" NOT IN (SELECT "l___id" FROM "matched")
-  UNION ALL SELECT r."k__customer_po", CAST(NULL AS VARCHAR) AS "l__customer_id", CAST(NULL AS VARCHAR) AS "l__customer_name", CAST(NULL AS TIMESTAMPTZ) AS "l___event", CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)[]) AS "l___rows", CAST(NULL AS VARCHAR) AS "l___id", r."customer_id" AS "r__customer_id", r."customer_name" AS "r__customer_name", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id", FALSE FROM "r_side" AS r WHERE r."_id" NOT IN (SELECT "r___id" FROM "matched")
+  SELECT "k__customer_po", "l__customer_id", "l__customer_name", "l__site", "l___event", "l___rows", "l___id", "r__customer_id", "r__customer_name", "r___event", "r___rows", "r___id", "_ties_l" > 1 OR "_ties_r" > 1 AS "_ambiguous" FROM "matched"
+  UNION ALL SELECT l."k__customer_po", l."customer_id" AS "l__customer_id", l."customer_name" AS "l__customer_name", l."site" AS "l__site", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", CAST(NULL AS VARCHAR) AS "r__customer_id", CAST(NULL AS VARCHAR) AS "r__customer_name", CAST(NULL AS TIMESTAMPTZ) AS "r___event", CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)[]) AS "r___rows", CAST(NULL AS VARCHAR) AS "r___id", FALSE FROM "l_side" AS l WHERE l."_id" NOT IN (SELECT "l___id" FROM "matched")
+  UNION ALL SELECT r."k__customer_po", CAST(NULL AS VARCHAR) AS "l__customer_id", CAST(NULL AS VARCHAR) AS "l__customer_name", CAST(NULL AS VARCHAR) AS "l__site", CAST(NULL AS TIMESTAMPTZ) AS "l___event", CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)[]) AS "l___rows", CAST(NULL AS VARCHAR) AS "l___id", r."customer_id" AS "r__customer_id", r."customer_name" AS "r__customer_name", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id", FALSE FROM "r_side" AS r WHERE r."_id" NOT IN (SELECT "r___id" FROM "matched")
 )
 SELECT CAST(coalesce(sum("_n"), 0) AS BIGINT) AS records_compared, CAST(coalesce(sum("_n") FILTER (WHERE "_ok"), 0) AS BIGINT) AS records_matched
 FROM (

@@ -6,7 +6,7 @@ WITH
 ),
 "r_rows" AS (
   SELECT NULLIF(upper(trim(CAST("customer_po" AS VARCHAR), ' 	
-' || chr(160))), '') AS "k__customer_po", "line_no" AS "k__line_no", "currency", "customer_id", "customer_name", "item_id", "order_id", "qty", "unit_price", CAST(NULL AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
+' || chr(160))), '') AS "k__customer_po", "line_no" AS "k__line_no", "currency", "customer_id", "customer_name", "item_id", "order_id", "qty", "site", "unit_price", CAST(NULL AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
   FROM (SELECT b.*, lk0."customer_po" AS "customer_po", lk0."customer_id" AS "customer_id", lk0."customer_name" AS "customer_name" FROM "erp"."order_lines" AS b LEFT JOIN (SELECT "order_id", min("customer_po") AS "customer_po", min("customer_id") AS "customer_id", min("customer_name") AS "customer_name" FROM "erp"."orders" GROUP BY "order_id") AS lk0 ON lk0."order_id" IS NOT DISTINCT FROM b."order_id") AS t
 ),
 "l_side" AS (
@@ -18,7 +18,7 @@ WITH
   FROM "r_rows"
 ),
 "cand" AS (
-  SELECT l."k__customer_po" AS "k__customer_po", l."k__line_no" AS "k__line_no", l."customer_id" AS "l__customer_id", l."customer_name" AS "l__customer_name", l."qty" AS "l__qty", l."unit_price" AS "l__unit_price", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", r."currency" AS "r__currency", r."customer_id" AS "r__customer_id", r."customer_name" AS "r__customer_name", r."item_id" AS "r__item_id", r."order_id" AS "r__order_id", r."qty" AS "r__qty", r."unit_price" AS "r__unit_price", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id"
+  SELECT l."k__customer_po" AS "k__customer_po", l."k__line_no" AS "k__line_no", l."customer_id" AS "l__customer_id", l."customer_name" AS "l__customer_name", l."qty" AS "l__qty", l."unit_price" AS "l__unit_price", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", r."currency" AS "r__currency", r."customer_id" AS "r__customer_id", r."customer_name" AS "r__customer_name", r."item_id" AS "r__item_id", r."order_id" AS "r__order_id", r."qty" AS "r__qty", r."site" AS "r__site", r."unit_price" AS "r__unit_price", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id"
   FROM "l_side" AS l JOIN "r_side" AS r ON l."k__customer_po" IS NOT DISTINCT FROM r."k__customer_po" AND l."k__line_no" IS NOT DISTINCT FROM r."k__line_no"
 ),
 "cand_scored" AS (
@@ -31,7 +31,7 @@ WITH
 ),
 "m1" AS (
   SELECT * FROM "c0"
-  QUALIFY row_number() OVER (PARTITION BY "l___id" ORDER BY "_level", "_score" DESC, "r__currency", "r__customer_id", "r__customer_name", "r__item_id", "r__order_id", "r__qty", "r__unit_price", "r___id") = 1 AND row_number() OVER (PARTITION BY "r___id" ORDER BY "_level", "_score" DESC, "l__customer_id", "l__customer_name", "l__qty", "l__unit_price", "l___id") = 1
+  QUALIFY row_number() OVER (PARTITION BY "l___id" ORDER BY "_level", "_score" DESC, "r__currency", "r__customer_id", "r__customer_name", "r__item_id", "r__order_id", "r__qty", "r__site", "r__unit_price", "r___id") = 1 AND row_number() OVER (PARTITION BY "r___id" ORDER BY "_level", "_score" DESC, "l__customer_id", "l__customer_name", "l__qty", "l__unit_price", "l___id") = 1
 ),
 "c1" AS (
   SELECT * FROM "c0"
@@ -39,7 +39,7 @@ WITH
 ),
 "m2" AS (
   SELECT * FROM "c1"
-  QUALIFY row_number() OVER (PARTITION BY "l___id" ORDER BY "_level", "_score" DESC, "r__currency", "r__customer_id", "r__customer_name", "r__item_id", "r__order_id", "r__qty", "r__unit_price", "r___id") = 1 AND row_number() OVER (PARTITION BY "r___id" ORDER BY "_level", "_score" DESC, "l__customer_id", "l__customer_name", "l__qty", "l__unit_price", "l___id") = 1
+  QUALIFY row_number() OVER (PARTITION BY "l___id" ORDER BY "_level", "_score" DESC, "r__currency", "r__customer_id", "r__customer_name", "r__item_id", "r__order_id", "r__qty", "r__site", "r__unit_price", "r___id") = 1 AND row_number() OVER (PARTITION BY "r___id" ORDER BY "_level", "_score" DESC, "l__customer_id", "l__customer_name", "l__qty", "l__unit_price", "l___id") = 1
 ),
 "c2" AS (
   SELECT * FROM "c1"
@@ -47,7 +47,7 @@ WITH
 ),
 "m3" AS (
   SELECT * FROM "c2"
-  QUALIFY row_number() OVER (PARTITION BY "l___id" ORDER BY "_level", "_score" DESC, "r__currency", "r__customer_id", "r__customer_name", "r__item_id", "r__order_id", "r__qty", "r__unit_price", "r___id") = 1 AND row_number() OVER (PARTITION BY "r___id" ORDER BY "_level", "_score" DESC, "l__customer_id", "l__customer_name", "l__qty", "l__unit_price", "l___id") = 1
+  QUALIFY row_number() OVER (PARTITION BY "l___id" ORDER BY "_level", "_score" DESC, "r__currency", "r__customer_id", "r__customer_name", "r__item_id", "r__order_id", "r__qty", "r__site", "r__unit_price", "r___id") = 1 AND row_number() OVER (PARTITION BY "r___id" ORDER BY "_level", "_score" DESC, "l__customer_id", "l__customer_name", "l__qty", "l__unit_price", "l___id") = 1
 ),
 "matched" AS (
   SELECT * FROM "m1"
@@ -55,9 +55,9 @@ WITH
   UNION ALL SELECT * FROM "m3"
 ),
 "pairs" AS (
-  SELECT "k__customer_po", "k__line_no", "l__customer_id", "l__customer_name", "l__qty", "l__unit_price", "l___event", "l___rows", "l___id", "r__currency", "r__customer_id", "r__customer_name", "r__item_id", "r__order_id", "r__qty", "r__unit_price", "r___event", "r___rows", "r___id", "_ties_l" > 1 OR "_ties_r" > 1 AS "_ambiguous" FROM "matched"
-  UNION ALL SELECT l."k__customer_po", l."k__line_no", l."customer_id" AS "l__customer_id", l."customer_name" AS "l__customer_name", l."qty" AS "l__qty", l."unit_price" AS "l__unit_price", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", CAST(NULL AS VARCHAR) AS "r__currency", CAST(NULL AS VARCHAR) AS "r__customer_id", CAST(NULL AS VARCHAR) AS "r__customer_name", CAST(NULL AS VARCHAR) AS "r__item_id", CAST(NULL AS VARCHAR) AS "r__order_id", CAST(NULL AS DECIMAL(18,4)) AS "r__qty", CAST(NULL AS DECIMAL(18,4)) AS "r__unit_price", CAST(NULL AS TIMESTAMPTZ) AS "r___event", CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)[]) AS "r___rows", CAST(NULL AS VARCHAR) AS "r___id", FALSE FROM "l_side" AS l WHERE l."_id" NOT IN (SELECT "l___id" FROM "matched")
-  UNION ALL SELECT r."k__customer_po", r."k__line_no", CAST(NULL AS VARCHAR) AS "l__customer_id", CAST(NULL AS VARCHAR) AS "l__customer_name", CAST(NULL AS DECIMAL(18,4)) AS "l__qty", CAST(NULL AS DECIMAL(18,4)) AS "l__unit_price", CAST(NULL AS TIMESTAMPTZ) AS "l___event", CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)[]) AS "l___rows", CAST(NULL AS VARCHAR) AS "l___id", r."currency" AS "r__currency", r."customer_id" AS "r__customer_id", r."customer_name" AS "r__customer_name", r."item_id" AS "r__item_id", r."order_id" AS "r__order_id", r."qty" AS "r__qty", r."unit_price" AS "r__unit_price", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id", FALSE FROM "r_side" AS r WHERE r."_id" NOT IN (SELECT "r___id" FROM "matched")
+  SELECT "k__customer_po", "k__line_no", "l__customer_id", "l__customer_name", "l__qty", "l__unit_price", "l___event", "l___rows", "l___id", "r__currency", "r__customer_id", "r__customer_name", "r__item_id", "r__order_id", "r__qty", "r__site", "r__unit_price", "r___event", "r___rows", "r___id", "_ties_l" > 1 OR "_ties_r" > 1 AS "_ambiguous" FROM "matched"
+  UNION ALL SELECT l."k__customer_po", l."k__line_no", l."customer_id" AS "l__customer_id", l."customer_name" AS "l__customer_name", l."qty" AS "l__qty", l."unit_price" AS "l__unit_price", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", CAST(NULL AS VARCHAR) AS "r__currency", CAST(NULL AS VARCHAR) AS "r__customer_id", CAST(NULL AS VARCHAR) AS "r__customer_name", CAST(NULL AS VARCHAR) AS "r__item_id", CAST(NULL AS VARCHAR) AS "r__order_id", CAST(NULL AS DECIMAL(18,4)) AS "r__qty", CAST(NULL AS VARCHAR) AS "r__site", CAST(NULL AS DECIMAL(18,4)) AS "r__unit_price", CAST(NULL AS TIMESTAMPTZ) AS "r___event", CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)[]) AS "r___rows", CAST(NULL AS VARCHAR) AS "r___id", FALSE FROM "l_side" AS l WHERE l."_id" NOT IN (SELECT "l___id" FROM "matched")
+  UNION ALL SELECT r."k__customer_po", r."k__line_no", CAST(NULL AS VARCHAR) AS "l__customer_id", CAST(NULL AS VARCHAR) AS "l__customer_name", CAST(NULL AS DECIMAL(18,4)) AS "l__qty", CAST(NULL AS DECIMAL(18,4)) AS "l__unit_price", CAST(NULL AS TIMESTAMPTZ) AS "l___event", CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)[]) AS "l___rows", CAST(NULL AS VARCHAR) AS "l___id", r."currency" AS "r__currency", r."customer_id" AS "r__customer_id", r."customer_name" AS "r__customer_name", r."item_id" AS "r__item_id", r."order_id" AS "r__order_id", r."qty" AS "r__qty", r."site" AS "r__site", r."unit_price" AS "r__unit_price", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id", FALSE FROM "r_side" AS r WHERE r."_id" NOT IN (SELECT "r___id" FROM "matched")
 )
 SELECT CAST(coalesce(sum("_n"), 0) AS BIGINT) AS records_compared, CAST(coalesce(sum("_n") FILTER (WHERE "_ok"), 0) AS BIGINT) AS records_matched
 FROM (

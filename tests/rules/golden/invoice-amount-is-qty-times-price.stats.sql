@@ -4,7 +4,7 @@ WITH
   FROM "erp"."invoice_lines" AS t
 ),
 "r_rows" AS (
-  SELECT "order_id" AS "k__order_id", "line_no" AS "k__line_no", "unit_price", CAST(NULL AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
+  SELECT "order_id" AS "k__order_id", "line_no" AS "k__line_no", "site", "unit_price", CAST(NULL AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
   FROM "erp"."order_lines" AS t
 ),
 "l_side" AS (
@@ -16,7 +16,7 @@ WITH
   FROM "r_rows"
 ),
 "pairs" AS (
-  SELECT coalesce(l."k__order_id", r."k__order_id") AS "k__order_id", coalesce(l."k__line_no", r."k__line_no") AS "k__line_no", l."amount" AS "l__amount", l."currency" AS "l__currency", l."invoice_id" AS "l__invoice_id", l."line_no" AS "l__line_no", l."order_id" AS "l__order_id", l."qty" AS "l__qty", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", r."unit_price" AS "r__unit_price", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id", FALSE AS "_ambiguous"
+  SELECT coalesce(l."k__order_id", r."k__order_id") AS "k__order_id", coalesce(l."k__line_no", r."k__line_no") AS "k__line_no", l."amount" AS "l__amount", l."currency" AS "l__currency", l."invoice_id" AS "l__invoice_id", l."line_no" AS "l__line_no", l."order_id" AS "l__order_id", l."qty" AS "l__qty", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", r."site" AS "r__site", r."unit_price" AS "r__unit_price", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id", FALSE AS "_ambiguous"
   FROM "l_side" AS l FULL OUTER JOIN "r_side" AS r ON l."k__order_id" IS NOT DISTINCT FROM r."k__order_id" AND l."k__line_no" IS NOT DISTINCT FROM r."k__line_no"
 )
 SELECT CAST(coalesce(sum("_n"), 0) AS BIGINT) AS records_compared, CAST(coalesce(sum("_n") FILTER (WHERE "_ok"), 0) AS BIGINT) AS records_matched

@@ -1,14 +1,14 @@
 WITH
 "rows" AS (
   SELECT t.*, "invoice_id" AS "k__invoice_id", "line_no" AS "k__line_no", CAST("invoiced_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
-  FROM "erp"."invoice_lines" AS t
+  FROM (SELECT b.*, lk0."site" AS "site" FROM "erp"."invoice_lines" AS b LEFT JOIN (SELECT "order_id", "line_no", min("site") AS "site" FROM "erp"."order_lines" GROUP BY "order_id", "line_no") AS lk0 ON lk0."order_id" IS NOT DISTINCT FROM b."order_id" AND lk0."line_no" IS NOT DISTINCT FROM b."order_line_no") AS t
 ),
 "groups" AS (
-  SELECT "k__invoice_id", "k__line_no", count(*) AS "_value", SUM("amount") - MAX("amount") AS "_var", MIN("currency") AS "_cur", max("_event") AS "_event", list("_row") AS "_rows"
+  SELECT "k__invoice_id", "k__line_no", count(*) AS "_value", SUM("amount") - MAX("amount") AS "_var", MIN("currency") AS "_cur", MIN("site") AS "c__site", max("_event") AS "_event", list("_row") AS "_rows"
   FROM "rows" GROUP BY "k__invoice_id", "k__line_no" HAVING count(*) > 1
 ),
 "findings" AS (
-  SELECT 0 AS "_outcome", 'duplicate-invoice' AS exception_type, 'high' AS severity, 'finance' AS owner, 'erp' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST("k__line_no" AS INTEGER) AS "line_no", CAST(NULL AS VARCHAR) AS "shipment_id", CAST("k__invoice_id" AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST(NULL AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST(NULL AS VARCHAR) AS field, CAST(regexp_replace(CAST(CAST("_value" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS left_value, CAST(NULL AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(round("_var", 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("_cur" AS VARCHAR) AS currency, CAST("_event" AS TIMESTAMPTZ) AS event_at, CAST("_rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS left_rows, CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)[]) AS right_rows, coalesce(CAST("k__line_no" AS VARCHAR), '') || '|' || coalesce(CAST("k__invoice_id" AS VARCHAR), '') AS "_key"
+  SELECT 0 AS "_outcome", 'duplicate-invoice' AS exception_type, 'high' AS severity, 'finance' AS owner, 'erp' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST("k__line_no" AS INTEGER) AS "line_no", CAST(NULL AS VARCHAR) AS "shipment_id", CAST("k__invoice_id" AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST("c__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST(NULL AS VARCHAR) AS field, CAST(regexp_replace(CAST(CAST("_value" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS left_value, CAST(NULL AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(round("_var", 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("_cur" AS VARCHAR) AS currency, CAST("_event" AS TIMESTAMPTZ) AS event_at, CAST("_rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS left_rows, CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)[]) AS right_rows, coalesce(CAST("k__line_no" AS VARCHAR), '') || '|' || coalesce(CAST("k__invoice_id" AS VARCHAR), '') AS "_key"
   FROM "groups"
   WHERE TRUE
 ),

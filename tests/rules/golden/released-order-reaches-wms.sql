@@ -1,6 +1,6 @@
 WITH
 "l_rows" AS (
-  SELECT "order_id" AS "k__order_id", "order_currency", "order_value", CAST("released_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
+  SELECT "order_id" AS "k__order_id", "order_currency", "order_value", "site", CAST("released_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
   FROM (SELECT b.*, lk0."order_value" AS "order_value", lk0."order_currency" AS "order_currency" FROM "erp"."orders" AS b LEFT JOIN (SELECT "order_id", SUM("qty" * "unit_price") AS "order_value", min("currency") AS "order_currency" FROM "erp"."order_lines" WHERE COALESCE("status", '') <> 'CANCELLED' GROUP BY "order_id") AS lk0 ON lk0."order_id" IS NOT DISTINCT FROM b."order_id") AS t
   WHERE NOT "released_at" IS NULL AND COALESCE("status", '') <> 'CANCELLED'
 ),
@@ -17,11 +17,11 @@ WITH
   FROM "r_rows"
 ),
 "pairs" AS (
-  SELECT coalesce(l."k__order_id", r."k__order_id") AS "k__order_id", l."order_currency" AS "l__order_currency", l."order_value" AS "l__order_value", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id", FALSE AS "_ambiguous"
+  SELECT coalesce(l."k__order_id", r."k__order_id") AS "k__order_id", l."order_currency" AS "l__order_currency", l."order_value" AS "l__order_value", l."site" AS "l__site", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id", FALSE AS "_ambiguous"
   FROM "l_side" AS l FULL OUTER JOIN "r_side" AS r ON l."k__order_id" IS NOT DISTINCT FROM r."k__order_id"
 ),
 "findings" AS (
-  SELECT 0 AS "_outcome", 'released-not-in-wms' AS exception_type, 'high' AS severity, 'operations' AS owner, 'wms' AS fix_in, CAST("k__order_id" AS VARCHAR) AS "order_id", CAST(NULL AS INTEGER) AS "line_no", CAST(NULL AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST(NULL AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST(NULL AS VARCHAR) AS field, CAST(NULL AS VARCHAR) AS left_value, CAST(NULL AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(round("l__order_value", 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("l__order_currency" AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("l___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS left_rows, CAST("r___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS right_rows, coalesce(CAST("k__order_id" AS VARCHAR), '') AS "_key"
+  SELECT 0 AS "_outcome", 'released-not-in-wms' AS exception_type, 'high' AS severity, 'operations' AS owner, 'wms' AS fix_in, CAST("k__order_id" AS VARCHAR) AS "order_id", CAST(NULL AS INTEGER) AS "line_no", CAST(NULL AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST("l__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST(NULL AS VARCHAR) AS field, CAST(NULL AS VARCHAR) AS left_value, CAST(NULL AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(round("l__order_value", 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("l__order_currency" AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("l___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS left_rows, CAST("r___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS right_rows, coalesce(CAST("k__order_id" AS VARCHAR), '') AS "_key"
   FROM "pairs"
   WHERE "l___rows" IS NOT NULL AND "r___rows" IS NULL AND (CAST("l___event" AS TIMESTAMPTZ) < CAST($as_of AS TIMESTAMPTZ) - INTERVAL 14400 SECOND)
 ),

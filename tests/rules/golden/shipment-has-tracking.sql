@@ -1,11 +1,11 @@
 WITH
 "rows" AS (
-  SELECT "shipment_id" AS "k__shipment_id", NULL AS "_value", NULL AS "_var", 'USD' AS "_cur", CAST("shipped_at" AS TIMESTAMPTZ) AS "_event", list_value({'f': "_source_file", 'r': "_source_row"}) AS "_rows"
+  SELECT "shipment_id" AS "k__shipment_id", NULL AS "_value", NULL AS "_var", 'USD' AS "_cur", "site" AS "c__site", CAST("shipped_at" AS TIMESTAMPTZ) AS "_event", list_value({'f': "_source_file", 'r': "_source_row"}) AS "_rows"
   FROM "wms"."shipment_lines" AS t
   WHERE ("status" = 'SHIPPED') AND NOT coalesce((NOT "tracking_no" IS NULL), FALSE)
 ),
 "findings" AS (
-  SELECT 0 AS "_outcome", 'shipped-without-tracking' AS exception_type, 'medium' AS severity, 'operations' AS owner, 'wms' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS INTEGER) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST(NULL AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('tracking_no' AS VARCHAR) AS field, CAST(CAST("_value" AS VARCHAR) AS VARCHAR) AS left_value, CAST(NULL AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(round("_var", 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("_cur" AS VARCHAR) AS currency, CAST("_event" AS TIMESTAMPTZ) AS event_at, CAST("_rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS left_rows, CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)[]) AS right_rows, coalesce(CAST("k__shipment_id" AS VARCHAR), '') AS "_key"
+  SELECT 0 AS "_outcome", 'shipped-without-tracking' AS exception_type, 'medium' AS severity, 'operations' AS owner, 'wms' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS INTEGER) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST("c__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('tracking_no' AS VARCHAR) AS field, CAST(CAST("_value" AS VARCHAR) AS VARCHAR) AS left_value, CAST(NULL AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(round("_var", 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("_cur" AS VARCHAR) AS currency, CAST("_event" AS TIMESTAMPTZ) AS event_at, CAST("_rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS left_rows, CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)[]) AS right_rows, coalesce(CAST("k__shipment_id" AS VARCHAR), '') AS "_key"
   FROM "rows"
   WHERE TRUE
 ),

@@ -1,7 +1,7 @@
 WITH
 "l_rows" AS (
   SELECT NULLIF(upper(trim(CAST("shipment_id" AS VARCHAR), ' 	
-' || chr(160))), '') AS "k__shipment_id", "carrier", CAST("shipped_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
+' || chr(160))), '') AS "k__shipment_id", "carrier", "site", CAST("shipped_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
   FROM "wms"."shipment_lines" AS t
   WHERE "status" = 'SHIPPED'
 ),
@@ -11,7 +11,7 @@ WITH
   FROM "tms"."deliveries" AS t
 ),
 "l_side" AS (
-  SELECT "k__shipment_id", min("carrier") AS "carrier", min("_event") AS "_event", list("_row") AS "_rows", min("_id") AS "_id"
+  SELECT "k__shipment_id", min("carrier") AS "carrier", min("site") AS "site", min("_event") AS "_event", list("_row") AS "_rows", min("_id") AS "_id"
   FROM "l_rows" GROUP BY "k__shipment_id"
 ),
 "r_side" AS (
@@ -19,15 +19,15 @@ WITH
   FROM "r_rows"
 ),
 "pairs" AS (
-  SELECT coalesce(l."k__shipment_id", r."k__shipment_id") AS "k__shipment_id", l."carrier" AS "l__carrier", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", r."carrier" AS "r__carrier", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id", FALSE AS "_ambiguous"
+  SELECT coalesce(l."k__shipment_id", r."k__shipment_id") AS "k__shipment_id", l."carrier" AS "l__carrier", l."site" AS "l__site", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", r."carrier" AS "r__carrier", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id", FALSE AS "_ambiguous"
   FROM "l_side" AS l FULL OUTER JOIN "r_side" AS r ON l."k__shipment_id" IS NOT DISTINCT FROM r."k__shipment_id"
 ),
 "findings" AS (
-  SELECT 0 AS "_outcome", 'shipment-not-in-tms' AS exception_type, 'medium' AS severity, 'operations' AS owner, 'tms' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS INTEGER) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST(NULL AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('carrier' AS VARCHAR) AS field, CAST(CAST("l__carrier" AS VARCHAR) AS VARCHAR) AS left_value, CAST(CAST("r__carrier" AS VARCHAR) AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(NULL AS DECIMAL(18,2)) AS value_at_risk, CAST('USD' AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("l___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS left_rows, CAST("r___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS right_rows, coalesce(CAST("k__shipment_id" AS VARCHAR), '') AS "_key"
+  SELECT 0 AS "_outcome", 'shipment-not-in-tms' AS exception_type, 'medium' AS severity, 'operations' AS owner, 'tms' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS INTEGER) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST("l__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('carrier' AS VARCHAR) AS field, CAST(CAST("l__carrier" AS VARCHAR) AS VARCHAR) AS left_value, CAST(CAST("r__carrier" AS VARCHAR) AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(NULL AS DECIMAL(18,2)) AS value_at_risk, CAST('USD' AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("l___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS left_rows, CAST("r___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS right_rows, coalesce(CAST("k__shipment_id" AS VARCHAR), '') AS "_key"
   FROM "pairs"
   WHERE "l___rows" IS NOT NULL AND "r___rows" IS NULL AND (CAST("l___event" AS TIMESTAMPTZ) < CAST($as_of AS TIMESTAMPTZ) - INTERVAL 86400 SECOND)
   UNION ALL
-  SELECT 1 AS "_outcome", 'carrier-mismatch' AS exception_type, 'low' AS severity, 'operations' AS owner, 'tms' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS INTEGER) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST(NULL AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('carrier' AS VARCHAR) AS field, CAST(CAST("l__carrier" AS VARCHAR) AS VARCHAR) AS left_value, CAST(CAST("r__carrier" AS VARCHAR) AS VARCHAR) AS right_value, CAST(CAST(NULL AS DECIMAL(18,4)) AS DECIMAL(18,4)) AS difference, CAST(NULL AS DECIMAL(18,2)) AS value_at_risk, CAST('USD' AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("l___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS left_rows, CAST("r___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS right_rows, coalesce(CAST("k__shipment_id" AS VARCHAR), '') AS "_key"
+  SELECT 1 AS "_outcome", 'carrier-mismatch' AS exception_type, 'low' AS severity, 'operations' AS owner, 'tms' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS INTEGER) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST("l__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('carrier' AS VARCHAR) AS field, CAST(CAST("l__carrier" AS VARCHAR) AS VARCHAR) AS left_value, CAST(CAST("r__carrier" AS VARCHAR) AS VARCHAR) AS right_value, CAST(CAST(NULL AS DECIMAL(18,4)) AS DECIMAL(18,4)) AS difference, CAST(NULL AS DECIMAL(18,2)) AS value_at_risk, CAST('USD' AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("l___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS left_rows, CAST("r___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS right_rows, coalesce(CAST("k__shipment_id" AS VARCHAR), '') AS "_key"
   FROM "pairs"
   WHERE "l___rows" IS NOT NULL AND "r___rows" IS NOT NULL AND NOT (((NULLIF(upper(trim(CAST("l__carrier" AS VARCHAR), ' 	
 ' || chr(160))), '')) IS NULL AND (NULLIF(upper(trim(CAST("r__carrier" AS VARCHAR), ' 	
