@@ -17,7 +17,20 @@ from recon.errors import ConfigError, Problem, did_you_mean
 from recon.rules.compiler import CompileContext, CompiledRule, compile_rule
 from recon.rules.loader import LoadedRule, RuleSet, load_rules
 
-BUNDLED_DIR = Path(__file__).resolve().parents[2] / "rules"
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+def bundled_dir(package: Path = PACKAGE_DIR) -> Path:
+    """Where the bundled packs are for the `recon` package at `package`: the top-level `rules/` of a
+    source checkout (an editable install), their source of truth; else the copy a built wheel carries
+    as `recon/packs/` (see setup.py). A `rules/` beside an installed package is someone else's."""
+    checkout = package.parent
+    if (checkout / "rules").is_dir() and (checkout / "pyproject.toml").is_file():
+        return checkout / "rules"
+    return package / "packs"
+
+
+BUNDLED_DIR = bundled_dir()
 CASES_DIR = BUNDLED_DIR / "cases"
 
 

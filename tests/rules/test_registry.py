@@ -47,3 +47,22 @@ def test_every_bundled_rule_transpiles_to_spark() -> None:
     for loaded in load_project_rules(None).rules:
         sql = compile_rule(loaded).sql
         assert sqlglot.transpile(sql, read="duckdb", write="spark"), loaded.id
+
+
+def test_bundled_packs_come_from_the_checkout_else_from_the_wheels_copy(tmp_path) -> None:
+    from recon.rules.registry import PACKAGE_DIR, bundled_dir
+
+    assert bundled_dir() == BUNDLED_DIR == PACKAGE_DIR.parent / "rules"  # the tests run from a checkout
+    site = tmp_path / "site-packages"
+    (site / "recon" / "packs").mkdir(parents=True)
+    (site / "rules").mkdir()  # another distribution's top-level `rules` package: not ours
+    assert bundled_dir(site / "recon") == site / "recon" / "packs"
+
+
+def test_setup_py_copies_every_file_of_the_packs_folder_into_the_wheel() -> None:
+    """setup.py copies rules/*.yaml and rules/cases/*.yaml as recon/packs/; anything else would be left out."""
+    files = {p.relative_to(BUNDLED_DIR) for p in BUNDLED_DIR.rglob("*") if p.is_file()}
+    copied = {p.relative_to(BUNDLED_DIR) for pattern in ("*.yaml", "cases/*.yaml") for p in BUNDLED_DIR.glob(pattern)}
+    assert files == copied
+    setup = (BUNDLED_DIR.parent / "setup.py").read_text(encoding="utf-8")
+    assert '("*.yaml", "cases/*.yaml")' in setup and '"recon" / "packs"' in setup
