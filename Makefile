@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SAMPLE_CONFIG := sample_data/recon.yaml
 
-.PHONY: demo test lint install dev bench edi-corpus clean
+.PHONY: demo test lint install dev bench edi-corpus clean test-spark
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+# The Spark engine's extra (pyspark, ~450 MB); its tests need Java 17+.
+$(VENV)/.installed-spark: pyproject.toml $(VENV)/.installed-dev
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
+	touch $@
+
 install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
@@ -30,6 +35,10 @@ lint: dev
 
 test: dev lint
 	$(BIN)/python -m pytest
+
+# The Spark parity and loading tests (kept out of `make test`, which needs no Java).
+test-spark: $(VENV)/.installed-spark
+	$(BIN)/python -m pytest -q -o addopts= tests/spark
 
 edi-corpus: install
 	$(BIN)/recon edi inspect ../shared/edi-corpus/*.edi || test $$? -eq 1

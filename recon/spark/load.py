@@ -20,16 +20,22 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import sqlglot
+from sqlglot import exp
+
 from recon.config import Project, Source
 from recon.db import Database
-from recon.errors import Problem
+from recon.errors import InputError, Problem
 from recon.load import files as filesys
 from recon.load.loader import FileLoad, Loader, LoadReport, missing_columns, source_format
 from recon.load.mapping import mapped_select, plan_fields, rejects_select
@@ -49,6 +55,7 @@ _DELIMITERS = (",", ";", "\t", "|")
 SINGLE_SPLIT_BYTES = 4 * 1024 * 1024
 # rows_read of a raw view counted with the mapping's own counts (one Spark job instead of three)
 COUNTED = -1
+PARSE_COLUMNS = ("_parse_field", "_parse_raw", "_parse_reason")
 
 
 def bq(name: str) -> str:
@@ -58,8 +65,14 @@ def bq(name: str) -> str:
 
 @dataclass
 class RawView:
+    """A Spark view of text cells plus `_parse_field/_raw/_reason` (set on rows that could not be split).
+
+    `rejects` names a view of further unsplittable rows, for the readers that find them on the
+    driver (xlsx, X12 sets); `rows_read` is COUNTED when the mapping's counts give it.
+    """
+
     view: str
-    rejects: str
+    rejects: str | None
     columns: list[str]
     rows_read: int
 
@@ -84,15 +97,37 @@ class SparkLoader(Loader):
         self.work_dir = work_dir
         self.tables: dict[str, Table] = {}
         self.reject_parts: list[str] = []
-        self._seq = 0
+        self._counter = itertools.count(1)
+        self._db_lock = threading.Lock()  # one DuckDB connection, several loading threads
+        self.parallel = 4
 
     # -- sources and files ------------------------------------------------------------------------
 
     def load_all(self, only: list[str] | None = None) -> LoadReport:
+        """Sources load concurrently (Spark plans one while it runs another), reported in config order."""
+        sources = [(n, s) for n, s in self.project.config.sources.items() if not only or n in only]
+        reports = {n: LoadReport() for n, _ in sources}
         try:
-            return super().load_all(only)
+            with ThreadPoolExecutor(max_workers=self.parallel) as pool:
+                for future in [pool.submit(self.load_source, n, s, reports[n]) for n, s in sources]:
+                    future.result()
         finally:
             self.publish()
+        report = LoadReport()
+        for name, _ in sources:
+            report.files += reports[name].files
+            report.findings += reports[name].findings
+        if self.strict and report.failed:
+            raise InputError([f.problem for f in report.failed if f.problem])
+        return report
+
+    def _record(self, load: FileLoad) -> None:
+        with self._db_lock:
+            super()._record(load)
+
+    def _duck(self, sql: str) -> list[tuple[Any, ...]]:
+        with self._db_lock:
+            return self.db.rows(sql)
 
     def load_source(self, name: str, source: Source, report: LoadReport) -> None:
         if (source_format(source) or "csv") != "x12":
@@ -126,8 +161,7 @@ class SparkLoader(Loader):
         return load
 
     def _name(self, stem: str) -> str:
-        self._seq += 1
-        return f"_{stem}_{self._seq}"
+        return f"_{stem}_{next(self._counter)}"
 
     # -- readers ----------------------------------------------------------------------------------
 
@@ -141,6 +175,12 @@ class SparkLoader(Loader):
         if fmt == "parquet":
             return self.read_parquet(path, display)
         return self.read_on_driver(fmt, path, display, source)
+
+    @property
+    def no_parse_problem(self) -> list[Any]:
+        from pyspark.sql import functions as F
+
+        return [F.lit(None).cast("string").alias(c) for c in PARSE_COLUMNS]
 
     def lines(self, path: Path, encoding: str) -> DataFrame:
         """Every line of a text file with its 1-based line number, in parallel and without a shuffle."""
@@ -197,19 +237,21 @@ class SparkLoader(Loader):
         found = F.size(F.split(unquoted, _re(delimiter), -1))
         parsed = lines.select(F.col("_line").alias("_source_row"), "value", found.alias("_found"),
                               F.from_csv("value", schema, csv_options).alias("_p"))
-        view, rejects = self._name("raw"), self._name("parse_rejects")
-        parsed.where(F.col("_found") == len(columns)).select(
-            "_source_row", *(F.col(f"_p.c{i}").alias(c) for i, c in enumerate(columns))).createOrReplaceTempView(view)
+        view = self._name("raw")
+        ok = F.col("_found") == len(columns)
         expected = F.lit(len(columns))
-        field_name = F.element_at(F.array(*(F.lit(c) for c in columns)), (F.col("_found") + 1).cast("int"))
-        parsed.where(F.col("_found") != len(columns)).select(
-            "_source_row",
-            F.when(F.col("_found") < expected, field_name).alias("field"),
-            F.col("value").alias("raw_value"),
-            F.concat(F.lit("wrong column count (Expected Number of Columns: "), expected.cast("string"),
-                     F.lit(" Found: "), F.col("_found").cast("string"), F.lit(")")).alias("reason"),
-        ).createOrReplaceTempView(rejects)
-        return RawView(view, rejects, columns, COUNTED)
+        # DuckDB names the alphabetically first of the missing columns.
+        missing = F.slice(F.array(*(F.lit(c) for c in columns)), (F.col("_found") + 1).cast("int"),
+                          (expected - F.col("_found")).cast("int"))
+        field_name = F.array_min(missing)
+        parsed.select(
+            "_source_row", *(F.when(ok, F.col(f"_p.c{i}")).alias(c) for i, c in enumerate(columns)),
+            F.when(F.col("_found") < expected, field_name).alias("_parse_field"),
+            F.when(~ok, F.col("value")).alias("_parse_raw"),
+            F.when(~ok, F.concat(F.lit("wrong column count (Expected Number of Columns: "), expected.cast("string"),
+                                 F.lit(" Found: "), F.col("_found").cast("string"), F.lit(")"))).alias("_parse_reason"),
+        ).createOrReplaceTempView(view)
+        return RawView(view, None, columns, COUNTED)
 
     def _first_lines(self, path: Path, display: str, encoding: str, n: int) -> list[str]:
         try:
@@ -250,15 +292,16 @@ class SparkLoader(Loader):
         keys = [r["k"] for r in cells.where(F.col("_m").isNotNull())
                 .select("_source_row", F.explode(F.map_keys("_m")).alias("k"))
                 .groupBy("k").agg(F.min("_source_row").alias("first")).orderBy("first", "k").collect()]
-        view, rejects = self._name("raw"), self._name("parse_rejects")
-        cells.where(F.col("_m").isNotNull()).select(
-            "_source_row", *(F.col("_m").getItem(k).alias(k) for k in keys)).createOrReplaceTempView(view)
+        view = self._name("raw")
         is_json = F.get_json_object("value", "$").isNotNull() | (F.trim("value") == "null")
-        cells.where(F.col("_m").isNull()).select(
-            "_source_row", F.lit(None).cast("string").alias("field"), F.substring("value", 1, 200).alias("raw_value"),
-            F.when(is_json, "not a JSON object").otherwise("not valid JSON").alias("reason"),
-        ).createOrReplaceTempView(rejects)
-        return RawView(view, rejects, keys, COUNTED)
+        bad = F.col("_m").isNull()
+        cells.select(
+            "_source_row", *(F.col("_m").getItem(k).alias(k) for k in keys),
+            F.lit(None).cast("string").alias("_parse_field"),
+            F.when(bad, F.substring("value", 1, 200)).alias("_parse_raw"),
+            F.when(bad, F.when(is_json, "not a JSON object").otherwise("not valid JSON")).alias("_parse_reason"),
+        ).createOrReplaceTempView(view)
+        return RawView(view, None, keys, COUNTED)
 
     def read_parquet(self, path: Path, display: str) -> RawView:
         from pyspark.sql import functions as F
@@ -276,32 +319,38 @@ class SparkLoader(Loader):
                 return F.date_format(F.col(f.name), "yyyy-MM-dd HH:mm:ss.SSSSSSXXX").alias(f.name)
             return F.col(f.name).cast("string").alias(f.name)
 
-        view, rejects = self._name("raw"), self._name("parse_rejects")
-        frame.select((F.col("_metadata.row_index") + 1).alias("_source_row"), *(text(f) for f in fields)) \
-            .createOrReplaceTempView(view)
-        self.spark.createDataFrame([], REJECT_SCHEMA).createOrReplaceTempView(rejects)
-        return RawView(view, rejects, [f.name for f in fields], COUNTED)
+        view = self._name("raw")
+        frame.select((F.col("_metadata.row_index") + 1).alias("_source_row"), *(text(f) for f in fields),
+                     *self.no_parse_problem).createOrReplaceTempView(view)
+        return RawView(view, None, [f.name for f in fields], COUNTED)
 
     def read_on_driver(self, fmt: str, path: Path, display: str, source: Source) -> RawView:
         """xlsx (no Spark reader): the DuckDB path's reader on the driver, handed to Spark as Arrow."""
-        raw = READERS[fmt](self.db, path, display, source.options)
-        try:
-            table = self.db.arrow(f"SELECT * FROM {ident(raw.table)}")
-            parse = self.db.arrow(f"SELECT * FROM {ident(raw.rejects)}")
-        finally:
-            self.db.drop(raw.table, raw.rejects)
+        with self._db_lock:
+            raw = READERS[fmt](self.db, path, display, source.options)
+            try:
+                table = self.db.arrow(f"SELECT * FROM {ident(raw.table)}")
+                parse = self.db.arrow(f"SELECT * FROM {ident(raw.rejects)}")
+            finally:
+                self.db.drop(raw.table, raw.rejects)
         view, rejects = self._name("raw"), self._name("parse_rejects")
-        self.spark.createDataFrame(table.to_pandas() if table.num_rows == 0 else table).createOrReplaceTempView(view)
-        frame = self.spark.createDataFrame([], REJECT_SCHEMA) if parse.num_rows == 0 else \
-            self.spark.createDataFrame(parse)
-        frame.createOrReplaceTempView(rejects)
+        frame = self.spark.createDataFrame(table.to_pandas() if table.num_rows == 0 else table)
+        frame.select("*", *self.no_parse_problem).createOrReplaceTempView(view)
+        if parse.num_rows == 0:
+            return RawView(view, None, raw.columns, raw.rows_read)
+        self.spark.createDataFrame(parse).createOrReplaceTempView(rejects)
         return RawView(view, rejects, raw.columns, raw.rows_read)
 
     # -- mapping ----------------------------------------------------------------------------------
 
-    def insert_mapped(self, load: FileLoad, source: Source, raw_table: str, parse_rejects: str,
+    def insert_mapped(self, load: FileLoad, source: Source, raw_table: str, parse_rejects: str | None,
                       rows_read: int, passthrough: dict[str, str] | None = None) -> None:
-        """`Loader.insert_mapped` on Spark: map and type with the transpiled SQL, write Parquet, count."""
+        """`Loader.insert_mapped` on Spark: the transpiled mapping SQL, Parquet out, counts from the files.
+
+        Two Spark jobs for a clean file, three with rejects: the mapped rows are written once with
+        a `_bad` flag (which also fixes each row's `_rid`), then the good rows; DuckDB counts both
+        from the Parquet footers, and the row balance is checked on those counts.
+        """
         spark = self.spark
         passthrough = passthrough or {}
         plans = plan_fields(self.project.config, source, load.entity)
@@ -313,54 +362,81 @@ class SparkLoader(Loader):
         for name, duck_type in passthrough.items():
             table.columns.setdefault(name, duck_type)
         mapped, bad = self._name("mapped"), self._name("bad")
+        duck_sql = mapped_select(plans, raw_table, (*passthrough, *PARSE_COLUMNS))
+        flagged = (f"SELECT *, _parse_reason IS NULL AND ({bad_row_condition(plans)}) AS _bad "
+                   f"FROM ({duck_sql}) AS m")
+        seq = next(self._counter)
+        stage = self.work_dir / "mapped" / f"part{seq}"
         try:
-            frame = spark.sql(to_spark(mapped_select(plans, raw_table, tuple(passthrough))))
+            frame = spark.sql(to_spark(flagged))
         except Exception as exc:
             raise UnreadableFile(Problem(
                 "I005", f"a mapping expression does not apply to this file: {_first(exc)}",
                 file=load.file, path=f"sources.{load.source}.columns")) from None
-        frame = frame.localCheckpoint(eager=True)  # fixes each row's _rid for the steps below
-        frame.createOrReplaceTempView(mapped)
-        spark.sql(to_spark(rejects_select(plans, mapped))).createOrReplaceTempView(bad)
-        raw_rows, total, bad_rows, parse_bad = spark.sql(
-            f"SELECT (SELECT count(*) FROM {bq(raw_table)}), (SELECT count(*) FROM {bq(mapped)}), "
-            f"(SELECT count(DISTINCT _rid) FROM {bq(bad)}), (SELECT count(*) FROM {bq(parse_rejects)})"
-        ).first()  # type: ignore[misc]
-        if rows_read == COUNTED:
-            rows_read = int(raw_rows) + int(parse_bad)
+        frame.write.mode("overwrite").parquet(str(stage))
+        total, bad_rows, parse_bad = (int(n or 0) for n in self._duck(
+            f"SELECT count(*), count(*) FILTER (WHERE _bad), count(*) FILTER (WHERE _parse_reason IS NOT NULL) "
+            f"FROM read_parquet({_files(stage)})")[0]) if _files(stage) != "[]" else (0, 0, 0)
+        spark.read.parquet(str(stage)).createOrReplaceTempView(mapped)
         load_id = self.load_id(load.source)
         file_sql = "m._source_file" if "_source_file" in passthrough else literal(load.file)
         names = [p.name for p in plans] + [c for c in passthrough if c not in LINEAGE_COLUMNS]
         cols = ", ".join(f"m.{bq(n)}" for n in names)
-        part = str(self.work_dir / "tables" / f"{load.system}.{load.entity}" / f"part{self._seq}")
-        good = f"FROM {bq(mapped)} m" if not bad_rows else (
-            f"FROM {bq(mapped)} m LEFT ANTI JOIN (SELECT DISTINCT _rid FROM {bq(bad)}) b ON m._rid = b._rid")
-        spark.sql(f"SELECT {cols}, {literal(load_id)} AS _load_id, {file_sql} AS _source_file, m._source_row {good}"
-                  ).write.mode("overwrite").parquet(part)
-        table.parts.append(part)
-        if bad_rows or parse_bad:
-            meta = (f"{literal(load_id)} AS load_id, {literal(load.source)} AS source, "
-                    f"{literal(load.system)} AS system, {literal(load.entity)} AS entity")
-            reject_file = "m._source_file" if "_source_file" in passthrough else literal(load.file)
-            rejects = str(self.work_dir / "rejects" / f"part{self._seq}")
-            spark.sql(
-                f"SELECT {meta}, {literal(load.file)} AS file, CAST(_source_row AS BIGINT) AS row, field, raw_value, "
-                f"reason, {self._seq} AS _seq, 0 AS _part, CAST(0 AS BIGINT) AS _rid FROM {bq(parse_rejects)} "
-                f"UNION ALL SELECT {meta}, {reject_file} AS file, b._source_row AS row, b.field, b.raw_value, "
-                f"b.reason, {self._seq} AS _seq, 1 AS _part, b._rid FROM {bq(bad)} b JOIN {bq(mapped)} m "
-                f"ON b._rid = m._rid"
-            ).write.mode("overwrite").parquet(rejects)
-            self.reject_parts.append(rejects)
-        for view in (mapped, bad, raw_table, parse_rejects):
+        part = self.work_dir / "tables" / f"{load.system}.{load.entity}" / f"part{seq}"
+        spark.sql(
+            f"SELECT {cols}, {literal(load_id)} AS _load_id, {file_sql} AS _source_file, m._source_row "
+            f"FROM {bq(mapped)} m WHERE NOT m._bad AND m._parse_reason IS NULL"
+        ).write.mode("overwrite").parquet(str(part))
+        table.parts.append(str(part))
+        extra = 0
+        if parse_rejects is not None:
+            extra = int(spark.sql(f"SELECT count(*) FROM {bq(parse_rejects)}").first()[0])  # type: ignore[index]
+        if bad_rows or parse_bad or extra:
+            self._write_rejects(seq, load, plans, mapped, bad, parse_rejects if extra else None, passthrough)
+        for view in (mapped, bad, raw_table, *([parse_rejects] if parse_rejects else [])):
             spark.catalog.dropTempView(view)
-        load.rows_loaded = int(total) - int(bad_rows)
-        load.rows_rejected = int(bad_rows) + int(parse_bad)
-        load.rows_read = rows_read
+        load.rows_loaded = self._rows(part)
+        load.rows_rejected = bad_rows + parse_bad + extra
+        # A mapped row is a raw row (the mapping is a projection), so read = mapped + rejected elsewhere.
+        load.rows_read = total + extra if rows_read == COUNTED else rows_read
         if load.rows_read != load.rows_loaded + load.rows_rejected:
             raise AssertionError(
                 f"{load.file}: {load.rows_read} rows read but {load.rows_loaded} loaded + "
                 f"{load.rows_rejected} rejected; a row was lost, which is a bug in recon"
             )
+
+    def _write_rejects(self, seq: int, load: FileLoad, plans: list[Any], mapped: str, bad: str,
+                       parse_rejects: str | None, passthrough: dict[str, str]) -> None:
+        """The file's rejects as Parquet: unsplittable rows, then cells that do not type (rejects_select)."""
+        spark = self.spark
+        spark.sql(f"SELECT * FROM {bq(mapped)} WHERE _bad").createOrReplaceTempView(bad + "_rows")
+        spark.sql(to_spark(rejects_select(plans, bad + "_rows"))).createOrReplaceTempView(bad)
+        load_id = self.load_id(load.source)
+        meta = (f"{literal(load_id)} AS load_id, {literal(load.source)} AS source, "
+                f"{literal(load.system)} AS system, {literal(load.entity)} AS entity")
+        file_sql = "m._source_file" if "_source_file" in passthrough else literal(load.file)
+        parts = [
+            f"SELECT {meta}, {file_sql} AS file, m._source_row AS row, m._parse_field AS field, "
+            f"m._parse_raw AS raw_value, m._parse_reason AS reason, 0 AS _part, CAST(0 AS BIGINT) AS _rid "
+            f"FROM {bq(mapped)} m WHERE m._parse_reason IS NOT NULL",
+            f"SELECT {meta}, {file_sql} AS file, b._source_row AS row, b.field, b.raw_value, b.reason, 2 AS _part, "
+            f"b._rid FROM {bq(bad)} b JOIN {bq(bad + '_rows')} m ON b._rid = m._rid",
+        ]
+        if parse_rejects is not None:
+            parts.append(f"SELECT {meta}, {literal(load.file)} AS file, CAST(_source_row AS BIGINT) AS row, field, "
+                         f"raw_value, reason, 1 AS _part, CAST(0 AS BIGINT) AS _rid FROM {bq(parse_rejects)}")
+        folder = self.work_dir / "rejects" / f"part{seq}"
+        spark.sql(f"SELECT *, {seq} AS _seq FROM ({' UNION ALL '.join(parts)})") \
+            .coalesce(1).write.mode("overwrite").parquet(str(folder))
+        self.reject_parts.append(str(folder))
+        spark.catalog.dropTempView(bad + "_rows")
+
+    def _rows(self, folder: Path) -> int:
+        """Rows in the Parquet files Spark wrote into `folder`, from their footers (no Spark job)."""
+        files = _files(folder)
+        if files == "[]":
+            return 0
+        return int(self._duck(f"SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata({files})")[0][0])
 
     def empty_table(self, source: Source, load: FileLoad, passthrough: dict[str, str]) -> None:
         """The table a load with no rows leaves (DuckDB creates it too), without running Spark."""
@@ -411,7 +487,8 @@ class SparkLoader(Loader):
                                                       "columns": {f: ColumnSpec(column=f) for f in fields}})
             raw, rejects = self._name("raw"), self._name("parse_rejects")
             rows = parsed.where(F.col("_entity") == entity).select(
-                *(F.col(c).cast("bigint").alias(c) if c == "_source_row" else F.col(c) for c in names))
+                *(F.col(c).cast("bigint").alias(c) if c == "_source_row" else F.col(c) for c in names),
+                *self.no_parse_problem)
             rows.createOrReplaceTempView(raw)
             reject_rows: list[tuple[Any, ...]] = []
             if entity == "edi_documents":
@@ -426,8 +503,9 @@ class SparkLoader(Loader):
             if not sizes.get(entity) and not reject_rows:  # nothing arrived: an empty table, no Spark job
                 self.empty_table(entity_source, load, passthrough)
             else:
-                self.spark.createDataFrame(reject_rows, REJECT_SCHEMA).createOrReplaceTempView(rejects)
-                self.insert_mapped(load, entity_source, raw, rejects, COUNTED, passthrough)
+                if reject_rows:
+                    self.spark.createDataFrame(reject_rows, REJECT_SCHEMA).createOrReplaceTempView(rejects)
+                self.insert_mapped(load, entity_source, raw, rejects if reject_rows else None, COUNTED, passthrough)
             load.seconds = time.perf_counter() - started
             report.files.append(load)
             yield load
@@ -518,6 +596,23 @@ def _x12_batches(options: dict[str, Any], columns: list[str]) -> Any:
                     yield pa.RecordBatch.from_arrays(arrays, names=names)
 
     return run
+
+
+def bad_row_condition(plans: list[Any]) -> str:
+    """DuckDB SQL: the row has a reject, i.e. any WHERE of `rejects_select` holds (read from it, not rewritten).
+
+    `rejects_select` is one SELECT per kind of unusable cell; a row is bad when any of their
+    conditions holds. Taking the conditions from its text keeps one definition of a reject.
+    """
+    tree = sqlglot.parse_one(rejects_select(plans, "m"), read="duckdb")
+    conditions = [s.args["where"].this.sql(dialect="duckdb") for s in tree.find_all(exp.Select)
+                  if s.args.get("where") is not None]
+    return " OR ".join(f"({c})" for c in conditions) or "FALSE"
+
+
+def _files(folder: Path) -> str:
+    """A DuckDB list literal of the Parquet files in a folder Spark wrote."""
+    return "[" + ", ".join(literal(str(f)) for f in sorted(Path(folder).glob("*.parquet"))) + "]"
 
 
 def _re(text: str) -> str:

@@ -6,9 +6,9 @@ once, Spark inlines it at every use, so a fuzzy rule's chain of rounds (c0 -> m1
 would grow exponentially. `staged` therefore cuts a rule into steps: a CTE referenced twice or
 more is computed once and checkpointed (its plan truncated), the rest stays one query.
 
-All rules' results are unioned and written by Spark as Parquet in one job; the driver's DuckDB
-reads that Parquet into `main.exceptions`, sorted in the contract's order, so reports, history,
-acks and budgets run the same code as on the DuckDB engine. No exception is collected row by row.
+Each rule's exceptions are written by Spark as Parquet; the driver's DuckDB reads that Parquet
+into `main.exceptions`, sorted in the contract's order, so reports, history, acks and budgets run
+the same code as on the DuckDB engine. No exception is collected row by row.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -135,11 +135,18 @@ def _contract_select(source: str) -> str:
 
 
 def run_rules(spark: SparkSession, db: Database, rules: list[LoadedRule], *, present: set[str], as_of: Any,
-              run_id: str, work_dir: Path, config: Config | None = None) -> RulesReport:
-    """Every rule on Spark into Parquet, then into `main.exceptions` of the run's DuckDB; counts as on DuckDB."""
+              run_id: str, work_dir: Path, config: Config | None = None, parallel: int = 4) -> RulesReport:
+    """Every rule on Spark into Parquet, then into `main.exceptions` of the run's DuckDB; counts as on DuckDB.
+
+    Rules run `parallel` at a time from driver threads: on small and mid-sized data Spark's time
+    goes into planning each query on the driver, and concurrent jobs overlap that with execution.
+    Each rule writes its own Parquet folder, so a rule that fails fails alone, as on DuckDB.
+    """
     report = RulesReport()
     params = {"as_of": as_of, "run_id": run_id}
-    frames: list[tuple[RuleResult, DataFrame]] = []
+    out = work_dir / "exceptions"
+    todo: list[tuple[int, RuleResult, str]] = []
+    scorers: set[str] = set()
     for index, loaded in enumerate(rules):
         result = RuleResult(loaded.id, loaded.workflow, "ok")
         report.results.append(result)
@@ -152,16 +159,24 @@ def run_rules(spark: SparkSession, db: Database, rules: list[LoadedRule], *, pre
             lookups.update(lk.table for lk in getattr(getattr(loaded.rule, side, None), "lookups", []))
         ctx = CompileContext.from_config(config, frozenset(t for t in lookups if t not in present))
         compiled = compile_rule(loaded, ctx)
-        udfs.register(spark, compiled.scorers)
+        scorers.update(compiled.scorers)
+        todo.append((index, result, compiled.sql))
+    udfs.register(spark, sorted(scorers))
+
+    def run_one(index: int, result: RuleResult, sql: str) -> None:
         started = time.perf_counter()
         try:
-            frames.append((result, rule_frame(spark, staged(compiled.sql, params, f"_r{index}_"))))
-        except Exception as exc:  # an analysis error (a function Spark lacks, a type it refuses)
+            frame = rule_frame(spark, staged(sql, params, f"_r{index}_"))
+            frame.write.mode("overwrite").parquet(str(out / f"rule={index}"))
+        except Exception as exc:  # a function Spark lacks, a type it refuses, a failed task
             result.status, result.reason = "failed", _first_line(exc)
+            shutil.rmtree(out / f"rule={index}", ignore_errors=True)
         finally:
             result.seconds = round(time.perf_counter() - started, 4)
-    out = work_dir / "exceptions"
-    _write(frames, out)
+
+    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
+        for future in [pool.submit(run_one, *item) for item in todo]:
+            future.result()
     files = sorted(out.rglob("*.parquet"))
     if files:
         source = f"read_parquet([{', '.join(literal(str(f)) for f in files)}])"
@@ -180,23 +195,6 @@ def run_rules(spark: SparkSession, db: Database, rules: list[LoadedRule], *, pre
         target.update({k: int(n) for k, n in db.rows(f"SELECT {column}, count(*) FROM main.exceptions GROUP BY ALL")})
     report.value_at_risk = float(db.scalar("SELECT coalesce(sum(value_at_risk), 0) FROM main.exceptions"))
     return report
-
-
-def _write(frames: list[tuple[RuleResult, DataFrame]], out: Path) -> None:
-    """One Spark job for all rules; if it fails, rule by rule, so one bad rule fails alone."""
-    if not frames:
-        return
-    union = reduce(lambda a, b: a.unionByName(b), (f for _, f in frames))
-    try:
-        union.write.mode("overwrite").parquet(str(out))
-        return
-    except Exception:
-        shutil.rmtree(out, ignore_errors=True)
-    for i, (result, frame) in enumerate(frames):
-        try:
-            frame.write.mode("overwrite").parquet(str(out / f"rule={i}"))
-        except Exception as exc:
-            result.status, result.reason = "failed", _first_line(exc)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -26,8 +26,13 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
-# Functions recon registers in the Spark session as pandas UDFs (recon.spark.udfs).
+# Functions recon registers in the Spark session as pandas UDFs (recon.spark.udfs). DuckDB's own
+# names cannot be kept: Spark 4.3 has a built-in jaro_winkler_similarity that shadows any UDF of
+# that name and scores differently (0.6425 vs DuckDB's 0.6028 for "Acme Corporation"/"ACME Corp."),
+# so every DuckDB-only function gets a `recon_` name here, in one place.
 ROUND_DOUBLE = "recon_round_double"
+UDF_NAMES = {name: f"recon_{name}" for name in
+             ("jaro_winkler_similarity", "jaro_similarity", "damerau_levenshtein", "jaccard")}
 # DuckDB functions that take or make a list: a column fed to one of them is a list, so `len()` is `size()`.
 _LIST_FUNCTIONS = {"list_slice", "list_transform", "list_sort", "list_distinct", "flatten", "array_to_string",
                    "list_value", "list"}
@@ -48,7 +53,7 @@ def java_format(strftime: str, *, parse: bool) -> str:
     """A strftime format (`%Y%m%d %H:%M`) as a Spark datetime pattern (`yyyyMMdd HH:mm`).
 
     Letters that are not directives are quoted (`T`, `Z`), which sqlglot's own mapping does not
-    do. `%z` parses `+01:00`, `+0100`, `+01` or `Z` (DuckDB accepts these) and prints `+0100`.
+    do. `%z` parses `+01:00` or `+0100` (as DuckDB does; not `Z`) and prints `+0100`.
     """
     out: list[str] = []
     literal: list[str] = []
@@ -63,7 +68,7 @@ def java_format(strftime: str, *, parse: bool) -> str:
         token = strftime[i:i + 3] if strftime[i:i + 2] == "%-" else strftime[i:i + 2]
         if token == "%z":
             flush()
-            out.append("[XXX][XX][X]" if parse else "xx")
+            out.append("[xxx][xx]" if parse else "xx")
         elif token in _STRFTIME:
             flush()
             java = _STRFTIME[token]
@@ -157,6 +162,18 @@ def _slice(value: exp.Expression, start: exp.Expression | None, end: exp.Express
                                                                              expressions=[exp.Literal.number(0)]))
 
 
+def _wall_to_instant(wall: exp.Expression, zone: exp.Expression) -> exp.Expression:
+    """DuckDB's timezone(zone, wall clock): the instant, taking the later one when the clock repeats.
+
+    When DST ends a wall time happens twice; DuckDB (ICU) reads it as the second, standard-time
+    instant, Java as the first. One hour later, if the same wall time comes round again, take it.
+    """
+    first = _fn("to_utc_timestamp", wall, zone)
+    later = exp.Add(this=first.copy(), expression=exp.Interval(this=exp.Literal.string("1"), unit=exp.var("HOUR")))
+    repeats = exp.EQ(this=_fn("from_utc_timestamp", later.copy(), zone.copy()), expression=wall.copy())
+    return exp.Case(ifs=[exp.If(this=repeats, true=later)], default=first)
+
+
 def _literal_for(value: Any) -> exp.Expression:
     if isinstance(value, datetime):
         moment = value.astimezone(UTC) if value.tzinfo else value
@@ -241,9 +258,11 @@ class SparkAdjuster:
         if name == "timezone" and len(args) == 2:
             zone, value = args
             if _is_naive(value):
-                return _fn("to_utc_timestamp", exp.cast(value, "TIMESTAMP"), zone)
+                return _wall_to_instant(exp.cast(value, "TIMESTAMP"), zone)
             wall = _fn("from_utc_timestamp", value, zone)
             return exp.cast(wall, exp.DataType.build("TIMESTAMP_NTZ", dialect="spark"))
+        if name in UDF_NAMES:
+            return _fn(UDF_NAMES[name], *args)
         if name == "list_slice" and len(args) == 3:
             begin, end = args[1], args[2]
             length = exp.Add(this=exp.Sub(this=end.copy(), expression=begin.copy()), expression=exp.Literal.number(1))
@@ -254,9 +273,9 @@ class SparkAdjuster:
 def to_spark(sql: str, params: Mapping[str, Any] | None = None, *, pretty: bool = False) -> str:
     """Spark SQL for one DuckDB statement; `params` inlines `$name` placeholders as literals."""
     tree = sqlglot.parse_one(sql, read="duckdb")
-    # sqlglot parses jaro_winkler_similarity into its own node; keep DuckDB's name for the UDF.
+    # sqlglot parses jaro_winkler_similarity into its own node; it becomes recon's UDF like the others.
     for node in list(tree.find_all(exp.JarowinklerSimilarity)):
-        node.replace(_fn("jaro_winkler_similarity", node.this, node.expression))
+        node.replace(_fn(UDF_NAMES["jaro_winkler_similarity"], node.this, node.expression))
     adjust = SparkAdjuster(tree, params)
     # Bottom-up, so that a rewritten function sees its arguments already rewritten.
     for node in reversed(list(tree.dfs())):
@@ -274,4 +293,4 @@ def spark_type(duck_type: str) -> str:
     return exp.DataType.build(duck_type, dialect="duckdb").sql(dialect="spark")
 
 
-__all__ = ["ROUND_DOUBLE", "java_format", "spark_type", "table_view", "to_spark"]
+__all__ = ["ROUND_DOUBLE", "UDF_NAMES", "java_format", "spark_type", "table_view", "to_spark"]

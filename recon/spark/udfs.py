@@ -1,9 +1,12 @@
-"""Vectorised pandas UDFs for the DuckDB functions Spark lacks, registered under DuckDB's names.
+"""Vectorised pandas UDFs for the DuckDB functions Spark lacks (or has, but scoring differently).
 
 The rule SQL is transpiled, not rewritten, so a function DuckDB has and Spark does not
 (`jaro_winkler_similarity`, `jaccard`, recon's `recon_rf_*` rapidfuzz scorers) is registered in
-the Spark session under the very name the compiled SQL calls. Each UDF gets whole Arrow batches
-and scores them with rapidfuzz in C++, like the DuckDB Arrow UDFs in `recon.rules.fuzzy`.
+the Spark session under the name the transpiled SQL calls: recon's own UDFs keep their names,
+DuckDB's get a `recon_` prefix (`transpile.UDF_NAMES`), because a Spark built-in of the same
+name would win over a UDF (Spark 4.3's jaro_winkler_similarity does, with other scores).
+Each UDF gets whole Arrow batches and scores them with rapidfuzz in C++, like the DuckDB Arrow
+UDFs in `recon.rules.fuzzy`.
 Scores must equal DuckDB's to the last bit, or a fuzzy match could flip between engines: the
 tests compare them pair by pair.
 
@@ -22,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from recon.rules.schema import RAPIDFUZZ_SCORERS
-from recon.spark.transpile import ROUND_DOUBLE
+from recon.spark.transpile import ROUND_DOUBLE, UDF_NAMES
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -112,10 +115,10 @@ def register(spark: SparkSession, scorers: tuple[str, ...] | list[str] = ()) -> 
     from recon.rules.fuzzy import udf_name
 
     functions = {
-        "jaro_winkler_similarity": jaro_winkler,
-        "jaro_similarity": jaro,
-        "damerau_levenshtein": damerau_levenshtein,
-        "jaccard": jaccard,
+        UDF_NAMES["jaro_winkler_similarity"]: jaro_winkler,
+        UDF_NAMES["jaro_similarity"]: jaro,
+        UDF_NAMES["damerau_levenshtein"]: damerau_levenshtein,
+        UDF_NAMES["jaccard"]: jaccard,
     }
     functions.update({udf_name(s): rapidfuzz_scorer(s) for s in scorers})
     for name, func in functions.items():
