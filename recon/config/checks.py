@@ -32,6 +32,8 @@ def _model_for(loc: Loc) -> type[BaseModel] | None:
         return schema.ReaderOptions
     if loc[0] == "sources" and len(loc) == 4 and loc[2] == "columns":
         return schema.ColumnSpec
+    if loc[0] == "engine" and len(loc) >= 2 and loc[1] == "spark":
+        return schema.SparkOptions
     if loc[0] == "engine":
         return schema.EngineOptions
     if loc[0] == "ownership" and len(loc) == 2:
