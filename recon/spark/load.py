@@ -232,7 +232,11 @@ class SparkLoader(Loader):
             (F.col("_line") >= body_from) & (F.trim(F.col("value")) != ""))
         schema = ", ".join(f"{bq(f'c{i}')} STRING" for i in range(len(columns)))
         csv_options = {"sep": delimiter, "quote": quote, "escape": escape, "mode": "PERMISSIVE"}
-        quoted = f"{_re(quote)}(?:[^{_re(quote)}{_re(escape)}]|{_re(escape)}.)*{_re(quote)}" if quote else None
+        # Quoted sections are removed before counting delimiters; inside them a quote is doubled
+        # ("") when the escape is the quote itself, else escaped (\").
+        q, e = _re(quote), _re(escape)
+        inner = f"[^{q}]|{q}{q}" if escape == quote else f"[^{q}{e}]|{e}."
+        quoted = f"{q}(?:{inner})*{q}" if quote else None
         unquoted = F.regexp_replace("value", quoted, "") if quoted else F.col("value")
         found = F.size(F.split(unquoted, _re(delimiter), -1))
         parsed = lines.select(F.col("_line").alias("_source_row"), "value", found.alias("_found"),

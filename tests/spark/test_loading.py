@@ -33,7 +33,7 @@ sources:
     system: erp
     entity: order_lines
     path: erp/lines.csv
-    options: {delimiter: ";"}
+    options: {delimiter: ";", quote: '"'}
     columns:
       order_id: {column: VBELN, normalise: [strip_leading_zeros]}
       line_no: POSNR
@@ -84,6 +84,8 @@ LINES_CSV = (
     ";1;M-500;1;1;P200;1\n"
     "0010000004;1.5;M-600;1;1;P200;1;extra\n"
     "0000000000;10;M-700;1e2;0.5;P100;0\n"
+    '0010000005;1;"M-8;00";2;1;P100;1\n'
+    '0010000006;1;"M-""9""";2;1;"P100";"1"\n'
 )
 SHIP = [
     {"id": "sh1-x", "order": "10000001", "line": 1, "qty": 12.5, "at": "2026-11-06T22:01:32-08:00",
