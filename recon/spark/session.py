@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from recon.config.schema import SparkOptions
@@ -60,6 +61,9 @@ def get_session(options: SparkOptions) -> SparkSession:
     Executors must run the same Python as the driver when they run recon's UDFs and the X12
     parser, so PYSPARK_PYTHON defaults to this interpreter for local masters.
     """
+    # pyspark 4.3 warns that it does not "fully support" pandas 3; recon's UDFs are tested with
+    # pandas 3 (tests/spark), and a nightly job's stderr is no place for the notice.
+    warnings.filterwarnings("ignore", message=r".*pandas >= 3\.0\.0.*", category=FutureWarning)
     try:
         from pyspark.sql import SparkSession
     except ImportError:
