@@ -7,7 +7,6 @@ default suite needs no Java. One session serves every test: a JVM start costs se
 from __future__ import annotations
 
 import shutil
-import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,11 +24,15 @@ TEST_CONF: dict[str, str | int | float | bool] = {
 OPTIONS = SparkOptions(master="local[2]", conf=TEST_CONF)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # pyspark 4.3's notice about pandas 3: these tests are the evidence that recon's UDFs work with it.
+    config.addinivalue_line("filterwarnings", "ignore:.*pandas >= 3.0.0.*:FutureWarning")
+
+
 @pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
     if shutil.which("java") is None:
         pytest.fail("the Spark tests need Java 17+ on the PATH (see README, Scale out)")
-    warnings.filterwarnings("ignore", message=".*pandas >= 3.0.0.*")
     from recon.spark.session import get_session
 
     session = get_session(OPTIONS)
