@@ -184,7 +184,7 @@ def run(
         if project.config.engine.name == "spark":  # load and rules on Spark, results into ctx.db
             from recon.spark.engine import load_and_match
 
-            load_and_match(ctx, ruleset, progress)
+            load_and_match(ctx, ruleset, progress, rule_progress)
         else:
             t0 = time.perf_counter()
             ctx.load = Loader(project, ctx.db, run_id, strict=strict, progress=progress).load_all()

@@ -32,8 +32,9 @@ def work_dir_for(ctx: RunContext) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"recon-{ctx.run_id}-"))
 
 
-def load_and_match(ctx: RunContext, ruleset: RuleSet, progress: Any = None) -> None:
+def load_and_match(ctx: RunContext, ruleset: RuleSet, progress: Any = None, rule_progress: Any = None) -> None:
     """Fill ctx.load, ctx.rules and their timings, as the DuckDB steps of `recon.api.run` do."""
+    from recon.rules.runner import tables_loaded
     from recon.spark import udfs
     from recon.spark.load import SparkLoader
     from recon.spark.rules import run_rules
@@ -52,8 +53,8 @@ def load_and_match(ctx: RunContext, ruleset: RuleSet, progress: Any = None) -> N
     ctx.timings["load"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     udfs.register(spark)
-    ctx.rules = run_rules(spark, ctx.db, ruleset.rules, present=loader.present, as_of=ctx.as_of,
-                          run_id=ctx.run_id, work_dir=work_dir, config=ctx.project.config)
+    ctx.rules = run_rules(spark, ctx.db, ruleset.rules, tables=tables_loaded(ctx.load.files), as_of=ctx.as_of,
+                          run_id=ctx.run_id, work_dir=work_dir, config=ctx.project.config, on_rule=rule_progress)
     ctx.timings["rules"] = time.perf_counter() - t0
 
 

@@ -27,10 +27,11 @@ from sqlglot import exp
 
 from recon.config.schema import Config
 from recon.db import Database
+from recon.rules.compile_parts import STATS_COLUMNS
 from recon.rules.compiler import CompileContext, compile_rule
 from recon.rules.contract import COLUMN_NAMES, COLUMN_TYPES, order_by
 from recon.rules.loader import LoadedRule
-from recon.rules.runner import RuleResult, RulesReport
+from recon.rules.runner import OnRule, RuleResult, RulesReport
 from recon.spark import udfs
 from recon.spark.transpile import to_spark
 from recon.sql import ident, literal
@@ -134,25 +135,35 @@ def _contract_select(source: str) -> str:
     return ", ".join(f"CAST({ident(c)} AS {COLUMN_TYPES[c]}) AS {ident(c)}" for c in COLUMN_NAMES) + f" FROM {source}"
 
 
-def run_rules(spark: SparkSession, db: Database, rules: list[LoadedRule], *, present: set[str], as_of: Any,
-              run_id: str, work_dir: Path, config: Config | None = None, parallel: int = 4) -> RulesReport:
+def run_rules(spark: SparkSession, db: Database, rules: list[LoadedRule], *, tables: tuple[set[str], set[str]],
+              as_of: Any, run_id: str, work_dir: Path, config: Config | None = None, parallel: int = 4,
+              on_rule: OnRule | None = None) -> RulesReport:
     """Every rule on Spark into Parquet, then into `main.exceptions` of the run's DuckDB; counts as on DuckDB.
 
     Rules run `parallel` at a time from driver threads: on small and mid-sized data Spark's time
     goes into planning each query on the driver, and concurrent jobs overlap that with execution.
     Each rule writes its own Parquet folder, so a rule that fails fails alone, as on DuckDB.
+    `tables` is (tables loaded completely, tables a file of which failed), as for the DuckDB runner;
+    each rule runs `sql_with_stats`, so records compared and matched come from the same steps.
     """
     report = RulesReport()
     params = {"as_of": as_of, "run_id": run_id}
     out = work_dir / "exceptions"
     todo: list[tuple[int, RuleResult, str]] = []
     scorers: set[str] = set()
+    present, failed = tables
     for index, loaded in enumerate(rules):
+        if on_rule is not None:
+            on_rule(loaded.id, index, len(rules))
         result = RuleResult(loaded.id, loaded.workflow, "ok")
         report.results.append(result)
-        missing = [t for t in loaded.rule.tables() if t not in present]
-        if missing:
-            result.status, result.reason = "skipped", f"no source loads {', '.join(missing)}"
+        broken = [t for t in loaded.rule.tables() if t in failed]
+        missing = [t for t in loaded.rule.tables() if t not in present and t not in failed]
+        if broken or missing:
+            result.status = "skipped"
+            result.reason = "; ".join(
+                ([f"{', '.join(broken)} did not load completely"] if broken else [])
+                + ([f"no source loads {', '.join(missing)}"] if missing else []))
             continue
         lookups = {lk.table for lk in getattr(loaded.rule, "lookups", [])}
         for side in ("left", "right"):
@@ -160,7 +171,7 @@ def run_rules(spark: SparkSession, db: Database, rules: list[LoadedRule], *, pre
         ctx = CompileContext.from_config(config, frozenset(t for t in lookups if t not in present))
         compiled = compile_rule(loaded, ctx)
         scorers.update(compiled.scorers)
-        todo.append((index, result, compiled.sql))
+        todo.append((index, result, compiled.sql_with_stats or compiled.sql))
     udfs.register(spark, sorted(scorers))
 
     def run_one(index: int, result: RuleResult, sql: str) -> None:
@@ -179,9 +190,19 @@ def run_rules(spark: SparkSession, db: Database, rules: list[LoadedRule], *, pre
             future.result()
     files = sorted(out.rglob("*.parquet"))
     if files:
-        source = f"read_parquet([{', '.join(literal(str(f)) for f in files)}])"
-        db.execute(f"CREATE OR REPLACE TABLE main.exceptions AS SELECT {_contract_select(source)} "
+        source = f"read_parquet([{', '.join(literal(str(f)) for f in files)}], union_by_name = true)"
+        stats = ", ".join(STATS_COLUMNS)
+        has_stats = all(c in dict(db.columns(f"SELECT * FROM {source}")) for c in STATS_COLUMNS)
+        where = f" WHERE {STATS_COLUMNS[0]} IS NULL" if has_stats else ""
+        db.execute(f"CREATE OR REPLACE TABLE main.exceptions AS SELECT {_contract_select(source)}{where} "
                    f"ORDER BY {order_by()}")
+        for index, result, _ in todo:
+            folder = sorted((out / f"rule={index}").glob("*.parquet"))
+            if has_stats and folder and result.status == "ok":
+                counts = db.rows(f"SELECT {stats} FROM read_parquet([{', '.join(literal(str(f)) for f in folder)}]) "
+                                 f"WHERE {STATS_COLUMNS[0]} IS NOT NULL")
+                if counts:
+                    result.records_compared, result.records_matched = (int(n) for n in counts[0])
     else:
         from recon.rules.contract import exceptions_ddl
 

@@ -66,8 +66,10 @@ def test_same_rule_summary(runs: dict[str, Any]) -> None:
     for key in ("rules_run", "rules_skipped", "rules_failed", "exceptions", "value_at_risk", "by_type",
                 "by_severity", "by_owner"):
         assert spark[key] == duck[key], key
-    assert [(r["rule_id"], r["status"], r["exceptions"]) for r in spark["rules"]] == \
-           [(r["rule_id"], r["status"], r["exceptions"]) for r in duck["rules"]]
+    fields = ("rule_id", "status", "exceptions", "records_compared", "records_matched")
+    assert [tuple(r.get(f) for f in fields) for r in spark["rules"]] == \
+           [tuple(r.get(f) for f in fields) for r in duck["rules"]]
+    assert all(r.get("records_compared") is not None for r in spark["rules"] if r["status"] == "ok")
 
 
 def test_same_loads(runs: dict[str, Any]) -> None:
@@ -99,6 +101,7 @@ def test_reports_run_on_spark_results(runs: dict[str, Any]) -> None:
     assert (spark.out_dir / "report.html").exists()
     assert spark.summary["exceptions"]["total"] == duck.summary["exceptions"]["total"]
     assert spark.summary["value_at_risk"] == duck.summary["value_at_risk"]
+    assert spark.summary.get("matching") == duck.summary.get("matching")  # records compared, match rates
 
 
 def test_explain_prints_spark_sql(sample: Path) -> None:
