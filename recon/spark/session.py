@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import warnings
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from recon.config.schema import SparkOptions
@@ -49,6 +51,8 @@ def pyspark_missing() -> ConfigError:
 def session_conf(options: SparkOptions) -> dict[str, str]:
     """Every setting the session is built with: recon's defaults, then the config's `conf`."""
     conf = dict(SEMANTIC_CONF)
+    # recon registers temp views only; without this Spark leaves a spark-warehouse/ folder in the cwd.
+    conf["spark.sql.warehouse.dir"] = str(Path(tempfile.gettempdir()) / "recon-spark-warehouse")
     if options.master.startswith("local"):
         conf.update(LOCAL_CONF)
     conf.update({k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in options.conf.items()})
