@@ -40,7 +40,8 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def runs(sample: Path, spark: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("runs")
-    return {engine: api.run(sample, out=out / engine, dry_run=True, engine=engine)
+    # The Spark run is recorded in the state file (history, lifecycle), the DuckDB one is not.
+    return {engine: api.run(sample, out=out / engine, dry_run=engine == "duckdb", engine=engine)
             for engine in ("duckdb", "spark")}
 
 
@@ -108,3 +109,12 @@ def test_explain_prints_spark_sql(sample: Path) -> None:
     result = CliRunner().invoke(main, ["explain", "edi-order-in-erp", "--config", str(sample), "--engine", "spark"])
     assert result.exit_code == 0, result.output
     assert "`erp__orders`" in result.output and "RECON_RF_TOKEN_SET_RATIO" in result.output.upper()
+
+
+def test_history_records_the_spark_run(sample: Path, runs: dict[str, Any]) -> None:
+    """The state file stays on the driver and records a Spark run like any other."""
+    state = duckdb.connect(str(sample.parent / "recon-state.duckdb"), read_only=True)
+    recorded = state.execute("SELECT run_id, exceptions FROM runs").fetchall()
+    assert recorded == [(runs["spark"].run_id, runs["duckdb"].rules.total)]
+    ids = {r[0] for r in state.execute("SELECT exception_id FROM exceptions").fetchall()}
+    assert ids == {r[0] for r in exceptions(runs["duckdb"].out_dir / "exceptions.parquet")}
