@@ -266,14 +266,14 @@ def render(results: dict[str, Any]) -> str:
                   "(shipped-not-posted, ship-qty-mismatch; qty tolerance 0, post window 4 h). *time* is the timed "
                   "section inside the child (files to discrepancies; imports and config parsing excluded); *process* "
                   "is the child's whole wall time; *CPU s* the child's CPU time (median, all threads). "
-                  "*×* is the alternative's time over recon's (above 1: recon is "
-                  "faster). See bench/core_compare.py for the four implementations.", ""]
+                  "*recon/alt* divides recon's median by the alternative's (below 1: recon is faster or "
+                  "smaller). See bench/core_compare.py for the four implementations.", ""]
         for n, c in sorted(cmp.items(), key=lambda kv: int(kv[0])):
             same = "all four give the same discrepancies" if c.get("same_discrepancies") else \
                 "**the methods disagree on the discrepancies**"
             lines += [f"### {int(n):,} orders ({same})", "",
                       "| method | time s | quietest time s | CPU s | process s | peak RSS MiB | discrepancies | "
-                      "× (alt/recon time) | recon/alt memory | load |",
+                      "recon/alt time | recon/alt memory | load |",
                       "| --- | --- | --- | ---: | --- | --- | ---: | ---: | ---: | --- |"]
             for method, e in c["methods"].items():
                 if "seconds" not in e:
@@ -284,7 +284,7 @@ def render(results: dict[str, Any]) -> str:
                 reps = _reps(results, f"compare {method} {n} #")
                 cells = [method, _s(e["seconds"]), _quietest(reps, "seconds"), _cpu(reps), _s(e.get("process_wall_s")),
                          _mib(e.get("peak_rss_mib")),
-                         str(e.get("discrepancies", "-")), f"{1 / ratio:.2f}" if ratio else "-",
+                         str(e.get("discrepancies", "-")), f"{ratio:.2f}" if ratio else "-",
                          f"{memory:.2f}" if memory else "-", _loads(e)]
                 lines.append("| " + " | ".join(cells) + " |")
             lines.append("")
