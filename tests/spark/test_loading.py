@@ -63,6 +63,14 @@ sources:
       picked_up_at: {column: pickup, format: "%d.%m.%Y %H:%M"}
       delivered_at: {column: delivered, format: "%Y-%m-%dT%H:%M:%S%z"}
       freight_cost: {column: cost}
+  crm:
+    system: crm
+    entity: orders
+    path: crm/orders.csv
+    options: {delimiter: ";", encoding: latin-1}
+    columns:
+      order_id: id
+      customer_name: name
   stock:
     system: erp
     entity: stock
@@ -105,6 +113,8 @@ def write_files(tmp: Path) -> None:
     (tmp / "erp").mkdir()
     (tmp / "wms").mkdir()
     (tmp / "tms").mkdir()
+    (tmp / "crm").mkdir()
+    (tmp / "crm" / "orders.csv").write_bytes("id;name\n1;Café\n2;Müller\n".encode("latin-1"))
     (tmp / "erp" / "lines.csv").write_text(LINES_CSV)
     (tmp / "wms" / "ship.jsonl").write_text("\n".join(s if isinstance(s, str) else json.dumps(s) for s in SHIP)
                                             + "\n\n")
@@ -132,7 +142,7 @@ def rows(ctx: Any, sql: str) -> list[tuple[Any, ...]]:
     return ctx.db.rows(sql)
 
 
-TABLES = ["erp.order_lines", "wms.shipment_lines", "tms.deliveries", "erp.stock"]
+TABLES = ["erp.order_lines", "wms.shipment_lines", "tms.deliveries", "erp.stock", "crm.orders"]
 
 
 @pytest.mark.parametrize("table", TABLES)
