@@ -71,6 +71,15 @@ sources:
     columns:
       order_id: id
       customer_name: name
+  returns:
+    system: erp
+    entity: returns
+    path: erp/returns.xlsx
+    columns:
+      rma_id: RMA
+      line_no: Line
+      qty: Qty
+      received_at: {column: Received, format: "%Y-%m-%d %H:%M:%S"}
   stock:
     system: erp
     entity: stock
@@ -127,6 +136,14 @@ def write_files(tmp: Path) -> None:
         "as_of": pa.array([1_790_000_000_000_000, 1_790_000_060_000_000, None], pa.timestamp("us", tz="UTC")),
     })
     pq.write_table(table, tmp / "erp" / "stock.parquet")
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in (["RMA", "Line", "Qty", "Received"], ["R1", 1, 2.5, "2026-11-01 10:00:00"], ["R1", "x", 1, None],
+                [None, 2, 1, "2026-11-02 10:00:00"], ["R2", 1.0, "many", "2026-11-31 10:00:00"]):
+        sheet.append(row)
+    book.save(tmp / "erp" / "returns.xlsx")
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +159,7 @@ def rows(ctx: Any, sql: str) -> list[tuple[Any, ...]]:
     return ctx.db.rows(sql)
 
 
-TABLES = ["erp.order_lines", "wms.shipment_lines", "tms.deliveries", "erp.stock", "crm.orders"]
+TABLES = ["erp.order_lines", "wms.shipment_lines", "tms.deliveries", "erp.stock", "crm.orders", "erp.returns"]
 
 
 @pytest.mark.parametrize("table", TABLES)
