@@ -48,9 +48,29 @@ def pyspark_missing() -> ConfigError:
         title="engine not available")
 
 
+# Spark's own log lines (INFO and WARN at start-up) would land on the stderr of a cron job whose
+# --quiet promises one line; recon reports what matters itself. Errors still show.
+LOG4J2 = """rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n
+"""
+
+
+def _quiet_logging() -> str:
+    path = Path(tempfile.gettempdir()) / "recon-spark-log4j2.properties"
+    if not path.exists() or path.read_text() != LOG4J2:
+        path.write_text(LOG4J2)
+    return f"-Dlog4j2.configurationFile=file:{path}"
+
+
 def session_conf(options: SparkOptions) -> dict[str, str]:
     """Every setting the session is built with: recon's defaults, then the config's `conf`."""
     conf = dict(SEMANTIC_CONF)
+    conf["spark.driver.extraJavaOptions"] = _quiet_logging()
     # recon registers temp views only; without this Spark leaves a spark-warehouse/ folder in the cwd.
     conf["spark.sql.warehouse.dir"] = str(Path(tempfile.gettempdir()) / "recon-spark-warehouse")
     if options.master.startswith("local"):
