@@ -259,17 +259,15 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_trace_on_a_generated_sample_finds_an_edi_order_with_partial_shipments(tmp_path):
-    generate = pytest.importorskip("recon.sample.generate")
+    from recon.sample.generate import generate
+
     out = tmp_path / "sample"
-    generate.generate(out, orders=200, seed=11, as_of=datetime(2026, 11, 20, 6, tzinfo=UTC))
+    generate(out, orders=200, seed=11, as_of=datetime(2026, 11, 20, 6, tzinfo=UTC))
     check_edi_order_story(out / "recon.yaml")
 
 
 def test_trace_on_the_committed_sample_data():
-    config = REPO / "sample_data" / "recon.yaml"
-    if not config.exists():
-        pytest.skip("sample_data/ is not committed yet")
-    check_edi_order_story(config)
+    check_edi_order_story(REPO / "sample_data" / "recon.yaml")
 
 
 def check_edi_order_story(config: Path) -> None:
