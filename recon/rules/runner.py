@@ -22,7 +22,7 @@ import duckdb
 from recon.config.schema import Config
 from recon.db import Database
 from recon.rules import fuzzy
-from recon.rules.compiler import CompileContext, compile_rule
+from recon.rules.compiler import CompileContext, CompiledRule, compile_rule
 from recon.rules.contract import COLUMN_NAMES, exceptions_ddl, order_by
 from recon.rules.loader import LoadedRule
 from recon.rules.tables import split_table
@@ -96,6 +96,29 @@ def tables_loaded(files: list[Any]) -> tuple[set[str], set[str]]:
 OnRule = Callable[[str, int, int], None]
 
 
+def prepare_rule(loaded: LoadedRule, present: set[str], failed: set[str],
+                 config: Config | None) -> tuple[RuleResult, CompiledRule | None]:
+    """The engine-independent half of running a rule: skip it when a table it reads is missing or
+    incomplete (a partial table would make everything it lacks look missing), else compile it.
+
+    Optional lookup tables that no source loads compile as empty, so the rule still runs.
+    """
+    result = RuleResult(loaded.id, loaded.workflow, "ok")
+    broken = [t for t in loaded.rule.tables() if t in failed]
+    missing = [t for t in loaded.rule.tables() if t not in present and t not in failed]
+    if broken or missing:
+        result.status = "skipped"
+        result.reason = "; ".join(
+            ([f"{', '.join(broken)} did not load completely"] if broken else [])
+            + ([f"no source loads {', '.join(missing)}"] if missing else []))
+        return result, None
+    lookups = {lk.table for lk in getattr(loaded.rule, "lookups", [])}
+    for side in ("left", "right"):
+        lookups.update(lk.table for lk in getattr(getattr(loaded.rule, side, None), "lookups", []))
+    ctx = CompileContext.from_config(config, frozenset(t for t in lookups if t not in present))
+    return result, compile_rule(loaded, ctx)
+
+
 def run_rules(db: Database, rules: list[LoadedRule], *, as_of: datetime, run_id: str,
               config: Config | None = None, tables: tuple[set[str], set[str]] | None = None,
               on_rule: OnRule | None = None) -> RulesReport:
@@ -113,21 +136,10 @@ def run_rules(db: Database, rules: list[LoadedRule], *, as_of: datetime, run_id:
     for index, loaded in enumerate(rules):
         if on_rule is not None:
             on_rule(loaded.id, index, len(rules))
-        result = RuleResult(loaded.id, loaded.workflow, "ok")
+        result, compiled = prepare_rule(loaded, present, failed, config)
         report.results.append(result)
-        broken = [t for t in loaded.rule.tables() if t in failed]
-        missing = [t for t in loaded.rule.tables() if t not in present and t not in failed]
-        if broken or missing:
-            result.status = "skipped"
-            result.reason = "; ".join(
-                ([f"{', '.join(broken)} did not load completely"] if broken else [])
-                + ([f"no source loads {', '.join(missing)}"] if missing else []))
+        if compiled is None:
             continue
-        lookups = {lk.table for lk in getattr(loaded.rule, "lookups", [])}
-        for side in ("left", "right"):
-            lookups.update(lk.table for lk in getattr(getattr(loaded.rule, side, None), "lookups", []))
-        ctx = CompileContext.from_config(config, frozenset(t for t in lookups if t not in present))
-        compiled = compile_rule(loaded, ctx)
         if compiled.scorers:
             fuzzy.register(db, compiled.scorers)
         started = time.perf_counter()
@@ -164,4 +176,4 @@ def write_exceptions(db: Database, out_dir: Path) -> list[Path]:
     return [csv, parquet]
 
 
-__all__ = ["RuleResult", "RulesReport", "run_rules", "split_table", "write_exceptions"]
+__all__ = ["RuleResult", "RulesReport", "prepare_rule", "run_rules", "split_table", "write_exceptions"]

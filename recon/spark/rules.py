@@ -28,10 +28,9 @@ from sqlglot import exp
 from recon.config.schema import Config
 from recon.db import Database
 from recon.rules.compile_parts import STATS_COLUMNS
-from recon.rules.compiler import CompileContext, compile_rule
 from recon.rules.contract import COLUMN_NAMES, COLUMN_TYPES, order_by
 from recon.rules.loader import LoadedRule
-from recon.rules.runner import OnRule, RuleResult, RulesReport
+from recon.rules.runner import OnRule, RuleResult, RulesReport, prepare_rule
 from recon.spark import udfs
 from recon.spark.transpile import to_spark
 from recon.sql import ident, literal
@@ -155,21 +154,10 @@ def run_rules(spark: SparkSession, db: Database, rules: list[LoadedRule], *, tab
     for index, loaded in enumerate(rules):
         if on_rule is not None:
             on_rule(loaded.id, index, len(rules))
-        result = RuleResult(loaded.id, loaded.workflow, "ok")
+        result, compiled = prepare_rule(loaded, present, failed, config)
         report.results.append(result)
-        broken = [t for t in loaded.rule.tables() if t in failed]
-        missing = [t for t in loaded.rule.tables() if t not in present and t not in failed]
-        if broken or missing:
-            result.status = "skipped"
-            result.reason = "; ".join(
-                ([f"{', '.join(broken)} did not load completely"] if broken else [])
-                + ([f"no source loads {', '.join(missing)}"] if missing else []))
+        if compiled is None:
             continue
-        lookups = {lk.table for lk in getattr(loaded.rule, "lookups", [])}
-        for side in ("left", "right"):
-            lookups.update(lk.table for lk in getattr(getattr(loaded.rule, side, None), "lookups", []))
-        ctx = CompileContext.from_config(config, frozenset(t for t in lookups if t not in present))
-        compiled = compile_rule(loaded, ctx)
         scorers.update(compiled.scorers)
         todo.append((index, result, compiled.sql_with_stats or compiled.sql))
     udfs.register(spark, sorted(scorers))
