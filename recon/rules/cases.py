@@ -28,7 +28,7 @@ from recon.model import ENTITIES
 from recon.rules.checks import config_extras
 from recon.rules.contract import COLUMN_NAMES
 from recon.rules.loader import LoadedRule, load_rules, pydantic_problems
-from recon.rules.runner import run_rules
+from recon.rules.runner import lookup_tables, run_rules
 from recon.rules.schema import Strict
 from recon.rules.tables import split_table
 from recon.sql import ident, table_name
@@ -168,9 +168,7 @@ def run_case(loaded: LoadedRule, case: Case, as_of: datetime, config: Config | N
     db = Database()
     try:
         rule = loaded.rule
-        needed = list(rule.tables())
-        for part in (rule, getattr(rule, "left", None), getattr(rule, "right", None)):
-            needed += [lk.table for lk in getattr(part, "lookups", [])]
+        needed = [*rule.tables(), *sorted(lookup_tables(rule))]
         build_tables(db, case.tables, needed)
         report = run_rules(db, [loaded], as_of=as_of, run_id="case", config=config)
         failed = [r for r in report.results if r.status != "ok"]

@@ -96,6 +96,14 @@ def tables_loaded(files: list[Any]) -> tuple[set[str], set[str]]:
 OnRule = Callable[[str, int, int], None]
 
 
+def lookup_tables(rule: Any) -> set[str]:
+    """Tables a rule reads only through lookups, on the rule itself or on either side."""
+    tables: set[str] = set()
+    for part in (rule, getattr(rule, "left", None), getattr(rule, "right", None)):
+        tables.update(lk.table for lk in getattr(part, "lookups", []))
+    return tables
+
+
 def prepare_rule(loaded: LoadedRule, present: set[str], failed: set[str],
                  config: Config | None) -> tuple[RuleResult, CompiledRule | None]:
     """The engine-independent half of running a rule: skip it when a table it reads is missing or
@@ -112,9 +120,7 @@ def prepare_rule(loaded: LoadedRule, present: set[str], failed: set[str],
             ([f"{', '.join(broken)} did not load completely"] if broken else [])
             + ([f"no source loads {', '.join(missing)}"] if missing else []))
         return result, None
-    lookups = {lk.table for lk in getattr(loaded.rule, "lookups", [])}
-    for side in ("left", "right"):
-        lookups.update(lk.table for lk in getattr(getattr(loaded.rule, side, None), "lookups", []))
+    lookups = lookup_tables(loaded.rule)
     ctx = CompileContext.from_config(config, frozenset(t for t in lookups if t not in present))
     return result, compile_rule(loaded, ctx)
 
@@ -176,4 +182,4 @@ def write_exceptions(db: Database, out_dir: Path) -> list[Path]:
     return [csv, parquet]
 
 
-__all__ = ["RuleResult", "RulesReport", "prepare_rule", "run_rules", "split_table", "write_exceptions"]
+__all__ = ["RuleResult", "RulesReport", "lookup_tables", "prepare_rule", "run_rules", "split_table", "write_exceptions"]

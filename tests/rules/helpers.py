@@ -10,7 +10,7 @@ from recon.db import Database
 from recon.rules.cases import build_tables
 from recon.rules.loader import LoadedRule, load_rules
 from recon.rules.registry import bundled_packs
-from recon.rules.runner import run_rules
+from recon.rules.runner import lookup_tables, run_rules
 
 AS_OF = datetime(2024, 3, 10, 12, tzinfo=UTC)
 OWNERSHIP = {"orders": "erp", "order_lines": "erp", "shipment_lines": "wms", "invoice_lines": "erp",
@@ -34,9 +34,7 @@ def run_rule(rule_id: str, tables: dict[str, list[dict[str, Any]]], cfg: Config 
     db = Database()
     try:
         rule = loaded.rule
-        needed = list(rule.tables())
-        for part in (rule, getattr(rule, "left", None), getattr(rule, "right", None)):
-            needed += [lk.table for lk in getattr(part, "lookups", [])]
+        needed = [*rule.tables(), *sorted(lookup_tables(rule))]
         build_tables(db, tables, needed)
         report = run_rules(db, [loaded], as_of=as_of, run_id="test", config=cfg)
         assert [r.status for r in report.results] == ["ok"], report.warnings

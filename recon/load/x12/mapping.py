@@ -242,21 +242,24 @@ class SetContext:
         self.counts[code] = n
         if n > MAX_SAME_FINDINGS:
             return
+        self.findings.append(self.finding(code, "warning", message, index, element))
+
+    def finding(self, code: str, severity: str, message: str, index: int | None,
+                element: str | None = None) -> Finding:
+        """A finding located in this set: file, control numbers and the segment at `index`."""
         segs = self.segs
-        self.findings.append(
-            Finding(
-                code=code,
-                severity="warning",
-                file=self.file,
-                message=message,
-                interchange_control=self.icc,
-                group_control=self.group.control if self.group else None,
-                set_control=self.sc,
-                transaction_set=self.ts,
-                segment_position=self.base + index if index is not None else None,
-                segment_id=segs[index][0] if index is not None and index < len(segs) else None,
-                element=element,
-            )
+        return Finding(
+            code=code,
+            severity=severity,  # type: ignore[arg-type]
+            file=self.file,
+            message=message,
+            interchange_control=self.icc,
+            group_control=self.group.control if self.group else None,
+            set_control=self.sc,
+            transaction_set=self.ts,
+            segment_position=self.base + index if index is not None else None,
+            segment_id=segs[index][0] if index is not None and index < len(segs) else None,
+            element=element,
         )
 
     def summarise(self) -> None:

@@ -285,22 +285,7 @@ class _Parser:
         return True
 
     def _set_error(self, c: SetContext, code: str, message: str, index: int | None, element: str | None) -> None:
-        segs = c.segs
-        self.findings.append(
-            Finding(
-                code=code,
-                severity="error",
-                file=c.file,
-                message=message,
-                interchange_control=c.icc,
-                group_control=c.group.control if c.group else None,
-                set_control=c.sc,
-                transaction_set=c.ts,
-                segment_position=c.base + index if index is not None else None,
-                segment_id=segs[index][0] if index is not None and index < len(segs) else None,
-                element=element,
-            )
-        )
+        self.findings.append(c.finding(code, "error", message, index, element))
 
     # -- tables -------------------------------------------------------------------------------
 
