@@ -9,6 +9,7 @@ position and counted against `edi_documents`, so sets read = sets loaded + sets 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +24,13 @@ from recon.model import ENTITIES
 if TYPE_CHECKING:
     from recon.load.loader import FileLoad, Loader, LoadReport
 
+def parse_workers(loader: Loader) -> int:
+    """Worker processes for the parse: the CPUs, or fewer when `engine.threads` says so."""
+    cpus = os.cpu_count() or 1
+    threads = loader.project.config.engine.threads
+    return max(1, min(cpus, threads) if threads else cpus)
+
+
 PASSTHROUGH = {"_source_file": "VARCHAR", "_interchange_control": "VARCHAR", "_set_control": "VARCHAR"}
 
 
@@ -35,7 +43,8 @@ def load_x12_source(loader: Loader, name: str, source: Source, paths: list[Path]
     displays = {p: filesys.display_path(p, root) for p in paths}
     if loader.progress:
         loader.progress(name, source.path, 0, len(paths))
-    result = parse_x12_files(paths, X12Options.model_validate(source.x12 or {}), displays)
+    result = parse_x12_files(paths, X12Options.model_validate(source.x12 or {}), displays,
+                             workers=parse_workers(loader))
     for summary in result.files:
         if not summary.readable:
             load = FileLoad(name, source.system, "edi_documents", summary.path, "x12", status="failed",
@@ -44,7 +53,10 @@ def load_x12_source(loader: Loader, name: str, source: Source, paths: list[Path]
             yield load
     report.findings.extend(f.to_dict() for f in result.findings)
     rejected_sets = [f for f in result.findings if f.severity == "error" and f.set_control is not None]
-    for entity, table in sorted(result.tables.items()):
+    for entity in sorted(result.tables):
+        # Taken out of the result: once loaded, the entity's Arrow rows (memory-mapped when the
+        # parse ran in workers) are released before the next entity is read.
+        table = result.tables.pop(entity)
         if entity not in ENTITIES:
             continue
         load = FileLoad(name, source.system, entity, source.path, "x12")
@@ -52,9 +64,13 @@ def load_x12_source(loader: Loader, name: str, source: Source, paths: list[Path]
         specs = {f: ColumnSpec(column=f) for f in fields}
         entity_source = source.model_copy(update={"entity": entity, "columns": specs})
         raw, rejects = db.temp_name("raw"), db.temp_name("parse_rejects")
+        # A copy into a temp table, not a view over the Arrow rows: the mapping numbers rows with
+        # row_number() OVER (), and a parallel scan of a many-chunk Arrow table does not keep
+        # their order (measured: a view loaded the rows of a file's parts out of order).
         db.register_arrow(raw, table)
+        rows_read, columns = table.num_rows, table.column_names
+        del table  # the temp table holds the rows now; the Arrow rows (memory-mapped pages) can go
         db.execute(f"CREATE TEMP TABLE {rejects} ({REJECT_COLUMNS})")
-        rows_read = table.num_rows
         if entity == "edi_documents" and rejected_sets:
             seen = set()
             for f in rejected_sets:
@@ -65,7 +81,7 @@ def load_x12_source(loader: Loader, name: str, source: Source, paths: list[Path]
                 db.execute(f"INSERT INTO {rejects} VALUES (?, ?, ?, ?)",
                            [f.segment_position, f.element, f.transaction_set, f"{f.code}: {f.message} ({f.file})"])
             rows_read += len(seen)
-        passthrough = {c: t for c, t in PASSTHROUGH.items() if c in table.column_names}
+        passthrough = {c: t for c, t in PASSTHROUGH.items() if c in columns}
         loader.insert_mapped(load, entity_source, raw, rejects, rows_read, passthrough)
         db.drop(raw, rejects)
         report.files.append(load)

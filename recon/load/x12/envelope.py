@@ -15,7 +15,7 @@ rejected:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import compress, islice, repeat
 
 from recon.load.x12.result import Finding
@@ -112,10 +112,67 @@ class TxSet:
 
 @dataclass
 class Registry:
-    """Control numbers seen so far in this parse, across all files, to report duplicates."""
+    """Control numbers seen so far in this parse, across all files, to report duplicates.
+
+    A `deferred` registry (a worker process of the parallel parse sees only its own file or
+    part of one) decides nothing: each check becomes a `PendingDuplicate` in the findings list,
+    at the place its finding would go, and the parent process replays them in file order
+    against one registry (`resolve_pending`), which gives the same findings in the same order.
+    """
 
     interchanges: dict[tuple[str, ...], tuple[str, int]] = field(default_factory=dict)
     groups: dict[tuple[str, ...], tuple[str, int]] = field(default_factory=dict)
+    deferred: bool = False
+
+
+@dataclass(slots=True)
+class PendingDuplicate:
+    """A duplicate control number check left to the parent process (see Registry.deferred).
+
+    `finding` is the finding to report if the key was seen before; its message is completed
+    with where it was seen ("in <file> at segment <n>") and `suffix`.
+    """
+
+    kind: str  # "interchange" | "group"
+    key: tuple[str, ...]
+    file: str
+    position: int
+    finding: Finding
+    suffix: str = ""
+
+
+def resolve_pending(items: list, registry: Registry, state: list[bool], offset: int = 0) -> list[Finding]:
+    """Replay a worker's findings list: decide its PendingDuplicates against `registry`.
+
+    `offset` is added to every segment position (a part of a file parsed on its own counts
+    from 1). `state[0]` says whether the current interchange was a duplicate (its groups are
+    then not checked, as in EnvelopeWalker); it carries over from one part of a file to the next.
+    """
+    out: list[Finding] = []
+    for item in items:
+        if isinstance(item, PendingDuplicate):
+            position = item.position + offset
+            table = registry.interchanges if item.kind == "interchange" else registry.groups
+            if item.kind == "group" and state[0]:
+                continue
+            seen = table.get(item.key)
+            if seen is None:
+                table[item.key] = (item.file, position)
+                if item.kind == "interchange":
+                    state[0] = False
+                continue
+            if item.kind == "interchange":
+                state[0] = True
+            f = item.finding
+            out.append(replace(
+                f, message=f"{f.message}in {seen[0]} at segment {seen[1]}{item.suffix}",
+                segment_position=f.segment_position + offset if f.segment_position is not None else None,
+            ))
+        elif offset and item.segment_position is not None:
+            out.append(replace(item, segment_position=item.segment_position + offset))
+        else:
+            out.append(item)
+    return out
 
 
 class EnvelopeWalker:
@@ -153,21 +210,34 @@ class EnvelopeWalker:
         transaction_set: str | None = None,
         element: str | None = None,
     ) -> None:
+        self.findings.append(self._make(code, severity, message, index, group=group, set_control=set_control,
+                                        transaction_set=transaction_set, element=element))
+
+    def _make(
+        self,
+        code: str,
+        severity: str,
+        message: str,
+        index: int | None,
+        *,
+        group: Group | None = None,
+        set_control: str | None = None,
+        transaction_set: str | None = None,
+        element: str | None = None,
+    ) -> Finding:
         seg_id = self._id(index) if index is not None and 0 <= index < len(self.ic.raw) else None
-        self.findings.append(
-            Finding(
-                code=code,
-                severity=severity,  # type: ignore[arg-type]
-                file=self.file,
-                message=message,
-                interchange_control=self.info.control,
-                group_control=group.control if group else None,
-                set_control=set_control,
-                transaction_set=transaction_set,
-                segment_position=self.ic.first_position + index if index is not None else None,
-                segment_id=seg_id,
-                element=element,
-            )
+        return Finding(
+            code=code,
+            severity=severity,  # type: ignore[arg-type]
+            file=self.file,
+            message=message,
+            interchange_control=self.info.control,
+            group_control=group.control if group else None,
+            set_control=set_control,
+            transaction_set=transaction_set,
+            segment_position=self.ic.first_position + index if index is not None else None,
+            segment_id=seg_id,
+            element=element,
         )
 
     def _id(self, i: int) -> str:
@@ -303,8 +373,15 @@ class EnvelopeWalker:
     def _check_interchange_duplicate(self) -> None:
         info = self.info
         key = (info.sender_qualifier, info.sender, info.receiver_qualifier, info.receiver, _norm_control(info.control))
-        seen = self.registry.interchanges.get(key)
         position = self.ic.first_position
+        if self.registry.deferred:
+            self.findings.append(PendingDuplicate("interchange", key, self.file, position, self._make(
+                "X12-ISA13-DUPLICATE", "warning",
+                f"interchange control number {info.control} from {info.sender} to {info.receiver} was already used ",
+                0, element="ISA13",
+            ), "; its documents are loaded again"))
+            return
+        seen = self.registry.interchanges.get(key)
         if seen is None:
             self.registry.interchanges[key] = (self.file, position)
             return
@@ -336,6 +413,13 @@ class EnvelopeWalker:
             )
         elif not self.info.duplicate:
             key = (group.sender, group.receiver, _norm_control(group.control))
+            if self.registry.deferred:
+                self.findings.append(PendingDuplicate("group", key, self.file, group.position, self._make(
+                    "X12-GS06-DUPLICATE", "warning",
+                    f"group control number {group.control} from {group.sender} to {group.receiver} was already used ",
+                    i, group=group, element="GS06",
+                )))
+                return group
             seen = self.registry.groups.get(key)
             if seen is None:
                 self.registry.groups[key] = (self.file, group.position)

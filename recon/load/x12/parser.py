@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,24 +31,45 @@ from recon.load.x12.mapping import (
 )
 from recon.load.x12.quirks import ResolvedOptions, X12Options
 from recon.load.x12.result import FileSummary, Finding, InterchangeSummary, X12Result
-from recon.load.x12.tokenizer import Interchange, Issue, decode, tokenize
+from recon.load.x12.tokenizer import Interchange, Issue, TokenizedFile, decode, tokenize
 
 
 def parse_x12_files(
     paths: Iterable[Path | str],
     options: X12Options | None = None,
     display_names: Mapping[Path, str] | None = None,
+    *,
+    workers: int | None = None,
+    parallel_min_bytes: int | None = None,
 ) -> X12Result:
     """Parse X12 files into canonical entity tables.
 
     `display_names` maps a path to the name used in `_source_file` and in findings (the loader
     passes the path as written in recon.yaml, so lineage does not depend on the working
     directory). Duplicate control numbers are detected across all files of one call.
+
+    With `workers` > 1 and at least `parallel_min_bytes` of files (default 8 MiB), files and
+    parts of large files are parsed in that many worker processes (see
+    `recon.load.x12.parallel`); the result is identical to the serial parse, whose tables then
+    are memory-mapped Arrow files rather than Python memory. Should the pool fail (a worker
+    killed, no temporary directory), the files are parsed in process instead.
     """
-    parser = _Parser(options or X12Options(), display_names or {})
+    options = options or X12Options()
+    display_names = display_names or {}
+    paths = [Path(p) for p in paths]
+    if workers is not None and workers > 1:
+        from recon.load.x12 import parallel
+
+        min_bytes = parallel.PARALLEL_MIN_BYTES if parallel_min_bytes is None else parallel_min_bytes
+        if parallel.should_parallelise(paths, workers, min_bytes):
+            try:
+                return parallel.parse_parallel(paths, options, display_names, workers)
+            except (parallel.BrokenProcessPool, OSError):
+                pass
+    parser = _Parser(options, display_names)
     with _gc_paused():
         for path in paths:
-            parser.parse_file(Path(path))
+            parser.parse_file(path)
         return parser.result()
 
 
@@ -71,15 +92,17 @@ def _gc_paused() -> Iterator[None]:
 
 
 class _Parser:
-    def __init__(self, options: X12Options, display_names: Mapping[Path, str]) -> None:
+    def __init__(self, options: X12Options, display_names: Mapping[Path, str], registry: Registry | None = None,
+                 spill: Callable[[str, pa.Table], None] | None = None) -> None:
         self.options = options
+        self.spill = spill  # where flushed Arrow chunks go instead of `chunks` (a worker writes them to disk)
         self.our_ids = frozenset(options.our_ids)
         self.display_names = display_names
         self.store: dict[str, _Rows] = {name: _Rows() for name in COLUMNS}
         self.chunks: dict[str, list[pa.Table]] = {name: [] for name in COLUMNS}
         self.findings: list[Finding] = []
         self.files: list[FileSummary] = []
-        self.registry = Registry()
+        self.registry = registry if registry is not None else Registry()
         self.segments = 0
         self._resolved: dict[tuple[str | None, str | None], ResolvedOptions] = {}
 
@@ -115,6 +138,16 @@ class _Parser:
         del data  # the bytes, the text and the segment strings need not all be alive at once
         tok = tokenize(text)
         del text
+        self.parse_tokens(name, summary, tok)
+
+    def parse_tokens(self, name: str, summary: FileSummary, tok: TokenizedFile,
+                     unmapped: Counter[str] | None = None) -> None:
+        """Everything after tokenizing: a whole file, or (with `unmapped` given) one part of a file.
+
+        For a part, the sets not mapped are counted into `unmapped` and the caller reports them
+        once for the whole file.
+        """
+        part = unmapped is not None
         summary.format = tok.format
         if tok.format == "empty":
             summary.error = tok.error
@@ -137,17 +170,13 @@ class _Parser:
         self.segments += tok.segments
         for issue in tok.issues:
             self._issue(issue, name, None)
-        unmapped: Counter[str] = Counter()
+        if unmapped is None:
+            unmapped = Counter()
         for ic in tok.interchanges:
             self._interchange(ic, name, summary, unmapped)
             ic.raw = []  # mapped: the rows hold what they need, the segment strings can go
-        if unmapped:
-            listed = ", ".join(f"{n} x {ts}" for ts, n in sorted(unmapped.items()))
-            self._file_finding(
-                "X12-SET-NOT-MAPPED", name,
-                f"transaction sets not mapped to a canonical entity ({listed}); they are listed in edi_documents only",
-                "warning",
-            )
+        if unmapped and not part:
+            self.findings.append(unmapped_finding(name, unmapped))
 
     def _issue(self, issue: Issue, name: str, ic: Interchange | None) -> None:
         control = ic.isa[13].strip() if ic is not None and ic.isa is not None else None
@@ -291,8 +320,18 @@ class _Parser:
 
     def _flush(self, entity: str) -> None:
         """Move the entity's Python rows into an Arrow chunk, so they never pile up in Python."""
-        self.chunks[entity].append(_table(entity, self.store[entity]))
+        table = _table(entity, self.store[entity])
         self.store[entity] = _Rows()
+        if self.spill is not None:
+            self.spill(entity, table)
+        else:
+            self.chunks[entity].append(table)
+
+    def flush_all(self) -> None:
+        """Spill mode: hand over every entity's remaining rows (entities without rows write nothing)."""
+        for entity in COLUMNS:
+            if self.store[entity].lines:
+                self._flush(entity)
 
     def result(self) -> X12Result:
         tables = {}
@@ -302,6 +341,15 @@ class _Parser:
                 self._flush(entity)
             tables[entity] = chunks[0] if len(chunks) == 1 else pa.concat_tables(chunks)
         return X12Result(tables=tables, findings=self.findings, files=self.files, segments=self.segments)
+
+
+def unmapped_finding(name: str, unmapped: Counter[str]) -> Finding:
+    """The one per-file warning that lists the transaction sets without a mapper."""
+    listed = ", ".join(f"{n} x {ts}" for ts, n in sorted(unmapped.items()))
+    return Finding(
+        code="X12-SET-NOT-MAPPED", severity="warning", file=name,
+        message=f"transaction sets not mapped to a canonical entity ({listed}); they are listed in edi_documents only",
+    )
 
 
 FLUSH_ROWS = 65_536

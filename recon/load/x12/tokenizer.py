@@ -17,6 +17,7 @@ when the mapper gets to that set.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
@@ -356,6 +357,40 @@ def split_segments(raw: list[str], element: str) -> list[list[str]]:
     return list(map(str.split, raw, repeat(element)))
 
 
+def interchange_spans(
+    text: str, start: int
+) -> Iterator[tuple[int, int, tuple[Delimiters, list[str], int, list[Issue]] | None, IsaError | None]]:
+    """Where each interchange starts and ends: (start, next start or -1, read_isa's result or None, error).
+
+    `start` is the first plausible ISA. An unreadable ISA is skipped up to the next ISA that can
+    be read. `tokenize` cuts the text with exactly these spans; the parallel parser uses them to
+    split a large file at interchange boundaries.
+    """
+    p = start
+    while p >= 0:
+        try:
+            read = read_isa(text, p)
+        except IsaError as exc:
+            nxt = _find_isa(text, p + 3)
+            while nxt >= 0:
+                try:
+                    read_isa(text, nxt)
+                    break
+                except IsaError:
+                    nxt = _find_isa(text, nxt + 3)
+            yield p, nxt, None, exc
+            p = nxt
+            continue
+        nxt = _next_isa(text, read[2], read[0])
+        yield p, nxt, read, None
+        p = nxt
+
+
+def first_isa(text: str) -> int:
+    """Index of the first plausible ISA, -1 when there is none."""
+    return _find_isa(text, 0)
+
+
 def tokenize(text: str) -> TokenizedFile:
     """Split decoded text into interchanges of segments.
 
@@ -384,33 +419,21 @@ def tokenize(text: str) -> TokenizedFile:
             )
         )
     position = 1
-    p = start
-    n = len(text)
-    while p >= 0:
+    for p, nxt, read, error in interchange_spans(text, start):
         ic = Interchange(len(result.interchanges), p, None, None, [], position)
-        try:
-            d, isa, body_start, issues = read_isa(text, p)
-        except IsaError as exc:
+        if read is None:
             # Skip to the next ISA we can read; estimate how many segments were skipped so the
             # positions of later interchanges stay close to what an editor shows.
-            nxt = _find_isa(text, p + 3)
-            while nxt >= 0:
-                try:
-                    read_isa(text, nxt)
-                    break
-                except IsaError:
-                    nxt = _find_isa(text, nxt + 3)
-            chunk = text[p : nxt if nxt >= 0 else n]
+            chunk = text[p : nxt if nxt >= 0 else len(text)]
             skipped = max(1, chunk.count("~") or chunk.count("\n") + 1)
             ic.issues.append(
-                Issue("X12-ISA-UNREADABLE", "error", f"unreadable ISA: {exc}; the interchange was skipped")
+                Issue("X12-ISA-UNREADABLE", "error", f"unreadable ISA: {error}; the interchange was skipped")
             )
             result.interchanges.append(ic)
             position += skipped
-            p = nxt
             continue
-        nxt = _next_isa(text, body_start, d)
-        body = text[body_start : nxt if nxt >= 0 else n]
+        d, isa, body_start, issues = read
+        body = text[body_start : nxt if nxt >= 0 else len(text)]
         segments, envelope = split_body(body, d)
         segments.insert(0, d.element.join(isa))
         ic.envelope = envelope
@@ -422,6 +445,5 @@ def tokenize(text: str) -> TokenizedFile:
         ic.has_repetition = d.repetition is not None and d.repetition in body
         result.interchanges.append(ic)
         position += len(segments)
-        p = nxt
     result.segments = position - 1
     return result
