@@ -7,9 +7,10 @@ from recon.rules import snippets
 from recon.rules import sqlparts as sp
 from recon.rules.checks import event_side
 from recon.rules.compile_parts import (
-    ROWS_TYPE,
+    ROW_TYPE,
     Branch,
     CompileContext,
+    SideLineage,
     Statement,
     cte,
     default_message,
@@ -17,6 +18,7 @@ from recon.rules.compile_parts import (
     finish,
     key_expr,
     render,
+    rescan,
     rows_source,
 )
 from recon.rules.contract import KEY_COLUMNS
@@ -26,9 +28,10 @@ from recon.rules.tables import compare_type, entity_of, projected_columns, split
 from recon.sql import ident
 
 ROUNDS = 3  # rounds of mutual-best assignment for fuzzy candidates
-BOTH = "\"l___rows\" IS NOT NULL AND \"r___rows\" IS NOT NULL"
-LEFT_ONLY = "\"l___rows\" IS NOT NULL AND \"r___rows\" IS NULL"
-RIGHT_ONLY = "\"l___rows\" IS NULL AND \"r___rows\" IS NOT NULL"
+# Each side of a pair has "_here" (TRUE, or NULL when the pair lacks that side).
+BOTH = "\"l___here\" IS NOT NULL AND \"r___here\" IS NOT NULL"
+LEFT_ONLY = "\"l___here\" IS NOT NULL AND \"r___here\" IS NULL"
+RIGHT_ONLY = "\"l___here\" IS NULL AND \"r___here\" IS NOT NULL"
 
 
 class MatchCompiler:
@@ -80,7 +83,11 @@ class MatchCompiler:
                 for k in self.rule.keys]
         source = self.needed[which] if side.aggregate is None else sorted(side.aggregate)
         cols += [ident(c) for c in source]
-        cols += [f"{event_expr(side)} AS \"_event\"", f"{sp.row_struct()} AS \"_row\"", f"{sp.row_id()} AS \"_id\""]
+        cols.append(f"{event_expr(side)} AS \"_event\"")
+        if side.aggregate is None or self.lineage_relation(which) == ident(f"{which[0]}_rows"):
+            cols.append(f"{sp.row_struct()} AS \"_row\"")
+        if self.carries_id(which):
+            cols.append(f"{sp.row_id()} AS \"_id\"")
         where = f"\n  WHERE {render(side.where)}" if side.where else ""
         dedupe = ""
         if side.dedupe:
@@ -88,6 +95,33 @@ class MatchCompiler:
             order = ", ".join([*(ident(c) for c in source), sp.row_id()])
             dedupe = f"\n  QUALIFY row_number() OVER (PARTITION BY {by} ORDER BY {order}) = 1"
         return f"SELECT {', '.join(cols)}\n  FROM {rows_source(side, self.ctx)} AS t{where}{dedupe}"
+
+    def carries_id(self, which: str) -> bool:
+        """Each side row's `file:row` id: what fuzzy assignment and duplicate numbering order by."""
+        return bool(self.rule.fuzzy) or (getattr(self.rule, which).aggregate is None and self.paired_by_dup)
+
+    def lineage_relation(self, which: str) -> str:
+        """Where an aggregated side's source rows are found again by key, for the findings' lineage.
+
+        The side's table itself (key columns, the row, its `where`) when that needs no lookup, no
+        dedupe and no key normaliser: a second scan of a few columns costs less than keeping the
+        side's rows. Else its `_rows` CTE (which DuckDB then materialises)."""
+        side: Side = getattr(self.rule, which)
+        own = ident(f"{which[0]}_rows")
+        if any(k.normalise for k in self.rule.keys):
+            return own
+        keys = {f"k__{k.name}": k.expr_for(which) for k in self.rule.keys}
+        return rescan(side, keys, side.where, self.ctx) or own
+
+    def lineage(self, which: str) -> SideLineage:
+        """An aggregated side's rows are gathered by key for the findings only; else each pair has one row."""
+        side: Side = getattr(self.rule, which)
+        column = f"{which}_rows"
+        if side.aggregate is None:
+            return SideLineage(column, "row")
+        keys = tuple(f"k__{k.name}" for k in self.rule.keys)
+        return SideLineage(column, "keys", present=f"\"{which[0]}___here\"", refs=tuple(ident(k) for k in keys),
+                           relation=self.lineage_relation(which), keys=keys)
 
     def unique(self, which: str) -> bool:
         """One row per key on this side: aggregated, or keyed by every key field of its entity."""
@@ -112,13 +146,13 @@ class MatchCompiler:
             for name, func in side.aggregate.items():
                 call = f"count(DISTINCT {ident(name)})" if func == "count_distinct" else f"{func}({ident(name)})"
                 aggs.append(f"{call} AS {ident(name)}")
-            cols = ", ".join([keys, *aggs, f"{side.event_agg}(\"_event\") AS \"_event\"", "list(\"_row\") AS \"_rows\"",
-                              "min(\"_id\") AS \"_id\""])
+            ids = ["min(\"_id\") AS \"_id\""] if self.carries_id(which) else []
+            cols = ", ".join([keys, *aggs, f"{side.event_agg}(\"_event\") AS \"_event\"", "TRUE AS \"_here\"", *ids])
             return f"SELECT {cols}\n  FROM {src} GROUP BY {keys}"
         order = ", ".join([*(ident(c) for c in self.needed[which]), "\"_id\""])
         dup = (f", row_number() OVER (PARTITION BY {keys} ORDER BY {order}) AS \"_dup\"" if self.paired_by_dup
                else "")
-        return f"SELECT *, list_value(\"_row\") AS \"_rows\"{dup}\n  FROM {src}"
+        return f"SELECT *, TRUE AS \"_here\"{dup}\n  FROM {src}"
 
     def side_columns(self, which: str, alias: str | None) -> list[str]:
         """The pair columns coming from one side; alias None gives typed NULLs for an absent side."""
@@ -128,7 +162,10 @@ class MatchCompiler:
             typ = self.types[which].get(name, "VARCHAR")
             cols.append(f"{alias}.{ident(name)} AS {ident(f'{p}__{name}')}" if alias
                         else f"CAST(NULL AS {typ}) AS {ident(f'{p}__{name}')}")
-        for name, typ in (("_event", "TIMESTAMPTZ"), ("_rows", ROWS_TYPE), ("_id", "VARCHAR")):
+        extra = [("_event", "TIMESTAMPTZ"), ("_here", "BOOLEAN")]
+        extra += [("_id", "VARCHAR")] if self.carries_id(which) else []
+        extra += [("_row", ROW_TYPE)] if getattr(self.rule, which).aggregate is None else []
+        for name, typ in extra:
             cols.append(f"{alias}.{ident(name)} AS {ident(f'{p}__{name}')}" if alias
                         else f"CAST(NULL AS {typ}) AS {ident(f'{p}__{name}')}")
         return cols
@@ -143,8 +180,20 @@ class MatchCompiler:
         cols = [*keys, *self.side_columns("left", "l"), *self.side_columns("right", "r"),
                 "FALSE AS \"_ambiguous\""]
         dup = " AND l.\"_dup\" = r.\"_dup\"" if self.paired_by_dup else ""
-        return [cte("pairs", f"SELECT {', '.join(cols)}\n  FROM \"l_side\" AS l FULL OUTER JOIN \"r_side\" AS r "
-                             f"ON {self.key_join()}{dup}")]
+        return [self.pairs_cte(f"SELECT {', '.join(cols)}\n  FROM \"l_side\" AS l FULL OUTER JOIN \"r_side\" AS r "
+                               f"ON {self.key_join()}{dup}")]
+
+    def pairs_cte(self, body: str) -> str:
+        """The pairs, with each compare's agreement (`"_ok<i>"`) worked out once for the findings and the counts."""
+        if not self.rule.compare:
+            return cte("pairs", body)
+        oks = ", ".join(f"{self.agrees(c)} AS {self.ok(c)}" for c in self.rule.compare)
+        return cte("pairs", f"SELECT *, {oks} FROM (\n  {body}\n  ) AS p")
+
+    def ok(self, compare: Compare) -> str:
+        """The pair column that is TRUE when this compare's values agree (see `agrees`)."""
+        index = next(i for i, c in enumerate(self.rule.compare) if c is compare)
+        return ident(f"_ok{index}")
 
     def score(self, level: FuzzyLevel) -> tuple[str, str]:
         """(score 0-100, qualifies) of one level over the candidate pair."""
@@ -172,8 +221,16 @@ class MatchCompiler:
         out = [cte("cand", f"SELECT {', '.join([*key_cols, *both])}\n  FROM \"l_side\" AS l JOIN \"r_side\" AS r "
                            f"ON {self.key_join()}")]
         scores = [self.score(level) for level in rule.fuzzy]
-        out.append(cte("cand_scored", "SELECT *, " + ", ".join(f"{s} AS \"_s{i}\"" for i, (s, _) in enumerate(scores))
-                       + "\n  FROM \"cand\""))
+        # A level is scored only where no earlier level holds: its score decides nothing there, and
+        # a rapidfuzz UDF then sees only the pairs that need it.
+        source, select = "\"cand\"", ""
+        for i, (expr, _) in enumerate(scores):
+            if i:
+                earlier = " AND ".join(f"NOT coalesce(\"_s{j}\" {scores[j][1]}, FALSE)" for j in range(i))
+                expr = f"CASE WHEN {earlier} THEN {expr} END"
+            select = f"SELECT *, {expr} AS \"_s{i}\"\n  FROM {source}"
+            source = f"({select}) AS {ident(f's{i}')}"
+        out.append(cte("cand_scored", select))
         holds = [f"\"_s{i}\" {cond}" for i, (_, cond) in enumerate(scores)]
         level = " ".join(f"WHEN {h} THEN {i + 1}" for i, h in enumerate(holds))
         score = " ".join(f"WHEN {h} THEN \"_s{i}\"" for i, h in enumerate(holds))
@@ -184,12 +241,21 @@ class MatchCompiler:
             f"FROM \"cand_scored\" WHERE {' OR '.join(holds)}) AS s")))
         by_r = ", ".join([*(ident(f"r__{c}") for c in self.needed["right"]), "\"r___id\""])
         by_l = ", ".join([*(ident(f"l__{c}") for c in self.needed["left"]), "\"l___id\""])
+        best = (f"QUALIFY row_number() OVER (PARTITION BY \"l___id\" ORDER BY \"_level\", \"_score\" DESC, {by_r}) = 1 "
+                f"AND row_number() OVER (PARTITION BY \"r___id\" ORDER BY \"_level\", \"_score\" DESC, {by_l}) = 1")
+        # Round one: a candidate alone on both its rows is its rows' best choice; only the others are
+        # ranked (each of their rows' candidates is among them, so the ranking is the same).
+        for p in "lr":
+            out.append(cte(f"{p}_multi", f"SELECT \"{p}___id\" FROM \"c0\" GROUP BY \"{p}___id\" HAVING count(*) > 1"))
+        alone = ("coalesce(\"l___id\" NOT IN (SELECT \"l___id\" FROM \"l_multi\") "
+                 "AND \"r___id\" NOT IN (SELECT \"r___id\" FROM \"r_multi\"), FALSE)")
         for n in range(1, ROUNDS + 1):
             prev = f"c{n - 1}"
-            out.append(cte(f"m{n}", (
-                f"SELECT * FROM {ident(prev)}\n  QUALIFY row_number() OVER (PARTITION BY \"l___id\" ORDER BY "
-                f"\"_level\", \"_score\" DESC, {by_r}) = 1 AND row_number() OVER (PARTITION BY \"r___id\" "
-                f"ORDER BY \"_level\", \"_score\" DESC, {by_l}) = 1")))
+            if n == 1:
+                out.append(cte("m1", f"SELECT * FROM \"c0\" WHERE {alone}\n  UNION ALL\n  "
+                                     f"SELECT * FROM \"c0\" WHERE NOT {alone}\n  {best}"))
+            else:
+                out.append(cte(f"m{n}", f"SELECT * FROM {ident(prev)}\n  {best}"))
             if n < ROUNDS:
                 out.append(cte(f"c{n}", (
                     f"SELECT * FROM {ident(prev)}\n  WHERE \"l___id\" NOT IN (SELECT \"l___id\" FROM {ident(f'm{n}')}) "
@@ -207,7 +273,7 @@ class MatchCompiler:
                      f"WHERE l.\"_id\" NOT IN (SELECT \"l___id\" FROM \"matched\")")
         right_only = (f"SELECT {', '.join(right_cols)}, FALSE FROM \"r_side\" AS r "
                       f"WHERE r.\"_id\" NOT IN (SELECT \"r___id\" FROM \"matched\")")
-        out.append(cte("pairs", f"{matched}\n  UNION ALL {left_only}\n  UNION ALL {right_only}"))
+        out.append(self.pairs_cte(f"{matched}\n  UNION ALL {left_only}\n  UNION ALL {right_only}"))
         return out
 
     # Outcomes.
@@ -254,7 +320,7 @@ class MatchCompiler:
                 if kind == "mismatch":
                     diff = sp.difference(lv, rv, category)
                     present = BOTH if compare.missing_as is None else "TRUE"
-                    where = f"{present} AND NOT {self.agrees(compare)}"
+                    where = f"{present} AND NOT {self.ok(compare)}"
                 lv, rv = lv_text, rv_text
             if kind == "missing_right":
                 where = LEFT_ONLY
@@ -268,7 +334,7 @@ class MatchCompiler:
             out.append(Branch(
                 index=index, outcome=outcome, keys=keys, context=context, field_name=field_name,
                 left_value=lv, right_value=rv, difference=f"CAST({diff} AS DECIMAL(18,4))", event=event,
-                left_rows="\"l___rows\"", right_rows="\"r___rows\"", source="pairs",
+                left_rows="\"l___row\"", right_rows="\"r___row\"", source="pairs",
                 where=f"{where} AND {gate}",
                 fix_in=self.fix_in(kind, outcome, field_name if kind == "mismatch" else None),
                 owner=outcome.owner or self.loaded.owner,
@@ -287,8 +353,8 @@ class MatchCompiler:
         rv = self.pair(compare.right or f"right.{compare.field}")
         if compare.missing_as is not None:
             m = sp.num(compare.missing_as)
-            lv = f"(CASE WHEN \"l___rows\" IS NULL THEN {m} ELSE {lv} END)"
-            rv = f"(CASE WHEN \"r___rows\" IS NULL THEN {m} ELSE {rv} END)"
+            lv = f"(CASE WHEN \"l___here\" IS NULL THEN {m} ELSE {lv} END)"
+            rv = f"(CASE WHEN \"r___here\" IS NULL THEN {m} ELSE {rv} END)"
         return lv, rv
 
     def pair_ctes(self) -> list[str]:
@@ -309,16 +375,19 @@ class MatchCompiler:
         rule = self.rule
         filled = any(c.missing_as is not None for c in rule.compare)
         lefts, rights = rule.missing_right is not None or filled, rule.missing_left is not None or filled
-        where = {(True, True): "TRUE", (True, False): "\"l___rows\" IS NOT NULL",
-                 (False, True): "\"r___rows\" IS NOT NULL", (False, False): BOTH}[lefts, rights]
+        where = {(True, True): "TRUE", (True, False): "\"l___here\" IS NOT NULL",
+                 (False, True): "\"r___here\" IS NOT NULL", (False, False): BOTH}[lefts, rights]
         conds = [] if filled else [BOTH]
         for c in rule.compare:
-            ok = self.agrees(c)
+            ok = self.ok(c)
             conds.append(f"(NOT ({BOTH}) OR {ok})" if filled and c.missing_as is None else ok)
         if rule.ambiguous is not None:
             conds.append("NOT \"_ambiguous\"")
         keys = ", ".join(ident("k__" + k.name) for k in rule.keys)
         matched = " AND ".join(conds) or "TRUE"
+        if not rule.fuzzy and rule.left.aggregate is not None and rule.right.aggregate is not None:
+            # both sides aggregated per key: one pair per key already, nothing to group
+            return f"SELECT 1 AS \"_n\", {matched} AS \"_ok\"\n  FROM \"pairs\"\n  WHERE {where}"
         return (f"SELECT 1 AS \"_n\", bool_and({matched}) AS \"_ok\"\n  FROM \"pairs\"\n  WHERE {where}\n"
                 f"  GROUP BY {keys}")
 
@@ -328,6 +397,8 @@ class MatchCompiler:
     def statement(self) -> Statement:
         ctes = self.pair_ctes()
         branches = self.branches()
+        lineage = (self.lineage("left"), self.lineage("right"))
         selects = [b.select(self.ctx, self.pair(b.outcome.value_at_risk) if b.outcome.value_at_risk else None,
-                            self.pair(b.outcome.currency) if b.outcome.currency else None) for b in branches]
-        return finish(self.rule.id, self.loaded.workflow, branches, selects, ctes)
+                            self.pair(b.outcome.currency) if b.outcome.currency else None, lineage)
+                   for b in branches]
+        return finish(self.rule.id, self.loaded.workflow, branches, selects, ctes, lineage)

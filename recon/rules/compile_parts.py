@@ -5,7 +5,7 @@ Pure functions from rules and config to SQL text (see `recon.rules.compiler`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,8 @@ from recon.rules.schema import Lookup, Outcome, Rows
 from recon.rules.tables import Extras, base_columns, split_table
 from recon.sql import ident, literal, table_name
 
-ROWS_TYPE = "STRUCT(f VARCHAR, r BIGINT)[]"
+ROW_TYPE = "STRUCT(f VARCHAR, r BIGINT)"
+ROWS_TYPE = f"{ROW_TYPE}[]"
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,22 @@ def rows_source(rows: Rows, ctx: CompileContext) -> str:
     return f"(SELECT {', '.join(selects)} FROM {base} AS b {' '.join(joins)})"
 
 
+def rescan(rows: Rows, keys: Mapping[str, str], where: str | None, ctx: CompileContext) -> str | None:
+    """The rows' table read again for lineage: `keys` (column -> expression text, as the rule keys its
+    rows), the row as {f, r} (`"_row"`) and `where`. None when that needs the lookups (a key or the
+    `where` names a lookup field) or when the rows are deduplicated: then only the rule's own rows CTE
+    has the same rows."""
+    aliases = {alias for lookup in rows.lookups for alias, _ in lookup.field_pairs()}
+    texts = [*keys.values(), *([where] if where else [])]
+    names = {name for text in texts for _, name in snippets.column_refs(snippets.parse(text))}
+    if getattr(rows, "dedupe", None) or names & aliases:
+        return None
+    cols = [f"{render(text)} AS {ident(name)}" for name, text in keys.items()]
+    filtered = f" WHERE {render(where)}" if where else ""
+    return (f"(SELECT {', '.join(cols)}, {sp.row_struct()} AS \"_row\" "
+            f"FROM {table_name(*split_table(rows.table))} AS t{filtered})")
+
+
 def event_expr(rows: Rows) -> str:
     if rows.event_at is None:
         return "CAST(NULL AS TIMESTAMPTZ)"
@@ -113,6 +130,58 @@ def cte(name: str, body: str) -> str:
     return f"{ident(name)} AS (\n  {body}\n)"
 
 
+@dataclass(frozen=True)
+class SideLineage:
+    """How the findings name one side's source rows (`column` is left_rows or right_rows).
+
+    mode `rows`: each finding row holds a list of {f, r} (`Branch.left_rows` is that list).
+    mode `row`: each finding row holds one {f, r} or NULL (one source row per pair).
+    mode `keys`: the findings hold nothing for this side; `gather` takes the side's key values
+    (`refs`, where `present`) of the findings' pairs and reads their rows from `relation` (columns
+    `keys` and "_row"), so only the keys that are findings build a list.
+    """
+
+    column: str
+    mode: str = "rows"
+    present: str = ""  # keys mode: TRUE (not NULL) when a finding's pair has this side
+    refs: tuple[str, ...] = ()  # keys mode: the side's key values in the branches' source
+    relation: str = ""  # keys mode: a relation of the side's rows
+    keys: tuple[str, ...] = ()  # keys mode: its key columns, in the order of `refs`
+
+    def finding_columns(self, expr: str) -> list[str]:
+        """The findings' columns for this side; `expr` is the branch's rows (rows) or row (row)."""
+        if self.mode == "rows":
+            return [f"CAST({expr} AS {ROWS_TYPE}) AS {self.column}"]
+        if self.mode == "row":
+            return [f"CAST({expr} AS {ROW_TYPE}) AS {self.column}"]
+        return []  # keys mode: gathered from the pairs by `gather`
+
+    def merged(self, first: bool) -> str | None:
+        """The collapsed list (per outcome when `first`, then per exception); None in keys mode."""
+        if self.mode == "keys":
+            return None
+        if self.mode == "row" and first:
+            return f"list_distinct(list({self.column})) AS {self.column}"
+        return f"{sp.merged_rows(self.column)} AS {self.column}"
+
+    def gather(self, branches: Sequence[Branch]) -> str:
+        """keys mode: one row per exception (type and key) with its sorted distinct source rows.
+
+        The branches' own filters pick the finding keys again (a narrow copy of the findings), so
+        the findings stay one pipeline read once (on Spark: not one more checkpointed step)."""
+        refs = [ident(f"_k{i}") for i in range(len(self.keys))]
+        wanted = [f"SELECT {literal(b.outcome.exception)} AS exception_type, {b.key_text()} AS \"_key\", "
+                  + ", ".join(f"{r} AS {n}" for r, n in zip(self.refs, refs, strict=True))
+                  + f" FROM {ident(b.source)} WHERE {b.where} AND {self.present}" for b in branches]
+        on = " AND ".join(f"x.{ident(k)} IS NOT DISTINCT FROM f.{r}" for k, r in zip(self.keys, refs, strict=True))
+        return (f"SELECT f.exception_type, f.\"_key\", list_sort(list_distinct(list(x.\"_row\"))) AS {self.column}\n"
+                f"  FROM (SELECT DISTINCT * FROM (\n    {' UNION ALL '.join(wanted)}\n  ) AS w) AS f\n"
+                f"  JOIN {self.relation} AS x ON {on}\n  GROUP BY f.exception_type, f.\"_key\"")
+
+
+ROWS_LINEAGE = (SideLineage("left_rows"), SideLineage("right_rows"))
+
+
 @dataclass
 class Branch:
     """One outcome's findings, before they are collapsed per business key."""
@@ -134,13 +203,17 @@ class Branch:
     owner: str
     default_message: str
 
-    def select(self, ctx: CompileContext, var: str | None, currency: str | None) -> str:
+    def key_text(self) -> str:
+        """The business key as text (`_key`): what findings collapse on and the exception id hashes."""
+        return sp.key_text([self.keys[c] for c in KEY_COLUMNS if c in self.keys])
+
+    def select(self, ctx: CompileContext, var: str | None, currency: str | None,
+               lineage: tuple[SideLineage, SideLineage] = ROWS_LINEAGE) -> str:
         cols = [f"{self.index} AS \"_outcome\"", f"{literal(self.outcome.exception)} AS exception_type",
                 f"{literal(self.outcome.severity)} AS severity", f"{literal(self.owner)} AS owner",
                 f"{literal(self.fix_in)} AS fix_in"]
         filled = {**self.context, **self.keys}
         cols += [f"{typed_key(c, filled.get(c))} AS {ident(c)}" for c in KEY_COLUMNS]
-        id_parts = [self.keys[c] for c in KEY_COLUMNS if c in self.keys]
         cols += [
             f"CAST({literal(self.field_name)} AS VARCHAR) AS field",
             f"CAST({self.left_value} AS VARCHAR) AS left_value",
@@ -149,9 +222,9 @@ class Branch:
             f"{var_expr(var)} AS value_at_risk",
             f"CAST({currency or literal(ctx.currency)} AS VARCHAR) AS currency",
             f"CAST({self.event} AS TIMESTAMPTZ) AS event_at",
-            f"CAST({self.left_rows} AS {ROWS_TYPE}) AS left_rows",
-            f"CAST({self.right_rows} AS {ROWS_TYPE}) AS right_rows",
-            f"{sp.key_text(id_parts)} AS \"_key\"",
+            *lineage[0].finding_columns(self.left_rows),
+            *lineage[1].finding_columns(self.right_rows),
+            f"{self.key_text()} AS \"_key\"",
         ]
         return f"SELECT {', '.join(cols)}\n  FROM {ident(self.source)}\n  WHERE {self.where}"
 
@@ -203,28 +276,34 @@ def default_message(title: str, key_columns: list[str], detail: str = "") -> str
     return f"{title}: {keys}{detail}"
 
 
-def finish(rule_id: str, workflow: str, branches: list[Branch], selects: list[str], ctes: list[str]) -> Statement:
+def finish(rule_id: str, workflow: str, branches: list[Branch], selects: list[str], ctes: list[str],
+           lineage: tuple[SideLineage, SideLineage] = ROWS_LINEAGE) -> Statement:
     """Collapse the findings to one exception per type and business key, then ids, ages, messages, lineage.
 
     Two steps: first per outcome (several rows on one key: values at risk add up, the oldest event
     counts, lineage merges), then per exception type (two compared fields that map to one type
-    make one exception naming both fields, with the first field's values).
+    make one exception naming both fields, with the first field's values). A side whose lineage
+    is gathered by key (`SideLineage` mode keys) gets its rows after that, for the exceptions only.
     """
     ctes.append(cte("findings", "\n  UNION ALL\n  ".join(selects)))
     keys = ", ".join(f"min({ident(c)}) AS {ident(c)}" for c in KEY_COLUMNS)
-    rows = f"{sp.merged_rows('left_rows')} AS left_rows, {sp.merged_rows('right_rows')} AS right_rows"
+
+    def rows_of(first: bool) -> str:
+        merged = [m for m in (side.merged(first) for side in lineage) if m is not None]
+        return "".join(f"{m}, " for m in merged)
+
     ctes.append(cte("per_outcome", (
         "SELECT \"_outcome\", exception_type, severity, owner, fix_in, \"_key\", field, "
         f"{keys}, min(left_value) AS left_value, min(right_value) AS right_value, "
         "sum(difference) AS difference, sum(value_at_risk) AS value_at_risk, min(currency) AS currency, "
-        f"min(event_at) AS event_at, {rows}, count(*) AS \"_n\"\n"
+        f"min(event_at) AS event_at, {rows_of(True)}count(*) AS \"_n\"\n"
         "  FROM findings GROUP BY \"_outcome\", exception_type, severity, owner, fix_in, \"_key\", field")))
     first = ", ".join(f"first({c} ORDER BY \"_outcome\") AS {c}" for c in (
         "severity", "owner", "fix_in", "left_value", "right_value", "difference", "value_at_risk", "currency"))
     ctes.append(cte("found", (
         f"SELECT min(\"_outcome\") AS \"_outcome\", exception_type, \"_key\", {first}, "
         "string_agg(field, ', ' ORDER BY \"_outcome\") AS field, "
-        f"{keys}, min(event_at) AS event_at, {rows}, sum(\"_n\") AS \"_n\"\n"
+        f"{keys}, min(event_at) AS event_at, {rows_of(False)}sum(\"_n\") AS \"_n\"\n"
         "  FROM per_outcome GROUP BY exception_type, \"_key\"")))
     key_column = '"_key"'
     head = [f"{sp.RUN_ID} AS run_id", f"{sp.exception_id(rule_id, key_column)} AS exception_id",
@@ -233,7 +312,19 @@ def finish(rule_id: str, workflow: str, branches: list[Branch], selects: list[st
             "field", "left_value", "right_value", "difference", "value_at_risk", "currency",
             f"{sp.AS_OF} AS as_of", "event_at", f"{sp.age_hours('event_at')} AS age_hours",
             "\"_outcome\"", "\"_n\"", "left_rows", "right_rows"]
-    ctes.append(cte("final", f"SELECT {', '.join(head)}\n  FROM found"))
+    source = "found"
+    gathered = [(side, which) for side, which in zip(lineage, ("left", "right"), strict=True) if side.mode == "keys"]
+    if gathered:
+        joins, cols = [], ["found.*"]
+        for side, which in gathered:
+            name = ident(f"lineage_{which}")
+            ctes.append(cte(f"lineage_{which}", side.gather(branches)))
+            cols.append(f"{name}.{side.column}")
+            joins.append(f"LEFT JOIN {name} ON {name}.exception_type = found.exception_type "
+                         f"AND {name}.\"_key\" = found.\"_key\"")
+        ctes.append(cte("found_rows", f"SELECT {', '.join(cols)}\n  FROM found {' '.join(joins)}"))
+        source = "found_rows"
+    ctes.append(cte("final", f"SELECT {', '.join(head)}\n  FROM {source}"))
     names = {c: ident(c) for c in COLUMN_NAMES} | {"rows": "\"_n\""}
     cases = " ".join(f"WHEN {b.index} THEN {sp.message(b.outcome.message or b.default_message, names)}"
                      for b in branches)

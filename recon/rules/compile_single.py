@@ -7,6 +7,7 @@ from recon.rules import sqlparts as sp
 from recon.rules.compile_parts import (
     Branch,
     CompileContext,
+    SideLineage,
     Statement,
     cte,
     default_message,
@@ -14,6 +15,7 @@ from recon.rules.compile_parts import (
     finish,
     key_expr,
     render,
+    rescan,
     rows_source,
     side_rename,
 )
@@ -36,11 +38,20 @@ class SingleCompiler:
     def _where(self) -> list[str]:
         return [f"({render(self.rule.where)})"] if self.rule.where else []
 
+    def _rescan(self) -> str | None:
+        """A duplicate rule's rows read again by key for the lineage of the duplicated keys only (see
+        `rescan`); None when a key is normalised or a lookup is needed: then each group lists its rows."""
+        rule = self.rule
+        if isinstance(rule, CheckRule) or any(k.normalise for k in rule.keys):
+            return None
+        return rescan(rule, {f"k__{k.name}": k.expr_for() for k in rule.keys}, rule.where, self.ctx)
+
     def _duplicate_rows(self) -> str:
         rule = self.rule
         where = self._where()
-        return cte("rows", f"SELECT t.*, {', '.join(self._key_cols())}, {event_expr(rule)} AS \"_event\", "
-                           f"{sp.row_struct()} AS \"_row\"\n  FROM {rows_source(rule, self.ctx)} AS t"
+        row = "" if self._rescan() else f", {sp.row_struct()} AS \"_row\""
+        return cte("rows", f"SELECT t.*, {', '.join(self._key_cols())}, {event_expr(rule)} AS \"_event\"{row}"
+                           f"\n  FROM {rows_source(rule, self.ctx)} AS t"
                            + (f"\n  WHERE {' AND '.join(where)}" if where else ""))
 
     def _counted(self) -> str:
@@ -71,6 +82,7 @@ class SingleCompiler:
         where = self._where()
         system = split_table(rule.table)[0]
         ctes: list[str] = []
+        lineage = (SideLineage("left_rows"), SideLineage("right_rows"))
         if isinstance(rule, CheckRule):
             where.append(f"NOT coalesce(({render(rule.require)}), FALSE)")
             context = {c: ident("c__" + c) for c in outcome.context}
@@ -93,7 +105,14 @@ class SingleCompiler:
                     f"{self._agg(outcome.value_at_risk) if outcome.value_at_risk else 'NULL'} AS \"_var\"",
                     f"{self._agg(outcome.currency) if outcome.currency else literal(self.ctx.currency)} AS \"_cur\"",
                     *(f"{self._agg(t)} AS {ident('c__' + c)}" for c, t in outcome.context.items()),
-                    "max(\"_event\") AS \"_event\"", "list(\"_row\") AS \"_rows\""]
+                    "max(\"_event\") AS \"_event\""]
+            relation = self._rescan()
+            if relation is None:
+                cols.append("list(\"_row\") AS \"_rows\"")
+            else:  # the duplicated keys' rows are gathered after the groups, not listed for every key
+                names = tuple(f"k__{k.name}" for k in rule.keys)
+                lineage = (SideLineage("left_rows", "keys", present="TRUE", refs=tuple(ident(n) for n in names),
+                                       relation=relation, keys=names), lineage[1])
             ctes.append(cte("groups", f"SELECT {', '.join(cols)}\n  FROM \"rows\" GROUP BY {group} "
                                       f"HAVING {counted} > 1"))
             value = sp.as_text("\"_value\"", "number")
@@ -111,7 +130,7 @@ class SingleCompiler:
             fix_in=outcome.fix_in or system, owner=outcome.owner or self.loaded.owner,
             default_message=default_message(rule.title, list(business), detail))
         return finish(rule.id, self.loaded.workflow, [branch],
-                      [branch.select(self.ctx, "\"_var\"", "\"_cur\"")], ctes)
+                      [branch.select(self.ctx, "\"_var\"", "\"_cur\"", lineage)], ctes, lineage)
 
     def _agg(self, text: str) -> str:
         tree = snippets.parse(text)

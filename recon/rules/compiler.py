@@ -7,12 +7,17 @@ step apart from execution is what lets `recon explain` print the SQL, golden tes
 sqlglot transpile it for another engine.
 
 Shape of a match rule's SQL, one CTE per step:
-  l_rows / r_rows   each side's rows: keys (normalised), the columns the rule uses, event, lineage
-  l_side / r_side   aggregated per key, or numbered per key (`_dup`) so duplicates pair one-to-one
+  l_rows / r_rows   each side's rows: keys (normalised), the columns the rule uses, event, and the
+                    row's {file, row} when the side is not aggregated
+  l_side / r_side   aggregated per key, or numbered per key (`_dup`) so duplicates pair one-to-one;
+                    `_here` marks the side present in a pair
   pairs             FULL OUTER JOIN on the keys; or, with fuzzy levels, blocked candidates scored
-                    and assigned best one-to-one in rounds of mutual best choices
+                    and assigned best one-to-one in rounds of mutual best choices; plus each
+                    compare's agreement (`_ok<i>`), worked out once for findings and counts
   findings          one branch per outcome (missing_right, missing_left, each compare, ambiguous)
   found             findings collapsed to one exception per business key
+  lineage_left/right an aggregated side's rows, read again by key for the findings' keys only (no
+                    list of rows is built for a key that is not a finding)
   final + SELECT    ids, ages, messages and lineage text
 
 Records compared and matched (`MatchCompiler.stats_units`, `SingleCompiler.stats_units`) come from

@@ -1,31 +1,32 @@
 WITH
 "l_rows" AS (
   SELECT NULLIF(upper(trim(CAST("shipment_id" AS VARCHAR), ' 	
-' || chr(160))), '') AS "k__shipment_id", "item_id" AS "k__item_id", "qty", "site", CAST("shipped_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
+' || chr(160))), '') AS "k__shipment_id", "item_id" AS "k__item_id", "qty", "site", CAST("shipped_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
   FROM "edi"."shipment_lines" AS t
 ),
 "r_rows" AS (
   SELECT NULLIF(upper(trim(CAST("shipment_id" AS VARCHAR), ' 	
-' || chr(160))), '') AS "k__shipment_id", "item_id" AS "k__item_id", "qty", "site", CAST(NULL AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
+' || chr(160))), '') AS "k__shipment_id", "item_id" AS "k__item_id", "qty", "site", CAST(NULL AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
   FROM "wms"."shipment_lines" AS t
   WHERE "status" = 'SHIPPED'
 ),
 "l_side" AS (
-  SELECT "k__shipment_id", "k__item_id", sum("qty") AS "qty", min("site") AS "site", min("_event") AS "_event", list("_row") AS "_rows", min("_id") AS "_id"
+  SELECT "k__shipment_id", "k__item_id", sum("qty") AS "qty", min("site") AS "site", min("_event") AS "_event", TRUE AS "_here"
   FROM "l_rows" GROUP BY "k__shipment_id", "k__item_id"
 ),
 "r_side" AS (
-  SELECT "k__shipment_id", "k__item_id", sum("qty") AS "qty", min("site") AS "site", min("_event") AS "_event", list("_row") AS "_rows", min("_id") AS "_id"
+  SELECT "k__shipment_id", "k__item_id", sum("qty") AS "qty", min("site") AS "site", min("_event") AS "_event", TRUE AS "_here"
   FROM "r_rows" GROUP BY "k__shipment_id", "k__item_id"
 ),
 "pairs" AS (
-  SELECT coalesce(l."k__shipment_id", r."k__shipment_id") AS "k__shipment_id", coalesce(l."k__item_id", r."k__item_id") AS "k__item_id", l."qty" AS "l__qty", l."site" AS "l__site", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", r."qty" AS "r__qty", r."site" AS "r__site", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id", FALSE AS "_ambiguous"
+  SELECT *, ((("l__qty") IS NULL AND ("r__qty") IS NULL) OR (("l__qty") IS NOT NULL AND ("r__qty") IS NOT NULL AND (abs(("l__qty") - ("r__qty")) <= 0))) AS "_ok0" FROM (
+  SELECT coalesce(l."k__shipment_id", r."k__shipment_id") AS "k__shipment_id", coalesce(l."k__item_id", r."k__item_id") AS "k__item_id", l."qty" AS "l__qty", l."site" AS "l__site", l."_event" AS "l___event", l."_here" AS "l___here", r."qty" AS "r__qty", r."site" AS "r__site", r."_event" AS "r___event", r."_here" AS "r___here", FALSE AS "_ambiguous"
   FROM "l_side" AS l FULL OUTER JOIN "r_side" AS r ON l."k__shipment_id" IS NOT DISTINCT FROM r."k__shipment_id" AND l."k__item_id" IS NOT DISTINCT FROM r."k__item_id"
+  ) AS p
 )
 SELECT CAST(coalesce(sum("_n"), 0) AS BIGINT) AS records_compared, CAST(coalesce(sum("_n") FILTER (WHERE "_ok"), 0) AS BIGINT) AS records_matched
 FROM (
-  SELECT 1 AS "_n", bool_and("l___rows" IS NOT NULL AND "r___rows" IS NOT NULL AND ((("l__qty") IS NULL AND ("r__qty") IS NULL) OR (("l__qty") IS NOT NULL AND ("r__qty") IS NOT NULL AND (abs(("l__qty") - ("r__qty")) <= 0)))) AS "_ok"
+  SELECT 1 AS "_n", "l___here" IS NOT NULL AND "r___here" IS NOT NULL AND "_ok0" AS "_ok"
   FROM "pairs"
-  WHERE "l___rows" IS NOT NULL AND "r___rows" IS NOT NULL
-  GROUP BY "k__shipment_id", "k__item_id"
+  WHERE "l___here" IS NOT NULL AND "r___here" IS NOT NULL
 ) AS checked

@@ -11,27 +11,36 @@ WITH
   WHERE NOT "customer_po" IS NULL
 ),
 "l_side" AS (
-  SELECT *, list_value("_row") AS "_rows"
+  SELECT *, TRUE AS "_here"
   FROM "l_rows"
 ),
 "r_side" AS (
-  SELECT *, list_value("_row") AS "_rows"
+  SELECT *, TRUE AS "_here"
   FROM "r_rows"
 ),
 "cand" AS (
-  SELECT l."k__customer_po" AS "k__customer_po", l."customer_id" AS "l__customer_id", l."customer_name" AS "l__customer_name", l."site" AS "l__site", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", r."customer_id" AS "r__customer_id", r."customer_name" AS "r__customer_name", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id"
+  SELECT l."k__customer_po" AS "k__customer_po", l."customer_id" AS "l__customer_id", l."customer_name" AS "l__customer_name", l."site" AS "l__site", l."_event" AS "l___event", l."_here" AS "l___here", l."_id" AS "l___id", l."_row" AS "l___row", r."customer_id" AS "r__customer_id", r."customer_name" AS "r__customer_name", r."_event" AS "r___event", r."_here" AS "r___here", r."_id" AS "r___id", r."_row" AS "r___row"
   FROM "l_side" AS l JOIN "r_side" AS r ON l."k__customer_po" IS NOT DISTINCT FROM r."k__customer_po"
 ),
 "cand_scored" AS (
-  SELECT *, CASE WHEN ("l__customer_id") IS NOT NULL AND ("l__customer_id") = ("r__customer_id") THEN 100.0 END AS "_s0", recon_rf_token_set_ratio(CAST("l__customer_name" AS VARCHAR), CAST("r__customer_name" AS VARCHAR)) AS "_s1"
-  FROM "cand"
+  SELECT *, CASE WHEN NOT coalesce("_s0" IS NOT NULL, FALSE) THEN recon_rf_token_set_ratio(CAST("l__customer_name" AS VARCHAR), CAST("r__customer_name" AS VARCHAR)) END AS "_s1"
+  FROM (SELECT *, CASE WHEN ("l__customer_id") IS NOT NULL AND ("l__customer_id") = ("r__customer_id") THEN 100.0 END AS "_s0"
+  FROM "cand") AS "s0"
 ),
 "c0" AS (
   SELECT *, count(*) OVER (PARTITION BY "l___id", "_level", "_score") AS "_ties_l", count(*) OVER (PARTITION BY "r___id", "_level", "_score") AS "_ties_r"
   FROM (SELECT *, CASE WHEN "_s0" IS NOT NULL THEN 1 WHEN "_s1" >= 70 THEN 2 END AS "_level", CASE WHEN "_s0" IS NOT NULL THEN "_s0" WHEN "_s1" >= 70 THEN "_s1" END AS "_score" FROM "cand_scored" WHERE "_s0" IS NOT NULL OR "_s1" >= 70) AS s
 ),
+"l_multi" AS (
+  SELECT "l___id" FROM "c0" GROUP BY "l___id" HAVING count(*) > 1
+),
+"r_multi" AS (
+  SELECT "r___id" FROM "c0" GROUP BY "r___id" HAVING count(*) > 1
+),
 "m1" AS (
-  SELECT * FROM "c0"
+  SELECT * FROM "c0" WHERE coalesce("l___id" NOT IN (SELECT "l___id" FROM "l_multi") AND "r___id" NOT IN (SELECT "r___id" FROM "r_multi"), FALSE)
+  UNION ALL
+  SELECT * FROM "c0" WHERE NOT coalesce("l___id" NOT IN (SELECT "l___id" FROM "l_multi") AND "r___id" NOT IN (SELECT "r___id" FROM "r_multi"), FALSE)
   QUALIFY row_number() OVER (PARTITION BY "l___id" ORDER BY "_level", "_score" DESC, "r__customer_id", "r__customer_name", "r___id") = 1 AND row_number() OVER (PARTITION BY "r___id" ORDER BY "_level", "_score" DESC, "l__customer_id", "l__customer_name", "l__site", "l___id") = 1
 ),
 "c1" AS (
@@ -56,17 +65,17 @@ WITH
   UNION ALL SELECT * FROM "m3"
 ),
 "pairs" AS (
-  SELECT "k__customer_po", "l__customer_id", "l__customer_name", "l__site", "l___event", "l___rows", "l___id", "r__customer_id", "r__customer_name", "r___event", "r___rows", "r___id", "_ties_l" > 1 OR "_ties_r" > 1 AS "_ambiguous" FROM "matched"
-  UNION ALL SELECT l."k__customer_po", l."customer_id" AS "l__customer_id", l."customer_name" AS "l__customer_name", l."site" AS "l__site", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", CAST(NULL AS VARCHAR) AS "r__customer_id", CAST(NULL AS VARCHAR) AS "r__customer_name", CAST(NULL AS TIMESTAMPTZ) AS "r___event", CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)[]) AS "r___rows", CAST(NULL AS VARCHAR) AS "r___id", FALSE FROM "l_side" AS l WHERE l."_id" NOT IN (SELECT "l___id" FROM "matched")
-  UNION ALL SELECT r."k__customer_po", CAST(NULL AS VARCHAR) AS "l__customer_id", CAST(NULL AS VARCHAR) AS "l__customer_name", CAST(NULL AS VARCHAR) AS "l__site", CAST(NULL AS TIMESTAMPTZ) AS "l___event", CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)[]) AS "l___rows", CAST(NULL AS VARCHAR) AS "l___id", r."customer_id" AS "r__customer_id", r."customer_name" AS "r__customer_name", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id", FALSE FROM "r_side" AS r WHERE r."_id" NOT IN (SELECT "r___id" FROM "matched")
+  SELECT "k__customer_po", "l__customer_id", "l__customer_name", "l__site", "l___event", "l___here", "l___id", "l___row", "r__customer_id", "r__customer_name", "r___event", "r___here", "r___id", "r___row", "_ties_l" > 1 OR "_ties_r" > 1 AS "_ambiguous" FROM "matched"
+  UNION ALL SELECT l."k__customer_po", l."customer_id" AS "l__customer_id", l."customer_name" AS "l__customer_name", l."site" AS "l__site", l."_event" AS "l___event", l."_here" AS "l___here", l."_id" AS "l___id", l."_row" AS "l___row", CAST(NULL AS VARCHAR) AS "r__customer_id", CAST(NULL AS VARCHAR) AS "r__customer_name", CAST(NULL AS TIMESTAMPTZ) AS "r___event", CAST(NULL AS BOOLEAN) AS "r___here", CAST(NULL AS VARCHAR) AS "r___id", CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)) AS "r___row", FALSE FROM "l_side" AS l WHERE l."_id" NOT IN (SELECT "l___id" FROM "matched")
+  UNION ALL SELECT r."k__customer_po", CAST(NULL AS VARCHAR) AS "l__customer_id", CAST(NULL AS VARCHAR) AS "l__customer_name", CAST(NULL AS VARCHAR) AS "l__site", CAST(NULL AS TIMESTAMPTZ) AS "l___event", CAST(NULL AS BOOLEAN) AS "l___here", CAST(NULL AS VARCHAR) AS "l___id", CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)) AS "l___row", r."customer_id" AS "r__customer_id", r."customer_name" AS "r__customer_name", r."_event" AS "r___event", r."_here" AS "r___here", r."_id" AS "r___id", r."_row" AS "r___row", FALSE FROM "r_side" AS r WHERE r."_id" NOT IN (SELECT "r___id" FROM "matched")
 ),
 "findings" AS (
-  SELECT 0 AS "_outcome", 'edi-order-missing-in-erp' AS exception_type, 'high' AS severity, 'operations' AS owner, 'erp' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS INTEGER) AS "line_no", CAST(NULL AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST("l__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST("l__customer_id" AS VARCHAR) AS "customer_id", CAST("k__customer_po" AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST(NULL AS VARCHAR) AS field, CAST(NULL AS VARCHAR) AS left_value, CAST(NULL AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(NULL AS DECIMAL(18,2)) AS value_at_risk, CAST('USD' AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("l___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS left_rows, CAST("r___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS right_rows, coalesce(CAST("k__customer_po" AS VARCHAR), '') AS "_key"
+  SELECT 0 AS "_outcome", 'edi-order-missing-in-erp' AS exception_type, 'high' AS severity, 'operations' AS owner, 'erp' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS INTEGER) AS "line_no", CAST(NULL AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST("l__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST("l__customer_id" AS VARCHAR) AS "customer_id", CAST("k__customer_po" AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST(NULL AS VARCHAR) AS field, CAST(NULL AS VARCHAR) AS left_value, CAST(NULL AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(NULL AS DECIMAL(18,2)) AS value_at_risk, CAST('USD' AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("l___row" AS STRUCT(f VARCHAR, r BIGINT)) AS left_rows, CAST("r___row" AS STRUCT(f VARCHAR, r BIGINT)) AS right_rows, coalesce(CAST("k__customer_po" AS VARCHAR), '') AS "_key"
   FROM "pairs"
-  WHERE "l___rows" IS NOT NULL AND "r___rows" IS NULL AND (CAST("l___event" AS TIMESTAMPTZ) < CAST($as_of AS TIMESTAMPTZ) - INTERVAL 14400 SECOND)
+  WHERE "l___here" IS NOT NULL AND "r___here" IS NULL AND (CAST("l___event" AS TIMESTAMPTZ) < CAST($as_of AS TIMESTAMPTZ) - INTERVAL 14400 SECOND)
 ),
 "per_outcome" AS (
-  SELECT "_outcome", exception_type, severity, owner, fix_in, "_key", field, min("order_id") AS "order_id", min("line_no") AS "line_no", min("shipment_id") AS "shipment_id", min("invoice_id") AS "invoice_id", min("item_id") AS "item_id", min("site") AS "site", min("lot") AS "lot", min("customer_id") AS "customer_id", min("customer_po") AS "customer_po", min("document") AS "document", min(left_value) AS left_value, min(right_value) AS right_value, sum(difference) AS difference, sum(value_at_risk) AS value_at_risk, min(currency) AS currency, min(event_at) AS event_at, list_sort(list_distinct(flatten(list(left_rows)))) AS left_rows, list_sort(list_distinct(flatten(list(right_rows)))) AS right_rows, count(*) AS "_n"
+  SELECT "_outcome", exception_type, severity, owner, fix_in, "_key", field, min("order_id") AS "order_id", min("line_no") AS "line_no", min("shipment_id") AS "shipment_id", min("invoice_id") AS "invoice_id", min("item_id") AS "item_id", min("site") AS "site", min("lot") AS "lot", min("customer_id") AS "customer_id", min("customer_po") AS "customer_po", min("document") AS "document", min(left_value) AS left_value, min(right_value) AS right_value, sum(difference) AS difference, sum(value_at_risk) AS value_at_risk, min(currency) AS currency, min(event_at) AS event_at, list_distinct(list(left_rows)) AS left_rows, list_distinct(list(right_rows)) AS right_rows, count(*) AS "_n"
   FROM findings GROUP BY "_outcome", exception_type, severity, owner, fix_in, "_key", field
 ),
 "found" AS (

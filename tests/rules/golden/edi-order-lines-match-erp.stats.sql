@@ -10,27 +10,36 @@ WITH
   FROM (SELECT b.*, lk0."customer_po" AS "customer_po", lk0."customer_id" AS "customer_id", lk0."customer_name" AS "customer_name" FROM "erp"."order_lines" AS b LEFT JOIN (SELECT "order_id", min("customer_po") AS "customer_po", min("customer_id") AS "customer_id", min("customer_name") AS "customer_name" FROM "erp"."orders" GROUP BY "order_id") AS lk0 ON lk0."order_id" IS NOT DISTINCT FROM b."order_id") AS t
 ),
 "l_side" AS (
-  SELECT *, list_value("_row") AS "_rows"
+  SELECT *, TRUE AS "_here"
   FROM "l_rows"
 ),
 "r_side" AS (
-  SELECT *, list_value("_row") AS "_rows"
+  SELECT *, TRUE AS "_here"
   FROM "r_rows"
 ),
 "cand" AS (
-  SELECT l."k__customer_po" AS "k__customer_po", l."k__line_no" AS "k__line_no", l."customer_id" AS "l__customer_id", l."customer_name" AS "l__customer_name", l."qty" AS "l__qty", l."unit_price" AS "l__unit_price", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", r."currency" AS "r__currency", r."customer_id" AS "r__customer_id", r."customer_name" AS "r__customer_name", r."item_id" AS "r__item_id", r."order_id" AS "r__order_id", r."qty" AS "r__qty", r."site" AS "r__site", r."unit_price" AS "r__unit_price", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id"
+  SELECT l."k__customer_po" AS "k__customer_po", l."k__line_no" AS "k__line_no", l."customer_id" AS "l__customer_id", l."customer_name" AS "l__customer_name", l."qty" AS "l__qty", l."unit_price" AS "l__unit_price", l."_event" AS "l___event", l."_here" AS "l___here", l."_id" AS "l___id", l."_row" AS "l___row", r."currency" AS "r__currency", r."customer_id" AS "r__customer_id", r."customer_name" AS "r__customer_name", r."item_id" AS "r__item_id", r."order_id" AS "r__order_id", r."qty" AS "r__qty", r."site" AS "r__site", r."unit_price" AS "r__unit_price", r."_event" AS "r___event", r."_here" AS "r___here", r."_id" AS "r___id", r."_row" AS "r___row"
   FROM "l_side" AS l JOIN "r_side" AS r ON l."k__customer_po" IS NOT DISTINCT FROM r."k__customer_po" AND l."k__line_no" IS NOT DISTINCT FROM r."k__line_no"
 ),
 "cand_scored" AS (
-  SELECT *, CASE WHEN ("l__customer_id") IS NOT NULL AND ("l__customer_id") = ("r__customer_id") THEN 100.0 END AS "_s0", recon_rf_token_set_ratio(CAST("l__customer_name" AS VARCHAR), CAST("r__customer_name" AS VARCHAR)) AS "_s1"
-  FROM "cand"
+  SELECT *, CASE WHEN NOT coalesce("_s0" IS NOT NULL, FALSE) THEN recon_rf_token_set_ratio(CAST("l__customer_name" AS VARCHAR), CAST("r__customer_name" AS VARCHAR)) END AS "_s1"
+  FROM (SELECT *, CASE WHEN ("l__customer_id") IS NOT NULL AND ("l__customer_id") = ("r__customer_id") THEN 100.0 END AS "_s0"
+  FROM "cand") AS "s0"
 ),
 "c0" AS (
   SELECT *, count(*) OVER (PARTITION BY "l___id", "_level", "_score") AS "_ties_l", count(*) OVER (PARTITION BY "r___id", "_level", "_score") AS "_ties_r"
   FROM (SELECT *, CASE WHEN "_s0" IS NOT NULL THEN 1 WHEN "_s1" >= 70 THEN 2 END AS "_level", CASE WHEN "_s0" IS NOT NULL THEN "_s0" WHEN "_s1" >= 70 THEN "_s1" END AS "_score" FROM "cand_scored" WHERE "_s0" IS NOT NULL OR "_s1" >= 70) AS s
 ),
+"l_multi" AS (
+  SELECT "l___id" FROM "c0" GROUP BY "l___id" HAVING count(*) > 1
+),
+"r_multi" AS (
+  SELECT "r___id" FROM "c0" GROUP BY "r___id" HAVING count(*) > 1
+),
 "m1" AS (
-  SELECT * FROM "c0"
+  SELECT * FROM "c0" WHERE coalesce("l___id" NOT IN (SELECT "l___id" FROM "l_multi") AND "r___id" NOT IN (SELECT "r___id" FROM "r_multi"), FALSE)
+  UNION ALL
+  SELECT * FROM "c0" WHERE NOT coalesce("l___id" NOT IN (SELECT "l___id" FROM "l_multi") AND "r___id" NOT IN (SELECT "r___id" FROM "r_multi"), FALSE)
   QUALIFY row_number() OVER (PARTITION BY "l___id" ORDER BY "_level", "_score" DESC, "r__currency", "r__customer_id", "r__customer_name", "r__item_id", "r__order_id", "r__qty", "r__site", "r__unit_price", "r___id") = 1 AND row_number() OVER (PARTITION BY "r___id" ORDER BY "_level", "_score" DESC, "l__customer_id", "l__customer_name", "l__qty", "l__unit_price", "l___id") = 1
 ),
 "c1" AS (
@@ -55,14 +64,16 @@ WITH
   UNION ALL SELECT * FROM "m3"
 ),
 "pairs" AS (
-  SELECT "k__customer_po", "k__line_no", "l__customer_id", "l__customer_name", "l__qty", "l__unit_price", "l___event", "l___rows", "l___id", "r__currency", "r__customer_id", "r__customer_name", "r__item_id", "r__order_id", "r__qty", "r__site", "r__unit_price", "r___event", "r___rows", "r___id", "_ties_l" > 1 OR "_ties_r" > 1 AS "_ambiguous" FROM "matched"
-  UNION ALL SELECT l."k__customer_po", l."k__line_no", l."customer_id" AS "l__customer_id", l."customer_name" AS "l__customer_name", l."qty" AS "l__qty", l."unit_price" AS "l__unit_price", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", CAST(NULL AS VARCHAR) AS "r__currency", CAST(NULL AS VARCHAR) AS "r__customer_id", CAST(NULL AS VARCHAR) AS "r__customer_name", CAST(NULL AS VARCHAR) AS "r__item_id", CAST(NULL AS VARCHAR) AS "r__order_id", CAST(NULL AS DECIMAL(18,4)) AS "r__qty", CAST(NULL AS VARCHAR) AS "r__site", CAST(NULL AS DECIMAL(18,4)) AS "r__unit_price", CAST(NULL AS TIMESTAMPTZ) AS "r___event", CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)[]) AS "r___rows", CAST(NULL AS VARCHAR) AS "r___id", FALSE FROM "l_side" AS l WHERE l."_id" NOT IN (SELECT "l___id" FROM "matched")
-  UNION ALL SELECT r."k__customer_po", r."k__line_no", CAST(NULL AS VARCHAR) AS "l__customer_id", CAST(NULL AS VARCHAR) AS "l__customer_name", CAST(NULL AS DECIMAL(18,4)) AS "l__qty", CAST(NULL AS DECIMAL(18,4)) AS "l__unit_price", CAST(NULL AS TIMESTAMPTZ) AS "l___event", CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)[]) AS "l___rows", CAST(NULL AS VARCHAR) AS "l___id", r."currency" AS "r__currency", r."customer_id" AS "r__customer_id", r."customer_name" AS "r__customer_name", r."item_id" AS "r__item_id", r."order_id" AS "r__order_id", r."qty" AS "r__qty", r."site" AS "r__site", r."unit_price" AS "r__unit_price", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id", FALSE FROM "r_side" AS r WHERE r."_id" NOT IN (SELECT "r___id" FROM "matched")
+  SELECT *, ((("l__qty") IS NULL AND ("r__qty") IS NULL) OR (("l__qty") IS NOT NULL AND ("r__qty") IS NOT NULL AND (abs(("l__qty") - ("r__qty")) <= 0))) AS "_ok0", ((("l__unit_price") IS NULL AND ("r__unit_price") IS NULL) OR (("l__unit_price") IS NOT NULL AND ("r__unit_price") IS NOT NULL AND (abs(("l__unit_price") - ("r__unit_price")) <= 0.01))) AS "_ok1" FROM (
+  SELECT "k__customer_po", "k__line_no", "l__customer_id", "l__customer_name", "l__qty", "l__unit_price", "l___event", "l___here", "l___id", "l___row", "r__currency", "r__customer_id", "r__customer_name", "r__item_id", "r__order_id", "r__qty", "r__site", "r__unit_price", "r___event", "r___here", "r___id", "r___row", "_ties_l" > 1 OR "_ties_r" > 1 AS "_ambiguous" FROM "matched"
+  UNION ALL SELECT l."k__customer_po", l."k__line_no", l."customer_id" AS "l__customer_id", l."customer_name" AS "l__customer_name", l."qty" AS "l__qty", l."unit_price" AS "l__unit_price", l."_event" AS "l___event", l."_here" AS "l___here", l."_id" AS "l___id", l."_row" AS "l___row", CAST(NULL AS VARCHAR) AS "r__currency", CAST(NULL AS VARCHAR) AS "r__customer_id", CAST(NULL AS VARCHAR) AS "r__customer_name", CAST(NULL AS VARCHAR) AS "r__item_id", CAST(NULL AS VARCHAR) AS "r__order_id", CAST(NULL AS DECIMAL(18,4)) AS "r__qty", CAST(NULL AS VARCHAR) AS "r__site", CAST(NULL AS DECIMAL(18,4)) AS "r__unit_price", CAST(NULL AS TIMESTAMPTZ) AS "r___event", CAST(NULL AS BOOLEAN) AS "r___here", CAST(NULL AS VARCHAR) AS "r___id", CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)) AS "r___row", FALSE FROM "l_side" AS l WHERE l."_id" NOT IN (SELECT "l___id" FROM "matched")
+  UNION ALL SELECT r."k__customer_po", r."k__line_no", CAST(NULL AS VARCHAR) AS "l__customer_id", CAST(NULL AS VARCHAR) AS "l__customer_name", CAST(NULL AS DECIMAL(18,4)) AS "l__qty", CAST(NULL AS DECIMAL(18,4)) AS "l__unit_price", CAST(NULL AS TIMESTAMPTZ) AS "l___event", CAST(NULL AS BOOLEAN) AS "l___here", CAST(NULL AS VARCHAR) AS "l___id", CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)) AS "l___row", r."currency" AS "r__currency", r."customer_id" AS "r__customer_id", r."customer_name" AS "r__customer_name", r."item_id" AS "r__item_id", r."order_id" AS "r__order_id", r."qty" AS "r__qty", r."site" AS "r__site", r."unit_price" AS "r__unit_price", r."_event" AS "r___event", r."_here" AS "r___here", r."_id" AS "r___id", r."_row" AS "r___row", FALSE FROM "r_side" AS r WHERE r."_id" NOT IN (SELECT "r___id" FROM "matched")
+  ) AS p
 )
 SELECT CAST(coalesce(sum("_n"), 0) AS BIGINT) AS records_compared, CAST(coalesce(sum("_n") FILTER (WHERE "_ok"), 0) AS BIGINT) AS records_matched
 FROM (
-  SELECT 1 AS "_n", bool_and("l___rows" IS NOT NULL AND "r___rows" IS NOT NULL AND ((("l__qty") IS NULL AND ("r__qty") IS NULL) OR (("l__qty") IS NOT NULL AND ("r__qty") IS NOT NULL AND (abs(("l__qty") - ("r__qty")) <= 0))) AND ((("l__unit_price") IS NULL AND ("r__unit_price") IS NULL) OR (("l__unit_price") IS NOT NULL AND ("r__unit_price") IS NOT NULL AND (abs(("l__unit_price") - ("r__unit_price")) <= 0.01)))) AS "_ok"
+  SELECT 1 AS "_n", bool_and("l___here" IS NOT NULL AND "r___here" IS NOT NULL AND "_ok0" AND "_ok1") AS "_ok"
   FROM "pairs"
-  WHERE "l___rows" IS NOT NULL AND "r___rows" IS NOT NULL
+  WHERE "l___here" IS NOT NULL AND "r___here" IS NOT NULL
   GROUP BY "k__customer_po", "k__line_no"
 ) AS checked

@@ -1,31 +1,33 @@
 WITH
 "l_rows" AS (
-  SELECT "order_id" AS "k__order_id", "order_line_no" AS "k__line_no", "amount", "currency", "invoice_id", "line_no", "order_id", "qty", CAST("invoiced_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
+  SELECT "order_id" AS "k__order_id", "order_line_no" AS "k__line_no", "amount", "currency", "invoice_id", "line_no", "order_id", "qty", CAST("invoiced_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
   FROM "erp"."invoice_lines" AS t
 ),
 "r_rows" AS (
-  SELECT "order_id" AS "k__order_id", "line_no" AS "k__line_no", "site", "unit_price", CAST(NULL AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
+  SELECT "order_id" AS "k__order_id", "line_no" AS "k__line_no", "site", "unit_price", CAST(NULL AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
   FROM "erp"."order_lines" AS t
 ),
 "l_side" AS (
-  SELECT *, list_value("_row") AS "_rows"
+  SELECT *, TRUE AS "_here"
   FROM "l_rows"
 ),
 "r_side" AS (
-  SELECT *, list_value("_row") AS "_rows"
+  SELECT *, TRUE AS "_here"
   FROM "r_rows"
 ),
 "pairs" AS (
-  SELECT coalesce(l."k__order_id", r."k__order_id") AS "k__order_id", coalesce(l."k__line_no", r."k__line_no") AS "k__line_no", l."amount" AS "l__amount", l."currency" AS "l__currency", l."invoice_id" AS "l__invoice_id", l."line_no" AS "l__line_no", l."order_id" AS "l__order_id", l."qty" AS "l__qty", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", r."site" AS "r__site", r."unit_price" AS "r__unit_price", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id", FALSE AS "_ambiguous"
+  SELECT *, ((("l__amount") IS NULL AND ("l__qty" * "r__unit_price") IS NULL) OR (("l__amount") IS NOT NULL AND ("l__qty" * "r__unit_price") IS NOT NULL AND (abs(("l__amount") - ("l__qty" * "r__unit_price")) <= 0.01))) AS "_ok0" FROM (
+  SELECT coalesce(l."k__order_id", r."k__order_id") AS "k__order_id", coalesce(l."k__line_no", r."k__line_no") AS "k__line_no", l."amount" AS "l__amount", l."currency" AS "l__currency", l."invoice_id" AS "l__invoice_id", l."line_no" AS "l__line_no", l."order_id" AS "l__order_id", l."qty" AS "l__qty", l."_event" AS "l___event", l."_here" AS "l___here", l."_row" AS "l___row", r."site" AS "r__site", r."unit_price" AS "r__unit_price", r."_event" AS "r___event", r."_here" AS "r___here", r."_row" AS "r___row", FALSE AS "_ambiguous"
   FROM "l_side" AS l FULL OUTER JOIN "r_side" AS r ON l."k__order_id" IS NOT DISTINCT FROM r."k__order_id" AND l."k__line_no" IS NOT DISTINCT FROM r."k__line_no"
+  ) AS p
 ),
 "findings" AS (
-  SELECT 0 AS "_outcome", 'invoice-amount-mismatch' AS exception_type, 'high' AS severity, 'finance' AS owner, 'erp' AS fix_in, CAST("l__order_id" AS VARCHAR) AS "order_id", CAST("l__line_no" AS INTEGER) AS "line_no", CAST(NULL AS VARCHAR) AS "shipment_id", CAST("l__invoice_id" AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST("r__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('amount' AS VARCHAR) AS field, CAST(regexp_replace(CAST(CAST("l__amount" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS left_value, CAST(regexp_replace(CAST(CAST("l__qty" * "r__unit_price" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS right_value, CAST(CAST(("l__amount") - ("l__qty" * "r__unit_price") AS DECIMAL(18,4)) AS DECIMAL(18,4)) AS difference, CAST(round(ABS("l__amount" - "l__qty" * "r__unit_price"), 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("l__currency" AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("l___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS left_rows, CAST("r___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS right_rows, coalesce(CAST("l__line_no" AS VARCHAR), '') || '|' || coalesce(CAST("l__invoice_id" AS VARCHAR), '') AS "_key"
+  SELECT 0 AS "_outcome", 'invoice-amount-mismatch' AS exception_type, 'high' AS severity, 'finance' AS owner, 'erp' AS fix_in, CAST("l__order_id" AS VARCHAR) AS "order_id", CAST("l__line_no" AS INTEGER) AS "line_no", CAST(NULL AS VARCHAR) AS "shipment_id", CAST("l__invoice_id" AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST("r__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('amount' AS VARCHAR) AS field, CAST(regexp_replace(CAST(CAST("l__amount" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS left_value, CAST(regexp_replace(CAST(CAST("l__qty" * "r__unit_price" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS right_value, CAST(CAST(("l__amount") - ("l__qty" * "r__unit_price") AS DECIMAL(18,4)) AS DECIMAL(18,4)) AS difference, CAST(round(ABS("l__amount" - "l__qty" * "r__unit_price"), 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("l__currency" AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("l___row" AS STRUCT(f VARCHAR, r BIGINT)) AS left_rows, CAST("r___row" AS STRUCT(f VARCHAR, r BIGINT)) AS right_rows, coalesce(CAST("l__line_no" AS VARCHAR), '') || '|' || coalesce(CAST("l__invoice_id" AS VARCHAR), '') AS "_key"
   FROM "pairs"
-  WHERE "l___rows" IS NOT NULL AND "r___rows" IS NOT NULL AND NOT ((("l__amount") IS NULL AND ("l__qty" * "r__unit_price") IS NULL) OR (("l__amount") IS NOT NULL AND ("l__qty" * "r__unit_price") IS NOT NULL AND (abs(("l__amount") - ("l__qty" * "r__unit_price")) <= 0.01))) AND TRUE
+  WHERE "l___here" IS NOT NULL AND "r___here" IS NOT NULL AND NOT "_ok0" AND TRUE
 ),
 "per_outcome" AS (
-  SELECT "_outcome", exception_type, severity, owner, fix_in, "_key", field, min("order_id") AS "order_id", min("line_no") AS "line_no", min("shipment_id") AS "shipment_id", min("invoice_id") AS "invoice_id", min("item_id") AS "item_id", min("site") AS "site", min("lot") AS "lot", min("customer_id") AS "customer_id", min("customer_po") AS "customer_po", min("document") AS "document", min(left_value) AS left_value, min(right_value) AS right_value, sum(difference) AS difference, sum(value_at_risk) AS value_at_risk, min(currency) AS currency, min(event_at) AS event_at, list_sort(list_distinct(flatten(list(left_rows)))) AS left_rows, list_sort(list_distinct(flatten(list(right_rows)))) AS right_rows, count(*) AS "_n"
+  SELECT "_outcome", exception_type, severity, owner, fix_in, "_key", field, min("order_id") AS "order_id", min("line_no") AS "line_no", min("shipment_id") AS "shipment_id", min("invoice_id") AS "invoice_id", min("item_id") AS "item_id", min("site") AS "site", min("lot") AS "lot", min("customer_id") AS "customer_id", min("customer_po") AS "customer_po", min("document") AS "document", min(left_value) AS left_value, min(right_value) AS right_value, sum(difference) AS difference, sum(value_at_risk) AS value_at_risk, min(currency) AS currency, min(event_at) AS event_at, list_distinct(list(left_rows)) AS left_rows, list_distinct(list(right_rows)) AS right_rows, count(*) AS "_n"
   FROM findings GROUP BY "_outcome", exception_type, severity, owner, fix_in, "_key", field
 ),
 "found" AS (

@@ -1,32 +1,32 @@
 WITH
 "l_rows" AS (
-  SELECT "order_id" AS "k__order_id", "order_currency", "order_value", "site", CAST("released_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
+  SELECT "order_id" AS "k__order_id", "order_currency", "order_value", "site", CAST("released_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
   FROM (SELECT b.*, lk0."order_value" AS "order_value", lk0."order_currency" AS "order_currency" FROM "erp"."orders" AS b LEFT JOIN (SELECT "order_id", SUM("qty" * "unit_price") AS "order_value", min("currency") AS "order_currency" FROM "erp"."order_lines" WHERE COALESCE("status", '') <> 'CANCELLED' GROUP BY "order_id") AS lk0 ON lk0."order_id" IS NOT DISTINCT FROM b."order_id") AS t
   WHERE NOT "released_at" IS NULL AND COALESCE("status", '') <> 'CANCELLED'
 ),
 "r_rows" AS (
-  SELECT "order_id" AS "k__order_id", CAST(NULL AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
+  SELECT "order_id" AS "k__order_id", CAST(NULL AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
   FROM "wms"."orders" AS t
 ),
 "l_side" AS (
-  SELECT *, list_value("_row") AS "_rows"
+  SELECT *, TRUE AS "_here"
   FROM "l_rows"
 ),
 "r_side" AS (
-  SELECT *, list_value("_row") AS "_rows"
+  SELECT *, TRUE AS "_here"
   FROM "r_rows"
 ),
 "pairs" AS (
-  SELECT coalesce(l."k__order_id", r."k__order_id") AS "k__order_id", l."order_currency" AS "l__order_currency", l."order_value" AS "l__order_value", l."site" AS "l__site", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id", FALSE AS "_ambiguous"
+  SELECT coalesce(l."k__order_id", r."k__order_id") AS "k__order_id", l."order_currency" AS "l__order_currency", l."order_value" AS "l__order_value", l."site" AS "l__site", l."_event" AS "l___event", l."_here" AS "l___here", l."_row" AS "l___row", r."_event" AS "r___event", r."_here" AS "r___here", r."_row" AS "r___row", FALSE AS "_ambiguous"
   FROM "l_side" AS l FULL OUTER JOIN "r_side" AS r ON l."k__order_id" IS NOT DISTINCT FROM r."k__order_id"
 ),
 "findings" AS (
-  SELECT 0 AS "_outcome", 'released-not-in-wms' AS exception_type, 'high' AS severity, 'operations' AS owner, 'wms' AS fix_in, CAST("k__order_id" AS VARCHAR) AS "order_id", CAST(NULL AS INTEGER) AS "line_no", CAST(NULL AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST("l__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST(NULL AS VARCHAR) AS field, CAST(NULL AS VARCHAR) AS left_value, CAST(NULL AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(round("l__order_value", 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("l__order_currency" AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("l___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS left_rows, CAST("r___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS right_rows, coalesce(CAST("k__order_id" AS VARCHAR), '') AS "_key"
+  SELECT 0 AS "_outcome", 'released-not-in-wms' AS exception_type, 'high' AS severity, 'operations' AS owner, 'wms' AS fix_in, CAST("k__order_id" AS VARCHAR) AS "order_id", CAST(NULL AS INTEGER) AS "line_no", CAST(NULL AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST("l__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST(NULL AS VARCHAR) AS field, CAST(NULL AS VARCHAR) AS left_value, CAST(NULL AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(round("l__order_value", 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("l__order_currency" AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("l___row" AS STRUCT(f VARCHAR, r BIGINT)) AS left_rows, CAST("r___row" AS STRUCT(f VARCHAR, r BIGINT)) AS right_rows, coalesce(CAST("k__order_id" AS VARCHAR), '') AS "_key"
   FROM "pairs"
-  WHERE "l___rows" IS NOT NULL AND "r___rows" IS NULL AND (CAST("l___event" AS TIMESTAMPTZ) < CAST($as_of AS TIMESTAMPTZ) - INTERVAL 14400 SECOND)
+  WHERE "l___here" IS NOT NULL AND "r___here" IS NULL AND (CAST("l___event" AS TIMESTAMPTZ) < CAST($as_of AS TIMESTAMPTZ) - INTERVAL 14400 SECOND)
 ),
 "per_outcome" AS (
-  SELECT "_outcome", exception_type, severity, owner, fix_in, "_key", field, min("order_id") AS "order_id", min("line_no") AS "line_no", min("shipment_id") AS "shipment_id", min("invoice_id") AS "invoice_id", min("item_id") AS "item_id", min("site") AS "site", min("lot") AS "lot", min("customer_id") AS "customer_id", min("customer_po") AS "customer_po", min("document") AS "document", min(left_value) AS left_value, min(right_value) AS right_value, sum(difference) AS difference, sum(value_at_risk) AS value_at_risk, min(currency) AS currency, min(event_at) AS event_at, list_sort(list_distinct(flatten(list(left_rows)))) AS left_rows, list_sort(list_distinct(flatten(list(right_rows)))) AS right_rows, count(*) AS "_n"
+  SELECT "_outcome", exception_type, severity, owner, fix_in, "_key", field, min("order_id") AS "order_id", min("line_no") AS "line_no", min("shipment_id") AS "shipment_id", min("invoice_id") AS "invoice_id", min("item_id") AS "item_id", min("site") AS "site", min("lot") AS "lot", min("customer_id") AS "customer_id", min("customer_po") AS "customer_po", min("document") AS "document", min(left_value) AS left_value, min(right_value) AS right_value, sum(difference) AS difference, sum(value_at_risk) AS value_at_risk, min(currency) AS currency, min(event_at) AS event_at, list_distinct(list(left_rows)) AS left_rows, list_distinct(list(right_rows)) AS right_rows, count(*) AS "_n"
   FROM findings GROUP BY "_outcome", exception_type, severity, owner, fix_in, "_key", field
 ),
 "found" AS (

@@ -1,53 +1,67 @@
 WITH
 "l_rows" AS (
   SELECT NULLIF(upper(trim(CAST("shipment_id" AS VARCHAR), ' 	
-' || chr(160))), '') AS "k__shipment_id", "carrier", "site", CAST("shipped_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
+' || chr(160))), '') AS "k__shipment_id", "carrier", "site", CAST("shipped_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
   FROM "wms"."shipment_lines" AS t
   WHERE "status" = 'SHIPPED'
 ),
 "r_rows" AS (
   SELECT NULLIF(upper(trim(CAST("shipment_id" AS VARCHAR), ' 	
-' || chr(160))), '') AS "k__shipment_id", "carrier", CAST("picked_up_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
+' || chr(160))), '') AS "k__shipment_id", "carrier", CAST("picked_up_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
   FROM "tms"."deliveries" AS t
 ),
 "l_side" AS (
-  SELECT "k__shipment_id", min("carrier") AS "carrier", min("site") AS "site", min("_event") AS "_event", list("_row") AS "_rows", min("_id") AS "_id"
+  SELECT "k__shipment_id", min("carrier") AS "carrier", min("site") AS "site", min("_event") AS "_event", TRUE AS "_here"
   FROM "l_rows" GROUP BY "k__shipment_id"
 ),
 "r_side" AS (
-  SELECT *, list_value("_row") AS "_rows"
+  SELECT *, TRUE AS "_here"
   FROM "r_rows"
 ),
 "pairs" AS (
-  SELECT coalesce(l."k__shipment_id", r."k__shipment_id") AS "k__shipment_id", l."carrier" AS "l__carrier", l."site" AS "l__site", l."_event" AS "l___event", l."_rows" AS "l___rows", l."_id" AS "l___id", r."carrier" AS "r__carrier", r."_event" AS "r___event", r."_rows" AS "r___rows", r."_id" AS "r___id", FALSE AS "_ambiguous"
-  FROM "l_side" AS l FULL OUTER JOIN "r_side" AS r ON l."k__shipment_id" IS NOT DISTINCT FROM r."k__shipment_id"
-),
-"findings" AS (
-  SELECT 0 AS "_outcome", 'shipment-not-in-tms' AS exception_type, 'medium' AS severity, 'operations' AS owner, 'tms' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS INTEGER) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST("l__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('carrier' AS VARCHAR) AS field, CAST(CAST("l__carrier" AS VARCHAR) AS VARCHAR) AS left_value, CAST(CAST("r__carrier" AS VARCHAR) AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(NULL AS DECIMAL(18,2)) AS value_at_risk, CAST('USD' AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("l___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS left_rows, CAST("r___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS right_rows, coalesce(CAST("k__shipment_id" AS VARCHAR), '') AS "_key"
-  FROM "pairs"
-  WHERE "l___rows" IS NOT NULL AND "r___rows" IS NULL AND (CAST("l___event" AS TIMESTAMPTZ) < CAST($as_of AS TIMESTAMPTZ) - INTERVAL 86400 SECOND)
-  UNION ALL
-  SELECT 1 AS "_outcome", 'carrier-mismatch' AS exception_type, 'low' AS severity, 'operations' AS owner, 'tms' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS INTEGER) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST("l__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('carrier' AS VARCHAR) AS field, CAST(CAST("l__carrier" AS VARCHAR) AS VARCHAR) AS left_value, CAST(CAST("r__carrier" AS VARCHAR) AS VARCHAR) AS right_value, CAST(CAST(NULL AS DECIMAL(18,4)) AS DECIMAL(18,4)) AS difference, CAST(NULL AS DECIMAL(18,2)) AS value_at_risk, CAST('USD' AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("l___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS left_rows, CAST("r___rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS right_rows, coalesce(CAST("k__shipment_id" AS VARCHAR), '') AS "_key"
-  FROM "pairs"
-  WHERE "l___rows" IS NOT NULL AND "r___rows" IS NOT NULL AND NOT (((NULLIF(upper(trim(CAST("l__carrier" AS VARCHAR), ' 	
+  SELECT *, (((NULLIF(upper(trim(CAST("l__carrier" AS VARCHAR), ' 	
 ' || chr(160))), '')) IS NULL AND (NULLIF(upper(trim(CAST("r__carrier" AS VARCHAR), ' 	
 ' || chr(160))), '')) IS NULL) OR ((NULLIF(upper(trim(CAST("l__carrier" AS VARCHAR), ' 	
 ' || chr(160))), '')) IS NOT NULL AND (NULLIF(upper(trim(CAST("r__carrier" AS VARCHAR), ' 	
 ' || chr(160))), '')) IS NOT NULL AND ((NULLIF(upper(trim(CAST("l__carrier" AS VARCHAR), ' 	
 ' || chr(160))), '')) = (NULLIF(upper(trim(CAST("r__carrier" AS VARCHAR), ' 	
-' || chr(160))), ''))))) AND TRUE
+' || chr(160))), ''))))) AS "_ok0" FROM (
+  SELECT coalesce(l."k__shipment_id", r."k__shipment_id") AS "k__shipment_id", l."carrier" AS "l__carrier", l."site" AS "l__site", l."_event" AS "l___event", l."_here" AS "l___here", r."carrier" AS "r__carrier", r."_event" AS "r___event", r."_here" AS "r___here", r."_row" AS "r___row", FALSE AS "_ambiguous"
+  FROM "l_side" AS l FULL OUTER JOIN "r_side" AS r ON l."k__shipment_id" IS NOT DISTINCT FROM r."k__shipment_id"
+  ) AS p
+),
+"findings" AS (
+  SELECT 0 AS "_outcome", 'shipment-not-in-tms' AS exception_type, 'medium' AS severity, 'operations' AS owner, 'tms' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS INTEGER) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST("l__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('carrier' AS VARCHAR) AS field, CAST(CAST("l__carrier" AS VARCHAR) AS VARCHAR) AS left_value, CAST(CAST("r__carrier" AS VARCHAR) AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(NULL AS DECIMAL(18,2)) AS value_at_risk, CAST('USD' AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("r___row" AS STRUCT(f VARCHAR, r BIGINT)) AS right_rows, coalesce(CAST("k__shipment_id" AS VARCHAR), '') AS "_key"
+  FROM "pairs"
+  WHERE "l___here" IS NOT NULL AND "r___here" IS NULL AND (CAST("l___event" AS TIMESTAMPTZ) < CAST($as_of AS TIMESTAMPTZ) - INTERVAL 86400 SECOND)
+  UNION ALL
+  SELECT 1 AS "_outcome", 'carrier-mismatch' AS exception_type, 'low' AS severity, 'operations' AS owner, 'tms' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS INTEGER) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST("l__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('carrier' AS VARCHAR) AS field, CAST(CAST("l__carrier" AS VARCHAR) AS VARCHAR) AS left_value, CAST(CAST("r__carrier" AS VARCHAR) AS VARCHAR) AS right_value, CAST(CAST(NULL AS DECIMAL(18,4)) AS DECIMAL(18,4)) AS difference, CAST(NULL AS DECIMAL(18,2)) AS value_at_risk, CAST('USD' AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("r___row" AS STRUCT(f VARCHAR, r BIGINT)) AS right_rows, coalesce(CAST("k__shipment_id" AS VARCHAR), '') AS "_key"
+  FROM "pairs"
+  WHERE "l___here" IS NOT NULL AND "r___here" IS NOT NULL AND NOT "_ok0" AND TRUE
 ),
 "per_outcome" AS (
-  SELECT "_outcome", exception_type, severity, owner, fix_in, "_key", field, min("order_id") AS "order_id", min("line_no") AS "line_no", min("shipment_id") AS "shipment_id", min("invoice_id") AS "invoice_id", min("item_id") AS "item_id", min("site") AS "site", min("lot") AS "lot", min("customer_id") AS "customer_id", min("customer_po") AS "customer_po", min("document") AS "document", min(left_value) AS left_value, min(right_value) AS right_value, sum(difference) AS difference, sum(value_at_risk) AS value_at_risk, min(currency) AS currency, min(event_at) AS event_at, list_sort(list_distinct(flatten(list(left_rows)))) AS left_rows, list_sort(list_distinct(flatten(list(right_rows)))) AS right_rows, count(*) AS "_n"
+  SELECT "_outcome", exception_type, severity, owner, fix_in, "_key", field, min("order_id") AS "order_id", min("line_no") AS "line_no", min("shipment_id") AS "shipment_id", min("invoice_id") AS "invoice_id", min("item_id") AS "item_id", min("site") AS "site", min("lot") AS "lot", min("customer_id") AS "customer_id", min("customer_po") AS "customer_po", min("document") AS "document", min(left_value) AS left_value, min(right_value) AS right_value, sum(difference) AS difference, sum(value_at_risk) AS value_at_risk, min(currency) AS currency, min(event_at) AS event_at, list_distinct(list(right_rows)) AS right_rows, count(*) AS "_n"
   FROM findings GROUP BY "_outcome", exception_type, severity, owner, fix_in, "_key", field
 ),
 "found" AS (
-  SELECT min("_outcome") AS "_outcome", exception_type, "_key", first(severity ORDER BY "_outcome") AS severity, first(owner ORDER BY "_outcome") AS owner, first(fix_in ORDER BY "_outcome") AS fix_in, first(left_value ORDER BY "_outcome") AS left_value, first(right_value ORDER BY "_outcome") AS right_value, first(difference ORDER BY "_outcome") AS difference, first(value_at_risk ORDER BY "_outcome") AS value_at_risk, first(currency ORDER BY "_outcome") AS currency, string_agg(field, ', ' ORDER BY "_outcome") AS field, min("order_id") AS "order_id", min("line_no") AS "line_no", min("shipment_id") AS "shipment_id", min("invoice_id") AS "invoice_id", min("item_id") AS "item_id", min("site") AS "site", min("lot") AS "lot", min("customer_id") AS "customer_id", min("customer_po") AS "customer_po", min("document") AS "document", min(event_at) AS event_at, list_sort(list_distinct(flatten(list(left_rows)))) AS left_rows, list_sort(list_distinct(flatten(list(right_rows)))) AS right_rows, sum("_n") AS "_n"
+  SELECT min("_outcome") AS "_outcome", exception_type, "_key", first(severity ORDER BY "_outcome") AS severity, first(owner ORDER BY "_outcome") AS owner, first(fix_in ORDER BY "_outcome") AS fix_in, first(left_value ORDER BY "_outcome") AS left_value, first(right_value ORDER BY "_outcome") AS right_value, first(difference ORDER BY "_outcome") AS difference, first(value_at_risk ORDER BY "_outcome") AS value_at_risk, first(currency ORDER BY "_outcome") AS currency, string_agg(field, ', ' ORDER BY "_outcome") AS field, min("order_id") AS "order_id", min("line_no") AS "line_no", min("shipment_id") AS "shipment_id", min("invoice_id") AS "invoice_id", min("item_id") AS "item_id", min("site") AS "site", min("lot") AS "lot", min("customer_id") AS "customer_id", min("customer_po") AS "customer_po", min("document") AS "document", min(event_at) AS event_at, list_sort(list_distinct(flatten(list(right_rows)))) AS right_rows, sum("_n") AS "_n"
   FROM per_outcome GROUP BY exception_type, "_key"
+),
+"lineage_left" AS (
+  SELECT f.exception_type, f."_key", list_sort(list_distinct(list(x."_row"))) AS left_rows
+  FROM (SELECT DISTINCT * FROM (
+    SELECT 'shipment-not-in-tms' AS exception_type, coalesce(CAST("k__shipment_id" AS VARCHAR), '') AS "_key", "k__shipment_id" AS "_k0" FROM "pairs" WHERE "l___here" IS NOT NULL AND "r___here" IS NULL AND (CAST("l___event" AS TIMESTAMPTZ) < CAST($as_of AS TIMESTAMPTZ) - INTERVAL 86400 SECOND) AND "l___here" UNION ALL SELECT 'carrier-mismatch' AS exception_type, coalesce(CAST("k__shipment_id" AS VARCHAR), '') AS "_key", "k__shipment_id" AS "_k0" FROM "pairs" WHERE "l___here" IS NOT NULL AND "r___here" IS NOT NULL AND NOT "_ok0" AND TRUE AND "l___here"
+  ) AS w) AS f
+  JOIN "l_rows" AS x ON x."k__shipment_id" IS NOT DISTINCT FROM f."_k0"
+  GROUP BY f.exception_type, f."_key"
+),
+"found_rows" AS (
+  SELECT found.*, "lineage_left".left_rows
+  FROM found LEFT JOIN "lineage_left" ON "lineage_left".exception_type = found.exception_type AND "lineage_left"."_key" = found."_key"
 ),
 "final" AS (
   SELECT $run_id AS run_id, left(sha256('shipment-in-tms' || '|' || exception_type || '|' || "_key"), 16) AS exception_id, 'shipment-in-tms' AS rule_id, 'transport' AS workflow, exception_type, severity, owner, fix_in, "order_id", "line_no", "shipment_id", "invoice_id", "item_id", "site", "lot", "customer_id", "customer_po", "document", field, left_value, right_value, difference, value_at_risk, currency, CAST($as_of AS TIMESTAMPTZ) AS as_of, event_at, CAST(round(date_diff('second', CAST(event_at AS TIMESTAMPTZ), CAST(CAST($as_of AS TIMESTAMPTZ) AS TIMESTAMPTZ)) / 3600.0, 1) AS DECIMAL(12,1)) AS age_hours, "_outcome", "_n", left_rows, right_rows
-  FROM found
+  FROM found_rows
 )
 SELECT "run_id", "exception_id", "rule_id", "workflow", "exception_type", "severity", "owner", "fix_in", "order_id", "line_no", "shipment_id", "invoice_id", "item_id", "site", "lot", "customer_id", "customer_po", "document", "field", "left_value", "right_value", "difference", "value_at_risk", "currency", "as_of", "event_at", "age_hours", CASE "_outcome" WHEN 0 THEN 'shipment ' || coalesce(CAST("shipment_id" AS VARCHAR), '-') || ' shipped ' || coalesce(CAST("age_hours" AS VARCHAR), '-') || 'h ago and is not in the TMS' WHEN 1 THEN 'shipment ' || coalesce(CAST("shipment_id" AS VARCHAR), '-') || ': WMS carrier ' || coalesce(CAST("left_value" AS VARCHAR), '-') || ', TMS carrier ' || coalesce(CAST("right_value" AS VARCHAR), '-') END AS message, CASE WHEN left_rows IS NULL OR len(left_rows) = 0 THEN NULL ELSE array_to_string(list_transform(list_slice(left_rows, 1, 10), lambda e: e.f || ':' || e.r), ';') || CASE WHEN len(left_rows) > 10 THEN ';…(+' || CAST(len(left_rows) - 10 AS VARCHAR) || ')' ELSE '' END END AS left_lineage, CASE WHEN right_rows IS NULL OR len(right_rows) = 0 THEN NULL ELSE array_to_string(list_transform(list_slice(right_rows, 1, 10), lambda e: e.f || ':' || e.r), ';') || CASE WHEN len(right_rows) > 10 THEN ';…(+' || CAST(len(right_rows) - 10 AS VARCHAR) || ')' ELSE '' END END AS right_lineage
 FROM final
