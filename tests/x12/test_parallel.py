@@ -56,6 +56,7 @@ def _parse(paths: list[Path], workers: int | None) -> X12Result:
 
 def test_parallel_parse_equals_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "PART_MIN_BYTES", 1500)
+    monkeypatch.setattr(parallel, "BALANCE", 0.5)  # always cut
     paths = _files(tmp_path)
     tasks = parallel._plan(paths, [p.name for p in paths], X12Options(), str(tmp_path), 2)
     assert sum(1 for t in tasks if t.path.endswith("big.edi")) >= 4, "the big file is cut into parts"
@@ -73,6 +74,14 @@ def test_parallel_parse_equals_serial(tmp_path: Path, monkeypatch: pytest.Monkey
     for entity, table in serial.tables.items():
         assert par.tables[entity].schema == table.schema, entity
         assert par.tables[entity].equals(table), entity
+
+
+def test_files_are_cut_only_when_whole_files_leave_a_worker_idle() -> None:
+    mib = 1024 * 1024
+    # four files as in the 1M-order sample: whole files are within 15% of an even split
+    assert parallel._part_bytes([99 * mib, 22 * mib, 71 * mib, 120 * mib], 2) > 120 * mib
+    # one large file: cut into parts of about a quarter of a worker's share
+    assert parallel._part_bytes([300 * mib, 5 * mib], 2) == 305 * mib // 8
 
 
 def test_small_input_stays_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
