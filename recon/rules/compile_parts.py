@@ -145,7 +145,7 @@ class SideLineage:
     mode: str = "rows"
     present: str = ""  # keys mode: TRUE (not NULL) when a finding's pair has this side
     refs: tuple[str, ...] = ()  # keys mode: the side's key values in the branches' source
-    relation: str = ""  # keys mode: a relation of the side's rows
+    relation: str = ""  # keys mode: a relation of the side's rows: a subquery, or a CTE of the rule
     keys: tuple[str, ...] = ()  # keys mode: its key columns, in the order of `refs`
 
     def finding_columns(self, expr: str) -> list[str]:
@@ -164,19 +164,32 @@ class SideLineage:
             return f"list_distinct(list({self.column})) AS {self.column}"
         return f"{sp.merged_rows(self.column)} AS {self.column}"
 
-    def gather(self, branches: Sequence[Branch]) -> str:
-        """keys mode: one row per exception (type and key) with its sorted distinct source rows.
+    def gather(self, branches: Sequence[Branch], name: str) -> list[str]:
+        """keys mode: the CTE `name`, one row per exception (type and key) with its sorted distinct
+        source rows (and before it, when the relation is a CTE of the rule, the finding keys).
 
         The branches' own filters pick the finding keys again (a narrow copy of the findings), so
-        the findings stay one pipeline read once (on Spark: not one more checkpointed step)."""
+        the findings stay one pipeline read once (on Spark: not one more checkpointed step). A
+        relation that is the rule's own rows CTE is first cut down to the finding keys (`IN`, a
+        join DuckDB builds on the few keys): DuckDB cannot estimate a materialised CTE's size and
+        would otherwise build its hash table on all of the side's rows."""
         refs = [ident(f"_k{i}") for i in range(len(self.keys))]
         wanted = [f"SELECT {literal(b.outcome.exception)} AS exception_type, {b.key_text()} AS \"_key\", "
                   + ", ".join(f"{r} AS {n}" for r, n in zip(self.refs, refs, strict=True))
                   + f" FROM {ident(b.source)} WHERE {b.where} AND {self.present}" for b in branches]
+        keys = f"SELECT DISTINCT * FROM (\n    {' UNION ALL '.join(wanted)}\n  ) AS w"
         on = " AND ".join(f"x.{ident(k)} IS NOT DISTINCT FROM f.{r}" for k, r in zip(self.keys, refs, strict=True))
-        return (f"SELECT f.exception_type, f.\"_key\", list_sort(list_distinct(list(x.\"_row\"))) AS {self.column}\n"
-                f"  FROM (SELECT DISTINCT * FROM (\n    {' UNION ALL '.join(wanted)}\n  ) AS w) AS f\n"
-                f"  JOIN {self.relation} AS x ON {on}\n  GROUP BY f.exception_type, f.\"_key\"")
+        out, source, relation = [], f"({keys})", self.relation
+        if not relation.startswith("("):
+            out.append(cte(f"{name}_keys", keys))
+            source = ident(f"{name}_keys")
+            first = ident(self.keys[0])
+            relation = (f"(SELECT * FROM {relation} WHERE {first} IN (SELECT {refs[0]} FROM {source}) "
+                        f"OR {first} IS NULL)")
+        out.append(cte(name, f"SELECT f.exception_type, f.\"_key\", list_sort(list_distinct(list(x.\"_row\"))) "
+                             f"AS {self.column}\n  FROM {source} AS f\n  JOIN {relation} AS x ON {on}\n"
+                             f"  GROUP BY f.exception_type, f.\"_key\""))
+        return out
 
 
 ROWS_LINEAGE = (SideLineage("left_rows"), SideLineage("right_rows"))
@@ -318,7 +331,7 @@ def finish(rule_id: str, workflow: str, branches: list[Branch], selects: list[st
         joins, cols = [], ["found.*"]
         for side, which in gathered:
             name = ident(f"lineage_{which}")
-            ctes.append(cte(f"lineage_{which}", side.gather(branches)))
+            ctes.extend(side.gather(branches, f"lineage_{which}"))
             cols.append(f"{name}.{side.column}")
             joins.append(f"LEFT JOIN {name} ON {name}.exception_type = found.exception_type "
                          f"AND {name}.\"_key\" = found.\"_key\"")

@@ -44,12 +44,15 @@ WITH
   SELECT min("_outcome") AS "_outcome", exception_type, "_key", first(severity ORDER BY "_outcome") AS severity, first(owner ORDER BY "_outcome") AS owner, first(fix_in ORDER BY "_outcome") AS fix_in, first(left_value ORDER BY "_outcome") AS left_value, first(right_value ORDER BY "_outcome") AS right_value, first(difference ORDER BY "_outcome") AS difference, first(value_at_risk ORDER BY "_outcome") AS value_at_risk, first(currency ORDER BY "_outcome") AS currency, string_agg(field, ', ' ORDER BY "_outcome") AS field, min("order_id") AS "order_id", min("line_no") AS "line_no", min("shipment_id") AS "shipment_id", min("invoice_id") AS "invoice_id", min("item_id") AS "item_id", min("site") AS "site", min("lot") AS "lot", min("customer_id") AS "customer_id", min("customer_po") AS "customer_po", min("document") AS "document", min(event_at) AS event_at, sum("_n") AS "_n"
   FROM per_outcome GROUP BY exception_type, "_key"
 ),
+"lineage_left_keys" AS (
+  SELECT DISTINCT * FROM (
+    SELECT 'invoice-without-shipment' AS exception_type, coalesce(CAST("k__order_id" AS VARCHAR), '') || '|' || coalesce(CAST("k__line_no" AS VARCHAR), '') AS "_key", "k__order_id" AS "_k0", "k__line_no" AS "_k1" FROM "pairs" WHERE "l___here" IS NOT NULL AND "r___here" IS NULL AND TRUE AND "l___here" UNION ALL SELECT 'shipped-not-invoiced' AS exception_type, coalesce(CAST("k__order_id" AS VARCHAR), '') || '|' || coalesce(CAST("k__line_no" AS VARCHAR), '') AS "_key", "k__order_id" AS "_k0", "k__line_no" AS "_k1" FROM "pairs" WHERE "l___here" IS NULL AND "r___here" IS NOT NULL AND (CAST("r___event" AS TIMESTAMPTZ) < CAST($as_of AS TIMESTAMPTZ) - INTERVAL 259200 SECOND) AND "l___here" UNION ALL SELECT 'invoice-qty-mismatch' AS exception_type, coalesce(CAST("k__order_id" AS VARCHAR), '') || '|' || coalesce(CAST("k__line_no" AS VARCHAR), '') AS "_key", "k__order_id" AS "_k0", "k__line_no" AS "_k1" FROM "pairs" WHERE "l___here" IS NOT NULL AND "r___here" IS NOT NULL AND NOT "_ok0" AND TRUE AND "l___here"
+  ) AS w
+),
 "lineage_left" AS (
   SELECT f.exception_type, f."_key", list_sort(list_distinct(list(x."_row"))) AS left_rows
-  FROM (SELECT DISTINCT * FROM (
-    SELECT 'invoice-without-shipment' AS exception_type, coalesce(CAST("k__order_id" AS VARCHAR), '') || '|' || coalesce(CAST("k__line_no" AS VARCHAR), '') AS "_key", "k__order_id" AS "_k0", "k__line_no" AS "_k1" FROM "pairs" WHERE "l___here" IS NOT NULL AND "r___here" IS NULL AND TRUE AND "l___here" UNION ALL SELECT 'shipped-not-invoiced' AS exception_type, coalesce(CAST("k__order_id" AS VARCHAR), '') || '|' || coalesce(CAST("k__line_no" AS VARCHAR), '') AS "_key", "k__order_id" AS "_k0", "k__line_no" AS "_k1" FROM "pairs" WHERE "l___here" IS NULL AND "r___here" IS NOT NULL AND (CAST("r___event" AS TIMESTAMPTZ) < CAST($as_of AS TIMESTAMPTZ) - INTERVAL 259200 SECOND) AND "l___here" UNION ALL SELECT 'invoice-qty-mismatch' AS exception_type, coalesce(CAST("k__order_id" AS VARCHAR), '') || '|' || coalesce(CAST("k__line_no" AS VARCHAR), '') AS "_key", "k__order_id" AS "_k0", "k__line_no" AS "_k1" FROM "pairs" WHERE "l___here" IS NOT NULL AND "r___here" IS NOT NULL AND NOT "_ok0" AND TRUE AND "l___here"
-  ) AS w) AS f
-  JOIN "l_rows" AS x ON x."k__order_id" IS NOT DISTINCT FROM f."_k0" AND x."k__line_no" IS NOT DISTINCT FROM f."_k1"
+  FROM "lineage_left_keys" AS f
+  JOIN (SELECT * FROM "l_rows" WHERE "k__order_id" IN (SELECT "_k0" FROM "lineage_left_keys") OR "k__order_id" IS NULL) AS x ON x."k__order_id" IS NOT DISTINCT FROM f."_k0" AND x."k__line_no" IS NOT DISTINCT FROM f."_k1"
   GROUP BY f.exception_type, f."_key"
 ),
 "lineage_right" AS (
