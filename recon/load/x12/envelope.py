@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from itertools import compress, islice, repeat
+from typing import NamedTuple
 
-from recon.load.x12.result import Finding
+from recon.load.x12.result import Finding, astuple_fields
 from recon.load.x12.tokenizer import Interchange
 
 INTERCHANGE_LEVEL = ("IEA", "ISB", "ISE", "TA1")
@@ -125,19 +126,19 @@ class Registry:
     deferred: bool = False
 
 
-@dataclass(slots=True)
-class PendingDuplicate:
+class PendingDuplicate(NamedTuple):
     """A duplicate control number check left to the parent process (see Registry.deferred).
 
-    `finding` is the finding to report if the key was seen before; its message is completed
-    with where it was seen ("in <file> at segment <n>") and `suffix`.
+    `finding` holds the fields of the Finding to report if the key was seen before (a tuple:
+    a worker sends one of these per interchange and group, and tuples pickle fast); its
+    message is completed with where the key was seen ("in <file> at segment <n>") and `suffix`.
     """
 
     kind: str  # "interchange" | "group"
     key: tuple[str, ...]
     file: str
     position: int
-    finding: Finding
+    finding: tuple
     suffix: str = ""
 
 
@@ -150,7 +151,8 @@ def resolve_pending(items: list, registry: Registry, state: list[bool], offset: 
     """
     out: list[Finding] = []
     for item in items:
-        if isinstance(item, PendingDuplicate):
+        if isinstance(item, tuple):  # a PendingDuplicate, sent as a plain tuple
+            item = PendingDuplicate(*item)
             position = item.position + offset
             table = registry.interchanges if item.kind == "interchange" else registry.groups
             if item.kind == "group" and state[0]:
@@ -163,11 +165,11 @@ def resolve_pending(items: list, registry: Registry, state: list[bool], offset: 
                 continue
             if item.kind == "interchange":
                 state[0] = True
-            f = item.finding
-            out.append(replace(
-                f, message=f"{f.message}in {seen[0]} at segment {seen[1]}{item.suffix}",
-                segment_position=f.segment_position + offset if f.segment_position is not None else None,
-            ))
+            f = Finding(*item.finding)
+            f.message = f"{f.message}in {seen[0]} at segment {seen[1]}{item.suffix}"
+            if f.segment_position is not None:
+                f.segment_position += offset
+            out.append(f)
         elif offset and item.segment_position is not None:
             out.append(replace(item, segment_position=item.segment_position + offset))
         else:
@@ -375,11 +377,14 @@ class EnvelopeWalker:
         key = (info.sender_qualifier, info.sender, info.receiver_qualifier, info.receiver, _norm_control(info.control))
         position = self.ic.first_position
         if self.registry.deferred:
-            self.findings.append(PendingDuplicate("interchange", key, self.file, position, self._make(
+            template = self._make(
                 "X12-ISA13-DUPLICATE", "warning",
                 f"interchange control number {info.control} from {info.sender} to {info.receiver} was already used ",
                 0, element="ISA13",
-            ), "; its documents are loaded again"))
+            )
+            self.findings.append(PendingDuplicate(
+                "interchange", key, self.file, position, astuple_fields(template), "; its documents are loaded again"
+            ))
             return
         seen = self.registry.interchanges.get(key)
         if seen is None:
@@ -414,11 +419,14 @@ class EnvelopeWalker:
         elif not self.info.duplicate:
             key = (group.sender, group.receiver, _norm_control(group.control))
             if self.registry.deferred:
-                self.findings.append(PendingDuplicate("group", key, self.file, group.position, self._make(
+                template = self._make(
                     "X12-GS06-DUPLICATE", "warning",
                     f"group control number {group.control} from {group.sender} to {group.receiver} was already used ",
                     i, group=group, element="GS06",
-                )))
+                )
+                self.findings.append(
+                    PendingDuplicate("group", key, self.file, group.position, astuple_fields(template))
+                )
                 return group
             seen = self.registry.groups.get(key)
             if seen is None:

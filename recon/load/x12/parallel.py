@@ -43,11 +43,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 
-from recon.load.x12.envelope import Registry, resolve_pending
+from recon.load.x12.envelope import PendingDuplicate, Registry, resolve_pending
 from recon.load.x12.mapping import COLUMNS
 from recon.load.x12.parser import _gc_paused, _Parser, empty_tables, unmapped_finding
 from recon.load.x12.quirks import X12Options
-from recon.load.x12.result import FileSummary, Finding, X12Result
+from recon.load.x12.result import FileSummary, Finding, InterchangeSummary, X12Result, astuple_fields
 from recon.load.x12.tokenizer import decode, first_isa, interchange_spans, tokenize
 
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
@@ -139,7 +139,12 @@ def _run(task: _Task) -> _TaskResult:
             parser.parse_tokens(task.name, summary, tok, unmapped)
         parser.flush_all()
     spill.close()
-    return _TaskResult(parser.files, parser.findings, parser.segments, unmapped, spill.paths,
+    # Plain tuples pickle in C; a worker has one pending check per interchange and group and one
+    # summary per interchange (at 1M orders, dataclasses took ~1 s per worker to pickle).
+    findings = [tuple(f) if isinstance(f, PendingDuplicate) else f for f in parser.findings]
+    for summary in parser.files:
+        summary.interchanges = [astuple_fields(i) for i in summary.interchanges]  # type: ignore[misc]
+    return _TaskResult(parser.files, findings, parser.segments, unmapped, spill.paths,
                        time.process_time() - started, os.getpid(), time.process_time())
 
 
@@ -282,6 +287,9 @@ def _merge(tasks: list[_Task], results: list[_TaskResult]) -> X12Result:
     offset = 0
     merged: FileSummary | None = None
     unmapped: Counter[str] = Counter()
+    for res in results:
+        for summary in res.files:
+            summary.interchanges = [InterchangeSummary(*t) for t in summary.interchanges]  # type: ignore[misc]
     for i, (task, res) in enumerate(zip(tasks, results, strict=True)):
         if not task.part or task.start == 0:
             offset = 0

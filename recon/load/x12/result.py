@@ -7,12 +7,17 @@ bad night and the loader, the CLI and the JSON report all want cheap, obvious ob
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Literal
 
 import pyarrow as pa
 
 Severity = Literal["error", "warning"]
+
+
+def astuple_fields(obj: object) -> tuple:
+    """The dataclass's field values in order, not copied (unlike dataclasses.astuple)."""
+    return tuple(getattr(obj, f.name) for f in fields(obj))  # type: ignore[arg-type]
 
 
 @dataclass(slots=True)
@@ -39,6 +44,11 @@ class Finding:
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
+    def __reduce__(self) -> tuple[type, tuple]:
+        # Pickled as a plain tuple of fields (the parallel parse sends findings between
+        # processes): several times faster than the default for a slots dataclass.
+        return (Finding, astuple_fields(self))
+
 
 @dataclass(slots=True)
 class InterchangeSummary:
@@ -58,6 +68,9 @@ class InterchangeSummary:
     def __iter__(self) -> Iterator[str]:
         """Unpacks as the (control, version, sender, receiver) tuple the API promises."""
         return iter((self.control, self.version, self.sender, self.receiver))
+
+    def __reduce__(self) -> tuple[type, tuple]:
+        return (InterchangeSummary, astuple_fields(self))
 
 
 @dataclass(slots=True)
