@@ -34,42 +34,70 @@ UNASSIGNED = "unassigned"
 
 # The three clocks of order-to-cash, with the join that pairs their two ends. Each side is
 # reduced to one time per key first, so a duplicate extract row cannot double a pair.
+#
+# They scan the biggest canonical tables (millions of rows at 1M orders), so they are written
+# for speed (bench/notes.md, "Reports phase"); the hours are exactly those of
+# `date_diff('second', a, b) / 3600.0` between the two reduced sides
+# (tests/report/test_summary.py checks this against that formulation, edge cases included):
+# - Times become whole epoch seconds with `_seconds` (integer arithmetic on epoch_us), not
+#   `date_diff('second', ...)`, which on TIMESTAMPTZ goes through an ICU calendar per row and
+#   took two thirds of the reports step. date_diff counts the second boundaries crossed, i.e.
+#   floor(b) - floor(a) in epoch seconds; the floor of the earliest time is the earliest floor.
+# - Shipment lines are reduced once, for all three clocks: SHIPPED has one row per
+#   (shipment_id, order_id, line_no) of either shipment table, with each side's earliest time
+#   (NULL where that side has no row), from one GROUP BY over both tables.
+# - Where both ends share a key, one GROUP BY or a filter replaces two GROUP BYs and a join. A
+#   join never pairs NULL keys while a GROUP BY groups them, hence the IS NOT NULL filters.
+SHIPPED = "_report_shipped"
+
+
+def _seconds(expr: str) -> str:
+    """Whole epoch seconds of a TIMESTAMPTZ (floor, also before 1970), as BIGINT."""
+    return f"(epoch_us({expr}) // 1000000 - CAST(epoch_us({expr}) % 1000000 < 0 AS BIGINT))"
+
+
+def shipped_sql(erp: bool = True) -> str:
+    """SHIPPED's query: wms.shipment_lines (and erp.shipment_lines if loaded) reduced per key."""
+    keys = "shipment_id, order_id, line_no"
+    union = f"SELECT {keys}, shipped_at AS wms_t, NULL::TIMESTAMPTZ AS erp_t FROM wms.shipment_lines"
+    if erp:
+        union += f" UNION ALL SELECT {keys}, NULL, shipped_at FROM erp.shipment_lines"
+    return (f"SELECT {keys}, {_seconds('min(wms_t)')} AS wms_s, {_seconds('min(erp_t)')} AS erp_s "
+            f"FROM ({union}) GROUP BY {keys}")
+
+
 LATENCY: dict[str, dict[str, str]] = {
     "release_to_ship": {
         "label": "order release to shipment",
         "from": "erp.orders.released_at",
         "to": "wms.shipment_lines.shipped_at",
         "tables": "erp.orders wms.shipment_lines",
-        "sql": """
-            WITH a AS (SELECT order_id, min(released_at) AS t FROM erp.orders GROUP BY order_id),
-                 b AS (SELECT shipment_id, order_id, line_no, min(shipped_at) AS t FROM wms.shipment_lines
-                       GROUP BY shipment_id, order_id, line_no)
-            SELECT date_diff('second', a.t, b.t) / 3600.0 AS hours FROM a JOIN b USING (order_id)""",
+        "sql": f"""
+            WITH a AS (SELECT order_id, {_seconds('min(released_at)')} AS s FROM erp.orders GROUP BY order_id)
+            SELECT (b.wms_s - a.s) / 3600.0 AS hours FROM a JOIN {SHIPPED} AS b USING (order_id)""",
     },
     "ship_to_post": {
         "label": "shipment to ERP goods-issue posting",
         "from": "wms.shipment_lines.shipped_at",
         "to": "erp.shipment_lines.shipped_at",
         "tables": "wms.shipment_lines erp.shipment_lines",
-        "sql": """
-            WITH a AS (SELECT shipment_id, order_id, line_no, min(shipped_at) AS t FROM wms.shipment_lines
-                       GROUP BY shipment_id, order_id, line_no),
-                 b AS (SELECT shipment_id, order_id, line_no, min(shipped_at) AS t FROM erp.shipment_lines
-                       GROUP BY shipment_id, order_id, line_no)
-            SELECT date_diff('second', a.t, b.t) / 3600.0 AS hours
-            FROM a JOIN b USING (shipment_id, order_id, line_no)""",
+        "sql": f"""
+            SELECT (erp_s - wms_s) / 3600.0 AS hours FROM {SHIPPED}
+            WHERE shipment_id IS NOT NULL AND order_id IS NOT NULL AND line_no IS NOT NULL""",
     },
     "ship_to_invoice": {
         "label": "shipment to invoice",
         "from": "wms.shipment_lines.shipped_at",
         "to": "erp.invoice_lines.invoiced_at",
         "tables": "wms.shipment_lines erp.invoice_lines",
-        "sql": """
-            WITH a AS (SELECT order_id, line_no, min(shipped_at) AS t FROM wms.shipment_lines
-                       GROUP BY order_id, line_no),
-                 b AS (SELECT order_id, order_line_no AS line_no, min(invoiced_at) AS t FROM erp.invoice_lines
-                       GROUP BY order_id, order_line_no)
-            SELECT date_diff('second', a.t, b.t) / 3600.0 AS hours FROM a JOIN b USING (order_id, line_no)""",
+        "sql": f"""
+            SELECT (min(invoice_s) - min(wms_s)) / 3600.0 AS hours FROM (
+                SELECT order_id, line_no, wms_s, NULL::BIGINT AS invoice_s FROM {SHIPPED}
+                WHERE order_id IS NOT NULL AND line_no IS NOT NULL
+                UNION ALL
+                SELECT order_id, order_line_no, NULL, {_seconds('invoiced_at')} FROM erp.invoice_lines
+                WHERE order_id IS NOT NULL AND order_line_no IS NOT NULL)
+            GROUP BY order_id, line_no""",
     },
 }
 
@@ -241,16 +269,24 @@ def _hours(value: Any) -> float | None:
 
 def latency_section(db: Database, slo: Mapping[str, SloTarget | None]) -> dict[str, Any]:
     """Median and 95th percentile of each workflow clock (quantile_cont), against its SLO."""
+    present = {name: all(db.table_exists(*t.split(".")) for t in spec["tables"].split())
+               for name, spec in LATENCY.items()}
+    if any(present.values()):  # every clock with its tables reads the shipment lines
+        db.execute(f"CREATE OR REPLACE TEMP TABLE {SHIPPED} AS "
+                   f"{shipped_sql(erp=db.table_exists('erp', 'shipment_lines'))}")
     out: dict[str, Any] = {}
-    for name, spec in LATENCY.items():
-        present = all(db.table_exists(*t.split(".")) for t in spec["tables"].split())
-        pairs, median, p95 = 0, None, None
-        if present:
-            pairs, median, p95 = db.rows(
-                f"SELECT count(hours), quantile_cont(hours, 0.5), quantile_cont(hours, 0.95) "
-                f"FROM ({spec['sql']}) WHERE hours IS NOT NULL")[0]
-        out[name] = {"label": spec["label"], "from": spec["from"], "to": spec["to"], "pairs": pairs,
-                     "median_hours": _hours(median), "p95_hours": _hours(p95)}
+    try:
+        for name, spec in LATENCY.items():
+            pairs, median, p95 = 0, None, None
+            if present[name]:
+                pairs, quantiles = db.rows(  # one list quantile: the values are gathered once, not twice
+                    f"SELECT count(hours), quantile_cont(hours, [0.5, 0.95]) "
+                    f"FROM ({spec['sql']}) WHERE hours IS NOT NULL")[0]
+                median, p95 = quantiles or (None, None)
+            out[name] = {"label": spec["label"], "from": spec["from"], "to": spec["to"], "pairs": pairs,
+                         "median_hours": _hours(median), "p95_hours": _hours(p95)}
+    finally:
+        db.execute(f"DROP TABLE IF EXISTS {SHIPPED}")
     return apply_slo(out, slo)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from recon.config.schema import Config, SloTarget
 from recon.db import Database
+from recon.load.loader import ensure_table
 from recon.report import summary
 
 from .fixtures import RUN_ID, base_summary, build_database
@@ -21,6 +22,79 @@ def test_latency_is_median_and_p95_by_quantile_cont_against_the_slo():
         "ship_to_invoice": (2, 36.0, 46.8, "no-target"),
     }
     assert latency["ship_to_post"]["slo"] == {"median_hours": 2.0, "p95_hours": 4.0}
+
+
+# The clocks as first written: date_diff per pair, one GROUP BY per side and a join. The fast SQL in
+# summary.LATENCY must give exactly the same hours (same multiset), edge cases included.
+REFERENCE = {
+    "release_to_ship": """
+        WITH a AS (SELECT order_id, min(released_at) AS t FROM erp.orders GROUP BY order_id),
+             b AS (SELECT shipment_id, order_id, line_no, min(shipped_at) AS t FROM wms.shipment_lines
+                   GROUP BY shipment_id, order_id, line_no)
+        SELECT date_diff('second', a.t, b.t) / 3600.0 AS hours FROM a JOIN b USING (order_id)""",
+    "ship_to_post": """
+        WITH a AS (SELECT shipment_id, order_id, line_no, min(shipped_at) AS t FROM wms.shipment_lines
+                   GROUP BY shipment_id, order_id, line_no),
+             b AS (SELECT shipment_id, order_id, line_no, min(shipped_at) AS t FROM erp.shipment_lines
+                   GROUP BY shipment_id, order_id, line_no)
+        SELECT date_diff('second', a.t, b.t) / 3600.0 AS hours FROM a JOIN b USING (shipment_id, order_id, line_no)""",
+    "ship_to_invoice": """
+        WITH a AS (SELECT order_id, line_no, min(shipped_at) AS t FROM wms.shipment_lines GROUP BY order_id, line_no),
+             b AS (SELECT order_id, order_line_no AS line_no, min(invoiced_at) AS t FROM erp.invoice_lines
+                   GROUP BY order_id, order_line_no)
+        SELECT date_diff('second', a.t, b.t) / 3600.0 AS hours FROM a JOIN b USING (order_id, line_no)""",
+}
+
+
+def test_latency_sql_gives_the_same_hours_as_date_diff_on_edge_cases():
+    db = Database()
+    tables = {t: ensure_table(db, *t.split(".")) for t in
+              ("erp.orders", "wms.shipment_lines", "erp.shipment_lines", "erp.invoice_lines")}
+    # Sub-second times on both sides of a second boundary, before and after 1970, NULL times,
+    # NULL keys (never paired), duplicate rows of a key (earliest time wins) and keys on one side only.
+    times = ["2026-11-19 08:00:00.9+00", "2026-11-19 08:00:01.1+00", "2026-11-19 07:59:59.2+00",
+             "1969-12-31 23:59:59.5+00", "1970-01-01 00:00:00.2+00", "2026-11-20 23:30:00+00", None]
+    keys = [("S1", "O1", 1), ("S1", "O1", 1), ("S2", "O1", 2), (None, "O2", 1), ("S3", None, 1), ("S4", "O4", None),
+            ("S5", "O5", 1), ("S6", "O6", 1)]
+    rows = 0
+    for i, (shipment, order, line) in enumerate(keys):
+        for j, time in enumerate(times):
+            if (i + j) % 3 == 0:
+                continue
+            db.execute(f"INSERT INTO {tables['wms.shipment_lines']} (shipment_id, order_id, line_no, shipped_at) "
+                       "VALUES (?, ?, ?, ?::TIMESTAMPTZ)", [shipment, order, line, time])
+            other = times[(j + i + 1) % len(times)]
+            if i != 6:
+                db.execute(f"INSERT INTO {tables['erp.shipment_lines']} (shipment_id, order_id, line_no, shipped_at) "
+                           "VALUES (?, ?, ?, ?::TIMESTAMPTZ)", [shipment, order, line, other])
+            if i != 7:
+                db.execute(f"INSERT INTO {tables['erp.invoice_lines']} (invoice_id, line_no, order_id, order_line_no, "
+                           "invoiced_at) VALUES (?, 1, ?, ?, ?::TIMESTAMPTZ)", [f"I{i}{j}", order, line, other])
+                db.execute(f"INSERT INTO {tables['erp.orders']} (order_id, released_at) VALUES (?, ?::TIMESTAMPTZ)",
+                           [order, times[(j + 2 * i) % len(times)]])
+            rows += 1
+    assert rows > 30
+    db.execute(f"CREATE TEMP TABLE {summary.SHIPPED} AS {summary.shipped_sql()}")
+    for name, spec in summary.LATENCY.items():
+        fast = sorted(db.rows(f"SELECT hours FROM ({spec['sql']}) WHERE hours IS NOT NULL"))
+        slow = sorted(db.rows(f"SELECT hours FROM ({REFERENCE[name]}) WHERE hours IS NOT NULL"))
+        assert fast == slow and len(fast) >= 3, name
+        assert any(h != round(h) for (h,) in fast), name  # fractional hours are exercised
+    # Without the ERP's shipment lines, the other two clocks still read the WMS side alone.
+    db.execute(f"CREATE OR REPLACE TEMP TABLE {summary.SHIPPED} AS {summary.shipped_sql(erp=False)}")
+    for name in ("release_to_ship", "ship_to_invoice"):
+        fast = sorted(db.rows(f"SELECT hours FROM ({summary.LATENCY[name]['sql']}) WHERE hours IS NOT NULL"))
+        assert fast == sorted(db.rows(f"SELECT hours FROM ({REFERENCE[name]}) WHERE hours IS NOT NULL")), name
+
+
+def test_latency_with_only_some_tables_and_no_scratch_table_left():
+    db = build_database()
+    db.execute("DROP TABLE erp.shipment_lines")
+    latency = summary.latency_section(db, {})
+    assert {k: v["pairs"] for k, v in latency.items()} == {"release_to_ship": 5, "ship_to_post": 0,
+                                                           "ship_to_invoice": 2}
+    assert latency["ship_to_post"]["status"] == "no-data"
+    assert not db.rows(f"SELECT * FROM duckdb_tables() WHERE table_name = '{summary.SHIPPED}'")
 
 
 def test_latency_without_the_tables_is_no_data():
