@@ -48,7 +48,7 @@ from recon.load.x12.mapping import COLUMNS
 from recon.load.x12.parser import _gc_paused, _Parser, empty_tables, unmapped_finding
 from recon.load.x12.quirks import X12Options
 from recon.load.x12.result import FileSummary, Finding, InterchangeSummary, X12Result, astuple_fields
-from recon.load.x12.tokenizer import decode, first_isa, interchange_spans, tokenize
+from recon.load.x12.tokenizer import decode, first_isa, interchange_spans
 
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 """Below this total size the files are parsed in process: starting workers (~0.5 s each,
@@ -132,11 +132,9 @@ def _run(task: _Task) -> _TaskResult:
             # Only the end of the file is stripped as `decode` does; inside, the text is as the serial parse sees it.
             text = decode(data) if task.last else data.decode("ascii")
             del data
-            tok = tokenize(text)
-            del text
             summary = FileSummary(path=task.name, readable=False)
             parser.files.append(summary)
-            parser.parse_tokens(task.name, summary, tok, unmapped)
+            parser.parse_text(task.name, summary, text, unmapped)
         parser.flush_all()
     spill.close()
     # Plain tuples pickle in C; a worker has one pending check per interchange and group and one

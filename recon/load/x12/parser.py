@@ -31,7 +31,7 @@ from recon.load.x12.mapping import (
 )
 from recon.load.x12.quirks import ResolvedOptions, X12Options
 from recon.load.x12.result import FileSummary, Finding, InterchangeSummary, X12Result
-from recon.load.x12.tokenizer import Interchange, Issue, TokenizedFile, decode, tokenize
+from recon.load.x12.tokenizer import Interchange, Issue, decode, tokenize_lazily
 
 
 def parse_x12_files(
@@ -136,18 +136,17 @@ class _Parser:
         summary.size_bytes = len(data)
         text = decode(data)
         del data  # the bytes, the text and the segment strings need not all be alive at once
-        tok = tokenize(text)
-        del text
-        self.parse_tokens(name, summary, tok)
+        self.parse_text(name, summary, text)
 
-    def parse_tokens(self, name: str, summary: FileSummary, tok: TokenizedFile,
-                     unmapped: Counter[str] | None = None) -> None:
-        """Everything after tokenizing: a whole file, or (with `unmapped` given) one part of a file.
+    def parse_text(self, name: str, summary: FileSummary, text: str, unmapped: Counter[str] | None = None) -> None:
+        """Everything after decoding: a whole file, or (with `unmapped` given) one part of a file.
 
-        For a part, the sets not mapped are counted into `unmapped` and the caller reports them
-        once for the whole file.
+        Interchanges are cut into segments one at a time (`tokenize_lazily`) and mapped before
+        the next, so only one interchange's segment strings are alive at once. For a part, the
+        sets not mapped are counted into `unmapped` and the caller reports them once for the file.
         """
         part = unmapped is not None
+        tok, interchanges = tokenize_lazily(text)
         summary.format = tok.format
         if tok.format == "empty":
             summary.error = tok.error
@@ -166,15 +165,15 @@ class _Parser:
                 "only ANSI X12 (ISA) is parsed",
             )
             return
-        summary.segments = tok.segments
-        self.segments += tok.segments
         for issue in tok.issues:
             self._issue(issue, name, None)
         if unmapped is None:
             unmapped = Counter()
-        for ic in tok.interchanges:
+        for ic in interchanges:
             self._interchange(ic, name, summary, unmapped)
             ic.raw = []  # mapped: the rows hold what they need, the segment strings can go
+        summary.segments = tok.segments  # known once every interchange was cut
+        self.segments += tok.segments
         if unmapped and not part:
             self.findings.append(unmapped_finding(name, unmapped))
 

@@ -397,14 +397,26 @@ def tokenize(text: str) -> TokenizedFile:
     Never raises for bad content: an unreadable ISA becomes an issue on that interchange and
     the tokenizer moves on to the next ISA it can read.
     """
+    result, interchanges = tokenize_lazily(text)
+    result.interchanges = list(interchanges)
+    return result
+
+
+def tokenize_lazily(text: str) -> tuple[TokenizedFile, Iterator[Interchange]]:
+    """`tokenize`, one interchange at a time: the file's format and issues, and an iterator.
+
+    The parser maps each interchange before the next is cut into segments, so a file of many
+    interchanges never holds all its segment strings at once. `segments` of the returned
+    TokenizedFile is set when the iterator is exhausted; `interchanges` stays empty.
+    """
     fmt = sniff(text)
     if fmt == "empty":
-        return TokenizedFile("empty", [], 0, "file is empty")
+        return TokenizedFile("empty", [], 0, "file is empty"), iter(())
     if fmt == "edifact":
-        return TokenizedFile("edifact", [], 0, "EDIFACT is not supported yet (only ANSI X12 is)")
+        return TokenizedFile("edifact", [], 0, "EDIFACT is not supported yet (only ANSI X12 is)"), iter(())
     start = _find_isa(text, 0)
     if start < 0:
-        return TokenizedFile("unknown", [], 0, "no ISA interchange header found: not an X12 file")
+        return TokenizedFile("unknown", [], 0, "no ISA interchange header found: not an X12 file"), iter(())
     result = TokenizedFile("x12", [], 0)
     lead = text[:start].strip(_WS + "\x00")
     if lead:
@@ -418,9 +430,13 @@ def tokenize(text: str) -> TokenizedFile:
                 None,
             )
         )
+    return result, _interchanges(text, start, result)
+
+
+def _interchanges(text: str, start: int, result: TokenizedFile) -> Iterator[Interchange]:
     position = 1
-    for p, nxt, read, error in interchange_spans(text, start):
-        ic = Interchange(len(result.interchanges), p, None, None, [], position)
+    for index, (p, nxt, read, error) in enumerate(interchange_spans(text, start)):
+        ic = Interchange(index, p, None, None, [], position)
         if read is None:
             # Skip to the next ISA we can read; estimate how many segments were skipped so the
             # positions of later interchanges stay close to what an editor shows.
@@ -429,8 +445,8 @@ def tokenize(text: str) -> TokenizedFile:
             ic.issues.append(
                 Issue("X12-ISA-UNREADABLE", "error", f"unreadable ISA: {error}; the interchange was skipped")
             )
-            result.interchanges.append(ic)
             position += skipped
+            yield ic
             continue
         d, isa, body_start, issues = read
         body = text[body_start : nxt if nxt >= 0 else len(text)]
@@ -443,7 +459,7 @@ def tokenize(text: str) -> TokenizedFile:
         ic.issues.extend(issues)
         ic.has_component = d.component in body
         ic.has_repetition = d.repetition is not None and d.repetition in body
-        result.interchanges.append(ic)
+        del body
         position += len(segments)
+        yield ic
     result.segments = position - 1
-    return result
