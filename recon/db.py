@@ -96,8 +96,12 @@ class Database:
                                  side_effects=False)
 
     def drop(self, *names: str) -> None:
+        """Drop scratch tables or views by name (a reader may hand back either)."""
         for name in names:
-            self.con.execute(f"DROP TABLE IF EXISTS {ident(name)}")
+            try:
+                self.con.execute(f"DROP TABLE IF EXISTS {ident(name)}")
+            except duckdb.CatalogException:  # the name is a view
+                self.con.execute(f"DROP VIEW IF EXISTS {ident(name)}")
 
     def close(self) -> None:
         self.con.close()

@@ -17,7 +17,7 @@ from recon.config import Project, Source
 from recon.db import Database
 from recon.errors import InputError, Problem, did_you_mean
 from recon.load import files as filesys
-from recon.load.mapping import mapped_select, plan_fields, rejects_select
+from recon.load.mapping import mapped_select, plan_fields, read_columns, rejects_select
 from recon.load.readers import READERS, UnreadableFile, infer_format
 from recon.model import ENTITIES, LINEAGE_COLUMNS
 from recon.sql import ident, literal, table_name
@@ -172,13 +172,13 @@ class Loader:
         started = time.perf_counter()
         load = FileLoad(name, source.system, source.entity, display, fmt)
         try:
-            raw = READERS[fmt](self.db, path, display, source.options)
+            raw = READERS[fmt](self.db, path, display, source.options, read_columns(source))
         except UnreadableFile as exc:
             load.status, load.problem = "failed", exc.problem
             return load
         problem = missing_columns(source, raw.columns, display, name)
         if problem:
-            self.db.drop(raw.table, raw.rejects)
+            raw.drop(self.db)
             load.status, load.problem = "failed", problem
             return load
         try:
@@ -186,7 +186,7 @@ class Loader:
         except UnreadableFile as exc:
             load.status, load.problem = "failed", exc.problem
         finally:
-            self.db.drop(raw.table, raw.rejects)
+            raw.drop(self.db)
         load.seconds = time.perf_counter() - started
         return load
 
@@ -205,20 +205,24 @@ class Loader:
         target = ensure_table(db, load.system, load.entity, extras)
         mapped, bad = db.temp_name("mapped"), db.temp_name("bad")
         try:
-            db.execute(f"CREATE TEMP TABLE {mapped} AS {mapped_select(plans, raw_table, tuple(passthrough))}")
+            db.execute(f"CREATE TEMP TABLE {mapped} AS "
+                       f"{mapped_select(plans, raw_table, tuple(passthrough), row_id=None)}")
         except Exception as exc:
             raise UnreadableFile(Problem(
                 "I005", f"a mapping expression does not apply to this file: {str(exc).splitlines()[0]}",
                 file=load.file, path=f"sources.{load.source}.columns")) from None
-        db.execute(f"CREATE TEMP TABLE {bad} AS {rejects_select(plans, mapped)}")
+        # The mapped table's rowid is the row id: rows keep the raw table's (file) order.
+        db.execute(f"CREATE TEMP TABLE {bad} AS {rejects_select(plans, mapped, row_id='rowid')}")
+        bad_rows = db.scalar(f"SELECT count(DISTINCT _rid) FROM {bad}")
         load_id = self.load_id(load.source)
         file_sql = "_source_file" if "_source_file" in passthrough else literal(load.file)
         names = [p.name for p in plans] + [c for c in passthrough if c not in LINEAGE_COLUMNS]
         cols = ", ".join(ident(n) for n in names)
+        # A plain scan keeps insertion order, so a file without rejects needs no filter and no sort.
+        keep = f"WHERE rowid NOT IN (SELECT _rid FROM {bad}) ORDER BY rowid" if bad_rows else ""
         db.execute(
             f"INSERT INTO {target} ({cols}, _load_id, _source_file, _source_row) "
-            f"SELECT {cols}, {literal(load_id)}, {file_sql}, _source_row FROM {mapped} "
-            f"WHERE _rid NOT IN (SELECT _rid FROM {bad}) ORDER BY _rid"
+            f"SELECT {cols}, {literal(load_id)}, {file_sql}, _source_row FROM {mapped} {keep}"
         )
         meta = f"{literal(load_id)}, {literal(load.source)}, {literal(load.system)}, {literal(load.entity)}"
         db.execute(
@@ -228,10 +232,9 @@ class Loader:
         reject_file = "m._source_file" if "_source_file" in passthrough else literal(load.file)
         db.execute(
             f"INSERT INTO main.rejects SELECT {meta}, {reject_file}, b._source_row, b.field, b.raw_value, b.reason "
-            f"FROM {bad} b JOIN {mapped} m USING (_rid) ORDER BY b._rid, b.field"
+            f"FROM {bad} b JOIN {mapped} m ON m.rowid = b._rid ORDER BY b._rid, b.field"
         )
         total = db.scalar(f"SELECT count(*) FROM {mapped}")
-        bad_rows = db.scalar(f"SELECT count(DISTINCT _rid) FROM {bad}")
         parse_bad = db.scalar(f"SELECT count(*) FROM {parse_rejects}")
         load.rows_loaded = total - bad_rows
         load.rows_rejected = bad_rows + parse_bad

@@ -29,8 +29,9 @@ class FieldPlan:
     name: str
     duck_type: str
     is_key: bool
-    raw_sql: str  # cleaned source text, VARCHAR
-    typed_sql: str  # normalised and typed, NULL when it does not parse
+    source_sql: str  # the cell as read: a column, an expression over columns, or a constant
+    raw_sql: str  # cleaned source text from the `<name>__src` column, VARCHAR
+    typed_sql: str  # normalised and typed from the `<name>__raw` column, NULL when it does not parse
     failure: str  # reject reason when raw is present but typed is NULL
 
 
@@ -48,6 +49,28 @@ def _source_text(spec: ColumnSpec) -> str:
     return literal(spec.value if not isinstance(spec.value, bool) else str(spec.value).lower())
 
 
+def read_columns(source: Source) -> list[str] | None:
+    """The source columns a mapping reads, so readers can skip the others; None means all of them.
+
+    Expressions are parsed to find the columns they name; one that does not parse (it will fail
+    later with its own located error) makes the reader keep every column.
+    """
+    import sqlglot
+    from sqlglot import exp
+
+    names: list[str] = []
+    for spec in source.column_specs().values():
+        if spec.column is not None:
+            names.append(spec.column)
+        elif spec.expr is not None:
+            try:
+                tree = sqlglot.parse_one(spec.expr, read="duckdb")
+            except sqlglot.errors.ParseError:
+                return None
+            names += [c.name for c in tree.find_all(exp.Column)]
+    return list(dict.fromkeys(names))
+
+
 def plan_fields(config: Config, source: Source, entity: str) -> list[FieldPlan]:
     specs = source.column_specs()
     if entity in _CURRENCY_ENTITIES and "currency" not in specs:
@@ -63,35 +86,48 @@ def plan_fields(config: Config, source: Source, entity: str) -> list[FieldPlan]:
             decimal=source.options.decimal,
             thousands=source.options.thousands,
         )
-        raw = base_clean(_source_text(spec), source.options.null_values)
-        normalised = compile_steps(raw, spec.normalise, config.lookups)
+        raw = base_clean(ident(name + "__src"), source.options.null_values)
+        normalised = compile_steps(ident(name + "__raw"), spec.normalise, config.lookups)
         typed = cast_expr(normalised, cast)
         failure = describe_failure(cast) if kind_of(duck_type) != "varchar" else "empty after normalisation"
-        plans.append(FieldPlan(name, duck_type, name in keys, raw, typed, failure))
+        plans.append(FieldPlan(name, duck_type, name in keys, _source_text(spec), raw, typed, failure))
     return plans
 
 
-def mapped_select(plans: list[FieldPlan], raw_table: str, passthrough: tuple[str, ...] = ()) -> str:
-    """Each field twice: `f__raw` (text as read) and `f` (typed), with a row id, source row and lineage."""
-    cols = ["row_number() OVER () AS _rid", "_source_row", *(ident(c) for c in passthrough)]
+def mapped_select(plans: list[FieldPlan], raw_table: str, passthrough: tuple[str, ...] = (),
+                  row_id: str | None = "row_number() OVER ()") -> str:
+    """Each field twice: `f__raw` (text as read) and `f` (typed), with a row id, source row and lineage.
+
+    Three layers, each naming what the next one reads: the source text of each field (a column or
+    an expression over columns), that text cleaned, then normalised and typed. Cleaning and typing
+    repeat their input several times (a CASE, a cast and its check); written as one expression,
+    DuckDB evaluated the cleaning of a cell up to four times. `row_id=None` leaves the row id out
+    (DuckDB's loader uses the mapped table's rowid).
+    """
+    keep = ["_source_row", *(ident(c) for c in passthrough)]
+    sources = [f"{p.source_sql} AS {ident(p.name + '__src')}" for p in plans]
+    cleaned = [f"{p.raw_sql} AS {ident(p.name + '__raw')}" for p in plans]
+    typed = ([f"{row_id} AS _rid"] if row_id else []) + keep
     for p in plans:
-        cols.append(f"{p.raw_sql} AS {ident(p.name + '__raw')}")
-        cols.append(f"{p.typed_sql} AS {ident(p.name)}")
-    return f"SELECT {', '.join(cols)} FROM {ident(raw_table)}"
+        typed += [ident(p.name + "__raw"), f"{p.typed_sql} AS {ident(p.name)}"]
+    inner = f"SELECT {', '.join(keep + sources)} FROM {ident(raw_table)}"
+    middle = f"SELECT {', '.join(keep + cleaned)} FROM ({inner}) AS _read"
+    return f"SELECT {', '.join(typed)} FROM ({middle}) AS _cleaned"
 
 
-def rejects_select(plans: list[FieldPlan], mapped_table: str) -> str:
+def rejects_select(plans: list[FieldPlan], mapped_table: str, row_id: str = "_rid") -> str:
     """One row per unusable cell: a present value that does not parse, or a missing key."""
     parts = []
     for p in plans:
         raw, typed = ident(p.name + "__raw"), ident(p.name)
         parts.append(
-            f"SELECT _rid, _source_row, {literal(p.name)} AS field, {raw} AS raw_value, {literal(p.failure)} AS reason "
+            f"SELECT {row_id} AS _rid, _source_row, {literal(p.name)} AS field, {raw} AS raw_value, "
+            f"{literal(p.failure)} AS reason "
             f"FROM {ident(mapped_table)} WHERE {raw} IS NOT NULL AND {typed} IS NULL"
         )
         if p.is_key:
             parts.append(
-                f"SELECT _rid, _source_row, {literal(p.name)}, NULL, 'missing key field' "
+                f"SELECT {row_id}, _source_row, {literal(p.name)}, NULL, 'missing key field' "
                 f"FROM {ident(mapped_table)} WHERE {raw} IS NULL"
             )
     return " UNION ALL ".join(parts) if parts else (

@@ -34,10 +34,14 @@ class UnreadableFile(Exception):
 
 @dataclass
 class RawFile:
-    table: str
+    table: str  # a table or a view
     rejects: str
-    columns: list[str]
+    columns: list[str]  # every column of the file, read or not
     rows_read: int
+    scratch: tuple[str, ...] = ()  # tables behind a view, to drop with it
+
+    def drop(self, db: Database) -> None:
+        db.drop(self.table, self.rejects, *self.scratch)
 
 
 def infer_format(path: str) -> str | None:
@@ -72,7 +76,22 @@ def _csv_args(path: Path, options: ReaderOptions) -> str:
     return ", ".join(args)
 
 
-def read_csv(db: Database, path: Path, display: str, options: ReaderOptions) -> RawFile:
+def _projection(db: Database, source_sql: str, wanted: list[str] | None) -> tuple[list[str], str]:
+    """The file's columns, and the select list that reads only the wanted ones that are present.
+
+    Cells of columns no mapping reads are never copied or kept. A wanted column the file lacks
+    is left out here; the loader reports it with the columns that are there.
+    """
+    columns = [r[0] for r in db.rows(f"DESCRIBE SELECT * FROM {source_sql}")]
+    if wanted is None:
+        return columns, "*"
+    present = {c.lower(): c for c in columns}
+    chosen = [present[w.lower()] for w in dict.fromkeys(wanted) if w.lower() in present]
+    return columns, ", ".join(ident(c) for c in chosen) if chosen else "NULL AS _no_column"
+
+
+def read_csv(db: Database, path: Path, display: str, options: ReaderOptions,
+             wanted: list[str] | None = None) -> RawFile:
     if options.encoding.lower() not in DUCKDB_ENCODINGS:
         raise _unreadable(
             display, f"encoding {options.encoding!r} is not supported",
@@ -81,8 +100,10 @@ def read_csv(db: Database, path: Path, display: str, options: ReaderOptions) -> 
     scan, errors = db.temp_name("rejects_scan"), db.temp_name("rejects_errors")
     staged = db.temp_name("staged")
     try:
+        # Bad lines are the scan's business (store_rejects below): the header is all we ask here.
+        columns, select = _projection(db, f"read_csv({_csv_args(path, options)}, ignore_errors = true)", wanted)
         db.execute(
-            f"CREATE TEMP TABLE {staged} AS SELECT * FROM read_csv({_csv_args(path, options)}, "
+            f"CREATE TEMP TABLE {staged} AS SELECT {select} FROM read_csv({_csv_args(path, options)}, "
             f"store_rejects = true, rejects_scan = {literal(scan)}, rejects_table = {literal(errors)})"
         )
     except Exception as exc:  # duckdb raises several types; all mean the file is unreadable
@@ -94,7 +115,6 @@ def read_csv(db: Database, path: Path, display: str, options: ReaderOptions) -> 
             display, f"line {bad_encoding} is not valid {options.encoding}", "try options: {encoding: latin-1}",
             code="I003",
         )
-    columns = [c for c, _ in db.columns(staged)]
     good = db.scalar(f"SELECT count(*) FROM {staged}")
     # One reject row per bad line (DuckDB may report a line twice, once per missing column).
     rejects = db.temp_name("parse_rejects")
@@ -110,11 +130,11 @@ def read_csv(db: Database, path: Path, display: str, options: ReaderOptions) -> 
     first_line = options.skip + (2 if options.header else 1)
     # Good rows keep file order (rowid); their line numbers are the data lines not rejected.
     table = db.temp_name("raw")
-    if bad == 0:  # the usual case: line numbers follow the rows, no join and sort needed
-        db.execute(f"CREATE TEMP TABLE {table} AS SELECT (rowid + {first_line})::BIGINT AS _source_row, * "
+    if bad == 0:  # the usual case: line numbers follow the rows, no join, sort or copy needed
+        db.execute(f"CREATE TEMP VIEW {table} AS SELECT (rowid + {first_line})::BIGINT AS _source_row, * "
                    f"FROM {staged}")
-        db.drop(staged, scan, errors)
-        return RawFile(table=table, rejects=rejects, columns=columns, rows_read=good)
+        db.drop(scan, errors)
+        return RawFile(table=table, rejects=rejects, columns=columns, rows_read=good, scratch=(staged,))
     db.execute(
         f"""CREATE TEMP TABLE {table} AS
         WITH lines AS (SELECT range::BIGINT + {first_line} AS line FROM range({good + bad})),
@@ -129,7 +149,7 @@ def read_csv(db: Database, path: Path, display: str, options: ReaderOptions) -> 
 
 
 def _lines_table(db: Database, path: Path, display: str, encoding: str) -> str:
-    """One row per non-empty line, numbered as in the file."""
+    """One row per line of the file, as text; `rowid + 1` is the line number."""
     lines = db.temp_name("lines")
     try:
         db.execute(
@@ -140,54 +160,74 @@ def _lines_table(db: Database, path: Path, display: str, encoding: str) -> str:
     except Exception as exc:
         hint = "try options: {encoding: latin-1}" if "unicode" in str(exc).lower() else None
         raise _unreadable(display, f"cannot read lines: {_first_line(exc)}", hint) from None
-    numbered = db.temp_name("numbered")
-    db.execute(
-        f"CREATE TEMP TABLE {numbered} AS SELECT (rowid + 1)::BIGINT AS _source_row, text FROM {lines} "
-        f"WHERE text IS NOT NULL AND trim(text) <> ''"
-    )
-    db.drop(lines)
-    return numbered
+    return lines
 
 
-def _json_objects_to_raw(db: Database, objects: str, display: str) -> RawFile:
-    """From (_source_row, text) JSON objects to one text column per top-level key."""
+# A valid JSON text that starts with `{` is an object: cheaper than asking json_type (a second parse).
+_IS_OBJECT = "(json_valid(text) AND regexp_matches(text, '^\\s*\\{'))"
+# Blank lines are skipped, not rejected. CASE tests it only for lines that are not objects.
+_REJECTED = f"CASE WHEN {_IS_OBJECT} THEN false WHEN text IS NULL OR trim(text) = '' THEN false ELSE true END"
+
+
+def _json_keys(db: Database, objects: str) -> list[str]:
+    """Every top-level key of the file's objects, in order of first appearance (one more parse per line)."""
+    return [
+        r[0]
+        for r in db.rows(
+            f"SELECT k FROM (SELECT unnest(json_keys(text::JSON)) AS k, _source_row FROM {objects} "
+            f"WHERE {_IS_OBJECT}) GROUP BY k ORDER BY min(_source_row), k"
+        )
+    ]
+
+
+def _json_objects_to_raw(db: Database, objects: str, display: str, wanted: list[str] | None,
+                         scratch: tuple[str, ...]) -> RawFile:
+    """From (_source_row, text) JSON texts to one text column per key the mapping reads.
+
+    Each line is parsed twice: `json_valid`, then one `json_extract_string` with every wanted
+    path (one call per key parsed it once per key: bench/notes.md, 0.78 -> 0.28 CPU s). Keys are
+    listed from the whole file (a third parse) only when the mapping needs all of them or a
+    wanted key never has a value, which is when the loader must say what the file holds.
+    """
     rejects = db.temp_name("parse_rejects")
     db.execute(
         f"CREATE TEMP TABLE {rejects} AS SELECT _source_row, NULL::VARCHAR AS field, left(text, 200) AS raw_value, "
         f"CASE WHEN json_valid(text) THEN 'not a JSON object' ELSE 'not valid JSON' END AS reason "
-        f"FROM {objects} WHERE NOT json_valid(text) OR json_type(text::JSON) <> 'OBJECT'"
+        f"FROM {objects} WHERE {_REJECTED}"
     )
-    keys = [
-        r[0]
-        for r in db.rows(
-            f"SELECT k FROM (SELECT unnest(json_keys(text::JSON)) AS k, _source_row FROM {objects} "
-            f"WHERE json_valid(text) AND json_type(text::JSON) = 'OBJECT') GROUP BY k ORDER BY min(_source_row), k"
-        )
-    ]
-    # One json_extract_string with a list of paths parses each object once; one call per key parsed
-    # it once per key (bench/notes.md: 100k orders, WMS shipments, 0.78 -> 0.28 CPU seconds).
+    keys = _json_keys(db, objects) if wanted is None else list(dict.fromkeys(wanted))
     paths = ", ".join(literal("$." + _json_key(k)) for k in keys)
     selects = ", ".join(f"_v[{i}] AS {ident(k)}" for i, k in enumerate(keys, start=1))
     table = db.temp_name("raw")
     db.execute(
         f"CREATE TEMP TABLE {table} AS SELECT _source_row{', ' + selects if selects else ''} FROM "
         f"(SELECT _source_row{f', json_extract_string(text, [{paths}]) AS _v' if keys else ''} FROM {objects} "
-        f"WHERE json_valid(text) AND json_type(text::JSON) = 'OBJECT')"
+        f"WHERE {_IS_OBJECT})"
     )
-    rows = db.scalar(f"SELECT count(*) FROM {objects}")
-    db.drop(objects)
-    return RawFile(table=table, rejects=rejects, columns=keys, rows_read=rows)
+    columns = keys
+    if wanted is not None and keys:
+        counts = db.rows(f"SELECT {', '.join(f'count({ident(k)})' for k in keys)} FROM {table}")[0]
+        if not all(counts):  # a key with no value anywhere may be absent: list what is there
+            columns = _json_keys(db, objects)
+    rows = db.scalar(f"SELECT count(*) FROM {table}") + db.scalar(f"SELECT count(*) FROM {rejects}")
+    db.drop(*scratch)
+    return RawFile(table=table, rejects=rejects, columns=columns, rows_read=rows)
 
 
 def _json_key(key: str) -> str:
     return '"' + key.replace('"', '\\"') + '"'
 
 
-def read_jsonl(db: Database, path: Path, display: str, options: ReaderOptions) -> RawFile:
-    return _json_objects_to_raw(db, _lines_table(db, path, display, options.encoding), display)
+def read_jsonl(db: Database, path: Path, display: str, options: ReaderOptions,
+               wanted: list[str] | None = None) -> RawFile:
+    lines = _lines_table(db, path, display, options.encoding)
+    numbered = db.temp_name("numbered")
+    db.execute(f"CREATE TEMP VIEW {numbered} AS SELECT (rowid + 1)::BIGINT AS _source_row, text FROM {lines}")
+    return _json_objects_to_raw(db, numbered, display, wanted, (numbered, lines))
 
 
-def read_json(db: Database, path: Path, display: str, options: ReaderOptions) -> RawFile:
+def read_json(db: Database, path: Path, display: str, options: ReaderOptions,
+              wanted: list[str] | None = None) -> RawFile:
     staged, objects = db.temp_name("staged"), db.temp_name("objects")
     try:
         db.execute(f"CREATE TEMP TABLE {staged} AS SELECT json::VARCHAR AS text "
@@ -199,21 +239,24 @@ def read_json(db: Database, path: Path, display: str, options: ReaderOptions) ->
             display, f"cannot read as a JSON array of records: {_first_line(exc)}",
             "for one object per line use format: jsonl",
         ) from None
-    return _json_objects_to_raw(db, objects, display)
+    return _json_objects_to_raw(db, objects, display, wanted, (objects,))
 
 
-def read_parquet(db: Database, path: Path, display: str, options: ReaderOptions) -> RawFile:
+def read_parquet(db: Database, path: Path, display: str, options: ReaderOptions,
+                 wanted: list[str] | None = None) -> RawFile:
     staged = db.temp_name("staged")
     try:
+        columns, select = _projection(db, f"read_parquet({literal(str(path))})", wanted)
         db.execute(
-            f"CREATE TEMP TABLE {staged} AS SELECT * FROM read_parquet({literal(str(path))}, file_row_number = true)"
+            f"CREATE TEMP TABLE {staged} AS SELECT {select}, file_row_number "
+            f"FROM read_parquet({literal(str(path))}, file_row_number = true)"
         )
     except Exception as exc:
         raise _unreadable(display, f"cannot read as Parquet: {_first_line(exc)}") from None
-    columns = [c for c, _ in db.columns(staged) if c != "file_row_number"]
+    read = [c for c, _ in db.columns(staged) if c not in ("file_row_number", "_no_column")]
     table = db.temp_name("raw")
-    casts = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in columns)
-    db.execute(f"CREATE TEMP TABLE {table} AS SELECT (file_row_number + 1)::BIGINT AS _source_row, {casts} "
+    casts = "".join(f", CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in read)
+    db.execute(f"CREATE TEMP TABLE {table} AS SELECT (file_row_number + 1)::BIGINT AS _source_row{casts} "
                f"FROM {staged}")
     db.drop(staged)
     rejects = db.temp_name("parse_rejects")
@@ -221,7 +264,8 @@ def read_parquet(db: Database, path: Path, display: str, options: ReaderOptions)
     return RawFile(table=table, rejects=rejects, columns=columns, rows_read=db.scalar(f"SELECT count(*) FROM {table}"))
 
 
-def read_xlsx(db: Database, path: Path, display: str, options: ReaderOptions) -> RawFile:
+def read_xlsx(db: Database, path: Path, display: str, options: ReaderOptions,
+              wanted: list[str] | None = None) -> RawFile:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -280,7 +324,7 @@ def header_of(db: Database, path: Path, display: str, fmt: str, options: ReaderO
         except Exception as exc:
             raise _unreadable(display, f"cannot read as Parquet: {_first_line(exc)}") from None
     raw = READERS[fmt](db, path, display, options)
-    db.drop(raw.table, raw.rejects)
+    raw.drop(db)
     return raw.columns
 
 

@@ -336,7 +336,7 @@ class SparkLoader(Loader):
                 table = self.db.arrow(f"SELECT * FROM {ident(raw.table)}")
                 parse = self.db.arrow(f"SELECT * FROM {ident(raw.rejects)}")
             finally:
-                self.db.drop(raw.table, raw.rejects)
+                raw.drop(self.db)
         view, rejects = self._name("raw"), self._name("parse_rejects")
         frame = self.spark.createDataFrame(table.to_pandas() if table.num_rows == 0 else table)
         frame.select("*", *self.no_parse_problem).createOrReplaceTempView(view)

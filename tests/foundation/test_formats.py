@@ -94,3 +94,38 @@ def test_wrong_column_count_and_quoted_delimiters(make_project):
     db, load = _load(make_project, "stock.csv", content)
     assert (load.rows_read, load.rows_loaded, load.rows_rejected) == (2, 1, 1)
     assert db.scalar("SELECT item_id FROM wms.stock") == "A,1"
+
+
+def test_jsonl_mapped_key_absent_everywhere_is_named_with_the_keys_there(make_project):
+    # Readers extract only the keys the mapping reads; a key with no value anywhere makes them list
+    # the file's keys, so the user learns which one is misspelt.
+    content = '{"item": "A", "site": "S1", "qty": 1, "countedAt": "2026-11-20"}\n'
+    _, load = _load(make_project, "stock.jsonl", content)
+    assert load.status == "failed" and load.problem.code == "I004"
+    assert "'counted_at'" in load.problem.message and "countedAt" in load.problem.message
+
+
+def test_jsonl_key_present_only_as_null_is_not_missing(make_project):
+    content = ('{"item": "A", "site": "S1", "lot": null, "qty": 1, "counted_at": "2026-11-20"}\n'
+               '\n   \n'
+               '[1, 2]\n'
+               '{"item": "B", "site": "S1", "lot": null, "qty": "2", "counted_at": "2026-11-21"}\n')
+    db, load = _load(make_project, "stock.jsonl", content)
+    assert load.status == "ok"
+    # Blank lines are skipped, not rejected; the array line is rejected; numbering follows the file.
+    assert (load.rows_read, load.rows_loaded, load.rows_rejected) == (3, 2, 1)
+    assert db.rows("SELECT item_id, lot, _source_row FROM wms.stock ORDER BY _source_row") == [
+        ("A", None, 1), ("B", None, 5)]
+    assert db.rows('SELECT "row", reason FROM rejects') == [(4, "not a JSON object")]
+
+
+def test_columns_no_mapping_reads_are_not_needed_to_parse(make_project, tmp_path):
+    # An unmapped column full of values that would not type is never read, in CSV or Parquet.
+    csv = "item,site,lot,qty,counted_at,notes\nA,S1,,1,2026-11-20,\"free, text\"\nB,S1,L2,2,2026-11-21,x\n"
+    db, load = _load(make_project, "stock.csv", csv)
+    assert (load.rows_read, load.rows_loaded, load.rows_rejected) == (2, 2, 0)
+    assert db.rows("SELECT item_id, _source_row FROM wms.stock ORDER BY 2") == [("A", 2), ("B", 3)]
+    pq.write_table(pa.table({"item": ["A"], "site": ["S1"], "lot": [None], "qty": ["1"],
+                             "counted_at": ["2026-11-20"], "blob": [b"\x00\x01"]}), tmp_path / "stock.parquet")
+    db, load = _load(make_project, "stock.parquet", None)
+    assert (load.rows_read, load.rows_loaded) == (1, 1)
