@@ -28,6 +28,35 @@ from pathlib import Path
 from typing import Any
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+def tree_rss_bytes(root: int) -> int:
+    """Resident memory of a process and all its descendants now (recon parses X12 in worker processes).
+
+    wait4's ru_maxrss is the largest single process of the tree, not their sum, so a parent and its
+    workers running at the same time are only counted together by sampling /proc.
+    """
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/statm") as f:
+                total += int(f.read().split()[1]) * PAGE_SIZE
+        except OSError:
+            pass
+        todo.extend(children.get(pid, []))
+    return total
 
 
 def cpu_busy_seconds() -> tuple[float, float]:
@@ -95,6 +124,8 @@ def run_child(label: str, argv: Sequence[str], *, cwd: Path | None = None, env: 
     """Run one child, wait for it with wait4 (its own rusage), and parse the JSON it prints last.
 
     `poll` is called about every 0.2 s while the child runs (used to sample a spill directory).
+    Peak memory is the larger of wait4's ru_maxrss and the process tree's resident memory summed
+    at each poll (the child's worker processes count together with it).
     """
     load = os.getloadavg()
     busy0, _ = cpu_busy_seconds()
@@ -110,10 +141,12 @@ def run_child(label: str, argv: Sequence[str], *, cwd: Path | None = None, env: 
     for t in readers:
         t.start()
     status, usage = 0, None
+    tree_peak = 0
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
+        tree_peak = max(tree_peak, tree_rss_bytes(proc.pid))
         if timeout is not None and time.perf_counter() - started > timeout:
             proc.kill()
             pid, status, usage = os.wait4(proc.pid, 0)
@@ -139,7 +172,9 @@ def run_child(label: str, argv: Sequence[str], *, cwd: Path | None = None, env: 
             except json.JSONDecodeError:
                 continue
             break
-    return Measurement(label=label, wall_s=wall, peak_rss_mib=usage.ru_maxrss / 1024, cpu_s=cpu,
+    # The larger of the biggest single process (exact) and the sampled sum over the process tree.
+    peak = max(usage.ru_maxrss / 1024, tree_peak / 2**20)
+    return Measurement(label=label, wall_s=wall, peak_rss_mib=peak, cpu_s=cpu,
                        exit_code=proc.returncode, loadavg_before=load, busy_before=busy_before,
                        foreign_cpu_share=foreign, report=report, stderr_tail=stderr[-2000:])
 

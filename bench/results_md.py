@@ -169,8 +169,9 @@ def render(results: dict[str, Any]) -> str:
         f"repetitions per size {results.get('settings', {}).get('reps')} (fuzzy and X12: "
         f"{results.get('settings', {}).get('throughput_reps') or 'the same'}), sample seed "
         f"{results.get('settings', {}).get('seed')}, as-of {results.get('settings', {}).get('as_of')}",
-        "- **figures**: median (min–max) over the repetitions, each in a fresh child process; memory is that "
-        "process's peak resident set (ru_maxrss from wait4). *load* is the 1-minute load average before each "
+        "- **figures**: median (min–max) over the repetitions, each in a fresh child process; memory is the "
+        "peak resident set of that process together with its worker processes (the larger of wait4's ru_maxrss "
+        "and the tree's resident memory summed every 0.05–0.2 s). *load* is the 1-minute load average before each "
         "repetition (range) / the largest share of the CPUs that *other* processes used while it ran.",
         "",
         "## Targets",
