@@ -249,21 +249,26 @@ class MatchCompiler:
             out.append(cte(f"{p}_multi", f"SELECT \"{p}___id\" FROM \"c0\" GROUP BY \"{p}___id\" HAVING count(*) > 1"))
         alone = ("coalesce(\"l___id\" NOT IN (SELECT \"l___id\" FROM \"l_multi\") "
                  "AND \"r___id\" NOT IN (SELECT \"r___id\" FROM \"r_multi\"), FALSE)")
+        names = [ident("k__" + k.name) for k in rule.keys] + [
+            c.rsplit(" AS ", 1)[1] for c in both]
+        # A round's matches name their columns: never `SELECT *` with QUALIFY. For Spark, sqlglot
+        # writes QUALIFY as a subquery holding the window values as columns (`_w`, `_w_2`) and a
+        # star over it keeps them, so a round (or one branch of m1's UNION ALL) would gain columns
+        # the others lack. These columns are all that the rounds, `matched` and `pairs` read.
+        picked = ", ".join([*names, "\"_ties_l\"", "\"_ties_r\""])
         for n in range(1, ROUNDS + 1):
             prev = f"c{n - 1}"
             if n == 1:
-                out.append(cte("m1", f"SELECT * FROM \"c0\" WHERE {alone}\n  UNION ALL\n  "
-                                     f"SELECT * FROM \"c0\" WHERE NOT {alone}\n  {best}"))
+                out.append(cte("m1", f"SELECT {picked} FROM \"c0\" WHERE {alone}\n  UNION ALL\n  "
+                                     f"SELECT {picked} FROM \"c0\" WHERE NOT {alone}\n  {best}"))
             else:
-                out.append(cte(f"m{n}", f"SELECT * FROM {ident(prev)}\n  {best}"))
+                out.append(cte(f"m{n}", f"SELECT {picked} FROM {ident(prev)}\n  {best}"))
             if n < ROUNDS:
                 out.append(cte(f"c{n}", (
                     f"SELECT * FROM {ident(prev)}\n  WHERE \"l___id\" NOT IN (SELECT \"l___id\" FROM {ident(f'm{n}')}) "
                     f"AND \"r___id\" NOT IN (SELECT \"r___id\" FROM {ident(f'm{n}')})")))
         out.append(cte("matched", "\n  UNION ALL ".join(f"SELECT * FROM {ident(f'm{n}')}"
                                                        for n in range(1, ROUNDS + 1))))
-        names = [ident("k__" + k.name) for k in rule.keys] + [
-            c.rsplit(" AS ", 1)[1] for c in both]
         matched = f"SELECT {', '.join(names)}, \"_ties_l\" > 1 OR \"_ties_r\" > 1 AS \"_ambiguous\" FROM \"matched\""
         left_keys = [f"l.{ident('k__' + k.name)}" for k in rule.keys]
         right_keys = [f"r.{ident('k__' + k.name)}" for k in rule.keys]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 import sqlglot
+from sqlglot import exp
 
 from recon.rules.compiler import CompileContext, compile_rule
 from recon.rules.registry import load_project_rules
@@ -34,3 +36,35 @@ def test_fuzzy_rounds_are_checkpointed_once_each() -> None:
 def test_exact_rule_shares_only_pairs() -> None:
     steps = steps_of("shipment-posted-in-erp")
     assert [s.name for s in steps] == ["_r1_pairs", None]
+
+
+def window_columns_under_a_star(spark_sql: str) -> list[str]:
+    """`SELECT *` over a subquery that carries window values: sqlglot's form of QUALIFY for Spark.
+
+    sqlglot writes QUALIFY for Spark as a subquery holding the windows as columns (`_w`, `_w_2`),
+    filtered outside it; a star there keeps those columns, which the DuckDB query never had (so a
+    UNION ALL of such a branch with another fails on Spark: NUM_COLUMNS_MISMATCH)."""
+    found = []
+    for select in sqlglot.parse_one(spark_sql, read="spark").find_all(exp.Select):
+        if not any(isinstance(e, exp.Star) for e in select.expressions):
+            continue
+        source = select.args.get("from_") or select.args.get("from")
+        inner = source.this if source is not None else None
+        if isinstance(inner, exp.Subquery) and isinstance(inner.this, exp.Select):
+            found += [n for n in inner.this.named_selects if n.startswith("_w")]
+    return found
+
+
+@pytest.mark.parametrize("stats", [False, True], ids=["exceptions", "with-stats"])
+def test_no_rule_keeps_qualify_window_columns_on_spark(stats: bool) -> None:
+    """Every bundled rule, every step: the columns on Spark are those of the DuckDB query."""
+    leaks = {}
+    for loaded in load_project_rules(None).rules:
+        compiled = compile_rule(loaded, CompileContext())
+        sql = compiled.sql_with_stats if stats else compiled.sql
+        if not sql:
+            continue
+        for step in staged(sql, PARAMS, "_r1_"):
+            if found := window_columns_under_a_star(step.sql):
+                leaks[f"{loaded.id}:{step.name}"] = found
+    assert not leaks

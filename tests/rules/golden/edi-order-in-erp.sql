@@ -38,9 +38,9 @@ WITH
   SELECT "r___id" FROM "c0" GROUP BY "r___id" HAVING count(*) > 1
 ),
 "m1" AS (
-  SELECT * FROM "c0" WHERE coalesce("l___id" NOT IN (SELECT "l___id" FROM "l_multi") AND "r___id" NOT IN (SELECT "r___id" FROM "r_multi"), FALSE)
+  SELECT "k__customer_po", "l__customer_id", "l__customer_name", "l__site", "l___event", "l___here", "l___id", "l___row", "r__customer_id", "r__customer_name", "r___event", "r___here", "r___id", "r___row", "_ties_l", "_ties_r" FROM "c0" WHERE coalesce("l___id" NOT IN (SELECT "l___id" FROM "l_multi") AND "r___id" NOT IN (SELECT "r___id" FROM "r_multi"), FALSE)
   UNION ALL
-  SELECT * FROM "c0" WHERE NOT coalesce("l___id" NOT IN (SELECT "l___id" FROM "l_multi") AND "r___id" NOT IN (SELECT "r___id" FROM "r_multi"), FALSE)
+  SELECT "k__customer_po", "l__customer_id", "l__customer_name", "l__site", "l___event", "l___here", "l___id", "l___row", "r__customer_id", "r__customer_name", "r___event", "r___here", "r___id", "r___row", "_ties_l", "_ties_r" FROM "c0" WHERE NOT coalesce("l___id" NOT IN (SELECT "l___id" FROM "l_multi") AND "r___id" NOT IN (SELECT "r___id" FROM "r_multi"), FALSE)
   QUALIFY row_number() OVER (PARTITION BY "l___id" ORDER BY "_level", "_score" DESC, "r__customer_id", "r__customer_name", "r___id") = 1 AND row_number() OVER (PARTITION BY "r___id" ORDER BY "_level", "_score" DESC, "l__customer_id", "l__customer_name", "l__site", "l___id") = 1
 ),
 "c1" AS (
@@ -48,7 +48,7 @@ WITH
   WHERE "l___id" NOT IN (SELECT "l___id" FROM "m1") AND "r___id" NOT IN (SELECT "r___id" FROM "m1")
 ),
 "m2" AS (
-  SELECT * FROM "c1"
+  SELECT "k__customer_po", "l__customer_id", "l__customer_name", "l__site", "l___event", "l___here", "l___id", "l___row", "r__customer_id", "r__customer_name", "r___event", "r___here", "r___id", "r___row", "_ties_l", "_ties_r" FROM "c1"
   QUALIFY row_number() OVER (PARTITION BY "l___id" ORDER BY "_level", "_score" DESC, "r__customer_id", "r__customer_name", "r___id") = 1 AND row_number() OVER (PARTITION BY "r___id" ORDER BY "_level", "_score" DESC, "l__customer_id", "l__customer_name", "l__site", "l___id") = 1
 ),
 "c2" AS (
@@ -56,7 +56,7 @@ WITH
   WHERE "l___id" NOT IN (SELECT "l___id" FROM "m2") AND "r___id" NOT IN (SELECT "r___id" FROM "m2")
 ),
 "m3" AS (
-  SELECT * FROM "c2"
+  SELECT "k__customer_po", "l__customer_id", "l__customer_name", "l__site", "l___event", "l___here", "l___id", "l___row", "r__customer_id", "r__customer_name", "r___event", "r___here", "r___id", "r___row", "_ties_l", "_ties_r" FROM "c2"
   QUALIFY row_number() OVER (PARTITION BY "l___id" ORDER BY "_level", "_score" DESC, "r__customer_id", "r__customer_name", "r___id") = 1 AND row_number() OVER (PARTITION BY "r___id" ORDER BY "_level", "_score" DESC, "l__customer_id", "l__customer_name", "l__site", "l___id") = 1
 ),
 "matched" AS (

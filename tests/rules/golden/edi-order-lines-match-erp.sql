@@ -37,9 +37,9 @@ WITH
   SELECT "r___id" FROM "c0" GROUP BY "r___id" HAVING count(*) > 1
 ),
 "m1" AS (
-  SELECT * FROM "c0" WHERE coalesce("l___id" NOT IN (SELECT "l___id" FROM "l_multi") AND "r___id" NOT IN (SELECT "r___id" FROM "r_multi"), FALSE)
+  SELECT "k__customer_po", "k__line_no", "l__customer_id", "l__customer_name", "l__qty", "l__unit_price", "l___event", "l___here", "l___id", "l___row", "r__currency", "r__customer_id", "r__customer_name", "r__item_id", "r__order_id", "r__qty", "r__site", "r__unit_price", "r___event", "r___here", "r___id", "r___row", "_ties_l", "_ties_r" FROM "c0" WHERE coalesce("l___id" NOT IN (SELECT "l___id" FROM "l_multi") AND "r___id" NOT IN (SELECT "r___id" FROM "r_multi"), FALSE)
   UNION ALL
-  SELECT * FROM "c0" WHERE NOT coalesce("l___id" NOT IN (SELECT "l___id" FROM "l_multi") AND "r___id" NOT IN (SELECT "r___id" FROM "r_multi"), FALSE)
+  SELECT "k__customer_po", "k__line_no", "l__customer_id", "l__customer_name", "l__qty", "l__unit_price", "l___event", "l___here", "l___id", "l___row", "r__currency", "r__customer_id", "r__customer_name", "r__item_id", "r__order_id", "r__qty", "r__site", "r__unit_price", "r___event", "r___here", "r___id", "r___row", "_ties_l", "_ties_r" FROM "c0" WHERE NOT coalesce("l___id" NOT IN (SELECT "l___id" FROM "l_multi") AND "r___id" NOT IN (SELECT "r___id" FROM "r_multi"), FALSE)
   QUALIFY row_number() OVER (PARTITION BY "l___id" ORDER BY "_level", "_score" DESC, "r__currency", "r__customer_id", "r__customer_name", "r__item_id", "r__order_id", "r__qty", "r__site", "r__unit_price", "r___id") = 1 AND row_number() OVER (PARTITION BY "r___id" ORDER BY "_level", "_score" DESC, "l__customer_id", "l__customer_name", "l__qty", "l__unit_price", "l___id") = 1
 ),
 "c1" AS (
@@ -47,7 +47,7 @@ WITH
   WHERE "l___id" NOT IN (SELECT "l___id" FROM "m1") AND "r___id" NOT IN (SELECT "r___id" FROM "m1")
 ),
 "m2" AS (
-  SELECT * FROM "c1"
+  SELECT "k__customer_po", "k__line_no", "l__customer_id", "l__customer_name", "l__qty", "l__unit_price", "l___event", "l___here", "l___id", "l___row", "r__currency", "r__customer_id", "r__customer_name", "r__item_id", "r__order_id", "r__qty", "r__site", "r__unit_price", "r___event", "r___here", "r___id", "r___row", "_ties_l", "_ties_r" FROM "c1"
   QUALIFY row_number() OVER (PARTITION BY "l___id" ORDER BY "_level", "_score" DESC, "r__currency", "r__customer_id", "r__customer_name", "r__item_id", "r__order_id", "r__qty", "r__site", "r__unit_price", "r___id") = 1 AND row_number() OVER (PARTITION BY "r___id" ORDER BY "_level", "_score" DESC, "l__customer_id", "l__customer_name", "l__qty", "l__unit_price", "l___id") = 1
 ),
 "c2" AS (
@@ -55,7 +55,7 @@ WITH
   WHERE "l___id" NOT IN (SELECT "l___id" FROM "m2") AND "r___id" NOT IN (SELECT "r___id" FROM "m2")
 ),
 "m3" AS (
-  SELECT * FROM "c2"
+  SELECT "k__customer_po", "k__line_no", "l__customer_id", "l__customer_name", "l__qty", "l__unit_price", "l___event", "l___here", "l___id", "l___row", "r__currency", "r__customer_id", "r__customer_name", "r__item_id", "r__order_id", "r__qty", "r__site", "r__unit_price", "r___event", "r___here", "r___id", "r___row", "_ties_l", "_ties_r" FROM "c2"
   QUALIFY row_number() OVER (PARTITION BY "l___id" ORDER BY "_level", "_score" DESC, "r__currency", "r__customer_id", "r__customer_name", "r__item_id", "r__order_id", "r__qty", "r__site", "r__unit_price", "r___id") = 1 AND row_number() OVER (PARTITION BY "r___id" ORDER BY "_level", "_score" DESC, "l__customer_id", "l__customer_name", "l__qty", "l__unit_price", "l___id") = 1
 ),
 "matched" AS (
