@@ -7,6 +7,9 @@ timestamps print and compare the same on every machine, whatever its local zone.
 from __future__ import annotations
 
 import contextlib
+import shutil
+import tempfile
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,8 +32,15 @@ class Database:
         self.path = str(path) if path else ":memory:"
         self.con = duckdb.connect(self.path)
         self.con.execute("SET TimeZone = 'UTC'")
+        self._remove_scratch: Callable[[], Any] | None = None
         if memory_limit:
             self.con.execute(f"SET memory_limit = '{_setting(memory_limit)}'")
+            if temp_directory is None and self.path == ":memory:":
+                # DuckDB would spill into `.tmp` under the working directory, which a cron job may
+                # not be allowed to write and nobody cleans: a private folder, removed at close()
+                # or, for a database nobody closes, when it is collected or the process exits.
+                temp_directory = tempfile.mkdtemp(prefix="recon-spill-")
+                self._remove_scratch = weakref.finalize(self, shutil.rmtree, temp_directory, True)
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         if temp_directory:
@@ -105,6 +115,8 @@ class Database:
 
     def close(self) -> None:
         self.con.close()
+        if self._remove_scratch is not None:
+            self._remove_scratch()
 
 
 def _setting(value: str) -> str:

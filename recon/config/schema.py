@@ -136,17 +136,21 @@ class SparkOptions(Strict):
     keep_work_dir: bool = False  # keep the Parquet files after the run (for debugging)
 
 
+DEFAULT_MEMORY_LIMIT = "1.5GiB"
+
+
 class EngineOptions(Strict):
     """Which engine runs load and rules, and its settings.
 
-    DuckDB (the default) runs in process; a memory limit makes large runs spill to disk instead
-    of failing. Spark runs the same mapping and rule SQL, transpiled, on a cluster; results come
-    back into the run's DuckDB so reports, history and acks are the same code. `engine: spark`
-    is short for `engine: {name: spark}`.
+    DuckDB (the default) runs in process with a memory limit, so a nightly job's footprint is
+    known in advance: beyond it DuckDB spills to a scratch folder instead of growing or failing
+    (bench/notes.md has what the default costs at 1M orders). Spark runs the same mapping and
+    rule SQL, transpiled, on a cluster; results come back into the run's DuckDB so reports,
+    history and acks are the same code. `engine: spark` is short for `engine: {name: spark}`.
     """
 
     name: Literal["duckdb", "spark"] = "duckdb"
-    memory_limit: str | None = None
+    memory_limit: str | None = DEFAULT_MEMORY_LIMIT
     threads: int | None = Field(None, ge=1)
     temp_directory: str | None = None
     database: str | None = None  # a file for the working tables; default in memory
