@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+import duckdb
 from rich.console import Console
 
 from recon.errors import EXIT_USAGE, ReconError
@@ -76,6 +77,18 @@ def handles_errors(f: F) -> F:
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt, SystemExit):
             raise
+        except duckdb.OutOfMemoryException as exc:
+            # Not a bug: the data needs more than the configured bound (engine.memory_limit).
+            if debug:
+                raise
+            message = str(exc).strip().splitlines()[0]
+            stderr_console().print(
+                f"[bold red]error:[/] DuckDB ran out of its memory limit: {message}\n"
+                "  raise engine.memory_limit in recon.yaml (default 1.5GiB; e.g. 4GB or 50%), or set "
+                "engine.threads: 1 to need less at once",
+                markup=True, highlight=False,
+            )
+            sys.exit(EXIT_USAGE)
         except Exception as exc:
             if debug:
                 raise

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+from pathlib import Path
+
+from click.testing import CliRunner
 
 from recon.api import open_database
+from recon.cli import main
 from recon.config import load_project
 from recon.config.schema import DEFAULT_MEMORY_LIMIT
 from recon.db import Database
@@ -44,3 +49,14 @@ def test_a_database_file_spills_where_duckdb_puts_it(tmp_path):
     db = Database(tmp_path / "work.duckdb", memory_limit="1GiB")
     assert "recon-spill-" not in _setting(db, "temp_directory")
     db.close()
+
+
+def test_a_run_that_outgrows_the_memory_limit_says_which_setting_to_raise(tmp_path):
+    sample = tmp_path / "sample"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "sample_data", sample)
+    config = sample / "recon.yaml"
+    config.write_text(config.read_text().replace("version: 1\n", "version: 1\nengine: {memory_limit: 4MB}\n", 1))
+    result = CliRunner().invoke(main, ["run", "--config", str(config), "--out", str(tmp_path / "o"), "--dry-run"])
+    assert result.exit_code == 2
+    assert "ran out of its memory limit" in result.output and "raise engine.memory_limit" in result.output
+    assert "internal error" not in result.output and "Traceback" not in result.output
