@@ -63,7 +63,8 @@ class Database:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def arrow(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pa.Table:
-        return self.con.execute(sql, params or []).to_arrow_table()
+        # A relation straight to Arrow: through a DB-API cursor DuckDB makes an extra copy of the rows.
+        return self.con.sql(sql, params=params or None).to_arrow_table()
 
     def columns(self, relation: str) -> list[tuple[str, str]]:
         """(name, type) of a table or view, in order."""
