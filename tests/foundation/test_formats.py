@@ -129,3 +129,17 @@ def test_columns_no_mapping_reads_are_not_needed_to_parse(make_project, tmp_path
                              "counted_at": ["2026-11-20"], "blob": [b"\x00\x01"]}), tmp_path / "stock.parquet")
     db, load = _load(make_project, "stock.parquet", None)
     assert (load.rows_read, load.rows_loaded) == (1, 1)
+
+
+def test_loaded_rows_keep_file_order_with_and_without_rejects(make_project):
+    # Row numbering relies on DuckDB keeping insertion order (the mapped table's rowid), with or
+    # without the filter that drops rejected rows.
+    body = "".join(f"Z{900 - i},S1,,{i},2026-11-20\n" for i in range(3000))
+    clean = "item,site,lot,qty,counted_at\n" + body
+    db, _ = _load(make_project, "stock.csv", clean)
+    assert [r[0] for r in db.rows("SELECT _source_row FROM wms.stock ORDER BY rowid")] == list(range(2, 3002))
+    broken = clean.replace("Z800,S1,,100,", "Z800,S1,,x,")
+    db, load = _load(make_project, "stock.csv", broken)
+    assert load.rows_rejected == 1
+    rows = [r[0] for r in db.rows("SELECT _source_row FROM wms.stock ORDER BY rowid")]
+    assert rows == [n for n in range(2, 3002) if n != 102]
