@@ -7,6 +7,7 @@ timestamps print and compare the same on every machine, whatever its local zone.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 import weakref
@@ -39,7 +40,8 @@ class Database:
                 # DuckDB would spill into `.tmp` under the working directory, which a cron job may
                 # not be allowed to write and nobody cleans: a private folder, removed at close()
                 # or, for a database nobody closes, when it is collected or the process exits.
-                temp_directory = tempfile.mkdtemp(prefix="recon-spill-")
+                _sweep_orphaned_spill_folders()
+                temp_directory = tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{os.getpid()}-")
                 self._remove_scratch = weakref.finalize(self, shutil.rmtree, temp_directory, True)
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
@@ -118,6 +120,32 @@ class Database:
         self.con.close()
         if self._remove_scratch is not None:
             self._remove_scratch()
+
+
+SPILL_PREFIX = "recon-spill-"
+
+
+def _sweep_orphaned_spill_folders() -> None:
+    """Remove the spill folders of recon processes that are gone (killed runs cannot clean up).
+
+    A folder is named after the process that made it; one whose process still runs (or whose
+    number was reused) is left alone, and one this user cannot remove is skipped.
+    """
+    with contextlib.suppress(OSError), os.scandir(tempfile.gettempdir()) as entries:
+        for entry in entries:
+            pid = entry.name.removeprefix(SPILL_PREFIX).split("-", 1)[0]
+            if entry.name.startswith(SPILL_PREFIX) and pid.isdigit() and not _running(int(pid)):
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def _setting(value: str) -> str:

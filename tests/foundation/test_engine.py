@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -43,6 +45,24 @@ def test_spilling_goes_to_a_private_folder_removed_at_close():
     assert os.listdir(spill), "nothing was spilled: the limit did not apply"
     db.close()
     assert not os.path.exists(spill)
+
+
+def test_spill_folders_of_killed_runs_are_removed_by_the_next_run():
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, check=True)
+    dead = Path(tempfile.gettempdir()) / f"recon-spill-{int(finished.stdout)}-killed"
+    alive = Path(tempfile.gettempdir()) / f"recon-spill-{os.getppid()}-running"
+    for folder in (dead, alive):
+        folder.mkdir(exist_ok=True)
+        (folder / "duckdb_temp_block-1.block").write_bytes(b"x" * 1024)
+    try:
+        db = Database(memory_limit="1GiB")
+        assert not dead.exists()  # its process is gone: a run killed with kill -9 left it
+        assert alive.exists()  # its process still runs: maybe a run in progress
+        db.close()
+    finally:
+        shutil.rmtree(dead, ignore_errors=True)
+        shutil.rmtree(alive, ignore_errors=True)
 
 
 def test_a_database_file_spills_where_duckdb_puts_it(tmp_path):
