@@ -76,13 +76,22 @@ def _csv_args(path: Path, options: ReaderOptions) -> str:
     return ", ".join(args)
 
 
+def _columns_of(db: Database, source_sql: str) -> list[str]:
+    return [r[0] for r in db.rows(f"DESCRIBE SELECT * FROM {source_sql}")]
+
+
+def _csv_header_scan(path: Path, options: ReaderOptions) -> str:
+    """A CSV scan for its header only: bad lines are the full scan's business (store_rejects)."""
+    return f"read_csv({_csv_args(path, options)}, ignore_errors = true)"
+
+
 def _projection(db: Database, source_sql: str, wanted: list[str] | None) -> tuple[list[str], str]:
     """The file's columns, and the select list that reads only the wanted ones that are present.
 
     Cells of columns no mapping reads are never copied or kept. A wanted column the file lacks
     is left out here; the loader reports it with the columns that are there.
     """
-    columns = [r[0] for r in db.rows(f"DESCRIBE SELECT * FROM {source_sql}")]
+    columns = _columns_of(db, source_sql)
     if wanted is None:
         return columns, "*"
     present = {c.lower(): c for c in columns}
@@ -100,8 +109,7 @@ def read_csv(db: Database, path: Path, display: str, options: ReaderOptions,
     scan, errors = db.temp_name("rejects_scan"), db.temp_name("rejects_errors")
     staged = db.temp_name("staged")
     try:
-        # Bad lines are the scan's business (store_rejects below): the header is all we ask here.
-        columns, select = _projection(db, f"read_csv({_csv_args(path, options)}, ignore_errors = true)", wanted)
+        columns, select = _projection(db, _csv_header_scan(path, options), wanted)
         db.execute(
             f"CREATE TEMP TABLE {staged} AS SELECT {select} FROM read_csv({_csv_args(path, options)}, "
             f"store_rejects = true, rejects_scan = {literal(scan)}, rejects_table = {literal(errors)})"
@@ -314,13 +322,12 @@ def header_of(db: Database, path: Path, display: str, fmt: str, options: ReaderO
     """The source columns of a file, read cheaply, for checking a mapping before loading."""
     if fmt == "csv":
         try:
-            sql = f"DESCRIBE SELECT * FROM read_csv({_csv_args(path, options)}, ignore_errors = true)"
-            return [r[0] for r in db.rows(sql)]
+            return _columns_of(db, _csv_header_scan(path, options))
         except Exception as exc:
             raise _unreadable(display, f"cannot read as CSV: {_first_line(exc)}", _csv_hint(exc)) from None
     if fmt == "parquet":
         try:
-            return [r[0] for r in db.rows(f"DESCRIBE SELECT * FROM read_parquet({literal(str(path))})")]
+            return _columns_of(db, f"read_parquet({literal(str(path))})")
         except Exception as exc:
             raise _unreadable(display, f"cannot read as Parquet: {_first_line(exc)}") from None
     raw = READERS[fmt](db, path, display, options)
