@@ -65,7 +65,12 @@ class ParsedCsv:
 def _first_lines(path: Path, encoding: str, n: int, limit: int) -> list[str]:
     """The first `n` lines as text (a header is read by Python's csv module, one line, no loop over rows)."""
     out = []
-    with open(path, encoding=_PY_ENCODINGS[encoding], errors="replace", newline="") as handle:
+    py_encoding = _PY_ENCODINGS[encoding]
+    if py_encoding == "utf-16":  # as DuckDB reads it: little-endian unless a byte order mark says otherwise
+        with open(path, "rb") as raw:
+            if raw.read(2) not in (b"\xff\xfe", b"\xfe\xff"):
+                py_encoding = "utf-16-le"
+    with open(path, encoding=py_encoding, errors="replace", newline="") as handle:
         for _ in range(n):
             line = handle.readline(limit)
             if not line:
@@ -296,23 +301,55 @@ def _fields(d: Dialect, p: dict[str, str]) -> str:
             f"THEN {by_regex} ELSE string_split({marked}, {_MARK}) END")
 
 
+def _spans(db: Database, cls: str, spans: str, record: str | None, fields: str, width: int) -> None:
+    """Records over several lines: (first, last, text) from a line with an odd number of quotes to the next one.
+
+    Each such pair of consecutive odd lines, joined with the lines between, is a candidate; it
+    is a record if the joined text is one with the header's number of fields (a stray quote
+    that swallows the next record's opening quote makes a record of the wrong width, so the
+    stray line is rejected alone and the record after it keeps its lines). Candidates that
+    chain (one's last line is the next one's first) are taken alternately from the top, as a
+    reader going down the file would.
+    """
+    db.execute(f"CREATE TEMP TABLE {spans} (first BIGINT, last BIGINT, text VARCHAR)")
+    if record is None or not db.scalar(f"SELECT count(*) FROM {cls} WHERE odd AND NOT long"):
+        return
+    db.execute(
+        f"""INSERT INTO {spans}
+        WITH cand AS (SELECT * FROM (SELECT _line AS first, lead(_line) OVER (ORDER BY _line) AS last
+                                     FROM {cls} WHERE odd) WHERE last IS NOT NULL),
+             mid AS (SELECT o.first, string_agg(coalesce(c.text, ''), chr(10) ORDER BY c._line) AS body
+                     FROM {cls} c ASOF JOIN cand o ON c._line > o.first
+                     WHERE c._line < o.last GROUP BY o.first),
+             joined AS (SELECT cand.first, cand.last,
+                               f.text || chr(10) || coalesce(mid.body || chr(10), '') || l.text AS text
+                        FROM cand JOIN {cls} f ON f._line = cand.first JOIN {cls} l ON l._line = cand.last
+                        LEFT JOIN mid ON mid.first = cand.first),
+             ok AS (SELECT *, coalesce(first <> lag(last) OVER (ORDER BY first), true) AS starts
+                    FROM joined WHERE coalesce(regexp_full_match(text, {literal(record)}), false)
+                          AND len({fields}) = {width}),
+             chained AS (SELECT *, sum(starts::INT) OVER (ORDER BY first) AS chain FROM ok)
+        SELECT first, last, text FROM (
+            SELECT *, row_number() OVER (PARTITION BY chain ORDER BY first) AS n FROM chained) WHERE n % 2 = 1"""
+    )
+
+
 def _slow(db: Database, path: Path, display: str, options: ReaderOptions, dialect: Dialect, header: Header,
           chosen: list[tuple[int, str]]) -> ParsedCsv:
     """The file split from its physical lines in SQL (see the module docstring)."""
     lines = physical_lines(db, path, display, options.encoding, options.max_line_size, text=True)
     p, h, width = _patterns(dialect), header.lines, len(header.names)
     if dialect.quote:
-        # One regular expression per line with a quote (is it a whole record); the others only
-        # where they can matter: an opening line is never whole, a closing line is looked for
-        # only right after an opening one, and "inside a quoted field" is a string test.
+        # One regular expression per line holding a quote (is it a whole record?); an odd number
+        # of quotes (escaped ones aside) is what a line opening or closing a quoted field has.
         quoted = f"text IS NOT NULL AND contains(text, {literal(dialect.quote)})"
         whole = f"CASE WHEN {quoted} THEN regexp_full_match(text, {literal(p['record'])}) ELSE text IS NOT NULL END"
-        opens = f"CASE WHEN {quoted} AND NOT whole THEN regexp_full_match(text, {literal(p['opens'])}) ELSE false END"
-        inside = f"NOT contains({_unescaped_quotes(dialect)}, {literal(dialect.quote)})"
-        tests = f"{whole} AS whole, {opens} AS opens, coalesce({inside}, true) AS inside"
+        left = _unescaped_quotes(dialect)
+        odd = f"coalesce((length({left}) - length(replace({left}, {literal(dialect.quote)}, ''))) % 2 = 1, false)"
+        tests = f"{whole} AS whole, {odd} AS odd"
     else:
-        tests = "text IS NOT NULL AS whole, false AS opens, true AS inside"
-    long_rows = " UNION ALL ".join(f"SELECT {n}::BIGINT, NULL, false, true, false, false, false"
+        tests = "text IS NOT NULL AS whole, false AS odd"
+    long_rows = " UNION ALL ".join(f"SELECT {n}::BIGINT, NULL, false, true, false, true"
                                    for n in lines.too_long if n > h)
     cls, spans, recs = db.temp_name("csv_lines"), db.temp_name("csv_spans"), db.temp_name("csv_records")
     db.execute(
@@ -320,32 +357,25 @@ def _slow(db: Database, path: Path, display: str, options: ReaderOptions, dialec
         f"FROM {lines.table} WHERE _line > {h}" + (f" UNION ALL {long_rows}" if long_rows else "")
     )
     lines.drop(db)
-    # An opening line runs to the next line that is not inside a quoted field; if that line
-    # closes the quote, the lines between form one record, else the opening line is a reject.
-    db.execute(
-        f"CREATE TEMP TABLE {spans} AS SELECT o._line AS first, n._line AS last "
-        f"FROM (SELECT _line FROM {cls} WHERE opens) o "
-        f"ASOF JOIN (SELECT _line, text, long FROM {cls} WHERE NOT inside OR long) n ON n._line > o._line "
-        f"WHERE NOT n.long AND regexp_full_match(n.text, {literal(p.get('closes', '$^'))})"
-    )
+    _spans(db, cls, spans, p.get("record"), _fields(dialect, p), width)
     placed = db.temp_name("csv_placed")
     db.execute(
         f"CREATE TEMP TABLE {placed} AS SELECT c.*, coalesce(c._line <= s.last, false) AS spanned, "
-        f"s.first AS span_first FROM {cls} c ASOF LEFT JOIN {spans} s ON c._line >= s.first"
+        f"c._line = s.first AS span_start, s.text AS span_text, s.last - s.first AS span_rest "
+        f"FROM {cls} c ASOF LEFT JOIN {spans} s ON c._line >= s.first"
     )
     db.drop(cls, spans)
     db.execute(
         f"""CREATE TEMP TABLE {recs} AS
-        SELECT span_first AS _source_row, string_agg(coalesce(text, ''), chr(10) ORDER BY _line) AS text,
-               NULL::VARCHAR AS reason, count(*) - 1 AS continuation
-        FROM {placed} WHERE spanned GROUP BY span_first
+        SELECT _line AS _source_row, span_text AS text, NULL::VARCHAR AS reason, span_rest AS continuation
+        FROM {placed} WHERE span_start
         UNION ALL
         SELECT _line, text, CASE WHEN long THEN {literal(too_long_reason(options.max_line_size))}
                                  WHEN whole THEN NULL
-                                 WHEN opens THEN 'unterminated quoted field (no closing quote)'
+                                 WHEN odd THEN 'unterminated quoted field (no closing quote)'
                                  ELSE 'malformed quoted field (a quote inside an unquoted value or after a '
                                       || 'closing quote)' END, 0
-        FROM {placed} WHERE NOT spanned AND NOT blank"""
+        FROM {placed} WHERE NOT spanned AND NOT blank ORDER BY 1"""
     )
     blank = db.scalar(f"SELECT count(*) FROM {placed} WHERE blank AND NOT spanned")
     db.drop(placed)
