@@ -28,6 +28,7 @@ from recon.load.lines import (
     too_long_reason,
     unreadable,
 )
+from recon.load.xlsx_cells import bad_cells
 from recon.sql import ident, literal
 
 __all__ = ["DUCKDB_ENCODINGS", "READERS", "RawFile", "UnreadableFile", "header_of", "infer_format"]
@@ -223,7 +224,13 @@ def read_xlsx(db: Database, path: Path, display: str, options: ReaderOptions,
     else:
         width = max((len(r) for r in rows), default=0)
         header, body, first = [f"column{i}" for i in range(1, width + 1)], rows, options.skip + 1
-    numbered = [(first + i, r) for i, r in enumerate(body) if any(c not in (None, "") for c in r)]
+    # skip_empty_area=False: rows[0] is the sheet's row 1, so a row's number is its sheet row.
+    read = None if wanted is None else {w.lower() for w in wanted}
+    bad = [c for c in bad_cells(path, sheet_ref) if c.row >= first and c.column < len(header)
+           and (read is None or header[c.column].lower() in read)]
+    bad_rows = {c.row for c in bad}
+    numbered = [(first + i, r) for i, r in enumerate(body)
+                if first + i not in bad_rows and any(c not in (None, "") for c in r)]
     arrays = [pa.array([n for n, _ in numbered], pa.int64())]
     for j in range(len(header)):
         arrays.append(pa.array([_cell_text(r[j]) if j < len(r) else None for _, r in numbered], pa.string()))
@@ -231,7 +238,17 @@ def read_xlsx(db: Database, path: Path, display: str, options: ReaderOptions,
     db.register_arrow(table, pa.Table.from_arrays(arrays, names=["_source_row", *header]))
     rejects = db.temp_name("parse_rejects")
     db.execute(f"CREATE TEMP TABLE {rejects} ({REJECT_COLUMNS})")
-    return RawFile(table=table, rejects=rejects, columns=header, rows_read=len(numbered))
+    if bad:  # one reject per row, naming its first bad cell
+        first_bad = {c.row: c for c in reversed(bad)}
+        cells = [first_bad[r] for r in sorted(first_bad)]
+        found = db.temp_name("bad_cells")
+        db.register_arrow(found, pa.table({
+            "_source_row": pa.array([c.row for c in cells], pa.int64()),
+            "field": [header[c.column] for c in cells], "raw_value": [c.value for c in cells],
+            "reason": [c.reason for c in cells]}))
+        db.execute(f"INSERT INTO {rejects} SELECT * FROM {found}")
+        db.drop(found)
+    return RawFile(table=table, rejects=rejects, columns=header, rows_read=len(numbered) + len(bad_rows))
 
 
 def _cell_text(value: object) -> str | None:
