@@ -96,7 +96,7 @@ def physical_lines(db: Database, path: Path, display: str, encoding: str, max_li
     """
     duck = encoding_of(display, encoding)
     staged, scan, errors = db.temp_name("lines_raw"), db.temp_name("lines_scan"), db.temp_name("lines_errors")
-    value = "text" if text else "text IS NULL AS blank"
+    value = "nullif(text, '') AS text" if text else "coalesce(text, '') = '' AS blank"
     try:
         db.execute(
             f"CREATE TEMP TABLE {staged} AS SELECT {value} FROM read_csv({literal(str(path))}, header = false, "
