@@ -202,9 +202,11 @@ def _fast(db: Database, path: Path, display: str, options: ReaderOptions, dialec
         return None
     rejects = db.temp_name("parse_rejects")
     long_reason = literal(too_long_reason(options.max_line_size))
-    # One reject row per bad line (DuckDB may report a line twice, once per missing column).
+    # One reject row per bad line (DuckDB may report a line twice, once per missing column),
+    # naming the header's column where DuckDB names its own (c0, c1…).
     db.execute(
-        f"CREATE TEMP TABLE {rejects} AS SELECT line::BIGINT AS _source_row, min(column_name) AS field, "
+        f"CREATE TEMP TABLE {rejects} AS SELECT line::BIGINT AS _source_row, "
+        f"min([{', '.join(literal(n) for n in header.names)}][TRY_CAST(ltrim(column_name, 'c') AS INT) + 1]) AS field, "
         f"CASE WHEN bool_or(error_type = 'LINE SIZE OVER MAXIMUM') "
         f"THEN left(ltrim(min(csv_line), chr(13) || chr(10)), 200) || '…' "
         f"ELSE ltrim(min(csv_line), chr(13) || chr(10)) END AS raw_value, "
@@ -393,7 +395,9 @@ def _slow(db: Database, path: Path, display: str, options: ReaderOptions, dialec
         f"WHERE reason IS NULL AND len(cells) = {width} ORDER BY _source_row"
     )
     db.execute(
-        f"CREATE TEMP TABLE {rejects} AS SELECT _source_row, NULL::VARCHAR AS field, text AS raw_value, "
+        f"CREATE TEMP TABLE {rejects} AS SELECT _source_row, CASE WHEN reason IS NULL AND len(cells) < {width} "
+        f"THEN list_min([{', '.join(literal(n) for n in header.names)}][len(cells) + 1:]) END AS field, "
+        f"text AS raw_value, "
         f"coalesce(reason, 'wrong column count (Expected Number of Columns: {width} Found: ' || len(cells) || ')') "
         f"AS reason FROM {cells} WHERE reason IS NOT NULL OR len(cells) <> {width} ORDER BY _source_row"
     )
