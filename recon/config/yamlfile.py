@@ -34,15 +34,15 @@ class YamlDocument:
                 return line
         return None
 
-    def problem(self, code: str, loc: Loc, message: str, hint: str | None = None) -> Problem:
-        return Problem(
-            code=code,
-            message=message,
-            file=str(self.path),
-            line=self.line_of(loc),
-            path=dotted(loc) or None,
-            hint=hint,
-        )
+    def problem(self, code: str, loc: Loc, message: str | None = None, hint: Any = ..., **fields: Any) -> Problem:
+        """The catalogued problem `code` located at `loc` in this file (`Problem.of` with file, line, path).
+
+        A `message` given as text bypasses the catalogue's template (older call sites).
+        """
+        where = {"file": str(self.path), "line": self.line_of(loc), "path": dotted(loc) or None}
+        if message is not None:
+            return Problem(code, message, hint=None if hint is ... else hint, **where)
+        return Problem.of(code, hint=hint, **where, **fields)
 
 
 def dotted(loc: Loc) -> str:
@@ -60,11 +60,7 @@ def _walk(node: yaml.Node, loc: Loc, doc: YamlDocument) -> None:
             line = key_node.start_mark.line + 1
             if key in seen:
                 doc.duplicates.append(
-                    doc.problem(
-                        "C002",
-                        (*loc, key),
-                        f"key {key!r} appears twice (lines {seen[key]} and {line}); the last one would win",
-                    )
+                    doc.problem("C002", (*loc, key), key=key, first=seen[key], second=line)
                 )
             seen[key] = line
             doc.lines[(*loc, key)] = line
@@ -80,26 +76,16 @@ def read_yaml(path: Path) -> YamlDocument:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(
-            [Problem("C001", "file not found", file=str(path), hint="pass --config or set RECON_CONFIG")]
-        ) from None
+        raise ConfigError([Problem.of("C001", file=str(path))]) from None
     except UnicodeDecodeError as exc:
-        raise ConfigError([Problem("C001", f"not UTF-8 text ({exc.reason})", file=str(path))]) from None
+        raise ConfigError([Problem.of("C006", reason=exc.reason, file=str(path))]) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(
-            [
-                Problem(
-                    "C001",
-                    f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
-                    file=str(path),
-                    line=mark.line + 1 if mark else None,
-                )
-            ]
-        ) from None
+        raise ConfigError([Problem.of("C007", reason=getattr(exc, "problem", None) or exc, file=str(path),
+                                      line=mark.line + 1 if mark else None)]) from None
     doc = YamlDocument(path=path, data=data)
     if node is not None:
         _walk(node, (), doc)
