@@ -60,19 +60,19 @@ def exit_text(entry: Entry) -> str:
 
 
 def _area_md(area: Area) -> list[str]:
-    codes = [e.code for e in area.entries]
-    lines = [f"## {area.title} ({codes[0]}–{codes[-1]})" if len(codes) > 1 else f"## {area.title} ({codes[0]})",
-             "", area.intro, ""]
-    if all(e.template is None for e in area.entries):
-        lines += ["| code | title | what it means | severity |", "| --- | --- | --- | --- |"]
+    if all(e.template is None for e in area.entries):  # X12 findings, in the order of the file's structure
+        lines = [f"## {area.title}", "", area.intro, "",
+                 "| code | title | what it means | severity |", "| --- | --- | --- | --- |"]
         lines += [f"| `{e.code}` | {_cell(e.title)} | {_cell(e.means)} | {e.raised} |" for e in area.entries]
-    else:
-        lines += ["| code | title | message | what it means | hint | exit |",
-                  "| --- | --- | --- | --- | --- | --- |"]
-        for e in area.entries:
-            hint = _code(shown_template(e.hint)) if e.hint else ""
-            lines.append(f"| `{e.code}` | {_cell(e.title)} | {_cell(_code(shown_template(e.template or '')))} "
-                         f"| {_cell(e.means)} | {_cell(hint)} | {_cell(exit_text(e))} |")
+        return [*lines, ""]
+    entries = sorted(area.entries, key=lambda e: e.code)
+    span = entries[0].code + (f"–{entries[-1].code}" if len(entries) > 1 else "")
+    lines = [f"## {area.title} ({span})", "", area.intro, ""]
+    lines += ["| code | title | message | what it means | hint | exit |", "| --- | --- | --- | --- | --- | --- |"]
+    for e in entries:
+        hint = _code(shown_template(e.hint)) if e.hint else ""
+        lines.append(f"| `{e.code}` | {_cell(e.title)} | {_cell(_code(shown_template(e.template or '')))} "
+                     f"| {_cell(e.means)} | {_cell(hint)} | {_cell(exit_text(e))} |")
     return [*lines, ""]
 
 
