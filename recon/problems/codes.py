@@ -49,6 +49,10 @@ CONFIG = area(
      "bracket or quote, or a missing space after a colon)."),
     ("C008", "config-not-mapping", "Config is not a mapping", "the config must be a mapping of sections",
      "The top level of recon.yaml must be a mapping (`sources:`, `rules:`, ...), not a list or a value."),
+    ("C009", "is-a-folder", "Folder instead of a file", "is a folder, not a file",
+     "The config path (or another YAML file recon was asked to read) names a folder."),
+    ("C015", "permission-denied", "File not readable", "cannot be read (permission denied)",
+     "The YAML file exists but this user may not read it."),
     ("C010", "unknown-timezone", "Unknown time zone", "unknown time zone {name!r}",
      "A `timezone` is not an IANA time zone name.", "use an IANA name such as Europe/Berlin"),
     ("C011", "unknown-entity", "Unknown entity", "unknown entity {entity!r}",
@@ -64,13 +68,32 @@ CONFIG = area(
      "define it under lookups:"),
 )
 
+YAML_LIMITS = area(
+    "Y", "YAML limits",
+    "recon.yaml and rule packs are read within limits, so a hostile or mistaken file cannot take the "
+    "machine's memory or time. They apply to rule packs too, whose problems keep these codes.",
+    "ConfigError",
+    ("Y001", "yaml-too-large", "File too large",
+     "file is {size:,} bytes; a config or rule pack may have at most {limit:,}",
+     "The file is larger than any config or rule pack needs (1 MiB).",
+     "is this the right file? split a very large rule pack into several"),
+    ("Y002", "yaml-too-deep", "Nested too deep", "nested more than {depth} levels deep",
+     "Mappings and lists are nested deeper than the limit (64).",
+     "a config or rule pack needs a dozen levels at most; is this the right file?"),
+    ("Y003", "yaml-alias-bomb", "Aliases expand too much",
+     "aliases expand the document from {distinct:,} to {expanded:,} nodes; at most {limit:,} more are allowed",
+     "YAML anchors and aliases would multiply the document beyond the budget (10,000 extra nodes), the "
+     "shape of an alias bomb.", "write the repeated parts out, or alias smaller blocks fewer times"),
+)
+
 RULES = area(
     "R", "Rule packs",
     "Rule packs are read and checked before any data is touched; every problem in every pack is listed "
     "with its file, line and YAML path.",
     "ConfigError",
     ("R001", "rule-pack-unreadable", "Rule pack cannot be read", "{reason}",
-     "A rule pack file is missing, not UTF-8 or not valid YAML; the message says which."),
+     "A rule pack file is missing, a folder, not readable, not UTF-8 or not valid YAML; the message says "
+     "which (a YAML limit keeps its Y code)."),
     ("R002", "rule-pack-duplicate-key", "Key appears twice in a rule pack", "{reason}",
      "A mapping in a rule pack names the same key twice; the last one would silently win."),
     ("R003", "unknown-rule-key", "Unknown key in a rule", "unknown key {key!r}",
@@ -326,4 +349,4 @@ SCORE = area(
      "The CSV lacks the exception type column that scoring groups by."),
 )
 
-AREAS: tuple[Area, ...] = (CONFIG, RULES, INPUT, OUTPUTS, STATE, LOCKS, ACKS, EMAIL, ENGINE, USAGE, SCORE)
+AREAS: tuple[Area, ...] = (CONFIG, YAML_LIMITS, RULES, INPUT, OUTPUTS, STATE, LOCKS, ACKS, EMAIL, ENGINE, USAGE, SCORE)

@@ -219,8 +219,10 @@ def read_pack(path: Path, overrides: dict[str, Any], builtins: dict[str, Any] | 
     try:
         doc = _read_yaml(path)
     except ConfigError as exc:
+        # A pack that cannot be read at all (missing, a folder, not UTF-8, not YAML) is R001; a limit
+        # (Y…) keeps its own code, which says more.
         return None, None, [], [Problem.of("R001", reason=p.message, file=p.file, line=p.line, hint=p.hint)
-                                for p in exc.problems]
+                                if p.code.startswith("C") else p for p in exc.problems]
     problems = [Problem.of("R002", reason=p.message, file=p.file, line=p.line, path=p.path, hint=p.hint)
                 for p in doc.duplicates]
     data = doc.data
