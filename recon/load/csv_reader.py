@@ -22,10 +22,8 @@ from pathlib import Path
 
 from recon.config.schema import ReaderOptions
 from recon.db import Database
-from recon.errors import Problem
 from recon.load.lines import (
     LineCount,
-    UnreadableFile,
     check_not_utf16,
     encoding_of,
     first_line,
@@ -96,9 +94,8 @@ def resolve_dialect(options: ReaderOptions, head: str) -> Dialect:
 def read_header(path: Path, display: str, options: ReaderOptions, dialect: Dialect, first: list[str]) -> Header:
     skip = options.skip
     if len(first) <= skip:
-        where = f" after the {skip} skipped line{'s' if skip != 1 else ''}" if skip else ""
-        raise unreadable(display, f"the file is empty{where}: no {'header' if options.header else 'data'} line",
-                         code="I020")
+        what = "header" if options.header else "data"
+        raise unreadable(display, "I020", what=what + (f" after the {skip} skipped lines" if skip else ""))
     text = first[skip]
     cells = next(csv.reader([text], delimiter=dialect.delimiter, quotechar=dialect.quote or None,
                             escapechar=None if dialect.escape in ("", dialect.quote) else dialect.escape,
@@ -107,8 +104,7 @@ def read_header(path: Path, display: str, options: ReaderOptions, dialect: Diale
     if not options.header:
         return Header([f"column{i}" for i in range(max(len(cells), 1))], skip)
     if not text.strip():
-        raise unreadable(display, f"line {skip + 1} (the header) is empty", "set options: {skip: N} to skip "
-                         "lines before the header", code="I020")
+        raise unreadable(display, "I022", header_line=skip + 1)
     return Header([c.strip() or f"column{i}" for i, c in enumerate(cells)], skip + 1)
 
 
@@ -119,10 +115,8 @@ def check_duplicates(display: str, names: list[str], wanted: list[str] | None) -
     for i, name in enumerate(names):
         key = name.lower()
         if key in seen and (asked is None or key in asked):
-            raise UnreadableFile(Problem(
-                "I021", f"columns {seen[key] + 1} ({names[seen[key]]!r}) and {i + 1} ({name!r}) of the header "
-                f"have the same name; which one to read is ambiguous", file=display,
-                hint="rename one of them in the extract, or read by position with options: {header: false}"))
+            raise unreadable(display, "I021", first=seen[key] + 1, first_name=names[seen[key]], second=i + 1,
+                             second_name=name)
         seen.setdefault(key, i)
 
 
@@ -187,7 +181,7 @@ def _fast(db: Database, path: Path, display: str, options: ReaderOptions, dialec
     except Exception as exc:  # duckdb raises several types; all mean the file is unreadable
         db.drop(staged, scan, errors)
         lines.drop(db)
-        raise unreadable(display, f"cannot read as CSV: {first_line(exc)}") from None
+        raise unreadable(display, "I001", format="CSV", reason=first_line(exc)) from None
     h = header.lines
     good = db.scalar(f"SELECT count(*) FROM {staged}")
     blank = db.scalar(f"SELECT count(*) FROM {lines.table} WHERE blank AND _line > {h}")

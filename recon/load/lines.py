@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from recon.db import Database
 from recon.errors import Problem
@@ -29,8 +30,9 @@ class UnreadableFile(Exception):
         self.problem = problem
 
 
-def unreadable(display: str, message: str, hint: str | None = None, code: str = "I001") -> UnreadableFile:
-    return UnreadableFile(Problem(code, message, file=display, hint=hint))
+def unreadable(display: str, code: str, hint: Any = ..., **fields: Any) -> UnreadableFile:
+    """The catalogued problem `code` about the file `display` (the catalogue's hint unless one is given)."""
+    return UnreadableFile(Problem.of(code, file=display, hint=hint, **fields))
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,8 @@ class Lines:
 def encoding_of(display: str, encoding: str) -> str:
     duck = DUCKDB_ENCODINGS.get(encoding.lower())
     if duck is None:
-        raise unreadable(display, f"encoding {encoding!r} is not supported",
-                         "supported: " + ", ".join(sorted(set(DUCKDB_ENCODINGS.values()))), code="I003")
+        supported = ", ".join(sorted(set(DUCKDB_ENCODINGS.values())))
+        raise unreadable(display, "I003", encoding=encoding, supported=supported)
     return duck
 
 
@@ -84,8 +86,7 @@ def check_not_utf16(path: Path, display: str, encoding: str) -> None:
     bom = head.startswith((b"\xff\xfe", b"\xfe\xff"))
     evens, odds = head[0::2].count(0), head[1::2].count(0)
     if bom or (len(head) >= 4 and max(evens, odds) >= len(head) // 4):
-        raise unreadable(display, f"the file looks like UTF-16 text, not {encoding}",
-                         "set options: {encoding: utf-16}", code="I003")
+        raise unreadable(display, "I023", encoding=encoding)
 
 
 def physical_lines(db: Database, path: Path, display: str, encoding: str, max_line_size: int, *,
@@ -107,12 +108,11 @@ def physical_lines(db: Database, path: Path, display: str, encoding: str, max_li
     except Exception as exc:
         db.drop(staged, scan, errors)
         hint = "try options: {encoding: latin-1}" if "unicode" in str(exc).lower() else None
-        raise unreadable(display, f"cannot read lines: {first_line(exc)}", hint) from None
+        raise unreadable(display, "I009", hint, reason=first_line(exc)) from None
     bad_encoding = db.scalar(f"SELECT min(line) FROM {errors} WHERE error_type = 'INVALID ENCODING'")
     if bad_encoding is not None:
         db.drop(staged, scan, errors)
-        raise unreadable(display, f"line {bad_encoding} is not valid {encoding}", "try options: {encoding: latin-1}",
-                         code="I003")
+        raise unreadable(display, "I007", bad_line=bad_encoding, encoding=encoding)
     too_long = [r[0] for r in db.rows(f"SELECT DISTINCT line FROM {errors} WHERE error_type = '{_LONG}' ORDER BY 1")]
     db.drop(scan, errors)
     kept = db.scalar(f"SELECT count(*) FROM {staged}")

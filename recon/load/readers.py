@@ -171,10 +171,8 @@ def read_json(db: Database, path: Path, display: str, options: ReaderOptions,
         db.execute(f"CREATE TEMP TABLE {objects} AS SELECT (rowid + 1)::BIGINT AS _source_row, text FROM {staged}")
         db.drop(staged)
     except Exception as exc:
-        raise unreadable(
-            display, f"cannot read as a JSON array of records: {first_line(exc)}",
-            "for one object per line use format: jsonl",
-        ) from None
+        raise unreadable(display, "I001", "for one object per line use format: jsonl",
+                         format="a JSON array of records", reason=first_line(exc)) from None
     return _json_objects_to_raw(db, objects, display, wanted, (objects,))
 
 
@@ -188,7 +186,7 @@ def read_parquet(db: Database, path: Path, display: str, options: ReaderOptions,
             f"FROM read_parquet({literal(str(path))}, file_row_number = true)"
         )
     except Exception as exc:
-        raise unreadable(display, f"cannot read as Parquet: {first_line(exc)}") from None
+        raise unreadable(display, "I001", format="Parquet", reason=first_line(exc)) from None
     read = [c for c, _ in db.columns(staged) if c not in ("file_row_number", "_no_column")]
     table = db.temp_name("raw")
     casts = "".join(f", CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in read)
@@ -214,11 +212,11 @@ def read_xlsx(db: Database, path: Path, display: str, options: ReaderOptions,
         with contextlib.suppress(Exception):
             names = CalamineWorkbook.from_path(str(path)).sheet_names
         hint = f"sheets in the file: {', '.join(names)}" if names else None
-        raise unreadable(display, f"cannot read as xlsx: {first_line(exc)}", hint) from None
+        raise unreadable(display, "I001", hint, format="xlsx", reason=first_line(exc)) from None
     rows = rows[options.skip:]
     if options.header:
         if not rows:
-            raise unreadable(display, "the sheet is empty (no header row)")
+            raise unreadable(display, "I008")
         header = [str(h).strip() if h not in (None, "") else f"column{i}" for i, h in enumerate(rows[0], 1)]
         body, first = rows[1:], options.skip + 2
     else:
@@ -270,7 +268,7 @@ def header_of(db: Database, path: Path, display: str, fmt: str, options: ReaderO
         try:
             return _columns_of(db, f"read_parquet({literal(str(path))})")
         except Exception as exc:
-            raise unreadable(display, f"cannot read as Parquet: {first_line(exc)}") from None
+            raise unreadable(display, "I001", format="Parquet", reason=first_line(exc)) from None
     raw = READERS[fmt](db, path, display, options)
     raw.drop(db)
     return raw.columns

@@ -125,7 +125,8 @@ def test_duplicate_header_names_are_a_problem_naming_both_columns(make_project):
 def test_utf16_without_a_bom_read_as_utf8_gets_a_hint(make_project):
     data = "id,name\n1,Zoë\n".encode("utf-16-le")
     _, load = _load(make_project, "people.csv", data)
-    assert load.status == "failed" and load.problem.hint == "set options: {encoding: utf-16}"
+    assert load.status == "failed" and load.problem.code == "I023"
+    assert load.problem.hint == "set options: {encoding: utf-16}"
     assert "\x00" not in load.problem.render()
     db, load = _load(make_project, "people.csv", data, "options: {encoding: utf-16}")
     assert load.status == "ok" and db.rows("SELECT customer_name FROM crm.orders") == [("Zoë",)]
