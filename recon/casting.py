@@ -38,10 +38,6 @@ def kind_of(duck_type: str) -> str:
     return "varchar"
 
 
-# A number once its separators are plain: DuckDB's casts also take `1_000`, `0x1F` or `Infinity`.
-_PLAIN = r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$"
-
-
 def _re_char(c: str) -> str:
     return "[" + ("\\" + c if c in "\\^]-[" else c) + "]"
 
@@ -63,10 +59,10 @@ def _excess(scale: int) -> str:
 
 
 def _number_text(x: str, spec: CastSpec) -> str:
-    """`x` as a plain number ('-1234.5'), or NULL when it is not one.
+    """`x` with its separators made plain ('-1234.5'); NULL when a thousands separator is out of place.
 
     A thousands separator is removed only where it separates groups of three digits (`12,34`
-    and `1,2,3,4` are not numbers, rather than 1234); `_` is never a digit separator.
+    and `1,2,3,4` are not numbers, rather than 1234).
     """
     out = x
     if spec.thousands:
@@ -75,7 +71,21 @@ def _number_text(x: str, spec: CastSpec) -> str:
                f"WHEN regexp_matches({x}, {literal(_grouped(spec))}) THEN replace({x}, {sep}, '') END")
     if spec.decimal != ".":
         out = f"replace({out}, {literal(spec.decimal)}, '.')"
-    return f"CASE WHEN regexp_matches({out}, {literal(_PLAIN)}) THEN {out} END"
+    return out
+
+
+def _checked_number(number: str, scale: int | None, cast: str) -> str:
+    """`cast` of `number` unless it holds `_` or more decimals than `scale`.
+
+    DuckDB's casts read `1_000` as 1000 and round decimals beyond the type's scale; every other
+    text they accept is a number as written (hexadecimal and `Infinity` do not cast to DECIMAL).
+    The decimals are looked at only for texts long enough after their point to have too many,
+    so a clean column costs two string tests per value, no regular expression.
+    """
+    excess = "" if scale is None else (
+        f"WHEN strpos({number}, '.') > 0 AND length({number}) - strpos({number}, '.') > {scale} "
+        f"AND regexp_matches({number}, {literal(_excess(scale))}) THEN NULL ")
+    return f"CASE WHEN contains({number}, '_') THEN NULL {excess}ELSE {cast} END"
 
 
 def _timestamp(x: str, spec: CastSpec) -> str:
@@ -97,17 +107,14 @@ def cast_expr(x: str, spec: CastSpec) -> str:
         return x
     if kind == "decimal":
         # More decimals than the type holds would be rounded away without a word: not a value.
-        number, scale = _number_text(x, spec), _scale(spec.duck_type)
-        cast = f"TRY_CAST({number} AS {spec.duck_type})"
-        if scale is None:
-            return cast
-        return f"CASE WHEN NOT regexp_matches({number}, {literal(_excess(scale))}) THEN {cast} END"
+        number = _number_text(x, spec)
+        return _checked_number(number, _scale(spec.duck_type), f"TRY_CAST({number} AS {spec.duck_type})")
     if kind == "integer":
         number = _number_text(x, spec)
         as_dec = f"TRY_CAST({number} AS DECIMAL(38,6))"
         # `10.000` is line 10; `10.5` (or 10.0000001) is not a line number.
-        return (f"CASE WHEN NOT regexp_matches({number}, {literal(_excess(0))}) AND {as_dec} = trunc({as_dec}) "
-                f"THEN TRY_CAST({as_dec} AS {spec.duck_type}) END")
+        whole = f"CASE WHEN {as_dec} = trunc({as_dec}) THEN TRY_CAST({as_dec} AS {spec.duck_type}) END"
+        return _checked_number(number, 0, whole)
     if kind == "timestamp":
         return _timestamp(x, spec)
     if kind == "date":
