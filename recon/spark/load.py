@@ -159,9 +159,8 @@ class SparkLoader(SparkX12, SparkReaders, Loader):
         try:
             frame = spark.sql(to_spark(flagged))
         except Exception as exc:
-            raise UnreadableFile(Problem(
-                "I005", f"a mapping expression does not apply to this file: {first_line(exc)}",
-                file=load.file, path=f"sources.{load.source}.columns")) from None
+            raise UnreadableFile(Problem.of("I005", reason=first_line(exc), file=load.file,
+                                            path=f"sources.{load.source}.columns")) from None
         frame.write.mode("overwrite").parquet(str(stage))
         total, bad_rows, parse_bad = (int(n or 0) for n in self._duck(
             f"SELECT count(*), count(*) FILTER (WHERE _bad), count(*) FILTER (WHERE _parse_reason IS NOT NULL) "

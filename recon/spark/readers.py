@@ -102,8 +102,8 @@ class SparkReaders:
 
         spark_encoding = SPARK_ENCODINGS.get(encoding.lower())
         if spark_encoding is None:
-            raise UnreadableFile(Problem("I003", f"encoding {encoding!r} is not supported", file=str(path),
-                                         hint="supported: " + ", ".join(sorted(set(SPARK_ENCODINGS)))))
+            raise UnreadableFile(Problem.of("I003", encoding=encoding, file=str(path),
+                                            supported=", ".join(sorted(set(SPARK_ENCODINGS)))))
         if spark_encoding == "UTF-8":
             text = self.spark.read.text(str(path))
         else:  # the text source is UTF-8 only; the CSV source decodes, with nothing as delimiter or quote
@@ -141,7 +141,7 @@ class SparkReaders:
             columns = [f"column{i}" for i in range(len(tokens))]
             body_from = options.skip + 1
         if not columns:
-            raise UnreadableFile(Problem("I001", "cannot read as CSV: the file has no header row", file=display))
+            raise UnreadableFile(Problem.of("I001", format="CSV", reason="the file has no header row", file=display))
         lines = self.lines(path, options.encoding).where(
             (F.col("_line") >= body_from) & (F.trim(F.col("value")) != ""))
         schema = ", ".join(f"{bq(f'c{i}')} STRING" for i in range(len(columns)))
@@ -176,8 +176,8 @@ class SparkReaders:
             with open(path, encoding=encoding, newline="") as handle:
                 return [handle.readline().rstrip("\r\n") for _ in range(n)]
         except (OSError, UnicodeDecodeError, LookupError) as exc:
-            raise UnreadableFile(Problem("I001", f"cannot read as CSV: {exc}", file=display,
-                                         hint="try options: {encoding: latin-1}")) from None
+            raise UnreadableFile(Problem.of("I001", format="CSV", reason=exc, file=display,
+                                            hint="try options: {encoding: latin-1}")) from None
 
     def read_json_lines(self, path: Path, display: str, source: Source) -> RawView:
         from pyspark.sql import functions as F
@@ -194,11 +194,11 @@ class SparkReaders:
             items = items.select((F.col("pos") + 1).cast("bigint").alias("_source_row"), "value").localCheckpoint()
             valid = whole.select(F.from_json("value", "ARRAY<STRING>").isNotNull().alias("ok")).first()
         except Exception as exc:
-            raise UnreadableFile(Problem("I001", f"cannot read as a JSON array of records: {first_line(exc)}",
-                                         file=display)) from None
+            raise UnreadableFile(Problem.of("I001", format="a JSON array of records", reason=first_line(exc),
+                                            file=display)) from None
         if valid is None or not valid["ok"]:
-            raise UnreadableFile(Problem("I001", "cannot read as a JSON array of records: not a JSON array",
-                                         file=display, hint="for one object per line use format: jsonl"))
+            raise UnreadableFile(Problem.of("I001", format="a JSON array of records", reason="not a JSON array",
+                                            file=display, hint="for one object per line use format: jsonl"))
         return self._json_objects(items)
 
     def _json_objects(self, objects: DataFrame) -> RawView:
@@ -229,7 +229,7 @@ class SparkReaders:
             frame = self.spark.read.parquet(str(path))
             fields = frame.schema.fields
         except Exception as exc:
-            raise UnreadableFile(Problem("I001", f"cannot read as Parquet: {first_line(exc)}", file=display)) from None
+            raise UnreadableFile(Problem.of("I001", format="Parquet", reason=first_line(exc), file=display)) from None
 
         def text(f: Any) -> Any:
             # An instant keeps its offset, so the mapping reads it as the same instant DuckDB does.

@@ -64,8 +64,8 @@ class SparkX12:
         for summary in summaries:
             if not summary["readable"]:
                 load = FileLoad(name, source.system, "edi_documents", summary["path"], "x12", status="failed",
-                                problem=Problem("I006", summary.get("error") or "not an X12 file",
-                                                file=summary["path"]))
+                                problem=Problem.of("I006", reason=summary.get("error") or "not an X12 file",
+                                                   file=summary["path"]))
                 report.files.append(load)
                 yield load
         report.findings.extend(f.to_dict() for f in findings)
