@@ -164,7 +164,7 @@ def _read_args(path: Path, options: ReaderOptions, dialect: Dialect, width: int,
         literal(str(path)), "auto_detect = false", f"header = {literal(options.header)}", f"skip = {options.skip}",
         f"columns = {{{columns}}}", f"delim = {literal(dialect.delimiter)}", f"quote = {literal(dialect.quote)}",
         f"escape = {literal(dialect.escape)}", f"encoding = {literal(encoding)}",
-        size_args(options.max_line_size), "null_padding = false",
+        size_args(path, options.max_line_size), "null_padding = false",
     ])
 
 

@@ -102,7 +102,7 @@ def physical_lines(db: Database, path: Path, display: str, encoding: str, max_li
         db.execute(
             f"CREATE TEMP TABLE {staged} AS SELECT {value} FROM read_csv({literal(str(path))}, header = false, "
             f"columns = {{'text': 'VARCHAR'}}, delim = '\\0', quote = '', escape = '', auto_detect = false, "
-            f"encoding = {literal(duck)}, {size_args(max_line_size)}, store_rejects = true, "
+            f"encoding = {literal(duck)}, {size_args(path, max_line_size)}, store_rejects = true, "
             f"rejects_scan = {literal(scan)}, rejects_table = {literal(errors)})"
         )
     except Exception as exc:
@@ -133,10 +133,22 @@ def physical_lines(db: Database, path: Path, display: str, encoding: str, max_li
     return Lines(table, total, too_long)
 
 
-def size_args(max_line_size: int) -> str:
-    """read_csv's line limit, with a buffer of twice that: DuckDB's own buffer for a 16 MB limit is so
-    large that a file of tens of MB is one buffer, scanned by one thread (measured: 1.8x slower)."""
-    return f"max_line_size = {max_line_size}, buffer_size = {2 * max_line_size}"
+def size_args(path: Path, max_line_size: int) -> str:
+    """read_csv's line limit and a buffer that holds every line of the file.
+
+    The buffer is twice the limit: DuckDB's own buffer for a 16 MB limit is so large that a file
+    of tens of MB is one buffer, scanned by one thread (measured: 1.8x slower). But DuckDB drops
+    a line longer than its buffer without a reject (DuckDB 2.0), so when some stretch of half a
+    buffer holds no line break at all (a line may be longer than the buffer), the buffer is the
+    whole file: slower, never a lost line.
+    """
+    buffer = 2 * max_line_size
+    with open(path, "rb") as handle:
+        while chunk := handle.read(buffer // 2):
+            if len(chunk) == buffer // 2 and b"\n" not in chunk:
+                buffer = max(buffer, path.stat().st_size + 1)
+                break
+    return f"max_line_size = {max_line_size}, buffer_size = {buffer}"
 
 
 def too_long_reason(max_line_size: int) -> str:

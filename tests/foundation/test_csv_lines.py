@@ -97,6 +97,14 @@ def test_a_line_over_max_line_size_is_one_reject_naming_it(make_project):
     assert db.rows("SELECT order_id, _source_row FROM crm.orders ORDER BY 2") == [("1", 2), ("3", 4)]
 
 
+def test_a_line_longer_than_the_read_buffer_is_still_a_reject(make_project):
+    # DuckDB drops a line longer than its buffer without a word; the buffer grows to the file then.
+    content = "id,name\n1,a\n2," + "x" * 5_000_000 + "\n3,c\n"
+    db, load = _load(make_project, "people.csv", content, "options: {max_line_size: 1048576}")
+    assert (load.rows_read, load.rows_loaded, load.rows_rejected) == (3, 2, 1)
+    assert db.rows('SELECT "row" FROM rejects') == [(3,)]
+
+
 def test_a_jsonl_line_over_max_line_size_is_one_reject(make_project):
     rows = [json.dumps({"id": str(n), "name": "x" * (2_000_000 if n == 2 else 3)}) for n in range(1, 5)]
     db, load = _load(make_project, "people.jsonl", "\n".join(rows) + "\n\n", "options: {max_line_size: 1048576}")
