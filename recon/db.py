@@ -148,5 +148,29 @@ def _running(pid: int) -> bool:
     return True
 
 
+def check_memory_limit(value: str) -> str:
+    """`value` if DuckDB accepts it as a memory limit of more than zero, else ValueError saying why.
+
+    DuckDB itself parses it (on a throwaway connection), so the config accepts exactly what the
+    engine will: `4GB`, `1.5GiB`, `500 MB`, `50%`. Validating it here turns a typo such as
+    `lots` into a config error at `recon validate` instead of a failed run.
+    """
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET memory_limit = '{_setting(value)}'")
+        effective = str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+    except duckdb.OutOfMemoryException:
+        raise ValueError(f"{value!r} is too small a memory limit to run anything; write e.g. 4GB, 1.5GiB or 50%"
+                         ) from None
+    except duckdb.Error as exc:
+        reason = str(exc).split(":", 1)[-1].strip().splitlines()[0]
+        raise ValueError(f"{value!r} is not a memory limit ({reason}); write e.g. 4GB, 1.5GiB or 50%") from None
+    finally:
+        con.close()
+    if effective.startswith("0 "):  # DuckDB prints the limit it took: "0 bytes" for 0GB or 0%
+        raise ValueError(f"{value!r} is too small a memory limit to run anything; write e.g. 4GB, 1.5GiB or 50%")
+    return value
+
+
 def _setting(value: str) -> str:
     return str(value).replace("'", "''")
