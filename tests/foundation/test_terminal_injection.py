@@ -133,9 +133,10 @@ def test_history_shows_a_hostile_failed_run(capsys: pytest.CaptureFixture[str]) 
 def test_rules_list_shows_a_hostile_title(tmp_path: Path) -> None:
     pack = tmp_path / "rules" / "p.yaml"
     pack.parent.mkdir()
+    title = HOSTILE.replace("\x1b", "\\e").replace("\x07", "\\a").replace("\u202e", "\\u202e")  # YAML escapes
     pack.write_text(
-        "pack: p\nworkflow: w\ntitle: p\nrules:\n  - id: r1\n    kind: check\n    title: \"" + HOSTILE.replace("\x1b", "\\e")
-        .replace("\x07", "\\a").replace("\u202e", "\\u202e") + "\"\n    table: erp.orders\n    keys: [order_id]\n"
+        f'pack: p\nworkflow: w\ntitle: p\nrules:\n  - id: r1\n    kind: check\n    title: "{title}"\n'
+        "    table: erp.orders\n    keys: [order_id]\n"
         "    require: order_id IS NOT NULL\n    outcome: {exception: bad, severity: low}\n"
     )
     config = tmp_path / "recon.yaml"
