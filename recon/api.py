@@ -191,6 +191,8 @@ def run(
             t0 = time.perf_counter()
             ctx.load = Loader(project, ctx.db, run_id, strict=strict, progress=progress).load_all()
             ctx.timings["load"] = time.perf_counter() - t0
+            # Loaded: from here on SQL (the rules') may touch only the outputs and the state.
+            ctx.db.restrict_file_access([out_dir], [store.path])
             run_rules_step(ctx, ruleset, rule_progress)
         ctx.summary = build_summary(ctx)
         store.observe()  # lifecycle (new/open/resolved/reopened) and active acks into ctx

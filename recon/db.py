@@ -116,10 +116,31 @@ class Database:
             except duckdb.CatalogException:  # the name is a view
                 self.con.execute(f"DROP VIEW IF EXISTS {ident(name)}")
 
+    def restrict_file_access(self, directories: Sequence[str | Path] = (), paths: Sequence[str | Path] = ()) -> None:
+        """From now on this database touches no file but those under `directories` and those in `paths`.
+
+        Loading needs the extracts; the rules need none. Turned off once loading is done, so that
+        rule SQL, even one that got past validation, cannot read `/etc/passwd` or glob a folder.
+        DuckDB's switch is one-way (it cannot be turned on again while the database runs); the
+        outputs and the state file are written after the rules, so their places are allowed first.
+        DuckDB's own spill files are not affected.
+        """
+        folders = [str(Path(d).resolve()).rstrip("/") + "/" for d in directories]
+        own = [self.path] if self.path != ":memory:" else []  # a working-tables file keeps checkpointing
+        files = [str(Path(f).resolve()) for p in [*paths, *own] for f in duckdb_files(p)]
+        self.con.execute("SET allowed_directories = ?", [folders])
+        self.con.execute("SET allowed_paths = ?", [files])
+        self.con.execute("SET enable_external_access = false")
+
     def close(self) -> None:
         self.con.close()
         if self._remove_scratch is not None:
             self._remove_scratch()
+
+
+def duckdb_files(path: str | Path) -> list[str]:
+    """The files DuckDB writes for a database file: itself, its WAL and the WAL's checkpoint copy."""
+    return [str(path), f"{path}.wal", f"{path}.wal.checkpoint"]
 
 
 SPILL_PREFIX = "recon-spill-"

@@ -101,7 +101,7 @@ class RuleChecker:
         try:
             tree = snippets.parse(text)
         except snippets.SnippetError as exc:
-            self.add("R013", loc, f"{what}: {exc}")
+            self.add("R090" if isinstance(exc, snippets.FileAccessError) else "R013", loc, f"{what}: {exc}")
             return
         if aggregate is False and snippets.has_aggregate(tree):
             self.add("R013", loc, f"{what}: aggregate functions are not allowed here")
