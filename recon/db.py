@@ -125,9 +125,10 @@ class Database:
         outputs and the state file are written after the rules, so their places are allowed first.
         DuckDB's own spill files are not affected.
         """
-        folders = [str(Path(d).resolve()).rstrip("/") + "/" for d in directories]
         own = [self.path] if self.path != ":memory:" else []  # a working-tables file keeps checkpointing
-        files = [str(Path(f).resolve()) for p in [*paths, *own] for f in duckdb_files(p)]
+        # Each path as given (made absolute) and with symlinks resolved: DuckDB compares the text.
+        folders = sorted({f.rstrip("/") + "/" for d in directories for f in _spellings(d)})
+        files = sorted({f for p in [*paths, *own] for name in duckdb_files(p) for f in _spellings(name)})
         self.con.execute("SET allowed_directories = ?", [folders])
         self.con.execute("SET allowed_paths = ?", [files])
         self.con.execute("SET enable_external_access = false")
@@ -136,6 +137,10 @@ class Database:
         self.con.close()
         if self._remove_scratch is not None:
             self._remove_scratch()
+
+
+def _spellings(path: str | Path) -> set[str]:
+    return {os.path.abspath(path), str(Path(path).resolve())}
 
 
 def duckdb_files(path: str | Path) -> list[str]:
