@@ -19,7 +19,7 @@ from recon import __version__
 from recon.asof import parse_as_of
 from recon.config import Project, load_project
 from recon.db import Database
-from recon.environment import check_output_folder
+from recon.environment import check_output_folder, check_spill_folder
 from recon.errors import ConfigError, Problem
 from recon.load import files as filesys
 from recon.load.loader import Loader, LoadReport, missing_columns, source_format
@@ -182,6 +182,8 @@ def run(
     ctx = RunContext(project=project, db=open_database(project), run_id=run_id, as_of=resolved_as_of,
                      out_dir=out_dir, started_at=started, strict=strict, fail_on=fail_on, dry_run=dry_run)
     check_output_folder(out_dir)  # a read-only --out fails now (exit 2), not after the whole run
+    temp_directory = project.config.engine.temp_directory
+    check_spill_folder(Path(temp_directory) if temp_directory else None)  # as DuckDB is given it
     with RunStore(ctx, dry_run=dry_run) as store:  # the state lock (exit 4 when held) and the run history
         if project.config.engine.name == "spark":  # load and rules on Spark, results into ctx.db
             from recon.spark.engine import load_and_match

@@ -57,6 +57,13 @@ def check_output_folder(out_dir: Path) -> None:
         _probe(out_dir, "output folder")
 
 
+def check_spill_folder(project_temp_directory: Path | None) -> None:
+    """`engine.temp_directory`, when set, must take files: DuckDB would only find out when it
+    first spills, in the middle of the rules, as an IOException."""
+    if project_temp_directory is not None:
+        _probe(project_temp_directory, "spill folder (engine.temp_directory)")
+
+
 def _probe(folder: Path, what: str) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)

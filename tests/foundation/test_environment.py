@@ -147,3 +147,10 @@ def test_a_truncated_state_is_damaged_not_an_internal_error(make_project, tmp_pa
     assert not (tmp_path / "second").exists()
     history = CliRunner().invoke(main, ["history", "--config", str(config)])
     assert history.exit_code == 2 and "[S004]" in history.output
+
+
+def test_an_unusable_spill_folder_is_exit_2_before_loading(make_project, tmp_path: Path, no_loading: None) -> None:
+    (tmp_path / "a-file").write_text("x")
+    config = make_project(GOOD + f"engine:\n  temp_directory: {tmp_path / 'a-file' / 'spill'}\n", FILES)
+    code, output = run(config, "--out", str(tmp_path / "o"))
+    assert code == 2 and "[V001]" in output and "engine.temp_directory" in output
