@@ -26,6 +26,7 @@ _HINTS = {
     errno.ENOTDIR: "a part of the path is a file, not a folder",
     errno.EISDIR: "the path is a folder where a file is expected",
     errno.ENOENT: "the file or its folder does not exist",
+    errno.EEXIST: "a file of that name is in the way of a folder",
 }
 
 
@@ -38,11 +39,11 @@ class EnvironmentProblem(ReconError):
 
 def environment_error(exc: OSError, what: str | None = None) -> EnvironmentProblem:
     """`exc` as a named problem: which file, what the system said, what to check."""
-    reason = exc.strerror or type(exc).__name__
     target = exc.filename if exc.filename is not None else None
-    message = f"{what}: {reason}" if what else f"cannot use this file or folder: {reason}"
-    return EnvironmentProblem([Problem("V001", message, file=str(target) if target is not None else None,
-                                       hint=_HINTS.get(exc.errno or 0))])
+    return EnvironmentProblem([Problem.of("V001", what=what or "cannot use this file or folder",
+                                          reason=exc.strerror or type(exc).__name__,
+                                          file=str(target) if target is not None else None,
+                                          hint=_HINTS.get(exc.errno or 0))])
 
 
 def check_output_folder(out_dir: Path) -> None:

@@ -17,8 +17,8 @@ import duckdb
 from rich.console import Console
 
 from recon.display import lines, markup, plain
-from recon.environment import environment_error
-from recon.errors import EXIT_USAGE, Problem, ReconError
+from recon.environment import EnvironmentProblem, environment_error
+from recon.errors import Problem, ReconError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -104,16 +104,10 @@ def as_recon_error(exc: Exception) -> ReconError:
     message = _first_line(exc)
     if isinstance(exc, duckdb.OutOfMemoryException):
         # Not a bug: the data needs more than the configured bound (engine.memory_limit).
-        return ReconError([Problem(
-            "V010", f"DuckDB ran out of its memory limit: {message}",
-            hint="raise engine.memory_limit in recon.yaml (default 1.5GiB; e.g. 4GB or 50%), or set "
-                 "engine.threads: 1 to need less at once")], exit_code=EXIT_USAGE, title="out of memory")
+        return EnvironmentProblem([Problem.of("V010", reason=message)], title="out of memory")
     if isinstance(exc, OSError):
         return environment_error(exc)
-    return InternalError([Problem(
-        "N999", f"{type(exc).__name__}: {message}",
-        hint="this is a bug in recon; rerun with --debug for the traceback and report it")],
-        exit_code=EXIT_USAGE, title=f"{type(exc).__name__}")
+    return InternalError([Problem.of("N999", kind=type(exc).__name__, reason=message)], title=type(exc).__name__)
 
 
 def _first_line(exc: BaseException) -> str:

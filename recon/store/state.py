@@ -145,26 +145,20 @@ class StateStore:
                 break
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower():
-                    raise StateError([Problem("S001", f"cannot open the state file: {_first_line(exc)}",
-                                              file=str(path))]) from None
+                    raise StateError([Problem.of("S001", reason=_first_line(exc), file=str(path))]) from None
                 if time.monotonic() >= deadline:
-                    raise LockedError([Problem(
-                        "L002", "the state file is in use by another recon process", file=str(path),
-                        hint="a run is recording its results or another command holds the file; try again")],
+                    raise LockedError([Problem.of("L002", file=str(path))],
                         title="the state store is busy") from None
                 time.sleep(0.1)
             except duckdb.Error as exc:
-                raise StateError([Problem("S001", f"cannot open the state file: {_first_line(exc)}",
-                                          file=str(path),
-                                          hint="is `state:` in recon.yaml pointing at a recon state file?")]) from None
+                hint = "is `state:` in recon.yaml pointing at a recon state file?"
+                raise StateError([Problem.of("S001", reason=_first_line(exc), file=str(path), hint=hint)]) from None
         store = cls(db, path, read_only=read_only, persistent=True)
         store.check_intact()
         foreign = [] if store.has_tables() else store.other_tables()
         if foreign:  # someone else's database: never read as empty history, never add recon's tables to it
             store.detach()
-            raise StateError([Problem(
-                "S002", f"not a recon state file: a DuckDB database with other tables ({', '.join(foreign[:5])})",
-                file=str(path), hint="point `state:` in recon.yaml at a file of its own")])
+            raise StateError([Problem.of("S005", tables=", ".join(foreign[:5]), file=str(path))])
         if read_only:
             store.check_version(allow_missing=True)
             if not store.has_tables():  # a file no run has written to yet: read it as empty
@@ -201,11 +195,7 @@ class StateStore:
         size = self.path.stat().st_size
         if size < needed:
             self.detach()
-            raise StateError([Problem(
-                "S004", f"the state file is damaged: it has {size:,} bytes but its blocks need at least {needed:,} "
-                "(a truncated copy?)", file=str(self.path),
-                hint="restore it from a backup (docs/operations.md, 'Backing up and restoring the state'), or move "
-                     "it aside to start a new history")])
+            raise StateError([Problem.of("S004", size=size, needed=needed, file=str(self.path))])
 
     def other_tables(self) -> list[str]:
         """Tables and views in the attached file (for a file without recon's `runs`: someone else's)."""
@@ -230,12 +220,10 @@ class StateStore:
         if not self.has_tables():
             if allow_missing:
                 return
-            raise StateError([Problem("S002", "not a recon state file", file=str(self.path))])
+            raise StateError([Problem.of("S002", file=str(self.path))])
         version = self.db.scalar(f"SELECT value FROM {self.t('meta')} WHERE key = 'schema_version'")
         if version is not None and int(version) > SCHEMA_VERSION:
-            raise StateError([Problem(
-                "S003", f"the state file has schema version {version}; this recon knows up to {SCHEMA_VERSION}",
-                file=str(self.path), hint="upgrade recon, or point `state:` at another file")])
+            raise StateError([Problem.of("S003", version=version, known=SCHEMA_VERSION, file=str(self.path))])
 
     @property
     def empty(self) -> bool:

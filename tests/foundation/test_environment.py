@@ -117,12 +117,12 @@ def test_a_foreign_duckdb_state_fails_before_loading_and_is_left_alone(make_proj
     with duckdb.connect(str(state)) as con:
         con.execute("CREATE TABLE invoices AS SELECT 1 AS id")
     code, output = run(config, "--out", str(tmp_path / "o"))
-    assert code == 2 and "[S002]" in output and "other tables (invoices)" in output
+    assert code == 2 and "[S005]" in output and "other tables (invoices)" in output
     assert not (tmp_path / "o").exists()
     with duckdb.connect(str(state), read_only=True) as con:
         assert con.execute("SELECT table_name FROM duckdb_tables()").fetchall() == [("invoices",)]
     history = CliRunner().invoke(main, ["history", "--config", str(config)])
-    assert history.exit_code == 2 and "[S002]" in history.output  # not shown as an empty history
+    assert history.exit_code == 2 and "[S005]" in history.output  # not shown as an empty history
 
 
 def test_a_file_that_is_not_duckdb_fails_before_loading(make_project, tmp_path: Path, no_loading: None) -> None:
