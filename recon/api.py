@@ -19,6 +19,7 @@ from recon import __version__
 from recon.asof import parse_as_of
 from recon.config import Project, load_project
 from recon.db import Database
+from recon.engines import ENGINES
 from recon.errors import ConfigError, Problem
 from recon.load import files as filesys
 from recon.load.loader import Loader, LoadReport, missing_columns, source_format
@@ -181,15 +182,8 @@ def run(
     ctx = RunContext(project=project, db=open_database(project), run_id=run_id, as_of=resolved_as_of,
                      out_dir=out_dir, started_at=started, strict=strict, fail_on=fail_on, dry_run=dry_run)
     with RunStore(ctx, dry_run=dry_run) as store:  # the state lock (exit 4 when held) and the run history
-        if project.config.engine.name == "spark":  # load and rules on Spark, results into ctx.db
-            from recon.spark.engine import load_and_match
-
-            load_and_match(ctx, ruleset, progress, rule_progress)
-        else:
-            t0 = time.perf_counter()
-            ctx.load = Loader(project, ctx.db, run_id, strict=strict, progress=progress).load_all()
-            ctx.timings["load"] = time.perf_counter() - t0
-            run_rules_step(ctx, ruleset, rule_progress)
+        # Load and rules on the configured engine (recon.engines), results into ctx.db.
+        ENGINES[project.config.engine.name].runner()(ctx, ruleset, progress, rule_progress)
         ctx.summary = build_summary(ctx)
         store.observe()  # lifecycle (new/open/resolved/reopened) and active acks into ctx
         write_outputs(ctx)
@@ -201,6 +195,15 @@ def run(
 def trace(config: str | Path | None, key: str) -> TraceResult:
     """One order's story across every loaded system (loads the sources, runs no rules); see recon.store.trace."""
     return trace_key(config, key)
+
+
+def load_and_match(ctx: RunContext, ruleset: RuleSet, progress: Progress | None = None,
+                   rule_progress: RuleProgress | None = None) -> None:
+    """The DuckDB engine's runner (recon.engines): load every source into ctx.db, then run the rules there."""
+    t0 = time.perf_counter()
+    ctx.load = Loader(ctx.project, ctx.db, ctx.run_id, strict=ctx.strict, progress=progress).load_all()
+    ctx.timings["load"] = time.perf_counter() - t0
+    run_rules_step(ctx, ruleset, rule_progress)
 
 
 def run_rules_step(ctx: RunContext, ruleset: RuleSet, progress: RuleProgress | None = None) -> None:

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from recon.engines import DEFAULT_ENGINE, ENGINES
+
 FORMATS = ("csv", "parquet", "jsonl", "json", "xlsx", "x12")
 SIMPLE_NORMALISERS = ("trim", "upper", "lower", "strip_leading_zeros", "collapse_spaces", "empty_to_null")
 PARAM_NORMALISERS = ("strip_prefix", "add_prefix", "zero_pad", "map", "replace", "strip_suffix")
@@ -149,7 +151,7 @@ class EngineOptions(Strict):
     history and acks are the same code. `engine: spark` is short for `engine: {name: spark}`.
     """
 
-    name: Literal["duckdb", "spark"] = "duckdb"
+    name: Literal[tuple(ENGINES)] = DEFAULT_ENGINE  # type: ignore[valid-type]  # recon.engines
     memory_limit: str | None = DEFAULT_MEMORY_LIMIT
     threads: int | None = Field(None, ge=1)
     temp_directory: str | None = None

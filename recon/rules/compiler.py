@@ -34,7 +34,8 @@ from recon.rules.compile_match import MatchCompiler
 from recon.rules.compile_parts import CompileContext, stats_select, with_stats
 from recon.rules.compile_single import SingleCompiler
 from recon.rules.loader import LoadedRule
-from recon.rules.schema import RAPIDFUZZ_SCORERS, MatchRule
+from recon.rules.schema import MatchRule
+from recon.rules.scorers import python_scorers
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class CompiledRule:
     sql: str  # the exceptions, in the contract's columns
     tables: tuple[str, ...]  # the rule cannot run without these
     lookup_tables: tuple[str, ...]  # absent ones make empty lookups
-    scorers: tuple[str, ...]  # rapidfuzz scorers to register as UDFs
+    scorers: tuple[str, ...]  # scorers whose Python UDFs the SQL calls (recon.rules.scorers)
     stats_sql: str = ""  # on its own: one row, records_compared and records_matched
     sql_with_stats: str = ""  # both from one statement: the exceptions, then one row of the two counts
 
@@ -55,7 +56,7 @@ def compile_rule(loaded: LoadedRule, ctx: CompileContext | None = None) -> Compi
     if isinstance(rule, MatchRule):
         compiler = MatchCompiler(loaded, ctx)
         lookups = [lk.table for s in (rule.left, rule.right) for lk in s.lookups]
-        scorers = tuple(sorted({lv.scorer for lv in rule.fuzzy if lv.scorer in RAPIDFUZZ_SCORERS}))
+        scorers = python_scorers([lv.scorer for lv in rule.fuzzy])
     else:
         compiler = SingleCompiler(loaded, ctx)
         lookups = [lk.table for lk in rule.lookups]

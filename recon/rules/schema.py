@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from recon.config.schema import _check_normaliser
+from recon.rules.scorers import SCORERS
 
 SEVERITIES = ("critical", "high", "medium", "low")
 Severity = Literal["critical", "high", "medium", "low"]
@@ -20,13 +21,7 @@ KEBAB = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 AGGREGATES = ("sum", "min", "max", "count", "count_distinct", "avg")
 Aggregate = Literal["sum", "min", "max", "count", "count_distinct", "avg"]
-DUCKDB_SCORERS = ("jaro_winkler", "jaro", "levenshtein", "damerau_levenshtein", "jaccard")
-RAPIDFUZZ_SCORERS = ("ratio", "partial_ratio", "token_sort_ratio", "token_set_ratio", "WRatio", "QRatio")
-SCORERS = ("exact", *DUCKDB_SCORERS, *RAPIDFUZZ_SCORERS)
-Scorer = Literal[
-    "exact", "jaro_winkler", "jaro", "levenshtein", "damerau_levenshtein", "jaccard",
-    "ratio", "partial_ratio", "token_sort_ratio", "token_set_ratio", "WRatio", "QRatio",
-]
+Scorer = Literal[tuple(SCORERS)]  # type: ignore[valid-type]  # the names in recon.rules.scorers
 
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -181,10 +176,11 @@ class FuzzyLevel(Strict):
     def _complete(self) -> FuzzyLevel:
         if self.field is None and (self.left is None or self.right is None):
             raise ValueError("give field, or both left and right")
-        if self.scorer != "exact" and self.threshold is None:
+        takes_threshold = SCORERS[self.scorer].threshold
+        if takes_threshold and self.threshold is None:
             raise ValueError(f"scorer {self.scorer} needs a threshold (0-100)")
-        if self.scorer == "exact" and self.threshold is not None:
-            raise ValueError("scorer exact takes no threshold")
+        if not takes_threshold and self.threshold is not None:
+            raise ValueError(f"scorer {self.scorer} takes no threshold")
         return self
 
     @property
