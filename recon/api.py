@@ -21,9 +21,10 @@ from recon.config import Project, load_project
 from recon.db import Database
 from recon.engines import ENGINES
 from recon.errors import ConfigError, Problem
+from recon.formats import format_of
 from recon.load import files as filesys
-from recon.load.loader import Loader, LoadReport, missing_columns, source_format
-from recon.load.readers import READERS, UnreadableFile, header_of
+from recon.load.loader import Loader, LoadReport, missing_columns
+from recon.load.readers import UnreadableFile, header_of
 from recon.report import write_reports
 from recon.rules.loader import RuleSet
 from recon.rules.registry import load_project_rules
@@ -63,13 +64,13 @@ def check_files(project: Project, db: Database | None = None) -> list[Problem]:
             problems.append(Problem(problem.code, problem.message, file=str(project.path), line=line,
                                     path=problem.path, hint=problem.hint))
             continue
-        fmt = source_format(source) or "csv"
-        if fmt not in READERS:
+        fmt = format_of(source)
+        if fmt.read is None:  # an EDI format: no header to check, the parser reports what it finds
             continue
         for path in paths:
             display = filesys.display_path(path, project.root)
             try:
-                header = header_of(db, path, display, fmt, source.options)
+                header = header_of(db, path, display, fmt.name, source.options)
             except UnreadableFile as exc:
                 problems.append(exc.problem)
                 continue

@@ -12,58 +12,17 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable, Mapping
 
+from recon import catalogue
+from recon.catalogue import known_systems
 from recon.config.schema import Config
 from recon.config.yamlfile import Loc
 from recon.errors import Problem, did_you_mean
-from recon.model import ENTITIES, SYSTEMS_KNOWN
+from recon.model import ENTITIES
 from recon.rules import snippets
 from recon.rules.contract import COLUMN_NAMES, KEY_COLUMNS
 from recon.rules.loader import LoadedRule
 from recon.rules.schema import CheckRule, DuplicateRule, MatchRule, Outcome, Rows, Side
 from recon.rules.tables import Extras, base_columns, category, compare_type, projected_columns, rows_columns
-
-
-def config_extras(config: Config | None) -> dict[str, dict[str, str]]:
-    """Extra (non-canonical) columns each `system.entity` gets from the config's mappings."""
-    from recon.load.mapping import field_type
-
-    out: dict[str, dict[str, str]] = {f"edi.{entity}": dict(cols) for entity, cols in x12_extras().items()}
-    if config is None:
-        return out
-    for source in config.sources.values():
-        if source.format == "x12" or source.path.lower().endswith((".edi", ".x12")):
-            for entity, cols in x12_extras().items():
-                out.setdefault(f"{source.system}.{entity}", {}).update(cols)
-            continue
-        if source.entity not in ENTITIES:
-            continue
-        table = f"{source.system}.{source.entity}"
-        for name, spec in source.column_specs().items():
-            if name not in ENTITIES[source.entity].fields:
-                out.setdefault(table, {})[name] = field_type(source.entity, name, spec)
-    return out
-
-
-def x12_extras() -> dict[str, dict[str, str]]:
-    """The extra (text) columns the X12 loader adds per entity, beyond the canonical fields."""
-    try:
-        from recon.load.edi import PASSTHROUGH
-        from recon.load.x12.mapping import COLUMNS
-    except ImportError:  # pragma: no cover - an install without the X12 loader
-        return {}
-    out: dict[str, dict[str, str]] = {}
-    for entity, cols in COLUMNS.items():
-        if entity in ENTITIES:
-            extra = {c: "VARCHAR" for c in cols if c not in ENTITIES[entity].fields}
-            out[entity] = {**extra, **{c: t for c, t in PASSTHROUGH.items() if c != "_source_file"}}
-    return out
-
-
-def known_systems(config: Config | None) -> set[str]:
-    systems = set(SYSTEMS_KNOWN)
-    if config is not None:
-        systems.update(s.system for s in config.sources.values())
-    return systems
 
 
 class RuleChecker:
@@ -314,7 +273,7 @@ def event_side(rule: MatchRule, kind: str, outcome: Outcome) -> str | None:
 
 def check_rules(loaded: Iterable[LoadedRule], config: Config | None = None) -> list[Problem]:
     """Every semantic problem of every rule, including duplicate ids and inconsistent exception keys."""
-    extras = config_extras(config)
+    extras = catalogue.extras(config)
     systems = known_systems(config)
     problems: list[Problem] = []
     seen: dict[str, LoadedRule] = {}

@@ -36,10 +36,11 @@ from sqlglot import exp
 from recon.config import Project, Source
 from recon.db import Database
 from recon.errors import InputError, Problem
+from recon.formats import FORMATS, format_of
 from recon.load import files as filesys
-from recon.load.loader import FileLoad, Loader, LoadReport, missing_columns, source_format
+from recon.load.loader import FileLoad, Loader, LoadReport, missing_columns
 from recon.load.mapping import mapped_select, plan_fields, rejects_select
-from recon.load.readers import READERS, UnreadableFile
+from recon.load.readers import UnreadableFile
 from recon.model import ENTITIES, LINEAGE_COLUMNS
 from recon.spark.transpile import spark_type, table_view, to_spark
 from recon.sql import ident, literal
@@ -130,14 +131,22 @@ class SparkLoader(Loader):
             return self.db.rows(sql)
 
     def load_source(self, name: str, source: Source, report: LoadReport) -> None:
-        if (source_format(source) or "csv") != "x12":
+        fmt = format_of(source)
+        if fmt.spark is None:  # config validation refuses this; a direct caller gets a failed source
+            problem = Problem("I020", f"the Spark engine cannot read format {fmt.name}", file=source.path,
+                              path=f"sources.{name}.format", hint="run this config with engine: duckdb")
+            report.files.append(FileLoad(name, source.system, source.entity or "*", source.path, fmt.name,
+                                         status="failed", problem=problem))
+            self._record(report.files[-1])
+            return
+        if not fmt.is_edi:
             super().load_source(name, source, report)
             return
         paths = filesys.expand(self.project.resolve(source.path))
         if not paths:
             super().load_source(name, source, report)  # records the no-match problem
             return
-        for load in self.load_x12(name, source, paths, report):
+        for load in getattr(self, fmt.spark)(name, source, paths, report):  # the format's method (load_x12)
             self._record(load)
 
     def load_file(self, name: str, source: Source, fmt: str, path: Path, display: str) -> FileLoad:
@@ -166,15 +175,12 @@ class SparkLoader(Loader):
     # -- readers ----------------------------------------------------------------------------------
 
     def read(self, fmt: str, path: Path, display: str, source: Source) -> RawView:
-        if fmt == "csv":
-            return self.read_csv(path, display, source)
-        if fmt == "jsonl":
-            return self.read_json_lines(path, display, source)
-        if fmt == "json":
-            return self.read_json_array(path, display, source)
-        if fmt == "parquet":
-            return self.read_parquet(path, display)
-        return self.read_on_driver(fmt, path, display, source)
+        """The format's Spark reader (`SourceFormat.spark` names the method, recon.formats)."""
+        method = FORMATS[fmt].spark
+        assert method is not None, f"format {fmt} has no Spark reader"
+        if method == "read_on_driver":
+            return self.read_on_driver(fmt, path, display, source)
+        return getattr(self, method)(path, display, source)  # type: ignore[no-any-return]
 
     @property
     def no_parse_problem(self) -> list[Any]:
@@ -307,7 +313,7 @@ class SparkLoader(Loader):
         ).createOrReplaceTempView(view)
         return RawView(view, None, keys, COUNTED)
 
-    def read_parquet(self, path: Path, display: str) -> RawView:
+    def read_parquet(self, path: Path, display: str, source: Source | None = None) -> RawView:
         from pyspark.sql import functions as F
         from pyspark.sql.types import TimestampType
 
@@ -331,7 +337,9 @@ class SparkLoader(Loader):
     def read_on_driver(self, fmt: str, path: Path, display: str, source: Source) -> RawView:
         """xlsx (no Spark reader): the DuckDB path's reader on the driver, handed to Spark as Arrow."""
         with self._db_lock:
-            raw = READERS[fmt](self.db, path, display, source.options)
+            reader = FORMATS[fmt].read
+            assert reader is not None, f"format {fmt} has no per-file reader"
+            raw = reader()(self.db, path, display, source.options)
             try:
                 table = self.db.arrow(f"SELECT * FROM {ident(raw.table)}")
                 parse = self.db.arrow(f"SELECT * FROM {ident(raw.rejects)}")
