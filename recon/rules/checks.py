@@ -20,6 +20,7 @@ from recon.errors import Problem, did_you_mean
 from recon.model import ENTITIES
 from recon.rules import snippets
 from recon.rules.contract import COLUMN_NAMES, KEY_COLUMNS
+from recon.rules.kinds import KINDS
 from recon.rules.loader import LoadedRule
 from recon.rules.schema import CheckRule, DuplicateRule, MatchRule, Outcome, Rows, Side
 from recon.rules.tables import Extras, base_columns, category, compare_type, projected_columns, rows_columns
@@ -224,7 +225,10 @@ class MatchChecker(RuleChecker):
 
 
 class SingleChecker(RuleChecker):
+    """What check and duplicate rules share: one table, keys, one outcome keyed by the rule's keys."""
+
     rule: CheckRule | DuplicateRule
+    outcome_aggregates: bool | None = False  # may value_at_risk and context aggregate (None: either way)
 
     def run(self) -> dict[str, tuple[str, ...]]:
         rule = self.rule
@@ -238,17 +242,11 @@ class SingleChecker(RuleChecker):
             self.snippet(key.expr_for(), ("keys", i), scope, f"key {key.name}", aggregate=False)
         outcome, loc = rule.outcome, ("outcome",)
         self.message(outcome, loc)
-        is_dup = isinstance(rule, DuplicateRule)
-        if isinstance(rule, CheckRule):
-            self.snippet(rule.require, ("require",), scope, "require", aggregate=False)
-            self.snippet(rule.value, ("value",), scope, "value", aggregate=False)
-        elif rule.distinct is not None and rule.distinct not in cols:
-            self.add("R012", ("distinct",), f"unknown column {rule.distinct!r}",
-                     did_you_mean(rule.distinct, list(cols)))
+        self.own_parts(scope, cols)
         for part in ("value_at_risk", "currency"):
-            self.snippet(getattr(outcome, part), (*loc, part), scope, part, aggregate=None if is_dup else False)
+            self.snippet(getattr(outcome, part), (*loc, part), scope, part, aggregate=self.outcome_aggregates)
         for name, text in outcome.context.items():
-            self.snippet(text, (*loc, "context", name), scope, f"context {name}", aggregate=None if is_dup else False)
+            self.snippet(text, (*loc, "context", name), scope, f"context {name}", aggregate=self.outcome_aggregates)
         if outcome.key is not None:
             self.add("R017", (*loc, "key"), "the business key of a check or duplicate rule is its keys:",
                      "name the keys after exception columns, e.g. keys: [{name: document, expr: reference}]")
@@ -259,6 +257,27 @@ class SingleChecker(RuleChecker):
                      "e.g. event_at: shipped_at")
         key = self.business_key(outcome.model_copy(update={"key": None}), loc, [k.name for k in rule.keys])
         return {outcome.exception: key}
+
+    def own_parts(self, scope: Mapping[str | None, Mapping[str, str]], cols: Mapping[str, str]) -> None:
+        """The kind's own fields."""
+
+
+class CheckChecker(SingleChecker):
+    rule: CheckRule
+
+    def own_parts(self, scope: Mapping[str | None, Mapping[str, str]], cols: Mapping[str, str]) -> None:
+        self.snippet(self.rule.require, ("require",), scope, "require", aggregate=False)
+        self.snippet(self.rule.value, ("value",), scope, "value", aggregate=False)
+
+
+class DuplicateChecker(SingleChecker):
+    rule: DuplicateRule
+    outcome_aggregates = None  # a duplicate's outcome is per key: sum(qty) or a column (its min)
+
+    def own_parts(self, scope: Mapping[str | None, Mapping[str, str]], cols: Mapping[str, str]) -> None:
+        distinct = self.rule.distinct
+        if distinct is not None and distinct not in cols:
+            self.add("R012", ("distinct",), f"unknown column {distinct!r}", did_you_mean(distinct, list(cols)))
 
 
 def event_side(rule: MatchRule, kind: str, outcome: Outcome) -> str | None:
@@ -285,8 +304,7 @@ def check_rules(loaded: Iterable[LoadedRule], config: Config | None = None) -> l
                                          f"first defined in {first.file}:{first.line}"))
         else:
             seen[item.id] = item
-        checker_cls = MatchChecker if isinstance(item.rule, MatchRule) else SingleChecker
-        checker = checker_cls(item, extras, systems)
+        checker = KINDS[item.rule.kind].checker()(item, extras, systems)  # the kind's checker (recon.rules.kinds)
         types = checker.run()
         problems += checker.problems
         for exception, key in types.items():

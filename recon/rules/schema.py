@@ -214,11 +214,29 @@ class Doc(Strict):
 
 
 class RuleBase(Strict):
+    """What every kind of rule has; each kind (recon.rules.kinds) adds `kind: Literal[...]` and its parts."""
+
     id: str = Field(pattern=KEBAB)
     title: str
     workflow: str | None = Field(None, pattern=KEBAB)
     owner: str | None = Field(None, pattern=r"^[a-z][a-z0-9_-]*$")
     doc: Doc | None = None
+
+    def outcomes(self) -> list[tuple[str, Outcome]]:
+        """(kind of finding, outcome) for every outcome, in the order they are reported."""
+        raise NotImplementedError
+
+    def tables(self) -> list[str]:
+        """The tables the rule cannot run without."""
+        raise NotImplementedError
+
+    def sides(self) -> list[Rows]:
+        """Where its rows come from (each with its table, filter and lookups)."""
+        raise NotImplementedError
+
+    def scorer_names(self) -> list[str]:
+        """The fuzzy scorers its SQL uses (recon.rules.scorers)."""
+        return []
 
 
 class MatchRule(RuleBase):
@@ -258,6 +276,12 @@ class MatchRule(RuleBase):
     def tables(self) -> list[str]:
         return [self.left.table, self.right.table]
 
+    def sides(self) -> list[Rows]:
+        return [self.left, self.right]
+
+    def scorer_names(self) -> list[str]:
+        return [level.scorer for level in self.fuzzy]
+
 
 class SingleTableRule(RuleBase, Rows):
     keys: list[KeyItem] = Field(min_length=1)
@@ -268,6 +292,9 @@ class SingleTableRule(RuleBase, Rows):
 
     def tables(self) -> list[str]:
         return [self.table]
+
+    def sides(self) -> list[Rows]:
+        return [self]
 
 
 class CheckRule(SingleTableRule):
@@ -284,33 +311,3 @@ class DuplicateRule(SingleTableRule):
 
     kind: Literal["duplicate"]
     distinct: str | None = None
-
-
-Rule = Annotated[MatchRule | CheckRule | DuplicateRule, Field(discriminator="kind")]
-
-
-class Parameter(Strict):
-    default: str | int | float
-    description: str
-
-
-class Pack(Strict):
-    """One file of rules for one workflow."""
-
-    pack: str = Field(pattern=KEBAB)
-    workflow: str = Field(pattern=KEBAB)
-    title: str
-    description: str = ""
-    owner: str = Field("operations", pattern=r"^[a-z][a-z0-9_-]*$")
-    parameters: dict[str, Parameter] = Field(default_factory=dict)
-    rules: list[Rule] = Field(default_factory=list)
-
-    @field_validator("parameters")
-    @classmethod
-    def _param_names(cls, value: dict[str, Parameter]) -> dict[str, Parameter]:
-        for name in value:
-            if not re.match(r"^[a-z][a-z0-9_]*$", name):
-                raise ValueError(f"parameter name {name!r}: use lower_snake_case")
-            if name in ("timezone", "as_of", "run_id"):
-                raise ValueError(f"parameter name {name!r} is reserved")
-        return value

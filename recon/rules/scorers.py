@@ -114,5 +114,15 @@ def duckdb_builtins_for_spark() -> tuple[str, ...]:
     return tuple(fn for s in SCORERS.values() if s.duckdb_udf is None for fn in s.spark_udfs)
 
 
-__all__ = ["SCORERS", "Scorer", "clean", "duckdb_builtins_for_spark", "python_scorers", "rapidfuzz_udf_name",
-           "spark_functions"]
+def describe_scorers() -> str:
+    """The scorers for docs, by whose they are: "`exact`, DuckDB's `jaro_winkler`, ... or rapidfuzz's `QRatio`"."""
+    groups: dict[str, list[str]] = {}
+    for scorer in SCORERS.values():
+        groups.setdefault(scorer.origin, []).append(f"`{scorer.name}`")
+    parts = [", ".join(names) if origin == "recon" else f"{origin}'s {', '.join(names)}"
+             for origin, names in groups.items()]
+    return "`scorer:` " + (", ".join(parts[:-1]) + ", or " + parts[-1] if len(parts) > 1 else parts[0])
+
+
+__all__ = ["SCORERS", "Scorer", "clean", "describe_scorers", "duckdb_builtins_for_spark", "python_scorers",
+           "rapidfuzz_udf_name", "spark_functions"]

@@ -23,6 +23,8 @@ from recon.errors import ConfigError
 from recon.formats import FORMATS, format_of, infer
 from recon.model import ENTITIES, LINEAGE_COLUMNS
 from recon.rules import fuzzy
+from recon.rules.kinds import KINDS, Pack
+from recon.rules.loader import load_rules
 from recon.rules.schema import FuzzyLevel
 from recon.rules.scorers import SCORERS, python_scorers, spark_functions
 from recon.spark.transpile import UDF_NAMES, to_spark
@@ -207,3 +209,27 @@ def test_config_docs_name_every_format() -> None:
     row = next(line for line in (ROOT / "docs" / "config.md").read_text(encoding="utf-8").splitlines()
                if line.startswith("| `format` |"))
     assert [name for name in FORMATS if f"`{name}`" not in row] == []
+
+
+# -- rule kinds ----------------------------------------------------------------------------------------
+
+def test_packs_accept_exactly_the_registered_rule_kinds(tmp_path: Path) -> None:
+    rule_union = typing.get_args(typing.get_args(Pack.model_fields["rules"].annotation)[0])[0]
+    models = typing.get_args(rule_union)
+    assert [literal_values(m, "kind")[0] for m in models] == list(KINDS)
+    assert [KINDS[name].model for name in KINDS] == list(models)
+    pack = tmp_path / "p.yaml"
+    pack.write_text("pack: p\nworkflow: w\ntitle: P\nrules:\n  - {id: r, kind: reconcile, title: R}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_rules([pack])
+    assert [p.message for p in caught.value.problems] == ["`kind` must be match, duplicate or check"]
+
+
+def test_every_rule_kind_resolves_its_compiler_and_checker_and_is_documented() -> None:
+    text = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert f"# {' | '.join(KINDS)}" in text
+    for name, kind in KINDS.items():
+        for part in ("statement", "stats_ctes", "stats_units"):
+            assert callable(getattr(kind.compiler(), part)), (name, part)
+        assert callable(kind.checker().run)
+        assert f"**{name}**" in text
