@@ -83,11 +83,6 @@ class LoadReport:
         return list(out.values())
 
 
-def source_format(source: Source) -> str:
-    """The name of the source's format (recon.formats): given, else inferred from its path, else csv."""
-    return format_of(source).name
-
-
 def ensure_bookkeeping(db: Database) -> None:
     db.execute(REJECTS_DDL)
     db.execute(LOADS_DDL)
