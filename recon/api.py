@@ -20,6 +20,7 @@ from recon.asof import parse_as_of
 from recon.config import Project, load_project
 from recon.db import Database
 from recon.engines import ENGINES
+from recon.environment import check_output_folder, check_spill_folder
 from recon.errors import ConfigError, Problem
 from recon.formats import format_of
 from recon.load import files as filesys
@@ -29,7 +30,7 @@ from recon.report import write_reports
 from recon.rules.loader import RuleSet
 from recon.rules.registry import load_project_rules
 from recon.rules.runner import RulesReport, run_rules, tables_loaded, write_exceptions
-from recon.store.step import RunStore
+from recon.store.step import RunStore, state_path
 from recon.store.trace import TraceResult
 from recon.store.trace import trace as trace_key
 
@@ -182,6 +183,9 @@ def run(
     out_dir = Path(out) if out else project.resolve(project.config.out) / run_id
     ctx = RunContext(project=project, db=open_database(project), run_id=run_id, as_of=resolved_as_of,
                      out_dir=out_dir, started_at=started, strict=strict, fail_on=fail_on, dry_run=dry_run)
+    check_output_folder(out_dir)  # a read-only --out fails now (exit 2), not after the whole run
+    temp_directory = project.config.engine.temp_directory
+    check_spill_folder(Path(temp_directory) if temp_directory else None)  # as DuckDB is given it
     with RunStore(ctx, dry_run=dry_run) as store:  # the state lock (exit 4 when held) and the run history
         # Load and rules on the configured engine (recon.engines), results into ctx.db.
         ENGINES[project.config.engine.name].runner()(ctx, ruleset, progress, rule_progress)
@@ -204,6 +208,8 @@ def load_and_match(ctx: RunContext, ruleset: RuleSet, progress: Progress | None 
     t0 = time.perf_counter()
     ctx.load = Loader(ctx.project, ctx.db, ctx.run_id, strict=ctx.strict, progress=progress).load_all()
     ctx.timings["load"] = time.perf_counter() - t0
+    # Loaded: from here on SQL (the rules') may touch only the outputs and the state.
+    ctx.db.restrict_file_access([ctx.out_dir], [state_path(ctx.project)])
     run_rules_step(ctx, ruleset, rule_progress)
 
 

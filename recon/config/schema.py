@@ -172,6 +172,15 @@ class EngineOptions(Strict):
     def _name_only(cls, value: Any) -> Any:
         return {"name": value} if isinstance(value, str) else value
 
+    @field_validator("memory_limit")
+    @classmethod
+    def _memory_limit(cls, value: str | None) -> str | None:
+        # DuckDB parses it; imported here so that reading the config schema (the rule compiler,
+        # `recon rules docs`) does not load DuckDB.
+        from recon.db import check_memory_limit
+
+        return None if value is None else check_memory_limit(value)
+
 
 SEVERITIES = ("critical", "high", "medium", "low")
 _DURATION_UNITS = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
