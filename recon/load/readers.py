@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from recon.config.schema import ReaderOptions
 from recon.db import Database
+from recon.formats import FORMATS
 from recon.load.csv_reader import csv_columns, parse_csv
 from recon.load.lines import (
     DUCKDB_ENCODINGS,
@@ -31,7 +32,8 @@ from recon.load.lines import (
 from recon.load.xlsx_cells import bad_cells
 from recon.sql import ident, literal
 
-__all__ = ["DUCKDB_ENCODINGS", "READERS", "RawFile", "UnreadableFile", "header_of", "infer_format"]
+__all__ = ["DUCKDB_ENCODINGS", "RawFile", "UnreadableFile", "header_of", "read_csv", "read_json", "read_jsonl",
+           "read_parquet", "read_xlsx"]
 
 REJECT_COLUMNS = "_source_row BIGINT, field VARCHAR, raw_value VARCHAR, reason VARCHAR"
 
@@ -49,13 +51,6 @@ class RawFile:
         db.drop(self.table, self.rejects, *self.scratch)
 
 
-def infer_format(path: str) -> str | None:
-    suffix = Path(path.lower()).suffix
-    return {
-        ".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet",
-        ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".xlsx": "xlsx", ".xlsm": "xlsx",
-        ".edi": "x12", ".x12": "x12",
-    }.get(suffix)
 
 
 def _columns_of(db: Database, source_sql: str) -> list[str]:
@@ -257,9 +252,6 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-READERS = {"csv": read_csv, "jsonl": read_jsonl, "json": read_json, "parquet": read_parquet, "xlsx": read_xlsx}
-
-
 def header_of(db: Database, path: Path, display: str, fmt: str, options: ReaderOptions) -> list[str]:
     """The source columns of a file, read cheaply, for checking a mapping before loading."""
     if fmt == "csv":
@@ -269,6 +261,8 @@ def header_of(db: Database, path: Path, display: str, fmt: str, options: ReaderO
             return _columns_of(db, f"read_parquet({literal(str(path))})")
         except Exception as exc:
             raise unreadable(display, "I001", format="Parquet", reason=first_line(exc)) from None
-    raw = READERS[fmt](db, path, display, options)
+    reader = FORMATS[fmt].read  # the format's reader (recon.formats), the whole file read for its columns
+    assert reader is not None, f"format {fmt} has no per-file reader"
+    raw = reader()(db, path, display, options)
     raw.drop(db)
     return raw.columns
