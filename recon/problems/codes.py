@@ -21,7 +21,7 @@ RAISED: dict[str, str] = {
     "ScoreInputError": "2",
     "DeliveryError": "2",
     "SampleTargetError": "2",
-    "source": "the source fails, the run goes on (3 under `--strict`); `recon validate` exits 2",
+    "source": "3 under `--strict`, else the source fails and the run goes on; `recon validate`: 2",
 }
 
 CONFIG = area(
