@@ -195,6 +195,8 @@ def test_entries_are_well_formed() -> None:
             assert entry.template is None and entry.raised in ("error", "warning"), entry.code
         else:
             assert entry.template is not None and entry.raised in RAISED, entry.code
+            values = dict.fromkeys(template_fields(entry.template) | template_fields(entry.hint), 1)
+            assert entry.message(**values) and (entry.hint is None or entry.default_hint(**values)), entry.code
 
 
 def test_the_scan_finds_codes_however_they_are_written() -> None:
