@@ -110,9 +110,9 @@ def scan_source(text: str, name: str) -> Iterator[Use]:
                 pairs = (zip(target.elts, node.value.elts, strict=False)
                          if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple)
                          else [(target, node.value)])
-                for name, value in pairs:
+                for named, value in pairs:
                     text = _const(value)
-                    if text and LETTER_CODE.match(text) and any("code" in n for n in _names(name)):
+                    if text and LETTER_CODE.match(text) and any("code" in n for n in _names(named)):
                         yield Use(text, where, None, False)
         elif isinstance(node, ast.arguments):
             positional = [*node.posonlyargs, *node.args]
@@ -179,7 +179,11 @@ def test_messages_written_at_a_call_fit_the_catalogued_template() -> None:
         entry = CATALOGUE.get(use.code)
         if use.message is None or entry is None or entry.template is None:
             continue
-        if not _template_pattern(entry.template).fullmatch(use.message):
+        literal = "".join(part for part, *_ in string.Formatter().parse(entry.template))
+        if not re.search("[A-Za-z]{2,}", literal):  # "{what}: {reason}" would fit any message
+            wrong.append(f"  {use.where}: {use.code} is catalogued as {entry.template!r}, which any message fits: "
+                         f"build it with Problem.of({use.code!r}, ...) and the template's fields")
+        elif not _template_pattern(entry.template).fullmatch(use.message):
             shown = use.message.replace("\0", "{…}")
             wrong.append(f"  {use.where}: {use.code} is catalogued as {entry.template!r}; this call says {shown!r}")
     assert not wrong, ("codes used with a message that is not theirs:\n" + "\n".join(wrong) +
@@ -219,6 +223,7 @@ unreadable(display, "the file is empty", code="Z009")
     assert uses["Z002"].fields == {"key"} and uses["Z003"].fields == {"key"} and uses["Z001"].fields is None
     assert uses["Z001"].message == "x" and uses["Z007"].message == "\0: \0"
     assert uses["Z009"].message == "the file is empty" and uses["Z002"].message is None
+    assert uses["Z005"].where == "m.py:7" and uses["X12-IN-A-TABLE"].where == "m.py:9"  # after an assignment
 
 
 def test_problem_of_formats_the_template_and_the_default_hint() -> None:
@@ -237,6 +242,8 @@ def test_problem_of_formats_the_template_and_the_default_hint() -> None:
 
 
 def test_raised_exit_codes_match_the_error_classes() -> None:
+    from recon.cli.options import InternalError
+    from recon.environment import EnvironmentProblem
     from recon.report.email import DeliveryError
     from recon.sample.generate import SampleTargetError
     from recon.score import ScoreInputError
@@ -247,7 +254,8 @@ def test_raised_exit_codes_match_the_error_classes() -> None:
     made = {"ConfigError": ConfigError(one), "InputError": InputError(one), "LockedError": LockedError(one),
             "StateError": StateError(one), "AckError": AckError(one), "ScoreInputError": ScoreInputError(one),
             "DeliveryError": DeliveryError("E001", where="h:25", reason="x"),
-            "SampleTargetError": SampleTargetError(one)}
+            "SampleTargetError": SampleTargetError(one), "EnvironmentProblem": EnvironmentProblem(one),
+            "InternalError": InternalError(one)}
     assert set(made) == set(RAISED) - {"source"}
     for name, error in made.items():
         assert str(error.exit_code) == RAISED[name], name
