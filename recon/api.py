@@ -19,16 +19,18 @@ from recon import __version__
 from recon.asof import parse_as_of
 from recon.config import Project, load_project
 from recon.db import Database
+from recon.engines import ENGINES
 from recon.environment import check_output_folder, check_spill_folder
 from recon.errors import ConfigError, Problem
+from recon.formats import format_of
 from recon.load import files as filesys
-from recon.load.loader import Loader, LoadReport, missing_columns, source_format
-from recon.load.readers import READERS, UnreadableFile, header_of
+from recon.load.loader import Loader, LoadReport, missing_columns
+from recon.load.readers import UnreadableFile, header_of
 from recon.report import write_reports
 from recon.rules.loader import RuleSet
 from recon.rules.registry import load_project_rules
 from recon.rules.runner import RulesReport, run_rules, tables_loaded, write_exceptions
-from recon.store.step import RunStore
+from recon.store.step import RunStore, state_path
 from recon.store.trace import TraceResult
 from recon.store.trace import trace as trace_key
 
@@ -63,13 +65,13 @@ def check_files(project: Project, db: Database | None = None) -> list[Problem]:
             problems.append(Problem(problem.code, problem.message, file=str(project.path), line=line,
                                     path=problem.path, hint=problem.hint))
             continue
-        fmt = source_format(source) or "csv"
-        if fmt not in READERS:
+        fmt = format_of(source)
+        if fmt.read is None:  # an EDI format: no header to check, the parser reports what it finds
             continue
         for path in paths:
             display = filesys.display_path(path, project.root)
             try:
-                header = header_of(db, path, display, fmt, source.options)
+                header = header_of(db, path, display, fmt.name, source.options)
             except UnreadableFile as exc:
                 problems.append(exc.problem)
                 continue
@@ -185,17 +187,8 @@ def run(
     temp_directory = project.config.engine.temp_directory
     check_spill_folder(Path(temp_directory) if temp_directory else None)  # as DuckDB is given it
     with RunStore(ctx, dry_run=dry_run) as store:  # the state lock (exit 4 when held) and the run history
-        if project.config.engine.name == "spark":  # load and rules on Spark, results into ctx.db
-            from recon.spark.engine import load_and_match
-
-            load_and_match(ctx, ruleset, progress, rule_progress)
-        else:
-            t0 = time.perf_counter()
-            ctx.load = Loader(project, ctx.db, run_id, strict=strict, progress=progress).load_all()
-            ctx.timings["load"] = time.perf_counter() - t0
-            # Loaded: from here on SQL (the rules') may touch only the outputs and the state.
-            ctx.db.restrict_file_access([out_dir], [store.path])
-            run_rules_step(ctx, ruleset, rule_progress)
+        # Load and rules on the configured engine (recon.engines), results into ctx.db.
+        ENGINES[project.config.engine.name].runner()(ctx, ruleset, progress, rule_progress)
         ctx.summary = build_summary(ctx)
         store.observe()  # lifecycle (new/open/resolved/reopened) and active acks into ctx
         write_outputs(ctx)
@@ -207,6 +200,17 @@ def run(
 def trace(config: str | Path | None, key: str) -> TraceResult:
     """One order's story across every loaded system (loads the sources, runs no rules); see recon.store.trace."""
     return trace_key(config, key)
+
+
+def load_and_match(ctx: RunContext, ruleset: RuleSet, progress: Progress | None = None,
+                   rule_progress: RuleProgress | None = None) -> None:
+    """The DuckDB engine's runner (recon.engines): load every source into ctx.db, then run the rules there."""
+    t0 = time.perf_counter()
+    ctx.load = Loader(ctx.project, ctx.db, ctx.run_id, strict=ctx.strict, progress=progress).load_all()
+    ctx.timings["load"] = time.perf_counter() - t0
+    # Loaded: from here on SQL (the rules') may touch only the outputs and the state.
+    ctx.db.restrict_file_access([ctx.out_dir], [state_path(ctx.project)])
+    run_rules_step(ctx, ruleset, rule_progress)
 
 
 def run_rules_step(ctx: RunContext, ruleset: RuleSet, progress: RuleProgress | None = None) -> None:

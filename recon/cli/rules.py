@@ -15,6 +15,7 @@ from rich.table import Table
 
 from recon.cli.options import config_option, debug_option, handles_errors, json_option, print_json, stdout_console
 from recon.display import markup, plain
+from recon.engines import dialect_names
 from recon.errors import EXIT_BAR_BROKEN, EXIT_OK
 from recon.rules import docs as rule_docs
 from recon.rules import registry
@@ -125,7 +126,7 @@ def write_docs(out: str | None, check: bool, debug: bool) -> None:
 @click.argument("rule_id")
 @config_option
 @click.option("--dialect", "--engine", "dialect", default="duckdb", show_default=True,
-              type=click.Choice(["duckdb", "spark"]), help="SQL dialect (spark: what the Spark engine runs).")
+              type=click.Choice(dialect_names()), help="SQL dialect (spark: what the Spark engine runs).")
 @debug_option
 @handles_errors
 def explain(rule_id: str, config: str | None, dialect: str, debug: bool) -> None:

@@ -32,6 +32,7 @@ from recon.cli.options import (
 )
 from recon.config.schema import SEVERITIES
 from recon.display import markup, plain
+from recon.engines import engine_names
 from recon.errors import EXIT_OK
 from recon.report import Report
 from recon.report.terminal import quiet_line, render_summary
@@ -118,7 +119,7 @@ def _log_run(log: EventLog, ctx: api.RunContext) -> None:
                    "more limits).")
 @click.option("--email-to", "email_to", multiple=True, metavar="ADDRESS",
               help="E-mail the report to this address (repeatable; default: email.to in the config).")
-@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default=None,
+@click.option("--engine", type=click.Choice(engine_names()), default=None,
               help="Run load and rules on this engine (default: engine.name in the config, else duckdb).")
 @click.option("--quiet", "-q", is_flag=True, help="One line of output and the exit code; for cron.")
 @click.option("--log-format", "log_format", type=click.Choice(["json", "text"]), default=None,

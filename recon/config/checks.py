@@ -14,7 +14,9 @@ from pydantic import BaseModel, ValidationError
 
 from recon.config.schema import ColumnSpec, Config, Source
 from recon.config.yamlfile import Loc, YamlDocument
+from recon.engines import ENGINES
 from recon.errors import Problem, did_you_mean
+from recon.formats import FORMATS, SourceFormat, format_of
 from recon.model import ENTITIES
 
 _UNION_TAGS = {"str", "int", "float", "bool", "ColumnSpec", "Ownership", "function-after[_one_source(), ColumnSpec]"}
@@ -59,9 +61,20 @@ def pydantic_problems(exc: ValidationError, doc: YamlDocument, prefix: Loc = ())
             problem = doc.problem("C004", loc, key=loc[-1])
         else:
             message = err["msg"].removeprefix("Value error, ")
-            problem = doc.problem("C005", loc, message=message)
+            problem = doc.problem("C005", loc, message=message, hint=_choice_hint(loc, err.get("input"), kind))
         problems.setdefault((loc, problem.message), problem)
     return list(problems.values())
+
+
+def _choice_hint(loc: Loc, given: Any, kind: str) -> str | None:
+    """Did-you-mean for a value that must name a registered format or engine."""
+    if kind != "literal_error" or not isinstance(given, str) or not loc:
+        return None
+    if loc[0] == "sources" and loc[-1] == "format":
+        return did_you_mean(given, list(FORMATS))
+    if loc[0] == "engine" and loc[-1] == "name":
+        return did_you_mean(given, list(ENGINES))
+    return None
 
 
 def _check_timezone(name: str | None, loc: Loc, doc: YamlDocument) -> list[Problem]:
@@ -83,8 +96,9 @@ def source_problems(name: str, source: Source, config_lookups: dict[str, Any], d
     base: Loc = ("sources", name)
     problems: list[Problem] = []
     problems += _check_timezone(source.timezone, (*base, "timezone"), doc)
-    if source.format == "x12" or (source.format is None and source.path.lower().endswith((".edi", ".x12"))):
-        return problems + _x12_problems(source, (*base, "x12"), doc)
+    fmt = format_of(source)
+    if fmt.is_edi:  # it maps itself onto its entities; its options block has its own model
+        return problems + _format_options_problems(source, fmt, (*base, fmt.options_key), doc)
     if source.entity is None:
         return [*problems, doc.problem("C004", base, key="entity", hint=_entities_hint())]
     entity = ENTITIES.get(source.entity)
@@ -116,12 +130,12 @@ def source_problems(name: str, source: Source, config_lookups: dict[str, Any], d
     return problems
 
 
-def _x12_problems(source: Source, loc: Loc, doc: YamlDocument) -> list[Problem]:
-    """The `x12:` partner-quirks block is validated by the X12 package's own model."""
-    from recon.load.x12 import X12Options
-
+def _format_options_problems(source: Source, fmt: SourceFormat, loc: Loc, doc: YamlDocument) -> list[Problem]:
+    """An EDI format's options block (`x12:` partner quirks) is validated by the format's own model."""
+    if fmt.options_model is None:
+        return []
     try:
-        X12Options.model_validate(source.x12 or {})
+        fmt.options_model().model_validate(getattr(source, fmt.options_key, None) or {})
     except ValidationError as exc:
         return pydantic_problems(exc, doc, loc)
     return []

@@ -11,11 +11,11 @@ import re
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
-from recon.db import check_memory_limit
+from recon.engines import DEFAULT_ENGINE, ENGINES
+from recon.formats import FORMATS
 
-FORMATS = ("csv", "parquet", "jsonl", "json", "xlsx", "x12")
 SIMPLE_NORMALISERS = ("trim", "upper", "lower", "strip_leading_zeros", "collapse_spaces", "empty_to_null")
 PARAM_NORMALISERS = ("strip_prefix", "add_prefix", "zero_pad", "map", "replace", "strip_suffix")
 VALUE_TYPES = ("varchar", "decimal", "integer", "timestamp", "date", "boolean")
@@ -89,16 +89,17 @@ class ColumnSpec(Strict):
         return self
 
 
-class Source(Strict):
+class SourceBase(Strict):
+    """A source's keys common to every format; `Source` adds each EDI format's options block."""
+
     system: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     entity: str | None = None
     path: str
-    format: Literal["csv", "parquet", "jsonl", "json", "xlsx", "x12"] | None = None
+    format: Literal[tuple(FORMATS)] | None = None  # type: ignore[valid-type]  # recon.formats
     options: ReaderOptions = Field(default_factory=ReaderOptions)
     columns: dict[str, str | ColumnSpec] = Field(default_factory=dict)
     normalise: dict[str, list[Any]] = Field(default_factory=dict)
     timezone: str | None = None
-    x12: dict[str, Any] | None = None
 
     @field_validator("normalise")
     @classmethod
@@ -115,6 +116,14 @@ class Source(Strict):
                 spec = spec.model_copy(update={"normalise": [*extra, *spec.normalise]})
             specs[name] = spec
         return specs
+
+
+# `x12:` (and any other EDI format's block, by its `options_key`): checked by the format's own
+# options model in recon.config.checks, so the config schema imports no parser.
+Source = create_model(
+    "Source", __base__=SourceBase, __module__=__name__,
+    **{f.options_key: (dict[str, Any] | None, None) for f in FORMATS.values() if f.options_key != "options"},
+)
 
 
 class Ownership(Strict):
@@ -151,7 +160,7 @@ class EngineOptions(Strict):
     history and acks are the same code. `engine: spark` is short for `engine: {name: spark}`.
     """
 
-    name: Literal["duckdb", "spark"] = "duckdb"
+    name: Literal[tuple(ENGINES)] = DEFAULT_ENGINE  # type: ignore[valid-type]  # recon.engines
     memory_limit: str | None = DEFAULT_MEMORY_LIMIT
     threads: int | None = Field(None, ge=1)
     temp_directory: str | None = None
@@ -166,6 +175,10 @@ class EngineOptions(Strict):
     @field_validator("memory_limit")
     @classmethod
     def _memory_limit(cls, value: str | None) -> str | None:
+        # DuckDB parses it; imported here so that reading the config schema (the rule compiler,
+        # `recon rules docs`) does not load DuckDB.
+        from recon.db import check_memory_limit
+
         return None if value is None else check_memory_limit(value)
 
 

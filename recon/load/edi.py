@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from recon.config import Source
 from recon.config.schema import ColumnSpec
 from recon.errors import Problem
+from recon.formats.x12 import ENVELOPE_COLUMNS
 from recon.load import files as filesys
 from recon.load.readers import REJECT_COLUMNS
 from recon.model import ENTITIES
@@ -31,7 +32,8 @@ def parse_workers(loader: Loader) -> int:
     return max(1, min(cpus, threads) if threads else cpus)
 
 
-PASSTHROUGH = {"_source_file": "VARCHAR", "_interchange_control": "VARCHAR", "_set_control": "VARCHAR"}
+# Lineage the parser adds to every row: its file (one table holds a whole glob) and its envelope.
+PASSTHROUGH = {"_source_file": "VARCHAR", **dict.fromkeys(ENVELOPE_COLUMNS, "VARCHAR")}
 
 
 def load_x12_source(loader: Loader, name: str, source: Source, paths: list[Path],

@@ -13,14 +13,16 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from recon.catalogue import ensure_table
 from recon.config import Project, Source
 from recon.db import Database
 from recon.errors import InputError, Problem, did_you_mean
+from recon.formats import FORMATS, format_of
 from recon.load import files as filesys
 from recon.load.mapping import mapped_select, plan_fields, read_columns, rejects_select
-from recon.load.readers import READERS, UnreadableFile, infer_format
+from recon.load.readers import UnreadableFile
 from recon.model import ENTITIES, LINEAGE_COLUMNS
-from recon.sql import ident, literal, table_name
+from recon.sql import ident, literal
 
 REJECTS_DDL = """CREATE TABLE IF NOT EXISTS main.rejects (
     load_id VARCHAR, source VARCHAR, system VARCHAR, entity VARCHAR, file VARCHAR,
@@ -81,24 +83,9 @@ class LoadReport:
         return list(out.values())
 
 
-def source_format(source: Source) -> str | None:
-    return source.format or infer_format(source.path)
-
-
 def ensure_bookkeeping(db: Database) -> None:
     db.execute(REJECTS_DDL)
     db.execute(LOADS_DDL)
-
-
-def ensure_table(db: Database, system: str, entity: str, extra: dict[str, str] | None = None) -> str:
-    """Create `<system>.<entity>` with the canonical columns (and any extras) if needed."""
-    target = table_name(system, entity)
-    db.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(system)}")
-    cols = ", ".join(f"{ident(n)} {t}" for n, t in ENTITIES[entity].columns.items())
-    db.execute(f"CREATE TABLE IF NOT EXISTS {target} ({cols})")
-    for name, duck_type in (extra or {}).items():
-        db.execute(f"ALTER TABLE {target} ADD COLUMN IF NOT EXISTS {ident(name)} {duck_type}")
-    return target
 
 
 def missing_columns(source: Source, present: list[str], display: str, source_name: str) -> Problem | None:
@@ -135,7 +122,8 @@ class Loader:
         return report
 
     def load_source(self, name: str, source: Source, report: LoadReport) -> None:
-        fmt = source_format(source) or "csv"
+        spec = format_of(source)
+        fmt = spec.name
         pattern = self.project.resolve(source.path)
         paths = filesys.expand(pattern)
         entity = source.entity or "*"
@@ -145,10 +133,8 @@ class Loader:
                                          problem=problem))
             self._record(report.files[-1])
             return
-        if fmt == "x12":
-            from recon.load.edi import load_x12_source
-
-            for load in load_x12_source(self, name, source, paths, report):
+        if spec.load is not None:  # an EDI format loads the whole glob at once, into several entities
+            for load in spec.load()(self, name, source, paths, report):
                 self._record(load)
             return
         for i, path in enumerate(paths):
@@ -167,7 +153,9 @@ class Loader:
         started = time.perf_counter()
         load = FileLoad(name, source.system, source.entity, display, fmt)
         try:
-            raw = READERS[fmt](self.db, path, display, source.options, read_columns(source))
+            reader = FORMATS[fmt].read
+            assert reader is not None, f"format {fmt} reads whole sources"
+            raw = reader()(self.db, path, display, source.options, read_columns(source))
         except UnreadableFile as exc:
             load.status, load.problem = "failed", exc.problem
             return load

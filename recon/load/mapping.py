@@ -11,15 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from recon.casting import CastSpec, cast_expr, describe_failure, kind_of
+from recon.catalogue import field_type
 from recon.config.schema import ColumnSpec, Config, Source
-from recon.model import ENTITIES, TEXT
+from recon.model import ENTITIES
 from recon.normalise import base_clean, compile_steps
 from recon.sql import ident, literal
 
-_EXTRA_TYPES = {
-    "varchar": "VARCHAR", "decimal": "DECIMAL(18,4)", "integer": "BIGINT", "timestamp": "TIMESTAMPTZ",
-    "date": "DATE", "boolean": "BOOLEAN",
-}
 # Money and currency fields fall back to the config's default currency when a source has none.
 _CURRENCY_ENTITIES = ("order_lines", "invoice_lines")
 
@@ -32,12 +29,6 @@ class FieldPlan:
     raw_sql: str  # cleaned source text, VARCHAR
     typed_sql: str  # normalised and typed, NULL when it does not parse
     failure: str  # reject reason when raw is present but typed is NULL
-
-
-def field_type(entity: str, name: str, spec: ColumnSpec) -> str:
-    if spec.type:
-        return _EXTRA_TYPES[spec.type]
-    return ENTITIES[entity].fields.get(name, TEXT)
 
 
 def _source_text(spec: ColumnSpec) -> str:

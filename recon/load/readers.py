@@ -17,6 +17,7 @@ import pyarrow as pa
 from recon.config.schema import ReaderOptions
 from recon.db import Database
 from recon.errors import Problem
+from recon.formats import FORMATS
 from recon.sql import ident, literal
 
 REJECT_COLUMNS = "_source_row BIGINT, field VARCHAR, raw_value VARCHAR, reason VARCHAR"
@@ -42,15 +43,6 @@ class RawFile:
 
     def drop(self, db: Database) -> None:
         db.drop(self.table, self.rejects, *self.scratch)
-
-
-def infer_format(path: str) -> str | None:
-    suffix = Path(path.lower()).suffix
-    return {
-        ".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet",
-        ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".xlsx": "xlsx", ".xlsm": "xlsx",
-        ".edi": "x12", ".x12": "x12",
-    }.get(suffix)
 
 
 def _unreadable(display: str, message: str, hint: str | None = None, code: str = "I001") -> UnreadableFile:
@@ -312,9 +304,6 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-READERS = {"csv": read_csv, "jsonl": read_jsonl, "json": read_json, "parquet": read_parquet, "xlsx": read_xlsx}
-
-
 def header_of(db: Database, path: Path, display: str, fmt: str, options: ReaderOptions) -> list[str]:
     """The source columns of a file, read cheaply, for checking a mapping before loading."""
     if fmt == "csv":
@@ -327,7 +316,9 @@ def header_of(db: Database, path: Path, display: str, fmt: str, options: ReaderO
             return _columns_of(db, f"read_parquet({literal(str(path))})")
         except Exception as exc:
             raise _unreadable(display, f"cannot read as Parquet: {_first_line(exc)}") from None
-    raw = READERS[fmt](db, path, display, options)
+    reader = FORMATS[fmt].read  # the format's reader (recon.formats), the whole file read for its columns
+    assert reader is not None, f"format {fmt} has no per-file reader"
+    raw = reader()(db, path, display, options)
     raw.drop(db)
     return raw.columns
 

@@ -105,7 +105,7 @@ RULES = area(
     ("R005", "invalid-rule-value", "Invalid value in a rule", "{message}",
      "A value in a rule has the wrong type or is out of range (a bad duration, a negative tolerance, ...); "
      "the message is the validator's."),
-    ("R006", "unknown-rule-kind", "Unknown rule kind", "`kind` must be match, duplicate or check",
+    ("R006", "unknown-rule-kind", "Unknown rule kind", "`kind` must be {kinds}",
      "A rule's `kind` is missing or not one of the rule kinds."),
     ("R007", "pack-not-mapping", "Rule pack is not a mapping",
      "a rule pack is a mapping with pack, workflow, title and rules",
@@ -233,6 +233,9 @@ INPUT = area(
      "An xlsx sheet has no rows, so not even a header."),
     ("I009", "unreadable-lines", "Lines cannot be read", "cannot read lines: {reason}",
      "A line-based file (JSON lines) cannot be read as text lines."),
+    ("I020", "format-not-on-engine", "Format not readable on this engine", "the {engine} engine cannot read format "
+     "{format}", "A source's format has no reader on the configured engine (recon.formats: its `spark` is empty); "
+     "the source fails and the run goes on.", "run this config with engine: duckdb"),
 )
 
 OUTPUTS = area(

@@ -19,13 +19,13 @@ from typing import Any
 import pyarrow as pa
 from pydantic import Field, ValidationError
 
+from recon import catalogue
+from recon.catalogue import ensure_table
 from recon.config.schema import Config
 from recon.config.yamlfile import read_yaml
 from recon.db import Database
 from recon.errors import ConfigError, Problem
-from recon.load.loader import ensure_table
 from recon.model import ENTITIES
-from recon.rules.checks import config_extras
 from recon.rules.contract import COLUMN_NAMES
 from recon.rules.loader import LoadedRule, load_rules, pydantic_problems
 from recon.rules.runner import lookup_tables, run_rules
@@ -109,7 +109,7 @@ def build_tables(db: Database, tables: dict[str, list[dict[str, Any]]], needed: 
     for name in dict.fromkeys([*needed, *tables]):
         system, entity = split_table(name)
         rows = tables.get(name, [])
-        extras = {**config_extras(None).get(name, {}),
+        extras = {**catalogue.extras(None).get(name, {}),
                   **{c: "VARCHAR" for row in rows for c in row if c not in ENTITIES[entity].columns}}
         target = ensure_table(db, system, entity, extras)
         if not rows:

@@ -13,58 +13,18 @@ import string
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from recon import catalogue
+from recon.catalogue import known_systems
 from recon.config.schema import Config
 from recon.config.yamlfile import Loc
 from recon.errors import Problem, did_you_mean
-from recon.model import ENTITIES, SYSTEMS_KNOWN
+from recon.model import ENTITIES
 from recon.rules import snippets
 from recon.rules.contract import COLUMN_NAMES, KEY_COLUMNS
+from recon.rules.kinds import KINDS
 from recon.rules.loader import LoadedRule
 from recon.rules.schema import CheckRule, DuplicateRule, MatchRule, Outcome, Rows, Side
 from recon.rules.tables import Extras, base_columns, category, compare_type, projected_columns, rows_columns
-
-
-def config_extras(config: Config | None) -> dict[str, dict[str, str]]:
-    """Extra (non-canonical) columns each `system.entity` gets from the config's mappings."""
-    from recon.load.mapping import field_type
-
-    out: dict[str, dict[str, str]] = {f"edi.{entity}": dict(cols) for entity, cols in x12_extras().items()}
-    if config is None:
-        return out
-    for source in config.sources.values():
-        if source.format == "x12" or source.path.lower().endswith((".edi", ".x12")):
-            for entity, cols in x12_extras().items():
-                out.setdefault(f"{source.system}.{entity}", {}).update(cols)
-            continue
-        if source.entity not in ENTITIES:
-            continue
-        table = f"{source.system}.{source.entity}"
-        for name, spec in source.column_specs().items():
-            if name not in ENTITIES[source.entity].fields:
-                out.setdefault(table, {})[name] = field_type(source.entity, name, spec)
-    return out
-
-
-def x12_extras() -> dict[str, dict[str, str]]:
-    """The extra (text) columns the X12 loader adds per entity, beyond the canonical fields."""
-    try:
-        from recon.load.edi import PASSTHROUGH
-        from recon.load.x12 import COLUMNS
-    except ImportError:  # pragma: no cover - an install without the X12 loader
-        return {}
-    out: dict[str, dict[str, str]] = {}
-    for entity, cols in COLUMNS.items():
-        if entity in ENTITIES:
-            extra = {c: "VARCHAR" for c in cols if c not in ENTITIES[entity].fields}
-            out[entity] = {**extra, **{c: t for c, t in PASSTHROUGH.items() if c != "_source_file"}}
-    return out
-
-
-def known_systems(config: Config | None) -> set[str]:
-    systems = set(SYSTEMS_KNOWN)
-    if config is not None:
-        systems.update(s.system for s in config.sources.values())
-    return systems
 
 
 class RuleChecker:
@@ -257,7 +217,10 @@ class MatchChecker(RuleChecker):
 
 
 class SingleChecker(RuleChecker):
+    """What check and duplicate rules share: one table, keys, one outcome keyed by the rule's keys."""
+
     rule: CheckRule | DuplicateRule
+    outcome_aggregates: bool | None = False  # may value_at_risk and context aggregate (None: either way)
 
     def run(self) -> dict[str, tuple[str, ...]]:
         rule = self.rule
@@ -271,16 +234,11 @@ class SingleChecker(RuleChecker):
             self.snippet(key.expr_for(), ("keys", i), scope, f"key {key.name}", aggregate=False)
         outcome, loc = rule.outcome, ("outcome",)
         self.message(outcome, loc)
-        is_dup = isinstance(rule, DuplicateRule)
-        if isinstance(rule, CheckRule):
-            self.snippet(rule.require, ("require",), scope, "require", aggregate=False)
-            self.snippet(rule.value, ("value",), scope, "value", aggregate=False)
-        elif rule.distinct is not None and rule.distinct not in cols:
-            self.add("R030", ("distinct",), column=rule.distinct, hint=did_you_mean(rule.distinct, list(cols)))
+        self.own_parts(scope, cols)
         for part in ("value_at_risk", "currency"):
-            self.snippet(getattr(outcome, part), (*loc, part), scope, part, aggregate=None if is_dup else False)
+            self.snippet(getattr(outcome, part), (*loc, part), scope, part, aggregate=self.outcome_aggregates)
         for name, text in outcome.context.items():
-            self.snippet(text, (*loc, "context", name), scope, f"context {name}", aggregate=None if is_dup else False)
+            self.snippet(text, (*loc, "context", name), scope, f"context {name}", aggregate=self.outcome_aggregates)
         if outcome.key is not None:
             self.add("R042", (*loc, "key"))
         if outcome.event is not None:
@@ -289,6 +247,27 @@ class SingleChecker(RuleChecker):
             self.add("R017", (*loc, "older_than"), hint="e.g. event_at: shipped_at")
         key = self.business_key(outcome.model_copy(update={"key": None}), loc, [k.name for k in rule.keys])
         return {outcome.exception: key}
+
+    def own_parts(self, scope: Mapping[str | None, Mapping[str, str]], cols: Mapping[str, str]) -> None:
+        """The kind's own fields."""
+
+
+class CheckChecker(SingleChecker):
+    rule: CheckRule
+
+    def own_parts(self, scope: Mapping[str | None, Mapping[str, str]], cols: Mapping[str, str]) -> None:
+        self.snippet(self.rule.require, ("require",), scope, "require", aggregate=False)
+        self.snippet(self.rule.value, ("value",), scope, "value", aggregate=False)
+
+
+class DuplicateChecker(SingleChecker):
+    rule: DuplicateRule
+    outcome_aggregates = None  # a duplicate's outcome is per key: sum(qty) or a column (its min)
+
+    def own_parts(self, scope: Mapping[str | None, Mapping[str, str]], cols: Mapping[str, str]) -> None:
+        distinct = self.rule.distinct
+        if distinct is not None and distinct not in cols:
+            self.add("R030", ("distinct",), column=distinct, hint=did_you_mean(distinct, list(cols)))
 
 
 def event_side(rule: MatchRule, kind: str, outcome: Outcome) -> str | None:
@@ -303,7 +282,7 @@ def event_side(rule: MatchRule, kind: str, outcome: Outcome) -> str | None:
 
 def check_rules(loaded: Iterable[LoadedRule], config: Config | None = None) -> list[Problem]:
     """Every semantic problem of every rule, including duplicate ids and inconsistent exception keys."""
-    extras = config_extras(config)
+    extras = catalogue.extras(config)
     systems = known_systems(config)
     problems: list[Problem] = []
     seen: dict[str, LoadedRule] = {}
@@ -314,8 +293,7 @@ def check_rules(loaded: Iterable[LoadedRule], config: Config | None = None) -> l
             problems.append(item.problem("R010", ("id",), rule=item.id, first=f"{first.file}:{first.line}"))
         else:
             seen[item.id] = item
-        checker_cls = MatchChecker if isinstance(item.rule, MatchRule) else SingleChecker
-        checker = checker_cls(item, extras, systems)
+        checker = KINDS[item.rule.kind].checker()(item, extras, systems)  # the kind's checker (recon.rules.kinds)
         types = checker.run()
         problems += checker.problems
         for exception, key in types.items():

@@ -23,7 +23,8 @@ from recon.rules.compile_parts import (
 )
 from recon.rules.contract import KEY_COLUMNS
 from recon.rules.loader import LoadedRule
-from recon.rules.schema import RAPIDFUZZ_SCORERS, Compare, FuzzyLevel, MatchRule, Outcome, Side
+from recon.rules.schema import Compare, FuzzyLevel, MatchRule, Outcome, Side
+from recon.rules.scorers import SCORERS
 from recon.rules.tables import compare_type, entity_of, projected_columns, split_table
 from recon.sql import ident
 
@@ -199,19 +200,10 @@ class MatchCompiler:
         """(score 0-100, qualifies) of one level over the candidate pair."""
         lv = self.pair(level.left or f"left.{level.field}")
         rv = self.pair(level.right or f"right.{level.field}")
-        if level.scorer == "exact":
-            return (f"CASE WHEN ({lv}) IS NOT NULL AND ({lv}) = ({rv}) THEN 100.0 END", "IS NOT NULL")
-        a, b = f"lower(trim(CAST({lv} AS VARCHAR)))", f"lower(trim(CAST({rv} AS VARCHAR)))"
-        if level.scorer in RAPIDFUZZ_SCORERS:
-            from recon.rules.fuzzy import udf_name
-
-            expr = f"{udf_name(level.scorer)}(CAST({lv} AS VARCHAR), CAST({rv} AS VARCHAR))"
-        elif level.scorer in ("levenshtein", "damerau_levenshtein"):
-            expr = f"100.0 * (1 - {level.scorer}({a}, {b}) / greatest(length({a}), length({b}), 1))"
-        elif level.scorer == "jaccard":
-            expr = f"100.0 * jaccard({a}, {b})"
-        else:
-            expr = f"100.0 * {level.scorer}_similarity({a}, {b})"
+        scorer = SCORERS[level.scorer]
+        expr = scorer.sql(lv, rv)
+        if not scorer.threshold:
+            return expr, "IS NOT NULL"
         return expr, f">= {sp.num(level.threshold or 0)}"
 
     def fuzzy_pairs(self) -> list[str]:

@@ -9,11 +9,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from recon import catalogue
 from recon.config.schema import Config, Ownership
 from recon.normalise import compile_steps
 from recon.rules import snippets
 from recon.rules import sqlparts as sp
-from recon.rules.checks import config_extras
 from recon.rules.contract import COLUMN_NAMES, COLUMN_TYPES, KEY_COLUMNS
 from recon.rules.schema import Lookup, Outcome, Rows
 from recon.rules.tables import Extras, base_columns, split_table
@@ -38,7 +38,7 @@ class CompileContext:
         if config is None:
             return cls(missing_tables=missing_tables)
         return cls(ownership=dict(config.ownership), lookups=dict(config.lookups), currency=config.currency,
-                   extras=config_extras(config), missing_tables=missing_tables)
+                   extras=catalogue.extras(config), missing_tables=missing_tables)
 
     def owner_of(self, entity: str, field_name: str | None = None) -> str | None:
         spec = self.ownership.get(entity)

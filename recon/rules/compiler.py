@@ -20,7 +20,7 @@ Shape of a match rule's SQL, one CTE per step:
                     list of rows is built for a key that is not a finding)
   final + SELECT    ids, ages, messages and lineage text
 
-Records compared and matched (`MatchCompiler.stats_units`, `SingleCompiler.stats_units`) come from
+Records compared and matched (each kind's compiler's `stats_units`) come from
 the same CTEs: `stats_sql` is that count on its own, `sql_with_stats` the exceptions plus one row of
 counts in a single statement, so DuckDB computes the pairs once and no data row passes through
 Python.
@@ -30,11 +30,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recon.rules.compile_match import MatchCompiler
 from recon.rules.compile_parts import CompileContext, stats_select, with_stats
-from recon.rules.compile_single import SingleCompiler
+from recon.rules.kinds import KINDS
 from recon.rules.loader import LoadedRule
-from recon.rules.schema import RAPIDFUZZ_SCORERS, MatchRule
+from recon.rules.scorers import python_scorers
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ class CompiledRule:
     sql: str  # the exceptions, in the contract's columns
     tables: tuple[str, ...]  # the rule cannot run without these
     lookup_tables: tuple[str, ...]  # absent ones make empty lookups
-    scorers: tuple[str, ...]  # rapidfuzz scorers to register as UDFs
+    scorers: tuple[str, ...]  # scorers whose Python UDFs the SQL calls (recon.rules.scorers)
     stats_sql: str = ""  # on its own: one row, records_compared and records_matched
     sql_with_stats: str = ""  # both from one statement: the exceptions, then one row of the two counts
 
@@ -51,15 +50,9 @@ class CompiledRule:
 def compile_rule(loaded: LoadedRule, ctx: CompileContext | None = None) -> CompiledRule:
     ctx = ctx or CompileContext()
     rule = loaded.rule
-    compiler: MatchCompiler | SingleCompiler
-    if isinstance(rule, MatchRule):
-        compiler = MatchCompiler(loaded, ctx)
-        lookups = [lk.table for s in (rule.left, rule.right) for lk in s.lookups]
-        scorers = tuple(sorted({lv.scorer for lv in rule.fuzzy if lv.scorer in RAPIDFUZZ_SCORERS}))
-    else:
-        compiler = SingleCompiler(loaded, ctx)
-        lookups = [lk.table for lk in rule.lookups]
-        scorers = ()
+    compiler = KINDS[rule.kind].compiler()(loaded, ctx)  # the kind's compiler (recon.rules.kinds)
+    lookups = [lk.table for side in rule.sides() for lk in side.lookups]
+    scorers = python_scorers(rule.scorer_names())
     main, units = compiler.statement(), compiler.stats_units()
     return CompiledRule(rule.id, main.text, tuple(rule.tables()), tuple(dict.fromkeys(lookups)), scorers,
                         stats_select(compiler.stats_ctes(), units), with_stats(main, units))

@@ -4,7 +4,8 @@ DuckDB's own `jaro_winkler_similarity`, `levenshtein` and friends are used where
 are as fast as rapidfuzz and need no Python); token-based scorers (`token_set_ratio` and the
 like) come from here. DuckDB hands a whole vector of candidate pairs to one call, and
 `rapidfuzz.process.cpdist` scores them pairwise in C++: no per-row Python work. The compiler only
-ever calls these over candidate pairs that already share a blocking key.
+ever calls these over candidate pairs that already share a blocking key. Which scorers exist, and
+which of them need a UDF, is `recon.rules.scorers`; `register` installs what a rule needs.
 """
 
 from __future__ import annotations
@@ -17,16 +18,16 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process, utils
 
 from recon.db import Database
-from recon.rules.schema import RAPIDFUZZ_SCORERS
+from recon.rules.scorers import SCORERS, rapidfuzz_udf_name
 
 
 def udf_name(scorer: str) -> str:
-    return f"recon_rf_{scorer.lower()}"
+    return rapidfuzz_udf_name(scorer)
 
 
 def scorer_function(scorer: str) -> Callable[[pa.Array, pa.Array], pa.Array]:
     """An Arrow-in, Arrow-out pairwise scorer (0-100); a NULL on either side scores NULL."""
-    if scorer not in RAPIDFUZZ_SCORERS:
+    if scorer not in SCORERS or SCORERS[scorer].origin != "rapidfuzz":
         raise ValueError(f"unknown rapidfuzz scorer {scorer!r}")
     func = getattr(fuzz, scorer)
 
@@ -41,7 +42,11 @@ def scorer_function(scorer: str) -> Callable[[pa.Array, pa.Array], pa.Array]:
 
 
 def register(db: Database, scorers: Iterable[str]) -> None:
-    """Make each scorer callable from SQL as `recon_rf_<scorer>(a, b)` in this database (again is harmless)."""
+    """Register the Python UDF of each scorer that has one (VARCHAR, VARCHAR -> DOUBLE); again is harmless."""
     for scorer in sorted(set(scorers)):
-        db.register_function(udf_name(scorer), scorer_function(scorer), ["VARCHAR", "VARCHAR"], "DOUBLE",
-                             vectorized=True, null_handling="special")
+        udf = SCORERS[scorer].duckdb_udf
+        if udf is None:  # DuckDB's own function
+            continue
+        name, load = udf
+        db.register_function(name, load(), ["VARCHAR", "VARCHAR"], "DOUBLE", vectorized=True,
+                             null_handling="special")

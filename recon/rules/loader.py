@@ -22,12 +22,12 @@ from recon.config.schema import Config
 from recon.config.yamlfile import Loc, YamlDocument, read_yaml
 from recon.errors import ConfigError, Problem, did_you_mean
 from recon.rules import schema
-from recon.rules.schema import CheckRule, DuplicateRule, MatchRule, Pack, Rule
+from recon.rules.kinds import KINDS, RULE_MODELS, Pack, Rule, kinds_text
+from recon.rules.schema import CheckRule, DuplicateRule, MatchRule
 from recon.sql import literal
 
 AnyRule = MatchRule | CheckRule | DuplicateRule
 _PARAM_RE = re.compile(r"^\$([a-z][a-z0-9_]*)$")
-_KINDS = {"match": MatchRule, "check": CheckRule, "duplicate": DuplicateRule}
 
 
 @dataclass(frozen=True)
@@ -99,9 +99,8 @@ def _models_at(loc: Loc, data: Any) -> list[type[BaseModel]]:
     for part in loc:
         node = node[part] if isinstance(node, dict | list) and _has(node, part) else None
         if isinstance(part, int):
-            if isinstance(node, dict) and node.get("kind") in _KINDS and models == [MatchRule, CheckRule,
-                                                                                      DuplicateRule]:
-                models = [_KINDS[node["kind"]]]
+            if isinstance(node, dict) and node.get("kind") in KINDS and models == list(RULE_MODELS):
+                models = [KINDS[node["kind"]].model]
             continue
         nxt: list[type[BaseModel]] = []
         for model in models:
@@ -123,7 +122,7 @@ def _has(node: Any, part: str | int) -> bool:
 def _clean_loc(loc: tuple[Any, ...]) -> Loc:
     out: list[str | int] = []
     for i, part in enumerate(loc):
-        if i == 2 and loc[0] == "rules" and part in _KINDS:
+        if i == 2 and loc[0] == "rules" and part in KINDS:
             continue
         if isinstance(part, str) and ("[" in part or part in ("str", "list[str]", "dict[str,str]")):
             continue
@@ -145,7 +144,7 @@ def pydantic_problems(exc: ValidationError, doc: YamlDocument) -> list[Problem]:
         elif kind == "missing":
             problem = doc.problem("R004", loc, key=loc[-1])
         elif kind == "union_tag_invalid" or (kind == "union_tag_not_found"):
-            problem = doc.problem("R006", loc)
+            problem = doc.problem("R006", loc, kinds=kinds_text())
         else:
             message = err["msg"].removeprefix("Value error, ")
             problem = doc.problem("R005", loc, message=message)

@@ -14,6 +14,7 @@ from typing import Any
 from recon.config import Project
 from recon.config.schema import Config
 from recon.config.yamlfile import YamlDocument
+from recon.engines import ENGINES
 from recon.errors import ConfigError, Problem, did_you_mean
 from recon.rules.compiler import CompileContext, CompiledRule, compile_rule
 from recon.rules.loader import LoadedRule, RuleSet, load_rules
@@ -127,10 +128,9 @@ def explain(ruleset: RuleSet, rule_id: str, config: Config | None = None, dialec
         return compiled
     import sqlglot
 
-    if dialect == "spark":  # what the Spark engine runs: sqlglot plus recon's dialect fixes
-        from recon.spark.transpile import to_spark
-
-        sql = to_spark(compiled.sql, pretty=True)
+    engine = next((e for e in ENGINES.values() if e.dialect == dialect and e.transpile is not None), None)
+    if engine is not None:  # what that engine runs: its own transpiler (sqlglot plus its fixes)
+        sql = engine.transpile()(compiled.sql, pretty=True)  # type: ignore[misc]
     else:
         sql = sqlglot.transpile(compiled.sql, read="duckdb", write=dialect, pretty=True)[0]
     return CompiledRule(compiled.rule_id, sql, compiled.tables, compiled.lookup_tables, compiled.scorers)

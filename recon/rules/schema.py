@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from recon.config.schema import _check_normaliser
+from recon.rules.scorers import SCORERS
 
 SEVERITIES = ("critical", "high", "medium", "low")
 Severity = Literal["critical", "high", "medium", "low"]
@@ -20,13 +21,7 @@ KEBAB = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 AGGREGATES = ("sum", "min", "max", "count", "count_distinct", "avg")
 Aggregate = Literal["sum", "min", "max", "count", "count_distinct", "avg"]
-DUCKDB_SCORERS = ("jaro_winkler", "jaro", "levenshtein", "damerau_levenshtein", "jaccard")
-RAPIDFUZZ_SCORERS = ("ratio", "partial_ratio", "token_sort_ratio", "token_set_ratio", "WRatio", "QRatio")
-SCORERS = ("exact", *DUCKDB_SCORERS, *RAPIDFUZZ_SCORERS)
-Scorer = Literal[
-    "exact", "jaro_winkler", "jaro", "levenshtein", "damerau_levenshtein", "jaccard",
-    "ratio", "partial_ratio", "token_sort_ratio", "token_set_ratio", "WRatio", "QRatio",
-]
+Scorer = Literal[tuple(SCORERS)]  # type: ignore[valid-type]  # the names in recon.rules.scorers
 
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -181,10 +176,11 @@ class FuzzyLevel(Strict):
     def _complete(self) -> FuzzyLevel:
         if self.field is None and (self.left is None or self.right is None):
             raise ValueError("give field, or both left and right")
-        if self.scorer != "exact" and self.threshold is None:
+        takes_threshold = SCORERS[self.scorer].threshold
+        if takes_threshold and self.threshold is None:
             raise ValueError(f"scorer {self.scorer} needs a threshold (0-100)")
-        if self.scorer == "exact" and self.threshold is not None:
-            raise ValueError("scorer exact takes no threshold")
+        if not takes_threshold and self.threshold is not None:
+            raise ValueError(f"scorer {self.scorer} takes no threshold")
         return self
 
     @property
@@ -218,11 +214,29 @@ class Doc(Strict):
 
 
 class RuleBase(Strict):
+    """What every kind of rule has; each kind (recon.rules.kinds) adds `kind: Literal[...]` and its parts."""
+
     id: str = Field(pattern=KEBAB)
     title: str
     workflow: str | None = Field(None, pattern=KEBAB)
     owner: str | None = Field(None, pattern=r"^[a-z][a-z0-9_-]*$")
     doc: Doc | None = None
+
+    def outcomes(self) -> list[tuple[str, Outcome]]:
+        """(kind of finding, outcome) for every outcome, in the order they are reported."""
+        raise NotImplementedError
+
+    def tables(self) -> list[str]:
+        """The tables the rule cannot run without."""
+        raise NotImplementedError
+
+    def sides(self) -> list[Rows]:
+        """Where its rows come from (each with its table, filter and lookups)."""
+        raise NotImplementedError
+
+    def scorer_names(self) -> list[str]:
+        """The fuzzy scorers its SQL uses (recon.rules.scorers)."""
+        return []
 
 
 class MatchRule(RuleBase):
@@ -262,6 +276,12 @@ class MatchRule(RuleBase):
     def tables(self) -> list[str]:
         return [self.left.table, self.right.table]
 
+    def sides(self) -> list[Rows]:
+        return [self.left, self.right]
+
+    def scorer_names(self) -> list[str]:
+        return [level.scorer for level in self.fuzzy]
+
 
 class SingleTableRule(RuleBase, Rows):
     keys: list[KeyItem] = Field(min_length=1)
@@ -272,6 +292,9 @@ class SingleTableRule(RuleBase, Rows):
 
     def tables(self) -> list[str]:
         return [self.table]
+
+    def sides(self) -> list[Rows]:
+        return [self]
 
 
 class CheckRule(SingleTableRule):
@@ -288,33 +311,3 @@ class DuplicateRule(SingleTableRule):
 
     kind: Literal["duplicate"]
     distinct: str | None = None
-
-
-Rule = Annotated[MatchRule | CheckRule | DuplicateRule, Field(discriminator="kind")]
-
-
-class Parameter(Strict):
-    default: str | int | float
-    description: str
-
-
-class Pack(Strict):
-    """One file of rules for one workflow."""
-
-    pack: str = Field(pattern=KEBAB)
-    workflow: str = Field(pattern=KEBAB)
-    title: str
-    description: str = ""
-    owner: str = Field("operations", pattern=r"^[a-z][a-z0-9_-]*$")
-    parameters: dict[str, Parameter] = Field(default_factory=dict)
-    rules: list[Rule] = Field(default_factory=list)
-
-    @field_validator("parameters")
-    @classmethod
-    def _param_names(cls, value: dict[str, Parameter]) -> dict[str, Parameter]:
-        for name in value:
-            if not re.match(r"^[a-z][a-z0-9_]*$", name):
-                raise ValueError(f"parameter name {name!r}: use lower_snake_case")
-            if name in ("timezone", "as_of", "run_id"):
-                raise ValueError(f"parameter name {name!r} is reserved")
-        return value

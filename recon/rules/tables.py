@@ -6,14 +6,12 @@ ask the same questions, so the answers live here once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
+from recon import catalogue
 from recon.casting import kind_of
-from recon.model import ENTITIES, LINEAGE_COLUMNS
 from recon.rules import snippets
 from recon.rules.schema import Compare, MatchRule, Rows, Side
 
-Extras = Mapping[str, Mapping[str, str]]  # "system.entity" -> extra column -> DuckDB type
+Extras = catalogue.Extras  # "system.entity" -> extra column -> DuckDB type
 
 _AGG_TYPES = {"count": "BIGINT", "count_distinct": "BIGINT", "avg": "DOUBLE"}
 
@@ -28,11 +26,8 @@ def entity_of(table: str) -> str:
 
 
 def base_columns(table: str, extras: Extras | None = None) -> dict[str, str]:
-    """Canonical fields, lineage, then any extra columns the config maps for this table."""
-    entity = ENTITIES.get(entity_of(table))
-    if entity is None:
-        return {}
-    return {**entity.fields, **LINEAGE_COLUMNS, **dict((extras or {}).get(table, {}))}
+    """Canonical fields, lineage, then the table's extra columns (recon.catalogue)."""
+    return catalogue.columns(table, extras)
 
 
 def rows_columns(rows: Rows, extras: Extras | None = None) -> dict[str, str]:

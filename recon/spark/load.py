@@ -30,8 +30,9 @@ from sqlglot import exp
 from recon.config import Project, Source
 from recon.db import Database
 from recon.errors import InputError, Problem
+from recon.formats import format_of
 from recon.load import files as filesys
-from recon.load.loader import FileLoad, Loader, LoadReport, missing_columns, source_format
+from recon.load.loader import FileLoad, Loader, LoadReport, missing_columns
 from recon.load.mapping import mapped_select, plan_fields, rejects_select
 from recon.load.readers import UnreadableFile
 from recon.model import ENTITIES, LINEAGE_COLUMNS
@@ -97,14 +98,22 @@ class SparkLoader(SparkX12, SparkReaders, Loader):
             return self.db.rows(sql)
 
     def load_source(self, name: str, source: Source, report: LoadReport) -> None:
-        if (source_format(source) or "csv") != "x12":
+        fmt = format_of(source)
+        if fmt.spark is None:  # a format Spark cannot read: the source fails (I020), the run goes on
+            problem = Problem.of("I020", engine="Spark", format=fmt.name, file=source.path,
+                                 path=f"sources.{name}.format")
+            report.files.append(FileLoad(name, source.system, source.entity or "*", source.path, fmt.name,
+                                         status="failed", problem=problem))
+            self._record(report.files[-1])
+            return
+        if not fmt.is_edi:
             super().load_source(name, source, report)
             return
         paths = filesys.expand(self.project.resolve(source.path))
         if not paths:
             super().load_source(name, source, report)  # records the no-match problem
             return
-        for load in self.load_x12(name, source, paths, report):
+        for load in getattr(self, fmt.spark)(name, source, paths, report):  # the format's method (load_x12)
             self._record(load)
 
     def load_file(self, name: str, source: Source, fmt: str, path: Path, display: str) -> FileLoad:

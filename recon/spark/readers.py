@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 from recon.config import Source
 from recon.db import Database
 from recon.errors import Problem
-from recon.load.readers import READERS, UnreadableFile
+from recon.formats import FORMATS
+from recon.load.readers import UnreadableFile
 from recon.sql import ident
 
 if TYPE_CHECKING:
@@ -80,15 +81,11 @@ class SparkReaders:
 
     def read(self, fmt: str, path: Path, display: str, source: Source) -> RawView:
         """The file as a raw view, read by Spark where it has a reader, else on the driver."""
-        if fmt == "csv":
-            return self.read_csv(path, display, source)
-        if fmt == "jsonl":
-            return self.read_json_lines(path, display, source)
-        if fmt == "json":
-            return self.read_json_array(path, display, source)
-        if fmt == "parquet":
-            return self.read_parquet(path, display)
-        return self.read_on_driver(fmt, path, display, source)
+        method = FORMATS[fmt].spark  # the format's Spark reader, a method of this class (recon.formats)
+        assert method is not None, f"format {fmt} has no Spark reader"
+        if method == "read_on_driver":
+            return self.read_on_driver(fmt, path, display, source)
+        return getattr(self, method)(path, display, source)  # type: ignore[no-any-return]
 
     @property
     def no_parse_problem(self) -> list[Any]:
@@ -221,7 +218,7 @@ class SparkReaders:
         ).createOrReplaceTempView(view)
         return RawView(view, None, keys, COUNTED)
 
-    def read_parquet(self, path: Path, display: str) -> RawView:
+    def read_parquet(self, path: Path, display: str, source: Source | None = None) -> RawView:
         from pyspark.sql import functions as F
         from pyspark.sql.types import TimestampType
 
@@ -245,7 +242,9 @@ class SparkReaders:
     def read_on_driver(self, fmt: str, path: Path, display: str, source: Source) -> RawView:
         """xlsx (no Spark reader): the DuckDB path's reader on the driver, handed to Spark as Arrow."""
         with self._db_lock:
-            raw = READERS[fmt](self.db, path, display, source.options)
+            reader = FORMATS[fmt].read
+            assert reader is not None, f"format {fmt} has no per-file reader"
+            raw = reader()(self.db, path, display, source.options)
             try:
                 table = self.db.arrow(f"SELECT * FROM {ident(raw.table)}")
                 parse = self.db.arrow(f"SELECT * FROM {ident(raw.rejects)}")

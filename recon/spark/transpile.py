@@ -26,13 +26,14 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
+from recon.rules.scorers import duckdb_builtins_for_spark
+
 # Functions recon registers in the Spark session as pandas UDFs (recon.spark.udfs). DuckDB's own
 # names cannot be kept: Spark 4.3 has a built-in jaro_winkler_similarity that shadows any UDF of
 # that name and scores differently (0.6425 vs DuckDB's 0.6028 for "Acme Corporation"/"ACME Corp."),
-# so every DuckDB-only function gets a `recon_` name here, in one place.
+# so every DuckDB-only function a scorer calls (recon.rules.scorers) gets a `recon_` name here.
 ROUND_DOUBLE = "recon_round_double"
-UDF_NAMES = {name: f"recon_{name}" for name in
-             ("jaro_winkler_similarity", "jaro_similarity", "damerau_levenshtein", "jaccard")}
+UDF_NAMES = {name: f"recon_{name}" for name in duckdb_builtins_for_spark()}
 # DuckDB functions that take or make a list: a column fed to one of them is a list, so `len()` is `size()`.
 _LIST_FUNCTIONS = {"list_slice", "list_transform", "list_sort", "list_distinct", "flatten", "array_to_string",
                    "list_value", "list"}

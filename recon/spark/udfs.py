@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from recon.rules.schema import RAPIDFUZZ_SCORERS
+from recon.rules.scorers import SCORERS, spark_functions
 from recon.spark.transpile import ROUND_DOUBLE, UDF_NAMES
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def jaccard(left: pd.Series, right: pd.Series) -> pd.Series:
 
 def rapidfuzz_scorer(scorer: str) -> Callable[[pd.Series, pd.Series], pd.Series]:
     """The `recon_rf_<scorer>` function of `recon.rules.fuzzy`, over pandas Series."""
-    if scorer not in RAPIDFUZZ_SCORERS:
+    if scorer not in SCORERS or SCORERS[scorer].origin != "rapidfuzz":
         raise ValueError(f"unknown rapidfuzz scorer {scorer!r}")
 
     def score(left: pd.Series, right: pd.Series) -> pd.Series:
@@ -109,18 +109,10 @@ def round_double(values: pd.Series, digits: pd.Series) -> pd.Series:
 
 
 def register(spark: SparkSession, scorers: tuple[str, ...] | list[str] = ()) -> None:
-    """Register the DuckDB-named functions (and the given rapidfuzz scorers) in this session."""
+    """Register what the scorers (`recon.rules.scorers`) need: DuckDB's functions, the given Python scorers."""
     from pyspark.sql.functions import pandas_udf
 
-    from recon.rules.fuzzy import udf_name
-
-    functions = {
-        UDF_NAMES["jaro_winkler_similarity"]: jaro_winkler,
-        UDF_NAMES["jaro_similarity"]: jaro,
-        UDF_NAMES["damerau_levenshtein"]: damerau_levenshtein,
-        UDF_NAMES["jaccard"]: jaccard,
-    }
-    functions.update({udf_name(s): rapidfuzz_scorer(s) for s in scorers})
+    functions = {UDF_NAMES.get(name, name): load() for name, load in spark_functions(scorers).items()}
     for name, func in functions.items():
         spark.udf.register(name, pandas_udf(func, "double"))  # type: ignore[call-overload]
     spark.udf.register(ROUND_DOUBLE, pandas_udf(round_double, "double"))  # type: ignore[call-overload]

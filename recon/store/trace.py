@@ -24,6 +24,7 @@ from typing import Any
 
 from recon.config import Project, load_project
 from recon.db import Database
+from recon.formats import documents
 from recon.load.loader import Loader, LoadReport
 from recon.model import ENTITIES
 from recon.sql import ident, literal, table_name
@@ -39,11 +40,9 @@ COLUMN_FAMILY: dict[str, str] = {
     "shipment_id": "S", "invoice_id": "I", "tracking_no": "T",
 }
 SEARCH_COLUMNS = (*COLUMN_FAMILY, "reference")
-# What an EDI document's `reference` is, by transaction set (others: any family).
-REFERENCE_FAMILY: dict[str, str] = {
-    "850": "R", "855": "R", "860": "R", "865": "R", "875": "R", "940": "R",
-    "856": "S", "945": "S", "214": "S", "810": "I", "880": "I",
-}
+# What an EDI document's `reference` is, by document type (others: any family), and what the story
+# calls it: declared by each EDI format (recon.formats).
+REFERENCE_FAMILY: dict[str, str] = {code: d.reference for code, d in documents().items() if d.reference}
 # Per entity, the timestamps that make a moment of the story, with what happened.
 MOMENTS: dict[str, tuple[tuple[str, str], ...]] = {
     "orders": (("ordered_at", "ordered"), ("released_at", "released")),
@@ -58,12 +57,7 @@ MOMENTS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 ENTITY_ORDER = ("orders", "order_lines", "order_acks", "shipment_lines", "deliveries", "invoice_lines", "returns",
                 "edi_documents", "edi_acks")
-SET_NAMES = {
-    "850": "purchase order", "855": "PO acknowledgement", "856": "ship notice (ASN)", "810": "invoice",
-    "997": "functional acknowledgement", "999": "implementation acknowledgement", "214": "shipment status",
-    "940": "warehouse shipping order", "945": "warehouse shipping advice", "860": "PO change", "846": "inventory",
-    "180": "return", "824": "application advice",
-}
+SET_NAMES: dict[str, str] = {code: d.name for code, d in documents().items() if d.name}
 MAX_ROUNDS = 6
 
 MACROS = (
