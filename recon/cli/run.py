@@ -22,6 +22,7 @@ from recon import api
 from recon.cli.options import (
     as_of_option,
     config_option,
+    csv_raw_option,
     debug_option,
     handles_errors,
     json_option,
@@ -31,7 +32,6 @@ from recon.cli.options import (
 )
 from recon.config.schema import SEVERITIES
 from recon.errors import EXIT_OK, ReconError
-from recon.report import Report
 from recon.report.terminal import quiet_line, render_summary
 
 
@@ -88,7 +88,7 @@ def _progress_display(show: bool, log: EventLog, run_id: str) -> Iterator[tuple[
         yield on_bar, on_rule
 
 
-def _log_run(log: EventLog, ctx: api.RunContext) -> None:
+def _log_run(log: EventLog, ctx: api.RunResult) -> None:
     """One event per source loaded and per rule run, from what the run reported."""
     seconds: dict[str, float] = {}
     for f in ctx.load.files:
@@ -118,6 +118,7 @@ def _log_run(log: EventLog, ctx: api.RunContext) -> None:
               help="E-mail the report to this address (repeatable; default: email.to in the config).")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default=None,
               help="Run load and rules on this engine (default: engine.name in the config, else duckdb).")
+@csv_raw_option
 @click.option("--quiet", "-q", is_flag=True, help="One line of output and the exit code; for cron.")
 @click.option("--log-format", "log_format", type=click.Choice(["json", "text"]), default=None,
               help="Structured log lines on stderr: run start, each source loaded, each rule run, outputs, run end.")
@@ -125,8 +126,8 @@ def _log_run(log: EventLog, ctx: api.RunContext) -> None:
 @debug_option
 @handles_errors
 def run(config: str | None, as_of: str | None, out: str | None, strict: bool, dry_run: bool, fail_on: str | None,
-        email_to: tuple[str, ...], engine: str | None, quiet: bool, log_format: str | None, as_json: bool,
-        debug: bool) -> None:
+        email_to: tuple[str, ...], engine: str | None, csv_raw: bool, quiet: bool, log_format: str | None,
+        as_json: bool, debug: bool) -> None:
     """Load every source, run the rules and write the reports.
 
     Exit codes: 0 ok, 1 the bar (--fail-on, budgets) was broken, 2 usage, config or e-mail
@@ -140,11 +141,11 @@ def run(config: str | None, as_of: str | None, out: str | None, strict: bool, dr
     try:
         with _progress_display(show_bars, log, run_id) as (on_file, on_rule):
             ctx = api.run(config, as_of=as_of, out=out, strict=strict, progress=on_file, rule_progress=on_rule,
-                          run_id=run_id, dry_run=dry_run, fail_on=fail_on, engine=engine)
+                          run_id=run_id, dry_run=dry_run, fail_on=fail_on, engine=engine, csv_raw=csv_raw)
         _log_run(log, ctx)
         recipients = list(email_to) or ctx.project.config.email.to
         if recipients:
-            Report.of(ctx).email(recipients)
+            ctx.report().email(recipients)
             log("email_sent", run_id=run_id, to=recipients, attach=ctx.project.config.email.attach)
     except ReconError as exc:
         log("run_end", level="error", run_id=run_id, exit_code=exc.exit_code, error=exc.title,

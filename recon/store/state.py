@@ -28,6 +28,7 @@ import duckdb
 
 from recon.db import Database
 from recon.errors import EXIT_USAGE, LockedError, Problem, ReconError
+from recon.seams import hold_point
 from recon.sql import ident, literal
 from recon.store.inputs import InputFile
 from recon.store.schema import ALIAS, EXCEPTION_COLUMNS, SCHEMA_VERSION, create_statements, qualified
@@ -40,20 +41,6 @@ class StateError(ReconError):
 
     def __init__(self, problems: list[Problem], title: str = "the state store cannot be used") -> None:
         super().__init__(problems=problems, exit_code=EXIT_USAGE, title=title)
-
-
-def hold_point(name: str) -> None:
-    """A test seam: with RECON_TEST_HOLD_AT=name, announce it (touch RECON_TEST_HOLD_FILE) and wait.
-
-    The crash and lock tests use it to kill or race a real `recon run` subprocess at a known
-    point (mid-load, mid-transaction). It costs one environment lookup otherwise.
-    """
-    if os.environ.get("RECON_TEST_HOLD_AT") != name:
-        return
-    flag = os.environ.get("RECON_TEST_HOLD_FILE")
-    if flag:
-        Path(flag).write_text(str(os.getpid()))
-    time.sleep(float(os.environ.get("RECON_TEST_HOLD_SECONDS", "60")))
 
 
 def current_user() -> str:
