@@ -215,6 +215,7 @@ class Staging:
             self.path.rename(self.final)
             shutil.rmtree(self._old, ignore_errors=True)
         self.published = True
+        hold_point("outputs.published")
 
 
 def recover(final: Path) -> None:
