@@ -15,13 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from recon import files as filesys
 from recon.asof import parse_as_of
 from recon.config import Project, config_path, load_project
 from recon.config.schema import Config, Source
 from recon.config.yamlfile import read_yaml
 from recon.db import Database
 from recon.errors import ConfigError, Problem
-from recon.load import files as filesys
 from recon.load.loader import Loader, missing_columns, source_format
 from recon.load.readers import READERS, UnreadableFile, header_of
 from recon.report import Report, context, outputs
@@ -259,5 +259,14 @@ def outputs_step(plan: RunPlan, db: Database, load: LoadResult, rules: RulesResu
 
 
 def trace(config: str | Path | None, key: str) -> TraceResult:
-    """One order's story across every loaded system (loads the sources, runs no rules); see recon.store.trace."""
-    return trace_key(config, key)
+    """One order's story across every loaded system: every source loaded (no rules) into a scratch
+    database, then recon.store.trace tells KEY's story from it."""
+    project = load_project(config)
+    engine = project.config.engine
+    db = Database(None, memory_limit=engine.memory_limit, threads=engine.threads,
+                  temp_directory=engine.temp_directory)
+    try:
+        report = Loader(project, db, f"trace-{secrets.token_hex(3)}").load_all()
+        return trace_key(db, project, key, sorted({f.source for f in report.failed}))
+    finally:
+        db.close()

@@ -31,7 +31,14 @@ from recon.errors import EXIT_USAGE, LockedError, Problem, ReconError
 from recon.seams import hold_point
 from recon.sql import ident, literal
 from recon.store.inputs import InputFile
-from recon.store.schema import ALIAS, EXCEPTION_COLUMNS, SCHEMA_VERSION, create_statements, qualified
+from recon.store.schema import (
+    ALIAS,
+    EXCEPTION_COLUMNS,
+    SCHEMA_VERSION,
+    TABLES,  # the per-run tables to clear on replace
+    create_statements,
+    qualified,
+)
 
 OPEN_TIMEOUT = float(os.environ.get("RECON_STATE_TIMEOUT", "15"))
 
@@ -200,8 +207,6 @@ class StateStore:
     def record(self, run: RunRecord, *, sources: Sequence[dict[str, Any]], inputs: Iterable[InputFile],
                exceptions_table: str | None, rejects_table: str | None, replace: Sequence[str] = ()) -> None:
         """Write one run in one transaction; the runs listed in `replace` (and their rows) go in the same one."""
-        from recon.store.schema import TABLES  # the per-run tables to clear on replace
-
         db = self.db
         exception_select = self._exception_select(exceptions_table, run.run_id) if exceptions_table else None
         db.execute("BEGIN TRANSACTION")
