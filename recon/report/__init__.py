@@ -73,14 +73,14 @@ def rerender(run_dir: Path, config: Config | None = None, *, fail_on: str | None
     stored = {name: run_dir / name for name in (outputs.SUMMARY_JSON, outputs.EXCEPTIONS_PARQUET)}
     missing = [str(p) for p in stored.values() if not p.is_file()]
     if missing:
-        raise InputError([Problem("R001", f"{p} not found", hint="is this a run's output folder?") for p in missing],
+        raise InputError([Problem.of("O001", output=p) for p in missing],
                          title=f"cannot re-render {run_dir}")
     try:
         base = json.loads(stored[outputs.SUMMARY_JSON].read_text(encoding="utf-8"))
         if not isinstance(base, dict):
             raise ValueError("not a JSON object")
     except (OSError, ValueError) as exc:
-        raise InputError([Problem("R002", f"{stored[outputs.SUMMARY_JSON]} is not readable JSON: {exc}")],
+        raise InputError([Problem.of("O002", output=stored[outputs.SUMMARY_JSON], reason=exc)],
                          title=f"cannot re-render {run_dir}") from exc
     db = Database()
     outputs.check_run_ids(run_dir, str(base.get("run_id", "")), db)

@@ -65,16 +65,11 @@ def check_out_dir(out_dir: Path) -> None:
     if not out_dir.exists():
         return
     if not out_dir.is_dir():
-        raise ConfigError([Problem("O001", f"{out_dir} is a file, not a folder",
-                                   hint="give --out a folder (it is created if missing)")],
-                          title="cannot write the outputs")
+        raise ConfigError([Problem.of("O005", folder=out_dir)], title="cannot write the outputs")
     foreign = sorted(p.name for p in out_dir.iterdir() if p.name not in OWNED)
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-        raise ConfigError([Problem(
-            "O001", f"{out_dir} holds files recon did not write: {shown}",
-            hint="a run replaces its output folder as a whole; give --out an empty or new folder, "
-                 "or one a previous run wrote")], title="cannot write the outputs")
+        raise ConfigError([Problem.of("O004", folder=out_dir, files=shown)], title="cannot write the outputs")
 
 
 # -- writing ----------------------------------------------------------------------------------------
@@ -285,10 +280,8 @@ def check_run_ids(folder: Path, run_id: str, db: Database) -> None:
     other = {name: ids - {run_id} for name, ids in found.items() if ids - {run_id}}
     if other:
         listed = "; ".join(f"{name}: {', '.join(sorted(ids))}" for name, ids in sorted(other.items()))
-        raise ConfigError([Problem(
-            "O002", f"the files of {folder} disagree on the run id: summary.json is run {run_id}, {listed}",
-            hint="re-render a folder one run wrote as a whole, or run again")],
-            title=f"cannot re-render {folder}")
+        raise ConfigError([Problem.of("O006", folder=folder, run=run_id, others=listed)],
+                          title=f"cannot re-render {folder}")
 
 
 def _ids(db: Database, sql: str, path: Path) -> set[str]:

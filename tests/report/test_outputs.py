@@ -35,7 +35,7 @@ def test_a_run_refuses_an_out_folder_holding_other_files(project, tmp_path):
     (out / "notes.txt").write_text("mine\n")
     result = invoke("run", "--config", str(project), "--out", str(out))
     assert result.exit_code == 2, result.output
-    assert "[O001]" in result.output and "notes.txt" in result.output
+    assert "[O004]" in result.output and "notes.txt" in result.output
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
 
 
@@ -57,7 +57,7 @@ def test_report_refuses_a_folder_whose_files_come_from_two_runs(project, tmp_pat
     shutil.copy(tmp_path / "b" / "exceptions.parquet", tmp_path / "a" / "exceptions.parquet")
     result = invoke("report", "--dir", str(tmp_path / "a"), "--config", str(project))
     assert result.exit_code == 2, result.output
-    assert "[O002]" in result.output and "exceptions.parquet" in result.output
+    assert "[O006]" in result.output and "exceptions.parquet" in result.output
     b_id = json.loads((tmp_path / "b" / "summary.json").read_text())["run_id"]
     assert b_id in result.output
 
