@@ -21,6 +21,7 @@ from recon.config import Project, config_path, load_project
 from recon.config.schema import Config, Source
 from recon.config.yamlfile import read_yaml
 from recon.db import Database
+from recon.environment import check_output_folder, check_spill_folder
 from recon.errors import ConfigError, Problem
 from recon.load.loader import Loader, missing_columns, source_format
 from recon.load.readers import READERS, UnreadableFile, header_of
@@ -204,6 +205,9 @@ def run(
                    fail_on=fail_on, dry_run=dry_run,
                    neutralise_csv=project.config.outputs.neutralise_csv and not csv_raw)
     outputs.check_out_dir(plan.out_dir)  # replaced as a whole at the end: refuse one holding other files
+    check_output_folder(plan.out_dir)  # a read-only --out fails now (exit 2), not after the whole run
+    temp_directory = project.config.engine.temp_directory
+    check_spill_folder(Path(temp_directory) if temp_directory else None)  # as DuckDB is given it
     db = open_database(project)
     with RunStore(project, db, run_id=run_id, as_of=resolved_as_of, started_at=started,
                   dry_run=dry_run) as store:  # the state lock (exit 4 when held) and the run history
@@ -215,6 +219,8 @@ def run(
         else:
             load = load_step(plan, db, progress)
             store.note_load(load.by_source(), len(load.files))
+            # Loaded: from here on SQL (the rules') may touch only the outputs and the state.
+            db.restrict_file_access([plan.out_dir, outputs.Staging(plan.out_dir).path], [store.path])
             rules = rules_step(plan, db, ruleset, load, rule_progress)
         lifecycle = store.observe()  # lifecycle (new/open/resolved/reopened) and active acks
         written = outputs_step(plan, db, load, rules, lifecycle, store)
