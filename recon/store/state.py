@@ -215,8 +215,12 @@ class StateStore:
             if allow_missing:
                 return
             raise StateError([Problem.of("S002", file=str(self.path))])
-        version = self.db.scalar(f"SELECT value FROM {self.t('meta')} WHERE key = 'schema_version'")
-        if version is not None and int(version) > SCHEMA_VERSION:
+        try:  # a `runs` table alone does not make a recon state: its meta table says which schema it has
+            version = self.db.scalar(f"SELECT value FROM {self.t('meta')} WHERE key = 'schema_version'")
+            number = int(version) if version is not None else None
+        except (duckdb.CatalogException, duckdb.BinderException, ValueError):
+            raise StateError([Problem.of("S002", file=str(self.path))]) from None
+        if number is not None and number > SCHEMA_VERSION:
             raise StateError([Problem.of("S003", version=version, known=SCHEMA_VERSION, file=str(self.path))])
 
     @property

@@ -154,3 +154,24 @@ def test_an_unusable_spill_folder_is_exit_2_before_loading(make_project, tmp_pat
     config = make_project(GOOD + f"engine:\n  temp_directory: {tmp_path / 'a-file' / 'spill'}\n", FILES)
     code, output = run(config, "--out", str(tmp_path / "o"))
     assert code == 2 and "[V001]" in output and "engine.temp_directory" in output
+
+
+@pytest.mark.parametrize(("meta", "code"), [("('schema_version', '999')", "S003"), ("('schema_version', 'x')", "S002")])
+def test_a_state_of_another_schema_fails_before_loading(make_project, tmp_path: Path, meta: str, code: str) -> None:
+    config = make_project(GOOD, FILES)
+    assert run(config, "--out", str(tmp_path / "first"))[0] == 0
+    with duckdb.connect(str(tmp_path / "recon-state.duckdb")) as con:
+        con.execute(f"DELETE FROM meta WHERE key = 'schema_version'; INSERT INTO meta VALUES {meta}")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Loader, "load_all", lambda self: pytest.fail("loading started"))
+        code_, output = run(config, "--out", str(tmp_path / "second"))
+    assert code_ == 2 and f"[{code}]" in output and "internal error" not in output
+    assert not (tmp_path / "second").exists()
+
+
+def test_a_state_with_runs_but_no_meta_is_not_ours(make_project, tmp_path: Path, no_loading: None) -> None:
+    config = make_project(GOOD, FILES)
+    with duckdb.connect(str(tmp_path / "recon-state.duckdb")) as con:
+        con.execute("CREATE TABLE runs (id INTEGER)")
+    code, output = run(config, "--out", str(tmp_path / "o"))
+    assert code == 2 and "[S002]" in output and "internal error" not in output
