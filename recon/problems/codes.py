@@ -239,8 +239,8 @@ INPUT = area(
 )
 
 OUTPUTS = area(
-    "O", "Stored run outputs",
-    "`recon report` re-renders a run from the files it wrote.",
+    "O", "Run outputs",
+    "A run replaces its output folder as a whole; `recon report` re-renders a run from the files it wrote.",
     "InputError",
     ("O001", "run-output-missing", "Run output missing", "{output} not found",
      "The folder lacks a file every run writes (summary.json, exceptions.parquet).",
@@ -250,6 +250,19 @@ OUTPUTS = area(
     ("O003", "unknown-run", "No outputs for the run", "no outputs for run {run!r} in {folder}",
      "`recon report --run` names a run id with no folder under the config's `out:`.",
      "runs written with --out DIR are re-rendered with --dir DIR", "ConfigError"),
+    ("O004", "out-folder-not-ours", "Output folder holds other files",
+     "{folder} holds files recon did not write: {files}",
+     "A run (or `recon report --out`) replaces its output folder as a whole, atomically; it refuses an existing "
+     "folder holding anything but a run's outputs rather than delete it.",
+     "give --out an empty or new folder, or one a previous run wrote", "ConfigError"),
+    ("O005", "out-is-a-file", "Output path is a file", "{folder} is a file, not a folder",
+     "`--out` (or `out:`) names an existing file.", "give --out a folder (it is created if missing)",
+     "ConfigError"),
+    ("O006", "runs-disagree", "Files of two runs", "the files of {folder} disagree on the run id: summary.json is "
+     "run {run}, {others}",
+     "`recon report` found files of another run in the folder (copied together, or left half written by a "
+     "recon without atomic outputs); re-rendering it would report one run's numbers under another's name.",
+     "re-render a folder one run wrote as a whole, or run again", "ConfigError"),
 )
 
 STATE = area(
