@@ -6,6 +6,7 @@ exactly those into rejects naming the field and the raw value. Nothing here rais
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from recon.sql import literal
@@ -37,13 +38,54 @@ def kind_of(duck_type: str) -> str:
     return "varchar"
 
 
+def _re_char(c: str) -> str:
+    return "[" + ("\\" + c if c in "\\^]-[" else c) + "]"
+
+
+def _grouped(spec: CastSpec) -> str:
+    """Thousands separators only between groups of three digits before the decimal separator: 1,234,567.5."""
+    t, d = _re_char(spec.thousands or ","), _re_char(spec.decimal)
+    return rf"^[+-]?[0-9]{{1,3}}({t}[0-9]{{3}})+({d}[0-9]*)?$"
+
+
+def _scale(duck_type: str) -> int | None:
+    match = re.fullmatch(r"DECIMAL\(\d+,\s*(\d+)\)", duck_type.upper())
+    return int(match.group(1)) if match else None
+
+
+def _excess(scale: int) -> str:
+    """A plain number with a non-zero digit beyond `scale` decimals (exponent forms are left to the cast)."""
+    return rf"[.][0-9]{{{scale}}}[0-9]*[1-9][0-9]*$"
+
+
 def _number_text(x: str, spec: CastSpec) -> str:
+    """`x` with its separators made plain ('-1234.5'); NULL when a thousands separator is out of place.
+
+    A thousands separator is removed only where it separates groups of three digits (`12,34`
+    and `1,2,3,4` are not numbers, rather than 1234).
+    """
     out = x
     if spec.thousands:
-        out = f"replace({out}, {literal(spec.thousands)}, '')"
+        sep = literal(spec.thousands)
+        out = (f"CASE WHEN NOT contains({x}, {sep}) THEN {x} "
+               f"WHEN regexp_matches({x}, {literal(_grouped(spec))}) THEN replace({x}, {sep}, '') END")
     if spec.decimal != ".":
         out = f"replace({out}, {literal(spec.decimal)}, '.')"
     return out
+
+
+def _checked_number(number: str, scale: int | None, cast: str) -> str:
+    """`cast` of `number` unless it holds `_` or more decimals than `scale`.
+
+    DuckDB's casts read `1_000` as 1000 and round decimals beyond the type's scale; every other
+    text they accept is a number as written (hexadecimal and `Infinity` do not cast to DECIMAL).
+    The decimals are looked at only for texts long enough after their point to have too many,
+    so a clean column costs two string tests per value, no regular expression.
+    """
+    excess = "" if scale is None else (
+        f"WHEN strpos({number}, '.') > 0 AND length({number}) - strpos({number}, '.') > {scale} "
+        f"AND regexp_matches({number}, {literal(_excess(scale))}) THEN NULL ")
+    return f"CASE WHEN contains({number}, '_') THEN NULL {excess}ELSE {cast} END"
 
 
 def _timestamp(x: str, spec: CastSpec) -> str:
@@ -64,11 +106,15 @@ def cast_expr(x: str, spec: CastSpec) -> str:
     if kind == "varchar":
         return x
     if kind == "decimal":
-        return f"TRY_CAST({_number_text(x, spec)} AS {spec.duck_type})"
+        # More decimals than the type holds would be rounded away without a word: not a value.
+        number = _number_text(x, spec)
+        return _checked_number(number, _scale(spec.duck_type), f"TRY_CAST({number} AS {spec.duck_type})")
     if kind == "integer":
-        as_dec = f"TRY_CAST({_number_text(x, spec)} AS DECIMAL(38,6))"
-        # `10.000` is line 10; `10.5` is not a line number.
-        return f"CASE WHEN {as_dec} = trunc({as_dec}) THEN TRY_CAST({as_dec} AS {spec.duck_type}) END"
+        number = _number_text(x, spec)
+        as_dec = f"TRY_CAST({number} AS DECIMAL(38,6))"
+        # `10.000` is line 10; `10.5` (or 10.0000001) is not a line number.
+        whole = f"CASE WHEN {as_dec} = trunc({as_dec}) THEN TRY_CAST({as_dec} AS {spec.duck_type}) END"
+        return _checked_number(number, 0, whole)
     if kind == "timestamp":
         return _timestamp(x, spec)
     if kind == "date":
@@ -88,3 +134,21 @@ def describe_failure(spec: CastSpec) -> str:
     if kind == "integer":
         return "not a whole number"
     return f"not a {kind}"
+
+
+def failure_sql(raw: str, spec: CastSpec) -> str:
+    """SQL for the reject reason of the cell `raw` that did not parse: the precise cause where one is known."""
+    base = literal(describe_failure(spec))
+    kind = kind_of(spec.duck_type)
+    if kind not in ("decimal", "integer"):
+        return base
+    cases = [f"WHEN contains({raw}, '_') THEN 'not a number (\"_\" is not a digit separator)'"]
+    if spec.thousands:
+        reason = f"not a number (thousands separator {spec.thousands!r} out of place)"
+        cases.append(f"WHEN contains({raw}, {literal(spec.thousands)}) AND NOT regexp_matches({raw}, "
+                     f"{literal(_grouped(spec))}) THEN {literal(reason)}")
+    scale = 0 if kind == "integer" else _scale(spec.duck_type)
+    if scale is not None and kind == "decimal":
+        cases.append(f"WHEN regexp_matches({_number_text(raw, spec)}, {literal(_excess(scale))}) "
+                     f"THEN {literal(f'more decimals than the field holds ({scale})')}")
+    return f"CASE {' '.join(cases)} ELSE {base} END"

@@ -38,6 +38,20 @@ class ReaderOptions(Strict):
     decimal: Literal[".", ","] = "."
     thousands: str | None = None
     null_values: list[str] = Field(default_factory=list)
+    # CSV and JSONL: a longer line is one reject, not a failed file (DuckDB's own default is 2 MB).
+    max_line_size: int = Field(16 * 1024 * 1024, ge=1024)
+
+    @field_validator("delimiter", "quote", "escape")
+    @classmethod
+    def _one_character(cls, value: str | None, info: Any) -> str | None:
+        # One character: the line-by-line split of a damaged CSV file matches fields with it.
+        if value is None:
+            return value
+        if info.field_name == "delimiter" and len(value) != 1:
+            raise ValueError("delimiter must be one character")
+        if len(value) > 1:
+            raise ValueError(f"{info.field_name} must be one character (or empty for none)")
+        return value
 
 
 def _check_normaliser(step: Any) -> Any:

@@ -19,6 +19,7 @@ from recon.db import Database
 from recon.errors import InputError, Problem, did_you_mean
 from recon.formats import FORMATS, format_of
 from recon.load import files as filesys
+from recon.load.lines import LineCount
 from recon.load.mapping import mapped_select, plan_fields, read_columns, rejects_select
 from recon.load.readers import UnreadableFile
 from recon.model import ENTITIES, LINEAGE_COLUMNS
@@ -47,6 +48,7 @@ class FileLoad:
     status: str = "ok"
     problem: Problem | None = None
     seconds: float = 0.0
+    lines: LineCount | None = None  # physical lines of a CSV or JSONL file, all accounted for
 
     def to_dict(self) -> dict[str, object]:
         out = asdict(self)
@@ -99,6 +101,17 @@ def missing_columns(source: Source, present: list[str], display: str, source_nam
     return Problem.of("I004", noun="columns" if len(missing) > 1 else "column",
                       columns=", ".join(repr(m) for m in missing), present=shown,
                       file=display, path=f"sources.{source_name}.columns", hint=hint)
+
+
+def check_lines(load: FileLoad, lines: LineCount) -> None:
+    """Every physical line is a header, blank or continuation line, or a record loaded or rejected."""
+    load.lines = lines
+    if lines.records != load.rows_loaded + load.rows_rejected:
+        raise AssertionError(
+            f"{load.file}: {lines.total} lines = {lines.header} header + {lines.blank} blank + "
+            f"{lines.continuation} continuation + {lines.records} records, but {load.rows_loaded} loaded + "
+            f"{load.rows_rejected} rejected; a line was lost, which is a bug in recon"
+        )
 
 
 class Loader:
@@ -170,6 +183,8 @@ class Loader:
             load.status, load.problem = "failed", exc.problem
         finally:
             raw.drop(self.db)
+        if raw.lines is not None and load.status == "ok":
+            check_lines(load, raw.lines)
         load.seconds = time.perf_counter() - started
         return load
 

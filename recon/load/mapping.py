@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recon.casting import CastSpec, cast_expr, describe_failure, kind_of
+from recon.casting import CastSpec, cast_expr, describe_failure, failure_sql, kind_of
 from recon.catalogue import field_type
 from recon.config.schema import ColumnSpec, Config, Source
 from recon.model import ENTITIES
@@ -29,6 +29,7 @@ class FieldPlan:
     raw_sql: str  # cleaned source text, VARCHAR
     typed_sql: str  # normalised and typed, NULL when it does not parse
     failure: str  # reject reason when raw is present but typed is NULL
+    reason_sql: str = ""  # SQL over the raw column giving a more precise reason, when there is one
 
 
 def _source_text(spec: ColumnSpec) -> str:
@@ -80,7 +81,8 @@ def plan_fields(config: Config, source: Source, entity: str) -> list[FieldPlan]:
         normalised = compile_steps(raw, spec.normalise, config.lookups)
         typed = cast_expr(normalised, cast)
         failure = describe_failure(cast) if kind_of(duck_type) != "varchar" else "empty after normalisation"
-        plans.append(FieldPlan(name, duck_type, name in keys, raw, typed, failure))
+        reason = failure_sql(ident(name + "__raw"), cast) if kind_of(duck_type) != "varchar" else ""
+        plans.append(FieldPlan(name, duck_type, name in keys, raw, typed, failure, reason))
     return plans
 
 
@@ -106,13 +108,18 @@ def rejects_select(plans: list[FieldPlan], mapped_table: str, row_id: str = "_ri
         raw, typed = ident(p.name + "__raw"), ident(p.name)
         parts.append(
             f"SELECT {row_id} AS _rid, _source_row, {literal(p.name)} AS field, {raw} AS raw_value, "
-            f"{literal(p.failure)} AS reason "
+            f"{p.reason_sql or literal(p.failure)} AS reason "
             f"FROM {ident(mapped_table)} WHERE {raw} IS NOT NULL AND {typed} IS NULL"
         )
         if p.is_key:
             parts.append(
                 f"SELECT {row_id}, _source_row, {literal(p.name)}, NULL, 'missing key field' "
                 f"FROM {ident(mapped_table)} WHERE {raw} IS NULL"
+            )
+            # A NUL byte in a key cannot be seen, typed or matched by a person: not a key.
+            parts.append(
+                f"SELECT {row_id}, _source_row, {literal(p.name)}, replace({raw}, chr(0), '\\0'), "
+                f"'NUL byte in a key field' FROM {ident(mapped_table)} WHERE contains({raw}, chr(0))"
             )
     return " UNION ALL ".join(parts) if parts else (
         "SELECT NULL::BIGINT AS _rid, NULL::BIGINT AS _source_row, NULL AS field, NULL AS raw_value, NULL AS reason "

@@ -16,21 +16,25 @@ import pyarrow as pa
 
 from recon.config.schema import ReaderOptions
 from recon.db import Database
-from recon.errors import Problem
 from recon.formats import FORMATS
+from recon.load.csv_reader import csv_columns, parse_csv
+from recon.load.lines import (
+    DUCKDB_ENCODINGS,
+    LineCount,
+    Lines,
+    UnreadableFile,
+    check_not_utf16,
+    first_line,
+    physical_lines,
+    too_long_reason,
+    unreadable,
+)
+from recon.load.xlsx_cells import bad_cells
 from recon.sql import ident, literal
 
+__all__ = ["DUCKDB_ENCODINGS", "RawFile", "UnreadableFile", "header_of"]
+
 REJECT_COLUMNS = "_source_row BIGINT, field VARCHAR, raw_value VARCHAR, reason VARCHAR"
-DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-16": "utf-16", "latin-1": "latin-1", "latin1": "latin-1",
-                    "iso-8859-1": "latin-1"}
-
-
-class UnreadableFile(Exception):
-    """The file cannot be read at all; carries a Problem with a hint for the user."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.render())
-        self.problem = problem
 
 
 @dataclass
@@ -40,41 +44,14 @@ class RawFile:
     columns: list[str]  # every column of the file, read or not
     rows_read: int
     scratch: tuple[str, ...] = ()  # tables behind a view, to drop with it
+    lines: LineCount | None = None  # where every physical line went (CSV, JSONL)
 
     def drop(self, db: Database) -> None:
         db.drop(self.table, self.rejects, *self.scratch)
 
 
-def _unreadable(display: str, message: str, hint: str | None = None, code: str = "I001") -> UnreadableFile:
-    return UnreadableFile(Problem(code, message, file=display, hint=hint))
-
-
-def _csv_args(path: Path, options: ReaderOptions) -> str:
-    encoding = DUCKDB_ENCODINGS.get(options.encoding.lower())
-    args = [
-        literal(str(path)),
-        "all_varchar = true",
-        f"header = {literal(options.header)}",
-        f"skip = {options.skip}",
-        f"encoding = {literal(encoding or 'utf-8')}",
-        "null_padding = false",
-    ]
-    if options.delimiter is not None:
-        args.append(f"delim = {literal(options.delimiter)}")
-    if options.quote is not None:
-        args.append(f"quote = {literal(options.quote)}")
-    if options.escape is not None:
-        args.append(f"escape = {literal(options.escape)}")
-    return ", ".join(args)
-
-
 def _columns_of(db: Database, source_sql: str) -> list[str]:
     return [r[0] for r in db.rows(f"DESCRIBE SELECT * FROM {source_sql}")]
-
-
-def _csv_header_scan(path: Path, options: ReaderOptions) -> str:
-    """A CSV scan for its header only: bad lines are the full scan's business (store_rejects)."""
-    return f"read_csv({_csv_args(path, options)}, ignore_errors = true)"
 
 
 def _projection(db: Database, source_sql: str, wanted: list[str] | None) -> tuple[list[str], str]:
@@ -93,71 +70,16 @@ def _projection(db: Database, source_sql: str, wanted: list[str] | None) -> tupl
 
 def read_csv(db: Database, path: Path, display: str, options: ReaderOptions,
              wanted: list[str] | None = None) -> RawFile:
-    if options.encoding.lower() not in DUCKDB_ENCODINGS:
-        raise _unreadable(
-            display, f"encoding {options.encoding!r} is not supported",
-            "supported: " + ", ".join(sorted(set(DUCKDB_ENCODINGS.values()))), code="I003",
-        )
-    scan, errors = db.temp_name("rejects_scan"), db.temp_name("rejects_errors")
-    staged = db.temp_name("staged")
-    try:
-        columns, select = _projection(db, _csv_header_scan(path, options), wanted)
-        db.execute(
-            f"CREATE TEMP TABLE {staged} AS SELECT {select} FROM read_csv({_csv_args(path, options)}, "
-            f"store_rejects = true, rejects_scan = {literal(scan)}, rejects_table = {literal(errors)})"
-        )
-    except Exception as exc:  # duckdb raises several types; all mean the file is unreadable
-        raise _unreadable(display, f"cannot read as CSV: {_first_line(exc)}", _csv_hint(exc)) from None
-    bad_encoding = db.scalar(f"SELECT min(line) FROM {errors} WHERE error_type = 'INVALID ENCODING'")
-    if bad_encoding is not None:
-        db.drop(staged, scan, errors)
-        raise UnreadableFile(Problem.of("I007", bad_line=bad_encoding, encoding=options.encoding, file=display))
-    good = db.scalar(f"SELECT count(*) FROM {staged}")
-    # One reject row per bad line (DuckDB may report a line twice, once per missing column).
-    rejects = db.temp_name("parse_rejects")
-    db.execute(
-        f"CREATE TEMP TABLE {rejects} AS SELECT line::BIGINT AS _source_row, "
-        f"min(column_name) AS field, min(csv_line) AS raw_value, "
-        f"arg_min(CASE WHEN error_type IN ('MISSING COLUMNS', 'TOO MANY COLUMNS') "
-        f"THEN 'wrong column count (' || error_message || ')' "
-        f"ELSE lower(error_type::VARCHAR) || ': ' || error_message END, column_idx) AS reason "
-        f"FROM {errors} GROUP BY line"
-    )
-    bad = db.scalar(f"SELECT count(*) FROM {rejects}")
-    first_line = options.skip + (2 if options.header else 1)
-    # Good rows keep file order (rowid); their line numbers are the data lines not rejected.
-    table = db.temp_name("raw")
-    if bad == 0:  # the usual case: line numbers follow the rows, no join, sort or copy needed
-        db.execute(f"CREATE TEMP VIEW {table} AS SELECT (rowid + {first_line})::BIGINT AS _source_row, * "
-                   f"FROM {staged}")
-        db.drop(scan, errors)
-        return RawFile(table=table, rejects=rejects, columns=columns, rows_read=good, scratch=(staged,))
-    db.execute(
-        f"""CREATE TEMP TABLE {table} AS
-        WITH lines AS (SELECT range::BIGINT + {first_line} AS line FROM range({good + bad})),
-             kept AS (SELECT line, row_number() OVER (ORDER BY line) - 1 AS idx FROM lines
-                      WHERE line NOT IN (SELECT _source_row FROM {rejects}))
-        SELECT kept.line AS _source_row, s.* FROM (SELECT rowid AS _idx, * FROM {staged}) s
-        JOIN kept ON kept.idx = s._idx ORDER BY kept.line"""
-    )
-    db.execute(f"ALTER TABLE {table} DROP COLUMN _idx")
-    db.drop(staged, scan, errors)
-    return RawFile(table=table, rejects=rejects, columns=columns, rows_read=good + bad)
+    """Records on their true physical lines; see `recon.load.csv_reader`."""
+    parsed = parse_csv(db, path, display, options, wanted)
+    return RawFile(table=parsed.table, rejects=parsed.rejects, columns=parsed.columns, rows_read=parsed.records,
+                   scratch=parsed.scratch, lines=parsed.lines)
 
 
-def _lines_table(db: Database, path: Path, display: str, encoding: str) -> str:
-    """One row per line of the file, as text; `rowid + 1` is the line number."""
-    lines = db.temp_name("lines")
-    try:
-        db.execute(
-            f"CREATE TEMP TABLE {lines} AS SELECT * FROM read_csv({literal(str(path))}, header = false, "
-            f"columns = {{'text': 'VARCHAR'}}, delim = '\\0', quote = '', escape = '', auto_detect = false, "
-            f"encoding = {literal(DUCKDB_ENCODINGS.get(encoding.lower(), 'utf-8'))})"
-        )
-    except Exception as exc:
-        hint = "try options: {encoding: latin-1}" if "unicode" in str(exc).lower() else None
-        raise UnreadableFile(Problem.of("I009", reason=_first_line(exc), file=display, hint=hint)) from None
-    return lines
+def _lines_table(db: Database, path: Path, display: str, options: ReaderOptions) -> Lines:
+    """One row per line of the file (`_line`, `text`); lines over `max_line_size` listed apart."""
+    check_not_utf16(path, display, options.encoding)
+    return physical_lines(db, path, display, options.encoding, options.max_line_size)
 
 
 # A valid JSON text that starts with `{` is an object: cheaper than asking json_type (a second parse).
@@ -217,10 +139,19 @@ def _json_key(key: str) -> str:
 
 def read_jsonl(db: Database, path: Path, display: str, options: ReaderOptions,
                wanted: list[str] | None = None) -> RawFile:
-    lines = _lines_table(db, path, display, options.encoding)
+    """One object per line; a blank line is accounted as blank, a line over `max_line_size` is a reject."""
+    lines = _lines_table(db, path, display, options)
     numbered = db.temp_name("numbered")
-    db.execute(f"CREATE TEMP VIEW {numbered} AS SELECT (rowid + 1)::BIGINT AS _source_row, text FROM {lines}")
-    return _json_objects_to_raw(db, numbered, display, wanted, (numbered, lines))
+    db.execute(f"CREATE TEMP VIEW {numbered} AS SELECT _line AS _source_row, text FROM {lines.table}")
+    blank = db.scalar(f"SELECT count(*) FROM {lines.table} WHERE text IS NULL OR trim(text) = ''")
+    raw = _json_objects_to_raw(db, numbered, display, wanted, (numbered, lines.table, *lines.scratch))
+    if lines.too_long:
+        reason = literal(too_long_reason(options.max_line_size))
+        db.execute(f"INSERT INTO {raw.rejects} SELECT line, NULL, NULL, {reason} FROM "
+                   f"unnest({[int(n) for n in lines.too_long]}::BIGINT[]) t(line)")
+        raw.rows_read += len(lines.too_long)
+    raw.lines = LineCount(lines.total, blank=blank)
+    return raw
 
 
 def read_json(db: Database, path: Path, display: str, options: ReaderOptions,
@@ -232,10 +163,8 @@ def read_json(db: Database, path: Path, display: str, options: ReaderOptions,
         db.execute(f"CREATE TEMP TABLE {objects} AS SELECT (rowid + 1)::BIGINT AS _source_row, text FROM {staged}")
         db.drop(staged)
     except Exception as exc:
-        raise _unreadable(
-            display, f"cannot read as a JSON array of records: {_first_line(exc)}",
-            "for one object per line use format: jsonl",
-        ) from None
+        raise unreadable(display, "I001", "for one object per line use format: jsonl",
+                         format="a JSON array of records", reason=first_line(exc)) from None
     return _json_objects_to_raw(db, objects, display, wanted, (objects,))
 
 
@@ -249,7 +178,7 @@ def read_parquet(db: Database, path: Path, display: str, options: ReaderOptions,
             f"FROM read_parquet({literal(str(path))}, file_row_number = true)"
         )
     except Exception as exc:
-        raise _unreadable(display, f"cannot read as Parquet: {_first_line(exc)}") from None
+        raise unreadable(display, "I001", format="Parquet", reason=first_line(exc)) from None
     read = [c for c, _ in db.columns(staged) if c not in ("file_row_number", "_no_column")]
     table = db.temp_name("raw")
     casts = "".join(f", CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in read)
@@ -275,17 +204,23 @@ def read_xlsx(db: Database, path: Path, display: str, options: ReaderOptions,
         with contextlib.suppress(Exception):
             names = CalamineWorkbook.from_path(str(path)).sheet_names
         hint = f"sheets in the file: {', '.join(names)}" if names else None
-        raise _unreadable(display, f"cannot read as xlsx: {_first_line(exc)}", hint) from None
+        raise unreadable(display, "I001", hint, format="xlsx", reason=first_line(exc)) from None
     rows = rows[options.skip:]
     if options.header:
         if not rows:
-            raise UnreadableFile(Problem.of("I008", file=display))
+            raise unreadable(display, "I008")
         header = [str(h).strip() if h not in (None, "") else f"column{i}" for i, h in enumerate(rows[0], 1)]
         body, first = rows[1:], options.skip + 2
     else:
         width = max((len(r) for r in rows), default=0)
         header, body, first = [f"column{i}" for i in range(1, width + 1)], rows, options.skip + 1
-    numbered = [(first + i, r) for i, r in enumerate(body) if any(c not in (None, "") for c in r)]
+    # skip_empty_area=False: rows[0] is the sheet's row 1, so a row's number is its sheet row.
+    read = None if wanted is None else {w.lower() for w in wanted}
+    bad = [c for c in bad_cells(path, sheet_ref) if c.row >= first and c.column < len(header)
+           and (read is None or header[c.column].lower() in read)]
+    bad_rows = {c.row for c in bad}
+    numbered = [(first + i, r) for i, r in enumerate(body)
+                if first + i not in bad_rows and any(c not in (None, "") for c in r)]
     arrays = [pa.array([n for n, _ in numbered], pa.int64())]
     for j in range(len(header)):
         arrays.append(pa.array([_cell_text(r[j]) if j < len(r) else None for _, r in numbered], pa.string()))
@@ -293,7 +228,17 @@ def read_xlsx(db: Database, path: Path, display: str, options: ReaderOptions,
     db.register_arrow(table, pa.Table.from_arrays(arrays, names=["_source_row", *header]))
     rejects = db.temp_name("parse_rejects")
     db.execute(f"CREATE TEMP TABLE {rejects} ({REJECT_COLUMNS})")
-    return RawFile(table=table, rejects=rejects, columns=header, rows_read=len(numbered))
+    if bad:  # one reject per row, naming its first bad cell
+        first_bad = {c.row: c for c in reversed(bad)}
+        cells = [first_bad[r] for r in sorted(first_bad)]
+        found = db.temp_name("bad_cells")
+        db.register_arrow(found, pa.table({
+            "_source_row": pa.array([c.row for c in cells], pa.int64()),
+            "field": [header[c.column] for c in cells], "raw_value": [c.value for c in cells],
+            "reason": [c.reason for c in cells]}))
+        db.execute(f"INSERT INTO {rejects} SELECT * FROM {found}")
+        db.drop(found)
+    return RawFile(table=table, rejects=rejects, columns=header, rows_read=len(numbered) + len(bad_rows))
 
 
 def _cell_text(value: object) -> str | None:
@@ -307,30 +252,14 @@ def _cell_text(value: object) -> str | None:
 def header_of(db: Database, path: Path, display: str, fmt: str, options: ReaderOptions) -> list[str]:
     """The source columns of a file, read cheaply, for checking a mapping before loading."""
     if fmt == "csv":
-        try:
-            return _columns_of(db, _csv_header_scan(path, options))
-        except Exception as exc:
-            raise _unreadable(display, f"cannot read as CSV: {_first_line(exc)}", _csv_hint(exc)) from None
+        return csv_columns(db, path, display, options)
     if fmt == "parquet":
         try:
             return _columns_of(db, f"read_parquet({literal(str(path))})")
         except Exception as exc:
-            raise _unreadable(display, f"cannot read as Parquet: {_first_line(exc)}") from None
+            raise unreadable(display, "I001", format="Parquet", reason=first_line(exc)) from None
     reader = FORMATS[fmt].read  # the format's reader (recon.formats), the whole file read for its columns
     assert reader is not None, f"format {fmt} has no per-file reader"
     raw = reader()(db, path, display, options)
     raw.drop(db)
     return raw.columns
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
-def _csv_hint(exc: BaseException) -> str | None:
-    text = str(exc).lower()
-    if "unicode" in text or "invalid encoding" in text:
-        return "try options: {encoding: latin-1}"
-    if "delimiter" in text or "sniff" in text:
-        return "set options: {delimiter: ';'}"
-    return None

@@ -233,9 +233,25 @@ INPUT = area(
      "An xlsx sheet has no rows, so not even a header."),
     ("I009", "unreadable-lines", "Lines cannot be read", "cannot read lines: {reason}",
      "A line-based file (JSON lines) cannot be read as text lines."),
-    ("I020", "format-not-on-engine", "Format not readable on this engine", "the {engine} engine cannot read format "
+    ("I024", "format-not-on-engine", "Format not readable on this engine", "the {engine} engine cannot read format "
      "{format}", "A source's format has no reader on the configured engine (recon.formats: its `spark` is empty); "
      "the source fails and the run goes on.", "run this config with engine: duckdb"),
+    ("I020", "empty-file", "Empty file", "the file is empty: no {what} line",
+     "A CSV file has no lines (or none after the skipped ones), so not even a header to check the mapping "
+     "against. A file holding only its header is not empty: it loads no rows."),
+    ("I021", "duplicate-header", "Two columns with one name",
+     "columns {first} ({first_name!r}) and {second} ({second_name!r}) of the header have the same name; "
+     "which one to read is ambiguous",
+     "Two header cells of a CSV file have the same name (compared without case) and the mapping reads that "
+     "name. A duplicate the mapping does not read is harmless.",
+     "rename one of them in the extract, or read by position with options: {{header: false}}"),
+    ("I022", "blank-header", "Header line is empty", "line {header_line} (the header) is empty",
+     "The line where the header should be is empty.",
+     "set options: {{skip: N}} to skip the lines before the header"),
+    ("I023", "utf16-read-as-8bit", "UTF-16 file read as 8-bit text", "the file looks like UTF-16 text, not {encoding}",
+     "Every other byte of the file's start is NUL, or it starts with a UTF-16 byte order mark: it is UTF-16 "
+     "text, which read as UTF-8 or Latin-1 would be full of NUL characters.",
+     "set options: {{encoding: utf-16}}"),
 )
 
 OUTPUTS = area(
