@@ -24,6 +24,17 @@ from recon.load.x12.tokenizer import Interchange
 
 INTERCHANGE_LEVEL = ("IEA", "ISB", "ISE", "TA1")
 
+FUNCTIONAL_IDS: dict[str, tuple[str, ...]] = {
+    "180": ("AN",), "204": ("SM",), "210": ("IM",), "211": ("BL",), "214": ("QM",), "810": ("IN",),
+    "812": ("CD",), "820": ("RA",), "824": ("AG",), "830": ("PS",), "832": ("SC",), "846": ("IB",),
+    "850": ("PO",), "852": ("PD",), "855": ("PR",), "856": ("SH",), "857": ("BS",), "860": ("PC",),
+    "861": ("RC",), "864": ("TX",), "865": ("CA",), "869": ("RS",), "870": ("RS",), "875": ("OG",),
+    "880": ("GP",), "940": ("OW",), "943": ("AR",), "944": ("RE",), "945": ("SW",), "947": ("AW",),
+    "990": ("GF",), "997": ("FA",), "999": ("FA",),
+}
+"""GS01 functional identifier code of each transaction set (X12 data element 479). A set not
+listed here is not checked (the table covers the supply chain and transport sets)."""
+
 
 def _el(seg: list[str], i: int) -> str:
     return seg[i].strip() if len(seg) > i else ""
@@ -84,6 +95,7 @@ class Group:
     timestamp: str | None
     position: int
     set_controls: set[str] = field(default_factory=set)
+    set_ids: set[str] = field(default_factory=set)  # ST01 values already checked against GS01
     sets: int = 0
     cache: tuple | None = None  # the parser's per-group values (direction, partner, options, document head)
 
@@ -233,7 +245,7 @@ class EnvelopeWalker:
             severity=severity,  # type: ignore[arg-type]
             file=self.file,
             message=message,
-            interchange_control=self.info.control,
+            interchange_control=self.info.control or None,
             group_control=group.control if group else None,
             set_control=set_control,
             transaction_set=transaction_set,
@@ -374,6 +386,8 @@ class EnvelopeWalker:
 
     def _check_interchange_duplicate(self) -> None:
         info = self.info
+        if self.ic.synthetic:
+            return  # a stand-in ISA (recover.py): no control number to compare
         key = (info.sender_qualifier, info.sender, info.receiver_qualifier, info.receiver, _norm_control(info.control))
         position = self.ic.first_position
         if self.registry.deferred:
@@ -463,12 +477,28 @@ class EnvelopeWalker:
                 f"IEA01 says {iea01 or '(empty)'} functional groups, interchange has {n_groups}",
                 i, element="IEA01",
             )
-        if not _same_control(iea02, self.info.control):
+        if not self.ic.synthetic and not _same_control(iea02, self.info.control):
             self._find(
                 "X12-IEA02-MISMATCH", "error",
                 f"IEA02 control number {iea02 or '(empty)'} does not match ISA13 {self.info.control}",
                 i, element="IEA02",
             )
+
+    def _check_functional_id(self, group: Group, ts: str, control: str, start: int) -> None:
+        """GS01 must be the functional group of ST01 (an 850 in an IN group is routed as an invoice).
+
+        Reported once per group and transaction set type, at the first such set; the sets load.
+        """
+        group.set_ids.add(ts)
+        expected = FUNCTIONAL_IDS.get(ts)
+        if expected is None or group.functional_id in expected:
+            return
+        self._find(
+            "X12-GS01-MISMATCH", "error",
+            f"transaction set {ts} is in functional group {group.control} whose GS01 is "
+            f"{group.functional_id or '(empty)'}; {ts} belongs in a {'/'.join(expected)} group",
+            start, group=group, set_control=control, transaction_set=ts, element="ST01",
+        )
 
     def _close_set(self, start: int, end: int, se: list[str] | None, group: Group | None) -> TxSet:
         st = self._split(start)
@@ -480,6 +510,8 @@ class EnvelopeWalker:
                 and control not in group.set_controls
             ):
                 group.set_controls.add(control)
+                if ts not in group.set_ids:
+                    self._check_functional_id(group, ts, control, start)
                 return TxSet(ts, control, start, end, True, group, self.info, self.ic, _el(st, 3))
         ts, control = _el(st, 1), _el(st, 2)
         ok = True
@@ -524,7 +556,9 @@ class EnvelopeWalker:
                 start, **kw,
             )
             ok = False
-        elif control:
+        elif ts and ts not in group.set_ids:
+            self._check_functional_id(group, ts, control, start)
+        if group is not None and control:
             if control in group.set_controls:
                 self._find(
                     "X12-ST02-DUPLICATE", "warning",

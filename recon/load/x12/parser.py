@@ -178,7 +178,7 @@ class _Parser:
             self.findings.append(unmapped_finding(name, unmapped))
 
     def _issue(self, issue: Issue, name: str, ic: Interchange | None) -> None:
-        control = ic.isa[13].strip() if ic is not None and ic.isa is not None else None
+        control = (ic.isa[13].strip() or None) if ic is not None and ic.isa is not None else None
         position = issue.position
         if position is None and ic is not None:
             position = ic.first_position
