@@ -218,8 +218,9 @@ def read_pack(path: Path, overrides: dict[str, Any], builtins: dict[str, Any] | 
     try:
         doc = _read_yaml(path)
     except ConfigError as exc:
-        return None, None, [], [Problem("R001", p.message, file=p.file, line=p.line, hint=p.hint)
-                                for p in exc.problems]
+        # "not YAML" is R001 for a pack; a limit (Y…) keeps its own code, which says more.
+        return None, None, [], [Problem("R001" if p.code == "C001" else p.code, p.message, file=p.file,
+                                        line=p.line, hint=p.hint) for p in exc.problems]
     problems = [Problem("R002", p.message, file=p.file, line=p.line, path=p.path, hint=p.hint)
                 for p in doc.duplicates]
     data = doc.data
