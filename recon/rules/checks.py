@@ -48,7 +48,7 @@ def x12_extras() -> dict[str, dict[str, str]]:
     """The extra (text) columns the X12 loader adds per entity, beyond the canonical fields."""
     try:
         from recon.load.edi import PASSTHROUGH
-        from recon.load.x12.mapping import COLUMNS
+        from recon.load.x12 import COLUMNS
     except ImportError:  # pragma: no cover - an install without the X12 loader
         return {}
     out: dict[str, dict[str, str]] = {}

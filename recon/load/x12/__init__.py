@@ -9,10 +9,11 @@ tables it returns; `recon edi inspect` uses `recon.load.x12.inspect`. See docs/e
     result.findings               # envelope and mapping problems, never exceptions
 """
 
-from recon.load.x12.mapping import COLUMNS, LINEAGE, MAPPED_SETS
 from recon.load.x12.parser import empty_tables, parse_x12_files
 from recon.load.x12.quirks import X12Options, X12PartnerOptions
 from recon.load.x12.result import FileSummary, Finding, InterchangeSummary, X12Result
+from recon.load.x12.sets.registry import MAPPED_SETS
+from recon.load.x12.sets.schema import COLUMNS, LINEAGE
 
 __all__ = [
     "COLUMNS",

@@ -44,10 +44,10 @@ import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 
 from recon.load.x12.envelope import PendingDuplicate, Registry, resolve_pending
-from recon.load.x12.mapping import COLUMNS
 from recon.load.x12.parser import _gc_paused, _Parser, empty_tables, unmapped_finding
 from recon.load.x12.quirks import X12Options
 from recon.load.x12.result import FileSummary, Finding, InterchangeSummary, X12Result, astuple_fields
+from recon.load.x12.sets.schema import COLUMNS
 from recon.load.x12.tokenizer import decode, first_isa, interchange_spans
 
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024

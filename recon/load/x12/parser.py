@@ -17,20 +17,12 @@ import numpy as np
 import pyarrow as pa
 
 from recon.load.x12.envelope import EnvelopeWalker, Registry, TxSet
-from recon.load.x12.mapping import (
-    COLUMNS,
-    HEADS,
-    LINEAGE,
-    LINES,
-    MAPPED_SETS,
-    MAPPERS,
-    Reject,
-    SetContext,
-    check_separators,
-    other_reference,
-)
 from recon.load.x12.quirks import ResolvedOptions, X12Options
 from recon.load.x12.result import FileSummary, Finding, InterchangeSummary, X12Result
+from recon.load.x12.sets.base import Reject, SetContext, check_separators
+from recon.load.x12.sets.registry import MAPPED_SETS, MAPPERS
+from recon.load.x12.sets.schema import COLUMNS, HEADS, LINEAGE, LINES
+from recon.load.x12.sets.unmapped import other_reference
 from recon.load.x12.tokenizer import Interchange, Issue, decode, tokenize_lazily
 
 
@@ -261,12 +253,12 @@ class _Parser:
         direction, partner, resolved, doc_head = self._group_values(tx, name)
         c = SetContext(tx, name, resolved, direction, partner)
         ic = tx.ic
-        if ic.has_component or ic.has_repetition:
-            check_separators(c)
         mapper = MAPPERS.get(tx.transaction_set)
+        if mapper is not None and (ic.has_component or ic.has_repetition):
+            check_separators(c, mapper.reads)
         try:
             if mapper is not None:
-                reference, document_date = mapper(c)
+                reference, document_date = mapper.map(c)
             else:
                 unmapped[tx.transaction_set] += 1
                 reference, document_date = other_reference(c)
