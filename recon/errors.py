@@ -1,8 +1,9 @@
 """User-facing errors as a catalogue.
 
-Every problem carries where it is (file, line, YAML path or segment, field) and a hint, so the
+Every problem carries a catalogued code (`recon.problems`: one table of code, title, message
+template and hint), where it is (file, line, YAML path or segment, field) and a hint, so the
 CLI can print all of them at once and `--json` can emit the same objects. Library code raises
-these; only the CLI turns them into exit codes and text.
+these, built with `Problem.of(code, **fields)`; only the CLI turns them into exit codes and text.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from difflib import get_close_matches
 from typing import Any
+
+from recon.problems import lookup
 
 EXIT_OK = 0
 EXIT_BAR_BROKEN = 1
@@ -29,6 +32,19 @@ class Problem:
     path: str | None = None  # YAML path such as sources.erp_orders.columns.qty
     field: str | None = None
     hint: str | None = None
+
+    @classmethod
+    def of(cls, code: str, /, *, file: str | None = None, line: int | None = None, path: str | None = None,
+           field: str | None = None, hint: Any = ..., **fields: Any) -> Problem:
+        """The catalogued problem `code`, its message formatted from `fields`.
+
+        The hint is the catalogue's (formatted from the same fields) unless one is given; pass
+        `hint=None` for none. An unknown code or a missing field is a programming error, caught
+        by tests/test_problem_codes.py before it can reach a user.
+        """
+        entry = lookup(code)
+        return cls(code, entry.message(**fields), file=file, line=line, path=path, field=field,
+                   hint=entry.default_hint(**fields) if hint is ... else hint)
 
     def location(self) -> str:
         parts = []

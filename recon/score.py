@@ -138,19 +138,19 @@ def read_csv(path: str | Path, what: str) -> pd.DataFrame:
     """A CSV of exceptions or truth rows as text; ScoreInputError when it cannot be used."""
     p = Path(path)
     if not p.exists():
-        raise ScoreInputError([Problem("S001", f"{what} not found", file=str(p))])
+        raise ScoreInputError([Problem.of("Q001", what=what, file=str(p))])
     if p.is_dir():
-        raise ScoreInputError([Problem("S001", f"{what} is a directory, not a CSV file", file=str(p))])
+        raise ScoreInputError([Problem.of("Q002", what=what, file=str(p))])
     try:
         frame = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[])
     except pd.errors.EmptyDataError:
-        raise ScoreInputError([Problem("S002", f"{what} is empty (not even a header row)", file=str(p))]) from None
+        raise ScoreInputError([Problem.of("Q003", what=what, file=str(p))]) from None
     except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ScoreInputError([Problem("S002", f"{what} cannot be read as CSV: {message}", file=str(p))]) from None
+        raise ScoreInputError([Problem.of("Q004", what=what, reason=message, file=str(p))]) from None
     if TYPE not in frame.columns:
         shown = ", ".join(frame.columns[:12])
-        raise ScoreInputError([Problem("S003", f"{what} has no {TYPE} column (columns: {shown})", file=str(p))])
+        raise ScoreInputError([Problem.of("Q005", what=what, column=TYPE, present=shown, file=str(p))])
     return frame
 
 

@@ -11,6 +11,7 @@ from recon import __version__
 from recon.cli.ack import ack
 from recon.cli.edi import edi
 from recon.cli.history import history
+from recon.cli.problems import problems
 from recon.cli.report import report
 from recon.cli.rules import explain, rules
 from recon.cli.run import run
@@ -30,6 +31,7 @@ def main() -> None:
     """
 
 
-COMMANDS: list[click.Command] = [run, validate, sample, score, report, trace, history, ack, rules, explain, edi]
+COMMANDS: list[click.Command] = [run, validate, sample, score, report, trace, history, ack, rules, explain, edi,
+                               problems]
 for _command in COMMANDS:
     main.add_command(_command)

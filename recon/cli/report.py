@@ -42,8 +42,7 @@ def report(config: str | None, run_id: str | None, run_dir: str | None, out: str
         project = load_project(config)
         folder = project.resolve(project.config.out) / run_id
         if not folder.is_dir():
-            raise ConfigError([Problem("R003", f"no outputs for run {run_id!r} in {folder.parent}",
-                                       hint="runs written with --out DIR are re-rendered with --dir DIR")],
+            raise ConfigError([Problem.of("O003", run=run_id, folder=folder.parent)],
                               title="unknown run")
         settings = project.config
     else:

@@ -36,8 +36,7 @@ def sample(out: str, orders: int, seed: int, as_of: str, force: bool, as_json: b
     try:
         moment = parse_as_of(as_of, "UTC")
     except ValueError:
-        raise ConfigError([Problem("U001", f"--as-of {as_of!r} is not an ISO 8601 date or timestamp",
-                                   hint="for example 2026-11-20T06:00:00+00:00")], title="bad option") from None
+        raise ConfigError([Problem.of("U001", value=as_of)], title="bad option") from None
     console = stderr_console()
     if console.is_terminal and not as_json:
         with Progress(TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

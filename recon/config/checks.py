@@ -54,12 +54,12 @@ def pydantic_problems(exc: ValidationError, doc: YamlDocument, prefix: Loc = ())
             key = str(loc[-1])
             model = _model_for(loc[:-1])
             hint = did_you_mean(key, list(model.model_fields)) if model else None
-            problem = doc.problem("C003", loc, f"unknown key {key!r}", hint)
+            problem = doc.problem("C003", loc, key=key, hint=hint)
         elif kind == "missing":
-            problem = doc.problem("C004", loc, f"required key {loc[-1]!r} is missing")
+            problem = doc.problem("C004", loc, key=loc[-1])
         else:
             message = err["msg"].removeprefix("Value error, ")
-            problem = doc.problem("C005", loc, message)
+            problem = doc.problem("C005", loc, message=message)
         problems.setdefault((loc, problem.message), problem)
     return list(problems.values())
 
@@ -70,7 +70,7 @@ def _check_timezone(name: str | None, loc: Loc, doc: YamlDocument) -> list[Probl
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        return [doc.problem("C010", loc, f"unknown time zone {name!r}", "use an IANA name such as Europe/Berlin")]
+        return [doc.problem("C010", loc, name=name)]
     return []
 
 
@@ -86,18 +86,18 @@ def source_problems(name: str, source: Source, config_lookups: dict[str, Any], d
     if source.format == "x12" or (source.format is None and source.path.lower().endswith((".edi", ".x12"))):
         return problems + _x12_problems(source, (*base, "x12"), doc)
     if source.entity is None:
-        return [*problems, doc.problem("C004", base, "required key 'entity' is missing", _entities_hint())]
+        return [*problems, doc.problem("C004", base, key="entity", hint=_entities_hint())]
     entity = ENTITIES.get(source.entity)
     if entity is None:
         hint = did_you_mean(source.entity, list(ENTITIES)) or _entities_hint()
-        return [*problems, doc.problem("C011", (*base, "entity"), f"unknown entity {source.entity!r}", hint)]
+        return [*problems, doc.problem("C011", (*base, "entity"), entity=source.entity, hint=hint)]
     specs = source.column_specs()
     for key in entity.required:
         if key not in specs:
             near = [f for f in specs if f not in entity.fields]
             hint = did_you_mean(key, near) or f"{source.entity} is keyed by {', '.join(entity.keys)}"
             problems.append(
-                doc.problem("C012", (*base, "columns"), f"key field {key!r} of {source.entity} is not mapped", hint)
+                doc.problem("C012", (*base, "columns"), key=key, entity=source.entity, hint=hint)
             )
     for field, spec in specs.items():
         loc = (*base, "columns", field)
@@ -106,13 +106,13 @@ def source_problems(name: str, source: Source, config_lookups: dict[str, Any], d
             hint = did_you_mean(field, unmapped)
             if hint:
                 problems.append(
-                    doc.problem("C013", loc, f"{field!r} is not a field of {source.entity}", hint)
+                    doc.problem("C013", loc, column=field, entity=source.entity, hint=hint)
                 )
         problems += _check_timezone(spec.timezone, (*loc, "timezone"), doc)
         for lookup in _lookup_names(spec.normalise):
             if lookup not in config_lookups:
                 hint = did_you_mean(lookup, list(config_lookups)) or "define it under lookups:"
-                problems.append(doc.problem("C014", (*loc, "normalise"), f"unknown lookup {lookup!r}", hint))
+                problems.append(doc.problem("C014", (*loc, "normalise"), lookup=lookup, hint=hint))
     return problems
 
 
@@ -136,7 +136,7 @@ def build_config(doc: YamlDocument) -> tuple[Config | None, list[Problem]]:
     problems = list(doc.duplicates)
     data = doc.data if doc.data is not None else {}
     if not isinstance(data, dict):
-        return None, [*problems, doc.problem("C005", (), "the config must be a mapping of sections")]
+        return None, [*problems, doc.problem("C008", ())]
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
@@ -153,7 +153,7 @@ def build_config(doc: YamlDocument) -> tuple[Config | None, list[Problem]]:
                 if isinstance(entity, str) and entity not in ENTITIES:
                     hint = did_you_mean(entity, list(ENTITIES)) or _entities_hint()
                     loc = ("sources", name, "entity")
-                    problems.append(doc.problem("C011", loc, f"unknown entity {entity!r}", hint))
+                    problems.append(doc.problem("C011", loc, entity=entity, hint=hint))
                 continue
             problems += source_problems(name, source, lookups, doc)
         return None, problems
@@ -163,7 +163,7 @@ def build_config(doc: YamlDocument) -> tuple[Config | None, list[Problem]]:
     for entity in config.ownership:
         if entity not in ENTITIES:
             hint = did_you_mean(entity, list(ENTITIES))
-            problems.append(doc.problem("C011", ("ownership", entity), f"unknown entity {entity!r}", hint))
+            problems.append(doc.problem("C011", ("ownership", entity), entity=entity, hint=hint))
     return (config if not problems else None), problems
 
 

@@ -54,15 +54,15 @@ class YamlDocument:
                 return line
         return None
 
-    def problem(self, code: str, loc: Loc, message: str, hint: str | None = None) -> Problem:
-        return Problem(
-            code=code,
-            message=message,
-            file=str(self.path),
-            line=self.line_of(loc),
-            path=dotted(loc) or None,
-            hint=hint,
-        )
+    def problem(self, code: str, loc: Loc, message: str | None = None, hint: Any = ..., **fields: Any) -> Problem:
+        """The catalogued problem `code` located at `loc` in this file (`Problem.of` with file, line, path).
+
+        A `message` given as text bypasses the catalogue's template (older call sites).
+        """
+        where = {"file": str(self.path), "line": self.line_of(loc), "path": dotted(loc) or None}
+        if message is not None:
+            return Problem(code, message, hint=None if hint is ... else hint, **where)
+        return Problem.of(code, hint=hint, **where, **fields)
 
 
 def dotted(loc: Loc) -> str:
@@ -84,11 +84,7 @@ def _walk(node: yaml.Node, loc: Loc, doc: YamlDocument, seen_nodes: set[int]) ->
             line = key_node.start_mark.line + 1
             if isinstance(key, str) and key in seen:
                 doc.duplicates.append(
-                    doc.problem(
-                        "C002",
-                        (*loc, key),
-                        f"key {key!r} appears twice (lines {seen[key]} and {line}); the last one would win",
-                    )
+                    doc.problem("C002", (*loc, key), key=key, first=seen[key], second=line)
                 )
             if isinstance(key, str):
                 seen[key] = line
@@ -123,10 +119,7 @@ def _check_depth(text: str, path: Path) -> int | None:
 
 
 def _too_deep(path: Path, line: int | None) -> ConfigError:
-    return ConfigError([Problem(
-        "Y002", f"nested more than {MAX_DEPTH} levels deep", file=str(path), line=line,
-        hint="a config or rule pack needs a dozen levels at most; is this the right file?",
-    )])
+    return ConfigError([Problem.of("Y002", depth=MAX_DEPTH, file=str(path), line=line)])
 
 
 def expanded_size(root: yaml.Node) -> tuple[int, int]:
@@ -160,16 +153,8 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 def _not_yaml(path: Path, exc: yaml.YAMLError) -> ConfigError:
     mark = getattr(exc, "problem_mark", None)
-    return ConfigError(
-        [
-            Problem(
-                "C001",
-                f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
-                file=str(path),
-                line=mark.line + 1 if mark else None,
-            )
-        ]
-    )
+    return ConfigError([Problem.of("C007", reason=getattr(exc, "problem", None) or exc, file=str(path),
+                                   line=mark.line + 1 if mark else None)])
 
 
 def read_yaml(path: Path) -> YamlDocument:
@@ -178,21 +163,16 @@ def read_yaml(path: Path) -> YamlDocument:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise ConfigError([Problem(
-                "Y001", f"file is {size:,} bytes; a config or rule pack may have at most {MAX_BYTES:,}",
-                file=str(path), hint="is this the right file? split a very large rule pack into several",
-            )])
+            raise ConfigError([Problem.of("Y001", size=size, limit=MAX_BYTES, file=str(path))])
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(
-            [Problem("C001", "file not found", file=str(path), hint="pass --config or set RECON_CONFIG")]
-        ) from None
+        raise ConfigError([Problem.of("C001", file=str(path))]) from None
     except IsADirectoryError:
-        raise ConfigError([Problem("C001", "is a folder, not a file", file=str(path))]) from None
+        raise ConfigError([Problem.of("C009", file=str(path))]) from None
     except PermissionError:
-        raise ConfigError([Problem("C001", "cannot be read (permission denied)", file=str(path))]) from None
+        raise ConfigError([Problem.of("C015", file=str(path))]) from None
     except UnicodeDecodeError as exc:
-        raise ConfigError([Problem("C001", f"not UTF-8 text ({exc.reason})", file=str(path))]) from None
+        raise ConfigError([Problem.of("C006", reason=exc.reason, file=str(path))]) from None
     try:
         alias_line = _check_depth(text, path)
     except yaml.YAMLError as exc:
@@ -206,13 +186,8 @@ def read_yaml(path: Path) -> YamlDocument:
         if node is not None and alias_line is not None:
             distinct, expanded = expanded_size(node)
             if expanded - distinct > MAX_ALIAS_NODES:
-                raise ConfigError([Problem(
-                    "Y003",
-                    f"aliases expand the document from {distinct:,} to {expanded:,} nodes; "
-                    f"at most {MAX_ALIAS_NODES:,} more are allowed",
-                    file=str(path), line=alias_line,
-                    hint="write the repeated parts out, or alias smaller blocks fewer times",
-                )])
+                raise ConfigError([Problem.of("Y003", distinct=distinct, expanded=expanded, limit=MAX_ALIAS_NODES,
+                                              file=str(path), line=alias_line)])
         doc = YamlDocument(path=path, data=None)
         if node is not None:
             # Before constructing: the constructor flattens merge keys (`<<`) into the nodes in place.

@@ -48,7 +48,7 @@ def load_x12_source(loader: Loader, name: str, source: Source, paths: list[Path]
     for summary in result.files:
         if not summary.readable:
             load = FileLoad(name, source.system, "edi_documents", summary.path, "x12", status="failed",
-                            problem=Problem("I006", summary.error or "not an X12 file", file=summary.path))
+                            problem=Problem.of("I006", reason=summary.error or "not an X12 file", file=summary.path))
             report.files.append(load)
             yield load
     report.findings.extend(f.to_dict() for f in result.findings)

@@ -37,4 +37,4 @@ def no_match_problem(source: str, pattern: Path, root: Path, raw_pattern: str) -
                          f"{display_path(parent, root)}/ is empty")
     else:
         hint = f"folder {display_path(parent, root)} does not exist"
-    return Problem("I002", f"no file matches {raw_pattern!r}", path=f"sources.{source}.path", hint=hint)
+    return Problem.of("I002", pattern=raw_pattern, path=f"sources.{source}.path", hint=hint)

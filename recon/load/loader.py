@@ -109,14 +109,9 @@ def missing_columns(source: Source, present: list[str], display: str, source_nam
     hints = [h for h in (did_you_mean(m, present) for m in missing) if h]
     hint = "; ".join(hints) if hints else None
     shown = ", ".join(present[:30]) + (" …" if len(present) > 30 else "")
-    return Problem(
-        "I004",
-        f"mapped column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} not in the file "
-        f"(columns present: {shown})",
-        file=display,
-        path=f"sources.{source_name}.columns",
-        hint=hint,
-    )
+    return Problem.of("I004", noun="columns" if len(missing) > 1 else "column",
+                      columns=", ".join(repr(m) for m in missing), present=shown,
+                      file=display, path=f"sources.{source_name}.columns", hint=hint)
 
 
 class Loader:
@@ -208,9 +203,8 @@ class Loader:
             db.execute(f"CREATE TEMP TABLE {mapped} AS "
                        f"{mapped_select(plans, raw_table, tuple(passthrough), row_id=None)}")
         except Exception as exc:
-            raise UnreadableFile(Problem(
-                "I005", f"a mapping expression does not apply to this file: {str(exc).splitlines()[0]}",
-                file=load.file, path=f"sources.{load.source}.columns")) from None
+            raise UnreadableFile(Problem.of("I005", reason=str(exc).splitlines()[0], file=load.file,
+                                            path=f"sources.{load.source}.columns")) from None
         # The mapped table's rowid is the row id: rows keep the raw table's (file) order.
         db.execute(f"CREATE TEMP TABLE {bad} AS {rejects_select(plans, mapped, row_id='rowid')}")
         bad_rows = db.scalar(f"SELECT count(DISTINCT _rid) FROM {bad}")

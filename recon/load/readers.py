@@ -119,10 +119,7 @@ def read_csv(db: Database, path: Path, display: str, options: ReaderOptions,
     bad_encoding = db.scalar(f"SELECT min(line) FROM {errors} WHERE error_type = 'INVALID ENCODING'")
     if bad_encoding is not None:
         db.drop(staged, scan, errors)
-        raise _unreadable(
-            display, f"line {bad_encoding} is not valid {options.encoding}", "try options: {encoding: latin-1}",
-            code="I003",
-        )
+        raise UnreadableFile(Problem.of("I007", bad_line=bad_encoding, encoding=options.encoding, file=display))
     good = db.scalar(f"SELECT count(*) FROM {staged}")
     # One reject row per bad line (DuckDB may report a line twice, once per missing column).
     rejects = db.temp_name("parse_rejects")
@@ -167,7 +164,7 @@ def _lines_table(db: Database, path: Path, display: str, encoding: str) -> str:
         )
     except Exception as exc:
         hint = "try options: {encoding: latin-1}" if "unicode" in str(exc).lower() else None
-        raise _unreadable(display, f"cannot read lines: {_first_line(exc)}", hint) from None
+        raise UnreadableFile(Problem.of("I009", reason=_first_line(exc), file=display, hint=hint)) from None
     return lines
 
 
@@ -290,7 +287,7 @@ def read_xlsx(db: Database, path: Path, display: str, options: ReaderOptions,
     rows = rows[options.skip:]
     if options.header:
         if not rows:
-            raise _unreadable(display, "the sheet is empty (no header row)")
+            raise UnreadableFile(Problem.of("I008", file=display))
         header = [str(h).strip() if h not in (None, "") else f"column{i}" for i, h in enumerate(rows[0], 1)]
         body, first = rows[1:], options.skip + 2
     else:

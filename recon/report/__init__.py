@@ -145,12 +145,12 @@ def rerender(run_dir: Path, config: Config | None = None, *, fail_on: str | None
     stored = {name: run_dir / name for name in ("summary.json", "exceptions.parquet")}
     missing = [str(p) for p in stored.values() if not p.is_file()]
     if missing:
-        raise InputError([Problem("R001", f"{p} not found", hint="is this a run's output folder?") for p in missing],
+        raise InputError([Problem.of("O001", output=p) for p in missing],
                          title=f"cannot re-render {run_dir}")
     try:
         base = json.loads(stored["summary.json"].read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InputError([Problem("R002", f"{stored['summary.json']} is not readable JSON: {exc}")],
+        raise InputError([Problem.of("O002", output=stored["summary.json"], reason=exc)],
                          title=f"cannot re-render {run_dir}") from exc
     db = Database()
     db.execute("CREATE TABLE main.exceptions AS SELECT * FROM read_parquet(?)", [str(stored["exceptions.parquet"])])

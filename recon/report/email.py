@@ -29,8 +29,8 @@ DEFAULT_FROM = "recon@localhost"
 class DeliveryError(ReconError):
     """The outputs are on disk but the e-mail could not be sent."""
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(problems=[Problem("E001", message, hint=hint)], exit_code=EXIT_USAGE,
+    def __init__(self, code: str, /, **fields: Any) -> None:
+        super().__init__(problems=[Problem.of(code, **fields)], exit_code=EXIT_USAGE,
                          title="the report was written but could not be e-mailed")
 
 
@@ -93,8 +93,7 @@ def send(message: EmailMessage, settings: Email, env: Mapping[str, str] | None =
     user, password = env.get(USER_ENV), env.get(PASSWORD_ENV)
     where = f"{settings.smtp_host}:{settings.port}"
     if user and not settings.starttls and not _is_local(settings.smtp_host):
-        raise DeliveryError(f"refusing to send SMTP credentials to {where} without TLS",
-                            "set email.starttls: true, or unset RECON_SMTP_USER")
+        raise DeliveryError("E002", where=where)
     try:
         with smtplib.SMTP(settings.smtp_host, settings.port, timeout=timeout) as smtp:
             smtp.ehlo()
@@ -105,22 +104,18 @@ def send(message: EmailMessage, settings: Email, env: Mapping[str, str] | None =
                 smtp.login(user, password or "")
             smtp.send_message(message)
     except smtplib.SMTPAuthenticationError as exc:
-        raise DeliveryError(f"{where} refused the login of {user!r}: {exc.smtp_code} {_text(exc.smtp_error)}",
-                            f"check {USER_ENV} and {PASSWORD_ENV}") from exc
+        raise DeliveryError("E003", where=where, user=user, reply=f"{exc.smtp_code} {_text(exc.smtp_error)}") from exc
     except smtplib.SMTPNotSupportedError as exc:
-        raise DeliveryError(f"{where}: {exc}", "the server may not offer STARTTLS or AUTH; check email.starttls") \
-            from exc
+        raise DeliveryError("E007", where=where, reason=exc) from exc
     except smtplib.SMTPRecipientsRefused as exc:
         refused = ", ".join(sorted(exc.recipients))
-        raise DeliveryError(f"{where} refused the recipients {refused}") from exc
+        raise DeliveryError("E004", where=where, recipients=refused) from exc
     except smtplib.SMTPException as exc:
-        raise DeliveryError(f"{where}: {exc}") from exc
+        raise DeliveryError("E001", where=where, reason=exc) from exc
     except ssl.SSLError as exc:
-        raise DeliveryError(f"{where}: TLS failed: {exc.reason or exc}",
-                            "the server certificate must be valid for the host name") from exc
+        raise DeliveryError("E005", where=where, reason=exc.reason or exc) from exc
     except OSError as exc:
-        raise DeliveryError(f"cannot reach the SMTP server {where}: {exc.strerror or exc}",
-                            "check email.smtp_host and email.smtp_port") from exc
+        raise DeliveryError("E006", where=where, reason=exc.strerror or exc) from exc
 
 
 def _text(value: bytes | str) -> str:

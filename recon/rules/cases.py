@@ -86,12 +86,11 @@ def read_case_file(path: Path) -> CaseFile:
     for i, case in enumerate(cases.cases):
         for table in case.tables:
             if split_table(table)[1] not in ENTITIES:
-                problems.append(doc.problem("R011", ("cases", i, "tables", table), f"unknown table {table!r}"))
+                problems.append(doc.problem("R024", ("cases", i, "tables", table), table=table))
         for j, row in enumerate(case.expect):
             for column in row:
                 if column not in COLUMN_NAMES:
-                    problems.append(doc.problem("R012", ("cases", i, "expect", j, column),
-                                                f"{column!r} is not an exceptions column"))
+                    problems.append(doc.problem("R031", ("cases", i, "expect", j, column), column=column))
     if problems:
         raise ConfigError(problems, title="case file is not valid")
     return cases
@@ -194,7 +193,7 @@ def case_rule(path: Path, cases: CaseFile, packs: list[Path]) -> LoadedRule:
         loaded = ruleset.get(cases.rule)
         if loaded is not None:
             return loaded
-    raise ConfigError([Problem("R020", f"no rule {cases.rule!r} in the packs", file=str(path))],
+    raise ConfigError([Problem.of("R044", rule=cases.rule, file=str(path))],
                       title="case file names an unknown rule")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from recon.config.schema import Config
 from recon.config.yamlfile import Loc
@@ -76,20 +77,22 @@ class RuleChecker:
         self.systems = systems
         self.problems: list[Problem] = []
 
-    def add(self, code: str, loc: Loc, message: str, hint: str | None = None) -> None:
-        self.problems.append(self.loaded.problem(code, loc, message, hint))
+    def add(self, code: str, loc: Loc, message: str | None = None, hint: Any = ..., **fields: Any) -> None:
+        """Record the catalogued problem `code` at `loc` inside the rule."""
+        self.problems.append(self.loaded.problem(code, loc, message, hint, **fields))
 
     # -- tables and snippets ----------------------------------------------------------------------
 
     def table(self, name: str, loc: Loc) -> bool:
         system, _, entity = name.partition(".")
         if system not in self.systems:
-            self.add("R011", loc, f"unknown system {system!r} in table {name!r}",
-                     did_you_mean(system, sorted(self.systems)) or f"known systems: {', '.join(sorted(self.systems))}")
+            self.add("R019", loc, system=system, table=name,
+                     hint=did_you_mean(system, sorted(self.systems))
+                     or f"known systems: {', '.join(sorted(self.systems))}")
             return False
         if entity not in ENTITIES:
-            self.add("R011", loc, f"unknown entity {entity!r} in table {name!r}",
-                     did_you_mean(entity, list(ENTITIES)) or f"entities: {', '.join(ENTITIES)}")
+            self.add("R011", loc, entity=entity, table=name,
+                     hint=did_you_mean(entity, list(ENTITIES)) or f"entities: {', '.join(ENTITIES)}")
             return False
         return True
 
@@ -101,21 +104,20 @@ class RuleChecker:
         try:
             tree = snippets.parse(text)
         except snippets.SnippetError as exc:
-            self.add("R013", loc, f"{what}: {exc}")
+            self.add("R013", loc, what=what, reason=exc)
             return
         if aggregate is False and snippets.has_aggregate(tree):
-            self.add("R013", loc, f"{what}: aggregate functions are not allowed here")
+            self.add("R032", loc, what=what)
         for qualifier, name in snippets.column_refs(tree):
             if qualifier not in scope:
                 allowed = ", ".join(f"{q}.x" if q else "bare names" for q in scope)
-                self.add("R012", loc, f"{what}: unknown qualifier {qualifier!r} in {qualifier}.{name}",
-                         f"use {allowed}")
+                self.add("R025", loc, what=what, qualifier=qualifier, ref=f"{qualifier}.{name}", hint=f"use {allowed}")
                 continue
             columns = scope[qualifier]
             if name not in columns:
                 shown = f"{qualifier}.{name}" if qualifier else name
                 hint = did_you_mean(name, list(columns)) or (hints or {}).get(qualifier)
-                self.add("R012", loc, f"{what}: unknown column {shown!r}", hint)
+                self.add("R012", loc, what=what, column=shown, hint=hint)
 
     def rows(self, rows: Rows, loc: Loc) -> dict[str, str] | None:
         """The table, its lookups, where and event_at; returns the side's columns when the table is known."""
@@ -129,17 +131,16 @@ class RuleChecker:
             target = base_columns(lookup.table, self.extras)
             for theirs, ours in lookup.on_pairs():
                 if theirs not in target:
-                    self.add("R012", (*lloc, "by"), f"{theirs!r} is not a column of {lookup.table}",
-                             did_you_mean(theirs, list(target)))
+                    self.add("R026", (*lloc, "by"), column=theirs, table=lookup.table,
+                             hint=did_you_mean(theirs, list(target)))
                 if ours not in base:
-                    self.add("R012", (*lloc, "by"), f"{ours!r} is not a column of {rows.table}",
-                             did_you_mean(ours, list(base)))
+                    self.add("R026", (*lloc, "by"), column=ours, table=rows.table, hint=did_you_mean(ours, list(base)))
             self.snippet(lookup.where, (*lloc, "where"), {None: target}, "lookup where", aggregate=False)
             for alias, column in lookup.field_pairs():
                 self.snippet(column, (*lloc, "fields"), {None: target}, f"lookup field {alias}")
                 if alias in base:
-                    self.add("R012", (*lloc, "fields"), f"lookup field {alias!r} would hide {rows.table}.{alias}",
-                             f"rename it: {{{lookup.table.split('.')[1][:-1]}_{alias}: {column}}}")
+                    self.add("R027", (*lloc, "fields"), alias=alias, hidden=f"{rows.table}.{alias}",
+                             hint=f"rename it: {{{lookup.table.split('.')[1][:-1]}_{alias}: {column}}}")
         cols = rows_columns(rows, self.extras)
         self.snippet(rows.where, (*loc, "where"), {None: cols}, "where", aggregate=False)
         self.snippet(rows.event_at, (*loc, "event_at"), {None: cols}, "event_at", aggregate=False)
@@ -153,23 +154,22 @@ class RuleChecker:
         try:
             names = [f for _, f, _, _ in string.Formatter().parse(outcome.message) if f]
         except ValueError as exc:
-            self.add("R017", (*loc, "message"), f"message template: {exc}", "write literal braces as {{ }}")
+            self.add("R037", (*loc, "message"), reason=exc)
             return
         for name in names:
             if name not in COLUMN_NAMES and name != "rows":
-                self.add("R017", (*loc, "message"), f"unknown placeholder {{{name}}} in message",
-                         did_you_mean(name, [*COLUMN_NAMES, "rows"]))
+                self.add("R038", (*loc, "message"), name=name, hint=did_you_mean(name, [*COLUMN_NAMES, "rows"]))
 
     def business_key(self, outcome: Outcome, loc: Loc, default: list[str]) -> tuple[str, ...]:
         names = list(outcome.key) if outcome.key is not None else default
         for name in [*names, *outcome.context]:
             if name not in KEY_COLUMNS:
                 where = "key" if name in names else "context"
-                self.add("R017", (*loc, where), f"{name!r} is not an exception key column",
-                         did_you_mean(name, list(KEY_COLUMNS)) or f"key columns: {', '.join(KEY_COLUMNS)}")
+                self.add("R039", (*loc, where), name=name,
+                         hint=did_you_mean(name, list(KEY_COLUMNS)) or f"key columns: {', '.join(KEY_COLUMNS)}")
         if not names:
-            self.add("R017", loc, f"outcome {outcome.exception} has no business key",
-                     f"name keys after exception columns ({', '.join(KEY_COLUMNS)}) or give key: {{column: expr}}")
+            self.add("R040", loc, exception=outcome.exception,
+                     hint=f"name keys after exception columns ({', '.join(KEY_COLUMNS)}) or give key: {{column: expr}}")
         return tuple(n for n in KEY_COLUMNS if n in names)
 
 
@@ -187,23 +187,20 @@ class MatchChecker(RuleChecker):
             sides[name] = cols
             for agg_name, func in (side.aggregate or {}).items():
                 if agg_name not in cols:
-                    self.add("R012", (name, "aggregate", agg_name), f"unknown column {agg_name!r} to aggregate",
-                             did_you_mean(agg_name, list(cols)))
+                    self.add("R028", (name, "aggregate", agg_name), column=agg_name,
+                             hint=did_you_mean(agg_name, list(cols)))
                 elif func in ("sum", "avg") and category(cols[agg_name]) != "number":
-                    self.add("R015", (name, "aggregate", agg_name), f"cannot {func} {agg_name!r}: it is not a number",
-                             "use min, max or count")
+                    self.add("R015", (name, "aggregate", agg_name), func=func, column=agg_name)
             for column in side.dedupe or []:
                 if column not in cols:
-                    self.add("R012", (name, "dedupe"), f"unknown column {column!r} to dedupe on",
-                             did_you_mean(column, list(cols)))
+                    self.add("R029", (name, "dedupe"), column=column, hint=did_you_mean(column, list(cols)))
             for i, key in enumerate(rule.keys):
                 self.snippet(key.expr_for(name), ("keys", i), {None: cols}, f"{name} key {key.name}",
                              aggregate=False)
         if rule.ambiguous is not None and not rule.fuzzy:
-            self.add("R017", ("ambiguous",), "ambiguous applies to fuzzy matching: exact keys never tie",
-                     "add fuzzy: levels, or report duplicate keys with a duplicate rule")
+            self.add("R041", ("ambiguous",))
         if rule.record is not None and rule.record not in ENTITIES:
-            self.add("R011", ("record",), f"unknown entity {rule.record!r}", did_you_mean(rule.record, list(ENTITIES)))
+            self.add("R023", ("record",), entity=rule.record, hint=did_you_mean(rule.record, list(ENTITIES)))
         if len(sides) < 2:
             return {}
         key_names = {k.name: "VARCHAR" for k in rule.keys}
@@ -236,17 +233,13 @@ class MatchChecker(RuleChecker):
             kind = compare_type(rule, compare, self.extras)
             tol = compare.tolerance
             if tol is not None and kind == "text":
-                self.add("R016", (*loc, "tolerance"),
-                         f"{compare.field} is compared as text: a tolerance does not apply",
-                         "normalise text instead (normalise: [trim, upper])")
+                self.add("R016", (*loc, "tolerance"), name=compare.field)
             elif tol is not None and tol.is_time and kind != "time":
-                self.add("R016", (*loc, "tolerance"), f"a time window on {compare.field}, which is a {kind}",
-                         "use abs, pct or lower/upper")
+                self.add("R034", (*loc, "tolerance"), name=compare.field, kind=kind)
             elif tol is not None and not tol.is_time and kind == "time":
-                self.add("R016", (*loc, "tolerance"), f"{compare.field} is a time: give window or before/after",
-                         "e.g. tolerance: {window: 24h}")
+                self.add("R035", (*loc, "tolerance"), name=compare.field)
             if compare.normalise and kind != "text":
-                self.add("R016", (*loc, "normalise"), f"normalise applies to text; {compare.field} is a {kind}")
+                self.add("R036", (*loc, "normalise"), name=compare.field, kind=kind)
         return types
 
     def outcome(self, kind: str, outcome: Outcome, loc: Loc, scope: Mapping[str | None, Mapping[str, str]],
@@ -260,8 +253,7 @@ class MatchChecker(RuleChecker):
         if outcome.older_than is not None:
             side = event_side(self.rule, kind, outcome)
             if side is None:
-                self.add("R017", (*loc, "older_than"), "older_than needs a clock: the rule has no event_at",
-                         "give the side an event_at, e.g. event_at: shipped_at")
+                self.add("R017", (*loc, "older_than"))
 
 
 class SingleChecker(RuleChecker):
@@ -275,7 +267,7 @@ class SingleChecker(RuleChecker):
         scope: dict[str | None, Mapping[str, str]] = {None: cols}
         for i, key in enumerate(rule.keys):
             if key.left or key.right:
-                self.add("R005", ("keys", i), "left/right apply to match rules; use expr", None)
+                self.add("R008", ("keys", i))
             self.snippet(key.expr_for(), ("keys", i), scope, f"key {key.name}", aggregate=False)
         outcome, loc = rule.outcome, ("outcome",)
         self.message(outcome, loc)
@@ -284,20 +276,17 @@ class SingleChecker(RuleChecker):
             self.snippet(rule.require, ("require",), scope, "require", aggregate=False)
             self.snippet(rule.value, ("value",), scope, "value", aggregate=False)
         elif rule.distinct is not None and rule.distinct not in cols:
-            self.add("R012", ("distinct",), f"unknown column {rule.distinct!r}",
-                     did_you_mean(rule.distinct, list(cols)))
+            self.add("R030", ("distinct",), column=rule.distinct, hint=did_you_mean(rule.distinct, list(cols)))
         for part in ("value_at_risk", "currency"):
             self.snippet(getattr(outcome, part), (*loc, part), scope, part, aggregate=None if is_dup else False)
         for name, text in outcome.context.items():
             self.snippet(text, (*loc, "context", name), scope, f"context {name}", aggregate=None if is_dup else False)
         if outcome.key is not None:
-            self.add("R017", (*loc, "key"), "the business key of a check or duplicate rule is its keys:",
-                     "name the keys after exception columns, e.g. keys: [{name: document, expr: reference}]")
+            self.add("R042", (*loc, "key"))
         if outcome.event is not None:
-            self.add("R017", (*loc, "event"), "event applies to match rules; set event_at on the rule")
+            self.add("R043", (*loc, "event"))
         if outcome.older_than is not None and rule.event_at is None:
-            self.add("R017", (*loc, "older_than"), "older_than needs a clock: the rule has no event_at",
-                     "e.g. event_at: shipped_at")
+            self.add("R017", (*loc, "older_than"), hint="e.g. event_at: shipped_at")
         key = self.business_key(outcome.model_copy(update={"key": None}), loc, [k.name for k in rule.keys])
         return {outcome.exception: key}
 
@@ -322,8 +311,7 @@ def check_rules(loaded: Iterable[LoadedRule], config: Config | None = None) -> l
     for item in loaded:
         first = seen.get(item.id)
         if first is not None:
-            problems.append(item.problem("R010", ("id",), f"duplicate rule id {item.id!r}",
-                                         f"first defined in {first.file}:{first.line}"))
+            problems.append(item.problem("R010", ("id",), rule=item.id, first=f"{first.file}:{first.line}"))
         else:
             seen[item.id] = item
         checker_cls = MatchChecker if isinstance(item.rule, MatchRule) else SingleChecker
@@ -333,9 +321,8 @@ def check_rules(loaded: Iterable[LoadedRule], config: Config | None = None) -> l
         for exception, key in types.items():
             if exception in type_keys and type_keys[exception][0] != key and key:
                 other_key, other = type_keys[exception]
-                problems.append(item.problem(
-                    "R018", ("id",), f"exception type {exception!r} is keyed by {', '.join(key)} here but by "
-                    f"{', '.join(other_key)} in rule {other.id}", "one exception type, one business key"))
+                problems.append(item.problem("R018", ("id",), exception=exception, key=", ".join(key),
+                                             other_key=", ".join(other_key), other=other.id))
             else:
                 type_keys.setdefault(exception, (key, item))
     return problems

@@ -61,8 +61,9 @@ class LoadedRule:
     def line(self) -> int | None:
         return self.doc.line_of(self.loc)
 
-    def problem(self, code: str, loc: Loc, message: str, hint: str | None = None) -> Problem:
-        return self.doc.problem(code, (*self.loc, *loc), message, hint)
+    def problem(self, code: str, loc: Loc, message: str | None = None, hint: Any = ..., **fields: Any) -> Problem:
+        """The catalogued problem `code` at `loc` inside this rule (see `YamlDocument.problem`)."""
+        return self.doc.problem(code, (*self.loc, *loc), message, hint, **fields)
 
 
 @dataclass
@@ -140,14 +141,14 @@ def pydantic_problems(exc: ValidationError, doc: YamlDocument) -> list[Problem]:
         if kind == "extra_forbidden":
             key = str(loc[-1])
             names = [n for m in _models_at(loc[:-1], doc.data) for n in m.model_fields]
-            problem = doc.problem("R003", loc, f"unknown key {key!r}", did_you_mean(key, names))
+            problem = doc.problem("R003", loc, key=key, hint=did_you_mean(key, names))
         elif kind == "missing":
-            problem = doc.problem("R004", loc, f"required key {loc[-1]!r} is missing")
+            problem = doc.problem("R004", loc, key=loc[-1])
         elif kind == "union_tag_invalid" or (kind == "union_tag_not_found"):
-            problem = doc.problem("R005", loc, "`kind` must be match, duplicate or check")
+            problem = doc.problem("R006", loc)
         else:
             message = err["msg"].removeprefix("Value error, ")
-            problem = doc.problem("R005", loc, message)
+            problem = doc.problem("R005", loc, message=message)
         found.setdefault((loc, problem.message), problem)
     return list(found.values())
 
@@ -186,7 +187,7 @@ def substitute(node: Any, values: dict[str, Any], loc: Loc, doc: YamlDocument,
             return True
         hint = did_you_mean(name, list(values)) or (
             "declare it under parameters: in the pack" if not values else f"known: {', '.join(sorted(values))}")
-        problems.append(doc.problem("R014", loc, f"unknown parameter ${name}", hint))
+        problems.append(doc.problem("R014", loc, name=name, hint=hint))
         return False
 
     match = _PARAM_RE.match(node.strip())
@@ -218,16 +219,15 @@ def read_pack(path: Path, overrides: dict[str, Any], builtins: dict[str, Any] | 
     try:
         doc = _read_yaml(path)
     except ConfigError as exc:
-        # "not YAML" is R001 for a pack; a limit (Y…) keeps its own code, which says more.
-        return None, None, [], [Problem("R001" if p.code == "C001" else p.code, p.message, file=p.file,
-                                        line=p.line, hint=p.hint) for p in exc.problems]
-    problems = [Problem("R002", p.message, file=p.file, line=p.line, path=p.path, hint=p.hint)
+        # A pack that cannot be read at all (missing, a folder, not UTF-8, not YAML) is R001; a limit
+        # (Y…) keeps its own code, which says more.
+        return None, None, [], [Problem.of("R001", reason=p.message, file=p.file, line=p.line, hint=p.hint)
+                                if p.code.startswith("C") else p for p in exc.problems]
+    problems = [Problem.of("R002", reason=p.message, file=p.file, line=p.line, path=p.path, hint=p.hint)
                 for p in doc.duplicates]
     data = doc.data
     if not isinstance(data, dict):
-        return doc, None, [], [*problems, doc.problem(
-            "R005", (), "a rule pack is a mapping with pack, workflow, title and rules",
-            "see docs/rules.md for the shape")]
+        return doc, None, [], [*problems, doc.problem("R007", ())]
     values = {**builtins, **_declared_parameters(data), **{k: v for k, v in overrides.items()
                                               if k in _declared_parameters(data)}}
     rules = data.get("rules") if isinstance(data.get("rules"), list) else []
@@ -296,10 +296,9 @@ def load_rules(paths: Iterable[Path], config: Config | None = None,
         if name not in declared:
             hint = did_you_mean(name, sorted(declared)) or (
                 f"the rule packs declare: {', '.join(sorted(declared))}" if declared else None)
-            problem = Problem("R014", f"parameter {name!r} is not used by any rule pack",
-                              path=f"parameters.{name}", hint=hint)
+            problem = Problem.of("R033", name=name, path=f"parameters.{name}", hint=hint)
             if config_doc is not None:
-                problem = config_doc.problem("R014", ("parameters", name), problem.message, hint)
+                problem = config_doc.problem("R033", ("parameters", name), name=name, hint=hint)
             problems.append(problem)
     if problems:
         raise ConfigError(problems, title="rule packs are not valid")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 from pathlib import Path
+from typing import Any
 
 from recon.config import Project
 from recon.config.schema import Config
@@ -59,7 +60,7 @@ def pack_paths(entries: list[str] | None, root: Path, doc: YamlDocument | None =
             if not found:
                 hint = did_you_mean(name, [p.stem for p in bundled_packs()]) or (
                     "bundled packs: " + ", ".join(p.stem for p in bundled_packs()))
-                problems.append(_entry_problem(doc, i, f"no bundled pack {name!r}", hint))
+                problems.append(_entry_problem(doc, i, "R021", hint, name=name))
                 continue
         else:
             pattern = Path(entry).expanduser()
@@ -67,18 +68,18 @@ def pack_paths(entries: list[str] | None, root: Path, doc: YamlDocument | None =
             found = (sorted(Path(p) for p in glob.glob(str(pattern), recursive=True)) if glob.has_magic(entry)
                      else [pattern] if pattern.is_file() else [])
             if not found:
-                problems.append(_entry_problem(doc, i, f"no rule pack matches {entry!r}",
-                                               "paths are relative to the config file; `bundled` names recon's packs"))
+                problems.append(_entry_problem(doc, i, "R022", ..., entry=entry))
         for path in found:
             if path.resolve() not in {p.resolve() for p in paths}:
                 paths.append(path)
     return paths, problems
 
 
-def _entry_problem(doc: YamlDocument | None, index: int, message: str, hint: str | None) -> Problem:
+def _entry_problem(doc: YamlDocument | None, index: int, code: str, hint: Any, **fields: Any) -> Problem:
+    """A problem with the `rules:` entry at `index` of the config (located in it when there is one)."""
     if doc is not None:
-        return doc.problem("R001", ("rules", index), message, hint)
-    return Problem("R001", message, path=f"rules[{index}]", hint=hint)
+        return doc.problem(code, ("rules", index), hint=hint, **fields)
+    return Problem.of(code, path=f"rules[{index}]", hint=hint, **fields)
 
 
 def load_project_rules(project: Project | None) -> RuleSet:
@@ -138,6 +139,6 @@ def explain(ruleset: RuleSet, rule_id: str, config: Config | None = None, dialec
 def find(ruleset: RuleSet, rule_id: str) -> LoadedRule:
     loaded = ruleset.get(rule_id)
     if loaded is None:
-        hint = did_you_mean(rule_id, ruleset.ids()) or "`recon rules list` shows every rule id"
-        raise ConfigError([Problem("R020", f"no rule {rule_id!r}", hint=hint)], title="unknown rule")
+        hint = did_you_mean(rule_id, ruleset.ids()) or ...
+        raise ConfigError([Problem.of("R020", rule=rule_id, hint=hint)], title="unknown rule")
     return loaded

@@ -57,10 +57,7 @@ def check_target(out: Path) -> None:
         with config.open(encoding="utf-8", errors="replace") as f:
             first = f.readline()
         if not first.startswith(GENERATED_MARK):
-            raise SampleTargetError([Problem(
-                "U002", "the folder already holds a recon.yaml that recon sample did not write", file=str(config),
-                hint="choose another --out, or pass --force to overwrite it",
-            )])
+            raise SampleTargetError([Problem.of("U002", file=str(config))])
 
 
 @dataclass

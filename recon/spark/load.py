@@ -188,8 +188,8 @@ class SparkLoader(Loader):
 
         spark_encoding = SPARK_ENCODINGS.get(encoding.lower())
         if spark_encoding is None:
-            raise UnreadableFile(Problem("I003", f"encoding {encoding!r} is not supported", file=str(path),
-                                         hint="supported: " + ", ".join(sorted(set(SPARK_ENCODINGS)))))
+            raise UnreadableFile(Problem.of("I003", encoding=encoding, file=str(path),
+                                            supported=", ".join(sorted(set(SPARK_ENCODINGS)))))
         if spark_encoding == "UTF-8":
             text = self.spark.read.text(str(path))
         else:  # the text source is UTF-8 only; the CSV source decodes, with nothing as delimiter or quote
@@ -227,7 +227,7 @@ class SparkLoader(Loader):
             columns = [f"column{i}" for i in range(len(tokens))]
             body_from = options.skip + 1
         if not columns:
-            raise UnreadableFile(Problem("I001", "cannot read as CSV: the file has no header row", file=display))
+            raise UnreadableFile(Problem.of("I001", format="CSV", reason="the file has no header row", file=display))
         lines = self.lines(path, options.encoding).where(
             (F.col("_line") >= body_from) & (F.trim(F.col("value")) != ""))
         schema = ", ".join(f"{bq(f'c{i}')} STRING" for i in range(len(columns)))
@@ -262,8 +262,8 @@ class SparkLoader(Loader):
             with open(path, encoding=encoding, newline="") as handle:
                 return [handle.readline().rstrip("\r\n") for _ in range(n)]
         except (OSError, UnicodeDecodeError, LookupError) as exc:
-            raise UnreadableFile(Problem("I001", f"cannot read as CSV: {exc}", file=display,
-                                         hint="try options: {encoding: latin-1}")) from None
+            raise UnreadableFile(Problem.of("I001", format="CSV", reason=exc, file=display,
+                                            hint="try options: {encoding: latin-1}")) from None
 
     def read_json_lines(self, path: Path, display: str, source: Source) -> RawView:
         from pyspark.sql import functions as F
@@ -280,11 +280,11 @@ class SparkLoader(Loader):
             items = items.select((F.col("pos") + 1).cast("bigint").alias("_source_row"), "value").localCheckpoint()
             valid = whole.select(F.from_json("value", "ARRAY<STRING>").isNotNull().alias("ok")).first()
         except Exception as exc:
-            raise UnreadableFile(Problem("I001", f"cannot read as a JSON array of records: {_first(exc)}",
-                                         file=display)) from None
+            raise UnreadableFile(Problem.of("I001", format="a JSON array of records", reason=_first(exc),
+                                            file=display)) from None
         if valid is None or not valid["ok"]:
-            raise UnreadableFile(Problem("I001", "cannot read as a JSON array of records: not a JSON array",
-                                         file=display, hint="for one object per line use format: jsonl"))
+            raise UnreadableFile(Problem.of("I001", format="a JSON array of records", reason="not a JSON array",
+                                            file=display, hint="for one object per line use format: jsonl"))
         return self._json_objects(items)
 
     def _json_objects(self, objects: DataFrame) -> RawView:
@@ -315,7 +315,7 @@ class SparkLoader(Loader):
             frame = self.spark.read.parquet(str(path))
             fields = frame.schema.fields
         except Exception as exc:
-            raise UnreadableFile(Problem("I001", f"cannot read as Parquet: {_first(exc)}", file=display)) from None
+            raise UnreadableFile(Problem.of("I001", format="Parquet", reason=_first(exc), file=display)) from None
 
         def text(f: Any) -> Any:
             # An instant keeps its offset, so the mapping reads it as the same instant DuckDB does.
@@ -374,9 +374,8 @@ class SparkLoader(Loader):
         try:
             frame = spark.sql(to_spark(flagged))
         except Exception as exc:
-            raise UnreadableFile(Problem(
-                "I005", f"a mapping expression does not apply to this file: {_first(exc)}",
-                file=load.file, path=f"sources.{load.source}.columns")) from None
+            raise UnreadableFile(Problem.of("I005", reason=_first(exc), file=load.file,
+                                            path=f"sources.{load.source}.columns")) from None
         frame.write.mode("overwrite").parquet(str(stage))
         total, bad_rows, parse_bad = (int(n or 0) for n in self._duck(
             f"SELECT count(*), count(*) FILTER (WHERE _bad), count(*) FILTER (WHERE _parse_reason IS NOT NULL) "
@@ -474,8 +473,8 @@ class SparkLoader(Loader):
         for summary in summaries:
             if not summary["readable"]:
                 load = FileLoad(name, source.system, "edi_documents", summary["path"], "x12", status="failed",
-                                problem=Problem("I006", summary.get("error") or "not an X12 file",
-                                                file=summary["path"]))
+                                problem=Problem.of("I006", reason=summary.get("error") or "not an X12 file",
+                                                   file=summary["path"]))
                 report.files.append(load)
                 yield load
         report.findings.extend(f.to_dict() for f in findings)

@@ -42,10 +42,7 @@ LOCAL_CONF: dict[str, str] = {
 
 
 def pyspark_missing() -> ConfigError:
-    return ConfigError([Problem(
-        "E010", "engine spark needs pyspark, which is not installed",
-        hint="pip install 'distrecon[spark]' (and Java 17+ on the PATH or in JAVA_HOME)")],
-        title="engine not available")
+    return ConfigError([Problem.of("E010")], title="engine not available")
 
 
 # Spark's own log lines (INFO and WARN at start-up) would land on the stderr of a cron job whose
@@ -102,10 +99,8 @@ def get_session(options: SparkOptions) -> SparkSession:
         session = builder.getOrCreate()
     except Exception as exc:  # no Java, wrong Java, cannot reach the master
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConfigError([Problem(
-            "E011", f"cannot start Spark (master {options.master}): {first}",
-            hint="Spark needs Java 17+ (java -version; or set JAVA_HOME); check engine.spark.master")],
-            title="engine not available") from None
+        raise ConfigError([Problem.of("E011", master=options.master, reason=first)],
+                          title="engine not available") from None
     # A reused session keeps its first settings; the semantic ones must hold for every run.
     for key in SEMANTIC_CONF:
         session.conf.set(key, session_conf(options)[key])

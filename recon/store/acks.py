@@ -43,13 +43,11 @@ def add(store: StateStore, ids: list[str], until: date, note: str, *, force: boo
     """Ack (or re-ack, replacing date and note) each id, in one transaction."""
     ids = sorted({i.strip().lower() for i in ids if i.strip()})
     if not note.strip():
-        raise AckError([Problem("A001", "an ack needs a note saying why", hint="--note 'carrier rebills monthly'")])
+        raise AckError([Problem.of("A001")])
     if not force:
         unknown = sorted(set(ids) - known_ids(store, ids))
         if unknown:
-            raise AckError([Problem(
-                "A002", f"no recorded run found exception {u}",
-                hint="check the id in exceptions.csv or `recon history`; --force acks it anyway") for u in unknown])
+            raise AckError([Problem.of("A002", exception=u) for u in unknown])
     when = (now or datetime.now(UTC)).replace(microsecond=0)
     user = current_user()
     acks = [Ack(i, until, note.strip(), when, user) for i in ids]
@@ -74,8 +72,7 @@ def remove(store: StateStore, ids: list[str], now: datetime | None = None) -> li
     present = {r[0] for r in store.db.rows(f"SELECT exception_id FROM {store.t('acks')}")}
     missing = [i for i in ids if i not in present]
     if missing:
-        raise AckError([Problem("A003", f"exception {m} has no ack", hint="`recon ack --list` shows the acks")
-                        for m in missing], title="cannot remove ack")
+        raise AckError([Problem.of("A003", exception=m) for m in missing], title="cannot remove ack")
     when = (now or datetime.now(UTC)).replace(microsecond=0)
     db = store.db
     db.execute("BEGIN TRANSACTION")

@@ -92,5 +92,4 @@ def _locked_problem(path: Path, holder: dict[str, Any]) -> Problem:
     if holder.get("since"):
         who.append(f"since {holder['since']}")
     held_by = f" ({', '.join(who)})" if who else ""
-    return Problem("L001", f"the state is locked by another recon run{held_by}", file=str(path),
-                   hint="this run did nothing; let the other run finish, or schedule runs further apart")
+    return Problem.of("L001", held_by=held_by, file=str(path))

@@ -141,18 +141,14 @@ class StateStore:
                 break
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower():
-                    raise StateError([Problem("S001", f"cannot open the state file: {_first_line(exc)}",
-                                              file=str(path))]) from None
+                    raise StateError([Problem.of("S001", reason=_first_line(exc), file=str(path))]) from None
                 if time.monotonic() >= deadline:
-                    raise LockedError([Problem(
-                        "L002", "the state file is in use by another recon process", file=str(path),
-                        hint="a run is recording its results or another command holds the file; try again")],
+                    raise LockedError([Problem.of("L002", file=str(path))],
                         title="the state store is busy") from None
                 time.sleep(0.1)
             except duckdb.Error as exc:
-                raise StateError([Problem("S001", f"cannot open the state file: {_first_line(exc)}",
-                                          file=str(path),
-                                          hint="is `state:` in recon.yaml pointing at a recon state file?")]) from None
+                hint = "is `state:` in recon.yaml pointing at a recon state file?"
+                raise StateError([Problem.of("S001", reason=_first_line(exc), file=str(path), hint=hint)]) from None
         store = cls(db, path, read_only=read_only, persistent=True)
         if read_only:
             store.check_version(allow_missing=True)
@@ -191,12 +187,10 @@ class StateStore:
         if not self.has_tables():
             if allow_missing:
                 return
-            raise StateError([Problem("S002", "not a recon state file", file=str(self.path))])
+            raise StateError([Problem.of("S002", file=str(self.path))])
         version = self.db.scalar(f"SELECT value FROM {self.t('meta')} WHERE key = 'schema_version'")
         if version is not None and int(version) > SCHEMA_VERSION:
-            raise StateError([Problem(
-                "S003", f"the state file has schema version {version}; this recon knows up to {SCHEMA_VERSION}",
-                file=str(self.path), hint="upgrade recon, or point `state:` at another file")])
+            raise StateError([Problem.of("S003", version=version, known=SCHEMA_VERSION, file=str(self.path))])
 
     @property
     def empty(self) -> bool:

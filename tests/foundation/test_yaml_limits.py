@@ -17,7 +17,7 @@ from recon.config import yamlfile
 from recon.config.yamlfile import MAX_ALIAS_NODES, MAX_DEPTH, expanded_size, read_yaml
 from recon.errors import ConfigError
 
-LIMIT_CODES = {"C001", "Y001", "Y002", "Y003"}
+LIMIT_CODES = {"C007", "Y001", "Y002", "Y003"}  # not YAML, or one of the limits
 
 
 def bomb(levels: int, fan_out: int = 9) -> str:

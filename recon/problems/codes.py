@@ -1,0 +1,352 @@
+"""Problem codes that end a command or fail a source, by area.
+
+A row is (code, name, title, message template, what it means[, default hint[, raised as]]).
+Templates are `str.format` templates filled from `Problem.of(code, **fields)`; a field may not be
+called file, line, path, field or hint (those locate the problem). Codes are never reused: retire
+a code by leaving its entry, never by giving it a new meaning.
+"""
+
+from __future__ import annotations
+
+from recon.problems.entry import Area, area
+
+# How each way of raising ends a command (the "exit" column of docs/problem-codes.md); a test
+# checks these against the error classes.
+RAISED: dict[str, str] = {
+    "ConfigError": "2",
+    "InputError": "3",
+    "LockedError": "4",
+    "StateError": "2",
+    "AckError": "2",
+    "ScoreInputError": "2",
+    "DeliveryError": "2",
+    "SampleTargetError": "2",
+    "source": "the source fails, the run goes on (3 under `--strict`); `recon validate` exits 2",
+}
+
+CONFIG = area(
+    "C", "Configuration (recon.yaml)",
+    "The config file is read and checked before anything is loaded; every problem is listed at once.",
+    "ConfigError",
+    ("C001", "file-not-found", "File not found", "file not found",
+     "The config file (`--config`, `RECON_CONFIG` or ./recon.yaml), or another YAML file recon was asked "
+     "to read, does not exist.", "pass --config or set RECON_CONFIG"),
+    ("C002", "duplicate-key", "Key appears twice",
+     "key {key!r} appears twice (lines {first} and {second}); the last one would win",
+     "A mapping names the same key twice. YAML would silently keep the last one, which is almost always "
+     "a copy-paste mistake: remove or rename one."),
+    ("C003", "unknown-key", "Unknown key", "unknown key {key!r}",
+     "The config has a key recon does not know, usually a typo; the hint names the closest known key."),
+    ("C004", "required-key-missing", "Required key missing", "required key {key!r} is missing",
+     "A section lacks a key it cannot do without (a source's `path` or `entity`, ...)."),
+    ("C005", "invalid-value", "Invalid value", "{message}",
+     "A value has the wrong type or is out of range; the message is the validator's, such as "
+     "`Input should be a valid integer`."),
+    ("C006", "not-utf8", "Not UTF-8", "not UTF-8 text ({reason})",
+     "YAML files are read as UTF-8: save the file as UTF-8."),
+    ("C007", "not-yaml", "Not valid YAML", "not valid YAML: {reason}",
+     "The file does not parse as YAML; the line is where the parser gave up (often a tab, an unclosed "
+     "bracket or quote, or a missing space after a colon)."),
+    ("C008", "config-not-mapping", "Config is not a mapping", "the config must be a mapping of sections",
+     "The top level of recon.yaml must be a mapping (`sources:`, `rules:`, ...), not a list or a value."),
+    ("C009", "is-a-folder", "Folder instead of a file", "is a folder, not a file",
+     "The config path (or another YAML file recon was asked to read) names a folder."),
+    ("C015", "permission-denied", "File not readable", "cannot be read (permission denied)",
+     "The YAML file exists but this user may not read it."),
+    ("C010", "unknown-timezone", "Unknown time zone", "unknown time zone {name!r}",
+     "A `timezone` is not an IANA time zone name.", "use an IANA name such as Europe/Berlin"),
+    ("C011", "unknown-entity", "Unknown entity", "unknown entity {entity!r}",
+     "A source or the ownership section names an entity that is not in the canonical model "
+     "(docs/config.md lists them)."),
+    ("C012", "key-field-not-mapped", "Key field not mapped", "key field {key!r} of {entity} is not mapped",
+     "A source maps an entity without one of its key fields, so its rows could not be matched."),
+    ("C013", "not-an-entity-field", "Not a field of the entity", "{column!r} is not a field of {entity}",
+     "A mapped field is close to a canonical field of the entity but not spelt like it (extra fields are "
+     "kept, so a typo would silently leave the real field empty)."),
+    ("C014", "unknown-lookup", "Unknown lookup", "unknown lookup {lookup!r}",
+     "A `normalise: [{map: name}]` step names a lookup that the `lookups:` section does not define.",
+     "define it under lookups:"),
+)
+
+YAML_LIMITS = area(
+    "Y", "YAML limits",
+    "recon.yaml and rule packs are read within limits, so a hostile or mistaken file cannot take the "
+    "machine's memory or time. They apply to rule packs too, whose problems keep these codes.",
+    "ConfigError",
+    ("Y001", "yaml-too-large", "File too large",
+     "file is {size:,} bytes; a config or rule pack may have at most {limit:,}",
+     "The file is larger than any config or rule pack needs (1 MiB).",
+     "is this the right file? split a very large rule pack into several"),
+    ("Y002", "yaml-too-deep", "Nested too deep", "nested more than {depth} levels deep",
+     "Mappings and lists are nested deeper than the limit (64).",
+     "a config or rule pack needs a dozen levels at most; is this the right file?"),
+    ("Y003", "yaml-alias-bomb", "Aliases expand too much",
+     "aliases expand the document from {distinct:,} to {expanded:,} nodes; at most {limit:,} more are allowed",
+     "YAML anchors and aliases would multiply the document beyond the budget (10,000 extra nodes), the "
+     "shape of an alias bomb.", "write the repeated parts out, or alias smaller blocks fewer times"),
+)
+
+RULES = area(
+    "R", "Rule packs",
+    "Rule packs are read and checked before any data is touched; every problem in every pack is listed "
+    "with its file, line and YAML path.",
+    "ConfigError",
+    ("R001", "rule-pack-unreadable", "Rule pack cannot be read", "{reason}",
+     "A rule pack file is missing, a folder, not readable, not UTF-8 or not valid YAML; the message says "
+     "which (a YAML limit keeps its Y code)."),
+    ("R002", "rule-pack-duplicate-key", "Key appears twice in a rule pack", "{reason}",
+     "A mapping in a rule pack names the same key twice; the last one would silently win."),
+    ("R003", "unknown-rule-key", "Unknown key in a rule", "unknown key {key!r}",
+     "A rule or pack has a key recon does not know, usually a typo; the hint names the closest one."),
+    ("R004", "required-rule-key-missing", "Required key missing in a rule", "required key {key!r} is missing",
+     "A rule or pack lacks a key it cannot do without."),
+    ("R005", "invalid-rule-value", "Invalid value in a rule", "{message}",
+     "A value in a rule has the wrong type or is out of range (a bad duration, a negative tolerance, ...); "
+     "the message is the validator's."),
+    ("R006", "unknown-rule-kind", "Unknown rule kind", "`kind` must be match, duplicate or check",
+     "A rule's `kind` is missing or not one of the rule kinds."),
+    ("R007", "pack-not-mapping", "Rule pack is not a mapping",
+     "a rule pack is a mapping with pack, workflow, title and rules",
+     "The top level of a rule pack file must be a mapping.", "see docs/rules.md for the shape"),
+    ("R008", "sides-on-single-rule", "left/right on a one-sided rule", "left/right apply to match rules; use expr",
+     "A check or duplicate rule reads one table, so its keys take `expr`, not `left`/`right`."),
+    ("R010", "duplicate-rule-id", "Duplicate rule id", "duplicate rule id {rule!r}",
+     "Two rules share an id; ids key the exceptions and their history, so each must be unique.",
+     "first defined in {first}"),
+    ("R011", "unknown-entity-in-table", "Unknown entity in a table name",
+     "unknown entity {entity!r} in table {table!r}",
+     "A table is written `system.entity`; the entity part is not in the canonical model."),
+    ("R012", "unknown-column", "Unknown column in a snippet", "{what}: unknown column {column!r}",
+     "A SQL snippet (where, event_at, a key, a compare side, value_at_risk, ...) names a column the table "
+     "or side does not have."),
+    ("R013", "bad-snippet", "SQL snippet not allowed", "{what}: {reason}",
+     "A SQL snippet does not parse, or uses something rules may not (subqueries, several statements, ...)."),
+    ("R014", "unknown-parameter", "Unknown parameter", "unknown parameter ${name}",
+     "A rule uses `$name`, but its pack declares no such parameter."),
+    ("R015", "aggregate-not-a-number", "Sum or average of a non-number", "cannot {func} {column!r}: it is not a number",
+     "`aggregate:` sums or averages a column that is not numeric.", "use min, max or count"),
+    ("R016", "tolerance-on-text", "Tolerance on a text comparison",
+     "{name} is compared as text: a tolerance does not apply",
+     "A compared field is text, so a numeric or time tolerance cannot apply.",
+     "normalise text instead (normalise: [trim, upper])"),
+    ("R017", "older-than-without-clock", "older_than without a clock",
+     "older_than needs a clock: the rule has no event_at",
+     "An outcome waits `older_than` before it counts, but the rows carry no time (`event_at`) to age them by.",
+     "give the side an event_at, e.g. event_at: shipped_at"),
+    ("R018", "exception-key-conflict", "One exception type, two business keys",
+     "exception type {exception!r} is keyed by {key} here but by {other_key} in rule {other}",
+     "Two rules raise the same exception type with different business keys; the exception ids would not be "
+     "comparable across runs.", "one exception type, one business key"),
+    ("R019", "unknown-system", "Unknown system in a table name", "unknown system {system!r} in table {table!r}",
+     "A table is written `system.entity`; the system part names no source's system."),
+    ("R020", "unknown-rule", "Unknown rule", "no rule {rule!r}",
+     "A command names a rule id that no rule pack in use defines.", "`recon rules list` shows every rule id"),
+    ("R021", "no-bundled-pack", "No such bundled pack", "no bundled pack {name!r}",
+     "`rules: [bundled/NAME]` names a pack recon does not ship."),
+    ("R022", "no-rule-pack-matches", "No rule pack matches", "no rule pack matches {entry!r}",
+     "A `rules:` entry matches no file.", "paths are relative to the config file; `bundled` names recon's packs"),
+    ("R023", "unknown-record-entity", "Unknown record entity", "unknown entity {entity!r}",
+     "A match rule's `record:` names an entity that is not in the canonical model."),
+    ("R024", "case-unknown-table", "Unknown table in a case file", "unknown table {table!r}",
+     "A rule case file gives rows for a table whose entity is not in the canonical model."),
+    ("R025", "unknown-qualifier", "Unknown qualifier in a snippet", "{what}: unknown qualifier {qualifier!r} in {ref}",
+     "A snippet writes `x.column` where `x` is neither `left` nor `right` (or bare names are expected)."),
+    ("R026", "not-a-lookup-column", "Lookup joins on an unknown column", "{column!r} is not a column of {table}",
+     "A lookup's `by:` names a column that one of the two tables does not have."),
+    ("R027", "lookup-field-hides-column", "Lookup field hides a column", "lookup field {alias!r} would hide {hidden}",
+     "A lookup brings in a field with the name of a column the table already has; rename the field."),
+    ("R028", "unknown-aggregate-column", "Unknown column to aggregate", "unknown column {column!r} to aggregate",
+     "`aggregate:` names a column the side does not have."),
+    ("R029", "unknown-dedupe-column", "Unknown column to dedupe on", "unknown column {column!r} to dedupe on",
+     "`dedupe:` names a column the side does not have."),
+    ("R030", "unknown-distinct-column", "Unknown distinct column", "unknown column {column!r}",
+     "A duplicate rule's `distinct:` names a column the table does not have."),
+    ("R031", "case-unknown-column", "Unknown column in a case file", "{column!r} is not an exceptions column",
+     "A rule case file expects a column that exceptions do not have (docs/exceptions.md lists them)."),
+    ("R032", "aggregate-not-allowed", "Aggregate where rows are meant",
+     "{what}: aggregate functions are not allowed here",
+     "A snippet that is evaluated per row (where, event_at, a key) uses sum(), count() or another aggregate."),
+    ("R033", "unused-parameter", "Parameter not used", "parameter {name!r} is not used by any rule pack",
+     "The config's `parameters:` sets a value no rule pack declares; it would change nothing."),
+    ("R034", "window-on-non-time", "Time window on a non-time field", "a time window on {name}, which is a {kind}",
+     "A compare gives `window`/`before`/`after` for a field that is not a time.", "use abs, pct or lower/upper"),
+    ("R035", "time-needs-window", "Time compared with a number tolerance",
+     "{name} is a time: give window or before/after",
+     "A compare of times gives `abs`/`pct`; times are compared within a window.", "e.g. tolerance: {{window: 24h}}"),
+    ("R036", "normalise-on-non-text", "normalise on a non-text field", "normalise applies to text; {name} is a {kind}",
+     "A compare normalises a field that is not text."),
+    ("R037", "bad-message-template", "Message template does not parse", "message template: {reason}",
+     "An outcome's `message:` is not a valid template.", "write literal braces as {{{{ }}}}"),
+    ("R038", "unknown-placeholder", "Unknown placeholder in a message", "unknown placeholder {{{name}}} in message",
+     "An outcome's `message:` uses `{name}` that is not an exceptions column (or `rows`)."),
+    ("R039", "not-a-key-column", "Not an exception key column", "{name!r} is not an exception key column",
+     "An outcome's `key:` or `context:` names a column that is not one of the exception key columns."),
+    ("R040", "no-business-key", "Outcome without a business key", "outcome {exception} has no business key",
+     "An outcome's exceptions would have no business key (the rule's keys are not exception key columns), "
+     "so they could not be told apart or followed across runs."),
+    ("R041", "ambiguous-without-fuzzy", "ambiguous without fuzzy matching",
+     "ambiguous applies to fuzzy matching: exact keys never tie",
+     "`ambiguous:` is an outcome of fuzzy matching; an exact-key rule never has tied candidates.",
+     "add fuzzy: levels, or report duplicate keys with a duplicate rule"),
+    ("R042", "key-on-single-rule", "key on a check or duplicate outcome",
+     "the business key of a check or duplicate rule is its keys:",
+     "A check or duplicate rule's outcome gives `key:`; such rules are keyed by their `keys:`.",
+     "name the keys after exception columns, e.g. keys: [{{name: document, expr: reference}}]"),
+    ("R043", "event-on-single-rule", "event on a check or duplicate outcome",
+     "event applies to match rules; set event_at on the rule",
+     "`event:` picks a side's clock; a check or duplicate rule has one side, whose `event_at` is the clock."),
+    ("R044", "case-unknown-rule", "Case file names an unknown rule", "no rule {rule!r} in the packs",
+     "A rule case file names a rule id that no pack defines."),
+)
+
+INPUT = area(
+    "I", "Input files",
+    "A file that cannot be read fails its source: the other sources still load and the run reports the "
+    "failed source (with `--strict` the run stops with exit 3). `recon validate` checks the same.",
+    "source",
+    ("I001", "unreadable-file", "File cannot be read in its format", "cannot read as {format}: {reason}",
+     "The file does not parse in its source's format (CSV, JSON, Parquet, xlsx); the reason is the reader's."),
+    ("I002", "no-file-matches", "No file matches", "no file matches {pattern!r}",
+     "A source's `path` (a file or a glob) matches no file; the hint shows what the folder holds."),
+    ("I003", "encoding-not-supported", "Encoding not supported", "encoding {encoding!r} is not supported",
+     "A source's `options: {encoding: ...}` names an encoding the reader does not know.",
+     "supported: {supported}"),
+    ("I004", "mapped-column-missing", "Mapped column not in the file",
+     "mapped {noun} {columns} not in the file (columns present: {present})",
+     "A column named in the source's mapping is not in the file's header; the hint suggests the closest."),
+    ("I005", "mapping-does-not-apply", "Mapping expression does not apply",
+     "a mapping expression does not apply to this file: {reason}",
+     "A mapped expression (`expr:`) fails on this file, usually a column type it does not expect."),
+    ("I006", "x12-unreadable", "X12 file cannot be read", "{reason}",
+     "An X12 source file is empty, unreadable or not X12 at all; the X12 finding with the same reason is in "
+     "the findings (`recon edi inspect` shows them)."),
+    ("I007", "invalid-encoding", "Bytes not valid in the encoding", "line {bad_line} is not valid {encoding}",
+     "The file holds bytes that are not text in the source's encoding (UTF-8 by default).",
+     "try options: {{encoding: latin-1}}"),
+    ("I008", "empty-sheet", "Empty sheet", "the sheet is empty (no header row)",
+     "An xlsx sheet has no rows, so not even a header."),
+    ("I009", "unreadable-lines", "Lines cannot be read", "cannot read lines: {reason}",
+     "A line-based file (JSON lines) cannot be read as text lines."),
+)
+
+OUTPUTS = area(
+    "O", "Stored run outputs",
+    "`recon report` re-renders a run from the files it wrote.",
+    "InputError",
+    ("O001", "run-output-missing", "Run output missing", "{output} not found",
+     "The folder lacks a file every run writes (summary.json, exceptions.parquet).",
+     "is this a run's output folder?"),
+    ("O002", "summary-not-json", "summary.json is not JSON", "{output} is not readable JSON: {reason}",
+     "A run's summary.json cannot be read back."),
+    ("O003", "unknown-run", "No outputs for the run", "no outputs for run {run!r} in {folder}",
+     "`recon report --run` names a run id with no folder under the config's `out:`.",
+     "runs written with --out DIR are re-rendered with --dir DIR", "ConfigError"),
+)
+
+STATE = area(
+    "S", "State store",
+    "The state file (`state:`) keeps every run so exceptions can be new, open or resolved.",
+    "StateError",
+    ("S001", "state-unopenable", "State file cannot be opened", "cannot open the state file: {reason}",
+     "DuckDB cannot open the state file (permissions, a full disk, not a DuckDB file, ...)."),
+    ("S002", "not-a-state-file", "Not a recon state file", "not a recon state file",
+     "The file is a DuckDB database without recon's tables."),
+    ("S003", "state-too-new", "State file from a newer recon",
+     "the state file has schema version {version}; this recon knows up to {known}",
+     "A newer recon has written this state file; this version cannot read it safely.",
+     "upgrade recon, or point `state:` at another file"),
+)
+
+LOCKS = area(
+    "L", "Locks",
+    "One run at a time may use a state file.",
+    "LockedError",
+    ("L001", "state-locked", "Another run holds the lock", "the state is locked by another recon run{held_by}",
+     "Another `recon run` is in progress on the same state; this run did nothing.",
+     "this run did nothing; let the other run finish, or schedule runs further apart"),
+    ("L002", "state-busy", "State file in use", "the state file is in use by another recon process",
+     "Another recon process holds the state file open for writing longer than the wait allows.",
+     "a run is recording its results or another command holds the file; try again"),
+)
+
+ACKS = area(
+    "A", "Acknowledgements",
+    "`recon ack` records that an exception is known and expected until a date.",
+    "AckError",
+    ("A001", "ack-without-note", "Ack without a note", "an ack needs a note saying why",
+     "Every ack says why, so the next analyst knows.", "--note 'carrier rebills monthly'"),
+    ("A002", "ack-unknown-exception", "Unknown exception id", "no recorded run found exception {exception}",
+     "No run in the state store found this exception id (a typo, or another state file).",
+     "check the id in exceptions.csv or `recon history`; --force acks it anyway"),
+    ("A003", "no-ack", "Exception has no ack", "exception {exception} has no ack",
+     "`recon ack --remove` names an exception that is not acked.", "`recon ack --list` shows the acks"),
+)
+
+EMAIL = area(
+    "E", "E-mail delivery",
+    "The run's outputs are on disk; only sending the report failed.",
+    "DeliveryError",
+    ("E001", "smtp-error", "SMTP error", "{where}: {reason}",
+     "The SMTP server answered with an error while the report was being sent."),
+    ("E002", "credentials-without-tls", "Credentials without TLS",
+     "refusing to send SMTP credentials to {where} without TLS",
+     "`RECON_SMTP_USER` is set but `email.starttls` is off and the server is not on this machine.",
+     "set email.starttls: true, or unset RECON_SMTP_USER"),
+    ("E003", "smtp-login-refused", "SMTP login refused", "{where} refused the login of {user!r}: {reply}",
+     "The server refused the user name or password.", "check RECON_SMTP_USER and RECON_SMTP_PASSWORD"),
+    ("E004", "recipients-refused", "Recipients refused", "{where} refused the recipients {recipients}",
+     "The server refused every recipient address."),
+    ("E005", "tls-failed", "TLS failed", "{where}: TLS failed: {reason}",
+     "STARTTLS failed, usually a certificate not valid for the host name.",
+     "the server certificate must be valid for the host name"),
+    ("E006", "smtp-unreachable", "SMTP server unreachable", "cannot reach the SMTP server {where}: {reason}",
+     "No connection to the SMTP server.", "check email.smtp_host and email.smtp_port"),
+    ("E007", "smtp-not-supported", "SMTP feature not offered", "{where}: {reason}",
+     "The server does not offer STARTTLS or AUTH, which the settings ask for.",
+     "the server may not offer STARTTLS or AUTH; check email.starttls"),
+)
+
+ENGINE = area(
+    "E", "Engines",
+    "`engine:` picks where the rules run.",
+    "ConfigError",
+    ("E010", "pyspark-missing", "pyspark not installed", "engine spark needs pyspark, which is not installed",
+     "`engine: spark` needs the spark extra.",
+     "pip install 'distrecon[spark]' (and Java 17+ on the PATH or in JAVA_HOME)"),
+    ("E011", "spark-start-failed", "Spark does not start", "cannot start Spark (master {master}): {reason}",
+     "Spark could not start: no or wrong Java, or the master cannot be reached.",
+     "Spark needs Java 17+ (java -version; or set JAVA_HOME); check engine.spark.master"),
+)
+
+USAGE = area(
+    "U", "Command options",
+    "Options given on the command line.",
+    "ConfigError",
+    ("U001", "bad-as-of", "Bad --as-of", "--as-of {value!r} is not an ISO 8601 date or timestamp",
+     "`--as-of` must be a date or a timestamp.", "for example 2026-11-20T06:00:00+00:00"),
+    ("U002", "sample-would-overwrite", "Sample would overwrite a project",
+     "the folder already holds a recon.yaml that recon sample did not write",
+     "`recon sample` refuses to overwrite a recon.yaml it did not generate.",
+     "choose another --out, or pass --force to overwrite it", "SampleTargetError"),
+    ("U003", "unknown-problem-code", "Unknown problem code", "no problem code {code!r}",
+     "`recon problems show` names a code that is not in the catalogue.",
+     "docs/problem-codes.md lists every code"),
+)
+
+SCORE = area(
+    "Q", "Scoring (`recon score`)",
+    "`recon score` compares a run's exceptions with a sample's answer key.",
+    "ScoreInputError",
+    ("Q001", "score-file-not-found", "File not found", "{what} not found",
+     "The truth file or the exceptions file does not exist."),
+    ("Q002", "score-file-is-folder", "Folder instead of a file", "{what} is a directory, not a CSV file",
+     "A folder was given where a CSV file is expected."),
+    ("Q003", "score-file-empty", "Empty file", "{what} is empty (not even a header row)",
+     "The CSV file is empty."),
+    ("Q004", "score-file-not-csv", "Not CSV", "{what} cannot be read as CSV: {reason}",
+     "The file does not parse as CSV."),
+    ("Q005", "score-type-column-missing", "No type column", "{what} has no {column} column (columns: {present})",
+     "The CSV lacks the exception type column that scoring groups by."),
+)
+
+AREAS: tuple[Area, ...] = (CONFIG, YAML_LIMITS, RULES, INPUT, OUTPUTS, STATE, LOCKS, ACKS, EMAIL, ENGINE, USAGE, SCORE)
