@@ -56,6 +56,19 @@ TYPES: dict[str, tuple[str, ...]] = {
     "no-proof-of-delivery": ("shipment_id",),
     "carrier-mismatch": ("shipment_id",),
     "stock-variance": ("item_id", "site", "lot"),
+    # The rest of the EDI chain (855, 940, 945, 846, 214): raised by the bundled packs, not
+    # injected by the sample (which sends no such documents), so never in its answer key.
+    "order-ack-qty-mismatch": ("customer_po", "line_no"),
+    "order-ack-price-mismatch": ("customer_po", "line_no"),
+    "order-ack-line-not-in-erp": ("customer_po", "line_no"),
+    "warehouse-order-qty-mismatch": ("order_id", "item_id"),
+    "warehouse-order-not-released": ("order_id", "item_id"),
+    "warehouse-shipment-qty-mismatch": ("order_id", "item_id"),
+    "warehouse-shipment-not-posted": ("order_id", "item_id"),
+    "carrier-delivery-not-in-tms": ("shipment_id",),
+    "carrier-status-unknown-shipment": ("shipment_id",),
+    "inventory-advice-variance": ("item_id", "site"),
+    "inventory-advice-not-in-erp": ("item_id", "site"),
 }
 
 TRUTH_COLUMNS = (

@@ -101,7 +101,7 @@ def test_no_set_is_lost(name: str) -> None:
 
 
 def _po(control: int, order: str) -> list[str]:
-    return build([("PO", control, [("850", "0001", [f"BEG*00*SA*{order}*20240105"])])], control=control)
+    return build([("PO", control, [("850", "0001", [f"BEG*00*SA*{order}**20240105"])])], control=control)
 
 
 def test_group_without_isa_is_read_with_the_delimiters_of_its_gs(tmp_path: Path) -> None:

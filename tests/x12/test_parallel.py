@@ -32,7 +32,7 @@ def _big_file() -> str:
         if control == 18:
             parts.append("ISA*00*garbage~\n")  # unreadable ISA: skipped up to the next one
         if control == 21:
-            text = text.replace("BEG*00*SA*PO-2*20240105", "BEG*00*SA**20240105")  # no PO number
+            text = text.replace("BEG*00*SA*PO-2**20240105", "BEG*00*SA***20240105")  # no PO number
         if control == 27:
             text = text.replace("ST*850*0001", "ST*204*0001")
         parts.append(text)

@@ -57,7 +57,7 @@ def test_repetition_separator_only_from_version_00402() -> None:
 
 def test_wrap_right_after_isa16_keeps_the_real_terminator(tmp_path: Path) -> None:
     # Fixed-width wrapping can put the line break between ISA16 and the terminator.
-    text = "~".join(build([("PO", 1, [("850", "0001", ["BEG*00*SA*PO-1*20240105"])])])) + "~"
+    text = "~".join(build([("PO", 1, [("850", "0001", ["BEG*00*SA*PO-1**20240105"])])])) + "~"
     head, rest = text[:105], text[105:]
     result = parse_text(tmp_path, head + "\n" + rest)
     assert codes(result) == []
@@ -73,7 +73,7 @@ def test_isa_wrapped_across_lines_is_read(tmp_path: Path) -> None:
 
 
 def test_multibyte_terminator(tmp_path: Path) -> None:
-    segs = build([("PO", 1, [("850", "0001", ["BEG*00*SA*PO-1*20240105"])])])
+    segs = build([("PO", 1, [("850", "0001", ["BEG*00*SA*PO-1**20240105"])])])
     result = parse_text(tmp_path, "\u2026\n".join(segs) + "\u2026")
     assert codes(result) == []
     assert rows(result, "orders")[0]["order_id"] == "PO-1"

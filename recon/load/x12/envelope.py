@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from recon.load.x12.result import Finding, astuple_fields
 from recon.load.x12.tokenizer import Interchange
+from recon.load.x12.values import hms
 
 INTERCHANGE_LEVEL = ("IEA", "ISB", "ISE", "TA1")
 
@@ -273,6 +274,8 @@ class EnvelopeWalker:
         prefixes = (st_p, se_p, gs_p, ge_p, *INTERCHANGE_LEVEL)
         info = self.info
         self._check_interchange_duplicate()
+        if not self.ic.synthetic:
+            self._check_date_time(self.ic.isa, 0, None, 9)  # type: ignore[arg-type]
         out: list[TxSet] = []
         group: Group | None = None
         n_groups = 0
@@ -384,6 +387,17 @@ class EnvelopeWalker:
             code, where = "X12-SEGMENT-OUTSIDE-SET", "outside any ST..SE transaction set"
         self._find(code, "warning", f"{count} segment(s) {where} were ignored ({ids})", first, group=group)
 
+    def _check_date_time(self, seg: list[str], i: int, group: Group | None, k: int) -> None:
+        """The envelope's date (element k) and time (k + 1) must be real: rows take their clock from them."""
+        tag = seg[0]
+        d, t = _el(seg, k), _el(seg, k + 1)
+        if _ymd(d) is None:
+            self._find("X12-ELEMENT-DATE", "warning", f"{tag}{k:02d} {d!r} is not a valid CCYYMMDD/YYMMDD date",
+                       i, group=group, element=f"{tag}{k:02d}")
+        if hms(t) is None:
+            self._find("X12-ELEMENT-TIME", "warning", f"{tag}{k + 1:02d} {t!r} is not a valid HHMM[SS] time",
+                       i, group=group, element=f"{tag}{k + 1:02d}")
+
     def _check_interchange_duplicate(self) -> None:
         info = self.info
         if self.ic.synthetic:
@@ -426,6 +440,7 @@ class EnvelopeWalker:
             position=self.ic.first_position + i,
         )
         self.groups.append(group)
+        self._check_date_time(seg, i, group, 4)
         if not group.control:
             self._find(
                 "X12-GS06-MISSING", "error", "GS06 group control number is empty", i, group=group, element="GS06"
