@@ -56,8 +56,9 @@ TYPES: dict[str, tuple[str, ...]] = {
     "no-proof-of-delivery": ("shipment_id",),
     "carrier-mismatch": ("shipment_id",),
     "stock-variance": ("item_id", "site", "lot"),
-    # The rest of the EDI chain (855, 940, 945, 846, 214): raised by the bundled packs, not
-    # injected by the sample (which sends no such documents), so never in its answer key.
+}
+
+NOT_INJECTED: dict[str, tuple[str, ...]] = {
     "order-ack-qty-mismatch": ("customer_po", "line_no"),
     "order-ack-price-mismatch": ("customer_po", "line_no"),
     "order-ack-line-not-in-erp": ("customer_po", "line_no"),
@@ -70,6 +71,9 @@ TYPES: dict[str, tuple[str, ...]] = {
     "inventory-advice-variance": ("item_id", "site"),
     "inventory-advice-not-in-erp": ("item_id", "site"),
 }
+"""Exception types of the bundled packs that the sample never injects, with their business keys:
+the rest of the EDI chain (855, 940, 945, 846, 214), documents the sample does not send. With
+TYPES they are every type the bundled packs raise; none can be in the sample's answer key."""
 
 TRUTH_COLUMNS = (
     "exception_type", "order_id", "line_no", "shipment_id", "invoice_id", "item_id", "site", "lot",

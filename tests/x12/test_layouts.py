@@ -144,3 +144,15 @@ def test_a_file_with_neither_isa_nor_gs_is_still_unreadable(tmp_path: Path) -> N
     path = tmp_path / "notes.txt"
     path.write_text("ST*850*0001~BEG*00*SA*PO-1~SE*3*0001~")
     assert CliRunner().invoke(edi, ["inspect", str(path)]).exit_code == 2
+
+
+@pytest.mark.parametrize("where", ["before the first", "between two"])
+def test_text_glued_to_an_intact_isa_is_a_warning(tmp_path: Path, where: str) -> None:
+    one = "~\n".join(_po(1, "PO-1")) + "~\n"
+    two = "~\n".join(_po(2, "PO-2")) + "~\n"
+    text = "From: gateway" + one + two if where == "before the first" else one + "From: gateway" + two
+    result = parse_text(tmp_path, text)
+    assert codes(result) == ["X12-LEADING-DATA" if where == "before the first" else "X12-DATA-AFTER-IEA"]
+    assert "'From: gateway'" in result.findings[0].message
+    assert [i.control for i in result.files[0].interchanges] == ["000000001", "000000002"]
+    assert [r["order_id"] for r in rows(result, "orders")] == ["PO-1", "PO-2"]

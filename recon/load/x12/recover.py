@@ -100,7 +100,13 @@ def _from_header(
     assert tag is not None  # the pattern matches the empty string
     start = end - len(elem.join(pieces[-17:])) + tag.start()
     if tag.group() == "ISA" and reason is None:
-        return None  # a readable tag that read_isa refused is not "damaged"
+        # An intact ISA glued to text before it ("From: gatewayISA*00*..."): the tokenizer's ISA
+        # search skips an "ISA" right after a letter (it could be data, "VISA*"); read it here,
+        # the text before it is reported as leading data.
+        try:
+            return start, read_isa(text, start), False
+        except IsaError:
+            return None
     if tag.group() == "ISA":
         issue = Issue("X12-ISA-UNREADABLE", "error", f"unreadable ISA: {reason}; its elements were read by "
                       "splitting at the element separator up to the first GS, and its sets were still read")
@@ -169,9 +175,13 @@ def cut_points(raw: list[str], d: Delimiters) -> list[tuple[int, list[str] | Non
                 isa[0] = "ISA"
                 version = isa[12].strip()
                 if len(version) == 5 and version.isdecimal():
-                    cuts.append((k, isa, [Issue(
-                        "X12-ISA-DAMAGED", "error", f"the interchange header tag is {tag!r}, not 'ISA' (damaged); "
-                        "it was read as the ISA and the sets after it were still read")]))
+                    if tag.endswith("ISA"):  # text glued to an intact ISA ("From: gatewayISA*00*...")
+                        issue = Issue("X12-DATA-AFTER-IEA", "warning", f"{len(tag) - 3} characters before the ISA "
+                                      f"were ignored ({tag[:-3][:30]!r})")
+                    else:
+                        issue = Issue("X12-ISA-DAMAGED", "error", f"the interchange header tag is {tag!r}, not "
+                                      "'ISA' (damaged); it was read as the ISA and the sets after it were still read")
+                    cuts.append((k, isa, [issue]))
                     break
             if seg.startswith(gs):
                 cuts.append((k, None, [Issue(
