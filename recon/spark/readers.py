@@ -1,0 +1,260 @@
+"""Spark's readers: a file becomes a Spark view of text cells with `_source_row`, plus its bad rows.
+
+Each reader makes the view the mapping SQL reads (`RawView`): one text column per source
+column, `_source_row` (the line, record or row a person would look for) and
+`_parse_field/_raw/_reason`, set on rows that could not be split into cells. Line numbers are
+computed without a shuffle: rows of one file split keep their order, so a row's line is its
+position in its split plus the rows of the splits before it. Formats Spark cannot read (xlsx)
+go through the DuckDB path's reader on the driver.
+
+`SparkReaders` is a mixin of `recon.spark.load.SparkLoader`, which provides the session, the
+run's DuckDB and view names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from recon.config import Source
+from recon.db import Database
+from recon.errors import Problem
+from recon.load.readers import READERS, UnreadableFile
+from recon.sql import ident
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+SPARK_ENCODINGS = {"utf-8": "UTF-8", "utf8": "UTF-8", "utf-16": "UTF-16", "latin-1": "ISO-8859-1",
+                   "latin1": "ISO-8859-1", "iso-8859-1": "ISO-8859-1"}
+_DELIMITERS = (",", ";", "\t", "|")
+# Spark never splits a file smaller than spark.sql.files.openCostInBytes (4 MB by default).
+SINGLE_SPLIT_BYTES = 4 * 1024 * 1024
+# rows_read of a raw view counted with the mapping's own counts (one Spark job instead of three)
+COUNTED = -1
+PARSE_COLUMNS = ("_parse_field", "_parse_raw", "_parse_reason")
+
+
+def bq(name: str) -> str:
+    """A Spark SQL identifier."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+@dataclass
+class RawView:
+    """A Spark view of text cells plus `_parse_field/_raw/_reason` (set on rows that could not be split).
+
+    `rejects` names a view of further unsplittable rows, for the readers that find them on the
+    driver (xlsx, X12 sets); `rows_read` is COUNTED when the mapping's counts give it.
+    """
+
+    view: str
+    rejects: str | None
+    columns: list[str]
+    rows_read: int
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (Spark's can run to pages of JVM stack)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _re(text: str) -> str:
+    return re.escape(text)
+
+
+class SparkReaders:
+    """The readers of `SparkLoader`: `read` picks one by format and returns a `RawView`."""
+
+    spark: SparkSession
+    db: Database
+    _db_lock: threading.Lock
+    _name: Callable[[str], str]
+
+    def read(self, fmt: str, path: Path, display: str, source: Source) -> RawView:
+        """The file as a raw view, read by Spark where it has a reader, else on the driver."""
+        if fmt == "csv":
+            return self.read_csv(path, display, source)
+        if fmt == "jsonl":
+            return self.read_json_lines(path, display, source)
+        if fmt == "json":
+            return self.read_json_array(path, display, source)
+        if fmt == "parquet":
+            return self.read_parquet(path, display)
+        return self.read_on_driver(fmt, path, display, source)
+
+    @property
+    def no_parse_problem(self) -> list[Any]:
+        from pyspark.sql import functions as F
+
+        return [F.lit(None).cast("string").alias(c) for c in PARSE_COLUMNS]
+
+    def lines(self, path: Path, encoding: str) -> DataFrame:
+        """Every line of a text file with its 1-based line number, in parallel and without a shuffle."""
+        from pyspark.sql import functions as F
+
+        spark_encoding = SPARK_ENCODINGS.get(encoding.lower())
+        if spark_encoding is None:
+            raise UnreadableFile(Problem.of("I003", encoding=encoding, file=str(path),
+                                            supported=", ".join(sorted(set(SPARK_ENCODINGS)))))
+        if spark_encoding == "UTF-8":
+            text = self.spark.read.text(str(path))
+        else:  # the text source is UTF-8 only; the CSV source decodes, with nothing as delimiter or quote
+            text = (self.spark.read.option("encoding", spark_encoding).option("sep", "\u0000")
+                    .option("quote", "\u0000").option("escape", "\u0000").schema("value STRING").csv(str(path)))
+        framed = text.select("value", F.col("_metadata.file_block_start").alias("_blk"),
+                             F.monotonically_increasing_id().alias("_mid"))
+        if path.stat().st_size <= SINGLE_SPLIT_BYTES:  # one split, one partition: ids count from 0
+            return framed.select((F.col("_mid") + 1).alias("_line"), "value")
+        stats = sorted(framed.groupBy("_blk").agg(F.count("*").alias("n"), F.min("_mid").alias("m")).collect())
+        offset, delta = 0, None
+        for row in stats:
+            shift = F.lit(offset - row["m"] + 1)
+            delta = shift if delta is None else F.when(F.col("_blk") == row["_blk"], shift).otherwise(delta)
+            offset += row["n"]
+        if delta is None:
+            return self.spark.createDataFrame([], "_line BIGINT, value STRING")
+        return framed.select((F.col("_mid") + delta).alias("_line"), "value")
+
+    def read_csv(self, path: Path, display: str, source: Source) -> RawView:
+        from pyspark.sql import functions as F
+
+        options = source.options
+        first = self._first_lines(path, display, options.encoding, options.skip + 1)
+        head = first[options.skip] if len(first) > options.skip else ""
+        delimiter = options.delimiter or max(_DELIMITERS, key=lambda d: head.count(d))
+        quote = options.quote if options.quote is not None else '"'
+        escape = options.escape if options.escape is not None else quote
+        tokens = next(csv.reader(io.StringIO(head), delimiter=delimiter, quotechar=quote or None,
+                                 escapechar=None if escape == quote else escape), [])
+        if options.header:
+            columns = [t.strip() or f"column{i}" for i, t in enumerate(tokens)]
+            body_from = options.skip + 2
+        else:
+            columns = [f"column{i}" for i in range(len(tokens))]
+            body_from = options.skip + 1
+        if not columns:
+            raise UnreadableFile(Problem.of("I001", format="CSV", reason="the file has no header row", file=display))
+        lines = self.lines(path, options.encoding).where(
+            (F.col("_line") >= body_from) & (F.trim(F.col("value")) != ""))
+        schema = ", ".join(f"{bq(f'c{i}')} STRING" for i in range(len(columns)))
+        csv_options = {"sep": delimiter, "quote": quote, "escape": escape, "mode": "PERMISSIVE"}
+        # Quoted sections are removed before counting delimiters; inside them a quote is doubled
+        # ("") when the escape is the quote itself, else escaped (\").
+        q, e = _re(quote), _re(escape)
+        inner = f"[^{q}]|{q}{q}" if escape == quote else f"[^{q}{e}]|{e}."
+        quoted = f"{q}(?:{inner})*{q}" if quote else None
+        unquoted = F.regexp_replace("value", quoted, "") if quoted else F.col("value")
+        found = F.size(F.split(unquoted, _re(delimiter), -1))
+        parsed = lines.select(F.col("_line").alias("_source_row"), "value", found.alias("_found"),
+                              F.from_csv("value", schema, csv_options).alias("_p"))
+        view = self._name("raw")
+        ok = F.col("_found") == len(columns)
+        expected = F.lit(len(columns))
+        # DuckDB names the alphabetically first of the missing columns.
+        missing = F.slice(F.array(*(F.lit(c) for c in columns)), (F.col("_found") + 1).cast("int"),
+                          (expected - F.col("_found")).cast("int"))
+        field_name = F.array_min(missing)
+        parsed.select(
+            "_source_row", *(F.when(ok, F.col(f"_p.c{i}")).alias(c) for i, c in enumerate(columns)),
+            F.when(F.col("_found") < expected, field_name).alias("_parse_field"),
+            F.when(~ok, F.col("value")).alias("_parse_raw"),
+            F.when(~ok, F.concat(F.lit("wrong column count (Expected Number of Columns: "), expected.cast("string"),
+                                 F.lit(" Found: "), F.col("_found").cast("string"), F.lit(")"))).alias("_parse_reason"),
+        ).createOrReplaceTempView(view)
+        return RawView(view, None, columns, COUNTED)
+
+    def _first_lines(self, path: Path, display: str, encoding: str, n: int) -> list[str]:
+        try:
+            with open(path, encoding=encoding, newline="") as handle:
+                return [handle.readline().rstrip("\r\n") for _ in range(n)]
+        except (OSError, UnicodeDecodeError, LookupError) as exc:
+            raise UnreadableFile(Problem.of("I001", format="CSV", reason=exc, file=display,
+                                            hint="try options: {encoding: latin-1}")) from None
+
+    def read_json_lines(self, path: Path, display: str, source: Source) -> RawView:
+        from pyspark.sql import functions as F
+
+        lines = self.lines(path, source.options.encoding).where(F.trim(F.col("value")) != "")
+        return self._json_objects(lines.select(F.col("_line").alias("_source_row"), F.col("value")))
+
+    def read_json_array(self, path: Path, display: str, source: Source) -> RawView:
+        from pyspark.sql import functions as F
+
+        whole = self.spark.read.text(str(path), wholetext=True)
+        items = whole.select(F.posexplode(F.from_json("value", "ARRAY<STRING>")).alias("pos", "value"))
+        try:
+            items = items.select((F.col("pos") + 1).cast("bigint").alias("_source_row"), "value").localCheckpoint()
+            valid = whole.select(F.from_json("value", "ARRAY<STRING>").isNotNull().alias("ok")).first()
+        except Exception as exc:
+            raise UnreadableFile(Problem.of("I001", format="a JSON array of records", reason=first_line(exc),
+                                            file=display)) from None
+        if valid is None or not valid["ok"]:
+            raise UnreadableFile(Problem.of("I001", format="a JSON array of records", reason="not a JSON array",
+                                            file=display, hint="for one object per line use format: jsonl"))
+        return self._json_objects(items)
+
+    def _json_objects(self, objects: DataFrame) -> RawView:
+        """From (_source_row, JSON text) to one text column per top-level key, first-seen order."""
+        from pyspark.sql import functions as F
+
+        cells = objects.select("_source_row", "value",
+                               F.from_json("value", "MAP<STRING,STRING>").alias("_m")).localCheckpoint()
+        keys = [r["k"] for r in cells.where(F.col("_m").isNotNull())
+                .select("_source_row", F.explode(F.map_keys("_m")).alias("k"))
+                .groupBy("k").agg(F.min("_source_row").alias("first")).orderBy("first", "k").collect()]
+        view = self._name("raw")
+        is_json = F.get_json_object("value", "$").isNotNull() | (F.trim("value") == "null")
+        bad = F.col("_m").isNull()
+        cells.select(
+            "_source_row", *(F.col("_m").getItem(k).alias(k) for k in keys),
+            F.lit(None).cast("string").alias("_parse_field"),
+            F.when(bad, F.substring("value", 1, 200)).alias("_parse_raw"),
+            F.when(bad, F.when(is_json, "not a JSON object").otherwise("not valid JSON")).alias("_parse_reason"),
+        ).createOrReplaceTempView(view)
+        return RawView(view, None, keys, COUNTED)
+
+    def read_parquet(self, path: Path, display: str) -> RawView:
+        from pyspark.sql import functions as F
+        from pyspark.sql.types import TimestampType
+
+        try:
+            frame = self.spark.read.parquet(str(path))
+            fields = frame.schema.fields
+        except Exception as exc:
+            raise UnreadableFile(Problem.of("I001", format="Parquet", reason=first_line(exc), file=display)) from None
+
+        def text(f: Any) -> Any:
+            # An instant keeps its offset, so the mapping reads it as the same instant DuckDB does.
+            if isinstance(f.dataType, TimestampType):
+                return F.date_format(F.col(f.name), "yyyy-MM-dd HH:mm:ss.SSSSSSXXX").alias(f.name)
+            return F.col(f.name).cast("string").alias(f.name)
+
+        view = self._name("raw")
+        frame.select((F.col("_metadata.row_index") + 1).alias("_source_row"), *(text(f) for f in fields),
+                     *self.no_parse_problem).createOrReplaceTempView(view)
+        return RawView(view, None, [f.name for f in fields], COUNTED)
+
+    def read_on_driver(self, fmt: str, path: Path, display: str, source: Source) -> RawView:
+        """xlsx (no Spark reader): the DuckDB path's reader on the driver, handed to Spark as Arrow."""
+        with self._db_lock:
+            raw = READERS[fmt](self.db, path, display, source.options)
+            try:
+                table = self.db.arrow(f"SELECT * FROM {ident(raw.table)}")
+                parse = self.db.arrow(f"SELECT * FROM {ident(raw.rejects)}")
+            finally:
+                raw.drop(self.db)
+        view, rejects = self._name("raw"), self._name("parse_rejects")
+        frame = self.spark.createDataFrame(table.to_pandas() if table.num_rows == 0 else table)
+        frame.select("*", *self.no_parse_problem).createOrReplaceTempView(view)
+        if parse.num_rows == 0:
+            return RawView(view, None, raw.columns, raw.rows_read)
+        self.spark.createDataFrame(parse).createOrReplaceTempView(rejects)
+        return RawView(view, rejects, raw.columns, raw.rows_read)

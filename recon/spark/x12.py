@@ -1,0 +1,158 @@
+"""X12 on Spark: files parsed by recon's X12 parser on the executors, then loaded like any source.
+
+One task per file (`mapInArrow` over a list of paths): each task parses its file with
+`recon.load.x12.parse_x12_files` and yields one wide, all-text row per entity row plus JSON
+rows for the file summaries and findings. The driver collects only those (small) JSON rows;
+each entity's rows go through the same mapping as a CSV source (`SparkLoader.insert_mapped`),
+and a rejected set becomes a reject of edi_documents, as in `recon.load.edi`.
+
+`SparkX12` is a mixin of `recon.spark.load.SparkLoader`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from recon.config import Project, Source
+from recon.errors import Problem
+from recon.load import files as filesys
+from recon.load.loader import FileLoad, LoadReport
+from recon.model import ENTITIES
+from recon.spark.readers import COUNTED, bq
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+REJECT_SCHEMA = "_source_row BIGINT, field STRING, raw_value STRING, reason STRING"
+
+
+class SparkX12:
+    """`load_x12` of `SparkLoader` (the loader's `insert_mapped` and `empty_table` do the rest)."""
+
+    spark: SparkSession
+    project: Project
+    work_dir: Path
+    parallel: int
+    progress: Any
+    _name: Callable[[str], str]
+    no_parse_problem: list[Any]
+    insert_mapped: Callable[..., None]
+    empty_table: Callable[..., None]
+
+    def load_x12(self, name: str, source: Source, paths: list[Path], report: LoadReport) -> Iterator[FileLoad]:
+        """`recon.load.edi.load_x12_source`, with the files parsed on the executors, one task per file."""
+        from recon.config.schema import ColumnSpec
+        from recon.load.edi import PASSTHROUGH
+        from recon.load.x12 import COLUMNS, LINEAGE, Finding
+
+        root = self.project.root
+        if self.progress:
+            self.progress(name, source.path, 0, len(paths))
+        parsed = self._parse_x12(paths, [filesys.display_path(p, root) for p in paths], source.x12 or {})
+        from pyspark.sql import functions as F
+
+        groups = parsed.groupBy("_entity").agg(F.count("*").alias("n"), F.collect_list("_json").alias("j")).collect()
+        sizes = {r["_entity"]: r["n"] for r in groups}
+        meta = {r["_entity"]: r["j"] for r in groups}
+        summaries = [json.loads(j) for j in meta.get("_file", [])]
+        findings = [Finding(**json.loads(j)) for j in meta.get("_finding", [])]
+        for summary in summaries:
+            if not summary["readable"]:
+                load = FileLoad(name, source.system, "edi_documents", summary["path"], "x12", status="failed",
+                                problem=Problem.of("I006", reason=summary.get("error") or "not an X12 file",
+                                                   file=summary["path"]))
+                report.files.append(load)
+                yield load
+        report.findings.extend(f.to_dict() for f in findings)
+        rejected = [f for f in findings if f.severity == "error" and f.set_control is not None]
+
+        def one(entity: str) -> FileLoad:
+            started = time.perf_counter()
+            load = FileLoad(name, source.system, entity, source.path, "x12")
+            names = [*COLUMNS[entity], *LINEAGE]
+            fields = [c for c in names if not c.startswith("_")]
+            entity_source = source.model_copy(update={"entity": entity,
+                                                      "columns": {f: ColumnSpec(column=f) for f in fields}})
+            raw, rejects = self._name("raw"), self._name("parse_rejects")
+            rows = parsed.where(F.col("_entity") == entity).select(
+                *(F.col(c).cast("bigint").alias(c) if c == "_source_row" else F.col(c) for c in names),
+                *self.no_parse_problem)
+            rows.createOrReplaceTempView(raw)
+            reject_rows: list[tuple[Any, ...]] = []
+            if entity == "edi_documents":
+                seen = set()
+                for f in rejected:
+                    key = (f.file, f.interchange_control, f.group_control, f.set_control)
+                    if key not in seen:
+                        seen.add(key)
+                        reject_rows.append((f.segment_position, f.element, f.transaction_set,
+                                            f"{f.code}: {f.message} ({f.file})"))
+            passthrough = {c: t for c, t in PASSTHROUGH.items() if c in names}
+            if not sizes.get(entity) and not reject_rows:  # nothing arrived: an empty table, no Spark job
+                self.empty_table(entity_source, load, passthrough)
+            else:
+                if reject_rows:
+                    self.spark.createDataFrame(reject_rows, REJECT_SCHEMA).createOrReplaceTempView(rejects)
+                self.insert_mapped(load, entity_source, raw, rejects if reject_rows else None, COUNTED, passthrough)
+            load.seconds = time.perf_counter() - started
+            return load
+
+        # Entities are independent tables: load them concurrently, report them in name order.
+        with ThreadPoolExecutor(max_workers=self.parallel) as pool:
+            loads = list(pool.map(one, [e for e in sorted(COLUMNS) if e in ENTITIES]))
+        for load in loads:
+            report.files.append(load)
+            yield load
+
+    def _parse_x12(self, paths: list[Path], displays: list[str], options: dict[str, Any]) -> DataFrame:
+        """One row per parsed entity row (wide, all text), plus `_file` and `_finding` rows as JSON."""
+        from recon.load.x12 import COLUMNS, LINEAGE
+
+        columns = sorted({c for e in COLUMNS for c in (*COLUMNS[e], *LINEAGE)} - {"_source_row"})
+        schema = ", ".join(["_entity STRING", "_json STRING", "_source_row BIGINT",
+                            *(f"{bq(c)} STRING" for c in columns)])
+        files = self.spark.createDataFrame([(str(p), d) for p, d in zip(paths, displays, strict=True)],
+                                           "path STRING, display STRING")
+        files = files.repartition(max(1, min(len(paths), self.spark.sparkContext.defaultParallelism)))
+        out = str(self.work_dir / "x12" / f"part{self._name('x12')}")
+        files.mapInArrow(_x12_batches(options, columns), schema).write.mode("overwrite").parquet(out)
+        return self.spark.read.parquet(out)
+
+
+def _x12_batches(options: dict[str, Any], columns: list[str]) -> Any:
+    """The mapInArrow function: parse each file of the batch with recon's X12 parser (on an executor)."""
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        from recon.load.x12 import X12Options, parse_x12_files
+
+        parsed_options = X12Options.model_validate(options)
+        names = ["_entity", "_json", "_source_row", *columns]
+        for batch in batches:
+            for path, display in zip(batch.column("path").to_pylist(), batch.column("display").to_pylist(),
+                                     strict=True):
+                result = parse_x12_files([Path(path)], parsed_options, {Path(path): display})
+                meta = [("_file", json.dumps(f.to_dict(), default=str)) for f in result.files]
+                meta += [("_finding", json.dumps(f.to_dict(), default=str)) for f in result.findings]
+                yield pa.RecordBatch.from_arrays(
+                    [pa.array([m[0] for m in meta], pa.string()), pa.array([m[1] for m in meta], pa.string()),
+                     pa.nulls(len(meta), pa.int64()), *(pa.nulls(len(meta), pa.string()) for _ in columns)],
+                    names=names)
+                for entity, table in result.tables.items():
+                    n = table.num_rows
+                    if not n:
+                        continue
+                    arrays = [pa.array([entity] * n, pa.string()), pa.nulls(n, pa.string()),
+                              table.column("_source_row").cast(pa.int64()).combine_chunks()]
+                    arrays += [table.column(c).cast(pa.string()).combine_chunks() if c in table.column_names
+                               else pa.nulls(n, pa.string()) for c in columns]
+                    yield pa.RecordBatch.from_arrays(arrays, names=names)
+
+    return run
+
