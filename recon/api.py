@@ -19,6 +19,7 @@ from recon import __version__
 from recon.asof import parse_as_of
 from recon.config import Project, load_project
 from recon.db import Database
+from recon.environment import check_output_folder, check_spill_folder
 from recon.errors import ConfigError, Problem
 from recon.load import files as filesys
 from recon.load.loader import Loader, LoadReport, missing_columns, source_format
@@ -180,6 +181,9 @@ def run(
     out_dir = Path(out) if out else project.resolve(project.config.out) / run_id
     ctx = RunContext(project=project, db=open_database(project), run_id=run_id, as_of=resolved_as_of,
                      out_dir=out_dir, started_at=started, strict=strict, fail_on=fail_on, dry_run=dry_run)
+    check_output_folder(out_dir)  # a read-only --out fails now (exit 2), not after the whole run
+    temp_directory = project.config.engine.temp_directory
+    check_spill_folder(Path(temp_directory) if temp_directory else None)  # as DuckDB is given it
     with RunStore(ctx, dry_run=dry_run) as store:  # the state lock (exit 4 when held) and the run history
         if project.config.engine.name == "spark":  # load and rules on Spark, results into ctx.db
             from recon.spark.engine import load_and_match
@@ -189,6 +193,8 @@ def run(
             t0 = time.perf_counter()
             ctx.load = Loader(project, ctx.db, run_id, strict=strict, progress=progress).load_all()
             ctx.timings["load"] = time.perf_counter() - t0
+            # Loaded: from here on SQL (the rules') may touch only the outputs and the state.
+            ctx.db.restrict_file_access([out_dir], [store.path])
             run_rules_step(ctx, ruleset, rule_progress)
         ctx.summary = build_summary(ctx)
         store.observe()  # lifecycle (new/open/resolved/reopened) and active acks into ctx

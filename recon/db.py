@@ -116,10 +116,36 @@ class Database:
             except duckdb.CatalogException:  # the name is a view
                 self.con.execute(f"DROP VIEW IF EXISTS {ident(name)}")
 
+    def restrict_file_access(self, directories: Sequence[str | Path] = (), paths: Sequence[str | Path] = ()) -> None:
+        """From now on this database touches no file but those under `directories` and those in `paths`.
+
+        Loading needs the extracts; the rules need none. Turned off once loading is done, so that
+        rule SQL, even one that got past validation, cannot read `/etc/passwd` or glob a folder.
+        DuckDB's switch is one-way (it cannot be turned on again while the database runs); the
+        outputs and the state file are written after the rules, so their places are allowed first.
+        DuckDB's own spill files are not affected.
+        """
+        own = [self.path] if self.path != ":memory:" else []  # a working-tables file keeps checkpointing
+        # Each path as given (made absolute) and with symlinks resolved: DuckDB compares the text.
+        folders = sorted({f.rstrip("/") + "/" for d in directories for f in _spellings(d)})
+        files = sorted({f for p in [*paths, *own] for name in duckdb_files(p) for f in _spellings(name)})
+        self.con.execute("SET allowed_directories = ?", [folders])
+        self.con.execute("SET allowed_paths = ?", [files])
+        self.con.execute("SET enable_external_access = false")
+
     def close(self) -> None:
         self.con.close()
         if self._remove_scratch is not None:
             self._remove_scratch()
+
+
+def _spellings(path: str | Path) -> set[str]:
+    return {os.path.abspath(path), str(Path(path).resolve())}
+
+
+def duckdb_files(path: str | Path) -> list[str]:
+    """The files DuckDB writes for a database file: itself, its WAL and the WAL's checkpoint copy."""
+    return [str(path), f"{path}.wal", f"{path}.wal.checkpoint"]
 
 
 SPILL_PREFIX = "recon-spill-"
@@ -146,6 +172,30 @@ def _running(pid: int) -> bool:
     except PermissionError:  # someone else's process
         return True
     return True
+
+
+def check_memory_limit(value: str) -> str:
+    """`value` if DuckDB accepts it as a memory limit of more than zero, else ValueError saying why.
+
+    DuckDB itself parses it (on a throwaway connection), so the config accepts exactly what the
+    engine will: `4GB`, `1.5GiB`, `500 MB`, `50%`. Validating it here turns a typo such as
+    `lots` into a config error at `recon validate` instead of a failed run.
+    """
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET memory_limit = '{_setting(value)}'")
+        effective = str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+    except duckdb.OutOfMemoryException:
+        raise ValueError(f"{value!r} is too small a memory limit to run anything; write e.g. 4GB, 1.5GiB or 50%"
+                         ) from None
+    except duckdb.Error as exc:
+        reason = str(exc).split(":", 1)[-1].strip().splitlines()[0]
+        raise ValueError(f"{value!r} is not a memory limit ({reason}); write e.g. 4GB, 1.5GiB or 50%") from None
+    finally:
+        con.close()
+    if effective.startswith("0 "):  # DuckDB prints the limit it took: "0 bytes" for 0GB or 0%
+        raise ValueError(f"{value!r} is too small a memory limit to run anything; write e.g. 4GB, 1.5GiB or 50%")
+    return value
 
 
 def _setting(value: str) -> str:

@@ -19,6 +19,7 @@ from recon.cli.options import (
     stderr_console,
     stdout_console,
 )
+from recon.display import markup
 from recon.store import acks as ack_store
 from recon.store.state import open_state
 
@@ -77,10 +78,10 @@ def ack(exception_ids: tuple[str, ...], until: datetime | None, note: str | None
         return
     console = stdout_console()
     if remove:
-        console.print(f"removed {len(result['removed'])} ack(s): {', '.join(result['removed'])}")
+        console.print(f"removed {len(result['removed'])} ack(s): {markup(', '.join(result['removed']))}")
         return
     console.print(f"acked {len(result['acked'])} exception(s) until {until.date().isoformat()}: "
-                  f"{', '.join(a['exception_id'] for a in result['acked'])}")
+                  f"{markup(', '.join(a['exception_id'] for a in result['acked']))}")
     if until.date() < today:
         stderr_console().print(f"[yellow]warning:[/] {until.date().isoformat()} is in the past; the ack only "
                                "applies to runs with an earlier as-of", markup=True)
@@ -89,9 +90,9 @@ def ack(exception_ids: tuple[str, ...], until: datetime | None, note: str | None
 def render_list(rows: list[dict[str, Any]], path: str) -> None:
     console = stdout_console()
     if not rows:
-        console.print(f"no acks in {path}")
+        console.print(f"no acks in {markup(path)}")
         return
-    table = Table(title=f"acks ({path})", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(title=f"acks ({markup(path)})", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for name in ("exception id", "until", "state", "type", "key", "note"):
         table.add_column(name, no_wrap=name in ("exception id", "until"))
     for r in rows:
@@ -99,5 +100,6 @@ def render_list(rows: list[dict[str, Any]], path: str) -> None:
         if r["in_latest_run"] is False:
             state += " [dim](gone from the latest run)[/]"
         until = r["until"].isoformat() if isinstance(r["until"], date) else str(r["until"])
-        table.add_row(r["exception_id"], until, state, r["exception_type"] or "?", r["key"] or "", r["note"])
+        table.add_row(markup(r["exception_id"]), markup(until), state, markup(r["exception_type"] or "?"),
+                      markup(r["key"] or ""), markup(r["note"]))
     console.print(table)

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from recon.cli.options import config_option, debug_option, handles_errors, json_option, print_json, stdout_console
 from recon.config import load_project
+from recon.display import markup
 from recon.store.history import history as run_history
 from recon.store.state import open_state
 from recon.store.step import state_path
@@ -69,9 +70,9 @@ def _spark(series: list[int]) -> str:
 def render(data: dict[str, Any]) -> None:
     console = stdout_console()
     if not data["runs"]:
-        console.print(f"no runs recorded in {data['state']} yet; `recon run` records one")
+        console.print(f"no runs recorded in {markup(data['state'])} yet; `recon run` records one")
         return
-    runs = Table(title=f"recon history ({data['state']})", title_justify="left", box=box.SIMPLE_HEAD,
+    runs = Table(title=f"recon history ({markup(data['state'])})", title_justify="left", box=box.SIMPLE_HEAD,
                  pad_edge=False, collapse_padding=True)
     for name, justify in [("run", "left"), ("as of", "left"), ("status", "left"), ("rej", "right"),
                           ("exc", "right"), ("new", "right"), ("open", "right"), ("reop", "right"),
@@ -79,16 +80,17 @@ def render(data: dict[str, Any]) -> None:
         runs.add_column(name, justify=justify, no_wrap=True, min_width=len(name))  # type: ignore[arg-type]
     colour = {"ok": "green", "bar-broken": "yellow", "failed": "bold red"}
     for r in data["runs"]:
-        status = f"[{colour.get(r['status'], 'red')}]{r['status']}[/]"
+        status = f"[{colour.get(r['status'], 'red')}]{markup(r['status'])}[/]"
         if r.get("sources_failed"):
             status += f" [red]({r['sources_failed']} sources failed)[/]"
         new = f"[bold]{r['new']}[/]" if r["new"] else "0"
-        runs.add_row(r["run_id"], str(r["as_of"])[:16].replace("T", " "), status, str(r["rows_rejected"]),
-                     str(r["exceptions"]), new, str(r["open"]), str(r["reopened"]), str(r["resolved"]))
+        as_of = markup(str(r["as_of"])[:16].replace("T", " "))
+        runs.add_row(markup(r["run_id"]), as_of, status, str(r["rows_rejected"]), str(r["exceptions"]), new,
+                     str(r["open"]), str(r["reopened"]), str(r["resolved"]))
     console.print(runs)
     for r in data["runs"]:
         if r["status"] == "failed" and r.get("error"):
-            console.print(f"[red]{r['run_id']} failed:[/] {r['error'].splitlines()[0]}", markup=True)
+            console.print(f"[red]{markup(r['run_id'])} failed:[/] {markup(r['error'].splitlines()[0])}", markup=True)
     if not data["types"]:
         return
     types = Table(title="exception types (oldest → newest run)", title_justify="left", box=box.SIMPLE_HEAD,
@@ -101,6 +103,7 @@ def render(data: dict[str, Any]) -> None:
         change = t["change"]
         shown = "—" if change is None else (f"+{change}" if change > 0 else str(change))
         mttr = _hours(t["mttr_hours"])
-        types.add_row(t["exception_type"], f"{_spark(t['counts'])} {arrows[t['trend']]}", str(t["latest"]), shown,
-                      str(t["latest_new"]), str(t["latest_resolved"]), _hours(t["oldest_open_hours"]), mttr)
+        trend = f"{_spark(t['counts'])} {arrows[t['trend']]}"
+        types.add_row(markup(t["exception_type"]), trend, str(t["latest"]), shown, str(t["latest_new"]),
+                      str(t["latest_resolved"]), _hours(t["oldest_open_hours"]), mttr)
     console.print(types)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -15,7 +16,9 @@ import click
 import duckdb
 from rich.console import Console
 
-from recon.errors import EXIT_USAGE, ReconError
+from recon.display import lines, markup, plain
+from recon.environment import EnvironmentProblem, environment_error
+from recon.errors import Problem, ReconError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,7 +58,13 @@ def print_json(data: Any) -> None:
 
 
 def handles_errors(f: F) -> F:
-    """Turn ReconError into its exit code and a readable message; anything else into exit 2."""
+    """Turn every error into its documented exit code and a readable message.
+
+    ReconError carries its own code; an OSError (a read-only --out, a full disk, a lock file that
+    cannot be created) is the environment, exit 2 naming the file; DuckDB out of memory is exit 2
+    with what to raise; anything else is a bug, exit 2 with an "internal error" line. `--debug`
+    adds the traceback and changes nothing else: the exit code is the same with or without it.
+    """
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -63,41 +72,44 @@ def handles_errors(f: F) -> F:
         as_json = kwargs.get("as_json", False)
         try:
             return f(*args, **kwargs)
-        except ReconError as exc:
-            if debug:
-                raise
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # the boundary: every error leaves as an exit code
+            if debug:  # the traceback quotes data too: shown escaped like everything else
+                for line in lines("".join(traceback.format_exception(exc))):
+                    stderr_console().print(line, markup=False)
+            error = as_recon_error(exc)
             if as_json:
-                print_json({"error": exc.title, "exit_code": exc.exit_code,
-                            "problems": [p.to_dict() for p in exc.problems]})
+                print_json({"error": error.title, "exit_code": error.exit_code,
+                            "problems": [p.to_dict() for p in error.problems]})
             else:
                 console = stderr_console()
-                console.print(f"[bold red]error:[/] {exc.title}", markup=True)
-                for problem in exc.problems:
-                    console.print("  " + problem.render(), markup=False)
-            sys.exit(exc.exit_code)
-        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt, SystemExit):
-            raise
-        except duckdb.OutOfMemoryException as exc:
-            # Not a bug: the data needs more than the configured bound (engine.memory_limit).
-            if debug:
-                raise
-            message = str(exc).strip().splitlines()[0]
-            stderr_console().print(
-                f"[bold red]error:[/] DuckDB ran out of its memory limit: {message}\n"
-                "  raise engine.memory_limit in recon.yaml (default 1.5GiB; e.g. 4GB or 50%), or set "
-                "engine.threads: 1 to need less at once",
-                markup=True, highlight=False,
-            )
-            sys.exit(EXIT_USAGE)
-        except Exception as exc:
-            if debug:
-                raise
-            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            stderr_console().print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {message}\n"
-                "  this is a bug in recon; rerun with --debug for the traceback and report it",
-                markup=True, highlight=False,
-            )
-            sys.exit(EXIT_USAGE)
+                label = "internal error" if isinstance(error, InternalError) else "error"
+                console.print(f"[bold red]{label}:[/] {markup(error.title)}", markup=True)
+                for problem in error.problems:
+                    console.print("  " + plain(problem.render()), markup=False)
+            sys.exit(error.exit_code)
 
     return wrapper  # type: ignore[return-value]
+
+
+class InternalError(ReconError):
+    """An error recon did not expect: a bug (exit 2, so cron sees a failure, never "bar broken")."""
+
+
+def as_recon_error(exc: Exception) -> ReconError:
+    """The ReconError that `exc` stands for at the CLI's edge."""
+    if isinstance(exc, ReconError):
+        return exc
+    message = _first_line(exc)
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        # Not a bug: the data needs more than the configured bound (engine.memory_limit).
+        return EnvironmentProblem([Problem.of("V010", reason=message)], title="out of memory")
+    if isinstance(exc, OSError):
+        return environment_error(exc)
+    return InternalError([Problem.of("N999", kind=type(exc).__name__, reason=message)], title=type(exc).__name__)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

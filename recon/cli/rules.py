@@ -14,6 +14,7 @@ from rich.markdown import Markdown
 from rich.table import Table
 
 from recon.cli.options import config_option, debug_option, handles_errors, json_option, print_json, stdout_console
+from recon.display import markup, plain
 from recon.errors import EXIT_BAR_BROKEN, EXIT_OK
 from recon.rules import docs as rule_docs
 from recon.rules import registry
@@ -42,7 +43,8 @@ def list_rules(config: str | None, as_json: bool, debug: bool) -> None:
     for name in ("rule", "workflow", "kind", "exceptions", "title"):
         table.add_column(name)
     for row in rows:
-        table.add_row(row["id"], row["workflow"], row["kind"], "\n".join(row["exceptions"]), row["title"])
+        table.add_row(markup(row["id"]), markup(row["workflow"]), markup(row["kind"]),
+                      "\n".join(markup(e) for e in row["exceptions"]), markup(row["title"]))
     stdout_console().print(table)
 
 
@@ -64,8 +66,9 @@ def show(rule_id: str, config: str | None, as_json: bool, debug: bool) -> None:
                     "pack": f"{loaded.file}:{loaded.line}"})
         return
     console = stdout_console()
-    console.print(Markdown(rule_docs.rule_markdown(loaded, level=2).split("\n", 2)[2]))
-    console.print(f"\ndefined in {loaded.file}:{loaded.line}; `recon explain {loaded.id}` shows its SQL")
+    console.print(Markdown(plain(rule_docs.rule_markdown(loaded, level=2).split("\n", 2)[2], multiline=True)))
+    console.print(f"\ndefined in {markup(loaded.file)}:{loaded.line}; "
+                  f"`recon explain {markup(loaded.id)}` shows its SQL")
 
 
 @rules.command("test")
@@ -90,7 +93,7 @@ def test(rule_ids: tuple[str, ...], config: str | None, as_json: bool, debug: bo
         print_json({"cases": len(results), "failed": [r.explain() for r in failed]})
     else:
         for r in failed:
-            click.echo(r.explain())
+            click.echo(plain(r.explain(), multiline=True))
         click.echo(f"{len(results) - len(failed)} of {len(results)} cases pass")
     sys.exit(EXIT_BAR_BROKEN if failed else EXIT_OK)
 
@@ -110,12 +113,12 @@ def write_docs(out: str | None, check: bool, debug: bool) -> None:
     stale = [p for p, text in files.items() if not p.is_file() or p.read_text(encoding="utf-8") != text]
     if check:
         for path in stale:
-            click.echo(f"{path} is out of date; run `recon rules docs`")
+            click.echo(f"{plain(path)} is out of date; run `recon rules docs`")
         sys.exit(EXIT_BAR_BROKEN if stale else EXIT_OK)
     folder.mkdir(parents=True, exist_ok=True)
     for path, text in files.items():
         path.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {path}")
+        click.echo(f"wrote {plain(path)}")
 
 
 @click.command("explain")
@@ -129,4 +132,4 @@ def explain(rule_id: str, config: str | None, dialect: str, debug: bool) -> None
     """Print the SQL a rule compiles to ($as_of and $run_id are bound when it runs)."""
     ruleset, cfg = registry.ruleset_for(config)
     compiled = registry.explain(ruleset, rule_id, cfg, dialect)
-    click.echo(compiled.sql)
+    click.echo(plain(compiled.sql, multiline=True))

@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from recon import api
 from recon.cli.options import (
     as_of_option,
+    as_recon_error,
     config_option,
     debug_option,
     handles_errors,
@@ -30,7 +31,8 @@ from recon.cli.options import (
     stdout_console,
 )
 from recon.config.schema import SEVERITIES
-from recon.errors import EXIT_OK, ReconError
+from recon.display import markup, plain
+from recon.errors import EXIT_OK
 from recon.report import Report
 from recon.report.terminal import quiet_line, render_summary
 
@@ -50,7 +52,7 @@ class EventLog:
         if self.fmt == "json":
             line = json.dumps({"ts": ts, "level": level, "event": event, **fields}, default=str, ensure_ascii=False)
         else:
-            line = " ".join([ts, level, event, *(f"{k}={_text_value(v)}" for k, v in fields.items())])
+            line = plain(" ".join([ts, level, event, *(f"{k}={_text_value(v)}" for k, v in fields.items())]))
         self.stream.write(line + "\n")
         self.stream.flush()
 
@@ -77,13 +79,13 @@ def _progress_display(show: bool, log: EventLog, run_id: str) -> Iterator[tuple[
 
         def on_bar(source: str, file: str, done: int, total: int) -> None:
             if source not in tasks:
-                tasks[source] = bar.add_task(f"loading {source}", total=total)
-            bar.update(tasks[source], completed=done + 1, description=f"loading {source}: {file}")
+                tasks[source] = bar.add_task(f"loading {markup(source)}", total=total)
+            bar.update(tasks[source], completed=done + 1, description=f"loading {markup(source)}: {markup(file)}")
 
         def on_rule(rule_id: str, done: int, total: int) -> None:
             if not rules:
                 rules.append(bar.add_task("rules", total=total))
-            bar.update(rules[0], completed=done, description=f"rules: {rule_id}")
+            bar.update(rules[0], completed=done, description=f"rules: {markup(rule_id)}")
 
         yield on_bar, on_rule
 
@@ -146,9 +148,10 @@ def run(config: str | None, as_of: str | None, out: str | None, strict: bool, dr
         if recipients:
             Report.of(ctx).email(recipients)
             log("email_sent", run_id=run_id, to=recipients, attach=ctx.project.config.email.attach)
-    except ReconError as exc:
-        log("run_end", level="error", run_id=run_id, exit_code=exc.exit_code, error=exc.title,
-            problems=[p.render() for p in exc.problems], seconds=round(time.perf_counter() - started, 3))
+    except Exception as exc:  # the log says how it ended, whatever the error; handles_errors reports it
+        error = as_recon_error(exc)
+        log("run_end", level="error", run_id=run_id, exit_code=error.exit_code, error=error.title,
+            problems=[p.render() for p in error.problems], seconds=round(time.perf_counter() - started, 3))
         raise
     summary = ctx.summary
     log("run_end", level="info" if ctx.exit_code == EXIT_OK else "warning", run_id=run_id, exit_code=ctx.exit_code,
@@ -158,7 +161,7 @@ def run(config: str | None, as_of: str | None, out: str | None, strict: bool, dr
     if as_json:
         print_json(summary)
     elif quiet:
-        click.echo(quiet_line(summary, str(ctx.out_dir)))
+        click.echo(plain(quiet_line(summary, str(ctx.out_dir))))
     else:
         render_summary(summary, str(ctx.out_dir), stdout_console())
     sys.exit(ctx.exit_code or EXIT_OK)

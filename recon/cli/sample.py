@@ -10,6 +10,7 @@ from rich.table import Table
 
 from recon.asof import parse_as_of
 from recon.cli.options import debug_option, handles_errors, json_option, print_json, stderr_console, stdout_console
+from recon.display import markup, plain
 from recon.errors import ConfigError, Problem
 from recon.sample import SampleResult, generate
 
@@ -67,17 +68,18 @@ def render(result: SampleResult) -> None:
     files.add_column("file")
     files.add_column("rows", justify="right")
     for name, n in result.rows.items():
-        files.add_row(name + (" (interchanges)" if name.endswith(".x12") else ""), str(n))
+        files.add_row(markup(name) + (" (interchanges)" if name.endswith(".x12") else ""), str(n))
     console.print(files)
     truth = Table(title="injected (truth.csv)", title_justify="left")
     truth.add_column("exception type")
     truth.add_column("rows", justify="right")
     for name, n in result.truth.items():
-        truth.add_row(name, str(n))
+        truth.add_row(markup(name), str(n))
     truth.add_row("total", str(sum(result.truth.values())), end_section=True)
     console.print(truth)
     if result.shortfall:
         short = ", ".join(f"{k} ({v})" for k, v in sorted(result.shortfall.items()))
-        console.print(f"[yellow]warning:[/] too few candidates to place: {short}", markup=True)
-    console.print(f"wrote {result.out} in {result.seconds:.1f}s; next: recon run --config {result.out}/recon.yaml",
+        console.print(f"[yellow]warning:[/] too few candidates to place: {markup(short)}", markup=True)
+    config = f"{result.out}/recon.yaml"
+    console.print(plain(f"wrote {result.out} in {result.seconds:.1f}s; next: recon run --config {config}"),
                   markup=False)

@@ -8,6 +8,7 @@ import click
 from rich.table import Table
 
 from recon.cli.options import debug_option, handles_errors, json_option, print_json, stdout_console
+from recon.display import markup, plain
 from recon.errors import EXIT_BAR_BROKEN, EXIT_OK
 from recon.score import Score, score_files
 
@@ -48,7 +49,7 @@ def render(result: Score, details: bool) -> None:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     rows = [*result.types, result.total]
     for i, t in enumerate(rows):
-        table.add_row(t.exception_type, str(t.truth), str(t.found), str(t.tp), str(t.fp), str(t.fn),
+        table.add_row(markup(t.exception_type), str(t.truth), str(t.found), str(t.tp), str(t.fp), str(t.fn),
                       _num(t.precision), _num(t.recall), end_section=i == len(rows) - 2)
     console.print(table)
     if details:
@@ -56,7 +57,7 @@ def render(result: Score, details: bool) -> None:
             for label, rows_ in (("missed", t.missed), ("unexpected", t.false_alarms)):
                 for r in rows_:
                     keys = ", ".join(f"{k}={v}" for k, v in r.items())
-                    console.print(f"{t.exception_type}: {label}: {keys}", markup=False)
+                    console.print(plain(f"{t.exception_type}: {label}: {keys}"), markup=False)
     verdict = "[green]perfect[/]" if result.perfect else "[bold red]not perfect[/]"
     console.print(f"{verdict}: precision {result.total.precision:.3f}, recall {result.total.recall:.3f} "
                   f"over {len(result.types)} exception types")

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from recon import api
 from recon.cli.options import config_option, debug_option, handles_errors, json_option, print_json, stdout_console
+from recon.display import markup, plain
 from recon.errors import EXIT_BAR_BROKEN
 
 SYSTEM_COLOURS = {"erp": "cyan", "wms": "green", "tms": "magenta", "edi": "yellow"}
@@ -46,26 +47,26 @@ def _when(value: Any, inherited: bool) -> str:
         return "[dim]—[/]"
     text = str(value).replace("T", " ")
     text = text[:16] if len(text) > 10 else text
-    return text
+    return markup(text)
 
 
 def render(data: dict[str, Any], details: bool = False) -> None:
     console = stdout_console()
     if not data["found"]:
-        console.print(f"[bold]{data['key']}[/]: no order, PO, shipment, invoice, tracking number or EDI reference "
-                      "matches in any loaded system", markup=True)
+        console.print(f"[bold]{markup(data['key'])}[/]: no order, PO, shipment, invoice, tracking number or EDI "
+                      "reference matches in any loaded system", markup=True)
         if data["sources_failed"]:
-            console.print(f"[red]sources that failed to load:[/] {', '.join(data['sources_failed'])}")
+            console.print(f"[red]sources that failed to load:[/] {markup(', '.join(data['sources_failed']))}")
         return
     refs = data["references"]
-    console.print(f"[bold]trace {data['key']}[/]", markup=True)
+    console.print(f"[bold]trace {markup(data['key'])}[/]", markup=True)
     for label, name in (("orders/POs", "orders"), ("shipments", "shipments"), ("tracking", "tracking"),
                         ("invoices", "invoices")):
         if refs.get(name):
-            console.print(f"  {label}: {', '.join(refs[name])}", markup=False)
+            console.print(plain(f"  {label}: {', '.join(map(str, refs[name]))}"), markup=False)
     matched = ", ".join(f"{m['table']}.{m['column']} = {m['value']}" for m in data["matched"][:8])
     more = f" (+{len(data['matched']) - 8})" if len(data["matched"]) > 8 else ""
-    console.print(f"  [dim]found via {matched}{more}[/]", markup=True)
+    console.print(f"  [dim]found via {markup(matched)}{more}[/]", markup=True)
     table = Table(title_justify="left", show_lines=False, title="timeline")
     table.add_column("when", no_wrap=True)
     table.add_column("system")
@@ -73,24 +74,24 @@ def render(data: dict[str, Any], details: bool = False) -> None:
     table.add_column("source", no_wrap=True)
     for e in data["events"]:
         colour = SYSTEM_COLOURS.get(e["system"], "white")
-        what = e["what"]
+        what = markup(e["what"])
         if details:
             fields = ", ".join(f"{k}={v}" for k, v in sorted(e["fields"].items()) if not k.startswith("_"))
-            what += f"\n[dim]{fields}[/]"
-        table.add_row(_when(e["at"], e["at_inherited"]), f"[{colour}]{e['system']}.{e['entity']}[/]", what,
-                      f"[dim]{e['source']}[/]")
+            what += f"\n[dim]{markup(fields)}[/]"
+        table.add_row(_when(e["at"], e["at_inherited"]), f"[{colour}]{markup(e['system'])}.{markup(e['entity'])}[/]",
+                      what, f"[dim]{markup(e['source'])}[/]")
     console.print(table)
     if data["sources_failed"]:
         console.print(f"[red]sources that failed to load (their rows are missing above):[/] "
-                      f"{', '.join(data['sources_failed'])}", markup=True)
+                      f"{markup(', '.join(data['sources_failed']))}", markup=True)
     state = data["state"]
     if not state.get("latest_run_id"):
         console.print("[dim]no recorded run yet: `recon run` records the exceptions that trace shows[/]")
         return
     if not data["exceptions"]:
-        console.print(f"[green]no exceptions[/] on it in the recorded runs (latest {state['latest_run_id']})")
+        console.print(f"[green]no exceptions[/] on it in the recorded runs (latest {markup(state['latest_run_id'])})")
         return
-    exc = Table(title=f"exceptions (lifecycle as of run {state['latest_run_id']})", title_justify="left")
+    exc = Table(title=f"exceptions (lifecycle as of run {markup(state['latest_run_id'])})", title_justify="left")
     for name in ("status", "type", "severity", "key", "first seen", "open for", "ack", "message", "id"):
         exc.add_column(name)
     for x in data["exceptions"]:
@@ -101,7 +102,7 @@ def render(data: dict[str, Any], details: bool = False) -> None:
         open_for = "—" if hours is None or status == "resolved" else (
             f"{float(hours) / 24:.1f}d" if float(hours) >= 48 else f"{float(hours):.0f}h")
         ack = f"until {x['ack_until']}" if x.get("ack_until") else ""
-        exc.add_row(f"[{STATUS_COLOURS.get(status, 'white')}]{status}[/]", x["exception_type"], x["severity"] or "",
-                    key, str(x.get("first_seen_at") or "")[:10], open_for, ack, x.get("message") or "",
-                    f"[dim]{x['exception_id']}[/]")
+        exc.add_row(f"[{STATUS_COLOURS.get(status, 'white')}]{markup(status)}[/]", markup(x["exception_type"]),
+                    markup(x["severity"] or ""), markup(key), markup(str(x.get("first_seen_at") or "")[:10]), open_for,
+                    markup(ack), markup(x.get("message") or ""), f"[dim]{markup(x['exception_id'])}[/]")
     console.print(exc)

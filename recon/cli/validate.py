@@ -8,6 +8,7 @@ import click
 
 from recon import api
 from recon.cli.options import config_option, debug_option, handles_errors, json_option, print_json, stdout_console
+from recon.display import markup
 from recon.errors import EXIT_USAGE, ConfigError
 
 
@@ -27,5 +28,5 @@ def validate(config: str | None, no_files: bool, as_json: bool, debug: bool) -> 
     if as_json:
         print_json({"ok": True, "config": str(result.project.path), "sources": sorted(sources)})
     else:
-        stdout_console().print(f"[green]ok[/]: {result.project.path} ({len(sources)} sources)")
+        stdout_console().print(f"[green]ok[/]: {markup(result.project.path)} ({len(sources)} sources)")
     sys.exit(0 if result.ok else EXIT_USAGE)

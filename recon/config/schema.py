@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from recon.db import check_memory_limit
+
 FORMATS = ("csv", "parquet", "jsonl", "json", "xlsx", "x12")
 SIMPLE_NORMALISERS = ("trim", "upper", "lower", "strip_leading_zeros", "collapse_spaces", "empty_to_null")
 PARAM_NORMALISERS = ("strip_prefix", "add_prefix", "zero_pad", "map", "replace", "strip_suffix")
@@ -160,6 +162,11 @@ class EngineOptions(Strict):
     @classmethod
     def _name_only(cls, value: Any) -> Any:
         return {"name": value} if isinstance(value, str) else value
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _memory_limit(cls, value: str | None) -> str | None:
+        return None if value is None else check_memory_limit(value)
 
 
 SEVERITIES = ("critical", "high", "medium", "low")

@@ -21,6 +21,8 @@ RAISED: dict[str, str] = {
     "ScoreInputError": "2",
     "DeliveryError": "2",
     "SampleTargetError": "2",
+    "EnvironmentProblem": "2",
+    "InternalError": "2",
     "source": "the source fails, the run goes on (3 under `--strict`); `recon validate` exits 2",
 }
 
@@ -195,6 +197,10 @@ RULES = area(
     ("R043", "event-on-single-rule", "event on a check or duplicate outcome",
      "event applies to match rules; set event_at on the rule",
      "`event:` picks a side's clock; a check or duplicate rule has one side, whose `event_at` is the clock."),
+    ("R090", "file-access-in-snippet", "Snippet reads files", "{what}: {reason}",
+     "A snippet calls a function that reads files, globs folders or runs SQL text (`read_text`, `read_csv`, "
+     "`glob`, `*_scan`, `query`, ...). Rules read only the tables recon loaded; list other files as sources.",
+     "a run also turns DuckDB's file access off before its rules (docs/operations.md, 'Security model')"),
     ("R044", "case-unknown-rule", "Case file names an unknown rule", "no rule {rule!r} in the packs",
      "A rule case file names a rule id that no pack defines."),
 )
@@ -255,6 +261,41 @@ STATE = area(
      "the state file has schema version {version}; this recon knows up to {known}",
      "A newer recon has written this state file; this version cannot read it safely.",
      "upgrade recon, or point `state:` at another file"),
+    ("S004", "state-truncated", "State file damaged",
+     "the state file is damaged: it has {size:,} bytes but its blocks need at least {needed:,} (a truncated copy?)",
+     "The file is shorter than the blocks DuckDB's catalogue says it holds: a copy cut short or a full disk. "
+     "Found when the state is opened, before anything is loaded.",
+     "restore it from a backup (docs/operations.md, 'Backing up and restoring the state'), or move it aside to "
+     "start a new history"),
+    ("S005", "foreign-database", "Someone else's DuckDB database",
+     "not a recon state file: a DuckDB database with other tables ({tables})",
+     "`state:` points at a DuckDB database that holds other tables and none of recon's. recon neither reads it "
+     "as an empty history nor adds its tables to it.", "point `state:` in recon.yaml at a file of its own"),
+)
+
+ENVIRONMENT = area(
+    "V", "Environment",
+    "Files and folders recon must write, and the machine's resources. Not a bug and not bad data: the "
+    "message names the file and the operating system's reason. `recon run` checks what it can before "
+    "any extract is read.",
+    "EnvironmentProblem",
+    ("V001", "cannot-use-path", "File or folder cannot be used", "{what}: {reason}",
+     "A file or folder recon needs cannot be created or written: a read-only or full output folder, a lock "
+     "file that cannot be created, a path under a file, a spill folder (`engine.temp_directory`) that takes "
+     "no files. The hint follows the operating system's reason."),
+    ("V010", "out-of-memory", "Out of memory", "DuckDB ran out of its memory limit: {reason}",
+     "The data needs more memory than `engine.memory_limit` allows, even spilling to disk.",
+     "raise engine.memory_limit in recon.yaml (default 1.5GiB; e.g. 4GB or 50%), or set engine.threads: 1 "
+     "to need less at once"),
+)
+
+INTERNAL = area(
+    "N", "Internal errors",
+    "An error recon did not expect.",
+    "InternalError",
+    ("N999", "internal-error", "Internal error", "{kind}: {reason}",
+     "A bug in recon: please report it with the traceback of `--debug` (which changes no exit code).",
+     "this is a bug in recon; rerun with --debug for the traceback and report it"),
 )
 
 LOCKS = area(
@@ -349,4 +390,5 @@ SCORE = area(
      "The CSV lacks the exception type column that scoring groups by."),
 )
 
-AREAS: tuple[Area, ...] = (CONFIG, YAML_LIMITS, RULES, INPUT, OUTPUTS, STATE, LOCKS, ACKS, EMAIL, ENGINE, USAGE, SCORE)
+AREAS: tuple[Area, ...] = (CONFIG, YAML_LIMITS, RULES, INPUT, OUTPUTS, STATE, LOCKS, ACKS, EMAIL, ENGINE, USAGE, SCORE,
+                           ENVIRONMENT, INTERNAL)

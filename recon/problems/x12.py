@@ -16,6 +16,9 @@ FILES = area(
     "error",
     ("X12-FILE-UNREADABLE", "x12-file-unreadable", "File cannot be opened", None,
      "The file is missing, a directory, or not readable; it is skipped."),
+    ("X12-FILE-TOO-LARGE", "x12-file-too-large", "File over the size limit", None,
+     "The file is larger than `x12.max_file_mb` (default 1024); it is refused unread, since a file is decoded "
+     "whole before it is cut into interchanges. Split it at interchange boundaries or raise the limit."),
     ("X12-FILE-EMPTY", "x12-file-empty", "Empty file", None, "The file is empty or blank; it is skipped."),
     ("X12-NOT-X12", "x12-not-x12", "Not X12", None,
      "Neither an ISA nor a GS segment anywhere in the file; it is skipped."),

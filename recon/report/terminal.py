@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from recon.display import markup
 from recon.report import summary as facts
 from recon.report.budgets import checks_from_verdict
 
@@ -32,14 +32,14 @@ def _hours(value: Any) -> str:
 
 
 def sources_table(summary: Mapping[str, Any]) -> Table:
-    table = Table(title=escape(f"recon run {summary['run_id']} (as of {summary['as_of']})"), title_justify="left")
+    table = Table(title=markup(f"recon run {summary['run_id']} (as of {summary['as_of']})"), title_justify="left")
     for name, justify in [("source", "left"), ("system.entity", "left"), ("files", "right"), ("read", "right"),
                           ("loaded", "right"), ("rejected", "right"), ("status", "left")]:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for s in summary["sources"]:
         status = "[green]ok[/]" if s["status"] == "ok" else "[bold red]failed[/]"
         rejected = f"[yellow]{s['rows_rejected']}[/]" if s["rows_rejected"] else "0"
-        table.add_row(escape(s["source"]), escape(f"{s['system']}.{s['entity']}"), str(s["files"]), str(s["rows_read"]),
+        table.add_row(markup(s["source"]), markup(f"{s['system']}.{s['entity']}"), str(s["files"]), str(s["rows_read"]),
                       str(s["rows_loaded"]), rejected, status)
     return table
 
@@ -52,7 +52,7 @@ def exceptions_table(summary: Mapping[str, Any]) -> Table:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     rows = sorted(ex["by_type"].items(), key=lambda kv: (kv[1].get("workflow") or "", -kv[1]["count"], kv[0]))
     for name, entry in rows:
-        table.add_row(escape(entry.get("workflow") or ""), escape(name), f"{entry['count']:,}",
+        table.add_row(markup(entry.get("workflow") or ""), markup(name), f"{entry['count']:,}",
                       _money(entry["value_at_risk"]))
     return table
 
@@ -62,8 +62,8 @@ def queues_table(summary: Mapping[str, Any]) -> Table:
     for name, justify in [("owner", "left"), ("count", "right"), ("value at risk", "right"), ("file", "left")]:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for owner, entry in summary["exceptions"]["by_owner"].items():
-        table.add_row(escape(owner), f"{entry['count']:,}", _money(entry["value_at_risk"]),
-                      escape(entry.get("file") or ""))
+        table.add_row(markup(owner), f"{entry['count']:,}", _money(entry["value_at_risk"]),
+                      markup(entry.get("file") or ""))
     return table
 
 
@@ -75,15 +75,18 @@ def latency_table(summary: Mapping[str, Any]) -> Table:
     styles = {"met": "[green]met[/]", "missed": "[bold red]missed[/]"}
     for entry in summary["latency"].values():
         target = entry["slo"]["p95_hours"] if entry["slo"] else None
-        table.add_row(entry["label"], f"{entry['pairs']:,}", _hours(entry["median_hours"]), _hours(entry["p95_hours"]),
-                      _hours(target) if target else "-", styles.get(entry["status"], entry["status"]))
+        table.add_row(markup(entry["label"]), f"{entry['pairs']:,}", _hours(entry["median_hours"]),
+                      _hours(entry["p95_hours"]), _hours(target) if target else "-",
+                      styles.get(entry["status"], markup(entry["status"])))
     return table
 
 
 def severity_line(summary: Mapping[str, Any]) -> str:
     ex = summary["exceptions"]
-    parts = [f"[{SEVERITY_STYLES.get(s, '')}]{s} {n:,}[/]" if n else f"{s} 0" for s, n in ex["by_severity"].items()]
-    return f"[bold]{ex['total']:,} exceptions[/] ({', '.join(parts)}); value at risk [bold]{value_text(summary)}[/]"
+    parts = [f"[{SEVERITY_STYLES.get(s, '')}]{markup(s)} {n:,}[/]" if n else f"{markup(s)} 0"
+             for s, n in ex["by_severity"].items()]
+    value = markup(value_text(summary))
+    return f"[bold]{ex['total']:,} exceptions[/] ({', '.join(parts)}); value at risk [bold]{value}[/]"
 
 
 def render_summary(summary: Mapping[str, Any], out_dir: str, console: Console) -> None:
@@ -91,14 +94,14 @@ def render_summary(summary: Mapping[str, Any], out_dir: str, console: Console) -
     console.print(sources_table(summary))
     for s in summary["sources"]:
         for problem in s["problems"]:
-            console.print(f"[bold red]{escape(s['source'])}[/]: {escape(problem)}", markup=True)
+            console.print(f"[bold red]{markup(s['source'])}[/]: {markup(problem)}", markup=True)
     rejects = summary.get("rejects", {})
     if rejects.get("total"):
         console.print(f"[yellow]warning:[/] {rejects['total']:,} rows rejected while loading; see rejects.csv")
     for warning in summary.get("rules", {}).get("warnings", []):
-        console.print(f"[yellow]warning:[/] {escape(warning)}", markup=True)
+        console.print(f"[yellow]warning:[/] {markup(warning)}", markup=True)
     if "exceptions" not in summary:
-        console.print(f"outputs: {escape(out_dir)}")
+        console.print(f"outputs: {markup(out_dir)}")
         return
     if summary["exceptions"]["total"]:
         console.print(exceptions_table(summary))
@@ -110,7 +113,7 @@ def render_summary(summary: Mapping[str, Any], out_dir: str, console: Console) -
         console.print(f"records compared {m['records_compared']:,}, auto-match rate {m['auto_match_rate'] * 100:.1f}%")
     for line in verdict_lines(summary):
         console.print(line)
-    console.print(f"outputs: {escape(out_dir)}")
+    console.print(f"outputs: {markup(out_dir)}")
 
 
 def verdict_lines(summary: Mapping[str, Any]) -> list[str]:
@@ -119,10 +122,10 @@ def verdict_lines(summary: Mapping[str, Any]) -> list[str]:
     broken = [c for c in checks if c.broken]
     if broken:
         lines.append("[bold red]bar broken[/] (exit 1):")
-        lines += [f"  [red]✗[/] {escape(c.message())}" for c in broken]
+        lines += [f"  [red]✗[/] {markup(c.message())}" for c in broken]
     elif checks:
         lines.append(f"[green]within the bar[/]: {len(checks)} check{'s' if len(checks) != 1 else ''} passed")
-    lines += [f"  [yellow]?[/] {escape(c.message())}" for c in checks if c.status == "unmeasured"]
+    lines += [f"  [yellow]?[/] {markup(c.message())}" for c in checks if c.status == "unmeasured"]
     return lines
 
 

@@ -104,7 +104,7 @@ class RuleChecker:
         try:
             tree = snippets.parse(text)
         except snippets.SnippetError as exc:
-            self.add("R013", loc, what=what, reason=exc)
+            self.add("R090" if isinstance(exc, snippets.FileAccessError) else "R013", loc, what=what, reason=exc)
             return
         if aggregate is False and snippets.has_aggregate(tree):
             self.add("R032", loc, what=what)

@@ -190,6 +190,9 @@ before the run's as-of time, passed to the SQL as a bound parameter; a row witho
 never old enough. Snippets (`where`, keys, `value_at_risk`, ...) are parsed with sqlglot: `left.x`
 and `right.x` name a side's columns, bare names the keys; `$name` inside a snippet is a parameter as
 a SQL literal, `$timezone` the config's time zone. Values from the data never become SQL text.
+A snippet is one expression: no subquery, and no function that reads files or runs SQL text
+(`read_text`, `read_csv`, `glob`, `*_scan`, `query`, ...: `R090`); rules read only the loaded
+tables, and a run turns DuckDB's file access off before its rules (see operations.md, "Security model").
 
 ## What the bundled packs expect from the loaded tables
 

@@ -22,6 +22,28 @@ class SnippetError(ValueError):
     """A snippet that is not one valid SQL expression."""
 
 
+class FileAccessError(SnippetError):
+    """A snippet that calls a function reading files, globbing folders or running other SQL."""
+
+
+# DuckDB functions that reach outside the loaded tables: every reader (`read_text`, `read_csv`,
+# `read_parquet`, ... all start with `read_`), every scanner (`parquet_scan`, `delta_scan`),
+# globbing and the metadata readers, and `query`/`query_table`, which run SQL from a string. Most
+# are table functions that DuckDB would refuse in an expression anyway; naming them here turns a
+# rule pack that tries into a validation problem instead of a rule that fails at run time. The run
+# also disables DuckDB's file access before the rules (recon.db.Database.restrict_file_access).
+FILE_FUNCTION_PREFIXES = ("read_", "parquet_", "iceberg_", "delta_", "sniff_")
+FILE_FUNCTION_SUFFIXES = ("_scan",)
+FILE_FUNCTIONS = frozenset({"glob", "query", "query_table", "load_extension", "install_extension", "getenv"})
+
+
+def file_function(name: str) -> bool:
+    """True for a function name that reads files or runs SQL text (see FILE_FUNCTIONS)."""
+    name = name.lower()
+    return name in FILE_FUNCTIONS or name.startswith(FILE_FUNCTION_PREFIXES) or name.endswith(
+        FILE_FUNCTION_SUFFIXES)
+
+
 @functools.lru_cache(maxsize=4096)
 def parse(text: str) -> exp.Expression:
     """One snippet's tree (cached: callers never modify it; `render` works on a copy)."""
@@ -32,6 +54,11 @@ def parse(text: str) -> exp.Expression:
         raise SnippetError(f"not a SQL expression: {first}") from None
     if tree is None or isinstance(tree, exp.Query | exp.Command | exp.DDL | exp.DML):
         raise SnippetError("a snippet is one expression, not a statement")
+    for func in tree.find_all(exp.Func):
+        name = func.name if isinstance(func, exp.Anonymous) else func.sql_name()
+        if file_function(name):
+            raise FileAccessError(f"{name.lower()}() reads files or runs SQL text; a rule reads only the tables "
+                                  "recon loaded (list other files as sources in recon.yaml)")
     if tree.find(exp.Query) is not None:
         raise SnippetError("subqueries are not allowed in a snippet; bring other tables in with a lookup")
     return tree

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from recon.environment import environment_error
 from recon.errors import LockedError, Problem
 
 
@@ -37,8 +38,11 @@ class StateLock:
         return self._file is not None
 
     def acquire(self) -> StateLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole run
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole run
+        except OSError as exc:  # read-only folder, a folder of that name, no permission: exit 2, named
+            raise environment_error(exc, "cannot create or open the lock file beside the state") from None
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -27,6 +27,7 @@ from typing import Any
 import duckdb
 
 from recon.db import Database
+from recon.environment import environment_error
 from recon.errors import EXIT_USAGE, LockedError, Problem, ReconError
 from recon.sql import ident, literal
 from recon.store.inputs import InputFile
@@ -132,7 +133,10 @@ class StateStore:
             store.read_only = read_only
             return store
         if not read_only:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise environment_error(exc, "cannot create the state file's folder") from None
         mode = " (READ_ONLY)" if read_only else ""
         deadline = time.monotonic() + (OPEN_TIMEOUT if timeout is None else timeout)
         while True:
@@ -150,6 +154,11 @@ class StateStore:
                 hint = "is `state:` in recon.yaml pointing at a recon state file?"
                 raise StateError([Problem.of("S001", reason=_first_line(exc), file=str(path), hint=hint)]) from None
         store = cls(db, path, read_only=read_only, persistent=True)
+        store.check_intact()
+        foreign = [] if store.has_tables() else store.other_tables()
+        if foreign:  # someone else's database: never read as empty history, never add recon's tables to it
+            store.detach()
+            raise StateError([Problem.of("S005", tables=", ".join(foreign[:5]), file=str(path))])
         if read_only:
             store.check_version(allow_missing=True)
             if not store.has_tables():  # a file no run has written to yet: read it as empty
@@ -170,6 +179,30 @@ class StateStore:
         return bool(self.db.scalar(
             "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = 'runs'", [self.alias]))
 
+    def check_intact(self) -> None:
+        """Refuse a truncated file (a copy cut short, a full disk) before a query meets its missing blocks.
+
+        DuckDB attaches such a file without complaint and fails only when a query reads past its end,
+        which would be in the middle of a run; its own block count says how long the file must be.
+        """
+        # Used blocks, not total: a checkpoint may cut free blocks off the end of the file. Used blocks
+        # have distinct positions, so the file must be at least that long: a lower bound, never a false alarm.
+        row = self.db.rows("SELECT block_size, used_blocks FROM pragma_database_size() WHERE database_name = ?",
+                           [self.alias])
+        if not row or self.path is None:
+            return
+        needed = int(row[0][0]) * int(row[0][1])
+        size = self.path.stat().st_size
+        if size < needed:
+            self.detach()
+            raise StateError([Problem.of("S004", size=size, needed=needed, file=str(self.path))])
+
+    def other_tables(self) -> list[str]:
+        """Tables and views in the attached file (for a file without recon's `runs`: someone else's)."""
+        return [r[0] for r in self.db.rows(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? UNION ALL "
+            "SELECT view_name FROM duckdb_views() WHERE database_name = ? ORDER BY 1", [self.alias, self.alias])]
+
     def ensure_schema(self) -> None:
         self.check_version(allow_missing=True)
         self.db.execute("BEGIN TRANSACTION")
@@ -188,8 +221,12 @@ class StateStore:
             if allow_missing:
                 return
             raise StateError([Problem.of("S002", file=str(self.path))])
-        version = self.db.scalar(f"SELECT value FROM {self.t('meta')} WHERE key = 'schema_version'")
-        if version is not None and int(version) > SCHEMA_VERSION:
+        try:  # a `runs` table alone does not make a recon state: its meta table says which schema it has
+            version = self.db.scalar(f"SELECT value FROM {self.t('meta')} WHERE key = 'schema_version'")
+            number = int(version) if version is not None else None
+        except (duckdb.CatalogException, duckdb.BinderException, ValueError):
+            raise StateError([Problem.of("S002", file=str(self.path))]) from None
+        if number is not None and number > SCHEMA_VERSION:
             raise StateError([Problem.of("S003", version=version, known=SCHEMA_VERSION, file=str(self.path))])
 
     @property

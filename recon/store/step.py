@@ -114,6 +114,8 @@ class RunStore:
         if not self.dry_run:
             self.lock.acquire()
         try:
+            if not self.dry_run:
+                self._check_state()
             hold_point("run.locked")
             # Hashing a night's extracts waits mostly on the disk (1.8 GB at 1M orders: 6 s wall,
             # 1.5 s CPU), so it runs beside the load; hashlib releases the GIL on large reads.
@@ -135,6 +137,12 @@ class RunStore:
                 self._record_failure(exc)
         finally:
             self.lock.release()
+
+    def _check_state(self) -> None:
+        """Open the state for writing before anything is loaded: a state file that cannot be
+        written, is damaged, belongs to something else or to a newer recon fails the run now (exit
+        2, named), not after a whole night's load and a report for a run that is never recorded."""
+        StateStore.attach(self.ctx.db, self.path).detach()
 
     # -- steps -----------------------------------------------------------------------------------
 

@@ -184,6 +184,8 @@ def test_problem_of_formats_the_template_and_the_default_hint() -> None:
 
 
 def test_raised_exit_codes_match_the_error_classes() -> None:
+    from recon.cli.options import InternalError
+    from recon.environment import EnvironmentProblem
     from recon.report.email import DeliveryError
     from recon.sample.generate import SampleTargetError
     from recon.score import ScoreInputError
@@ -194,7 +196,8 @@ def test_raised_exit_codes_match_the_error_classes() -> None:
     made = {"ConfigError": ConfigError(one), "InputError": InputError(one), "LockedError": LockedError(one),
             "StateError": StateError(one), "AckError": AckError(one), "ScoreInputError": ScoreInputError(one),
             "DeliveryError": DeliveryError("E001", where="h:25", reason="x"),
-            "SampleTargetError": SampleTargetError(one)}
+            "SampleTargetError": SampleTargetError(one), "EnvironmentProblem": EnvironmentProblem(one),
+            "InternalError": InternalError(one)}
     assert set(made) == set(RAISED) - {"source"}
     for name, error in made.items():
         assert str(error.exit_code) == RAISED[name], name

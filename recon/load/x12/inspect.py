@@ -16,6 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from recon.display import markup
 from recon.load.x12.parser import parse_x12_files
 from recon.load.x12.quirks import X12Options
 from recon.load.x12.result import X12Result
@@ -77,7 +78,7 @@ def build_report(result: X12Result) -> dict[str, Any]:
 
 
 def _sets_text(set_counts: dict[str, int]) -> str:
-    return ", ".join(f"{n}×{ts}" for ts, n in set_counts.items()) or "-"
+    return markup(", ".join(f"{n}×{ts}" for ts, n in set_counts.items())) or "-"
 
 
 def render_inspect(report: dict[str, Any], console: Console, *, max_findings: int = 200) -> None:
@@ -102,7 +103,7 @@ def render_inspect(report: dict[str, Any], console: Console, *, max_findings: in
     )
     rows = {k: v for k, v in report["rows"].items() if v}
     if rows:
-        console.print("rows: " + ", ".join(f"{k} {v:,}" for k, v in rows.items()))
+        console.print("rows: " + ", ".join(f"{markup(k)} {v:,}" for k, v in rows.items()))
 
 
 def _where(f: dict[str, Any]) -> str:
@@ -117,14 +118,15 @@ def _where(f: dict[str, Any]) -> str:
 def _files_lines(report: dict[str, Any], console: Console) -> None:
     for f in report["files"]:
         if not f["readable"]:
-            console.print(f"[bold]{f['path']}[/]: [red]unreadable: {f['error']}[/]", highlight=False)
+            console.print(f"[bold]{markup(f['path'])}[/]: [red]unreadable: {markup(f['error'])}[/]", highlight=False)
             continue
         if f["format"] != "x12":
-            console.print(f"[bold]{f['path']}[/]: {f['format']}, [yellow]{f['error']}[/]", highlight=False)
+            console.print(f"[bold]{markup(f['path'])}[/]: {markup(f['format'])}, [yellow]{markup(f['error'])}[/]",
+                          highlight=False)
             continue
-        ics = ", ".join(i["control"] for i in f["interchanges"]) or "-"
+        ics = markup(", ".join(i["control"] for i in f["interchanges"])) or "-"
         console.print(
-            f"[bold]{f['path']}[/]: ISA {ics}; {_sets_text(f['set_counts'])}; {f['segments']:,} segments; "
+            f"[bold]{markup(f['path'])}[/]: ISA {ics}; {_sets_text(f['set_counts'])}; {f['segments']:,} segments; "
             f"{f['loaded_sets']} loaded, {_red(f['rejected_sets'])} rejected; "
             f"{_red(f['errors'])} errors, {_yellow(f['warnings'])} warnings",
             highlight=False,
@@ -134,9 +136,10 @@ def _files_lines(report: dict[str, Any], console: Console) -> None:
 def _findings_lines(findings: list[dict[str, Any]], console: Console) -> None:
     for f in findings:
         sev = "[red]error[/]" if f["severity"] == "error" else "[yellow]warning[/]"
-        where = _where(f)
+        where = markup(_where(f))
         console.print(
-            f"{sev} {f['code']} {f['file']}{' ' + where if where else ''}: {f['message']}", highlight=False
+            f"{sev} {markup(f['code'])} {markup(f['file'])}{' ' + where if where else ''}: {markup(f['message'])}",
+            highlight=False,
         )
 
 
@@ -149,13 +152,14 @@ def _files_table(report: dict[str, Any], console: Console) -> None:
         files.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for f in report["files"]:
         if not f["readable"]:
-            status = f"[red]unreadable: {f['error']}[/]"
-            files.add_row(f["path"], f["format"], "-", status, "-", "-", "-", str(f["errors"]), str(f["warnings"]))
+            status = f"[red]unreadable: {markup(f['error'])}[/]"
+            files.add_row(markup(f["path"]), markup(f["format"]), "-", status, "-", "-", "-", str(f["errors"]),
+                          str(f["warnings"]))
             continue
-        ics = ", ".join(i["control"] for i in f["interchanges"]) or "-"
-        sets = _sets_text(f["set_counts"]) if f["format"] == "x12" else f"[yellow]{f['error']}[/]"
+        ics = markup(", ".join(i["control"] for i in f["interchanges"])) or "-"
+        sets = _sets_text(f["set_counts"]) if f["format"] == "x12" else f"[yellow]{markup(f['error'])}[/]"
         files.add_row(
-            f["path"], f["format"], ics, sets, f"{f['segments']:,}", str(f["loaded_sets"]),
+            markup(f["path"]), markup(f["format"]), ics, sets, f"{f['segments']:,}", str(f["loaded_sets"]),
             _red(f["rejected_sets"]), _red(f["errors"]), _yellow(f["warnings"]),
         )
     console.print(files)
@@ -171,7 +175,8 @@ def _findings_table(findings: list[dict[str, Any]], console: Console) -> None:
         sev = "[red]error[/]" if f["severity"] == "error" else "[yellow]warn[/]"
         where = " / ".join(x or "-" for x in (f["interchange_control"], f["group_control"], f["set_control"]))
         seg = f"{f['segment_position']} {f['segment_id'] or ''}".strip() if f["segment_position"] else "-"
-        t.add_row(sev, f["code"], f["file"], where, seg, f["element"] or "", f["message"])
+        t.add_row(sev, markup(f["code"]), markup(f["file"]), markup(where), markup(seg), markup(f["element"] or ""),
+                  markup(f["message"]))
     console.print(t)
 
 

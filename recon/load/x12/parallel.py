@@ -178,7 +178,7 @@ def _plan_file(index: int, path: Path, name: str, size: int, options: X12Options
                part_bytes: int) -> list[_Task]:
     """The tasks of one file: the whole file, or its parts when it is large, ASCII and can be cut."""
     cuts: list[int] = []
-    if size >= part_bytes * 3 // 2:
+    if size >= part_bytes * 3 // 2 and size <= options.max_file_mb * 1024 * 1024:  # else refused unread
         try:
             data = path.read_bytes()
         except OSError:

@@ -66,6 +66,22 @@ def parse_x12_files(
         return parser.result()
 
 
+def oversized(path: Path, options: X12Options) -> str | None:
+    """Why `path` is refused unread (larger than `x12.max_file_mb`), or None.
+
+    A file is read and decoded whole before it is cut into interchanges, and its rows are held
+    until they are loaded: memory grows with the file. A file far beyond any night's drop (a
+    runaway export, a concatenation gone wrong) is refused by its size before a byte is read,
+    rather than taking the machine's memory down with the run.
+    """
+    size = path.stat().st_size
+    limit = options.max_file_mb * 1024 * 1024
+    if size <= limit:
+        return None
+    return (f"file is {size / 1024 / 1024:,.0f} MiB, over the limit of {options.max_file_mb:,} MiB (x12.max_file_mb); "
+            "split it at interchange boundaries, or raise the limit where memory allows")
+
+
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while millions of small lists are created.
@@ -115,6 +131,12 @@ class _Parser:
         summary = FileSummary(path=name, readable=False)
         self.files.append(summary)
         try:
+            too_large = oversized(path, self.options)
+            if too_large:
+                summary.format = "unknown"
+                summary.error = too_large
+                self._file_finding("X12-FILE-TOO-LARGE", name, too_large)
+                return
             data = path.read_bytes()
         except FileNotFoundError:
             summary.error = "file not found"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 DEFAULT_ITEM_QUALIFIERS = ["VP", "BP", "IN", "SK", "UP", "EN"]
+DEFAULT_MAX_FILE_MB = 1024
 
 
 def _clean_codes(values: list[str] | None) -> list[str] | None:
@@ -68,6 +69,11 @@ class X12Options(BaseModel):
     stock_qty_qualifiers: list[str] = Field(default_factory=lambda: ["33", "17"])
     partners: dict[str, X12PartnerOptions] = Field(
         default_factory=dict, description="Per-partner overrides keyed by ISA or GS partner id"
+    )
+    max_file_mb: int = Field(
+        DEFAULT_MAX_FILE_MB, ge=1,
+        description="A larger file is refused unread (X12-FILE-TOO-LARGE): a file is decoded whole before it "
+                    "is cut into interchanges, so its size bounds the parse's memory",
     )
 
     _upper = field_validator("item_qualifiers", "site_parties", "tracking_refs", "stock_qty_qualifiers")(
