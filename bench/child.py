@@ -85,6 +85,7 @@ class PhaseTimer:
 def cmd_run(config: str, out: str) -> int:
     import recon.api as api
     from recon.load.loader import Loader
+    from recon.report import context, outputs
     from recon.store.step import RunStore
 
     timer = PhaseTimer()
@@ -92,11 +93,10 @@ def cmd_run(config: str, out: str) -> int:
     timer.wrap(api, "load_project_rules", "startup: rule packs", capture="ruleset")
     timer.wrap(RunStore, "__enter__", "store: lock and hash inputs")
     timer.wrap(Loader, "load_source", lambda self, name, *a, **k: f"load: {name}")
-    timer.wrap(api, "run_rules_step", "rules")
-    timer.wrap(api, "build_summary", "summary")
+    timer.wrap(api, "rules_step", "rules")
     timer.wrap(RunStore, "observe", "store: lifecycle")
-    timer.wrap(api, "write_outputs", "outputs: exceptions and rejects files")
-    timer.wrap(api, "write_reports", "reports")
+    timer.wrap(context, "build", "summary")
+    timer.wrap(outputs, "write", "outputs: every file")
     timer.wrap(RunStore, "record", "store: record history")
     timer.wrap(api, "run", "api.run", capture="ctx")
     imported = time.perf_counter() - STARTED

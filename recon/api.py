@@ -1,36 +1,39 @@
 """The library behind the CLI: validate, load and run. Nothing here prints or exits.
 
-`run()` is the nightly job's data flow in order: config → load → rules → outputs. Each step is a
-module of its own; this file only sequences them and collects what they report.
+`run()` is the nightly job's data flow in order: config → load → rules → lifecycle → outputs.
+Each step is a function that takes what it needs and returns a frozen result (recon.steps); the
+run is the composition of those results (`RunResult`), and nothing writes into a shared bag.
 """
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from recon import __version__
+from recon import files as filesys
 from recon.asof import parse_as_of
-from recon.config import Project, load_project
+from recon.config import Project, config_path, load_project
+from recon.config.schema import Config, Source
+from recon.config.yamlfile import read_yaml
 from recon.db import Database
 from recon.engines import ENGINES
 from recon.environment import check_output_folder, check_spill_folder
 from recon.errors import ConfigError, Problem
 from recon.formats import format_of
-from recon.load import files as filesys
-from recon.load.loader import Loader, LoadReport, missing_columns
+from recon.load.loader import Loader, missing_columns
 from recon.load.readers import UnreadableFile, header_of
-from recon.report import write_reports
+from recon.report import Report, context, outputs
+from recon.report.outputs import Written
 from recon.rules.loader import RuleSet
 from recon.rules.registry import load_project_rules
-from recon.rules.runner import RulesReport, run_rules, tables_loaded, write_exceptions
-from recon.store.step import RunStore, state_path
+from recon.rules.runner import run_rules, tables_loaded
+from recon.steps import LoadResult, RulesResult, RunPlan
+from recon.store.step import Lifecycle, RunStore
 from recon.store.trace import TraceResult
 from recon.store.trace import trace as trace_key
 
@@ -103,10 +106,6 @@ def validate(config: str | Path | None, *, files: bool = True) -> ValidationResu
 
 def _file_problems_of_broken_config(config: str | Path | None) -> list[Problem]:
     """File checks for the sources that are themselves well-formed, so one message lists everything."""
-    from recon.config import config_path
-    from recon.config.schema import Config, Source
-    from recon.config.yamlfile import read_yaml
-
     try:
         doc = read_yaml(config_path(config))
     except ConfigError:
@@ -125,25 +124,46 @@ def _file_problems_of_broken_config(config: str | Path | None) -> list[Problem]:
     return check_files(Project(config=partial, path=config_path(config), doc=doc))
 
 
-@dataclass
-class RunContext:
-    """What one run knows as it goes; each step reads from it and adds to it."""
+@dataclass(frozen=True)
+class RunResult:
+    """A finished run: the composition of its steps' frozen results (recon.steps)."""
 
-    project: Project
+    plan: RunPlan
     db: Database
-    run_id: str
-    as_of: datetime
-    out_dir: Path
-    started_at: datetime
-    strict: bool = False
-    load: LoadReport = field(default_factory=LoadReport)
-    timings: dict[str, float] = field(default_factory=dict)
-    summary: dict[str, Any] = field(default_factory=dict)
-    exit_code: int = 0
-    fail_on: str | None = None  # --fail-on: this severity or worse breaks the bar (exit 1)
-    rules: RulesReport = field(default_factory=RulesReport)
-    dry_run: bool = False  # --dry-run: nothing is written to the state store
-    acked_ids: frozenset[str] = frozenset()  # acks active at as_of: listed, but outside the failure bar
+    load: LoadResult
+    rules: RulesResult
+    lifecycle: Lifecycle
+    outputs: Written
+
+    @property
+    def project(self) -> Project:
+        return self.plan.project
+
+    @property
+    def run_id(self) -> str:
+        return self.plan.run_id
+
+    @property
+    def out_dir(self) -> Path:
+        return self.outputs.out_dir
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """summary.json's content (a new dict each time; see recon.report.context)."""
+        return self.outputs.summary.as_dict()
+
+    @property
+    def exit_code(self) -> int:
+        return self.outputs.summary.exit_code
+
+    @property
+    def timings(self) -> dict[str, float]:
+        spark = {"spark_session": self.load.session_seconds} if self.load.session_seconds is not None else {}
+        return {**spark, "load": self.load.seconds, "rules": self.rules.seconds}
+
+    def report(self) -> Report:
+        """The run's report, e.g. to e-mail it."""
+        return Report(self.db, self.summary, self.out_dir, self.project.config)
 
 
 Progress = Callable[[str, str, int, int], None]  # (source, file, index, files) as each file starts loading
@@ -166,11 +186,13 @@ def run(
     fail_on: str | None = None,
     dry_run: bool = False,
     engine: str | None = None,
-) -> RunContext:
+    csv_raw: bool = False,
+) -> RunResult:
     """Load every source, then run the rules and write the outputs.
 
     `progress` is called as each file starts loading, `rule_progress` as each rule starts (DuckDB
     engine). `engine` (duckdb or spark) overrides the config's `engine.name`; see docs/scale-out.md.
+    `csv_raw` writes CSV values without formula-injection neutralisation (docs/reports.md).
     """
     project = load_project(config)
     if engine is not None:
@@ -180,75 +202,82 @@ def run(
     started = datetime.now(UTC).replace(microsecond=0)
     run_id = run_id or new_run_id(started)
     resolved_as_of = parse_as_of(as_of if as_of is not None else project.config.as_of, project.config.timezone)
-    out_dir = Path(out) if out else project.resolve(project.config.out) / run_id
-    ctx = RunContext(project=project, db=open_database(project), run_id=run_id, as_of=resolved_as_of,
-                     out_dir=out_dir, started_at=started, strict=strict, fail_on=fail_on, dry_run=dry_run)
-    check_output_folder(out_dir)  # a read-only --out fails now (exit 2), not after the whole run
+    plan = RunPlan(project=project, run_id=run_id, as_of=resolved_as_of, started_at=started,
+                   out_dir=Path(out) if out else project.resolve(project.config.out) / run_id, strict=strict,
+                   fail_on=fail_on, dry_run=dry_run,
+                   neutralise_csv=project.config.outputs.neutralise_csv and not csv_raw)
+    outputs.check_out_dir(plan.out_dir)  # replaced as a whole at the end: refuse one holding other files
+    check_output_folder(plan.out_dir)  # a read-only --out fails now (exit 2), not after the whole run
     temp_directory = project.config.engine.temp_directory
     check_spill_folder(Path(temp_directory) if temp_directory else None)  # as DuckDB is given it
-    with RunStore(ctx, dry_run=dry_run) as store:  # the state lock (exit 4 when held) and the run history
-        # Load and rules on the configured engine (recon.engines), results into ctx.db.
-        ENGINES[project.config.engine.name].runner()(ctx, ruleset, progress, rule_progress)
-        ctx.summary = build_summary(ctx)
-        store.observe()  # lifecycle (new/open/resolved/reopened) and active acks into ctx
-        write_outputs(ctx)
-        write_reports(ctx)  # summary.json, report.html, queues; the bar's verdict into ctx.exit_code
-        store.record()  # one transaction; a rerun of the same inputs and as_of replaces its earlier record
-    return ctx
+    db = open_database(project)
+    with RunStore(project, db, run_id=run_id, as_of=resolved_as_of, started_at=started,
+                  dry_run=dry_run) as store:  # the state lock (exit 4 when held) and the run history
+        # Load and rules on the configured engine (recon.engines); the results land in db.
+        runner = ENGINES[project.config.engine.name].runner()
+        load, rules = runner(plan, db, ruleset, store, progress, rule_progress)
+        lifecycle = store.observe()  # lifecycle (new/open/resolved/reopened) and active acks
+        written = outputs_step(plan, db, load, rules, lifecycle, store)
+    return RunResult(plan, db, load, rules, lifecycle, written)
 
 
-def trace(config: str | Path | None, key: str) -> TraceResult:
-    """One order's story across every loaded system (loads the sources, runs no rules); see recon.store.trace."""
-    return trace_key(config, key)
-
-
-def load_and_match(ctx: RunContext, ruleset: RuleSet, progress: Progress | None = None,
-                   rule_progress: RuleProgress | None = None) -> None:
-    """The DuckDB engine's runner (recon.engines): load every source into ctx.db, then run the rules there."""
-    t0 = time.perf_counter()
-    ctx.load = Loader(ctx.project, ctx.db, ctx.run_id, strict=ctx.strict, progress=progress).load_all()
-    ctx.timings["load"] = time.perf_counter() - t0
+def load_and_match(plan: RunPlan, db: Database, ruleset: RuleSet, store: RunStore,
+                   progress: Progress | None = None,
+                   rule_progress: RuleProgress | None = None) -> tuple[LoadResult, RulesResult]:
+    """The DuckDB engine's runner (recon.engines): load every source into db, then run the rules there."""
+    load = load_step(plan, db, progress)
+    store.note_load(load.by_source(), len(load.files))
     # Loaded: from here on SQL (the rules') may touch only the outputs and the state.
-    ctx.db.restrict_file_access([ctx.out_dir], [state_path(ctx.project)])
-    run_rules_step(ctx, ruleset, rule_progress)
+    db.restrict_file_access([plan.out_dir, outputs.Staging(plan.out_dir).path], [store.path])
+    return load, rules_step(plan, db, ruleset, load, rule_progress)
 
 
-def run_rules_step(ctx: RunContext, ruleset: RuleSet, progress: RuleProgress | None = None) -> None:
+def load_step(plan: RunPlan, db: Database, progress: Progress | None = None) -> LoadResult:
+    """Every source into its `<system>.<entity>` table, the unusable rows into main.rejects."""
+    t0 = time.perf_counter()
+    report = Loader(plan.project, db, plan.run_id, strict=plan.strict, progress=progress).load_all()
+    return LoadResult(report, time.perf_counter() - t0)
+
+
+def rules_step(plan: RunPlan, db: Database, ruleset: RuleSet, load: LoadResult,
+               progress: RuleProgress | None = None) -> RulesResult:
     """Run the rule packs over what was loaded, into main.exceptions; unloaded tables skip a rule.
 
     `progress(rule_id, index, rules)` is called before each rule."""
     t0 = time.perf_counter()
-    ctx.rules = run_rules(ctx.db, ruleset.rules, as_of=ctx.as_of, run_id=ctx.run_id, config=ctx.project.config,
-                          tables=tables_loaded(ctx.load.files), on_rule=progress)
-    ctx.timings["rules"] = time.perf_counter() - t0
+    report = run_rules(db, ruleset.rules, as_of=plan.as_of, run_id=plan.run_id, config=plan.project.config,
+                       tables=tables_loaded(load.files), on_rule=progress)
+    return RulesResult(report, time.perf_counter() - t0)
 
 
-def build_summary(ctx: RunContext) -> dict[str, Any]:
-    sources = ctx.load.by_source()
-    return {
-        "recon_version": __version__,
-        "run_id": ctx.run_id,
-        "as_of": ctx.as_of.isoformat(),
-        "started_at": ctx.started_at.isoformat(),
-        "config": str(ctx.project.path),
-        "sources": sources,
-        "rules": ctx.rules.summary(),
-        "totals": {
-            "rows_read": sum(s["rows_read"] for s in sources),
-            "rows_loaded": sum(s["rows_loaded"] for s in sources),
-            "rows_rejected": sum(s["rows_rejected"] for s in sources),
-            "sources_failed": sum(1 for s in sources if s["status"] != "ok"),
-        },
-    }
+def run_facts(plan: RunPlan, load: LoadResult, rules: RulesResult, lifecycle: Lifecycle) -> context.RunFacts:
+    return context.RunFacts.of_run(run_id=plan.run_id, as_of=plan.as_of, started_at=plan.started_at,
+                                   config=str(plan.project.path), sources=load.by_source(), rules=rules.summary(),
+                                   lifecycle=lifecycle.section)
 
 
-def write_outputs(ctx: RunContext) -> None:
-    ctx.out_dir.mkdir(parents=True, exist_ok=True)
-    (ctx.out_dir / "summary.json").write_text(json.dumps(ctx.summary, indent=2, sort_keys=True, default=str) + "\n")
-    ctx.db.execute(f"COPY (SELECT * FROM main.rejects ORDER BY file, \"row\", field) TO "
-                   f"'{_sql_path(ctx.out_dir / 'rejects.csv')}' (HEADER, DELIMITER ',')")
-    write_exceptions(ctx.db, ctx.out_dir)
+def outputs_step(plan: RunPlan, db: Database, load: LoadResult, rules: RulesResult, lifecycle: Lifecycle,
+                 store: RunStore) -> Written:
+    """The summary and every output file, staged beside the output folder; the run is recorded in
+    the state, then the staged folder replaces the output folder (recon.report.outputs)."""
+    config = plan.project.config
+    summary = context.build(db, run_facts(plan, load, rules, lifecycle), config, plan.fail_on)
+    with outputs.Staging(plan.out_dir) as stage:
+        final = outputs.write(db, summary, config, stage.path, neutralise=plan.neutralise_csv)
+        store.record(final.exit_code)  # one transaction; a rerun of the same inputs and as_of replaces its record
+        stage.publish()
+    return Written(plan.out_dir, final)
 
 
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
+def trace(config: str | Path | None, key: str) -> TraceResult:
+    """One order's story across every loaded system: every source loaded (no rules) into a scratch
+    database, then recon.store.trace tells KEY's story from it."""
+    project = load_project(config)
+    engine = project.config.engine
+    db = Database(None, memory_limit=engine.memory_limit, threads=engine.threads,
+                  temp_directory=engine.temp_directory)
+    try:
+        report = Loader(project, db, f"trace-{secrets.token_hex(3)}").load_all()
+        return trace_key(db, project, key, sorted({f.source for f in report.failed}))
+    finally:
+        db.close()

@@ -12,6 +12,8 @@ from pathlib import Path
 import click
 
 from recon.cli.options import debug_option, handles_errors, json_option, print_json, stdout_console
+from recon.load.x12 import X12Options
+from recon.load.x12.inspect import inspect_files, render_inspect
 
 
 @click.group()
@@ -34,9 +36,6 @@ def inspect_command(paths: tuple[Path, ...], our_ids: tuple[str, ...], as_json: 
     Exit 0 when every file parsed without findings, 1 when there were findings, 2 when a file
     could not be read at all.
     """
-    from recon.load.x12 import X12Options
-    from recon.load.x12.inspect import inspect_files, render_inspect
-
     report = inspect_files(list(paths), X12Options(our_ids=list(our_ids)), {p: str(p) for p in paths})
     if as_json:
         print_json(report)

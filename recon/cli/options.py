@@ -41,6 +41,14 @@ def json_option(f: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout.")(f)
 
 
+def csv_raw_option(f: F) -> F:
+    return click.option(
+        "--csv-raw", "csv_raw", is_flag=True,
+        help="Write CSV values as they are, without the leading ' that keeps spreadsheets from running cells "
+             "starting with = + - @ as formulas (for programs reading the files; config: outputs.neutralise_csv).",
+    )(f)
+
+
 def debug_option(f: F) -> F:
     return click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")(f)
 

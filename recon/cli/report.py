@@ -11,7 +11,15 @@ from pathlib import Path
 
 import click
 
-from recon.cli.options import config_option, debug_option, handles_errors, json_option, print_json, stdout_console
+from recon.cli.options import (
+    config_option,
+    csv_raw_option,
+    debug_option,
+    handles_errors,
+    json_option,
+    print_json,
+    stdout_console,
+)
 from recon.config import config_path, load_project
 from recon.config.schema import SEVERITIES, Config
 from recon.errors import EXIT_BAR_BROKEN, EXIT_OK, ConfigError, Problem
@@ -30,11 +38,12 @@ from recon.report.terminal import render_summary
 @click.option("--fail-on", "fail_on", type=click.Choice(SEVERITIES), default=None,
               help="Judge the run against this severity bar too (exit 1 when broken).")
 @click.option("--email-to", "email_to", multiple=True, metavar="ADDRESS", help="E-mail the re-rendered report.")
+@csv_raw_option
 @json_option
 @debug_option
 @handles_errors
 def report(config: str | None, run_id: str | None, run_dir: str | None, out: str | None, fail_on: str | None,
-           email_to: tuple[str, ...], as_json: bool, debug: bool) -> None:
+           email_to: tuple[str, ...], csv_raw: bool, as_json: bool, debug: bool) -> None:
     """Re-render report.html, summary.json and the queue files of a stored run."""
     if bool(run_id) == bool(run_dir):
         raise click.UsageError("give one of --run RUN_ID or --dir FOLDER")
@@ -48,7 +57,8 @@ def report(config: str | None, run_id: str | None, run_dir: str | None, out: str
     else:
         folder = Path(run_dir)  # type: ignore[arg-type]
         settings = _optional_config(config)
-    result = rerender(folder, settings, fail_on=fail_on, out_dir=Path(out) if out else None)
+    result = rerender(folder, settings, fail_on=fail_on, out_dir=Path(out) if out else None,
+                      neutralise=False if csv_raw else None)
     if email_to or settings.email.to:
         result.email(list(email_to) or None)
     if as_json:

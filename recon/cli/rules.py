@@ -19,6 +19,7 @@ from recon.engines import dialect_names
 from recon.errors import EXIT_BAR_BROKEN, EXIT_OK
 from recon.rules import docs as rule_docs
 from recon.rules import registry
+from recon.rules.cases import run_case_file
 
 
 @click.group("rules")
@@ -80,8 +81,6 @@ def show(rule_id: str, config: str | None, as_json: bool, debug: bool) -> None:
 @handles_errors
 def test(rule_ids: tuple[str, ...], config: str | None, as_json: bool, debug: bool) -> None:
     """Run the case files (cases/<rule-id>.yaml beside each pack); exit 1 when a case fails."""
-    from recon.rules.cases import run_case_file
-
     ruleset, _ = registry.ruleset_for(config)
     packs = [path for path, _ in ruleset.packs]
     results = []

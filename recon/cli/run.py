@@ -23,6 +23,7 @@ from recon.cli.options import (
     as_of_option,
     as_recon_error,
     config_option,
+    csv_raw_option,
     debug_option,
     handles_errors,
     json_option,
@@ -34,7 +35,6 @@ from recon.config.schema import SEVERITIES
 from recon.display import markup, plain
 from recon.engines import engine_names
 from recon.errors import EXIT_OK
-from recon.report import Report
 from recon.report.terminal import quiet_line, render_summary
 
 
@@ -91,7 +91,7 @@ def _progress_display(show: bool, log: EventLog, run_id: str) -> Iterator[tuple[
         yield on_bar, on_rule
 
 
-def _log_run(log: EventLog, ctx: api.RunContext) -> None:
+def _log_run(log: EventLog, ctx: api.RunResult) -> None:
     """One event per source loaded and per rule run, from what the run reported."""
     seconds: dict[str, float] = {}
     for f in ctx.load.files:
@@ -121,6 +121,7 @@ def _log_run(log: EventLog, ctx: api.RunContext) -> None:
               help="E-mail the report to this address (repeatable; default: email.to in the config).")
 @click.option("--engine", type=click.Choice(engine_names()), default=None,
               help="Run load and rules on this engine (default: engine.name in the config, else duckdb).")
+@csv_raw_option
 @click.option("--quiet", "-q", is_flag=True, help="One line of output and the exit code; for cron.")
 @click.option("--log-format", "log_format", type=click.Choice(["json", "text"]), default=None,
               help="Structured log lines on stderr: run start, each source loaded, each rule run, outputs, run end.")
@@ -128,8 +129,8 @@ def _log_run(log: EventLog, ctx: api.RunContext) -> None:
 @debug_option
 @handles_errors
 def run(config: str | None, as_of: str | None, out: str | None, strict: bool, dry_run: bool, fail_on: str | None,
-        email_to: tuple[str, ...], engine: str | None, quiet: bool, log_format: str | None, as_json: bool,
-        debug: bool) -> None:
+        email_to: tuple[str, ...], engine: str | None, csv_raw: bool, quiet: bool, log_format: str | None,
+        as_json: bool, debug: bool) -> None:
     """Load every source, run the rules and write the reports.
 
     Exit codes: 0 ok, 1 the bar (--fail-on, budgets) was broken, 2 usage, config or e-mail
@@ -143,11 +144,11 @@ def run(config: str | None, as_of: str | None, out: str | None, strict: bool, dr
     try:
         with _progress_display(show_bars, log, run_id) as (on_file, on_rule):
             ctx = api.run(config, as_of=as_of, out=out, strict=strict, progress=on_file, rule_progress=on_rule,
-                          run_id=run_id, dry_run=dry_run, fail_on=fail_on, engine=engine)
+                          run_id=run_id, dry_run=dry_run, fail_on=fail_on, engine=engine, csv_raw=csv_raw)
         _log_run(log, ctx)
         recipients = list(email_to) or ctx.project.config.email.to
         if recipients:
-            Report.of(ctx).email(recipients)
+            ctx.report().email(recipients)
             log("email_sent", run_id=run_id, to=recipients, attach=ctx.project.config.email.attach)
     except Exception as exc:  # the log says how it ended, whatever the error; handles_errors reports it
         error = as_recon_error(exc)

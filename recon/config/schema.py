@@ -300,6 +300,14 @@ class Email(Strict):
         return self.smtp_port or (587 if self.starttls else 25)
 
 
+class Outputs(Strict):
+    """How the output files are written (docs/reports.md)."""
+
+    # Text cells starting with = + - @ tab or CR get a leading ' in every CSV (formula injection,
+    # see recon.report.csvsafe); false (or --csv-raw) writes the values byte for byte.
+    neutralise_csv: bool = True
+
+
 class Config(Strict):
     version: Literal[1] = 1
     timezone: str = "UTC"
@@ -310,6 +318,7 @@ class Config(Strict):
     lookups: dict[str, dict[str, str]] = Field(default_factory=dict)
     engine: EngineOptions = Field(default_factory=EngineOptions)
     out: str = "out"
+    outputs: Outputs = Field(default_factory=Outputs)
     # The run history (state DuckDB file), relative to this file; its lock file sits beside it.
     state: str = "recon-state.duckdb"
     budgets: list[Budget] = Field(default_factory=list)  # the bar, with --fail-on (docs/reports.md)

@@ -96,7 +96,7 @@ def read_header(path: Path, display: str, options: ReaderOptions, dialect: Diale
     skip = options.skip
     if len(first) <= skip:
         what = "header" if options.header else "data"
-        raise unreadable(display, "I024", what=what + (f" after the {skip} skipped lines" if skip else ""))
+        raise unreadable(display, "I020", what=what + (f" after the {skip} skipped lines" if skip else ""))
     text = first[skip]
     cells = next(csv.reader([text], delimiter=dialect.delimiter, quotechar=dialect.quote or None,
                             escapechar=None if dialect.escape in ("", dialect.quote) else dialect.escape,
@@ -105,7 +105,7 @@ def read_header(path: Path, display: str, options: ReaderOptions, dialect: Diale
     if not options.header:
         return Header([f"column{i}" for i in range(max(len(cells), 1))], skip)
     if not text.strip():
-        raise unreadable(display, "I026", header_line=skip + 1)
+        raise unreadable(display, "I022", header_line=skip + 1)
     return Header([c.strip() or f"column{i}" for i, c in enumerate(cells)], skip + 1)
 
 
@@ -116,7 +116,7 @@ def check_duplicates(display: str, names: list[str], wanted: list[str] | None) -
     for i, name in enumerate(names):
         key = name.lower()
         if key in seen and (asked is None or key in asked):
-            raise unreadable(display, "I025", first=seen[key] + 1, first_name=names[seen[key]], second=i + 1,
+            raise unreadable(display, "I021", first=seen[key] + 1, first_name=names[seen[key]], second=i + 1,
                              second_name=name)
         seen.setdefault(key, i)
 

@@ -86,7 +86,7 @@ def check_not_utf16(path: Path, display: str, encoding: str) -> None:
     bom = head.startswith((b"\xff\xfe", b"\xfe\xff"))
     evens, odds = head[0::2].count(0), head[1::2].count(0)
     if bom or (len(head) >= 4 and max(evens, odds) >= len(head) // 4):
-        raise unreadable(display, "I027", encoding=encoding)
+        raise unreadable(display, "I023", encoding=encoding)
 
 
 def physical_lines(db: Database, path: Path, display: str, encoding: str, max_line_size: int, *,

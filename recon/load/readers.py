@@ -32,8 +32,7 @@ from recon.load.lines import (
 from recon.load.xlsx_cells import bad_cells
 from recon.sql import ident, literal
 
-__all__ = ["DUCKDB_ENCODINGS", "RawFile", "UnreadableFile", "header_of", "read_csv", "read_json", "read_jsonl",
-           "read_parquet", "read_xlsx"]
+__all__ = ["DUCKDB_ENCODINGS", "RawFile", "UnreadableFile", "header_of"]
 
 REJECT_COLUMNS = "_source_row BIGINT, field VARCHAR, raw_value VARCHAR, reason VARCHAR"
 
@@ -49,8 +48,6 @@ class RawFile:
 
     def drop(self, db: Database) -> None:
         db.drop(self.table, self.rejects, *self.scratch)
-
-
 
 
 def _columns_of(db: Database, source_sql: str) -> list[str]:

@@ -23,7 +23,7 @@ RAISED: dict[str, str] = {
     "SampleTargetError": "2",
     "EnvironmentProblem": "2",
     "InternalError": "2",
-    "source": "the source fails, the run goes on (3 under `--strict`); `recon validate` exits 2",
+    "source": "3 under `--strict`, else the source fails and the run goes on; `recon validate`: 2",
 }
 
 CONFIG = area(
@@ -233,30 +233,30 @@ INPUT = area(
      "An xlsx sheet has no rows, so not even a header."),
     ("I009", "unreadable-lines", "Lines cannot be read", "cannot read lines: {reason}",
      "A line-based file (JSON lines) cannot be read as text lines."),
-    ("I020", "format-not-on-engine", "Format not readable on this engine", "the {engine} engine cannot read format "
+    ("I024", "format-not-on-engine", "Format not readable on this engine", "the {engine} engine cannot read format "
      "{format}", "A source's format has no reader on the configured engine (recon.formats: its `spark` is empty); "
      "the source fails and the run goes on.", "run this config with engine: duckdb"),
-    ("I024", "empty-file", "Empty file", "the file is empty: no {what} line",
+    ("I020", "empty-file", "Empty file", "the file is empty: no {what} line",
      "A CSV file has no lines (or none after the skipped ones), so not even a header to check the mapping "
      "against. A file holding only its header is not empty: it loads no rows."),
-    ("I025", "duplicate-header", "Two columns with one name",
+    ("I021", "duplicate-header", "Two columns with one name",
      "columns {first} ({first_name!r}) and {second} ({second_name!r}) of the header have the same name; "
      "which one to read is ambiguous",
      "Two header cells of a CSV file have the same name (compared without case) and the mapping reads that "
      "name. A duplicate the mapping does not read is harmless.",
      "rename one of them in the extract, or read by position with options: {{header: false}}"),
-    ("I026", "blank-header", "Header line is empty", "line {header_line} (the header) is empty",
+    ("I022", "blank-header", "Header line is empty", "line {header_line} (the header) is empty",
      "The line where the header should be is empty.",
      "set options: {{skip: N}} to skip the lines before the header"),
-    ("I027", "utf16-read-as-8bit", "UTF-16 file read as 8-bit text", "the file looks like UTF-16 text, not {encoding}",
+    ("I023", "utf16-read-as-8bit", "UTF-16 file read as 8-bit text", "the file looks like UTF-16 text, not {encoding}",
      "Every other byte of the file's start is NUL, or it starts with a UTF-16 byte order mark: it is UTF-16 "
      "text, which read as UTF-8 or Latin-1 would be full of NUL characters.",
      "set options: {{encoding: utf-16}}"),
 )
 
 OUTPUTS = area(
-    "O", "Stored run outputs",
-    "`recon report` re-renders a run from the files it wrote.",
+    "O", "Run outputs",
+    "A run replaces its output folder as a whole; `recon report` re-renders a run from the files it wrote.",
     "InputError",
     ("O001", "run-output-missing", "Run output missing", "{output} not found",
      "The folder lacks a file every run writes (summary.json, exceptions.parquet).",
@@ -266,6 +266,19 @@ OUTPUTS = area(
     ("O003", "unknown-run", "No outputs for the run", "no outputs for run {run!r} in {folder}",
      "`recon report --run` names a run id with no folder under the config's `out:`.",
      "runs written with --out DIR are re-rendered with --dir DIR", "ConfigError"),
+    ("O004", "out-folder-not-ours", "Output folder holds other files",
+     "{folder} holds files recon did not write: {files}",
+     "A run (or `recon report --out`) replaces its output folder as a whole, atomically; it refuses an existing "
+     "folder holding anything but a run's outputs rather than delete it.",
+     "give --out an empty or new folder, or one a previous run wrote", "ConfigError"),
+    ("O005", "out-is-a-file", "Output path is a file", "{folder} is a file, not a folder",
+     "`--out` (or `out:`) names an existing file.", "give --out a folder (it is created if missing)",
+     "ConfigError"),
+    ("O006", "runs-disagree", "Files of two runs", "the files of {folder} disagree on the run id: summary.json is "
+     "run {run}, {others}",
+     "`recon report` found files of another run in the folder (copied together, or left half written by a "
+     "recon without atomic outputs); re-rendering it would report one run's numbers under another's name.",
+     "re-render a folder one run wrote as a whole, or run again", "ConfigError"),
 )
 
 STATE = area(

@@ -20,7 +20,8 @@ FILES = area(
      "The file is larger than `x12.max_file_mb` (default 1024); it is refused unread, since a file is decoded "
      "whole before it is cut into interchanges. Split it at interchange boundaries or raise the limit."),
     ("X12-FILE-EMPTY", "x12-file-empty", "Empty file", None, "The file is empty or blank; it is skipped."),
-    ("X12-NOT-X12", "x12-not-x12", "Not X12", None, "No ISA header anywhere in the file; it is skipped."),
+    ("X12-NOT-X12", "x12-not-x12", "Not X12", None,
+     "Neither an ISA nor a GS segment anywhere in the file; it is skipped."),
     ("X12-EDIFACT-UNSUPPORTED", "x12-edifact-unsupported", "EDIFACT file", None,
      "The file starts with UNA/UNB (an EDIFACT interchange); only ANSI X12 is parsed, nothing is loaded."),
     ("X12-LEADING-DATA", "x12-leading-data", "Text before the first ISA", None,
@@ -32,7 +33,14 @@ ENVELOPE = area(
     "Interchange, group and set envelopes are checked against their trailers' counts and control numbers.",
     "error",
     ("X12-ISA-UNREADABLE", "x12-isa-unreadable", "ISA cannot be read", None,
-     "The ISA header cannot be read (too short, no separators); that interchange is skipped."),
+     "The ISA header cannot be read (too few elements, a version that is not five digits); its sets are read "
+     "with the delimiters found around the first GS after it, or skipped when there is no GS."),
+    ("X12-ISA-DAMAGED", "x12-isa-damaged", "ISA tag damaged", None,
+     "The interchange header's tag is not 'ISA' (`SA*00*...`) but its elements are there; it is read as the "
+     "ISA and its sets are loaded."),
+    ("X12-ISA-MISSING", "x12-isa-missing", "No ISA before a group", None,
+     "A GS with no ISA before it (at the start of the file or after an IEA): the delimiters are taken from "
+     "the GS, the interchange control number is unknown, the sets are loaded."),
     ("X12-ISA-LENGTH", "x12-isa-length", "ISA not 106 characters", None,
      "The ISA is not 106 characters/bytes (padding, non-ASCII); its delimiters were read by counting "
      "element separators.", None, "warning"),
@@ -55,6 +63,10 @@ ENVELOPE = area(
      "The GE control number differs from the GS's; the sets are loaded."),
     ("X12-GS06-MISSING", "x12-gs06-missing", "Empty group control number", None,
      "GS06 is empty; the sets are loaded."),
+    ("X12-GS01-MISMATCH", "x12-gs01-mismatch", "Set in a group of the wrong kind", None,
+     "GS01 (functional identifier) is not the group of the set's ST01 (an 850 in an IN group: PO 850, PR 855, "
+     "SH 856, IN 810, FA 997/999, OW 940, SW 945, IB 846, QM 214, AN 180...); reported once per group and set "
+     "type, the sets are loaded."),
     ("X12-GS-MISSING", "x12-gs-missing", "Set outside a group", None,
      "A transaction set is not inside a GS..GE functional group; the set is rejected."),
     ("X12-SE-MISSING", "x12-se-missing", "No SE trailer", None,
@@ -96,7 +108,12 @@ CONTENT = area(
     ("X12-ELEMENT-NUMERIC", "x12-element-numeric", "Not a number", None,
      "A quantity, price or amount is not a number; it is kept as sent."),
     ("X12-ELEMENT-DATE", "x12-element-date", "Not a date", None,
-     "A date is not a valid CCYYMMDD/YYMMDD date; it is left empty."),
+     "A date (in a set, or ISA09/GS04 of an envelope) is not a valid CCYYMMDD/YYMMDD date; it is left empty."),
+    ("X12-ELEMENT-TIME", "x12-element-time", "Not a time", None,
+     "A time (DTM03, BSN04, G6204, AT706, ISA10, GS05...) is not HHMM[SS]; the date is kept without a time."),
+    ("X12-MANDATORY-EMPTY", "x12-mandatory-empty", "Mandatory element empty", None,
+     "A mandatory element of the set's beginning segment (BEG01/02/05, BAK01/02/04, BSN01/03/04, BIG01, W0501, "
+     "W0601, BIA01-04, B1001/03, BGN01/03, AK101) is empty; the set is loaded."),
     ("X12-ELEMENT-INVALID", "x12-element-invalid", "Invalid code in an acknowledgment", None,
      "A 997/999 element (AK101, AK102, AK201, AK402, AK501, AK901) holds an invalid code; it is kept."),
     ("X12-PAIR-INCOMPLETE", "x12-pair-incomplete", "Qualifier without its id", None,
@@ -112,7 +129,8 @@ CONTENT = area(
     ("X12-SEPARATOR-IN-VALUE", "x12-separator-in-value", "Separator inside a simple element", None,
      "A component or repetition separator appears inside an element that is neither; the value is kept whole."),
     ("X12-SET-NOT-MAPPED", "x12-set-not-mapped", "Transaction set not mapped", None,
-     "The file holds sets of a type recon does not map (210, 860, ...); they are listed in edi_documents only."),
+     "The file holds sets of a type recon does not map (210, 860, ...); they are listed in edi_documents only. "
+     "Informational: on its own it leaves `recon edi inspect`'s exit code 0."),
     ("X12-INTERNAL-ERROR", "x12-internal-error", "Mapper failed", None,
      "A mapper failed on this set (a bug in recon); the set is rejected. Please report it with the file.",
      None, "error"),

@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -26,7 +25,7 @@ from recon.rules.compiler import CompileContext, CompiledRule, compile_rule
 from recon.rules.contract import COLUMN_NAMES, exceptions_ddl, order_by
 from recon.rules.loader import LoadedRule
 from recon.rules.tables import split_table
-from recon.sql import ident, literal
+from recon.sql import ident
 
 STAGE = "main._exceptions_stage"
 OUT = "_rule_out"  # one rule's result: its exceptions and a last row of records compared and matched
@@ -172,14 +171,4 @@ def run_rules(db: Database, rules: list[LoadedRule], *, as_of: datetime, run_id:
     return report
 
 
-def write_exceptions(db: Database, out_dir: Path) -> list[Path]:
-    """exceptions.csv and exceptions.parquet, in the contract's column order and sort order."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    select = f"SELECT * FROM main.exceptions ORDER BY {order_by()}"
-    csv, parquet = out_dir / "exceptions.csv", out_dir / "exceptions.parquet"
-    db.execute(f"COPY ({select}) TO {literal(str(csv))} (HEADER, DELIMITER ',')")
-    db.execute(f"COPY ({select}) TO {literal(str(parquet))} (FORMAT parquet)")
-    return [csv, parquet]
-
-
-__all__ = ["RuleResult", "RulesReport", "lookup_tables", "prepare_rule", "run_rules", "split_table", "write_exceptions"]
+__all__ = ["RuleResult", "RulesReport", "lookup_tables", "prepare_rule", "run_rules", "split_table"]

@@ -58,6 +58,23 @@ TYPES: dict[str, tuple[str, ...]] = {
     "stock-variance": ("item_id", "site", "lot"),
 }
 
+NOT_INJECTED: dict[str, tuple[str, ...]] = {
+    "order-ack-qty-mismatch": ("customer_po", "line_no"),
+    "order-ack-price-mismatch": ("customer_po", "line_no"),
+    "order-ack-line-not-in-erp": ("customer_po", "line_no"),
+    "warehouse-order-qty-mismatch": ("order_id", "item_id"),
+    "warehouse-order-not-released": ("order_id", "item_id"),
+    "warehouse-shipment-qty-mismatch": ("order_id", "item_id"),
+    "warehouse-shipment-not-posted": ("order_id", "item_id"),
+    "carrier-delivery-not-in-tms": ("shipment_id",),
+    "carrier-status-unknown-shipment": ("shipment_id",),
+    "inventory-advice-variance": ("item_id", "site"),
+    "inventory-advice-not-in-erp": ("item_id", "site"),
+}
+"""Exception types of the bundled packs that the sample never injects, with their business keys:
+the rest of the EDI chain (855, 940, 945, 846, 214), documents the sample does not send. With
+TYPES they are every type the bundled packs raise; none can be in the sample's answer key."""
+
 TRUTH_COLUMNS = (
     "exception_type", "order_id", "line_no", "shipment_id", "invoice_id", "item_id", "site", "lot",
     "customer_id", "customer_po", "document",

@@ -4,6 +4,9 @@ After this step the run's DuckDB holds what the DuckDB engine would have left th
 `main.loads`, `main.rejects`, `main.exceptions`, and every loaded table as a view over the Parquet
 Spark wrote. Summary, lifecycle, acks, budgets, reports and the state file are then the same code,
 run on the driver: the state file never leaves the machine that runs `recon run`.
+
+`recon.api` imports this module only for `engine: spark`, so the modules below (and pyspark,
+which they import when a session starts) are never loaded for a DuckDB run.
 """
 
 from __future__ import annotations
@@ -13,49 +16,48 @@ import tempfile
 import time
 import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from recon.db import Database
+from recon.rules.loader import RuleSet
+from recon.rules.runner import tables_loaded
+from recon.spark import udfs
+from recon.spark.load import SparkLoader
+from recon.spark.rules import run_rules
 from recon.spark.session import get_session
-
-if TYPE_CHECKING:
-    from recon.api import RunContext
-    from recon.rules.loader import RuleSet
+from recon.steps import LoadResult, RulesResult, RunPlan
 
 
-def work_dir_for(ctx: RunContext) -> Path:
+def work_dir_for(plan: RunPlan) -> Path:
     """A fresh folder for this run's Parquet: under `engine.spark.work_dir` (relative to the config) or temp."""
-    options = ctx.project.config.engine.spark
+    options = plan.project.config.engine.spark
     if options.work_dir:
-        base = ctx.project.resolve(options.work_dir)
+        base = plan.project.resolve(options.work_dir)
         base.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f"recon-{ctx.run_id}-", dir=base))
-    return Path(tempfile.mkdtemp(prefix=f"recon-{ctx.run_id}-"))
+        return Path(tempfile.mkdtemp(prefix=f"recon-{plan.run_id}-", dir=base))
+    return Path(tempfile.mkdtemp(prefix=f"recon-{plan.run_id}-"))
 
 
-def load_and_match(ctx: RunContext, ruleset: RuleSet, progress: Any = None, rule_progress: Any = None) -> None:
-    """Fill ctx.load, ctx.rules and their timings, as the DuckDB steps of `recon.api.run` do."""
-    from recon.rules.runner import tables_loaded
-    from recon.spark import udfs
-    from recon.spark.load import SparkLoader
-    from recon.spark.rules import run_rules
-
-    options = ctx.project.config.engine.spark
+def load_and_match(plan: RunPlan, db: Database, ruleset: RuleSet, store: Any, progress: Any = None,
+                   rule_progress: Any = None) -> tuple[LoadResult, RulesResult]:
+    """The load and rules steps on Spark; they return what the DuckDB steps of `recon.api.run` do."""
+    options = plan.project.config.engine.spark
     t0 = time.perf_counter()
     spark = get_session(options)
-    ctx.timings["spark_session"] = time.perf_counter() - t0
-    work_dir = work_dir_for(ctx)
+    session_seconds = time.perf_counter() - t0
+    work_dir = work_dir_for(plan)
     if not options.keep_work_dir:
-        # The DuckDB views read these files until the reports are written: remove them with the run.
-        weakref.finalize(ctx, shutil.rmtree, str(work_dir), True)
+        # The DuckDB views read these files as long as the run's database is used (reports, e-mail).
+        weakref.finalize(db, shutil.rmtree, str(work_dir), True)
     t0 = time.perf_counter()
-    loader = SparkLoader(ctx.project, ctx.db, spark, ctx.run_id, work_dir, strict=ctx.strict, progress=progress)
-    ctx.load = loader.load_all()
-    ctx.timings["load"] = time.perf_counter() - t0
+    loader = SparkLoader(plan.project, db, spark, plan.run_id, work_dir, strict=plan.strict, progress=progress)
+    load = LoadResult(loader.load_all(), time.perf_counter() - t0, session_seconds)
+    store.note_load(load.by_source(), len(load.files))  # a failed rules step still records the load
     t0 = time.perf_counter()
     udfs.register(spark)
-    ctx.rules = run_rules(spark, ctx.db, ruleset.rules, tables=tables_loaded(ctx.load.files), as_of=ctx.as_of,
-                          run_id=ctx.run_id, work_dir=work_dir, config=ctx.project.config, on_rule=rule_progress)
-    ctx.timings["rules"] = time.perf_counter() - t0
+    report = run_rules(spark, db, ruleset.rules, tables=tables_loaded(load.files), as_of=plan.as_of,
+                       run_id=plan.run_id, work_dir=work_dir, config=plan.project.config, on_rule=rule_progress)
+    return load, RulesResult(report, time.perf_counter() - t0)
 
 
 __all__ = ["load_and_match", "work_dir_for"]

@@ -99,8 +99,8 @@ class SparkLoader(SparkX12, SparkReaders, Loader):
 
     def load_source(self, name: str, source: Source, report: LoadReport) -> None:
         fmt = format_of(source)
-        if fmt.spark is None:  # a format Spark cannot read: the source fails (I020), the run goes on
-            problem = Problem.of("I020", engine="Spark", format=fmt.name, file=source.path,
+        if fmt.spark is None:  # a format Spark cannot read: the source fails (I024), the run goes on
+            problem = Problem.of("I024", engine="Spark", format=fmt.name, file=source.path,
                                  path=f"sources.{name}.format")
             report.files.append(FileLoad(name, source.system, source.entity or "*", source.path, fmt.name,
                                          status="failed", problem=problem))

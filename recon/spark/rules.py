@@ -28,7 +28,7 @@ from sqlglot import exp
 from recon.config.schema import Config
 from recon.db import Database
 from recon.rules.compile_parts import STATS_COLUMNS
-from recon.rules.contract import COLUMN_NAMES, COLUMN_TYPES, order_by
+from recon.rules.contract import COLUMN_NAMES, COLUMN_TYPES, exceptions_ddl, order_by
 from recon.rules.loader import LoadedRule
 from recon.rules.runner import OnRule, RuleResult, RulesReport, prepare_rule
 from recon.spark import udfs
@@ -192,8 +192,6 @@ def run_rules(spark: SparkSession, db: Database, rules: list[LoadedRule], *, tab
                 if counts:
                     result.records_compared, result.records_matched = (int(n) for n in counts[0])
     else:
-        from recon.rules.contract import exceptions_ddl
-
         db.execute(exceptions_ddl())
     counts = dict(db.rows("SELECT rule_id, count(*) FROM main.exceptions GROUP BY ALL"))
     for result in report.results:

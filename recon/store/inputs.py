@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from recon import files as filesys
 from recon.config import Project
-from recon.load import files as filesys
+from recon.rules.registry import BUNDLED_DIR, pack_paths
 
 CHUNK = 1 << 20
 
@@ -65,8 +66,6 @@ def config_hash(project: Project) -> str:
 
 def rule_pack_hashes(project: Project) -> dict[str, str]:
     """sha256 of each rule pack the config names (bundled packs as `bundled/NAME.yaml`)."""
-    from recon.rules.registry import BUNDLED_DIR, pack_paths
-
     paths, _ = pack_paths(getattr(project.config, "rules", None), project.root)
     out: dict[str, str] = {}
     for path in paths:

@@ -29,9 +29,17 @@ import duckdb
 from recon.db import Database
 from recon.environment import environment_error
 from recon.errors import EXIT_USAGE, LockedError, Problem, ReconError
+from recon.seams import hold_point
 from recon.sql import ident, literal
 from recon.store.inputs import InputFile
-from recon.store.schema import ALIAS, EXCEPTION_COLUMNS, SCHEMA_VERSION, create_statements, qualified
+from recon.store.schema import (
+    ALIAS,
+    EXCEPTION_COLUMNS,
+    SCHEMA_VERSION,
+    TABLES,  # the per-run tables to clear on replace
+    create_statements,
+    qualified,
+)
 
 OPEN_TIMEOUT = float(os.environ.get("RECON_STATE_TIMEOUT", "15"))
 
@@ -41,20 +49,6 @@ class StateError(ReconError):
 
     def __init__(self, problems: list[Problem], title: str = "the state store cannot be used") -> None:
         super().__init__(problems=problems, exit_code=EXIT_USAGE, title=title)
-
-
-def hold_point(name: str) -> None:
-    """A test seam: with RECON_TEST_HOLD_AT=name, announce it (touch RECON_TEST_HOLD_FILE) and wait.
-
-    The crash and lock tests use it to kill or race a real `recon run` subprocess at a known
-    point (mid-load, mid-transaction). It costs one environment lookup otherwise.
-    """
-    if os.environ.get("RECON_TEST_HOLD_AT") != name:
-        return
-    flag = os.environ.get("RECON_TEST_HOLD_FILE")
-    if flag:
-        Path(flag).write_text(str(os.getpid()))
-    time.sleep(float(os.environ.get("RECON_TEST_HOLD_SECONDS", "60")))
 
 
 def current_user() -> str:
@@ -244,8 +238,6 @@ class StateStore:
     def record(self, run: RunRecord, *, sources: Sequence[dict[str, Any]], inputs: Iterable[InputFile],
                exceptions_table: str | None, rejects_table: str | None, replace: Sequence[str] = ()) -> None:
         """Write one run in one transaction; the runs listed in `replace` (and their rows) go in the same one."""
-        from recon.store.schema import TABLES  # the per-run tables to clear on replace
-
         db = self.db
         exception_select = self._exception_select(exceptions_table, run.run_id) if exceptions_table else None
         db.execute("BEGIN TRANSACTION")

@@ -1,10 +1,15 @@
 """The store's part in `recon.api.run`: lock the state, compute the lifecycle, record the run.
 
-    with RunStore(ctx, dry_run=dry_run) as store:   # lock (exit 4 if held), hash the inputs
-        ... load, rules ...
-        store.observe()                             # lifecycle + active acks into ctx
-        ... reports ...
-        store.record()                              # one transaction; replaces a same-fingerprint run
+    with RunStore(project, db, run_id=..., as_of=..., started_at=..., dry_run=...) as store:
+        ... load ...                                # lock held (exit 4 if not), inputs hashed beside
+        store.note_load(sources, files)             # what the run record (even a failed one) counts
+        ... rules ...
+        lifecycle = store.observe()                 # a frozen Lifecycle; main.exception_status
+        ... summary, outputs ...
+        store.record(exit_code)                     # one transaction; replaces a same-fingerprint run
+
+The store takes plain values, not the run's other results, so it imports nothing of the load,
+the rules or the reports.
 
 A run that raises is recorded as `failed` (with its error, without exceptions) so the history
 shows it, and it never replaces a good run. A dry run takes no lock and writes nothing to the state.
@@ -18,13 +23,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from recon import __version__
 from recon.config import Project
 from recon.db import Database
 from recon.errors import ReconError
+from recon.seams import hold_point
 from recon.store import acks as ack_store
 from recon.store.inputs import (
     InputFile,
@@ -37,10 +43,7 @@ from recon.store.inputs import (
 from recon.store.lifecycle import STATUSES, mean_time_to_resolve_sql, statuses_sql
 from recon.store.lock import StateLock
 from recon.store.schema import ALIAS
-from recon.store.state import RunRecord, StateStore, hold_point
-
-if TYPE_CHECKING:
-    from recon.api import RunContext
+from recon.store.state import RunRecord, StateStore
 
 DEFAULT_STATE = "recon-state.duckdb"
 STATUS_TABLE = "main.exception_status"
@@ -51,9 +54,9 @@ def state_path(project: Project) -> Path:
     return project.resolve(getattr(project.config, "state", None) or DEFAULT_STATE)
 
 
-def as_of_date(ctx: RunContext) -> Any:
+def as_of_date(as_of: datetime, timezone: str) -> Any:
     """The run's as-of day in the config's time zone: what an ack's `until` is compared with."""
-    return ctx.as_of.astimezone(ZoneInfo(ctx.project.config.timezone)).date()
+    return as_of.astimezone(ZoneInfo(timezone)).date()
 
 
 def _has_table(db: Database, name: str) -> bool:
@@ -78,14 +81,39 @@ def _digest_inputs(project: Project, as_of: datetime) -> _Digests:
     return _Digests(files, config, inputs, fingerprint(config, inputs, as_of))
 
 
+@dataclass(frozen=True)
+class Lifecycle:
+    """The lifecycle step: summary.json's `lifecycle` section and the acks active at as-of.
+
+    The per-exception statuses are in the run's `main.exception_status` for the reports to join.
+    """
+
+    section: dict[str, Any]
+    acked_ids: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class _LoadCounts:
+    sources: list[dict[str, Any]]
+    files: int
+
+
 class RunStore:
-    def __init__(self, ctx: RunContext, *, dry_run: bool = False) -> None:
-        self.ctx = ctx
+    """The state lock and the run's record: a resource the run holds, not a bag of its results."""
+
+    def __init__(self, project: Project, db: Database, *, run_id: str, as_of: datetime, started_at: datetime,
+                 dry_run: bool = False) -> None:
+        self.project = project
+        self.db = db
+        self.run_id = run_id
+        self.as_of = as_of
+        self.started_at = started_at
         self.dry_run = dry_run
-        self.path = state_path(ctx.project)
-        self.lock = StateLock(self.path, ctx.run_id)
+        self.path = state_path(project)
+        self.lock = StateLock(self.path, run_id)
         self.recorded = False
         self._digests: Future[_Digests] | None = None
+        self._load = _LoadCounts([], 0)
 
     @property
     def inputs(self) -> list[InputFile]:
@@ -121,7 +149,7 @@ class RunStore:
             # 1.5 s CPU), so it runs beside the load; hashlib releases the GIL on large reads.
             # Nothing needs the digests before the lifecycle step, after the rules.
             pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recon-hash")
-            self._digests = pool.submit(_digest_inputs, self.ctx.project, self.ctx.as_of)
+            self._digests = pool.submit(_digest_inputs, self.project, self.as_of)
             pool.shutdown(wait=False)
         except BaseException:
             self.lock.release()
@@ -142,30 +170,35 @@ class RunStore:
         """Open the state for writing before anything is loaded: a state file that cannot be
         written, is damaged, belongs to something else or to a newer recon fails the run now (exit
         2, named), not after a whole night's load and a report for a run that is never recorded."""
-        StateStore.attach(self.ctx.db, self.path).detach()
+        StateStore.attach(self.db, self.path).detach()
 
     # -- steps -----------------------------------------------------------------------------------
 
-    def observe(self) -> dict[str, Any]:
+    def note_load(self, sources: list[dict[str, Any]], files: int) -> None:
+        """The load's per-source counts, for the run record (also a failed run's, after the load)."""
+        self._load = _LoadCounts(sources, files)
+
+    def observe(self) -> Lifecycle:
         """Lifecycle of this run's exceptions against the recorded history; acks active at as-of.
 
         Leaves `main.exception_status` (one row per exception id: present ones and the ones this
-        run resolved) for the reports to join, `ctx.summary["lifecycle"]` and `ctx.acked_ids`.
+        run resolved) for the reports to join.
         """
-        ctx, db = self.ctx, self.ctx.db
+        db = self.db
         store = StateStore.attach(db, self.path, read_only=True)  # readers may share it; record() writes
         try:
             replaced = store.run_ids_with_fingerprint(self.fingerprint)
             db.execute(f"CREATE OR REPLACE TEMP TABLE _lc_runs AS {store.lifecycle_runs_sql(exclude=replaced)} "
                        "UNION ALL SELECT ?::VARCHAR, ?::TIMESTAMPTZ, ?::TIMESTAMPTZ",
-                       [ctx.run_id, ctx.as_of, ctx.started_at])
+                       [self.run_id, self.as_of, self.started_at])
             current = ""
             if _has_table(db, "exceptions"):
                 current = ("UNION ALL SELECT ?::VARCHAR, exception_id, exception_type, workflow, rule_id, severity "
                            "FROM main.exceptions")
             db.execute(f"CREATE OR REPLACE TEMP TABLE _lc_presence AS {store.presence_sql()} {current}",
-                       [ctx.run_id] if current else [])
-            db.execute(f"CREATE OR REPLACE TEMP TABLE _lc_acks AS {ack_store.active_sql(store)}", [as_of_date(ctx)])
+                       [self.run_id] if current else [])
+            db.execute(f"CREATE OR REPLACE TEMP TABLE _lc_acks AS {ack_store.active_sql(store)}",
+                       [as_of_date(self.as_of, self.project.config.timezone)])
         finally:
             store.detach()
         db.execute(f"CREATE OR REPLACE TEMP TABLE _lc_status AS {statuses_sql('_lc_runs', '_lc_presence')}")
@@ -174,20 +207,18 @@ class RunStore:
             FROM _lc_status s LEFT JOIN _lc_acks a USING (exception_id)
             WHERE s.run_id = ?
             ORDER BY CASE s.status WHEN 'new' THEN 0 WHEN 'reopened' THEN 1 WHEN 'open' THEN 2 ELSE 3 END,
-                     s.exception_type, s.exception_id""", [ctx.run_id])
+                     s.exception_type, s.exception_id""", [self.run_id])
         ordered = db.rows("SELECT run_id FROM _lc_runs ORDER BY as_of, started_at, run_id")
-        seq = next(i for i, r in enumerate(ordered, start=1) if r[0] == ctx.run_id)
+        seq = next(i for i, r in enumerate(ordered, start=1) if r[0] == self.run_id)
         previous = ordered[seq - 2][0] if seq > 1 else None
         mttr = {r[0]: float(r[1]) for r in db.rows(mean_time_to_resolve_sql("_lc_status", str(int(seq))))}
         acked_ids = frozenset(r[0] for r in db.rows("SELECT exception_id FROM _lc_acks"))
         lifecycle = self._summary(previous, replaced, mttr)
         db.drop("_lc_runs", "_lc_presence", "_lc_status", "_lc_acks")
-        ctx.summary["lifecycle"] = lifecycle
-        ctx.acked_ids = acked_ids
-        return lifecycle
+        return Lifecycle(lifecycle, acked_ids)
 
     def _summary(self, previous: str | None, replaced: list[str], mttr: dict[str, float]) -> dict[str, Any]:
-        db = self.ctx.db
+        db = self.db
         counts = {s: 0 for s in STATUSES}
         by_type: dict[str, dict[str, Any]] = {}
         for row in db.dicts(f"""
@@ -217,12 +248,12 @@ class RunStore:
             "dry_run": self.dry_run,
         }
 
-    def record(self) -> None:
+    def record(self, exit_code: int) -> None:
         """Write the run and its exceptions to the state in one transaction (nothing on a dry run)."""
         if self.dry_run:
             return
-        ctx, db = self.ctx, self.ctx.db
-        code = int(ctx.exit_code or 0)
+        db = self.db
+        code = int(exit_code or 0)
         status = {0: "ok", 1: "bar-broken"}.get(code, f"exit-{code}")
         has_exceptions = _has_table(db, "exceptions")
         run = self._run_record(status, code)
@@ -231,7 +262,7 @@ class RunStore:
         try:
             replaced = store.run_ids_with_fingerprint(self.fingerprint)
             run.replaced_run_id = replaced[-1] if replaced else None
-            store.record(run, sources=ctx.load.by_source(), inputs=self.inputs,
+            store.record(run, sources=self._load.sources, inputs=self.inputs,
                          exceptions_table="main.exceptions" if has_exceptions else None,
                          rejects_table="main.rejects" if _has_table(db, "rejects") else None,
                          replace=replaced)
@@ -240,16 +271,15 @@ class RunStore:
         self.recorded = True
 
     def _run_record(self, status: str, code: int, error: str | None = None) -> RunRecord:
-        ctx = self.ctx
-        sources = ctx.load.by_source()
+        sources = self._load.sources
         return RunRecord(
-            run_id=ctx.run_id, started_at=ctx.started_at, ended_at=datetime.now(UTC).replace(microsecond=0),
-            as_of=ctx.as_of, status=status, exit_code=code, error=error, config_path=str(ctx.project.path),
+            run_id=self.run_id, started_at=self.started_at, ended_at=datetime.now(UTC).replace(microsecond=0),
+            as_of=self.as_of, status=status, exit_code=code, error=error, config_path=str(self.project.path),
             config_hash=self.config_digest, inputs_hash=self.inputs_digest,
             fingerprint=self.fingerprint if status != "failed" else None,
             recon_version=__version__,
-            rule_packs=rule_pack_hashes(ctx.project),
-            files=len(ctx.load.files), rows_read=sum(int(s["rows_read"]) for s in sources),
+            rule_packs=rule_pack_hashes(self.project),
+            files=self._load.files, rows_read=sum(int(s["rows_read"]) for s in sources),
             rows_loaded=sum(int(s["rows_loaded"]) for s in sources),
             rows_rejected=sum(int(s["rows_rejected"]) for s in sources),
             sources_failed=sum(1 for s in sources if s["status"] != "ok"),
@@ -260,12 +290,12 @@ class RunStore:
         code = exc.exit_code if isinstance(exc, ReconError) else 2
         message = exc.render() if isinstance(exc, ReconError) else f"{type(exc).__name__}: {exc}"
         with contextlib.suppress(Exception):  # no transaction was open, which is the normal case
-            self.ctx.db.execute("ROLLBACK")
+            self.db.execute("ROLLBACK")
         try:
-            self.ctx.db.execute(f"DETACH DATABASE IF EXISTS {ALIAS}")
-            store = StateStore.attach(self.ctx.db, self.path, timeout=2)
+            self.db.execute(f"DETACH DATABASE IF EXISTS {ALIAS}")
+            store = StateStore.attach(self.db, self.path, timeout=2)
             try:
-                store.record(self._run_record("failed", code, message[:2000]), sources=self.ctx.load.by_source(),
+                store.record(self._run_record("failed", code, message[:2000]), sources=self._load.sources,
                              inputs=self.inputs, exceptions_table=None, rejects_table=None)
             finally:
                 store.detach()

@@ -15,17 +15,15 @@ the data and KEY; KEY is always a bound parameter, never part of the SQL text.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from recon.config import Project, load_project
+from recon.config import Project
 from recon.db import Database
 from recon.formats import documents
-from recon.load.loader import Loader, LoadReport
 from recon.model import ENTITIES
 from recon.sql import ident, literal, table_name
 from recon.store.lifecycle import statuses_sql
@@ -456,29 +454,20 @@ def exceptions_for(db: Database, path: Path) -> tuple[list[dict[str, Any]], dict
     return rows, info
 
 
-def trace(config: str | Path | None, key: str, *, project: Project | None = None) -> TraceResult:
-    """Load every source (no rules) into a scratch database and tell KEY's story."""
-    project = project or load_project(config)
-    engine = project.config.engine
-    db = Database(None, memory_limit=engine.memory_limit, threads=engine.threads,
-                  temp_directory=engine.temp_directory)
-    try:
-        report: LoadReport = Loader(project, db, f"trace-{secrets.token_hex(3)}").load_all()
-        result = TraceResult(key=key, config=str(project.path),
-                             sources_failed=sorted({f.source for f in report.failed}))
-        tracer = Tracer(db)
-        result.matched = [{k: v for k, v in h.items() if k != "exact"} | {"exact": h["exact"]}
-                          for h in tracer.seed(key.strip())]
-        if not result.matched:
-            return result
-        tracer.expand()
-        result.references = tracer.references()
-        result.events = timeline(tracer.gather())
-        path = state_path(project)
-        result.exceptions, result.state = exceptions_for(db, path)
+def trace(db: Database, project: Project, key: str, sources_failed: list[str]) -> TraceResult:
+    """KEY's story from the sources loaded into `db` (`recon.api.trace` loads them, no rules) and
+    the exceptions the state recorded on it."""
+    result = TraceResult(key=key, config=str(project.path), sources_failed=sources_failed)
+    tracer = Tracer(db)
+    result.matched = [{k: v for k, v in h.items() if k != "exact"} | {"exact": h["exact"]}
+                      for h in tracer.seed(key.strip())]
+    if not result.matched:
         return result
-    finally:
-        db.close()
+    tracer.expand()
+    result.references = tracer.references()
+    result.events = timeline(tracer.gather())
+    result.exceptions, result.state = exceptions_for(db, state_path(project))
+    return result
 
 
 __all__ = ["ALIAS", "TraceResult", "Tracer", "trace"]

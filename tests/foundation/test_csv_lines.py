@@ -116,14 +116,14 @@ def test_a_jsonl_line_over_max_line_size_is_one_reject(make_project):
 
 def test_an_empty_file_is_said_to_be_empty_and_a_header_alone_loads_nothing(make_project):
     _, load = _load(make_project, "people.csv", "")
-    assert load.status == "failed" and load.problem.code == "I024" and "empty" in load.problem.message
+    assert load.status == "failed" and load.problem.code == "I020" and "empty" in load.problem.message
     _, load = _load(make_project, "people.csv", "id,name\n")
     assert load.status == "ok" and (load.rows_read, load.rows_loaded, load.rows_rejected) == (0, 0, 0)
 
 
 def test_duplicate_header_names_are_a_problem_naming_both_columns(make_project):
     _, load = _load(make_project, "people.csv", "id,name,NAME\n1,a,b\n")
-    assert load.status == "failed" and load.problem.code == "I025"
+    assert load.status == "failed" and load.problem.code == "I021"
     assert "columns 2 ('name') and 3 ('NAME')" in load.problem.message
     # A duplicate the mapping does not read is harmless.
     _, load = _load(make_project, "people.csv", "id,name,x,x\n1,a,b,c\n")
@@ -133,7 +133,7 @@ def test_duplicate_header_names_are_a_problem_naming_both_columns(make_project):
 def test_utf16_without_a_bom_read_as_utf8_gets_a_hint(make_project):
     data = "id,name\n1,Zoë\n".encode("utf-16-le")
     _, load = _load(make_project, "people.csv", data)
-    assert load.status == "failed" and load.problem.code == "I027"
+    assert load.status == "failed" and load.problem.code == "I023"
     assert load.problem.hint == "set options: {encoding: utf-16}"
     assert "\x00" not in load.problem.render()
     db, load = _load(make_project, "people.csv", data, "options: {encoding: utf-16}")

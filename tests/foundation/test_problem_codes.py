@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,7 @@ class Use:
     where: str
     fields: frozenset[str] | None  # keyword fields of a Problem.of-style call; None when not checkable
     is_of: bool
+    message: str | None = None  # a message written at the call instead of the template; \0 for a value
 
 
 def _const(node: ast.AST | None) -> str | None:
@@ -65,32 +67,52 @@ def _names(target: ast.expr) -> list[str]:
     return []
 
 
+def _written_message(call: ast.Call, skip_first: bool) -> str | None:
+    """The message text a call writes itself (a string or f-string), values replaced by \\0."""
+    candidates = [*call.args[1 if skip_first else 0:], *(k.value for k in call.keywords if k.arg == "message")]
+    for arg in candidates:
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            return arg.value
+        if isinstance(arg, ast.JoinedStr):
+            return "".join(v.value if isinstance(v, ast.Constant) else "\0" for v in arg.values)
+    return None
+
+
+def _codes_in(node: ast.AST) -> list[str]:
+    """Codes an expression evaluates to: a literal, or each branch of `"R090" if x else "R013"`."""
+    if isinstance(node, ast.IfExp):
+        return [*_codes_in(node.body), *_codes_in(node.orelse)]
+    text = _const(node)
+    return [text] if text is not None and _is_code(text) else []
+
+
 def scan_source(text: str, name: str) -> Iterator[Use]:
     """Every problem or finding code written in one module."""
     tree = ast.parse(text)
     for node in ast.walk(tree):
         where = f"{name}:{getattr(node, 'lineno', '?')}"
         if isinstance(node, ast.Call):
-            first = _const(node.args[0]) if node.args else None
             func = node.func
             is_of = isinstance(func, ast.Attribute) and func.attr == "of"
-            if _is_code(first):
-                assert first is not None
-                keywords = {k.arg for k in node.keywords}
-                checkable = None not in keywords and (is_of or bool(keywords - set(LOCATION_KEYS)))
+            keywords = {k.arg for k in node.keywords}
+            for first in _codes_in(node.args[0]) if node.args else []:
+                checkable = None not in keywords and (is_of or bool(keywords - set(LOCATION_KEYS) - {"message"}))
                 fields = frozenset(k for k in keywords if k not in LOCATION_KEYS) if checkable else None
-                yield Use(first, where, fields, is_of)  # type: ignore[arg-type]
+                yield Use(first, where, fields, is_of,  # type: ignore[arg-type]
+                          None if is_of or checkable else _written_message(node, skip_first=True))
             for kw in node.keywords:
-                if kw.arg == "code" and LETTER_CODE.match(_const(kw.value) or ""):
-                    yield Use(_const(kw.value) or "", where, None, False)
+                if kw.arg == "code":
+                    for code in _codes_in(kw.value):
+                        if LETTER_CODE.match(code):
+                            yield Use(code, where, None, False, _written_message(node, skip_first=False))
         elif isinstance(node, ast.Assign):
             for target in node.targets:
                 pairs = (zip(target.elts, node.value.elts, strict=False)
                          if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple)
                          else [(target, node.value)])
-                for name, value in pairs:
+                for named, value in pairs:
                     text = _const(value)
-                    if text and LETTER_CODE.match(text) and any("code" in n for n in _names(name)):
+                    if text and LETTER_CODE.match(text) and any("code" in n for n in _names(named)):
                         yield Use(text, where, None, False)
         elif isinstance(node, ast.arguments):
             positional = [*node.posonlyargs, *node.args]
@@ -140,6 +162,34 @@ def test_problem_of_calls_pass_exactly_the_template_fields() -> None:
     assert not wrong, "calls whose fields do not match the catalogue's template:\n" + "\n".join(wrong)
 
 
+def _template_pattern(template: str) -> re.Pattern[str]:
+    parts = []
+    for literal, name, _spec, _conversion in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if name is not None:
+            parts.append(".*")
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def test_messages_written_at_a_call_fit_the_catalogued_template() -> None:
+    """A call that still writes its message (instead of `Problem.of(code, **fields)`) must say what the
+    catalogue says the code means: a code used with another message is a code with two meanings."""
+    wrong = []
+    for use in scan():
+        entry = CATALOGUE.get(use.code)
+        if use.message is None or entry is None or entry.template is None:
+            continue
+        literal = "".join(part for part, *_ in string.Formatter().parse(entry.template))
+        if not re.search("[A-Za-z]{2,}", literal):  # "{what}: {reason}" would fit any message
+            wrong.append(f"  {use.where}: {use.code} is catalogued as {entry.template!r}, which any message fits: "
+                         f"build it with Problem.of({use.code!r}, ...) and the template's fields")
+        elif not _template_pattern(entry.template).fullmatch(use.message):
+            shown = use.message.replace("\0", "{…}")
+            wrong.append(f"  {use.where}: {use.code} is catalogued as {entry.template!r}; this call says {shown!r}")
+    assert not wrong, ("codes used with a message that is not theirs:\n" + "\n".join(wrong) +
+                       f"\nif the meaning differs, use a new code; {HOW_TO_FIX}")
+
+
 def test_entries_are_well_formed() -> None:
     for entry in ENTRIES:
         assert LETTER_CODE.match(entry.code) or FINDING_CODE.match(entry.code), entry.code
@@ -149,6 +199,8 @@ def test_entries_are_well_formed() -> None:
             assert entry.template is None and entry.raised in ("error", "warning"), entry.code
         else:
             assert entry.template is not None and entry.raised in RAISED, entry.code
+            values = dict.fromkeys(template_fields(entry.template) | template_fields(entry.hint), 1)
+            assert entry.message(**values) and (entry.hint is None or entry.default_hint(**values)), entry.code
 
 
 def test_the_scan_finds_codes_however_they_are_written() -> None:
@@ -162,10 +214,16 @@ code, where = "Z005", "here"
 def f(message, code="Z006"): ...
 label = "X12-IN-A-TABLE"
 Site(0, "P100", "DC-EAST")
+self.add("Z007" if denied else "Z008", loc, f"{what}: {exc}")
+unreadable(display, "the file is empty", code="Z009")
 '''
     uses = {u.code: u for u in scan_source(source, "m.py")}
-    assert set(uses) == {"Z001", "Z002", "Z003", "X12-NEW-THING", "Z004", "Z005", "Z006", "X12-IN-A-TABLE"}
+    assert set(uses) == {"Z001", "Z002", "Z003", "X12-NEW-THING", "Z004", "Z005", "Z006", "X12-IN-A-TABLE",
+                         "Z007", "Z008", "Z009"}
     assert uses["Z002"].fields == {"key"} and uses["Z003"].fields == {"key"} and uses["Z001"].fields is None
+    assert uses["Z001"].message == "x" and uses["Z007"].message == "\0: \0"
+    assert uses["Z009"].message == "the file is empty" and uses["Z002"].message is None
+    assert uses["Z005"].where == "m.py:7" and uses["X12-IN-A-TABLE"].where == "m.py:9"  # after an assignment
 
 
 def test_problem_of_formats_the_template_and_the_default_hint() -> None:

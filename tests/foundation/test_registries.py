@@ -245,3 +245,24 @@ def test_architecture_doc_names_files_that_exist() -> None:
             if "new)" not in line and ", new" not in line and "<" not in path and not (ROOT / path).exists():
                 missing.append(path)
     assert missing == []
+
+
+def test_a_source_in_a_format_spark_cannot_read_fails_with_i024(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A format without a Spark reader (`spark=None`) fails its source on Spark, named, and the run goes on."""
+    from dataclasses import replace
+
+    from recon.load.loader import LoadReport
+    from recon.spark.load import SparkLoader
+
+    monkeypatch.setitem(FORMATS, "xlsx", replace(FORMATS["xlsx"], spark=None))
+    config = tmp_path / "recon.yaml"
+    config.write_text("sources:\n  orders:\n    system: erp\n    entity: orders\n    path: o.xlsx\n"
+                      "    columns: {order_id: id}\n")
+    project = load_project(config)
+    report = LoadReport()
+    loader = SparkLoader(project, Database(), None, "run", tmp_path)  # type: ignore[arg-type]  # never reached
+    loader.load_source("orders", project.config.sources["orders"], report)
+    assert [(f.status, f.problem.code if f.problem else None) for f in report.files] == [("failed", "I024")]
+    assert report.files[0].problem.render().endswith(  # type: ignore[union-attr]
+        "the Spark engine cannot read format xlsx (run this config with engine: duckdb)")

@@ -9,11 +9,10 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
-from recon.report import Report, write_reports
-
-from .fixtures import MARKUP, RUN_ID, build_database, make_context
+from .fixtures import MARKUP, RUN_ID, base_facts, build_database, render_run
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("RECON_UPDATE_GOLDEN") == "1"
@@ -34,19 +33,17 @@ def check_golden(name: str, text: str) -> None:
 
 
 def test_outputs_match_golden_files(tmp_path):
-    ctx = make_context(tmp_path)
-    write_reports(ctx)
+    ctx = render_run(tmp_path)
     out = ctx.out_dir
     check_golden("report.html", (out / "report.html").read_text(encoding="utf-8"))
     check_golden("summary.json", (out / "summary.json").read_text(encoding="utf-8"))
     for queue in sorted((out / "exceptions").glob("*.csv")):
         check_golden(f"exceptions/{queue.name}", queue.read_text(encoding="utf-8"))
-    check_golden("report-counts-only.html", Report.of(ctx).html(include_data=False))
+    check_golden("report-counts-only.html", ctx.report().html(include_data=False))
 
 
 def test_the_bar_sets_the_exit_code_and_lists_every_broken_budget(tmp_path):
-    ctx = make_context(tmp_path)
-    write_reports(ctx)
+    ctx = render_run(tmp_path)
     assert ctx.exit_code == 1
     verdict = ctx.summary["verdict"]
     assert not verdict["passed"]
@@ -62,19 +59,15 @@ def test_the_bar_sets_the_exit_code_and_lists_every_broken_budget(tmp_path):
 
 
 def test_within_the_bar_exit_code_stays_zero(tmp_path):
-    ctx = make_context(tmp_path, config={}, fail_on=None)
-    write_reports(ctx)
+    ctx = render_run(tmp_path, config={}, fail_on=None)
     assert ctx.exit_code == 0 and ctx.summary["verdict"] == {"passed": True, "fail_on": None, "checks": []}
 
 
 def test_same_inputs_give_byte_identical_outputs_apart_from_run_id_and_timestamp(tmp_path):
-    first = make_context(tmp_path / "a")
-    write_reports(first)
+    first = render_run(tmp_path / "a")
     second_id = "20261120T070000Z-second"
-    second = make_context(tmp_path / "b", db=build_database(run_id=second_id))
-    second.run_id, second.summary["run_id"] = second_id, second_id
-    second.summary["started_at"] = "2026-11-20T07:00:00+00:00"
-    write_reports(second)
+    second = render_run(tmp_path / "b", db=build_database(run_id=second_id),
+                        facts=base_facts(run_id=second_id, started_at="2026-11-20T07:00:00+00:00"))
 
     def masked(path: Path) -> str:
         text = path.read_text(encoding="utf-8")
@@ -92,8 +85,7 @@ def test_same_inputs_give_byte_identical_outputs_apart_from_run_id_and_timestamp
 
 
 def test_values_from_the_data_are_escaped_never_markup(tmp_path):
-    ctx = make_context(tmp_path)
-    write_reports(ctx)
+    ctx = render_run(tmp_path)
     html = (ctx.out_dir / "report.html").read_text(encoding="utf-8")
     assert MARKUP not in html and "<b>Corp</b>" not in html and "<b>only</b>" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
@@ -101,8 +93,7 @@ def test_values_from_the_data_are_escaped_never_markup(tmp_path):
 
 
 def test_report_is_mail_safe_and_self_contained(tmp_path):
-    ctx = make_context(tmp_path)
-    write_reports(ctx)
+    ctx = render_run(tmp_path)
     html = (ctx.out_dir / "report.html").read_text(encoding="utf-8").lower()
     for forbidden in ("<script", "<link", "src=", "href=", "@import", "url(", "http://", "https://", "@font-face"):
         assert forbidden not in html, forbidden
@@ -112,8 +103,7 @@ def test_report_is_mail_safe_and_self_contained(tmp_path):
 def test_without_an_exceptions_table_the_run_reports_zero_and_writes_empty_files(tmp_path):
     db = build_database(with_lifecycle=False)
     db.execute("DROP TABLE main.exceptions")
-    ctx = make_context(tmp_path, db=db, fail_on="low")
-    write_reports(ctx)
+    ctx = render_run(tmp_path, db=db, fail_on="low")
     assert ctx.exit_code == 0
     assert ctx.summary["exceptions"]["total"] == 0
     assert ctx.summary["value_at_risk"] == {"total": 0.0, "currency": "USD", "by_currency": {}}
@@ -124,11 +114,10 @@ def test_without_an_exceptions_table_the_run_reports_zero_and_writes_empty_files
 
 
 def test_queues_hold_the_contract_columns_sorted_and_stale_queues_are_removed(tmp_path):
-    ctx = make_context(tmp_path)
-    stale = ctx.out_dir / "exceptions" / "old-team.csv"
+    stale = tmp_path / "out" / "exceptions" / "old-team.csv"
     stale.parent.mkdir(parents=True)
     stale.write_text("left over\n")
-    write_reports(ctx)
+    ctx = render_run(tmp_path)
     assert not stale.exists()
     rows = (ctx.out_dir / "exceptions" / "operations.csv").read_text().splitlines()
     assert rows[0] == (ctx.out_dir / "exceptions.csv").read_text().splitlines()[0]
@@ -142,9 +131,8 @@ def test_terminal_summary_shows_markup_in_the_data_as_text(tmp_path):
 
     from recon.report.terminal import render_summary
 
-    ctx = make_context(tmp_path)
-    ctx.summary["rules"]["warnings"] = ["rule [b]x[/b] skipped"]
-    write_reports(ctx)
+    facts = base_facts()
+    ctx = render_run(tmp_path, facts=replace(facts, rules={**facts.rules, "warnings": ["rule [b]x[/b] skipped"]}))
     console = Console(record=True, width=140, color_system=None)
     render_summary(ctx.summary, str(ctx.out_dir), console)
     text = console.export_text()

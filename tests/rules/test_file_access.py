@@ -5,6 +5,7 @@ the state writable."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -14,6 +15,7 @@ from recon import api
 from recon.cli import main
 from recon.db import Database
 from recon.rules import snippets
+from recon.steps import RulesResult, RunPlan
 from tests.foundation.test_cli import FILES, GOOD
 
 PACK = """pack: p
@@ -80,16 +82,16 @@ def test_the_rules_of_a_run_cannot_read_files(make_project, tmp_path: Path, monk
     and the run still writes its outputs and records itself."""
     config = make_project(GOOD, FILES)
     seen: list[Exception] = []
-    original = api.run_rules_step
+    original = api.rules_step
 
-    def rules_that_read(ctx: api.RunContext, *args: object, **kwargs: object) -> None:
+    def rules_that_read(plan: RunPlan, db: Database, *args: Any, **kwargs: Any) -> RulesResult:
         try:
-            ctx.db.rows("SELECT * FROM read_text(?)", [str(tmp_path / "erp" / "orders.csv")])
+            db.rows("SELECT * FROM read_text(?)", [str(tmp_path / "erp" / "orders.csv")])
         except duckdb.Error as exc:
             seen.append(exc)
-        original(ctx, *args, **kwargs)  # type: ignore[arg-type]
+        return original(plan, db, *args, **kwargs)
 
-    monkeypatch.setattr(api, "run_rules_step", rules_that_read)
+    monkeypatch.setattr(api, "rules_step", rules_that_read)
     ctx = api.run(config, as_of="2026-11-20T06:00:00", out=tmp_path / "out")
     assert len(seen) == 1 and isinstance(seen[0], duckdb.PermissionException)
     assert (tmp_path / "out" / "summary.json").exists() and (tmp_path / "out" / "exceptions.csv").exists()

@@ -23,14 +23,14 @@ from recon.store.state import open_state
 DAY1, DAY2, DAY3 = "2026-11-20T06:00:00Z", "2026-11-21T06:00:00Z", "2026-11-22T06:00:00Z"
 
 
-def start_held(project, as_of: str, point: str) -> tuple[subprocess.Popen[bytes], Path]:
+def start_held(project, as_of: str, point: str, out: Path | None = None) -> tuple[subprocess.Popen[bytes], Path]:
     """A real run that stops at `point` and waits; returns once it has got there."""
     flag = project.root / f"held-{point}"
     env = {**os.environ, "RECON_TEST_HOLD_AT": point, "RECON_TEST_HOLD_FILE": str(flag),
            "RECON_TEST_HOLD_SECONDS": "60"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "recon", "run", "--config", str(project.config), "--as-of", as_of, "--quiet",
-         "--out", str(project.root / "out" / "held")],
+         "--out", str(out or project.root / "out" / "held")],
         env=env, cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while not flag.exists():
@@ -108,3 +108,47 @@ def test_the_lock_is_exclusive_and_released(tmp_path):
         assert "run run-a" in caught.value.render()
     with StateLock(state, "run-c") as again:
         assert again.held
+
+
+# Every point where a run has written part of its outputs, in the order it reaches them; the
+# state transaction (store.commit) falls between the last file and the publication.
+OUTPUT_STEPS = ("outputs.exceptions", "outputs.rejects", "outputs.queues", "outputs.report", "outputs.summary",
+                "store.commit", "outputs.publish")
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def run_ids(files: dict[str, bytes]) -> set[str]:
+    """The run ids a folder's files name: summary.json's, and the run_id column of every exception CSV."""
+    ids = {json.loads(files["summary.json"])["run_id"]}
+    for name, data in files.items():
+        if name.endswith(".csv") and name != "rejects.csv":
+            ids |= {line.split(",")[0] for line in data.decode().splitlines()[1:]}
+    return ids
+
+
+def test_a_run_killed_while_writing_its_outputs_leaves_the_previous_runs_folder(project):
+    out = project.root / "out" / "reused"
+    project.untracked("SH1", "SH2")
+    first = project.cli("run", "--as-of", DAY1, "--out", str(out))
+    assert first.exit_code == 0, first.output
+    before = snapshot(out)
+    assert run_ids(before) == {json.loads(before["summary.json"])["run_id"]}
+    project.untracked("SH3")  # the killed runs would write other exceptions and another queue
+    for point in OUTPUT_STEPS:
+        proc, _ = start_held(project, DAY2, point, out=out)
+        kill(proc)
+        assert snapshot(out) == before, point
+    # killed after the new folder is in place: the new run's files, all of them, none of the old
+    proc, _ = start_held(project, DAY3, "outputs.published", out=out)
+    kill(proc)
+    after = snapshot(out)
+    assert after != before and len(run_ids(after)) == 1
+    assert set(json.loads(after["summary.json"])["outputs"]) == set(after)
+    rerendered = project.cli("report", "--dir", str(out))
+    assert rerendered.exit_code == 0, rerendered.output
+    # the staging folders of the killed runs are gone after the next run into the same folder
+    assert project.cli("run", "--as-of", DAY3, "--out", str(out)).exit_code == 0
+    assert sorted(p.name for p in out.parent.iterdir()) == ["reused"]

@@ -15,7 +15,7 @@ from recon.load.x12 import X12Options, X12Result, parse_x12_files
 FIXTURES = Path(__file__).parent / "fixtures"
 
 PO_BODY = [
-    "BEG*00*SA*PO-1*20240105",
+    "BEG*00*SA*PO-1**20240105",
     "N1*BY*ACME*92*C1",
     "PO1*1*2*EA*3.5**VP*SKU-1",
 ]

@@ -92,7 +92,7 @@ def test_truncated_file_rejects_the_cut_set(tmp_path: Path) -> None:
 
 
 def test_set_outside_a_group(tmp_path: Path) -> None:
-    segs = build([("PO", 1, [("850", "0001", ["BEG*00*SA*PO-1*20240105"])])])
+    segs = build([("PO", 1, [("850", "0001", ["BEG*00*SA*PO-1**20240105"])])])
     segs = [s for s in segs if not s.startswith(("GS", "GE"))]
     result = parse_text(tmp_path, "~".join(segs).replace("IEA*1", "IEA*0") + "~")
     f = _one(result, "X12-GS-MISSING")

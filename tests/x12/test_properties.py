@@ -29,7 +29,20 @@ BODY = [
 ]
 
 
-def render(elem: str, comp: str, term: str, rep: str | None, layout: str, bom: bool, wrap: int, indent: bool) -> bytes:
+LAYOUT_AFTER = ["\n", "\r\n", "", " ", "\r\n    ", "\n\t", "\n  \t", " \r\n", "\r\n\r\n", "\n\n  "]
+"""What may follow a segment terminator: line breaks, indentation with blanks or tabs, blank lines."""
+LAYOUT_BEFORE = ["", "", " ", "\t", "  "]
+"""What may stand between a segment's last element and its terminator."""
+
+
+def render(elem: str, comp: str, term: str, rep: str | None, layout: str, bom: bool, wrap: int,
+           mix: list[tuple[str, str]] | None) -> bytes:
+    """The reference 850 with the given delimiters; `mix` is (before, after) layout per segment.
+
+    With layout "line" the line break is the terminator: `before` is a trailing blank and the
+    line-break part of `after` becomes the terminator (indentation kept). With "none" there
+    is no layout at all and `wrap` cuts the text into fixed-width lines.
+    """
     version = "00501" if rep else "00401"
     isa = [
         "ISA", "00", " " * 10, "00", " " * 10, "ZZ", f"{'BIGBOX':<15}", "ZZ", f"{'DISTCO':<15}", "240105", "1200",
@@ -39,15 +52,16 @@ def render(elem: str, comp: str, term: str, rep: str | None, layout: str, bom: b
     segs += BODY
     segs += [["SE", str(len(BODY) + 2), "0001"], ["GE", "1", "42"], ["IEA", "1", "000000042"]]
     lines = [elem.join(s) for s in segs]
+    mix = mix or [("", "\n")] * len(lines)
     if layout == "line":  # the line break is the terminator
-        text = "\n".join(lines) + "\n"
-    else:
-        sep = {"none": "", "lf": "\n", "crlf": "\r\n"}[layout]
-        if indent and sep:
-            lines = [("\t" if i else "") + s for i, s in enumerate(lines)]
-        text = sep.join(s + term for s in lines)
-        if wrap and not sep:
+        breaks = [after if after[:1] in ("\r", "\n") else "\n" + after.strip(" ") for _, after in mix]
+        text = "".join(s + before + brk for s, (before, _), brk in zip(lines, mix, breaks, strict=True))
+    elif layout == "none":
+        text = "".join(s + term for s in lines)
+        if wrap:
             text = "\n".join(text[i : i + wrap] for i in range(0, len(text), wrap))
+    else:
+        text = "".join(s + before + term + after for s, (before, after) in zip(lines, mix, strict=True))
     data = text.encode("utf-8")
     return (b"\xef\xbb\xbf" + data) if bom else data
 
@@ -61,7 +75,7 @@ def rows_of(data: bytes) -> tuple[dict, list]:
     return tables, [(f.code, f.message) for f in result.findings]
 
 
-BASELINE, BASE_FINDINGS = rows_of(render("*", ">", "~", None, "lf", False, 0, False))
+BASELINE, BASE_FINDINGS = rows_of(render("*", ">", "~", None, "mixed", False, 0, None))
 
 
 @st.composite
@@ -69,12 +83,16 @@ def styles(draw: st.DrawFn) -> tuple:
     chosen = draw(st.lists(st.sampled_from(POOL), min_size=4, max_size=4, unique=True))
     elem, comp, term, rep = chosen
     use_rep = draw(st.booleans())
-    layout = draw(st.sampled_from(["none", "lf", "crlf", "line"]))
+    layout = draw(st.sampled_from(["none", "mixed", "mixed", "line"]))
     wrap = draw(st.sampled_from([0, 0, 40, 79, 80, 81, 132])) if layout == "none" else 0
-    return elem, comp, term, rep if use_rep else None, layout, draw(st.booleans()), wrap, draw(st.booleans())
+    n = len(BODY) + 6
+    pick = st.tuples(st.sampled_from(LAYOUT_BEFORE), st.sampled_from(LAYOUT_AFTER))
+    # one layout for the whole file, or a different one after every segment
+    mix = [draw(pick)] * n if draw(st.booleans()) else draw(st.lists(pick, min_size=n, max_size=n))
+    return elem, comp, term, rep if use_rep else None, layout, draw(st.booleans()), wrap, mix
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(styles())
 def test_any_delimiters_and_layout_give_the_same_rows(style: tuple) -> None:
     assert BASE_FINDINGS == []

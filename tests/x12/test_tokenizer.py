@@ -57,7 +57,7 @@ def test_repetition_separator_only_from_version_00402() -> None:
 
 def test_wrap_right_after_isa16_keeps_the_real_terminator(tmp_path: Path) -> None:
     # Fixed-width wrapping can put the line break between ISA16 and the terminator.
-    text = "~".join(build([("PO", 1, [("850", "0001", ["BEG*00*SA*PO-1*20240105"])])])) + "~"
+    text = "~".join(build([("PO", 1, [("850", "0001", ["BEG*00*SA*PO-1**20240105"])])])) + "~"
     head, rest = text[:105], text[105:]
     result = parse_text(tmp_path, head + "\n" + rest)
     assert codes(result) == []
@@ -73,7 +73,7 @@ def test_isa_wrapped_across_lines_is_read(tmp_path: Path) -> None:
 
 
 def test_multibyte_terminator(tmp_path: Path) -> None:
-    segs = build([("PO", 1, [("850", "0001", ["BEG*00*SA*PO-1*20240105"])])])
+    segs = build([("PO", 1, [("850", "0001", ["BEG*00*SA*PO-1**20240105"])])])
     result = parse_text(tmp_path, "\u2026\n".join(segs) + "\u2026")
     assert codes(result) == []
     assert rows(result, "orders")[0]["order_id"] == "PO-1"
@@ -135,12 +135,22 @@ def test_non_ascii_padding_in_isa_is_reported(tmp_path: Path) -> None:
     assert "U+00A0" in result.findings[0].message and "116 bytes" in result.findings[0].message
 
 
-def test_unreadable_isa_skips_that_interchange_only(tmp_path: Path) -> None:
+def test_unreadable_isa_is_an_error_and_its_sets_are_still_read(tmp_path: Path) -> None:
     bad = po_interchange(control=1).replace("*00401*", "*0040X*", 1)
     good = po_interchange(control=2).replace("PO-1", "PO-2")
     result = parse_text(tmp_path, bad + good)
     assert codes(result) == ["X12-ISA-UNREADABLE"]
-    assert result.findings[0].severity == "error"
+    f = result.findings[0]
+    assert f.severity == "error" and f.segment_position == 1 and "ISA12" in f.message
+    assert f.interchange_control == "000000001"
+    assert [r["order_id"] for r in rows(result, "orders")] == ["PO-1", "PO-2"]
+
+
+def test_isa_with_too_few_elements_and_no_gs_is_skipped(tmp_path: Path) -> None:
+    bad = "ISA*00*          *00~IEA*1*000000001~"
+    good = po_interchange(control=2).replace("PO-1", "PO-2")
+    result = parse_text(tmp_path, bad + good)
+    assert codes(result) == ["X12-ISA-UNREADABLE"]
     assert [r["order_id"] for r in rows(result, "orders")] == ["PO-2"]
 
 

@@ -21,8 +21,20 @@ from typing import NamedTuple
 
 from recon.load.x12.result import Finding, astuple_fields
 from recon.load.x12.tokenizer import Interchange
+from recon.load.x12.values import hms
 
 INTERCHANGE_LEVEL = ("IEA", "ISB", "ISE", "TA1")
+
+FUNCTIONAL_IDS: dict[str, tuple[str, ...]] = {
+    "180": ("AN",), "204": ("SM",), "210": ("IM",), "211": ("BL",), "214": ("QM",), "810": ("IN",),
+    "812": ("CD",), "820": ("RA",), "824": ("AG",), "830": ("PS",), "832": ("SC",), "846": ("IB",),
+    "850": ("PO",), "852": ("PD",), "855": ("PR",), "856": ("SH",), "857": ("BS",), "860": ("PC",),
+    "861": ("RC",), "864": ("TX",), "865": ("CA",), "869": ("RS",), "870": ("RS",), "875": ("OG",),
+    "880": ("GP",), "940": ("OW",), "943": ("AR",), "944": ("RE",), "945": ("SW",), "947": ("AW",),
+    "990": ("GF",), "997": ("FA",), "999": ("FA",),
+}
+"""GS01 functional identifier code of each transaction set (X12 data element 479). A set not
+listed here is not checked (the table covers the supply chain and transport sets)."""
 
 
 def _el(seg: list[str], i: int) -> str:
@@ -84,6 +96,7 @@ class Group:
     timestamp: str | None
     position: int
     set_controls: set[str] = field(default_factory=set)
+    set_ids: set[str] = field(default_factory=set)  # ST01 values already checked against GS01
     sets: int = 0
     cache: tuple | None = None  # the parser's per-group values (direction, partner, options, document head)
 
@@ -233,7 +246,7 @@ class EnvelopeWalker:
             severity=severity,  # type: ignore[arg-type]
             file=self.file,
             message=message,
-            interchange_control=self.info.control,
+            interchange_control=self.info.control or None,
             group_control=group.control if group else None,
             set_control=set_control,
             transaction_set=transaction_set,
@@ -261,6 +274,8 @@ class EnvelopeWalker:
         prefixes = (st_p, se_p, gs_p, ge_p, *INTERCHANGE_LEVEL)
         info = self.info
         self._check_interchange_duplicate()
+        if not self.ic.synthetic:
+            self._check_date_time(self.ic.isa, 0, None, 9)  # type: ignore[arg-type]
         out: list[TxSet] = []
         group: Group | None = None
         n_groups = 0
@@ -372,8 +387,21 @@ class EnvelopeWalker:
             code, where = "X12-SEGMENT-OUTSIDE-SET", "outside any ST..SE transaction set"
         self._find(code, "warning", f"{count} segment(s) {where} were ignored ({ids})", first, group=group)
 
+    def _check_date_time(self, seg: list[str], i: int, group: Group | None, k: int) -> None:
+        """The envelope's date (element k) and time (k + 1) must be real: rows take their clock from them."""
+        tag = seg[0]
+        d, t = _el(seg, k), _el(seg, k + 1)
+        if _ymd(d) is None:
+            self._find("X12-ELEMENT-DATE", "warning", f"{tag}{k:02d} {d!r} is not a valid CCYYMMDD/YYMMDD date",
+                       i, group=group, element=f"{tag}{k:02d}")
+        if hms(t) is None:
+            self._find("X12-ELEMENT-TIME", "warning", f"{tag}{k + 1:02d} {t!r} is not a valid HHMM[SS] time",
+                       i, group=group, element=f"{tag}{k + 1:02d}")
+
     def _check_interchange_duplicate(self) -> None:
         info = self.info
+        if self.ic.synthetic:
+            return  # a stand-in ISA (recover.py): no control number to compare
         key = (info.sender_qualifier, info.sender, info.receiver_qualifier, info.receiver, _norm_control(info.control))
         position = self.ic.first_position
         if self.registry.deferred:
@@ -412,6 +440,7 @@ class EnvelopeWalker:
             position=self.ic.first_position + i,
         )
         self.groups.append(group)
+        self._check_date_time(seg, i, group, 4)
         if not group.control:
             self._find(
                 "X12-GS06-MISSING", "error", "GS06 group control number is empty", i, group=group, element="GS06"
@@ -463,12 +492,28 @@ class EnvelopeWalker:
                 f"IEA01 says {iea01 or '(empty)'} functional groups, interchange has {n_groups}",
                 i, element="IEA01",
             )
-        if not _same_control(iea02, self.info.control):
+        if not self.ic.synthetic and not _same_control(iea02, self.info.control):
             self._find(
                 "X12-IEA02-MISMATCH", "error",
                 f"IEA02 control number {iea02 or '(empty)'} does not match ISA13 {self.info.control}",
                 i, element="IEA02",
             )
+
+    def _check_functional_id(self, group: Group, ts: str, control: str, start: int) -> None:
+        """GS01 must be the functional group of ST01 (an 850 in an IN group is routed as an invoice).
+
+        Reported once per group and transaction set type, at the first such set; the sets load.
+        """
+        group.set_ids.add(ts)
+        expected = FUNCTIONAL_IDS.get(ts)
+        if expected is None or group.functional_id in expected:
+            return
+        self._find(
+            "X12-GS01-MISMATCH", "error",
+            f"transaction set {ts} is in functional group {group.control} whose GS01 is "
+            f"{group.functional_id or '(empty)'}; {ts} belongs in a {'/'.join(expected)} group",
+            start, group=group, set_control=control, transaction_set=ts, element="ST01",
+        )
 
     def _close_set(self, start: int, end: int, se: list[str] | None, group: Group | None) -> TxSet:
         st = self._split(start)
@@ -480,6 +525,8 @@ class EnvelopeWalker:
                 and control not in group.set_controls
             ):
                 group.set_controls.add(control)
+                if ts not in group.set_ids:
+                    self._check_functional_id(group, ts, control, start)
                 return TxSet(ts, control, start, end, True, group, self.info, self.ic, _el(st, 3))
         ts, control = _el(st, 1), _el(st, 2)
         ok = True
@@ -524,7 +571,9 @@ class EnvelopeWalker:
                 start, **kw,
             )
             ok = False
-        elif control:
+        elif ts and ts not in group.set_ids:
+            self._check_functional_id(group, ts, control, start)
+        if group is not None and control:
             if control in group.set_controls:
                 self._find(
                     "X12-ST02-DUPLICATE", "warning",

@@ -2,8 +2,8 @@
 
 The report is a plain JSON-able dict so that the CLI can print it as JSON for machines and
 `render_inspect` can print it as tables for people; the exit code is part of the report so
-that both agree on it: 0 every file parsed without findings, 1 there were findings, 2 a file
-could not be read at all (missing, empty, not EDI).
+that both agree on it: 0 every file parsed without findings (or only INFORMATIONAL ones), 1
+there were findings, 2 a file could not be read at all (missing, empty, no ISA or GS anywhere).
 """
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ from recon.load.x12.quirks import X12Options
 from recon.load.x12.result import X12Result
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+
+INFORMATIONAL = frozenset({"X12-SET-NOT-MAPPED"})
+"""Finding codes that describe a well-formed file rather than a defect (a 210 is not mapped to
+an entity, but nothing is wrong with it): listed, but they do not make the exit code 1."""
 
 
 def inspect_files(
@@ -50,7 +54,7 @@ def build_report(result: X12Result) -> dict[str, Any]:
     errors = sum(1 for f in result.findings if f.severity == "error")
     if unreadable:
         exit_code = EXIT_UNREADABLE
-    elif result.findings:
+    elif any(f.code not in INFORMATIONAL for f in result.findings):
         exit_code = EXIT_FINDINGS
     else:
         exit_code = EXIT_CLEAN

@@ -20,6 +20,7 @@ from recon.load.x12.envelope import EnvelopeWalker, Registry, TxSet
 from recon.load.x12.quirks import ResolvedOptions, X12Options
 from recon.load.x12.result import FileSummary, Finding, InterchangeSummary, X12Result
 from recon.load.x12.sets.base import Reject, SetContext, check_separators
+from recon.load.x12.sets.mandatory import check_mandatory
 from recon.load.x12.sets.registry import MAPPED_SETS, MAPPERS
 from recon.load.x12.sets.schema import COLUMNS, HEADS, LINEAGE, LINES
 from recon.load.x12.sets.unmapped import other_reference
@@ -192,7 +193,7 @@ class _Parser:
             self.findings.append(unmapped_finding(name, unmapped))
 
     def _issue(self, issue: Issue, name: str, ic: Interchange | None) -> None:
-        control = ic.isa[13].strip() if ic is not None and ic.isa is not None else None
+        control = (ic.isa[13].strip() or None) if ic is not None and ic.isa is not None else None
         position = issue.position
         if position is None and ic is not None:
             position = ic.first_position
@@ -299,6 +300,7 @@ class _Parser:
                 0, None,
             )
             return False
+        check_mandatory(c)
         if c.findings:
             c.summarise()
             self.findings.extend(c.findings)

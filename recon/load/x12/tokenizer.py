@@ -22,46 +22,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
 
+from recon.load.x12.isa import LAYOUT, Delimiters, IsaError, Issue, bad_delimiter, read_isa
+from recon.load.x12.recover import cut_points, find_gs, recover
+
 BOM = "\ufeff"
-ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
-"""Fixed widths of ISA01..ISA16; the ISA is 106 characters including its terminator."""
-
 _WS = " \t\r\n"
-
-
-class IsaError(ValueError):
-    """The ISA cannot be read, so the delimiters of that interchange are unknown."""
-
-
-@dataclass(frozen=True, slots=True)
-class Delimiters:
-    """The delimiters one ISA declares."""
-
-    element: str
-    component: str
-    repetition: str | None
-    segment: str  # "\n" when the terminator is a line break
-    line_terminated: bool
-
-    def describe(self) -> dict[str, str | None]:
-        return {
-            "element": self.element,
-            "component": self.component,
-            "repetition": self.repetition,
-            "segment": "line break" if self.line_terminated else self.segment,
-        }
-
-
-@dataclass(slots=True)
-class Issue:
-    """A tokenizer-level problem, turned into a Finding by the caller (which knows the file name)."""
-
-    code: str
-    severity: str
-    message: str
-    element: str | None = None
-    position: int | None = None
-    segment_id: str | None = "ISA"
+EBCDIC_ISA = b"\xc9\xe2\xc1"
+""""ISA" in the EBCDIC code pages (cp037, cp500, cp1140...): letters and digits sit at the same
+code points in all of them."""
 
 
 @dataclass(slots=True)
@@ -85,6 +53,7 @@ class Interchange:
     has_component: bool = False
     has_repetition: bool = False
     envelope: list[int] | None = None  # indexes in `raw` of ST/SE/GS/GE/IEA/ISB/ISE/TA1 candidates
+    synthetic: bool = False  # raw[0] stands in for a missing ISA (recover.py): it is no segment of the file
 
     def elements(self, i: int) -> list[str]:
         """Segment i split into elements (element 0 is the segment id)."""
@@ -111,10 +80,13 @@ def decode(data: bytes) -> str:
     UTF-8 is tried first (it is what modern gateways write, and it keeps a multi-byte
     terminator such as U+2026 one character); anything else is read as Latin-1, which maps
     every byte, so a stray 0xA0 never crashes a nightly run. Byte-order marks are dropped
-    wherever they are (concatenated files carry one per part).
+    wherever they are (concatenated files carry one per part). A file that starts (after
+    EBCDIC blanks and line breaks) with "ISA" in EBCDIC is decoded as EBCDIC (`decode_ebcdic`).
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16", errors="replace")
+    elif data.lstrip(b"\x40\x00\x0d\x15\x25\x05").startswith(EBCDIC_ISA):
+        text = decode_ebcdic(data)
     else:
         try:
             text = data.decode("utf-8")
@@ -125,6 +97,27 @@ def decode(data: bytes) -> str:
     return text.rstrip("\x00\x1a" + _WS)
 
 
+def decode_ebcdic(data: bytes) -> str:
+    """An EBCDIC interchange (mainframe gateways) as text.
+
+    cp037 (US) and cp500 (international) differ only in a few punctuation characters, some of
+    which are popular delimiters (`|`, `!`, `^`, `[`, `]`): cp037 is used unless it makes the
+    element separator (the character after ISA) non-ASCII and cp500 does not. The EBCDIC
+    new-line character (0x15, decoded as U+0085) ends a record like a line feed, so records of
+    fixed length (80 columns, one segment or a slice of the stream per record) are then
+    unwrapped by the same layout rules as any wrapped file.
+    """
+    text = data.decode("cp037")
+    i = text.find("ISA")
+    if i >= 0 and i + 3 < len(text) and not text[i + 3].isascii():
+        alt = data.decode("cp500")
+        if alt[i + 3].isascii():
+            text = alt
+    if "\x85" in text:
+        text = text.replace("\x85", "\n")
+    return text
+
+
 def sniff(text: str) -> str:
     """'x12', 'edifact', 'empty' or 'unknown', from the first non-blank characters."""
     head = text.lstrip(_WS + "\x00")[:3]
@@ -132,113 +125,9 @@ def sniff(text: str) -> str:
         return "empty"
     if head in ("UNA", "UNB"):
         return "edifact"
-    if head == "ISA" or _find_isa(text, 0) >= 0:
+    if head == "ISA" or _find_isa(text, 0) >= 0 or find_gs(text, 0, len(text)) >= 0:
         return "x12"
     return "unknown"
-
-
-def read_isa(text: str, p: int) -> tuple[Delimiters, list[str], int, list[Issue]]:
-    """Read the ISA starting at `text[p]`.
-
-    Returns the delimiters, the 17 ISA strings, the index where the body (GS...) starts and
-    any issues. The delimiters are found by counting 16 element separators rather than by
-    fixed offsets 3/104/105, so an ISA with wrong padding (non-breaking spaces, trimmed ids)
-    or one wrapped across lines is still readable; its wrong length is reported as an issue.
-    """
-    n = len(text)
-    if p + 4 > n:
-        raise IsaError("file ends inside the ISA segment")
-    elem = text[p + 3]
-    if elem.isalnum() or elem.isspace():
-        raise IsaError(f"no element separator after 'ISA' (found {elem!r})")
-    limit = min(n, p + 400)
-    idx = p + 3
-    for count in range(2, 17):
-        idx = text.find(elem, idx + 1, limit)
-        if idx < 0:
-            raise IsaError(f"the ISA has only {count - 1} of its 16 elements")
-    comp_i = idx + 1
-    if comp_i >= n:
-        raise IsaError("file ends before ISA16 (component separator)")
-    comp = text[comp_i]
-    term_i = comp_i + 1
-    term = text[term_i] if term_i < n else ""
-    line_terminated = False
-    body_start = term_i + 1
-    if term in ("\r", "\n"):
-        k = term_i
-        while k < n and text[k] in "\r\n":
-            k += 1
-        c = text[k] if k < n else ""
-        nxt = text[k + 1] if k + 1 < n else ""
-        if c and not c.isalnum() and not c.isspace() and c not in (elem, comp) and (nxt.isalnum() or nxt in "\r\n"):
-            # Fixed-width wrapping put the line break right after ISA16; the real terminator
-            # starts the next line ("...*>\n~GS*...").
-            term, body_start = c, k + 1
-        else:
-            term, line_terminated, body_start = "\n", True, term_i
-    elif term == "":
-        raise IsaError("file ends right after ISA16: no segment terminator")
-    elif term.isalnum() or term.isspace() or term in (elem, comp):
-        raise IsaError(f"the character after ISA16 ({term!r}) cannot be a segment terminator")
-
-    isa_text = text[p:term_i]
-    if not line_terminated and ("\n" in isa_text or "\r" in isa_text):
-        isa_text = isa_text.replace("\r", "").replace("\n", "")
-    isa = isa_text.split(elem)
-    version = isa[12].strip()
-    if not (len(version) == 5 and version.isdecimal()):
-        raise IsaError(f"ISA12 (version) {isa[12]!r} is not 5 digits: the ISA elements are misaligned")
-
-    issues: list[Issue] = []
-    repetition = None
-    if version >= "00402":
-        # Many senders keep the pre-00402 "U" in ISA11; that simply means "no repetitions".
-        r = isa[11]
-        if len(r) == 1 and not r.isalnum() and not r.isspace() and r not in (elem, comp, term):
-            repetition = r
-    control = isa[13].strip()
-    if not control.isdecimal():
-        issues.append(
-            Issue("X12-ISA13-INVALID", "warning", f"ISA13 control number {isa[13]!r} is not numeric", "ISA13")
-        )
-    if comp.isalnum() or comp.isspace():
-        issues.append(
-            Issue(
-                "X12-ISA16-INVALID",
-                "warning",
-                f"ISA16 component separator {comp!r} is a letter, digit or space",
-                "ISA16",
-            )
-        )
-    length = len(isa_text) + 1
-    if length != 106 or not isa_text.isascii():
-        issues.append(_length_issue(isa, isa_text, term, length))
-    delims = Delimiters(elem, comp, repetition, term, line_terminated)
-    return delims, isa, body_start, issues
-
-
-def _length_issue(isa: list[str], isa_text: str, term: str, length: int) -> Issue:
-    """Say exactly which ISA elements have the wrong width or non-ASCII padding."""
-    nbytes = len(isa_text.encode("utf-8")) + len(term.encode("utf-8"))
-    bad = []
-    for i, width in enumerate(ISA_WIDTHS, start=1):
-        value = isa[i] if i < len(isa) else ""
-        if len(value) != width or not value.isascii():
-            bad.append(f"ISA{i:02d}")
-    detail = []
-    if not isa_text.isascii():
-        odd = sorted({f"U+{ord(ch):04X}" for ch in isa_text if ord(ch) > 127})
-        detail.append(f"non-ASCII characters {', '.join(odd)}")
-    if bad:
-        detail.append("wrong width or padding in " + ", ".join(bad))
-    return Issue(
-        "X12-ISA-LENGTH",
-        "warning",
-        f"ISA is {length} characters / {nbytes} bytes, 106 expected ({'; '.join(detail)}); "
-        "delimiters were read by counting element separators",
-        bad[0] if bad else None,
-    )
 
 
 def _find_isa(text: str, start: int) -> int:
@@ -247,7 +136,7 @@ def _find_isa(text: str, start: int) -> int:
     while i >= 0:
         after = text[i + 3 : i + 4]
         before = text[i - 1] if i > 0 else "\n"
-        if after and not after.isalnum() and not after.isspace() and not before.isalnum():
+        if not bad_delimiter(after) and not before.isalnum():
             return i
         i = text.find("ISA", i + 1)
     return -1
@@ -259,7 +148,7 @@ def _next_isa(text: str, start: int, d: Delimiters) -> int:
     n = len(text)
     while i >= 0:
         after = text[i + 3] if i + 3 < n else ""
-        if after and not after.isalnum() and not after.isspace():
+        if not bad_delimiter(after):
             j = i - 1
             if d.line_terminated:
                 while j >= 0 and text[j] in " \t":
@@ -279,13 +168,13 @@ def _next_isa(text: str, start: int, d: Delimiters) -> int:
 def _line_strip_re(component: str) -> re.Pattern[str]:
     # Trailing blanks and a dangling component separator before a line break, indentation after it.
     extra = re.escape(component) if not component.isalnum() else ""
-    return re.compile(rf"[ \t{extra}]*\n[ \t]*")
+    return re.compile(rf"[ \t\x0b\x0c{extra}]*\n[ \t\x0b\x0c\n]*")
 
 
 @lru_cache(maxsize=64)
 def _char_strip_re(term: str) -> re.Pattern[str]:
     t = re.escape(term)
-    return re.compile(rf"[ \t]*{t}[ \t]*")
+    return re.compile(rf"[ \t\x0b\x0c]*{t}[ \t\x0b\x0c]*")
 
 
 ENVELOPE_IDS = ("ST", "SE", "GS", "GE", "IEA", "ISB", "ISE", "TA1")
@@ -297,50 +186,69 @@ def _envelope_re(term: str, element: str) -> re.Pattern[str]:
     return re.compile(f"{re.escape(term)}(?:{ids}){re.escape(element)}")
 
 
-def split_body(body: str, d: Delimiters) -> tuple[list[str], list[int] | None]:
-    """Split the text after an ISA into segment strings, stripping layout whitespace.
+def remove_layout(body: str, d: Delimiters) -> str:
+    """The text after an ISA with every layout character between segments removed.
 
-    Layout is detected with a few C-level scans (a tab anywhere, a blank before a terminator)
-    plus `min()` over the split segments, which sorts any segment that starts with a blank or
-    control character first; only when one of them hits does a regex clean the text.
+    This is the one place layout goes: everything after it (the envelope search, the split
+    into segments) sees `SEG~SEG~` (or `SEG\nSEG\n` when the line break is the terminator),
+    whatever the sender did: CR, LF or CRLF after terminators, line breaks inside segments
+    (fixed-width wrapping), blanks or tabs before or after a terminator, indentation, blank
+    lines, and any mix of them inside one file. Each kind of layout is detected with a C-level
+    `in` scan and only then removed (a regex substitution), so a file without it pays a few
+    scans and nothing else.
+    """
+    if d.line_terminated:
+        if "\r" in body:
+            body = body.replace("\r\n", "\n").replace("\r", "\n")
+        comp = d.component
+        if (
+            "\t" in body or " \n" in body or "\n " in body or "\n\n" in body or "\x0b" in body or "\x0c" in body
+            or (not comp.isalnum() and comp + "\n" in body)
+        ):
+            body = _line_strip_re(comp).sub("\n", body)
+        body = body.strip(LAYOUT)
+        if not comp.isalnum() and body.endswith(comp):
+            body = body.rstrip(comp)
+        return body
+    term = d.segment
+    if "\n" in body:
+        body = body.replace("\n", "")
+    if "\r" in body:
+        body = body.replace("\r", "")
+    if "\t" in body or " " + term in body or term + " " in body or "\x0b" in body or "\x0c" in body:
+        body = _char_strip_re(term).sub(term.replace("\\", r"\\"), body)  # a backslash terminator is legal
+    return body.strip(" \t\x0b\x0c")
+
+
+def split_body(body: str, d: Delimiters) -> tuple[list[str], list[int] | None, bool]:
+    """Split the text after an ISA into segment strings (layout removed first, `remove_layout`).
 
     Also returns the indexes (counting the ISA as 0) of the segments that may be envelope
     segments, found with one regex over the text and `str.count` of terminators between hits,
     so that the envelope walker does not have to look at every segment in Python. None when
-    empty segments were dropped (the text offsets no longer map to indexes simply).
+    the text offsets no longer map to indexes simply (empty segments were dropped, or a
+    segment still had to be stripped of control characters): the walker then looks at every
+    segment's tag, which is slower but finds the same envelope. The flag says whether
+    segments follow an IEA (a second interchange whose ISA tag is damaged or missing may hide
+    there: `recover.cut_points`).
     """
-    if d.line_terminated:
-        term = "\n"
-        if "\r" in body:
-            body = body.replace("\r\n", "\n").replace("\r", "\n")
-        comp = d.component
-        if "\t" in body or " \n" in body or (not comp.isalnum() and comp + "\n" in body):
-            body = _line_strip_re(comp).sub("\n", body)
-        body = body.strip(_WS)
-        if body.endswith(comp) and not comp.isalnum():
-            body = body.rstrip(comp)
-    else:
-        term = d.segment
-        if "\n" in body:
-            body = body.replace("\n", "")
-        if "\r" in body:
-            body = body.replace("\r", "")
-        if term not in " \t" and ("\t" in body or " " + term in body):
-            body = _char_strip_re(term).sub(term.replace("\\", r"\\"), body)  # a backslash terminator is legal
-        body = body.strip(" \t")
+    body = remove_layout(body, d)
+    term = "\n" if d.line_terminated else d.segment
     pieces = body.split(term)
     if pieces and not pieces[-1]:
         pieces.pop()
     raw = list(filter(None, pieces))
     exact = len(raw) == len(pieces)
+    iea = "IEA" + d.element
+    n_iea = body.count(term + iea)
+    extra_iea = n_iea > 1 or (n_iea == 1 and not raw[-1].startswith(iea))
     if raw and min(raw)[0] <= " ":
-        # Indentation after a terminator ("~ N1*..."): rare, so only now pay per segment.
+        # A control character or NUL left before a segment: rare, so only now pay per segment.
         raw = [seg.strip(" \t\x00") for seg in raw]
-        if not all(raw):
-            raw = list(filter(None, raw))
-            exact = False
+        raw = list(filter(None, raw))
+        exact = False
     if not exact:
-        return raw, None
+        return raw, None, extra_iea
     envelope = [1] if raw and raw[0][:2] in ("GS", "ST", "IE", "IS", "TA", "SE", "GE") else []
     count = 1  # the ISA is index 0, the body's first segment index 1
     last = 0
@@ -349,7 +257,7 @@ def split_body(body: str, d: Delimiters) -> tuple[list[str], list[int] | None]:
         count += body.count(term, last, pos)
         last = pos
         envelope.append(count)
-    return raw, envelope
+    return raw, envelope, extra_iea
 
 
 def split_segments(raw: list[str], element: str) -> list[list[str]]:
@@ -362,9 +270,10 @@ def interchange_spans(
 ) -> Iterator[tuple[int, int, tuple[Delimiters, list[str], int, list[Issue]] | None, IsaError | None]]:
     """Where each interchange starts and ends: (start, next start or -1, read_isa's result or None, error).
 
-    `start` is the first plausible ISA. An unreadable ISA is skipped up to the next ISA that can
-    be read. `tokenize` cuts the text with exactly these spans; the parallel parser uses them to
-    split a large file at interchange boundaries.
+    `start` is the first plausible ISA. An unreadable ISA is read as far as `recover` can (its
+    delimiters from the GS after it); when even that fails it is skipped up to the next ISA
+    that can be read. `tokenize` cuts the text with exactly these spans; the parallel parser
+    uses them to split a large file at interchange boundaries.
     """
     p = start
     while p >= 0:
@@ -378,7 +287,8 @@ def interchange_spans(
                     break
                 except IsaError:
                     nxt = _find_isa(text, nxt + 3)
-            yield p, nxt, None, exc
+            rescued = recover(text, p, nxt if nxt >= 0 else len(text), str(exc))
+            yield p, nxt, rescued[1] if rescued else None, None if rescued else exc
             p = nxt
             continue
         nxt = _next_isa(text, read[2], read[0])
@@ -408,6 +318,9 @@ def tokenize_lazily(text: str) -> tuple[TokenizedFile, Iterator[Interchange]]:
     The parser maps each interchange before the next is cut into segments, so a file of many
     interchanges never holds all its segment strings at once. `segments` of the returned
     TokenizedFile is set when the iterator is exhausted; `interchanges` stays empty.
+
+    Text before the first ISA is searched for a group whose ISA is damaged or missing
+    (`recover`): when there is one, it is the file's first interchange.
     """
     fmt = sniff(text)
     if fmt == "empty":
@@ -415,10 +328,12 @@ def tokenize_lazily(text: str) -> tuple[TokenizedFile, Iterator[Interchange]]:
     if fmt == "edifact":
         return TokenizedFile("edifact", [], 0, "EDIFACT is not supported yet (only ANSI X12 is)"), iter(())
     start = _find_isa(text, 0)
-    if start < 0:
+    end = start if start >= 0 else len(text)
+    rescued = recover(text, 0, end) if find_gs(text, 0, end) >= 0 else None
+    if start < 0 and rescued is None:
         return TokenizedFile("unknown", [], 0, "no ISA interchange header found: not an X12 file"), iter(())
     result = TokenizedFile("x12", [], 0)
-    lead = text[:start].strip(_WS + "\x00")
+    lead = text[: rescued[0] if rescued else start].strip(LAYOUT + "\x00")
     if lead:
         result.issues.append(
             Issue(
@@ -430,14 +345,22 @@ def tokenize_lazily(text: str) -> tuple[TokenizedFile, Iterator[Interchange]]:
                 None,
             )
         )
-    return result, _interchanges(text, start, result)
+    return result, _interchanges(text, start, result, rescued)
 
 
-def _interchanges(text: str, start: int, result: TokenizedFile) -> Iterator[Interchange]:
+def _interchanges(
+    text: str, start: int, result: TokenizedFile, rescued: tuple[int, tuple, bool] | None
+) -> Iterator[Interchange]:
+    spans = interchange_spans(text, start) if start >= 0 else iter(())
+    if rescued is not None:
+        first = (rescued[0], start, rescued[1], None)
+        spans = _chain_first(first, spans)
     position = 1
-    for index, (p, nxt, read, error) in enumerate(interchange_spans(text, start)):
-        ic = Interchange(index, p, None, None, [], position)
+    index = 0
+    for p, nxt, read, error in spans:
         if read is None:
+            ic = Interchange(index, p, None, None, [], position)
+            index += 1
             # Skip to the next ISA we can read; estimate how many segments were skipped so the
             # positions of later interchanges stay close to what an editor shows.
             chunk = text[p : nxt if nxt >= 0 else len(text)]
@@ -449,17 +372,66 @@ def _interchanges(text: str, start: int, result: TokenizedFile) -> Iterator[Inte
             yield ic
             continue
         d, isa, body_start, issues = read
+        synthetic = isa[13] == "" and any(i.code in ("X12-ISA-MISSING", "X12-ISA-UNREADABLE") for i in issues)
         body = text[body_start : nxt if nxt >= 0 else len(text)]
-        segments, envelope = split_body(body, d)
+        segments, envelope, extra_iea = split_body(body, d)
         segments.insert(0, d.element.join(isa))
-        ic.envelope = envelope
-        ic.delimiters = d
-        ic.isa = isa
-        ic.raw = segments
-        ic.issues.extend(issues)
-        ic.has_component = d.component in body
-        ic.has_repetition = d.repetition is not None and d.repetition in body
+        has_component = d.component in body
+        has_repetition = d.repetition is not None and d.repetition in body
         del body
-        position += len(segments)
-        yield ic
+        cuts = cut_points(segments, d) if extra_iea else []
+        bounds = [(0, isa, issues, d, synthetic)]
+        for k, cut_isa, cut_issues in cuts:
+            cd = d if cut_isa is None else _with_component(d, cut_isa)
+            bounds.append((k, cut_isa, cut_issues, cd, cut_isa is None))
+        for j, (lo, ic_isa, ic_issues, ic_d, ic_synthetic) in enumerate(bounds):
+            hi = bounds[j + 1][0] if j + 1 < len(bounds) else len(segments)
+            if len(bounds) == 1:
+                raw = segments
+            elif ic_synthetic and lo > 0:
+                raw = [segments[0], *segments[lo:hi]]
+                envelope = None
+            else:
+                raw = segments[lo:hi]
+                raw[0] = ic_d.element.join(ic_isa) if ic_isa is not None else raw[0]
+                envelope = None
+            if ic_isa is None:
+                ic_isa = _stand_in_isa(raw, ic_d)
+                raw[0] = ic_d.element.join(ic_isa)
+            first = position - 1 if ic_synthetic else position
+            ic = Interchange(index, p, ic_d, ic_isa, raw, first, synthetic=ic_synthetic)
+            index += 1
+            ic.envelope = envelope
+            ic.issues.extend(ic_issues)
+            if ic_synthetic:
+                for issue in ic.issues:
+                    issue.position = position
+                    issue.segment_id = raw[1].split(ic_d.element, 1)[0] if len(raw) > 1 else None
+            ic.has_component = has_component
+            ic.has_repetition = has_repetition
+            position += len(raw) - (1 if ic_synthetic else 0)
+            yield ic
     result.segments = position - 1
+
+
+def _chain_first(first: tuple, rest: Iterator[tuple]) -> Iterator[tuple]:
+    yield first
+    yield from rest
+
+
+def _with_component(d: Delimiters, isa: list[str]) -> Delimiters:
+    comp = isa[16].strip()[:1] if len(isa) > 16 else ""
+    if bad_delimiter(comp) or comp in (d.element, d.segment):
+        return d
+    return Delimiters(d.element, comp, d.repetition, d.segment, d.line_terminated)
+
+
+def _stand_in_isa(raw: list[str], d: Delimiters) -> list[str]:
+    """ISA elements for a group found after an IEA with no ISA: sender, receiver, date from its GS."""
+    gs = raw[1].split(d.element) if len(raw) > 1 else []
+
+    def el(i: int) -> str:
+        return gs[i].strip() if len(gs) > i else ""
+
+    return ["ISA", "00", " " * 10, "00", " " * 10, "ZZ", f"{el(2):<15}", "ZZ", f"{el(3):<15}", el(4)[-6:],
+            el(5)[:4], "U", "00401", "", "0", "P", d.component]

@@ -3,6 +3,7 @@ WITH
   SELECT NULLIF(upper(trim(CAST("shipment_id" AS VARCHAR), ' 	
 ' || chr(160))), '') AS "k__shipment_id", "item_id" AS "k__item_id", "qty", "site", CAST("shipped_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
   FROM "edi"."shipment_lines" AS t
+  WHERE COALESCE("transaction_set", '856') <> '945'
 ),
 "r_rows" AS (
   SELECT NULLIF(upper(trim(CAST("shipment_id" AS VARCHAR), ' 	

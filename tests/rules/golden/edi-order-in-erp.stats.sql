@@ -3,6 +3,7 @@ WITH
   SELECT NULLIF(upper(trim(CAST("customer_po" AS VARCHAR), ' 	
 ' || chr(160))), '') AS "k__customer_po", "customer_id", "customer_name", "site", CAST(TIMEZONE('UTC', CAST("received_at" AS TIMESTAMP)) AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
   FROM (SELECT b.*, lk0."received_at" AS "received_at" FROM "edi"."orders" AS b LEFT JOIN (SELECT "partner_id", "transaction_set", "interchange_control", "control_number", min("sent_at") AS "received_at" FROM "edi"."edi_documents" GROUP BY "partner_id", "transaction_set", "interchange_control", "control_number") AS lk0 ON lk0."partner_id" IS NOT DISTINCT FROM b."partner_id" AND lk0."transaction_set" IS NOT DISTINCT FROM b."transaction_set" AND lk0."interchange_control" IS NOT DISTINCT FROM b."_interchange_control" AND lk0."control_number" IS NOT DISTINCT FROM b."_set_control") AS t
+  WHERE COALESCE("transaction_set", '850') = '850'
 ),
 "r_rows" AS (
   SELECT NULLIF(upper(trim(CAST("customer_po" AS VARCHAR), ' 	

@@ -3,6 +3,7 @@ WITH
   SELECT NULLIF(upper(trim(CAST("customer_po" AS VARCHAR), ' 	
 ' || chr(160))), '') AS "k__customer_po", "line_no" AS "k__line_no", "customer_id", "customer_name", "qty", "unit_price", CAST(NULL AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
   FROM (SELECT b.*, lk0."customer_po" AS "customer_po", lk0."customer_id" AS "customer_id", lk0."customer_name" AS "customer_name" FROM "edi"."order_lines" AS b LEFT JOIN (SELECT "order_id", "partner_id", min("customer_po") AS "customer_po", min("customer_id") AS "customer_id", min("customer_name") AS "customer_name" FROM "edi"."orders" GROUP BY "order_id", "partner_id") AS lk0 ON lk0."order_id" IS NOT DISTINCT FROM b."order_id" AND lk0."partner_id" IS NOT DISTINCT FROM b."partner_id") AS t
+  WHERE COALESCE("transaction_set", '850') = '850'
 ),
 "r_rows" AS (
   SELECT NULLIF(upper(trim(CAST("customer_po" AS VARCHAR), ' 	

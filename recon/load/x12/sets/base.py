@@ -15,7 +15,7 @@ from recon.load.x12.envelope import TxSet
 from recon.load.x12.quirks import ResolvedOptions
 from recon.load.x12.result import Finding
 from recon.load.x12.tokenizer import split_segments
-from recon.load.x12.values import implied2, plain_number, timestamp, ymd
+from recon.load.x12.values import hms, implied2, plain_number, timestamp, ymd
 
 MAX_SAME_FINDINGS = 10
 """Per set and finding code: a broken partner file must not drown the report in 10,000 copies."""
@@ -128,8 +128,17 @@ class SetContext:
             self.warn("X12-ELEMENT-DATE", f"{element} {raw!r} is not a valid CCYYMMDD/YYMMDD date", index, element)
         return v
 
-    def stamp(self, d: str, t: str, index: int, element: str) -> str | None:
+    def stamp(self, d: str, t: str, index: int, element: str, time_element: str | None = None) -> str | None:
+        """Date element `element` plus time `t` (by default the element after the date, e.g. DTM03)."""
+        if t:
+            self.time(t, index, time_element or f"{element[:-2]}{int(element[-2:]) + 1:02d}")
         return timestamp(self.date(d, index, element), t)
+
+    def time(self, t: str, index: int, element: str) -> None:
+        """Warn when a time element is not HHMM, HHMMSS or HHMMSSD..: the row keeps the date alone."""
+        if hms(t) is None:
+            self.warn("X12-ELEMENT-TIME", f"{element} {t!r} is not a valid HHMM[SS] time; the date was kept "
+                      "without a time", index, element)
 
     def pair_warning(self, el: list[str], k: int, index: int) -> None:
         sid = el[0]

@@ -168,9 +168,9 @@ def map_940(c: SetContext) -> tuple[str | None, str | None]:
             if not lines and len(el) > 2:
                 q = el[1]
                 if q == "10":
-                    req_ship = c.stamp(el[2], at(el, 4), i, "G6202")
+                    req_ship = c.stamp(el[2], at(el, 4), i, "G6202", "G6204")
                 elif q in ("02", "54"):
-                    req_delivery = c.stamp(el[2], at(el, 4), i, "G6202")
+                    req_delivery = c.stamp(el[2], at(el, 4), i, "G6202", "G6204")
                 elif q == "04":
                     ordered_at = c.date(el[2], i, "G6202")
         elif code == 7 and len(el) > 2 and not el[1] and el[2]:  # N9 with a value but no qualifier

@@ -115,6 +115,8 @@ def map_856(c: SetContext) -> tuple[str | None, str | None]:
             el = pad(el, 5)
             purpose, shipment_id = el[1] or None, el[2]
             asn_date = c.date(el[3], i, "BSN03")
+            if el[4]:
+                c.time(el[4], i, "BSN04")
             asn_stamp = timestamp(asn_date, el[4])
     require(c, shipment_id, bsn_i, "BSN", "BSN02", "shipment identification")
     status = "CANCELLED" if purpose in ("01", "03") else "SHIPPED"
@@ -216,13 +218,15 @@ def map_945(c: SetContext) -> tuple[str | None, str | None]:
             el = pad(el, 10)
             purpose, order_id, shipment_id, customer_po = el[1] or None, el[2], el[4], el[6] or None
             w06_date = c.date(el[3], i, "W0603")
+            if el[9]:
+                c.time(el[9], i, "W0609")
             shipped_at = timestamp(w06_date, el[9])
         elif code == 5:  # N1
             if not lines and len(el) > 1 and el[1] not in parties:
                 parties[el[1]] = (at(el, 2), at(el, 4))
         elif code == 6:  # G62*11 shipped on this date
             if at(el, 1) == "11":
-                shipped_at = c.stamp(at(el, 2), at(el, 4), i, "G6202") or shipped_at
+                shipped_at = c.stamp(at(el, 2), at(el, 4), i, "G6202", "G6204") or shipped_at
         elif code == 7:  # W27 carrier detail: W2702 SCAC
             carrier = at(el, 2) or at(el, 3) or None
     if not shipment_id:
