@@ -21,8 +21,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rich.markup import escape
-
 # C0 controls (newline and tab included: a value is one line of one cell), DEL, C1 controls, and
 # the invisible format characters that reorder or hide text (bidi embeddings, overrides, isolates,
 # zero-width joiners, the BOM, the line and paragraph separators).
@@ -45,9 +43,28 @@ def plain(value: Any, *, multiline: bool = False) -> str:
     return _UNSAFE.sub(_shown, text)
 
 
+# What rich reads as a tag after `[` (rich.markup.RE_TAGS): only there do backslashes pair up.
+_TAG_AFTER = re.compile(r"[a-z#/@][^[]*?]")
+_BRACKETS = re.compile(r"(\\*)(\[|\Z)")
+
+
 def markup(value: Any, *, multiline: bool = False) -> str:
-    """`value` as text safe inside rich markup: `plain()`, then rich's escape of `[`."""
-    return escape(plain(value, multiline=multiline))
+    """`value` as text safe inside rich markup: `plain()`, then every `[` escaped.
+
+    rich's own `escape` leaves `\\[` alone (printed as `[`, the backslash lost) and backslashes at
+    the end (which then escape the closing tag that follows). rich halves the backslashes before a
+    tag-like `[` and drops one before any other `[`, so each case gets the count that prints the
+    data as it is."""
+    text = plain(value, multiline=multiline)
+
+    def escaped(match: re.Match[str]) -> str:
+        slashes = len(match.group(1))
+        if not match.group(2):  # the end: the markup around it may go on with a tag
+            return "\\" * (2 * slashes)
+        tag_like = _TAG_AFTER.match(text, match.end()) is not None
+        return "\\" * (2 * slashes + 1 if tag_like else slashes + 1) + "["
+
+    return _BRACKETS.sub(escaped, text)
 
 
 def lines(value: Any) -> list[str]:
