@@ -3,7 +3,7 @@
 The parser and mapping are `recon.load.x12` (docs/edi.md); this is what the rest of recon may
 know without importing them: the entities an X12 source feeds, the text columns it adds beyond
 the canonical fields (rule packs and `recon validate` check columns against these), and the
-transaction sets `recon trace` names. tests/x12 checks these against the mapping's own lists.
+transaction sets `recon trace` names. tests/load/x12 checks these against the mapping's own lists.
 """
 
 from __future__ import annotations

@@ -19,11 +19,13 @@ from recon.config.schema import ColumnSpec
 from recon.errors import Problem
 from recon.formats.x12 import ENVELOPE_COLUMNS
 from recon.load import files as filesys
+from recon.load.loader import FileLoad
 from recon.load.readers import REJECT_COLUMNS
+from recon.load.x12 import X12Options, parse_x12_files
 from recon.model import ENTITIES
 
 if TYPE_CHECKING:
-    from recon.load.loader import FileLoad, Loader, LoadReport
+    from recon.load.loader import Loader, LoadReport
 
 def parse_workers(loader: Loader) -> int:
     """Worker processes for the parse: the CPUs, or fewer when `engine.threads` says so."""
@@ -38,9 +40,6 @@ PASSTHROUGH = {"_source_file": "VARCHAR", **dict.fromkeys(ENVELOPE_COLUMNS, "VAR
 
 def load_x12_source(loader: Loader, name: str, source: Source, paths: list[Path],
                     report: LoadReport) -> Iterator[FileLoad]:
-    from recon.load.loader import FileLoad
-    from recon.load.x12 import X12Options, parse_x12_files
-
     db, root = loader.db, loader.project.root
     displays = {p: filesys.display_path(p, root) for p in paths}
     if loader.progress:

@@ -19,9 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from recon.config import Project, Source
+from recon.config.schema import ColumnSpec
 from recon.errors import Problem
 from recon.load import files as filesys
+from recon.load.edi import PASSTHROUGH
 from recon.load.loader import FileLoad, LoadReport
+from recon.load.x12 import COLUMNS, LINEAGE, Finding, X12Options, parse_x12_files
 from recon.model import ENTITIES
 from recon.spark.readers import COUNTED, bq
 
@@ -46,10 +49,6 @@ class SparkX12:
 
     def load_x12(self, name: str, source: Source, paths: list[Path], report: LoadReport) -> Iterator[FileLoad]:
         """`recon.load.edi.load_x12_source`, with the files parsed on the executors, one task per file."""
-        from recon.config.schema import ColumnSpec
-        from recon.load.edi import PASSTHROUGH
-        from recon.load.x12 import COLUMNS, LINEAGE, Finding
-
         root = self.project.root
         if self.progress:
             self.progress(name, source.path, 0, len(paths))
@@ -111,8 +110,6 @@ class SparkX12:
 
     def _parse_x12(self, paths: list[Path], displays: list[str], options: dict[str, Any]) -> DataFrame:
         """One row per parsed entity row (wide, all text), plus `_file` and `_finding` rows as JSON."""
-        from recon.load.x12 import COLUMNS, LINEAGE
-
         columns = sorted({c for e in COLUMNS for c in (*COLUMNS[e], *LINEAGE)} - {"_source_row"})
         schema = ", ".join(["_entity STRING", "_json STRING", "_source_row BIGINT",
                             *(f"{bq(c)} STRING" for c in columns)])
@@ -129,8 +126,6 @@ def _x12_batches(options: dict[str, Any], columns: list[str]) -> Any:
 
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pyarrow as pa
-
-        from recon.load.x12 import X12Options, parse_x12_files
 
         parsed_options = X12Options.model_validate(options)
         names = ["_entity", "_json", "_source_row", *columns]
