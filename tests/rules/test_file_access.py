@@ -16,7 +16,7 @@ from recon.cli import main
 from recon.db import Database
 from recon.rules import snippets
 from recon.steps import RulesResult, RunPlan
-from tests.foundation.test_cli import FILES, GOOD
+from tests.cli.test_cli import FILES, GOOD
 
 PACK = """pack: p
 workflow: w

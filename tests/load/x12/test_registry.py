@@ -15,7 +15,7 @@ from recon.load.x12.sets.unmapped import OTHER_REFERENCES
 
 from .helpers import codes, parse_text, rows
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "edi.md"
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "edi.md"
 
 
 def test_each_entry_is_filed_under_its_own_set_id_and_fills_known_tables() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from recon.load.x12 import X12Options, X12Result, parallel, parse_x12_files
-from tests.x12.helpers import FIXTURES, po_interchange, write
+from tests.load.x12.helpers import FIXTURES, po_interchange, write
 
 
 def _big_file() -> str:

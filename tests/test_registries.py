@@ -29,7 +29,7 @@ from recon.rules.schema import FuzzyLevel
 from recon.rules.scorers import SCORERS, python_scorers, spark_functions
 from recon.spark.transpile import UDF_NAMES, to_spark
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def literal_values(model: type, field: str) -> list[str]:

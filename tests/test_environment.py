@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from recon import api
 from recon.cli import main
 from recon.load.loader import Loader
-from tests.foundation.test_cli import FILES, GOOD
+from tests.cli.test_cli import FILES, GOOD
 
 AS_OF = ["--as-of", "2026-11-20T06:00:00"]
 

@@ -17,7 +17,7 @@ from recon.cli import main
 from recon.cli.history import render as render_history
 from recon.display import markup, plain
 from recon.report.terminal import render_summary
-from tests.x12.helpers import PO_BODY, build
+from tests.load.x12.helpers import PO_BODY, build
 
 CRASH = "[/]"
 LINK = "[link=http://evil.example]x[/link]"

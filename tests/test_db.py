@@ -73,7 +73,7 @@ def test_a_database_file_spills_where_duckdb_puts_it(tmp_path):
 
 def test_a_run_that_outgrows_the_memory_limit_says_which_setting_to_raise(tmp_path):
     sample = tmp_path / "sample"
-    shutil.copytree(Path(__file__).resolve().parents[2] / "sample_data", sample)
+    shutil.copytree(Path(__file__).resolve().parents[1] / "sample_data", sample)
     config = sample / "recon.yaml"
     config.write_text(config.read_text().replace("version: 1\n", "version: 1\nengine: {memory_limit: 4MB}\n", 1))
     result = CliRunner().invoke(main, ["run", "--config", str(config), "--out", str(tmp_path / "o"), "--dry-run"])

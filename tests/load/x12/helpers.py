@@ -1,6 +1,6 @@
 """Helpers for the X12 tests: fixture paths, a tiny interchange builder, rows as dicts.
 
-The fixtures in tests/x12/fixtures are small hand-written files (see their README); the
+The fixtures in tests/load/x12/fixtures are small hand-written files (see their README); the
 builder here makes one-off interchanges for envelope defects, where the defect is easiest to
 read right in the test ("SE*5*0001" -> "SE*6*0001").
 """
