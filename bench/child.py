@@ -254,8 +254,8 @@ def cmd_fuzzy(config: str) -> int:
 
 def cmd_edi(config: str) -> int:
     """parse_x12_files on the sample's X12 files with the config's x12 options: segments per second."""
+    from recon import files as filesys
     from recon.config import load_project
-    from recon.load import files as filesys
     from recon.load.x12 import X12Options, parse_x12_files
 
     project = load_project(config)

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from recon import files as filesys
 from recon.config import Source
 from recon.config.schema import ColumnSpec
 from recon.errors import Problem
 from recon.formats.x12 import ENVELOPE_COLUMNS
-from recon.load import files as filesys
 from recon.load.loader import FileLoad
 from recon.load.readers import REJECT_COLUMNS
 from recon.load.x12 import X12Options, parse_x12_files

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from recon import files as filesys
 from recon.catalogue import ensure_table
 from recon.config import Project, Source
 from recon.db import Database
 from recon.errors import InputError, Problem, did_you_mean
 from recon.formats import FORMATS, format_of
-from recon.load import files as filesys
 from recon.load.lines import LineCount
 from recon.load.mapping import mapped_select, plan_fields, read_columns, rejects_select
 from recon.load.readers import UnreadableFile

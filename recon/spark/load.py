@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING, Any
 import sqlglot
 from sqlglot import exp
 
+from recon import files as filesys
 from recon.config import Project, Source
 from recon.db import Database
 from recon.errors import InputError, Problem
 from recon.formats import format_of
-from recon.load import files as filesys
 from recon.load.loader import FileLoad, Loader, LoadReport, missing_columns
 from recon.load.mapping import mapped_select, plan_fields, rejects_select
 from recon.load.readers import UnreadableFile

@@ -18,10 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from recon import files as filesys
 from recon.config import Project, Source
 from recon.config.schema import ColumnSpec
 from recon.errors import Problem
-from recon.load import files as filesys
 from recon.load.edi import PASSTHROUGH
 from recon.load.loader import FileLoad, LoadReport
 from recon.load.x12 import COLUMNS, LINEAGE, Finding, X12Options, parse_x12_files
