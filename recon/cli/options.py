@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
-import duckdb
 from rich.console import Console
 
 from recon.display import lines, markup, plain
@@ -110,12 +109,19 @@ def as_recon_error(exc: Exception) -> ReconError:
     if isinstance(exc, ReconError):
         return exc
     message = _first_line(exc)
-    if isinstance(exc, duckdb.OutOfMemoryException):
+    if _is_out_of_memory(exc):
         # Not a bug: the data needs more than the configured bound (engine.memory_limit).
         return EnvironmentProblem([Problem.of("V010", reason=message)], title="out of memory")
     if isinstance(exc, OSError):
         return environment_error(exc)
     return InternalError([Problem.of("N999", kind=type(exc).__name__, reason=message)], title=type(exc).__name__)
+
+
+def _is_out_of_memory(exc: Exception) -> bool:
+    """DuckDB's out-of-memory error, told without importing DuckDB (a command that never opened a
+    database must not pay for loading it at its error boundary)."""
+    duckdb = sys.modules.get("duckdb")
+    return duckdb is not None and isinstance(exc, duckdb.OutOfMemoryException)
 
 
 def _first_line(exc: BaseException) -> str:
