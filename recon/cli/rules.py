@@ -13,7 +13,17 @@ import click
 from rich.markdown import Markdown
 from rich.table import Table
 
-from recon.cli.options import config_option, debug_option, handles_errors, json_option, print_json, stdout_console
+from recon.cli.options import (
+    config_option,
+    csv_option,
+    debug_option,
+    handles_errors,
+    json_option,
+    one_format,
+    print_csv,
+    print_json,
+    stdout_console,
+)
 from recon.display import markup, plain
 from recon.engines import dialect_names
 from recon.errors import EXIT_BAR_BROKEN, EXIT_OK
@@ -30,10 +40,12 @@ def rules() -> None:
 @rules.command("list")
 @config_option
 @json_option
+@csv_option
 @debug_option
 @handles_errors
-def list_rules(config: str | None, as_json: bool, debug: bool) -> None:
+def list_rules(config: str | None, as_json: bool, as_csv: bool, debug: bool) -> None:
     """Every rule with its workflow, kind and the exception types it raises."""
+    one_format(as_json, as_csv)
     ruleset, _ = registry.ruleset_for(config)
     rows = [{"id": r.id, "workflow": r.workflow, "kind": r.rule.kind, "title": r.rule.title,
              "exceptions": list(dict.fromkeys(o["exception"] for o in rule_docs.outcomes(r))),
@@ -41,9 +53,13 @@ def list_rules(config: str | None, as_json: bool, debug: bool) -> None:
     if as_json:
         print_json(rows)
         return
+    if as_csv:
+        print_csv([{**row, "exceptions": " ".join(row["exceptions"])} for row in rows])
+        return
     table = Table(title=f"{len(rows)} rules", title_justify="left")
-    for name in ("rule", "workflow", "kind", "exceptions", "title"):
-        table.add_column(name)
+    for name in ("rule", "workflow", "kind", "exceptions"):  # the ids you type: folded, never cut
+        table.add_column(name, overflow="fold")
+    table.add_column("title", overflow="fold")
     for row in rows:
         table.add_row(markup(row["id"]), markup(row["workflow"]), markup(row["kind"]),
                       "\n".join(markup(e) for e in row["exceptions"]), markup(row["title"]))

@@ -9,7 +9,17 @@ import click
 from rich.table import Table
 
 from recon import api
-from recon.cli.options import config_option, debug_option, handles_errors, json_option, print_json, stdout_console
+from recon.cli.options import (
+    config_option,
+    csv_option,
+    debug_option,
+    handles_errors,
+    json_option,
+    one_format,
+    print_csv,
+    print_json,
+    stdout_console,
+)
 from recon.display import markup, plain
 from recon.errors import EXIT_BAR_BROKEN
 
@@ -22,18 +32,22 @@ STATUS_COLOURS = {"new": "bold red", "reopened": "red", "open": "yellow", "resol
 @config_option
 @click.option("--details", is_flag=True, help="Show every field of every row under its line.")
 @json_option
+@csv_option
 @debug_option
 @handles_errors
-def trace(key: str, config: str | None, details: bool, as_json: bool, debug: bool) -> None:
+def trace(key: str, config: str | None, details: bool, as_json: bool, as_csv: bool, debug: bool) -> None:
     """Show one order's timeline across every loaded system, and the exceptions on it.
 
     KEY is an order number, customer PO, shipment id, invoice number or tracking number, in any
     form the systems use: 0000001042, SO-1042 and so-1042 all find order 1042. Exit 1 when nothing
     matches.
     """
+    one_format(as_json, as_csv)
     result = api.trace(config, key)
     if as_json:
         print_json(result.to_dict())
+    elif as_csv:  # the timeline, one line per source row (its fields as JSON); exceptions are in --json
+        print_csv(result.to_dict()["events"])
     else:
         render(result.to_dict(), details)
     if not result.found:
@@ -69,9 +83,9 @@ def render(data: dict[str, Any], details: bool = False) -> None:
     console.print(f"  [dim]found via {markup(matched)}{more}[/]", markup=True)
     table = Table(title_justify="left", show_lines=False, title="timeline")
     table.add_column("when", no_wrap=True)
-    table.add_column("system")
+    table.add_column("system", overflow="fold")
     table.add_column("what")
-    table.add_column("source", no_wrap=True)
+    table.add_column("source", overflow="fold")
     for e in data["events"]:
         colour = SYSTEM_COLOURS.get(e["system"], "white")
         what = markup(e["what"])
@@ -93,7 +107,7 @@ def render(data: dict[str, Any], details: bool = False) -> None:
         return
     exc = Table(title=f"exceptions (lifecycle as of run {markup(state['latest_run_id'])})", title_justify="left")
     for name in ("status", "type", "severity", "key", "first seen", "open for", "ack", "message", "id"):
-        exc.add_column(name)
+        exc.add_column(name, overflow="fold")
     for x in data["exceptions"]:
         status = x["status"]
         key = " ".join(str(x[k]) for k in ("order_id", "line_no", "shipment_id", "invoice_id", "customer_po",
