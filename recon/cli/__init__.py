@@ -33,6 +33,7 @@ COMMANDS: tuple[CommandRef, ...] = (
     CommandRef("run", "recon.cli.run:run", "Load every source, run the rules and write the reports."),
     CommandRef("validate", "recon.cli.validate:validate",
                "Check recon.yaml (and that every source's files exist with the mapped columns)."),
+    CommandRef("init", "recon.cli.init:init", "Write a commented recon.yaml from your own extract files."),
     CommandRef("sample", "recon.cli.sample:sample",
                "Generate ERP, WMS, TMS and X12 extracts with injected discrepancies, recon.yaml and truth.csv."),
     CommandRef("score", "recon.cli.score:score",
