@@ -42,6 +42,8 @@ COMMANDS: tuple[CommandRef, ...] = (
                "Re-render report.html, summary.json and the queue files of a stored run."),
     CommandRef("trace", "recon.cli.trace:trace",
                "Show one order's timeline across every loaded system, and the exceptions on it."),
+    CommandRef("query", "recon.cli.query:query",
+               "Run read-only SQL over a run's canonical tables, rejects and exceptions."),
     CommandRef("history", "recon.cli.history:history",
                "The last runs with their counts, and the trend of each exception type."),
     CommandRef("ack", "recon.cli.ack:ack",

@@ -9,7 +9,7 @@ import click
 from rich import box
 from rich.table import Table
 
-from recon.cli.history import resolve_state, state_option
+from recon.cli.history import resolve_state
 from recon.cli.options import (
     config_option,
     csv_option,
@@ -19,6 +19,7 @@ from recon.cli.options import (
     one_format,
     print_csv,
     print_json,
+    state_option,
     stderr_console,
     stdout_console,
 )

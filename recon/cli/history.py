@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from rich import box
@@ -19,6 +18,7 @@ from recon.cli.options import (
     one_format,
     print_csv,
     print_json,
+    state_option,
     stdout_console,
 )
 from recon.config import load_project
@@ -27,15 +27,7 @@ from recon.store.history import history as run_history
 from recon.store.state import open_state
 from recon.store.step import state_path
 
-F = TypeVar("F", bound=Callable[..., Any])
 SPARKS = "▁▂▃▄▅▆▇█"
-
-
-def state_option(f: F) -> F:
-    return click.option(
-        "--state", "state", type=click.Path(dir_okay=False), default=None,
-        help="The state file (default: `state:` of the config, recon-state.duckdb beside it).",
-    )(f)
 
 
 def resolve_state(config: str | None, state: str | None) -> Path:

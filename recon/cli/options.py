@@ -41,6 +41,13 @@ def json_option(f: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout.")(f)
 
 
+def state_option(f: F) -> F:
+    return click.option(
+        "--state", "state", type=click.Path(dir_okay=False), default=None,
+        help="The state file (default: `state:` of the config, recon-state.duckdb beside it).",
+    )(f)
+
+
 def csv_option(f: F) -> F:
     return click.option("--csv", "as_csv", is_flag=True,
                         help="Print the listing as CSV on stdout (one header line, every value in full).")(f)

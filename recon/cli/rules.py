@@ -13,7 +13,9 @@ import click
 from rich.markdown import Markdown
 from rich.table import Table
 
+from recon.asof import parse_as_of
 from recon.cli.options import (
+    as_of_option,
     config_option,
     csv_option,
     debug_option,
@@ -30,6 +32,7 @@ from recon.errors import EXIT_BAR_BROKEN, EXIT_OK
 from recon.rules import docs as rule_docs
 from recon.rules import registry
 from recon.rules.cases import run_case_file
+from recon.sql import bind, literal
 
 
 @click.group("rules")
@@ -142,10 +145,20 @@ def write_docs(out: str | None, check: bool, debug: bool) -> None:
 @config_option
 @click.option("--dialect", "--engine", "dialect", default="duckdb", show_default=True,
               type=click.Choice(dialect_names()), help="SQL dialect (spark: what the Spark engine runs).")
+@click.option("--runnable", is_flag=True,
+              help="Bind $as_of and $run_id, so the SQL runs on its own (`recon query` runs it on a kept run).")
+@as_of_option
+@click.option("--run-id", "run_id", default="explain", show_default=True, help="The $run_id --runnable binds.")
 @debug_option
 @handles_errors
-def explain(rule_id: str, config: str | None, dialect: str, debug: bool) -> None:
+def explain(rule_id: str, config: str | None, dialect: str, runnable: bool, as_of: str | None, run_id: str,
+            debug: bool) -> None:
     """Print the SQL a rule compiles to ($as_of and $run_id are bound when it runs)."""
     ruleset, cfg = registry.ruleset_for(config)
     compiled = registry.explain(ruleset, rule_id, cfg, dialect)
-    click.echo(plain(compiled.sql, multiline=True))
+    sql = compiled.sql
+    if runnable:
+        zone = cfg.timezone if cfg else "UTC"
+        moment = parse_as_of(as_of if as_of is not None else (cfg.as_of if cfg else None), zone)
+        sql = bind(sql, {"as_of": f"TIMESTAMPTZ {literal(moment.isoformat())}", "run_id": literal(run_id)})
+    click.echo(plain(sql, multiline=True))
