@@ -9,11 +9,12 @@ CLI (recon/cli/init.py) renders and writes.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from recon.db import Database
 from recon.formats import FORMATS
+from recon.scaffold import joins
 from recon.scaffold.coverage import RuleCoverage, coverage
 from recon.scaffold.guess import Guess, Unclassified, guess
 from recon.scaffold.profile import FileProfile, profile_file
@@ -60,8 +61,14 @@ def scaffold(paths: list[Path], config: Path) -> Scaffold:
     db = Database()
     try:
         profiles = [profile_file(db, f, _shown(f, base)) for f in files]
+        planned = _plan(db, profiles, base)
     finally:
         db.close()
+    command = "recon init " + " ".join(shlex.quote(str(p)) for p in paths)
+    return Scaffold(planned, render(planned, command), coverage(planned), len(files))
+
+
+def _plan(db: Database, profiles: list[FileProfile], base: Path) -> Plan:
     guesses: list[Guess] = []
     edi: list[FileProfile] = []
     unclassified: list[Unclassified] = []
@@ -75,8 +82,7 @@ def scaffold(paths: list[Path], config: Path) -> Scaffold:
         else:
             unclassified.append(Unclassified(result.profile, result.reason, _shown(p.path, base)))
     planned = plan(guesses, edi, unclassified, base)
-    command = "recon init " + " ".join(shlex.quote(str(p)) for p in paths)
-    return Scaffold(planned, render(planned, command), coverage(planned), len(files))
+    return replace(planned, lookups=tuple(joins.infer(db, lk, guesses) for lk in planned.lookups))
 
 
 def _shown(path: Path, base: Path) -> str:

@@ -59,6 +59,7 @@ class FileProfile:
     parties: tuple[tuple[str, str], ...] = ()  # EDI: (sender, receiver) per interchange
     documents: tuple[str, ...] = ()  # EDI: document types seen (850, 856, ...)
     problem: str | None = None  # why the file could not be read or classified
+    table: str | None = None  # its text cells, kept in the scaffold's database (recon.scaffold.joins)
 
     def column(self, name: str) -> ColumnProfile:
         return next(c for c in self.columns if c.name == name)
@@ -147,11 +148,8 @@ def profile_file(db: Database, path: Path, display: str) -> FileProfile:
     except Exception as exc:  # an unreadable file is listed with the reader's reason, never guessed
         problem = getattr(exc, "problem", None)
         return FileProfile(path, fmt, options=options, problem=problem.message if problem else str(exc))
-    try:
-        columns = profile_columns(db, raw.table, [c for c in raw.columns if not c.startswith("_")])
-        return FileProfile(path, fmt, rows=raw.rows_read, options=options, columns=columns)
-    finally:
-        raw.drop(db)
+    columns = profile_columns(db, raw.table, [c for c in raw.columns if not c.startswith("_")])
+    return FileProfile(path, fmt, rows=raw.rows_read, options=options, columns=columns, table=raw.table)
 
 
 def _column_sql(c: str) -> str:

@@ -47,6 +47,11 @@ class Lookup:
     values: dict[str, str]
     note: str
     todo: bool
+    of_field: str = ""  # a code lookup: the field, the system whose codes it maps, and to whose codes
+    system: str = ""
+    reference: str = ""
+    upper: bool = False  # the field is upper-cased before the lookup
+    comments: dict[str, str] = field(default_factory=dict)  # value -> why it maps as it does
 
 
 @dataclass(frozen=True)
@@ -163,7 +168,8 @@ def _code_lookups(guesses: list[Guess], names: dict[int, str], norm: dict[int, d
             name = f"{system}_{f}"
             shown = ", ".join(sorted(ref_values)[:12]) + (", ..." if len(ref_values) > 12 else "")
             out.append(Lookup(name, {v: v for v in sorted(values)},
-                              f"map each {f} {system} writes to the code {reference} writes ({shown})", True))
+                              f"map each {f} {system} writes to the code {reference} writes ({shown})", True,
+                              of_field=f, system=system, reference=reference, upper=f in upper_fields))
             for g in users[system]:
                 norm[id(g)][f].append({"map": name})
     return out

@@ -95,7 +95,7 @@ def render(plan: Plan, command: str) -> str:
         lines += ["", "lookups:"]
         for lk in plan.lookups:
             lines.append(f"  {q(lk.name)}:  # {'TODO: ' if lk.todo else ''}{lk.note}")
-            lines += [f"    {q(k)}: {q(v)}" for k, v in lk.values.items()]
+            lines += [f"    {q(k)}: {q(v)}{_comment(lk.comments.get(k))}" for k, v in lk.values.items()]
     lines += ["", "sources:"]
     for i, s in enumerate(plan.sources):
         if i:

@@ -163,3 +163,21 @@ def test_a_guess_carries_the_evidence_for_its_system(tmp_path: Path) -> None:
     result = guess(profile_file(Database(), wms / "picks.csv", "picks.csv"), tmp_path)
     assert isinstance(result, Guess)
     assert (result.system, result.entity, result.system_evidence) == ("wms", "shipment_lines", "path word 'wms'")
+
+
+def test_a_code_joined_rows_disagree_on_stays_todo(tmp_path: Path) -> None:
+    (tmp_path / "erp").mkdir()
+    (tmp_path / "wms").mkdir()
+    (tmp_path / "erp" / "order_lines.csv").write_text(
+        "order_no,line,sku,qty,plant\n" + "".join(f"{n},1,A,1,{p}\n" for n, p in
+                                                  [(1, "P1"), (2, "P1"), (3, "P1"), (4, "P2"), (5, "P3"), (6, "P2"),
+                                                   (7, "P3")]))
+    (tmp_path / "wms" / "picks.csv").write_text(
+        "shipment,order_no,line,sku,qty,facility\n" + "".join(f"S{n},{n},1,A,1,{f}\n" for n, f in
+                                                            [(1, "DC-A"), (2, "DC-A"), (3, "DC-A"), (4, "DC-B"),
+                                                             (5, "DC-B"), (6, "DC-B"), (7, "DC-B")]))
+    result = scaffold([tmp_path], tmp_path / "recon.yaml")
+    (site,) = [lk for lk in result.plan.lookups if lk.name == "wms_site"]
+    assert site.values == {"DC-A": "P1", "DC-B": "DC-B"}  # DC-B: 2 of 4 rows say P2, 2 say P3
+    assert site.comments["DC-A"] == "3 of 3 joined rows" and site.comments["DC-B"].startswith("TODO")
+    assert site.todo and "lookups.wms_site" in " ".join(result.plan.todos)
