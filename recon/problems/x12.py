@@ -34,7 +34,9 @@ ENVELOPE = area(
     "error",
     ("X12-ISA-UNREADABLE", "x12-isa-unreadable", "ISA cannot be read", None,
      "The ISA header cannot be read (too few elements, a version that is not five digits); its sets are read "
-     "with the delimiters found around the first GS after it, or skipped when there is no GS."),
+     "with the delimiters found around the first GS after it, or skipped when there is no GS. A file with a "
+     "GS but no ISA, whose segment terminator cannot be told from the GS (cut off after GS08), is X12 with "
+     "this error (exit 1), not a foreign file."),
     ("X12-ISA-DAMAGED", "x12-isa-damaged", "ISA tag damaged", None,
      "The interchange header's tag is not 'ISA' (`SA*00*...`) but its elements are there; it is read as the "
      "ISA and its sets are loaded."),
