@@ -17,7 +17,7 @@ from rich.console import Console
 from recon import api
 from recon.cli.options import debug_option, handles_errors, json_option, print_json, stderr_console, stdout_console
 from recon.display import markup
-from recon.errors import EXIT_USAGE
+from recon.errors import EXIT_USAGE, ConfigError, Problem
 from recon.scaffold import Scaffold, scaffold
 
 
@@ -42,7 +42,13 @@ def init(paths: tuple[Path, ...], config: Path, dry_run: bool, force: bool, as_j
     """
     if config.exists() and not (force or dry_run):
         raise click.UsageError(f"{config} exists; --force replaces it, --dry-run prints the new one")
-    result = scaffold(list(paths) or [Path(".")], config)
+    given = list(paths) or [Path(".")]
+    result = scaffold(given, config)
+    if not result.plan.sources:
+        for u in result.plan.unclassified:
+            stderr_console().print(f"  {markup(u.shown)}: {markup(u.reason)}")
+        raise ConfigError([Problem.of("U004", files=result.files, paths=", ".join(str(p) for p in given))],
+                          title="nothing to write")
     problems = []
     if dry_run:
         click.echo(result.text, nl=False)

@@ -422,6 +422,11 @@ USAGE = area(
     ("U003", "unknown-problem-code", "Unknown problem code", "no problem code {code!r}",
      "`recon problems show` names a code that is not in the catalogue.",
      "docs/problem-codes.md lists every code"),
+    ("U004", "nothing-to-init", "No extract to build a config from",
+     "recon init found no extract it could classify among {files} file(s) under {paths}",
+     "`recon init` writes no config without a source: the folders hold no files (recon's own files, hidden "
+     "files and documents are left out), or none of them holds the keys of a canonical entity (each is "
+     "listed with the reason).", "point it at the extract files or their folder; docs/getting-started.md"),
 )
 
 SCORE = area(

@@ -99,15 +99,33 @@ def candidates(entity: str, field_name: str) -> tuple[str, ...]:
     return (*BY_ENTITY.get(entity, {}).get(field_name, ()), *FIELDS.get(field_name, ()))
 
 
+def table_prefix(names: list[str]) -> str:
+    """The prefix every column of a file carries (`SO_`, `oh_`; Infor M3's two-letter table prefix,
+    `OBORNO`, `OBITNO`), tried off when a name does not match as it is; '' when there is none."""
+    if len(names) < 3:
+        return ""
+    lowered = [n.lower() for n in names]
+    common = next((lowered[0][:i] for i in range(len(lowered[0])) if len({n[: i + 1] for n in lowered}) > 1),
+                  lowered[0])
+    if "_" in common:
+        return common[: common.rindex("_") + 1]
+    if len(common) >= 2 and all(n.isupper() and n.isalnum() and len(n) >= 5 for n in names):
+        return common[:2]
+    return ""
+
+
 def map_columns(profile: FileProfile, entity: str) -> dict[str, str]:
-    """Field -> column for one entity: keys first, each column used once, dictionary order wins."""
+    """Field -> column for one entity: keys first, each column used once, dictionary order wins; a
+    name is tried as it is, then without the prefix all the file's columns share."""
     spec = ENTITIES[entity]
+    prefix = table_prefix([c.name for c in profile.columns])
     order = [*spec.keys, *(f for f in spec.fields if f not in spec.keys)]
     used: set[str] = set()
     chosen: dict[str, str] = {}
     for name in order:
         for wanted in candidates(entity, name):
-            hit = next((c for c in profile.columns if c.name not in used and _name_matches(c.name, wanted)
+            hit = next((c for c in profile.columns if c.name not in used
+                        and (_name_matches(c.name, wanted) or (prefix and _name_matches(c.name[len(prefix):], wanted)))
                         and _fits(c, spec.fields[name])), None)
             if hit is not None:
                 chosen[name] = hit.name
@@ -137,13 +155,18 @@ def classify(profile: FileProfile) -> tuple[str, dict[str, str], str | None] | s
         if all(k in mapping for k in ENTITIES[entity].required):
             tried.append((score(profile, entity, mapping), _word_bonus(profile, entity), entity, mapping))
     if not tried:
-        names = ", ".join(c.name for c in profile.columns[:12])
+        names = ", ".join(_short(c.name) for c in profile.columns[:8]) + (", ..." if len(profile.columns) > 8 else "")
         return f"its columns ({names}) hold the keys of no canonical entity"
     tried.sort(key=lambda t: (-t[0], -t[1], TABULAR_ENTITIES.index(t[2])))
     best = tried[0]
     if len(tried) > 1 and tried[1][0] == best[0] and tried[1][1] == best[1]:
         return f"it fits {best[2]} and {tried[1][2]} equally; name it or map it by hand"
     return best[2], best[3], tried[1][2] if len(tried) > 1 else None
+
+
+def _short(name: str, width: int = 30) -> str:
+    """A column name for a message: a header line read as one huge name must not flood the terminal."""
+    return name if len(name) <= width else name[: width - 1] + "…"
 
 
 def system_of(profile: FileProfile, entity: str | None, root: PurePath | None = None) -> tuple[str, str]:

@@ -19,7 +19,7 @@ import re
 FIELDS: dict[str, tuple[str, ...]] = {
     "order_id": ("order_id", "order_no", "order_number", "order_ref", "order", "sales_order", "sales_order_no",
                  "so_number", "so_no", "salesid", "order_key", "extern_order_key",
-                 "tranid", "oaorno"),
+                 "tranid", "orno"),
     "line_no": ("line_no", "line_number", "line", "line_num", "order_line", "order_line_number",
                 "line_id", "ponr"),
     "item_id": ("item_id", "item", "item_no", "item_number", "sku", "sku_id", "material",

@@ -150,6 +150,13 @@ def test_init_lists_an_unclassifiable_file_and_writes_no_source_for_it(sap_folde
     assert validate.exit_code == 0, validate.output
 
 
+def test_init_writes_nothing_when_no_file_is_an_extract(tmp_path: Path) -> None:
+    (tmp_path / "notes.csv").write_text("author,remark\nops,hello\n")
+    result = CliRunner().invoke(main, ["init", str(tmp_path), "--config", str(tmp_path / "recon.yaml")])
+    assert result.exit_code == 2 and "U004" in result.output and "notes.csv" in result.output
+    assert not (tmp_path / "recon.yaml").exists()
+
+
 def test_recon_files_and_outputs_are_not_extracts(tmp_path: Path) -> None:
     for name in ("recon.yaml", "recon-state.duckdb", "out/run/exceptions.csv", ".git/x.csv", "data/orders.csv"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -217,3 +224,18 @@ def test_number_formats_become_reader_options(tmp_path: Path) -> None:
                                   "--json"])
     (row,) = json.loads(loaded.stdout)["rows"]
     assert (float(row["qty"]), float(row["amount"])) == (15.5, 1234.5)
+
+
+def test_columns_sharing_a_table_prefix_match_without_it() -> None:
+    m3 = file("ooline.csv", col("OBORNO", ("1000",), digits=True, numeric=True),
+              col("OBPONR", ("10",), digits=True, numeric=True), col("OBITNO", ("A1",)),
+              col("OBORQT", ("5",), digits=True, numeric=True), col("OBWHLO", ("W01",)))
+    assert map_columns(m3, "order_lines") == {"order_id": "OBORNO", "line_no": "OBPONR", "item_id": "OBITNO",
+                                               "qty": "OBORQT", "site": "OBWHLO"}
+    prefixed = file("so.csv", col("so_number"), col("so_line", ("1",), digits=True, numeric=True), col("so_sku"))
+    assert map_columns(prefixed, "order_lines") == {"order_id": "so_number", "line_no": "so_line", "item_id": "so_sku"}
+
+
+def test_the_reason_for_an_unclassified_file_stays_short() -> None:
+    result = guess(file("segments.edi", col("UNA:+.? 'UNB+UNOC:3+" + "X" * 2000)))
+    assert isinstance(result, Unclassified) and len(result.reason) < 120
