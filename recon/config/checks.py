@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ValidationError
 
+from recon import files as filesys
 from recon.config.schema import ColumnSpec, Config, Source
+from recon.config.sourcesql import parse_condition
 from recon.config.yamlfile import Loc, YamlDocument
 from recon.engines import ENGINES
 from recon.errors import Problem, did_you_mean
@@ -32,6 +34,8 @@ def _model_for(loc: Loc) -> type[BaseModel] | None:
         return schema.Source
     if loc[0] == "sources" and len(loc) == 3 and loc[2] == "options":
         return schema.ReaderOptions
+    if loc[0] == "sources" and len(loc) == 3 and loc[2] == "latest_by":
+        return schema.LatestBy
     if loc[0] == "sources" and len(loc) == 4 and loc[2] == "columns":
         return schema.ColumnSpec
     if loc[0] == "engine" and len(loc) >= 2 and loc[1] == "spark":
@@ -91,14 +95,63 @@ def _lookup_names(steps: list[Any]) -> list[str]:
     return [s["map"] for s in steps if isinstance(s, dict) and isinstance(s.get("map"), str)]
 
 
-def source_problems(name: str, source: Source, config_lookups: dict[str, Any], doc: YamlDocument) -> list[Problem]:
+def semantics_used(source: Source) -> list[tuple[str, str]]:
+    """The source semantics a source uses (key, how to name it): formats and engines may lack them."""
+    used = []
+    if source.where is not None:
+        used.append(("where", "where:"))
+    if source.latest_by is not None:
+        used.append(("latest_by", "latest_by:"))
+    if filesys.DATE_FIELD.search(source.path):
+        used.append(("path", "a dated path ({date:...})"))
+    return used
+
+
+def _semantics_problems(source: Source, base: Loc, doc: YamlDocument) -> list[Problem]:
+    """`where`, dated paths and `select`, `latest_by`: each checked before any file is read."""
+    problems: list[Problem] = []
+    if source.where is not None:
+        condition = parse_condition(source.where)
+        if condition.error:
+            problems.append(doc.problem("C030", (*base, "where"), what="where", reason=condition.error))
+    dated = filesys.DATE_FIELD.search(source.path)
+    if dated:
+        reason = filesys.date_format_problem(dated.group(1))
+        if reason:
+            problems.append(doc.problem("C031", (*base, "path"), reason=reason))
+    elif source.select != "all":
+        problems.append(doc.problem("C032", (*base, "select"), what=f"select: {source.select}"))
+    if source.latest_by is not None:
+        fields = list(source.column_specs())
+        for key in source.latest_by.keys or []:
+            if key not in fields:
+                problems.append(doc.problem("C033", (*base, "latest_by", "keys"), role="key", name=key,
+                                            hint=did_you_mean(key, fields)))
+        by = source.latest_by.by
+        if by == "file_date" and not dated:
+            problems.append(doc.problem("C032", (*base, "latest_by", "by"), what="latest_by: {by: file_date}"))
+        elif by not in ("file", "file_date") and by not in fields:
+            hint = did_you_mean(by, [*fields, "file", "file_date"]) or "by: file, by: file_date or a mapped field"
+            problems.append(doc.problem("C033", (*base, "latest_by", "by"), role="by", name=by, hint=hint))
+    return problems
+
+
+def source_problems(name: str, source: Source, config_lookups: dict[str, Any], doc: YamlDocument,
+                    engine: str = "duckdb") -> list[Problem]:
     """Semantic checks of one source against the canonical model."""
     base: Loc = ("sources", name)
     problems: list[Problem] = []
     problems += _check_timezone(source.timezone, (*base, "timezone"), doc)
     fmt = format_of(source)
+    used = semantics_used(source)
+    if engine != "duckdb":  # a dated path is chosen before any engine reads it: fine everywhere
+        problems += [doc.problem("C034", (*base, key), feature=what, where=f"on the {engine} engine",
+                                 hint="run this source with engine: duckdb") for key, what in used if key != "path"]
     if fmt.is_edi:  # it maps itself onto its entities; its options block has its own model
+        problems += [doc.problem("C034", (*base, key), feature=what, where=f"for {fmt.name} sources")
+                     for key, what in used if key != "path"]
         return problems + _format_options_problems(source, fmt, (*base, fmt.options_key), doc)
+    problems += _semantics_problems(source, base, doc)
     if source.entity is None:
         return [*problems, doc.problem("C004", base, key="entity", hint=_entities_hint())]
     entity = ENTITIES.get(source.entity)
@@ -141,6 +194,12 @@ def _format_options_problems(source: Source, fmt: SourceFormat, loc: Loc, doc: Y
     return []
 
 
+def _engine_name(data: dict[str, Any]) -> str:
+    engine = data.get("engine")
+    name = engine.get("name") if isinstance(engine, dict) else engine
+    return name if isinstance(name, str) else "duckdb"
+
+
 def _entities_hint() -> str:
     return "known entities: " + ", ".join(ENTITIES)
 
@@ -169,11 +228,11 @@ def build_config(doc: YamlDocument) -> tuple[Config | None, list[Problem]]:
                     loc = ("sources", name, "entity")
                     problems.append(doc.problem("C011", loc, entity=entity, hint=hint))
                 continue
-            problems += source_problems(name, source, lookups, doc)
+            problems += source_problems(name, source, lookups, doc, _engine_name(data))
         return None, problems
     problems += _check_timezone(config.timezone, ("timezone",), doc)
     for name, source in config.sources.items():
-        problems += source_problems(name, source, config.lookups, doc)
+        problems += source_problems(name, source, config.lookups, doc, config.engine.name)
     for entity in config.ownership:
         if entity not in ENTITIES:
             hint = did_you_mean(entity, list(ENTITIES))

@@ -103,6 +103,21 @@ class ColumnSpec(Strict):
         return self
 
 
+SELECTIONS = ("all", "as_of", "latest_not_after_as_of")
+
+
+class LatestBy(Strict):
+    """Latest record wins: of the rows sharing `keys`, only the newest is current (docs/config.md).
+
+    `by` orders the copies: `file` (the later file in name order, then the later row), `file_date`
+    (the date in the file name, from a `{date:...}` path), or a mapped field (its highest value).
+    Exports that re-send a record with a new status would otherwise count it twice.
+    """
+
+    keys: list[str] | None = None  # canonical fields; default: the entity's key fields
+    by: str = "file"
+
+
 class SourceBase(Strict):
     """A source's keys common to every format; `Source` adds each EDI format's options block."""
 
@@ -114,6 +129,12 @@ class SourceBase(Strict):
     columns: dict[str, str | ColumnSpec] = Field(default_factory=dict)
     normalise: dict[str, list[Any]] = Field(default_factory=dict)
     timezone: str | None = None
+    # Rows of the source itself that are not part of the entity (DuckDB SQL over its columns, all
+    # text): rows it does not hold are counted as filtered, never as rejects.
+    where: str | None = None
+    latest_by: LatestBy | None = None
+    # Which of the files a `{date:%Y%m%d}` path names are loaded, measured against the run's as-of.
+    select: Literal["all", "as_of", "latest_not_after_as_of"] = "all"
 
     @field_validator("normalise")
     @classmethod

@@ -11,14 +11,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from recon import files as filesys
+from recon.asof import parse_as_of
 from recon.catalogue import ensure_table
 from recon.config import Project, Source
+from recon.config.sourcesql import missing_in, parse_condition
 from recon.db import Database
 from recon.errors import InputError, Problem, did_you_mean
 from recon.formats import FORMATS, format_of
+from recon.load.latest import SUPERSEDED_DDL, supersede
 from recon.load.lines import LineCount
 from recon.load.mapping import mapped_select, plan_fields, read_columns, rejects_select
 from recon.load.readers import UnreadableFile
@@ -30,7 +35,8 @@ REJECTS_DDL = """CREATE TABLE IF NOT EXISTS main.rejects (
     "row" BIGINT, field VARCHAR, raw_value VARCHAR, reason VARCHAR)"""
 LOADS_DDL = """CREATE TABLE IF NOT EXISTS main.loads (
     load_id VARCHAR, source VARCHAR, system VARCHAR, entity VARCHAR, file VARCHAR, format VARCHAR,
-    rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, status VARCHAR, error VARCHAR, seconds DOUBLE)"""
+    rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, status VARCHAR, error VARCHAR, seconds DOUBLE,
+    rows_filtered BIGINT, rows_superseded BIGINT)"""
 
 Progress = Callable[[str, str, int, int], None]
 
@@ -49,6 +55,14 @@ class FileLoad:
     problem: Problem | None = None
     seconds: float = 0.0
     lines: LineCount | None = None  # physical lines of a CSV or JSONL file, all accounted for
+    rows_filtered: int = 0  # not part of the entity by the source's `where`: neither loaded nor rejected
+    rows_superseded: int = 0  # older copies of a key under `latest_by`, kept in main.superseded
+    snapshot: str | None = None  # the file name's date, when `select:` chose this file by it
+
+    @property
+    def balanced(self) -> bool:
+        """Rows read = loaded + filtered + superseded + rejected: nothing was lost."""
+        return self.rows_read == self.rows_loaded + self.rows_filtered + self.rows_superseded + self.rows_rejected
 
     def to_dict(self) -> dict[str, object]:
         out = asdict(self)
@@ -78,6 +92,12 @@ class LoadReport:
             row["rows_read"] += f.rows_read  # type: ignore[operator]
             row["rows_loaded"] += f.rows_loaded  # type: ignore[operator]
             row["rows_rejected"] += f.rows_rejected  # type: ignore[operator]
+            # Only when there are any, so summaries of sources without filters stay as they were.
+            for key, value in (("rows_filtered", f.rows_filtered), ("rows_superseded", f.rows_superseded)):
+                if value:
+                    row[key] = int(row.get(key, 0)) + value  # type: ignore[call-overload]
+            if f.snapshot:
+                row.setdefault("snapshots", []).append(f"{f.file} ({f.snapshot})")  # type: ignore[union-attr]
             if f.status != "ok":
                 row["status"] = "failed"
                 if f.problem:
@@ -88,13 +108,14 @@ class LoadReport:
 def ensure_bookkeeping(db: Database) -> None:
     db.execute(REJECTS_DDL)
     db.execute(LOADS_DDL)
+    db.execute(SUPERSEDED_DDL)
 
 
 def missing_columns(source: Source, present: list[str], display: str, source_name: str) -> Problem | None:
     """A mapped column absent from the file, with did-you-mean and the columns that are there."""
     missing = [s.column for s in source.column_specs().values() if s.column is not None and s.column not in present]
     if not missing:
-        return None
+        return _condition_columns(source, present, display, source_name)
     hints = [h for h in (did_you_mean(m, present) for m in missing) if h]
     hint = "; ".join(hints) if hints else None
     shown = ", ".join(present[:30]) + (" …" if len(present) > 30 else "")
@@ -103,25 +124,43 @@ def missing_columns(source: Source, present: list[str], display: str, source_nam
                       file=display, path=f"sources.{source_name}.columns", hint=hint)
 
 
+def _condition_columns(source: Source, present: list[str], display: str, source_name: str) -> Problem | None:
+    """A column the source's `where` reads that the file lacks (I030)."""
+    if source.where is None:
+        return None
+    missing = missing_in(parse_condition(source.where).columns, present)
+    if not missing:
+        return None
+    hints = [h for h in (did_you_mean(m, present) for m in missing) if h]
+    shown = ", ".join(present[:30]) + (" …" if len(present) > 30 else "")
+    return Problem.of("I030", what="where", noun="columns" if len(missing) > 1 else "column",
+                      columns=", ".join(repr(m) for m in missing), present=shown, file=display,
+                      path=f"sources.{source_name}.where", hint="; ".join(hints) or None)
+
+
 def check_lines(load: FileLoad, lines: LineCount) -> None:
-    """Every physical line is a header, blank or continuation line, or a record loaded or rejected."""
+    """Every physical line is a header, blank or continuation line, or a record loaded, filtered or rejected."""
     load.lines = lines
-    if lines.records != load.rows_loaded + load.rows_rejected:
+    if lines.records != load.rows_loaded + load.rows_filtered + load.rows_superseded + load.rows_rejected:
         raise AssertionError(
             f"{load.file}: {lines.total} lines = {lines.header} header + {lines.blank} blank + "
             f"{lines.continuation} continuation + {lines.records} records, but {load.rows_loaded} loaded + "
-            f"{load.rows_rejected} rejected; a line was lost, which is a bug in recon"
+            f"{load.rows_filtered} filtered + {load.rows_rejected} rejected; a line was lost, which is a bug in recon"
         )
 
 
 class Loader:
     def __init__(self, project: Project, db: Database, run_id: str, *, strict: bool = False,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, as_of: datetime | None = None) -> None:
         self.project = project
         self.db = db
         self.run_id = run_id
         self.strict = strict
         self.progress = progress
+        config = project.config
+        self.as_of = as_of or parse_as_of(config.as_of, config.timezone)
+        # Snapshot files are chosen by the as-of day where the site lives, not in UTC.
+        self.as_of_date = self.as_of.astimezone(ZoneInfo(config.timezone)).date()
         ensure_bookkeeping(db)
 
     def load_all(self, only: list[str] | None = None) -> LoadReport:
@@ -134,29 +173,64 @@ class Loader:
             raise InputError([f.problem for f in report.failed if f.problem])
         return report
 
+    def select_files(self, name: str, source: Source, report: LoadReport) -> filesys.Selection | None:
+        """The files the source reads this run; None (and a failed source recorded) when there are none."""
+        selection = filesys.source_files(self.project.resolve(source.path), source.select, self.as_of_date)
+        if selection.paths:
+            return selection
+        pattern = self.project.resolve(filesys.DATE_FIELD.sub("*", source.path))
+        if selection.missing:
+            problem = Problem.of("I032", reason=selection.missing, count=selection.candidates, pattern=source.path,
+                                 path=f"sources.{name}.path")
+        else:
+            problem = filesys.no_match_problem(name, pattern, self.project.root, source.path)
+        report.files.append(FileLoad(name, source.system, source.entity or "*", source.path, format_of(source).name,
+                                     status="failed", problem=problem))
+        self._record(report.files[-1])
+        return None
+
     def load_source(self, name: str, source: Source, report: LoadReport) -> None:
         spec = format_of(source)
         fmt = spec.name
-        pattern = self.project.resolve(source.path)
-        paths = filesys.expand(pattern)
-        entity = source.entity or "*"
-        if not paths:
-            problem = filesys.no_match_problem(name, pattern, self.project.root, source.path)
-            report.files.append(FileLoad(name, source.system, entity, source.path, fmt, status="failed",
-                                         problem=problem))
-            self._record(report.files[-1])
+        selection = self.select_files(name, source, report)
+        if selection is None:
             return
+        paths = selection.paths
         if spec.load is not None:  # an EDI format loads the whole glob at once, into several entities
             for load in spec.load()(self, name, source, paths, report):
                 self._record(load)
             return
+        loads = []
         for i, path in enumerate(paths):
             display = filesys.display_path(path, self.project.root)
             if self.progress:
                 self.progress(name, display, i, len(paths))
             load = self.load_file(name, source, fmt, path, display)
+            if source.select != "all" and path in selection.dates:
+                load.snapshot = selection.dates[path].isoformat()
+            loads.append(load)
+        if source.latest_by is not None:
+            self.keep_latest(name, source, loads, selection)
+        for load in loads:
             report.files.append(load)
             self._record(load)
+
+    def keep_latest(self, name: str, source: Source, loads: list[FileLoad], selection: filesys.Selection) -> None:
+        """`latest_by`: the source's older copies of each key leave the table for main.superseded."""
+        assert source.latest_by is not None and source.entity is not None
+        done = [f for f in loads if f.status == "ok"]
+        if not done:
+            return
+        target = ensure_table(self.db, source.system, source.entity)
+        dates = {filesys.display_path(p, self.project.root): d for p, d in selection.dates.items()}
+        keys = source.latest_by.keys or list(ENTITIES[source.entity].keys)
+        meta = (self.load_id(name), name, source.system, source.entity)
+        counts = supersede(self.db, target, meta, keys, source.latest_by.by,
+                           [(f.file, dates.get(f.file)) for f in done])
+        for load in done:
+            moved = counts.get(load.file, 0)
+            load.rows_superseded += moved
+            load.rows_loaded -= moved
 
     def load_id(self, source_name: str) -> str:
         return f"{self.run_id}:{source_name}"
@@ -198,13 +272,15 @@ class Loader:
         db = self.db
         passthrough = passthrough or {}
         plans = plan_fields(self.project.config, source, load.entity)
+        if source.where is not None:
+            load.rows_filtered = self._count_filtered(load, source.where, raw_table)
         extras = {p.name: p.duck_type for p in plans if p.name not in ENTITIES[load.entity].fields}
         extras.update({k: v for k, v in passthrough.items() if k not in LINEAGE_COLUMNS})
         target = ensure_table(db, load.system, load.entity, extras)
         mapped, bad = db.temp_name("mapped"), db.temp_name("bad")
         try:
             db.execute(f"CREATE TEMP TABLE {mapped} AS "
-                       f"{mapped_select(plans, raw_table, tuple(passthrough), row_id=None)}")
+                       f"{mapped_select(plans, raw_table, tuple(passthrough), row_id=None, where=source.where)}")
         except Exception as exc:
             raise UnreadableFile(Problem.of("I005", reason=str(exc).splitlines()[0], file=load.file,
                                             path=f"sources.{load.source}.columns")) from None
@@ -237,18 +313,27 @@ class Loader:
         load.rows_rejected = bad_rows + parse_bad
         load.rows_read = rows_read
         db.drop(mapped, bad)
-        if load.rows_read != load.rows_loaded + load.rows_rejected:
+        if not load.balanced:
             raise AssertionError(
-                f"{load.file}: {load.rows_read} rows read but {load.rows_loaded} loaded + "
-                f"{load.rows_rejected} rejected; a row was lost, which is a bug in recon"
+                f"{load.file}: {load.rows_read} rows read but {load.rows_loaded} loaded + {load.rows_filtered} "
+                f"filtered + {load.rows_rejected} rejected; a row was lost, which is a bug in recon"
             )
+
+    def _count_filtered(self, load: FileLoad, where: str, raw_table: str) -> int:
+        """Rows of the file the source's `where` leaves out (NULL counts as false); I031 if it cannot run."""
+        try:
+            return int(self.db.scalar(f"SELECT count(*) FROM {ident(raw_table)} WHERE NOT coalesce(({where}), false)"))
+        except Exception as exc:  # the condition is the config's, the cells the data's: a named problem
+            raise UnreadableFile(Problem.of("I031", what="where", reason=str(exc).splitlines()[0], file=load.file,
+                                            path=f"sources.{load.source}.where")) from None
 
     def _record(self, load: FileLoad) -> None:
         self.db.execute(
-            "INSERT INTO main.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO main.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [self.load_id(load.source), load.source, load.system, load.entity, load.file, load.format,
              load.rows_read, load.rows_loaded, load.rows_rejected, load.status,
-             load.problem.render() if load.problem else None, round(load.seconds, 6)],
+             load.problem.render() if load.problem else None, round(load.seconds, 6),
+             load.rows_filtered, load.rows_superseded],
         )
 
 

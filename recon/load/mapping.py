@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from recon.casting import CastSpec, cast_expr, describe_failure, failure_sql, kind_of
 from recon.catalogue import field_type
 from recon.config.schema import ColumnSpec, Config, Source
+from recon.config.sourcesql import parse_condition
 from recon.model import ENTITIES
 from recon.normalise import base_clean, compile_steps
 from recon.sql import ident, literal
@@ -50,6 +51,11 @@ def read_columns(source: Source) -> list[str] | None:
     from sqlglot import exp
 
     names: list[str] = []
+    if source.where is not None:
+        condition = parse_condition(source.where)
+        if condition.error:
+            return None
+        names += condition.columns
     for spec in source.column_specs().values():
         if spec.column is not None:
             names.append(spec.column)
@@ -87,7 +93,7 @@ def plan_fields(config: Config, source: Source, entity: str) -> list[FieldPlan]:
 
 
 def mapped_select(plans: list[FieldPlan], raw_table: str, passthrough: tuple[str, ...] = (),
-                  row_id: str | None = "row_number() OVER ()") -> str:
+                  row_id: str | None = "row_number() OVER ()", where: str | None = None) -> str:
     """Each field twice: `f__raw` (text as read) and `f` (typed), with a row id, source row and lineage.
 
     The typed expression repeats the cleaning of the cell; DuckDB evaluates such repeated
@@ -98,7 +104,8 @@ def mapped_select(plans: list[FieldPlan], raw_table: str, passthrough: tuple[str
     for p in plans:
         cols.append(f"{p.raw_sql} AS {ident(p.name + '__raw')}")
         cols.append(f"{p.typed_sql} AS {ident(p.name)}")
-    return f"SELECT {', '.join(cols)} FROM {ident(raw_table)}"
+    keep = f" WHERE coalesce(({where}), false)" if where is not None else ""
+    return f"SELECT {', '.join(cols)} FROM {ident(raw_table)}{keep}"
 
 
 def rejects_select(plans: list[FieldPlan], mapped_table: str, row_id: str = "_rid") -> str:

@@ -68,6 +68,25 @@ CONFIG = area(
     ("C014", "unknown-lookup", "Unknown lookup", "unknown lookup {lookup!r}",
      "A `normalise: [{map: name}]` step names a lookup that the `lookups:` section does not define.",
      "define it under lookups:"),
+    ("C030", "source-condition-invalid", "Source condition is not valid",
+     "{what} is not a valid row condition: {reason}",
+     "A source's `where:` must be one SQL condition over the source's own columns (DuckDB syntax), evaluated "
+     "on each row alone: no aggregates, windows, subqueries or other tables.",
+     "for example: where: \"EVENT = 'DL' AND QTY <> '0'\""),
+    ("C031", "date-pattern-invalid", "File-name date pattern not valid", "{reason}",
+     "A `{date:FORMAT}` part of a source path must be a strptime format holding a year and a day "
+     "(`%Y%m%d`, `%Y-%m-%d`, `%y%j`).", "for example: path: stock/stock_{{date:%Y%m%d}}.csv"),
+    ("C032", "select-needs-date", "Snapshot selection without a dated path",
+     "{what} needs a {{date:FORMAT}} part in the path to know each file's date",
+     "`select: as_of`, `select: latest_not_after_as_of` and `latest_by: {by: file_date}` go by the date in "
+     "the files' names, which the path must say where to find.", "for example: path: stock/stock_{{date:%Y%m%d}}.csv"),
+    ("C033", "latest-by-unknown-field", "latest_by names an unknown field",
+     "{role} {name!r} is not a field of this source",
+     "`latest_by` keys and `by` must be fields the source maps (canonical or extra), or `by: file` / "
+     "`by: file_date`.", None),
+    ("C034", "source-feature-not-here", "Source feature not available here", "{feature} is not available {where}",
+     "A source feature (`where`, `latest_by`, a dated path) is not supported for this format or engine "
+     "yet; rather than ignoring it, validation stops.", None),
 )
 
 YAML_LIMITS = area(
@@ -252,6 +271,19 @@ INPUT = area(
      "Every other byte of the file's start is NUL, or it starts with a UTF-16 byte order mark: it is UTF-16 "
      "text, which read as UTF-8 or Latin-1 would be full of NUL characters.",
      "set options: {{encoding: utf-16}}"),
+    ("I030", "condition-column-missing", "Condition names a column not in the file",
+     "{what} names {noun} {columns} not in the file (columns present: {present})",
+     "A source's `where:` reads a column the file's header does not have; the hint suggests the closest."),
+    ("I031", "condition-does-not-apply", "Condition does not apply to the file",
+     "{what} does not apply to this file: {reason}",
+     "A source's `where:` fails on this file's cells (all text): compare text with text, or cast with "
+     "TRY_CAST so that a cell that does not parse is NULL (a row whose condition is NULL is filtered).",
+     "for example: where: \"TRY_CAST(QTY AS DECIMAL) > 0\""),
+    ("I032", "snapshot-missing", "No snapshot for the as-of date",
+     "{reason} among {count} file(s) matching {pattern!r}",
+     "A source with `select: as_of` (or `latest_not_after_as_of`) found no file whose name carries the "
+     "as-of date (or one before it). The source fails: its entity would otherwise be judged on stale or no "
+     "data.", "check the extract job for that day, or run with --as-of the date of the newest snapshot"),
 )
 
 OUTPUTS = area(
