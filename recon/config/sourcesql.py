@@ -8,6 +8,7 @@ against the file's header in DuckDB (`recon.api.check_files`) catches the rest b
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sqlglot
@@ -52,10 +53,62 @@ def parse_condition(sql: str) -> Condition:
     return Condition(sql, columns)
 
 
+# `last(EVENT_AT) where EVENT = 'DL'`: an event log's value folded into one row per key.
+_FOLD_HEAD = re.compile(r"\s*(first|last|min|max|count)\s*\(", re.IGNORECASE)
+_WHERE = re.compile(r"\s*(?:where\s+(.+?))?\s*", re.IGNORECASE | re.DOTALL)
+FOLDS = ("first", "last", "min", "max", "count")
+
+
+@dataclass(frozen=True)
+class Fold:
+    """A pivot field: which event's value (`func`) of which expression, among the events `where` holds."""
+
+    func: str
+    expr: Condition
+    where: Condition | None = None
+    error: str | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys([*self.expr.columns, *(self.where.columns if self.where else ())]))
+
+
+def _closing(text: str, start: int) -> int | None:
+    """The index of the parenthesis closing the one before `start` (quotes respected), or None."""
+    depth, quote = 1, None
+    for i in range(start, len(text)):
+        c = text[i]
+        if quote:
+            quote = None if c == quote else quote
+        elif c in "'\"":
+            quote = c
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
+
+
+def parse_fold(spec: str) -> Fold:
+    """Parse `first|last|min|max|count(EXPR) [where CONDITION]`; `error` says why it is not one."""
+    head = _FOLD_HEAD.match(spec)
+    end = _closing(spec, head.end()) if head else None
+    tail = _WHERE.fullmatch(spec[end + 1:]) if head and end is not None else None
+    if head is None or end is None or tail is None:
+        return Fold("", Condition(spec), error=f"write {' | '.join(f + '(EXPR)' for f in FOLDS)}, "
+                                                 "optionally followed by `where CONDITION`")
+    expr = parse_condition(spec[head.end():end])
+    condition = parse_condition(tail.group(1)) if tail.group(1) else None
+    error = expr.error or (condition.error if condition else None)
+    return Fold(head.group(1).lower(), expr, condition, error)
+
+
 def missing_in(columns: tuple[str, ...], present: list[str]) -> list[str]:
     """Columns a condition names that the file lacks (compared as DuckDB does: without case)."""
     folded = {p.casefold() for p in present}
     return [c for c in columns if c.casefold() not in folded]
 
 
-__all__ = ["Condition", "missing_in", "parse_condition"]
+__all__ = ["FOLDS", "Condition", "Fold", "missing_in", "parse_condition", "parse_fold"]

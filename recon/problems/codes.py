@@ -84,8 +84,19 @@ CONFIG = area(
      "{role} {name!r} is not a field of this source",
      "`latest_by` keys and `by` must be fields the source maps (canonical or extra), or `by: file` / "
      "`by: file_date`.", None),
+    ("C035", "pivot-column-unknown", "Column not given by the pivot", "column {column!r} cannot be mapped: {reason}",
+     "A source with `pivot:` maps the pivot's output, one row per key: its `by` columns and its `fields`. "
+     "A mapped column must be one of them (an event column is read through a field such as "
+     "`SIGNER: last(SIGNER) where EVENT = 'DL'`), and a field may not share a `by` column's name.", None),
+    ("C036", "lookup-not-valid", "Lookup not valid", "{reason}",
+     "A field `{lookup: SOURCE, on: COLUMN, field: COLUMN}` takes the `field` column of the SOURCE row whose "
+     "`on` column equals this row's `on` cell: SOURCE must be another tabular source of the config that maps "
+     "both columns (as `column:` specs), and lookups may not go round in a circle.", None),
+    ("C037", "holidays-file-unreadable", "Holidays file cannot be read", "{reason}",
+     "A calendar's `holidays_file` (relative to the config) must be a readable UTF-8 text file with one "
+     "ISO date (2026-12-25) per line or in a CSV's first column.", None),
     ("C034", "source-feature-not-here", "Source feature not available here", "{feature} is not available {where}",
-     "A source feature (`where`, `latest_by`, a dated path) is not supported for this format or engine "
+     "A source feature (`where`, `latest_by`, `pivot`, a dated path) is not supported for this format or engine "
      "yet; rather than ignoring it, validation stops.", None),
 )
 
@@ -220,6 +231,11 @@ RULES = area(
      "A snippet calls a function that reads files, globs folders or runs SQL text (`read_text`, `read_csv`, "
      "`glob`, `*_scan`, `query`, ...). Rules read only the tables recon loaded; list other files as sources.",
      "a run also turns DuckDB's file access off before its rules (docs/operations.md, 'Security model')"),
+    ("R060", "unknown-calendar", "Unknown calendar", "business-day age uses calendar {calendar!r}, which the config "
+     "does not define",
+     "An `older_than` in business days (`2bd`, or `2bd:NAME`) counts working days on a calendar from the "
+     "config's `calendars:` section: `2bd` uses the one named `default`, or the only one there is.",
+     "define it under calendars: in recon.yaml"),
     ("R044", "case-unknown-rule", "Case file names an unknown rule", "no rule {rule!r} in the packs",
      "A rule case file names a rule id that no pack defines."),
 )
@@ -279,6 +295,11 @@ INPUT = area(
      "A source's `where:` fails on this file's cells (all text): compare text with text, or cast with "
      "TRY_CAST so that a cell that does not parse is NULL (a row whose condition is NULL is filtered).",
      "for example: where: \"TRY_CAST(QTY AS DECIMAL) > 0\""),
+    ("I033", "lookup-source-not-loaded", "Lookup source did not load",
+     "the lookup source {lookup!r} loaded no file, so no reference can be resolved",
+     "A field of this source is taken from another source by key (`{lookup: ...}`), and that source failed "
+     "(or matched no file). Rather than reject every row for a missing reference, the file fails; fix the "
+     "lookup source's problem first."),
     ("I032", "snapshot-missing", "No snapshot for the as-of date",
      "{reason} among {count} file(s) matching {pattern!r}",
      "A source with `select: as_of` (or `latest_not_after_as_of`) found no file whose name carries the "
