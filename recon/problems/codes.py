@@ -98,6 +98,9 @@ CONFIG = area(
     ("C034", "source-feature-not-here", "Source feature not available here", "{feature} is not available {where}",
      "A source feature (`where`, `latest_by`, `pivot`, a dated path) is not supported for this format or engine "
      "yet; rather than ignoring it, validation stops.", None),
+    ("C021", "age-column-not-mapped", "Age column not mapped", "{column!r} is not mapped by this source",
+     "A source's `expect: {age_column: ...}` names a field the source does not fill, so the age of its "
+     "delivery could never be measured.", "name a mapped timestamp field of this source"),
 )
 
 YAML_LIMITS = area(
