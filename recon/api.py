@@ -79,20 +79,41 @@ def check_files(project: Project, db: Database | None = None) -> list[Problem]:
         fmt = format_of(source)
         if fmt.read is None:  # an EDI format: no header to check, the parser reports what it finds
             continue
+        per_file: list[tuple[Problem, str]] = []
         for path in paths:
             display = filesys.display_path(path, project.root)
             try:
                 header = header_of(db, path, display, fmt.name, source.options)
             except UnreadableFile as exc:
-                problems.append(exc.problem)
+                per_file.append((replace(exc.problem, file=None), display))
                 continue
             problem = missing_columns(source, header, display, name) or condition_problem(db, source, header, name)
             if problem:
                 line = project.doc.line_of(tuple(problem.path.split(".")) if problem.path else ("sources", name))
-                problems.append(Problem(problem.code, problem.message, file=f"{project.path}", line=line,
-                                        path=problem.path, hint=f"{problem.hint + '; ' if problem.hint else ''}"
-                                        f"in {display}"))
+                per_file.append((Problem(problem.code, problem.message, file=f"{project.path}", line=line,
+                                         path=problem.path, hint=problem.hint), display))
+        problems += group_by_file(per_file)
     return problems
+
+
+def group_by_file(found: list[tuple[Problem, str]], shown: int = 3) -> list[Problem]:
+    """One problem per distinct problem, naming the files it occurs in (50 files, one line: `in 50 files`).
+
+    A problem the config causes (a mapped column missing from every daily file) is one fix, so it is
+    one line with the count and the first files; a problem of one file keeps the file as its location.
+    """
+    groups: dict[Problem, list[str]] = {}
+    for problem, display in found:
+        groups.setdefault(problem, []).append(display)
+    out = []
+    for problem, files in groups.items():
+        if problem.file is None and len(files) == 1:  # a file's own problem: located at the file
+            out.append(replace(problem, file=files[0]))
+            continue
+        where = f"in {files[0]}" if len(files) == 1 else (
+            f"in {len(files)} files: {', '.join(files[:shown])}{', …' if len(files) > shown else ''}")
+        out.append(replace(problem, hint=f"{problem.hint}; {where}" if problem.hint else where))
+    return out
 
 
 def condition_problem(db: Database, source: Source, header: list[str], name: str) -> Problem | None:
