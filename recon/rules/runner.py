@@ -190,7 +190,10 @@ def compared_nothing(db: Database, loaded: LoadedRule, result: RuleResult, confi
         sql = never_join_sql(rule, config.lookups if config else {})
         if sql is None:
             return None
-        left_rows, right_rows, joined, left_key, right_key = db.rows(sql)[0]
+        try:  # a key may be a lookup's field, not a column of the side's table: then no judgement
+            left_rows, right_rows, joined, left_key, right_key = db.rows(sql)[0]
+        except duckdb.Error:
+            return None
         if not left_rows or not right_rows or joined:
             return None
         name = rule.keys[0].name
