@@ -306,6 +306,14 @@ STATE = area(
      "not a recon state file: a DuckDB database with other tables ({tables})",
      "`state:` points at a DuckDB database that holds other tables and none of recon's. recon neither reads it "
      "as an empty history nor adds its tables to it.", "point `state:` in recon.yaml at a file of its own"),
+    ("S010", "runs-to-compare", "Not enough runs to compare",
+     "`recon diff` needs {wanted}; the state holds {found} run(s) that did not fail",
+     "A diff compares two recorded runs: the two most recent by default, or the run given and the one before it.",
+     "run `recon run` again, or pass both run ids"),
+    ("S011", "run-not-found", "No such run",
+     "no single recorded run matches {run!r} ({matches} match); recent runs: {known}",
+     "A run id (or a prefix of one) given to `recon diff` names no recorded run, or more than one.",
+     "copy the id from `recon history`"),
 )
 
 ENVIRONMENT = area(
