@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -77,3 +81,22 @@ def test_random_discrepancies_between_two_runs_are_reported_exactly(tmp_path_fac
     assert {i["shipment_id"] for i in d.items if i["change"] == "appeared"} == after - before
     assert {i["shipment_id"] for i in d.items if i["change"] == "disappeared"} == before - after
     assert not [i for i in d.items if i["change"] == "changed"]
+
+
+def test_the_cli_prints_a_table_json_and_csv(project: Project) -> None:
+    project.untracked("SH1")
+    project.run("2026-11-20T06:00:00Z")
+    project.untracked("SH2")
+    project.run("2026-11-21T06:00:00Z")
+    ids = project.ids()
+    table = project.cli("diff")
+    assert table.exit_code == 0, table.output
+    assert "1 appeared, 1 disappeared, 0 changed" in table.output
+    assert ids["SH1"] in table.output and ids["SH2"] in table.output  # ids in full, never cut in a pipe
+    data = json.loads(project.cli("diff", "--json").stdout)
+    assert data["counts"] == {"appeared": 1, "disappeared": 1, "changed": 0}
+    rows = list(csv.DictReader(io.StringIO(project.cli("diff", "--csv").stdout)))
+    assert {(r["change"], r["shipment_id"]) for r in rows} == {("appeared", "SH2"), ("disappeared", "SH1")}
+    assert project.cli("diff", "--json", "--csv").exit_code == 2
+    unknown = project.cli("diff", "nope")
+    assert unknown.exit_code == 2 and "S011" in unknown.output
