@@ -58,6 +58,15 @@ def _key(item: dict[str, Any]) -> str:
     return " ".join(f"{k}={item[k]}" for k in KEYS if item.get(k) is not None)
 
 
+def _values(item: dict[str, Any], side: str) -> str:
+    """What the rule compared in one run (left / right), or the value at risk when it compared no values."""
+    left, right = item[f"left_value_{side}"], item[f"right_value_{side}"]
+    if left is not None or right is not None:
+        return f"{left if left is not None else '∅'} / {right if right is not None else '∅'}"
+    risk = item[f"value_at_risk_{side}"]
+    return "" if risk is None else f"at risk {risk:,.2f}"
+
+
 def _money(value: float | None) -> str:
     return "" if value is None else f"{value:+,.2f}"
 
@@ -81,8 +90,8 @@ def render(data: dict[str, Any]) -> None:
         items.add_column(name, justify="right" if name == "value at risk Δ" else "left",
                          no_wrap=name in ("change", "id"))
     for i in data["items"]:
-        before = "" if i["change"] == "appeared" else f"{i['left_value_a'] or ''} / {i['right_value_a'] or ''}"
-        after = "" if i["change"] == "disappeared" else f"{i['left_value_b'] or ''} / {i['right_value_b'] or ''}"
+        before = "" if i["change"] == "appeared" else _values(i, "a")
+        after = "" if i["change"] == "disappeared" else _values(i, "b")
         items.add_row(i["change"], markup(i["exception_id"]), markup(i["exception_type"]), markup(_key(i)),
                       markup(before), markup(after), _money(i["value_change"]))
     console.print(items)
