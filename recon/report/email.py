@@ -35,7 +35,7 @@ class DeliveryError(ReconError):
 
 
 def subject(summary: Mapping[str, Any], prefix: str, as_of_date: str) -> str:
-    """`[recon] 2026-11-20: 42 exceptions (1 critical, 5 high), 12,345.00 USD at risk, bar broken`."""
+    """`[recon] 2026-11-20: 42 exceptions (1 critical, 5 high), 12,345.00 USD at risk, over the limits`."""
     ex = summary["exceptions"]
     worst = [f"{n} {s}" for s, n in ex["by_severity"].items() if n and s in ("critical", "high")]
     parts = [f"{ex['total']} exception{'s' if ex['total'] != 1 else ''}" + (f" ({', '.join(worst)})" if worst else "")]
@@ -44,7 +44,7 @@ def subject(summary: Mapping[str, Any], prefix: str, as_of_date: str) -> str:
     if rejected:
         parts.append(f"{rejected} rows rejected")
     if not summary.get("verdict", {}).get("passed", True):
-        parts.append("bar broken")
+        parts.append("over the limits")
     return f"{prefix} {as_of_date}: {', '.join(parts)}".strip()
 
 

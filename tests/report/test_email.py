@@ -81,7 +81,7 @@ def test_report_arrives_as_the_html_body_with_the_queue_files_attached(make_proj
     assert result.exit_code == 1, result.output  # the bar still decides the exit code
     [message] = inbox.messages
     assert message["Subject"] == ("[recon ACME] 2026-11-20: 2 exceptions (1 high), 50.00 USD at risk, "
-                                  "1 rows rejected, bar broken")
+                                  "1 rows rejected, over the limits")
     assert message["From"] == "recon@example.com"
     assert message["To"] == "finance@example.com, ops@example.com"
     assert sorted(inbox.envelopes[0].rcpt_tos) == ["finance@example.com", "ops@example.com"]
