@@ -59,7 +59,7 @@ def report(config: str | None, run_id: str | None, run_dir: str | None, out: str
         settings = _optional_config(config)
     result = rerender(folder, settings, fail_on=fail_on, out_dir=Path(out) if out else None,
                       neutralise=False if csv_raw else None)
-    if email_to or settings.email.to:
+    if email_to or settings.email.to or settings.email.routes:
         result.email(list(email_to) or None)
     if as_json:
         print_json(result.summary)

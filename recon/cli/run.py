@@ -146,9 +146,9 @@ def run(config: str | None, as_of: str | None, out: str | None, strict: bool, dr
             ctx = api.run(config, as_of=as_of, out=out, strict=strict, progress=on_file, rule_progress=on_rule,
                           run_id=run_id, dry_run=dry_run, fail_on=fail_on, engine=engine, csv_raw=csv_raw)
         _log_run(log, ctx)
-        recipients = list(email_to) or ctx.project.config.email.to
-        if recipients:
-            ctx.report().email(recipients)
+        settings = ctx.project.config.email
+        if email_to or settings.to or settings.routes:
+            recipients = ctx.report().email(list(email_to) or None)
             log("email_sent", run_id=run_id, to=recipients, attach=ctx.project.config.email.attach)
     except Exception as exc:  # the log says how it ended, whatever the error; handles_errors reports it
         error = as_recon_error(exc)

@@ -65,7 +65,9 @@ def bands(max_value: float, levels: int = LEVELS) -> list[Band]:
     10k-100k and 100k+. Round numbers a reader can compare across days; empty for no value."""
     if max_value <= 0:
         return []
-    top = 10 ** math.floor(math.log10(max_value))
+    top = 10.0 ** math.floor(math.log10(max_value))
+    if top > max_value:  # log10 rounded up just below a power of ten
+        top /= 10
     edges = [top / 10 ** (levels - 1 - i) for i in range(1, levels)]  # the lower edges of levels 2..levels
     lows = [0.0, *edges]
     return [Band(i + 1, lows[i], lows[i + 1] if i + 1 < levels else None) for i in range(levels)]
