@@ -36,7 +36,7 @@ from recon.report.terminal import render_summary
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
               help="Write the re-rendered outputs here instead of over the run's own.")
 @click.option("--fail-on", "fail_on", type=click.Choice(SEVERITIES), default=None,
-              help="Judge the run against this severity bar too (exit 1 when broken).")
+              help="Judge the run against this severity limit too (exit 1 when exceeded).")
 @click.option("--email-to", "email_to", multiple=True, metavar="ADDRESS", help="E-mail the re-rendered report.")
 @csv_raw_option
 @json_option

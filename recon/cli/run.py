@@ -2,7 +2,7 @@
 
 Four audiences read its output: the analyst (progress bars, then a rich summary on stdout),
 cron (`--quiet`: one line, and the exit code), log shippers (`--log-format json`: one JSON
-object per line on stderr) and CI (`--fail-on`, budgets, exit 1 when the bar is broken).
+object per line on stderr) and CI (`--fail-on`, budgets, exit 1 when over the limits).
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def run(config: str | None, as_of: str | None, out: str | None, strict: bool, dr
         log_format: str | None, as_json: bool, debug: bool) -> None:
     """Load every source, run the rules and write the reports.
 
-    Exit codes: 0 ok, 1 the bar (--fail-on, budgets) was broken, 2 usage, config or e-mail
+    Exit codes: 0 ok, 1 over the run's limits (--fail-on, budgets), 2 usage, config or e-mail
     error, 3 unreadable input under --strict, 4 another run holds the lock.
     """
     log = EventLog(log_format)
