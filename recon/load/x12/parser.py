@@ -16,6 +16,9 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from recon.load.edifact.options import EdifactOptions
+from recon.load.edifact.parser import EdifactFiles
+from recon.load.edifact.syntax import is_edifact
 from recon.load.x12.envelope import EnvelopeWalker, Registry, TxSet
 from recon.load.x12.quirks import ResolvedOptions, X12Options
 from recon.load.x12.result import FileSummary, Finding, InterchangeSummary, X12Result
@@ -34,6 +37,7 @@ def parse_x12_files(
     *,
     workers: int | None = None,
     parallel_min_bytes: int | None = None,
+    edifact: EdifactOptions | None = None,
 ) -> X12Result:
     """Parse X12 files into canonical entity tables.
 
@@ -46,6 +50,9 @@ def parse_x12_files(
     `recon.load.x12.parallel`); the result is identical to the serial parse, whose tables then
     are memory-mapped Arrow files rather than Python memory. Should the pool fail (a worker
     killed, no temporary directory), the files are parsed in process instead.
+
+    A file that starts with UNA/UNB is EDIFACT and is read by `recon.load.edifact` with
+    `edifact` (default: the X12 options' ids, partners and size limit) into the same tables.
     """
     options = options or X12Options()
     display_names = display_names or {}
@@ -56,10 +63,10 @@ def parse_x12_files(
         min_bytes = parallel.PARALLEL_MIN_BYTES if parallel_min_bytes is None else parallel_min_bytes
         if parallel.should_parallelise(paths, workers, min_bytes):
             try:
-                return parallel.parse_parallel(paths, options, display_names, workers)
+                return parallel.parse_parallel(paths, options, display_names, workers, edifact)
             except (parallel.BrokenProcessPool, OSError):
                 pass
-    parser = _Parser(options, display_names)
+    parser = _Parser(options, display_names, edifact_options=edifact)
     with _gc_paused():
         for path in paths:
             parser.parse_file(path)
@@ -102,8 +109,10 @@ def _gc_paused() -> Iterator[None]:
 
 class _Parser:
     def __init__(self, options: X12Options, display_names: Mapping[Path, str], registry: Registry | None = None,
-                 spill: Callable[[str, pa.Table], None] | None = None) -> None:
+                 spill: Callable[[str, pa.Table], None] | None = None,
+                 edifact_options: EdifactOptions | None = None) -> None:
         self.options = options
+        self.edifact = EdifactFiles(self, edifact_options or EdifactOptions.from_x12(options))
         self.spill = spill  # where flushed Arrow chunks go instead of `chunks` (a worker writes them to disk)
         self.our_ids = frozenset(options.our_ids)
         self.display_names = display_names
@@ -149,6 +158,9 @@ class _Parser:
             self._file_finding("X12-FILE-UNREADABLE", name, summary.error)
             return
         summary.size_bytes = len(data)
+        if is_edifact(data):
+            self.edifact.parse(name, summary, data)
+            return
         text = decode(data)
         del data  # the bytes, the text and the segment strings need not all be alive at once
         self.parse_text(name, summary, text)
@@ -172,14 +184,6 @@ class _Parser:
             self._file_finding("X12-NOT-X12", name, tok.error or "not an X12 file")
             return
         summary.readable = True
-        if tok.format == "edifact":
-            summary.error = "EDIFACT is not supported yet"
-            self._file_finding(
-                "X12-EDIFACT-UNSUPPORTED", name,
-                "EDIFACT is not supported yet: this file starts with UNA/UNB (an EDIFACT interchange); "
-                "only ANSI X12 (ISA) is parsed",
-            )
-            return
         for issue in tok.issues:
             self._issue(issue, name, None)
         if unmapped is None:

@@ -1,0 +1,142 @@
+"""INVOIC -> invoice_lines.
+
+BGM 1004 is the invoice number (1001: 380 commercial invoice, 381 credit note, 383 debit
+note ...), DTM 137 (or 3, invoice date) the invoice date, RFF+ON the order (a line's own
+RFF+ON:order:line gives its order line, else LIN 1082 when it is a number, as IT101 does in an
+810). Per LIN: QTY 47 invoiced quantity, MOA 203 line amount (else 38/66, else qty x price),
+PRI AAA net price (else INV, CAL, AAB), IMD description, ALC+A/C with MOA 204/23/8 its
+allowances and charges. After UNS: MOA 77 invoice amount (else 86, 39, 128, 9) is the total,
+ALC/MOA the invoice-level allowances and charges.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from recon.load.edifact.messages.base import MessageContext, MessageMapper, item_pair, line_no, pick, require
+from recon.load.edifact.messages.orders import header
+from recon.load.x12.values import multiply
+
+_CODES = {"LIN": 1, "PIA": 2, "IMD": 3, "QTY": 4, "MOA": 5, "PRI": 6, "RFF": 7, "ALC": 8, "UNS": 9, "BGM": 10,
+          "DTM": 11, "NAD": 12, "CUX": 13}
+_PRICES = {"AAA": 0, "INV": 1, "CAL": 2, "AAB": 3}
+_LINE_AMOUNTS = {"203": 0, "38": 1, "66": 2}
+_TOTALS = {"77": 0, "86": 1, "39": 2, "128": 3, "9": 4}
+_ALC_AMOUNTS = frozenset({"204", "23", "8", "131", "25"})
+
+
+def _add(a: str | None, v: Decimal) -> str:
+    return format(Decimal(a) + v, "f") if a else format(v, "f")
+
+
+def map_invoic(c: MessageContext) -> tuple[str | None, str | None]:
+    segs, opts, cs = c.segs, c.opts, c.cs
+    rank, fallback = opts.item_rank, opts.item_fallback
+    base = c.base
+    h: dict = {"parties": {}, "refs": {}}
+    lines: list[dict] = []
+    cur: dict | None = None
+    summary = False
+    total = None
+    total_rank = 99
+    alc: str | None = None  # A or C of the ALC whose MOA comes next
+    alc_label = "?"
+    inv_allow = inv_charge = Decimal(0)
+    detail: list[str] = []
+    for i in range(1, c.end):
+        el = segs[i]
+        code = _CODES.get(el[0])
+        if code is None:
+            continue
+        if code == 1:  # LIN
+            no, ref = line_no(el[1] if len(el) > 1 else "", len(lines) + 1)
+            pair = item_pair(el[3].split(cs)) if len(el) > 3 else None
+            cur = {"no": no, "ref": ref, "ids": [pair] if pair else [], "row": base + i, "price_rank": 99,
+                   "amount_rank": 99}
+            lines.append(cur)
+            alc = None
+        elif code == 9:  # UNS
+            summary, alc = True, None
+        elif code == 8:  # ALC
+            kind = el[1].strip() if len(el) > 1 else ""
+            alc = kind if kind in ("A", "C") else None
+            alc_label = c.parts(el, 5)[0].strip() or c.parts(el, 2)[0].strip() or "?"
+        elif code == 5:  # MOA
+            m = el[1].split(cs) if len(el) > 1 else [""]
+            q = m[0].strip()
+            raw = m[1].strip() if len(m) > 1 else ""
+            if alc is not None and q in _ALC_AMOUNTS:
+                value = c.number(raw, i, "MOA5004")
+                try:
+                    amount = Decimal(value) if value else None
+                except InvalidOperation:
+                    amount = None
+                if amount is not None:
+                    if cur is not None and not summary:
+                        key = "allow" if alc == "A" else "charge"
+                        cur[key] = _add(cur.get(key), amount)
+                    else:
+                        if alc == "A":
+                            inv_allow += amount
+                        else:
+                            inv_charge += amount
+                        detail.append(f"{alc}:{alc_label}:{format(amount, 'f')}")
+                alc = None
+            elif cur is not None and not summary:
+                r = _LINE_AMOUNTS.get(q, 99)
+                if r < cur["amount_rank"] and raw:
+                    cur["amount_rank"], cur["amount"] = r, c.number(raw, i, "MOA5004")
+            elif _TOTALS.get(q, 99) < total_rank and raw:
+                total_rank, total = _TOTALS[q], c.number(raw, i, "MOA5004")
+        elif cur is not None and not summary:
+            if code == 2:  # PIA
+                for k in range(2, len(el)):
+                    pair = item_pair(el[k].split(cs))
+                    if pair:
+                        cur["ids"].append(pair)
+            elif code == 3:  # IMD
+                d = c.parts(el, 3)
+                if len(d) > 3 and d[3].strip() and "desc" not in cur:
+                    cur["desc"] = d[3].strip()
+            elif code == 4:  # QTY
+                q = el[1].split(cs) if len(el) > 1 else [""]
+                if q[0] == "47" and "qty" not in cur:
+                    cur["qty"] = c.number(q[1].strip(), i, "QTY6060") if len(q) > 1 else None
+                    cur["uom"] = q[2].strip() or None if len(q) > 2 else None
+            elif code == 6:  # PRI
+                p = el[1].split(cs) if len(el) > 1 else [""]
+                r = _PRICES.get(p[0].strip(), 50)
+                if len(p) > 1 and p[1].strip() and r < cur["price_rank"]:
+                    cur["price_rank"], cur["price"] = r, c.number(p[1].strip(), i, "PRI5118")
+            elif code == 7:  # RFF+ON:order:line of the line
+                r = c.parts(el, 1)
+                if r[0].strip() == "ON" and len(r) > 2 and r[2].strip().isdecimal():
+                    cur["order_line"] = str(int(r[2]))
+        elif cur is None and code in (7, 10, 11, 12, 13):
+            header(c, el, i, h)
+            if code == 11:
+                c507 = c.parts(el, 1)
+                if c507[0].strip() == "3" and "invoice_date" not in h:
+                    h["invoice_date"] = c.when(c507, i, "DTM2380")
+    invoice_id = h.get("number")
+    require(c, invoice_id, h.get("bgm", -1), "BGM", "BGM1004", "invoice number")
+    invoiced = h.get("invoice_date") or h.get("date")
+    if invoiced:
+        invoiced = invoiced[:10]
+    rows = []
+    for line in lines:
+        item, qual, ids = pick(line["ids"], rank, fallback)
+        qty, price = line.get("qty"), line.get("price")
+        amount = line.get("amount") or multiply(qty, price)
+        order_line = line.get("order_line") or (line["no"] if line["ref"] is None else None)
+        rows.append((line["no"], order_line, item, qty, amount, line.get("uom"), price, line["ref"], qual, ids,
+                     line.get("desc"), line.get("allow"), line.get("charge"), line["row"]))
+    allow = format(inv_allow, "f") if detail else None
+    charge = format(inv_charge, "f") if detail else None
+    head = (invoice_id, h["refs"].get("ON"), h.get("currency"), invoiced, total, allow, charge,
+            ";".join(detail) or None, c.partner_id, c.file, c.icc, c.sc)
+    c.emit("invoice_lines", head, rows)
+    return invoice_id, invoiced
+
+
+INVOIC = MessageMapper("INVOIC", map_invoic, ("invoice_lines",))
