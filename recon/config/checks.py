@@ -32,6 +32,8 @@ def _model_for(loc: Loc) -> type[BaseModel] | None:
         return schema.Source
     if loc[0] == "sources" and len(loc) == 3 and loc[2] == "options":
         return schema.ReaderOptions
+    if loc[0] == "sources" and len(loc) == 3 and loc[2] == "expect":
+        return schema.Expect
     if loc[0] == "sources" and len(loc) == 4 and loc[2] == "columns":
         return schema.ColumnSpec
     if loc[0] == "engine" and len(loc) >= 2 and loc[1] == "spark":
@@ -98,6 +100,7 @@ def source_problems(name: str, source: Source, config_lookups: dict[str, Any], d
     problems += _check_timezone(source.timezone, (*base, "timezone"), doc)
     fmt = format_of(source)
     if fmt.is_edi:  # it maps itself onto its entities; its options block has its own model
+        problems += _age_column_problems(source, list(ENTITIES["edi_documents"].fields), base, doc)
         return problems + _format_options_problems(source, fmt, (*base, fmt.options_key), doc)
     if source.entity is None:
         return [*problems, doc.problem("C004", base, key="entity", hint=_entities_hint())]
@@ -106,6 +109,7 @@ def source_problems(name: str, source: Source, config_lookups: dict[str, Any], d
         hint = did_you_mean(source.entity, list(ENTITIES)) or _entities_hint()
         return [*problems, doc.problem("C011", (*base, "entity"), entity=source.entity, hint=hint)]
     specs = source.column_specs()
+    problems += _age_column_problems(source, list(specs), base, doc)
     for key in entity.required:
         if key not in specs:
             near = [f for f in specs if f not in entity.fields]
@@ -128,6 +132,18 @@ def source_problems(name: str, source: Source, config_lookups: dict[str, Any], d
                 hint = did_you_mean(lookup, list(config_lookups)) or "define it under lookups:"
                 problems.append(doc.problem("C014", (*loc, "normalise"), lookup=lookup, hint=hint))
     return problems
+
+
+def _age_column_problems(source: Source, fields: list[str], base: Loc, doc: YamlDocument) -> list[Problem]:
+    """`expect.age_column` must be a field the source fills, or the delivery's age could never be measured.
+
+    An EDI source maps itself: its deliveries are dated by a field of `edi_documents`.
+    """
+    age = source.expect.age_column
+    if age is None or age in fields:
+        return []
+    hint = did_you_mean(age, fields) or f"one of {', '.join(fields)}"
+    return [doc.problem("C021", (*base, "expect", "age_column"), column=age, hint=hint)]
 
 
 def _format_options_problems(source: Source, fmt: SourceFormat, loc: Loc, doc: YamlDocument) -> list[Problem]:

@@ -103,6 +103,36 @@ class ColumnSpec(Strict):
         return self
 
 
+class Expect(Strict):
+    """What a complete delivery of a source looks like; a source that falls short makes the run incomplete.
+
+    Files can be missing, truncated to a header or left over from yesterday when an upstream
+    export fails, and every one of those loads "fine". These limits are checked after loading
+    (docs/operations.md, "An incomplete night"): `min_rows` over the rows loaded and rejected,
+    `max_age` of the newest file's modification time, or of the newest value of `age_column`
+    (a loaded timestamp field) when the files are copied around and their times mean nothing.
+    """
+
+    min_rows: int | None = Field(None, ge=0)
+    max_age: float | None = None  # hours; written 26h, 2d
+    age_column: str | None = None  # a timestamp field of the source whose newest value must be within max_age
+    min_files: int | None = Field(None, ge=0)
+    max_files: int | None = Field(None, ge=1)
+
+    @field_validator("max_age", mode="before")
+    @classmethod
+    def _hours(cls, value: Any) -> Any:
+        return None if value is None else duration_hours(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Expect:
+        if self.age_column is not None and self.max_age is None:
+            raise ValueError("age_column needs max_age (how old its newest value may be)")
+        if self.min_files is not None and self.max_files is not None and self.min_files > self.max_files:
+            raise ValueError(f"min_files {self.min_files} is above max_files {self.max_files}")
+        return self
+
+
 class SourceBase(Strict):
     """A source's keys common to every format; `Source` adds each EDI format's options block."""
 
@@ -114,6 +144,10 @@ class SourceBase(Strict):
     columns: dict[str, str | ColumnSpec] = Field(default_factory=dict)
     normalise: dict[str, list[Any]] = Field(default_factory=dict)
     timezone: str | None = None
+    # A required source that fails (missing, unreadable, short of `expect`) makes the run incomplete
+    # (exit 5); an optional one only leaves its rules not evaluated.
+    required: bool = True
+    expect: Expect = Field(default_factory=Expect)
 
     @field_validator("normalise")
     @classmethod
@@ -327,6 +361,9 @@ class Config(Strict):
     # Rule pack files or globs, relative to this file; `bundled` (or `bundled/edi`) names the packs
     # shipped with recon. Absent: every bundled pack.
     rules: list[str] | None = None
+    # Rules this site does not run (its extracts lack what they read): reported as skipped, never as
+    # not evaluated, so they do not make every night incomplete.
+    skip_rules: list[str] = Field(default_factory=list)
     # Values for the rule packs' `$name` parameters (SLO windows, tolerances, cut-offs).
     parameters: dict[str, str | int | float] = Field(default_factory=dict)
 

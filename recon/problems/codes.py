@@ -68,6 +68,9 @@ CONFIG = area(
     ("C014", "unknown-lookup", "Unknown lookup", "unknown lookup {lookup!r}",
      "A `normalise: [{map: name}]` step names a lookup that the `lookups:` section does not define.",
      "define it under lookups:"),
+    ("C021", "age-column-not-mapped", "Age column not mapped", "{column!r} is not mapped by this source",
+     "A source's `expect: {age_column: ...}` names a field the source does not fill, so the age of its "
+     "delivery could never be measured.", "name a mapped timestamp field of this source"),
 )
 
 YAML_LIMITS = area(
