@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any, Protocol
+from typing import Protocol
 
 from recon.load.edifact.envelope import Group, Interchange, Message, Walker
 from recon.load.edifact.messages.base import MessageContext, Reject, document_code
@@ -24,18 +24,19 @@ from recon.load.x12.result import FileSummary, Finding, InterchangeSummary
 
 _PLACEHOLDER = re.compile(f"[{PLACEHOLDERS}]")
 SERVICE_MESSAGES = frozenset({"CONTRL", "AUTACK", "KEYMAN"})
-FLUSH_ROWS = 65_536
 
 
 class Host(Protocol):
-    """What the EDI parse (`recon.load.x12.parser._Parser`) lends the EDIFACT reader."""
+    """What the EDI parse (`recon.load.x12.parser._Parser`) lends the EDIFACT reader: its findings,
+    duplicate registry, segment count and row store."""
 
-    store: dict[str, Any]
     findings: list[Finding]
     registry: Registry
     segments: int
 
-    def _flush(self, entity: str) -> None: ...
+    def add_rows(self, rows: dict[str, tuple[tuple | None, list]]) -> None: ...
+
+    def add_document(self, head: tuple, line: tuple) -> None: ...
 
 
 class EdifactFiles:
@@ -150,25 +151,11 @@ class EdifactFiles:
             host.findings.extend(c.findings)
         if comp_escaped:
             _restore_components(c, tokens.separators.component)
-        store = host.store
-        for entity, (head, lines) in c.rows.items():
-            if lines:
-                rows = store[entity]
-                if head is not None:
-                    rows.heads.append(head)
-                    rows.counts.append(len(lines))
-                rows.lines.extend(map(tuple, lines))
-                if len(rows.lines) >= FLUSH_ROWS:
-                    host._flush(entity)
-        docs = store["edi_documents"]
-        head = self._document_head(msg, direction, partner, name)
-        if docs.heads and docs.heads[-1] is head:
-            docs.counts[-1] += 1
-        else:
-            docs.heads.append(head)
-            docs.counts.append(1)
-        docs.lines.append((document_code(msg.type), msg.ref, reference or None, document_date, msg.identifier or None,
-                           str(msg.end - msg.start + 1), c.base, msg.ref))
+        host.add_rows(c.rows)
+        host.add_document(self._document_head(msg, direction, partner, name), (
+            document_code(msg.type), msg.ref, reference or None, document_date, msg.identifier or None,
+            str(msg.end - msg.start + 1), c.base, msg.ref,
+        ))
         return True
 
     def _document_head(self, msg: Message, direction: str, partner: str | None, name: str) -> tuple:

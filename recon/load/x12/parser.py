@@ -308,29 +308,35 @@ class _Parser:
         if c.findings:
             c.summarise()
             self.findings.extend(c.findings)
+        self.add_rows(c.rows)
+        self.add_document(doc_head, (
+            tx.transaction_set, tx.control, reference or None, document_date, tx.implementation or None,
+            str(tx.end - tx.start + 1), c.base, tx.control,
+        ))
+        return True
+
+    def add_rows(self, rows: dict[str, tuple[tuple | None, list]]) -> None:
+        """Store one document's rows: per entity its head (HEADS order, or None) and lines (LINES order)."""
         store = self.store
-        for entity, (head, lines) in c.rows.items():
+        for entity, (head, lines) in rows.items():
             if lines:
-                rows = store[entity]
+                stored = store[entity]
                 if head is not None:
-                    rows.heads.append(head)
-                    rows.counts.append(len(lines))
-                rows.lines.extend(map(tuple, lines))  # tuple(t) is t; pending lists become tuples
-                if len(rows.lines) >= FLUSH_ROWS:
+                    stored.heads.append(head)
+                    stored.counts.append(len(lines))
+                stored.lines.extend(map(tuple, lines))  # tuple(t) is t; pending lists become tuples
+                if len(stored.lines) >= FLUSH_ROWS:
                     self._flush(entity)
-        docs = store["edi_documents"]
-        if docs.heads and docs.heads[-1] is doc_head:
+
+    def add_document(self, head: tuple, line: tuple) -> None:
+        """Store one edi_documents row: `head` shared with the previous document when it is the same object."""
+        docs = self.store["edi_documents"]
+        if docs.heads and docs.heads[-1] is head:
             docs.counts[-1] += 1
         else:
-            docs.heads.append(doc_head)
+            docs.heads.append(head)
             docs.counts.append(1)
-        docs.lines.append(
-            (
-                tx.transaction_set, tx.control, reference or None, document_date, tx.implementation or None,
-                str(tx.end - tx.start + 1), c.base, tx.control,
-            )
-        )
-        return True
+        docs.lines.append(line)
 
     def _set_error(self, c: SetContext, code: str, message: str, index: int | None, element: str | None) -> None:
         self.findings.append(c.finding(code, "error", message, index, element))

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from recon.load.edifact.envelope import Message
 from recon.load.x12.quirks import ResolvedOptions
 from recon.load.x12.result import Finding
-from recon.load.x12.sets.base import MAX_SAME_FINDINGS, Reject
+from recon.load.x12.sets.base import FindingCollector, Reject
 from recon.load.x12.values import hms, plain_number, ymd
 
 X12_EQUIVALENT: dict[str, str] = {
@@ -30,9 +30,10 @@ def document_code(message_type: str) -> str:
     return X12_EQUIVALENT.get(message_type, message_type)
 
 
-class MessageContext:
+class MessageContext(FindingCollector):
     """One message's segments and everything its rows and findings need."""
 
+    UNIT = "message"
     __slots__ = ("base", "counts", "cs", "direction", "end", "file", "findings", "group", "icc", "msg", "opts",
                  "partner_id", "rows", "sc", "segs", "sent_at", "start", "ts")
 
@@ -70,18 +71,6 @@ class MessageContext:
             segment_position=self.base + index if index is not None else None,
             segment_id=segs[index][0] if index is not None and index < len(segs) else None, element=element,
         )
-
-    def warn(self, code: str, message: str, index: int | None, element: str | None = None) -> None:
-        n = self.counts.get(code, 0) + 1
-        self.counts[code] = n
-        if n <= MAX_SAME_FINDINGS:
-            self.findings.append(self.finding(code, "warning", message, index, element))
-
-    def summarise(self) -> None:
-        for code, n in self.counts.items():
-            if n > MAX_SAME_FINDINGS:
-                self.counts[code] = 0
-                self.warn(code, f"... and {n - MAX_SAME_FINDINGS} more {code} finding(s) in this message", None)
 
     def reject(self, code: str, message: str, index: int | None, element: str | None = None) -> Reject:
         return Reject(code, message, index, element)
@@ -168,6 +157,28 @@ def item_pair(c212: list[str]) -> tuple[str, str] | None:
     return (c212[1].strip().upper() if len(c212) > 1 else ""), v
 
 
+def lin(el: list[str], cs: str, counter: int) -> tuple[str, str | None, list[tuple[str, str]]]:
+    """LIN -> (line_no, line_ref, item ids): 1082 (see `line_no`) and the C212 item id with its 7143 type."""
+    no, ref = line_no(el[1] if len(el) > 1 else "", counter)
+    pair = item_pair(el[3].split(cs)) if len(el) > 3 else None
+    return no, ref, [pair] if pair else []
+
+
+def pia(el: list[str], cs: str, ids: list[tuple[str, str]]) -> None:
+    """PIA: add its C212 item ids (up to five, after 4347) to the line's `ids`."""
+    for k in range(2, len(el)):
+        pair = item_pair(el[k].split(cs))
+        if pair:
+            ids.append(pair)
+
+
+def qty(c: MessageContext, el: list[str], i: int) -> tuple[str, str | None, str | None]:
+    """QTY C186 -> (6063 qualifier, 6060 quantity as a number, 6411 unit)."""
+    q = el[1].split(c.cs) if len(el) > 1 else [""]
+    value = c.number(q[1].strip(), i, "QTY6060") if len(q) > 1 else None
+    return q[0].strip(), value, (q[2].strip() or None) if len(q) > 2 else None
+
+
 def line_no(raw: str, counter: int) -> tuple[str, str | None]:
     """(line_no, line_ref): the sender's LIN 1082 when it is an integer, else the position in the message."""
     raw = raw.strip()
@@ -195,4 +206,4 @@ class MessageMapper(NamedTuple):
 
 
 __all__ = ["X12_EQUIVALENT", "MessageContext", "MessageMapper", "Reject", "date_time", "document_code",
-           "item_pair", "line_no", "pick", "require"]
+           "item_pair", "lin", "line_no", "pia", "pick", "qty", "require"]

@@ -10,7 +10,7 @@ QTY 12 despatch quantity, 21 ordered quantity; PCI/GIN+BX batch number as lot.
 
 from __future__ import annotations
 
-from recon.load.edifact.messages.base import MessageContext, MessageMapper, item_pair, line_no, pick, require
+from recon.load.edifact.messages.base import MessageContext, MessageMapper, lin, pia, pick, qty, require
 from recon.load.edifact.messages.orders import header
 from recon.load.x12.sets.base import site_of
 
@@ -36,9 +36,8 @@ def map_desadv(c: MessageContext) -> tuple[str | None, str | None]:
         if code is None:
             continue
         if code == 1:  # LIN
-            no, ref = line_no(el[1] if len(el) > 1 else "", len(lines) + 1)
-            pair = item_pair(el[3].split(cs)) if len(el) > 3 else None
-            cur = {"no": no, "ref": ref, "ids": [pair] if pair else [], "sscc": sscc, "row": base + i}
+            no, ref, ids = lin(el, cs, len(lines) + 1)
+            cur = {"no": no, "ref": ref, "ids": ids, "sscc": sscc, "row": base + i}
             lines.append(cur)
         elif code == 11:
             summary = True
@@ -57,17 +56,12 @@ def map_desadv(c: MessageContext) -> tuple[str | None, str | None]:
                 cur.setdefault("lot", v)
         elif cur is not None and not summary:
             if code == 2:  # PIA
-                for k in range(2, len(el)):
-                    pair = item_pair(el[k].split(cs))
-                    if pair:
-                        cur["ids"].append(pair)
+                pia(el, cs, cur["ids"])
             elif code == 3:  # QTY
-                q = el[1].split(cs) if len(el) > 1 else [""]
-                value = c.number(q[1].strip(), i, "QTY6060") if len(q) > 1 else None
-                uom = q[2].strip() or None if len(q) > 2 else None
-                if q[0] == "12" and "qty" not in cur:
+                q, value, uom = qty(c, el, i)
+                if q == "12" and "qty" not in cur:
                     cur["qty"], cur["uom"] = value, uom
-                elif q[0] == "21" and "ordered" not in cur:
+                elif q == "21" and "ordered" not in cur:
                     cur["ordered"] = value
             elif code == 4:  # RFF+ON of the line: the order (and its line, 1156)
                 r = c.parts(el, 1)

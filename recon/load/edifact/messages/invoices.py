@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from recon.load.edifact.messages.base import MessageContext, MessageMapper, item_pair, line_no, pick, require
+from recon.load.edifact.messages.base import MessageContext, MessageMapper, lin, pia, pick, qty, require
 from recon.load.edifact.messages.orders import header
 from recon.load.x12.values import multiply
 
@@ -49,9 +49,8 @@ def map_invoic(c: MessageContext) -> tuple[str | None, str | None]:
         if code is None:
             continue
         if code == 1:  # LIN
-            no, ref = line_no(el[1] if len(el) > 1 else "", len(lines) + 1)
-            pair = item_pair(el[3].split(cs)) if len(el) > 3 else None
-            cur = {"no": no, "ref": ref, "ids": [pair] if pair else [], "row": base + i, "price_rank": 99,
+            no, ref, ids = lin(el, cs, len(lines) + 1)
+            cur = {"no": no, "ref": ref, "ids": ids, "row": base + i, "price_rank": 99,
                    "amount_rank": 99}
             lines.append(cur)
             alc = None
@@ -90,19 +89,15 @@ def map_invoic(c: MessageContext) -> tuple[str | None, str | None]:
                 total_rank, total = _TOTALS[q], c.number(raw, i, "MOA5004")
         elif cur is not None and not summary:
             if code == 2:  # PIA
-                for k in range(2, len(el)):
-                    pair = item_pair(el[k].split(cs))
-                    if pair:
-                        cur["ids"].append(pair)
+                pia(el, cs, cur["ids"])
             elif code == 3:  # IMD
                 d = c.parts(el, 3)
                 if len(d) > 3 and d[3].strip() and "desc" not in cur:
                     cur["desc"] = d[3].strip()
             elif code == 4:  # QTY
-                q = el[1].split(cs) if len(el) > 1 else [""]
-                if q[0] == "47" and "qty" not in cur:
-                    cur["qty"] = c.number(q[1].strip(), i, "QTY6060") if len(q) > 1 else None
-                    cur["uom"] = q[2].strip() or None if len(q) > 2 else None
+                q, value, uom = qty(c, el, i)
+                if q == "47" and "qty" not in cur:
+                    cur["qty"], cur["uom"] = value, uom
             elif code == 6:  # PRI
                 p = el[1].split(cs) if len(el) > 1 else [""]
                 r = _PRICES.get(p[0].strip(), 50)
@@ -126,10 +121,10 @@ def map_invoic(c: MessageContext) -> tuple[str | None, str | None]:
     rows = []
     for line in lines:
         item, qual, ids = pick(line["ids"], rank, fallback)
-        qty, price = line.get("qty"), line.get("price")
-        amount = line.get("amount") or multiply(qty, price)
+        quantity, price = line.get("qty"), line.get("price")
+        amount = line.get("amount") or multiply(quantity, price)
         order_line = line.get("order_line") or (line["no"] if line["ref"] is None else None)
-        rows.append((line["no"], order_line, item, qty, amount, line.get("uom"), price, line["ref"], qual, ids,
+        rows.append((line["no"], order_line, item, quantity, amount, line.get("uom"), price, line["ref"], qual, ids,
                      line.get("desc"), line.get("allow"), line.get("charge"), line["row"]))
     allow = format(inv_allow, "f") if detail else None
     charge = format(inv_charge, "f") if detail else None

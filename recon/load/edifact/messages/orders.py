@@ -17,7 +17,7 @@ read (UN/EDIFACT D.93A-D.01B):
 
 from __future__ import annotations
 
-from recon.load.edifact.messages.base import MessageContext, MessageMapper, item_pair, line_no, pick, require
+from recon.load.edifact.messages.base import MessageContext, MessageMapper, lin, pia, pick, qty, require
 from recon.load.x12.sets.base import site_of
 
 _ORDERS = {"LIN": 1, "PIA": 2, "IMD": 3, "QTY": 4, "PRI": 5, "BGM": 6, "DTM": 7, "NAD": 8, "CUX": 9, "MOA": 10,
@@ -95,28 +95,20 @@ def map_orders(c: MessageContext) -> tuple[str | None, str | None]:
         if code == 1:  # LIN
             if pending is not None:
                 pending[_ITEM], pending[_QUAL], pending[_IDS] = pick(ids, rank, fallback)
-            ids = []
-            pair = item_pair(el[3].split(cs)) if len(el) > 3 else None
-            if pair:
-                ids.append(pair)
-            no, ref = line_no(el[1] if len(el) > 1 else "", len(lines) + 1)
+            no, ref, ids = lin(el, cs, len(lines) + 1)
             pending = [no, None, None, None, None, None, ref, None, None, None, base + i]
             lines.append(pending)
             price_rank = 99
         elif code == 2 and pending is not None:  # PIA
-            for k in range(2, len(el)):
-                pair = item_pair(el[k].split(cs))
-                if pair:
-                    ids.append(pair)
+            pia(el, cs, ids)
         elif code == 3 and pending is not None:  # IMD
             d = c.parts(el, 3)
             if len(d) > 3 and d[3].strip() and pending[_DESC] is None:
                 pending[_DESC] = d[3].strip()
         elif code == 4 and pending is not None and not summary:  # QTY
-            q = el[1].split(cs) if len(el) > 1 else [""]
-            if q[0] in ("21", "1") and (pending[_QTY] is None or q[0] == "21"):
-                pending[_QTY] = c.number(q[1].strip() if len(q) > 1 else "", i, "QTY6060")
-                pending[_UOM] = q[2].strip() or None if len(q) > 2 else None
+            q, value, uom = qty(c, el, i)
+            if q in ("21", "1") and (pending[_QTY] is None or q == "21"):
+                pending[_QTY], pending[_UOM] = value, uom
         elif code == 5 and pending is not None:  # PRI
             p = el[1].split(cs) if len(el) > 1 else [""]
             r = _PRICES.get(p[0].strip(), 50)
@@ -180,11 +172,7 @@ def map_ordrsp(c: MessageContext) -> tuple[str | None, str | None]:
         if code == 1:  # LIN
             if cur is not None:
                 cur[1], cur[10], cur[11] = pick(ids, rank, fallback)
-            ids = []
-            pair = item_pair(el[3].split(cs)) if len(el) > 3 else None
-            if pair:
-                ids.append(pair)
-            no, ref = line_no(el[1] if len(el) > 1 else "", len(rows) + 1)
+            no, ref, ids = lin(el, cs, len(rows) + 1)
             action = el[2].strip() if len(el) > 2 else ""
             cur = [no, None, None, None, None, ORDRSP_LINE_STATUS.get(action, action or None), None, None, None, ref,
                    None, None, base + i]
@@ -198,17 +186,12 @@ def map_ordrsp(c: MessageContext) -> tuple[str | None, str | None]:
         elif summary:
             continue
         elif code == 2:  # PIA
-            for k in range(2, len(el)):
-                pair = item_pair(el[k].split(cs))
-                if pair:
-                    ids.append(pair)
+            pia(el, cs, ids)
         elif code == 3:  # QTY
-            q = el[1].split(cs) if len(el) > 1 else [""]
-            value = c.number(q[1].strip(), i, "QTY6060") if len(q) > 1 else None
-            uom = q[2].strip() or None if len(q) > 2 else None
-            if q[0] == "21":
+            q, value, uom = qty(c, el, i)
+            if q == "21":
                 cur[2], cur[3] = value, uom
-            elif q[0] in ("113", "12") and cur[6] is None:
+            elif q in ("113", "12") and cur[6] is None:
                 cur[6], cur[7] = value, uom
         elif code == 4:  # PRI
             p = el[1].split(cs) if len(el) > 1 else [""]
