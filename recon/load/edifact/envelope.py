@@ -153,15 +153,21 @@ class Walker:
         ic: Interchange | None = None
         group: Group | None = None
         msg: Message | None = None
-        covered = -1  # last index accounted for by an envelope or a message
-        for i, s in enumerate(raw):
+        prev = -1  # the last envelope segment seen: what lies between it and the next is in a message or stray
+        # Only service segments (UN*) can be envelopes: one C-speed pass finds them, the walk visits those.
+        candidates = [i for i, s in enumerate(raw) if s.startswith("UN")]
+        for i in candidates:
+            s = raw[i]
             tag = s[:3]
-            if tag == "UNA" and msg is None:  # the next interchange's service string advice (same separators)
-                covered = i
-                continue
-            if tag not in ENVELOPE_TAGS or (len(s) > 3 and s[3] != self.element):
-                if msg is None and i > covered:
-                    self.stray.append(i)
+            if tag == "UNA":  # the next interchange's service string advice (same separators)
+                if msg is not None:
+                    continue
+            elif tag not in ENVELOPE_TAGS or (len(s) > 3 and s[3] != self.element):
+                continue  # UNS (section control) and other segments of a message
+            if msg is None and i > prev + 1:
+                self.stray.extend(range(prev + 1, i))
+            prev = i
+            if tag == "UNA":
                 continue
             if tag == "UNH":
                 if msg is not None:
@@ -174,15 +180,13 @@ class Walker:
                 if msg is None:
                     self._find("EDIFACT-UNT-UNEXPECTED", "error", "UNT without a UNH before it; the segment was "
                                "rejected", i, ic=ic, group=group)
-                    covered = i
                     continue
                 self._close_message(msg, i)
-                msg, covered = None, i
+                msg = None
                 continue
             if msg is not None:
                 self._cut_short(msg, i, f"a {tag}")
                 msg = None
-            covered = i
             if tag == "UNB":
                 if ic is not None:
                     self._close_open(ic, group, i, truncated=not ic.synthetic)
@@ -212,6 +216,8 @@ class Walker:
                 self._close_interchange(ic, i)
                 ic = None
         end = len(raw)
+        if msg is None and end > prev + 1:
+            self.stray.extend(range(prev + 1, end))
         if msg is not None:
             self._cut_short(msg, end - 1, "the end of the file", at_end=True)
         if ic is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import repeat
 from typing import Protocol
 
 from recon.load.edifact.envelope import Group, Interchange, Message, Walker
@@ -92,7 +93,7 @@ class EdifactFiles:
         separator, which stays a placeholder until composites are split: see `_restore_components`)."""
         raw = tokens.segments[msg.start : msg.end + 1]
         elem = tokens.separators.element
-        segs = [s.split(elem) for s in raw]
+        segs = list(map(str.split, raw, repeat(elem)))
         comp_escaped = False
         if table is not None:
             for k, s in enumerate(raw):

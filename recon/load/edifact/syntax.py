@@ -102,7 +102,9 @@ def is_edifact(data: bytes) -> bool:
     if head.startswith(UTF8_BOM):
         head = head[3:]
     head = head.lstrip(_BLANK)
-    return head[:3] in (b"UNA", b"UNB", b"UNG", b"UNH") and not head[3:4].isalnum()
+    if head[:3] in (b"UNA", b"UNB"):
+        return bool(head[3:4]) and not head[3:4].isalnum()
+    return head[:3] in (b"UNG", b"UNH") and head[3:4] in (b"+", b"\x1d")  # the default element separators
 
 
 def _una(text: str) -> tuple[Separators, list[SyntaxIssue]]:
@@ -156,7 +158,7 @@ def decode(data: bytes, charset: str | None) -> tuple[str, list[SyntaxIssue]]:
         codec = "utf-8"
     try:
         text = data.decode(codec)
-        if codec == "latin-1" and any(b > 0x7F for b in data):
+        if codec == "latin-1" and not data.isascii():
             # A UTF-8 file declared UNOC: valid multi-byte UTF-8 is no accident in Latin-1 text.
             try:
                 utf8 = data.decode("utf-8")
@@ -226,8 +228,12 @@ def tokenize(data: bytes) -> Tokens:
             text = text.replace("\r", "").replace("\n", "")
     elif "\r" in text:
         text = text.replace("\r", "")
-    segments = [s.lstrip(" \t\n") for s in text.split(term)]
-    segments = [s for s in segments if s]
+    if term + " " in text or term + "\t" in text or (term + "\n" in text and term != "\n"):
+        segments = [seg.lstrip(" \t\n") for seg in text.split(term)]  # indented or terminator-led layouts
+    else:
+        segments = text.split(term)
+    if "" in segments:  # the end after the last terminator, or blank segments
+        segments = [seg for seg in segments if seg]
     return Tokens(seps, segments, 2 if una else 1, una, charset, version, escaped, issues)
 
 

@@ -83,10 +83,10 @@ class MessageContext(FindingCollector):
 
     def number(self, raw: str, index: int, element: str) -> str | None:
         """A numeric value as a plain decimal string: '19,9' (decimal comma) -> '19.9'. Kept as text, with a
-        warning, when it is no number."""
+        warning, when it is no number. Callers try `raw.isdecimal()` first (the common integer, no call)."""
         if not raw:
             return None
-        if raw.isdecimal():
+        if raw.replace(".", "", 1).isdecimal() and raw[0] != "." and raw[-1] != ".":
             return raw
         v = plain_number(raw.replace(",", ".") if "," in raw and "." not in raw else raw)
         if v is None:
@@ -134,9 +134,16 @@ def date_time(value: str, fmt: str) -> str | None:
 def pick(ids: list[tuple[str, str]], rank: dict[str, int], fallback: bool) -> tuple[str | None, str | None,
                                                                                        str | None]:
     """Our item number among (7143 qualifier, 7140 id) pairs: the best-ranked configured qualifier,
-    else (with `fallback`) the first id. Returns (item, qualifier, 'Q:ID;Q:ID' of all ids)."""
+    else (with `fallback`) the first id. Returns (item, qualifier, 'Q:ID;Q:ID' of all ids; an id
+    without a qualifier stands alone)."""
     if not ids:
         return None, None, None
+    if len(ids) == 1:  # the common case, without the loop
+        q, v = ids[0]
+        text = f"{q}:{v}" if q else v
+        if q in rank or fallback:
+            return v, q or None, text
+        return None, None, text
     best = 1 << 30
     item = qual = None
     for q, v in ids:
@@ -145,45 +152,52 @@ def pick(ids: list[tuple[str, str]], rank: dict[str, int], fallback: bool) -> tu
             best, item, qual = r, v, q
     if item is None and fallback:
         qual, item = ids[0]
-    text = ";".join(f"{q}:{v}" for q, v in ids)
+    text = ";".join(f"{q}:{v}" if q else v for q, v in ids)
     return item, qual or None, text
 
 
 def item_pair(c212: list[str]) -> tuple[str, str] | None:
     """C212 (7140 item id : 7143 type) -> (type, id), None when there is no id."""
-    v = c212[0].strip()
+    v = c212[0]
     if not v:
         return None
-    return (c212[1].strip().upper() if len(c212) > 1 else ""), v
+    return (c212[1] if len(c212) > 1 else ""), v
 
 
 def lin(el: list[str], cs: str, counter: int) -> tuple[str, str | None, list[tuple[str, str]]]:
-    """LIN -> (line_no, line_ref, item ids): 1082 (see `line_no`) and the C212 item id with its 7143 type."""
-    no, ref = line_no(el[1] if len(el) > 1 else "", counter)
-    pair = item_pair(el[3].split(cs)) if len(el) > 3 else None
-    return no, ref, [pair] if pair else []
+    """LIN -> (line_no, line_ref, item ids): 1082 (see `line_no`) and the C212 item id with its 7143 type.
+
+    Written out rather than calling `line_no` and `item_pair`: it runs once per line of every message."""
+    raw = el[1] if len(el) > 1 else ""
+    no, ref = (raw, None) if raw.isdecimal() else (str(counter), raw or None)
+    if len(el) > 3:
+        c212 = el[3].split(cs)
+        if c212[0]:
+            return no, ref, [(c212[1] if len(c212) > 1 else "", c212[0])]
+    return no, ref, []
 
 
 def pia(el: list[str], cs: str, ids: list[tuple[str, str]]) -> None:
     """PIA: add its C212 item ids (up to five, after 4347) to the line's `ids`."""
     for k in range(2, len(el)):
-        pair = item_pair(el[k].split(cs))
-        if pair:
-            ids.append(pair)
+        c212 = el[k].split(cs)
+        if c212[0]:
+            ids.append((c212[1] if len(c212) > 1 else "", c212[0]))
 
 
 def qty(c: MessageContext, el: list[str], i: int) -> tuple[str, str | None, str | None]:
     """QTY C186 -> (6063 qualifier, 6060 quantity as a number, 6411 unit)."""
     q = el[1].split(c.cs) if len(el) > 1 else [""]
-    value = c.number(q[1].strip(), i, "QTY6060") if len(q) > 1 else None
-    return q[0].strip(), value, (q[2].strip() or None) if len(q) > 2 else None
+    if len(q) == 3:  # qualifier, quantity, unit: the common case
+        v = q[1]
+        return q[0], v if v.isdecimal() else c.number(v, i, "QTY6060"), q[2] or None
+    return q[0], c.number(q[1], i, "QTY6060") if len(q) > 1 else None, q[2] or None if len(q) > 2 else None
 
 
 def line_no(raw: str, counter: int) -> tuple[str, str | None]:
     """(line_no, line_ref): the sender's LIN 1082 when it is an integer, else the position in the message."""
-    raw = raw.strip()
     if raw.isdecimal():
-        return str(int(raw)), None
+        return raw, None
     return str(counter), raw or None
 
 

@@ -14,6 +14,9 @@ from recon.load.edifact.messages.base import MessageContext, MessageMapper, lin,
 from recon.load.edifact.messages.orders import header
 from recon.load.x12.sets.base import site_of
 
+# Slots of a pending despatch line.
+_NO, _REF, _IDS, _SSCC, _ROW, _QTY, _UOM, _ORDERED, _LOT, _ORDER, _OLINE = range(11)
+
 _CODES = {"LIN": 1, "PIA": 2, "QTY": 3, "RFF": 4, "GIN": 5, "CPS": 6, "BGM": 7, "DTM": 8, "NAD": 9, "TDT": 10,
           "UNS": 11}
 
@@ -27,8 +30,8 @@ def map_desadv(c: MessageContext) -> tuple[str | None, str | None]:
     dates: dict[str, str | None] = {}
     carrier = None
     sscc = None
-    lines: list[dict] = []
-    cur: dict | None = None
+    lines: list[list] = []
+    cur: list | None = None
     summary = False
     for i in range(1, c.end):
         el = segs[i]
@@ -37,7 +40,7 @@ def map_desadv(c: MessageContext) -> tuple[str | None, str | None]:
             continue
         if code == 1:  # LIN
             no, ref, ids = lin(el, cs, len(lines) + 1)
-            cur = {"no": no, "ref": ref, "ids": ids, "sscc": sscc, "row": base + i}
+            cur = [no, ref, ids, sscc, base + i, None, None, None, None, None, None]
             lines.append(cur)
         elif code == 11:
             summary = True
@@ -50,25 +53,25 @@ def map_desadv(c: MessageContext) -> tuple[str | None, str | None]:
             if q == "BJ" and v:
                 if cur is None:
                     sscc = v
-                elif cur.get("sscc") is None:
-                    cur["sscc"] = v
-            elif q == "BX" and v and cur is not None:
-                cur.setdefault("lot", v)
+                elif cur[_SSCC] is None:
+                    cur[_SSCC] = v
+            elif q == "BX" and v and cur is not None and cur[_LOT] is None:
+                cur[_LOT] = v
         elif cur is not None and not summary:
-            if code == 2:  # PIA
-                pia(el, cs, cur["ids"])
-            elif code == 3:  # QTY
+            if code == 3:  # QTY
                 q, value, uom = qty(c, el, i)
-                if q == "12" and "qty" not in cur:
-                    cur["qty"], cur["uom"] = value, uom
-                elif q == "21" and "ordered" not in cur:
-                    cur["ordered"] = value
+                if q == "12" and cur[_QTY] is None:
+                    cur[_QTY], cur[_UOM] = value, uom
+                elif q == "21" and cur[_ORDERED] is None:
+                    cur[_ORDERED] = value
+            elif code == 2:  # PIA
+                pia(el, cs, cur[_IDS])
             elif code == 4:  # RFF+ON of the line: the order (and its line, 1156)
                 r = c.parts(el, 1)
-                if r[0].strip() == "ON" and len(r) > 1 and r[1].strip():
-                    cur["order"] = r[1].strip()
-                    if len(r) > 2 and r[2].strip().isdecimal():
-                        cur["order_line"] = str(int(r[2]))
+                if r[0] == "ON" and len(r) > 1 and r[1]:
+                    cur[_ORDER] = r[1]
+                    if len(r) > 2 and r[2].isdecimal():
+                        cur[_OLINE] = str(int(r[2]))
         elif code == 8 and cur is None:  # DTM of the header
             c507 = c.parts(el, 1)
             q = c507[0].strip()
@@ -94,14 +97,14 @@ def map_desadv(c: MessageContext) -> tuple[str | None, str | None]:
         asn_date = asn_date[:10]
     status = "CANCELLED" if h.get("function") == "1" else "SHIPPED"
     rows = []
+    bol, ship_to_id, ship_to_name = refs.get("BM"), ship_to[1] or None, ship_to[0] or None
     for line in lines:
-        item, qual, ids = pick(line["ids"], rank, fallback)
-        order_id = line.get("order") or order
+        item, qual, ids = pick(line[_IDS], rank, fallback)
+        order_id = line[_ORDER] or order
         rows.append((
-            order_id, line.get("order_line") or line["no"], item, line.get("qty"), line.get("lot"), site, shipped,
-            carrier, track, line.get("uom"), line.get("ordered"), None, line["ref"], qual, ids,
-            order_id, line.get("sscc"), None, refs.get("BM"), None, ship_to[1] or None, ship_to[0] or None,
-            line["row"],
+            order_id, line[_OLINE] or line[_NO], item, line[_QTY], line[_LOT], site, shipped, carrier, track,
+            line[_UOM], line[_ORDERED], None, line[_REF], qual, ids, order_id, line[_SSCC], None, bol, None,
+            ship_to_id, ship_to_name, line[_ROW],
         ))
     c.emit("shipment_lines", (shipment_id, status, c.ts, h.get("function"), asn_date, c.partner_id, c.file, c.icc,
                               c.sc), rows)

@@ -29,13 +29,16 @@ def _add(a: str | None, v: Decimal) -> str:
     return format(Decimal(a) + v, "f") if a else format(v, "f")
 
 
+# Slots of a pending invoice line.
+_NO, _REF, _IDS, _ROW, _PRANK, _ARANK, _QTY, _UOM, _AMOUNT, _PRICE, _DESC, _ALLOW, _CHARGE, _OLINE = range(14)
+
+
 def map_invoic(c: MessageContext) -> tuple[str | None, str | None]:
     segs, opts, cs = c.segs, c.opts, c.cs
-    rank, fallback = opts.item_rank, opts.item_fallback
     base = c.base
     h: dict = {"parties": {}, "refs": {}}
-    lines: list[dict] = []
-    cur: dict | None = None
+    lines: list[list] = []
+    cur: list | None = None
     summary = False
     total = None
     total_rank = 99
@@ -50,88 +53,100 @@ def map_invoic(c: MessageContext) -> tuple[str | None, str | None]:
             continue
         if code == 1:  # LIN
             no, ref, ids = lin(el, cs, len(lines) + 1)
-            cur = {"no": no, "ref": ref, "ids": ids, "row": base + i, "price_rank": 99,
-                   "amount_rank": 99}
+            cur = [no, ref, ids, base + i, 99, 99, None, None, None, None, None, None, None, None]
             lines.append(cur)
             alc = None
-        elif code == 9:  # UNS
-            summary, alc = True, None
-        elif code == 8:  # ALC
-            kind = el[1].strip() if len(el) > 1 else ""
-            alc = kind if kind in ("A", "C") else None
-            alc_label = c.parts(el, 5)[0].strip() or c.parts(el, 2)[0].strip() or "?"
         elif code == 5:  # MOA
             m = el[1].split(cs) if len(el) > 1 else [""]
-            q = m[0].strip()
-            raw = m[1].strip() if len(m) > 1 else ""
+            q = m[0]
+            raw = m[1] if len(m) > 1 else ""
             if alc is not None and q in _ALC_AMOUNTS:
-                value = c.number(raw, i, "MOA5004")
-                try:
-                    amount = Decimal(value) if value else None
-                except InvalidOperation:
-                    amount = None
-                if amount is not None:
-                    if cur is not None and not summary:
-                        key = "allow" if alc == "A" else "charge"
-                        cur[key] = _add(cur.get(key), amount)
+                amount = _amount(c, raw, i)
+                if amount is None:
+                    pass
+                elif cur is not None and not summary:
+                    k = _ALLOW if alc == "A" else _CHARGE
+                    cur[k] = _add(cur[k], amount)
+                else:
+                    if alc == "A":
+                        inv_allow += amount
                     else:
-                        if alc == "A":
-                            inv_allow += amount
-                        else:
-                            inv_charge += amount
-                        detail.append(f"{alc}:{alc_label}:{format(amount, 'f')}")
+                        inv_charge += amount
+                    detail.append(f"{alc}:{alc_label}:{format(amount, 'f')}")
                 alc = None
             elif cur is not None and not summary:
                 r = _LINE_AMOUNTS.get(q, 99)
-                if r < cur["amount_rank"] and raw:
-                    cur["amount_rank"], cur["amount"] = r, c.number(raw, i, "MOA5004")
+                if r < cur[_ARANK] and raw:
+                    cur[_ARANK], cur[_AMOUNT] = r, raw if raw.isdecimal() else c.number(raw, i, "MOA5004")
             elif _TOTALS.get(q, 99) < total_rank and raw:
                 total_rank, total = _TOTALS[q], c.number(raw, i, "MOA5004")
+        elif code == 9:  # UNS
+            summary, alc = True, None
         elif cur is not None and not summary:
-            if code == 2:  # PIA
-                pia(el, cs, cur["ids"])
-            elif code == 3:  # IMD
-                d = c.parts(el, 3)
-                if len(d) > 3 and d[3].strip() and "desc" not in cur:
-                    cur["desc"] = d[3].strip()
-            elif code == 4:  # QTY
+            if code == 4:  # QTY
                 q, value, uom = qty(c, el, i)
-                if q == "47" and "qty" not in cur:
-                    cur["qty"], cur["uom"] = value, uom
+                if q == "47" and cur[_QTY] is None:
+                    cur[_QTY], cur[_UOM] = value, uom
             elif code == 6:  # PRI
                 p = el[1].split(cs) if len(el) > 1 else [""]
-                r = _PRICES.get(p[0].strip(), 50)
-                if len(p) > 1 and p[1].strip() and r < cur["price_rank"]:
-                    cur["price_rank"], cur["price"] = r, c.number(p[1].strip(), i, "PRI5118")
+                r = _PRICES.get(p[0], 50)
+                if len(p) > 1 and p[1] and r < cur[_PRANK]:
+                    cur[_PRANK], cur[_PRICE] = r, c.number(p[1], i, "PRI5118")
+            elif code == 3:  # IMD
+                d = el[3].split(cs) if len(el) > 3 else ()
+                if len(d) > 3 and d[3] and cur[_DESC] is None:
+                    cur[_DESC] = d[3]
+            elif code == 2:  # PIA
+                pia(el, cs, cur[_IDS])
             elif code == 7:  # RFF+ON:order:line of the line
                 r = c.parts(el, 1)
-                if r[0].strip() == "ON" and len(r) > 2 and r[2].strip().isdecimal():
-                    cur["order_line"] = str(int(r[2]))
+                if r[0] == "ON" and len(r) > 2 and r[2].isdecimal():
+                    cur[_OLINE] = str(int(r[2]))
+            elif code == 8:  # ALC of the line
+                alc, alc_label = _alc(c, el)
+        elif code == 8:  # ALC of the invoice
+            alc, alc_label = _alc(c, el)
         elif cur is None and code in (7, 10, 11, 12, 13):
             header(c, el, i, h)
             if code == 11:
                 c507 = c.parts(el, 1)
-                if c507[0].strip() == "3" and "invoice_date" not in h:
+                if c507[0] == "3" and "invoice_date" not in h:
                     h["invoice_date"] = c.when(c507, i, "DTM2380")
     invoice_id = h.get("number")
     require(c, invoice_id, h.get("bgm", -1), "BGM", "BGM1004", "invoice number")
     invoiced = h.get("invoice_date") or h.get("date")
     if invoiced:
         invoiced = invoiced[:10]
+    rank, fallback = opts.item_rank, opts.item_fallback
     rows = []
     for line in lines:
-        item, qual, ids = pick(line["ids"], rank, fallback)
-        quantity, price = line.get("qty"), line.get("price")
-        amount = line.get("amount") or multiply(quantity, price)
-        order_line = line.get("order_line") or (line["no"] if line["ref"] is None else None)
-        rows.append((line["no"], order_line, item, quantity, amount, line.get("uom"), price, line["ref"], qual, ids,
-                     line.get("desc"), line.get("allow"), line.get("charge"), line["row"]))
+        item, qual, ids = pick(line[_IDS], rank, fallback)
+        quantity, price = line[_QTY], line[_PRICE]
+        amount = line[_AMOUNT] or multiply(quantity, price)
+        order_line = line[_OLINE] or (line[_NO] if line[_REF] is None else None)
+        rows.append((line[_NO], order_line, item, quantity, amount, line[_UOM], price, line[_REF], qual, ids,
+                     line[_DESC], line[_ALLOW], line[_CHARGE], line[_ROW]))
     allow = format(inv_allow, "f") if detail else None
     charge = format(inv_charge, "f") if detail else None
     head = (invoice_id, h["refs"].get("ON"), h.get("currency"), invoiced, total, allow, charge,
             ";".join(detail) or None, c.partner_id, c.file, c.icc, c.sc)
     c.emit("invoice_lines", head, rows)
     return invoice_id, invoiced
+
+
+def _alc(c: MessageContext, el: list[str]) -> tuple[str | None, str]:
+    """ALC -> (A or C, or None for other indicators; the charge's label: C214 service code, else 1230)."""
+    kind = el[1].strip() if len(el) > 1 else ""
+    return (kind if kind in ("A", "C") else None), (c.parts(el, 5)[0].strip() or c.parts(el, 2)[0].strip() or "?")
+
+
+def _amount(c: MessageContext, raw: str, i: int) -> Decimal | None:
+    """An allowance or charge amount (MOA 5004) as a Decimal; None when empty or no number (warned)."""
+    value = c.number(raw, i, "MOA5004")
+    try:
+        return Decimal(value) if value else None
+    except InvalidOperation:
+        return None
 
 
 INVOIC = MessageMapper("INVOIC", map_invoic, ("invoice_lines",))
