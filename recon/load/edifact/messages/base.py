@@ -138,12 +138,22 @@ def pick(ids: list[tuple[str, str]], rank: dict[str, int], fallback: bool) -> tu
     without a qualifier stands alone)."""
     if not ids:
         return None, None, None
-    if len(ids) == 1:  # the common case, without the loop
+    n = len(ids)
+    if n == 1:  # the common cases, without the loop
         q, v = ids[0]
         text = f"{q}:{v}" if q else v
         if q in rank or fallback:
             return v, q or None, text
         return None, None, text
+    if n == 2 and ids[0][0] and ids[1][0]:
+        (q, v), (q2, v2) = ids
+        text = f"{q}:{v};{q2}:{v2}"
+        r, r2 = rank.get(q), rank.get(q2)
+        if r is not None and (r2 is None or r <= r2):
+            return v, q, text
+        if r2 is not None:
+            return v2, q2, text
+        return (v, q, text) if fallback else (None, None, text)
     best = 1 << 30
     item = qual = None
     for q, v in ids:
