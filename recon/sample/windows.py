@@ -70,9 +70,11 @@ NOT_INJECTED: dict[str, tuple[str, ...]] = {
     "carrier-status-unknown-shipment": ("shipment_id",),
     "inventory-advice-variance": ("item_id", "site"),
     "inventory-advice-not-in-erp": ("item_id", "site"),
+    "return-qty-mismatch": ("document", "item_id"),
+    "return-not-in-erp": ("document", "item_id"),
 }
 """Exception types of the bundled packs that the sample never injects, with their business keys:
-the rest of the EDI chain (855, 940, 945, 846, 214), documents the sample does not send. With
+the rest of the EDI chain (855, 940, 945, 846, 214, 180), documents the sample does not send. With
 TYPES they are every type the bundled packs raise; none can be in the sample's answer key."""
 
 TRUTH_COLUMNS = (
