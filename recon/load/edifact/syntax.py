@@ -102,8 +102,11 @@ def is_edifact(data: bytes) -> bool:
     if head.startswith(UTF8_BOM):
         head = head[3:]
     head = head.lstrip(_BLANK)
-    if head[:3] in (b"UNA", b"UNB"):
-        return bool(head[3:4]) and not head[3:4].isalnum()
+    sep = head[3:4]
+    if head[:3] == b"UNA":  # six service characters follow: printable, not letters or digits
+        return len(head) >= 9 and all(32 <= b < 127 and not chr(b).isalnum() or b == 32 for b in head[3:9])
+    if head[:3] == b"UNB":  # then the element separator: printable, or IS3 (0x1D) of level B
+        return sep == b"\x1d" or (bool(sep) and 32 < sep[0] < 127 and not sep.isalnum())
     return head[:3] in (b"UNG", b"UNH") and head[3:4] in (b"+", b"\x1d")  # the default element separators
 
 
