@@ -43,7 +43,7 @@ def test_same_edifact_loads_and_rejects(runs: dict[str, Any]) -> None:
     duck = loads(runs["duckdb"])
     assert {e for _, e, *_ in duck} >= {"orders", "order_lines", "shipment_lines", "invoice_lines", "edi_acks",
                                         "edi_documents"}
-    assert [r for r in duck if r[1] == "edi_documents"][0][5] == 1  # the rejected ORDERS
+    assert next(r for r in duck if r[1] == "edi_documents")[5] == 1  # the rejected ORDERS
     assert loads(runs["spark"]) == duck
 
 

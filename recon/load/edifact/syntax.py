@@ -104,7 +104,7 @@ def is_edifact(data: bytes) -> bool:
     head = head.lstrip(_BLANK)
     sep = head[3:4]
     if head[:3] == b"UNA":  # six service characters follow: printable, not letters or digits
-        return len(head) >= 9 and all(32 <= b < 127 and not chr(b).isalnum() or b == 32 for b in head[3:9])
+        return len(head) >= 9 and all((32 <= b < 127 and not chr(b).isalnum()) or b == 32 for b in head[3:9])
     if head[:3] == b"UNB":  # then the element separator: printable, or IS3 (0x1D) of level B
         return sep == b"\x1d" or (bool(sep) and 32 < sep[0] < 127 and not sep.isalnum())
     return head[:3] in (b"UNG", b"UNH") and head[3:4] in (b"+", b"\x1d")  # the default element separators
