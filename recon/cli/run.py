@@ -28,6 +28,7 @@ from recon.cli.options import (
     handles_errors,
     json_option,
     print_json,
+    state_option,
     stderr_console,
     stdout_console,
 )
@@ -122,6 +123,7 @@ def _log_run(log: EventLog, ctx: api.RunResult) -> None:
 @click.option("--engine", type=click.Choice(engine_names()), default=None,
               help="Run load and rules on this engine (default: engine.name in the config, else duckdb).")
 @csv_raw_option
+@state_option
 @click.option("--quiet", "-q", is_flag=True, help="One line of output and the exit code; for cron.")
 @click.option("--log-format", "log_format", type=click.Choice(["json", "text"]), default=None,
               help="Structured log lines on stderr: run start, each source loaded, each rule run, outputs, run end.")
@@ -129,8 +131,8 @@ def _log_run(log: EventLog, ctx: api.RunResult) -> None:
 @debug_option
 @handles_errors
 def run(config: str | None, as_of: str | None, out: str | None, strict: bool, dry_run: bool, fail_on: str | None,
-        email_to: tuple[str, ...], engine: str | None, csv_raw: bool, quiet: bool, log_format: str | None,
-        as_json: bool, debug: bool) -> None:
+        email_to: tuple[str, ...], engine: str | None, csv_raw: bool, state: str | None, quiet: bool,
+        log_format: str | None, as_json: bool, debug: bool) -> None:
     """Load every source, run the rules and write the reports.
 
     Exit codes: 0 ok, 1 the bar (--fail-on, budgets) was broken, 2 usage, config or e-mail
@@ -144,7 +146,8 @@ def run(config: str | None, as_of: str | None, out: str | None, strict: bool, dr
     try:
         with _progress_display(show_bars, log, run_id) as (on_file, on_rule):
             ctx = api.run(config, as_of=as_of, out=out, strict=strict, progress=on_file, rule_progress=on_rule,
-                          run_id=run_id, dry_run=dry_run, fail_on=fail_on, engine=engine, csv_raw=csv_raw)
+                          run_id=run_id, dry_run=dry_run, fail_on=fail_on, engine=engine, csv_raw=csv_raw,
+                          state=state)
         _log_run(log, ctx)
         recipients = list(email_to) or ctx.project.config.email.to
         if recipients:

@@ -25,6 +25,7 @@ EDIFACT = SourceFormat(
     load=lazy("recon.load.edi:load_edifact_source"), spark="load_edifact",
     options_key="edifact", options_model=lazy("recon.load.edifact.options:EdifactOptions"),
     entities=X12.entities, extras=X12.extras, default_system="edi", documents=_MESSAGES,
+    signatures=(b"UNA", b"UNB"),
 )
 
 __all__ = ["EDIFACT"]

@@ -54,7 +54,7 @@ X12 = SourceFormat(
     entities=tuple(_EXTRAS),
     extras={e: {**dict.fromkeys(cols, "VARCHAR"), **dict.fromkeys(ENVELOPE_COLUMNS, "VARCHAR")}
             for e, cols in _EXTRAS.items()},
-    default_system="edi", documents=_SETS,
+    default_system="edi", documents=_SETS, signatures=(b"ISA",),
 )
 
 __all__ = ["ENVELOPE_COLUMNS", "X12"]
