@@ -50,7 +50,8 @@ def load_and_match(plan: RunPlan, db: Database, ruleset: RuleSet, store: Any, pr
         # The DuckDB views read these files as long as the run's database is used (reports, e-mail).
         weakref.finalize(db, shutil.rmtree, str(work_dir), True)
     t0 = time.perf_counter()
-    loader = SparkLoader(plan.project, db, spark, plan.run_id, work_dir, strict=plan.strict, progress=progress)
+    loader = SparkLoader(plan.project, db, spark, plan.run_id, work_dir, strict=plan.strict, progress=progress,
+                         as_of=plan.as_of)
     load = LoadResult(loader.load_all(), time.perf_counter() - t0, session_seconds)
     store.note_load(load.by_source(), len(load.files))  # a failed rules step still records the load
     t0 = time.perf_counter()
