@@ -69,7 +69,7 @@ def test_semicolon_csv_with_erp_conventions_loads_typed_and_normalised(make_proj
     assert [f.status for f in report.files] == ["ok", "ok"]
     rows = db.dicts("SELECT * FROM erp.order_lines ORDER BY line_no")
     assert [r["order_id"] for r in rows] == ["SO-1042", "SO-1042"]
-    assert [r["line_no"] for r in rows] == [10, 20]
+    assert [r["line_no"] for r in rows] == ["10", "20"]  # 000010 is line 10, as text
     assert [r["qty"] for r in rows] == [Decimal("12"), Decimal("1.5")]
     assert [r["unit_price"] for r in rows] == [Decimal("3.5"), Decimal("10")]
     assert [r["item_id"] for r in rows] == ["MAT-1", "MAT-2"]
