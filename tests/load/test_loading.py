@@ -80,7 +80,7 @@ def test_semicolon_csv_with_erp_conventions_loads_typed_and_normalised(make_proj
     assert rows[0]["created"] == datetime(2026, 11, 19, 23, 0, tzinfo=UTC)
     assert [(r["_source_file"], r["_source_row"]) for r in rows] == [("erp/VBAP_1.csv", 2), ("erp/VBAP_1.csv", 3)]
     types = dict(db.columns("erp.order_lines"))
-    assert types["qty"] == "DECIMAL(18,4)" and types["line_no"] == "INTEGER"
+    assert types["qty"] == "DECIMAL(18,4)" and types["line_no"] == "VARCHAR"  # line numbers are text (1.1)
 
 
 def test_jsonl_timestamps_with_offsets_become_utc_instants(make_project):

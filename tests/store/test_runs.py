@@ -157,7 +157,7 @@ def test_a_state_file_with_integer_line_numbers_is_widened_and_keeps_its_history
     import duckdb
 
     project.untracked("SH2")
-    _, first = project.run("2026-11-20T08:00:00Z")
+    project.run("2026-11-20T08:00:00Z")
     con = duckdb.connect(str(project.state))
     con.execute("ALTER TABLE exceptions ALTER COLUMN line_no SET DATA TYPE INTEGER")
     assert con.execute("SELECT typeof(line_no) FROM exceptions LIMIT 1").fetchall() == [("INTEGER",)]
