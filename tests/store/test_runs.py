@@ -168,3 +168,15 @@ def test_a_state_file_with_integer_line_numbers_is_widened_and_keeps_its_history
     con = duckdb.connect(str(project.state))
     assert con.execute("SELECT DISTINCT typeof(line_no) FROM exceptions").fetchall() == [("VARCHAR",)]
     con.close()
+
+
+def test_the_previous_runs_value_at_risk_and_the_part_this_run_resolved(project):
+    project.untracked("SH1", "SH2")  # value at risk is qty * 10: SH1 10, SH2 20, SH3 30
+    _, s1 = project.run(DAY1)
+    assert s1["value_at_risk"]["total"] == 30.0
+    assert "previous_value_at_risk" not in s1["lifecycle"]  # nothing to compare with
+    project.untracked("SH2", "SH3")
+    _, s2 = project.run(DAY2)
+    lc = s2["lifecycle"]
+    assert lc["previous_value_at_risk"] == {"USD": 30.0}
+    assert lc["resolved_value_at_risk"] == {"USD": 10.0}  # SH1, at its value in the previous run
