@@ -35,7 +35,8 @@ COMMANDS: tuple[CommandRef, ...] = (
                "Check recon.yaml (and that every source's files exist with the mapped columns)."),
     CommandRef("init", "recon.cli.init:init", "Write a commented recon.yaml from your own extract files."),
     CommandRef("sample", "recon.cli.sample:sample",
-               "Generate ERP, WMS, TMS and X12 extracts with injected discrepancies, recon.yaml and truth.csv."),
+               "Generate ERP, WMS, TMS and X12 (or EDIFACT) extracts with injected discrepancies, recon.yaml and "
+               "truth.csv."),
     CommandRef("score", "recon.cli.score:score",
                "Score exceptions against truth: exit 0 when precision and recall are 1.0 for every type, else 1."),
     CommandRef("report", "recon.cli.report:report",
@@ -54,7 +55,7 @@ COMMANDS: tuple[CommandRef, ...] = (
                "The rule packs: list them, read a rule's documentation, run the case files, write the docs."),
     CommandRef("explain", "recon.cli.rules:explain",
                "Print the SQL a rule compiles to ($as_of and $run_id are bound when it runs)."),
-    CommandRef("edi", "recon.cli.edi:edi", "EDI (ANSI X12) tools."),
+    CommandRef("edi", "recon.cli.edi:edi", "EDI (ANSI X12 and UN/EDIFACT) tools."),
     CommandRef("problems", "recon.cli.problems:problems",
                "The problem codes recon reports: look one up, or write docs/problem-codes.md."),
 )

@@ -1,4 +1,4 @@
-"""`recon edi inspect PATH...`: envelopes, transaction sets and findings of X12 files.
+"""`recon edi inspect PATH...`: envelopes, transaction sets (messages) and findings of X12 and EDIFACT files.
 
 Exit codes (of this command): 0 every file parsed without findings, 1 there were findings,
 2 a file could not be read at all (missing, empty, not EDI).
@@ -21,6 +21,7 @@ from recon.cli.options import (
     print_json,
     stdout_console,
 )
+from recon.load.edifact import EdifactOptions
 from recon.load.x12 import X12Options
 from recon.load.x12.inspect import inspect_files, render_inspect
 
@@ -31,14 +32,14 @@ FINDING_COLUMNS = ["code", "severity", "file", "message", "interchange_control",
 
 @click.group()
 def edi() -> None:
-    """EDI (ANSI X12) tools."""
+    """EDI (ANSI X12 and UN/EDIFACT) tools."""
 
 
 @edi.command("inspect")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "--our-id", "our_ids", multiple=True, metavar="ID",
-    help="An ISA/GS sender id that is us (documents from it are outbound); repeatable.",
+    help="An ISA/GS (EDIFACT: UNB/UNG) sender id that is us (documents from it are outbound); repeatable.",
 )
 @json_option
 @csv_option
@@ -46,13 +47,14 @@ def edi() -> None:
 @handles_errors
 def inspect_command(paths: tuple[Path, ...], our_ids: tuple[str, ...], as_json: bool, as_csv: bool,
                     debug: bool) -> None:
-    """Parse X12 files and report interchanges, transaction sets, rows and findings.
+    """Parse X12 and EDIFACT files and report interchanges, transaction sets or messages, rows and findings.
 
     Exit 0 when every file parsed without findings, 1 when there were findings, 2 when a file
     could not be read at all. --csv prints the findings, one line each.
     """
     one_format(as_json, as_csv)
-    report = inspect_files(list(paths), X12Options(our_ids=list(our_ids)), {p: str(p) for p in paths})
+    report = inspect_files(list(paths), X12Options(our_ids=list(our_ids)), {p: str(p) for p in paths},
+                           EdifactOptions(our_ids=list(our_ids)))
     if as_json:
         print_json(report)
     elif as_csv:

@@ -25,11 +25,15 @@ DEFAULT_AS_OF = "2026-11-20T06:00:00+00:00"
 @click.option("--as-of", "as_of", default=DEFAULT_AS_OF, show_default=True, metavar="TIMESTAMP",
               help="The extract time (ISO 8601; without an offset: UTC).")
 @click.option("--force", is_flag=True, help="Overwrite a recon.yaml in --out that recon sample did not write.")
+@click.option("--edifact-share", "edifact_share", type=click.FloatRange(0.0, 1.0), default=0.0, show_default=True,
+              help="Share of the EDI partners that trade in UN/EDIFACT (ORDERS, DESADV, INVOIC, CONTRL) instead "
+                   "of X12.")
 @json_option
 @debug_option
 @handles_errors
-def sample(out: str, orders: int, seed: int, as_of: str, force: bool, as_json: bool, debug: bool) -> None:
-    """Generate ERP, WMS, TMS and X12 extracts with injected discrepancies, recon.yaml and truth.csv.
+def sample(out: str, orders: int, seed: int, as_of: str, force: bool, edifact_share: float, as_json: bool,
+           debug: bool) -> None:
+    """Generate ERP, WMS, TMS and X12 (or EDIFACT) extracts with injected discrepancies, recon.yaml and truth.csv.
 
     Then: recon run --config OUT/recon.yaml --out RUN_OUT and
     recon score --truth OUT/truth.csv --exceptions RUN_OUT/exceptions.csv.
@@ -44,9 +48,10 @@ def sample(out: str, orders: int, seed: int, as_of: str, force: bool, as_json: b
                       console=console, transient=True) as bar:
             task = bar.add_task("orders", total=orders)
             result = generate(Path(out), orders=orders, seed=seed, as_of=moment, force=force,
+                              edifact_share=edifact_share,
                               progress=lambda done, total: bar.update(task, completed=done))
     else:
-        result = generate(Path(out), orders=orders, seed=seed, as_of=moment, force=force)
+        result = generate(Path(out), orders=orders, seed=seed, as_of=moment, force=force, edifact_share=edifact_share)
     if as_json:
         print_json(summary(result))
     else:
@@ -68,7 +73,7 @@ def render(result: SampleResult) -> None:
     files.add_column("file")
     files.add_column("rows", justify="right")
     for name, n in result.rows.items():
-        files.add_row(markup(name) + (" (interchanges)" if name.endswith(".x12") else ""), str(n))
+        files.add_row(markup(name) + (" (interchanges)" if name.endswith((".x12", ".edifact")) else ""), str(n))
     console.print(files)
     truth = Table(title="injected (truth.csv)", title_justify="left")
     truth.add_column("exception type")

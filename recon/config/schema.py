@@ -94,6 +94,9 @@ class ColumnSpec(Strict):
     format: str | None = None
     timezone: str | None = None
     type: Literal["varchar", "decimal", "integer", "timestamp", "date", "boolean"] | None = None
+    # How a line number (line_no, order_line_no) is written: whole numbers (default; `000010` is
+    # `10`), dotted numbers kept as written (`1.1`, `10.2.1`), or any text (`10-A`).
+    line: Literal["integer", "dotted", "text"] | None = None
     normalise: list[Any] = Field(default_factory=list)
 
     @field_validator("normalise")

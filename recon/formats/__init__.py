@@ -1,4 +1,4 @@
-"""The registry of source formats: csv, parquet, jsonl, json, xlsx and x12 register the same way.
+"""The registry of source formats: csv, parquet, jsonl, json, xlsx, x12 and edifact register the same way.
 
 Config validation (the `format:` choices, the options block, which sources need `entity:`),
 the loader, `recon validate`'s header checks, the Spark loader, the rule catalogue's extra
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from recon.formats import tabular, x12
+from recon.formats import edifact, tabular, x12
 from recon.formats.spec import DocumentType, SourceFormat
 
 _REGISTERED = (
@@ -21,6 +21,7 @@ _REGISTERED = (
     tabular.JSON,
     tabular.XLSX,
     x12.X12,
+    edifact.EDIFACT,
 )
 
 FORMATS: dict[str, SourceFormat] = {f.name: f for f in _REGISTERED}

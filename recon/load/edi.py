@@ -1,4 +1,4 @@
-"""X12 sources: parse every file of the glob at once, then load each entity like any other table.
+"""EDI sources (X12 and EDIFACT): parse every file of the glob at once, then load each entity like any other table.
 
 Parsing all files in one call lets the parser see control numbers reused across files. Each
 entity's rows come back as text columns named by canonical field, so they go through the same
@@ -19,9 +19,10 @@ from recon.config import Source
 from recon.config.schema import ColumnSpec
 from recon.errors import Problem
 from recon.formats.x12 import ENVELOPE_COLUMNS
+from recon.load.edifact import EdifactOptions
 from recon.load.loader import FileLoad
 from recon.load.readers import REJECT_COLUMNS
-from recon.load.x12 import X12Options, parse_x12_files
+from recon.load.x12 import Finding, X12Options, parse_x12_files
 from recon.model import ENTITIES
 
 if TYPE_CHECKING:
@@ -40,27 +41,66 @@ PASSTHROUGH = {"_source_file": "VARCHAR", **dict.fromkeys(ENVELOPE_COLUMNS, "VAR
 
 def load_x12_source(loader: Loader, name: str, source: Source, paths: list[Path],
                     report: LoadReport) -> Iterator[FileLoad]:
+    """An X12 source (`x12:` options); EDIFACT files in its glob are read with the same ids and partners."""
+    options = X12Options.model_validate(source.x12 or {})
+    return _load_edi(loader, name, source, paths, report, "x12", options, EdifactOptions.from_x12(options))
+
+
+def load_edifact_source(loader: Loader, name: str, source: Source, paths: list[Path],
+                        report: LoadReport) -> Iterator[FileLoad]:
+    """An EDIFACT source (`edifact:` options); X12 files in its glob are read with the same ids and partners."""
+    options = EdifactOptions.model_validate(getattr(source, "edifact", None) or {})
+    x12 = X12Options(our_ids=options.our_ids, partners=options.partners, max_file_mb=options.max_file_mb)
+    return _load_edi(loader, name, source, paths, report, "edifact", x12, options)
+
+
+def rejected_documents(findings: list[Finding]) -> list[tuple[object, ...]]:
+    """The reject rows of a parse: one per rejected transaction set or message, one per stray EDIFACT segment.
+
+    (segment position, element, document type, reason naming the code and the file), so that
+    documents read = documents loaded + documents rejected, and no segment goes unaccounted.
+    """
+    seen = set()
+    out = []
+    for f in findings:
+        if f.severity != "error" or (f.set_control is None and f.code not in STRAY_CODES):
+            continue
+        key = (f.file, f.interchange_control, f.group_control, f.set_control,
+               f.segment_position if f.set_control is None else None)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append((f.segment_position, f.element, f.transaction_set or f.segment_id,
+                    f"{f.code}: {f.message} ({f.file})"))
+    return out
+
+
+STRAY_CODES = frozenset({"EDIFACT-STRAY-SEGMENT", "EDIFACT-UNT-UNEXPECTED"})
+"""Error findings outside any message that reject a segment (each becomes a reject row)."""
+
+
+def _load_edi(loader: Loader, name: str, source: Source, paths: list[Path], report: LoadReport, fmt: str,
+              options: X12Options, edifact: EdifactOptions) -> Iterator[FileLoad]:
     db, root = loader.db, loader.project.root
     displays = {p: filesys.display_path(p, root) for p in paths}
     if loader.progress:
         loader.progress(name, source.path, 0, len(paths))
-    result = parse_x12_files(paths, X12Options.model_validate(source.x12 or {}), displays,
-                             workers=parse_workers(loader))
+    result = parse_x12_files(paths, options, displays, workers=parse_workers(loader), edifact=edifact)
     for summary in result.files:
         if not summary.readable:
-            load = FileLoad(name, source.system, "edi_documents", summary.path, "x12", status="failed",
-                            problem=Problem.of("I006", reason=summary.error or "not an X12 file", file=summary.path))
+            load = FileLoad(name, source.system, "edi_documents", summary.path, fmt, status="failed",
+                            problem=Problem.of("I006", reason=summary.error or "not an EDI file", file=summary.path))
             report.files.append(load)
             yield load
     report.findings.extend(f.to_dict() for f in result.findings)
-    rejected_sets = [f for f in result.findings if f.severity == "error" and f.set_control is not None]
+    rejected = rejected_documents(result.findings)
     for entity in sorted(result.tables):
         # Taken out of the result: once loaded, the entity's Arrow rows (memory-mapped when the
         # parse ran in workers) are released before the next entity is read.
         table = result.tables.pop(entity)
         if entity not in ENTITIES:
             continue
-        load = FileLoad(name, source.system, entity, source.path, "x12")
+        load = FileLoad(name, source.system, entity, source.path, fmt)
         fields = [c for c in table.column_names if not c.startswith("_")]
         specs = {f: ColumnSpec(column=f) for f in fields}
         entity_source = source.model_copy(update={"entity": entity, "columns": specs})
@@ -72,16 +112,10 @@ def load_x12_source(loader: Loader, name: str, source: Source, paths: list[Path]
         rows_read, columns = table.num_rows, table.column_names
         del table  # the temp table holds the rows now; the Arrow rows (memory-mapped pages) can go
         db.execute(f"CREATE TEMP TABLE {rejects} ({REJECT_COLUMNS})")
-        if entity == "edi_documents" and rejected_sets:
-            seen = set()
-            for f in rejected_sets:
-                key = (f.file, f.interchange_control, f.group_control, f.set_control)
-                if key in seen:
-                    continue
-                seen.add(key)
-                db.execute(f"INSERT INTO {rejects} VALUES (?, ?, ?, ?)",
-                           [f.segment_position, f.element, f.transaction_set, f"{f.code}: {f.message} ({f.file})"])
-            rows_read += len(seen)
+        if entity == "edi_documents" and rejected:
+            for row in rejected:
+                db.execute(f"INSERT INTO {rejects} VALUES (?, ?, ?, ?)", list(row))
+            rows_read += len(rejected)
         passthrough = {c: t for c, t in PASSTHROUGH.items() if c in columns}
         loader.insert_mapped(load, entity_source, raw, rejects, rows_read, passthrough)
         db.drop(raw, rejects)

@@ -18,14 +18,17 @@ from dataclasses import dataclass
 
 from recon.problems.codes import AREAS as PROBLEM_AREAS
 from recon.problems.codes import RAISED
+from recon.problems.edifact import AREAS as EDIFACT_AREAS
 from recon.problems.entry import Area, Entry
-from recon.problems.x12 import AREAS as FINDING_AREAS
+from recon.problems.x12 import AREAS as X12_AREAS
 
 # Where to register a new code, named by the failure message of the catalogue tests.
-REGISTER_IN = "recon/problems/codes.py (X12-* finding codes: recon/problems/x12.py)"
+REGISTER_IN = ("recon/problems/codes.py (X12-* finding codes: recon/problems/x12.py, EDIFACT-*: "
+               "recon/problems/edifact.py)")
 REGENERATE = "recon problems docs"
 LOCATION_KEYS = ("file", "line", "path", "field", "hint")
 
+FINDING_AREAS: tuple[Area, ...] = (*X12_AREAS, *EDIFACT_AREAS)
 AREAS: tuple[Area, ...] = (*PROBLEM_AREAS, *FINDING_AREAS)
 ENTRIES: tuple[Entry, ...] = tuple(e for area in AREAS for e in area.entries)
 CATALOGUE: dict[str, Entry] = {e.code: e for e in ENTRIES}

@@ -21,9 +21,7 @@ FILES = area(
      "whole before it is cut into interchanges. Split it at interchange boundaries or raise the limit."),
     ("X12-FILE-EMPTY", "x12-file-empty", "Empty file", None, "The file is empty or blank; it is skipped."),
     ("X12-NOT-X12", "x12-not-x12", "Not X12", None,
-     "Neither an ISA nor a GS segment anywhere in the file; it is skipped."),
-    ("X12-EDIFACT-UNSUPPORTED", "x12-edifact-unsupported", "EDIFACT file", None,
-     "The file starts with UNA/UNB (an EDIFACT interchange); only ANSI X12 is parsed, nothing is loaded."),
+     "Neither an ISA nor a GS segment anywhere in the file (nor a UNA/UNB at its start: EDIFACT); it is skipped."),
     ("X12-LEADING-DATA", "x12-leading-data", "Text before the first ISA", None,
      "Characters before the first ISA (a mail header, a BOM left over, ...) were ignored.", None, "warning"),
 )

@@ -175,11 +175,12 @@ def _money(value: Any) -> str:
 
 
 def _compact(value: Any) -> str:
-    """12.3k, 14k, 1.2M: a heat cell has room for four characters."""
+    """12.3k, 14k, 112k, 1.2M: a heat cell on a phone has room for four characters."""
     v = float(value or 0)
     for limit, suffix in ((1e6, "M"), (1e3, "k")):
         if abs(v) >= limit:
-            return f"{v / limit:.1f}".removesuffix(".0") + suffix
+            scaled = v / limit
+            return (f"{scaled:.0f}" if abs(scaled) >= 100 else f"{scaled:.1f}".removesuffix(".0")) + suffix
     return f"{v:.0f}" if abs(v) >= 1 or v == 0 else f"{v:.2f}".rstrip("0")
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from recon.sample import edifact as ef
 from recon.sample.billing import Invoice
 from recon.sample.clock import HOUR
 from recon.sample.orders import Context, Order, Shipment
@@ -28,6 +29,12 @@ OUTBOUND_856 = "edi/outbound_856.x12"
 OUTBOUND_810 = "edi/outbound_810.x12"
 INBOUND_997 = "edi/inbound_997.x12"
 EDI_FILES = (INBOUND_850, OUTBOUND_856, OUTBOUND_810, INBOUND_997)
+INBOUND_ORDERS = "edi/inbound_orders.edifact"
+OUTBOUND_DESADV = "edi/outbound_desadv.edifact"
+OUTBOUND_INVOIC = "edi/outbound_invoic.edifact"
+INBOUND_CONTRL = "edi/inbound_contrl.edifact"
+EDIFACT_FILES = (INBOUND_ORDERS, OUTBOUND_DESADV, OUTBOUND_INVOIC, INBOUND_CONTRL)
+"""Written only for partners trading in EDIFACT (`recon sample --edifact-share`)."""
 
 
 @dataclass
@@ -74,8 +81,8 @@ class Sent:
 def edi_chunk(ctx: Context, chunk: list[Order], invoices: list[Invoice], counters: Counters,
               rng: random.Random) -> dict[str, list[str]]:
     """All EDI text for one chunk, keyed by file."""
-    out: dict[str, list[str]] = {name: [] for name in EDI_FILES}
-    _purchase_orders(ctx, chunk, counters, out[INBOUND_850])
+    out: dict[str, list[str]] = {name: [] for name in (*EDI_FILES, *EDIFACT_FILES)}
+    _purchase_orders(ctx, chunk, counters, out)
     groups: dict[tuple[int, int, str], list[tuple[str, object]]] = {}
     for o in chunk:
         partner = o.customer.partner
@@ -99,33 +106,48 @@ def edi_chunk(ctx: Context, chunk: list[Order], invoices: list[Invoice], counter
         counters.our_gs += 1
         sets = []
         sent: list[Sent] = []
+        edifact = partner.index in ctx.edifact_partners
         for kind, doc in docs:
             control = counters.our_set()
             if kind == "856":
                 assert isinstance(doc, Shipment)
-                body = _asn(ctx, doc)
+                body = ef.desadv(ctx, doc) if edifact else _asn(ctx, doc)
                 sent.append(Sent("856", control, doc.id, doc.asn_ack))
             else:
                 assert isinstance(doc, Invoice)
-                body = _invoice(ctx, doc)
+                body = ef.invoic(ctx, doc) if edifact else _invoice(ctx, doc)
                 sent.append(Sent("810", control, doc.id, doc.ack))
             sets.append((set_id, control, body))
-        out[OUTBOUND_856 if set_id == "856" else OUTBOUND_810].append(interchange(
-            sender=OUR_ISA_ID, receiver=partner.isa_id, functional_id="SH" if set_id == "856" else "IN",
-            clock=ctx.company, ts=sent_at, isa_control=isa_n, group_control=gs_n, sets=sets,
-        ))
+        if edifact:
+            mtype = "DESADV" if set_id == "856" else "INVOIC"
+            out[OUTBOUND_DESADV if set_id == "856" else OUTBOUND_INVOIC].append(ef.interchange(
+                sender=OUR_ISA_ID, receiver=partner.isa_id, clock=ctx.company, ts=sent_at, reference=isa_n,
+                messages=[(mtype, control, body) for _, control, body in sets],
+            ))
+        else:
+            out[OUTBOUND_856 if set_id == "856" else OUTBOUND_810].append(interchange(
+                sender=OUR_ISA_ID, receiver=partner.isa_id, functional_id="SH" if set_id == "856" else "IN",
+                clock=ctx.company, ts=sent_at, isa_control=isa_n, group_control=gs_n, sets=sets,
+            ))
         ack_at = sent_at + int(HOUR // 2 + rng.random() * 5.5 * HOUR)
         for s in sent:
             if s.ack == "A" and rng.random() < 0.03:
                 s.ack = "E"  # accepted with errors: not a rejection (look-alike)
-        if ack_at <= ctx.as_of:
+        if ack_at <= ctx.as_of and edifact:
+            body = ef.contrl(partner, isa_n, sent)
+            if body:
+                isa_p, _ = counters.partner(partner)
+                out[INBOUND_CONTRL].append(ef.interchange(
+                    sender=partner.isa_id, receiver=OUR_ISA_ID, clock=ctx.company, ts=ack_at, reference=isa_p,
+                    messages=[("CONTRL", counters.partner_set(partner), body)]))
+        elif ack_at <= ctx.as_of:
             text = _functional_ack(ctx, partner, "SH" if set_id == "856" else "IN", gs_n, sent, ack_at, counters)
             if text:
                 out[INBOUND_997].append(text)
     return out
 
 
-def _purchase_orders(ctx: Context, chunk: list[Order], counters: Counters, out: list[str]) -> None:
+def _purchase_orders(ctx: Context, chunk: list[Order], counters: Counters, out: dict[str, list[str]]) -> None:
     groups: dict[tuple[int, int], list[Order]] = {}
     for o in chunk:
         if o.customer.partner is not None and o.exists and o.t850 is not None:
@@ -136,6 +158,12 @@ def _purchase_orders(ctx: Context, chunk: list[Order], counters: Counters, out: 
         t850, pidx = key
         partner = partners[pidx]
         isa_n, gs_n = counters.partner(partner)
+        if partner.index in ctx.edifact_partners:
+            out[INBOUND_ORDERS].append(ef.interchange(
+                sender=partner.isa_id, receiver=OUR_ISA_ID, clock=clock, ts=t850, reference=isa_n,
+                messages=[("ORDERS", counters.partner_set(partner), ef.orders(ctx, o, partner, t850))
+                          for o in groups[key]]))
+            continue
         sets = []
         for o in groups[key]:
             po_date = clock.ymd(t850 - 600)
@@ -152,7 +180,7 @@ def _purchase_orders(ctx: Context, chunk: list[Order], counters: Counters, out: 
                 body.append(f"PID*F****{ln.item.description}")
             body.append(segment("CTT", len(o.lines)))
             sets.append(("850", counters.partner_set(partner), body))
-        out.append(interchange(
+        out[INBOUND_850].append(interchange(
             sender=partner.isa_id, receiver=OUR_ISA_ID, functional_id="PO", clock=clock, ts=t850,
             isa_control=isa_n, group_control=gs_n, sets=sets,
         ))

@@ -26,7 +26,7 @@ from recon.sample import extracts as ex
 from recon.sample.billing import FIRST_INVOICE, Invoice, build_invoices
 from recon.sample.clock import Clock
 from recon.sample.config import recon_yaml
-from recon.sample.edi import EDI_FILES, Counters, edi_chunk
+from recon.sample.edi import EDI_FILES, EDIFACT_FILES, Counters, edi_chunk
 from recon.sample.inject import inject_chunk, plan_quotas
 from recon.sample.orders import Context, Intake, make_order
 from recon.sample.stock import stock_rows
@@ -75,10 +75,10 @@ class SampleResult:
 class _Files:
     """The open extract files; rows are appended chunk by chunk."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, names: tuple[str, ...] = FILES) -> None:
         self.handles: dict[str, IO[str]] = {}
         self.rows: Counter[str] = Counter()
-        for name in FILES:
+        for name in names:
             path = out / name
             path.parent.mkdir(parents=True, exist_ok=True)
             f = path.open("w", encoding="utf-8", newline="\n")
@@ -102,11 +102,24 @@ class _Files:
             f.close()
 
 
+def edifact_partners(partners: int, share: float) -> frozenset[int]:
+    """Which partner indexes trade in EDIFACT: `share` of them, spread evenly (none at 0, all at 1)."""
+    return frozenset(i for i in range(partners) if int((i + 1) * share + 1e-9) > int(i * share + 1e-9))
+
+
 def generate(out: Path, *, orders: int, seed: int, as_of: datetime, chunk_size: int = CHUNK,
-             progress: Progress | None = None, force: bool = False) -> SampleResult:
-    """Write a sample distributor's extracts, recon.yaml and truth.csv into `out`."""
+             progress: Progress | None = None, force: bool = False, edifact_share: float = 0.0) -> SampleResult:
+    """Write a sample distributor's extracts, recon.yaml and truth.csv into `out`.
+
+    With `edifact_share` > 0 that share of the EDI partners sends and receives UN/EDIFACT
+    (ORDERS, DESADV, INVOIC, CONTRL: edi/*.edifact, an `edifact` source in recon.yaml) instead of
+    X12; the documents, and so truth.csv, are the same. At 0 the output is byte for byte what it
+    was before the option existed.
+    """
     if orders < 1:
         raise ValueError("orders must be at least 1")
+    if not 0.0 <= edifact_share <= 1.0:
+        raise ValueError("edifact_share must be between 0 and 1")
     if as_of.tzinfo is None:
         raise ValueError("as_of must carry a time zone")
     if not force:
@@ -116,13 +129,18 @@ def generate(out: Path, *, orders: int, seed: int, as_of: datetime, chunk_size: 
     a = int(as_of.timestamp())
     company = Clock(COMPANY_ZONE)
     world = build_world(seed, orders)
+    edifact = edifact_partners(len(world.partners), edifact_share)
     ctx = Context(world=world, as_of=a, company=company, sites=tuple(Clock(s.zone) for s in SITES),
-                  utc=Clock("UTC"), intake=Intake(a, company))
+                  utc=Clock("UTC"), intake=Intake(a, company), edifact_partners=edifact)
     bounds = [(start, min(start + chunk_size, orders)) for start in range(0, orders, chunk_size)]
     spans = [(end - start, ctx.intake.time_at(start / orders), ctx.intake.time_at(end / orders))
              for start, end in bounds]
     quotas = plan_quotas(orders, spans, a)
-    files = _Files(out)
+    # Only the files someone trades in: every partner in EDIFACT leaves no X12 file (an empty EDI file
+    # is unreadable input), none leaves the output as it was before the option existed.
+    x12 = len(edifact) < len(world.partners)
+    edi_files = (*(EDI_FILES if x12 else ()), *(EDIFACT_FILES if edifact else ()))
+    files = _Files(out, (*[f for f in FILES if f not in EDI_FILES], *edi_files))
     truth: list[Row] = []
     carry: dict[str, int] = {}
     next_shipment, next_invoice = [FIRST_SHIPMENT], [FIRST_INVOICE]
@@ -144,7 +162,7 @@ def generate(out: Path, *, orders: int, seed: int, as_of: datetime, chunk_size: 
             files.lines(ex.WMS_SHIPMENTS, wms_lines)
             files.lines(ex.TMS_SHIPMENTS, ex.tms_rows(ctx, chunk, next_load))
             edi = edi_chunk(ctx, chunk, invoices, counters, random.Random(f"recon-sample:edi:{seed}:{c}"))
-            for name in EDI_FILES:
+            for name in edi_files:
                 files.text(name, edi[name])
             truth.extend(_chunk_truth(chunk, invoices))
             if progress:
@@ -156,7 +174,8 @@ def generate(out: Path, *, orders: int, seed: int, as_of: datetime, chunk_size: 
     finally:
         files.close()
     write_truth(out / "truth.csv", truth)
-    (out / "recon.yaml").write_text(recon_yaml(seed=seed, orders=orders, as_of=as_of), encoding="utf-8")
+    (out / "recon.yaml").write_text(recon_yaml(seed=seed, orders=orders, as_of=as_of, edifact_share=edifact_share
+                                               if edifact else None), encoding="utf-8")
     counts = Counter(r[0] for r in set(truth))
     return SampleResult(out=out, orders=orders, seed=seed, as_of=as_of, rows=dict(files.rows),
                         truth=dict(sorted(counts.items())), shortfall={k: v for k, v in carry.items() if v > 0},

@@ -141,6 +141,7 @@ class Context:
     sites: tuple[Clock, ...]
     utc: Clock
     intake: Intake
+    edifact_partners: frozenset[int] = frozenset()  # partners whose documents are EDIFACT, not X12
 
 
 class Intake:

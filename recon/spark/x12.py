@@ -22,7 +22,8 @@ from recon import files as filesys
 from recon.config import Project, Source
 from recon.config.schema import ColumnSpec
 from recon.errors import Problem
-from recon.load.edi import PASSTHROUGH
+from recon.load.edi import PASSTHROUGH, rejected_documents
+from recon.load.edifact import EdifactOptions
 from recon.load.loader import FileLoad, LoadReport
 from recon.load.x12 import COLUMNS, LINEAGE, Finding, X12Options, parse_x12_files
 from recon.model import ENTITIES
@@ -49,10 +50,21 @@ class SparkX12:
 
     def load_x12(self, name: str, source: Source, paths: list[Path], report: LoadReport) -> Iterator[FileLoad]:
         """`recon.load.edi.load_x12_source`, with the files parsed on the executors, one task per file."""
+        return self._load_edi(name, source, paths, report, "x12", source.x12 or {}, None)
+
+    def load_edifact(self, name: str, source: Source, paths: list[Path], report: LoadReport) -> Iterator[FileLoad]:
+        """`recon.load.edi.load_edifact_source` on Spark: the same parser per file, with the `edifact:` options."""
+        edifact = EdifactOptions.model_validate(getattr(source, "edifact", None) or {})
+        x12 = {"our_ids": edifact.our_ids, "max_file_mb": edifact.max_file_mb,
+               "partners": {k: v.model_dump() for k, v in edifact.partners.items()}}
+        return self._load_edi(name, source, paths, report, "edifact", x12, edifact.model_dump())
+
+    def _load_edi(self, name: str, source: Source, paths: list[Path], report: LoadReport, fmt: str,
+                  x12: dict[str, Any], edifact: dict[str, Any] | None) -> Iterator[FileLoad]:
         root = self.project.root
         if self.progress:
             self.progress(name, source.path, 0, len(paths))
-        parsed = self._parse_x12(paths, [filesys.display_path(p, root) for p in paths], source.x12 or {})
+        parsed = self._parse_x12(paths, [filesys.display_path(p, root) for p in paths], x12, edifact)
         from pyspark.sql import functions as F
 
         groups = parsed.groupBy("_entity").agg(F.count("*").alias("n"), F.collect_list("_json").alias("j")).collect()
@@ -62,17 +74,17 @@ class SparkX12:
         findings = [Finding(**json.loads(j)) for j in meta.get("_finding", [])]
         for summary in summaries:
             if not summary["readable"]:
-                load = FileLoad(name, source.system, "edi_documents", summary["path"], "x12", status="failed",
-                                problem=Problem.of("I006", reason=summary.get("error") or "not an X12 file",
+                load = FileLoad(name, source.system, "edi_documents", summary["path"], fmt, status="failed",
+                                problem=Problem.of("I006", reason=summary.get("error") or "not an EDI file",
                                                    file=summary["path"]))
                 report.files.append(load)
                 yield load
         report.findings.extend(f.to_dict() for f in findings)
-        rejected = [f for f in findings if f.severity == "error" and f.set_control is not None]
+        rejected = rejected_documents(findings)
 
         def one(entity: str) -> FileLoad:
             started = time.perf_counter()
-            load = FileLoad(name, source.system, entity, source.path, "x12")
+            load = FileLoad(name, source.system, entity, source.path, fmt)
             names = [*COLUMNS[entity], *LINEAGE]
             fields = [c for c in names if not c.startswith("_")]
             entity_source = source.model_copy(update={"entity": entity,
@@ -82,15 +94,7 @@ class SparkX12:
                 *(F.col(c).cast("bigint").alias(c) if c == "_source_row" else F.col(c) for c in names),
                 *self.no_parse_problem)
             rows.createOrReplaceTempView(raw)
-            reject_rows: list[tuple[Any, ...]] = []
-            if entity == "edi_documents":
-                seen = set()
-                for f in rejected:
-                    key = (f.file, f.interchange_control, f.group_control, f.set_control)
-                    if key not in seen:
-                        seen.add(key)
-                        reject_rows.append((f.segment_position, f.element, f.transaction_set,
-                                            f"{f.code}: {f.message} ({f.file})"))
+            reject_rows: list[tuple[Any, ...]] = rejected if entity == "edi_documents" else []
             passthrough = {c: t for c, t in PASSTHROUGH.items() if c in names}
             if not sizes.get(entity) and not reject_rows:  # nothing arrived: an empty table, no Spark job
                 self.empty_table(entity_source, load, passthrough)
@@ -108,7 +112,8 @@ class SparkX12:
             report.files.append(load)
             yield load
 
-    def _parse_x12(self, paths: list[Path], displays: list[str], options: dict[str, Any]) -> DataFrame:
+    def _parse_x12(self, paths: list[Path], displays: list[str], options: dict[str, Any],
+                   edifact: dict[str, Any] | None = None) -> DataFrame:
         """One row per parsed entity row (wide, all text), plus `_file` and `_finding` rows as JSON."""
         columns = sorted({c for e in COLUMNS for c in (*COLUMNS[e], *LINEAGE)} - {"_source_row"})
         schema = ", ".join(["_entity STRING", "_json STRING", "_source_row BIGINT",
@@ -117,22 +122,23 @@ class SparkX12:
                                            "path STRING, display STRING")
         files = files.repartition(max(1, min(len(paths), self.spark.sparkContext.defaultParallelism)))
         out = str(self.work_dir / "x12" / f"part{self._name('x12')}")
-        files.mapInArrow(_x12_batches(options, columns), schema).write.mode("overwrite").parquet(out)
+        files.mapInArrow(_x12_batches(options, columns, edifact), schema).write.mode("overwrite").parquet(out)
         return self.spark.read.parquet(out)
 
 
-def _x12_batches(options: dict[str, Any], columns: list[str]) -> Any:
-    """The mapInArrow function: parse each file of the batch with recon's X12 parser (on an executor)."""
+def _x12_batches(options: dict[str, Any], columns: list[str], edifact: dict[str, Any] | None = None) -> Any:
+    """The mapInArrow function: parse each file of the batch with recon's EDI parser (on an executor)."""
 
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pyarrow as pa
 
         parsed_options = X12Options.model_validate(options)
+        parsed_edifact = EdifactOptions.model_validate(edifact) if edifact is not None else None
         names = ["_entity", "_json", "_source_row", *columns]
         for batch in batches:
             for path, display in zip(batch.column("path").to_pylist(), batch.column("display").to_pylist(),
                                      strict=True):
-                result = parse_x12_files([Path(path)], parsed_options, {Path(path): display})
+                result = parse_x12_files([Path(path)], parsed_options, {Path(path): display}, edifact=parsed_edifact)
                 meta = [("_file", json.dumps(f.to_dict(), default=str)) for f in result.files]
                 meta += [("_finding", json.dumps(f.to_dict(), default=str)) for f in result.findings]
                 yield pa.RecordBatch.from_arrays(

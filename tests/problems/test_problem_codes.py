@@ -3,7 +3,7 @@
 The scan reads recon/ as Python syntax trees, so a code is found wherever it is written: the
 first argument of a call (`Problem("C001", ...)`, `Problem.of("C001", ...)`, `doc.problem(...)`,
 `self.add(...)`, `warn("X12-...")`), a `code=` keyword, a variable or parameter named like
-`code`, and every `X12-...` string.
+`code`, and every `X12-...` or `EDIFACT-...` string.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from recon.problems import docs as problem_docs
 
 RECON = Path(__file__).resolve().parents[2] / "recon"
 LETTER_CODE = re.compile(r"^[A-Z]\d{3}$")
-FINDING_CODE = re.compile(r"^X12-[A-Z0-9]+(?:-[A-Z0-9]+)*$")
+FINDING_CODE = re.compile(r"^(?:X12|EDIFACT)-[A-Z0-9]+(?:-[A-Z0-9]+)*$")
 HOW_TO_FIX = (f"register each code: add an entry in {REGISTER_IN} (code, name, title, message template, "
               f"what it means, hint), then run `{REGENERATE}` to regenerate docs/problem-codes.md. "
               "A code means one thing: if a code is already catalogued with another meaning, pick a new one.")
@@ -195,7 +195,7 @@ def test_entries_are_well_formed() -> None:
         assert LETTER_CODE.match(entry.code) or FINDING_CODE.match(entry.code), entry.code
         assert entry.title and entry.means and entry.name, entry.code
         assert not (template_fields(entry.template) | template_fields(entry.hint)) & set(LOCATION_KEYS), entry.code
-        if entry.code.startswith("X12-"):
+        if FINDING_CODE.match(entry.code):
             assert entry.template is None and entry.raised in ("error", "warning"), entry.code
         else:
             assert entry.template is not None and entry.raised in RAISED, entry.code

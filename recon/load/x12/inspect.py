@@ -4,6 +4,8 @@ The report is a plain JSON-able dict so that the CLI can print it as JSON for ma
 `render_inspect` can print it as tables for people; the exit code is part of the report so
 that both agree on it: 0 every file parsed without findings (or only INFORMATIONAL ones), 1
 there were findings, 2 a file could not be read at all (missing, empty, no ISA or GS anywhere).
+X12 and EDIFACT files are described alike: ISA/GS/ST are UNB/UNG/UNH for an EDIFACT file, and a
+"transaction set" is a message.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from rich.console import Console
 from rich.table import Table
 
 from recon.display import markup
+from recon.load.edifact.options import EdifactOptions
 from recon.load.x12.parser import parse_x12_files
 from recon.load.x12.quirks import X12Options
 from recon.load.x12.result import X12Result
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
-INFORMATIONAL = frozenset({"X12-SET-NOT-MAPPED"})
+INFORMATIONAL = frozenset({"X12-SET-NOT-MAPPED", "EDIFACT-MESSAGE-NOT-MAPPED"})
 """Finding codes that describe a well-formed file rather than a defect (a 210 is not mapped to
 an entity, but nothing is wrong with it): listed, but they do not make the exit code 1."""
 
@@ -32,9 +35,10 @@ def inspect_files(
     paths: Iterable[Path | str],
     options: X12Options | None = None,
     display_names: Mapping[Path, str] | None = None,
+    edifact: EdifactOptions | None = None,
 ) -> dict[str, Any]:
     """Parse the files and describe them (see `build_report`); a large file in parts, in bounded memory."""
-    return build_report(parse_x12_files(list(paths), options, display_names, workers=1))
+    return build_report(parse_x12_files(list(paths), options, display_names, workers=1, edifact=edifact))
 
 
 def build_report(result: X12Result) -> dict[str, Any]:
@@ -87,12 +91,13 @@ def render_inspect(report: dict[str, Any], console: Console, *, max_findings: in
     findings = sorted(
         report["findings"], key=lambda x: (x["severity"] != "error", x["file"], x["segment_position"] or 0)
     )
+    formats = {f["path"]: f["format"] for f in report["files"]}
     if console.width >= 120:
         _files_table(report, console)
         _findings_table(findings[:max_findings], console)
     else:
         _files_lines(report, console)
-        _findings_lines(findings[:max_findings], console)
+        _findings_lines(findings[:max_findings], console, formats)
     if len(findings) > max_findings:
         console.print(f"... {len(findings) - max_findings} more findings (use --json for all)")
     s = report["summary"]
@@ -106,9 +111,13 @@ def render_inspect(report: dict[str, Any], console: Console, *, max_findings: in
         console.print("rows: " + ", ".join(f"{markup(k)} {v:,}" for k, v in rows.items()))
 
 
-def _where(f: dict[str, Any]) -> str:
-    parts = [f"{label} {f[key]}" for label, key in (("ISA", "interchange_control"), ("GS", "group_control"),
-                                                    ("ST", "set_control")) if f[key]]
+_LABELS = {"x12": ("ISA", "GS", "ST"), "edifact": ("UNB", "UNG", "UNH")}
+
+
+def _where(f: dict[str, Any], formats: dict[str, str]) -> str:
+    labels = _LABELS.get(formats.get(f["file"], "x12"), _LABELS["x12"])
+    parts = [f"{label} {f[key]}" for label, key in zip(labels, ("interchange_control", "group_control",
+                                                                "set_control"), strict=True) if f[key]]
     if f["segment_position"]:
         seg = f"segment {f['segment_position']} {f['segment_id'] or ''}".strip()
         parts.append(seg + (f" ({f['element']})" if f["element"] else ""))
@@ -120,23 +129,20 @@ def _files_lines(report: dict[str, Any], console: Console) -> None:
         if not f["readable"]:
             console.print(f"[bold]{markup(f['path'])}[/]: [red]unreadable: {markup(f['error'])}[/]", highlight=False)
             continue
-        if f["format"] != "x12":
-            console.print(f"[bold]{markup(f['path'])}[/]: {markup(f['format'])}, [yellow]{markup(f['error'])}[/]",
-                          highlight=False)
-            continue
         ics = markup(", ".join(i["control"] for i in f["interchanges"])) or "-"
+        label = "UNB" if f["format"] == "edifact" else "ISA"
         console.print(
-            f"[bold]{markup(f['path'])}[/]: ISA {ics}; {_sets_text(f['set_counts'])}; {f['segments']:,} segments; "
+            f"[bold]{markup(f['path'])}[/]: {label} {ics}; {_sets_text(f['set_counts'])}; {f['segments']:,} segments; "
             f"{f['loaded_sets']} loaded, {_red(f['rejected_sets'])} rejected; "
             f"{_red(f['errors'])} errors, {_yellow(f['warnings'])} warnings",
             highlight=False,
         )
 
 
-def _findings_lines(findings: list[dict[str, Any]], console: Console) -> None:
+def _findings_lines(findings: list[dict[str, Any]], console: Console, formats: dict[str, str]) -> None:
     for f in findings:
         sev = "[red]error[/]" if f["severity"] == "error" else "[yellow]warning[/]"
-        where = markup(_where(f))
+        where = markup(_where(f, formats))
         console.print(
             f"{sev} {markup(f['code'])} {markup(f['file'])}{' ' + where if where else ''}: {markup(f['message'])}",
             highlight=False,
@@ -157,7 +163,7 @@ def _files_table(report: dict[str, Any], console: Console) -> None:
                           str(f["warnings"]))
             continue
         ics = markup(", ".join(i["control"] for i in f["interchanges"])) or "-"
-        sets = _sets_text(f["set_counts"]) if f["format"] == "x12" else f"[yellow]{markup(f['error'])}[/]"
+        sets = _sets_text(f["set_counts"]) if f["format"] in _LABELS else f"[yellow]{markup(f['error'])}[/]"
         files.add_row(
             markup(f["path"]), markup(f["format"]), ics, sets, f"{f['segments']:,}", str(f["loaded_sets"]),
             _red(f["rejected_sets"]), _red(f["errors"]), _yellow(f["warnings"]),
@@ -169,7 +175,7 @@ def _findings_table(findings: list[dict[str, Any]], console: Console) -> None:
     if not findings:
         return
     t = Table(title=f"Findings ({len(findings)})", title_justify="left")
-    for col in ("sev", "code", "file", "ISA / GS / ST", "seg", "element", "message"):
+    for col in ("sev", "code", "file", "ISA / GS / ST (UNB / UNG / UNH)", "seg", "element", "message"):
         t.add_column(col, overflow="fold")
     for f in findings:
         sev = "[red]error[/]" if f["severity"] == "error" else "[yellow]warn[/]"

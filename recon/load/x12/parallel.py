@@ -43,6 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 
+from recon.load.edifact.options import EdifactOptions
 from recon.load.x12.envelope import PendingDuplicate, Registry, resolve_pending
 from recon.load.x12.parser import _gc_paused, _Parser, empty_tables, unmapped_finding
 from recon.load.x12.quirks import X12Options
@@ -97,6 +98,7 @@ class _Task:
     part: bool = False
     last: bool = False
     size: int = 0
+    edifact: EdifactOptions | None = None  # how the EDIFACT files among the paths are read
 
 
 @dataclass(slots=True)
@@ -137,7 +139,7 @@ def _run(task: _Task) -> _TaskResult:
     """One task, in a worker process."""
     started = time.process_time()
     spill = _Spill(task.directory, task.index)
-    parser = _Parser(task.options, {Path(task.path): task.name}, Registry(deferred=True), spill)
+    parser = _Parser(task.options, {Path(task.path): task.name}, Registry(deferred=True), spill, task.edifact)
     unmapped: Counter[str] = Counter()
     with _gc_paused():
         if not task.part:
@@ -290,7 +292,8 @@ def _read(path: str) -> pa.Table:
 
 
 def parse_parallel(
-    paths: Sequence[Path], options: X12Options, display_names: Mapping[Path, str], workers: int
+    paths: Sequence[Path], options: X12Options, display_names: Mapping[Path, str], workers: int,
+    edifact: EdifactOptions | None = None,
 ) -> X12Result:
     """`parse_x12_files` in `workers` processes; the result is identical to the serial parse.
 
@@ -313,6 +316,7 @@ def parse_parallel(
             with _plain_main():  # workers start on the first submits
                 for i in sorted(range(len(paths)), key=lambda k: -sizes[k]):
                     for task in _plan_file(i, paths[i], names[i], sizes[i], options, directory, part_bytes):
+                        task.edifact = edifact
                         planned[i].append((task, pool.submit(_run, task)))
             done = [(task, future.result()) for file_tasks in planned for task, future in file_tasks]
         return _merge([t for t, _ in done], [r for _, r in done])

@@ -16,6 +16,9 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from recon.load.edifact.options import EdifactOptions
+from recon.load.edifact.parser import EdifactFiles
+from recon.load.edifact.syntax import is_edifact
 from recon.load.x12.envelope import EnvelopeWalker, Registry, TxSet
 from recon.load.x12.quirks import ResolvedOptions, X12Options
 from recon.load.x12.result import FileSummary, Finding, InterchangeSummary, X12Result
@@ -34,6 +37,7 @@ def parse_x12_files(
     *,
     workers: int | None = None,
     parallel_min_bytes: int | None = None,
+    edifact: EdifactOptions | None = None,
 ) -> X12Result:
     """Parse X12 files into canonical entity tables.
 
@@ -49,6 +53,9 @@ def parse_x12_files(
     `parallel.PART_MAX_BYTES`, so that its parse needs memory for one part, not for the file.
     Should the pool fail (a worker killed, no temporary directory), the files are parsed in
     process instead.
+
+    A file that starts with UNA/UNB is EDIFACT and is read by `recon.load.edifact` with
+    `edifact` (default: the X12 options' ids, partners and size limit) into the same tables.
     """
     options = options or X12Options()
     display_names = display_names or {}
@@ -59,10 +66,10 @@ def parse_x12_files(
         min_bytes = parallel.PARALLEL_MIN_BYTES if parallel_min_bytes is None else parallel_min_bytes
         if parallel.should_parallelise(paths, workers, min_bytes):
             try:
-                return parallel.parse_parallel(paths, options, display_names, max(1, workers))
+                return parallel.parse_parallel(paths, options, display_names, max(1, workers), edifact)
             except (parallel.BrokenProcessPool, OSError):
                 pass
-    parser = _Parser(options, display_names)
+    parser = _Parser(options, display_names, edifact_options=edifact)
     with _gc_paused():
         for path in paths:
             parser.parse_file(path)
@@ -105,8 +112,10 @@ def _gc_paused() -> Iterator[None]:
 
 class _Parser:
     def __init__(self, options: X12Options, display_names: Mapping[Path, str], registry: Registry | None = None,
-                 spill: Callable[[str, pa.Table], None] | None = None) -> None:
+                 spill: Callable[[str, pa.Table], None] | None = None,
+                 edifact_options: EdifactOptions | None = None) -> None:
         self.options = options
+        self.edifact = EdifactFiles(self, edifact_options or EdifactOptions.from_x12(options))
         self.spill = spill  # where flushed Arrow chunks go instead of `chunks` (a worker writes them to disk)
         self.our_ids = frozenset(options.our_ids)
         self.display_names = display_names
@@ -152,6 +161,9 @@ class _Parser:
             self._file_finding("X12-FILE-UNREADABLE", name, summary.error)
             return
         summary.size_bytes = len(data)
+        if is_edifact(data):
+            self.edifact.parse(name, summary, data)
+            return
         text = decode(data)
         del data  # the bytes, the text and the segment strings need not all be alive at once
         self.parse_text(name, summary, text)
@@ -175,14 +187,6 @@ class _Parser:
             self._file_finding("X12-NOT-X12", name, tok.error or "not an X12 file")
             return
         summary.readable = True
-        if tok.format == "edifact":
-            summary.error = "EDIFACT is not supported yet"
-            self._file_finding(
-                "X12-EDIFACT-UNSUPPORTED", name,
-                "EDIFACT is not supported yet: this file starts with UNA/UNB (an EDIFACT interchange); "
-                "only ANSI X12 (ISA) is parsed",
-            )
-            return
         for issue in tok.issues:
             self._issue(issue, name, None)
         if unmapped is None:
@@ -307,29 +311,35 @@ class _Parser:
         if c.findings:
             c.summarise()
             self.findings.extend(c.findings)
+        self.add_rows(c.rows)
+        self.add_document(doc_head, (
+            tx.transaction_set, tx.control, reference or None, document_date, tx.implementation or None,
+            str(tx.end - tx.start + 1), c.base, tx.control,
+        ))
+        return True
+
+    def add_rows(self, rows: dict[str, tuple[tuple | None, list]]) -> None:
+        """Store one document's rows: per entity its head (HEADS order, or None) and lines (LINES order)."""
         store = self.store
-        for entity, (head, lines) in c.rows.items():
+        for entity, (head, lines) in rows.items():
             if lines:
-                rows = store[entity]
+                stored = store[entity]
                 if head is not None:
-                    rows.heads.append(head)
-                    rows.counts.append(len(lines))
-                rows.lines.extend(map(tuple, lines))  # tuple(t) is t; pending lists become tuples
-                if len(rows.lines) >= FLUSH_ROWS:
+                    stored.heads.append(head)
+                    stored.counts.append(len(lines))
+                stored.lines.extend(map(tuple, lines))  # tuple(t) is t; pending lists become tuples
+                if len(stored.lines) >= FLUSH_ROWS:
                     self._flush(entity)
-        docs = store["edi_documents"]
-        if docs.heads and docs.heads[-1] is doc_head:
+
+    def add_document(self, head: tuple, line: tuple) -> None:
+        """Store one edi_documents row: `head` shared with the previous document when it is the same object."""
+        docs = self.store["edi_documents"]
+        if docs.heads and docs.heads[-1] is head:
             docs.counts[-1] += 1
         else:
-            docs.heads.append(doc_head)
+            docs.heads.append(head)
             docs.counts.append(1)
-        docs.lines.append(
-            (
-                tx.transaction_set, tx.control, reference or None, document_date, tx.implementation or None,
-                str(tx.end - tx.start + 1), c.base, tx.control,
-            )
-        )
-        return True
+        docs.lines.append(line)
 
     def _set_error(self, c: SetContext, code: str, message: str, index: int | None, element: str | None) -> None:
         self.findings.append(c.finding(code, "error", message, index, element))

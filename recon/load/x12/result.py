@@ -78,8 +78,8 @@ class FileSummary:
     """Per-file outcome.
 
     `readable` is False only when nothing EDI-like could be read at all (missing, empty, not
-    X12/EDIFACT, undecodable); the CLI exits 2 for that. An EDIFACT file is readable but not
-    supported, so it gets `format="edifact"` and an `error`, and the CLI exits 1 (a finding).
+    X12/EDIFACT, undecodable); the CLI exits 2 for that. `format` is "x12" or "edifact" (then
+    interchanges are UNBs, groups UNGs, and `sets` maps message types to UNH references).
     """
 
     path: str

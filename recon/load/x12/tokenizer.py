@@ -325,8 +325,8 @@ def tokenize_lazily(text: str) -> tuple[TokenizedFile, Iterator[Interchange]]:
     fmt = sniff(text)
     if fmt == "empty":
         return TokenizedFile("empty", [], 0, "file is empty"), iter(())
-    if fmt == "edifact":
-        return TokenizedFile("edifact", [], 0, "EDIFACT is not supported yet (only ANSI X12 is)"), iter(())
+    if fmt == "edifact":  # the parser hands such files to recon.load.edifact before decoding them
+        return TokenizedFile("unknown", [], 0, "an EDIFACT interchange (UNA/UNB), not X12"), iter(())
     start = _find_isa(text, 0)
     end = start if start >= 0 else len(text)
     gs = find_gs(text, 0, end)

@@ -138,11 +138,6 @@ def test_duplicate_set_control_within_a_group(tmp_path: Path) -> None:
         (b"", "X12-FILE-EMPTY", False, "empty"),
         (b"  \r\n", "X12-FILE-EMPTY", False, "empty"),
         (b"order_id,qty\nSO1,2\n", "X12-NOT-X12", False, "unknown"),
-        (b"UNA:+.? 'UNB+UNOA:3+SENDER+RECEIVER+200101:1200+1'", "X12-EDIFACT-UNSUPPORTED", True, "edifact"),
-        (
-            b"\xef\xbb\xbfUNB+UNOA:3+S+R+200101:1200+1'UNH+1+ORDERS:D:96A:UN'",
-            "X12-EDIFACT-UNSUPPORTED", True, "edifact",
-        ),
     ],
 )
 def test_files_that_are_not_x12(tmp_path: Path, content: bytes, code: str, readable: bool, fmt: str) -> None:
@@ -150,8 +145,6 @@ def test_files_that_are_not_x12(tmp_path: Path, content: bytes, code: str, reada
     assert codes(result) == [code]
     fs = result.files[0]
     assert (fs.readable, fs.format) == (readable, fmt) and fs.error
-    if fmt == "edifact":
-        assert "EDIFACT is not supported yet" in result.findings[0].message
     assert all(t.num_rows == 0 for t in result.tables.values())
 
 

@@ -42,7 +42,7 @@ def test_render_prints_files_findings_and_rows(tmp_path: Path) -> None:
     console = Console(record=True, width=200)
     render_inspect(inspect_files([FIXTURES / "855.edi", bad, edifact, tmp_path / "nope.edi"]), console)
     out = console.export_text()
-    for expected in ("855.edi", "2×855", "X12-SE01-COUNT", "EDIFACT is not supported yet", "unreadable: file not found",
+    for expected in ("855.edi", "2×855", "X12-SE01-COUNT", "EDIFACT-UNZ-MISSING", "unreadable: file not found",
                      "order_acks 5", "1 rejected"):
         assert expected in out, expected
 

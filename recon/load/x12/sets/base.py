@@ -32,7 +32,37 @@ class Reject(Exception):
         self.element = element
 
 
-class SetContext:
+class FindingCollector:
+    """Warnings of one document (an X12 set, an EDIFACT message), at most MAX_SAME_FINDINGS per code.
+
+    A subclass has `findings`, `counts` and `finding(code, severity, message, index, element)`.
+    """
+
+    __slots__ = ()
+    UNIT = "set"  # what the document is called in the "... and N more" line
+    findings: list[Finding]
+    counts: dict[str, int]
+
+    def finding(self, code: str, severity: str, message: str, index: int | None,
+                element: str | None = None) -> Finding:
+        raise NotImplementedError
+
+    def warn(self, code: str, message: str, index: int | None, element: str | None = None) -> None:
+        n = self.counts.get(code, 0) + 1
+        self.counts[code] = n
+        if n > MAX_SAME_FINDINGS:
+            return
+        self.findings.append(self.finding(code, "warning", message, index, element))
+
+    def summarise(self) -> None:
+        """Replace the findings cut off by MAX_SAME_FINDINGS with one line saying how many there were."""
+        for code, n in self.counts.items():
+            if n > MAX_SAME_FINDINGS:
+                self.counts[code] = 0
+                self.warn(code, f"... and {n - MAX_SAME_FINDINGS} more {code} finding(s) in this {self.UNIT}", None)
+
+
+class SetContext(FindingCollector):
     """What a mapper needs about the set it maps, plus helpers for the slow paths."""
 
     __slots__ = (
@@ -67,13 +97,6 @@ class SetContext:
         """Hand over this set's rows of `entity`: `head` in HEADS order, `lines` in LINES order."""
         self.rows[entity] = (head, lines)
 
-    def warn(self, code: str, message: str, index: int | None, element: str | None = None) -> None:
-        n = self.counts.get(code, 0) + 1
-        self.counts[code] = n
-        if n > MAX_SAME_FINDINGS:
-            return
-        self.findings.append(self.finding(code, "warning", message, index, element))
-
     def finding(self, code: str, severity: str, message: str, index: int | None,
                 element: str | None = None) -> Finding:
         """A finding located in this set: file, control numbers and the segment at `index`."""
@@ -91,13 +114,6 @@ class SetContext:
             segment_id=segs[index][0] if index is not None and index < len(segs) else None,
             element=element,
         )
-
-    def summarise(self) -> None:
-        """Replace the findings cut off by MAX_SAME_FINDINGS with one line saying how many there were."""
-        for code, n in self.counts.items():
-            if n > MAX_SAME_FINDINGS:
-                self.counts[code] = 0
-                self.warn(code, f"... and {n - MAX_SAME_FINDINGS} more {code} finding(s) in this set", None)
 
     def number(self, raw: str, index: int, element: str) -> str | None:
         """Slow path of number normalisation; the caller has already tried `raw.isdecimal()`."""

@@ -1,0 +1,135 @@
+"""EDIFACT parser throughput: synthesise a large valid ORDERS/DESADV/INVOIC file, parse it, print segments/s.
+
+    .venv/bin/python bench/edifact_throughput.py                     # ~2M segments, ' + LF layout
+    .venv/bin/python bench/edifact_throughput.py --layout none --release --profile
+
+The timing covers everything `parse_x12_files` does with an EDIFACT file: read, decode (in the
+UNB character set), release characters, tokenize, envelope checks, mapping and the Arrow tables.
+`--release` puts a released separator (`?+`) into every line description, so the release
+path is measured too. Results: bench/edi_results.md (EDIFACT) and bench/results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from recon.load.edifact import EdifactOptions
+from recon.load.x12 import parse_x12_files
+
+
+def _orders(n: int, lines: int, release: bool) -> list[str]:
+    segs = [f"BGM+220+PO{n:08d}+9", "DTM+137:20240105:102", "DTM+2:202401151200:203", "CUX+2:EUR:9",
+            f"NAD+BY+C{n % 500:05d}::9++BIGBOX STORE {n % 50}", "NAD+DP+4000001000002::9++BIGBOX DC 7"]
+    for k in range(1, lines + 1):
+        segs += [f"LIN+{k}++40008621{n % 7}{k:04d}:EN", f"PIA+1+SKU{(n + k) % 9973:05d}:SA",
+                 f"IMD+F++:::WIDGET{'?+' if release else ' '}MODEL {k}", f"QTY+21:{k * 3}:PCE", f"PRI+AAA:{k}.25"]
+    segs += ["UNS+S", f"CNT+2:{lines}"]
+    return segs
+
+
+def _desadv(n: int, packs: int, items: int, release: bool) -> list[str]:
+    segs = [f"BGM+351+ASN{n:08d}+9", "DTM+137:20240106:102", "DTM+11:202401061400:203", f"RFF+ON:PO{n:08d}",
+            f"RFF+CN:1Z{n:012d}", f"RFF+BM:BOL{n:08d}", "NAD+SF+DC01::9++ACME DC", "NAD+DP+DC007::9++BIGBOX DC 7",
+            "TDT+20++30++UPSN::172"]
+    line = 0
+    for p in range(packs):
+        segs += [f"CPS+{p + 2}+1", "PAC+1++CT", f"GIN+BJ+3400123450{n:06d}{p:02d}"]
+        for _ in range(items):
+            line += 1
+            segs += [f"LIN+{line}++40008621{n % 7}{line:04d}:EN", f"PIA+1+SKU{(n + line) % 9973:05d}:SA",
+                     f"QTY+12:{line * 3}:PCE", f"RFF+ON:PO{n:08d}:{line}"]
+    segs.append(f"CNT+2:{line}")
+    return segs
+
+
+def _invoic(n: int, lines: int, release: bool) -> list[str]:
+    segs = [f"BGM+380+INV{n:08d}+9", "DTM+3:20240107:102", f"RFF+ON:PO{n:08d}", "CUX+2:EUR:4",
+            "NAD+BY+C00042::9++BIGBOX"]
+    for k in range(1, lines + 1):
+        segs += [f"LIN+{k}++SKU{(n + k) % 9973:05d}:SA", f"IMD+F++:::WIDGET{'?+' if release else ' '}MODEL {k}",
+                 f"QTY+47:{k * 3}:PCE", f"MOA+203:{k * 3 * k}.75", f"PRI+AAA:{k}.25"]
+    segs += ["UNS+S", f"MOA+77:{n % 100000 + 100}.00", "ALC+C++++FC", "MOA+8:15.00", f"CNT+2:{lines}"]
+    return segs
+
+
+def synthesise(path: Path, target: int, layout: str = "lf", release: bool = False) -> int:
+    """One interchange per message type (ORDERS, DESADV, INVOIC) until ~target segments; returns the count."""
+    kinds = {"ORDERS": lambda n: _orders(n, 20, release), "DESADV": lambda n: _desadv(n, 2, 5, release),
+             "INVOIC": lambda n: _invoic(n, 20, release)}
+    per_kind = max(1, target // 3)
+    out = ["UNA:+.? "]
+    for ref, (mtype, make) in enumerate(kinds.items(), start=1):
+        out.append(f"UNB+UNOC:3+ACME:14+BIGBOX:14+240105:1200+{ref}")
+        produced = messages = 0
+        while produced < per_kind:
+            messages += 1
+            body = make(messages)
+            out.append(f"UNH+{messages}+{mtype}:D:96A:UN")
+            out.extend(body)
+            out.append(f"UNT+{len(body) + 2}+{messages}")
+            produced += len(body) + 2
+        out.append(f"UNZ+{messages}+{ref}")
+    if layout == "lf":
+        text = "'\n".join(out) + "'\n"
+    elif layout == "none":
+        text = "'".join(out) + "'"
+    elif layout == "wrapped":
+        flat = "'".join(out) + "'"
+        text = "\n".join(flat[i : i + 80] for i in range(0, len(flat), 80))
+    else:
+        raise SystemExit(f"unknown layout {layout}")
+    path.write_text(text, encoding="latin-1")
+    return len(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--segments", type=int, default=2_000_000)
+    ap.add_argument("--layout", choices=["lf", "none", "wrapped"], default="lf")
+    ap.add_argument("--release", action="store_true", help="a released separator in every description")
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs; the best is reported")
+    ap.add_argument("--profile", action="store_true", help="print a cProfile of one run")
+    args = ap.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="recon-edifact-bench-"))
+    path = tmp / f"bench_{args.layout}.edifact"
+    written = synthesise(path, args.segments, args.layout, args.release)
+    print(f"file: {path} ({path.stat().st_size / 1e6:.1f} MB, {written:,} segments, layout={args.layout}, "
+          f"release={args.release})")
+    options = EdifactOptions(our_ids=["ACME"])
+    parse_x12_files([tmp / "missing.edifact"], edifact=options)  # warm imports
+    best = best_cpu = float("inf")
+    result = None
+    for _ in range(args.repeat):
+        t0, c0 = time.perf_counter(), time.process_time()
+        result = parse_x12_files([path], edifact=options)
+        best, best_cpu = min(best, time.perf_counter() - t0), min(best_cpu, time.process_time() - c0)
+    assert result is not None
+    rows = {k: t.num_rows for k, t in result.tables.items() if t.num_rows}
+    print(f"segments: {result.segments:,}; findings: {len(result.findings)}; rows: {rows}")
+    print(f"best of {args.repeat}: {best:.2f} s wall -> {result.segments / best:,.0f} segments/s; "
+          f"{best_cpu:.2f} s CPU -> {result.segments / best_cpu:,.0f} segments/s per core")
+    print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cpus")
+    for f in result.findings[:5]:
+        print("  finding:", f.code, f.message)
+    if args.profile:
+        prof = cProfile.Profile()
+        prof.enable()
+        parse_x12_files([path], edifact=options)
+        prof.disable()
+        pstats.Stats(prof).sort_stats("tottime").print_stats(20)
+    path.unlink()
+    tmp.rmdir()
+
+
+if __name__ == "__main__":
+    main()

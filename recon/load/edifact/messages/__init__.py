@@ -1,0 +1,1 @@
+"""EDIFACT message mappers: message type -> the function that maps it onto canonical rows."""
