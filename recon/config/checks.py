@@ -190,6 +190,10 @@ def build_config(doc: YamlDocument) -> tuple[Config | None, list[Problem]]:
     problems += _check_timezone(config.timezone, ("timezone",), doc)
     for name, source in config.sources.items():
         problems += source_problems(name, source, config.lookups, doc)
+    for i, budget in enumerate(config.budgets):
+        if budget.source is not None and budget.source not in config.sources:
+            problems.append(doc.problem("C022", ("budgets", i, "source"), source=budget.source,
+                                        hint=did_you_mean(budget.source, list(config.sources))))
     for entity in config.ownership:
         if entity not in ENTITIES:
             hint = did_you_mean(entity, list(ENTITIES))

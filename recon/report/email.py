@@ -45,14 +45,21 @@ def subject(summary: Mapping[str, Any], prefix: str, as_of_date: str) -> str:
         parts.append(f"{rejected} rows rejected")
     if not summary.get("verdict", {}).get("passed", True):
         parts.append("bar broken")
-    return f"{prefix} {as_of_date}: {', '.join(parts)}".strip()
+    # An incomplete night says so first: the numbers after it are partial.
+    head = "INCOMPLETE, not everything was checked: " if summary.get("complete", True) is False else ""
+    return f"{prefix} {as_of_date}: {head}{', '.join(parts)}".strip()
 
 
 def plain_text(summary: Mapping[str, Any], out_dir: str) -> str:
     """The text/plain alternative, for clients that do not show HTML and for search."""
     ex = summary["exceptions"]
-    lines = [f"recon run {summary['run_id']}, as of {summary['as_of']}", "",
-             f"exceptions: {ex['total']}"]
+    lines = [f"recon run {summary['run_id']}, as of {summary['as_of']}", ""]
+    if summary.get("complete", True) is False:
+        lines.append("INCOMPLETE RUN: not everything was checked; earlier exceptions of these rules stay open:")
+        lines += [f"  source {f['source']}: {f['reason']}" for f in summary.get("failed_sources", [])]
+        lines += [f"  rule {r['rule']} not evaluated: {r['reason']}" for r in summary.get("not_evaluated", [])]
+        lines.append("")
+    lines.append(f"exceptions: {ex['total']}")
     lines += [f"  {s}: {n}" for s, n in ex["by_severity"].items()]
     lines.append(f"value at risk: {value_text(summary['value_at_risk'])}")
     lines.append(f"rows rejected while loading: {summary.get('rejects', {}).get('total', 0)}")

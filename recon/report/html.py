@@ -149,5 +149,6 @@ def render(view: ReportView) -> str:
     html = environment().get_template("report.html.j2").render(
         view=view, s=view.summary, checks=checks,
         broken=[c for c in checks if c.broken], unmeasured=[c for c in checks if c.status == "unmeasured"],
+        warned=[c for c in checks if c.warned], incomplete=view.summary.get("complete", True) is False,
     )
     return _INDENT.sub("\n", html)
