@@ -133,8 +133,13 @@ def _select(chosen: list[tuple[int, str]], cell: Callable[[int], str]) -> str:
     return ", ".join(f"{cell(i)} AS {ident(n)}" for i, n in chosen) if chosen else "NULL AS _no_column"
 
 
-def parse_csv(db: Database, path: Path, display: str, options: ReaderOptions,
-              wanted: list[str] | None = None) -> ParsedCsv:
+def csv_header(path: Path, display: str, options: ReaderOptions,
+               wanted: list[str] | None = None) -> tuple[Dialect, Header]:
+    """The dialect and header of a CSV file, with its file-level problems (I003, I020-I023) raised.
+
+    Both engines start here, so a file is empty, UTF-16 or has a duplicate header on Spark exactly
+    when it has on DuckDB.
+    """
     encoding = encoding_of(display, options.encoding)
     check_not_utf16(path, display, options.encoding)
     first = _first_lines(path, encoding, options.skip + 1, options.max_line_size)
@@ -142,6 +147,13 @@ def parse_csv(db: Database, path: Path, display: str, options: ReaderOptions,
     dialect = resolve_dialect(options, head)
     header = read_header(path, display, options, dialect, first)
     check_duplicates(display, header.names, wanted)
+    return dialect, header
+
+
+def parse_csv(db: Database, path: Path, display: str, options: ReaderOptions,
+              wanted: list[str] | None = None) -> ParsedCsv:
+    encoding = encoding_of(display, options.encoding)
+    dialect, header = csv_header(path, display, options, wanted)
     chosen = _projection(header.names, wanted)
     fast = _fast(db, path, display, options, dialect, header, chosen, encoding)
     if fast is not None:

@@ -17,7 +17,7 @@ import pyarrow as pa
 from recon.config.schema import ReaderOptions
 from recon.db import Database
 from recon.formats import FORMATS
-from recon.load.csv_reader import csv_columns, parse_csv
+from recon.load.csv_reader import check_duplicates, csv_columns, parse_csv
 from recon.load.lines import (
     DUCKDB_ENCODINGS,
     LineCount,
@@ -214,6 +214,7 @@ def read_xlsx(db: Database, path: Path, display: str, options: ReaderOptions,
     else:
         width = max((len(r) for r in rows), default=0)
         header, body, first = [f"column{i}" for i in range(1, width + 1)], rows, options.skip + 1
+    check_duplicates(display, header, wanted)  # as for CSV: name both columns, never pick one silently
     # skip_empty_area=False: rows[0] is the sheet's row 1, so a row's number is its sheet row.
     read = None if wanted is None else {w.lower() for w in wanted}
     bad = [c for c in bad_cells(path, sheet_ref) if c.row >= first and c.column < len(header)

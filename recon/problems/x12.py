@@ -34,7 +34,9 @@ ENVELOPE = area(
     "error",
     ("X12-ISA-UNREADABLE", "x12-isa-unreadable", "ISA cannot be read", None,
      "The ISA header cannot be read (too few elements, a version that is not five digits); its sets are read "
-     "with the delimiters found around the first GS after it, or skipped when there is no GS."),
+     "with the delimiters found around the first GS after it, or skipped when there is no GS. A file with a "
+     "GS but no ISA, whose segment terminator cannot be told from the GS (cut off after GS08), is X12 with "
+     "this error (exit 1), not a foreign file."),
     ("X12-ISA-DAMAGED", "x12-isa-damaged", "ISA tag damaged", None,
      "The interchange header's tag is not 'ISA' (`SA*00*...`) but its elements are there; it is read as the "
      "ISA and its sets are loaded."),
@@ -113,7 +115,9 @@ CONTENT = area(
      "A time (DTM03, BSN04, G6204, AT706, ISA10, GS05...) is not HHMM[SS]; the date is kept without a time."),
     ("X12-MANDATORY-EMPTY", "x12-mandatory-empty", "Mandatory element empty", None,
      "A mandatory element of the set's beginning segment (BEG01/02/05, BAK01/02/04, BSN01/03/04, BIG01, W0501, "
-     "W0601, BIA01-04, B1001/03, BGN01/03, AK101) is empty; the set is loaded."),
+     "W0601, BIA01-04, B1001/03, BGN01/03, AK101) or of a body segment of a mapped set (N101, DTM01, REF01, "
+     "CTT01, ACK01, HL01/03, LIN02/03, SN102/03, PRF01, MAN01/02, PID01, TDS01, SAC01, W0101/02, W1201, QTY01, "
+     "AK201/02, AK501, AK901-04; the 004010 dictionary) is empty; the set is loaded."),
     ("X12-ELEMENT-INVALID", "x12-element-invalid", "Invalid code in an acknowledgment", None,
      "A 997/999 element (AK101, AK102, AK201, AK402, AK501, AK901) holds an invalid code; it is kept."),
     ("X12-PAIR-INCOMPLETE", "x12-pair-incomplete", "Qualifier without its id", None,

@@ -13,8 +13,6 @@ run's DuckDB and view names.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import threading
 from collections.abc import Callable
@@ -26,6 +24,9 @@ from recon.config import Source
 from recon.db import Database
 from recon.errors import Problem
 from recon.formats import FORMATS
+from recon.load.csv_reader import csv_header
+from recon.load.lines import too_long_reason
+from recon.load.mapping import read_columns
 from recon.load.readers import UnreadableFile
 from recon.sql import ident
 
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 
 SPARK_ENCODINGS = {"utf-8": "UTF-8", "utf8": "UTF-8", "utf-16": "UTF-16", "latin-1": "ISO-8859-1",
                    "latin1": "ISO-8859-1", "iso-8859-1": "ISO-8859-1"}
-_DELIMITERS = (",", ";", "\t", "|")
 # Spark never splits a file smaller than spark.sql.files.openCostInBytes (4 MB by default).
 SINGLE_SPLIT_BYTES = 4 * 1024 * 1024
 # rows_read of a raw view counted with the mapping's own counts (one Spark job instead of three)
@@ -124,23 +124,13 @@ class SparkReaders:
         from pyspark.sql import functions as F
 
         options = source.options
-        first = self._first_lines(path, display, options.encoding, options.skip + 1)
-        head = first[options.skip] if len(first) > options.skip else ""
-        delimiter = options.delimiter or max(_DELIMITERS, key=lambda d: head.count(d))
-        quote = options.quote if options.quote is not None else '"'
-        escape = options.escape if options.escape is not None else quote
-        tokens = next(csv.reader(io.StringIO(head), delimiter=delimiter, quotechar=quote or None,
-                                 escapechar=None if escape == quote else escape), [])
-        if options.header:
-            columns = [t.strip() or f"column{i}" for i, t in enumerate(tokens)]
-            body_from = options.skip + 2
-        else:
-            columns = [f"column{i}" for i in range(len(tokens))]
-            body_from = options.skip + 1
-        if not columns:
-            raise UnreadableFile(Problem.of("I001", format="CSV", reason="the file has no header row", file=display))
+        # The DuckDB path's header reading: the same dialect, the same file-level problems.
+        dialect, header = csv_header(path, display, options, read_columns(source))
+        delimiter, quote, escape = dialect.delimiter, dialect.quote, dialect.escape
+        columns = header.names
+        limit = options.max_line_size
         lines = self.lines(path, options.encoding).where(
-            (F.col("_line") >= body_from) & (F.trim(F.col("value")) != ""))
+            (F.col("_line") > header.lines) & (F.trim(F.col("value")) != ""))
         schema = ", ".join(f"{bq(f'c{i}')} STRING" for i in range(len(columns)))
         csv_options = {"sep": delimiter, "quote": quote, "escape": escape, "mode": "PERMISSIVE"}
         # Quoted sections are removed before counting delimiters; inside them a quote is doubled
@@ -153,7 +143,8 @@ class SparkReaders:
         parsed = lines.select(F.col("_line").alias("_source_row"), "value", found.alias("_found"),
                               F.from_csv("value", schema, csv_options).alias("_p"))
         view = self._name("raw")
-        ok = F.col("_found") == len(columns)
+        too_long = F.octet_length("value") > limit
+        ok = (F.col("_found") == len(columns)) & ~too_long
         expected = F.lit(len(columns))
         # DuckDB names the alphabetically first of the missing columns.
         missing = F.slice(F.array(*(F.lit(c) for c in columns)), (F.col("_found") + 1).cast("int"),
@@ -161,20 +152,14 @@ class SparkReaders:
         field_name = F.array_min(missing)
         parsed.select(
             "_source_row", *(F.when(ok, F.col(f"_p.c{i}")).alias(c) for i, c in enumerate(columns)),
-            F.when(F.col("_found") < expected, field_name).alias("_parse_field"),
-            F.when(~ok, F.col("value")).alias("_parse_raw"),
-            F.when(~ok, F.concat(F.lit("wrong column count (Expected Number of Columns: "), expected.cast("string"),
-                                 F.lit(" Found: "), F.col("_found").cast("string"), F.lit(")"))).alias("_parse_reason"),
+            F.when(~too_long & (F.col("_found") < expected), field_name).alias("_parse_field"),
+            F.when(too_long, F.concat(F.substring(F.ltrim(F.col("value")), 1, 200), F.lit("\u2026")))
+            .when(~ok, F.col("value")).alias("_parse_raw"),
+            F.when(too_long, F.lit(too_long_reason(limit)))
+            .when(~ok, F.concat(F.lit("wrong column count (Expected Number of Columns: "), expected.cast("string"),
+                                F.lit(" Found: "), F.col("_found").cast("string"), F.lit(")"))).alias("_parse_reason"),
         ).createOrReplaceTempView(view)
         return RawView(view, None, columns, COUNTED)
-
-    def _first_lines(self, path: Path, display: str, encoding: str, n: int) -> list[str]:
-        try:
-            with open(path, encoding=encoding, newline="") as handle:
-                return [handle.readline().rstrip("\r\n") for _ in range(n)]
-        except (OSError, UnicodeDecodeError, LookupError) as exc:
-            raise UnreadableFile(Problem.of("I001", format="CSV", reason=exc, file=display,
-                                            hint="try options: {encoding: latin-1}")) from None
 
     def read_json_lines(self, path: Path, display: str, source: Source) -> RawView:
         from pyspark.sql import functions as F

@@ -91,3 +91,19 @@ def test_xlsx_error_cells_and_uncomputed_formulas_are_rejects_naming_the_cell(ma
         (2, "price", "#DIV/0!", "error value #DIV/0! in cell Lines!D2"),
         (3, "qty", None, "formula without a computed value in cell Lines!C3 (open and save the file in Excel)")]
     assert db.rows("SELECT order_id, _source_row FROM erp.order_lines ORDER BY 2") == [("C", 4), ("D", 5)]
+
+
+def test_xlsx_duplicate_headers_are_a_problem_naming_both_columns(make_project, tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["order", "line", "qty", "price", "QTY"])
+    sheet.append(["A", 1, 2, 3, 9])
+    book.save(tmp_path / "dup.xlsx")
+    _, load = _load(make_project, "dup.xlsx", None)
+    assert load.status == "failed" and load.problem.code == "I021"
+    assert "columns 3 ('qty') and 5 ('QTY')" in load.problem.message
+    sheet["E1"] = "note"  # a duplicate of a column the mapping does not read is harmless
+    sheet["F1"] = "note"
+    book.save(tmp_path / "dup.xlsx")
+    _, load = _load(make_project, "dup.xlsx", None)
+    assert load.status == "ok" and load.rows_loaded == 1

@@ -194,3 +194,70 @@ def test_engine_shorthand(make_project: Callable[..., Path]) -> None:
     config = make_project("version: 1\nengine: spark\n")
     options = load_project(config).config.engine
     assert options.name == "spark" and options.spark.master == "local[*]"
+
+
+EDGE_CONFIG = """
+version: 1
+rules: []
+engine:
+  spark:
+    master: "local[2]"
+    conf: {CONF}
+sources:
+  long:
+    system: erp
+    entity: order_lines
+    path: long.csv
+    options: {max_line_size: 1048576}
+    columns: {order_id: id, line_no: line, qty: qty}
+  dup:
+    system: wms
+    entity: order_lines
+    path: dup.csv
+    columns: {order_id: id, line_no: line, qty: qty}
+  empty:
+    system: tms
+    entity: deliveries
+    path: empty.csv
+    columns: {shipment_id: id}
+  dup_unread:
+    system: crm
+    entity: orders
+    path: dup_unread.csv
+    columns: {order_id: id}
+"""
+
+
+@pytest.fixture(scope="module")
+def edge(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Files whose problems are decided by the header or by a line's size: the engines must agree."""
+    tmp = tmp_path_factory.mktemp("edge")
+    (tmp / "long.csv").write_text("id,line,qty\nA,1,2\nB,1," + "9" * 1_500_000 + "\nC,1,4\n")
+    (tmp / "dup.csv").write_text("id,line,qty,QTY\nA,1,2,3\n")
+    (tmp / "empty.csv").write_text("")
+    (tmp / "dup_unread.csv").write_text("id,note,note\nA,x,y\n")
+    conf = json.dumps({k: v for k, v in TEST_CONF.items()})
+    (tmp / "recon.yaml").write_text(EDGE_CONFIG.replace("{CONF}", conf))
+    return {e: api.run(tmp / "recon.yaml", out=tmp / f"out-{e}", dry_run=True, engine=e) for e in ("duckdb", "spark")}
+
+
+def test_edge_files_fail_or_load_alike(edge: dict[str, Any]) -> None:
+    def outcome(ctx: Any) -> list[tuple[Any, ...]]:
+        return sorted((f.source, f.status, f.problem.code if f.problem else None, f.rows_read, f.rows_loaded,
+                       f.rows_rejected) for f in ctx.load.files)
+
+    expected = outcome(edge["duckdb"])
+    assert expected == [
+        ("dup", "failed", "I021", 0, 0, 0), ("dup_unread", "ok", None, 1, 1, 0),
+        ("empty", "failed", "I020", 0, 0, 0), ("long", "ok", None, 3, 2, 1),
+    ]
+    assert outcome(edge["spark"]) == expected
+
+
+def test_a_line_over_max_line_size_is_the_same_reject(edge: dict[str, Any]) -> None:
+    query = 'SELECT file, "row", field, raw_value, reason FROM main.rejects ORDER BY file, "row"'
+    expected = rows(edge["duckdb"], query)
+    assert [(r[1], r[4]) for r in expected] == [(3, "line longer than max_line_size (1048576 bytes)")]
+    assert rows(edge["spark"], query) == expected
+    loaded = "SELECT order_id, _source_row FROM erp.order_lines ORDER BY 2"
+    assert rows(edge["spark"], loaded) == rows(edge["duckdb"], loaded) == [("A", 2), ("C", 4)]

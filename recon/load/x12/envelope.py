@@ -371,7 +371,8 @@ class EnvelopeWalker:
         if not iea_seen:
             self._find(
                 "X12-IEA-MISSING", "error",
-                f"interchange {info.control} has no IEA trailer (file truncated?); complete sets were still loaded",
+                f"interchange {info.control or '(no ISA, control number unknown)'} has no IEA trailer "
+                "(file truncated?); complete sets were still loaded",
                 n - 1,
             )
         return out

@@ -329,9 +329,21 @@ def tokenize_lazily(text: str) -> tuple[TokenizedFile, Iterator[Interchange]]:
         return TokenizedFile("edifact", [], 0, "EDIFACT is not supported yet (only ANSI X12 is)"), iter(())
     start = _find_isa(text, 0)
     end = start if start >= 0 else len(text)
-    rescued = recover(text, 0, end) if find_gs(text, 0, end) >= 0 else None
+    gs = find_gs(text, 0, end)
+    rescued = recover(text, 0, end) if gs >= 0 else None
     if start < 0 and rescued is None:
-        return TokenizedFile("unknown", [], 0, "no ISA interchange header found: not an X12 file"), iter(())
+        if gs < 0:
+            return TokenizedFile("unknown", [], 0, "no ISA interchange header found: not an X12 file"), iter(())
+        # A GS is there but no terminator can be told from it (the group is cut off after GS08,
+        # or its neighbours are letters): X12 with a defect, not "not X12" (exit 1, not 2).
+        unreadable = TokenizedFile("x12", [], 0)
+        unreadable.issues.append(Issue(
+            "X12-ISA-UNREADABLE", "error",
+            f"no ISA header, and the segment terminator cannot be told from the GS segment at character "
+            f"{gs + 1} (nothing after its GS08, or a letter or digit around it): no set could be read",
+            None, None, "GS",
+        ))
+        return unreadable, iter(())
     result = TokenizedFile("x12", [], 0)
     lead = text[: rescued[0] if rescued else start].strip(LAYOUT + "\x00")
     if lead:

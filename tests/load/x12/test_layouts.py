@@ -115,6 +115,21 @@ def test_group_without_isa_is_read_with_the_delimiters_of_its_gs(tmp_path: Path)
     assert rows(result, "orders", lineage=True)[0]["_source_row"] == 3  # GS=1, ST=2, BEG=3
 
 
+@pytest.mark.parametrize("text", [
+    "GS*PO*SENDER*RECEIVER*20240101*1200*1*X*004010",  # cut off after GS08: no terminator at all
+    "GS*PO*SENDER*RECEIVER*20240101*1200*1*X*004010AST*850*0001",  # a letter where the terminator goes
+])
+def test_a_gs_whose_terminator_cannot_be_told_is_a_defect_not_a_foreign_file(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "cut.edi"
+    path.write_text(text, encoding="ascii")
+    result = CliRunner().invoke(edi, ["inspect", "--json", str(path)])
+    assert result.exit_code == 1, result.output  # X12 with a defect (1), not "not X12" (2)
+    report = json.loads(result.output)
+    [finding] = report["findings"]
+    assert finding["code"] == "X12-ISA-UNREADABLE" and finding["severity"] == "error"
+    assert "terminator cannot be told" in finding["message"]
+
+
 @pytest.mark.parametrize("damage", ["drop_tag", "drop_isa"])
 def test_second_interchange_of_a_mailbag_with_a_damaged_or_missing_isa(tmp_path: Path, damage: str) -> None:
     one, two = _po(1, "PO-1"), _po(2, "PO-2")

@@ -18,6 +18,25 @@ def test_empty_mandatory_elements_of_the_beginning_segment(tmp_path: Path) -> No
     assert [r["order_id"] for r in rows(result, "orders")] == ["PO-1"]  # a warning: the set loads
 
 
+def test_empty_mandatory_elements_of_body_segments(tmp_path: Path) -> None:
+    body = [
+        "BEG*00*SA*PO-1**20240105", "REF**X1", "DTM**20240115", "N1**ACME", "PO1*1*2*EA*3**VP*A", "CTT*1",
+    ]
+    result = parse_text(tmp_path, _one(body))
+    found = [(f.code, f.element, f.segment_position) for f in result.findings]
+    # ST is segment 3 of the interchange (ISA, GS, ST), BEG 4, REF 5, DTM 6, N1 7
+    assert found == [
+        ("X12-MANDATORY-EMPTY", "REF01", 5), ("X12-MANDATORY-EMPTY", "DTM01", 6), ("X12-MANDATORY-EMPTY", "N101", 7),
+    ]
+    assert [r["order_id"] for r in rows(result, "orders")] == ["PO-1"]
+
+
+def test_a_997_with_an_empty_set_count_is_flagged(tmp_path: Path) -> None:
+    body = ["AK1*PO*1", "AK2*850*0001", "AK5*A", "AK9*A*1**1"]
+    result = parse_text(tmp_path, _one(body, fid="FA", ts="997"))
+    assert [(f.code, f.element) for f in result.findings] == [("X12-MANDATORY-EMPTY", "AK903")]
+
+
 def test_empty_business_key_hidden_by_indentation_is_an_error(tmp_path: Path) -> None:
     text = (FIXTURES / "856_soi.edi").read_text().replace("BSN*00*SH-9001*", "BSN*00**")
     indented = "~\r\n      ".join(s.strip() for s in text.split("~") if s.strip()) + "~\r\n"

@@ -1,0 +1,77 @@
+WITH
+"l_rows" AS (
+  SELECT NULLIF(upper(trim(CAST("rma_id" AS VARCHAR), ' 	
+' || chr(160))), '') AS "k__document", NULLIF(upper(trim(CAST("item_id" AS VARCHAR), ' 	
+' || chr(160))), '') AS "k__item_id", "currency", "order_id", "order_price", "price_180", "qty", CAST(COALESCE("received_at", "sent_at") AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
+  FROM (SELECT b.*, lk0."sent_at" AS "sent_at", lk1."order_price" AS "order_price", lk1."currency" AS "currency", lk2."price_180" AS "price_180" FROM "edi"."returns" AS b LEFT JOIN (SELECT "partner_id", "interchange_control", "control_number", MIN(TIMEZONE('UTC', CAST("sent_at" AS TIMESTAMP))) AS "sent_at" FROM "edi"."edi_documents" WHERE "transaction_set" = '180' GROUP BY "partner_id", "interchange_control", "control_number") AS lk0 ON lk0."partner_id" IS NOT DISTINCT FROM b."partner_id" AND lk0."interchange_control" IS NOT DISTINCT FROM b."_interchange_control" AND lk0."control_number" IS NOT DISTINCT FROM b."_set_control" LEFT JOIN (SELECT "order_id", "item_id", MAX("unit_price") AS "order_price", MIN("currency") AS "currency" FROM "erp"."order_lines" GROUP BY "order_id", "item_id") AS lk1 ON lk1."order_id" IS NOT DISTINCT FROM b."order_id" AND lk1."item_id" IS NOT DISTINCT FROM b."item_id" LEFT JOIN (SELECT "rma_id", "item_id", MAX(TRY_CAST("unit_price" AS DECIMAL(18, 4))) AS "price_180" FROM "edi"."returns" GROUP BY "rma_id", "item_id") AS lk2 ON lk2."rma_id" IS NOT DISTINCT FROM b."rma_id" AND lk2."item_id" IS NOT DISTINCT FROM b."item_id") AS t
+  WHERE NOT "item_id" IS NULL
+),
+"r_rows" AS (
+  SELECT NULLIF(upper(trim(CAST("rma_id" AS VARCHAR), ' 	
+' || chr(160))), '') AS "k__document", NULLIF(upper(trim(CAST("item_id" AS VARCHAR), ' 	
+' || chr(160))), '') AS "k__item_id", "order_id", "qty", CAST(NULL AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
+  FROM "erp"."returns" AS t
+),
+"l_side" AS (
+  SELECT "k__document", "k__item_id", sum("qty") AS "qty", max("price_180") AS "price_180", max("order_price") AS "order_price", min("currency") AS "currency", min("order_id") AS "order_id", min("_event") AS "_event", TRUE AS "_here"
+  FROM "l_rows" GROUP BY "k__document", "k__item_id"
+),
+"r_side" AS (
+  SELECT "k__document", "k__item_id", sum("qty") AS "qty", min("order_id") AS "order_id", min("_event") AS "_event", TRUE AS "_here"
+  FROM "r_rows" GROUP BY "k__document", "k__item_id"
+),
+"pairs" AS (
+  SELECT *, ((("l__qty") IS NULL AND ("r__qty") IS NULL) OR (("l__qty") IS NOT NULL AND ("r__qty") IS NOT NULL AND (abs(("l__qty") - ("r__qty")) <= 0))) AS "_ok0" FROM (
+  SELECT coalesce(l."k__document", r."k__document") AS "k__document", coalesce(l."k__item_id", r."k__item_id") AS "k__item_id", l."currency" AS "l__currency", l."order_id" AS "l__order_id", l."order_price" AS "l__order_price", l."price_180" AS "l__price_180", l."qty" AS "l__qty", l."_event" AS "l___event", l."_here" AS "l___here", r."order_id" AS "r__order_id", r."qty" AS "r__qty", r."_event" AS "r___event", r."_here" AS "r___here", FALSE AS "_ambiguous"
+  FROM "l_side" AS l FULL OUTER JOIN "r_side" AS r ON l."k__document" IS NOT DISTINCT FROM r."k__document" AND l."k__item_id" IS NOT DISTINCT FROM r."k__item_id"
+  ) AS p
+),
+"findings" AS (
+  SELECT 0 AS "_outcome", 'return-not-in-erp' AS exception_type, 'medium' AS severity, 'operations' AS owner, 'erp' AS fix_in, CAST("l__order_id" AS VARCHAR) AS "order_id", CAST(NULL AS INTEGER) AS "line_no", CAST(NULL AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST("k__item_id" AS VARCHAR) AS "item_id", CAST(NULL AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST("k__document" AS VARCHAR) AS "document", CAST('qty' AS VARCHAR) AS field, CAST(regexp_replace(CAST(CAST("l__qty" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS left_value, CAST(regexp_replace(CAST(CAST("r__qty" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(round("l__qty" * COALESCE("l__price_180", "l__order_price"), 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("l__currency" AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, coalesce(CAST("k__item_id" AS VARCHAR), '') || '|' || coalesce(CAST("k__document" AS VARCHAR), '') AS "_key"
+  FROM "pairs"
+  WHERE "l___here" IS NOT NULL AND "r___here" IS NULL AND (CAST("l___event" AS TIMESTAMPTZ) < CAST($as_of AS TIMESTAMPTZ) - INTERVAL 172800 SECOND)
+  UNION ALL
+  SELECT 1 AS "_outcome", 'return-qty-mismatch' AS exception_type, 'medium' AS severity, 'operations' AS owner, 'erp' AS fix_in, CAST(COALESCE("r__order_id", "l__order_id") AS VARCHAR) AS "order_id", CAST(NULL AS INTEGER) AS "line_no", CAST(NULL AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST("k__item_id" AS VARCHAR) AS "item_id", CAST(NULL AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST("k__document" AS VARCHAR) AS "document", CAST('qty' AS VARCHAR) AS field, CAST(regexp_replace(CAST(CAST("l__qty" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS left_value, CAST(regexp_replace(CAST(CAST("r__qty" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS right_value, CAST(CAST(("l__qty") - ("r__qty") AS DECIMAL(18,4)) AS DECIMAL(18,4)) AS difference, CAST(round(ABS("l__qty" - "r__qty") * COALESCE("l__price_180", "l__order_price"), 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("l__currency" AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, coalesce(CAST("k__item_id" AS VARCHAR), '') || '|' || coalesce(CAST("k__document" AS VARCHAR), '') AS "_key"
+  FROM "pairs"
+  WHERE "l___here" IS NOT NULL AND "r___here" IS NOT NULL AND NOT "_ok0" AND TRUE
+),
+"per_outcome" AS (
+  SELECT "_outcome", exception_type, severity, owner, fix_in, "_key", field, min("order_id") AS "order_id", min("line_no") AS "line_no", min("shipment_id") AS "shipment_id", min("invoice_id") AS "invoice_id", min("item_id") AS "item_id", min("site") AS "site", min("lot") AS "lot", min("customer_id") AS "customer_id", min("customer_po") AS "customer_po", min("document") AS "document", min(left_value) AS left_value, min(right_value) AS right_value, sum(difference) AS difference, sum(value_at_risk) AS value_at_risk, min(currency) AS currency, min(event_at) AS event_at, count(*) AS "_n"
+  FROM findings GROUP BY "_outcome", exception_type, severity, owner, fix_in, "_key", field
+),
+"found" AS (
+  SELECT min("_outcome") AS "_outcome", exception_type, "_key", first(severity ORDER BY "_outcome") AS severity, first(owner ORDER BY "_outcome") AS owner, first(fix_in ORDER BY "_outcome") AS fix_in, first(left_value ORDER BY "_outcome") AS left_value, first(right_value ORDER BY "_outcome") AS right_value, first(difference ORDER BY "_outcome") AS difference, first(value_at_risk ORDER BY "_outcome") AS value_at_risk, first(currency ORDER BY "_outcome") AS currency, string_agg(field, ', ' ORDER BY "_outcome") AS field, min("order_id") AS "order_id", min("line_no") AS "line_no", min("shipment_id") AS "shipment_id", min("invoice_id") AS "invoice_id", min("item_id") AS "item_id", min("site") AS "site", min("lot") AS "lot", min("customer_id") AS "customer_id", min("customer_po") AS "customer_po", min("document") AS "document", min(event_at) AS event_at, sum("_n") AS "_n"
+  FROM per_outcome GROUP BY exception_type, "_key"
+),
+"lineage_left_keys" AS (
+  SELECT DISTINCT * FROM (
+    SELECT 'return-not-in-erp' AS exception_type, coalesce(CAST("k__item_id" AS VARCHAR), '') || '|' || coalesce(CAST("k__document" AS VARCHAR), '') AS "_key", "k__document" AS "_k0", "k__item_id" AS "_k1" FROM "pairs" WHERE "l___here" IS NOT NULL AND "r___here" IS NULL AND (CAST("l___event" AS TIMESTAMPTZ) < CAST($as_of AS TIMESTAMPTZ) - INTERVAL 172800 SECOND) AND "l___here" UNION ALL SELECT 'return-qty-mismatch' AS exception_type, coalesce(CAST("k__item_id" AS VARCHAR), '') || '|' || coalesce(CAST("k__document" AS VARCHAR), '') AS "_key", "k__document" AS "_k0", "k__item_id" AS "_k1" FROM "pairs" WHERE "l___here" IS NOT NULL AND "r___here" IS NOT NULL AND NOT "_ok0" AND TRUE AND "l___here"
+  ) AS w
+),
+"lineage_left" AS (
+  SELECT f.exception_type, f."_key", list_sort(list_distinct(list(x."_row"))) AS left_rows
+  FROM "lineage_left_keys" AS f
+  JOIN (SELECT * FROM "l_rows" WHERE "k__document" IN (SELECT "_k0" FROM "lineage_left_keys") OR "k__document" IS NULL) AS x ON x."k__document" IS NOT DISTINCT FROM f."_k0" AND x."k__item_id" IS NOT DISTINCT FROM f."_k1"
+  GROUP BY f.exception_type, f."_key"
+),
+"lineage_right_keys" AS (
+  SELECT DISTINCT * FROM (
+    SELECT 'return-not-in-erp' AS exception_type, coalesce(CAST("k__item_id" AS VARCHAR), '') || '|' || coalesce(CAST("k__document" AS VARCHAR), '') AS "_key", "k__document" AS "_k0", "k__item_id" AS "_k1" FROM "pairs" WHERE "l___here" IS NOT NULL AND "r___here" IS NULL AND (CAST("l___event" AS TIMESTAMPTZ) < CAST($as_of AS TIMESTAMPTZ) - INTERVAL 172800 SECOND) AND "r___here" UNION ALL SELECT 'return-qty-mismatch' AS exception_type, coalesce(CAST("k__item_id" AS VARCHAR), '') || '|' || coalesce(CAST("k__document" AS VARCHAR), '') AS "_key", "k__document" AS "_k0", "k__item_id" AS "_k1" FROM "pairs" WHERE "l___here" IS NOT NULL AND "r___here" IS NOT NULL AND NOT "_ok0" AND TRUE AND "r___here"
+  ) AS w
+),
+"lineage_right" AS (
+  SELECT f.exception_type, f."_key", list_sort(list_distinct(list(x."_row"))) AS right_rows
+  FROM "lineage_right_keys" AS f
+  JOIN (SELECT * FROM "r_rows" WHERE "k__document" IN (SELECT "_k0" FROM "lineage_right_keys") OR "k__document" IS NULL) AS x ON x."k__document" IS NOT DISTINCT FROM f."_k0" AND x."k__item_id" IS NOT DISTINCT FROM f."_k1"
+  GROUP BY f.exception_type, f."_key"
+),
+"found_rows" AS (
+  SELECT found.*, "lineage_left".left_rows, "lineage_right".right_rows
+  FROM found LEFT JOIN "lineage_left" ON "lineage_left".exception_type = found.exception_type AND "lineage_left"."_key" = found."_key" LEFT JOIN "lineage_right" ON "lineage_right".exception_type = found.exception_type AND "lineage_right"."_key" = found."_key"
+),
+"final" AS (
+  SELECT $run_id AS run_id, left(sha256('return-authorization-in-erp' || '|' || exception_type || '|' || "_key"), 16) AS exception_id, 'return-authorization-in-erp' AS rule_id, 'edi' AS workflow, exception_type, severity, owner, fix_in, "order_id", "line_no", "shipment_id", "invoice_id", "item_id", "site", "lot", "customer_id", "customer_po", "document", field, left_value, right_value, difference, value_at_risk, currency, CAST($as_of AS TIMESTAMPTZ) AS as_of, event_at, CAST(round(date_diff('second', CAST(event_at AS TIMESTAMPTZ), CAST(CAST($as_of AS TIMESTAMPTZ) AS TIMESTAMPTZ)) / 3600.0, 1) AS DECIMAL(12,1)) AS age_hours, "_outcome", "_n", left_rows, right_rows
+  FROM found_rows
+)
+SELECT "run_id", "exception_id", "rule_id", "workflow", "exception_type", "severity", "owner", "fix_in", "order_id", "line_no", "shipment_id", "invoice_id", "item_id", "site", "lot", "customer_id", "customer_po", "document", "field", "left_value", "right_value", "difference", "value_at_risk", "currency", "as_of", "event_at", "age_hours", CASE "_outcome" WHEN 0 THEN 'return ' || coalesce(CAST("document" AS VARCHAR), '-') || ' item ' || coalesce(CAST("item_id" AS VARCHAR), '-') || ': a 180 authorized the return ' || coalesce(CAST("age_hours" AS VARCHAR), '-') || 'h ago; the ERP has no such return' WHEN 1 THEN 'return ' || coalesce(CAST("document" AS VARCHAR), '-') || ' item ' || coalesce(CAST("item_id" AS VARCHAR), '-') || ': the 180 authorizes ' || coalesce(CAST("left_value" AS VARCHAR), '-') || ', the ERP return has ' || coalesce(CAST("right_value" AS VARCHAR), '-') END AS message, CASE WHEN left_rows IS NULL OR len(left_rows) = 0 THEN NULL ELSE array_to_string(list_transform(list_slice(left_rows, 1, 10), lambda e: e.f || ':' || e.r), ';') || CASE WHEN len(left_rows) > 10 THEN ';…(+' || CAST(len(left_rows) - 10 AS VARCHAR) || ')' ELSE '' END END AS left_lineage, CASE WHEN right_rows IS NULL OR len(right_rows) = 0 THEN NULL ELSE array_to_string(list_transform(list_slice(right_rows, 1, 10), lambda e: e.f || ':' || e.r), ';') || CASE WHEN len(right_rows) > 10 THEN ';…(+' || CAST(len(right_rows) - 10 AS VARCHAR) || ')' ELSE '' END END AS right_lineage
+FROM final
