@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 SAMPLE_CONFIG := sample_data/recon.yaml
+# The demo's run history, lock and kept tables go under out/, never into the tracked sample_data/.
+DEMO_STATE := out/demo-state/recon-state.duckdb
 
 .PHONY: demo test lint install dev bench edi-corpus clean test-spark
 
@@ -28,7 +30,7 @@ install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
 demo: $(VENV)/.installed
-	$(BIN)/recon run --config $(SAMPLE_CONFIG) --out out/demo
+	$(BIN)/recon run --config $(SAMPLE_CONFIG) --out out/demo --state $(DEMO_STATE)
 
 lint: dev
 	$(BIN)/ruff check recon tests bench

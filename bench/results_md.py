@@ -21,6 +21,7 @@ TARGETS = {
     "vs_floor": "recon's comparison within 1.5× of the hand-written SQL floor",
     "scaling": "time per order at 1M within 1.3× of that at 100k",
     "memory_limit": "1M run finishes with DuckDB memory_limit 1GB (spilling)",
+    "startup": "`recon --version` and `recon --help` start in < 0.3 s (whole process, median)",
 }
 
 
@@ -95,6 +96,13 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, str]]:
         add("memory_limit", ok if n >= 1_000_000 else None, figure + _at(n))
     else:
         add("memory_limit", None, "-")
+    startup = results.get("startup", {}).get("commands", {})
+    figures = [startup[c]["median"] for c in ("recon --version", "recon --help") if c in startup]
+    if figures:
+        add("startup", max(figures) < 0.3, " / ".join(f"{f:.3f} s" for f in figures) + " median"
+            f" (load {results['startup']['load_1min']:.2f})")
+    else:
+        add("startup", None, "-")
     return out
 
 
@@ -321,6 +329,18 @@ def render(results: dict[str, Any]) -> str:
                 continue
             lines.append(f"| {int(n):,} | {e['bytes'] / 2**20:,.0f} | {e['segments']:,} | {_s(e['seconds'])} | "
                          f"{_rate(e['segments_per_s'])} | {e['mib_per_s']:.1f} | {_mib(e['peak_rss_mib'])} |")
+    startup = results.get("startup")
+    if startup:
+        lines += ["", "## Command start", "",
+                  f"Each command as a fresh process (the `recon` console script, Python start included), "
+                  f"{startup['reps']} runs, wall seconds median (min–max); 1-minute load average "
+                  f"{startup['load_1min']:.2f} before and {startup.get('load_1min_after', 0):.2f} after, other "
+                  f"processes using {startup['busy_before']:.0%} of the CPUs before"
+                  + (f"; measured {startup['measured_at']} at git {startup.get('git_commit')}"
+                     if startup.get("measured_at") else "") + ".", "",
+                  "| command | wall s |", "| --- | --- |"]
+        for command, figure in startup["commands"].items():
+            lines.append(f"| `{command}` | {_s(figure, 3)} |")
     if NOTES.exists():
         lines += ["", NOTES.read_text(encoding="utf-8").rstrip()]
     return "\n".join(lines) + "\n"

@@ -34,7 +34,8 @@ from recon.rules.loader import RuleSet
 from recon.rules.registry import load_project_rules
 from recon.rules.runner import run_rules, tables_loaded
 from recon.steps import Listeners, LoadResult, Progress, RuleDone, RuleProgress, RulesResult, RunPlan
-from recon.store.step import Lifecycle, RunStore
+from recon.store import kept
+from recon.store.step import Lifecycle, RunStore, state_path
 from recon.store.trace import TraceResult
 from recon.store.trace import trace as trace_key
 
@@ -193,6 +194,7 @@ def run(
     dry_run: bool = False,
     engine: str | None = None,
     csv_raw: bool = False,
+    state: str | Path | None = None,
     allow_incomplete: bool = False,
     source_done: SourceDone | None = None,
     rule_done: RuleDone | None = None,
@@ -203,10 +205,13 @@ def run(
     `source_done` as each source has loaded and `rule_done` as each rule has run (DuckDB engine),
     so a log can stream (recon.steps.Listeners). `engine` (duckdb or spark) overrides the config's
     `engine.name`; see docs/scale-out.md. `csv_raw` writes CSV values without formula-injection
-    neutralisation (docs/reports.md). An incomplete run (recon.completeness) exits 5 unless
+    neutralisation (docs/reports.md). `state` overrides the config's `state:` (the run history,
+    its lock and kept tables). An incomplete run (recon.completeness) exits 5 unless
     `allow_incomplete`.
     """
     project = load_project(config)
+    if state is not None:
+        project = replace(project, config=project.config.model_copy(update={"state": str(Path(state).resolve())}))
     if engine is not None:
         options = project.config.engine.model_copy(update={"name": engine})
         project = replace(project, config=project.config.model_copy(update={"engine": options}))
@@ -234,6 +239,8 @@ def run(
         # lifecycle (new/open/resolved/reopened) and active acks; a rule that checked nothing resolves nothing
         lifecycle = store.observe(unverified_rules=rules.completeness.unverified_rules)
         written = outputs_step(plan, db, load, rules, lifecycle, store)
+        if not dry_run:  # for `recon query` and `recon trace`: the run's tables without reloading
+            kept.keep(db, store.path, run_id, project.config.outputs.keep_tables_days)
     return RunResult(plan, db, load, rules, lifecycle, written)
 
 
@@ -244,7 +251,8 @@ def load_and_match(plan: RunPlan, db: Database, ruleset: RuleSet, store: RunStor
     load = load_step(plan, db, listeners.file_started, listeners.source_loaded)
     store.note_load(load.by_source(), len(load.files))
     # Loaded: from here on SQL (the rules') may touch only the outputs and the state.
-    db.restrict_file_access([plan.out_dir, outputs.Staging(plan.out_dir).path], [store.path])
+    db.restrict_file_access([plan.out_dir, outputs.Staging(plan.out_dir).path, kept.runs_folder(store.path)],
+                            [store.path])
     return load, rules_step(plan, db, ruleset, load, listeners.rule_started, listeners.rule_done)
 
 
@@ -292,10 +300,22 @@ def outputs_step(plan: RunPlan, db: Database, load: LoadResult, rules: RulesResu
     return Written(plan.out_dir, final)
 
 
-def trace(config: str | Path | None, key: str) -> TraceResult:
-    """One order's story across every loaded system: every source loaded (no rules) into a scratch
-    database, then recon.store.trace tells KEY's story from it."""
+def trace(config: str | Path | None, key: str, *, reload: bool = False, state: str | Path | None = None) -> TraceResult:
+    """One order's story across every loaded system, told by recon.store.trace from the tables the
+    latest run kept (recon.store.kept), or, with `reload` or when no run kept any, from every
+    source loaded again (no rules) into a scratch database. `state` overrides the config's `state:`."""
     project = load_project(config)
+    if state is not None:
+        project = replace(project, config=project.config.model_copy(update={"state": str(Path(state).resolve())}))
+    opened = None if reload else kept.open_kept(state_path(project))
+    if opened is not None:
+        run_id, kept_db = opened
+        try:
+            failed = [r[0] for r in kept_db.rows("SELECT DISTINCT source FROM main.loads WHERE status <> 'ok' "
+                                                 "ORDER BY 1")]
+            return replace(trace_key(kept_db, project, key, failed), loaded_from=f"run {run_id}")
+        finally:
+            kept_db.close()
     engine = project.config.engine
     db = Database(None, memory_limit=engine.memory_limit, threads=engine.threads,
                   temp_directory=engine.temp_directory)

@@ -29,9 +29,10 @@ class Database:
         memory_limit: str | None = None,
         threads: int | None = None,
         temp_directory: str | None = None,
+        read_only: bool = False,
     ) -> None:
         self.path = str(path) if path else ":memory:"
-        self.con = duckdb.connect(self.path)
+        self.con = duckdb.connect(self.path, read_only=read_only)
         self.con.execute("SET TimeZone = 'UTC'")
         self._remove_scratch: Callable[[], Any] | None = None
         if memory_limit:
@@ -132,6 +133,16 @@ class Database:
         self.con.execute("SET allowed_directories = ?", [folders])
         self.con.execute("SET allowed_paths = ?", [files])
         self.con.execute("SET enable_external_access = false")
+
+    def described(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Column names and rows of a query (names as the query gives them, duplicates kept)."""
+        cursor = self.con.execute(sql)
+        columns = [d[0] for d in cursor.description or []]
+        return columns, cursor.fetchall()
+
+    def statement_types(self, sql: str) -> list[str]:
+        """The kind of each statement in `sql` (SELECT, INSERT, COPY, ...) as DuckDB's parser reads it."""
+        return [s.type.name for s in self.con.extract_statements(sql)]
 
     def close(self) -> None:
         self.con.close()

@@ -6,6 +6,8 @@ Config literals (prefixes, lookup tables, formats) are quoted with `literal`.
 
 from __future__ import annotations
 
+import re
+
 
 def ident(name: str) -> str:
     """A quoted identifier; embedded double quotes are doubled."""
@@ -25,3 +27,12 @@ def literal(value: str | int | float | bool | None) -> str:
     if isinstance(value, int | float):
         return repr(value)
     return "'" + str(value).replace("'", "''") + "'"
+
+
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\b")
+
+
+def bind(sql: str, values: dict[str, str]) -> str:
+    """`sql` with each `$name` replaced by the SQL text in `values` (made with `literal`), so the
+    statement runs on its own; a parameter not in `values` is left as it is."""
+    return _PARAMETER.sub(lambda m: values.get(m.group(1), m.group(0)), sql)

@@ -42,7 +42,7 @@ def literal_values(model: type, field: str) -> list[str]:
 def cli_choices(command: str, option: str) -> list[str]:
     group = cli_main
     for part in command.split():
-        group = group.commands[part]  # type: ignore[attr-defined]
+        group = group.get_command(click.Context(group), part)  # type: ignore[attr-defined]
     param = next(p for p in group.params if option in p.opts)
     assert isinstance(param.type, click.Choice)
     return list(param.type.choices)

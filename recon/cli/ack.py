@@ -9,13 +9,17 @@ import click
 from rich import box
 from rich.table import Table
 
-from recon.cli.history import resolve_state, state_option
+from recon.cli.history import resolve_state
 from recon.cli.options import (
     config_option,
+    csv_option,
     debug_option,
     handles_errors,
     json_option,
+    one_format,
+    print_csv,
     print_json,
+    state_option,
     stderr_console,
     stdout_console,
 )
@@ -35,17 +39,23 @@ from recon.store.state import open_state
 @config_option
 @state_option
 @json_option
+@csv_option
 @debug_option
 @handles_errors
 def ack(exception_ids: tuple[str, ...], until: datetime | None, note: str | None, force: bool, list_: bool,
-        remove: bool, config: str | None, state: str | None, as_json: bool, debug: bool) -> None:
+        remove: bool, config: str | None, state: str | None, as_json: bool, as_csv: bool, debug: bool) -> None:
     """Acknowledge exceptions: still listed, but outside the failure bar until DATE.
 
     \b
       recon ack 3f2a9c0d1e4b5a67 --until 2026-12-15 --note "carrier rebills monthly"
       recon ack --list
       recon ack --remove 3f2a9c0d1e4b5a67
+
+    --csv prints the --list as CSV.
     """
+    one_format(as_json, as_csv)
+    if as_csv and not list_:
+        raise click.UsageError("--csv goes with --list")
     if list_ and (remove or exception_ids or until or note):
         raise click.UsageError("--list takes no ids, --until, --note or --remove")
     if not list_ and not exception_ids:
@@ -61,6 +71,8 @@ def ack(exception_ids: tuple[str, ...], until: datetime | None, note: str | None
             rows = ack_store.listing(store, today)
         if as_json:
             print_json({"state": str(path), "acks": rows})
+        elif as_csv:
+            print_csv(rows)
         else:
             render_list(rows, str(path))
         return
@@ -94,7 +106,7 @@ def render_list(rows: list[dict[str, Any]], path: str) -> None:
         return
     table = Table(title=f"acks ({markup(path)})", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for name in ("exception id", "until", "state", "type", "key", "note"):
-        table.add_column(name, no_wrap=name in ("exception id", "until"))
+        table.add_column(name, overflow="fold", no_wrap=name == "until")
     for r in rows:
         state = "[green]active[/]" if r["state"] == "active" else "[dim]expired[/]"
         if r["in_latest_run"] is False:

@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from rich import box
 from rich.table import Table
 
-from recon.cli.options import config_option, debug_option, handles_errors, json_option, print_json, stdout_console
+from recon.cli.options import (
+    config_option,
+    csv_option,
+    debug_option,
+    handles_errors,
+    json_option,
+    one_format,
+    print_csv,
+    print_json,
+    state_option,
+    stdout_console,
+)
 from recon.config import load_project
 from recon.display import markup
 from recon.store.history import history as run_history
 from recon.store.state import open_state
 from recon.store.step import state_path
 
-F = TypeVar("F", bound=Callable[..., Any])
 SPARKS = "▁▂▃▄▅▆▇█"
-
-
-def state_option(f: F) -> F:
-    return click.option(
-        "--state", "state", type=click.Path(dir_okay=False), default=None,
-        help="The state file (default: `state:` of the config, recon-state.duckdb beside it).",
-    )(f)
 
 
 def resolve_state(config: str | None, state: str | None) -> Path:
@@ -40,16 +42,24 @@ def resolve_state(config: str | None, state: str | None) -> Path:
               help="How many of the most recent runs to show.")
 @click.option("--type", "exception_type", default=None, metavar="TYPE", help="Only this exception type.")
 @json_option
+@csv_option
 @debug_option
 @handles_errors
 def history(config: str | None, state: str | None, limit: int, exception_type: str | None, as_json: bool,
-            debug: bool) -> None:
-    """The last runs with their counts, and the trend of each exception type."""
+            as_csv: bool, debug: bool) -> None:
+    """The last runs with their counts, and the trend of each exception type.
+
+    --csv prints the runs, one line each (the trend per type is in --json).
+    """
+    one_format(as_json, as_csv)
     path = resolve_state(config, state)
     with open_state(path, read_only=True) as store:
         data = run_history(store, limit=limit, exception_type=exception_type)
     if as_json:
         print_json(data)
+        return
+    if as_csv:
+        print_csv(data["runs"])
         return
     render(data)
 
@@ -77,7 +87,7 @@ def render(data: dict[str, Any]) -> None:
     for name, justify in [("run", "left"), ("as of", "left"), ("status", "left"), ("rej", "right"),
                           ("exc", "right"), ("new", "right"), ("open", "right"), ("reop", "right"),
                           ("res", "right")]:
-        runs.add_column(name, justify=justify, no_wrap=True, min_width=len(name))  # type: ignore[arg-type]
+        runs.add_column(name, justify=justify, overflow="fold", min_width=len(name))  # type: ignore[arg-type]
     colour = {"ok": "green", "bar-broken": "yellow", "failed": "bold red"}
     for r in data["runs"]:
         status = f"[{colour.get(r['status'], 'red')}]{markup(r['status'])}[/]"
@@ -97,7 +107,7 @@ def render(data: dict[str, Any]) -> None:
                  pad_edge=False, collapse_padding=True)
     for name, justify in [("type", "left"), ("trend", "left"), ("now", "right"), ("±", "right"),
                           ("new", "right"), ("res", "right"), ("oldest", "right"), ("mttr", "right")]:
-        types.add_column(name, justify=justify, no_wrap=True, min_width=len(name))  # type: ignore[arg-type]
+        types.add_column(name, justify=justify, overflow="fold", min_width=len(name))  # type: ignore[arg-type]
     arrows = {"up": "[red]↑[/]", "down": "[green]↓[/]", "flat": "→", "new": "[yellow]new[/]"}
     for t in data["types"]:
         change = t["change"]

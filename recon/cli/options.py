@@ -5,6 +5,7 @@ Library errors become exit codes and messages here, at the edge; tracebacks only
 
 from __future__ import annotations
 
+import csv
 import functools
 import json
 import sys
@@ -13,7 +14,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
-import duckdb
 from rich.console import Console
 
 from recon.display import lines, markup, plain
@@ -41,6 +41,18 @@ def json_option(f: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout.")(f)
 
 
+def state_option(f: F) -> F:
+    return click.option(
+        "--state", "state", type=click.Path(dir_okay=False), default=None,
+        help="The state file (default: `state:` of the config, recon-state.duckdb beside it).",
+    )(f)
+
+
+def csv_option(f: F) -> F:
+    return click.option("--csv", "as_csv", is_flag=True,
+                        help="Print the listing as CSV on stdout (one header line, every value in full).")(f)
+
+
 def csv_raw_option(f: F) -> F:
     return click.option(
         "--csv-raw", "csv_raw", is_flag=True,
@@ -53,8 +65,17 @@ def debug_option(f: F) -> F:
     return click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")(f)
 
 
+# Width of the console when stdout is a pipe or a file: wide enough that no table cuts an id or
+# a count (`recon history | cat`); a program reading the output wants every value whole.
+PIPE_WIDTH = 1000
+
+
 def stdout_console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    """Rich console on stdout: the terminal's width on a terminal, never truncating in a pipe."""
+    console = Console(highlight=False, soft_wrap=True)
+    if console.is_terminal:
+        return console
+    return Console(highlight=False, soft_wrap=True, width=PIPE_WIDTH)
 
 
 def stderr_console() -> Console:
@@ -63,6 +84,31 @@ def stderr_console() -> Console:
 
 def print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
+
+
+def print_csv(rows: list[dict[str, Any]], columns: list[str] | None = None) -> None:
+    """Rows as CSV on stdout, columns in first-seen order; lists and objects become JSON text.
+
+    Values are written as they are (no spreadsheet neutralisation): this is for programs."""
+    names = columns or list(dict.fromkeys(k for row in rows for k in row))
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(names)
+    for row in rows:
+        writer.writerow([_cell(row.get(name)) for name in names])
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list | tuple):
+        return json.dumps(value, sort_keys=True, default=str)
+    return value
+
+
+def one_format(as_json: bool, as_csv: bool) -> None:
+    """--json and --csv ask for two outputs at once: a usage error (exit 2)."""
+    if as_json and as_csv:
+        raise click.UsageError("--json and --csv exclude each other; give one")
 
 
 def handles_errors(f: F) -> F:
@@ -110,12 +156,19 @@ def as_recon_error(exc: Exception) -> ReconError:
     if isinstance(exc, ReconError):
         return exc
     message = _first_line(exc)
-    if isinstance(exc, duckdb.OutOfMemoryException):
+    if _is_out_of_memory(exc):
         # Not a bug: the data needs more than the configured bound (engine.memory_limit).
         return EnvironmentProblem([Problem.of("V010", reason=message)], title="out of memory")
     if isinstance(exc, OSError):
         return environment_error(exc)
     return InternalError([Problem.of("N999", kind=type(exc).__name__, reason=message)], title=type(exc).__name__)
+
+
+def _is_out_of_memory(exc: Exception) -> bool:
+    """DuckDB's out-of-memory error, told without importing DuckDB (a command that never opened a
+    database must not pay for loading it at its error boundary)."""
+    duckdb = sys.modules.get("duckdb")
+    return duckdb is not None and isinstance(exc, duckdb.OutOfMemoryException)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -13,13 +13,26 @@ import click
 from rich.markdown import Markdown
 from rich.table import Table
 
-from recon.cli.options import config_option, debug_option, handles_errors, json_option, print_json, stdout_console
+from recon.asof import parse_as_of
+from recon.cli.options import (
+    as_of_option,
+    config_option,
+    csv_option,
+    debug_option,
+    handles_errors,
+    json_option,
+    one_format,
+    print_csv,
+    print_json,
+    stdout_console,
+)
 from recon.display import markup, plain
 from recon.engines import dialect_names
 from recon.errors import EXIT_BAR_BROKEN, EXIT_OK
 from recon.rules import docs as rule_docs
 from recon.rules import registry
 from recon.rules.cases import run_case_file
+from recon.sql import bind, literal
 
 
 @click.group("rules")
@@ -30,10 +43,12 @@ def rules() -> None:
 @rules.command("list")
 @config_option
 @json_option
+@csv_option
 @debug_option
 @handles_errors
-def list_rules(config: str | None, as_json: bool, debug: bool) -> None:
+def list_rules(config: str | None, as_json: bool, as_csv: bool, debug: bool) -> None:
     """Every rule with its workflow, kind and the exception types it raises."""
+    one_format(as_json, as_csv)
     ruleset, _ = registry.ruleset_for(config)
     rows = [{"id": r.id, "workflow": r.workflow, "kind": r.rule.kind, "title": r.rule.title,
              "exceptions": list(dict.fromkeys(o["exception"] for o in rule_docs.outcomes(r))),
@@ -41,9 +56,13 @@ def list_rules(config: str | None, as_json: bool, debug: bool) -> None:
     if as_json:
         print_json(rows)
         return
+    if as_csv:
+        print_csv([{**row, "exceptions": " ".join(row["exceptions"])} for row in rows])
+        return
     table = Table(title=f"{len(rows)} rules", title_justify="left")
-    for name in ("rule", "workflow", "kind", "exceptions", "title"):
-        table.add_column(name)
+    for name in ("rule", "workflow", "kind", "exceptions"):  # the ids you type: folded, never cut
+        table.add_column(name, overflow="fold")
+    table.add_column("title", overflow="fold")
     for row in rows:
         table.add_row(markup(row["id"]), markup(row["workflow"]), markup(row["kind"]),
                       "\n".join(markup(e) for e in row["exceptions"]), markup(row["title"]))
@@ -126,10 +145,20 @@ def write_docs(out: str | None, check: bool, debug: bool) -> None:
 @config_option
 @click.option("--dialect", "--engine", "dialect", default="duckdb", show_default=True,
               type=click.Choice(dialect_names()), help="SQL dialect (spark: what the Spark engine runs).")
+@click.option("--runnable", is_flag=True,
+              help="Bind $as_of and $run_id, so the SQL runs on its own (`recon query` runs it on a kept run).")
+@as_of_option
+@click.option("--run-id", "run_id", default="explain", show_default=True, help="The $run_id --runnable binds.")
 @debug_option
 @handles_errors
-def explain(rule_id: str, config: str | None, dialect: str, debug: bool) -> None:
+def explain(rule_id: str, config: str | None, dialect: str, runnable: bool, as_of: str | None, run_id: str,
+            debug: bool) -> None:
     """Print the SQL a rule compiles to ($as_of and $run_id are bound when it runs)."""
     ruleset, cfg = registry.ruleset_for(config)
     compiled = registry.explain(ruleset, rule_id, cfg, dialect)
-    click.echo(plain(compiled.sql, multiline=True))
+    sql = compiled.sql
+    if runnable:
+        zone = cfg.timezone if cfg else "UTC"
+        moment = parse_as_of(as_of if as_of is not None else (cfg.as_of if cfg else None), zone)
+        sql = bind(sql, {"as_of": f"TIMESTAMPTZ {literal(moment.isoformat())}", "run_id": literal(run_id)})
+    click.echo(plain(sql, multiline=True))

@@ -27,6 +27,7 @@ from recon.cli.options import (
     handles_errors,
     json_option,
     print_json,
+    state_option,
     stderr_console,
     stdout_console,
 )
@@ -103,6 +104,7 @@ def _log_rest(log: EventLog, events: RunEvents, ctx: api.RunResult) -> None:
 @click.option("--engine", type=click.Choice(engine_names()), default=None,
               help="Run load and rules on this engine (default: engine.name in the config, else duckdb).")
 @csv_raw_option
+@state_option
 @click.option("--quiet", "-q", is_flag=True, help="One line of output and the exit code; for cron.")
 @click.option("--log-format", "log_format", type=click.Choice(["json", "text"]), default=None,
               help="Structured log lines on stderr: run start, each source loaded, each rule run, outputs, run end.")
@@ -111,7 +113,7 @@ def _log_rest(log: EventLog, events: RunEvents, ctx: api.RunResult) -> None:
 @handles_errors
 def run(config: str | None, as_of: str | None, out: str | None, strict: bool, allow_incomplete: bool,
         dry_run: bool, fail_on: str | None, email_to: tuple[str, ...], engine: str | None, csv_raw: bool,
-        quiet: bool, log_format: str | None, as_json: bool, debug: bool) -> None:
+        state: str | None, quiet: bool, log_format: str | None, as_json: bool, debug: bool) -> None:
     """Load every source, run the rules and write the reports.
 
     Exit codes: 0 ok, 1 the bar (--fail-on, budgets) was broken, 2 usage, config or e-mail
@@ -128,7 +130,7 @@ def run(config: str | None, as_of: str | None, out: str | None, strict: bool, al
         with _progress_display(show_bars, events) as (on_file, on_rule):
             ctx = api.run(config, as_of=as_of, out=out, strict=strict, progress=on_file, rule_progress=on_rule,
                           run_id=run_id, dry_run=dry_run, fail_on=fail_on, engine=engine, csv_raw=csv_raw,
-                          allow_incomplete=allow_incomplete, source_done=events.on_source,
+                          state=state, allow_incomplete=allow_incomplete, source_done=events.on_source,
                           rule_done=events.on_rule_done)
         _log_rest(log, events, ctx)
         recipients = list(email_to) or ctx.project.config.email.to

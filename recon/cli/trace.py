@@ -9,7 +9,18 @@ import click
 from rich.table import Table
 
 from recon import api
-from recon.cli.options import config_option, debug_option, handles_errors, json_option, print_json, stdout_console
+from recon.cli.options import (
+    config_option,
+    csv_option,
+    debug_option,
+    handles_errors,
+    json_option,
+    one_format,
+    print_csv,
+    print_json,
+    state_option,
+    stdout_console,
+)
 from recon.display import markup, plain
 from recon.errors import EXIT_BAR_BROKEN
 
@@ -21,19 +32,28 @@ STATUS_COLOURS = {"new": "bold red", "reopened": "red", "open": "yellow", "resol
 @click.argument("key")
 @config_option
 @click.option("--details", is_flag=True, help="Show every field of every row under its line.")
+@state_option
+@click.option("--reload", is_flag=True,
+              help="Read the extracts again instead of the tables the latest run kept (after they changed).")
 @json_option
+@csv_option
 @debug_option
 @handles_errors
-def trace(key: str, config: str | None, details: bool, as_json: bool, debug: bool) -> None:
+def trace(key: str, config: str | None, details: bool, state: str | None, reload: bool, as_json: bool,
+          as_csv: bool, debug: bool) -> None:
     """Show one order's timeline across every loaded system, and the exceptions on it.
 
     KEY is an order number, customer PO, shipment id, invoice number or tracking number, in any
-    form the systems use: 0000001042, SO-1042 and so-1042 all find order 1042. Exit 1 when nothing
+    form the systems use: 0000001042, SO-1042 and so-1042 all find order 1042. The rows are the
+    tables the latest run kept (instant); --reload reads the extracts again. Exit 1 when nothing
     matches.
     """
-    result = api.trace(config, key)
+    one_format(as_json, as_csv)
+    result = api.trace(config, key, reload=reload, state=state)
     if as_json:
         print_json(result.to_dict())
+    elif as_csv:  # the timeline, one line per source row (its fields as JSON); exceptions are in --json
+        print_csv(result.to_dict()["events"])
     else:
         render(result.to_dict(), details)
     if not result.found:
@@ -66,12 +86,14 @@ def render(data: dict[str, Any], details: bool = False) -> None:
             console.print(plain(f"  {label}: {', '.join(map(str, refs[name]))}"), markup=False)
     matched = ", ".join(f"{m['table']}.{m['column']} = {m['value']}" for m in data["matched"][:8])
     more = f" (+{len(data['matched']) - 8})" if len(data["matched"]) > 8 else ""
-    console.print(f"  [dim]found via {markup(matched)}{more}[/]", markup=True)
+    console.print(f"  [dim]found via {markup(matched)}{more} in the {markup(data['loaded_from'])}"
+                  f"{' tables (--reload reads the extracts)' if data['loaded_from'] != 'extracts' else ''}[/]",
+                  markup=True)
     table = Table(title_justify="left", show_lines=False, title="timeline")
     table.add_column("when", no_wrap=True)
-    table.add_column("system")
+    table.add_column("system", overflow="fold")
     table.add_column("what")
-    table.add_column("source", no_wrap=True)
+    table.add_column("source", overflow="fold")
     for e in data["events"]:
         colour = SYSTEM_COLOURS.get(e["system"], "white")
         what = markup(e["what"])
@@ -93,7 +115,7 @@ def render(data: dict[str, Any], details: bool = False) -> None:
         return
     exc = Table(title=f"exceptions (lifecycle as of run {markup(state['latest_run_id'])})", title_justify="left")
     for name in ("status", "type", "severity", "key", "first seen", "open for", "ack", "message", "id"):
-        exc.add_column(name)
+        exc.add_column(name, overflow="fold")
     for x in data["exceptions"]:
         status = x["status"]
         key = " ".join(str(x[k]) for k in ("order_id", "line_no", "shipment_id", "invoice_id", "customer_po",

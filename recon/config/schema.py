@@ -354,6 +354,9 @@ class Outputs(Strict):
     # Text cells starting with = + - @ tab or CR get a leading ' in every CSV (formula injection,
     # see recon.report.csvsafe); false (or --csv-raw) writes the values byte for byte.
     neutralise_csv: bool = True
+    # Days a run's working database (its canonical tables, rejects, exceptions) is kept beside the
+    # state for `recon query` and `recon trace` (the latest is always kept); 0 keeps none.
+    keep_tables_days: int = Field(7, ge=0)
 
 
 class Config(Strict):

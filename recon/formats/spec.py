@@ -46,6 +46,7 @@ class SourceFormat:
     extras: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # entity -> column -> DuckDB type
     default_system: str | None = None  # the system its tables are known under before any config names one
     documents: Mapping[str, DocumentType] = field(default_factory=dict)
+    signatures: tuple[bytes, ...] = ()  # how a file of it starts (`recon init` classifies EDI by content)
 
     def __post_init__(self) -> None:
         if (self.read is None) == (self.load is None):

@@ -55,7 +55,7 @@ X12 = SourceFormat(
     entities=(*_EXTRAS, "edi_findings"),
     extras={e: {**dict.fromkeys(cols, "VARCHAR"), **dict.fromkeys(ENVELOPE_COLUMNS, "VARCHAR")}
             for e, cols in _EXTRAS.items()},
-    default_system="edi", documents=_SETS,
+    default_system="edi", documents=_SETS, signatures=(b"ISA",),
 )
 
 __all__ = ["ENVELOPE_COLUMNS", "X12"]

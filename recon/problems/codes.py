@@ -308,6 +308,21 @@ STATE = area(
      "not a recon state file: a DuckDB database with other tables ({tables})",
      "`state:` points at a DuckDB database that holds other tables and none of recon's. recon neither reads it "
      "as an empty history nor adds its tables to it.", "point `state:` in recon.yaml at a file of its own"),
+    ("S006", "no-kept-run", "No kept run database", "no run's tables are kept in {folder}",
+     "`recon query` (and `recon trace` without `--reload`) read the tables a run kept beside the state; no "
+     "run has kept any yet, or `outputs.keep_tables_days` is 0.",
+     "run `recon run` first (with outputs.keep_tables_days above 0)"),
+    ("S007", "run-not-kept", "Run not kept", "run {run_id} has no kept tables (kept: {kept})",
+     "`--run` names a run whose tables are not kept: a typo, a dry run, or a run older than "
+     "`outputs.keep_tables_days`, whose tables were removed.", "`recon history` lists the runs"),
+    ("S008", "query-not-read-only", "Query would change something",
+     "recon query runs SELECT statements only, not {kind}",
+     "A run's kept tables are evidence: `recon query` reads them and refuses statements that write, attach, "
+     "copy or change settings.", "write a SELECT (WITH ... SELECT, or DESCRIBE a table)"),
+    ("S009", "query-failed", "Query failed", "the query failed: {reason}",
+     "DuckDB refused the SQL: a syntax error, an unknown table or column, a type error, or a file read "
+     "(queries may read only the run's tables).",
+     "`recon query \"SELECT table_schema, table_name FROM information_schema.tables\"` lists the tables"),
 )
 
 ENVIRONMENT = area(

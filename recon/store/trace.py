@@ -80,6 +80,7 @@ class TraceResult:
     exceptions: list[dict[str, Any]] = field(default_factory=list)
     state: dict[str, Any] = field(default_factory=dict)
     sources_failed: list[str] = field(default_factory=list)
+    loaded_from: str = "extracts"  # or "run <id>": the tables a run kept (recon.store.kept)
 
     @property
     def found(self) -> bool:
@@ -89,7 +90,7 @@ class TraceResult:
         return {
             "key": self.key, "config": self.config, "found": self.found, "matched": self.matched,
             "references": self.references, "events": self.events, "exceptions": self.exceptions,
-            "state": self.state, "sources_failed": self.sources_failed,
+            "state": self.state, "sources_failed": self.sources_failed, "loaded_from": self.loaded_from,
         }
 
 
