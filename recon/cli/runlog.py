@@ -36,13 +36,14 @@ class EventLog:
     def __call__(self, event: str, **fields: Any) -> None:
         if not self.fmt:
             return
-        ts = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         level = fields.pop("level", "info")
-        if self.fmt == "json":
-            line = json.dumps({"ts": ts, "level": level, "event": event, **fields}, default=str, ensure_ascii=False)
-        else:
-            line = plain(" ".join([ts, level, event, *(f"{k}={_text_value(v)}" for k, v in fields.items())]))
-        with self._lock:
+        with self._lock:  # the time is taken under the lock, so lines from two threads stay in time order
+            ts = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            if self.fmt == "json":
+                line = json.dumps({"ts": ts, "level": level, "event": event, **fields}, default=str,
+                                  ensure_ascii=False)
+            else:
+                line = plain(" ".join([ts, level, event, *(f"{k}={_text_value(v)}" for k, v in fields.items())]))
             self.stream.write(line + "\n")
             self.stream.flush()
 
