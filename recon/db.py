@@ -29,10 +29,9 @@ class Database:
         memory_limit: str | None = None,
         threads: int | None = None,
         temp_directory: str | None = None,
-        read_only: bool = False,
     ) -> None:
         self.path = str(path) if path else ":memory:"
-        self.con = duckdb.connect(self.path, read_only=read_only)
+        self.con = duckdb.connect(self.path)
         self.con.execute("SET TimeZone = 'UTC'")
         self._remove_scratch: Callable[[], Any] | None = None
         if memory_limit:

@@ -46,6 +46,8 @@ COMMANDS: tuple[CommandRef, ...] = (
                "Run read-only SQL over a run's canonical tables, rejects and exceptions."),
     CommandRef("history", "recon.cli.history:history",
                "The last runs with their counts, and the trend of each exception type."),
+    CommandRef("diff", "recon.cli.diff:diff",
+               "Compare two recorded runs: exceptions that appeared, disappeared or changed."),
     CommandRef("ack", "recon.cli.ack:ack",
                "Acknowledge exceptions: still listed, but outside the failure bar until DATE."),
     CommandRef("rules", "recon.cli.rules:rules",

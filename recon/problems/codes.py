@@ -323,6 +323,14 @@ STATE = area(
      "DuckDB refused the SQL: a syntax error, an unknown table or column, a type error, or a file read "
      "(queries may read only the run's tables).",
      "`recon query \"SELECT table_schema, table_name FROM information_schema.tables\"` lists the tables"),
+    ("S010", "runs-to-compare", "Not enough runs to compare",
+     "`recon diff` needs {wanted}; the state holds {found} run(s) that did not fail",
+     "A diff compares two recorded runs: the two most recent by default, or the run given and the one before it.",
+     "run `recon run` again, or pass both run ids"),
+    ("S011", "run-not-found", "No such run",
+     "no single recorded run matches {run!r} ({matches} match); recent runs: {known}",
+     "A run id (or a prefix of one) given to `recon diff` names no recorded run, or more than one.",
+     "copy the id from `recon history`"),
 )
 
 ENVIRONMENT = area(

@@ -9,7 +9,7 @@ no entity fits is returned unclassified, with the reason, and never guessed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from recon.model import ENTITIES, ID, INT, MONEY, QTY, TS
@@ -202,6 +202,7 @@ def guess(profile: FileProfile, root: PurePath | None = None) -> Guess | Unclass
     by_name = {c.name: c for c in profile.columns}
     spec = ENTITIES[entity]
     columns: dict[str, Column] = {}
+    options: dict[str, object] = {}  # reader options the values call for (decimal comma, thousands)
     naive: list[str] = []
     zone = None
     todos = [] if evidence else [f"system {system} is a guess from the entity: rename it if another system "
@@ -216,6 +217,11 @@ def guess(profile: FileProfile, root: PurePath | None = None) -> Guess | Unclass
                     naive.append(name)
         else:
             columns[name] = Column(column=column)
+    numbers = [by_name[c] for f, c in mapping.items() if spec.fields[f] in (QTY, MONEY)]
+    if any(c.decimal_comma for c in numbers) and not profile.options.get("decimal"):
+        options["decimal"] = ","
+    elif any(c.thousands_comma for c in numbers) and not profile.options.get("thousands"):
+        options["thousands"] = ","
     for rule in DERIVED:
         if rule["entity"] != entity:
             continue
@@ -237,6 +243,8 @@ def guess(profile: FileProfile, root: PurePath | None = None) -> Guess | Unclass
     read = {c for col in columns.values() for c in col.sources} | {
         c.name for c in profile.columns if any(c.name in (col.expr or "") for col in columns.values())}
     unmapped = tuple(c.name for c in profile.columns if c.name not in read)
+    if options:
+        profile = replace(profile, options={**profile.options, **options})
     return Guess(profile, system, entity, columns, score(profile, entity, mapping), evidence, zone, tuple(naive),
                  tuple(todos), unmapped, runner_up)
 

@@ -45,6 +45,8 @@ class ColumnProfile:
     offsets: bool  # ISO timestamps that carry a UTC offset (or Z)
     formats: tuple[str, ...]  # strptime formats every value matches (dates, timestamps)
     time_formats: tuple[str, ...]  # time-of-day formats every value matches
+    decimal_comma: bool = False  # numbers written 12,5 (a comma not followed by exactly three digits)
+    thousands_comma: bool = False  # numbers written 1,234.50
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,11 @@ def _column_sql(c: str) -> str:
             f"bool_or(regexp_matches({v}, '[a-z]')), bool_or(regexp_matches({v}, '[A-Za-z]')), "
             f"bool_and(TRY_CAST(replace({v}, ',', '') AS DECIMAL(38, 6)) IS NOT NULL), "
             f"bool_and(TRY_CAST({v} AS TIMESTAMPTZ) IS NOT NULL AND regexp_matches({v}, '^\\d{{4}}-\\d\\d-\\d\\d')), "
-            f"bool_and(regexp_matches({v}, '([+-]\\d\\d:?\\d\\d|Z)$')), {fmts}]")
+            f"bool_and(regexp_matches({v}, '([+-]\\d\\d:?\\d\\d|Z)$')), "
+            f"bool_and(regexp_full_match({v}, '-?[0-9]+(,[0-9]+)?')) "
+            f"AND bool_or(regexp_matches({v}, ',([0-9]{{1,2}}|[0-9]{{4,}})$')), "
+            f"bool_and(regexp_full_match({v}, '-?([0-9]{{1,3}}(,[0-9]{{3}})+|[0-9]+)(\\.[0-9]+)?')) "
+            f"AND bool_or(regexp_matches({v}, '[0-9],[0-9]{{3}}')), {fmts}]")
 
 
 def profile_columns(db: Database, table: str, columns: list[str]) -> tuple[ColumnProfile, ...]:
@@ -177,7 +183,7 @@ def profile_columns(db: Database, table: str, columns: list[str]) -> tuple[Colum
         counts, distinct_values, flags = row[3 * i], row[3 * i + 1] or [], row[3 * i + 2]
         filled, distinct = int(counts[0]), int(counts[1])
         flags = [bool(f) if f is not None else False for f in flags]
-        matched = [f for f, ok in zip(every, flags[7:], strict=True) if ok and filled]
+        matched = [f for f, ok in zip(every, flags[9:], strict=True) if ok and filled]
         out.append(ColumnProfile(
             name=name, filled=filled, distinct=distinct, examples=tuple(distinct_values[:5]),
             values=tuple(distinct_values) if distinct <= MAX_VALUES else None,
@@ -185,7 +191,8 @@ def profile_columns(db: Database, table: str, columns: list[str]) -> tuple[Colum
             has_letters=flags[3], numeric=flags[4] and filled > 0, iso_time=flags[5] and filled > 0,
             offsets=flags[6] and filled > 0,
             formats=tuple(f for f in matched if f not in TIME_FORMATS),
-            time_formats=tuple(f for f in matched if f in TIME_FORMATS)))
+            time_formats=tuple(f for f in matched if f in TIME_FORMATS),
+            decimal_comma=flags[7] and filled > 0, thousands_comma=flags[8] and filled > 0))
     return tuple(out)
 
 

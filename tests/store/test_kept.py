@@ -25,6 +25,9 @@ def ran(project: Project) -> str:
 def test_a_run_keeps_its_tables_and_query_reads_them(project: Project) -> None:
     run_id = ran(project)
     assert kept_runs(project.state) == [run_id]
+    files = sorted(p.name for p in (runs_folder(project.state) / run_id).iterdir())
+    assert {"wms.shipment_lines.parquet", "main.exceptions.parquet", "main.rejects.parquet",
+            "main.loads.parquet"} <= set(files)
     result = project.cli("query", "SELECT shipment_id, tracking_no FROM wms.shipment_lines ORDER BY 1", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -81,11 +84,11 @@ def test_keep_tables_days_zero_keeps_none(project: Project) -> None:
 def test_prune_removes_old_copies_but_never_the_one_just_kept(tmp_path: Path) -> None:
     folder = runs_folder(tmp_path / "recon-state.duckdb")
     folder.mkdir()
-    old, older, latest = (folder / f"{n}.duckdb" for n in ("20261101T000000Z-a", "20261001T000000Z-b",
-                                                           "20261120T000000Z-c"))
+    old, older, latest = (folder / n for n in ("20261101T000000Z-a", "20261001T000000Z-b", "20261120T000000Z-c"))
     now = time.time()
     for path, age_days in ((old, 8), (older, 40), (latest, 50)):
-        path.write_bytes(b"x")
+        path.mkdir()
+        (path / "erp.orders.parquet").write_bytes(b"x")
         os.utime(path, (now - age_days * 86400, now - age_days * 86400))
     assert sorted(prune(folder, keep_days=7, spare=latest, now=now)) == [older, old]
     assert [p.name for p in folder.iterdir()] == [latest.name]
