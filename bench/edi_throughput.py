@@ -15,6 +15,7 @@ import cProfile
 import os
 import platform
 import pstats
+import resource
 import sys
 import tempfile
 import time
@@ -153,13 +154,19 @@ def main() -> None:
                     "a large file between them)")
     ap.add_argument("--workers", type=int, default=1, help="worker processes (parse_x12_files(workers=...)); "
                     "CPU then includes the workers'")
+    ap.add_argument("--file", type=Path, default=None, help="parse this file (e.g. one kept with --keep) instead of "
+                    "synthesising one, so that the peak memory printed is the parse's alone")
     args = ap.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="recon-edi-bench-"))
-    path = tmp / f"bench_{args.layout}.edi"
-    written = synthesise(path, args.segments, args.layout, args.interchanges)
-    size = path.stat().st_size
-    print(f"file: {path} ({size / 1e6:.1f} MB, {written:,} segments, layout={args.layout})")
+    if args.file is not None:
+        path, tmp = args.file, None
+        print(f"file: {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    else:
+        tmp = Path(tempfile.mkdtemp(prefix="recon-edi-bench-"))
+        path = tmp / f"bench_{args.layout}.edi"
+        written = synthesise(path, args.segments, args.layout, args.interchanges)
+        size = path.stat().st_size
+        print(f"file: {path} ({size / 1e6:.1f} MB, {written:,} segments, layout={args.layout})")
     options = X12Options(our_ids=["ACME"])
 
     best = best_cpu = float("inf")
@@ -177,6 +184,9 @@ def main() -> None:
         f"best of {args.repeat}: {best:.2f} s wall -> {result.segments / best:,.0f} segments/s; "
         f"{best_cpu:.2f} s CPU -> {result.segments / best_cpu:,.0f} segments/s per core (workers: {args.workers})"
     )
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak RSS: this process {own:,.0f} MiB, largest worker process {workers:,.0f} MiB")
     machine = platform.processor() or platform.machine()
     print(f"machine: {machine}, {os.cpu_count()} cpus, Python {platform.python_version()}")
     if result.findings:
@@ -188,7 +198,7 @@ def main() -> None:
         parse_x12_files([path], options)
         prof.disable()
         pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
-    if not args.keep:
+    if tmp is not None and not args.keep:
         path.unlink()
         tmp.rmdir()
 

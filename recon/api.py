@@ -13,11 +13,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from recon import files as filesys
 from recon.asof import parse_as_of
 from recon.completeness import Completeness, assess
 from recon.config import Project, config_path, load_project
+from recon.config.checks import source_problems
 from recon.config.schema import Config, Source
 from recon.config.yamlfile import read_yaml
 from recon.coverage import RuleCoverage, coverage, coverage_problems, mapping_lints
@@ -33,6 +35,7 @@ from recon.report.outputs import Written
 from recon.rules.loader import RuleSet
 from recon.rules.registry import load_project_rules
 from recon.rules.runner import run_rules, tables_loaded
+from recon.sql import ident
 from recon.steps import Listeners, LoadResult, Progress, RuleDone, RuleProgress, RulesResult, RunPlan
 from recon.store import kept
 from recon.store.step import Lifecycle, RunStore, state_path
@@ -63,11 +66,16 @@ def check_files(project: Project, db: Database | None = None) -> list[Problem]:
     """Every source's glob matches something and every mapped column is in every file's header."""
     db = db or Database()
     problems: list[Problem] = []
+    config = project.config
+    as_of_day = parse_as_of(config.as_of, config.timezone).astimezone(ZoneInfo(config.timezone)).date()
     for name, source in project.config.sources.items():
-        pattern = project.resolve(source.path)
-        paths = filesys.expand(pattern)
+        selection = filesys.source_files(project.resolve(source.path), source.select, as_of_day)
+        paths = selection.paths
         if not paths:
-            problem = filesys.no_match_problem(name, pattern, project.root, source.path)
+            pattern = project.resolve(filesys.DATE_FIELD.sub("*", source.path))
+            problem = (Problem.of("I032", reason=selection.missing, count=selection.candidates, pattern=source.path,
+                                  path=f"sources.{name}.path") if selection.missing else
+                       filesys.no_match_problem(name, pattern, project.root, source.path))
             line = project.doc.line_of(("sources", name, "path"))
             problems.append(Problem(problem.code, problem.message, file=str(project.path), line=line,
                                     path=problem.path, hint=problem.hint))
@@ -75,20 +83,53 @@ def check_files(project: Project, db: Database | None = None) -> list[Problem]:
         fmt = format_of(source)
         if fmt.read is None:  # an EDI format: no header to check, the parser reports what it finds
             continue
+        per_file: list[tuple[Problem, str]] = []
         for path in paths:
             display = filesys.display_path(path, project.root)
             try:
                 header = header_of(db, path, display, fmt.name, source.options)
             except UnreadableFile as exc:
-                problems.append(exc.problem)
+                per_file.append((replace(exc.problem, file=None), display))
                 continue
-            problem = missing_columns(source, header, display, name)
+            problem = missing_columns(source, header, display, name) or condition_problem(db, source, header, name)
             if problem:
-                line = project.doc.line_of(("sources", name, "columns"))
-                problems.append(Problem(problem.code, problem.message, file=f"{project.path}", line=line,
-                                        path=problem.path, hint=f"{problem.hint + '; ' if problem.hint else ''}"
-                                        f"in {display}"))
+                line = project.doc.line_of(tuple(problem.path.split(".")) if problem.path else ("sources", name))
+                per_file.append((Problem(problem.code, problem.message, file=f"{project.path}", line=line,
+                                         path=problem.path, hint=problem.hint), display))
+        problems += group_by_file(per_file)
     return problems
+
+
+def group_by_file(found: list[tuple[Problem, str]], shown: int = 3) -> list[Problem]:
+    """One problem per distinct problem, naming the files it occurs in (50 files, one line: `in 50 files`).
+
+    A problem the config causes (a mapped column missing from every daily file) is one fix, so it is
+    one line with the count and the first files; a problem of one file keeps the file as its location.
+    """
+    groups: dict[Problem, list[str]] = {}
+    for problem, display in found:
+        groups.setdefault(problem, []).append(display)
+    out = []
+    for problem, files in groups.items():
+        if problem.file is None and len(files) == 1:  # a file's own problem: located at the file
+            out.append(replace(problem, file=files[0]))
+            continue
+        where = f"in {files[0]}" if len(files) == 1 else (
+            f"in {len(files)} files: {', '.join(files[:shown])}{', …' if len(files) > shown else ''}")
+        out.append(replace(problem, hint=f"{problem.hint}; {where}" if problem.hint else where))
+    return out
+
+
+def condition_problem(db: Database, source: Source, header: list[str], name: str) -> Problem | None:
+    """The source's `where` bound by DuckDB against the file's header (all text): unknown functions, bad casts."""
+    if source.where is None:
+        return None
+    cells = ", ".join(f"NULL::VARCHAR AS {ident(c)}" for c in header) or "NULL AS _none"
+    try:
+        db.rows(f"SELECT count(*) FROM (SELECT {cells}) AS t WHERE ({source.where})")
+    except Exception as exc:  # DuckDB's binder names what does not fit
+        return Problem.of("C030", what="where", reason=str(exc).splitlines()[0], path=f"sources.{name}.where")
+    return None
 
 
 def validate(config: str | Path | None, *, files: bool = True) -> ValidationResult:
@@ -215,6 +256,7 @@ def run(
     if engine is not None:
         options = project.config.engine.model_copy(update={"name": engine})
         project = replace(project, config=project.config.model_copy(update={"engine": options}))
+        _check_engine_semantics(project)
     ruleset = load_project_rules(project)  # every rule checked before any data is read
     started = datetime.now(UTC).replace(microsecond=0)
     run_id = run_id or new_run_id(started)
@@ -244,6 +286,15 @@ def run(
     return RunResult(plan, db, load, rules, lifecycle, written)
 
 
+def _check_engine_semantics(project: Project) -> None:
+    """`--engine` chose another engine than the config: its sources must still be ones it can run."""
+    problems = [p for name, source in project.config.sources.items()
+                for p in source_problems(name, source, project.config.lookups, project.doc,
+                                         project.config.engine.name) if p.code == "C034"]
+    if problems:
+        raise ConfigError(problems)
+
+
 def load_and_match(plan: RunPlan, db: Database, ruleset: RuleSet, store: RunStore,
                    listeners: Listeners | None = None) -> tuple[LoadResult, RulesResult]:
     """The DuckDB engine's runner (recon.engines): load every source into db, then run the rules there."""
@@ -261,7 +312,7 @@ def load_step(plan: RunPlan, db: Database, progress: Progress | None = None,
     """Every source into its `<system>.<entity>` table, the unusable rows into main.rejects."""
     t0 = time.perf_counter()
     report = Loader(plan.project, db, plan.run_id, strict=plan.strict, progress=progress,
-                    on_source=source_done).load_all()
+                    as_of=plan.as_of, on_source=source_done).load_all()
     return LoadResult(report, time.perf_counter() - t0)
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from recon import files as filesys
 from recon.config import Project, Source
@@ -96,7 +97,9 @@ def _source_reason(project: Project, db: Database, name: str, source: Source, fi
         more = f" and {len(failed) - 1} more" if len(failed) > 1 else ""
         return f"{text}{where}{more}"
     expect = source.expect
-    paths = filesys.expand(project.resolve(source.path))
+    # The files the loader read (a dated path's snapshots selected by the as-of day, recon.files).
+    as_of_day = as_of.astimezone(ZoneInfo(project.config.timezone)).date()
+    paths = filesys.source_files(project.resolve(source.path), source.select, as_of_day).paths
     if expect.min_files is not None and len(paths) < expect.min_files:
         return f"{len(paths)} files match {source.path!r}, expected at least {expect.min_files}"
     if expect.max_files is not None and len(paths) > expect.max_files:

@@ -7,12 +7,16 @@ touches the data files: that is `recon.load.preflight`.
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ValidationError
 
+from recon import files as filesys
 from recon.config.schema import ColumnSpec, Config, Source
+from recon.config.sourcesql import parse_condition, parse_fold
 from recon.config.yamlfile import Loc, YamlDocument
 from recon.engines import ENGINES
 from recon.errors import Problem, did_you_mean
@@ -32,6 +36,8 @@ def _model_for(loc: Loc) -> type[BaseModel] | None:
         return schema.Source
     if loc[0] == "sources" and len(loc) == 3 and loc[2] == "options":
         return schema.ReaderOptions
+    if loc[0] == "sources" and len(loc) == 3 and loc[2] == "latest_by":
+        return schema.LatestBy
     if loc[0] == "sources" and len(loc) == 3 and loc[2] == "expect":
         return schema.Expect
     if loc[0] == "sources" and len(loc) == 4 and loc[2] == "columns":
@@ -93,15 +99,146 @@ def _lookup_names(steps: list[Any]) -> list[str]:
     return [s["map"] for s in steps if isinstance(s, dict) and isinstance(s.get("map"), str)]
 
 
-def source_problems(name: str, source: Source, config_lookups: dict[str, Any], doc: YamlDocument) -> list[Problem]:
+def semantics_used(source: Source) -> list[tuple[str, str]]:
+    """The source semantics a source uses (key, how to name it): formats and engines may lack them."""
+    used = []
+    if source.where is not None:
+        used.append(("where", "where:"))
+    if source.latest_by is not None:
+        used.append(("latest_by", "latest_by:"))
+    if source.pivot is not None:
+        used.append(("pivot", "pivot:"))
+    used += [("columns", f"a lookup ({field}: {{lookup: ...}})") for field in source.lookups()]
+    if filesys.DATE_FIELD.search(source.path):
+        used.append(("path", "a dated path ({date:...})"))
+    return used
+
+
+def _semantics_problems(source: Source, base: Loc, doc: YamlDocument) -> list[Problem]:
+    """`where`, dated paths and `select`, `latest_by`: each checked before any file is read."""
+    problems: list[Problem] = []
+    if source.where is not None:
+        condition = parse_condition(source.where)
+        if condition.error:
+            problems.append(doc.problem("C030", (*base, "where"), what="where", reason=condition.error))
+    dated = filesys.DATE_FIELD.search(source.path)
+    if dated:
+        reason = filesys.date_format_problem(dated.group(1))
+        if reason:
+            problems.append(doc.problem("C031", (*base, "path"), reason=reason))
+    elif source.select != "all":
+        problems.append(doc.problem("C032", (*base, "select"), what=f"select: {source.select}"))
+    if source.pivot is not None:
+        problems += _pivot_problems(source, base, doc)
+    if source.latest_by is not None:
+        fields = list(source.column_specs())
+        for key in source.latest_by.keys or []:
+            if key not in fields:
+                problems.append(doc.problem("C033", (*base, "latest_by", "keys"), role="key", name=key,
+                                            hint=did_you_mean(key, fields)))
+        by = source.latest_by.by
+        if by == "file_date" and not dated:
+            problems.append(doc.problem("C032", (*base, "latest_by", "by"), what="latest_by: {by: file_date}"))
+        elif by not in ("file", "file_date") and by not in fields:
+            hint = did_you_mean(by, [*fields, "file", "file_date"]) or "by: file, by: file_date or a mapped field"
+            problems.append(doc.problem("C033", (*base, "latest_by", "by"), role="by", name=by, hint=hint))
+    return problems
+
+
+def _pivot_problems(source: Source, base: Loc, doc: YamlDocument) -> list[Problem]:
+    """Each pivot field folds one expression; the mapping reads only what the pivot gives."""
+    pivot = source.pivot
+    assert pivot is not None
+    problems: list[Problem] = []
+    loc: Loc = (*base, "pivot")
+    for name, spec in pivot.fields.items():
+        fold = parse_fold(spec)
+        if fold.error:
+            problems.append(doc.problem("C030", (*loc, "fields", name), what=f"pivot field {name}", reason=fold.error))
+        if name in pivot.by:
+            problems.append(doc.problem("C035", (*loc, "fields", name), column=name,
+                                        reason="it is also a `by` column"))
+    if pivot.order_by is not None:
+        order = parse_condition(pivot.order_by)
+        if order.error:
+            problems.append(doc.problem("C030", (*loc, "order_by"), what="pivot order_by", reason=order.error))
+    given = [*pivot.by, *pivot.fields]
+    folded = {c.casefold() for c in given}
+    for field, spec in source.column_specs().items():
+        read = [spec.column] if spec.column is not None else (
+            list(parse_condition(spec.expr).columns) if spec.expr is not None else [])
+        for column in read:
+            if column.casefold() not in folded:
+                problems.append(doc.problem(
+                    "C035", (*base, "columns", field), column=column,
+                    reason=f"the pivot gives {', '.join(given)}", hint=did_you_mean(column, given)))
+    return problems
+
+
+def lookup_problems(config: Config, doc: YamlDocument) -> list[Problem]:
+    """Each `{lookup: SOURCE, on, field}` names another tabular source mapping both columns; no cycles."""
+    problems: list[Problem] = []
+    sources = config.sources
+    for name, source in sources.items():
+        for field, spec in source.lookups().items():
+            loc: Loc = ("sources", name, "columns", field, "lookup")
+            other = sources.get(spec.lookup or "")
+            if other is None or spec.lookup == name:
+                reason = ("a source cannot look itself up" if spec.lookup == name
+                          else f"no source named {spec.lookup!r}")
+                hint = did_you_mean(spec.lookup or "", [n for n in sources if n != name])
+                problems.append(doc.problem("C036", loc, reason=reason, hint=hint))
+                continue
+            if format_of(other).is_edi or other.pivot is not None:
+                problems.append(doc.problem("C036", loc, reason=f"{spec.lookup} is not a plain tabular source"))
+                continue
+            for role in ("on", "field"):
+                column = getattr(spec, role)
+                if other.field_from_column(column) is None:
+                    mapped = [s.column for s in other.column_specs().values() if s.column]
+                    problems.append(doc.problem(
+                        "C036", ("sources", name, "columns", field, role),
+                        reason=f"{spec.lookup} maps no field from column {column!r}",
+                        hint=did_you_mean(column, mapped) or f"map it in sources.{spec.lookup}.columns"))
+    problems += _lookup_cycles(config, doc)
+    return problems
+
+
+def _lookup_cycles(config: Config, doc: YamlDocument) -> list[Problem]:
+    edges = {n: {s.lookup for s in src.lookups().values() if s.lookup in config.sources and s.lookup != n}
+             for n, src in config.sources.items()}
+    problems = []
+    for start in edges:
+        seen, frontier = set(), set(edges[start])
+        while frontier:
+            node = frontier.pop()
+            if node == start:
+                problems.append(doc.problem("C036", ("sources", start, "columns"),
+                                            reason=f"lookups go round in a circle back to {start}"))
+                break
+            if node not in seen:
+                seen.add(node)
+                frontier |= edges.get(node, set())
+    return problems
+
+
+def source_problems(name: str, source: Source, config_lookups: dict[str, Any], doc: YamlDocument,
+                    engine: str = "duckdb") -> list[Problem]:
     """Semantic checks of one source against the canonical model."""
     base: Loc = ("sources", name)
     problems: list[Problem] = []
     problems += _check_timezone(source.timezone, (*base, "timezone"), doc)
     fmt = format_of(source)
+    used = semantics_used(source)
+    if engine != "duckdb":  # a dated path is chosen before any engine reads it: fine everywhere
+        problems += [doc.problem("C034", (*base, key), feature=what, where=f"on the {engine} engine",
+                                 hint="run this source with engine: duckdb") for key, what in used if key != "path"]
     if fmt.is_edi:  # it maps itself onto its entities; its options block has its own model
+        problems += [doc.problem("C034", (*base, key), feature=what, where=f"for {fmt.name} sources")
+                     for key, what in used if key != "path"]
         problems += _age_column_problems(source, list(ENTITIES["edi_documents"].fields), base, doc)
         return problems + _format_options_problems(source, fmt, (*base, fmt.options_key), doc)
+    problems += _semantics_problems(source, base, doc)
     if source.entity is None:
         return [*problems, doc.problem("C004", base, key="entity", hint=_entities_hint())]
     entity = ENTITIES.get(source.entity)
@@ -157,6 +294,39 @@ def _format_options_problems(source: Source, fmt: SourceFormat, loc: Loc, doc: Y
     return []
 
 
+def _read_holidays(config: Config, doc: YamlDocument) -> tuple[Config, list[Problem]]:
+    """Each calendar's `holidays_file` (beside the config) read into its holidays: config, not data."""
+    problems: list[Problem] = []
+    calendars = dict(config.calendars)
+    for name, calendar in config.calendars.items():
+        if calendar.holidays_file is None:
+            continue
+        loc: Loc = ("calendars", name, "holidays_file")
+        path = Path(calendar.holidays_file).expanduser()
+        path = path if path.is_absolute() else doc.path.parent / path
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(doc.problem("C037", loc, reason=f"cannot read {calendar.holidays_file}: "
+                                                           f"{exc.strerror if isinstance(exc, OSError) else exc}"))
+            continue
+        days = set(calendar.holidays)
+        for line in text.splitlines():
+            cell = line.split(",", 1)[0].strip().strip('"')
+            try:
+                days.add(date.fromisoformat(cell))
+            except ValueError:
+                continue  # a header, a comment or a blank line
+        calendars[name] = calendar.model_copy(update={"holidays": sorted(days)})
+    return config.model_copy(update={"calendars": calendars}), problems
+
+
+def _engine_name(data: dict[str, Any]) -> str:
+    engine = data.get("engine")
+    name = engine.get("name") if isinstance(engine, dict) else engine
+    return name if isinstance(name, str) else "duckdb"
+
+
 def _entities_hint() -> str:
     return "known entities: " + ", ".join(ENTITIES)
 
@@ -185,11 +355,14 @@ def build_config(doc: YamlDocument) -> tuple[Config | None, list[Problem]]:
                     loc = ("sources", name, "entity")
                     problems.append(doc.problem("C011", loc, entity=entity, hint=hint))
                 continue
-            problems += source_problems(name, source, lookups, doc)
+            problems += source_problems(name, source, lookups, doc, _engine_name(data))
         return None, problems
     problems += _check_timezone(config.timezone, ("timezone",), doc)
     for name, source in config.sources.items():
-        problems += source_problems(name, source, config.lookups, doc)
+        problems += source_problems(name, source, config.lookups, doc, config.engine.name)
+    problems += lookup_problems(config, doc)
+    config, calendar_problems = _read_holidays(config, doc)
+    problems += calendar_problems
     for i, budget in enumerate(config.budgets):
         if budget.source is not None and budget.source not in config.sources:
             problems.append(doc.problem("C022", ("budgets", i, "source"), source=budget.source,

@@ -8,11 +8,12 @@ system (unknown entity, missing key mappings, globs, headers) live in `recon.con
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
+from recon.calendars import DEFAULT_CALENDAR, BusinessCalendar, weekday_numbers
 from recon.engines import DEFAULT_ENGINE, ENGINES
 from recon.formats import FORMATS
 
@@ -85,6 +86,11 @@ class ColumnSpec(Strict):
     column: str | None = None
     expr: str | None = None
     value: str | int | float | bool | None = None
+    # A value from another source by key: `{lookup: erp_headers, on: HEADER_ID, field: ORDER_NUMBER}`
+    # takes the `field` column of the erp_headers row whose `on` column equals this row's `on` cell.
+    lookup: str | None = None
+    on: str | None = None
+    field: str | None = None
     format: str | None = None
     timezone: str | None = None
     type: Literal["varchar", "decimal", "integer", "timestamp", "date", "boolean"] | None = None
@@ -95,14 +101,52 @@ class ColumnSpec(Strict):
     def _normalisers(cls, steps: list[Any]) -> list[Any]:
         return [_check_normaliser(s) for s in steps]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _on_is_a_key(cls, value: Any) -> Any:
+        # YAML 1.1 reads a bare `on:` key as the boolean true: in a column spec it is the lookup's `on`.
+        if isinstance(value, dict) and True in value and "on" not in value:
+            value = {("on" if k is True else k): v for k, v in value.items()}
+        return value
+
     @model_validator(mode="after")
     def _one_source(self) -> ColumnSpec:
-        given = [k for k in ("column", "expr", "value") if getattr(self, k) is not None]
+        given = [k for k in ("column", "expr", "value", "lookup") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of column, expr or value")
+            raise ValueError("give exactly one of column, expr, value or lookup")
+        if self.lookup is not None and (self.on is None or self.field is None):
+            raise ValueError("a lookup needs on (the column both sources share) and field (the column to take)")
+        if self.lookup is None and (self.on is not None or self.field is not None):
+            raise ValueError("on and field belong to a lookup: {lookup: SOURCE, on: COLUMN, field: COLUMN}")
         return self
 
 
+SELECTIONS = ("all", "as_of", "latest_not_after_as_of")
+
+
+class LatestBy(Strict):
+    """Latest record wins: of the rows sharing `keys`, only the newest is current (docs/config.md).
+
+    `by` orders the copies: `file` (the later file in name order, then the later row), `file_date`
+    (the date in the file name, from a `{date:...}` path), or a mapped field (its highest value).
+    Exports that re-send a record with a new status would otherwise count it twice.
+    """
+
+    keys: list[str] | None = None  # canonical fields; default: the entity's key fields
+    by: str = "file"
+
+
+class Pivot(Strict):
+    """An event log folded into one row per key (docs/config.md, "Event logs").
+
+    `fields` maps each new column to `first(EXPR)`, `last(EXPR)`, `min(EXPR)`, `max(EXPR)` or
+    `count(EXPR)`, each optionally followed by `where CONDITION`, all over the source's own
+    columns; `columns:` then maps the key columns and these new columns like any other.
+    """
+
+    by: list[str] = Field(min_length=1)  # the source columns that key one output row
+    fields: dict[str, str] = Field(min_length=1)
+    order_by: str | None = None  # orders first/last; default: file order, then line
 class Expect(Strict):
     """What a complete delivery of a source looks like; a source that falls short makes the run incomplete.
 
@@ -144,6 +188,13 @@ class SourceBase(Strict):
     columns: dict[str, str | ColumnSpec] = Field(default_factory=dict)
     normalise: dict[str, list[Any]] = Field(default_factory=dict)
     timezone: str | None = None
+    # Rows of the source itself that are not part of the entity (DuckDB SQL over its columns, all
+    # text): rows it does not hold are counted as filtered, never as rejects.
+    where: str | None = None
+    latest_by: LatestBy | None = None
+    pivot: Pivot | None = None
+    # Which of the files a `{date:%Y%m%d}` path names are loaded, measured against the run's as-of.
+    select: Literal["all", "as_of", "latest_not_after_as_of"] = "all"
     # A required source that fails (missing, unreadable, short of `expect`) makes the run incomplete
     # (exit 5); an optional one only leaves its rules not evaluated.
     required: bool = True
@@ -153,6 +204,17 @@ class SourceBase(Strict):
     @classmethod
     def _normalisers(cls, fields: dict[str, list[Any]]) -> dict[str, list[Any]]:
         return {f: [_check_normaliser(s) for s in steps] for f, steps in fields.items()}
+
+    def field_from_column(self, column: str) -> str | None:
+        """The field mapped straight from `column` (compared without case, as DuckDB does), if any."""
+        for name, spec in self.column_specs().items():
+            if spec.column is not None and spec.column.casefold() == column.casefold():
+                return name
+        return None
+
+    def lookups(self) -> dict[str, ColumnSpec]:
+        """The fields this source takes from another source by key."""
+        return {name: spec for name, spec in self.column_specs().items() if spec.lookup is not None}
 
     def column_specs(self) -> dict[str, ColumnSpec]:
         """Mapping with the `field: COLUMN` shorthand expanded and source-wide normalisers merged."""
@@ -359,6 +421,24 @@ class Outputs(Strict):
     keep_tables_days: int = Field(7, ge=0)
 
 
+class Calendar(Strict):
+    """Working days for business-day clocks (`older_than: 2bd`): weekdays worked, and holidays.
+
+    `holidays_file` (relative to the config) holds one ISO date per line (a CSV's first column;
+    lines that are not dates, such as a header or comments, are skipped); its dates join `holidays`.
+    """
+
+    weekdays: list[str] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], min_length=1)
+    holidays: list[date] = Field(default_factory=list)
+    holidays_file: str | None = None
+
+    @field_validator("weekdays")
+    @classmethod
+    def _weekdays(cls, value: list[str]) -> list[str]:
+        weekday_numbers(value)  # raises with the known names
+        return value
+
+
 class Config(Strict):
     version: Literal[1] = 1
     timezone: str = "UTC"
@@ -383,6 +463,8 @@ class Config(Strict):
     skip_rules: list[str] = Field(default_factory=list)
     # Values for the rule packs' `$name` parameters (SLO windows, tolerances, cut-offs).
     parameters: dict[str, str | int | float] = Field(default_factory=dict)
+    # Business-day calendars by name; `Nbd` uses `default` (or the only one), `Nbd:NAME` another.
+    calendars: dict[str, Calendar] = Field(default_factory=dict)
 
     @field_validator("lookups", mode="before")
     @classmethod
@@ -394,6 +476,18 @@ class Config(Strict):
                 for name, table in value.items()
             }
         return value
+
+    def business_calendars(self, holidays: dict[str, tuple[date, ...]] | None = None) -> dict[str, BusinessCalendar]:
+        """The calendars as the SQL builder wants them; `holidays` adds each one's holidays file.
+
+        The only calendar of a config is also its `default`, so `2bd` needs no name.
+        """
+        out = {name: BusinessCalendar(weekday_numbers(c.weekdays),
+                                      tuple(sorted({*c.holidays, *(holidays or {}).get(name, ())})), self.timezone)
+               for name, c in self.calendars.items()}
+        if len(out) == 1 and DEFAULT_CALENDAR not in out:
+            out[DEFAULT_CALENDAR] = next(iter(out.values()))
+        return out
 
     def owner_of(self, entity: str, field: str | None = None) -> str | None:
         """The system of record for an entity (or one of its fields), if the config says."""

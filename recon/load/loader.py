@@ -11,16 +11,23 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from recon import files as filesys
+from recon.asof import parse_as_of
 from recon.catalogue import ensure_table
 from recon.config import Project, Source
+from recon.config.sourcesql import missing_in, parse_condition
 from recon.db import Database
 from recon.errors import InputError, Problem, did_you_mean
 from recon.formats import FORMATS, format_of
+from recon.load.latest import SUPERSEDED_DDL, supersede
 from recon.load.lines import LineCount
+from recon.load.lookups import joined_select, load_order
 from recon.load.mapping import mapped_select, plan_fields, read_columns, rejects_select
+from recon.load.pivot import PIVOTED_DDL, event_columns, folded_select, keyed_select, pivot_select
 from recon.load.readers import UnreadableFile
 from recon.model import ENTITIES, LINEAGE_COLUMNS
 from recon.sql import ident, literal
@@ -30,7 +37,8 @@ REJECTS_DDL = """CREATE TABLE IF NOT EXISTS main.rejects (
     "row" BIGINT, field VARCHAR, raw_value VARCHAR, reason VARCHAR)"""
 LOADS_DDL = """CREATE TABLE IF NOT EXISTS main.loads (
     load_id VARCHAR, source VARCHAR, system VARCHAR, entity VARCHAR, file VARCHAR, format VARCHAR,
-    rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, status VARCHAR, error VARCHAR, seconds DOUBLE)"""
+    rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, status VARCHAR, error VARCHAR, seconds DOUBLE,
+    rows_filtered BIGINT, rows_superseded BIGINT, rows_pivoted BIGINT)"""
 
 Progress = Callable[[str, str, int, int], None]
 SourceDone = Callable[[str, list["FileLoad"], int], None]  # (source, its loads, files) once it has loaded
@@ -50,6 +58,16 @@ class FileLoad:
     problem: Problem | None = None
     seconds: float = 0.0
     lines: LineCount | None = None  # physical lines of a CSV or JSONL file, all accounted for
+    rows_filtered: int = 0  # not part of the entity by the source's `where`: neither loaded nor rejected
+    rows_superseded: int = 0  # older copies of a key under `latest_by`, kept in main.superseded
+    rows_pivoted: int = 0  # events folded into their key's row by `pivot`, kept in main.pivoted
+    snapshot: str | None = None  # the file name's date, when `select:` chose this file by it
+
+    @property
+    def balanced(self) -> bool:
+        """Rows read = loaded + filtered + superseded + rejected: nothing was lost."""
+        return self.rows_read == (self.rows_loaded + self.rows_filtered + self.rows_superseded + self.rows_pivoted
+                                  + self.rows_rejected)
 
     def to_dict(self) -> dict[str, object]:
         out = asdict(self)
@@ -92,6 +110,13 @@ class LoadReport:
             row["rows_read"] += f.rows_read  # type: ignore[operator]
             row["rows_loaded"] += f.rows_loaded  # type: ignore[operator]
             row["rows_rejected"] += f.rows_rejected  # type: ignore[operator]
+            # Only when there are any, so summaries of sources without filters stay as they were.
+            for key, value in (("rows_filtered", f.rows_filtered), ("rows_superseded", f.rows_superseded),
+                               ("rows_pivoted", f.rows_pivoted)):
+                if value:
+                    row[key] = int(row.get(key, 0)) + value  # type: ignore[call-overload]
+            if f.snapshot:
+                row.setdefault("snapshots", []).append(f"{f.file} ({f.snapshot})")  # type: ignore[union-attr]
             if f.status != "ok":
                 row["status"] = "failed"
                 if f.problem:
@@ -104,13 +129,17 @@ class LoadReport:
 def ensure_bookkeeping(db: Database) -> None:
     db.execute(REJECTS_DDL)
     db.execute(LOADS_DDL)
+    db.execute(SUPERSEDED_DDL)
 
 
 def missing_columns(source: Source, present: list[str], display: str, source_name: str) -> Problem | None:
     """A mapped column absent from the file, with did-you-mean and the columns that are there."""
-    missing = [s.column for s in source.column_specs().values() if s.column is not None and s.column not in present]
+    if source.pivot is not None:  # its mapping reads the pivot's columns; the file holds the events'
+        return _condition_columns(source, present, display, source_name)
+    read = [s.column if s.column is not None else s.on for s in source.column_specs().values()]
+    missing = [c for c in read if c is not None and c not in present]
     if not missing:
-        return None
+        return _condition_columns(source, present, display, source_name)
     hints = [h for h in (did_you_mean(m, present) for m in missing) if h]
     hint = "; ".join(hints) if hints else None
     shown = ", ".join(present[:30]) + (" …" if len(present) > 30 else "")
@@ -119,64 +148,226 @@ def missing_columns(source: Source, present: list[str], display: str, source_nam
                       file=display, path=f"sources.{source_name}.columns", hint=hint)
 
 
+def _condition_columns(source: Source, present: list[str], display: str, source_name: str) -> Problem | None:
+    """A column the source's `where` (or `pivot`) reads that the file lacks (I030)."""
+    if source.where is None and source.pivot is None:
+        return None
+    what = "pivot" if source.pivot is not None else "where"
+    wanted = event_columns(source) if source.pivot is not None else parse_condition(source.where or "").columns
+    missing = missing_in(tuple(wanted), present)
+    if not missing:
+        return None
+    hints = [h for h in (did_you_mean(m, present) for m in missing) if h]
+    shown = ", ".join(present[:30]) + (" …" if len(present) > 30 else "")
+    return Problem.of("I030", what=what, noun="columns" if len(missing) > 1 else "column",
+                      columns=", ".join(repr(m) for m in missing), present=shown, file=display,
+                      path=f"sources.{source_name}.{what}", hint="; ".join(hints) or None)
+
+
 def check_lines(load: FileLoad, lines: LineCount) -> None:
-    """Every physical line is a header, blank or continuation line, or a record loaded or rejected."""
+    """Every physical line is a header, blank or continuation line, or a record loaded, filtered or rejected."""
     load.lines = lines
-    if lines.records != load.rows_loaded + load.rows_rejected:
+    if lines.records != (load.rows_loaded + load.rows_filtered + load.rows_superseded + load.rows_pivoted
+                         + load.rows_rejected):
         raise AssertionError(
             f"{load.file}: {lines.total} lines = {lines.header} header + {lines.blank} blank + "
             f"{lines.continuation} continuation + {lines.records} records, but {load.rows_loaded} loaded + "
-            f"{load.rows_rejected} rejected; a line was lost, which is a bug in recon"
+            f"{load.rows_filtered} filtered + {load.rows_rejected} rejected; a line was lost, which is a bug in recon"
         )
 
 
 class Loader:
     def __init__(self, project: Project, db: Database, run_id: str, *, strict: bool = False,
-                 progress: Progress | None = None, on_source: SourceDone | None = None) -> None:
+                 progress: Progress | None = None, as_of: datetime | None = None,
+                 on_source: SourceDone | None = None) -> None:
         self.project = project
         self.db = db
         self.run_id = run_id
         self.strict = strict
         self.progress = progress
         self.on_source = on_source  # called as each source has loaded, with its loads (a log streams them)
+        config = project.config
+        self.as_of = as_of or parse_as_of(config.as_of, config.timezone)
+        # Snapshot files are chosen by the as-of day where the site lives, not in UTC.
+        self.as_of_date = self.as_of.astimezone(ZoneInfo(config.timezone)).date()
+        self.loaded: set[str] = set()  # sources with a file loaded: what lookups may read
         ensure_bookkeeping(db)
 
     def load_all(self, only: list[str] | None = None) -> LoadReport:
         report = LoadReport()
-        for name, source in self.project.config.sources.items():
+        sources = self.project.config.sources
+        for name in load_order(sources):  # a lookup source before the sources that read it
             if only and name not in only:
                 continue
-            self.load_source(name, source, report)
+            self.load_source(name, sources[name], report)
             if self.on_source is not None:
                 loads = [f for f in report.files if f.source == name]
                 self.on_source(name, loads, report.source_files.get(name, len(loads)))
+        position = {name: i for i, name in enumerate(sources)}
+        report.files.sort(key=lambda f: position.get(f.source, len(position)))  # reported in config order
         if self.strict and report.failed:
             raise InputError([f.problem for f in report.failed if f.problem])
         return report
 
+    def select_files(self, name: str, source: Source, report: LoadReport) -> filesys.Selection | None:
+        """The files the source reads this run; None (and a failed source recorded) when there are none."""
+        selection = filesys.source_files(self.project.resolve(source.path), source.select, self.as_of_date)
+        if selection.paths:
+            return selection
+        pattern = self.project.resolve(filesys.DATE_FIELD.sub("*", source.path))
+        if selection.missing:
+            problem = Problem.of("I032", reason=selection.missing, count=selection.candidates, pattern=source.path,
+                                 path=f"sources.{name}.path")
+        else:
+            problem = filesys.no_match_problem(name, pattern, self.project.root, source.path)
+        report.files.append(FileLoad(name, source.system, source.entity or "*", source.path, format_of(source).name,
+                                     status="failed", problem=problem))
+        self._record(report.files[-1])
+        return None
+
     def load_source(self, name: str, source: Source, report: LoadReport) -> None:
         spec = format_of(source)
         fmt = spec.name
-        pattern = self.project.resolve(source.path)
-        paths = filesys.expand(pattern)
-        entity = source.entity or "*"
-        if not paths:
-            problem = filesys.no_match_problem(name, pattern, self.project.root, source.path)
-            report.files.append(FileLoad(name, source.system, entity, source.path, fmt, status="failed",
-                                         problem=problem))
-            self._record(report.files[-1])
+        selection = self.select_files(name, source, report)
+        if selection is None:
             return
+        paths = selection.paths
         if spec.load is not None:  # an EDI format loads the whole glob at once, into several entities
             for load in spec.load()(self, name, source, paths, report):
                 self._record(load)
             return
+        if source.pivot is not None:
+            loads = self.load_events(name, source, fmt, paths)
+        else:
+            loads = []
+            for i, path in enumerate(paths):
+                display = filesys.display_path(path, self.project.root)
+                if self.progress:
+                    self.progress(name, display, i, len(paths))
+                loads.append(self.load_file(name, source, fmt, path, display))
+        for load, path in zip(loads, paths, strict=True):
+            if source.select != "all" and path in selection.dates:
+                load.snapshot = selection.dates[path].isoformat()
+        if source.latest_by is not None:
+            self.keep_latest(name, source, loads, selection)
+        if any(f.status == "ok" for f in loads):
+            self.loaded.add(name)
+        for load in loads:
+            report.files.append(load)
+            self._record(load)
+
+    def load_events(self, name: str, source: Source, fmt: str, paths: list[Path]) -> list[FileLoad]:
+        """A `pivot:` source: every file's events gathered (filtered, parse rejects recorded), then folded."""
+        assert source.pivot is not None and source.entity is not None
+        db = self.db
+        wanted = event_columns(source)
+        events = db.temp_name("events")
+        cells = ", ".join(f"{ident(c)} VARCHAR" for c in wanted)
+        db.execute(f"CREATE TEMP TABLE {events} ({cells}, _source_file VARCHAR, _ordinal INTEGER, _source_row BIGINT)")
+        meta = (f"{literal(self.load_id(name))}, {literal(name)}, {literal(source.system)}, "
+                f"{literal(source.entity)}")
+        loads: list[FileLoad] = []
         for i, path in enumerate(paths):
             display = filesys.display_path(path, self.project.root)
             if self.progress:
                 self.progress(name, display, i, len(paths))
-            load = self.load_file(name, source, fmt, path, display)
-            report.files.append(load)
-            self._record(load)
+            load = FileLoad(name, source.system, source.entity, display, fmt)
+            loads.append(load)
+            started = time.perf_counter()
+            try:
+                raw = FORMATS[fmt].read()(db, path, display, source.options, wanted)  # type: ignore[misc]
+            except UnreadableFile as exc:
+                load.status, load.problem = "failed", exc.problem
+                continue
+            try:
+                problem = missing_columns(source, raw.columns, display, name)
+                if problem:
+                    load.status, load.problem = "failed", problem
+                    continue
+                if source.where is not None:
+                    load.rows_filtered = self._count_filtered(load, source.where, raw.table)
+                keep = f"WHERE coalesce(({source.where}), false)" if source.where is not None else ""
+                db.execute(f"INSERT INTO {events} SELECT {', '.join(ident(c) for c in wanted)}, {literal(display)}, "
+                           f"{i}, _source_row FROM {ident(raw.table)} {keep}")
+                db.execute(f"INSERT INTO main.rejects SELECT {meta}, {literal(display)}, _source_row, field, "
+                           f"raw_value, reason FROM {raw.rejects} ORDER BY _source_row")
+                load.rows_read = raw.rows_read
+                load.rows_rejected = int(db.scalar(f"SELECT count(*) FROM {raw.rejects}"))
+                load.lines = raw.lines
+            except UnreadableFile as exc:
+                load.status, load.problem = "failed", exc.problem
+            finally:
+                raw.drop(db)
+                load.seconds = time.perf_counter() - started
+        done = [f for f in loads if f.status == "ok"]
+        try:
+            if done:
+                self._fold(name, source, events, done)
+        except UnreadableFile as exc:  # the folding failed on these cells: every file of the source fails
+            for load in done:
+                load.status, load.problem = "failed", exc.problem
+        finally:
+            db.drop(events)
+        return loads
+
+    def _fold(self, name: str, source: Source, events: str, loads: list[FileLoad]) -> None:
+        """Fold the gathered events into one row per key, map it, and count per file where each event went."""
+        assert source.pivot is not None and source.entity is not None
+        db = self.db
+        keyed, pivoted, empty = db.temp_name("keyed"), db.temp_name("pivoted"), db.temp_name("none")
+        try:
+            try:
+                keys_sql = keyed_select(source.pivot, events, source.options.null_values)
+                db.execute(f"CREATE TEMP TABLE {keyed} AS {keys_sql}")
+                db.execute(f"CREATE TEMP TABLE {pivoted} AS {pivot_select(source.pivot, keyed)}")
+            except Exception as exc:  # the config's SQL over the data's cells: a named problem, not a crash
+                raise UnreadableFile(Problem.of("I031", what="pivot", reason=str(exc).splitlines()[0],
+                                                file=source.path, path=f"sources.{name}.pivot")) from None
+            db.execute(PIVOTED_DDL)
+            meta = (self.load_id(name), name, source.system, source.entity)
+            db.execute(f"INSERT INTO main.pivoted {folded_select(source.pivot, keyed, meta)}")
+            db.execute(f"CREATE TEMP TABLE {empty} (_source_row BIGINT, field VARCHAR, raw_value VARCHAR, "
+                       "reason VARCHAR)")
+            whole = FileLoad(name, source.system, source.entity, source.path, loads[0].format)
+            keys = int(db.scalar(f"SELECT count(*) FROM {pivoted}"))
+            self.insert_mapped(whole, source.model_copy(update={"where": None}), pivoted, empty, keys,
+                               passthrough={"_source_file": "VARCHAR"})
+            per_file = {f: (int(r), int(p)) for f, r, p in db.rows(
+                f"SELECT _source_file, count(*) FILTER (WHERE _rank = 1), count(*) FILTER (WHERE _rank > 1) "
+                f"FROM {keyed} GROUP BY 1")}
+            target = ensure_table(db, source.system, source.entity)
+            loaded = {f: int(n) for f, n in db.rows(
+                f"SELECT _source_file, count(*) FROM {target} WHERE _load_id = ? GROUP BY 1", [meta[0]])}
+        finally:
+            db.drop(keyed, pivoted, empty)
+        for load in loads:
+            kept, folded = per_file.get(load.file, (0, 0))
+            load.rows_loaded = loaded.get(load.file, 0)
+            load.rows_rejected += kept - load.rows_loaded
+            load.rows_pivoted = folded
+            if load.lines is not None:
+                check_lines(load, load.lines)
+            if not load.balanced:
+                raise AssertionError(f"{load.file}: {load.rows_read} rows read but {load.rows_loaded} loaded + "
+                                     f"{load.rows_filtered} filtered + {load.rows_pivoted} pivoted + "
+                                     f"{load.rows_rejected} rejected; a row was lost, which is a bug in recon")
+
+    def keep_latest(self, name: str, source: Source, loads: list[FileLoad], selection: filesys.Selection) -> None:
+        """`latest_by`: the source's older copies of each key leave the table for main.superseded."""
+        assert source.latest_by is not None and source.entity is not None
+        done = [f for f in loads if f.status == "ok"]
+        if not done:
+            return
+        target = ensure_table(self.db, source.system, source.entity)
+        dates = {filesys.display_path(p, self.project.root): d for p, d in selection.dates.items()}
+        keys = source.latest_by.keys or list(ENTITIES[source.entity].keys)
+        meta = (self.load_id(name), name, source.system, source.entity)
+        counts = supersede(self.db, target, meta, keys, source.latest_by.by,
+                           [(f.file, dates.get(f.file)) for f in done])
+        for load in done:
+            moved = counts.get(load.file, 0)
+            load.rows_superseded += moved
+            load.rows_loaded -= moved
 
     def load_id(self, source_name: str) -> str:
         return f"{self.run_id}:{source_name}"
@@ -218,13 +409,17 @@ class Loader:
         db = self.db
         passthrough = passthrough or {}
         plans = plan_fields(self.project.config, source, load.entity)
+        if source.where is not None:
+            load.rows_filtered = self._count_filtered(load, source.where, raw_table)
+        joined = self._join_lookups(load, source, raw_table) if source.lookups() else None
+        raw_table = joined or raw_table
         extras = {p.name: p.duck_type for p in plans if p.name not in ENTITIES[load.entity].fields}
         extras.update({k: v for k, v in passthrough.items() if k not in LINEAGE_COLUMNS})
         target = ensure_table(db, load.system, load.entity, extras)
         mapped, bad = db.temp_name("mapped"), db.temp_name("bad")
         try:
             db.execute(f"CREATE TEMP TABLE {mapped} AS "
-                       f"{mapped_select(plans, raw_table, tuple(passthrough), row_id=None)}")
+                       f"{mapped_select(plans, raw_table, tuple(passthrough), row_id=None, where=source.where)}")
         except Exception as exc:
             raise UnreadableFile(Problem.of("I005", reason=str(exc).splitlines()[0], file=load.file,
                                             path=f"sources.{load.source}.columns")) from None
@@ -257,18 +452,41 @@ class Loader:
         load.rows_rejected = bad_rows + parse_bad
         load.rows_read = rows_read
         db.drop(mapped, bad)
-        if load.rows_read != load.rows_loaded + load.rows_rejected:
+        if joined:
+            db.execute(f"DROP VIEW IF EXISTS {ident(joined)}")
+        if not load.balanced:
             raise AssertionError(
-                f"{load.file}: {load.rows_read} rows read but {load.rows_loaded} loaded + "
-                f"{load.rows_rejected} rejected; a row was lost, which is a bug in recon"
+                f"{load.file}: {load.rows_read} rows read but {load.rows_loaded} loaded + {load.rows_filtered} "
+                f"filtered + {load.rows_rejected} rejected; a row was lost, which is a bug in recon"
             )
+
+    def _join_lookups(self, load: FileLoad, source: Source, raw_table: str) -> str:
+        """A view of the raw cells with each lookup field's value found in its (loaded) lookup source."""
+        for spec in source.lookups().values():
+            if spec.lookup not in self.loaded:
+                raise UnreadableFile(Problem.of("I033", lookup=spec.lookup, file=load.file,
+                                                path=f"sources.{load.source}.columns"))
+        view = self.db.temp_name("joined")
+        load_ids = {name: self.load_id(name) for name in self.loaded}
+        self.db.execute(f"CREATE TEMP VIEW {ident(view)} AS "
+                        f"{joined_select(self.project.config, source, raw_table, load_ids)}")
+        return view
+
+    def _count_filtered(self, load: FileLoad, where: str, raw_table: str) -> int:
+        """Rows of the file the source's `where` leaves out (NULL counts as false); I031 if it cannot run."""
+        try:
+            return int(self.db.scalar(f"SELECT count(*) FROM {ident(raw_table)} WHERE NOT coalesce(({where}), false)"))
+        except Exception as exc:  # the condition is the config's, the cells the data's: a named problem
+            raise UnreadableFile(Problem.of("I031", what="where", reason=str(exc).splitlines()[0], file=load.file,
+                                            path=f"sources.{load.source}.where")) from None
 
     def _record(self, load: FileLoad) -> None:
         self.db.execute(
-            "INSERT INTO main.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO main.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [self.load_id(load.source), load.source, load.system, load.entity, load.file, load.format,
              load.rows_read, load.rows_loaded, load.rows_rejected, load.status,
-             load.problem.render() if load.problem else None, round(load.seconds, 6)],
+             load.problem.render() if load.problem else None, round(load.seconds, 6),
+             load.rows_filtered, load.rows_superseded, load.rows_pivoted],
         )
 
 

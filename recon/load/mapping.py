@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from recon.casting import CastSpec, cast_expr, describe_failure, failure_sql, kind_of
 from recon.catalogue import field_type
 from recon.config.schema import ColumnSpec, Config, Source
+from recon.config.sourcesql import parse_condition
 from recon.model import ENTITIES
 from recon.normalise import base_clean, compile_steps
 from recon.sql import ident, literal
@@ -30,6 +31,7 @@ class FieldPlan:
     typed_sql: str  # normalised and typed, NULL when it does not parse
     failure: str  # reject reason when raw is present but typed is NULL
     reason_sql: str = ""  # SQL over the raw column giving a more precise reason, when there is one
+    note_sql: str = ""  # SQL over the raw table kept as `f__note` for reason_sql (a lookup's match count)
 
 
 def _source_text(spec: ColumnSpec) -> str:
@@ -50,9 +52,18 @@ def read_columns(source: Source) -> list[str] | None:
     from sqlglot import exp
 
     names: list[str] = []
+    if source.pivot is not None:  # the file holds events; the mapping reads what the pivot folds them into
+        return None
+    if source.where is not None:
+        condition = parse_condition(source.where)
+        if condition.error:
+            return None
+        names += condition.columns
     for spec in source.column_specs().values():
         if spec.column is not None:
             names.append(spec.column)
+        elif spec.on is not None:
+            names.append(spec.on)
         elif spec.expr is not None:
             try:
                 tree = sqlglot.parse_one(spec.expr, read="duckdb")
@@ -70,6 +81,9 @@ def plan_fields(config: Config, source: Source, entity: str) -> list[FieldPlan]:
     plans = []
     for name, spec in specs.items():
         duck_type = field_type(entity, name, spec)
+        if spec.lookup is not None:
+            plans.append(_lookup_plan(name, spec, duck_type, name in keys, source.options.null_values))
+            continue
         cast = CastSpec(
             duck_type=duck_type,
             format=spec.format,
@@ -86,8 +100,30 @@ def plan_fields(config: Config, source: Source, entity: str) -> list[FieldPlan]:
     return plans
 
 
+def lookup_columns(name: str) -> tuple[str, str]:
+    """The columns a lookup join adds for field `name`: the value found and how many values were found."""
+    return f"__lookup_{name}", f"__lookups_{name}"
+
+
+def _lookup_plan(name: str, spec: ColumnSpec, duck_type: str, is_key: bool, null_values: list[str]) -> FieldPlan:
+    """A field taken from another source: raw is this row's reference, typed the one value it finds.
+
+    The join itself is `recon.load.lookups`; a reference that finds no row, or rows that disagree,
+    is a reject naming the lookup, the reference and why.
+    """
+    value, found = (ident(c) for c in lookup_columns(name))
+    typed = f"CASE WHEN {found} = 1 THEN CAST({value} AS {duck_type}) END"
+    raw = ident(name + "__raw")
+    note = ident(name + "__note")
+    reason = (f"CASE WHEN coalesce({note}, 0) = 0 THEN {literal(f'no {spec.lookup} row with {spec.on} ')} || {raw} "
+              f"|| {literal(f' (or its {spec.field} is empty)')} ELSE {literal(f'{spec.lookup} rows with {spec.on} ')}"
+              f" || {raw} || {literal(f' disagree on {spec.field}')} END")
+    return FieldPlan(name, duck_type, is_key, base_clean(ident(spec.on or ""), null_values), typed,
+                     f"no {spec.lookup} row matches", reason, note_sql=found)
+
+
 def mapped_select(plans: list[FieldPlan], raw_table: str, passthrough: tuple[str, ...] = (),
-                  row_id: str | None = "row_number() OVER ()") -> str:
+                  row_id: str | None = "row_number() OVER ()", where: str | None = None) -> str:
     """Each field twice: `f__raw` (text as read) and `f` (typed), with a row id, source row and lineage.
 
     The typed expression repeats the cleaning of the cell; DuckDB evaluates such repeated
@@ -98,7 +134,10 @@ def mapped_select(plans: list[FieldPlan], raw_table: str, passthrough: tuple[str
     for p in plans:
         cols.append(f"{p.raw_sql} AS {ident(p.name + '__raw')}")
         cols.append(f"{p.typed_sql} AS {ident(p.name)}")
-    return f"SELECT {', '.join(cols)} FROM {ident(raw_table)}"
+        if p.note_sql:
+            cols.append(f"{p.note_sql} AS {ident(p.name + '__note')}")
+    keep = f" WHERE coalesce(({where}), false)" if where is not None else ""
+    return f"SELECT {', '.join(cols)} FROM {ident(raw_table)}{keep}"
 
 
 def rejects_select(plans: list[FieldPlan], mapped_table: str, row_id: str = "_rid") -> str:

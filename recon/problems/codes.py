@@ -68,6 +68,36 @@ CONFIG = area(
     ("C014", "unknown-lookup", "Unknown lookup", "unknown lookup {lookup!r}",
      "A `normalise: [{map: name}]` step names a lookup that the `lookups:` section does not define.",
      "define it under lookups:"),
+    ("C030", "source-condition-invalid", "Source condition is not valid",
+     "{what} is not a valid row condition: {reason}",
+     "A source's `where:` must be one SQL condition over the source's own columns (DuckDB syntax), evaluated "
+     "on each row alone: no aggregates, windows, subqueries or other tables.",
+     "for example: where: \"EVENT = 'DL' AND QTY <> '0'\""),
+    ("C031", "date-pattern-invalid", "File-name date pattern not valid", "{reason}",
+     "A `{date:FORMAT}` part of a source path must be a strptime format holding a year and a day "
+     "(`%Y%m%d`, `%Y-%m-%d`, `%y%j`).", "for example: path: stock/stock_{{date:%Y%m%d}}.csv"),
+    ("C032", "select-needs-date", "Snapshot selection without a dated path",
+     "{what} needs a {{date:FORMAT}} part in the path to know each file's date",
+     "`select: as_of`, `select: latest_not_after_as_of` and `latest_by: {by: file_date}` go by the date in "
+     "the files' names, which the path must say where to find.", "for example: path: stock/stock_{{date:%Y%m%d}}.csv"),
+    ("C033", "latest-by-unknown-field", "latest_by names an unknown field",
+     "{role} {name!r} is not a field of this source",
+     "`latest_by` keys and `by` must be fields the source maps (canonical or extra), or `by: file` / "
+     "`by: file_date`.", None),
+    ("C035", "pivot-column-unknown", "Column not given by the pivot", "column {column!r} cannot be mapped: {reason}",
+     "A source with `pivot:` maps the pivot's output, one row per key: its `by` columns and its `fields`. "
+     "A mapped column must be one of them (an event column is read through a field such as "
+     "`SIGNER: last(SIGNER) where EVENT = 'DL'`), and a field may not share a `by` column's name.", None),
+    ("C036", "lookup-not-valid", "Lookup not valid", "{reason}",
+     "A field `{lookup: SOURCE, on: COLUMN, field: COLUMN}` takes the `field` column of the SOURCE row whose "
+     "`on` column equals this row's `on` cell: SOURCE must be another tabular source of the config that maps "
+     "both columns (as `column:` specs), and lookups may not go round in a circle.", None),
+    ("C037", "holidays-file-unreadable", "Holidays file cannot be read", "{reason}",
+     "A calendar's `holidays_file` (relative to the config) must be a readable UTF-8 text file with one "
+     "ISO date (2026-12-25) per line or in a CSV's first column.", None),
+    ("C034", "source-feature-not-here", "Source feature not available here", "{feature} is not available {where}",
+     "A source feature (`where`, `latest_by`, `pivot`, a dated path) is not supported for this format or engine "
+     "yet; rather than ignoring it, validation stops.", None),
     ("C021", "age-column-not-mapped", "Age column not mapped", "{column!r} is not mapped by this source",
      "A source's `expect: {age_column: ...}` names a field the source does not fill, so the age of its "
      "delivery could never be measured.", "name a mapped timestamp field of this source"),
@@ -206,6 +236,11 @@ RULES = area(
      "A snippet calls a function that reads files, globs folders or runs SQL text (`read_text`, `read_csv`, "
      "`glob`, `*_scan`, `query`, ...). Rules read only the tables recon loaded; list other files as sources.",
      "a run also turns DuckDB's file access off before its rules (docs/operations.md, 'Security model')"),
+    ("R060", "unknown-calendar", "Unknown calendar", "business-day age uses calendar {calendar!r}, which the config "
+     "does not define",
+     "An `older_than` in business days (`2bd`, or `2bd:NAME`) counts working days on a calendar from the "
+     "config's `calendars:` section: `2bd` uses the one named `default`, or the only one there is.",
+     "define it under calendars: in recon.yaml"),
     ("R044", "case-unknown-rule", "Case file names an unknown rule", "no rule {rule!r} in the packs",
      "A rule case file names a rule id that no pack defines."),
 )
@@ -257,6 +292,24 @@ INPUT = area(
      "Every other byte of the file's start is NUL, or it starts with a UTF-16 byte order mark: it is UTF-16 "
      "text, which read as UTF-8 or Latin-1 would be full of NUL characters.",
      "set options: {{encoding: utf-16}}"),
+    ("I030", "condition-column-missing", "Condition names a column not in the file",
+     "{what} names {noun} {columns} not in the file (columns present: {present})",
+     "A source's `where:` reads a column the file's header does not have; the hint suggests the closest."),
+    ("I031", "condition-does-not-apply", "Condition does not apply to the file",
+     "{what} does not apply to this file: {reason}",
+     "A source's `where:` fails on this file's cells (all text): compare text with text, or cast with "
+     "TRY_CAST so that a cell that does not parse is NULL (a row whose condition is NULL is filtered).",
+     "for example: where: \"TRY_CAST(QTY AS DECIMAL) > 0\""),
+    ("I033", "lookup-source-not-loaded", "Lookup source did not load",
+     "the lookup source {lookup!r} loaded no file, so no reference can be resolved",
+     "A field of this source is taken from another source by key (`{lookup: ...}`), and that source failed "
+     "(or matched no file). Rather than reject every row for a missing reference, the file fails; fix the "
+     "lookup source's problem first."),
+    ("I032", "snapshot-missing", "No snapshot for the as-of date",
+     "{reason} among {count} file(s) matching {pattern!r}",
+     "A source with `select: as_of` (or `latest_not_after_as_of`) found no file whose name carries the "
+     "as-of date (or one before it). The source fails: its entity would otherwise be judged on stale or no "
+     "data.", "check the extract job for that day, or run with --as-of the date of the newest snapshot"),
 )
 
 OUTPUTS = area(

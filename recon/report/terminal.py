@@ -33,8 +33,12 @@ def _hours(value: Any) -> str:
 
 def sources_table(summary: Mapping[str, Any]) -> Table:
     table = Table(title=markup(f"recon run {summary['run_id']} (as of {summary['as_of']})"), title_justify="left")
-    for name, justify in [("source", "left"), ("system.entity", "left"), ("files", "right"), ("read", "right"),
-                          ("loaded", "right"), ("rejected", "right"), ("status", "left")]:
+    # Filtered and superseded rows are columns only where a source has any (most sites have none).
+    shaped = any(k in s for s in summary["sources"] for k in ("rows_filtered", "rows_superseded", "rows_pivoted"))
+    columns = [("source", "left"), ("system.entity", "left"), ("files", "right"), ("read", "right"),
+               ("loaded", "right"), ("rejected", "right")]
+    columns += [("filtered", "right"), ("superseded", "right"), ("pivoted", "right")] if shaped else []
+    for name, justify in [*columns, ("status", "left")]:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for s in summary["sources"]:
         status = "[green]ok[/]" if s["status"] == "ok" else "[bold red]failed[/]"
@@ -43,8 +47,9 @@ def sources_table(summary: Mapping[str, Any]) -> Table:
         fed = f"{s['system']}.{s['entity']}"
         if s["entity"] == "*" and tables:
             fed = f"{s['system']}.* ({len(tables)} tables)"
+        shape = [str(s.get(k, 0)) for k in ("rows_filtered", "rows_superseded", "rows_pivoted")] if shaped else []
         table.add_row(markup(s["source"]), markup(fed), str(s["files"]), str(s["rows_read"]),
-                      str(s["rows_loaded"]), rejected, status)
+                      str(s["rows_loaded"]), rejected, *shape, status)
     return table
 
 
@@ -121,6 +126,8 @@ def render_summary(summary: Mapping[str, Any], out_dir: str, console: Console) -
         console.print(line)
     console.print(sources_table(summary))
     for s in summary["sources"]:
+        for snapshot in s.get("snapshots", []):
+            console.print(f"{markup(s['source'])}: snapshot {markup(snapshot)}", markup=True)
         for problem in s["problems"]:
             console.print(f"[bold red]{markup(s['source'])}[/]: {markup(problem)}", markup=True)
     rejects = summary.get("rejects", {})

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from recon import catalogue
+from recon.calendars import DEFAULT_CALENDAR, BusinessDays
 from recon.catalogue import known_systems
 from recon.config.schema import Config
 from recon.config.yamlfile import Loc
@@ -108,6 +109,19 @@ class RuleChecker:
 
     # -- outcomes ---------------------------------------------------------------------------------
 
+    calendars: frozenset[str] = frozenset()  # the config's calendars (check_rules sets them)
+
+    def clock(self, outcome: Outcome, loc: Loc) -> None:
+        """A business-day age (`2bd`, `2bd:uk`) needs its calendar in the config's `calendars:`."""
+        age = outcome.older_than
+        if isinstance(age, BusinessDays):
+            name = age.calendar or DEFAULT_CALENDAR
+            if name not in self.calendars:
+                known = sorted(self.calendars)
+                self.add("R060", (*loc, "older_than"), calendar=name,
+                         hint=did_you_mean(name, known) or (f"calendars: {', '.join(known)}" if known else
+                                                            "define it under calendars: in recon.yaml"))
+
     def message(self, outcome: Outcome, loc: Loc) -> None:
         if outcome.message is None:
             return
@@ -183,6 +197,7 @@ class MatchChecker(RuleChecker):
         for kind, outcome in rule.outcomes():
             loc: Loc = ("compare", next(compares)) if kind == "mismatch" else (kind,)
             self.outcome(kind, outcome, loc, scope, hints)
+            self.clock(outcome, loc)
             types[outcome.exception] = self.business_key(outcome, loc, default_key)
         for i, compare in enumerate(rule.compare):
             loc = ("compare", i)
@@ -234,6 +249,7 @@ class SingleChecker(RuleChecker):
             self.snippet(key.expr_for(), ("keys", i), scope, f"key {key.name}", aggregate=False)
         outcome, loc = rule.outcome, ("outcome",)
         self.message(outcome, loc)
+        self.clock(outcome, loc)
         self.own_parts(scope, cols)
         for part in ("value_at_risk", "currency"):
             self.snippet(getattr(outcome, part), (*loc, part), scope, part, aggregate=self.outcome_aggregates)
@@ -284,6 +300,7 @@ def check_rules(loaded: Iterable[LoadedRule], config: Config | None = None) -> l
     """Every semantic problem of every rule, including duplicate ids and inconsistent exception keys."""
     extras = catalogue.extras(config)
     systems = known_systems(config)
+    calendars = frozenset(config.business_calendars()) if config is not None else frozenset()
     problems: list[Problem] = []
     seen: dict[str, LoadedRule] = {}
     type_keys: dict[str, tuple[tuple[str, ...], LoadedRule]] = {}
@@ -294,6 +311,7 @@ def check_rules(loaded: Iterable[LoadedRule], config: Config | None = None) -> l
         else:
             seen[item.id] = item
         checker = KINDS[item.rule.kind].checker()(item, extras, systems)  # the kind's checker (recon.rules.kinds)
+        checker.calendars = calendars
         types = checker.run()
         problems += checker.problems
         for exception, key in types.items():

@@ -304,7 +304,7 @@ class MatchCompiler:
             context = {c: self.pair(t) for c, t in outcome.context.items()}
             side = event_side(rule, kind, outcome)
             event = f"\"{side[0]}___event\"" if side else "NULL"
-            gate = sp.older_than(f"CAST({event} AS TIMESTAMPTZ)", outcome.older_than)
+            gate = sp.older_than(f"CAST({event} AS TIMESTAMPTZ)", outcome.older_than, self.ctx.calendars)
             compare = outcome if isinstance(outcome, Compare) else first
             lv = rv = diff = "NULL"
             field_name = None

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recon import catalogue
+from recon.calendars import BusinessCalendar
 from recon.config.schema import Config, Ownership
 from recon.normalise import compile_steps
 from recon.rules import snippets
@@ -32,13 +33,15 @@ class CompileContext:
     currency: str = "USD"
     extras: Extras = field(default_factory=dict)
     missing_tables: frozenset[str] = frozenset()  # lookups on these compile to empty relations
+    calendars: Mapping[str, BusinessCalendar] = field(default_factory=dict)  # for `older_than: 2bd`
 
     @classmethod
     def from_config(cls, config: Config | None, missing_tables: frozenset[str] = frozenset()) -> CompileContext:
         if config is None:
             return cls(missing_tables=missing_tables)
         return cls(ownership=dict(config.ownership), lookups=dict(config.lookups), currency=config.currency,
-                   extras=catalogue.extras(config), missing_tables=missing_tables)
+                   extras=catalogue.extras(config), missing_tables=missing_tables,
+                   calendars=config.business_calendars())
 
     def owner_of(self, entity: str, field_name: str | None = None) -> str | None:
         spec = self.ownership.get(entity)

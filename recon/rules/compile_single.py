@@ -79,7 +79,7 @@ class SingleCompiler:
             field_name=found.field_name,
             left_value=found.value, right_value="NULL", difference="CAST(NULL AS DECIMAL(18,4))", event="\"_event\"",
             left_rows="\"_rows\"", right_rows="NULL", source=found.source,
-            where=sp.older_than("\"_event\"", outcome.older_than),
+            where=sp.older_than("\"_event\"", outcome.older_than, self.ctx.calendars),
             fix_in=outcome.fix_in or system, owner=outcome.owner or self.loaded.owner,
             default_message=default_message(rule.title, list(business), detail))
         return finish(rule.id, self.loaded.workflow, [branch],

@@ -11,6 +11,7 @@ import textwrap
 from collections import defaultdict
 from typing import Any
 
+from recon.calendars import BusinessDays
 from recon.rules.contract import COLUMNS, KEY_COLUMNS, LINEAGE_CAP, SEVERITY_RANK
 from recon.rules.kinds import KINDS
 from recon.rules.loader import LoadedRule, RuleSet
@@ -48,7 +49,8 @@ def outcomes(loaded: LoadedRule) -> list[dict[str, Any]]:
         rows.append({
             "exception": outcome.exception, "kind": kind, "when": when, "severity": outcome.severity,
             "owner": outcome.owner or loaded.owner, "fix_in": outcome.fix_in or _default_fix_in(rule),
-            "older_than": format_duration(outcome.older_than) if outcome.older_than else "",
+            "older_than": (str(outcome.older_than) if isinstance(outcome.older_than, BusinessDays)
+                           else format_duration(outcome.older_than) if outcome.older_than else ""),
             "key": business_key(loaded, outcome),
         })
     return rows
@@ -142,7 +144,7 @@ rules:
       exception: shipped-not-posted
       severity: high                    # critical | high | medium | low
       owner: operations                 # any queue name
-      older_than: $post_window          # 90s, 30m, 4h, 2d, 1w
+      older_than: $post_window          # 90s, 30m, 4h, 2d, 1w, or business days: 2bd, 2bd:uk
       value_at_risk: left.qty * left.unit_price
       currency: left.currency
       message: "order {{order_id}} line {{line_no}}: shipped {{age_hours}}h ago, not posted"
@@ -167,7 +169,10 @@ right; a compare with `missing_as`: both); matched are those whose every pair ha
 `missing_as` stand-in), every compared field within tolerance and, with an `ambiguous` outcome, no
 tie. A check counts the rows left by `where` and those meeting `require`; a duplicate, the rows and
 those whose key is unique. `older_than` does not apply here: a record still inside its window is
-compared and not (yet) matched.
+compared and not (yet) matched. A rule that matched nothing is a warning in the run's summary when
+the cause is likely a configuration: a match rule whose tables both have rows but share no key
+value at all (padded against unpadded numbers, a prefix, case; the warning shows a key of each
+side), or a rule that compared nothing from tables that have rows (its filters leave none).
 
 Outcomes are exceptions: a type (stable kebab-case name), a severity, an owner queue and the system
 to fix. `fix_in` defaults to the side that is not the system of record for the rule's entity
@@ -175,12 +180,15 @@ to fix. `fix_in` defaults to the side that is not the system of record for the r
 the side where the row is missing (for a mismatch, the right side). `older_than` holds a finding
 back until its event (`event_at`, the other side's for a missing row) is older than the window
 before the run's as-of time, passed to the SQL as a bound parameter; a row without an event time is
-never old enough. Snippets (`where`, keys, `value_at_risk`, ...) are parsed with sqlglot: `left.x`
-and `right.x` name a side's columns, bare names the keys; `$name` inside a snippet is a parameter as
-a SQL literal, `$timezone` the config's time zone. Values from the data never become SQL text.
-A snippet is one expression: no subquery, and no function that reads files or runs SQL text
-(`read_text`, `read_csv`, `glob`, `*_scan`, `query`, ...: `R090`); rules read only the loaded
-tables, and a run turns DuckDB's file access off before its rules (see operations.md, "Security model").
+never old enough. In business days (`2bd`, `2bd:NAME`) the window counts working days on a calendar
+of the config's `calendars:` section, in its time zone: a Friday 15:00 shipment on a `2bd` clock is
+held back until Tuesday 15:00 (Wednesday when Monday is a holiday); an unknown calendar is `R060`.
+Snippets (`where`, keys, `value_at_risk`, ...) are parsed with sqlglot: `left.x` and `right.x` name
+a side's columns, bare names the keys; `$name` inside a snippet is a parameter as a SQL literal,
+`$timezone` the config's time zone. Values from the data never become SQL text. A snippet is one
+expression: no subquery, and no function that reads files or runs SQL text (`read_text`, `read_csv`,
+`glob`, `*_scan`, `query`, ...: `R090`); rules read only the loaded tables, and a run turns DuckDB's
+file access off before its rules (see operations.md, "Security model").
 
 ## What the bundled packs expect from the loaded tables
 

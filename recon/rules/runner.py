@@ -23,9 +23,11 @@ from recon.db import Database
 from recon.rules import fuzzy
 from recon.rules.compiler import CompileContext, CompiledRule, compile_rule
 from recon.rules.contract import COLUMN_NAMES, exceptions_ddl, order_by
+from recon.rules.joins import never_join_sql
 from recon.rules.loader import LoadedRule
+from recon.rules.schema import MatchRule
 from recon.rules.tables import split_table
-from recon.sql import ident
+from recon.sql import ident, table_name
 
 STAGE = "main._exceptions_stage"
 OUT = "_rule_out"  # one rule's result: its exceptions and a last row of records compared and matched
@@ -68,6 +70,7 @@ class RulesReport:
     by_severity: dict[str, int] = field(default_factory=dict)
     by_owner: dict[str, int] = field(default_factory=dict)
     value_at_risk: float = 0.0
+    notes: list[str] = field(default_factory=list)  # rules that ran but compared nothing, and why
 
     @property
     def total(self) -> int:
@@ -75,7 +78,7 @@ class RulesReport:
 
     @property
     def warnings(self) -> list[str]:
-        return [f"rule {r.rule_id} {r.status}: {r.reason}" for r in self.results if r.status != "ok"]
+        return [f"rule {r.rule_id} {r.status}: {r.reason}" for r in self.results if r.status != "ok"] + self.notes
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -182,6 +185,10 @@ def run_rules(db: Database, rules: list[LoadedRule], *, as_of: datetime, run_id:
         report.results.append(result)
         if compiled is not None:
             _execute(db, compiled, result, params, columns)
+            if result.status == "ok" and not result.records_matched:
+                note = compared_nothing(db, loaded, result, config)
+                if note:
+                    report.notes.append(note)
         if on_result is not None:
             on_result(result)
     db.execute(f"DROP TABLE IF EXISTS {OUT}")
@@ -214,5 +221,36 @@ def _execute(db: Database, compiled: CompiledRule, result: RuleResult, params: d
     result.exceptions = int(db.scalar(f"SELECT count(*) FROM {OUT}")) - 1
 
 
-__all__ = ["NOT_EVALUATED", "Blockers", "RuleResult", "RulesReport", "lookup_tables", "prepare_rule", "run_rules",
-           "split_table"]
+def compared_nothing(db: Database, loaded: LoadedRule, result: RuleResult, config: Config | None) -> str | None:
+    """A warning for a rule that matched nothing although its tables have rows, with the likely cause.
+
+    A match rule whose sides share no key value at all is almost always a key convention (padded
+    against unpadded numbers, a prefix, case), not a night where nothing matched; a rule that
+    compared nothing from tables with rows has filters that leave nothing.
+    """
+    rule = loaded.rule
+    if isinstance(rule, MatchRule):
+        sql = never_join_sql(rule, config.lookups if config else {})
+        if sql is None:
+            return None
+        try:  # a key may be a lookup's field, not a column of the side's table: then no judgement
+            left_rows, right_rows, joined, left_key, right_key = db.rows(sql)[0]
+        except duckdb.Error:
+            return None
+        if not left_rows or not right_rows or joined:
+            return None
+        name = rule.keys[0].name
+        return (f"rule {loaded.id}: no key of {rule.left.table} ({left_rows} rows) joins one of {rule.right.table} "
+                f"({right_rows} rows), e.g. {name} {left_key!r} vs {right_key!r}; the keys never join: padded vs "
+                "unpadded, a prefix or case? normalise them in the sources (strip_leading_zeros, strip_prefix, "
+                "upper) or in the rule's keys")
+    if result.records_compared == 0:
+        rows = sum(int(db.scalar(f"SELECT count(*) FROM {table_name(*split_table(t))}")) for t in rule.tables())
+        if rows:
+            return (f"rule {loaded.id}: compared nothing although {', '.join(rule.tables())} has {rows} rows; "
+                    "its where filters leave no row (a status value or a code spelt differently in these extracts?)")
+    return None
+
+
+__all__ = ["NOT_EVALUATED", "Blockers", "RuleResult", "RulesReport", "compared_nothing", "lookup_tables",
+           "prepare_rule", "run_rules", "split_table"]

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from recon.calendars import BusinessDays, parse_business_days
 from recon.config.schema import _check_normaliser
 from recon.rules.scorers import SCORERS
 
@@ -45,6 +46,21 @@ def format_duration(seconds: int) -> str:
 
 
 Duration = Annotated[int, BeforeValidator(parse_duration)]
+
+
+def parse_age(value: Any) -> int | BusinessDays:
+    """An age gate: a duration (`4h`, `2d`) in seconds, or working days on a calendar (`2bd`, `2bd:uk`)."""
+    business = parse_business_days(value)
+    if business is not None:
+        return business
+    try:
+        return parse_duration(value)
+    except ValueError:
+        raise ValueError(f"bad duration {value!r}; write a number and a unit: 90s, 30m, 4h, 2d, 1w, "
+                         "or business days: 2bd (2bd:NAME for a calendar other than the default)") from None
+
+
+Age = Annotated[int | BusinessDays, BeforeValidator(parse_age)]
 
 
 class Strict(BaseModel):
@@ -128,7 +144,7 @@ class Outcome(Strict):
     severity: Severity
     owner: str | None = Field(None, pattern=r"^[a-z][a-z0-9_-]*$")
     fix_in: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$")
-    older_than: Duration | None = None
+    older_than: Age | None = None
     event: Literal["left", "right"] | None = None
     value_at_risk: str | None = None
     currency: str | None = None

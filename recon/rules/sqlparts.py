@@ -11,6 +11,7 @@ import string
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from recon.calendars import DEFAULT_CALENDAR, BusinessCalendar, BusinessDays
 from recon.normalise import compile_steps
 from recon.rules.contract import LINEAGE_CAP
 from recon.rules.schema import Tolerance
@@ -89,15 +90,21 @@ def agrees(lv: str, rv: str, category: str, tolerance: Tolerance | None, *, igno
             f"(({lv}) IS NOT NULL AND ({rv}) IS NOT NULL AND ({same})))")
 
 
-def older_than(event: str, seconds: int | None) -> str:
-    """The age gate: the event is known and more than `seconds` before as-of.
+def older_than(event: str, age: int | BusinessDays | None,
+               calendars: Mapping[str, BusinessCalendar] | None = None) -> str:
+    """The age gate: the event is known and more than `age` (seconds, or business days) before as-of.
 
     A row without an event time is never old enough: a rule that has a fallback clock says so
-    in its event_at (coalesce(picked_up_at, shipped_at)).
+    in its event_at (coalesce(picked_up_at, shipped_at)). A business-day age counts working days
+    on its calendar (recon.calendars); the rule checks made sure the calendar exists.
     """
-    if seconds is None:
+    if age is None:
         return "TRUE"
-    return f"({event} < {AS_OF} - INTERVAL {int(seconds)} SECOND)"
+    if isinstance(age, BusinessDays):
+        calendar = (calendars or {}).get(age.calendar or DEFAULT_CALENDAR)
+        assert calendar is not None, f"calendar {age.calendar or DEFAULT_CALENDAR} is checked before compiling"
+        return calendar.older_than_sql(event, AS_OF, age.days)
+    return f"({event} < {AS_OF} - INTERVAL {int(age)} SECOND)"
 
 
 def age_hours(event: str) -> str:

@@ -54,7 +54,7 @@ def load_and_match(plan: RunPlan, db: Database, ruleset: RuleSet, store: Any,
         weakref.finalize(db, shutil.rmtree, str(work_dir), True)
     t0 = time.perf_counter()
     loader = SparkLoader(plan.project, db, spark, plan.run_id, work_dir, strict=plan.strict,
-                         progress=listeners.file_started)
+                         progress=listeners.file_started, as_of=plan.as_of)
     load = LoadResult(loader.load_all(), time.perf_counter() - t0, session_seconds)
     store.note_load(load.by_source(), len(load.files))  # a failed rules step still records the load
     t0 = time.perf_counter()

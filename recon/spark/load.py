@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 import sqlglot
 from sqlglot import exp
 
-from recon import files as filesys
 from recon.config import Project, Source
 from recon.db import Database
 from recon.errors import InputError, Problem
@@ -59,8 +58,8 @@ class SparkLoader(SparkX12, SparkReaders, Loader):
     """`Loader` with Spark doing the reading, mapping and writing; bookkeeping stays in the run's DuckDB."""
 
     def __init__(self, project: Project, db: Database, spark: SparkSession, run_id: str, work_dir: Path, *,
-                 strict: bool = False, progress: Any = None) -> None:
-        super().__init__(project, db, run_id, strict=strict, progress=progress)
+                 strict: bool = False, progress: Any = None, as_of: Any = None) -> None:
+        super().__init__(project, db, run_id, strict=strict, progress=progress, as_of=as_of)
         self.spark = spark
         self.work_dir = work_dir
         self.tables: dict[str, Table] = {}
@@ -110,11 +109,10 @@ class SparkLoader(SparkX12, SparkReaders, Loader):
         if not fmt.is_edi:
             super().load_source(name, source, report)
             return
-        paths = filesys.expand(self.project.resolve(source.path))
-        if not paths:
-            super().load_source(name, source, report)  # records the no-match problem
+        selection = self.select_files(name, source, report)  # None: the failed source is recorded
+        if selection is None:
             return
-        for load in getattr(self, fmt.spark)(name, source, paths, report):  # the format's method (load_x12)
+        for load in getattr(self, fmt.spark)(name, source, selection.paths, report):  # the format's method (load_x12)
             self._record(load)
 
     def load_file(self, name: str, source: Source, fmt: str, path: Path, display: str) -> FileLoad:

@@ -30,7 +30,7 @@ from recon.db import Database
 from recon.rules.compile_parts import STATS_COLUMNS
 from recon.rules.contract import COLUMN_NAMES, COLUMN_TYPES, exceptions_ddl, order_by
 from recon.rules.loader import LoadedRule
-from recon.rules.runner import Blockers, OnRule, RuleResult, RulesReport, prepare_rule
+from recon.rules.runner import Blockers, OnRule, RuleResult, RulesReport, compared_nothing, prepare_rule
 from recon.spark import udfs
 from recon.spark.transpile import to_spark
 from recon.sql import ident, literal
@@ -197,6 +197,11 @@ def run_rules(spark: SparkSession, db: Database, rules: list[LoadedRule], *, tab
     for result in report.results:
         if result.status == "ok":
             result.exceptions = int(counts.get(result.rule_id, 0))
+    for loaded, result in zip(rules, report.results, strict=True):  # the loaded tables are DuckDB views too
+        if result.status == "ok" and result.records_compared is not None and not result.records_matched:
+            note = compared_nothing(db, loaded, result, config)
+            if note:
+                report.notes.append(note)
     for column, target in (("exception_type", report.by_type), ("severity", report.by_severity),
                            ("owner", report.by_owner)):
         target.update({k: int(n) for k, n in db.rows(f"SELECT {column}, count(*) FROM main.exceptions GROUP BY ALL")})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from recon import files as filesys
@@ -37,11 +37,14 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def input_files(project: Project) -> list[InputFile]:
-    """Every file each source's glob names now, hashed; a source with no file simply has none."""
+def input_files(project: Project, as_of: date | None = None) -> list[InputFile]:
+    """Every file each source reads now (dated snapshots: the ones chosen for `as_of`), hashed.
+
+    A source with no file simply has none.
+    """
     out: list[InputFile] = []
     for name, source in project.config.sources.items():
-        for path in filesys.expand(project.resolve(source.path)):
+        for path in filesys.source_files(project.resolve(source.path), source.select, as_of).paths:
             try:
                 stat = path.stat()
                 digest = sha256_file(path)

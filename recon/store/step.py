@@ -79,7 +79,7 @@ class _Digests:
 
 
 def _digest_inputs(project: Project, as_of: datetime) -> _Digests:
-    files = input_files(project)
+    files = input_files(project, as_of_date(as_of, project.config.timezone))
     config, inputs = config_hash(project), inputs_hash(files)
     return _Digests(files, config, inputs, fingerprint(config, inputs, as_of))
 

@@ -33,8 +33,8 @@ def inspect_files(
     options: X12Options | None = None,
     display_names: Mapping[Path, str] | None = None,
 ) -> dict[str, Any]:
-    """Parse the files and describe them (see `build_report`)."""
-    return build_report(parse_x12_files(list(paths), options, display_names))
+    """Parse the files and describe them (see `build_report`); a large file in parts, in bounded memory."""
+    return build_report(parse_x12_files(list(paths), options, display_names, workers=1))
 
 
 def build_report(result: X12Result) -> dict[str, Any]:

@@ -63,6 +63,23 @@ BALANCE = 1.15
 worker (files handed out largest first) would get more than BALANCE x its fair share of bytes.
 Cutting costs a read and an interchange scan of the file in the parent (~0.4 s per 100 MB)."""
 
+BOUNDED_BYTES = 32 * 1024 * 1024
+"""A file at least this large is always cut into parts of at most PART_MAX_BYTES and parsed part by
+part in a worker process, even with one worker: the serial parse holds a file's text and one
+interchange's segment lists at once (about 25 x the file), a part's worker about 25 x the part, and
+the parent only memory-maps the rows the workers wrote. Only a file that cannot be cut (not ASCII,
+or one interchange) is still parsed whole."""
+
+PART_MAX_BYTES = 16 * 1024 * 1024
+"""The largest part a file of BOUNDED_BYTES or more is cut into (about 400 MB of worker memory)."""
+
+STREAM_BLOCK_BYTES = 32 * 1024 * 1024
+"""The file is read in blocks of this size to find its cut points (it is never read whole)."""
+
+_MARGIN = 4096
+"""Within a block, an interchange is only trusted when the next one starts this far before the
+block's end: read_isa and the search for the next ISA then see the same text as in the whole file."""
+
 _ISA_MIN_SPAN = 400
 """read_isa looks up to 400 characters ahead: an interchange shorter than that is never the
 last one of a part, so that it reads the same whether the next one follows or not."""
@@ -146,25 +163,55 @@ def _run(task: _Task) -> _TaskResult:
                        time.process_time() - started, os.getpid(), time.process_time())
 
 
-def _cuts(text: str, part_chars: int) -> list[int]:
-    """Where to cut a decoded file into parts: starts of readable interchanges after readable ones."""
-    start = first_isa(text)
-    if start < 0:
-        return []
+def stream_cuts(path: Path, part_bytes: int, block_bytes: int = STREAM_BLOCK_BYTES) -> list[int]:
+    """Where to cut a file into parts: starts of readable interchanges after readable ones.
+
+    The file is read block by block (never whole): each block is walked with the serial
+    tokenizer's own `interchange_spans`, and the walk resumes in the next block at the first
+    interchange that ends too close to the block's end to be read as in the whole file. An
+    interchange larger than a block makes the block grow until it fits. A file that is not
+    ASCII (character and byte offsets would differ) is not cut.
+    """
+    size = _size(path)
     cuts: list[int] = []
     last_cut = 0
     prev_p, prev_ok = -1, False
-    n = len(text)
-    for p, _nxt, read, _error in interchange_spans(text, start):
-        ok = read is not None
-        if (
-            ok and prev_ok and p - prev_p > _ISA_MIN_SPAN
-            and p - last_cut >= part_chars and n - p >= part_chars // 2
-        ):
-            cuts.append(p)
-            last_cut = p
-        prev_p, prev_ok = p, ok
-    return cuts
+    base, start, block = 0, -1, block_bytes  # start -1: the block begins before the first ISA
+    with open(path, "rb") as fh:
+        while True:
+            fh.seek(base)
+            data = fh.read(block)
+            if not data.isascii():
+                return []
+            final = base + len(data) >= size
+            text = decode(data) if final else data.decode("ascii")
+            del data
+            first = first_isa(text) if start < 0 else start
+            if first < 0:
+                if final:
+                    return cuts
+                block *= 2
+                continue
+            resume = -1
+            for p, nxt, read, _error in interchange_spans(text, first):
+                if not final and (nxt < 0 or nxt > len(text) - _MARGIN):
+                    resume = p  # this interchange may end beyond the block: read it again in the next
+                    break
+                ok = read is not None
+                at = base + p
+                if (
+                    ok and prev_ok and at - prev_p > _ISA_MIN_SPAN
+                    and at - last_cut >= part_bytes and size - at >= part_bytes // 2
+                ):
+                    cuts.append(at)
+                    last_cut = at
+                prev_p, prev_ok = at, ok
+            if final or resume < 0:
+                return cuts
+            if resume == first:  # not even one interchange fits in the block
+                block *= 2
+                continue
+            base, start, block = base + resume, 0, block_bytes
 
 
 def _size(path: Path) -> int:
@@ -180,14 +227,9 @@ def _plan_file(index: int, path: Path, name: str, size: int, options: X12Options
     cuts: list[int] = []
     if size >= part_bytes * 3 // 2 and size <= options.max_file_mb * 1024 * 1024:  # else refused unread
         try:
-            data = path.read_bytes()
+            cuts = stream_cuts(path, part_bytes)
         except OSError:
-            data = b""
-        if data and data.isascii():
-            text = decode(data)
-            del data
-            cuts = _cuts(text, part_bytes)
-            del text
+            cuts = []
     if not cuts:
         return [_Task(index * 10_000, str(path), name, options, directory, size=size)]
     bounds = [0, *cuts, -1]
@@ -204,8 +246,11 @@ def _part_bytes(sizes: Sequence[int], workers: int) -> int:
     for size in sorted(sizes, reverse=True):
         loads[loads.index(min(loads))] += size
     if max(loads) <= BALANCE * sum(sizes) / workers:
-        return max(sizes, default=0) + 1
-    return max(PART_MIN_BYTES, sum(sizes) // (4 * workers))
+        part = max(sizes, default=0) + 1
+    else:
+        part = max(PART_MIN_BYTES, sum(sizes) // (4 * workers))
+    # Large files are cut for memory as well as for balance (BOUNDED_BYTES).
+    return min(part, PART_MAX_BYTES) if max(sizes, default=0) >= BOUNDED_BYTES else part
 
 
 def _plan(paths: Sequence[Path], names: Sequence[str], options: X12Options, directory: str,
@@ -339,15 +384,12 @@ def _merge(tasks: list[_Task], results: list[_TaskResult]) -> X12Result:
 
 
 def should_parallelise(paths: Sequence[Path], workers: int, min_bytes: int = PARALLEL_MIN_BYTES) -> bool:
-    if workers < 2:
-        return False
-    total = 0
-    for path in paths:
-        try:
-            total += Path(path).stat().st_size
-        except OSError:
-            continue
-    return total >= min_bytes
+    """Worker processes for two or more workers and enough bytes, and for any file of BOUNDED_BYTES."""
+    sizes = [_size(Path(p)) for p in paths]
+    if any(size >= BOUNDED_BYTES for size in sizes):
+        return True
+    return workers >= 2 and sum(sizes) >= min_bytes
 
 
-__all__ = ["PARALLEL_MIN_BYTES", "BrokenProcessPool", "parse_parallel", "should_parallelise"]
+__all__ = ["BOUNDED_BYTES", "PARALLEL_MIN_BYTES", "PART_MAX_BYTES", "BrokenProcessPool", "parse_parallel",
+           "should_parallelise", "stream_cuts"]

@@ -44,19 +44,22 @@ def parse_x12_files(
     With `workers` > 1 and at least `parallel_min_bytes` of files (default 8 MiB), files and
     parts of large files are parsed in that many worker processes (see
     `recon.load.x12.parallel`); the result is identical to the serial parse, whose tables then
-    are memory-mapped Arrow files rather than Python memory. Should the pool fail (a worker
-    killed, no temporary directory), the files are parsed in process instead.
+    are memory-mapped Arrow files rather than Python memory. With `workers` given (even 1), a
+    file of `parallel.BOUNDED_BYTES` or more takes that path, cut into parts of at most
+    `parallel.PART_MAX_BYTES`, so that its parse needs memory for one part, not for the file.
+    Should the pool fail (a worker killed, no temporary directory), the files are parsed in
+    process instead.
     """
     options = options or X12Options()
     display_names = display_names or {}
     paths = [Path(p) for p in paths]
-    if workers is not None and workers > 1:
+    if workers is not None:  # the caller allows worker processes (the loader; not a Spark executor)
         from recon.load.x12 import parallel
 
         min_bytes = parallel.PARALLEL_MIN_BYTES if parallel_min_bytes is None else parallel_min_bytes
         if parallel.should_parallelise(paths, workers, min_bytes):
             try:
-                return parallel.parse_parallel(paths, options, display_names, workers)
+                return parallel.parse_parallel(paths, options, display_names, max(1, workers))
             except (parallel.BrokenProcessPool, OSError):
                 pass
     parser = _Parser(options, display_names)

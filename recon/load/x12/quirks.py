@@ -72,8 +72,9 @@ class X12Options(BaseModel):
     )
     max_file_mb: int = Field(
         DEFAULT_MAX_FILE_MB, ge=1,
-        description="A larger file is refused unread (X12-FILE-TOO-LARGE): a file is decoded whole before it "
-                    "is cut into interchanges, so its size bounds the parse's memory",
+        description="A larger file is refused unread (X12-FILE-TOO-LARGE), a guard against runaway exports: "
+                    "files of 32 MiB or more are parsed in parts of 16 MiB, but a file that cannot be cut at "
+                    "interchanges (not ASCII, one interchange) is decoded whole",
     )
 
     _upper = field_validator("item_qualifiers", "site_parties", "tracking_refs", "stock_qty_qualifiers")(

@@ -7,9 +7,13 @@ The size thresholds are lowered so that these small files take the parallel path
 
 from __future__ import annotations
 
+import functools
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from recon.load.x12 import X12Options, X12Result, parallel, parse_x12_files
 from tests.load.x12.helpers import FIXTURES, po_interchange, write
@@ -38,6 +42,12 @@ def _big_file() -> str:
         parts.append(text)
     parts.append(po_interchange(control=31, sets=3).replace("IEA*1*000000031~\n", ""))  # truncated
     return "".join(parts)
+
+
+@functools.cache
+def _big_path() -> Path:
+    """The big file on disk once per session (hypothesis examples share it)."""
+    return write(Path(tempfile.mkdtemp(prefix="recon-x12-big-")), _big_file(), "big.edi")
 
 
 def _files(tmp_path: Path) -> list[Path]:
@@ -77,12 +87,52 @@ def test_parallel_parse_equals_serial(tmp_path: Path, monkeypatch: pytest.Monkey
         assert par.tables[entity].equals(table), entity
 
 
-def test_files_are_cut_only_when_whole_files_leave_a_worker_idle() -> None:
+def test_files_are_cut_when_whole_files_leave_a_worker_idle_or_are_large() -> None:
     mib = 1024 * 1024
-    # four files as in the 1M-order sample: whole files are within 15% of an even split
-    assert parallel._part_bytes([99 * mib, 22 * mib, 71 * mib, 120 * mib], 2) > 120 * mib
-    # one large file: cut into parts of about a quarter of a worker's share
-    assert parallel._part_bytes([300 * mib, 5 * mib], 2) == 305 * mib // 8
+    # four files of under BOUNDED_BYTES within 15% of an even split: not cut
+    assert parallel._part_bytes([30 * mib, 28 * mib, 25 * mib, 27 * mib], 2) > 30 * mib
+    # one large file: cut, for balance and for memory, into parts of at most PART_MAX_BYTES
+    assert parallel._part_bytes([300 * mib, 5 * mib], 2) == parallel.PART_MAX_BYTES
+    assert parallel._part_bytes([99 * mib, 22 * mib, 71 * mib, 120 * mib], 2) == parallel.PART_MAX_BYTES
+
+
+@settings(max_examples=15, deadline=None)
+@given(block=st.integers(min_value=600, max_value=20_000), part=st.integers(min_value=800, max_value=6_000))
+def test_cut_points_do_not_depend_on_the_block_the_file_is_read_in(block: int, part: int) -> None:
+    path = _big_path()
+    whole = parallel.stream_cuts(path, part, block_bytes=path.stat().st_size + 1)
+    assert whole, "the file is cut"
+    assert parallel.stream_cuts(path, part, block_bytes=block) == whole
+    text = path.read_text()
+    assert all(text.startswith("ISA", c) for c in whole)
+
+
+def test_a_large_file_is_parsed_in_parts_with_one_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bounded memory: above BOUNDED_BYTES the parent reads blocks, a worker parses one part at a time."""
+    paths = _files(tmp_path)
+    serial = _parse(paths, None)
+    monkeypatch.setattr(parallel, "BOUNDED_BYTES", 8_000)
+    monkeypatch.setattr(parallel, "PART_MAX_BYTES", 1_500)
+    monkeypatch.setattr(parallel, "STREAM_BLOCK_BYTES", 4_096)
+    planned: list[int] = []
+    real_plan = parallel._plan_file
+
+    def plan(*args: object, **kwargs: object) -> list:
+        tasks = real_plan(*args, **kwargs)  # type: ignore[arg-type]
+        planned.append(len(tasks))
+        return tasks
+
+    def whole_read(self: Path) -> bytes:
+        raise AssertionError(f"{self} was read whole in the parent")
+
+    monkeypatch.setattr(parallel, "_plan_file", plan)
+    monkeypatch.setattr(Path, "read_bytes", whole_read)
+    result = parse_x12_files(paths, X12Options(our_ids=["DISTCO"]), {p: p.name for p in paths}, workers=1)
+    assert max(planned) >= 4, "the big file is cut into parts"
+    assert [f.to_dict() for f in result.findings] == [f.to_dict() for f in serial.findings]
+    assert [f.to_dict() for f in result.files] == [f.to_dict() for f in serial.files]
+    for entity, table in serial.tables.items():
+        assert result.tables[entity].equals(table), entity
 
 
 def test_small_input_stays_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

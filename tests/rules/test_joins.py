@@ -1,0 +1,39 @@
+"""A rule whose keys never join warns with the likely cause instead of looking like a clean night."""
+
+from __future__ import annotations
+
+from recon import api
+
+CONFIG = """
+rules: [bundled/order-to-cash]
+sources:
+  wms_ship:
+    system: wms
+    entity: shipment_lines
+    path: wms/ship.csv
+    columns: {shipment_id: SHIP, order_id: ORDER, line_no: LINE, qty: QTY, status: STATUS, shipped_at: AT}
+  erp_ship:
+    system: erp
+    entity: shipment_lines
+    path: erp/ship.csv
+    columns: {shipment_id: SHIP, order_id: ORDER, line_no: LINE, qty: QTY, shipped_at: AT}
+"""
+
+WMS = "SHIP,ORDER,LINE,QTY,STATUS,AT\nSH-1,1042,10,5,SHIPPED,2026-11-20T10:00:00Z\n"
+ERP = "SHIP,ORDER,LINE,QTY,AT\nSH-1,0000001042,10,5,2026-11-20T11:00:00Z\n"
+
+
+def _warnings(make_project, tmp_path, erp: str) -> list[str]:
+    project = make_project(CONFIG, {"wms/ship.csv": WMS, "erp/ship.csv": erp})
+    result = api.run(project, as_of="2026-11-21T00:00:00Z", out=tmp_path / "o", dry_run=True)
+    return [w for w in result.rules.report.warnings if "shipment-posted-in-erp" in w]
+
+
+def test_padded_against_unpadded_keys_warn_with_an_example_of_each(make_project, tmp_path):
+    (warning,) = _warnings(make_project, tmp_path, ERP)
+    assert "the keys never join" in warning
+    assert "'1042'" in warning and "'0000001042'" in warning
+
+
+def test_keys_that_join_do_not_warn(make_project, tmp_path):
+    assert _warnings(make_project, tmp_path, ERP.replace("0000001042", "1042")) == []
