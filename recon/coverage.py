@@ -7,7 +7,7 @@ module answers, from the config alone, which rules cannot be evaluated and why, 
 `recon validate` can warn before the night and `recon run` can refuse to trust such a rule.
 
 What a rule *needs* (a missing one makes the rule not evaluated): the columns of its `where`,
-its keys, `require`/`value`, aggregates, dedupe and distinct columns, compared and fuzzy
+its keys, `require`/`value`, dedupe and distinct columns, compared and fuzzy
 fields, a lookup's join columns on the rule's own table, and `event_at` when an outcome is
 age-gated (`older_than`). What it only *uses* (value at risk, currency, context, messages,
 lookup tables) may be missing: the rule runs and those columns read empty, as documented.
@@ -127,8 +127,9 @@ def rule_needs(rule: object) -> dict[str, set[str]]:
             names: set[str] = set()
             for key in rule.keys:
                 names |= _refs(key.expr_for(side_name))
-            projected = set(side.aggregate or {})
-            names |= projected | set(side.dedupe or [])
+            # Aggregated columns are needed only when compared (below): a sum or min kept for the
+            # value at risk or the context (`site: min`) may read empty.
+            names |= set(side.dedupe or [])
             for compare in rule.compare:
                 text = getattr(compare, side_name) or f"{side_name}.{compare.field}"
                 names |= _refs(text, side_name)
