@@ -6,7 +6,7 @@ SAMPLE_CONFIG := sample_data/recon.yaml
 # The demo's run history, lock and kept tables go under out/, never into the tracked sample_data/.
 DEMO_STATE := out/demo-state/recon-state.duckdb
 
-.PHONY: demo test lint install dev bench edi-corpus clean test-spark
+.PHONY: demo test lint install dev bench edi-corpus clean test-spark test-browser chromium report-screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,20 @@ test: dev lint
 # The Spark parity and loading tests (kept out of `make test`, which needs no Java).
 test-spark: $(VENV)/.installed-spark
 	$(BIN)/python -m pytest -q -o addopts= tests/spark
+
+# The browser tests: report.html in headless Chromium at 1280 and 390 px (kept out of `make test`).
+test-browser: dev chromium
+	$(BIN)/python -m pytest -q -o addopts= tests/browser
+
+# Debian's chromium package, installed with apt-get when missing (as root, else through sudo).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+# docs/report-screenshot.png: the demo's report.html, desktop (1280 px) and phone (390 px) side by side.
+report-screenshot: demo chromium
+	$(BIN)/python tests/browser/chromium.py out/demo/report.html docs/report-screenshot.png
 
 edi-corpus: install
 	$(BIN)/recon edi inspect ../shared/edi-corpus/*.edi || test $$? -eq 1

@@ -124,6 +124,26 @@ def cast_expr(x: str, spec: CastSpec) -> str:
     return f"TRY_CAST({x} AS BOOLEAN)"
 
 
+LINE_FORMATS = ("integer", "dotted", "text")
+_DOTTED = "^[0-9]+([.][0-9]+)*$"
+
+
+def line_cast(x: str, line: str, spec: CastSpec) -> tuple[str, str, str | None]:
+    """A line number as text in its declared form: (typed SQL, reject reason, SQL of a precise reason).
+
+    `integer` parses like a whole number (so `000010`, `10` and `10.000` are `10`, `10.5` is a reject)
+    and prints it without zeros; `dotted` keeps digits separated by dots as written (`1.1`); `text`
+    keeps any text. Ordering is by the dotted parts as numbers (`recon.rules.contract.line_order`).
+    """
+    if line == "text":
+        return x, "empty after normalisation", None
+    if line == "dotted":
+        return (f"CASE WHEN regexp_matches({x}, {literal(_DOTTED)}) THEN {x} END",
+                "not a line number (digits separated by dots, such as 1.1)", None)
+    whole = CastSpec("INTEGER", decimal=spec.decimal, thousands=spec.thousands)
+    return f"CAST({cast_expr(x, whole)} AS VARCHAR)", describe_failure(whole), "whole"
+
+
 def describe_failure(spec: CastSpec) -> str:
     """The reason written to the rejects table when a cell does not parse."""
     kind = kind_of(spec.duck_type)

@@ -14,6 +14,11 @@ TEXT = "VARCHAR"
 QTY = "DECIMAL(18,4)"
 MONEY = "DECIMAL(18,4)"
 INT = "INTEGER"
+# Line numbers are text: Oracle numbers shipment splits 1.1, 1.2; SAP pads 000010. How a source
+# writes them is declared per column (`line: integer | dotted | text`); integer-looking ones are
+# stored without leading zeros, so `000010`, `10` and `10.000` are line `10` (recon.casting).
+LINE = "VARCHAR"
+LINE_FIELDS = frozenset({"line_no", "order_line_no"})
 TS = "TIMESTAMPTZ"
 DATE = "DATE"
 
@@ -63,7 +68,7 @@ ENTITIES: dict[str, Entity] = {
             "order_lines",
             ("order_id", "line_no"),
             {
-                "order_id": ID, "line_no": INT, "item_id": ID, "qty": QTY, "uom": TEXT,
+                "order_id": ID, "line_no": LINE, "item_id": ID, "qty": QTY, "uom": TEXT,
                 "unit_price": MONEY, "currency": TEXT, "site": ID, "lot": ID, "status": TEXT,
             },
             "Sales order lines.",
@@ -72,7 +77,7 @@ ENTITIES: dict[str, Entity] = {
             "order_acks",
             ("order_id", "line_no"),
             {
-                "order_id": ID, "line_no": INT, "item_id": ID, "qty": QTY, "uom": TEXT,
+                "order_id": ID, "line_no": LINE, "item_id": ID, "qty": QTY, "uom": TEXT,
                 "unit_price": MONEY, "status": TEXT, "ack_qty": QTY, "acked_at": TS,
             },
             "Order acknowledgement lines (EDI 855).",
@@ -81,7 +86,7 @@ ENTITIES: dict[str, Entity] = {
             "shipment_lines",
             ("shipment_id", "order_id", "line_no"),
             {
-                "shipment_id": ID, "order_id": ID, "line_no": INT, "item_id": ID, "qty": QTY,
+                "shipment_id": ID, "order_id": ID, "line_no": LINE, "item_id": ID, "qty": QTY,
                 "lot": ID, "site": ID, "status": TEXT, "shipped_at": TS, "carrier": ID,
                 "tracking_no": ID,
             },
@@ -91,7 +96,7 @@ ENTITIES: dict[str, Entity] = {
             "invoice_lines",
             ("invoice_id", "line_no"),
             {
-                "invoice_id": ID, "line_no": INT, "order_id": ID, "order_line_no": INT,
+                "invoice_id": ID, "line_no": LINE, "order_id": ID, "order_line_no": LINE,
                 "item_id": ID, "qty": QTY, "amount": MONEY, "currency": TEXT, "invoiced_at": TS,
             },
             "Invoice lines (ERP billing, EDI 810).",
@@ -116,7 +121,7 @@ ENTITIES: dict[str, Entity] = {
             "returns",
             ("rma_id", "line_no"),
             {
-                "rma_id": ID, "line_no": INT, "order_id": ID, "item_id": ID, "qty": QTY,
+                "rma_id": ID, "line_no": LINE, "order_id": ID, "item_id": ID, "qty": QTY,
                 "disposition": TEXT, "received_at": TS,
             },
             "Customer returns (ERP RMAs, EDI 180).",

@@ -49,7 +49,7 @@ COMMANDS: tuple[CommandRef, ...] = (
     CommandRef("diff", "recon.cli.diff:diff",
                "Compare two recorded runs: exceptions that appeared, disappeared or changed."),
     CommandRef("ack", "recon.cli.ack:ack",
-               "Acknowledge exceptions: still listed, but outside the failure bar until DATE."),
+               "Acknowledge exceptions: still listed, but outside the run's limits until DATE."),
     CommandRef("rules", "recon.cli.rules:rules",
                "The rule packs: list them, read a rule's documentation, run the case files, write the docs."),
     CommandRef("explain", "recon.cli.rules:explain",
@@ -117,6 +117,6 @@ def shorten(text: str, limit: int) -> str:
 def main() -> None:
     """Reconcile ERP, WMS, TMS and EDI extracts; find what disagrees and who must fix it.
 
-    Exit codes: 0 ok, 1 the --fail-on bar was broken, 2 usage or config error,
+    Exit codes: 0 ok, 1 over the run's limits (--fail-on, budgets), 2 usage or config error,
     3 unreadable input under --strict, 4 another run holds the lock.
     """

@@ -1,4 +1,4 @@
-"""`recon ack`: mark a known issue so it stays listed but outside the failure bar until a date."""
+"""`recon ack`: mark a known issue so it stays listed but outside the run's limits until a date."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from recon.store.state import open_state
 @click.command()
 @click.argument("exception_ids", nargs=-1, metavar="[EXCEPTION_ID]...")
 @click.option("--until", "until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="DATE",
-              help="Keep it outside the bar up to and including this day (YYYY-MM-DD, the config's time zone).")
+              help="Keep it outside the limits up to and including this day (YYYY-MM-DD, the config's time zone).")
 @click.option("--note", default=None, metavar="TEXT", help="Why it is acknowledged (required when acking).")
 @click.option("--force", is_flag=True, help="Ack an id no recorded run has found yet.")
 @click.option("--list", "list_", is_flag=True, help="List the acks, active and expired.")
@@ -44,7 +44,7 @@ from recon.store.state import open_state
 @handles_errors
 def ack(exception_ids: tuple[str, ...], until: datetime | None, note: str | None, force: bool, list_: bool,
         remove: bool, config: str | None, state: str | None, as_json: bool, as_csv: bool, debug: bool) -> None:
-    """Acknowledge exceptions: still listed, but outside the failure bar until DATE.
+    """Acknowledge exceptions: still listed, but outside the run's limits until DATE.
 
     \b
       recon ack 3f2a9c0d1e4b5a67 --until 2026-12-15 --note "carrier rebills monthly"

@@ -36,7 +36,7 @@ from recon.report.terminal import render_summary
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
               help="Write the re-rendered outputs here instead of over the run's own.")
 @click.option("--fail-on", "fail_on", type=click.Choice(SEVERITIES), default=None,
-              help="Judge the run against this severity bar too (exit 1 when broken).")
+              help="Judge the run against this severity limit too (exit 1 when exceeded).")
 @click.option("--email-to", "email_to", multiple=True, metavar="ADDRESS", help="E-mail the re-rendered report.")
 @csv_raw_option
 @json_option
@@ -59,7 +59,7 @@ def report(config: str | None, run_id: str | None, run_dir: str | None, out: str
         settings = _optional_config(config)
     result = rerender(folder, settings, fail_on=fail_on, out_dir=Path(out) if out else None,
                       neutralise=False if csv_raw else None)
-    if email_to or settings.email.to:
+    if email_to or settings.email.to or settings.email.routes:
         result.email(list(email_to) or None)
     if as_json:
         print_json(result.summary)

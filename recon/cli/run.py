@@ -2,7 +2,7 @@
 
 Four audiences read its output: the analyst (progress bars, then a rich summary on stdout),
 cron (`--quiet`: one line, and the exit code), log shippers (`--log-format json`: one JSON
-object per line on stderr) and CI (`--fail-on`, budgets, exit 1 when the bar is broken).
+object per line on stderr) and CI (`--fail-on`, budgets, exit 1 when over the limits).
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def run(config: str | None, as_of: str | None, out: str | None, strict: bool, al
         state: str | None, quiet: bool, log_format: str | None, as_json: bool, debug: bool) -> None:
     """Load every source, run the rules and write the reports.
 
-    Exit codes: 0 ok, 1 the bar (--fail-on, budgets) was broken, 2 usage, config or e-mail
+    Exit codes: 0 ok, 1 over the run's limits (--fail-on, budgets), 2 usage, config or e-mail
     error, 3 unreadable input under --strict, 4 another run holds the lock, 5 the run is
     incomplete (a source failed or a rule was not evaluated; wins over 1; see --allow-incomplete).
     """
@@ -133,9 +133,9 @@ def run(config: str | None, as_of: str | None, out: str | None, strict: bool, al
                           state=state, allow_incomplete=allow_incomplete, source_done=events.on_source,
                           rule_done=events.on_rule_done)
         _log_rest(log, events, ctx)
-        recipients = list(email_to) or ctx.project.config.email.to
-        if recipients:
-            ctx.report().email(recipients)
+        settings = ctx.project.config.email
+        if email_to or settings.to or settings.routes:
+            recipients = ctx.report().email(list(email_to) or None)
             log("email_sent", run_id=run_id, to=recipients, attach=ctx.project.config.email.attach)
     except Exception as exc:  # the log says how it ended, whatever the error; handles_errors reports it
         error = as_recon_error(exc)

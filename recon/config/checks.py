@@ -21,7 +21,7 @@ from recon.config.yamlfile import Loc, YamlDocument
 from recon.engines import ENGINES
 from recon.errors import Problem, did_you_mean
 from recon.formats import FORMATS, SourceFormat, format_of
-from recon.model import ENTITIES
+from recon.model import ENTITIES, LINE_FIELDS
 
 _UNION_TAGS = {"str", "int", "float", "bool", "ColumnSpec", "Ownership", "function-after[_one_source(), ColumnSpec]"}
 
@@ -264,6 +264,8 @@ def source_problems(name: str, source: Source, config_lookups: dict[str, Any], d
                     doc.problem("C013", loc, column=field, entity=source.entity, hint=hint)
                 )
         problems += _check_timezone(spec.timezone, (*loc, "timezone"), doc)
+        if spec.line is not None and field not in LINE_FIELDS:
+            problems.append(doc.problem("C038", (*loc, "line"), name=field))
         for lookup in _lookup_names(spec.normalise):
             if lookup not in config_lookups:
                 hint = did_you_mean(lookup, list(config_lookups)) or "define it under lookups:"

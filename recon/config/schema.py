@@ -94,6 +94,9 @@ class ColumnSpec(Strict):
     format: str | None = None
     timezone: str | None = None
     type: Literal["varchar", "decimal", "integer", "timestamp", "date", "boolean"] | None = None
+    # How a line number (line_no, order_line_no) is written: whole numbers (default; `000010` is
+    # `10`), dotted numbers kept as written (`1.1`, `10.2.1`), or any text (`10-A`).
+    line: Literal["integer", "dotted", "text"] | None = None
     normalise: list[Any] = Field(default_factory=list)
 
     @field_validator("normalise")
@@ -387,6 +390,13 @@ class Slo(Strict):
     ship_to_invoice: SloTarget | None = None  # wms shipped_at -> erp.invoice_lines.invoiced_at
 
 
+def _check_address(address: str) -> None:
+    """An e-mail address as a mail server takes it: one @ with text on both sides, no spaces."""
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain or any(c.isspace() for c in address) or "," in address:
+        raise ValueError(f"{address!r} is not an e-mail address (name@domain)")
+
+
 class Email(Strict):
     """Where the HTML report goes; SMTP credentials come from RECON_SMTP_USER / RECON_SMTP_PASSWORD."""
 
@@ -399,11 +409,39 @@ class Email(Strict):
     smtp_port: int | None = Field(None, ge=1, le=65535)  # default 587 with starttls, else 25
     starttls: bool = False
     attach: Literal["data", "counts"] = "data"  # counts: no exception rows leave the building
+    # owner → addresses: each gets a message with that owner's work list attached (docs/reports.md)
+    routes: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("to", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
+
+    @field_validator("routes", mode="before")
+    @classmethod
+    def _routes(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: [v] if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+    @field_validator("to")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        for address in value:
+            _check_address(address)
+        return value
+
+    @field_validator("routes")
+    @classmethod
+    def _route_addresses(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for owner, addresses in value.items():
+            if not owner.strip():
+                raise ValueError("an owner name in email.routes is empty")
+            if not addresses:
+                raise ValueError(f"email.routes.{owner} lists no address")
+            for address in addresses:
+                _check_address(address)
+        return value
 
     @property
     def port(self) -> int:

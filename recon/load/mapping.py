@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recon.casting import CastSpec, cast_expr, describe_failure, failure_sql, kind_of
+from recon.casting import CastSpec, cast_expr, describe_failure, failure_sql, kind_of, line_cast
 from recon.catalogue import field_type
 from recon.config.schema import ColumnSpec, Config, Source
 from recon.config.sourcesql import parse_condition
-from recon.model import ENTITIES
+from recon.model import ENTITIES, LINE_FIELDS
 from recon.normalise import base_clean, compile_steps
 from recon.sql import ident, literal
 
@@ -93,6 +93,12 @@ def plan_fields(config: Config, source: Source, entity: str) -> list[FieldPlan]:
         )
         raw = base_clean(_source_text(spec), source.options.null_values)
         normalised = compile_steps(raw, spec.normalise, config.lookups)
+        if name in LINE_FIELDS and spec.type is None:  # a line number, in the form the source writes it
+            typed, failure, precise = line_cast(normalised, spec.line or "integer", cast)
+            whole = CastSpec("INTEGER", decimal=cast.decimal, thousands=cast.thousands)
+            reason = failure_sql(ident(name + "__raw"), whole) if precise else ""
+            plans.append(FieldPlan(name, duck_type, name in keys, raw, typed, failure, reason))
+            continue
         typed = cast_expr(normalised, cast)
         failure = describe_failure(cast) if kind_of(duck_type) != "varchar" else "empty after normalisation"
         reason = failure_sql(ident(name + "__raw"), cast) if kind_of(duck_type) != "varchar" else ""

@@ -95,6 +95,10 @@ CONFIG = area(
     ("C037", "holidays-file-unreadable", "Holidays file cannot be read", "{reason}",
      "A calendar's `holidays_file` (relative to the config) must be a readable UTF-8 text file with one "
      "ISO date (2026-12-25) per line or in a CSV's first column.", None),
+    ("C038", "line-format-not-a-line", "Line format on a field that is no line number",
+     "{name!r} is not a line number; `line:` applies to line_no and order_line_no",
+     "`line: integer | dotted | text` says how a source writes its line numbers; on another field it would "
+     "do nothing, which is almost always a mapping put on the wrong field.", None),
     ("C034", "source-feature-not-here", "Source feature not available here", "{feature} is not available {where}",
      "A source feature (`where`, `latest_by`, `pivot`, a dated path) is not supported for this format or engine "
      "yet; rather than ignoring it, validation stops.", None),

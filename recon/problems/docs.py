@@ -27,7 +27,7 @@ and `--json` gives the same fields (`code`, `message`, `file`, `line`, `path`, `
 In the messages below, `<name>` stands for a value filled in when the problem is reported; a hint
 in the table is the default, and many problems suggest the closest known name instead.
 
-The **exit** column is the exit code of the command that meets the problem (0 ok, 1 bar broken,
+The **exit** column is the exit code of the command that meets the problem (0 ok, 1 over the run's limits,
 2 usage or config, 3 unreadable input, 4 locked; see README.md). X12 findings do not stop a run:
 they are listed beside the loaded data with their severity.
 """

@@ -40,24 +40,43 @@ class Report:
         return bool(self.summary["verdict"]["passed"])
 
     def email(self, to: list[str] | None = None) -> list[str]:
-        """Send the report to `to` (else email.to in the config); returns the recipients."""
+        """Send the report; returns every recipient.
+
+        With `to` (e.g. `--email-to`), one message to those addresses with every work list
+        attached. Without, one to `email.to` with every work list, and one per address of
+        `email.routes` with only the work lists of that address's owners (an address routed for
+        two owners gets one message with both; an address also in `email.to` gets the full one).
+        """
         settings = self.config.email
-        recipients = to or settings.to
-        if not recipients:
+        by_owner = self.summary["exceptions"]["by_owner"]
+        plan: list[tuple[list[str], list[str] | None]] = []  # (recipients, owners: None for all)
+        if to:
+            plan.append((list(to), None))
+        else:
+            if settings.to:
+                plan.append((list(settings.to), None))
+            routed: dict[str, list[str]] = {}
+            for owner, addresses in settings.routes.items():
+                for address in addresses:
+                    if address not in settings.to:
+                        routed.setdefault(address, []).append(owner)
+            plan += [([address], owners) for address, owners in routed.items()]
+        if not plan:
             return []
         data = settings.attach == "data"
-        attachments = []
-        if data:
-            for entry in self.summary["exceptions"]["by_owner"].values():
-                if entry.get("file"):
-                    name = entry["file"].replace("/", "-")
-                    attachments.append((name, self.out_dir / entry["file"]))
+        html = self.html(include_data=data)
+        items = self.db.dicts(facts.top_exceptions_sql(200)) if data else []  # the view html() prepared
         as_of = facts.as_of_day(self.summary["as_of"], self.config.timezone).isoformat()
-        message = mail.build_message(self.summary, self.html(include_data=data),
-                                     mail.plain_text(self.summary, str(self.out_dir)), settings, recipients, as_of,
-                                     attachments)
-        mail.send(message, settings)
-        return list(recipients)
+        messages = []
+        for recipients, owners in plan:
+            chosen = [o for o in by_owner if owners is None or o in owners]
+            attachments = [(mail.attachment_name(by_owner[o]["file"]), self.out_dir / by_owner[o]["file"])
+                           for o in chosen if data and by_owner[o].get("file")]
+            text = mail.plain_text(self.summary, owners=owners, items=items)
+            messages.append(mail.build_message(self.summary, html, text, settings, recipients, as_of, attachments))
+        for message in messages:
+            mail.send(message, settings)
+        return [r for recipients, _ in plan for r in recipients]
 
 
 def rerender(run_dir: Path, config: Config | None = None, *, fail_on: str | None = None,

@@ -3,7 +3,7 @@
 | file | from |
 | --- | --- |
 | exceptions.csv, exceptions.parquet | `main.exceptions` (the rules), else an empty file with the contract columns |
-| exceptions/<owner>.csv | one queue per owner, the same columns and order (`recon.report.queues` names them) |
+| exceptions/<owner>.csv | one work list per owner, then `status`, `ack_until`, `ack_note` (`recon.report.queues`) |
 | rejects.csv | `main.rejects` (the load) |
 | lifecycle.parquet | `main.exception_status` (the store), so a re-render keeps new/open labels and acks |
 | report.html, summary.json | the `Summary` (`recon.report.context`), listing the files above |
@@ -147,9 +147,11 @@ def _write_queues(db: Database, out: _Writer) -> dict[str, str]:
     (out.folder / queues.QUEUE_DIR).mkdir(parents=True, exist_ok=True)
     owners = [r[0] for r in db.rows(f"SELECT DISTINCT owner FROM {facts.EXCEPTIONS} ORDER BY owner NULLS LAST")]
     written = queues.queue_files(owners)
+    cols = ", ".join(ident(c) for c in COLUMN_NAMES)
     for owner in owners:
         where = "WHERE owner IS NULL" if owner is None else f"WHERE owner = {literal(owner)}"
-        out.csv(written[queues.owner_key(owner)], _exceptions_query(db, where), order_by())
+        query = f"SELECT {cols}, {queues.STATUS_SQL} FROM {facts.EXCEPTIONS} {where}"
+        out.csv(written[queues.owner_key(owner)], query, order_by())
     return written
 
 

@@ -158,13 +158,13 @@ def verdict_lines(summary: Mapping[str, Any]) -> list[str]:
     lines = []
     broken = [c for c in checks if c.broken]
     if broken:
-        lines.append("[bold red]bar broken[/] (exit 1):")
+        lines.append("[bold red]over the limits[/] (exit 1):")
         lines += [f"  [red]✗[/] {markup(c.message())}" for c in broken]
     elif checks and summary.get("complete", True) is False:
-        lines.append(f"within the bar on what was checked: {len(checks)} check{'s' if len(checks) != 1 else ''} "
+        lines.append(f"within the limits on what was checked: {len(checks)} check{'s' if len(checks) != 1 else ''} "
                      "passed, on partial data")
     elif checks:
-        lines.append(f"[green]within the bar[/]: {len(checks)} check{'s' if len(checks) != 1 else ''} passed")
+        lines.append(f"[green]within the limits[/]: {len(checks)} check{'s' if len(checks) != 1 else ''} passed")
     lines += [f"  [yellow]![/] warning: {markup(c.message())}" for c in checks if c.warned]
     lines += [f"  [yellow]?[/] {markup(c.message())}" for c in checks if c.status == "unmeasured"]
     return lines

@@ -36,7 +36,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("fix_in", "VARCHAR",
            "The system to correct: the side that is not the system of record (config `ownership`)."),
     Column("order_id", "VARCHAR", "Business key (filled when part of the type's key, or as context)."),
-    Column("line_no", "INTEGER", "Business key: order line number (or invoice line for invoice types)."),
+    Column("line_no", "VARCHAR", "Business key: order line number (or invoice line for invoice types), as the "
+           "source system writes it (`10`, `1.1`); whole numbers without leading zeros."),
     Column("shipment_id", "VARCHAR", "Business key."),
     Column("invoice_id", "VARCHAR", "Business key."),
     Column("item_id", "VARCHAR", "Business key."),
@@ -75,9 +76,15 @@ def exceptions_ddl(table: str = "main.exceptions") -> str:
     return f"CREATE OR REPLACE TABLE {table} ({cols})"
 
 
+def line_order(column: str) -> str:
+    """ORDER BY terms for a text line number: by its dotted parts as numbers, so 2 < 10 and 1.2 < 1.10."""
+    parts = [f"TRY_CAST(split_part({column}, '.', {i}) AS BIGINT) NULLS FIRST" for i in (1, 2, 3)]
+    return ", ".join([*parts, f"{column} NULLS FIRST"])
+
+
 def order_by() -> str:
     """Severity rank, workflow, type, business key, id: the order of every exception file."""
     cases = " ".join(f"WHEN '{s}' THEN {r}" for s, r in SEVERITY_RANK.items())
-    keys = ", ".join(f"{ident(k)} NULLS FIRST" for k in KEY_COLUMNS)
+    keys = ", ".join(line_order(ident(k)) if k == "line_no" else f"{ident(k)} NULLS FIRST" for k in KEY_COLUMNS)
     return (f"CASE severity {cases} ELSE 9 END, workflow, exception_type, {keys}, "
             f"field NULLS FIRST, exception_id")

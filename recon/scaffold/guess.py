@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
-from recon.model import ENTITIES, ID, INT, MONEY, QTY, TS
+from recon.model import ENTITIES, ID, INT, LINE_FIELDS, MONEY, QTY, TS
 from recon.scaffold.names import (
     BY_ENTITY,
     DATE_TIME_PAIRS,
@@ -108,7 +108,7 @@ def map_columns(profile: FileProfile, entity: str) -> dict[str, str]:
     for name in order:
         for wanted in candidates(entity, name):
             hit = next((c for c in profile.columns if c.name not in used and _name_matches(c.name, wanted)
-                        and _fits(c, spec.fields[name])), None)
+                        and _fits(c, INT if name in LINE_FIELDS else spec.fields[name])), None)
             if hit is not None:
                 chosen[name] = hit.name
                 used.add(hit.name)
@@ -238,7 +238,7 @@ def guess(profile: FileProfile, root: PurePath | None = None) -> Guess | Unclass
                                                  values=None if base is None else (*base, *adds))
     if zone == "UTC":
         naive = []
-    if spec.fields.get("line_no") == INT and "line_no" not in columns and "line_no" in spec.keys:
+    if "line_no" in spec.fields and "line_no" not in columns and "line_no" in spec.keys:
         todos.append("line_no: no column found")
     read = {c for col in columns.values() for c in col.sources} | {
         c.name for c in profile.columns if any(c.name in (col.expr or "") for col in columns.values())}

@@ -30,7 +30,7 @@ EXCEPTION_COLUMNS: dict[str, str] = {
     "owner": "VARCHAR",
     "fix_in": "VARCHAR",
     "order_id": "VARCHAR",
-    "line_no": "INTEGER",
+    "line_no": "VARCHAR",  # INTEGER before line numbers became text: widened on open (state.py)
     "shipment_id": "VARCHAR",
     "invoice_id": "VARCHAR",
     "item_id": "VARCHAR",

@@ -203,12 +203,25 @@ class StateStore:
         try:
             for statement in create_statements(self.alias):
                 self.db.execute(statement)
+            self._widen_line_numbers()
             self.db.execute(f"INSERT OR IGNORE INTO {self.t('meta')} VALUES ('schema_version', ?)",
                             [str(SCHEMA_VERSION)])
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+
+    def _widen_line_numbers(self) -> None:
+        """State files written before line numbers became text keep INTEGER line_no: widen it in place.
+
+        Every INTEGER is a valid text line number, so nothing is lost and exception ids (hashed from the
+        text of the key) stay the same; the schema version does not change.
+        """
+        kind = self.db.rows(
+            "SELECT data_type FROM duckdb_columns() WHERE database_name = ? AND table_name = 'exceptions' "
+            "AND column_name = 'line_no'", [self.alias])
+        if kind and kind[0][0] != "VARCHAR":
+            self.db.execute(f"ALTER TABLE {self.t('exceptions')} ALTER COLUMN line_no SET DATA TYPE VARCHAR")
 
     def check_version(self, *, allow_missing: bool) -> None:
         if not self.has_tables():

@@ -44,7 +44,7 @@ from recon.store.inputs import (
 )
 from recon.store.lifecycle import STATUSES, mean_time_to_resolve_sql, statuses_sql
 from recon.store.lock import StateLock
-from recon.store.schema import ALIAS, EXCEPTION_COLUMNS
+from recon.store.schema import ALIAS, EXCEPTION_COLUMNS, qualified
 from recon.store.state import RunRecord, StateStore
 
 DEFAULT_STATE = "recon-state.duckdb"
@@ -225,6 +225,7 @@ class RunStore:
         mttr = {r[0]: float(r[1]) for r in db.rows(mean_time_to_resolve_sql("_lc_status", str(int(seq))))}
         acked_ids = frozenset(r[0] for r in db.rows("SELECT exception_id FROM _lc_acks"))
         lifecycle = self._summary(previous, replaced, mttr)
+        lifecycle.update(self._values(previous))
         db.drop("_lc_runs", "_lc_presence", "_lc_status", "_lc_acks")
         return Lifecycle(lifecycle, acked_ids)
 
@@ -276,6 +277,26 @@ class RunStore:
             "state": str(self.path),
             "dry_run": self.dry_run,
         }
+
+    def _values(self, previous: str | None) -> dict[str, Any]:
+        """The previous run's value at risk, and the part of it this run resolved, per currency
+        (rows without one in the config's currency): what the report's "since the previous run"
+        line needs, read from the exceptions the store kept of that run."""
+        if previous is None:
+            return {}
+        currency = self.project.config.currency
+        now = f"AND exception_id IN (SELECT exception_id FROM {STATUS_TABLE} WHERE status = 'resolved')"
+        store = StateStore.attach(self.db, self.path, read_only=True)
+        try:
+            table = qualified("exceptions")
+            sql = (f"SELECT coalesce(currency, ?) AS c, sum(value_at_risk) FROM {table} WHERE run_id = ? "
+                   f"AND value_at_risk IS NOT NULL {{}} GROUP BY c ORDER BY c")
+            before = self.db.rows(sql.format(""), [currency, previous])
+            resolved = self.db.rows(sql.format(now), [currency, previous])
+        finally:
+            store.detach()
+        return {"previous_value_at_risk": {c: float(round(v, 2)) for c, v in before},
+                "resolved_value_at_risk": {c: float(round(v, 2)) for c, v in resolved}}
 
     def record(self, exit_code: int) -> None:
         """Write the run and its exceptions to the state in one transaction (nothing on a dry run)."""

@@ -56,7 +56,7 @@ def test_a_key_from_the_header_file_is_resolved_and_unmatched_references_rejecte
     db, report = _load(make_project(CONFIG, {"erp/headers.csv": HEADERS, "erp/lines.csv": LINES}))
     assert [f.source for f in report.files] == ["erp_lines", "erp_headers"]  # config order, loaded headers first
     assert db.rows("SELECT order_id, line_no, qty::INT FROM erp.order_lines ORDER BY 1, 2") == [
-        ("SO-1", 1, 5), ("SO-2", 1, 2), ("SO-2", 2, 1)]
+        ("SO-1", "1", 5), ("SO-2", "1", 2), ("SO-2", "2", 1)]
     lines = report.files[0]
     assert (lines.rows_read, lines.rows_loaded, lines.rows_rejected) == (6, 3, 3)
     rejects = db.rows("SELECT \"row\", field, raw_value, reason FROM main.rejects WHERE source = 'erp_lines' "

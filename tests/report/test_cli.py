@@ -27,7 +27,7 @@ def run(*args: str) -> object:
 def test_fail_on_high_breaks_the_bar_with_exit_1_and_says_why(project, tmp_path):
     result = run("--config", str(project), "--out", str(tmp_path / "o"), "--fail-on", "high")
     assert result.exit_code == 1, result.output
-    assert "bar broken (exit 1)" in result.stdout
+    assert "over the limits (exit 1)" in result.stdout
     assert "--fail-on high (severity high or worse): 1 exception (max 0)" in result.stdout
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
     assert summary["verdict"]["passed"] is False and summary["verdict"]["fail_on"] == "high"
@@ -36,7 +36,7 @@ def test_fail_on_high_breaks_the_bar_with_exit_1_and_says_why(project, tmp_path)
 def test_below_the_bar_exits_0(project, tmp_path):
     result = run("--config", str(project), "--out", str(tmp_path / "o"), "--fail-on", "critical")
     assert result.exit_code == 0, result.output
-    assert "within the bar: 1 check passed" in result.stdout
+    assert "within the limits: 1 check passed" in result.stdout
 
 
 def test_budgets_in_the_config_break_the_bar_and_are_listed(make_project, tmp_path):
@@ -49,7 +49,7 @@ budgets:
     result = run("--config", str(config), "--out", str(tmp_path / "o"))
     assert result.exit_code == 1, result.output
     assert "exception type ship-qty-mismatch: 1 exception (max 0)" in result.stdout
-    assert "severity high" not in result.stdout.split("bar broken")[1]  # 1 high is within its budget
+    assert "severity high" not in result.stdout.split("over the limits")[1]  # 1 high is within its budget
     checks = json.loads((tmp_path / "o" / "summary.json").read_text())["verdict"]["checks"]
     assert [c["status"] for c in checks] == ["broken", "ok", "ok"]
 

@@ -81,18 +81,49 @@ def test_report_arrives_as_the_html_body_with_the_queue_files_attached(make_proj
     assert result.exit_code == 1, result.output  # the bar still decides the exit code
     [message] = inbox.messages
     assert message["Subject"] == ("[recon ACME] 2026-11-20: 2 exceptions (1 high), 50.00 USD at risk, "
-                                  "1 rows rejected, bar broken")
+                                  "1 rows rejected, over the limits")
     assert message["From"] == "recon@example.com"
     assert message["To"] == "finance@example.com, ops@example.com"
     assert sorted(inbox.envelopes[0].rcpt_tos) == ["finance@example.com", "ops@example.com"]
     html = unix(message.get_body(("html",)).get_content())
     assert html == (out / "report.html").read_text(encoding="utf-8")
     text = message.get_body(("plain",)).get_content()
-    assert "exceptions: 2" in text and "queue operations: 1 exceptions" in text
+    assert "50.00 USD at risk in 2 exceptions (1 high)." in text
+    assert "Over 1 of the run's limits (exit code 1): --fail-on high" in text
+    assert "operations: 1 exceptions, " in text and "work list operations.csv" in text
+    ids = [line.split()[0] for line in text.split("Largest items")[1].splitlines()[1:3]]
+    assert len(ids) == 2 and all(i in html for i in ids)  # the same ids as the HTML's
+    assert f"recon ack {ids[0]} --until" in text and str(out) not in text  # no server path
     assert attachments(message) == {
-        "exceptions-finance.csv": (out / "exceptions" / "finance.csv").read_text(),
-        "exceptions-operations.csv": (out / "exceptions" / "operations.csv").read_text(),
+        "finance.csv": (out / "exceptions" / "finance.csv").read_text(),
+        "operations.csv": (out / "exceptions" / "operations.csv").read_text(),
     }
+    assert all(f">{name}<" in html for name in attachments(message))  # named as the report names them
+
+
+def test_routes_send_each_owner_only_their_work_list(make_project, smtp, tmp_path):
+    inbox, port = smtp
+    routes = ("  to: [cfo@example.com]\n  routes:\n    finance: [ap@example.com, both@example.com]\n"
+              "    operations: [both@example.com, cfo@example.com, ops@example.com]\n")
+    config = make_project(email_config(port, routes), PROJECT_FILES)
+    result = CliRunner().invoke(main, ["run", "--config", str(config), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    got = {m["To"]: m for m in inbox.messages}
+    assert sorted(got) == ["ap@example.com", "both@example.com", "cfo@example.com", "ops@example.com"]
+    assert set(attachments(got["cfo@example.com"])) == {"finance.csv", "operations.csv"}  # email.to: everything
+    assert set(attachments(got["ap@example.com"])) == {"finance.csv"}
+    assert set(attachments(got["ops@example.com"])) == {"operations.csv"}
+    assert set(attachments(got["both@example.com"])) == {"finance.csv", "operations.csv"}
+    text = got["ap@example.com"].get_body(("plain",)).get_content()
+    assert "finance: 1 exceptions" in text and "operations: 1 exceptions" not in text
+    assert "(and 1 other owner: operations)" in text
+
+
+def test_routes_are_validated(make_project, tmp_path):
+    config = make_project(email_config(25, "  routes:\n    finance: [not-an-address]\n"), PROJECT_FILES)
+    result = CliRunner().invoke(main, ["validate", "--config", str(config)])
+    assert result.exit_code == 2, result.output
+    assert "not-an-address" in result.output and "routes" in result.output
 
 
 def test_counts_only_sends_no_exception_rows(make_project, smtp, tmp_path):

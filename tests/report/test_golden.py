@@ -55,7 +55,8 @@ def test_the_bar_sets_the_exit_code_and_lists_every_broken_budget(tmp_path):
         ("severity high (new only)", "count"),
     }
     html = (ctx.out_dir / "report.html").read_text(encoding="utf-8")
-    assert "The bar is broken" in html and "rule edi-ack: 4.00% of records compared (max 2.00%)" in html
+    assert "Over 4 of the run's 5 limits</b> (exit code 1)" in html
+    assert "rule edi-ack: 4.00% of records compared (max 2.00%)" in html
 
 
 def test_within_the_bar_exit_code_stays_zero(tmp_path):
@@ -120,7 +121,7 @@ def test_queues_hold_the_contract_columns_sorted_and_stale_queues_are_removed(tm
     ctx = render_run(tmp_path)
     assert not stale.exists()
     rows = (ctx.out_dir / "exceptions" / "operations.csv").read_text().splitlines()
-    assert rows[0] == (ctx.out_dir / "exceptions.csv").read_text().splitlines()[0]
+    assert rows[0] == (ctx.out_dir / "exceptions.csv").read_text().splitlines()[0] + ",status,ack_until,ack_note"
     severities = [r.split(",")[5] for r in rows[1:]]
     assert severities == ["high", "high", "medium", "medium", "low"]
     assert ctx.summary["exceptions"]["by_owner"]["unassigned"]["file"] == "exceptions/unassigned.csv"
@@ -137,7 +138,7 @@ def test_terminal_summary_shows_markup_in_the_data_as_text(tmp_path):
     render_summary(ctx.summary, str(ctx.out_dir), console)
     text = console.export_text()
     assert "rule [b]x[/b] skipped" in text and "[I002] no file matches" in text
-    assert "bar broken (exit 1):" in text and "severity critical: 5,400.00 at risk (max 5,000.00)" in text
+    assert "over the limits (exit 1):" in text and "severity critical: 5,400.00 at risk (max 5,000.00)" in text
     assert "11 exceptions (critical 1, high 3, medium 5, low 2); value at risk 10.00 EUR + 7,494.50 USD" in text
 
 

@@ -11,48 +11,65 @@ from recon.report.heatmap import (
     EARLIER,
     LEVELS,
     NO_SITE,
+    NO_VALUE,
+    OTHER_SITES,
+    OTHER_TYPES,
+    PALETTE,
     UNDATED,
     Cell,
+    bands,
     day_columns,
     level,
     site_day_grid,
-    workflow_strips,
+    type_site_grid,
 )
 
 
-@given(st.integers(0, 10**6), st.integers(0, 10**6))
-def test_level_is_zero_only_for_nothing_and_never_above_the_top(count, other):
-    top = max(count, other)
-    lv = level(count, top)
-    assert (lv == 0) == (count == 0)
+@given(st.floats(0, 1e9), st.floats(0.01, 1e9))
+def test_level_is_zero_only_for_nothing_at_risk_and_the_largest_is_the_top_band(value, other):
+    top = max(value, other)
+    scale = bands(top)
+    lv = level(value, scale)
+    assert (lv == 0) == (value == 0)
     assert 0 <= lv <= LEVELS
-    if count and count == top:
-        assert lv == LEVELS
+    assert level(top, scale) == LEVELS
 
 
-@given(st.integers(1, 10**5), st.integers(1, 10**5), st.integers(1, 10**5))
-def test_level_never_decreases_with_the_count(a, b, top):
-    top = max(a, b, top)
+@given(st.floats(0.01, 1e8), st.floats(0.01, 1e8), st.floats(0.01, 1e8))
+def test_level_never_decreases_with_the_value(a, b, top):
+    scale = bands(max(a, b, top))
     low, high = sorted((a, b))
-    assert level(low, top) <= level(high, top)
+    assert level(low, scale) <= level(high, scale)
 
 
-def test_log_scale_keeps_small_cells_visible_next_to_a_huge_one():
-    assert level(1, 1000) == 1 and level(30, 1000) == 3 and level(1000, 1000) == 5
+def test_bands_are_decades_ending_with_the_largest_values_decade():
+    scale = bands(197_900.0)
+    assert [b.low for b in scale] == [0.0, 100.0, 1000.0, 10000.0, 100000.0]
+    assert scale[-1].high is None and scale[0].high == 100.0
+    assert level(0.01, scale) == 1 and level(2_000, scale) == 3 and level(197_900, scale) == LEVELS
+    assert bands(0) == []
 
 
-def test_workflow_strips_hottest_type_first_totals_and_padding():
-    strips = workflow_strips([
-        ("order-to-cash", "shipped-not-posted", 2, 100.0), ("order-to-cash", "invoice-qty-mismatch", 9, 5.0),
-        ("edi", "edi-rejected", 1, 0.0), ("order-to-cash", "duplicate-invoice", 2, 300.0),
-    ])
-    assert [s.workflow for s in strips] == ["edi", "order-to-cash"]
-    o2c = strips[1]
-    assert [name for name, _ in o2c.cells] == ["invoice-qty-mismatch", "duplicate-invoice", "shipped-not-posted"]
-    assert o2c.total == Cell(13, 405.0)
-    assert o2c.cells[0][1].level == LEVELS
-    lines = o2c.rows(2)
-    assert [len(line) for line in lines] == [2, 2] and lines[1][1] is None
+def test_colour_follows_value_not_count_and_empty_differs_from_no_value():
+    grid = site_day_grid([("S1", date(2026, 11, 20), 3, 99.0), ("S2", date(2026, 11, 20), 2, 13_100.0),
+                          ("S3", date(2026, 11, 20), 4, 0.0)], as_of=date(2026, 11, 20))
+    few_but_dear, many_but_cheap = grid.cell("S2", "2026-11-20"), grid.cell("S1", "2026-11-20")
+    assert few_but_dear.level > many_but_cheap.level
+    assert grid.cell("S3", "2026-11-20").colour == NO_VALUE
+    assert grid.cell("S1", "2026-11-19") == Cell() and Cell().colour == PALETTE[0]
+    assert grid.rows == ["S2", "S1", "S3"]  # by value at risk
+
+
+def test_type_site_grid_is_a_true_grid_capped_with_other_rows_and_columns():
+    points = [("o2c", f"type-{i}", f"site-{j}", 1, float(100 * i + j)) for i in range(15) for j in range(8)]
+    grid = type_site_grid(points, max_rows=12, max_columns=5)
+    assert len(grid.rows) == 12 and grid.rows[-1] == OTHER_TYPES and grid.rows[0] == "type-14"
+    assert len(grid.columns) == 5 and grid.columns[-1] == OTHER_SITES and grid.columns[0] == "site-7"
+    assert grid.hidden_rows == 4 and grid.hidden_columns == 4
+    assert grid.cell(OTHER_TYPES, OTHER_SITES).count == 4 * 4
+    assert sum(c.count for c in grid.row_totals.values()) == 15 * 8
+    assert round(sum(c.value_at_risk for c in grid.cells.values()), 2) == round(sum(p[4] for p in points), 2)
+    assert grid.row_notes["type-3"] == "o2c"
 
 
 def test_day_columns_window_earlier_and_undated():
@@ -69,9 +86,9 @@ def test_site_day_grid_buckets_rows_and_totals():
         ("DC-EAST", date(2026, 11, 20), 3, 30.0), (None, date(2026, 11, 19), 1, 10.0),
         ("DC-EAST", date(2026, 10, 1), 2, 5.0), ("DC-WEST", None, 1, 0.0), ("DC-EAST", date(2026, 10, 2), 1, 1.0),
     ], as_of=date(2026, 11, 20), width=2)
-    assert grid.rows == ["DC-EAST", "DC-WEST", NO_SITE]
+    assert grid.rows == ["DC-EAST", NO_SITE, "DC-WEST"]  # by value at risk
     assert grid.columns == [EARLIER, "2026-11-19", "2026-11-20", UNDATED]
-    assert grid.cell("DC-EAST", EARLIER) == Cell(3, 6.0, level(3, 3))
+    assert grid.cell("DC-EAST", EARLIER) == Cell(3, 6.0, level(6.0, grid.scale))
     assert grid.cell("DC-WEST", "2026-11-19") == Cell()
     assert grid.row_totals["DC-EAST"] == Cell(6, 36.0)
     assert grid.column_totals["2026-11-19"] == Cell(1, 10.0)

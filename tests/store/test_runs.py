@@ -150,3 +150,33 @@ def test_history_before_any_run_and_state_path_from_config(project):
     assert (project.root / "var" / "nightly.duckdb.lock").exists()
     data = json.loads(project.cli("history", "--json").stdout)
     assert len(data["runs"]) == 1
+
+
+def test_a_state_file_with_integer_line_numbers_is_widened_and_keeps_its_history(project):
+    """State files written before line numbers became text hold line_no INTEGER: widened on open."""
+    import duckdb
+
+    project.untracked("SH2")
+    project.run("2026-11-20T08:00:00Z")
+    con = duckdb.connect(str(project.state))
+    con.execute("ALTER TABLE exceptions ALTER COLUMN line_no SET DATA TYPE INTEGER")
+    assert con.execute("SELECT typeof(line_no) FROM exceptions LIMIT 1").fetchall() == [("INTEGER",)]
+    con.close()
+    project.untracked("SH2")
+    _, second = project.run("2026-11-21T08:00:00Z")
+    assert second["lifecycle"]["open"] == 1 and second["lifecycle"]["new"] == 0  # the same exception id
+    con = duckdb.connect(str(project.state))
+    assert con.execute("SELECT DISTINCT typeof(line_no) FROM exceptions").fetchall() == [("VARCHAR",)]
+    con.close()
+
+
+def test_the_previous_runs_value_at_risk_and_the_part_this_run_resolved(project):
+    project.untracked("SH1", "SH2")  # value at risk is qty * 10: SH1 10, SH2 20, SH3 30
+    _, s1 = project.run(DAY1)
+    assert s1["value_at_risk"]["total"] == 30.0
+    assert "previous_value_at_risk" not in s1["lifecycle"]  # nothing to compare with
+    project.untracked("SH2", "SH3")
+    _, s2 = project.run(DAY2)
+    lc = s2["lifecycle"]
+    assert lc["previous_value_at_risk"] == {"USD": 30.0}
+    assert lc["resolved_value_at_risk"] == {"USD": 10.0}  # SH1, at its value in the previous run
