@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,16 +17,18 @@ from zoneinfo import ZoneInfo
 
 from recon import files as filesys
 from recon.asof import parse_as_of
+from recon.completeness import Completeness, assess
 from recon.config import Project, config_path, load_project
 from recon.config.checks import source_problems
 from recon.config.schema import Config, Source
 from recon.config.yamlfile import read_yaml
+from recon.coverage import RuleCoverage, coverage, coverage_problems, mapping_lints
 from recon.db import Database
 from recon.engines import ENGINES
 from recon.environment import check_output_folder, check_spill_folder
 from recon.errors import ConfigError, Problem
 from recon.formats import format_of
-from recon.load.loader import Loader, missing_columns
+from recon.load.loader import Loader, SourceDone, missing_columns
 from recon.load.readers import UnreadableFile, header_of
 from recon.report import Report, context, outputs
 from recon.report.outputs import Written
@@ -35,7 +36,7 @@ from recon.rules.loader import RuleSet
 from recon.rules.registry import load_project_rules
 from recon.rules.runner import run_rules, tables_loaded
 from recon.sql import ident
-from recon.steps import LoadResult, RulesResult, RunPlan
+from recon.steps import Listeners, LoadResult, Progress, RuleDone, RuleProgress, RulesResult, RunPlan
 from recon.store import kept
 from recon.store.step import Lifecycle, RunStore, state_path
 from recon.store.trace import TraceResult
@@ -46,6 +47,8 @@ from recon.store.trace import trace as trace_key
 class ValidationResult:
     project: Project | None
     problems: list[Problem]
+    warnings: list[Problem] = field(default_factory=list)  # coverage and lints: errors only under --strict
+    coverage: list[RuleCoverage] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -140,10 +143,13 @@ def validate(config: str | Path | None, *, files: bool = True) -> ValidationResu
         return ValidationResult(None, problems)
     problems = check_files(project) if files else []
     try:
-        load_project_rules(project)
+        ruleset = load_project_rules(project)
     except ConfigError as exc:
-        problems = [*exc.problems, *problems]
-    return ValidationResult(project, problems)
+        return ValidationResult(project, [*exc.problems, *problems])
+    covered = coverage(ruleset.rules, project.config)
+    warnings = [*coverage_problems(covered, ruleset.rules, project.config, project.doc),
+                *mapping_lints(project.config, project.doc)]
+    return ValidationResult(project, problems, warnings, covered)
 
 
 def _file_problems_of_broken_config(config: str | Path | None) -> list[Problem]:
@@ -199,6 +205,10 @@ class RunResult:
         return self.outputs.summary.exit_code
 
     @property
+    def completeness(self) -> Completeness:
+        return self.rules.completeness
+
+    @property
     def timings(self) -> dict[str, float]:
         spark = {"spark_session": self.load.session_seconds} if self.load.session_seconds is not None else {}
         return {**spark, "load": self.load.seconds, "rules": self.rules.seconds}
@@ -206,10 +216,6 @@ class RunResult:
     def report(self) -> Report:
         """The run's report, e.g. to e-mail it."""
         return Report(self.db, self.summary, self.out_dir, self.project.config)
-
-
-Progress = Callable[[str, str, int, int], None]  # (source, file, index, files) as each file starts loading
-RuleProgress = Callable[[str, int, int], None]  # (rule_id, index, rules) as each rule starts
 
 
 def new_run_id(started: datetime) -> str:
@@ -230,13 +236,19 @@ def run(
     engine: str | None = None,
     csv_raw: bool = False,
     state: str | Path | None = None,
+    allow_incomplete: bool = False,
+    source_done: SourceDone | None = None,
+    rule_done: RuleDone | None = None,
 ) -> RunResult:
     """Load every source, then run the rules and write the outputs.
 
-    `progress` is called as each file starts loading, `rule_progress` as each rule starts (DuckDB
-    engine). `engine` (duckdb or spark) overrides the config's `engine.name`; see docs/scale-out.md.
-    `csv_raw` writes CSV values without formula-injection neutralisation (docs/reports.md).
-    `state` overrides the config's `state:` (the run history, its lock and kept tables).
+    `progress` is called as each file starts loading, `rule_progress` as each rule starts,
+    `source_done` as each source has loaded and `rule_done` as each rule has run (DuckDB engine),
+    so a log can stream (recon.steps.Listeners). `engine` (duckdb or spark) overrides the config's
+    `engine.name`; see docs/scale-out.md. `csv_raw` writes CSV values without formula-injection
+    neutralisation (docs/reports.md). `state` overrides the config's `state:` (the run history,
+    its lock and kept tables). An incomplete run (recon.completeness) exits 5 unless
+    `allow_incomplete`.
     """
     project = load_project(config)
     if state is not None:
@@ -252,7 +264,10 @@ def run(
     plan = RunPlan(project=project, run_id=run_id, as_of=resolved_as_of, started_at=started,
                    out_dir=Path(out) if out else project.resolve(project.config.out) / run_id, strict=strict,
                    fail_on=fail_on, dry_run=dry_run,
-                   neutralise_csv=project.config.outputs.neutralise_csv and not csv_raw)
+                   neutralise_csv=project.config.outputs.neutralise_csv and not csv_raw,
+                   allow_incomplete=allow_incomplete)
+    listeners = Listeners(file_started=progress, source_loaded=source_done, rule_started=rule_progress,
+                          rule_done=rule_done)
     outputs.check_out_dir(plan.out_dir)  # replaced as a whole at the end: refuse one holding other files
     check_output_folder(plan.out_dir)  # a read-only --out fails now (exit 2), not after the whole run
     temp_directory = project.config.engine.temp_directory
@@ -262,8 +277,9 @@ def run(
                   dry_run=dry_run) as store:  # the state lock (exit 4 when held) and the run history
         # Load and rules on the configured engine (recon.engines); the results land in db.
         runner = ENGINES[project.config.engine.name].runner()
-        load, rules = runner(plan, db, ruleset, store, progress, rule_progress)
-        lifecycle = store.observe()  # lifecycle (new/open/resolved/reopened) and active acks
+        load, rules = runner(plan, db, ruleset, store, listeners)
+        # lifecycle (new/open/resolved/reopened) and active acks; a rule that checked nothing resolves nothing
+        lifecycle = store.observe(unverified_rules=rules.completeness.unverified_rules)
         written = outputs_step(plan, db, load, rules, lifecycle, store)
         if not dry_run:  # for `recon query` and `recon trace`: the run's tables without reloading
             kept.keep(db, store.path, run_id, project.config.outputs.keep_tables_days)
@@ -280,40 +296,45 @@ def _check_engine_semantics(project: Project) -> None:
 
 
 def load_and_match(plan: RunPlan, db: Database, ruleset: RuleSet, store: RunStore,
-                   progress: Progress | None = None,
-                   rule_progress: RuleProgress | None = None) -> tuple[LoadResult, RulesResult]:
+                   listeners: Listeners | None = None) -> tuple[LoadResult, RulesResult]:
     """The DuckDB engine's runner (recon.engines): load every source into db, then run the rules there."""
-    load = load_step(plan, db, progress)
+    listeners = listeners or Listeners()
+    load = load_step(plan, db, listeners.file_started, listeners.source_loaded)
     store.note_load(load.by_source(), len(load.files))
     # Loaded: from here on SQL (the rules') may touch only the outputs and the state.
     db.restrict_file_access([plan.out_dir, outputs.Staging(plan.out_dir).path, kept.runs_folder(store.path)],
                             [store.path])
-    return load, rules_step(plan, db, ruleset, load, rule_progress)
+    return load, rules_step(plan, db, ruleset, load, listeners.rule_started, listeners.rule_done)
 
 
-def load_step(plan: RunPlan, db: Database, progress: Progress | None = None) -> LoadResult:
+def load_step(plan: RunPlan, db: Database, progress: Progress | None = None,
+              source_done: SourceDone | None = None) -> LoadResult:
     """Every source into its `<system>.<entity>` table, the unusable rows into main.rejects."""
     t0 = time.perf_counter()
     report = Loader(plan.project, db, plan.run_id, strict=plan.strict, progress=progress,
-                    as_of=plan.as_of).load_all()
+                    as_of=plan.as_of, on_source=source_done).load_all()
     return LoadResult(report, time.perf_counter() - t0)
 
 
 def rules_step(plan: RunPlan, db: Database, ruleset: RuleSet, load: LoadResult,
-               progress: RuleProgress | None = None) -> RulesResult:
+               progress: RuleProgress | None = None, rule_done: RuleDone | None = None) -> RulesResult:
     """Run the rule packs over what was loaded, into main.exceptions; unloaded tables skip a rule.
 
-    `progress(rule_id, index, rules)` is called before each rule."""
+    First the completeness assessment (recon.completeness): the rules of a failed source or of an
+    unmapped field are not evaluated. `progress(rule_id, index, rules)` is called before each rule,
+    `rule_done(result)` after it."""
     t0 = time.perf_counter()
+    assessment = assess(plan.project, db, load.files, ruleset.rules, plan.as_of)
     report = run_rules(db, ruleset.rules, as_of=plan.as_of, run_id=plan.run_id, config=plan.project.config,
-                       tables=tables_loaded(load.files), on_rule=progress)
-    return RulesResult(report, time.perf_counter() - t0)
+                       tables=tables_loaded(load.files), on_rule=progress, blockers=assessment.blockers(),
+                       on_result=rule_done)
+    return RulesResult(report, time.perf_counter() - t0, assessment)
 
 
 def run_facts(plan: RunPlan, load: LoadResult, rules: RulesResult, lifecycle: Lifecycle) -> context.RunFacts:
     return context.RunFacts.of_run(run_id=plan.run_id, as_of=plan.as_of, started_at=plan.started_at,
                                    config=str(plan.project.path), sources=load.by_source(), rules=rules.summary(),
-                                   lifecycle=lifecycle.section)
+                                   lifecycle=lifecycle.section, completeness=rules.completeness.section())
 
 
 def outputs_step(plan: RunPlan, db: Database, load: LoadResult, rules: RulesResult, lifecycle: Lifecycle,
@@ -321,7 +342,8 @@ def outputs_step(plan: RunPlan, db: Database, load: LoadResult, rules: RulesResu
     """The summary and every output file, staged beside the output folder; the run is recorded in
     the state, then the staged folder replaces the output folder (recon.report.outputs)."""
     config = plan.project.config
-    summary = context.build(db, run_facts(plan, load, rules, lifecycle), config, plan.fail_on)
+    summary = context.build(db, run_facts(plan, load, rules, lifecycle), config, plan.fail_on,
+                            allow_incomplete=plan.allow_incomplete)
     with outputs.Staging(plan.out_dir) as stage:
         final = outputs.write(db, summary, config, stage.path, neutralise=plan.neutralise_csv)
         store.record(final.exit_code)  # one transaction; a rerun of the same inputs and as_of replaces its record

@@ -16,9 +16,10 @@ from recon.lazyref import Loader, lazy
 
 @dataclass(frozen=True)
 class Engine:
-    """One engine. `runner()` returns `run(plan, db, ruleset, store, progress, rule_progress)`, which
-    loads and matches into the run's DuckDB `db`, notes the load with `store.note_load`, and returns
-    `(LoadResult, RulesResult)` (see `recon.api.run`); `transpile()`
+    """One engine. `runner()` returns `run(plan, db, ruleset, store, listeners)`, which loads and
+    matches into the run's DuckDB `db`, notes the load with `store.note_load`, assesses completeness
+    between the two (recon.completeness) and returns `(LoadResult, RulesResult)` (see
+    `recon.api.run`; `listeners` are recon.steps.Listeners); `transpile()`
     returns `to_dialect(duckdb_sql, pretty=False) -> str`, None when the engine runs DuckDB SQL."""
 
     name: str

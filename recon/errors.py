@@ -19,6 +19,10 @@ EXIT_BAR_BROKEN = 1
 EXIT_USAGE = 2
 EXIT_INPUT = 3
 EXIT_LOCKED = 4
+# The run finished and wrote its reports, but a required source failed or fell short of its
+# expectations, or a rule could not be evaluated: its verdict is not trustworthy, so this code wins
+# over EXIT_BAR_BROKEN (docs/operations.md). `--allow-incomplete` turns it into a warning.
+EXIT_INCOMPLETE = 5
 
 
 @dataclass(frozen=True)

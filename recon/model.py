@@ -146,6 +146,18 @@ ENTITIES: dict[str, Entity] = {
             },
             "Functional acknowledgements (EDI 997) per acknowledged transaction set.",
         ),
+        _entity(
+            "edi_findings",
+            ("code", "file", "segment_position"),
+            {
+                "code": ID, "severity": TEXT, "file": TEXT, "segment_position": "BIGINT", "segment_id": ID,
+                "element": ID, "interchange_control": ID, "group_control": ID, "set_control": ID,
+                "transaction_set": ID, "message": TEXT,
+            },
+            "Envelope and syntax findings of the EDI loader (reused control numbers, count mismatches, missing "
+            "trailers...), one row per finding; lineage is the file and segment position.",
+            nullable_keys=("segment_position",),
+        ),
     ]
 }
 

@@ -154,12 +154,14 @@ def test_every_format_resolves_its_loader_and_spark_reader() -> None:
 
 def test_x12_declares_the_columns_its_parser_makes() -> None:
     """The catalogue knows X12's columns from the format's data; they must be what the parser produces."""
-    from recon.load.edi import PASSTHROUGH
+    from recon.load.edi import FINDINGS, PASSTHROUGH
     from recon.load.x12 import COLUMNS
 
     x12 = FORMATS["x12"]
-    assert set(x12.entities or ()) == {e for e in COLUMNS if e in ENTITIES}
-    for entity in x12.entities or ():
+    # The parser's tables, and the findings table recon.load.edi fills from its findings.
+    assert set(x12.entities or ()) == {e for e in COLUMNS if e in ENTITIES} | {FINDINGS}
+    assert x12.extra_columns(FINDINGS) == {}
+    for entity in set(x12.entities or ()) - {FINDINGS}:
         made = [c for c in COLUMNS[entity] if c not in ENTITIES[entity].fields]
         made += [c for c in PASSTHROUGH if c not in LINEAGE_COLUMNS]
         assert list(x12.extra_columns(entity)) == made, entity

@@ -32,7 +32,7 @@ class CommandRef:
 COMMANDS: tuple[CommandRef, ...] = (
     CommandRef("run", "recon.cli.run:run", "Load every source, run the rules and write the reports."),
     CommandRef("validate", "recon.cli.validate:validate",
-               "Check recon.yaml (and that every source's files exist with the mapped columns)."),
+               "Check recon.yaml, its files and headers, and print which rules the sources let run."),
     CommandRef("init", "recon.cli.init:init", "Write a commented recon.yaml from your own extract files."),
     CommandRef("sample", "recon.cli.sample:sample",
                "Generate ERP, WMS, TMS and X12 (or EDIFACT) extracts with injected discrepancies, recon.yaml and "

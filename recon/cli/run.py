@@ -7,13 +7,12 @@ object per line on stderr) and CI (`--fail-on`, budgets, exit 1 when over the li
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import Any
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -32,6 +31,7 @@ from recon.cli.options import (
     stderr_console,
     stdout_console,
 )
+from recon.cli.runlog import EventLog, RunEvents
 from recon.config.schema import SEVERITIES
 from recon.display import markup, plain
 from recon.engines import engine_names
@@ -39,40 +39,13 @@ from recon.errors import EXIT_OK
 from recon.report.terminal import quiet_line, render_summary
 
 
-class EventLog:
-    """Structured log lines on stderr: `json` (one object per line) or `text` (key=value)."""
-
-    def __init__(self, fmt: str | None, stream: TextIO | None = None) -> None:
-        self.fmt = fmt
-        self.stream = stream or sys.stderr
-
-    def __call__(self, event: str, **fields: Any) -> None:
-        if not self.fmt:
-            return
-        ts = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        level = fields.pop("level", "info")
-        if self.fmt == "json":
-            line = json.dumps({"ts": ts, "level": level, "event": event, **fields}, default=str, ensure_ascii=False)
-        else:
-            line = plain(" ".join([ts, level, event, *(f"{k}={_text_value(v)}" for k, v in fields.items())]))
-        self.stream.write(line + "\n")
-        self.stream.flush()
-
-
-def _text_value(value: Any) -> str:
-    text = json.dumps(value, default=str, ensure_ascii=False) if not isinstance(value, str) else value
-    return json.dumps(text, ensure_ascii=False) if (not text or any(c in text for c in ' "=')) else text
-
-
 @contextmanager
-def _progress_display(show: bool, log: EventLog, run_id: str) -> Iterator[tuple[Any, Any]]:
-    """Progress callbacks for loading and the rules: bars for people; a log line per file for machines
-    (rules log when they have run, see `_log_run`)."""
+def _progress_display(show: bool, events: RunEvents) -> Iterator[tuple[Any, Any]]:
+    """Progress callbacks for loading and the rules: bars for people; log events (and a heartbeat)
+    for machines."""
     if not show:
-        def on_file(source: str, file: str, done: int, total: int) -> None:
-            log("file_loading", run_id=run_id, source=source, file=file, index=done + 1, files=total)
-
-        yield on_file, None
+        with events:
+            yield events.on_file, events.on_rule
         return
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=stderr_console(), transient=True) as bar:
@@ -92,19 +65,24 @@ def _progress_display(show: bool, log: EventLog, run_id: str) -> Iterator[tuple[
         yield on_bar, on_rule
 
 
-def _log_run(log: EventLog, ctx: api.RunResult) -> None:
-    """One event per source loaded and per rule run, from what the run reported."""
-    seconds: dict[str, float] = {}
-    for f in ctx.load.files:
-        seconds[f.source] = seconds.get(f.source, 0.0) + f.seconds
+def _log_rest(log: EventLog, events: RunEvents, ctx: api.RunResult) -> None:
+    """Events the run's callbacks did not stream (an engine that reports only at its end), what the
+    run could not check, then the outputs."""
     for s in ctx.summary["sources"]:
+        if s["source"] in events.logged_sources:
+            continue
         log("source_loaded", level="info" if s["status"] == "ok" else "error", run_id=ctx.run_id,
-            source=s["source"], table=f"{s['system']}.{s['entity']}", files=s["files"], rows_read=s["rows_read"],
+            source=s["source"], tables=s.get("tables", []), files=s["files"], rows_read=s["rows_read"],
             rows_loaded=s["rows_loaded"], rows_rejected=s["rows_rejected"], status=s["status"],
-            seconds=round(seconds.get(s["source"], 0.0), 3), problems=s["problems"])
+            problems=s["problems"])
     for r in ctx.summary.get("rules", {}).get("rules", []):
-        log("rule_run", level="info" if r["status"] == "ok" else "warning", run_id=ctx.run_id,
-            **{k: v for k, v in r.items() if v is not None})
+        if r["rule_id"] not in events.logged_rules:
+            log("rule_run", level="info" if r["status"] == "ok" else "warning", run_id=ctx.run_id,
+                **{k: v for k, v in r.items() if v is not None})
+    for failure in ctx.summary.get("failed_sources", []):
+        log("source_incomplete", level="error", run_id=ctx.run_id, **failure)
+    for item in ctx.summary.get("not_evaluated", []):
+        log("rule_not_evaluated", level="error", run_id=ctx.run_id, **item)
     log("outputs_written", run_id=ctx.run_id, out=str(ctx.out_dir), files=ctx.summary.get("outputs", []))
 
 
@@ -114,6 +92,9 @@ def _log_run(log: EventLog, ctx: api.RunResult) -> None:
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
               help="Write outputs exactly into this folder (default: <out>/<run_id>/ beside the config).")
 @click.option("--strict", is_flag=True, help="Stop with exit 3 when any input file cannot be read.")
+@click.option("--allow-incomplete", "allow_incomplete", is_flag=True,
+              help="An incomplete run (a required source failed or fell short of its expect: limits, a rule "
+                   "could not be evaluated) warns instead of exiting 5.")
 @click.option("--dry-run", "dry_run", is_flag=True, help="Run and report, but write nothing to the state (history).")
 @click.option("--fail-on", "fail_on", type=click.Choice(SEVERITIES), default=None,
               help="Exit 1 when an exception of this severity or worse is found (budgets in the config add "
@@ -130,25 +111,28 @@ def _log_run(log: EventLog, ctx: api.RunResult) -> None:
 @json_option
 @debug_option
 @handles_errors
-def run(config: str | None, as_of: str | None, out: str | None, strict: bool, dry_run: bool, fail_on: str | None,
-        email_to: tuple[str, ...], engine: str | None, csv_raw: bool, state: str | None, quiet: bool,
-        log_format: str | None, as_json: bool, debug: bool) -> None:
+def run(config: str | None, as_of: str | None, out: str | None, strict: bool, allow_incomplete: bool,
+        dry_run: bool, fail_on: str | None, email_to: tuple[str, ...], engine: str | None, csv_raw: bool,
+        state: str | None, quiet: bool, log_format: str | None, as_json: bool, debug: bool) -> None:
     """Load every source, run the rules and write the reports.
 
     Exit codes: 0 ok, 1 over the run's limits (--fail-on, budgets), 2 usage, config or e-mail
-    error, 3 unreadable input under --strict, 4 another run holds the lock.
+    error, 3 unreadable input under --strict, 4 another run holds the lock, 5 the run is
+    incomplete (a source failed or a rule was not evaluated; wins over 1; see --allow-incomplete).
     """
     log = EventLog(log_format)
     started = time.perf_counter()
     run_id = api.new_run_id(datetime.now(UTC).replace(microsecond=0))
     log("run_start", run_id=run_id, config=config, as_of=as_of, out=out, fail_on=fail_on, dry_run=dry_run)
     show_bars = not (quiet or as_json or log_format) and stderr_console().is_terminal
+    events = RunEvents(log, run_id)
     try:
-        with _progress_display(show_bars, log, run_id) as (on_file, on_rule):
+        with _progress_display(show_bars, events) as (on_file, on_rule):
             ctx = api.run(config, as_of=as_of, out=out, strict=strict, progress=on_file, rule_progress=on_rule,
                           run_id=run_id, dry_run=dry_run, fail_on=fail_on, engine=engine, csv_raw=csv_raw,
-                          state=state)
-        _log_run(log, ctx)
+                          state=state, allow_incomplete=allow_incomplete, source_done=events.on_source,
+                          rule_done=events.on_rule_done)
+        _log_rest(log, events, ctx)
         settings = ctx.project.config.email
         if email_to or settings.to or settings.routes:
             recipients = ctx.report().email(list(email_to) or None)
@@ -160,7 +144,8 @@ def run(config: str | None, as_of: str | None, out: str | None, strict: bool, dr
         raise
     summary = ctx.summary
     log("run_end", level="info" if ctx.exit_code == EXIT_OK else "warning", run_id=run_id, exit_code=ctx.exit_code,
-        passed=summary["verdict"]["passed"], exceptions=summary["exceptions"]["total"],
+        complete=summary.get("complete", True), passed=summary["verdict"]["passed"],
+        exceptions=summary["exceptions"]["total"],
         value_at_risk=summary["value_at_risk"]["total"], rows_rejected=summary["totals"]["rows_rejected"],
         seconds=round(time.perf_counter() - started, 3))
     if as_json:

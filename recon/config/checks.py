@@ -365,6 +365,10 @@ def build_config(doc: YamlDocument) -> tuple[Config | None, list[Problem]]:
     problems += lookup_problems(config, doc)
     config, calendar_problems = _read_holidays(config, doc)
     problems += calendar_problems
+    for i, budget in enumerate(config.budgets):
+        if budget.source is not None and budget.source not in config.sources:
+            problems.append(doc.problem("C022", ("budgets", i, "source"), source=budget.source,
+                                        hint=did_you_mean(budget.source, list(config.sources))))
     for entity in config.ownership:
         if entity not in ENTITIES:
             hint = did_you_mean(entity, list(ENTITIES))

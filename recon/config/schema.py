@@ -322,13 +322,17 @@ class Budget(Strict):
     fail on a regression instead of on the background noise every distributor lives with.
     """
 
+    measure: Literal["exceptions", "rejected_rows", "failed_sources", "not_evaluated"] = "exceptions"
     rule: str | None = None
     exception_type: str | None = None
     severity: Literal["critical", "high", "medium", "low"] | None = None
+    source: str | None = None  # rejected_rows of this source (default: of every source)
     max: int | None = Field(None, ge=0)
     max_value_at_risk: float | None = Field(None, ge=0)
-    max_rate: float | None = None  # a fraction of the records compared; written "0.5%"
+    max_rate: float | None = None  # a fraction of the records compared (rows read for rejects); written "0.5%"
     new_only: bool = False
+    # dbt's tiers: `fail` breaks the bar (exit 1), `warn` is shown in every report and leaves the exit code alone.
+    level: Literal["warn", "fail"] = "fail"
 
     @field_validator("max_rate", mode="before")
     @classmethod
@@ -344,6 +348,16 @@ class Budget(Strict):
     @model_validator(mode="after")
     def _scope_and_limit(self) -> Budget:
         scopes = [k for k in ("rule", "exception_type", "severity") if getattr(self, k) is not None]
+        if self.measure != "exceptions":
+            wrong = [*scopes, *(["max_value_at_risk"] if self.max_value_at_risk is not None else []),
+                     *(["new_only"] if self.new_only else [])]
+            if self.measure != "rejected_rows":
+                wrong += ["source"] if self.source is not None else []
+                wrong += ["max_rate"] if self.max_rate is not None else []
+            if wrong:
+                raise ValueError(f"a {self.measure} budget does not take {', '.join(wrong)}")
+        elif self.source is not None:
+            raise ValueError("source applies to a rejected_rows budget (measure: rejected_rows)")
         if len(scopes) > 1:
             raise ValueError(f"a budget limits one of rule, exception_type or severity, not {' and '.join(scopes)}")
         if self.max is None and self.max_value_at_risk is None and self.max_rate is None:

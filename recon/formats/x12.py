@@ -51,7 +51,8 @@ X12 = SourceFormat(
     "x12", (".edi", ".x12"), "ANSI X12 interchanges (850, 855, 856, 810, 997 and more; docs/edi.md)",
     load=lazy("recon.load.edi:load_x12_source"), spark="load_x12",
     options_key="x12", options_model=lazy("recon.load.x12.quirks:X12Options"),
-    entities=tuple(_EXTRAS),
+    # edi_findings: every envelope and syntax finding of the parse, one row each (recon.load.edi).
+    entities=(*_EXTRAS, "edi_findings"),
     extras={e: {**dict.fromkeys(cols, "VARCHAR"), **dict.fromkeys(ENVELOPE_COLUMNS, "VARCHAR")}
             for e, cols in _EXTRAS.items()},
     default_system="edi", documents=_SETS, signatures=(b"ISA",),

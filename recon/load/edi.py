@@ -12,9 +12,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
 
 from recon import files as filesys
+from recon.catalogue import ensure_table
 from recon.config import Source
 from recon.config.schema import ColumnSpec
 from recon.errors import Problem
@@ -24,6 +27,7 @@ from recon.load.loader import FileLoad
 from recon.load.readers import REJECT_COLUMNS
 from recon.load.x12 import Finding, X12Options, parse_x12_files
 from recon.model import ENTITIES
+from recon.sql import ident
 
 if TYPE_CHECKING:
     from recon.load.loader import Loader, LoadReport
@@ -37,6 +41,30 @@ def parse_workers(loader: Loader) -> int:
 
 # Lineage the parser adds to every row: its file (one table holds a whole glob) and its envelope.
 PASSTHROUGH = {"_source_file": "VARCHAR", **dict.fromkeys(ENVELOPE_COLUMNS, "VARCHAR")}
+FINDINGS = "edi_findings"  # the entity every finding of the parse lands in, for the bundled EDI pack's rules
+FINDING_FIELDS = tuple(ENTITIES[FINDINGS].fields)
+
+
+def load_findings(loader: Loader, name: str, source: Source, findings: list[Any], fmt: str = "x12") -> FileLoad:
+    """Every finding of the parse as a row of `<system>.edi_findings`, whatever its code.
+
+    Lineage is the finding's own file and segment position (`_source_row`), so an exception built
+    on it points at the segment to open. The rows are not input rows: the load counts none read.
+    """
+    db = loader.db
+    target = ensure_table(db, source.system, FINDINGS)
+    columns = {f: [getattr(x, f) for x in findings] for f in FINDING_FIELDS}
+    table = pa.table({**{f: pa.array(v, pa.int64() if f == "segment_position" else pa.string())
+                         for f, v in columns.items()},
+                      "_load_id": pa.array([loader.load_id(name)] * len(findings), pa.string()),
+                      "_source_file": pa.array(columns["file"], pa.string()),
+                      "_source_row": pa.array(columns["segment_position"], pa.int64())})
+    raw = db.temp_name("findings")
+    db.register_arrow(raw, table)
+    cols = ", ".join(ident(c) for c in table.column_names)
+    db.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {raw} ORDER BY _source_file, _source_row, code")
+    db.drop(raw)
+    return FileLoad(name, source.system, FINDINGS, source.path, fmt)
 
 
 def load_x12_source(loader: Loader, name: str, source: Source, paths: list[Path],
@@ -93,6 +121,10 @@ def _load_edi(loader: Loader, name: str, source: Source, paths: list[Path], repo
             report.files.append(load)
             yield load
     report.findings.extend(f.to_dict() for f in result.findings)
+    report.source_files[name] = len(result.files)
+    findings = load_findings(loader, name, source, result.findings, fmt)
+    report.files.append(findings)
+    yield findings
     rejected = rejected_documents(result.findings)
     for entity in sorted(result.tables):
         # Taken out of the result: once loaded, the entity's Arrow rows (memory-mapped when the

@@ -41,6 +41,7 @@ LOADS_DDL = """CREATE TABLE IF NOT EXISTS main.loads (
     rows_filtered BIGINT, rows_superseded BIGINT, rows_pivoted BIGINT)"""
 
 Progress = Callable[[str, str, int, int], None]
+SourceDone = Callable[[str, list["FileLoad"], int], None]  # (source, its loads, files) once it has loaded
 
 
 @dataclass
@@ -78,21 +79,34 @@ class FileLoad:
 class LoadReport:
     files: list[FileLoad] = field(default_factory=list)
     findings: list[dict[str, object]] = field(default_factory=list)  # EDI envelope findings and the like
+    # Files per source where one file feeds several tables (EDI): `files` holds one load per table.
+    source_files: dict[str, int] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[FileLoad]:
         return [f for f in self.files if f.status != "ok"]
 
     def by_source(self) -> list[dict[str, object]]:
-        """Per source totals, in config order, for the terminal summary and summary.json."""
+        """Per source totals, in config order, for the terminal summary and summary.json.
+
+        `tables` lists every `system.entity` the source fed; `entity` is `*` when it maps itself
+        (an EDI source), and `files` counts files, not the loads of one file into several tables.
+        """
         out: dict[str, dict[str, object]] = {}
         for f in self.files:
             row = out.setdefault(
                 f.source,
                 {"source": f.source, "system": f.system, "entity": f.entity, "files": 0, "rows_read": 0,
-                 "rows_loaded": 0, "rows_rejected": 0, "status": "ok", "problems": []},
+                 "rows_loaded": 0, "rows_rejected": 0, "status": "ok", "problems": [], "tables": []},
             )
-            row["files"] += 1  # type: ignore[operator]
+            tables: list[str] = row["tables"]  # type: ignore[assignment]
+            if f.entity != "*" and f"{f.system}.{f.entity}" not in tables:
+                tables.append(f"{f.system}.{f.entity}")
+            if f.source in self.source_files:
+                row["entity"] = "*"
+                row["files"] = self.source_files[f.source]
+            else:
+                row["files"] += 1  # type: ignore[operator]
             row["rows_read"] += f.rows_read  # type: ignore[operator]
             row["rows_loaded"] += f.rows_loaded  # type: ignore[operator]
             row["rows_rejected"] += f.rows_rejected  # type: ignore[operator]
@@ -107,6 +121,8 @@ class LoadReport:
                 row["status"] = "failed"
                 if f.problem:
                     row["problems"].append(f.problem.render())  # type: ignore[union-attr]
+        for row in out.values():
+            row["tables"] = sorted(row["tables"])  # type: ignore[call-overload]
         return list(out.values())
 
 
@@ -162,12 +178,14 @@ def check_lines(load: FileLoad, lines: LineCount) -> None:
 
 class Loader:
     def __init__(self, project: Project, db: Database, run_id: str, *, strict: bool = False,
-                 progress: Progress | None = None, as_of: datetime | None = None) -> None:
+                 progress: Progress | None = None, as_of: datetime | None = None,
+                 on_source: SourceDone | None = None) -> None:
         self.project = project
         self.db = db
         self.run_id = run_id
         self.strict = strict
         self.progress = progress
+        self.on_source = on_source  # called as each source has loaded, with its loads (a log streams them)
         config = project.config
         self.as_of = as_of or parse_as_of(config.as_of, config.timezone)
         # Snapshot files are chosen by the as-of day where the site lives, not in UTC.
@@ -182,6 +200,9 @@ class Loader:
             if only and name not in only:
                 continue
             self.load_source(name, sources[name], report)
+            if self.on_source is not None:
+                loads = [f for f in report.files if f.source == name]
+                self.on_source(name, loads, report.source_files.get(name, len(loads)))
         position = {name: i for i, name in enumerate(sources)}
         report.files.sort(key=lambda f: position.get(f.source, len(position)))  # reported in config order
         if self.strict and report.failed:

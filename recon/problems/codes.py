@@ -105,6 +105,8 @@ CONFIG = area(
     ("C021", "age-column-not-mapped", "Age column not mapped", "{column!r} is not mapped by this source",
      "A source's `expect: {age_column: ...}` names a field the source does not fill, so the age of its "
      "delivery could never be measured.", "name a mapped timestamp field of this source"),
+    ("C022", "budget-unknown-source", "Budget names an unknown source", "unknown source {source!r}",
+     "A `rejected_rows` budget's `source:` is not a source of the config."),
 )
 
 YAML_LIMITS = area(
@@ -494,6 +496,27 @@ USAGE = area(
      "listed with the reason).", "point it at the extract files or their folder; docs/getting-started.md"),
 )
 
+COVERAGE = area(
+    "W", "Coverage and lints (recon validate)",
+    "`recon validate` checks, from the config alone, that every rule can read what it needs and that "
+    "mappings mean what they look like. These are warnings (exit 0) unless `--strict` makes them "
+    "errors; `recon run` reports a rule that cannot be evaluated as not evaluated (exit 5).",
+    "ConfigError",
+    ("W001", "rule-not-evaluated", "Rule cannot be evaluated",
+     "rule {rule} will not be evaluated: {reason}",
+     "The rule reads a field that no source maps: on the canonical table that field is empty on every "
+     "row, so the rule would silently find nothing. A run reports it as not evaluated and the night as "
+     "incomplete.",
+     "map the field in the source's columns, or list the rule in skip_rules"),
+    ("W002", "format-without-type", "Extra field looks typed but is text",
+     "extra field {name!r} has {given} but no type: it is loaded as text and its {given} ignored",
+     "An extra (non-canonical) field with a `format` or `timezone` and no `type` stays text, so the "
+     "format and time zone have no effect.", "add type: timestamp (or date)"),
+    ("W003", "skip-rules-unknown", "skip_rules names no rule", "skip_rules names no rule: {rule!r}",
+     "An entry of `skip_rules:` is not the id of any rule of the configured packs (a typo, or a rule "
+     "that was renamed)."),
+)
+
 SCORE = area(
     "Q", "Scoring (`recon score`)",
     "`recon score` compares a run's exceptions with a sample's answer key.",
@@ -510,5 +533,5 @@ SCORE = area(
      "The CSV lacks the exception type column that scoring groups by."),
 )
 
-AREAS: tuple[Area, ...] = (CONFIG, YAML_LIMITS, RULES, INPUT, OUTPUTS, STATE, LOCKS, ACKS, EMAIL, ENGINE, USAGE, SCORE,
-                           ENVIRONMENT, INTERNAL)
+AREAS: tuple[Area, ...] = (CONFIG, YAML_LIMITS, RULES, INPUT, OUTPUTS, STATE, LOCKS, ACKS, EMAIL, ENGINE, USAGE,
+                           COVERAGE, SCORE, ENVIRONMENT, INTERNAL)

@@ -41,24 +41,55 @@ class Check:
     actual: float | None
     status: str
     new_only: bool = False
+    level: str = "fail"  # fail: a broken check breaks the bar; warn: it is reported and nothing more
 
     @property
     def broken(self) -> bool:
-        return self.status == BROKEN
+        """Broken at the fail tier: what sets exit 1."""
+        return self.status == BROKEN and self.level == "fail"
+
+    @property
+    def warned(self) -> bool:
+        """Broken at the warn tier: shown in every report, exit code untouched."""
+        return self.status == BROKEN and self.level == "warn"
 
     def message(self) -> str:
         if self.status == UNMEASURED:
-            return f"{self.name}: not measured (the rules did not report how many records they compared)"
+            why = ("the run's load facts are not stored with it" if self.measure in (*UNITS, "rejects_rate")
+                   else "the rules did not report how many records they compared")
+            return f"{self.name}: not measured ({why})"
         return f"{self.name}: {_fmt(self.measure, self.actual)} (max {_fmt(self.measure, self.limit, unit=False)})"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "scope": self.scope, "measure": self.measure, "limit": self.limit,
-                "actual": self.actual, "status": self.status, "new_only": self.new_only}
+        out = {"name": self.name, "scope": self.scope, "measure": self.measure, "limit": self.limit,
+               "actual": self.actual, "status": self.status, "new_only": self.new_only}
+        if self.level != "fail":
+            out["level"] = self.level
+        return out
+
+
+@dataclass(frozen=True)
+class LoadFacts:
+    """What the load and the rule step measured that budgets other than exception budgets limit."""
+
+    rows_read: Mapping[str, int]  # source -> rows read
+    rows_rejected: Mapping[str, int]  # source -> rows rejected
+    failed_sources: int = 0
+    not_evaluated: int = 0
+
+
+UNITS = {"rejected_rows": ("rejected row", "rejected rows"), "failed_sources": ("failed source", "failed sources"),
+         "not_evaluated": ("rule not evaluated", "rules not evaluated")}
 
 
 def _fmt(measure: str, value: float | None, unit: bool = True) -> str:
     if value is None:
         return "n/a"
+    if measure == "rejects_rate":
+        return f"{value * 100:.2f}%" + (" of rows read rejected" if unit else "")
+    if measure in UNITS:
+        one, many = UNITS[measure]
+        return f"{int(value)}" + (f" {one if int(value) == 1 else many}" if unit else "")
     if measure == "rate":
         return f"{value * 100:.2f}%" + (" of records compared" if unit else "")
     if measure == "value_at_risk":
@@ -80,6 +111,10 @@ def budget_scope(budget: Budget) -> dict[str, str]:
 
 
 def budget_name(budget: Budget) -> str:
+    if budget.measure == "rejected_rows":
+        return f"rejected rows of {f'source {budget.source}' if budget.source else 'every source'}"
+    if budget.measure != "exceptions":
+        return budget.measure.replace("_", " ")
     scope = budget_scope(budget)
     where = " ".join(f"{k.replace('_', ' ')} {v}" for k, v in scope.items()) or "all exceptions"
     return f"{where}{' (new only)' if budget.new_only else ''}"
@@ -112,11 +147,13 @@ def evaluate(
     budgets: Sequence[Budget],
     fail_on: str | None = None,
     records: Mapping[str, int] | None = None,
+    load: LoadFacts | None = None,
 ) -> list[Check]:
     """Every check of the bar, in a stable order: --fail-on first, then budgets as configured.
 
     `records` maps rule id to records compared; without it, rate budgets are `unmeasured`
-    (reported, never silently passed or failed).
+    (reported, never silently passed or failed). `load` feeds the rejected-rows, failed-sources
+    and not-evaluated budgets; without it (a stored run re-rendered) they are `unmeasured` too.
     """
     counted = [g for g in groups if not g.acked]
     checks: list[Check] = []
@@ -126,30 +163,59 @@ def evaluate(
         checks.append(Check(f"--fail-on {fail_on} (severity {fail_on} or worse)",
                             {"severity": fail_on, "or_worse": "true"}, "count", 0, actual, BROKEN if actual else OK))
     for budget in budgets:
+        if budget.measure != "exceptions":
+            checks += _load_checks(budget, load)
+            continue
         scope = budget_scope(budget)
         name = budget_name(budget)
         chosen = [g for g in counted if _in_scope(g, scope) and (g.new or not budget.new_only)]
         count = sum(g.count for g in chosen)
+        level = budget.level
         if budget.max is not None:
             checks.append(Check(name, scope, "count", budget.max, count,
-                                BROKEN if count > budget.max else OK, budget.new_only))
+                                BROKEN if count > budget.max else OK, budget.new_only, level))
         if budget.max_value_at_risk is not None:
             value = round(sum(g.value_at_risk for g in chosen), 2)
             checks.append(Check(name, scope, "value_at_risk", budget.max_value_at_risk, value,
-                                BROKEN if value > budget.max_value_at_risk else OK, budget.new_only))
+                                BROKEN if value > budget.max_value_at_risk else OK, budget.new_only, level))
         if budget.max_rate is not None:
             compared = _records_for(scope, counted, records)
             if compared is None:
-                checks.append(Check(name, scope, "rate", budget.max_rate, None, UNMEASURED, budget.new_only))
+                checks.append(Check(name, scope, "rate", budget.max_rate, None, UNMEASURED, budget.new_only, level))
             else:
                 rate = round(count / compared, 6) if compared else 0.0
                 checks.append(Check(name, scope, "rate", budget.max_rate, rate,
-                                    BROKEN if rate > budget.max_rate else OK, budget.new_only))
+                                    BROKEN if rate > budget.max_rate else OK, budget.new_only, level))
     return checks
 
 
+def _load_checks(budget: Budget, load: LoadFacts | None) -> list[Check]:
+    """The checks of a rejected-rows, failed-sources or not-evaluated budget."""
+    name, measure, level = budget_name(budget), budget.measure, budget.level
+    scope = {"source": budget.source} if budget.source else {}
+    limits = [(measure, budget.max)] if budget.max is not None else []
+    if budget.max_rate is not None:
+        limits.append(("rejects_rate", budget.max_rate))
+    out = []
+    for kind, limit in limits:
+        actual: float | None = None
+        if load is not None:
+            if measure == "failed_sources":
+                actual = load.failed_sources
+            elif measure == "not_evaluated":
+                actual = load.not_evaluated
+            else:
+                names = [budget.source] if budget.source else list(load.rows_read)
+                rejected = sum(load.rows_rejected.get(n, 0) for n in names)
+                read = sum(load.rows_read.get(n, 0) for n in names)
+                actual = rejected if kind == measure else (round(rejected / read, 6) if read else 0.0)
+        status = UNMEASURED if actual is None else BROKEN if actual > limit else OK
+        out.append(Check(name, scope, kind, limit, actual, status, False, level))
+    return out
+
+
 def verdict(checks: Sequence[Check], fail_on: str | None) -> dict[str, Any]:
-    """The `verdict` section of summary.json."""
+    """The `verdict` section of summary.json: only fail-tier checks decide `passed`."""
     return {
         "passed": not any(c.broken for c in checks),
         "fail_on": fail_on,
@@ -160,4 +226,4 @@ def verdict(checks: Sequence[Check], fail_on: str | None) -> dict[str, Any]:
 def checks_from_verdict(section: Mapping[str, Any]) -> list[Check]:
     """Back from summary.json, for renderers that only have the stored summary."""
     return [Check(c["name"], dict(c["scope"]), c["measure"], c["limit"], c["actual"], c["status"],
-                  c.get("new_only", False)) for c in section.get("checks", [])]
+                  c.get("new_only", False), c.get("level", "fail")) for c in section.get("checks", [])]

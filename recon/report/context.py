@@ -21,12 +21,13 @@ from typing import Any
 from recon import __version__
 from recon.config.schema import Config
 from recon.db import Database
-from recon.errors import EXIT_BAR_BROKEN, EXIT_OK
+from recon.errors import EXIT_BAR_BROKEN, EXIT_INCOMPLETE, EXIT_OK
 from recon.report import budgets, summary
 
 # Keys of summary.json that `RunFacts` and `Summary` hold as fields; any other key of a stored
 # summary (written by another recon version) is kept as it was by a re-render.
-_FACT_KEYS = ("recon_version", "run_id", "as_of", "started_at", "config", "sources", "rules", "totals", "lifecycle")
+_FACT_KEYS = ("recon_version", "run_id", "as_of", "started_at", "config", "sources", "rules", "totals", "lifecycle",
+              "complete", "failed_sources", "not_evaluated")
 _BUILT_KEYS = ("exceptions", "value_at_risk", "matching", "rejects", "latency", "verdict", "outputs")
 NO_REJECTS: dict[str, Any] = {"total": 0, "by_source": {}, "by_reason": {}}
 
@@ -37,7 +38,9 @@ class RunFacts:
 
     `rejects` and `latency` are set only for a stored run: both need the loaded tables, which a
     re-render does not have, so they are taken from the stored summary (latency is judged again
-    against the current SLO targets).
+    against the current SLO targets). `completeness` is summary.json's `complete`,
+    `failed_sources` and `not_evaluated` (recon.completeness); None for a stored summary written
+    before recon recorded them.
     """
 
     run_id: str
@@ -51,16 +54,30 @@ class RunFacts:
     recon_version: str = __version__
     rejects: dict[str, Any] | None = None
     latency: dict[str, Any] | None = None
+    completeness: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def stored(self) -> bool:
         return self.latency is not None
 
+    @property
+    def complete(self) -> bool:
+        return self.completeness is None or bool(self.completeness["complete"])
+
+    def load_facts(self) -> budgets.LoadFacts | None:
+        """What the rejected-rows, failed-sources and not-evaluated budgets measure (None: not recorded)."""
+        if self.completeness is None:
+            return None
+        return budgets.LoadFacts(rows_read={s["source"]: int(s["rows_read"]) for s in self.sources},
+                                 rows_rejected={s["source"]: int(s["rows_rejected"]) for s in self.sources},
+                                 failed_sources=len(self.completeness["failed_sources"]),
+                                 not_evaluated=len(self.completeness["not_evaluated"]))
+
     @classmethod
     def of_run(cls, *, run_id: str, as_of: datetime, started_at: datetime, config: str,
                sources: list[dict[str, Any]], rules: dict[str, Any],
-               lifecycle: dict[str, Any] | None = None) -> RunFacts:
+               lifecycle: dict[str, Any] | None = None, completeness: dict[str, Any] | None = None) -> RunFacts:
         """A fresh run's facts: per-source counts in config order and their totals."""
         totals = {
             "rows_read": sum(s["rows_read"] for s in sources),
@@ -72,7 +89,7 @@ class RunFacts:
             if any(key in s for s in sources):
                 totals[key] = sum(int(s.get(key, 0)) for s in sources)
         return cls(run_id=run_id, as_of=as_of.isoformat(), started_at=started_at.isoformat(), config=config,
-                   sources=sources, rules=rules, totals=totals, lifecycle=lifecycle)
+                   sources=sources, rules=rules, totals=totals, lifecycle=lifecycle, completeness=completeness)
 
     @classmethod
     def of_stored(cls, data: Mapping[str, Any]) -> RunFacts:
@@ -84,6 +101,8 @@ class RunFacts:
                    totals=dict(data.get("totals") or {}), lifecycle=data.get("lifecycle"),
                    recon_version=str(data.get("recon_version", __version__)),
                    rejects=dict(data.get("rejects") or NO_REJECTS), latency=dict(data.get("latency") or {}),
+                   completeness=({k: data[k] for k in ("complete", "failed_sources", "not_evaluated")}
+                                 if all(k in data for k in ("complete", "failed_sources", "not_evaluated")) else None),
                    extra={k: v for k, v in data.items() if k not in known})
 
     def as_dict(self) -> dict[str, Any]:
@@ -92,6 +111,8 @@ class RunFacts:
                                "sources": self.sources, "rules": self.rules, "totals": self.totals}
         if self.lifecycle is not None:
             out["lifecycle"] = self.lifecycle
+        if self.completeness is not None:
+            out.update(self.completeness)
         return out
 
 
@@ -108,6 +129,7 @@ class Summary:
     verdict: dict[str, Any]
     outputs: tuple[str, ...] = ()
     queue_files: Mapping[str, str] = field(default_factory=dict)  # owner → its queue file
+    allow_incomplete: bool = False  # --allow-incomplete: an incomplete run exits as a complete one would
 
     @property
     def run_id(self) -> str:
@@ -118,7 +140,15 @@ class Summary:
         return bool(self.verdict["passed"])
 
     @property
+    def complete(self) -> bool:
+        return self.facts.complete
+
+    @property
     def exit_code(self) -> int:
+        """5 for an incomplete run (it wins over the bar: a verdict on partial data is not one), unless
+        allowed; else 1 when the bar is broken, else 0."""
+        if not self.complete and not self.allow_incomplete:
+            return EXIT_INCOMPLETE
         return EXIT_OK if self.passed else EXIT_BAR_BROKEN
 
     def with_outputs(self, files: list[str] | tuple[str, ...], queues: Mapping[str, str]) -> Summary:
@@ -148,9 +178,11 @@ def _without_timings(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "rules": {**rules, "rules": timed}}
 
 
-def build(db: Database, facts: RunFacts, config: Config, fail_on: str | None) -> Summary:
+def build(db: Database, facts: RunFacts, config: Config, fail_on: str | None, *,
+          allow_incomplete: bool = False) -> Summary:
     """The summary of `facts` over the exceptions in `db` (`main.exceptions` and, if the store
-    computed it, `main.exception_status`), judged against `config`'s budgets and `fail_on`."""
+    computed it, `main.exception_status`), judged against `config`'s budgets and `fail_on`.
+    `allow_incomplete` keeps an incomplete run's exit code at what the bar says."""
     summary.prepare(db)
     sections = summary.exception_sections(db, config.currency)
     matching = summary.matching_section(facts.rules)
@@ -162,6 +194,7 @@ def build(db: Database, facts: RunFacts, config: Config, fail_on: str | None) ->
         rejects = summary.rejects_section(db, facts.run_id, facts.sources)
         latency = summary.latency_section(db, targets)
     records = {rule: entry["records_compared"] for rule, entry in matching["by_rule"].items()}
-    checks = budgets.evaluate(summary.groups(db), config.budgets, fail_on, records or None)
+    checks = budgets.evaluate(summary.groups(db), config.budgets, fail_on, records or None, facts.load_facts())
     return Summary(facts=facts, exceptions=sections["exceptions"], value_at_risk=sections["value_at_risk"],
-                   matching=matching, rejects=rejects, latency=latency, verdict=budgets.verdict(checks, fail_on))
+                   matching=matching, rejects=rejects, latency=latency, verdict=budgets.verdict(checks, fail_on),
+                   allow_incomplete=allow_incomplete)

@@ -46,7 +46,9 @@ def subject(summary: Mapping[str, Any], prefix: str, as_of_date: str) -> str:
         parts.append(f"{rejected} rows rejected")
     if not summary.get("verdict", {}).get("passed", True):
         parts.append("over the limits")
-    return f"{prefix} {as_of_date}: {', '.join(parts)}".strip()
+    # An incomplete night says so first: the numbers after it are partial.
+    head = "INCOMPLETE, not everything was checked: " if summary.get("complete", True) is False else ""
+    return f"{prefix} {as_of_date}: {head}{', '.join(parts)}".strip()
 
 
 def attachment_name(queue_file: str) -> str:

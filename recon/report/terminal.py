@@ -43,8 +43,12 @@ def sources_table(summary: Mapping[str, Any]) -> Table:
     for s in summary["sources"]:
         status = "[green]ok[/]" if s["status"] == "ok" else "[bold red]failed[/]"
         rejected = f"[yellow]{s['rows_rejected']}[/]" if s["rows_rejected"] else "0"
+        tables = s.get("tables") or []
+        fed = f"{s['system']}.{s['entity']}"
+        if s["entity"] == "*" and tables:
+            fed = f"{s['system']}.* ({len(tables)} tables)"
         shape = [str(s.get(k, 0)) for k in ("rows_filtered", "rows_superseded", "rows_pivoted")] if shaped else []
-        table.add_row(markup(s["source"]), markup(f"{s['system']}.{s['entity']}"), str(s["files"]), str(s["rows_read"]),
+        table.add_row(markup(s["source"]), markup(fed), str(s["files"]), str(s["rows_read"]),
                       str(s["rows_loaded"]), rejected, *shape, status)
     return table
 
@@ -94,8 +98,32 @@ def severity_line(summary: Mapping[str, Any]) -> str:
     return f"[bold]{ex['total']:,} exceptions[/] ({', '.join(parts)}); value at risk [bold]{value}[/]"
 
 
+def incomplete_lines(summary: Mapping[str, Any]) -> list[str]:
+    """What an incomplete run did not check, for the top and the bottom of the terminal summary."""
+    if summary.get("complete", True) is not False:
+        return []
+    lines = ["[bold white on red] INCOMPLETE [/] [bold red]not everything was checked[/]; "
+             "earlier exceptions of these rules stay open, unverified:"]
+    lines += [f"  [red]✗[/] source {markup(f['source'])}{'' if f.get('required', True) else ' (optional)'}: "
+              f"{markup(f['reason'])}" for f in summary.get("failed_sources", [])]
+    lines += [f"  [red]✗[/] rule {markup(r['rule'])} not evaluated: {markup(r['reason'])}"
+              for r in summary.get("not_evaluated", [])]
+    return lines
+
+
+def incomplete_text(summary: Mapping[str, Any]) -> str | None:
+    """`INCOMPLETE (2 sources failed, 3 rules not evaluated)` for one-line outputs, else None."""
+    if summary.get("complete", True) is not False:
+        return None
+    failed, skipped = len(summary.get("failed_sources", [])), len(summary.get("not_evaluated", []))
+    return (f"INCOMPLETE ({failed} source{'s' if failed != 1 else ''} failed, "
+            f"{skipped} rule{'s' if skipped != 1 else ''} not evaluated)")
+
+
 def render_summary(summary: Mapping[str, Any], out_dir: str, console: Console) -> None:
     """Sources, exceptions by type, queues, latency and the bar's verdict, in that order."""
+    for line in incomplete_lines(summary):
+        console.print(line)
     console.print(sources_table(summary))
     for s in summary["sources"]:
         for snapshot in s.get("snapshots", []):
@@ -120,6 +148,8 @@ def render_summary(summary: Mapping[str, Any], out_dir: str, console: Console) -
         console.print(f"records compared {m['records_compared']:,}, auto-match rate {m['auto_match_rate'] * 100:.1f}%")
     for line in verdict_lines(summary):
         console.print(line)
+    for line in incomplete_lines(summary):
+        console.print(line)
     console.print(f"outputs: {markup(out_dir)}")
 
 
@@ -130,8 +160,12 @@ def verdict_lines(summary: Mapping[str, Any]) -> list[str]:
     if broken:
         lines.append("[bold red]over the limits[/] (exit 1):")
         lines += [f"  [red]✗[/] {markup(c.message())}" for c in broken]
+    elif checks and summary.get("complete", True) is False:
+        lines.append(f"within the limits on what was checked: {len(checks)} check{'s' if len(checks) != 1 else ''} "
+                     "passed, on partial data")
     elif checks:
         lines.append(f"[green]within the limits[/]: {len(checks)} check{'s' if len(checks) != 1 else ''} passed")
+    lines += [f"  [yellow]![/] warning: {markup(c.message())}" for c in checks if c.warned]
     lines += [f"  [yellow]?[/] {markup(c.message())}" for c in checks if c.status == "unmeasured"]
     return lines
 
@@ -147,10 +181,20 @@ def quiet_line(summary: Mapping[str, Any], out_dir: str) -> str:
     checks = checks_from_verdict(summary.get("verdict", {}))
     broken = [c for c in checks if c.broken]
     verdict = "FAIL" if broken else "ok"
+    incomplete = incomplete_text(summary)
+    if incomplete:  # never "ok": what it did not check is unknown
+        verdict = f"{incomplete}{'; FAIL' if broken else ''}"
     severities = ", ".join(f"{n} {s}" for s, n in ex["by_severity"].items() if n)
     line = (f"{head}: {verdict}; {ex['total']} exceptions{f' ({severities})' if severities else ''}, "
             f"{value_text(summary)} at risk; "
             f"{totals['rows_rejected']} rows rejected, {totals['sources_failed']} sources failed")
     if broken:
         line += "; broken: " + "; ".join(c.message() for c in broken)
+    warned = [c for c in checks if c.warned]
+    if warned:
+        line += "; warnings: " + "; ".join(c.message() for c in warned)
+    if incomplete:
+        line += "; not checked: " + "; ".join(
+            [f"source {f['source']}" for f in summary.get("failed_sources", [])]
+            + [f"rule {r['rule']}" for r in summary.get("not_evaluated", [])])
     return f"{line}; outputs in {out_dir}"

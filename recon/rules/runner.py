@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,16 +33,34 @@ STAGE = "main._exceptions_stage"
 OUT = "_rule_out"  # one rule's result: its exceptions and a last row of records compared and matched
 
 
+@dataclass(frozen=True)
+class Blockers:
+    """What stops rules from being evaluated this run, decided after the load and before any rule runs.
+
+    `tables`: `system.entity` -> (source, reason) for tables whose source failed or fell short of
+    its expectations; `rules`: rule id -> reason (a field it needs that no source maps);
+    `skipped`: rule id -> why it does not apply at this site (`skip_rules`).
+    """
+
+    tables: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    rules: Mapping[str, str] = field(default_factory=dict)
+    skipped: Mapping[str, str] = field(default_factory=dict)
+
+
+NOT_EVALUATED = "not-evaluated"
+
+
 @dataclass
 class RuleResult:
     rule_id: str
     workflow: str
-    status: str  # ok, skipped, failed
+    status: str  # ok, skipped (not applicable: no source for a table, or skip_rules), not-evaluated, failed
     exceptions: int = 0
     seconds: float = 0.0
     reason: str | None = None
     records_compared: int | None = None  # business keys (match) or rows (check, duplicate) the rule looked at
     records_matched: int | None = None  # of those, matched within tolerance (match) or passing (check, duplicate)
+    source: str | None = None  # not-evaluated: the failed source behind it
 
 
 @dataclass
@@ -67,6 +85,7 @@ class RulesReport:
             "rules_run": sum(1 for r in self.results if r.status == "ok"),
             "rules_skipped": sum(1 for r in self.results if r.status == "skipped"),
             "rules_failed": sum(1 for r in self.results if r.status == "failed"),
+            "rules_not_evaluated": sum(1 for r in self.results if r.status == NOT_EVALUATED),
             "exceptions": self.total,
             "value_at_risk": round(self.value_at_risk, 2),
             "by_type": dict(sorted(self.by_type.items())),
@@ -106,21 +125,36 @@ def lookup_tables(rule: Any) -> set[str]:
     return tables
 
 
-def prepare_rule(loaded: LoadedRule, present: set[str], failed: set[str],
-                 config: Config | None) -> tuple[RuleResult, CompiledRule | None]:
-    """The engine-independent half of running a rule: skip it when a table it reads is missing or
-    incomplete (a partial table would make everything it lacks look missing), else compile it.
+def prepare_rule(loaded: LoadedRule, present: set[str], failed: set[str], config: Config | None,
+                 blockers: Blockers | None = None) -> tuple[RuleResult, CompiledRule | None]:
+    """The engine-independent half of running a rule: leave it out when a table it reads is
+    incomplete or a field it needs is not mapped (not evaluated: a partial table would make
+    everything it lacks look missing), or when no source loads a table or the site skips it
+    (skipped: not applicable), else compile it.
 
     Optional lookup tables that no source loads compile as empty, so the rule still runs.
     """
+    blockers = blockers or Blockers()
     result = RuleResult(loaded.id, loaded.workflow, "ok")
-    broken = [t for t in loaded.rule.tables() if t in failed]
-    missing = [t for t in loaded.rule.tables() if t not in present and t not in failed]
-    if broken or missing:
-        result.status = "skipped"
+    if loaded.id in blockers.skipped:
+        result.status, result.reason = "skipped", blockers.skipped[loaded.id]
+        return result, None
+    tables = loaded.rule.tables()
+    blocked = [t for t in tables if t in blockers.tables]
+    broken = [t for t in tables if t in failed and t not in blockers.tables]
+    missing = [t for t in tables if t not in present and t not in failed and t not in blockers.tables]
+    if blocked or broken:
+        result.status = NOT_EVALUATED
+        result.source = blockers.tables[blocked[0]][0] if blocked else None
         result.reason = "; ".join(
-            ([f"{', '.join(broken)} did not load completely"] if broken else [])
-            + ([f"no source loads {', '.join(missing)}"] if missing else []))
+            [f"source {blockers.tables[t][0]} ({t}): {blockers.tables[t][1]}" for t in blocked]
+            + ([f"{', '.join(broken)} did not load completely"] if broken else []))
+        return result, None
+    if loaded.id in blockers.rules:
+        result.status, result.reason = NOT_EVALUATED, blockers.rules[loaded.id]
+        return result, None
+    if missing:
+        result.status, result.reason = "skipped", f"no source loads {', '.join(missing)}"
         return result, None
     lookups = lookup_tables(loaded.rule)
     ctx = CompileContext.from_config(config, frozenset(t for t in lookups if t not in present))
@@ -129,12 +163,15 @@ def prepare_rule(loaded: LoadedRule, present: set[str], failed: set[str],
 
 def run_rules(db: Database, rules: list[LoadedRule], *, as_of: datetime, run_id: str,
               config: Config | None = None, tables: tuple[set[str], set[str]] | None = None,
-              on_rule: OnRule | None = None) -> RulesReport:
+              on_rule: OnRule | None = None, blockers: Blockers | None = None,
+              on_result: Callable[[RuleResult], None] | None = None) -> RulesReport:
     """Run every rule into `main.exceptions` (replaced), returning counts per rule, type and severity.
 
     `tables` is (tables loaded completely, tables whose load failed) for this run; without it every
     table present in the database counts as loaded. `on_rule(rule_id, index, total)` is called
-    before each rule (index from 0), skipped ones included, for a progress display.
+    before each rule (index from 0), skipped ones included, for a progress display, and
+    `on_result(result)` after it (a log streams it). `blockers` (recon.completeness) leaves out the
+    rules that cannot be evaluated this run.
     """
     report = RulesReport()
     db.execute(exceptions_ddl(STAGE))
@@ -144,29 +181,16 @@ def run_rules(db: Database, rules: list[LoadedRule], *, as_of: datetime, run_id:
     for index, loaded in enumerate(rules):
         if on_rule is not None:
             on_rule(loaded.id, index, len(rules))
-        result, compiled = prepare_rule(loaded, present, failed, config)
+        result, compiled = prepare_rule(loaded, present, failed, config, blockers)
         report.results.append(result)
-        if compiled is None:
-            continue
-        if compiled.scorers:
-            fuzzy.register(db, compiled.scorers)
-        started = time.perf_counter()
-        try:  # one statement: the exceptions, then a row of records compared and matched
-            db.execute(f"CREATE OR REPLACE TEMP TABLE {OUT} AS\n{compiled.sql_with_stats}", params)
-        except duckdb.Error as exc:
-            result.status = "failed"
-            result.reason = str(exc).strip().splitlines()[0]
-            continue
-        finally:
-            result.seconds = round(time.perf_counter() - started, 4)
-        db.execute(f"INSERT INTO {STAGE} SELECT {columns} FROM {OUT} WHERE records_compared IS NULL")
-        counts = db.rows(f"SELECT records_compared, records_matched FROM {OUT} WHERE records_compared IS NOT NULL")
-        result.records_compared, result.records_matched = (int(n) for n in counts[0])
-        result.exceptions = int(db.scalar(f"SELECT count(*) FROM {OUT}")) - 1
-        if not result.records_matched:
-            note = compared_nothing(db, loaded, result, config)
-            if note:
-                report.notes.append(note)
+        if compiled is not None:
+            _execute(db, compiled, result, params, columns)
+            if result.status == "ok" and not result.records_matched:
+                note = compared_nothing(db, loaded, result, config)
+                if note:
+                    report.notes.append(note)
+        if on_result is not None:
+            on_result(result)
     db.execute(f"DROP TABLE IF EXISTS {OUT}")
     db.execute(f"CREATE OR REPLACE TABLE main.exceptions AS SELECT {columns} FROM {STAGE} ORDER BY {order_by()}")
     db.execute(f"DROP TABLE {STAGE}")
@@ -176,6 +200,25 @@ def run_rules(db: Database, rules: list[LoadedRule], *, as_of: datetime, run_id:
             f"SELECT {column}, count(*) FROM main.exceptions GROUP BY ALL")}))
     report.value_at_risk = float(db.scalar("SELECT coalesce(sum(value_at_risk), 0) FROM main.exceptions"))
     return report
+
+
+def _execute(db: Database, compiled: CompiledRule, result: RuleResult, params: dict[str, Any], columns: str) -> None:
+    """Run one compiled rule into the stage; a DuckDB error fails this rule alone."""
+    if compiled.scorers:
+        fuzzy.register(db, compiled.scorers)
+    started = time.perf_counter()
+    try:  # one statement: the exceptions, then a row of records compared and matched
+        db.execute(f"CREATE OR REPLACE TEMP TABLE {OUT} AS\n{compiled.sql_with_stats}", params)
+    except duckdb.Error as exc:
+        result.status = "failed"
+        result.reason = str(exc).strip().splitlines()[0]
+        return
+    finally:
+        result.seconds = round(time.perf_counter() - started, 4)
+    db.execute(f"INSERT INTO {STAGE} SELECT {columns} FROM {OUT} WHERE records_compared IS NULL")
+    counts = db.rows(f"SELECT records_compared, records_matched FROM {OUT} WHERE records_compared IS NOT NULL")
+    result.records_compared, result.records_matched = (int(n) for n in counts[0])
+    result.exceptions = int(db.scalar(f"SELECT count(*) FROM {OUT}")) - 1
 
 
 def compared_nothing(db: Database, loaded: LoadedRule, result: RuleResult, config: Config | None) -> str | None:
@@ -209,5 +252,5 @@ def compared_nothing(db: Database, loaded: LoadedRule, result: RuleResult, confi
     return None
 
 
-__all__ = ["RuleResult", "RulesReport", "compared_nothing", "lookup_tables", "prepare_rule", "run_rules",
-           "split_table"]
+__all__ = ["NOT_EVALUATED", "Blockers", "RuleResult", "RulesReport", "compared_nothing", "lookup_tables",
+           "prepare_rule", "run_rules", "split_table"]

@@ -18,6 +18,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+from recon.completeness import assess
 from recon.db import Database
 from recon.rules.loader import RuleSet
 from recon.rules.runner import tables_loaded
@@ -25,7 +26,7 @@ from recon.spark import udfs
 from recon.spark.load import SparkLoader
 from recon.spark.rules import run_rules
 from recon.spark.session import get_session
-from recon.steps import LoadResult, RulesResult, RunPlan
+from recon.steps import Listeners, LoadResult, RulesResult, RunPlan
 
 
 def work_dir_for(plan: RunPlan) -> Path:
@@ -38,9 +39,11 @@ def work_dir_for(plan: RunPlan) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"recon-{plan.run_id}-"))
 
 
-def load_and_match(plan: RunPlan, db: Database, ruleset: RuleSet, store: Any, progress: Any = None,
-                   rule_progress: Any = None) -> tuple[LoadResult, RulesResult]:
-    """The load and rules steps on Spark; they return what the DuckDB steps of `recon.api.run` do."""
+def load_and_match(plan: RunPlan, db: Database, ruleset: RuleSet, store: Any,
+                   listeners: Listeners | None = None) -> tuple[LoadResult, RulesResult]:
+    """The load and rules steps on Spark; they return what the DuckDB steps of `recon.api.run` do,
+    completeness included (the same assessment blocks the same rules)."""
+    listeners = listeners or Listeners()
     options = plan.project.config.engine.spark
     t0 = time.perf_counter()
     spark = get_session(options)
@@ -50,15 +53,17 @@ def load_and_match(plan: RunPlan, db: Database, ruleset: RuleSet, store: Any, pr
         # The DuckDB views read these files as long as the run's database is used (reports, e-mail).
         weakref.finalize(db, shutil.rmtree, str(work_dir), True)
     t0 = time.perf_counter()
-    loader = SparkLoader(plan.project, db, spark, plan.run_id, work_dir, strict=plan.strict, progress=progress,
-                         as_of=plan.as_of)
+    loader = SparkLoader(plan.project, db, spark, plan.run_id, work_dir, strict=plan.strict,
+                         progress=listeners.file_started, as_of=plan.as_of)
     load = LoadResult(loader.load_all(), time.perf_counter() - t0, session_seconds)
     store.note_load(load.by_source(), len(load.files))  # a failed rules step still records the load
     t0 = time.perf_counter()
     udfs.register(spark)
+    assessment = assess(plan.project, db, load.files, ruleset.rules, plan.as_of)
     report = run_rules(spark, db, ruleset.rules, tables=tables_loaded(load.files), as_of=plan.as_of,
-                       run_id=plan.run_id, work_dir=work_dir, config=plan.project.config, on_rule=rule_progress)
-    return load, RulesResult(report, time.perf_counter() - t0)
+                       run_id=plan.run_id, work_dir=work_dir, config=plan.project.config,
+                       on_rule=listeners.rule_started, blockers=assessment.blockers())
+    return load, RulesResult(report, time.perf_counter() - t0, assessment)
 
 
 __all__ = ["load_and_match", "work_dir_for"]

@@ -84,6 +84,7 @@ class SparkLoader(SparkX12, SparkReaders, Loader):
         for name, _ in sources:
             report.files += reports[name].files
             report.findings += reports[name].findings
+            report.source_files.update(reports[name].source_files)
         if self.strict and report.failed:
             raise InputError([f.problem for f in report.failed if f.problem])
         return report
@@ -242,6 +243,13 @@ class SparkLoader(SparkX12, SparkReaders, Loader):
             table.columns.setdefault(p.name, p.duck_type)
         for name, duck_type in passthrough.items():
             table.columns.setdefault(name, duck_type)
+
+    def add_table_part(self, system: str, entity: str, part: str | None) -> None:
+        """A Parquet folder written elsewhere (X12 findings) as a part of `<system>.<entity>` (None: empty)."""
+        table = self.tables.setdefault(f"{system}.{entity}", Table(system, entity))
+        table.columns = table.columns or dict(ENTITIES[entity].columns)
+        if part is not None:
+            table.parts.append(part)
 
     # -- publishing -------------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from recon.db import Database
 from recon.rules.compile_parts import STATS_COLUMNS
 from recon.rules.contract import COLUMN_NAMES, COLUMN_TYPES, exceptions_ddl, order_by
 from recon.rules.loader import LoadedRule
-from recon.rules.runner import OnRule, RuleResult, RulesReport, compared_nothing, prepare_rule
+from recon.rules.runner import Blockers, OnRule, RuleResult, RulesReport, compared_nothing, prepare_rule
 from recon.spark import udfs
 from recon.spark.transpile import to_spark
 from recon.sql import ident, literal
@@ -136,7 +136,7 @@ def _contract_select(source: str) -> str:
 
 def run_rules(spark: SparkSession, db: Database, rules: list[LoadedRule], *, tables: tuple[set[str], set[str]],
               as_of: Any, run_id: str, work_dir: Path, config: Config | None = None, parallel: int = 4,
-              on_rule: OnRule | None = None) -> RulesReport:
+              on_rule: OnRule | None = None, blockers: Blockers | None = None) -> RulesReport:
     """Every rule on Spark into Parquet, then into `main.exceptions` of the run's DuckDB; counts as on DuckDB.
 
     Rules run `parallel` at a time from driver threads: on small and mid-sized data Spark's time
@@ -154,7 +154,7 @@ def run_rules(spark: SparkSession, db: Database, rules: list[LoadedRule], *, tab
     for index, loaded in enumerate(rules):
         if on_rule is not None:
             on_rule(loaded.id, index, len(rules))
-        result, compiled = prepare_rule(loaded, present, failed, config)
+        result, compiled = prepare_rule(loaded, present, failed, config, blockers)
         report.results.append(result)
         if compiled is None:
             continue

@@ -22,7 +22,7 @@ from recon import files as filesys
 from recon.config import Project, Source
 from recon.config.schema import ColumnSpec
 from recon.errors import Problem
-from recon.load.edi import PASSTHROUGH, rejected_documents
+from recon.load.edi import FINDING_FIELDS, FINDINGS, PASSTHROUGH, rejected_documents
 from recon.load.edifact import EdifactOptions
 from recon.load.loader import FileLoad, LoadReport
 from recon.load.x12 import COLUMNS, LINEAGE, Finding, X12Options, parse_x12_files
@@ -47,6 +47,8 @@ class SparkX12:
     no_parse_problem: list[Any]
     insert_mapped: Callable[..., None]
     empty_table: Callable[..., None]
+    add_table_part: Callable[[str, str, str | None], None]
+    load_id: Callable[[str], str]
 
     def load_x12(self, name: str, source: Source, paths: list[Path], report: LoadReport) -> Iterator[FileLoad]:
         """`recon.load.edi.load_x12_source`, with the files parsed on the executors, one task per file."""
@@ -80,6 +82,10 @@ class SparkX12:
                 report.files.append(load)
                 yield load
         report.findings.extend(f.to_dict() for f in findings)
+        report.source_files[name] = len(summaries)
+        findings_load = self._load_findings(name, source, findings)
+        report.files.append(findings_load)
+        yield findings_load
         rejected = rejected_documents(findings)
 
         def one(entity: str) -> FileLoad:
@@ -111,6 +117,22 @@ class SparkX12:
         for load in loads:
             report.files.append(load)
             yield load
+
+    def _load_findings(self, name: str, source: Source, findings: list[Finding]) -> FileLoad:
+        """`recon.load.edi.load_findings` on Spark: the (few) findings as one Parquet part of `edi_findings`."""
+        load = FileLoad(name, source.system, FINDINGS, source.path, "x12")
+        if not findings:
+            self.add_table_part(source.system, FINDINGS, None)
+            return load
+        load_id = self.load_id(name)
+        rows = [(*(getattr(f, c) for c in FINDING_FIELDS), load_id, f.file, f.segment_position)
+                for f in sorted(findings, key=lambda f: (f.file, f.segment_position or 0, f.code))]
+        schema = ", ".join([*(f"{bq(c)} {'BIGINT' if c == 'segment_position' else 'STRING'}" for c in FINDING_FIELDS),
+                            "_load_id STRING", "_source_file STRING", "_source_row BIGINT"])
+        part = self.work_dir / "tables" / f"{source.system}.{FINDINGS}" / f"part{self._name('findings')}"
+        self.spark.createDataFrame(rows, schema).coalesce(1).write.mode("overwrite").parquet(str(part))
+        self.add_table_part(source.system, FINDINGS, str(part))
+        return load
 
     def _parse_x12(self, paths: list[Path], displays: list[str], options: dict[str, Any],
                    edifact: dict[str, Any] | None = None) -> DataFrame:

@@ -51,7 +51,12 @@ EXCEPTION_COLUMNS: dict[str, str] = {
     "message": "VARCHAR",
     "left_lineage": "VARCHAR",
     "right_lineage": "VARCHAR",
+    # Not a contract column: true for an exception carried forward from the run before because its
+    # rule was not evaluated (a failed source, an unmapped field); it was not re-checked.
+    "unverified": "BOOLEAN",
 }
+# Columns of `exceptions` that state files written by an older recon lack (added when one is opened for writing).
+ADDED_EXCEPTION_COLUMNS = {"unverified": "BOOLEAN"}
 
 # name -> column definitions; order matters only for readability of `DESCRIBE`.
 TABLES: dict[str, str] = {
@@ -88,8 +93,11 @@ def qualified(table: str, alias: str = ALIAS) -> str:
 
 
 def create_statements(alias: str = ALIAS) -> list[str]:
-    """Idempotent DDL for every table, in a fixed order."""
-    return [
+    """Idempotent DDL for every table, in a fixed order; columns added since a file was created are added."""
+    statements = [
         f"CREATE TABLE IF NOT EXISTS {qualified(name, alias)} ({' '.join(cols.split())})"
         for name, cols in TABLES.items()
     ]
+    statements += [f"ALTER TABLE {qualified('exceptions', alias)} ADD COLUMN IF NOT EXISTS {ident(name)} {duck_type}"
+                   for name, duck_type in ADDED_EXCEPTION_COLUMNS.items()]
+    return statements

@@ -249,10 +249,16 @@ class StateStore:
             f"SELECT run_id FROM {self.t('runs')} WHERE fingerprint = ? ORDER BY started_at", [fingerprint])]
 
     def record(self, run: RunRecord, *, sources: Sequence[dict[str, Any]], inputs: Iterable[InputFile],
-               exceptions_table: str | None, rejects_table: str | None, replace: Sequence[str] = ()) -> None:
-        """Write one run in one transaction; the runs listed in `replace` (and their rows) go in the same one."""
+               exceptions_table: str | None, rejects_table: str | None, replace: Sequence[str] = (),
+               carried_table: str | None = None) -> None:
+        """Write one run in one transaction; the runs listed in `replace` (and their rows) go in the same one.
+
+        `carried_table` holds the exceptions carried forward unverified (their rule was not evaluated):
+        they are recorded as present in this run, so nothing resolves them until a run re-checks them.
+        """
         db = self.db
         exception_select = self._exception_select(exceptions_table, run.run_id) if exceptions_table else None
+        carried_select = self._exception_select(carried_table, run.run_id, unverified=True) if carried_table else None
         db.execute("BEGIN TRANSACTION")
         try:
             for old in {*replace, run.run_id}:
@@ -273,22 +279,25 @@ class StateStore:
             if rejects_table:
                 db.execute(f"INSERT INTO {self.t('run_rejects')} SELECT ?, source, field, reason, "
                            f"count(DISTINCT (file, \"row\")) FROM {rejects_table} GROUP BY ALL", [run.run_id])
-            if exception_select:
-                cols = ", ".join(ident(c) for c in EXCEPTION_COLUMNS)
-                db.execute(f"INSERT INTO {self.t('exceptions')} ({cols}) {exception_select}", [run.run_id])
+            cols = ", ".join(ident(c) for c in EXCEPTION_COLUMNS)
+            for select in (exception_select, carried_select):
+                if select:
+                    db.execute(f"INSERT INTO {self.t('exceptions')} ({cols}) {select}", [run.run_id])
             hold_point("store.commit")
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
 
-    def _exception_select(self, table: str, run_id: str) -> str:
+    def _exception_select(self, table: str, run_id: str, *, unverified: bool = False) -> str:
         """Contract columns of the run's exceptions, cast to the store's types; absent columns are NULL."""
         present = {c for c, _ in self.db.columns(table)}
         parts = []
         for col, duck_type in EXCEPTION_COLUMNS.items():
             if col == "run_id":
                 parts.append("?")
+            elif col == "unverified":
+                parts.append("true" if unverified else "false")
             elif col in present:
                 parts.append(f"TRY_CAST({ident(col)} AS {duck_type})")
             else:

@@ -18,6 +18,7 @@ shows it, and it never replaces a good run. A dry run takes no lock and writes n
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,8 +30,9 @@ from zoneinfo import ZoneInfo
 from recon import __version__
 from recon.config import Project
 from recon.db import Database
-from recon.errors import ReconError
+from recon.errors import EXIT_BAR_BROKEN, EXIT_INCOMPLETE, EXIT_OK, ReconError
 from recon.seams import hold_point
+from recon.sql import ident
 from recon.store import acks as ack_store
 from recon.store.inputs import (
     InputFile,
@@ -42,11 +44,12 @@ from recon.store.inputs import (
 )
 from recon.store.lifecycle import STATUSES, mean_time_to_resolve_sql, statuses_sql
 from recon.store.lock import StateLock
-from recon.store.schema import ALIAS, qualified
+from recon.store.schema import ALIAS, EXCEPTION_COLUMNS, qualified
 from recon.store.state import RunRecord, StateStore
 
 DEFAULT_STATE = "recon-state.duckdb"
 STATUS_TABLE = "main.exception_status"
+CARRIED = "_carried_exceptions"  # temp: exceptions carried forward unverified (see RunStore.observe)
 
 
 def state_path(project: Project) -> Path:
@@ -178,45 +181,69 @@ class RunStore:
         """The load's per-source counts, for the run record (also a failed run's, after the load)."""
         self._load = _LoadCounts(sources, files)
 
-    def observe(self) -> Lifecycle:
+    def observe(self, unverified_rules: Iterable[str] = ()) -> Lifecycle:
         """Lifecycle of this run's exceptions against the recorded history; acks active at as-of.
 
+        `unverified_rules` are the rules this run did not evaluate (a failed source, an unmapped
+        field): their exceptions of the run before are carried forward as present and unverified
+        (`CARRIED`), so a rule that could not run resolves nothing and MTTR counts only re-checks.
         Leaves `main.exception_status` (one row per exception id: present ones and the ones this
         run resolved) for the reports to join.
         """
         db = self.db
+        rules = sorted(set(unverified_rules))
         store = StateStore.attach(db, self.path, read_only=True)  # readers may share it; record() writes
         try:
             replaced = store.run_ids_with_fingerprint(self.fingerprint)
             db.execute(f"CREATE OR REPLACE TEMP TABLE _lc_runs AS {store.lifecycle_runs_sql(exclude=replaced)} "
                        "UNION ALL SELECT ?::VARCHAR, ?::TIMESTAMPTZ, ?::TIMESTAMPTZ",
                        [self.run_id, self.as_of, self.started_at])
+            ordered = db.rows("SELECT run_id FROM _lc_runs ORDER BY as_of, started_at, run_id")
+            seq = next(i for i, r in enumerate(ordered, start=1) if r[0] == self.run_id)
+            previous = ordered[seq - 2][0] if seq > 1 else None
+            self._carry_forward(store, previous, rules)
             current = ""
             if _has_table(db, "exceptions"):
                 current = ("UNION ALL SELECT ?::VARCHAR, exception_id, exception_type, workflow, rule_id, severity "
                            "FROM main.exceptions")
+            current += (" UNION ALL SELECT ?::VARCHAR, exception_id, exception_type, workflow, rule_id, severity "
+                        f"FROM {CARRIED}")
             db.execute(f"CREATE OR REPLACE TEMP TABLE _lc_presence AS {store.presence_sql()} {current}",
-                       [self.run_id] if current else [])
+                       [self.run_id] * current.count("?::VARCHAR"))
             db.execute(f"CREATE OR REPLACE TEMP TABLE _lc_acks AS {ack_store.active_sql(store)}",
                        [as_of_date(self.as_of, self.project.config.timezone)])
         finally:
             store.detach()
         db.execute(f"CREATE OR REPLACE TEMP TABLE _lc_status AS {statuses_sql('_lc_runs', '_lc_presence')}")
         db.execute(f"""CREATE OR REPLACE TABLE {STATUS_TABLE} AS
-            SELECT s.* EXCLUDE (seq), a.exception_id IS NOT NULL AS acked, a.until AS ack_until, a.note AS ack_note
+            SELECT s.* EXCLUDE (seq), a.exception_id IS NOT NULL AS acked, a.until AS ack_until, a.note AS ack_note,
+                   s.exception_id IN (SELECT exception_id FROM {CARRIED}) AS unverified
             FROM _lc_status s LEFT JOIN _lc_acks a USING (exception_id)
             WHERE s.run_id = ?
             ORDER BY CASE s.status WHEN 'new' THEN 0 WHEN 'reopened' THEN 1 WHEN 'open' THEN 2 ELSE 3 END,
                      s.exception_type, s.exception_id""", [self.run_id])
-        ordered = db.rows("SELECT run_id FROM _lc_runs ORDER BY as_of, started_at, run_id")
-        seq = next(i for i, r in enumerate(ordered, start=1) if r[0] == self.run_id)
-        previous = ordered[seq - 2][0] if seq > 1 else None
         mttr = {r[0]: float(r[1]) for r in db.rows(mean_time_to_resolve_sql("_lc_status", str(int(seq))))}
         acked_ids = frozenset(r[0] for r in db.rows("SELECT exception_id FROM _lc_acks"))
         lifecycle = self._summary(previous, replaced, mttr)
         lifecycle.update(self._values(previous))
         db.drop("_lc_runs", "_lc_presence", "_lc_status", "_lc_acks")
         return Lifecycle(lifecycle, acked_ids)
+
+    def _carry_forward(self, store: StateStore, previous: str | None, rules: list[str]) -> None:
+        """`CARRIED`: the previous run's exceptions of `rules` that this run did not find (it could not look).
+
+        A rule not evaluated two nights running still carries them: the night between recorded
+        them as present (unverified)."""
+        db = self.db
+        cols = ", ".join(ident(c) for c in EXCEPTION_COLUMNS if c != "unverified")  # set when recorded
+        if previous is None or not rules or store.empty:
+            names = ", ".join(f"NULL::{t} AS {ident(c)}" for c, t in EXCEPTION_COLUMNS.items() if c != "unverified")
+            db.execute(f"CREATE OR REPLACE TEMP TABLE {CARRIED} AS SELECT {names} WHERE false")
+            return
+        mine = ("AND exception_id NOT IN (SELECT exception_id FROM main.exceptions)"
+                if _has_table(db, "exceptions") else "")
+        db.execute(f"CREATE OR REPLACE TEMP TABLE {CARRIED} AS SELECT {cols} FROM {store.t('exceptions')} "
+                   f"WHERE run_id = ? AND list_contains(?, rule_id) {mine} ORDER BY exception_id", [previous, rules])
 
     def _summary(self, previous: str | None, replaced: list[str], mttr: dict[str, float]) -> dict[str, Any]:
         db = self.db
@@ -238,9 +265,11 @@ class RunStore:
         for name, entry in by_type.items():
             entry["mttr_hours"] = mttr.get(name)
         acked = db.scalar(f"SELECT count(*) FROM {STATUS_TABLE} WHERE acked AND status <> 'resolved'") or 0
+        unverified = db.scalar(f"SELECT count(*) FROM {STATUS_TABLE} WHERE unverified") or 0
         return {
             **counts,
             "acked": int(acked),
+            "unverified": int(unverified),
             "previous_run_id": previous,
             "replaces_run_id": replaced[-1] if replaced else None,
             "mttr_hours": dict(sorted(mttr.items())),
@@ -275,7 +304,7 @@ class RunStore:
             return
         db = self.db
         code = int(exit_code or 0)
-        status = {0: "ok", 1: "bar-broken"}.get(code, f"exit-{code}")
+        status = {EXIT_OK: "ok", EXIT_BAR_BROKEN: "bar-broken", EXIT_INCOMPLETE: "incomplete"}.get(code, f"exit-{code}")
         has_exceptions = _has_table(db, "exceptions")
         run = self._run_record(status, code)
         run.exceptions = int(db.scalar("SELECT count(*) FROM main.exceptions") or 0) if has_exceptions else 0
@@ -286,10 +315,14 @@ class RunStore:
             store.record(run, sources=self._load.sources, inputs=self.inputs,
                          exceptions_table="main.exceptions" if has_exceptions else None,
                          rejects_table="main.rejects" if _has_table(db, "rejects") else None,
-                         replace=replaced)
+                         replace=replaced, carried_table=CARRIED if self._carried() else None)
         finally:
             store.detach()
         self.recorded = True
+
+    def _carried(self) -> bool:
+        return bool(self.db.scalar("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
+                                   [CARRIED]))
 
     def _run_record(self, status: str, code: int, error: str | None = None) -> RunRecord:
         sources = self._load.sources

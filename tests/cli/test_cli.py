@@ -7,6 +7,7 @@ import json
 from click.testing import CliRunner
 
 from recon.cli import main
+from recon.errors import EXIT_INCOMPLETE
 
 GOOD = """
 sources:
@@ -95,9 +96,14 @@ def test_run_prints_counts_and_json(make_project, tmp_path):
     config = make_project(GOOD, FILES)
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["run", "--config", str(config), "--as-of", "2026-11-20T06:00:00",
-                                       "--out", str(out), "--json"])
+                                       "--out", str(out), "--json", "--allow-incomplete"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
+    # GOOD maps no released_at, status or customer_po: the bundled rules reading them say so.
+    assert summary["complete"] is False and summary["failed_sources"] == []
+    assert {r["rule"]: r["reason"] for r in summary["not_evaluated"]} == {
+        "released-order-reaches-wms": "missing erp.orders.released_at, erp.orders.status",
+        "customer-po-unique": "missing erp.orders.customer_po, erp.orders.status"}
     assert summary["as_of"] == "2026-11-20T06:00:00+00:00"
     by_source = {s["source"]: (s["rows_read"], s["rows_loaded"], s["rows_rejected"]) for s in summary["sources"]}
     assert by_source == {"erp_orders": (2, 2, 0), "wms_orders": (1, 1, 0)}
@@ -108,8 +114,10 @@ def test_missing_input_fails_the_source_but_not_the_run_unless_strict(make_proje
     config = make_project(GOOD, {"erp/orders.csv": FILES["erp/orders.csv"]})
     runner = CliRunner()
     loose = runner.invoke(main, ["run", "--config", str(config), "--out", str(tmp_path / "a")])
-    assert loose.exit_code == 0, loose.output
-    assert "no file matches 'wms/orders.jsonl'" in loose.output
+    assert loose.exit_code == EXIT_INCOMPLETE, loose.output
+    assert "no file matches 'wms/orders.jsonl'" in loose.output and "INCOMPLETE" in loose.output
+    allowed = runner.invoke(main, ["run", "--config", str(config), "--out", str(tmp_path / "c"), "--allow-incomplete"])
+    assert allowed.exit_code == 0, allowed.output
     strict = runner.invoke(main, ["run", "--config", str(config), "--out", str(tmp_path / "b"), "--strict"])
     assert strict.exit_code == 3
     assert "Traceback" not in strict.output and "wms/orders.jsonl" in strict.output

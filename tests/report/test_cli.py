@@ -78,6 +78,9 @@ def test_json_log_lines_on_stderr_one_object_per_event(project, tmp_path):
     written = next(e for e in events if e["event"] == "outputs_written")["files"]
     assert {"report.html", "summary.json", "exceptions.csv", "exceptions/operations.csv"} <= set(written)
     assert all(re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", e["ts"]) for e in events)
+    # Streamed: each source and rule event comes when it happened, before the outputs are written.
+    assert max(names.index("source_loaded"), names.index("rule_run")) < names.index("outputs_written")
+    assert [e["ts"] for e in events] == sorted(e["ts"] for e in events)
 
 
 def test_text_log_lines(project, tmp_path):

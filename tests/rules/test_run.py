@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from recon import api
 from recon.cli import main
+from recon.errors import EXIT_INCOMPLETE
 from recon.rules.contract import COLUMN_NAMES
 from recon.sample.generate import generate
 from recon.score import score_files
@@ -82,23 +83,31 @@ def test_the_progress_bar_names_the_rule_running_and_quiet_runs_get_no_bar(monke
     run_cli = sys.modules["recon.cli.run"]
     screen = io.StringIO()
     monkeypatch.setattr(run_cli, "stderr_console", lambda: Console(file=screen, force_terminal=True, width=100))
-    with run_cli._progress_display(True, run_cli.EventLog(None), "r") as (on_file, on_rule):
+    with run_cli._progress_display(True, run_cli.RunEvents(run_cli.EventLog(None), "r")) as (on_file, on_rule):
         on_file("erp_orders", "orders.csv", 0, 1)
         on_rule("shipment-posted-in-erp", 2, 17)
     assert "rules: shipment-posted-in-erp" in screen.getvalue() and "2/17" in screen.getvalue()
-    with run_cli._progress_display(False, run_cli.EventLog(None), "r") as (on_file, on_rule):
-        assert on_rule is None  # --quiet, --json, --log-format or no terminal: nothing drawn
+    drawn = screen.getvalue()
+    with run_cli._progress_display(False, run_cli.RunEvents(run_cli.EventLog(None), "r")) as (on_file, on_rule):
+        on_rule("shipment-posted-in-erp", 3, 17)  # --quiet, --json, --log-format or no terminal: nothing drawn
+    assert screen.getvalue() == drawn
 
 
-def test_rules_on_a_table_that_failed_to_load_are_skipped(make_project: Callable[..., Path], tmp_path: Path) -> None:
-    """An incomplete table would make everything it lacks look missing: skip, and say why."""
+def test_rules_on_a_table_that_failed_to_load_are_not_evaluated(make_project: Callable[..., Path],
+                                                                 tmp_path: Path) -> None:
+    """An incomplete table would make everything it lacks look missing: leave the rule out, and say why."""
     erp = ("  erp_posts:\n    system: erp\n    entity: shipment_lines\n    path: erp/*.csv\n"
            "    columns: {shipment_id: sid, order_id: oid, line_no: ln, qty: qty}\n")
     config = make_project(CONFIG.replace("ownership:", erp + "ownership:"), {"wms.csv": WMS})
     ctx = api.run(config, as_of="2024-03-10T12:00:00Z", out=tmp_path / "out", run_id="r2")
     reasons = {r["rule_id"]: r["reason"] for r in ctx.summary["rules"]["rules"]}
-    assert reasons["shipment-posted-in-erp"] == "erp.shipment_lines did not load completely"
+    assert reasons["shipment-posted-in-erp"] == "source erp_posts (erp.shipment_lines): no file matches 'erp/*.csv'"
     assert ctx.summary["rules"]["by_type"] == {"shipped-without-tracking": 1}
+    assert ctx.summary["complete"] is False and ctx.exit_code == EXIT_INCOMPLETE
+    not_evaluated = {r["rule"]: r["reason"] for r in ctx.summary["not_evaluated"]}
+    # Every rule reading erp.shipment_lines (the 945 rule of the EDI pack too), none other.
+    assert {"shipment-posted-in-erp", "warehouse-advice-posted"} <= set(not_evaluated)
+    assert all(reason.startswith("source erp_posts (erp.shipment_lines): ") for reason in not_evaluated.values())
 
 
 def test_bad_rules_stop_the_run_before_any_data_is_read(make_project: Callable[..., Path], tmp_path: Path) -> None:

@@ -217,7 +217,10 @@ def test_number_formats_become_reader_options(tmp_path: Path) -> None:
     config = str(tmp_path / "recon.yaml")
     runner = CliRunner()
     assert runner.invoke(main, ["init", str(tmp_path), "--config", config]).exit_code == 0
-    ran = runner.invoke(main, ["run", "--config", config, "--out", str(tmp_path / "out"), "--quiet"])
+    # The invoices extract has no order line number, so invoice-line-unique is not evaluated (an
+    # incomplete run, exit 5, #14): this test is about the numbers loaded.
+    ran = runner.invoke(main, ["run", "--config", config, "--out", str(tmp_path / "out"), "--quiet",
+                               "--allow-incomplete"])
     assert ran.exit_code in (0, 1), ran.output
     loaded = runner.invoke(main, ["query", "SELECT (SELECT sum(qty) FROM erp.stock) AS qty, "
                                   "(SELECT max(amount) FROM erp.invoice_lines) AS amount", "--config", config,
