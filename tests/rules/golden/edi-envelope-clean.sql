@@ -2,7 +2,7 @@ WITH
 "rows" AS (
   SELECT "file" || ' segment ' || COALESCE(CAST("segment_position" AS TEXT), '-') || ' ' || "code" AS "k__document", "code" || ': ' || "message" AS "_value", NULL AS "_var", 'USD' AS "_cur", CAST(NULL AS TIMESTAMPTZ) AS "_event", list_value({'f': "_source_file", 'r': "_source_row"}) AS "_rows"
   FROM "edi"."edi_findings" AS t
-  WHERE ("severity" <> 'error' AND "code" <> 'X12-SET-NOT-MAPPED') AND NOT coalesce((FALSE), FALSE)
+  WHERE ("severity" <> 'error' AND NOT "code" IN ('X12-SET-NOT-MAPPED', 'EDIFACT-MESSAGE-NOT-MAPPED')) AND NOT coalesce((FALSE), FALSE)
 ),
 "findings" AS (
   SELECT 0 AS "_outcome", 'edi-envelope-warning' AS exception_type, 'medium' AS severity, 'it' AS owner, 'edi' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS VARCHAR) AS "line_no", CAST(NULL AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST(NULL AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST("k__document" AS VARCHAR) AS "document", CAST('code' AS VARCHAR) AS field, CAST(CAST("_value" AS VARCHAR) AS VARCHAR) AS left_value, CAST(NULL AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(round("_var", 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("_cur" AS VARCHAR) AS currency, CAST("_event" AS TIMESTAMPTZ) AS event_at, CAST("_rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS left_rows, CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)[]) AS right_rows, coalesce(CAST("k__document" AS VARCHAR), '') AS "_key"
