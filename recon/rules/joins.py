@@ -34,6 +34,16 @@ def _side_keys(rule: MatchRule, side: str, lookups: Mapping[str, Mapping[str, st
     return out
 
 
+def _filtered(table: str, where: str | None) -> str:
+    """The side's rows after its own `where`: a side the filter empties has nothing to join.
+
+    A `where` over a lookup's field is not a column of the table: the query then fails and the
+    caller gives no judgement, as for a key that is not a column.
+    """
+    name = table_name(*split_table(table))
+    return f"(SELECT * FROM {name} WHERE {where})" if where else name
+
+
 def never_join_sql(rule: MatchRule, lookups: Mapping[str, Mapping[str, str]]) -> str | None:
     """One row: (left rows, right rows, keys on both sides, an example left key, an example right key).
 
@@ -42,7 +52,7 @@ def never_join_sql(rule: MatchRule, lookups: Mapping[str, Mapping[str, str]]) ->
     left, right = _side_keys(rule, "left", lookups), _side_keys(rule, "right", lookups)
     if left is None or right is None:
         return None
-    lt, rt = (table_name(*split_table(t)) for t in (rule.left.table, rule.right.table))
+    lt, rt = (_filtered(side.table, side.where) for side in (rule.left, rule.right))
     cols = [f"k{i}" for i in range(len(left))]
 
     def keys(table: str, exprs: list[str]) -> str:

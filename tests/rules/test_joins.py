@@ -37,3 +37,12 @@ def test_padded_against_unpadded_keys_warn_with_an_example_of_each(make_project,
 
 def test_keys_that_join_do_not_warn(make_project, tmp_path):
     assert _warnings(make_project, tmp_path, ERP.replace("0000001042", "1042")) == []
+
+
+def test_a_side_its_filter_empties_is_not_called_a_key_convention(make_project, tmp_path):
+    # the only WMS row is not SHIPPED: the rule has nothing to compare, which is no key problem
+    wms = WMS.replace("SHIPPED", "PICKED")
+    project = make_project(CONFIG, {"wms/ship.csv": wms, "erp/ship.csv": ERP})
+    result = api.run(project, as_of="2026-11-21T00:00:00Z", out=tmp_path / "o", dry_run=True)
+    assert [w for w in result.rules.report.warnings
+            if "shipment-posted-in-erp" in w and "never join" in w] == []

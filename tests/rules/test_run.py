@@ -75,12 +75,12 @@ def test_rule_progress_is_called_before_each_rule(make_project: Callable[..., Pa
 
 
 def test_the_progress_bar_names_the_rule_running_and_quiet_runs_get_no_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
     import io
-    import sys
 
     from rich.console import Console
 
-    run_cli = sys.modules["recon.cli.run"]
+    run_cli = importlib.import_module("recon.cli.run")  # the CLI imports its commands lazily
     screen = io.StringIO()
     monkeypatch.setattr(run_cli, "stderr_console", lambda: Console(file=screen, force_terminal=True, width=100))
     with run_cli._progress_display(True, run_cli.RunEvents(run_cli.EventLog(None), "r")) as (on_file, on_rule):
