@@ -29,6 +29,7 @@ from recon.environment import check_output_folder, check_spill_folder
 from recon.errors import ConfigError, Problem
 from recon.formats import format_of
 from recon.load.loader import Loader, SourceDone, missing_columns
+from recon.load.mapping import read_columns
 from recon.load.readers import UnreadableFile, header_of
 from recon.report import Report, context, outputs
 from recon.report.outputs import Written
@@ -81,13 +82,14 @@ def check_files(project: Project, db: Database | None = None) -> list[Problem]:
                                     path=problem.path, hint=problem.hint))
             continue
         fmt = format_of(source)
-        if fmt.read is None:  # an EDI format: no header to check, the parser reports what it finds
+        nested = source.explode_path()
+        if fmt.read is None or (nested is not None and nested.error):  # EDI: the parser reports what it finds
             continue
         per_file: list[tuple[Problem, str]] = []
         for path in paths:
             display = filesys.display_path(path, project.root)
             try:
-                header = header_of(db, path, display, fmt.name, source.options)
+                header = header_of(db, path, display, fmt.name, source.options, nested, read_columns(source))
             except UnreadableFile as exc:
                 per_file.append((replace(exc.problem, file=None), display))
                 continue

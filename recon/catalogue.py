@@ -59,6 +59,8 @@ def extras(config: Config | None) -> dict[str, dict[str, str]]:
         if source.entity not in ENTITIES:
             continue
         table = f"{source.system}.{source.entity}"
+        if source.explode is not None:  # each row's element of the nested record (recon.load.explode)
+            out.setdefault(table, {})["_source_path"] = "VARCHAR"
         for name, spec in source.column_specs().items():
             if name not in ENTITIES[source.entity].fields:
                 out.setdefault(table, {})[name] = field_type(source.entity, name, spec)

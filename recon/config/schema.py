@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from recon.calendars import DEFAULT_CALENDAR, BusinessCalendar, weekday_numbers
+from recon.config.explode import ExplodePath, parse_explode
 from recon.engines import DEFAULT_ENGINE, ENGINES
 from recon.formats import FORMATS
 
@@ -196,6 +197,8 @@ class SourceBase(Strict):
     where: str | None = None
     latest_by: LatestBy | None = None
     pivot: Pivot | None = None
+    # Nested JSON: the arrays whose elements become rows (`stops[].shipment_ids[]`; recon.config.explode).
+    explode: str | None = None
     # Which of the files a `{date:%Y%m%d}` path names are loaded, measured against the run's as-of.
     select: Literal["all", "as_of", "latest_not_after_as_of"] = "all"
     # A required source that fails (missing, unreadable, short of `expect`) makes the run incomplete
@@ -214,6 +217,10 @@ class SourceBase(Strict):
             if spec.column is not None and spec.column.casefold() == column.casefold():
                 return name
         return None
+
+    def explode_path(self) -> ExplodePath | None:
+        """The parsed `explode:` (None without one); `recon validate` reports one that does not parse."""
+        return parse_explode(self.explode) if self.explode is not None else None
 
     def lookups(self) -> dict[str, ColumnSpec]:
         """The fields this source takes from another source by key."""

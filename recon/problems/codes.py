@@ -99,9 +99,19 @@ CONFIG = area(
      "{name!r} is not a line number; `line:` applies to line_no and order_line_no",
      "`line: integer | dotted | text` says how a source writes its line numbers; on another field it would "
      "do nothing, which is almost always a mapping put on the wrong field.", None),
+    ("C040", "explode-path-invalid", "explode path not valid", "explode {text!r} is not a path to explode: {reason}",
+     "A source's `explode:` names the arrays whose elements become rows: dot-separated keys, each array "
+     "marked `[]`, ending at one (`stops[].shipment_ids[]`). A key holding a dot is written in double quotes.",
+     "for example: explode: stops[].shipment_ids[]"),
+    ("C041", "mapping-changes-row-count", "Mapping expression makes or folds rows",
+     "{what} cannot be a column mapping: {reason}",
+     "A column `expr:` is evaluated on each row alone, one value per row: `unnest()` would make several rows "
+     "of one and an aggregate fold many into one, and then rows could no longer be traced to their line. "
+     "To turn one nested record into many rows, declare the array path with `explode:` (docs/config.md, "
+     "\"Nested JSON\"); to compute over many rows, use a `derive:` step after loading.", None),
     ("C034", "source-feature-not-here", "Source feature not available here", "{feature} is not available {where}",
-     "A source feature (`where`, `latest_by`, `pivot`, a dated path) is not supported for this format or engine "
-     "yet; rather than ignoring it, validation stops.", None),
+     "A source feature (`where`, `latest_by`, `pivot`, `explode`, a dated path) is not supported for this format "
+     "or engine yet; rather than ignoring it, validation stops.", None),
     ("C021", "age-column-not-mapped", "Age column not mapped", "{column!r} is not mapped by this source",
      "A source's `expect: {age_column: ...}` names a field the source does not fill, so the age of its "
      "delivery could never be measured.", "name a mapped timestamp field of this source"),
@@ -304,6 +314,11 @@ INPUT = area(
      "A source's `where:` fails on this file's cells (all text): compare text with text, or cast with "
      "TRY_CAST so that a cell that does not parse is NULL (a row whose condition is NULL is filtered).",
      "for example: where: \"TRY_CAST(QTY AS DECIMAL) > 0\""),
+    ("I040", "mapping-changed-row-count", "Mapping made or folded rows",
+     "the column mapping gave a different number of rows than the file has, so rows could not be traced",
+     "A mapping expression made several rows of one or folded several into one (a set-returning or "
+     "aggregate function that `recon validate` could not recognise). The file fails rather than load rows "
+     "that cannot be traced to their line.", "map nested arrays with explode: (docs/config.md, \"Nested JSON\")"),
     ("I033", "lookup-source-not-loaded", "Lookup source did not load",
      "the lookup source {lookup!r} loaded no file, so no reference can be resolved",
      "A field of this source is taken from another source by key (`{lookup: ...}`), and that source failed "
