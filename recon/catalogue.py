@@ -50,6 +50,9 @@ def extras(config: Config | None) -> dict[str, dict[str, str]]:
                 out.setdefault(f"{fmt.default_system}.{entity}", {}).update(fmt.extra_columns(entity))
     if config is None:
         return out
+    for step in config.derive.values():
+        if step.update:  # the steps that changed a row (recon.derive)
+            out.setdefault(step.update, {})["_derived"] = "VARCHAR"
     for source in config.sources.values():
         fmt = format_of(source)
         if fmt.is_edi:
@@ -79,10 +82,11 @@ def columns(table: str, known: Extras | None = None) -> dict[str, str]:
 
 
 def known_systems(config: Config | None) -> set[str]:
-    """The systems a rule may name: the well-known ones and every source's."""
+    """The systems a rule may name: the well-known ones, every source's and every `derive: {create:}` table's."""
     systems = set(SYSTEMS_KNOWN)
     if config is not None:
         systems.update(s.system for s in config.sources.values())
+        systems.update(d.create.split(".")[0] for d in config.derive.values() if d.create)
     return systems
 
 

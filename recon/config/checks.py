@@ -47,6 +47,8 @@ def _model_for(loc: Loc) -> type[BaseModel] | None:
         return schema.SparkOptions
     if loc[0] == "engine":
         return schema.EngineOptions
+    if loc[0] == "derive" and len(loc) == 2:
+        return schema.Derive
     if loc[0] == "ownership" and len(loc) == 2:
         return schema.Ownership
     return None
@@ -382,6 +384,9 @@ def build_config(doc: YamlDocument) -> tuple[Config | None, list[Problem]]:
         if budget.source is not None and budget.source not in config.sources:
             problems.append(doc.problem("C022", ("budgets", i, "source"), source=budget.source,
                                         hint=did_you_mean(budget.source, list(config.sources))))
+    if config.derive and config.engine.name != "duckdb":
+        problems.append(doc.problem("C034", ("derive",), feature="derive:", where=f"on the {config.engine.name} engine",
+                                    hint="run with engine: duckdb"))
     for entity in config.ownership:
         if entity not in ENTITIES:
             hint = did_you_mean(entity, list(ENTITIES))

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from recon.calendars import DEFAULT_CALENDAR, BusinessCalendar, weekday_numbers
+from recon.config.derive import Derive
 from recon.config.explode import ExplodePath, parse_explode
 from recon.engines import DEFAULT_ENGINE, ENGINES
 from recon.formats import FORMATS
@@ -558,6 +559,8 @@ class Config(Strict):
     overrides: Overrides = Field(default_factory=Overrides)
     # Business-day calendars by name; `Nbd` uses `default` (or the only one), `Nbd:NAME` another.
     calendars: dict[str, Calendar] = Field(default_factory=dict)
+    # Read-only SQL steps over the loaded tables, in order, before the rules (docs/config.md, "Derived fields").
+    derive: dict[str, Derive] = Field(default_factory=dict)
 
     @field_validator("lookups", mode="before")
     @classmethod
