@@ -51,6 +51,8 @@ COMMANDS: tuple[CommandRef, ...] = (
                "Compare two recorded runs: exceptions that appeared, disappeared or changed."),
     CommandRef("ack", "recon.cli.ack:ack",
                "Acknowledge exceptions: still listed, but outside the run's limits until DATE."),
+    CommandRef("resolve", "recon.cli.explanations:resolve",
+               "Explain exceptions with a reason code: closed while their compared values stay the same."),
     CommandRef("rules", "recon.cli.rules:rules",
                "The rule packs: list them, read a rule's documentation, run the case files, write the docs."),
     CommandRef("explain", "recon.cli.rules:explain",

@@ -428,8 +428,9 @@ LOCKS = area(
 )
 
 ACKS = area(
-    "A", "Acknowledgements",
-    "`recon ack` records that an exception is known and expected until a date.",
+    "A", "Acknowledgements, explanations and manual matches",
+    "`recon ack` records that an exception is known and expected until a date; `recon resolve` explains it "
+    "with a reason code; `recon match` pairs two keys the engine could not.",
     "AckError",
     ("A001", "ack-without-note", "Ack without a note", "an ack needs a note saying why",
      "Every ack says why, so the next analyst knows.", "--note 'carrier rebills monthly'"),
@@ -438,6 +439,24 @@ ACKS = area(
      "check the id in exceptions.csv or `recon history`; --force acks it anyway"),
     ("A003", "no-ack", "Exception has no ack", "exception {exception} has no ack",
      "`recon ack --remove` names an exception that is not acked.", "`recon ack --list` shows the acks"),
+    ("A004", "unknown-reason-code", "Unknown reason code", "unknown reason code {code!r} (known: {known})",
+     "`recon resolve --reason` (or a --from-csv row) names a code that is not in the config's catalogue: the "
+     "defaults and `reason_codes:` in recon.yaml.",
+     "pick a listed code, or add it under reason_codes: in recon.yaml"),
+    ("A005", "parking-reason-without-until", "Parking reason without an end date",
+     "reason {code!r} only parks an exception: give --until DATE",
+     "A reason code with `resolves: false` keeps the exception listed as acked, outside the bar until a date, "
+     "like `recon ack`; without a date it would be parked for ever.", "--until 2026-12-31"),
+    ("A006", "no-resolution", "Exception has no explanation", "exception {exception} has no explanation",
+     "`recon resolve --withdraw` names an exception that was never explained (or was withdrawn already).",
+     "`recon resolve --list` shows the explanations"),
+    ("A007", "ids-file-unreadable", "File of ids cannot be read", "cannot read {csv_file}: {reason}",
+     "`--from-csv` names a file that cannot be opened or is not UTF-8 CSV.",
+     "save it as CSV (UTF-8) with an exception_id column"),
+    ("A008", "ids-file-without-id-column", "File of ids has no exception_id column",
+     "{csv_file} has no exception_id column (columns: {present})",
+     "`--from-csv` reads the ids from the `exception_id` column, as exceptions.csv and the queue files have it.",
+     "keep the header row of exceptions.csv when filtering it"),
 )
 
 EMAIL = area(

@@ -34,6 +34,7 @@ from recon.sql import ident, literal
 from recon.store.inputs import InputFile
 from recon.store.schema import (
     ALIAS,
+    DECISION_TABLES,
     EXCEPTION_COLUMNS,
     SCHEMA_VERSION,
     TABLES,  # the per-run tables to clear on replace
@@ -263,7 +264,7 @@ class StateStore:
         try:
             for old in {*replace, run.run_id}:
                 for table in TABLES:
-                    if table in ("meta", "acks", "ack_log"):
+                    if table in DECISION_TABLES:
                         continue
                     db.execute(f"DELETE FROM {self.t(table)} WHERE run_id = ?", [old])
             db.execute(f"INSERT INTO {self.t('runs')} ({RUN_COLUMNS}) VALUES ({', '.join('?' * 22)})",

@@ -1,0 +1,131 @@
+"""`recon resolve`: an explained exception leaves the bar while its values hold, and reopens when they move."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from recon.store.state import open_state
+
+DAY1, DAY2, DAY3, DAY4 = ("2026-11-20T06:00:00Z", "2026-11-21T06:00:00Z", "2026-11-22T06:00:00Z",
+                          "2026-11-23T06:00:00Z")
+
+
+def test_resolve_then_the_next_run_shows_explained_with_the_reason(posting):
+    posting.ship({"S1": 5, "S2": 3}, {"S1": 4, "S2": 3})  # S1: 5 shipped, 4 posted
+    first, summary = posting.run(DAY1, "--fail-on", "high")
+    assert first.exit_code == 1 and summary["exceptions"]["total"] == 1
+    sid = posting.ids()["S1"]
+    done = posting.cli("resolve", sid, "--reason", "written-off", "--note", "credit note CN-114", "--by", "ana")
+    assert done.exit_code == 0, done.output
+    assert "explained 1 exception(s) as written-off" in done.stdout
+
+    second, summary = posting.run(DAY2, "--fail-on", "high")
+    assert second.exit_code == 0, second.output  # explained: outside the bar
+    assert summary["lifecycle"]["explained"] == 1 and summary["exceptions"]["total"] == 1  # still listed
+    row = posting.exceptions(DAY2)["S1"]
+    assert (row["status"], row["reason_code"]) == ("explained", "written-off")
+    queue = (posting.root / "out" / DAY2.replace(":", "") / "exceptions" / "operations.csv").read_text()
+    assert ",explained,,,written-off,credit note CN-114" in queue
+
+
+def test_a_changed_compared_value_reopens_the_explanation_and_keeps_its_history(posting):
+    posting.ship({"S1": 5}, {"S1": 4})
+    posting.run(DAY1)
+    sid = posting.ids()["S1"]
+    assert posting.cli("resolve", sid, "--reason", "data-entry").exit_code == 0
+    posting.run(DAY2, "--fail-on", "high")
+    assert posting.exceptions(DAY2)["S1"]["status"] == "explained"
+
+    posting.ship({"S1": 7}, {"S1": 4})  # the WMS quantity moves: not what was explained
+    reopened, summary = posting.run(DAY3, "--fail-on", "high")
+    assert reopened.exit_code == 1  # back in the bar
+    row = posting.exceptions(DAY3)["S1"]
+    assert row["exception_id"] == sid and row["status"] == "reopened" and row["reason_code"] == "data-entry"
+    assert summary["lifecycle"]["explained"] == 0 and summary["lifecycle"]["explanations_reopened"] == 1
+    with open_state(posting.state) as store:  # the decision is kept, not erased
+        assert store.db.rows(f"SELECT reason_code FROM {store.t('resolutions')}") == [("data-entry",)]
+
+    posting.ship({"S1": 5}, {"S1": 4})  # back to the explained values: explained again
+    posting.run(DAY4)
+    assert posting.exceptions(DAY4)["S1"]["status"] == "explained"
+
+
+def test_a_parking_reason_needs_an_end_date_and_acks_until_then(posting):
+    posting.ship({"S1": 5}, {"S1": 4})
+    posting.run(DAY1)
+    sid = posting.ids()["S1"]
+    refused = posting.cli("resolve", sid, "--reason", "timing")
+    assert refused.exit_code == 2 and "A005" in refused.output and "--until" in refused.output
+    assert posting.cli("resolve", sid, "--reason", "timing", "--until", "2026-11-21").exit_code == 0
+    parked, summary = posting.run(DAY2, "--fail-on", "high")
+    assert parked.exit_code == 0 and summary["lifecycle"]["acked"] == 1
+    assert posting.exceptions(DAY2)["S1"]["status"] == "acked"
+    expired, _ = posting.run(DAY3, "--fail-on", "high")
+    assert expired.exit_code == 1 and posting.exceptions(DAY3)["S1"]["status"] == "open"
+
+
+def test_unknown_reason_code_is_a_named_problem_and_the_config_adds_codes(posting):
+    posting.ship({"S1": 5}, {"S1": 4})
+    posting.run(DAY1)
+    sid = posting.ids()["S1"]
+    unknown = posting.cli("resolve", sid, "--reason", "rebill")
+    assert unknown.exit_code == 2 and "A004" in unknown.output and "written-off" in unknown.output
+    posting.config.write_text(posting.config.read_text() + "reason_codes:\n  rebill:\n"
+                              "    description: The carrier rebills next month\n")
+    assert posting.cli("resolve", sid, "--reason", "rebill").exit_code == 0
+    bad = posting.config.read_text().replace("  rebill:", "  Re Bill:")
+    posting.config.write_text(bad)
+    invalid = posting.cli("resolve", sid, "--reason", "rebill")
+    assert invalid.exit_code == 2 and "reason_codes" in invalid.output
+
+
+def test_bulk_resolve_by_type_age_and_csv_and_unknown_ids(posting):
+    posting.ship({"S1": 5, "S2": 3, "S3": 1}, {"S1": 4, "S4": 2})  # S1 mismatch, S2 S3 unposted, S4 unshipped
+    posting.run(DAY1)
+    ids = posting.ids()
+    by_type = posting.cli("resolve", "--type", "shipped-not-posted", "--reason", "fixed-at-source", "--json")
+    assert by_type.exit_code == 0, by_type.output
+    assert sorted(json.loads(by_type.stdout)["resolved"]) == sorted([ids["S2"], ids["S3"]])
+    none = posting.cli("resolve", "--rule", "shipment-posted", "--older-than", "30d", "--reason", "written-off")
+    assert none.exit_code == 0 and "nothing resolved" in none.stdout
+    reviewed = posting.root / "reviewed.csv"
+    with reviewed.open("w", newline="") as handle:
+        csv.writer(handle).writerows([["exception_id", "note"], [ids["S4"], "ok"]])
+    from_csv = posting.cli("resolve", "--from-csv", str(reviewed), "--reason", "duplicate-confirmed", "--json")
+    assert json.loads(from_csv.stdout)["resolved"] == [ids["S4"]]
+    typo = posting.cli("resolve", "0123456789abcdef", "--reason", "written-off")
+    assert typo.exit_code == 2 and "A002" in typo.output
+    (posting.root / "bad.csv").write_text("id\nx\n")
+    assert "A008" in posting.cli("resolve", "--from-csv", str(posting.root / "bad.csv"), "--reason",
+                                 "written-off").output
+    assert posting.cli("resolve", ids["S1"]).exit_code == 2  # no --reason
+
+    _, summary = posting.run(DAY2)
+    assert summary["lifecycle"]["explained"] == 3
+    listed = json.loads(posting.cli("resolve", "--list", "--json").stdout)["explanations"]
+    assert {r["exception_id"] for r in listed} == {ids["S2"], ids["S3"], ids["S4"]}
+
+
+def test_withdraw_brings_the_exception_back_and_everything_is_audited(posting):
+    posting.ship({"S1": 5}, {"S1": 4})
+    posting.run(DAY1)
+    sid = posting.ids()["S1"]
+    assert posting.cli("resolve", sid, "--reason", "written-off", "--by", "ana").exit_code == 0
+    assert posting.cli("ack", sid, "--until", "2026-12-01", "--note", "waiting").exit_code == 0
+    assert posting.cli("ack", "--remove", sid).exit_code == 0
+    withdrawn = posting.cli("resolve", "--withdraw", sid, "--note", "wrong invoice", "--by", "bob")
+    assert withdrawn.exit_code == 0, withdrawn.output
+    again = posting.cli("resolve", "--withdraw", sid)
+    assert again.exit_code == 2 and "A006" in again.output
+    result, _ = posting.run(DAY2, "--fail-on", "high")
+    assert result.exit_code == 1 and posting.exceptions(DAY2)["S1"]["status"] == "open"
+
+    trail = json.loads(posting.cli("history", "--audit", "--json").stdout)["audit"]
+    assert [(e["action"], e["subject"]) for e in trail] == [
+        ("resolve", sid), ("ack", sid), ("unack", sid), ("unresolve", sid)]
+    assert trail[0]["by_user"] == "ana" and trail[0]["reason_code"] == "written-off"
+    assert trail[3]["by_user"] == "bob" and trail[3]["note"] == "wrong invoice"
+    as_csv = posting.cli("history", "--audit", "--csv").stdout.splitlines()
+    assert as_csv[0].startswith("logged_at,action,subject") and len(as_csv) == 5
+    assert "unresolve" in posting.cli("history", "--audit").stdout
