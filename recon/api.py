@@ -24,7 +24,7 @@ from recon.config.schema import Config, Source
 from recon.config.yamlfile import read_yaml
 from recon.coverage import RuleCoverage, coverage, coverage_problems, mapping_lints
 from recon.db import Database
-from recon.engines import ENGINES
+from recon.engines import DEFAULT_ENGINE, ENGINES
 from recon.environment import check_output_folder, check_spill_folder
 from recon.errors import ConfigError, Problem
 from recon.formats import format_of
@@ -275,6 +275,7 @@ def run(
     db = open_database(project)
     with RunStore(project, db, run_id=run_id, as_of=resolved_as_of, started_at=started,
                   dry_run=dry_run) as store:  # the state lock (exit 4 when held) and the run history
+        _manual_matches(project, db, store)  # main.manual_matches, which the match rules join (recon.rules.manual)
         # Load and rules on the configured engine (recon.engines); the results land in db.
         runner = ENGINES[project.config.engine.name].runner()
         load, rules = runner(plan, db, ruleset, store, listeners)
@@ -284,6 +285,16 @@ def run(
         if not dry_run:  # for `recon query` and `recon trace`: the run's tables without reloading
             kept.keep(db, store.path, run_id, project.config.outputs.keep_tables_days)
     return RunResult(plan, db, load, rules, lifecycle, written)
+
+
+def _manual_matches(project: Project, db: Database, store: RunStore) -> None:
+    """The pairings of `recon match` into the run's database; an engine that would ignore them stops the run
+    (the paired rows would be reported missing again as if nobody had matched them)."""
+    if not store.manual_matches() or project.config.engine.name == DEFAULT_ENGINE:
+        return
+    rules = ", ".join(r[0] for r in db.rows("SELECT DISTINCT rule_id FROM main.manual_matches ORDER BY 1"))
+    raise ConfigError([Problem.of("A013", engine=project.config.engine.name, rules=rules)],
+                      title="cannot run with manual matches")
 
 
 def _check_engine_semantics(project: Project) -> None:

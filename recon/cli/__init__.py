@@ -53,6 +53,8 @@ COMMANDS: tuple[CommandRef, ...] = (
                "Acknowledge exceptions: still listed, but outside the run's limits until DATE."),
     CommandRef("resolve", "recon.cli.explanations:resolve",
                "Explain exceptions with a reason code: closed while their compared values stay the same."),
+    CommandRef("match", "recon.cli.pairings:match",
+               "Pair two keys a match rule could not pair: later runs compare them as one record."),
     CommandRef("rules", "recon.cli.rules:rules",
                "The rule packs: list them, read a rule's documentation, run the case files, write the docs."),
     CommandRef("explain", "recon.cli.rules:explain",

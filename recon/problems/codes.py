@@ -457,6 +457,27 @@ ACKS = area(
      "{csv_file} has no exception_id column (columns: {present})",
      "`--from-csv` reads the ids from the `exception_id` column, as exceptions.csv and the queue files have it.",
      "keep the header row of exceptions.csv when filtering it"),
+    ("A009", "match-rule-unknown", "No such match rule", "no match rule {rule!r} in the configured packs",
+     "`recon match --rule` names a rule that is not among the configured packs' rules.",
+     "`recon rules list` shows the rule ids"),
+    ("A010", "match-rule-not-exact", "Rule cannot take manual matches",
+     "rule {rule!r} cannot take manual matches: {reason}",
+     "A manual match pairs two keys of a match rule that pairs by exact keys. A check or duplicate rule has no "
+     "pairs, and a fuzzy rule pairs by score, so a recorded pairing would not be applied.",
+     "pick the exact-key match rule whose missing-left and missing-right exceptions the pair produced"),
+    ("A011", "match-key-shape", "Key has the wrong number of values",
+     "{side} key {key!r} has {got} value(s); rule {rule} has {want} key(s) ({names}), joined by |",
+     "A key of a manual match is the rule's key values in order, after its normalisers, joined by `|`.",
+     "e.g. SO-1001|10 for keys order_id, line_no"),
+    ("A012", "no-manual-match", "No such manual match", "rule {rule} has no manual match {left} → {right}",
+     "`recon match --remove` names a pairing that was never recorded (or was removed already).",
+     "`recon match --list` shows the pairings"),
+    ("A013", "manual-match-engine", "Manual matches not applied by this engine",
+     "the {engine} engine does not apply manual matches; rules with pairings: {rules}",
+     "Pairings recorded with `recon match` are applied by the DuckDB engine. Running without them would report "
+     "the paired rows as missing again, as if nobody had matched them, so the run stops instead.",
+     "run on the DuckDB engine (--engine duckdb), or remove the pairings with `recon match --remove`",
+     "ConfigError"),
 )
 
 EMAIL = area(

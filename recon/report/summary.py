@@ -252,6 +252,13 @@ def matching_section(rules: Mapping[str, Any] | None) -> dict[str, Any]:
             "by_workflow": dict(sorted(by_workflow.items())), "by_rule": dict(sorted(by_rule.items()))}
 
 
+def manual_matches(db: Database) -> list[dict[str, Any]]:
+    """The pairings of `recon match` this run applied (`main.manual_matches`, recon.rules.manual)."""
+    if not db.table_exists("main", "manual_matches"):
+        return []
+    return db.dicts("SELECT rule_id, left_key, right_key, note FROM main.manual_matches ORDER BY ALL")
+
+
 def _rate(part: int | None, whole: int | None) -> float | None:
     return round(part / whole, 6) if whole and part is not None else None
 

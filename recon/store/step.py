@@ -34,6 +34,7 @@ from recon.errors import EXIT_BAR_BROKEN, EXIT_INCOMPLETE, EXIT_OK, ReconError
 from recon.seams import hold_point
 from recon.sql import ident
 from recon.store import acks as ack_store
+from recon.store import pairings
 from recon.store import resolutions as explanations
 from recon.store.inputs import (
     InputFile,
@@ -181,6 +182,14 @@ class RunStore:
     def note_load(self, sources: list[dict[str, Any]], files: int) -> None:
         """The load's per-source counts, for the run record (also a failed run's, after the load)."""
         self._load = _LoadCounts(sources, files)
+
+    def manual_matches(self) -> int:
+        """Copy the pairings of `recon match` into the run's `main.manual_matches`, before the rules run."""
+        store = StateStore.attach(self.db, self.path, read_only=True)
+        try:
+            return pairings.copy_into(store, self.db)
+        finally:
+            store.detach()
 
     def observe(self, unverified_rules: Iterable[str] = ()) -> Lifecycle:
         """Lifecycle of this run's exceptions against the recorded history; acks active at as-of.

@@ -129,3 +129,53 @@ def test_withdraw_brings_the_exception_back_and_everything_is_audited(posting):
     as_csv = posting.cli("history", "--audit", "--csv").stdout.splitlines()
     assert as_csv[0].startswith("logged_at,action,subject") and len(as_csv) == 5
     assert "unresolve" in posting.cli("history", "--audit").stdout
+
+
+def test_a_manual_match_removes_the_missing_pair_and_surfaces_a_field_mismatch(posting):
+    posting.ship({"S1": 5, "S2": 3}, {"S1": 5, "S9": 2})  # S2 was posted under another shipment id, S9
+    _, summary = posting.run(DAY1)
+    assert sorted(posting.exceptions(DAY1)) == ["S2", "S9"]  # shipped-not-posted, posted-not-shipped
+    made = posting.cli("match", "--rule", "shipment-posted", "S2", "S9", "--note", "re-keyed in the ERP",
+                       "--by", "ana")
+    assert made.exit_code == 0, made.output
+
+    _, summary = posting.run(DAY2)
+    rows = posting.exceptions(DAY2)
+    assert list(rows) == ["S2"] and rows["S2"]["exception_type"] == "post-qty-mismatch"  # 3 shipped, 2 posted
+    assert (rows["S2"]["left_value"], rows["S2"]["right_value"]) == ("3", "2")
+    assert summary["matching"]["manual_matches"] == [
+        {"rule_id": "shipment-posted", "left_key": "S2", "right_key": "S9", "note": "re-keyed in the ERP"}]
+    report = (posting.root / "out" / DAY2.replace(":", "") / "report.html").read_text()
+    assert "Matched by hand" in report and "re-keyed in the ERP" in report
+
+    posting.ship({"S1": 5, "S2": 3}, {"S1": 5, "S9": 3})  # the ERP corrects the quantity: nothing left
+    _, summary = posting.run(DAY3)
+    assert summary["exceptions"]["total"] == 0
+
+    listed = json.loads(posting.cli("match", "--list", "--json").stdout)["manual_matches"]
+    assert [(m["left_key"], m["right_key"], m["created_by"]) for m in listed] == [("S2", "S9", "ana")]
+    assert posting.cli("match", "--remove", "--rule", "shipment-posted", "S2", "S9").exit_code == 0
+    _, summary = posting.run(DAY4)
+    assert summary["exceptions"]["total"] == 2 and "manual_matches" not in summary["matching"]
+    trail = json.loads(posting.cli("history", "--audit", "--json").stdout)["audit"]
+    assert [(e["action"], e["subject"]) for e in trail] == [("match", "shipment-posted:S2→S9"),
+                                                            ("unmatch", "shipment-posted:S2→S9")]
+
+
+def test_match_refuses_unknown_rules_wrong_key_shapes_and_unknown_pairings(posting):
+    posting.ship({"S1": 5}, {"S1": 5})
+    unknown = posting.cli("match", "--rule", "shipment-postd", "S1", "S2")
+    assert unknown.exit_code == 2 and "A009" in unknown.output and "shipment-posted" in unknown.output
+    shape = posting.cli("match", "--rule", "shipment-posted", "S1|10", "S2")
+    assert shape.exit_code == 2 and "A011" in shape.output
+    missing = posting.cli("match", "--remove", "--rule", "shipment-posted", "S1", "S2")
+    assert missing.exit_code == 2 and "A012" in missing.output
+    assert posting.cli("match", "S1", "S2").exit_code == 2  # no --rule
+
+
+def test_the_spark_engine_refuses_a_run_with_manual_matches(posting):
+    posting.ship({"S1": 5}, {"S9": 5})
+    posting.run(DAY1)
+    assert posting.cli("match", "--rule", "shipment-posted", "S1", "S9").exit_code == 0
+    refused = posting.cli("run", "--as-of", DAY2, "--engine", "spark", "--out", str(posting.root / "spark"))
+    assert refused.exit_code == 2 and "A013" in refused.output and "shipment-posted" in refused.output
