@@ -388,6 +388,11 @@ STATE = area(
      "no single recorded run matches {run!r} ({matches} match); recent runs: {known}",
      "A run id (or a prefix of one) given to `recon diff` names no recorded run, or more than one.",
      "copy the id from `recon history`"),
+    ("S012", "compare-inputs-gone", "Inputs of the last run are gone",
+     "run {run_id}: its extracts have changed since (sha256) and its tables are not kept",
+     "`recon run --dry-run --compare-to last` runs today's config and rules over the inputs of the last recorded "
+     "run: the extracts it read, if unchanged, else the tables it kept beside the state. Neither is there.",
+     "keep run tables (outputs.keep_tables_days above 0) or put that night's extracts back"),
 )
 
 ENVIRONMENT = area(

@@ -179,3 +179,51 @@ def test_the_spark_engine_refuses_a_run_with_manual_matches(posting):
     assert posting.cli("match", "--rule", "shipment-posted", "S1", "S9").exit_code == 0
     refused = posting.cli("run", "--as-of", DAY2, "--engine", "spark", "--out", str(posting.root / "spark"))
     assert refused.exit_code == 2 and "A013" in refused.output and "shipment-posted" in refused.output
+
+
+def test_dry_run_compare_to_last_lists_exactly_the_exceptions_whose_difference_crosses_a_new_tolerance(posting):
+    # differences 0, 1, 2, 3 and 5; with the tolerance at 0 all but S0 are mismatches
+    posting.ship({"S0": 10, "S1": 11, "S2": 12, "S3": 13, "S5": 15}, {f"S{i}": 10 for i in (0, 1, 2, 3, 5)})
+    posting.run(DAY1)
+    ids = posting.ids()
+    with open_state(posting.state) as store:
+        before = store.db.scalar(f"SELECT count(*) FROM {store.t('runs')}")
+    posting.config.write_text(posting.config.read_text() + "parameters: {qty_tolerance: 2}\n")
+    compared = posting.cli("run", "--dry-run", "--compare-to", "last", "--json")
+    assert compared.exit_code in (0, 1), compared.output
+    data = json.loads(compared.stdout)
+    assert data["inputs"] == "re-read"
+    assert {(i["change"], i["exception_id"]) for i in data["items"]} == {
+        ("disappeared", ids["S1"]), ("disappeared", ids["S2"])}  # 1 and 2 are within 2 now; 3 and 5 are not
+    with open_state(posting.state) as store:  # nothing recorded
+        assert store.db.scalar(f"SELECT count(*) FROM {store.t('runs')}") == before
+    assert not list((posting.root / "out").glob("*/summary.json"))[1:]  # only DAY1's outputs
+
+    # the extracts move on: the run's kept tables are the inputs now
+    posting.ship({"S7": 1}, {})
+    posting.config.write_text(posting.config.read_text().replace("qty_tolerance: 2", "qty_tolerance: 4"))
+    kept = posting.cli("run", "--dry-run", "--compare-to", "last", "--json")
+    data = json.loads(kept.stdout)
+    assert data["inputs"] == "kept"
+    assert {(i["change"], i["exception_id"]) for i in data["items"]} == {
+        ("disappeared", ids["S1"]), ("disappeared", ids["S2"]), ("disappeared", ids["S3"])}
+    text = posting.cli("run", "--dry-run", "--compare-to", "last")
+    assert "its kept tables" in text.stdout and "3 disappeared" in text.stdout
+
+    tighter = posting.config.read_text().replace("qty_tolerance: 4", "qty_tolerance: 0")
+    posting.config.write_text(tighter)
+    same = json.loads(posting.cli("run", "--dry-run", "--compare-to", "last", "--json").stdout)
+    assert same["items"] == []  # today's rules as they were: nothing changes
+
+    assert posting.cli("run", "--compare-to", "last").exit_code == 2  # needs --dry-run
+
+
+def test_compare_to_last_needs_a_recorded_run_with_its_inputs(posting):
+    posting.ship({"S1": 5}, {"S1": 4})
+    nothing = posting.cli("run", "--dry-run", "--compare-to", "last")
+    assert nothing.exit_code == 2 and "S010" in nothing.output
+    posting.config.write_text(posting.config.read_text() + "outputs: {keep_tables_days: 0}\n")
+    posting.run(DAY1)
+    posting.ship({"S1": 6}, {"S1": 4})
+    gone = posting.cli("run", "--dry-run", "--compare-to", "last")
+    assert gone.exit_code == 2 and "S012" in gone.output
