@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 from recon.calendars import DEFAULT_CALENDAR, BusinessCalendar, weekday_numbers
 from recon.config.derive import Derive
 from recon.config.explode import ExplodePath, parse_explode
+from recon.config.reasons import REASON_CODE_PATTERN, ReasonCode, with_defaults
+from recon.config.semantics import LatestBy, Pivot
 from recon.engines import DEFAULT_ENGINE, ENGINES
 from recon.formats import FORMATS
 
@@ -129,29 +131,6 @@ class ColumnSpec(Strict):
 SELECTIONS = ("all", "as_of", "latest_not_after_as_of")
 
 
-class LatestBy(Strict):
-    """Latest record wins: of the rows sharing `keys`, only the newest is current (docs/config.md).
-
-    `by` orders the copies: `file` (the later file in name order, then the later row), `file_date`
-    (the date in the file name, from a `{date:...}` path), or a mapped field (its highest value).
-    Exports that re-send a record with a new status would otherwise count it twice.
-    """
-
-    keys: list[str] | None = None  # canonical fields; default: the entity's key fields
-    by: str = "file"
-
-
-class Pivot(Strict):
-    """An event log folded into one row per key (docs/config.md, "Event logs").
-
-    `fields` maps each new column to `first(EXPR)`, `last(EXPR)`, `min(EXPR)`, `max(EXPR)` or
-    `count(EXPR)`, each optionally followed by `where CONDITION`, all over the source's own
-    columns; `columns:` then maps the key columns and these new columns like any other.
-    """
-
-    by: list[str] = Field(min_length=1)  # the source columns that key one output row
-    fields: dict[str, str] = Field(min_length=1)
-    order_by: str | None = None  # orders first/last; default: file order, then line
 class Expect(Strict):
     """What a complete delivery of a source looks like; a source that falls short makes the run incomplete.
 
@@ -561,6 +540,16 @@ class Config(Strict):
     calendars: dict[str, Calendar] = Field(default_factory=dict)
     # Read-only SQL steps over the loaded tables, in order, before the rules (docs/config.md, "Derived fields").
     derive: dict[str, Derive] = Field(default_factory=dict)
+    # Why an exception may be explained (`recon resolve --reason`): the defaults plus these (recon.config.reasons).
+    reason_codes: dict[str, ReasonCode] = Field(default_factory=lambda: with_defaults(None))
+
+    @field_validator("reason_codes", mode="after")
+    @classmethod
+    def _reason_codes(cls, value: dict[str, ReasonCode]) -> dict[str, ReasonCode]:
+        bad = [name for name in value if not re.fullmatch(REASON_CODE_PATTERN, name)]
+        if bad:
+            raise ValueError(f"reason code {bad[0]!r} is not a lower-case name (letters, digits, - and _)")
+        return with_defaults(value)
 
     @field_validator("lookups", mode="before")
     @classmethod
