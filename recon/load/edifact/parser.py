@@ -10,6 +10,7 @@ EDIFACT code of their own. Rows use the X12 table layout (`recon.load.x12.sets.s
 from __future__ import annotations
 
 import re
+import weakref
 from collections import Counter
 from itertools import repeat
 from typing import Protocol
@@ -44,7 +45,11 @@ class EdifactFiles:
     """Parses EDIFACT files into the host parse's store (one per parse, for the options cache)."""
 
     def __init__(self, host: Host, options: EdifactOptions) -> None:
-        self.host = host
+        # A weak reference: the host parse owns this reader, and a cycle between them would keep the
+        # parse's rows and Arrow chunks alive after its result was handed over (the cyclic collector
+        # is paused while parsing and runs rarely), so the loader could not release them entity by
+        # entity, and every further parse in the process grew the memory (and the page faults).
+        self.host = weakref.proxy(host)
         self.options = options
         self.our_ids = frozenset(options.our_ids)
         self._resolved: dict[tuple[str | None, str | None], ResolvedOptions] = {}
