@@ -67,7 +67,7 @@ class EdifactFiles:
         table = seps.unescape_table(with_component=False) if tokens.escaped else None
         walker = Walker(name, tokens.segments, tokens.first_position, seps.element, seps.component,
                         seps.unescape_table(with_component=True) if tokens.escaped else None,
-                        host.registry, host.findings)
+                        host.registry, host.findings, tokens.una_segment, seps.terminator)
         messages = walker.walk()
         for ic in walker.interchanges:
             summary.interchanges.append(InterchangeSummary(
