@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ from recon.load.loader import Loader, SourceDone, missing_columns
 from recon.load.readers import UnreadableFile, header_of
 from recon.report import Report, context, outputs
 from recon.report.outputs import Written
+from recon.rules import selection
 from recon.rules.loader import RuleSet
 from recon.rules.registry import load_project_rules
 from recon.rules.runner import run_rules, tables_loaded
@@ -239,6 +241,8 @@ def run(
     allow_incomplete: bool = False,
     source_done: SourceDone | None = None,
     rule_done: RuleDone | None = None,
+    select: Sequence[str] = (),
+    exclude: Sequence[str] = (),
 ) -> RunResult:
     """Load every source, then run the rules and write the outputs.
 
@@ -248,7 +252,8 @@ def run(
     `engine.name`; see docs/scale-out.md. `csv_raw` writes CSV values without formula-injection
     neutralisation (docs/reports.md). `state` overrides the config's `state:` (the run history,
     its lock and kept tables). An incomplete run (recon.completeness) exits 5 unless
-    `allow_incomplete`.
+    `allow_incomplete`. `select`/`exclude` run only some rules (recon.rules.selection); the others
+    are reported as disabled and their earlier exceptions stay open.
     """
     project = load_project(config)
     if state is not None:
@@ -257,7 +262,8 @@ def run(
         options = project.config.engine.model_copy(update={"name": engine})
         project = replace(project, config=project.config.model_copy(update={"engine": options}))
         _check_engine_semantics(project)
-    ruleset = load_project_rules(project)  # every rule checked before any data is read
+    # every rule checked before any data is read; the ones not selected kept, as disabled
+    ruleset = selection.select(load_project_rules(project), select, exclude)
     started = datetime.now(UTC).replace(microsecond=0)
     run_id = run_id or new_run_id(started)
     resolved_as_of = parse_as_of(as_of if as_of is not None else project.config.as_of, project.config.timezone)

@@ -28,8 +28,8 @@ from recon.coverage import NOT_EVALUATED, SKIPPED, coverage
 from recon.db import Database
 from recon.formats import format_of
 from recon.rules.loader import LoadedRule
+from recon.rules.runner import DISABLED, Blockers, RuleResult
 from recon.rules.runner import NOT_EVALUATED as RULE_NOT_EVALUATED
-from recon.rules.runner import Blockers, RuleResult
 from recon.sql import ident, table_name
 
 EDI_DATED_BY = "edi_documents"  # the table an EDI source's `age_column` is read from
@@ -194,11 +194,16 @@ class Completeness:
 
     failures: tuple[SourceFailure, ...] = ()
     not_evaluated: tuple[NotEvaluated, ...] = ()
+    # Rules switched off (config overrides, --select/--exclude): (rule id, why). They do not make the
+    # run incomplete, but they checked nothing, so their earlier exceptions resolve nothing either.
+    disabled: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, assessment: Assessment | None, results: Iterable[RuleResult]) -> Completeness:
         failures = assessment.failures if assessment is not None else ()
-        return cls(tuple(failures), tuple(not_evaluated(results, failures)))
+        results = list(results)
+        return cls(tuple(failures), tuple(not_evaluated(results, failures)),
+                   tuple((r.rule_id, r.reason or "") for r in results if r.status == DISABLED))
 
     @property
     def complete(self) -> bool:
@@ -207,12 +212,13 @@ class Completeness:
 
     @property
     def unverified_rules(self) -> list[str]:
-        """Rules whose earlier exceptions this run could not re-check."""
-        return sorted({n.rule for n in self.not_evaluated})
+        """Rules whose earlier exceptions this run could not re-check (not evaluated, or disabled)."""
+        return sorted({n.rule for n in self.not_evaluated} | {rule for rule, _ in self.disabled})
 
     def section(self) -> dict[str, Any]:
         return {"complete": self.complete, "failed_sources": [f.to_dict() for f in self.failures],
-                "not_evaluated": [n.to_dict() for n in self.not_evaluated]}
+                "not_evaluated": [n.to_dict() for n in self.not_evaluated],
+                "disabled_rules": [{"rule": rule, "reason": reason} for rule, reason in self.disabled]}
 
 
 __all__ = ["Assessment", "Completeness", "NotEvaluated", "SourceFailure", "assess", "not_evaluated",

@@ -33,7 +33,7 @@ from recon.rules import snippets
 from recon.rules.loader import LoadedRule
 from recon.rules.schema import CheckRule, DuplicateRule, MatchRule, Rows
 
-OK, NOT_EVALUATED, NOT_APPLICABLE, SKIPPED = "ok", "not-evaluated", "not-applicable", "skipped"
+OK, NOT_EVALUATED, NOT_APPLICABLE, SKIPPED, DISABLED = "ok", "not-evaluated", "not-applicable", "skipped", "disabled"
 
 
 @dataclass(frozen=True)
@@ -44,9 +44,12 @@ class RuleCoverage:
     status: str
     missing_tables: tuple[str, ...] = ()
     missing_fields: tuple[str, ...] = ()  # `erp.orders.released_at`
+    disabled: str | None = None  # why the config switched it off
 
     @property
     def reason(self) -> str | None:
+        if self.status == DISABLED:
+            return self.disabled
         if self.status == SKIPPED:
             return "listed in skip_rules"
         if self.missing_tables:
@@ -153,6 +156,8 @@ def rule_needs(rule: object) -> dict[str, set[str]]:
 def rule_coverage(loaded: LoadedRule, provided: Mapping[str, set[str]], skip: Iterable[str] = ()) -> RuleCoverage:
     """Whether one rule can run on what the config's sources provide."""
     rule = loaded.rule
+    if loaded.disabled is not None:
+        return RuleCoverage(loaded.id, DISABLED, disabled=loaded.disabled)
     if loaded.id in skip:
         return RuleCoverage(loaded.id, SKIPPED)
     missing_tables = tuple(t for t in rule.tables() if t not in provided)

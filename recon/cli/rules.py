@@ -47,25 +47,33 @@ def rules() -> None:
 @debug_option
 @handles_errors
 def list_rules(config: str | None, as_json: bool, as_csv: bool, debug: bool) -> None:
-    """Every rule with its workflow, kind and the exception types it raises."""
+    """Every rule with its workflow, kind, the exception types it raises, and whether the config
+    enables it and overrides any of it (`overrides:` in recon.yaml)."""
     one_format(as_json, as_csv)
     ruleset, _ = registry.ruleset_for(config)
     rows = [{"id": r.id, "workflow": r.workflow, "kind": r.rule.kind, "title": r.rule.title,
              "exceptions": list(dict.fromkeys(o["exception"] for o in rule_docs.outcomes(r))),
-             "pack": str(r.file)} for r in ruleset.rules]
+             "pack": str(r.file), "enabled": r.enabled, "disabled_reason": r.disabled,
+             "overridden": r.overridden} for r in ruleset.rules]
     if as_json:
         print_json(rows)
         return
     if as_csv:
-        print_csv([{**row, "exceptions": " ".join(row["exceptions"])} for row in rows])
+        print_csv([{**row, "exceptions": " ".join(row["exceptions"]), "overridden": " ".join(row["overridden"])}
+                   for row in rows])
         return
-    table = Table(title=f"{len(rows)} rules", title_justify="left")
-    for name in ("rule", "workflow", "kind", "exceptions"):  # the ids you type: folded, never cut
+    enabled = sum(1 for row in rows if row["enabled"])
+    table = Table(title=f"{len(rows)} rules ({enabled} enabled, {len(rows) - enabled} disabled)",
+                  title_justify="left")
+    for name in ("rule", "workflow", "kind", "exceptions", "status"):  # the ids you type: folded, never cut
         table.add_column(name, overflow="fold")
     table.add_column("title", overflow="fold")
     for row in rows:
+        status = "enabled" if row["enabled"] else "[yellow]disabled[/]"
+        if row["overridden"]:
+            status += "\noverridden: " + ", ".join(markup(p) for p in row["overridden"])
         table.add_row(markup(row["id"]), markup(row["workflow"]), markup(row["kind"]),
-                      "\n".join(markup(e) for e in row["exceptions"]), markup(row["title"]))
+                      "\n".join(markup(e) for e in row["exceptions"]), status, markup(row["title"]))
     stdout_console().print(table)
 
 

@@ -103,6 +103,11 @@ def _log_rest(log: EventLog, events: RunEvents, ctx: api.RunResult) -> None:
               help="E-mail the report to this address (repeatable; default: email.to in the config).")
 @click.option("--engine", type=click.Choice(engine_names()), default=None,
               help="Run load and rules on this engine (default: engine.name in the config, else duckdb).")
+@click.option("--select", "-s", "select", multiple=True, metavar="RULES",
+              help="Run only these rules: rule ids, pack or workflow names, globs (edi-*), pack:NAME; repeatable "
+                   "or space/comma separated. The others are reported as disabled.")
+@click.option("--exclude", "exclude", multiple=True, metavar="RULES",
+              help="Do not run these rules (same entries as --select); reported as disabled.")
 @csv_raw_option
 @state_option
 @click.option("--quiet", "-q", is_flag=True, help="One line of output and the exit code; for cron.")
@@ -112,8 +117,9 @@ def _log_rest(log: EventLog, events: RunEvents, ctx: api.RunResult) -> None:
 @debug_option
 @handles_errors
 def run(config: str | None, as_of: str | None, out: str | None, strict: bool, allow_incomplete: bool,
-        dry_run: bool, fail_on: str | None, email_to: tuple[str, ...], engine: str | None, csv_raw: bool,
-        state: str | None, quiet: bool, log_format: str | None, as_json: bool, debug: bool) -> None:
+        dry_run: bool, fail_on: str | None, email_to: tuple[str, ...], engine: str | None,
+        select: tuple[str, ...], exclude: tuple[str, ...], csv_raw: bool, state: str | None, quiet: bool,
+        log_format: str | None, as_json: bool, debug: bool) -> None:
     """Load every source, run the rules and write the reports.
 
     Exit codes: 0 ok, 1 over the run's limits (--fail-on, budgets), 2 usage, config or e-mail
@@ -131,7 +137,7 @@ def run(config: str | None, as_of: str | None, out: str | None, strict: bool, al
             ctx = api.run(config, as_of=as_of, out=out, strict=strict, progress=on_file, rule_progress=on_rule,
                           run_id=run_id, dry_run=dry_run, fail_on=fail_on, engine=engine, csv_raw=csv_raw,
                           state=state, allow_incomplete=allow_incomplete, source_done=events.on_source,
-                          rule_done=events.on_rule_done)
+                          rule_done=events.on_rule_done, select=select, exclude=exclude)
         _log_rest(log, events, ctx)
         settings = ctx.project.config.email
         if email_to or settings.to or settings.routes:

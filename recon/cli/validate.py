@@ -14,7 +14,7 @@ from rich.table import Table
 
 from recon import api
 from recon.cli.options import config_option, debug_option, handles_errors, json_option, print_json, stdout_console
-from recon.coverage import NOT_APPLICABLE, NOT_EVALUATED, SKIPPED, RuleCoverage
+from recon.coverage import DISABLED, NOT_APPLICABLE, NOT_EVALUATED, SKIPPED, RuleCoverage
 from recon.display import markup
 from recon.errors import EXIT_OK, ConfigError
 
@@ -24,7 +24,7 @@ def coverage_table(items: list[RuleCoverage]) -> Table:
     table.add_column("rule")
     table.add_column("status")
     styles = {NOT_EVALUATED: "[bold red]not evaluated[/]", NOT_APPLICABLE: "[dim]not applicable[/]",
-              SKIPPED: "[dim]skipped[/]"}
+              SKIPPED: "[dim]skipped[/]", DISABLED: "[yellow]disabled[/]"}
     for item in items:
         status = styles.get(item.status, "[green]ok[/]")
         table.add_row(markup(item.rule_id), status + (f": {markup(item.reason)}" if item.reason else ""))

@@ -477,6 +477,52 @@ class Calendar(Strict):
         return value
 
 
+class PackOverride(Strict):
+    """Settings of a whole rule pack in `overrides.packs` (docs/config.md, "Rule overrides")."""
+
+    enabled: bool = True
+    parameters: dict[str, str | int | float] = Field(default_factory=dict)  # this pack's `$name` values
+    severity: Literal["critical", "high", "medium", "low"] | None = None  # every outcome of every rule
+    owner: str | None = Field(None, pattern=r"^[a-z][a-z0-9_-]*$")  # every outcome's queue
+
+
+OVERRIDE_FIXED = ("id", "kind")  # what identifies a rule: an override cannot change it
+
+
+class RuleOverride(PackOverride):
+    """One rule's settings in `overrides.rules.<id>`: the pack settings for this rule alone, its
+    outcomes by exception type, and any key of the rule itself (`left`, `where`, `keys`, ...).
+
+    The rule's own keys are merged into the rule's YAML (mappings key by key, lists replaced;
+    `compare` also takes a mapping by field) and the result is validated by the same models as
+    every rule, so a bad override is a located problem like a bad rule, never a surprise later.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    exceptions: dict[str, dict[str, Any]] = Field(default_factory=dict)  # exception type -> outcome keys
+
+    @model_validator(mode="after")
+    def _identity_kept(self) -> RuleOverride:
+        fixed = [k for k in OVERRIDE_FIXED if k in (self.model_extra or {})]
+        if fixed:
+            raise ValueError(f"an override cannot change a rule's {' or '.join(fixed)}; disable the rule "
+                             "(enabled: false) and add your own in a pack of yours")
+        return self
+
+    @property
+    def rule_keys(self) -> dict[str, Any]:
+        """The keys merged into the rule itself."""
+        return dict(self.model_extra or {})
+
+
+class Overrides(Strict):
+    """Bundled (or any) rules switched off, re-parameterised or retargeted without copying them."""
+
+    packs: dict[str, PackOverride] = Field(default_factory=dict)  # by the pack's `pack:` name
+    rules: dict[str, RuleOverride] = Field(default_factory=dict)  # by rule id
+
+
 class Config(Strict):
     version: Literal[1] = 1
     timezone: str = "UTC"
@@ -501,6 +547,8 @@ class Config(Strict):
     skip_rules: list[str] = Field(default_factory=list)
     # Values for the rule packs' `$name` parameters (SLO windows, tolerances, cut-offs).
     parameters: dict[str, str | int | float] = Field(default_factory=dict)
+    # Per pack and per rule: enabled, parameters, severity, owner, and (rules) their own keys.
+    overrides: Overrides = Field(default_factory=Overrides)
     # Business-day calendars by name; `Nbd` uses `default` (or the only one), `Nbd:NAME` another.
     calendars: dict[str, Calendar] = Field(default_factory=dict)
 

@@ -247,6 +247,20 @@ RULES = area(
      "define it under calendars: in recon.yaml"),
     ("R044", "case-unknown-rule", "Case file names an unknown rule", "no rule {rule!r} in the packs",
      "A rule case file names a rule id that no pack defines."),
+    ("R070", "override-unknown-rule", "Override names no rule", "overrides.rules names no rule {rule!r}",
+     "recon.yaml's `overrides.rules` has an entry for a rule id that none of the rule packs in use defines, "
+     "so it would change nothing (a typo, or a rule of a pack the config does not use).",
+     "`recon rules list` shows every rule id"),
+    ("R071", "override-unknown-pack", "Override names no pack", "overrides.packs names no pack {name!r}",
+     "recon.yaml's `overrides.packs` has an entry for a pack name (a pack file's `pack:`) that no rule pack "
+     "in use has."),
+    ("R072", "override-unknown-exception", "Override names no exception type of the rule",
+     "rule {rule!r} raises no exception type {exception!r}",
+     "`overrides.rules.<id>.exceptions` changes the outcomes of one exception type, and the rule has no "
+     "outcome of that type."),
+    ("R073", "selection-matches-nothing", "Rule selection matches no rule", "{option} {token!r} matches no rule",
+     "A `--select`/`--exclude` entry (a rule id, a pack name, or a glob over rule ids) matches no rule of "
+     "the packs in use.", "`recon rules list` shows every rule id and pack"),
 )
 
 INPUT = area(

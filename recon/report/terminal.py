@@ -111,6 +111,19 @@ def incomplete_lines(summary: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def disabled_lines(summary: Mapping[str, Any], shown: int = 10) -> list[str]:
+    """The rules this run did not run because they are disabled (config overrides, --select/--exclude)."""
+    disabled = summary.get("disabled_rules") or []
+    if not disabled:
+        return []
+    lines = [f"[yellow]{len(disabled)} rule{'s' if len(disabled) != 1 else ''} disabled[/], not run "
+             "(their earlier exceptions stay open, unverified):"]
+    lines += [f"  [yellow]-[/] {markup(r['rule'])}: {markup(r['reason'])}" for r in disabled[:shown]]
+    if len(disabled) > shown:
+        lines.append(f"  … and {len(disabled) - shown} more (summary.json: disabled_rules)")
+    return lines
+
+
 def incomplete_text(summary: Mapping[str, Any]) -> str | None:
     """`INCOMPLETE (2 sources failed, 3 rules not evaluated)` for one-line outputs, else None."""
     if summary.get("complete", True) is not False:
@@ -122,7 +135,7 @@ def incomplete_text(summary: Mapping[str, Any]) -> str | None:
 
 def render_summary(summary: Mapping[str, Any], out_dir: str, console: Console) -> None:
     """Sources, exceptions by type, queues, latency and the bar's verdict, in that order."""
-    for line in incomplete_lines(summary):
+    for line in [*incomplete_lines(summary), *disabled_lines(summary)]:
         console.print(line)
     console.print(sources_table(summary))
     for s in summary["sources"]:
@@ -193,6 +206,9 @@ def quiet_line(summary: Mapping[str, Any], out_dir: str) -> str:
     warned = [c for c in checks if c.warned]
     if warned:
         line += "; warnings: " + "; ".join(c.message() for c in warned)
+    disabled = len(summary.get("disabled_rules") or [])
+    if disabled:
+        line += f"; {disabled} rule{'s' if disabled != 1 else ''} disabled"
     if incomplete:
         line += "; not checked: " + "; ".join(
             [f"source {f['source']}" for f in summary.get("failed_sources", [])]

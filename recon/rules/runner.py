@@ -48,13 +48,16 @@ class Blockers:
 
 
 NOT_EVALUATED = "not-evaluated"
+DISABLED = "disabled"
 
 
 @dataclass
 class RuleResult:
     rule_id: str
     workflow: str
-    status: str  # ok, skipped (not applicable: no source for a table, or skip_rules), not-evaluated, failed
+    # ok, skipped (not applicable: no source for a table, or skip_rules), disabled (overrides, --select,
+    # --exclude), not-evaluated, failed
+    status: str
     exceptions: int = 0
     seconds: float = 0.0
     reason: str | None = None
@@ -84,6 +87,7 @@ class RulesReport:
         return {
             "rules_run": sum(1 for r in self.results if r.status == "ok"),
             "rules_skipped": sum(1 for r in self.results if r.status == "skipped"),
+            "rules_disabled": sum(1 for r in self.results if r.status == DISABLED),
             "rules_failed": sum(1 for r in self.results if r.status == "failed"),
             "rules_not_evaluated": sum(1 for r in self.results if r.status == NOT_EVALUATED),
             "exceptions": self.total,
@@ -136,6 +140,9 @@ def prepare_rule(loaded: LoadedRule, present: set[str], failed: set[str], config
     """
     blockers = blockers or Blockers()
     result = RuleResult(loaded.id, loaded.workflow, "ok")
+    if loaded.disabled is not None:  # switched off by the config or --select/--exclude: said so, never "ok"
+        result.status, result.reason = DISABLED, loaded.disabled
+        return result, None
     if loaded.id in blockers.skipped:
         result.status, result.reason = "skipped", blockers.skipped[loaded.id]
         return result, None
@@ -252,5 +259,5 @@ def compared_nothing(db: Database, loaded: LoadedRule, result: RuleResult, confi
     return None
 
 
-__all__ = ["NOT_EVALUATED", "Blockers", "RuleResult", "RulesReport", "compared_nothing", "lookup_tables",
+__all__ = ["DISABLED", "NOT_EVALUATED", "Blockers", "RuleResult", "RulesReport", "compared_nothing", "lookup_tables",
            "prepare_rule", "run_rules", "split_table"]
