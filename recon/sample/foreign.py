@@ -13,7 +13,8 @@ A distributor recon has never seen (docs/sample.md, "The foreign profile"):
   as daily snapshots (`stock_YYYYMMDD.csv`), of which only the as-of day's is current.
 - Carrier feed: pipe-delimited status events (tendered, picked up, in transit, delivered with
   signer), one file per UTC day, SCAC codes: a log to pivot into one row per shipment.
-- EDI: our 856, 810 and the partners' 997 (X12); the gateway does not extract inbound 850s.
+- EDI: the partners' 850 and 997, our 856 and 810 (X12). The 850 numbers lines 1, 2, 3; the ERP
+  calls the customer's line 2 `2.1` (and `2.2` once split), which recon.yaml maps with a rule override.
 - The warehouse ships on working days only (company holidays and weekends are closed), and the
   release-to-ship clock counts business days on the calendar recon.yaml declares.
 """
@@ -25,7 +26,7 @@ from typing import Protocol
 
 from recon.sample.billing import Invoice
 from recon.sample.clock import DAY, HOUR
-from recon.sample.edi import INBOUND_997, OUTBOUND_810, OUTBOUND_856
+from recon.sample.edi import INBOUND_850, INBOUND_997, OUTBOUND_810, OUTBOUND_856
 from recon.sample.extracts import erp_status
 from recon.sample.orders import Context, Order, Shipment, wms_status
 from recon.sample.stock import stock_plan
@@ -43,7 +44,7 @@ TPL_SHIP = "3pl/ship_confirm_{day}.csv"
 TPL_STOCK = "3pl/stock_{day}.csv"
 CARRIER_EVENTS = "carrier/status_{day}.csv"
 HOLIDAYS = "calendar/holidays.csv"
-EDI = (OUTBOUND_856, OUTBOUND_810, INBOUND_997)
+EDI = (INBOUND_850, OUTBOUND_856, OUTBOUND_810, INBOUND_997)
 FILES = (ERP_HEADERS, ERP_LINES, ERP_DELIVERIES, ERP_AR, ERP_ONHAND, TPL_RECEIPTS, *EDI)
 
 HEADERS = {
@@ -73,8 +74,6 @@ FLOW_STATUS = {"10": "ENTERED", "20": "BOOKED", "30": "PARTIALLY_SHIPPED", "40":
 TPL_STATUS = {"RECEIVED": "RCV", "ALLOCATED": "ALC", "PICKING": "PCK", "SHORT": "SHT", "PART_SHIPPED": "PSH",
               "SHIPPED": "SHP"}
 SNAPSHOT_DAYS = 3  # the 3PL's stock snapshots kept in the extract folder: today and the two days before
-NOT_INJECTED = frozenset({"edi-order-missing-in-erp", "edi-order-qty-mismatch", "edi-order-price-mismatch"})
-"""No inbound 850 is extracted, so the 850 checks have nothing to find (docs/sample.md)."""
 
 
 class Sink(Protocol):
@@ -321,4 +320,4 @@ class Foreign:
         return truth
 
 
-__all__ = ["FILES", "NOT_INJECTED", "Foreign", "header", "prepare"]
+__all__ = ["FILES", "Foreign", "header", "prepare"]
