@@ -166,21 +166,22 @@ sources:
   tpl_shipments:
     system: wms
     entity: shipment_lines
-    path: 3pl/ship_confirm_{{date:%Y%m%d}}.csv
-    latest_by: {{by: file_date}}             # a shipment re-sent on the day it is delivered
+    path: 3pl/ship_confirm_{{date:%Y%m%d}}.jsonl     # one line per carton
+    latest_by: {{keys: [shipment_id, order_id, line_no, carton], by: file_date}}   # re-sent when delivered
     columns:
-      shipment_id: {{column: ShipmentNo, normalise: [upper]}}
-      order_id: {{column: ClientOrderRef, normalise: [{{strip_prefix: "{f.CLIENT_PREFIX}"}}]}}
-      line_no: {{column: ClientLine, line: dotted}}
-      item_id: SKU
-      qty: Qty
-      uom: UOM
-      lot: Lot
-      site: {{column: Warehouse, normalise: [{{map: tpl_warehouse}}]}}
-      status: {{column: Status, normalise: [{{map: tpl_shipment_status}}]}}
-      shipped_at: ShippedUTC
-      carrier: {{column: Carrier, normalise: [upper, {{map: tpl_carrier}}]}}
-      tracking_no: Tracking
+      shipment_id: {{column: shipment, normalise: [upper]}}
+      order_id: {{column: client_ref, normalise: [{{strip_prefix: "{f.CLIENT_PREFIX}"}}]}}
+      line_no: {{column: line, line: dotted}}
+      carton: carton
+      item_id: sku
+      qty: qty
+      uom: uom
+      lot: lot
+      site: {{column: warehouse, normalise: [{{map: tpl_warehouse}}]}}
+      status: {{column: status, normalise: [{{map: tpl_shipment_status}}]}}
+      shipped_at: shipped_utc
+      carrier: {{column: carrier, normalise: [upper, {{map: tpl_carrier}}]}}
+      tracking_no: tracking
 
   tpl_stock:
     system: wms

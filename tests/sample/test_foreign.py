@@ -65,7 +65,7 @@ def test_the_run_summary_shows_each_source_semantic(foreign_2k: tuple[Path, Path
     freight = sum(1 for line in (sample / "erp/ar_invoice_lines.csv").read_text().splitlines() if ";FREIGHT;" in line)
     assert freight > 100 and sources["erp_ar"]["rows_filtered"] == freight
     # each delivered shipment is re-sent by the 3PL: the older copy is superseded
-    resent = sum(line.count(",DELIVERED,") for p in (sample / "3pl").glob("ship_confirm_*.csv")
+    resent = sum(line.count('"status":"DELIVERED"') for p in (sample / "3pl").glob("ship_confirm_*.jsonl")
                  for line in p.read_text().splitlines())
     assert resent > 100 and sources["tpl_shipments"]["rows_superseded"] == resent
     # the as-of day's stock snapshot is read, the two older ones are not
