@@ -55,9 +55,22 @@ def path_sql(path: ExplodePath) -> str:
     return " || ".join(parts)
 
 
-def _value_sql(path: ExplodePath, column: str) -> str:
-    depth, keys = path.resolve(column)
-    return f"json_extract_string(_e{depth}, {literal(json_path(keys))})"
+def _cells_sql(levels: str, path: ExplodePath, addresses: list[str]) -> str:
+    """One text column per address; each level's element is parsed once for all the addresses it holds.
+
+    `json_extract_string` with a list of paths parses the JSON once for the list (one call per
+    address parsed it once per address: bench/notes.md measured the same for flat JSONL).
+    """
+    by_depth: dict[int, list[tuple[str, str]]] = {}
+    for address in addresses:
+        depth, keys = path.resolve(address)
+        by_depth.setdefault(depth, []).append((address, json_path(keys)))
+    inner = ["_source_row", f"{path_sql(path)} AS _source_path"]
+    outer = ["_source_row", "_source_path"]
+    for depth, items in sorted(by_depth.items()):
+        inner.append(f"json_extract_string(_e{depth}, [{', '.join(literal(p) for _, p in items)}]) AS _v{depth}")
+        outer += [f"_v{depth}[{i}] AS {ident(a)}" for i, (a, _) in enumerate(items, start=1)]
+    return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {levels})"
 
 
 def _exists_sql(path: ExplodePath, column: str) -> str:
@@ -81,21 +94,19 @@ def explode(db: Database, objects: str, is_object: str, rejects: str, path: Expl
         db.execute(f"INSERT INTO {rejects} SELECT o._source_row, NULL, left(o.text, 200), {reason} FROM {objects} o "
                    f"WHERE {is_object} AND NOT EXISTS (SELECT 1 FROM {levels} l WHERE l._source_row = o._source_row) "
                    "ORDER BY o._source_row")
-        listed = _keys(db, levels, path)
-        if wanted is None:
-            columns = listed
-            addresses = listed
-        else:
-            addresses = list(dict.fromkeys(wanted))
-            held = db.rows(f"SELECT {', '.join(f'bool_or({_exists_sql(path, a)})' for a in addresses)} "
-                           f"FROM {levels}")[0] if addresses else ()
-            # No row at all (every record empty): nothing tells an absent address from an unused one.
-            columns = [a for a, h in zip(addresses, held, strict=True) if h or h is None]
-            columns += [c for c in listed if c not in columns]
+        addresses = list(dict.fromkeys(wanted)) if wanted is not None else _keys(db, levels, path)
         table = db.temp_name("raw")
-        cells = "".join(f", {_value_sql(path, a)} AS {ident(a)}" for a in addresses)
-        db.execute(f"CREATE TEMP TABLE {table} AS SELECT _source_row, {path_sql(path)} AS _source_path{cells} "
-                   f"FROM {levels}")
+        db.execute(f"CREATE TEMP TABLE {table} AS {_cells_sql(levels, path, addresses)}")
+        columns = addresses
+        if wanted is not None and addresses:
+            counts = db.rows(f"SELECT {', '.join(f'count({ident(a)})' for a in addresses)}, count(*) "
+                             f"FROM {table}")[0]
+            if counts[-1] and not all(counts[:-1]):  # an address with no value anywhere may be absent
+                empty = [a for a, n in zip(addresses, counts, strict=False) if not n]
+                held = db.rows(f"SELECT {', '.join(f'bool_or({_exists_sql(path, a)})' for a in empty)} "
+                               f"FROM {levels}")[0]
+                columns = [a for a in addresses if a not in empty or held[empty.index(a)]]
+                columns += [c for c in _keys(db, levels, path) if c not in columns]
         records, exploded, rows = db.rows(
             f"SELECT (SELECT count(*) FROM {objects} WHERE {is_object}), count(DISTINCT _source_row), count(*) "
             f"FROM {levels}")[0]
