@@ -139,8 +139,8 @@ def _check(name: str, spec: Derive, tables: dict[str, dict[str, str]], problem) 
                             quote_identifiers=False)
     except OptimizeError as exc:
         return None, [problem("C044", "sql", reason=str(exc).splitlines()[0])]
-    except SqlglotError as exc:  # sqlglot could not follow the query: DuckDB binds it when the step runs
-        return None, [problem("C044", "sql", reason=str(exc).splitlines()[0])]
+    except Exception as exc:  # sqlglot could not follow the query: refused with its reason, never a crash
+        return None, [problem("C044", "sql", reason=f"cannot check the columns: {str(exc).splitlines()[0]}")]
     columns = tuple(qualified.named_selects) if isinstance(qualified, exp.Query) else ()
     return _target(name, spec, tuple(dict.fromkeys(inputs)), columns, tables, problem)
 

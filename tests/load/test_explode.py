@@ -234,3 +234,30 @@ def test_every_record_is_loaded_exploded_or_rejected(make_project, lines):
     assert sum(1 for _, reason in rejected if reason.startswith("nothing to explode")) == empty
     assert sum(1 for _, reason in rejected if reason.startswith("missing key field")) == \
         sum(1 for _, leaf, _ in leaves if leaf is None)
+
+
+def test_an_exploded_event_list_pivots_into_one_row_per_shipment(make_project):
+    config = """
+    sources:
+      carrier:
+        system: tms
+        entity: deliveries
+        path: events.jsonl
+        explode: events[]
+        pivot:
+          by: [shipment]
+          fields:
+            PICKED: "first(\\"events.at\\") where \\"events.code\\" = 'PU'"
+            DELIVERED: "last(\\"events.at\\") where \\"events.code\\" = 'DL'"
+        columns: {shipment_id: shipment, picked_up_at: PICKED, delivered_at: DELIVERED}
+    """
+    records = [{"shipment": "S1", "events": [{"code": "PU", "at": "2026-12-01T08:00:00Z"},
+                                             {"code": "DL", "at": "2026-12-02T10:00:00Z"}]},
+               {"shipment": "S2", "events": []}]
+    db, report = _load(make_project(config, {"events.jsonl": "\n".join(json.dumps(r) for r in records) + "\n"}))
+    assert db.rows("SELECT shipment_id, picked_up_at, delivered_at FROM tms.deliveries") == [
+        ("S1", datetime(2026, 12, 1, 8, tzinfo=UTC), datetime(2026, 12, 2, 10, tzinfo=UTC))]
+    (load,) = report.files
+    assert (load.rows_read, load.rows_exploded, load.rows_pivoted, load.rows_loaded, load.rows_rejected) == \
+        (2, 1, 1, 1, 1)
+    assert load.balanced
