@@ -13,8 +13,12 @@ from recon.cli.options import debug_option, handles_errors, json_option, print_j
 from recon.display import markup, plain
 from recon.errors import ConfigError, Problem
 from recon.sample import SampleResult, generate
+from recon.sample.generate import PROFILES
 
 DEFAULT_AS_OF = "2026-11-20T06:00:00+00:00"
+# The foreign profile's default: the Monday morning after Thanksgiving, so its business-day clock
+# spans a weekend and two company holidays.
+DEFAULT_AS_OF_BY_PROFILE = {"classic": DEFAULT_AS_OF, "foreign": "2026-11-30T12:00:00+00:00"}
 
 
 @click.command()
@@ -22,8 +26,12 @@ DEFAULT_AS_OF = "2026-11-20T06:00:00+00:00"
 @click.option("--orders", type=click.IntRange(min=1), default=300, show_default=True,
               help="Number of orders over the two weeks before --as-of.")
 @click.option("--seed", type=int, default=7, show_default=True, help="Same seed, orders and as-of: same bytes.")
-@click.option("--as-of", "as_of", default=DEFAULT_AS_OF, show_default=True, metavar="TIMESTAMP",
-              help="The extract time (ISO 8601; without an offset: UTC).")
+@click.option("--as-of", "as_of", default=None, metavar="TIMESTAMP",
+              help=f"The extract time (ISO 8601; without an offset: UTC). Default: {DEFAULT_AS_OF} (foreign: "
+                   f"{DEFAULT_AS_OF_BY_PROFILE['foreign']}).")
+@click.option("--profile", type=click.Choice(PROFILES), default="classic", show_default=True,
+              help="Whose extracts: classic (docs/sample.md) or foreign (an Oracle-style ERP, a 3PL with daily "
+                   "files, a carrier event feed: other shapes and conventions, the same kinds of discrepancy).")
 @click.option("--force", is_flag=True, help="Overwrite a recon.yaml in --out that recon sample did not write.")
 @click.option("--edifact-share", "edifact_share", type=click.FloatRange(0.0, 1.0), default=0.0, show_default=True,
               help="Share of the EDI partners that trade in UN/EDIFACT (ORDERS, DESADV, INVOIC, CONTRL) instead "
@@ -31,13 +39,17 @@ DEFAULT_AS_OF = "2026-11-20T06:00:00+00:00"
 @json_option
 @debug_option
 @handles_errors
-def sample(out: str, orders: int, seed: int, as_of: str, force: bool, edifact_share: float, as_json: bool,
-           debug: bool) -> None:
+def sample(out: str, orders: int, seed: int, as_of: str | None, profile: str, force: bool, edifact_share: float,
+           as_json: bool, debug: bool) -> None:
     """Generate ERP, WMS, TMS and X12 (or EDIFACT) extracts with injected discrepancies, recon.yaml and truth.csv.
 
     Then: recon run --config OUT/recon.yaml --out RUN_OUT and
     recon score --truth OUT/truth.csv --exceptions RUN_OUT/exceptions.csv.
     """
+    if as_of is None:
+        as_of = DEFAULT_AS_OF_BY_PROFILE[profile]
+    if profile != "classic" and edifact_share:
+        raise click.UsageError("--edifact-share is an option of the classic profile")
     try:
         moment = parse_as_of(as_of, "UTC")
     except ValueError:
@@ -48,10 +60,11 @@ def sample(out: str, orders: int, seed: int, as_of: str, force: bool, edifact_sh
                       console=console, transient=True) as bar:
             task = bar.add_task("orders", total=orders)
             result = generate(Path(out), orders=orders, seed=seed, as_of=moment, force=force,
-                              edifact_share=edifact_share,
+                              edifact_share=edifact_share, profile=profile,
                               progress=lambda done, total: bar.update(task, completed=done))
     else:
-        result = generate(Path(out), orders=orders, seed=seed, as_of=moment, force=force, edifact_share=edifact_share)
+        result = generate(Path(out), orders=orders, seed=seed, as_of=moment, force=force, edifact_share=edifact_share,
+                          profile=profile)
     if as_json:
         print_json(summary(result))
     else:

@@ -31,6 +31,7 @@ class InvoiceLine:
     qty: int
     amount: int  # cents
     edi_qty: int  # what the 810 says
+    part: int = 1  # which goods issue of the order line it bills (1, 2 for a line shipped in two parts)
 
 
 @dataclass
@@ -63,7 +64,7 @@ def build_invoices(ctx: Context, chunk: list[Order], next_invoice: list[int]) ->
         first = orders[0]
         inv = Invoice(0, first.customer, key[0])
         for o in orders:
-            _bill_order(inv, o)
+            _bill_order(inv, o, ctx.invoice_line_step)
         if not inv.lines:
             continue
         inv.number = next_invoice[0]
@@ -77,7 +78,7 @@ def build_invoices(ctx: Context, chunk: list[Order], next_invoice: list[int]) ->
     return invoices
 
 
-def _bill_order(inv: Invoice, o: Order) -> None:
+def _bill_order(inv: Invoice, o: Order, step: int) -> None:
     per_line: dict[int, list[int]] = {}
     for s in o.shipments:
         for sl in s.lines:
@@ -88,11 +89,11 @@ def _bill_order(inv: Invoice, o: Order) -> None:
         # a cancelled line has no shipments; billed anyway it is one invoice line for the ordered qty
         billed_anyway = [line.qty] if line.bill_anyway else []
         quantities = billed_anyway if line.cancelled else per_line.get(line.no, [])
-        for posted in quantities:
+        for part, posted in enumerate(quantities, 1):
             qty = posted + line.inv_qty_delta
             amount = amount_cents(qty, line.price) + line.inv_amount_delta
-            no = inv.lines[-1].no + 1 if inv.lines else 1
-            row = InvoiceLine(no, o, line, qty, amount, qty + line.edi_inv_delta)
+            no = inv.lines[-1].no + step if inv.lines else step
+            row = InvoiceLine(no, o, line, qty, amount, qty + line.edi_inv_delta, part)
             inv.lines.append(row)
             if line.bill_twice:
-                inv.lines.append(InvoiceLine(no, o, line, qty, amount, qty))
+                inv.lines.append(InvoiceLine(no, o, line, qty, amount, qty, part))

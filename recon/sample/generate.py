@@ -23,6 +23,7 @@ from typing import IO
 
 from recon.errors import EXIT_USAGE, Problem, ReconError
 from recon.sample import extracts as ex
+from recon.sample import foreign, foreign_config
 from recon.sample.billing import FIRST_INVOICE, Invoice, build_invoices
 from recon.sample.clock import Clock
 from recon.sample.config import recon_yaml
@@ -73,28 +74,42 @@ class SampleResult:
 
 
 class _Files:
-    """The open extract files; rows are appended chunk by chunk."""
+    """The open extract files; rows are appended chunk by chunk.
 
-    def __init__(self, out: Path, names: tuple[str, ...] = FILES) -> None:
+    `names` are opened (with their header) at once, so they exist even when empty; any other name
+    (a profile's dated daily files) is opened on its first rows, with the header `header` gives it.
+    """
+
+    def __init__(self, out: Path, names: tuple[str, ...] = FILES,
+                 header: Callable[[str], str | None] = ex.HEADERS.get) -> None:
+        self.out = out
+        self.header = header
         self.handles: dict[str, IO[str]] = {}
         self.rows: Counter[str] = Counter()
         for name in names:
-            path = out / name
+            self.open(name)
+
+    def open(self, name: str) -> IO[str]:
+        f = self.handles.get(name)
+        if f is None:
+            path = self.out / name
             path.parent.mkdir(parents=True, exist_ok=True)
             f = path.open("w", encoding="utf-8", newline="\n")
             self.handles[name] = f
-            if name in ex.HEADERS:
-                f.write(ex.HEADERS[name] + "\n")
+            head = self.header(name)
+            if head is not None:
+                f.write(head + "\n")
             self.rows[name] += 0
+        return f
 
     def lines(self, name: str, rows: list[str]) -> None:
         if rows:
-            self.handles[name].write("\n".join(rows) + "\n")
+            self.open(name).write("\n".join(rows) + "\n")
             self.rows[name] += len(rows)
 
     def text(self, name: str, chunks: list[str]) -> None:
         if chunks:
-            self.handles[name].write("".join(chunks))
+            self.open(name).write("".join(chunks))
             self.rows[name] += len(chunks)
 
     def close(self) -> None:
@@ -107,19 +122,63 @@ def edifact_partners(partners: int, share: float) -> frozenset[int]:
     return frozenset(i for i in range(partners) if int((i + 1) * share + 1e-9) > int(i * share + 1e-9))
 
 
+PROFILES = ("classic", "foreign")
+"""`recon sample --profile`: classic (docs/sample.md, the committed sample_data/) and foreign (a
+distributor unlike it: an Oracle-style ERP, a 3PL with daily files, a carrier event feed)."""
+
+
+class _Classic:
+    """The classic profile's extracts: SAP-style ERP CSVs, WMS JSON Lines, a TMS CSV, X12 or EDIFACT."""
+
+    def __init__(self, ctx: Context, files: _Files, edi_files: tuple[str, ...]) -> None:
+        self.ctx, self.files, self.edi_files = ctx, files, edi_files
+        self.next_doc, self.next_load = [ex.FIRST_MATERIAL_DOC], [ex.FIRST_LOAD]
+
+    @staticmethod
+    def order_line(no: int) -> object:
+        return no
+
+    def chunk(self, chunk: list, invoices: list[Invoice], edi: dict[str, list[str]]) -> None:
+        ctx, files = self.ctx, self.files
+        heads, items = ex.erp_orders(ctx, chunk)
+        files.lines(ex.ERP_ORDERS, heads)
+        files.lines(ex.ERP_ITEMS, items)
+        files.lines(ex.ERP_GOODS_ISSUES, ex.erp_goods_issues(ctx, chunk, self.next_doc))
+        files.lines(ex.ERP_BILLING, ex.erp_billing(ctx, invoices))
+        wms_orders, wms_lines = ex.wms_rows(ctx, chunk)
+        files.lines(ex.WMS_ORDERS, wms_orders)
+        files.lines(ex.WMS_SHIPMENTS, wms_lines)
+        files.lines(ex.TMS_SHIPMENTS, ex.tms_rows(ctx, chunk, self.next_load))
+        for name in self.edi_files:
+            files.text(name, edi[name])
+
+    def finish(self, seed: int) -> list[Row]:
+        ctx = self.ctx
+        erp_stock, wms_stock, variances = stock_rows(ctx.world, seed, ctx.as_of, ctx.company, ctx.sites)
+        self.files.lines(ex.ERP_STOCK, erp_stock)
+        self.files.lines(ex.WMS_STOCK, wms_stock)
+        return [row("stock-variance", item_id=i, site=s, lot=lot) for i, s, lot in variances]
+
+
 def generate(out: Path, *, orders: int, seed: int, as_of: datetime, chunk_size: int = CHUNK,
-             progress: Progress | None = None, force: bool = False, edifact_share: float = 0.0) -> SampleResult:
+             progress: Progress | None = None, force: bool = False, edifact_share: float = 0.0,
+             profile: str = "classic") -> SampleResult:
     """Write a sample distributor's extracts, recon.yaml and truth.csv into `out`.
 
     With `edifact_share` > 0 that share of the EDI partners sends and receives UN/EDIFACT
     (ORDERS, DESADV, INVOIC, CONTRL: edi/*.edifact, an `edifact` source in recon.yaml) instead of
     X12; the documents, and so truth.csv, are the same. At 0 the output is byte for byte what it
-    was before the option existed.
+    was before the option existed. `profile` picks whose extracts are written (PROFILES); the
+    orders, their injected discrepancies and so the answer key come from the same simulation.
     """
     if orders < 1:
         raise ValueError("orders must be at least 1")
     if not 0.0 <= edifact_share <= 1.0:
         raise ValueError("edifact_share must be between 0 and 1")
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}")
+    if profile != "classic" and edifact_share:
+        raise ValueError("edifact_share is an option of the classic profile")
     if as_of.tzinfo is None:
         raise ValueError("as_of must carry a time zone")
     if not force:
@@ -132,19 +191,28 @@ def generate(out: Path, *, orders: int, seed: int, as_of: datetime, chunk_size: 
     edifact = edifact_partners(len(world.partners), edifact_share)
     ctx = Context(world=world, as_of=a, company=company, sites=tuple(Clock(s.zone) for s in SITES),
                   utc=Clock("UTC"), intake=Intake(a, company), edifact_partners=edifact)
+    skip: frozenset[str] = frozenset()
+    if profile == "foreign":
+        foreign.prepare(ctx)
+        skip = foreign.NOT_INJECTED
     bounds = [(start, min(start + chunk_size, orders)) for start in range(0, orders, chunk_size)]
     spans = [(end - start, ctx.intake.time_at(start / orders), ctx.intake.time_at(end / orders))
              for start, end in bounds]
-    quotas = plan_quotas(orders, spans, a)
-    # Only the files someone trades in: every partner in EDIFACT leaves no X12 file (an empty EDI file
-    # is unreadable input), none leaves the output as it was before the option existed.
-    x12 = len(edifact) < len(world.partners)
-    edi_files = (*(EDI_FILES if x12 else ()), *(EDIFACT_FILES if edifact else ()))
-    files = _Files(out, (*[f for f in FILES if f not in EDI_FILES], *edi_files))
+    quotas = plan_quotas(orders, spans, a, skip, ctx.calendar.closed_before(a) if ctx.calendar else 0)
+    writer: _Classic | foreign.Foreign
+    if profile == "foreign":
+        files = _Files(out, foreign.FILES, foreign.header)
+        writer = foreign.Foreign(ctx, files)
+    else:
+        # Only the files someone trades in: every partner in EDIFACT leaves no X12 file (an empty EDI file
+        # is unreadable input), none leaves the output as it was before the option existed.
+        x12 = len(edifact) < len(world.partners)
+        edi_files = (*(EDI_FILES if x12 else ()), *(EDIFACT_FILES if edifact else ()))
+        files = _Files(out, (*[f for f in FILES if f not in EDI_FILES], *edi_files))
+        writer = _Classic(ctx, files, edi_files)
     truth: list[Row] = []
     carry: dict[str, int] = {}
     next_shipment, next_invoice = [FIRST_SHIPMENT], [FIRST_INVOICE]
-    next_doc, next_load = [ex.FIRST_MATERIAL_DOC], [ex.FIRST_LOAD]
     counters = Counters()
     try:
         for c, (start, end) in enumerate(bounds):
@@ -152,37 +220,27 @@ def generate(out: Path, *, orders: int, seed: int, as_of: datetime, chunk_size: 
             chunk = [make_order(ctx, rng, i, orders, next_shipment) for i in range(start, end)]
             carry = inject_chunk(ctx, chunk, quotas[c], carry, random.Random(f"recon-sample:inject:{seed}:{c}"))
             invoices = build_invoices(ctx, chunk, next_invoice)
-            heads, items = ex.erp_orders(ctx, chunk)
-            files.lines(ex.ERP_ORDERS, heads)
-            files.lines(ex.ERP_ITEMS, items)
-            files.lines(ex.ERP_GOODS_ISSUES, ex.erp_goods_issues(ctx, chunk, next_doc))
-            files.lines(ex.ERP_BILLING, ex.erp_billing(ctx, invoices))
-            wms_orders, wms_lines = ex.wms_rows(ctx, chunk)
-            files.lines(ex.WMS_ORDERS, wms_orders)
-            files.lines(ex.WMS_SHIPMENTS, wms_lines)
-            files.lines(ex.TMS_SHIPMENTS, ex.tms_rows(ctx, chunk, next_load))
             edi = edi_chunk(ctx, chunk, invoices, counters, random.Random(f"recon-sample:edi:{seed}:{c}"))
-            for name in edi_files:
-                files.text(name, edi[name])
-            truth.extend(_chunk_truth(chunk, invoices))
+            writer.chunk(chunk, invoices, edi)
+            truth.extend(_chunk_truth(chunk, invoices, writer.order_line))
             if progress:
                 progress(end, orders)
-        erp_stock, wms_stock, variances = stock_rows(world, seed, a, company, ctx.sites)
-        files.lines(ex.ERP_STOCK, erp_stock)
-        files.lines(ex.WMS_STOCK, wms_stock)
-        truth.extend(row("stock-variance", item_id=i, site=s, lot=lot) for i, s, lot in variances)
+        truth.extend(writer.finish(seed))
     finally:
         files.close()
     write_truth(out / "truth.csv", truth)
-    (out / "recon.yaml").write_text(recon_yaml(seed=seed, orders=orders, as_of=as_of, edifact_share=edifact_share
-                                               if edifact else None), encoding="utf-8")
+    if profile == "foreign":
+        config = foreign_config.recon_yaml(seed=seed, orders=orders, as_of=as_of)
+    else:
+        config = recon_yaml(seed=seed, orders=orders, as_of=as_of, edifact_share=edifact_share if edifact else None)
+    (out / "recon.yaml").write_text(config, encoding="utf-8")
     counts = Counter(r[0] for r in set(truth))
     return SampleResult(out=out, orders=orders, seed=seed, as_of=as_of, rows=dict(files.rows),
                         truth=dict(sorted(counts.items())), shortfall={k: v for k, v in carry.items() if v > 0},
                         seconds=time.perf_counter() - started)
 
 
-def _chunk_truth(chunk: list, invoices: list[Invoice]) -> list[Row]:
+def _chunk_truth(chunk: list, invoices: list[Invoice], order_line: Callable[[int], object]) -> list[Row]:
     """Truth rows of the chunk's injected orders (invoice numbers are known only after billing)."""
     placed: dict[tuple[int, int], list[tuple[Invoice, int]]] = {}
     edi_invoice: dict[int, Invoice] = {}
@@ -196,5 +254,5 @@ def _chunk_truth(chunk: list, invoices: list[Invoice]) -> list[Row]:
     rows: list[Row] = []
     for o in chunk:
         if o.inject is not None:
-            rows.extend(order_rows(o, placed, edi_invoice))
+            rows.extend(order_rows(o, placed, edi_invoice, order_line))
     return rows

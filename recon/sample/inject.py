@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from recon.sample.clock import DAY, HOUR
 from recon.sample.orders import Context, Line, Order, Shipment, billing_time, complete_at, invoice_sent_at
 from recon.sample.windows import MIN_PER_TYPE, RATES
+from recon.sample.workdays import INVOICE_BD, RELEASE_BD
 from recon.sample.world import CARRIERS
 
 Target = tuple
@@ -85,6 +86,8 @@ def _stuck(ctx: Context, o: Order, rng: random.Random, chunk: list[Order]) -> Ta
     if not _erp_ok(o) or o.wms_at is None:
         return None
     assert o.released_at is not None
+    if ctx.calendar is not None and not ctx.calendar.late(o.released_at, ctx.as_of - 12 * HOUR, RELEASE_BD):
+        return None  # a business-day clock: 60 calendar hours over a weekend are not yet late
     return () if ctx.as_of - o.released_at >= 60 * HOUR else None
 
 
@@ -105,7 +108,11 @@ def _recent(ctx: Context, o: Order) -> list[tuple[Shipment, int]]:
     as_of = ctx.as_of
     if any(sl.posted_at is None for s in o.shipments for sl in s.lines):
         return []
-    if min(s.shipped_at for s in o.shipments) < as_of - 60 * HOUR:
+    first = min(s.shipped_at for s in o.shipments)
+    if ctx.calendar is not None:
+        if ctx.calendar.late(first, as_of + 12 * HOUR, INVOICE_BD):
+            return []  # a business-day invoice clock: old enough to be late by then
+    elif first < as_of - 60 * HOUR:
         return []
     return [(s, k) for s, k in _single_shiplines(o) if s.shipped_at <= as_of - 6 * HOUR]
 
@@ -176,7 +183,11 @@ def _shipped_not_invoiced(ctx: Context, o: Order, rng: random.Random, chunk: lis
     done = complete_at(o)
     if done is None or done > ctx.as_of - 80 * HOUR:
         return None
-    return _choose(rng, _billed_single(o, edi=None))  # type: ignore[return-value]
+    options = _billed_single(o, edi=None)
+    if ctx.calendar is not None:
+        cal = ctx.calendar
+        options = [(s, k) for s, k in options if cal.late(s.shipped_at, ctx.as_of - 12 * HOUR, INVOICE_BD)]
+    return _choose(rng, options)  # type: ignore[return-value]
 
 
 def _apply_not_invoiced(ctx: Context, o: Order, target: Target, rng: random.Random) -> None:
@@ -333,6 +344,12 @@ def _apply_carrier(ctx: Context, o: Order, target: Target, rng: random.Random) -
     s.tms_carrier = others[int(rng.random() * len(others))]
 
 
+def _tms_oldest(ctx: Context) -> int:
+    """How old a shipment missing in the TMS may be: 96 h, or (a warehouse closed over a long weekend has
+    shipped nothing for days) up to half a day short of the 5-day POD window."""
+    return 96 * HOUR if ctx.calendar is None else 5 * DAY - 12 * HOUR
+
+
 ANY = (0, 14 * DAY)
 SHIPPED = (30 * HOUR, 14 * DAY)  # an order ships 4-40h after release
 BILLED = (60 * HOUR, 14 * DAY)  # ...and is billed within about a day of its last shipment
@@ -356,7 +373,7 @@ INJECTIONS: tuple[Injection, ...] = (
     Injection("invoice-amount-mismatch", BILLED, _billed_line, _apply_invoice_amount),
     Injection("duplicate-customer-po", ANY, _duplicate_po, _apply_duplicate_po),
     Injection("shipment-not-in-tms", (50 * HOUR, 120 * HOUR),
-              _shipment(lambda c, s: s.tms and c.as_of - 96 * HOUR <= s.shipped_at <= c.as_of - 36 * HOUR),
+              _shipment(lambda c, s: s.tms and c.as_of - _tms_oldest(c) <= s.shipped_at <= c.as_of - 36 * HOUR),
               _apply_not_in_tms),
     Injection("no-proof-of-delivery", (7 * DAY, 14 * DAY),
               _shipment(lambda c, s: s.tms and s.delivered_at is not None and s.shipped_at <= c.as_of - 6 * DAY),
@@ -369,17 +386,35 @@ INJECTIONS: tuple[Injection, ...] = (
 ORDER_TYPES = tuple(inj.name for inj in INJECTIONS)
 
 
-def totals(orders: int) -> dict[str, int]:
-    """How many of each order-level type a sample of `orders` orders carries."""
-    return {inj.name: max(MIN_PER_TYPE, round(RATES[inj.name] * orders)) for inj in INJECTIONS}
+def totals(orders: int, skip: frozenset[str] = frozenset()) -> dict[str, int]:
+    """How many of each order-level type a sample of `orders` orders carries (none of `skip`)."""
+    return {inj.name: 0 if inj.name in skip else max(MIN_PER_TYPE, round(RATES[inj.name] * orders))
+            for inj in INJECTIONS}
 
 
-def plan_quotas(orders: int, chunks: list[tuple[int, int, int]], as_of: int) -> list[dict[str, int]]:
-    """Split each type's total over chunks (count, first arrival, last arrival) by eligible time."""
+# Types whose candidates are recent shipments: when the warehouse has been closed for a long weekend
+# before as-of, those shipments are older by the days it was closed (whole windows move back), and
+# the ones on a business-day clock need older still (the lower bound moves back further).
+RECENT_SHIPMENTS = frozenset({"ship-qty-mismatch", "shipped-not-posted", "shipment-not-in-tms"})
+NOT_BEFORE_CLOSED = {"order-stuck-after-release": 1 * DAY, "shipped-not-invoiced": 2 * DAY,
+                     "released-not-in-wms": None, "duplicate-customer-po": None}
+
+
+def plan_quotas(orders: int, chunks: list[tuple[int, int, int]], as_of: int,
+                skip: frozenset[str] = frozenset(), closed: int = 0) -> list[dict[str, int]]:
+    """Split each type's total over chunks (count, first arrival, last arrival) by eligible time.
+
+    `closed`: seconds the warehouse has been shut just before as-of (a profile with a work calendar).
+    """
     plans: list[dict[str, int]] = [{} for _ in chunks]
+    planned = totals(orders, skip)
     for inj in INJECTIONS:
-        total = totals(orders)[inj.name]
+        total = planned[inj.name]
         lo, hi = as_of - inj.ages[1], as_of - inj.ages[0]
+        if closed and inj.name in RECENT_SHIPMENTS:
+            lo, hi = lo - closed, hi - closed
+        elif closed and inj.ages[0] > 0 and NOT_BEFORE_CLOSED.get(inj.name, 0) is not None:
+            hi -= closed + (NOT_BEFORE_CLOSED.get(inj.name) or 0)
         weights = []
         for count, first, last in chunks:
             span = max(last - first, 1)

@@ -17,6 +17,7 @@ import random
 from dataclasses import dataclass
 
 from recon.sample.clock import DAY, HOUR, Clock, ceil_hour
+from recon.sample.workdays import WorkCalendar
 from recon.sample.world import CARRIERS, SITES, Carrier, Customer, Item, World
 
 FIRST_ORDER = 10_000_001
@@ -143,6 +144,10 @@ class Context:
     utc: Clock
     intake: Intake
     edifact_partners: frozenset[int] = frozenset()  # partners whose documents are EDIFACT, not X12
+    # Profiles whose warehouse ships on working days only and whose release-to-ship and invoice
+    # clocks count business days (RELEASE_BD, INVOICE_BD) on this calendar; None: calendar hours.
+    calendar: WorkCalendar | None = None
+    invoice_line_step: int = 1  # invoice line numbers 1, 2, 3 or (SAP billing items) 10, 20, 30
 
 
 class Intake:
@@ -275,6 +280,8 @@ def _ship(ctx: Context, rng: random.Random, o: Order, next_shipment: list[int]) 
         late = site_clock.at_local(wave1, 23, 30) + _u(rng, 0, 29 * 60)
         if o.released_at + 4 * HOUR <= late <= o.released_at + 40 * HOUR:
             wave1 = late
+    if ctx.calendar is not None:
+        wave1 = ctx.calendar.next_open(wave1)
     split_line: Line | None = None
     split_qty = 0
     if rng.random() < 0.10:
@@ -283,6 +290,8 @@ def _ship(ctx: Context, rng: random.Random, o: Order, next_shipment: list[int]) 
             split_line = splittable[int(rng.random() * len(splittable))]
             split_qty = 1 + int(rng.random() * (split_line.qty - 1))
     wave2 = wave1 + _u(rng, 6 * HOUR, 24 * HOUR)
+    if ctx.calendar is not None:
+        wave2 = ctx.calendar.next_open(wave2)
     units = sum(ln.qty for ln in o.lines)
     parcel = units <= 40 and len(o.lines) <= 3
     pool = [c for c in CARRIERS if c.parcel == parcel]

@@ -9,6 +9,7 @@ loader turns into the same NULL. Variances are injected on a few keys, half on e
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 from recon.sample.clock import Clock
 from recon.sample.extracts import qty3
@@ -16,9 +17,20 @@ from recon.sample.windows import MIN_PER_TYPE, RATES
 from recon.sample.world import SITES, World
 
 
-def stock_rows(world: World, seed: int, as_of: int, company: Clock, site_clocks: tuple[Clock, ...]
-               ) -> tuple[list[str], list[str], list[tuple[str, str, str]]]:
-    """(ERP rows, WMS rows, variances as (item, site, lot)); small enough to build at once."""
+@dataclass(frozen=True)
+class StockKey:
+    """One item/site/lot: the ERP's book quantity and the WMS's bins (a variance makes them differ)."""
+
+    item: int  # item index
+    site: int  # site index
+    lot: str | None
+    erp_qty: int
+    bins: tuple[int, ...]
+    variance: bool
+
+
+def stock_plan(world: World, seed: int) -> list[StockKey]:
+    """Every stock key with its quantities; the same seed gives the same plan whatever writes it."""
     rng = random.Random(f"recon-sample:stock:{seed}")
     keys: list[tuple[int, int, str | None]] = []
     for item in world.items:
@@ -32,13 +44,8 @@ def stock_rows(world: World, seed: int, as_of: int, company: Clock, site_clocks:
         k = int(rng.random() * len(keys))
         if k not in chosen:
             chosen[k] = 1 + int(rng.random() * 12)
-    erp: list[str] = []
-    wms: list[str] = []
-    variances: list[tuple[str, str, str]] = []
-    day = company.ymd(as_of)
+    plan: list[StockKey] = []
     for k, (item_index, site_index, lot) in enumerate(keys):
-        item = world.items[item_index]
-        site = SITES[site_index]
         qty = 4 + int(rng.random() * 800)
         bins = 1 + int(rng.random() * 3)
         split = [qty // bins] * bins
@@ -50,10 +57,26 @@ def stock_rows(world: World, seed: int, as_of: int, company: Clock, site_clocks:
                 erp_qty = qty + delta if rng.random() < 0.5 or qty <= delta else qty - delta
             else:
                 split[-1] += delta if rng.random() < 0.5 or split[-1] <= delta else -delta
+        plan.append(StockKey(item_index, site_index, lot, erp_qty, tuple(split), k in chosen))
+    return plan
+
+
+def stock_rows(world: World, seed: int, as_of: int, company: Clock, site_clocks: tuple[Clock, ...]
+               ) -> tuple[list[str], list[str], list[tuple[str, str, str]]]:
+    """(ERP rows, WMS rows, variances as (item, site, lot)); small enough to build at once."""
+    erp: list[str] = []
+    wms: list[str] = []
+    variances: list[tuple[str, str, str]] = []
+    day = company.ymd(as_of)
+    for key in stock_plan(world, seed):
+        item_index, lot = key.item, key.lot
+        item = world.items[item_index]
+        site = SITES[key.site]
+        if key.variance:
             variances.append((str(item.number), site.plant, lot or ""))
-        erp.append(f"{item.number:018d};{site.plant};0001;{lot or ''};{qty3(erp_qty)};{item.uom};{day}")
-        stamp = site_clocks[site_index].iso(as_of)
-        for b, bin_qty in enumerate(split):
+        erp.append(f"{item.number:018d};{site.plant};0001;{lot or ''};{qty3(key.erp_qty)};{item.uom};{day}")
+        stamp = site_clocks[key.site].iso(as_of)
+        for b, bin_qty in enumerate(key.bins):
             aisle = "ABCDEFGH"[(item_index + b) % 8]
             no_lot = ("", ',"lot":null', ',"lot":""')[(item_index + b) % 3]
             lot_json = f',"lot":"{lot}"' if lot else no_lot

@@ -9,7 +9,7 @@ upper case, shipment ids as the WMS writes them (`SH1000123`), EDI documents by 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from recon.sample.billing import Invoice
@@ -26,9 +26,17 @@ def row(exception_type: str, **keys: object) -> Row:
                                      for c in TRUTH_COLUMNS[1:]])
 
 
+def _same(no: int) -> object:
+    return no
+
+
 def order_rows(o: Order, invoices: dict[tuple[int, int], list[tuple[Invoice, int]]],
-               edi_invoice: dict[int, Invoice]) -> list[Row]:
-    """Truth rows for the injection an order carries (none for untouched orders)."""
+               edi_invoice: dict[int, Invoice], order_line: Callable[[int], object] = _same) -> list[Row]:
+    """Truth rows for the injection an order carries (none for untouched orders).
+
+    `order_line` writes an order line's number in the profile's canonical form (`3`, or `3.1` for
+    an ERP that numbers a line's shipments); injected lines are always shipped in one part.
+    """
     kind = o.inject
     if kind is None or kind.endswith(":first"):
         return []
@@ -38,9 +46,9 @@ def order_rows(o: Order, invoices: dict[tuple[int, int], list[tuple[Invoice, int
         return [row(kind, order_id=oid)]
     if kind in ("shipped-not-posted", "ship-qty-mismatch", "invoice-qty-mismatch", "shipped-not-invoiced"):
         s, k = t
-        return [row(kind, order_id=oid, line_no=s.lines[k].line.no)]
+        return [row(kind, order_id=oid, line_no=order_line(s.lines[k].line.no))]
     if kind == "invoice-without-shipment":
-        return [row(kind, order_id=oid, line_no=t[0].no)]
+        return [row(kind, order_id=oid, line_no=order_line(t[0].no))]
     if kind in ("invoice-amount-mismatch", "edi-invoice-mismatch"):
         s, k = t
         ((inv, no),) = invoices[(o.i, s.lines[k].line.no)]
@@ -58,7 +66,7 @@ def order_rows(o: Order, invoices: dict[tuple[int, int], list[tuple[Invoice, int
     if kind == "edi-order-missing-in-erp":
         return [row(kind, customer_po=o.po)]
     if kind in ("edi-order-qty-mismatch", "edi-order-price-mismatch"):
-        return [row(kind, customer_po=o.po, line_no=t[0].no)]
+        return [row(kind, customer_po=o.po, line_no=order_line(t[0].no))]
     if kind == "asn-qty-mismatch":
         s, k = t
         return [row(kind, shipment_id=s.id, item_id=s.lines[k].line.item.number)]
