@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,12 +26,13 @@ from recon.config.schema import Config, Source
 from recon.config.yamlfile import read_yaml
 from recon.coverage import RuleCoverage, coverage, coverage_problems, mapping_lints
 from recon.db import Database
-from recon.engines import ENGINES
+from recon.engines import DEFAULT_ENGINE, ENGINES
 from recon.environment import check_output_folder, check_spill_folder
 from recon.errors import ConfigError, Problem
 from recon.formats import format_of
 from recon.load.loader import Loader, SourceDone, missing_columns
 from recon.load.readers import UnreadableFile, header_of
+from recon.replay import replay_load
 from recon.report import Report, context, outputs
 from recon.report.outputs import Written
 from recon.rules import selection
@@ -40,7 +42,11 @@ from recon.rules.runner import run_rules, tables_loaded
 from recon.sql import ident
 from recon.steps import Listeners, LoadResult, Progress, RuleDone, RuleProgress, RulesResult, RunPlan
 from recon.store import kept
-from recon.store.step import Lifecycle, RunStore, state_path
+from recon.store.diff import RunDiff, diff_table
+from recon.store.inputs import input_files, inputs_hash
+from recon.store.schema import EXCEPTION_COLUMNS
+from recon.store.state import StateError, StateStore, open_state
+from recon.store.step import Lifecycle, RunStore, as_of_date, state_path
 from recon.store.trace import TraceResult
 from recon.store.trace import trace as trace_key
 
@@ -243,6 +249,7 @@ def run(
     rule_done: RuleDone | None = None,
     select: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    replay: Path | None = None,
 ) -> RunResult:
     """Load every source, then run the rules and write the outputs.
 
@@ -253,7 +260,8 @@ def run(
     neutralisation (docs/reports.md). `state` overrides the config's `state:` (the run history,
     its lock and kept tables). An incomplete run (recon.completeness) exits 5 unless
     `allow_incomplete`. `select`/`exclude` run only some rules (recon.rules.selection); the others
-    are reported as disabled and their earlier exceptions stay open.
+    are reported as disabled and their earlier exceptions stay open. `replay` (a kept run's folder,
+    dry runs only) takes the inputs from that run's kept tables instead of the extracts (recon.replay).
     """
     project = load_project(config)
     if state is not None:
@@ -281,8 +289,9 @@ def run(
     db = open_database(project)
     with RunStore(project, db, run_id=run_id, as_of=resolved_as_of, started_at=started,
                   dry_run=dry_run) as store:  # the state lock (exit 4 when held) and the run history
+        _manual_matches(project, db, store)  # main.manual_matches, which the match rules join (recon.rules.manual)
         # Load and rules on the configured engine (recon.engines); the results land in db.
-        runner = ENGINES[project.config.engine.name].runner()
+        runner = ENGINES[project.config.engine.name].runner() if replay is None else partial(replay_and_match, replay)
         load, rules = runner(plan, db, ruleset, store, listeners)
         # lifecycle (new/open/resolved/reopened) and active acks; a rule that checked nothing resolves nothing
         lifecycle = store.observe(unverified_rules=rules.completeness.unverified_rules)
@@ -290,6 +299,68 @@ def run(
         if not dry_run:  # for `recon query` and `recon trace`: the run's tables without reloading
             kept.keep(db, store.path, run_id, project.config.outputs.keep_tables_days)
     return RunResult(plan, db, load, rules, lifecycle, written)
+
+
+DRY_RUN = "dry-run"  # the dry run's exceptions in a comparison, beside the recorded run's
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """`recon run --dry-run --compare-to last`: the dry run, the run it replayed and what differs."""
+
+    result: RunResult
+    base_run: str
+    inputs: str  # "re-read" (the extracts, unchanged since) or "kept" (the run's kept tables)
+    diff: RunDiff
+
+
+def compare_to_last(config: str | Path | None, *, state: str | Path | None = None, **options: Any) -> Comparison:
+    """Today's config and rules over the inputs of the last recorded run, as a dry run (nothing is
+    recorded), and the diff of its exceptions against that run's (recon.store.diff).
+
+    The inputs are the extracts when their sha256 still matches the run's record, else the run's
+    kept tables (recon.replay); `options` are `run`'s (as_of and dry_run are set here).
+    """
+    project = load_project(config)
+    if state is not None:
+        project = replace(project, config=project.config.model_copy(update={"state": str(Path(state).resolve())}))
+    path = state_path(project)
+    with open_state(path, read_only=True) as store:
+        last = store.latest_run()
+    if last is None:
+        raise StateError([Problem.of("S010", wanted="a recorded run to compare with", found=0)],
+                         "cannot compare with the last run")
+    base = str(last["run_id"])
+    files = input_files(project, as_of_date(last["as_of"], project.config.timezone))
+    replay: Path | None = None
+    if inputs_hash(files) != last["inputs_hash"]:
+        if base not in kept.kept_runs(path):
+            raise StateError([Problem.of("S012", run_id=base)], "cannot compare with the last run")
+        replay = kept.kept_path(path, base)
+    result = run(config, as_of=last["as_of"], dry_run=True, state=state, replay=replay, **options)
+    db = result.db
+    store = StateStore.attach(db, path, read_only=True)
+    try:
+        db.execute(f"CREATE OR REPLACE TEMP TABLE _compare AS SELECT * FROM {store.t('exceptions')} WHERE run_id = ?",
+                   [base])
+        if db.table_exists("main", "exceptions"):
+            cols = ", ".join(ident(c) for c in EXCEPTION_COLUMNS)
+            db.execute(f"INSERT INTO _compare ({cols}) {store.exception_select('main.exceptions', DRY_RUN)}",
+                       [DRY_RUN])
+        changes = diff_table(db, "_compare", base, DRY_RUN)
+    finally:
+        store.detach()
+    return Comparison(result, base, "re-read" if replay is None else "kept", changes)
+
+
+def _manual_matches(project: Project, db: Database, store: RunStore) -> None:
+    """The pairings of `recon match` into the run's database; an engine that would ignore them stops the run
+    (the paired rows would be reported missing again as if nobody had matched them)."""
+    if not store.manual_matches() or project.config.engine.name == DEFAULT_ENGINE:
+        return
+    rules = ", ".join(r[0] for r in db.rows("SELECT DISTINCT rule_id FROM main.manual_matches ORDER BY 1"))
+    raise ConfigError([Problem.of("A013", engine=project.config.engine.name, rules=rules)],
+                      title="cannot run with manual matches")
 
 
 def _check_engine_semantics(project: Project) -> None:
@@ -310,6 +381,16 @@ def load_and_match(plan: RunPlan, db: Database, ruleset: RuleSet, store: RunStor
     # Loaded: from here on SQL (the rules') may touch only the outputs and the state.
     db.restrict_file_access([plan.out_dir, outputs.Staging(plan.out_dir).path, kept.runs_folder(store.path)],
                             [store.path])
+    return load, rules_step(plan, db, ruleset, load, listeners.rule_started, listeners.rule_done)
+
+
+def replay_and_match(folder: Path, plan: RunPlan, db: Database, ruleset: RuleSet, store: RunStore,
+                     listeners: Listeners | None = None) -> tuple[LoadResult, RulesResult]:
+    """A runner over a kept run's tables (recon.replay) instead of the extracts: DuckDB only."""
+    listeners = listeners or Listeners()
+    load = replay_load(db, folder)
+    store.note_load(load.by_source(), len(load.files))
+    db.restrict_file_access([plan.out_dir, outputs.Staging(plan.out_dir).path], [store.path])
     return load, rules_step(plan, db, ruleset, load, listeners.rule_started, listeners.rule_done)
 
 

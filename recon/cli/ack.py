@@ -25,6 +25,7 @@ from recon.cli.options import (
 )
 from recon.display import markup
 from recon.store import acks as ack_store
+from recon.store.audit import who
 from recon.store.state import open_state
 
 
@@ -34,6 +35,7 @@ from recon.store.state import open_state
               help="Keep it outside the limits up to and including this day (YYYY-MM-DD, the config's time zone).")
 @click.option("--note", default=None, metavar="TEXT", help="Why it is acknowledged (required when acking).")
 @click.option("--force", is_flag=True, help="Ack an id no recorded run has found yet.")
+@click.option("--by", "by", default=None, metavar="NAME", help="Who decided (default: the login name).")
 @click.option("--list", "list_", is_flag=True, help="List the acks, active and expired.")
 @click.option("--remove", is_flag=True, help="Remove the acks of the given ids.")
 @config_option
@@ -42,8 +44,9 @@ from recon.store.state import open_state
 @csv_option
 @debug_option
 @handles_errors
-def ack(exception_ids: tuple[str, ...], until: datetime | None, note: str | None, force: bool, list_: bool,
-        remove: bool, config: str | None, state: str | None, as_json: bool, as_csv: bool, debug: bool) -> None:
+def ack(exception_ids: tuple[str, ...], until: datetime | None, note: str | None, force: bool, by: str | None,
+        list_: bool, remove: bool, config: str | None, state: str | None, as_json: bool, as_csv: bool,
+        debug: bool) -> None:
     """Acknowledge exceptions: still listed, but outside the run's limits until DATE.
 
     \b
@@ -78,11 +81,11 @@ def ack(exception_ids: tuple[str, ...], until: datetime | None, note: str | None
         return
     with open_state(path, read_only=False) as store:
         if remove:
-            removed = ack_store.remove(store, list(exception_ids))
+            removed = ack_store.remove(store, list(exception_ids), by=who(by))
             result: dict[str, Any] = {"removed": removed}
         else:
             assert until is not None and note is not None
-            made = ack_store.add(store, list(exception_ids), until.date(), note, force=force)
+            made = ack_store.add(store, list(exception_ids), until.date(), note, force=force, by=who(by))
             result = {"acked": [{"exception_id": a.exception_id, "until": a.until.isoformat(), "note": a.note}
                                 for a in made]}
     if as_json:

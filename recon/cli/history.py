@@ -23,6 +23,7 @@ from recon.cli.options import (
 )
 from recon.config import load_project
 from recon.display import markup
+from recon.store.audit import listing as audit_trail
 from recon.store.history import history as run_history
 from recon.store.state import open_state
 from recon.store.step import state_path
@@ -41,18 +42,35 @@ def resolve_state(config: str | None, state: str | None) -> Path:
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000),
               help="How many of the most recent runs to show.")
 @click.option("--type", "exception_type", default=None, metavar="TYPE", help="Only this exception type.")
+@click.option("--audit", is_flag=True,
+              help="The audit trail instead: every resolve, match, ack and their removal, who, when and why.")
+@click.option("--subject", default=None, metavar="ID",
+              help="With --audit: only the decisions on this exception id (or rule, for matches).")
 @json_option
 @csv_option
 @debug_option
 @handles_errors
-def history(config: str | None, state: str | None, limit: int, exception_type: str | None, as_json: bool,
-            as_csv: bool, debug: bool) -> None:
+def history(config: str | None, state: str | None, limit: int, exception_type: str | None, audit: bool,
+            subject: str | None, as_json: bool, as_csv: bool, debug: bool) -> None:
     """The last runs with their counts, and the trend of each exception type.
 
-    --csv prints the runs, one line each (the trend per type is in --json).
+    --csv prints the runs, one line each (the trend per type is in --json). --audit lists the
+    analysts' decisions instead (oldest first).
     """
     one_format(as_json, as_csv)
+    if subject and not audit:
+        raise click.UsageError("--subject goes with --audit")
     path = resolve_state(config, state)
+    if audit:
+        with open_state(path, read_only=True) as store:
+            trail = audit_trail(store, subject=subject)
+        if as_json:
+            print_json({"state": str(path), "audit": trail})
+        elif as_csv:
+            print_csv(trail)
+        else:
+            render_audit(trail, str(path))
+        return
     with open_state(path, read_only=True) as store:
         data = run_history(store, limit=limit, exception_type=exception_type)
     if as_json:
@@ -117,3 +135,18 @@ def render(data: dict[str, Any]) -> None:
         types.add_row(markup(t["exception_type"]), trend, str(t["latest"]), shown, str(t["latest_new"]),
                       str(t["latest_resolved"]), _hours(t["oldest_open_hours"]), mttr)
     console.print(types)
+
+
+def render_audit(rows: list[dict[str, Any]], path: str) -> None:
+    console = stdout_console()
+    if not rows:
+        console.print(f"no decisions recorded in {markup(path)} yet")
+        return
+    table = Table(title=f"audit trail ({markup(path)})", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for name in ("when", "action", "subject", "reason", "until", "by", "note"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        table.add_row(markup(str(r["logged_at"])[:19]), markup(r["action"]), markup(r["subject"] or ""),
+                      markup(r["reason_code"] or ""), markup(str(r["until"]) if r["until"] else ""),
+                      markup(r["by_user"] or ""), markup(r["note"] or ""))
+    console.print(table)

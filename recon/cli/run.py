@@ -8,16 +8,19 @@ object per line on stderr) and CI (`--fail-on`, budgets, exit 1 when over the li
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from recon import api
+from recon.cli.diff import render as render_diff
 from recon.cli.options import (
     as_of_option,
     as_recon_error,
@@ -96,6 +99,9 @@ def _log_rest(log: EventLog, events: RunEvents, ctx: api.RunResult) -> None:
               help="An incomplete run (a required source failed or fell short of its expect: limits, a rule "
                    "could not be evaluated) warns instead of exiting 5.")
 @click.option("--dry-run", "dry_run", is_flag=True, help="Run and report, but write nothing to the state (history).")
+@click.option("--compare-to", "compare_to", type=click.Choice(["last"]), default=None,
+              help="With --dry-run: run today's config and rules over the last recorded run's inputs and print "
+                   "what changes (outputs only with --out).")
 @click.option("--fail-on", "fail_on", type=click.Choice(SEVERITIES), default=None,
               help="Exit 1 when an exception of this severity or worse is found (budgets in the config add "
                    "more limits).")
@@ -119,13 +125,22 @@ def _log_rest(log: EventLog, events: RunEvents, ctx: api.RunResult) -> None:
 def run(config: str | None, as_of: str | None, out: str | None, strict: bool, allow_incomplete: bool,
         dry_run: bool, fail_on: str | None, email_to: tuple[str, ...], engine: str | None,
         select: tuple[str, ...], exclude: tuple[str, ...], csv_raw: bool, state: str | None, quiet: bool,
-        log_format: str | None, as_json: bool, debug: bool) -> None:
+        log_format: str | None, as_json: bool, debug: bool, compare_to: str | None = None) -> None:
     """Load every source, run the rules and write the reports.
 
     Exit codes: 0 ok, 1 over the run's limits (--fail-on, budgets), 2 usage, config or e-mail
     error, 3 unreadable input under --strict, 4 another run holds the lock, 5 the run is
     incomplete (a source failed or a rule was not evaluated; wins over 1; see --allow-incomplete).
     """
+    if compare_to:
+        if not dry_run:
+            raise click.UsageError("--compare-to goes with --dry-run (a comparison records nothing)")
+        if as_of or email_to:
+            raise click.UsageError("--compare-to takes the last run's as-of and sends no e-mail")
+        compare_last(config, out=out, state=state, engine=engine, fail_on=fail_on, csv_raw=csv_raw,
+                     allow_incomplete=allow_incomplete, strict=strict, as_json=as_json, select=select,
+                     exclude=exclude)
+        return
     log = EventLog(log_format)
     started = time.perf_counter()
     run_id = api.new_run_id(datetime.now(UTC).replace(microsecond=0))
@@ -161,3 +176,23 @@ def run(config: str | None, as_of: str | None, out: str | None, strict: bool, al
     else:
         render_summary(summary, str(ctx.out_dir), stdout_console())
     sys.exit(ctx.exit_code or EXIT_OK)
+
+
+def compare_last(config: str | None, *, out: str | None, state: str | None, as_json: bool, **options: Any) -> None:
+    """`--dry-run --compare-to last`: print the diff against the last run; exit as the dry run's bar says.
+
+    Without --out the dry run's outputs go to a temporary folder that is removed: nothing is left behind."""
+    with tempfile.TemporaryDirectory(prefix="recon-compare-") as scratch:
+        target = out or str(Path(scratch) / "out")
+        comparison = api.compare_to_last(config, state=state, out=target, **options)
+        code = comparison.result.exit_code
+    data = {"compare_to": comparison.base_run, "inputs": comparison.inputs, "exit_code": code,
+            "out": out, **comparison.diff.to_dict()}
+    if as_json:
+        print_json(data)
+    else:
+        console = stdout_console()
+        how = "its extracts, unchanged" if comparison.inputs == "re-read" else "its kept tables"
+        console.print(f"dry run over the inputs of run {markup(comparison.base_run)} ({how}); nothing recorded")
+        render_diff(data)
+    sys.exit(code or EXIT_OK)

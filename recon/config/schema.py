@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from recon.calendars import DEFAULT_CALENDAR, BusinessCalendar, weekday_numbers
+from recon.config.reasons import REASON_CODE_PATTERN, ReasonCode, with_defaults
 from recon.engines import DEFAULT_ENGINE, ENGINES
 from recon.formats import FORMATS
 
@@ -551,6 +552,16 @@ class Config(Strict):
     overrides: Overrides = Field(default_factory=Overrides)
     # Business-day calendars by name; `Nbd` uses `default` (or the only one), `Nbd:NAME` another.
     calendars: dict[str, Calendar] = Field(default_factory=dict)
+    # Why an exception may be explained (`recon resolve --reason`): the defaults plus these (recon.config.reasons).
+    reason_codes: dict[str, ReasonCode] = Field(default_factory=lambda: with_defaults(None))
+
+    @field_validator("reason_codes", mode="after")
+    @classmethod
+    def _reason_codes(cls, value: dict[str, ReasonCode]) -> dict[str, ReasonCode]:
+        bad = [name for name in value if not re.fullmatch(REASON_CODE_PATTERN, name)]
+        if bad:
+            raise ValueError(f"reason code {bad[0]!r} is not a lower-case name (letters, digits, - and _)")
+        return with_defaults(value)
 
     @field_validator("lookups", mode="before")
     @classmethod

@@ -406,6 +406,11 @@ STATE = area(
      "no single recorded run matches {run!r} ({matches} match); recent runs: {known}",
      "A run id (or a prefix of one) given to `recon diff` names no recorded run, or more than one.",
      "copy the id from `recon history`"),
+    ("S012", "compare-inputs-gone", "Inputs of the last run are gone",
+     "run {run_id}: its extracts have changed since (sha256) and its tables are not kept",
+     "`recon run --dry-run --compare-to last` runs today's config and rules over the inputs of the last recorded "
+     "run: the extracts it read, if unchanged, else the tables it kept beside the state. Neither is there.",
+     "keep run tables (outputs.keep_tables_days above 0) or put that night's extracts back"),
 )
 
 ENVIRONMENT = area(
@@ -446,8 +451,9 @@ LOCKS = area(
 )
 
 ACKS = area(
-    "A", "Acknowledgements",
-    "`recon ack` records that an exception is known and expected until a date.",
+    "A", "Acknowledgements, explanations and manual matches",
+    "`recon ack` records that an exception is known and expected until a date; `recon resolve` explains it "
+    "with a reason code; `recon match` pairs two keys the engine could not.",
     "AckError",
     ("A001", "ack-without-note", "Ack without a note", "an ack needs a note saying why",
      "Every ack says why, so the next analyst knows.", "--note 'carrier rebills monthly'"),
@@ -456,6 +462,45 @@ ACKS = area(
      "check the id in exceptions.csv or `recon history`; --force acks it anyway"),
     ("A003", "no-ack", "Exception has no ack", "exception {exception} has no ack",
      "`recon ack --remove` names an exception that is not acked.", "`recon ack --list` shows the acks"),
+    ("A004", "unknown-reason-code", "Unknown reason code", "unknown reason code {code!r} (known: {known})",
+     "`recon resolve --reason` (or a --from-csv row) names a code that is not in the config's catalogue: the "
+     "defaults and `reason_codes:` in recon.yaml.",
+     "pick a listed code, or add it under reason_codes: in recon.yaml"),
+    ("A005", "parking-reason-without-until", "Parking reason without an end date",
+     "reason {code!r} only parks an exception: give --until DATE",
+     "A reason code with `resolves: false` keeps the exception listed as acked, outside the bar until a date, "
+     "like `recon ack`; without a date it would be parked for ever.", "--until 2026-12-31"),
+    ("A006", "no-resolution", "Exception has no explanation", "exception {exception} has no explanation",
+     "`recon resolve --withdraw` names an exception that was never explained (or was withdrawn already).",
+     "`recon resolve --list` shows the explanations"),
+    ("A007", "ids-file-unreadable", "File of ids cannot be read", "cannot read {csv_file}: {reason}",
+     "`--from-csv` names a file that cannot be opened or is not UTF-8 CSV.",
+     "save it as CSV (UTF-8) with an exception_id column"),
+    ("A008", "ids-file-without-id-column", "File of ids has no exception_id column",
+     "{csv_file} has no exception_id column (columns: {present})",
+     "`--from-csv` reads the ids from the `exception_id` column, as exceptions.csv and the queue files have it.",
+     "keep the header row of exceptions.csv when filtering it"),
+    ("A009", "match-rule-unknown", "No such match rule", "no match rule {rule!r} in the configured packs",
+     "`recon match --rule` names a rule that is not among the configured packs' rules.",
+     "`recon rules list` shows the rule ids"),
+    ("A010", "match-rule-not-exact", "Rule cannot take manual matches",
+     "rule {rule!r} cannot take manual matches: {reason}",
+     "A manual match pairs two keys of a match rule that pairs by exact keys. A check or duplicate rule has no "
+     "pairs, and a fuzzy rule pairs by score, so a recorded pairing would not be applied.",
+     "pick the exact-key match rule whose missing-left and missing-right exceptions the pair produced"),
+    ("A011", "match-key-shape", "Key has the wrong number of values",
+     "{side} key {key!r} has {got} value(s); rule {rule} has {want} key(s) ({names}), joined by |",
+     "A key of a manual match is the rule's key values in order, after its normalisers, joined by `|`.",
+     "e.g. SO-1001|10 for keys order_id, line_no"),
+    ("A012", "no-manual-match", "No such manual match", "rule {rule} has no manual match {left} → {right}",
+     "`recon match --remove` names a pairing that was never recorded (or was removed already).",
+     "`recon match --list` shows the pairings"),
+    ("A013", "manual-match-engine", "Manual matches not applied by this engine",
+     "the {engine} engine does not apply manual matches; rules with pairings: {rules}",
+     "Pairings recorded with `recon match` are applied by the DuckDB engine. Running without them would report "
+     "the paired rows as missing again, as if nobody had matched them, so the run stops instead.",
+     "run on the DuckDB engine (--engine duckdb), or remove the pairings with `recon match --remove`",
+     "ConfigError"),
 )
 
 EMAIL = area(

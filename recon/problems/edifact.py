@@ -16,6 +16,10 @@ SYNTAX = area(
     ("EDIFACT-UNA-INVALID", "edifact-una-invalid", "Unusable UNA", None,
      "The service string advice is cut short, repeats a service character, uses a letter or digit, or gives a "
      "decimal mark other than '.' or ','; the default separators (: + . ? ') are used."),
+    ("EDIFACT-UNA-MISMATCH", "edifact-una-mismatch", "A later UNA declares other separators", None,
+     "A file is read with the separators of its first UNA (or the defaults); a UNA before a later interchange "
+     "that declares other service characters is not obeyed, so that interchange may be misread: send it in a "
+     "file of its own."),
     ("EDIFACT-UNB-INVALID", "edifact-unb-invalid", "UNB unreadable", None,
      "No syntax identifier (UNB S001), a syntax version other than 1-4 (warning, read as version 4), or an "
      "empty interchange control reference (UNB 0020)."),

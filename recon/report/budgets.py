@@ -3,7 +3,7 @@
 Pure: it reads aggregated exception groups and the records each rule compared, never the
 database, so every verdict can be unit-tested and re-evaluated later from a stored run.
 A budget limit of "max 0" means zero is allowed and one is not; acknowledged exceptions
-(known issues, see the run store) never count against the bar.
+(known issues, see the run store) and explained ones (`recon resolve`) never count against the bar.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ class Group:
     value_at_risk: float
     new: bool = True
     acked: bool = False
+    explained: bool = False  # closed with a resolving reason code (recon resolve) and unchanged since
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def evaluate(
     (reported, never silently passed or failed). `load` feeds the rejected-rows, failed-sources
     and not-evaluated budgets; without it (a stored run re-rendered) they are `unmeasured` too.
     """
-    counted = [g for g in groups if not g.acked]
+    counted = [g for g in groups if not (g.acked or g.explained)]
     checks: list[Check] = []
     if fail_on:
         worse = severity_or_worse(fail_on)

@@ -186,6 +186,9 @@ def build(db: Database, facts: RunFacts, config: Config, fail_on: str | None, *,
     summary.prepare(db)
     sections = summary.exception_sections(db, config.currency)
     matching = summary.matching_section(facts.rules)
+    manual = summary.manual_matches(db)
+    if manual:  # listed apart from what the engine matched (only when there are some: the shape stays)
+        matching["manual_matches"] = manual
     targets = summary.slo_targets(config)
     if facts.stored:
         rejects = facts.rejects or NO_REJECTS

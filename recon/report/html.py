@@ -76,8 +76,9 @@ class ReportView:
     queues: list[Queue]
     change: Change | None = None
     acked: list[dict[str, Any]] = field(default_factory=list)
-    acked_total: int = 0
+    acked_total: int = 0  # acked or explained
     include_data: bool = True
+    explained_total: int = 0
 
     @property
     def ack_until(self) -> str:
@@ -143,17 +144,18 @@ def build_view(db: Database, summary: Mapping[str, Any], *, currency: str, timez
             f"ORDER BY value_at_risk DESC, count DESC, exception_type, severity", [owner])
         oldest, new = db.rows(f"SELECT max(age_hours), count(*) FILTER (WHERE coalesce(lifecycle, 'new') "
                               f"IN ('new', 'reopened')) FROM {EXCEPTIONS} WHERE {where}", [owner])[0]
-        first = _rows(db, f"SELECT * FROM {EXCEPTIONS} WHERE {where} AND NOT acked "
+        first = _rows(db, f"SELECT * FROM {EXCEPTIONS} WHERE {where} AND NOT acked AND NOT explained "
                           f"ORDER BY value_at_risk DESC NULLS LAST, {order_by()} LIMIT {OWNER_TOP}",
                       [owner]) if include_data else []
         queues.append(Queue(owner, entry["count"], entry["value_at_risk"], entry.get("file"), types,
                             None if oldest is None else float(oldest), int(new or 0), first))
     queues.sort(key=lambda q: (-q.value_at_risk, -q.count, q.owner))
-    acked_total = int(db.scalar(f"SELECT count(*) FROM {EXCEPTIONS} WHERE acked") or 0)
-    acked = _rows(db, f"SELECT * FROM {EXCEPTIONS} WHERE acked ORDER BY value_at_risk DESC NULLS LAST, "
+    acked_total, explained_total = db.rows(f"SELECT count(*) FILTER (WHERE acked OR explained), "
+                                           f"count(*) FILTER (WHERE explained) FROM {EXCEPTIONS}")[0]
+    acked = _rows(db, f"SELECT * FROM {EXCEPTIONS} WHERE acked OR explained ORDER BY value_at_risk DESC NULLS LAST, "
                       f"{order_by()} LIMIT {ACKED_N}") if include_data else []
     return ReportView(summary, currency, as_of, type_sites, site_days, top, queues, _change(db, summary),
-                      acked, acked_total, include_data)
+                      acked, int(acked_total or 0), include_data, int(explained_total or 0))
 
 
 def latency_unit(latency: Mapping[str, Any]) -> tuple[str, float]:

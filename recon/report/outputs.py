@@ -2,7 +2,7 @@
 
 | file | from |
 | --- | --- |
-| exceptions.csv, exceptions.parquet | `main.exceptions` (the rules), else an empty file with the contract columns |
+| exceptions.csv, .parquet | `main.exceptions` (the rules; else the contract columns), `status`, `reason_code` |
 | exceptions/<owner>.csv | one work list per owner, then `status`, `ack_until`, `ack_note` (`recon.report.queues`) |
 | rejects.csv | `main.rejects` (the load) |
 | lifecycle.parquet | `main.exception_status` (the store), so a re-render keeps new/open labels and acks |
@@ -50,6 +50,7 @@ REPORT_HTML, SUMMARY_JSON = "report.html", "summary.json"
 FIXED_OUTPUTS = (EXCEPTIONS_CSV, EXCEPTIONS_PARQUET, LIFECYCLE_FILE, REJECTS_CSV, REPORT_HTML, SUMMARY_JSON)
 OWNED = frozenset({*FIXED_OUTPUTS, queues.QUEUE_DIR})
 DATA_FILES = (EXCEPTIONS_CSV, EXCEPTIONS_PARQUET, REJECTS_CSV)  # what only a run (not a re-render) can write
+STATUS_COLUMNS = ("status", "reason_code")  # after the rules' columns in exceptions.csv/.parquet
 
 
 @dataclass(frozen=True)
@@ -100,9 +101,15 @@ def _exceptions_query(db: Database, where: str = "") -> str:
     view, which gives the contract's columns (typed) over no rows, or over a re-render's parquet.
     """
     if not where and db.table_exists("main", "exceptions"):
-        return "SELECT * FROM main.exceptions"
+        # Every column the rules wrote, then the analyst's view of the row (a re-render's parquet has them already).
+        present = {c for c, _ in db.columns("main.exceptions")}
+        drop = [ident(c) for c in STATUS_COLUMNS if c in present]
+        star = f"e.* EXCLUDE ({', '.join(drop)})" if drop else "e.*"
+        return (f"SELECT {star}, s.status, s.reason_code FROM main.exceptions AS e LEFT JOIN "
+                f"(SELECT DISTINCT exception_id, {queues.STATUS} AS status, reason_code FROM {facts.EXCEPTIONS}) AS s "
+                f"USING (exception_id)")
     cols = ", ".join(ident(c) for c in COLUMN_NAMES)
-    return f"SELECT {cols} FROM {facts.EXCEPTIONS} {where}".rstrip()
+    return f"SELECT {cols}, {queues.STATUS} AS status, reason_code FROM {facts.EXCEPTIONS} {where}".rstrip()
 
 
 def write(db: Database, summary: Summary, config: Config, folder: Path, *, data: bool = True,

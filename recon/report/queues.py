@@ -1,7 +1,8 @@
 """Exception queues: one CSV per owner team, so operations, finance and IT each get their work list.
 
 Each file has the contract columns in the contract's order, then `status` (new, open, reopened,
-or acked: what the team does with the row), `ack_until` and `ack_note`, and is sorted like
+explained or acked: what the team does with the row), `ack_until`, `ack_note`, `reason_code` and
+`reason_note` (`recon resolve`), and is sorted like
 exceptions.csv (severity, workflow, type, business key), so a team can diff today's file with
 yesterday's. The owner is data, so it is turned into a safe file name here, never pasted into
 a path (and quoted as a literal in SQL). `recon.report.outputs` writes the files.
@@ -15,9 +16,10 @@ QUEUE_DIR = "exceptions"
 UNASSIGNED = "unassigned"
 # The work-list columns after the contract's, over the reporting view (recon.report.summary):
 # without a run store every exception reads as new, as the report counts it.
-STATUS_SQL = ("CASE WHEN acked THEN 'acked' ELSE coalesce(lifecycle, 'new') END AS status, "
-              "ack_until, ack_note")
-QUEUE_EXTRA_COLUMNS = ("status", "ack_until", "ack_note")
+STATUS = ("CASE WHEN explained THEN 'explained' WHEN acked THEN 'acked' WHEN explanation_changed THEN 'reopened' "
+          "WHEN lifecycle IN ('open', 'reopened') THEN lifecycle ELSE 'new' END")
+STATUS_SQL = f"{STATUS} AS status, ack_until, ack_note, reason_code, reason_note"
+QUEUE_EXTRA_COLUMNS = ("status", "ack_until", "ack_note", "reason_code", "reason_note")
 
 
 def slug(owner: str | None) -> str:

@@ -11,8 +11,9 @@ What the reporters read, and what they do when it is not there:
 - `summary["rules"]["rules"]` (the rule engine's per-rule report): `records_compared` and
   `records_matched` per rule give the auto-match rate; without them those read "n/a".
 - `main.exception_status` (the run store: lifecycle status and `acked` per exception id):
-  acked exceptions stay outside the bar and `new_only` budgets count only new and reopened
-  ones; without it every exception counts as new and none as acked.
+  acked and explained exceptions stay outside the bar and `new_only` budgets count only new and
+  reopened ones (an explanation whose values moved reopens too); without it every exception
+  counts as new and none as acked or explained.
 """
 
 from __future__ import annotations
@@ -122,10 +123,12 @@ def exceptions_view_sql(present: Mapping[str, str] | None, lifecycle: Mapping[st
         source = f"e.{ident(column.name)}" if present and column.name in present else "NULL"
         cols.append(f"CAST({source} AS {column.type}) AS {ident(column.name)}")
     extra = {"lifecycle": ("status", "VARCHAR"), "acked": ("acked", "BOOLEAN"), "ack_until": ("ack_until", "DATE"),
-             "ack_note": ("ack_note", "VARCHAR")}
+             "ack_note": ("ack_note", "VARCHAR"), "explained": ("explained", "BOOLEAN"),
+             "reason_code": ("reason_code", "VARCHAR"), "reason_note": ("reason_note", "VARCHAR"),
+             "explanation_changed": ("explanation_changed", "BOOLEAN")}
     for name, (column, duck_type) in extra.items():
         source = f"l.{ident(column)}" if lifecycle and column in lifecycle else "NULL"
-        if name == "acked":
+        if duck_type == "BOOLEAN":
             source = f"coalesce({source}, false)"
         cols.append(f"CAST({source} AS {duck_type}) AS {ident(name)}")
     select = ",\n       ".join(cols)
@@ -206,10 +209,11 @@ def value_text(section: Mapping[str, Any]) -> str:
 def groups(db: Database) -> list[Group]:
     """The exceptions aggregated to the grain the bar needs (see `recon.report.budgets`)."""
     rows = db.rows(
-        f"SELECT rule_id, exception_type, severity, coalesce(lifecycle, 'new') IN ('new', 'reopened') AS new, acked, "
-        f"count(*), "
-        f"sum(value_at_risk) FROM {EXCEPTIONS} GROUP BY ALL ORDER BY ALL")
-    return [Group(r[0] or "", r[1] or "", r[2] or "", r[5], money(r[6]), bool(r[3]), bool(r[4])) for r in rows]
+        f"SELECT rule_id, exception_type, severity, "
+        f"coalesce(lifecycle, 'new') IN ('new', 'reopened') OR explanation_changed AS new, acked, explained, "
+        f"count(*), sum(value_at_risk) FROM {EXCEPTIONS} GROUP BY ALL ORDER BY ALL")
+    return [Group(r[0] or "", r[1] or "", r[2] or "", r[6], money(r[7]), bool(r[3]), bool(r[4]), bool(r[5]))
+            for r in rows]
 
 
 def matching_section(rules: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -246,6 +250,13 @@ def matching_section(rules: Mapping[str, Any] | None) -> dict[str, Any]:
             "rules_not_run": sum(w["rules_not_run"] for w in by_workflow.values()),
             "records_compared": compared, "records_matched": matched, "auto_match_rate": _rate(matched, compared),
             "by_workflow": dict(sorted(by_workflow.items())), "by_rule": dict(sorted(by_rule.items()))}
+
+
+def manual_matches(db: Database) -> list[dict[str, Any]]:
+    """The pairings of `recon match` this run applied (`main.manual_matches`, recon.rules.manual)."""
+    if not db.table_exists("main", "manual_matches"):
+        return []
+    return db.dicts("SELECT rule_id, left_key, right_key, note FROM main.manual_matches ORDER BY ALL")
 
 
 def _rate(part: int | None, whole: int | None) -> float | None:

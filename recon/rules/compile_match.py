@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from recon.model import ENTITIES
-from recon.rules import snippets
+from recon.rules import manual, snippets
 from recon.rules import sqlparts as sp
 from recon.rules.checks import event_side
 from recon.rules.compile_parts import (
@@ -181,8 +181,12 @@ class MatchCompiler:
         cols = [*keys, *self.side_columns("left", "l"), *self.side_columns("right", "r"),
                 "FALSE AS \"_ambiguous\""]
         dup = " AND l.\"_dup\" = r.\"_dup\"" if self.paired_by_dup else ""
-        return [self.pairs_cte(f"SELECT {', '.join(cols)}\n  FROM \"l_side\" AS l FULL OUTER JOIN \"r_side\" AS r "
-                               f"ON {self.key_join()}{dup}")]
+        out, right = [], "\"r_side\""
+        if self.rule.id in self.ctx.manual_matches:  # pairings from `recon match` (recon.rules.manual)
+            out.append(cte("r_paired", manual.mapped_side_sql(self.rule.id, [k.name for k in self.rule.keys])))
+            right = "\"r_paired\""
+        return [*out, self.pairs_cte(f"SELECT {', '.join(cols)}\n  FROM \"l_side\" AS l FULL OUTER JOIN {right} AS r "
+                                     f"ON {self.key_join()}{dup}")]
 
     def pairs_cte(self, body: str) -> str:
         """The pairs, with each compare's agreement (`"_ok<i>"`) worked out once for the findings and the counts."""

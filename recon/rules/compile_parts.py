@@ -34,14 +34,17 @@ class CompileContext:
     extras: Extras = field(default_factory=dict)
     missing_tables: frozenset[str] = frozenset()  # lookups on these compile to empty relations
     calendars: Mapping[str, BusinessCalendar] = field(default_factory=dict)  # for `older_than: 2bd`
+    # Match rules with pairings recorded by `recon match` (in the run's main.manual_matches: recon.rules.manual).
+    manual_matches: frozenset[str] = frozenset()
 
     @classmethod
-    def from_config(cls, config: Config | None, missing_tables: frozenset[str] = frozenset()) -> CompileContext:
+    def from_config(cls, config: Config | None, missing_tables: frozenset[str] = frozenset(),
+                    manual_matches: frozenset[str] = frozenset()) -> CompileContext:
         if config is None:
-            return cls(missing_tables=missing_tables)
+            return cls(missing_tables=missing_tables, manual_matches=manual_matches)
         return cls(ownership=dict(config.ownership), lookups=dict(config.lookups), currency=config.currency,
                    extras=catalogue.extras(config), missing_tables=missing_tables,
-                   calendars=config.business_calendars())
+                   calendars=config.business_calendars(), manual_matches=manual_matches)
 
     def owner_of(self, entity: str, field_name: str | None = None) -> str | None:
         spec = self.ownership.get(entity)

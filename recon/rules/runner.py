@@ -20,7 +20,7 @@ import duckdb
 
 from recon.config.schema import Config
 from recon.db import Database
-from recon.rules import fuzzy
+from recon.rules import fuzzy, manual
 from recon.rules.compiler import CompileContext, CompiledRule, compile_rule
 from recon.rules.contract import COLUMN_NAMES, exceptions_ddl, order_by
 from recon.rules.joins import never_join_sql
@@ -130,7 +130,8 @@ def lookup_tables(rule: Any) -> set[str]:
 
 
 def prepare_rule(loaded: LoadedRule, present: set[str], failed: set[str], config: Config | None,
-                 blockers: Blockers | None = None) -> tuple[RuleResult, CompiledRule | None]:
+                 blockers: Blockers | None = None, manual_matches: frozenset[str] = frozenset(),
+                 ) -> tuple[RuleResult, CompiledRule | None]:
     """The engine-independent half of running a rule: leave it out when a table it reads is
     incomplete or a field it needs is not mapped (not evaluated: a partial table would make
     everything it lacks look missing), or when no source loads a table or the site skips it
@@ -164,7 +165,7 @@ def prepare_rule(loaded: LoadedRule, present: set[str], failed: set[str], config
         result.status, result.reason = "skipped", f"no source loads {', '.join(missing)}"
         return result, None
     lookups = lookup_tables(loaded.rule)
-    ctx = CompileContext.from_config(config, frozenset(t for t in lookups if t not in present))
+    ctx = CompileContext.from_config(config, frozenset(t for t in lookups if t not in present), manual_matches)
     return result, compile_rule(loaded, ctx)
 
 
@@ -185,10 +186,11 @@ def run_rules(db: Database, rules: list[LoadedRule], *, as_of: datetime, run_id:
     present, failed = tables if tables is not None else (loaded_tables(db), set())
     params = {"as_of": as_of, "run_id": run_id}
     columns = ", ".join(ident(c) for c in COLUMN_NAMES)
+    paired = manual_match_rules(db)
     for index, loaded in enumerate(rules):
         if on_rule is not None:
             on_rule(loaded.id, index, len(rules))
-        result, compiled = prepare_rule(loaded, present, failed, config, blockers)
+        result, compiled = prepare_rule(loaded, present, failed, config, blockers, paired)
         report.results.append(result)
         if compiled is not None:
             _execute(db, compiled, result, params, columns)
@@ -207,6 +209,13 @@ def run_rules(db: Database, rules: list[LoadedRule], *, as_of: datetime, run_id:
             f"SELECT {column}, count(*) FROM main.exceptions GROUP BY ALL")}))
     report.value_at_risk = float(db.scalar("SELECT coalesce(sum(value_at_risk), 0) FROM main.exceptions"))
     return report
+
+
+def manual_match_rules(db: Database) -> frozenset[str]:
+    """The rules with pairings in the run's `main.manual_matches` (recon.rules.manual), if the run has one."""
+    if not db.table_exists("main", "manual_matches"):
+        return frozenset()
+    return frozenset(r[0] for r in db.rows(f"SELECT DISTINCT rule_id FROM {manual.TABLE}"))
 
 
 def _execute(db: Database, compiled: CompiledRule, result: RuleResult, params: dict[str, Any], columns: str) -> None:

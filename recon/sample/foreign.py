@@ -7,13 +7,15 @@ A distributor recon has never seen (docs/sample.md, "The foreign profile"):
   (not the order number) and Oracle's `LINE.SHIPMENT` numbers: a line shipped in two parts is two
   order lines `2.1` and `2.2`. AR invoice lines are billing items `000010`, `000020`... that
   reference the order line, with a FREIGHT line per invoice that is no order line at all.
-- 3PL warehouse: comma CSV, UTC timestamps, its own warehouse codes and carrier names, client
-  order references with a prefix. Shipment confirmations come in one file per day, and a
-  shipment is re-sent in the file of the day it is delivered with its new status; stock comes
-  as daily snapshots (`stock_YYYYMMDD.csv`), of which only the as-of day's is current.
+- 3PL warehouse: UTC timestamps, its own warehouse codes and carrier names, client order
+  references with a prefix. Shipment confirmations are JSON Lines, one line per carton, in one
+  file per day (no lot: the key left out, null or ""), and a shipment is re-sent in the file of the
+  day it is delivered with its new status; order receipts and daily stock snapshots
+  (`stock_YYYYMMDD.csv`, only the as-of day's current) are comma CSV.
 - Carrier feed: pipe-delimited status events (tendered, picked up, in transit, delivered with
   signer), one file per UTC day, SCAC codes: a log to pivot into one row per shipment.
-- EDI: our 856, 810 and the partners' 997 (X12); the gateway does not extract inbound 850s.
+- EDI: the partners' 850 and 997, our 856 and 810 (X12). The 850 numbers lines 1, 2, 3; the ERP
+  calls the customer's line 2 `2.1` (and `2.2` once split), which recon.yaml maps with a rule override.
 - The warehouse ships on working days only (company holidays and weekends are closed), and the
   release-to-ship clock counts business days on the calendar recon.yaml declares.
 """
@@ -25,7 +27,7 @@ from typing import Protocol
 
 from recon.sample.billing import Invoice
 from recon.sample.clock import DAY, HOUR
-from recon.sample.edi import INBOUND_997, OUTBOUND_810, OUTBOUND_856
+from recon.sample.edi import INBOUND_850, INBOUND_997, OUTBOUND_810, OUTBOUND_856
 from recon.sample.extracts import erp_status
 from recon.sample.orders import Context, Order, Shipment, wms_status
 from recon.sample.stock import stock_plan
@@ -39,11 +41,11 @@ ERP_DELIVERIES = "erp/wsh_delivery_lines.csv"
 ERP_AR = "erp/ar_invoice_lines.csv"
 ERP_ONHAND = "erp/onhand.csv"
 TPL_RECEIPTS = "3pl/order_receipts.csv"
-TPL_SHIP = "3pl/ship_confirm_{day}.csv"
+TPL_SHIP = "3pl/ship_confirm_{day}.jsonl"
 TPL_STOCK = "3pl/stock_{day}.csv"
 CARRIER_EVENTS = "carrier/status_{day}.csv"
 HOLIDAYS = "calendar/holidays.csv"
-EDI = (OUTBOUND_856, OUTBOUND_810, INBOUND_997)
+EDI = (INBOUND_850, OUTBOUND_856, OUTBOUND_810, INBOUND_997)
 FILES = (ERP_HEADERS, ERP_LINES, ERP_DELIVERIES, ERP_AR, ERP_ONHAND, TPL_RECEIPTS, *EDI)
 
 HEADERS = {
@@ -56,7 +58,6 @@ HEADERS = {
             "CURRENCY",
     ERP_ONHAND: "ORG;ITEM;LOT_NUMBER;SUBINVENTORY;ON_HAND;UOM",
     TPL_RECEIPTS: "ClientOrderRef,Warehouse,Account,ReceivedUTC,Status,Lines",
-    TPL_SHIP: "ShipmentNo,ClientOrderRef,ClientLine,SKU,Qty,UOM,Lot,Warehouse,Status,ShippedUTC,Carrier,Tracking",
     TPL_STOCK: "Warehouse,SKU,Lot,Location,OnHand,SnapshotUTC",
     CARRIER_EVENTS: "SCAC|PRO|REFERENCE|STATUS|STATUS_TIME|CITY|SIGNED_BY",
 }
@@ -72,9 +73,8 @@ FLOW_STATUS = {"10": "ENTERED", "20": "BOOKED", "30": "PARTIALLY_SHIPPED", "40":
                "90": "CANCELLED"}
 TPL_STATUS = {"RECEIVED": "RCV", "ALLOCATED": "ALC", "PICKING": "PCK", "SHORT": "SHT", "PART_SHIPPED": "PSH",
               "SHIPPED": "SHP"}
+CARTON = {"EA": 24, "CS": 4, "BX": 6}  # units per carton: the 3PL confirms carton by carton
 SNAPSHOT_DAYS = 3  # the 3PL's stock snapshots kept in the extract folder: today and the two days before
-NOT_INJECTED = frozenset({"edi-order-missing-in-erp", "edi-order-qty-mismatch", "edi-order-price-mismatch"})
-"""No inbound 850 is extracted, so the 850 checks have nothing to find (docs/sample.md)."""
 
 
 class Sink(Protocol):
@@ -252,15 +252,25 @@ class Foreign:
                 copies = [("SHIPPED", s.shipped_at)]
                 if s.delivered_at is not None and s.delivered_at <= ctx.as_of:
                     copies.append(("DELIVERED", s.delivered_at))  # re-sent on the day its status changed
+                tracking = f'"{s.tracking}"' if s.tracking else "null"
+                head = (f'{{"shipment":"{s.id}","client_ref":"{ref}"')
+                tail = (f',"warehouse":"{wh}","shipped_utc":"{_utc(ctx, s.shipped_at)}",'
+                        f'"carrier":"{TPL_CARRIERS[s.carrier.scac]}","tracking":{tracking}')
                 for status, when in copies:
                     name = TPL_SHIP.format(day=ctx.company.ymd(when))
                     for k, sl in enumerate(s.lines):
                         part = parts[sl.line.no].index((s, k)) + 1
-                        by_day.setdefault(name, []).append(
-                            f"{s.id},{ref},{line_key(sl.line.no, part)},{sl.line.item.number},{sl.qty},"
-                            f"{sl.line.item.uom},{sl.lot or ''},{wh},{status},{_utc(ctx, s.shipped_at)},"
-                            f"{TPL_CARRIERS[s.carrier.scac]},{s.tracking or ''}"
-                        )
+                        item = sl.line.item
+                        per = CARTON[item.uom]
+                        for c, start in enumerate(range(0, sl.qty, per), 1):
+                            # no lot: the key left out, null or "" (all the same: no lot)
+                            lot = f',"lot":"{sl.lot}"' if sl.lot else ("", ',"lot":null', ',"lot":""')[
+                                (s.number + k + c) % 3]
+                            by_day.setdefault(name, []).append(
+                                f'{head},"carton":"{s.number:08d}{k + 1:02d}{c:03d}",'
+                                f'"line":"{line_key(sl.line.no, part)}","sku":"{item.number}",'
+                                f'"qty":{min(per, sl.qty - start)},"uom":"{item.uom}"{lot}{tail},"status":"{status}"}}'
+                            )
         files.lines(TPL_RECEIPTS, receipts)
         for name in sorted(by_day):
             files.lines(name, by_day[name])
@@ -321,4 +331,4 @@ class Foreign:
         return truth
 
 
-__all__ = ["FILES", "NOT_INJECTED", "Foreign", "header", "prepare"]
+__all__ = ["FILES", "Foreign", "header", "prepare"]

@@ -1,6 +1,6 @@
 """The recon.yaml of the foreign profile: its extracts mapped with documented config only.
 
-Bundled rule packs and config, nothing else: source semantics (`where`, `pivot`, dated paths with
+Bundled rule packs and config, nothing else (one rule override): source semantics (`where`, `pivot`, dated paths with
 `select`, `latest_by`, a `lookup` of the order number by header id, dotted line numbers), lookups
 for the codes, a calendar and one business-day parameter. A test loads it through
 `recon.config.load_project` and scores a run on it.
@@ -38,6 +38,16 @@ calendars:
 parameters:               # clocks in working days: a long weekend does not make everything late
   release_to_ship_slo: {RELEASE_BD}bd
   invoice_cutoff: {INVOICE_BD}bd
+
+overrides:
+  rules:
+    edi-order-lines-match-erp:  # the 850's line 2 is the ERP's 2.1 (and 2.2 once a part shipped): summed
+      keys:
+        - {{name: customer_po, normalise: [trim, upper]}}
+        - {{name: line_no, left: line_no, right: "split_part(line_no, '.', 1)"}}
+      right:
+        aggregate: {{qty: sum, unit_price: min, currency: min, item_id: min, order_id: min, site: min,
+                    customer_id: min, customer_name: min}}
 
 lookups:
   erp_header_status:
@@ -156,21 +166,22 @@ sources:
   tpl_shipments:
     system: wms
     entity: shipment_lines
-    path: 3pl/ship_confirm_{{date:%Y%m%d}}.csv
-    latest_by: {{by: file_date}}             # a shipment re-sent on the day it is delivered
+    path: 3pl/ship_confirm_{{date:%Y%m%d}}.jsonl     # one line per carton
+    latest_by: {{keys: [shipment_id, order_id, line_no, carton], by: file_date}}   # re-sent when delivered
     columns:
-      shipment_id: {{column: ShipmentNo, normalise: [upper]}}
-      order_id: {{column: ClientOrderRef, normalise: [{{strip_prefix: "{f.CLIENT_PREFIX}"}}]}}
-      line_no: {{column: ClientLine, line: dotted}}
-      item_id: SKU
-      qty: Qty
-      uom: UOM
-      lot: Lot
-      site: {{column: Warehouse, normalise: [{{map: tpl_warehouse}}]}}
-      status: {{column: Status, normalise: [{{map: tpl_shipment_status}}]}}
-      shipped_at: ShippedUTC
-      carrier: {{column: Carrier, normalise: [upper, {{map: tpl_carrier}}]}}
-      tracking_no: Tracking
+      shipment_id: {{column: shipment, normalise: [upper]}}
+      order_id: {{column: client_ref, normalise: [{{strip_prefix: "{f.CLIENT_PREFIX}"}}]}}
+      line_no: {{column: line, line: dotted}}
+      carton: carton
+      item_id: sku
+      qty: qty
+      uom: uom
+      lot: lot
+      site: {{column: warehouse, normalise: [{{map: tpl_warehouse}}]}}
+      status: {{column: status, normalise: [{{map: tpl_shipment_status}}]}}
+      shipped_at: shipped_utc
+      carrier: {{column: carrier, normalise: [upper, {{map: tpl_carrier}}]}}
+      tracking_no: tracking
 
   tpl_stock:
     system: wms

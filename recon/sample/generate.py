@@ -191,14 +191,12 @@ def generate(out: Path, *, orders: int, seed: int, as_of: datetime, chunk_size: 
     edifact = edifact_partners(len(world.partners), edifact_share)
     ctx = Context(world=world, as_of=a, company=company, sites=tuple(Clock(s.zone) for s in SITES),
                   utc=Clock("UTC"), intake=Intake(a, company), edifact_partners=edifact)
-    skip: frozenset[str] = frozenset()
     if profile == "foreign":
         foreign.prepare(ctx)
-        skip = foreign.NOT_INJECTED
     bounds = [(start, min(start + chunk_size, orders)) for start in range(0, orders, chunk_size)]
     spans = [(end - start, ctx.intake.time_at(start / orders), ctx.intake.time_at(end / orders))
              for start, end in bounds]
-    quotas = plan_quotas(orders, spans, a, skip, ctx.calendar.closed_before(a) if ctx.calendar else 0)
+    quotas = plan_quotas(orders, spans, a, ctx.calendar.closed_before(a) if ctx.calendar else 0)
     writer: _Classic | foreign.Foreign
     if profile == "foreign":
         files = _Files(out, foreign.FILES, foreign.header)

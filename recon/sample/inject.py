@@ -386,10 +386,9 @@ INJECTIONS: tuple[Injection, ...] = (
 ORDER_TYPES = tuple(inj.name for inj in INJECTIONS)
 
 
-def totals(orders: int, skip: frozenset[str] = frozenset()) -> dict[str, int]:
-    """How many of each order-level type a sample of `orders` orders carries (none of `skip`)."""
-    return {inj.name: 0 if inj.name in skip else max(MIN_PER_TYPE, round(RATES[inj.name] * orders))
-            for inj in INJECTIONS}
+def totals(orders: int) -> dict[str, int]:
+    """How many of each order-level type a sample of `orders` orders carries."""
+    return {inj.name: max(MIN_PER_TYPE, round(RATES[inj.name] * orders)) for inj in INJECTIONS}
 
 
 # Types whose candidates are recent shipments: when the warehouse has been closed for a long weekend
@@ -400,14 +399,14 @@ NOT_BEFORE_CLOSED = {"order-stuck-after-release": 1 * DAY, "shipped-not-invoiced
                      "released-not-in-wms": None, "duplicate-customer-po": None}
 
 
-def plan_quotas(orders: int, chunks: list[tuple[int, int, int]], as_of: int,
-                skip: frozenset[str] = frozenset(), closed: int = 0) -> list[dict[str, int]]:
+def plan_quotas(orders: int, chunks: list[tuple[int, int, int]], as_of: int, closed: int = 0
+                ) -> list[dict[str, int]]:
     """Split each type's total over chunks (count, first arrival, last arrival) by eligible time.
 
     `closed`: seconds the warehouse has been shut just before as-of (a profile with a work calendar).
     """
     plans: list[dict[str, int]] = [{} for _ in chunks]
-    planned = totals(orders, skip)
+    planned = totals(orders)
     for inj in INJECTIONS:
         total = planned[inj.name]
         lo, hi = as_of - inj.ages[1], as_of - inj.ages[0]

@@ -34,8 +34,9 @@ def order_rows(o: Order, invoices: dict[tuple[int, int], list[tuple[Invoice, int
                edi_invoice: dict[int, Invoice], order_line: Callable[[int], object] = _same) -> list[Row]:
     """Truth rows for the injection an order carries (none for untouched orders).
 
-    `order_line` writes an order line's number in the profile's canonical form (`3`, or `3.1` for
-    an ERP that numbers a line's shipments); injected lines are always shipped in one part.
+    `order_line` writes an ERP order line's number in the profile's canonical form (`3`, or `3.1`
+    for an ERP that numbers a line's shipments); injected lines are always shipped in one part. The
+    850 checks are keyed by the customer's line number (PO101), whatever the ERP calls the line.
     """
     kind = o.inject
     if kind is None or kind.endswith(":first"):
@@ -66,7 +67,7 @@ def order_rows(o: Order, invoices: dict[tuple[int, int], list[tuple[Invoice, int
     if kind == "edi-order-missing-in-erp":
         return [row(kind, customer_po=o.po)]
     if kind in ("edi-order-qty-mismatch", "edi-order-price-mismatch"):
-        return [row(kind, customer_po=o.po, line_no=order_line(t[0].no))]
+        return [row(kind, customer_po=o.po, line_no=t[0].no)]  # the 850's own (PO101) line number
     if kind == "asn-qty-mismatch":
         s, k = t
         return [row(kind, shipment_id=s.id, item_id=s.lines[k].line.item.number)]

@@ -39,7 +39,7 @@ def known_ids(store: StateStore, ids: list[str]) -> set[str]:
 
 
 def add(store: StateStore, ids: list[str], until: date, note: str, *, force: bool = False,
-        now: datetime | None = None) -> list[Ack]:
+        now: datetime | None = None, by: str | None = None) -> list[Ack]:
     """Ack (or re-ack, replacing date and note) each id, in one transaction."""
     ids = sorted({i.strip().lower() for i in ids if i.strip()})
     if not note.strip():
@@ -48,8 +48,9 @@ def add(store: StateStore, ids: list[str], until: date, note: str, *, force: boo
         unknown = sorted(set(ids) - known_ids(store, ids))
         if unknown:
             raise AckError([Problem.of("A002", exception=u) for u in unknown])
-    when = (now or datetime.now(UTC)).replace(microsecond=0)
-    user = current_user()
+    logged = now or datetime.now(UTC)  # the log keeps the microseconds: decisions of one second stay in order
+    when = logged.replace(microsecond=0)
+    user = by or current_user()
     acks = [Ack(i, until, note.strip(), when, user) for i in ids]
     db = store.db
     db.execute("BEGIN TRANSACTION")
@@ -58,7 +59,7 @@ def add(store: StateStore, ids: list[str], until: date, note: str, *, force: boo
             db.execute(f"INSERT OR REPLACE INTO {store.t('acks')} VALUES (?, ?, ?, ?, ?)",
                        [ack.exception_id, ack.until, ack.note, ack.created_at, ack.created_by])
             db.execute(f"INSERT INTO {store.t('ack_log')} VALUES (?, 'ack', ?, ?, ?, ?)",
-                       [when, ack.exception_id, ack.until, ack.note, user])
+                       [logged, ack.exception_id, ack.until, ack.note, user])
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
@@ -66,21 +67,21 @@ def add(store: StateStore, ids: list[str], until: date, note: str, *, force: boo
     return acks
 
 
-def remove(store: StateStore, ids: list[str], now: datetime | None = None) -> list[str]:
+def remove(store: StateStore, ids: list[str], now: datetime | None = None, by: str | None = None) -> list[str]:
     """Remove the acks of these ids; returns the ids that had one (an id without ack is an error)."""
     ids = sorted({i.strip().lower() for i in ids if i.strip()})
     present = {r[0] for r in store.db.rows(f"SELECT exception_id FROM {store.t('acks')}")}
     missing = [i for i in ids if i not in present]
     if missing:
         raise AckError([Problem.of("A003", exception=m) for m in missing], title="cannot remove ack")
-    when = (now or datetime.now(UTC)).replace(microsecond=0)
+    when = now or datetime.now(UTC)
     db = store.db
     db.execute("BEGIN TRANSACTION")
     try:
         for i in ids:
             db.execute(f"DELETE FROM {store.t('acks')} WHERE exception_id = ?", [i])
             db.execute(f"INSERT INTO {store.t('ack_log')} VALUES (?, 'remove', ?, NULL, NULL, ?)",
-                       [when, i, current_user()])
+                       [when, i, by or current_user()])
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from recon.db import Database
 from recon.errors import Problem
 from recon.store.state import StateError, StateStore
 
@@ -92,7 +93,13 @@ def diff_sql(table: str) -> str:
 
 
 def diff_runs(store: StateStore, a: str, b: str) -> RunDiff:
-    rows = store.db.dicts(diff_sql(store.t("exceptions")), {"a": a, "b": b})
+    return diff_table(store.db, store.t("exceptions"), a, b)
+
+
+def diff_table(db: Database, table: str, a: str, b: str) -> RunDiff:
+    """The diff of runs `a` and `b` of any table with the store's exception columns (a dry run's
+    exceptions beside a recorded run's, for `recon run --dry-run --compare-to last`)."""
+    rows = db.dicts(diff_sql(table), {"a": a, "b": b})
     items = [{k: _plain(v) for k, v in r.items()} for r in rows]
     totals: dict[tuple[str, str], dict[str, Any]] = {}
     for item in items:
@@ -108,4 +115,4 @@ def _plain(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
-__all__ = ["CHANGES", "COMPARED", "KEYS", "RunDiff", "diff_runs", "diff_sql", "pick_runs"]
+__all__ = ["CHANGES", "COMPARED", "KEYS", "RunDiff", "diff_runs", "diff_sql", "diff_table", "pick_runs"]

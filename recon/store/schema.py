@@ -84,7 +84,23 @@ TABLES: dict[str, str] = {
     # Who acked or un-acked what and when: acks are decisions, so their history is kept.
     "ack_log": """
         logged_at TIMESTAMPTZ, action VARCHAR, exception_id VARCHAR, until DATE, note VARCHAR, by_user VARCHAR""",
+    # An explanation (`recon resolve`): the reason code and the fingerprint of the compared values it
+    # was given for. While a run finds the same fingerprint the exception is `explained`; a different
+    # one reopens it (the row stays, so the history of the decision is kept).
+    "resolutions": """
+        exception_id VARCHAR PRIMARY KEY, reason_code VARCHAR, note VARCHAR, until DATE, fingerprint VARCHAR,
+        run_id VARCHAR, created_at TIMESTAMPTZ, created_by VARCHAR""",
+    # A pairing the engine could not make (`recon match`): the rule treats the two keys as one.
+    "manual_matches": """
+        rule_id VARCHAR, left_key VARCHAR, right_key VARCHAR, note VARCHAR, created_at TIMESTAMPTZ,
+        created_by VARCHAR, PRIMARY KEY (rule_id, left_key, right_key)""",
+    # Every analyst decision (resolve, match, ack and their removal): who, when, why.
+    "audit_log": """
+        logged_at TIMESTAMPTZ, action VARCHAR, subject VARCHAR, reason_code VARCHAR, until DATE, note VARCHAR,
+        by_user VARCHAR""",
 }
+# Tables of decisions people made: never cleared when a run is recorded or replaced.
+DECISION_TABLES = frozenset({"meta", "acks", "ack_log", "resolutions", "manual_matches", "audit_log"})
 
 
 def qualified(table: str, alias: str = ALIAS) -> str:

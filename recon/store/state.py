@@ -34,6 +34,7 @@ from recon.sql import ident, literal
 from recon.store.inputs import InputFile
 from recon.store.schema import (
     ALIAS,
+    DECISION_TABLES,
     EXCEPTION_COLUMNS,
     SCHEMA_VERSION,
     TABLES,  # the per-run tables to clear on replace
@@ -257,13 +258,13 @@ class StateStore:
         they are recorded as present in this run, so nothing resolves them until a run re-checks them.
         """
         db = self.db
-        exception_select = self._exception_select(exceptions_table, run.run_id) if exceptions_table else None
-        carried_select = self._exception_select(carried_table, run.run_id, unverified=True) if carried_table else None
+        exception_select = self.exception_select(exceptions_table, run.run_id) if exceptions_table else None
+        carried_select = self.exception_select(carried_table, run.run_id, unverified=True) if carried_table else None
         db.execute("BEGIN TRANSACTION")
         try:
             for old in {*replace, run.run_id}:
                 for table in TABLES:
-                    if table in ("meta", "acks", "ack_log"):
+                    if table in DECISION_TABLES:
                         continue
                     db.execute(f"DELETE FROM {self.t(table)} WHERE run_id = ?", [old])
             db.execute(f"INSERT INTO {self.t('runs')} ({RUN_COLUMNS}) VALUES ({', '.join('?' * 22)})",
@@ -289,7 +290,7 @@ class StateStore:
             db.execute("ROLLBACK")
             raise
 
-    def _exception_select(self, table: str, run_id: str, *, unverified: bool = False) -> str:
+    def exception_select(self, table: str, run_id: str, *, unverified: bool = False) -> str:
         """Contract columns of the run's exceptions, cast to the store's types; absent columns are NULL."""
         present = {c for c, _ in self.db.columns(table)}
         parts = []

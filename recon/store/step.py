@@ -34,6 +34,8 @@ from recon.errors import EXIT_BAR_BROKEN, EXIT_INCOMPLETE, EXIT_OK, ReconError
 from recon.seams import hold_point
 from recon.sql import ident
 from recon.store import acks as ack_store
+from recon.store import pairings
+from recon.store import resolutions as explanations
 from recon.store.inputs import (
     InputFile,
     config_hash,
@@ -181,6 +183,14 @@ class RunStore:
         """The load's per-source counts, for the run record (also a failed run's, after the load)."""
         self._load = _LoadCounts(sources, files)
 
+    def manual_matches(self) -> int:
+        """Copy the pairings of `recon match` into the run's `main.manual_matches`, before the rules run."""
+        store = StateStore.attach(self.db, self.path, read_only=True)
+        try:
+            return pairings.copy_into(store, self.db)
+        finally:
+            store.detach()
+
     def observe(self, unverified_rules: Iterable[str] = ()) -> Lifecycle:
         """Lifecycle of this run's exceptions against the recorded history; acks active at as-of.
 
@@ -210,15 +220,24 @@ class RunStore:
                         f"FROM {CARRIED}")
             db.execute(f"CREATE OR REPLACE TEMP TABLE _lc_presence AS {store.presence_sql()} {current}",
                        [self.run_id] * current.count("?::VARCHAR"))
-            db.execute(f"CREATE OR REPLACE TEMP TABLE _lc_acks AS {ack_store.active_sql(store)}",
-                       [as_of_date(self.as_of, self.project.config.timezone)])
+            day = as_of_date(self.as_of, self.project.config.timezone)
+            db.execute(f"CREATE OR REPLACE TEMP TABLE _lc_acks AS {ack_store.active_sql(store)}", [day])
+            db.execute(f"CREATE OR REPLACE TEMP TABLE _lc_explained AS {explanations.in_force_sql(store)}", [day])
         finally:
             store.detach()
+        self._decisions()
         db.execute(f"CREATE OR REPLACE TEMP TABLE _lc_status AS {statuses_sql('_lc_runs', '_lc_presence')}")
         db.execute(f"""CREATE OR REPLACE TABLE {STATUS_TABLE} AS
-            SELECT s.* EXCLUDE (seq), a.exception_id IS NOT NULL AS acked, a.until AS ack_until, a.note AS ack_note,
-                   s.exception_id IN (SELECT exception_id FROM {CARRIED}) AS unverified
-            FROM _lc_status s LEFT JOIN _lc_acks a USING (exception_id)
+            SELECT s.* EXCLUDE (seq),
+                   a.exception_id IS NOT NULL OR coalesce(d.parked, false) AS acked,
+                   CASE WHEN a.exception_id IS NOT NULL THEN a.until WHEN d.parked THEN d.reason_until END AS ack_until,
+                   CASE WHEN a.exception_id IS NOT NULL THEN a.note WHEN d.parked THEN d.reason_note END AS ack_note,
+                   s.exception_id IN (SELECT exception_id FROM {CARRIED}) AS unverified,
+                   CASE WHEN s.status <> 'resolved' THEN d.reason_code END AS reason_code,
+                   CASE WHEN s.status <> 'resolved' THEN d.reason_note END AS reason_note,
+                   s.status <> 'resolved' AND coalesce(d.explained, false) AS explained,
+                   s.status <> 'resolved' AND coalesce(d.changed, false) AS explanation_changed
+            FROM _lc_status s LEFT JOIN _lc_acks a USING (exception_id) LEFT JOIN _lc_decisions d USING (exception_id)
             WHERE s.run_id = ?
             ORDER BY CASE s.status WHEN 'new' THEN 0 WHEN 'reopened' THEN 1 WHEN 'open' THEN 2 ELSE 3 END,
                      s.exception_type, s.exception_id""", [self.run_id])
@@ -226,8 +245,19 @@ class RunStore:
         acked_ids = frozenset(r[0] for r in db.rows("SELECT exception_id FROM _lc_acks"))
         lifecycle = self._summary(previous, replaced, mttr)
         lifecycle.update(self._values(previous))
-        db.drop("_lc_runs", "_lc_presence", "_lc_status", "_lc_acks")
+        db.drop("_lc_runs", "_lc_presence", "_lc_status", "_lc_acks", "_lc_explained", "_lc_decisions")
         return Lifecycle(lifecycle, acked_ids)
+
+    def _decisions(self) -> None:
+        """`_lc_decisions`: what the explanations in force say of the exceptions this run found or carried."""
+        db = self.db
+        parts = [f"SELECT exception_id, {explanations.fingerprint_sql()} AS fingerprint FROM {CARRIED}"]
+        if _has_table(db, "exceptions"):
+            parts.append(f"SELECT exception_id, {explanations.fingerprint_sql()} AS fingerprint FROM main.exceptions")
+        resolving = sorted(code for code, r in self.project.config.reason_codes.items() if r.resolves)
+        db.execute(f"CREATE OR REPLACE TEMP TABLE _lc_decisions AS "
+                   f"{explanations.decisions_sql('_lc_explained', '(' + ' UNION ALL '.join(parts) + ')')}",
+                   {"resolving": resolving})
 
     def _carry_forward(self, store: StateStore, previous: str | None, rules: list[str]) -> None:
         """`CARRIED`: the previous run's exceptions of `rules` that this run did not find (it could not look).
@@ -266,9 +296,13 @@ class RunStore:
             entry["mttr_hours"] = mttr.get(name)
         acked = db.scalar(f"SELECT count(*) FROM {STATUS_TABLE} WHERE acked AND status <> 'resolved'") or 0
         unverified = db.scalar(f"SELECT count(*) FROM {STATUS_TABLE} WHERE unverified") or 0
+        explained, changed = db.rows(f"SELECT count(*) FILTER (WHERE explained), "
+                                     f"count(*) FILTER (WHERE explanation_changed) FROM {STATUS_TABLE}")[0]
         return {
             **counts,
             "acked": int(acked),
+            "explained": int(explained),
+            "explanations_reopened": int(changed),
             "unverified": int(unverified),
             "previous_run_id": previous,
             "replaces_run_id": replaced[-1] if replaced else None,

@@ -121,7 +121,9 @@ def test_queues_hold_the_contract_columns_sorted_and_stale_queues_are_removed(tm
     ctx = render_run(tmp_path)
     assert not stale.exists()
     rows = (ctx.out_dir / "exceptions" / "operations.csv").read_text().splitlines()
-    assert rows[0] == (ctx.out_dir / "exceptions.csv").read_text().splitlines()[0] + ",status,ack_until,ack_note"
+    header = (ctx.out_dir / "exceptions.csv").read_text().splitlines()[0]
+    assert header.endswith(",right_lineage,status,reason_code")
+    assert rows[0] == header.removesuffix(",status,reason_code") + ",status,ack_until,ack_note,reason_code,reason_note"
     severities = [r.split(",")[5] for r in rows[1:]]
     assert severities == ["high", "high", "medium", "medium", "low"]
     assert ctx.summary["exceptions"]["by_owner"]["unassigned"]["file"] == "exceptions/unassigned.csv"

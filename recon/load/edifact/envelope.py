@@ -21,6 +21,7 @@ with `EDIFACT-STRAY-SEGMENT`, so every segment of the file is accounted for.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import compress, repeat
 
 from recon.load.x12.envelope import PendingDuplicate, Registry
 from recon.load.x12.result import Finding, astuple_fields
@@ -106,8 +107,11 @@ class Walker:
     """Cuts one file's segments into interchanges, groups and messages, checking the envelopes."""
 
     def __init__(self, file: str, segments: list[str], first_position: int, element: str, component: str,
-                 unescape: dict[int, str] | None, registry: Registry, findings: list[Finding]) -> None:
+                 unescape: dict[int, str] | None, registry: Registry, findings: list[Finding],
+                 una: str = "UNA:+.? ", terminator: str = "'") -> None:
         self.file = file
+        self.una = una  # what a repeated UNA must read as (Tokens.una_segment)
+        self.terminator = terminator
         self.raw = segments
         self.first = first_position
         self.element = element
@@ -155,7 +159,7 @@ class Walker:
         msg: Message | None = None
         prev = -1  # the last envelope segment seen: what lies between it and the next is in a message or stray
         # Only service segments (UN*) can be envelopes: one C-speed pass finds them, the walk visits those.
-        candidates = [i for i, s in enumerate(raw) if s.startswith("UN")]
+        candidates = compress(range(len(raw)), map(str.startswith, raw, repeat("UN")))
         for i in candidates:
             s = raw[i]
             tag = s[:3]
@@ -168,6 +172,8 @@ class Walker:
                 self.stray.extend(range(prev + 1, i))
             prev = i
             if tag == "UNA":
+                if s != self.una:
+                    self._una_mismatch(i)
                 continue
             if tag == "UNH":
                 if msg is not None:
@@ -226,6 +232,18 @@ class Walker:
             self._find("EDIFACT-STRAY-SEGMENT", "error", f"segment {raw[i][:3]!r} is outside any message (UNH..UNT); "
                        "it was rejected", i, ic=self._interchange_at(i))
         return self.messages
+
+    def _una_mismatch(self, i: int) -> None:
+        """A later UNA whose service characters differ from the ones the file is read with."""
+        s = self.raw[i]
+        table = self.table or {}
+        # Cut by the file's terminator, a UNA that repeats it reads as five characters; one that
+        # declares another terminator runs on into the next segment.
+        declared = s[3:9].translate(table) if len(s) > 8 else s[3:].translate(table) + self.terminator
+        expected = self.una[3:].translate(table) + self.terminator
+        self._find("EDIFACT-UNA-MISMATCH", "error", f"this UNA declares {declared!r}, but the file is read with "
+                   f"{expected!r} (its first UNA or the defaults); recon does not switch separators inside a file, "
+                   "so the interchange after it may be misread: send it in a file of its own", i, element="UNA")
 
     def _interchange_at(self, i: int) -> Interchange | None:
         found = None

@@ -10,6 +10,7 @@ EDIFACT code of their own. Rows use the X12 table layout (`recon.load.x12.sets.s
 from __future__ import annotations
 
 import re
+import weakref
 from collections import Counter
 from itertools import repeat
 from typing import Protocol
@@ -44,7 +45,11 @@ class EdifactFiles:
     """Parses EDIFACT files into the host parse's store (one per parse, for the options cache)."""
 
     def __init__(self, host: Host, options: EdifactOptions) -> None:
-        self.host = host
+        # A weak reference: the host parse owns this reader, and a cycle between them would keep the
+        # parse's rows and Arrow chunks alive after its result was handed over (the cyclic collector
+        # is paused while parsing and runs rarely), so the loader could not release them entity by
+        # entity, and every further parse in the process grew the memory (and the page faults).
+        self.host = weakref.proxy(host)
         self.options = options
         self.our_ids = frozenset(options.our_ids)
         self._resolved: dict[tuple[str | None, str | None], ResolvedOptions] = {}
@@ -62,7 +67,7 @@ class EdifactFiles:
         table = seps.unescape_table(with_component=False) if tokens.escaped else None
         walker = Walker(name, tokens.segments, tokens.first_position, seps.element, seps.component,
                         seps.unescape_table(with_component=True) if tokens.escaped else None,
-                        host.registry, host.findings)
+                        host.registry, host.findings, tokens.una_segment, seps.terminator)
         messages = walker.walk()
         for ic in walker.interchanges:
             summary.interchanges.append(InterchangeSummary(

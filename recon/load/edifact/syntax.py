@@ -94,6 +94,11 @@ class Tokens:
     syntax_version: str | None
     escaped: bool
     issues: list[SyntaxIssue] = field(default_factory=list)
+    una_segment: str = "UNA:+.? "
+    """What a later UNA in the file reads as, once tokenized (placeholders included): the first
+    UNA's, or the advice of the separators in use. recon reads a whole file with the separators
+    of its start, so a later UNA (before a further interchange) must repeat them; one that
+    declares others is reported (EDIFACT-UNA-MISMATCH), not obeyed."""
 
 
 def is_edifact(data: bytes) -> bool:
@@ -218,14 +223,10 @@ def tokenize(data: bytes) -> Tokens:
         seps = Separators(repetition="*")
     text, decode_issues = decode(data[una_len:], charset)
     issues += decode_issues
-    rel, term, elem, comp, rep = seps.release, seps.terminator, seps.element, seps.component, seps.repetition
-    escaped = False
-    if rel is not None and rel in text:
-        escaped = True
-        text = text.replace(rel + rel, P_RELEASE).replace(rel + term, P_TERM).replace(rel + elem, P_ELEM)
-        text = text.replace(rel + comp, P_COMP)
-        if rep is not None:
-            text = text.replace(rel + rep, P_REP)
+    term = seps.terminator
+    escaped = seps.release is not None and seps.release in text
+    if escaped:
+        text = _release(text, seps)
     if term not in "\r\n":
         if "\n" in text or "\r" in text:
             text = text.replace("\r", "").replace("\n", "")
@@ -235,9 +236,29 @@ def tokenize(data: bytes) -> Tokens:
         segments = [seg.lstrip(" \t\n") for seg in text.split(term)]  # indented or terminator-led layouts
     else:
         segments = text.split(term)
-    if "" in segments:  # the end after the last terminator, or blank segments
-        segments = [seg for seg in segments if seg]
-    return Tokens(seps, segments, 2 if una else 1, una, charset, version, escaped, issues)
+    if segments and not segments[-1]:  # the end after the last terminator
+        segments.pop()
+    if "" in segments:  # blank segments (two terminators in a row)
+        segments = list(filter(None, segments))
+    declared = data[3:8].decode("latin-1") if una else _advice(seps)
+    return Tokens(seps, segments, 2 if una else 1, una, charset, version, escaped, issues,
+                  _release("UNA" + declared, seps) if seps.release is not None else "UNA" + declared)
+
+
+def _release(text: str, seps: Separators) -> str:
+    """Released characters (`?+`, `??` ...) replaced by their placeholders, in C (`str.replace`)."""
+    rel = seps.release
+    assert rel is not None
+    text = text.replace(rel + rel, P_RELEASE).replace(rel + seps.terminator, P_TERM)
+    text = text.replace(rel + seps.element, P_ELEM).replace(rel + seps.component, P_COMP)
+    if seps.repetition is not None:
+        text = text.replace(rel + seps.repetition, P_REP)
+    return text
+
+
+def _advice(seps: Separators) -> str:
+    """The five characters a UNA declaring `seps` carries before its terminator."""
+    return f"{seps.component}{seps.element}{seps.decimal}{seps.release or ' '}{seps.repetition or ' '}"
 
 
 def unescape(value: str, table: dict[int, str]) -> str:

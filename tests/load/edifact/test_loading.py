@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
 from recon.config import load_project
 from recon.db import Database
 from recon.load.loader import Loader
-from tests.load.edifact.helpers import FIXTURES
+from recon.load.x12 import X12Options
+from tests.load.edifact.helpers import FIXTURES, ORDER_BODY, interchange, message, write
 
 CONFIG = """
 version: 1
@@ -48,3 +51,21 @@ def test_edifact_source_loads_every_message_or_rejects_it(make_project: Callable
     assert db.rows("SELECT count(*), min(transaction_set) FROM edi.shipment_lines") == [(2, "856")]
     assert db.rows("SELECT DISTINCT direction FROM edi.edi_documents WHERE functional_id = 'INVOIC'") == [
         ("outbound",)]
+
+
+def test_a_parse_is_freed_as_soon_as_nothing_refers_to_it(tmp_path: Path) -> None:
+    """The EDIFACT reader refers to its parse weakly: no reference cycle keeps a parse's rows and Arrow
+    chunks alive after its result was handed over (the loader releases the tables entity by entity)."""
+    from recon.load.x12.parser import _Parser
+
+    gc.disable()  # what a cycle would need to be freed
+    try:
+        parser = _Parser(X12Options(), {})
+        parser.parse_file(write(tmp_path, interchange([message("ORDERS", "1", ORDER_BODY)])))
+        result = parser.result()
+        alive = weakref.ref(parser)
+        del parser
+        assert alive() is None
+        assert result.tables["orders"].num_rows == 1
+    finally:
+        gc.enable()

@@ -127,3 +127,28 @@ def test_bad_una_falls_back_to_the_defaults(tmp_path: Path) -> None:
 def test_unknown_syntax_identifier_and_version(tmp_path: Path) -> None:
     text = interchange([message("ORDERS", "1", ORDER_BODY)], syntax="XXXX:9")
     assert sorted(codes(parse_text(tmp_path, text))) == ["EDIFACT-CHARSET", "EDIFACT-UNB-INVALID"]
+
+
+@pytest.mark.parametrize(
+    ("second", "declared"),
+    [("UNA:+,? '", ":+,? '"), ("UNA|+.? '", "|+.? '"), ("UNA:+.? !", ":+.? !")],
+)
+def test_a_later_una_that_declares_other_separators_is_reported(tmp_path: Path, second: str, declared: str) -> None:
+    first = interchange([message("ORDERS", "1", ORDER_BODY)], ref="1")
+    text = first + interchange([message("ORDERS", "1", ORDER_BODY)], ref="2", una=second)
+    result = parse_text(tmp_path, text)
+    found = [f for f in result.findings if f.code == "EDIFACT-UNA-MISMATCH"]
+    assert len(found) == 1
+    f = found[0]
+    assert (f.severity, f.segment_position, f.segment_id) == ("error", first.count("'") + 1, "UNA")
+    assert repr(declared) in f.message and repr(":+.? '") in f.message
+
+
+@pytest.mark.parametrize(("una", "syntax"), [("UNA:+.? '", "UNOC:3"), ("UNA:+.?*'", "UNOC:4"), (None, "UNOC:3")])
+def test_a_later_una_that_repeats_the_separators_is_fine(tmp_path: Path, una: str | None, syntax: str) -> None:
+    """A repeated UNA (with a released-looking `?*` in version 4, or the defaults spelt out) is no finding."""
+    first = interchange([message("ORDERS", "1", ORDER_BODY)], ref="1", una=una, syntax=syntax)
+    second = interchange([message("ORDERS", "1", ORDER_BODY)], ref="2", una=una or "UNA:+.? '", syntax=syntax)
+    result = parse_text(tmp_path, first + second)
+    assert codes(result) == []
+    assert len(rows(result, "orders")) == 2
