@@ -19,18 +19,21 @@ from zoneinfo import ZoneInfo
 
 from recon import files as filesys
 from recon.asof import parse_as_of
-from recon.completeness import Completeness, assess
+from recon.completeness import Completeness, SourceFailure, assess
 from recon.config import Project, config_path, load_project
 from recon.config.checks import source_problems
 from recon.config.schema import Config, Source
 from recon.config.yamlfile import read_yaml
 from recon.coverage import RuleCoverage, coverage, coverage_problems, mapping_lints
 from recon.db import Database
+from recon.derive import DeriveStep, plan_derive
+from recon.derive.runner import Derived, run_derive
 from recon.engines import DEFAULT_ENGINE, ENGINES
 from recon.environment import check_output_folder, check_spill_folder
 from recon.errors import ConfigError, Problem
 from recon.formats import format_of
 from recon.load.loader import Loader, SourceDone, missing_columns
+from recon.load.mapping import read_columns
 from recon.load.readers import UnreadableFile, header_of
 from recon.replay import replay_load
 from recon.report import Report, context, outputs
@@ -89,13 +92,14 @@ def check_files(project: Project, db: Database | None = None) -> list[Problem]:
                                     path=problem.path, hint=problem.hint))
             continue
         fmt = format_of(source)
-        if fmt.read is None:  # an EDI format: no header to check, the parser reports what it finds
+        nested = source.explode_path()
+        if fmt.read is None or (nested is not None and nested.error):  # EDI: the parser reports what it finds
             continue
         per_file: list[tuple[Problem, str]] = []
         for path in paths:
             display = filesys.display_path(path, project.root)
             try:
-                header = header_of(db, path, display, fmt.name, source.options)
+                header = header_of(db, path, display, fmt.name, source.options, nested, read_columns(source))
             except UnreadableFile as exc:
                 per_file.append((replace(exc.problem, file=None), display))
                 continue
@@ -150,6 +154,7 @@ def validate(config: str | Path | None, *, files: bool = True) -> ValidationResu
             problems += _file_problems_of_broken_config(config)
         return ValidationResult(None, problems)
     problems = check_files(project) if files else []
+    problems += plan_derive(project.config, project.doc)[1]
     try:
         ruleset = load_project_rules(project)
     except ConfigError as exc:
@@ -272,6 +277,7 @@ def run(
         _check_engine_semantics(project)
     # every rule checked before any data is read; the ones not selected kept, as disabled
     ruleset = selection.select(load_project_rules(project), select, exclude)
+    derive_steps(project)  # and every derive step
     started = datetime.now(UTC).replace(microsecond=0)
     run_id = run_id or new_run_id(started)
     resolved_as_of = parse_as_of(as_of if as_of is not None else project.config.as_of, project.config.timezone)
@@ -299,6 +305,14 @@ def run(
         if not dry_run:  # for `recon query` and `recon trace`: the run's tables without reloading
             kept.keep(db, store.path, run_id, project.config.outputs.keep_tables_days)
     return RunResult(plan, db, load, rules, lifecycle, written)
+
+
+def derive_steps(project: Project) -> list[DeriveStep]:
+    """The config's `derive:` steps, checked against the catalogue (ConfigError listing every problem)."""
+    steps, problems = plan_derive(project.config, project.doc)
+    if problems:
+        raise ConfigError(problems)
+    return steps
 
 
 DRY_RUN = "dry-run"  # the dry run's exceptions in a comparison, beside the recorded run's
@@ -365,9 +379,13 @@ def _manual_matches(project: Project, db: Database, store: RunStore) -> None:
 
 def _check_engine_semantics(project: Project) -> None:
     """`--engine` chose another engine than the config: its sources must still be ones it can run."""
+    engine = project.config.engine.name
     problems = [p for name, source in project.config.sources.items()
-                for p in source_problems(name, source, project.config.lookups, project.doc,
-                                         project.config.engine.name) if p.code == "C034"]
+                for p in source_problems(name, source, project.config.lookups, project.doc, engine)
+                if p.code == "C034"]
+    if project.config.derive and engine != "duckdb":
+        problems.append(project.doc.problem("C034", ("derive",), feature="derive:", where=f"on the {engine} engine",
+                                            hint="run with engine: duckdb"))
     if problems:
         raise ConfigError(problems)
 
@@ -381,7 +399,14 @@ def load_and_match(plan: RunPlan, db: Database, ruleset: RuleSet, store: RunStor
     # Loaded: from here on SQL (the rules') may touch only the outputs and the state.
     db.restrict_file_access([plan.out_dir, outputs.Staging(plan.out_dir).path, kept.runs_folder(store.path)],
                             [store.path])
-    return load, rules_step(plan, db, ruleset, load, listeners.rule_started, listeners.rule_done)
+    derived = derive_step(plan, db, load)
+    return load, rules_step(plan, db, ruleset, load, listeners.rule_started, listeners.rule_done, derived)
+
+
+def derive_step(plan: RunPlan, db: Database, load: LoadResult) -> list[Derived]:
+    """The `derive:` steps over the loaded tables (file access already off); a failed source's tables
+    fail the steps that read them."""
+    return run_derive(db, derive_steps(plan.project), plan.run_id, tables_loaded(load.files)[1])
 
 
 def replay_and_match(folder: Path, plan: RunPlan, db: Database, ruleset: RuleSet, store: RunStore,
@@ -404,16 +429,22 @@ def load_step(plan: RunPlan, db: Database, progress: Progress | None = None,
 
 
 def rules_step(plan: RunPlan, db: Database, ruleset: RuleSet, load: LoadResult,
-               progress: RuleProgress | None = None, rule_done: RuleDone | None = None) -> RulesResult:
+               progress: RuleProgress | None = None, rule_done: RuleDone | None = None,
+               derived: Sequence[Derived] = ()) -> RulesResult:
     """Run the rule packs over what was loaded, into main.exceptions; unloaded tables skip a rule.
 
     First the completeness assessment (recon.completeness): the rules of a failed source or of an
     unmapped field are not evaluated. `progress(rule_id, index, rules)` is called before each rule,
-    `rule_done(result)` after it."""
+    `rule_done(result)` after it. A failed `derive` step counts as a failed source of its table."""
     t0 = time.perf_counter()
     assessment = assess(plan.project, db, load.files, ruleset.rules, plan.as_of)
+    ok, failed = tables_loaded(load.files)
+    ok |= {d.target for d in derived if d.ok and d.mode == "create"}
+    failed |= {d.target for d in derived if not d.ok}
+    assessment = replace(assessment, failures=(*assessment.failures, *(
+        SourceFailure(f"derive.{d.step}", d.problem.render(), True, (d.target,)) for d in derived if d.problem)))
     report = run_rules(db, ruleset.rules, as_of=plan.as_of, run_id=plan.run_id, config=plan.project.config,
-                       tables=tables_loaded(load.files), on_rule=progress, blockers=assessment.blockers(),
+                       tables=(ok - failed, failed), on_rule=progress, blockers=assessment.blockers(),
                        on_result=rule_done)
     return RulesResult(report, time.perf_counter() - t0, assessment)
 
@@ -458,7 +489,11 @@ def trace(config: str | Path | None, key: str, *, reload: bool = False, state: s
     db = Database(None, memory_limit=engine.memory_limit, threads=engine.threads,
                   temp_directory=engine.temp_directory)
     try:
-        report = Loader(project, db, f"trace-{secrets.token_hex(3)}").load_all()
-        return trace_key(db, project, key, sorted({f.source for f in report.failed}))
+        run_id = f"trace-{secrets.token_hex(3)}"
+        report = Loader(project, db, run_id).load_all()
+        db.restrict_file_access(paths=[state_path(project)])  # derive reads only the loaded tables
+        derived = run_derive(db, derive_steps(project), run_id, tables_loaded(report.files)[1])
+        failed = {f.source for f in report.failed} | {f"derive.{d.step}" for d in derived if not d.ok}
+        return trace_key(db, project, key, sorted(failed))
     finally:
         db.close()

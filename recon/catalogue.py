@@ -50,6 +50,9 @@ def extras(config: Config | None) -> dict[str, dict[str, str]]:
                 out.setdefault(f"{fmt.default_system}.{entity}", {}).update(fmt.extra_columns(entity))
     if config is None:
         return out
+    for step in config.derive.values():
+        if step.update:  # the steps that changed a row (recon.derive)
+            out.setdefault(step.update, {})["_derived"] = "VARCHAR"
     for source in config.sources.values():
         fmt = format_of(source)
         if fmt.is_edi:
@@ -59,6 +62,8 @@ def extras(config: Config | None) -> dict[str, dict[str, str]]:
         if source.entity not in ENTITIES:
             continue
         table = f"{source.system}.{source.entity}"
+        if source.explode is not None:  # each row's element of the nested record (recon.load.explode)
+            out.setdefault(table, {})["_source_path"] = "VARCHAR"
         for name, spec in source.column_specs().items():
             if name not in ENTITIES[source.entity].fields:
                 out.setdefault(table, {})[name] = field_type(source.entity, name, spec)
@@ -77,10 +82,11 @@ def columns(table: str, known: Extras | None = None) -> dict[str, str]:
 
 
 def known_systems(config: Config | None) -> set[str]:
-    """The systems a rule may name: the well-known ones and every source's."""
+    """The systems a rule may name: the well-known ones, every source's and every `derive: {create:}` table's."""
     systems = set(SYSTEMS_KNOWN)
     if config is not None:
         systems.update(s.system for s in config.sources.values())
+        systems.update(d.create.split(".")[0] for d in config.derive.values() if d.create)
     return systems
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from recon import catalogue
 from recon.config.schema import Config
 from recon.config.yamlfile import YamlDocument
+from recon.derive import derived_columns, plan_derive
 from recon.errors import Problem, did_you_mean
 from recon.formats import format_of
 from recon.model import ENTITIES, LINEAGE_COLUMNS
@@ -81,6 +82,8 @@ def provided_columns(config: Config) -> dict[str, set[str]]:
         if source.entity not in ENTITIES:
             continue
         out.setdefault(f"{source.system}.{source.entity}", set(LINEAGE_COLUMNS)).update(source.column_specs())
+    for table, names in derived_columns(plan_derive(config)[0]).items():  # what `derive:` steps fill
+        out.setdefault(table, set(LINEAGE_COLUMNS)).update(names)
     return out
 
 

@@ -58,7 +58,7 @@ COMMANDS: tuple[CommandRef, ...] = (
     CommandRef("rules", "recon.cli.rules:rules",
                "The rule packs: list them, read a rule's documentation, run the case files, write the docs."),
     CommandRef("explain", "recon.cli.rules:explain",
-               "Print the SQL a rule compiles to ($as_of and $run_id are bound when it runs)."),
+               "Print the SQL a rule (or a `derive:` step) compiles to ($as_of and $run_id are bound when it runs)."),
     CommandRef("edi", "recon.cli.edi:edi", "EDI (ANSI X12 and UN/EDIFACT) tools."),
     CommandRef("problems", "recon.cli.problems:problems",
                "The problem codes recon reports: look one up, or write docs/problem-codes.md."),

@@ -26,6 +26,7 @@ from recon.cli.options import (
     print_json,
     stdout_console,
 )
+from recon.derive import plan_derive
 from recon.display import markup, plain
 from recon.engines import dialect_names
 from recon.errors import EXIT_BAR_BROKEN, EXIT_OK
@@ -161,8 +162,13 @@ def write_docs(out: str | None, check: bool, debug: bool) -> None:
 @handles_errors
 def explain(rule_id: str, config: str | None, dialect: str, runnable: bool, as_of: str | None, run_id: str,
             debug: bool) -> None:
-    """Print the SQL a rule compiles to ($as_of and $run_id are bound when it runs)."""
+    """Print the SQL a rule (or a `derive:` step) compiles to ($as_of and $run_id are bound when it runs)."""
     ruleset, cfg = registry.ruleset_for(config)
+    step = next((s for s in plan_derive(cfg)[0] if s.id == rule_id), None) if cfg and rule_id in cfg.derive else None
+    if step is not None:  # a derive step: the statement the run executes after loading
+        click.echo(plain(f"-- derive step {step.id}: {step.mode} {step.target}, reads {', '.join(step.inputs)}\n"
+                         f"{step.statement()}", multiline=True))
+        return
     compiled = registry.explain(ruleset, rule_id, cfg, dialect)
     sql = compiled.sql
     if runnable:

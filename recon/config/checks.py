@@ -16,13 +16,14 @@ from pydantic import BaseModel, ValidationError
 
 from recon import files as filesys
 from recon.config.schema import ColumnSpec, Config, Source
-from recon.config.sourcesql import parse_condition, parse_fold
+from recon.config.sourcesql import parse_condition, parse_fold, row_expression_problem
 from recon.config.yamlfile import Loc, YamlDocument
 from recon.engines import ENGINES
 from recon.errors import Problem, did_you_mean
 from recon.formats import FORMATS, SourceFormat, format_of
 from recon.model import ENTITIES, LINE_FIELDS
 
+EXPLODE_FORMATS = ("json", "jsonl")  # the formats whose records nest (recon.load.explode)
 _UNION_TAGS = {"str", "int", "float", "bool", "ColumnSpec", "Ownership", "function-after[_one_source(), ColumnSpec]"}
 
 
@@ -46,6 +47,8 @@ def _model_for(loc: Loc) -> type[BaseModel] | None:
         return schema.SparkOptions
     if loc[0] == "engine":
         return schema.EngineOptions
+    if loc[0] == "derive" and len(loc) == 2:
+        return schema.Derive
     if loc[0] == "ownership" and len(loc) == 2:
         return schema.Ownership
     return None
@@ -108,6 +111,8 @@ def semantics_used(source: Source) -> list[tuple[str, str]]:
         used.append(("latest_by", "latest_by:"))
     if source.pivot is not None:
         used.append(("pivot", "pivot:"))
+    if source.explode is not None:
+        used.append(("explode", "explode:"))
     used += [("columns", f"a lookup ({field}: {{lookup: ...}})") for field in source.lookups()]
     if filesys.DATE_FIELD.search(source.path):
         used.append(("path", "a dated path ({date:...})"))
@@ -117,6 +122,13 @@ def semantics_used(source: Source) -> list[tuple[str, str]]:
 def _semantics_problems(source: Source, base: Loc, doc: YamlDocument) -> list[Problem]:
     """`where`, dated paths and `select`, `latest_by`: each checked before any file is read."""
     problems: list[Problem] = []
+    path = source.explode_path()
+    if path is not None and path.error:
+        problems.append(doc.problem("C040", (*base, "explode"), text=path.text, reason=path.error))
+    if path is not None and format_of(source).name not in EXPLODE_FORMATS:
+        problems.append(doc.problem("C034", (*base, "explode"), feature="explode:",
+                                    where=f"for {format_of(source).name} sources",
+                                    hint=f"explode reads nested {' or '.join(EXPLODE_FORMATS)} records"))
     if source.where is not None:
         condition = parse_condition(source.where)
         if condition.error:
@@ -264,6 +276,9 @@ def source_problems(name: str, source: Source, config_lookups: dict[str, Any], d
                     doc.problem("C013", loc, column=field, entity=source.entity, hint=hint)
                 )
         problems += _check_timezone(spec.timezone, (*loc, "timezone"), doc)
+        reason = row_expression_problem(spec.expr) if spec.expr is not None else None
+        if reason:
+            problems.append(doc.problem("C041", (*loc, "expr"), what=f"{field}: {spec.expr}", reason=reason))
         if spec.line is not None and field not in LINE_FIELDS:
             problems.append(doc.problem("C038", (*loc, "line"), name=field))
         for lookup in _lookup_names(spec.normalise):
@@ -369,6 +384,9 @@ def build_config(doc: YamlDocument) -> tuple[Config | None, list[Problem]]:
         if budget.source is not None and budget.source not in config.sources:
             problems.append(doc.problem("C022", ("budgets", i, "source"), source=budget.source,
                                         hint=did_you_mean(budget.source, list(config.sources))))
+    if config.derive and config.engine.name != "duckdb":
+        problems.append(doc.problem("C034", ("derive",), feature="derive:", where=f"on the {config.engine.name} engine",
+                                    hint="run with engine: duckdb"))
     for entity in config.ownership:
         if entity not in ENTITIES:
             hint = did_you_mean(entity, list(ENTITIES))

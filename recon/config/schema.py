@@ -14,7 +14,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from recon.calendars import DEFAULT_CALENDAR, BusinessCalendar, weekday_numbers
+from recon.config.derive import Derive
+from recon.config.explode import ExplodePath, parse_explode
 from recon.config.reasons import REASON_CODE_PATTERN, ReasonCode, with_defaults
+from recon.config.semantics import LatestBy, Pivot
 from recon.engines import DEFAULT_ENGINE, ENGINES
 from recon.formats import FORMATS
 
@@ -128,29 +131,6 @@ class ColumnSpec(Strict):
 SELECTIONS = ("all", "as_of", "latest_not_after_as_of")
 
 
-class LatestBy(Strict):
-    """Latest record wins: of the rows sharing `keys`, only the newest is current (docs/config.md).
-
-    `by` orders the copies: `file` (the later file in name order, then the later row), `file_date`
-    (the date in the file name, from a `{date:...}` path), or a mapped field (its highest value).
-    Exports that re-send a record with a new status would otherwise count it twice.
-    """
-
-    keys: list[str] | None = None  # canonical fields; default: the entity's key fields
-    by: str = "file"
-
-
-class Pivot(Strict):
-    """An event log folded into one row per key (docs/config.md, "Event logs").
-
-    `fields` maps each new column to `first(EXPR)`, `last(EXPR)`, `min(EXPR)`, `max(EXPR)` or
-    `count(EXPR)`, each optionally followed by `where CONDITION`, all over the source's own
-    columns; `columns:` then maps the key columns and these new columns like any other.
-    """
-
-    by: list[str] = Field(min_length=1)  # the source columns that key one output row
-    fields: dict[str, str] = Field(min_length=1)
-    order_by: str | None = None  # orders first/last; default: file order, then line
 class Expect(Strict):
     """What a complete delivery of a source looks like; a source that falls short makes the run incomplete.
 
@@ -197,6 +177,8 @@ class SourceBase(Strict):
     where: str | None = None
     latest_by: LatestBy | None = None
     pivot: Pivot | None = None
+    # Nested JSON: the arrays whose elements become rows (`stops[].shipment_ids[]`; recon.config.explode).
+    explode: str | None = None
     # Which of the files a `{date:%Y%m%d}` path names are loaded, measured against the run's as-of.
     select: Literal["all", "as_of", "latest_not_after_as_of"] = "all"
     # A required source that fails (missing, unreadable, short of `expect`) makes the run incomplete
@@ -215,6 +197,10 @@ class SourceBase(Strict):
             if spec.column is not None and spec.column.casefold() == column.casefold():
                 return name
         return None
+
+    def explode_path(self) -> ExplodePath | None:
+        """The parsed `explode:` (None without one); `recon validate` reports one that does not parse."""
+        return parse_explode(self.explode) if self.explode is not None else None
 
     def lookups(self) -> dict[str, ColumnSpec]:
         """The fields this source takes from another source by key."""
@@ -552,6 +538,8 @@ class Config(Strict):
     overrides: Overrides = Field(default_factory=Overrides)
     # Business-day calendars by name; `Nbd` uses `default` (or the only one), `Nbd:NAME` another.
     calendars: dict[str, Calendar] = Field(default_factory=dict)
+    # Read-only SQL steps over the loaded tables, in order, before the rules (docs/config.md, "Derived fields").
+    derive: dict[str, Derive] = Field(default_factory=dict)
     # Why an exception may be explained (`recon resolve --reason`): the defaults plus these (recon.config.reasons).
     reason_codes: dict[str, ReasonCode] = Field(default_factory=lambda: with_defaults(None))
 

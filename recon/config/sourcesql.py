@@ -105,10 +105,31 @@ def parse_fold(spec: str) -> Fold:
     return Fold(head.group(1).lower(), expr, condition, error)
 
 
+def row_expression_problem(sql: str) -> str | None:
+    """Why a column `expr:` would not give exactly one value per row (None when it does, or does not parse).
+
+    `unnest()` makes rows, an aggregate outside a window folds them, a subquery reads other tables:
+    each would break the line-by-line lineage (and the row balance) of the load. One that does not
+    parse is left to the load, which names it (I005).
+    """
+    try:
+        tree = sqlglot.parse_one(sql, read="duckdb")
+    except sqlglot.errors.SqlglotError:
+        return None
+    if tree.find(exp.Explode, exp.Unnest) is not None:
+        return "unnest() makes several rows of one record; declare the array with explode: instead"
+    for agg in tree.find_all(exp.AggFunc):
+        if agg.find_ancestor(exp.Window) is None:
+            return f"{agg.sql(dialect='duckdb')} is an aggregate: it folds many rows into one"
+    if tree.find(exp.Subquery, exp.Select) is not None:
+        return "a subquery reads other rows or tables; use a lookup ({lookup: ...}) or a derive: step"
+    return None
+
+
 def missing_in(columns: tuple[str, ...], present: list[str]) -> list[str]:
     """Columns a condition names that the file lacks (compared as DuckDB does: without case)."""
     folded = {p.casefold() for p in present}
     return [c for c in columns if c.casefold() not in folded]
 
 
-__all__ = ["FOLDS", "Condition", "Fold", "missing_in", "parse_condition", "parse_fold"]
+__all__ = ["FOLDS", "Condition", "Fold", "missing_in", "parse_condition", "parse_fold", "row_expression_problem"]

@@ -8,6 +8,7 @@ be read at all fails its source; the other sources still load unless `strict`.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -28,7 +29,7 @@ from recon.load.lines import LineCount
 from recon.load.lookups import joined_select, load_order
 from recon.load.mapping import mapped_select, plan_fields, read_columns, rejects_select
 from recon.load.pivot import PIVOTED_DDL, event_columns, folded_select, keyed_select, pivot_select
-from recon.load.readers import UnreadableFile
+from recon.load.readers import RawFile, UnreadableFile
 from recon.model import ENTITIES, LINEAGE_COLUMNS
 from recon.sql import ident, literal
 
@@ -38,9 +39,10 @@ REJECTS_DDL = """CREATE TABLE IF NOT EXISTS main.rejects (
 LOADS_DDL = """CREATE TABLE IF NOT EXISTS main.loads (
     load_id VARCHAR, source VARCHAR, system VARCHAR, entity VARCHAR, file VARCHAR, format VARCHAR,
     rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, status VARCHAR, error VARCHAR, seconds DOUBLE,
-    rows_filtered BIGINT, rows_superseded BIGINT, rows_pivoted BIGINT)"""
+    rows_filtered BIGINT, rows_superseded BIGINT, rows_pivoted BIGINT, rows_exploded BIGINT)"""
 
 Progress = Callable[[str, str, int, int], None]
+Reader = Callable[..., RawFile]  # (db, path, display, options, wanted) -> RawFile
 SourceDone = Callable[[str, list["FileLoad"], int], None]  # (source, its loads, files) once it has loaded
 
 
@@ -61,13 +63,25 @@ class FileLoad:
     rows_filtered: int = 0  # not part of the entity by the source's `where`: neither loaded nor rejected
     rows_superseded: int = 0  # older copies of a key under `latest_by`, kept in main.superseded
     rows_pivoted: int = 0  # events folded into their key's row by `pivot`, kept in main.pivoted
+    rows_exploded: int = 0  # rows `explode` added: a record exploding into n rows adds n - 1 (none: a reject)
     snapshot: str | None = None  # the file name's date, when `select:` chose this file by it
 
     @property
+    def rows_out(self) -> int:
+        """Where the rows went: loaded, filtered, superseded, pivoted or rejected."""
+        return self.rows_loaded + self.rows_filtered + self.rows_superseded + self.rows_pivoted + self.rows_rejected
+
+    @property
     def balanced(self) -> bool:
-        """Rows read = loaded + filtered + superseded + rejected: nothing was lost."""
-        return self.rows_read == (self.rows_loaded + self.rows_filtered + self.rows_superseded + self.rows_pivoted
-                                  + self.rows_rejected)
+        """Rows read (+ the rows an explode added) = loaded + filtered + superseded + pivoted + rejected."""
+        return self.rows_read + self.rows_exploded == self.rows_out
+
+    def imbalance(self) -> str:
+        """The internal error's text when rows do not balance (a bug in recon, never the data's fault)."""
+        added = f" + {self.rows_exploded} added by explode" if self.rows_exploded else ""
+        return (f"{self.file}: {self.rows_read} rows read{added} but {self.rows_loaded} loaded + "
+                f"{self.rows_filtered} filtered + {self.rows_superseded} superseded + {self.rows_pivoted} pivoted + "
+                f"{self.rows_rejected} rejected; a row was lost, which is a bug in recon")
 
     def to_dict(self) -> dict[str, object]:
         out = asdict(self)
@@ -112,7 +126,7 @@ class LoadReport:
             row["rows_rejected"] += f.rows_rejected  # type: ignore[operator]
             # Only when there are any, so summaries of sources without filters stay as they were.
             for key, value in (("rows_filtered", f.rows_filtered), ("rows_superseded", f.rows_superseded),
-                               ("rows_pivoted", f.rows_pivoted)):
+                               ("rows_pivoted", f.rows_pivoted), ("rows_exploded", f.rows_exploded)):
                 if value:
                     row[key] = int(row.get(key, 0)) + value  # type: ignore[call-overload]
             if f.snapshot:
@@ -167,12 +181,13 @@ def _condition_columns(source: Source, present: list[str], display: str, source_
 def check_lines(load: FileLoad, lines: LineCount) -> None:
     """Every physical line is a header, blank or continuation line, or a record loaded, filtered or rejected."""
     load.lines = lines
-    if lines.records != (load.rows_loaded + load.rows_filtered + load.rows_superseded + load.rows_pivoted
-                         + load.rows_rejected):
+    if lines.records + load.rows_exploded != load.rows_out:
+        added = f" (+ {load.rows_exploded} rows added by explode)" if load.rows_exploded else ""
         raise AssertionError(
             f"{load.file}: {lines.total} lines = {lines.header} header + {lines.blank} blank + "
-            f"{lines.continuation} continuation + {lines.records} records, but {load.rows_loaded} loaded + "
-            f"{load.rows_filtered} filtered + {load.rows_rejected} rejected; a line was lost, which is a bug in recon"
+            f"{lines.continuation} continuation + {lines.records} records{added}, but {load.rows_loaded} loaded + "
+            f"{load.rows_filtered} filtered + {load.rows_superseded} superseded + {load.rows_pivoted} pivoted + "
+            f"{load.rows_rejected} rejected; a line was lost, which is a bug in recon"
         )
 
 
@@ -275,7 +290,7 @@ class Loader:
             loads.append(load)
             started = time.perf_counter()
             try:
-                raw = FORMATS[fmt].read()(db, path, display, source.options, wanted)  # type: ignore[misc]
+                raw = self.reader(fmt, source)(db, path, display, source.options, wanted)
             except UnreadableFile as exc:
                 load.status, load.problem = "failed", exc.problem
                 continue
@@ -292,6 +307,7 @@ class Loader:
                 db.execute(f"INSERT INTO main.rejects SELECT {meta}, {literal(display)}, _source_row, field, "
                            f"raw_value, reason FROM {raw.rejects} ORDER BY _source_row")
                 load.rows_read = raw.rows_read
+                load.rows_exploded = raw.rows_exploded
                 load.rows_rejected = int(db.scalar(f"SELECT count(*) FROM {raw.rejects}"))
                 load.lines = raw.lines
             except UnreadableFile as exc:
@@ -348,9 +364,7 @@ class Loader:
             if load.lines is not None:
                 check_lines(load, load.lines)
             if not load.balanced:
-                raise AssertionError(f"{load.file}: {load.rows_read} rows read but {load.rows_loaded} loaded + "
-                                     f"{load.rows_filtered} filtered + {load.rows_pivoted} pivoted + "
-                                     f"{load.rows_rejected} rejected; a row was lost, which is a bug in recon")
+                raise AssertionError(load.imbalance())
 
     def keep_latest(self, name: str, source: Source, loads: list[FileLoad], selection: filesys.Selection) -> None:
         """`latest_by`: the source's older copies of each key leave the table for main.superseded."""
@@ -377,9 +391,7 @@ class Loader:
         started = time.perf_counter()
         load = FileLoad(name, source.system, source.entity, display, fmt)
         try:
-            reader = FORMATS[fmt].read
-            assert reader is not None, f"format {fmt} reads whole sources"
-            raw = reader()(self.db, path, display, source.options, read_columns(source))
+            raw = self.reader(fmt, source)(self.db, path, display, source.options, read_columns(source))
         except UnreadableFile as exc:
             load.status, load.problem = "failed", exc.problem
             return load
@@ -388,8 +400,10 @@ class Loader:
             raw.drop(self.db)
             load.status, load.problem = "failed", problem
             return load
+        load.rows_exploded = raw.rows_exploded
+        lineage = {"_source_path": "VARCHAR"} if source.explode is not None else None
         try:
-            self.insert_mapped(load, source, raw.table, raw.rejects, raw.rows_read)
+            self.insert_mapped(load, source, raw.table, raw.rejects, raw.rows_read, lineage)
         except UnreadableFile as exc:
             load.status, load.problem = "failed", exc.problem
         finally:
@@ -398,6 +412,13 @@ class Loader:
             check_lines(load, raw.lines)
         load.seconds = time.perf_counter() - started
         return load
+
+    def reader(self, fmt: str, source: Source) -> Reader:
+        """The format's file reader, told the source's `explode:` path when it has one (JSON, JSONL)."""
+        read = FORMATS[fmt].read
+        assert read is not None, f"format {fmt} reads whole sources"
+        path = source.explode_path()
+        return read() if path is None else functools.partial(read(), explode=path)
 
     def insert_mapped(self, load: FileLoad, source: Source, raw_table: str, parse_rejects: str,
                       rows_read: int, passthrough: dict[str, str] | None = None) -> None:
@@ -411,6 +432,7 @@ class Loader:
         plans = plan_fields(self.project.config, source, load.entity)
         if source.where is not None:
             load.rows_filtered = self._count_filtered(load, source.where, raw_table)
+        rows_in = int(db.scalar(f"SELECT count(*) FROM {ident(raw_table)}"))
         joined = self._join_lookups(load, source, raw_table) if source.lookups() else None
         raw_table = joined or raw_table
         extras = {p.name: p.duck_type for p in plans if p.name not in ENTITIES[load.entity].fields}
@@ -426,6 +448,12 @@ class Loader:
         # The mapped table's rowid is the row id: rows keep the raw table's (file) order.
         db.execute(f"CREATE TEMP TABLE {bad} AS {rejects_select(plans, mapped, row_id='rowid')}")
         bad_rows = db.scalar(f"SELECT count(DISTINCT _rid) FROM {bad}")
+        total = db.scalar(f"SELECT count(*) FROM {mapped}")
+        if total + load.rows_filtered != rows_in:
+            db.drop(mapped, bad)  # a mapping that makes rows or folds them (unnest, an aggregate)
+            if joined:
+                db.execute(f"DROP VIEW IF EXISTS {ident(joined)}")
+            raise UnreadableFile(Problem.of("I040", file=load.file, path=f"sources.{load.source}.columns"))
         load_id = self.load_id(load.source)
         file_sql = "_source_file" if "_source_file" in passthrough else literal(load.file)
         names = [p.name for p in plans] + [c for c in passthrough if c not in LINEAGE_COLUMNS]
@@ -442,11 +470,13 @@ class Loader:
             f"FROM {parse_rejects} ORDER BY _source_row"
         )
         reject_file = "m._source_file" if "_source_file" in passthrough else literal(load.file)
+        # A nested row's reject says which element it was (`stops[2].shipment_ids[0]`).
+        reason = ("b.reason || coalesce(' (at ' || m._source_path || ')', '')" if "_source_path" in passthrough
+                  else "b.reason")
         db.execute(
-            f"INSERT INTO main.rejects SELECT {meta}, {reject_file}, b._source_row, b.field, b.raw_value, b.reason "
+            f"INSERT INTO main.rejects SELECT {meta}, {reject_file}, b._source_row, b.field, b.raw_value, {reason} "
             f"FROM {bad} b JOIN {mapped} m ON m.rowid = b._rid ORDER BY b._rid, b.field"
         )
-        total = db.scalar(f"SELECT count(*) FROM {mapped}")
         parse_bad = db.scalar(f"SELECT count(*) FROM {parse_rejects}")
         load.rows_loaded = total - bad_rows
         load.rows_rejected = bad_rows + parse_bad
@@ -455,10 +485,7 @@ class Loader:
         if joined:
             db.execute(f"DROP VIEW IF EXISTS {ident(joined)}")
         if not load.balanced:
-            raise AssertionError(
-                f"{load.file}: {load.rows_read} rows read but {load.rows_loaded} loaded + {load.rows_filtered} "
-                f"filtered + {load.rows_rejected} rejected; a row was lost, which is a bug in recon"
-            )
+            raise AssertionError(load.imbalance())
 
     def _join_lookups(self, load: FileLoad, source: Source, raw_table: str) -> str:
         """A view of the raw cells with each lookup field's value found in its (loaded) lookup source."""
@@ -482,11 +509,11 @@ class Loader:
 
     def _record(self, load: FileLoad) -> None:
         self.db.execute(
-            "INSERT INTO main.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO main.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [self.load_id(load.source), load.source, load.system, load.entity, load.file, load.format,
              load.rows_read, load.rows_loaded, load.rows_rejected, load.status,
              load.problem.render() if load.problem else None, round(load.seconds, 6),
-             load.rows_filtered, load.rows_superseded, load.rows_pivoted],
+             load.rows_filtered, load.rows_superseded, load.rows_pivoted, load.rows_exploded],
         )
 
 

@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from recon.config.explode import ExplodePath
 from recon.config.schema import ReaderOptions
 from recon.db import Database
 from recon.formats import FORMATS
 from recon.load.csv_reader import check_duplicates, csv_columns, parse_csv
+from recon.load.explode import explode as explode_records
 from recon.load.lines import (
     DUCKDB_ENCODINGS,
     LineCount,
@@ -43,6 +45,7 @@ class RawFile:
     rejects: str
     columns: list[str]  # every column of the file, read or not
     rows_read: int
+    rows_exploded: int = 0  # rows an `explode:` added: a record exploding into n rows adds n - 1
     scratch: tuple[str, ...] = ()  # tables behind a view, to drop with it
     lines: LineCount | None = None  # where every physical line went (CSV, JSONL)
 
@@ -100,7 +103,7 @@ def _json_keys(db: Database, objects: str) -> list[str]:
 
 
 def _json_objects_to_raw(db: Database, objects: str, display: str, wanted: list[str] | None,
-                         scratch: tuple[str, ...]) -> RawFile:
+                         scratch: tuple[str, ...], explode: ExplodePath | None = None) -> RawFile:
     """From (_source_row, text) JSON texts to one text column per key the mapping reads.
 
     Each line is parsed twice: `json_valid`, then one `json_extract_string` with every wanted
@@ -114,6 +117,12 @@ def _json_objects_to_raw(db: Database, objects: str, display: str, wanted: list[
         f"CASE WHEN json_valid(text) THEN 'not a JSON object' ELSE 'not valid JSON' END AS reason "
         f"FROM {objects} WHERE {_REJECTED}"
     )
+    if explode is not None:  # nested records: one row per element of the path (recon.load.explode)
+        parse_bad = db.scalar(f"SELECT count(*) FROM {rejects}")
+        out = explode_records(db, objects, _IS_OBJECT, rejects, explode, wanted)
+        db.drop(*scratch)
+        return RawFile(table=out.table, rejects=rejects, columns=out.columns, rows_read=out.records + parse_bad,
+                       rows_exploded=out.rows - out.records_exploded)
     keys = _json_keys(db, objects) if wanted is None else list(dict.fromkeys(wanted))
     paths = ", ".join(literal("$." + _json_key(k)) for k in keys)
     selects = ", ".join(f"_v[{i}] AS {ident(k)}" for i, k in enumerate(keys, start=1))
@@ -138,13 +147,13 @@ def _json_key(key: str) -> str:
 
 
 def read_jsonl(db: Database, path: Path, display: str, options: ReaderOptions,
-               wanted: list[str] | None = None) -> RawFile:
+               wanted: list[str] | None = None, explode: ExplodePath | None = None) -> RawFile:
     """One object per line; a blank line is accounted as blank, a line over `max_line_size` is a reject."""
     lines = _lines_table(db, path, display, options)
     numbered = db.temp_name("numbered")
     db.execute(f"CREATE TEMP VIEW {numbered} AS SELECT _line AS _source_row, text FROM {lines.table}")
     blank = db.scalar(f"SELECT count(*) FROM {lines.table} WHERE text IS NULL OR trim(text) = ''")
-    raw = _json_objects_to_raw(db, numbered, display, wanted, (numbered, lines.table, *lines.scratch))
+    raw = _json_objects_to_raw(db, numbered, display, wanted, (numbered, lines.table, *lines.scratch), explode)
     if lines.too_long:
         reason = literal(too_long_reason(options.max_line_size))
         db.execute(f"INSERT INTO {raw.rejects} SELECT line, NULL, NULL, {reason} FROM "
@@ -155,7 +164,7 @@ def read_jsonl(db: Database, path: Path, display: str, options: ReaderOptions,
 
 
 def read_json(db: Database, path: Path, display: str, options: ReaderOptions,
-              wanted: list[str] | None = None) -> RawFile:
+              wanted: list[str] | None = None, explode: ExplodePath | None = None) -> RawFile:
     staged, objects = db.temp_name("staged"), db.temp_name("objects")
     try:
         db.execute(f"CREATE TEMP TABLE {staged} AS SELECT json::VARCHAR AS text "
@@ -165,7 +174,7 @@ def read_json(db: Database, path: Path, display: str, options: ReaderOptions,
     except Exception as exc:
         raise unreadable(display, "I001", "for one object per line use format: jsonl",
                          format="a JSON array of records", reason=first_line(exc)) from None
-    return _json_objects_to_raw(db, objects, display, wanted, (objects,))
+    return _json_objects_to_raw(db, objects, display, wanted, (objects,), explode)
 
 
 def read_parquet(db: Database, path: Path, display: str, options: ReaderOptions,
@@ -250,8 +259,18 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def header_of(db: Database, path: Path, display: str, fmt: str, options: ReaderOptions) -> list[str]:
-    """The source columns of a file, read cheaply, for checking a mapping before loading."""
+def header_of(db: Database, path: Path, display: str, fmt: str, options: ReaderOptions,
+              explode: ExplodePath | None = None, wanted: list[str] | None = None) -> list[str]:
+    """The source columns of a file, read cheaply, for checking a mapping before loading.
+
+    A nested source (`explode`) has addresses, not a header: those of `wanted` some row holds,
+    then every key of the record and of each level's elements.
+    """
+    if explode is not None:
+        reader = read_json if fmt == "json" else read_jsonl
+        raw = reader(db, path, display, options, wanted, explode)
+        raw.drop(db)
+        return raw.columns
     if fmt == "csv":
         return csv_columns(db, path, display, options)
     if fmt == "parquet":

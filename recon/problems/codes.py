@@ -99,9 +99,34 @@ CONFIG = area(
      "{name!r} is not a line number; `line:` applies to line_no and order_line_no",
      "`line: integer | dotted | text` says how a source writes its line numbers; on another field it would "
      "do nothing, which is almost always a mapping put on the wrong field.", None),
+    ("C040", "explode-path-invalid", "explode path not valid", "explode {text!r} is not a path to explode: {reason}",
+     "A source's `explode:` names the arrays whose elements become rows: dot-separated keys, each array "
+     "marked `[]`, ending at one (`stops[].shipment_ids[]`). A key holding a dot is written in double quotes.",
+     "for example: explode: stops[].shipment_ids[]"),
+    ("C041", "mapping-changes-row-count", "Mapping expression makes or folds rows",
+     "{what} cannot be a column mapping: {reason}",
+     "A column `expr:` is evaluated on each row alone, one value per row: `unnest()` would make several rows "
+     "of one and an aggregate fold many into one, and then rows could no longer be traced to their line. "
+     "To turn one nested record into many rows, declare the array path with `explode:` (docs/config.md, "
+     "\"Nested JSON\"); to compute over many rows, use a `derive:` step after loading.", None),
+    ("C042", "derive-not-a-select", "derive SQL is not a read-only SELECT", "{reason}",
+     "A `derive:` step's `sql` must be one SELECT over the tables recon loaded: no INSERT, UPDATE, DELETE, "
+     "COPY, ATTACH, CREATE or other statements (recon writes the result itself, into the step's `update:` or "
+     "`create:` table), and nothing that reads files or runs SQL text (`read_csv`, `glob`, `query`, a quoted "
+     "file name). Steps run with DuckDB's file access turned off.", None),
+    ("C043", "derive-unknown-table", "derive reads an unknown table", "unknown table {table!r}",
+     "A `derive:` step reads a table no source of the config loads (and no earlier step creates); tables "
+     "are named `system.entity`, such as `erp.order_lines`.", None),
+    ("C044", "derive-unknown-column", "derive reads an unknown column", "{reason}",
+     "A `derive:` step's SELECT names a column its tables do not have (checked against the catalogue: "
+     "canonical fields, lineage and the columns the config maps).", None),
+    ("C045", "derive-output-invalid", "derive output does not fit its table", "{reason}",
+     "`update: TABLE` needs the SELECT to give the columns naming the rows to change (`on:`, default the "
+     "entity's keys) and at least one column of TABLE to set; `create: TABLE` makes a table no source loads, "
+     "from canonical fields of its entity (its key fields required) and lineage columns.", None),
     ("C034", "source-feature-not-here", "Source feature not available here", "{feature} is not available {where}",
-     "A source feature (`where`, `latest_by`, `pivot`, a dated path) is not supported for this format or engine "
-     "yet; rather than ignoring it, validation stops.", None),
+     "A source feature (`where`, `latest_by`, `pivot`, `explode`, a dated path) is not supported for this format "
+     "or engine yet; rather than ignoring it, validation stops.", None),
     ("C021", "age-column-not-mapped", "Age column not mapped", "{column!r} is not mapped by this source",
      "A source's `expect: {age_column: ...}` names a field the source does not fill, so the age of its "
      "delivery could never be measured.", "name a mapped timestamp field of this source"),
@@ -322,6 +347,15 @@ INPUT = area(
      "A source's `where:` fails on this file's cells (all text): compare text with text, or cast with "
      "TRY_CAST so that a cell that does not parse is NULL (a row whose condition is NULL is filtered).",
      "for example: where: \"TRY_CAST(QTY AS DECIMAL) > 0\""),
+    ("I040", "mapping-changed-row-count", "Mapping made or folded rows",
+     "the column mapping gave a different number of rows than the file has, so rows could not be traced",
+     "A mapping expression made several rows of one or folded several into one (a set-returning or "
+     "aggregate function that `recon validate` could not recognise). The file fails rather than load rows "
+     "that cannot be traced to their line.", "map nested arrays with explode: (docs/config.md, \"Nested JSON\")"),
+    ("I041", "derive-step-failed", "derive step failed", "derive step {step!r} failed: {reason}",
+     "A `derive:` step could not run on this night's data (a value that does not convert to its column's "
+     "type, two rows for one key, an empty key, or an input table whose source failed). Its table is "
+     "treated like a failed source's: the rules reading it are not evaluated and the run is incomplete.", None),
     ("I033", "lookup-source-not-loaded", "Lookup source did not load",
      "the lookup source {lookup!r} loaded no file, so no reference can be resolved",
      "A field of this source is taken from another source by key (`{lookup: ...}`), and that source failed "

@@ -85,7 +85,7 @@ class RunFacts:
             "rows_rejected": sum(s["rows_rejected"] for s in sources),
             "sources_failed": sum(1 for s in sources if s["status"] != "ok"),
         }
-        for key in ("rows_filtered", "rows_superseded", "rows_pivoted"):  # only where a source has any
+        for key in ("rows_filtered", "rows_superseded", "rows_pivoted", "rows_exploded"):  # where a source has any
             if any(key in s for s in sources):
                 totals[key] = sum(int(s.get(key, 0)) for s in sources)
         return cls(run_id=run_id, as_of=as_of.isoformat(), started_at=started_at.isoformat(), config=config,

@@ -222,7 +222,8 @@ def environment() -> Environment:
     env.filters.update(number=_number, money=_money, compact=_compact, percent=_percent, hours=_hours, day=_day,
                        most_frequent=_most_frequent, signed=_signed)
     # A source whose rows a `where` filtered, `latest_by` superseded or `pivot` folded: the table shows them.
-    env.tests["shaped"] = lambda src: any(k in src for k in ("rows_filtered", "rows_superseded", "rows_pivoted"))
+    env.tests["shaped"] = lambda src: any(k in src for k in ("rows_filtered", "rows_superseded", "rows_pivoted",
+                                                                      "rows_exploded"))
     env.tests["snapshotted"] = lambda src: bool(src.get("snapshots"))  # listed one by one, with its snapshot
     # Fixed orders, not the order of dict keys: a summary read back from summary.json has its keys sorted.
     env.globals.update(severity_colours=SEVERITY_COLOURS, palette=heatmap.PALETTE, value_text=value_text,

@@ -31,13 +31,18 @@ def _hours(value: Any) -> str:
     return "n/a" if value is None else f"{float(value):,.1f} h"
 
 
+# How a source's rows were shaped besides loaded and rejected; `exploded` counts the rows an
+# `explode:` added (read + exploded = loaded + rejected + the others).
+SHAPES = ("rows_filtered", "rows_superseded", "rows_pivoted", "rows_exploded")
+
+
 def sources_table(summary: Mapping[str, Any]) -> Table:
     table = Table(title=markup(f"recon run {summary['run_id']} (as of {summary['as_of']})"), title_justify="left")
     # Filtered and superseded rows are columns only where a source has any (most sites have none).
-    shaped = any(k in s for s in summary["sources"] for k in ("rows_filtered", "rows_superseded", "rows_pivoted"))
+    shaped = any(k in s for s in summary["sources"] for k in SHAPES)
     columns = [("source", "left"), ("system.entity", "left"), ("files", "right"), ("read", "right"),
                ("loaded", "right"), ("rejected", "right")]
-    columns += [("filtered", "right"), ("superseded", "right"), ("pivoted", "right")] if shaped else []
+    columns += [(k.removeprefix("rows_"), "right") for k in SHAPES] if shaped else []
     for name, justify in [*columns, ("status", "left")]:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for s in summary["sources"]:
@@ -47,7 +52,7 @@ def sources_table(summary: Mapping[str, Any]) -> Table:
         fed = f"{s['system']}.{s['entity']}"
         if s["entity"] == "*" and tables:
             fed = f"{s['system']}.* ({len(tables)} tables)"
-        shape = [str(s.get(k, 0)) for k in ("rows_filtered", "rows_superseded", "rows_pivoted")] if shaped else []
+        shape = [str(s.get(k, 0)) for k in SHAPES] if shaped else []
         table.add_row(markup(s["source"]), markup(fed), str(s["files"]), str(s["rows_read"]),
                       str(s["rows_loaded"]), rejected, *shape, status)
     return table

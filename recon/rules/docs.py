@@ -256,6 +256,11 @@ CHANGELOG entry.
 | --- | --- | --- |
 {columns}
 
+The files `exceptions.csv` and `exceptions.parquet` (not `main.exceptions`, which holds what the
+rules found) add two columns after these: `status`, the analyst's view of the row (`new`, `open`,
+`reopened`, `explained` or `acked`; docs/operations.md, "Exception lifecycle"), and `reason_code`,
+the code it was explained or parked with (`recon resolve`), if any.
+
 The business key columns are {keys}; each exception type fills the columns of its business key
 (below) and may fill others as context. `exception_id` is the first 16 hex characters of
 `sha256(rule_id | exception_type | business key values)`, the values in the column order above

@@ -399,7 +399,8 @@ def timeline(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "at_inherited": inherited,
                 "system": r["system"], "entity": entity, "moment": label,
                 "what": describe(entity, row, label),
-                "source": f"{row.get('_source_file')}:{row.get('_source_row')}",
+                "source": f"{row.get('_source_file')}:{row.get('_source_row')}"
+                          + (f" {row['_source_path']}" if row.get("_source_path") else ""),  # a nested element
                 "fields": {k: _plain(v) for k, v in row.items() if k != "_load_id" and v is not None},
                 "_sort": (sort_at or datetime.max.replace(tzinfo=UTC), ENTITY_ORDER.index(entity)
                           if entity in ENTITY_ORDER else 99, r["system"], str(row.get("_source_file")),
