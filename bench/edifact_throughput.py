@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/edifact_throughput.py                     # ~2M segments, ' + LF layout
     .venv/bin/python bench/edifact_throughput.py --layout none --release --profile
+    .venv/bin/python bench/edifact_throughput.py --segments 4000000 --interchanges 300 --keep --repeat 1
+    .venv/bin/python bench/edifact_throughput.py --file /tmp/.../bench_lf.edifact --workers 1   # peak RSS
 
 The timing covers everything `parse_x12_files` does with an EDIFACT file: read, decode (in the
 UNB character set), release characters, tokenize, envelope checks, mapping and the Arrow tables.
@@ -15,6 +17,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import resource
 import sys
 import tempfile
 import time
@@ -61,23 +64,30 @@ def _invoic(n: int, lines: int, release: bool) -> list[str]:
     return segs
 
 
-def synthesise(path: Path, target: int, layout: str = "lf", release: bool = False) -> int:
-    """One interchange per message type (ORDERS, DESADV, INVOIC) until ~target segments; returns the count."""
+def synthesise(path: Path, target: int, layout: str = "lf", release: bool = False, interchanges: int = 1) -> int:
+    """Interchanges of ORDERS, DESADV and INVOIC (`interchanges` of each) until ~target segments; returns the count.
+
+    With more than one interchange per message type, a large file can be cut into parts for
+    bounded memory (recon.load.edifact.cuts).
+    """
     kinds = {"ORDERS": lambda n: _orders(n, 20, release), "DESADV": lambda n: _desadv(n, 2, 5, release),
              "INVOIC": lambda n: _invoic(n, 20, release)}
-    per_kind = max(1, target // 3)
+    per_interchange = max(1, target // (3 * interchanges))
     out = ["UNA:+.? "]
-    for ref, (mtype, make) in enumerate(kinds.items(), start=1):
-        out.append(f"UNB+UNOC:3+ACME:14+BIGBOX:14+240105:1200+{ref}")
-        produced = messages = 0
-        while produced < per_kind:
-            messages += 1
-            body = make(messages)
-            out.append(f"UNH+{messages}+{mtype}:D:96A:UN")
-            out.extend(body)
-            out.append(f"UNT+{len(body) + 2}+{messages}")
-            produced += len(body) + 2
-        out.append(f"UNZ+{messages}+{ref}")
+    ref = 0
+    for mtype, make in kinds.items():
+        for _ in range(interchanges):
+            ref += 1
+            out.append(f"UNB+UNOC:3+ACME:14+BIGBOX:14+240105:1200+{ref}")
+            produced = messages = 0
+            while produced < per_interchange:
+                messages += 1
+                body = make(messages)
+                out.append(f"UNH+{messages}+{mtype}:D:96A:UN")
+                out.extend(body)
+                out.append(f"UNT+{len(body) + 2}+{messages}")
+                produced += len(body) + 2
+            out.append(f"UNZ+{messages}+{ref}")
     if layout == "lf":
         text = "'\n".join(out) + "'\n"
     elif layout == "none":
@@ -98,27 +108,41 @@ def main() -> None:
     ap.add_argument("--release", action="store_true", help="a released separator in every description")
     ap.add_argument("--repeat", type=int, default=3, help="timed runs; the best is reported")
     ap.add_argument("--profile", action="store_true", help="print a cProfile of one run")
+    ap.add_argument("--interchanges", type=int, default=1, help="interchanges per message type (a large file is "
+                    "cut between them for bounded memory)")
+    ap.add_argument("--workers", type=int, default=None, help="parse_x12_files(workers=...): with a number (even "
+                    "1) a file of 32 MiB or more is parsed in parts in worker processes; CPU then includes theirs")
+    ap.add_argument("--keep", action="store_true", help="keep the synthesised file")
+    ap.add_argument("--file", type=Path, default=None, help="parse this file (one kept with --keep) instead of "
+                    "synthesising one, so that the peak memory printed is the parse's alone")
     args = ap.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="recon-edifact-bench-"))
-    path = tmp / f"bench_{args.layout}.edifact"
-    written = synthesise(path, args.segments, args.layout, args.release)
-    print(f"file: {path} ({path.stat().st_size / 1e6:.1f} MB, {written:,} segments, layout={args.layout}, "
-          f"release={args.release})")
+    if args.file is not None:
+        path, tmp = args.file, None
+        print(f"file: {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    else:
+        tmp = Path(tempfile.mkdtemp(prefix="recon-edifact-bench-"))
+        path = tmp / f"bench_{args.layout}.edifact"
+        written = synthesise(path, args.segments, args.layout, args.release, args.interchanges)
+        print(f"file: {path} ({path.stat().st_size / 1e6:.1f} MB, {written:,} segments, layout={args.layout}, "
+              f"release={args.release}, interchanges={3 * args.interchanges})")
     options = EdifactOptions(our_ids=["ACME"])
-    parse_x12_files([tmp / "missing.edifact"], edifact=options)  # warm imports
+    parse_x12_files([path.parent / "missing.edifact"], edifact=options)  # warm imports
     best = best_cpu = float("inf")
     result = None
     for _ in range(args.repeat):
-        t0, c0 = time.perf_counter(), time.process_time()
-        result = parse_x12_files([path], edifact=options)
-        best, best_cpu = min(best, time.perf_counter() - t0), min(best_cpu, time.process_time() - c0)
+        t0, c0 = time.perf_counter(), _cpu()
+        result = parse_x12_files([path], edifact=options, workers=args.workers)
+        best, best_cpu = min(best, time.perf_counter() - t0), min(best_cpu, _cpu() - c0)
     assert result is not None
     rows = {k: t.num_rows for k, t in result.tables.items() if t.num_rows}
     print(f"segments: {result.segments:,}; findings: {len(result.findings)}; rows: {rows}")
     print(f"best of {args.repeat}: {best:.2f} s wall -> {result.segments / best:,.0f} segments/s; "
           f"{best_cpu:.2f} s CPU -> {result.segments / best_cpu:,.0f} segments/s per core")
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cpus")
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak RSS: this process {own:,.0f} MiB, largest worker process {workers:,.0f} MiB")
     for f in result.findings[:5]:
         print("  finding:", f.code, f.message)
     if args.profile:
@@ -127,8 +151,15 @@ def main() -> None:
         parse_x12_files([path], edifact=options)
         prof.disable()
         pstats.Stats(prof).sort_stats("tottime").print_stats(20)
-    path.unlink()
-    tmp.rmdir()
+    if tmp is not None and not args.keep:
+        path.unlink()
+        tmp.rmdir()
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (the parse's worker processes)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 if __name__ == "__main__":

@@ -47,9 +47,9 @@ from recon.steps import Listeners, LoadResult, Progress, RuleDone, RuleProgress,
 from recon.store import kept
 from recon.store.diff import RunDiff, diff_table
 from recon.store.inputs import input_files, inputs_hash
-from recon.store.schema import EXCEPTION_COLUMNS
+from recon.store.schema import ADDED_EXCEPTION_COLUMNS, EXCEPTION_COLUMNS
 from recon.store.state import StateError, StateStore, open_state
-from recon.store.step import Lifecycle, RunStore, as_of_date, state_path
+from recon.store.step import STATUS_TABLE, Lifecycle, RunStore, as_of_date, state_path
 from recon.store.trace import TraceResult
 from recon.store.trace import trace as trace_key
 
@@ -357,10 +357,13 @@ def compare_to_last(config: str | Path | None, *, state: str | Path | None = Non
     try:
         db.execute(f"CREATE OR REPLACE TEMP TABLE _compare AS SELECT * FROM {store.t('exceptions')} WHERE run_id = ?",
                    [base])
+        for name, duck_type in ADDED_EXCEPTION_COLUMNS.items():  # a state file older than the column
+            db.execute(f"ALTER TABLE _compare ADD COLUMN IF NOT EXISTS {ident(name)} {duck_type}")
         if db.table_exists("main", "exceptions"):
             cols = ", ".join(ident(c) for c in EXCEPTION_COLUMNS)
-            db.execute(f"INSERT INTO _compare ({cols}) {store.exception_select('main.exceptions', DRY_RUN)}",
-                       [DRY_RUN])
+            status = STATUS_TABLE if db.table_exists("main", "exception_status") else None
+            select = store.exception_select("main.exceptions", DRY_RUN, status_table=status)
+            db.execute(f"INSERT INTO _compare ({cols}) {select}", [DRY_RUN])
         changes = diff_table(db, "_compare", base, DRY_RUN)
     finally:
         store.detach()

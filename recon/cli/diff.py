@@ -62,9 +62,19 @@ def _values(item: dict[str, Any], side: str) -> str:
     """What the rule compared in one run (left / right), or the value at risk when it compared no values."""
     left, right = item[f"left_value_{side}"], item[f"right_value_{side}"]
     if left is not None or right is not None:
-        return f"{left if left is not None else '∅'} / {right if right is not None else '∅'}"
-    risk = item[f"value_at_risk_{side}"]
-    return "" if risk is None else f"at risk {risk:,.2f}"
+        shown = f"{left if left is not None else '∅'} / {right if right is not None else '∅'}"
+    else:
+        risk = item[f"value_at_risk_{side}"]
+        shown = "" if risk is None else f"at risk {risk:,.2f}"
+    return " ".join(p for p in (shown, _status(item, side)) if p)
+
+
+def _status(item: dict[str, Any], side: str) -> str:
+    """What the analyst had said in that run: `(explained: timing)`, `(acked)`; nothing when nothing."""
+    status, reason = item.get(f"analyst_status_{side}"), item.get(f"reason_code_{side}")
+    if not status:
+        return ""
+    return f"({status}: {reason})" if reason else f"({status})"
 
 
 def _money(value: float | None) -> str:

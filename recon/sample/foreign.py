@@ -12,8 +12,13 @@ A distributor recon has never seen (docs/sample.md, "The foreign profile"):
   file per day (no lot: the key left out, null or ""), and a shipment is re-sent in the file of the
   day it is delivered with its new status; order receipts and daily stock snapshots
   (`stock_YYYYMMDD.csv`, only the as-of day's current) are comma CSV.
+- TMS load plan: JSON Lines, one record per load (carrier, origin) with its stops (one per
+  consignee), each listing its shipments (reference, PRO number): nested, to explode.
 - Carrier feed: pipe-delimited status events (tendered, picked up, in transit, delivered with
-  signer), one file per UTC day, SCAC codes: a log to pivot into one row per shipment.
+  signer), one file per UTC day, SCAC codes: a log to pivot into one row per shipment. The
+  deliveries the rules read join the plan and the events (a `derive:` step).
+- Cancelled orders: the ERP books them and cancels them by setting every line's quantity to 0; the
+  header says CLOSED. A `derive:` step marks such an order CANCELLED.
 - EDI: the partners' 850 and 997, our 856 and 810 (X12). The 850 numbers lines 1, 2, 3; the ERP
   calls the customer's line 2 `2.1` (and `2.2` once split), which recon.yaml maps with a rule override.
 - The warehouse ships on working days only (company holidays and weekends are closed), and the
@@ -44,9 +49,10 @@ TPL_RECEIPTS = "3pl/order_receipts.csv"
 TPL_SHIP = "3pl/ship_confirm_{day}.jsonl"
 TPL_STOCK = "3pl/stock_{day}.csv"
 CARRIER_EVENTS = "carrier/status_{day}.csv"
+TMS_LOADS = "tms/loads.jsonl"
 HOLIDAYS = "calendar/holidays.csv"
 EDI = (INBOUND_850, OUTBOUND_856, OUTBOUND_810, INBOUND_997)
-FILES = (ERP_HEADERS, ERP_LINES, ERP_DELIVERIES, ERP_AR, ERP_ONHAND, TPL_RECEIPTS, *EDI)
+FILES = (ERP_HEADERS, ERP_LINES, ERP_DELIVERIES, ERP_AR, ERP_ONHAND, TPL_RECEIPTS, TMS_LOADS, *EDI)
 
 HEADERS = {
     ERP_HEADERS: "HEADER_ID;ORDER_NUMBER;ORDER_TYPE;SOLD_TO;CUSTOMER_NAME;CUST_PO_NUMBER;ORDERED_DATE;BOOKED_DATE;"
@@ -153,6 +159,7 @@ class Foreign:
     def __init__(self, ctx: Context, files: Sink) -> None:
         self.ctx, self.files = ctx, files
         self.next_delivery = [5_100_001]
+        self.next_load = [700_001]
 
     @staticmethod
     def order_line(no: int) -> object:
@@ -166,6 +173,7 @@ class Foreign:
         files.lines(ERP_DELIVERIES, deliveries)
         files.lines(ERP_AR, self._ar(invoices))
         self._tpl(chunk)
+        self._loads(chunk)
         self._carrier(chunk)
         for name in EDI:
             files.text(name, edi[name])
@@ -181,15 +189,20 @@ class Foreign:
             header_id = HEADER_ID_BASE + 7 * o.i + 3
             org = ORGS[o.site]
             booked = _stamp(ctx, o.released_at) if o.released_at is not None else ""
+            status = FLOW_STATUS[erp_status(o)]
+            if o.cancelled:  # booked, then cancelled by setting every line to 0: the header says CLOSED
+                booked, status = _stamp(ctx, o.ordered_at + 900), "CLOSED"
             heads.append(
                 f"{header_id};{o.no};{ORDER_TYPES[o.channel]};{o.customer.number};{o.customer.name};"
-                f"{o.po_erp or ''};{_stamp(ctx, o.ordered_at)};{booked};{org};{FLOW_STATUS[erp_status(o)]};{CURRENCY}"
+                f"{o.po_erp or ''};{_stamp(ctx, o.ordered_at)};{booked};{org};{status};{CURRENCY}"
             )
             parts = _parts(o)
             for ln in o.lines:
                 shipped = parts.get(ln.no, [])
                 rows: list[tuple[int, str]] = []  # (qty, status) per LINE.SHIPMENT
-                if ln.cancelled:
+                if o.cancelled:
+                    rows.append((0, "CLOSED"))
+                elif ln.cancelled:
                     rows.append((ln.qty, "CANCELLED"))
                 else:
                     for s, k in shipped:
@@ -274,6 +287,31 @@ class Foreign:
         files.lines(TPL_RECEIPTS, receipts)
         for name in sorted(by_day):
             files.lines(name, by_day[name])
+
+    def _loads(self, chunk: list[Order]) -> None:
+        """The TMS's load plan, one JSON record per load: stops (one per consignee), each with its shipments."""
+        loads: dict[tuple[int, int, int], dict[int, list[Shipment]]] = {}
+        shipments = [s for o in chunk if o.in_erp for s in o.shipments if s.tms]
+        for s in sorted(shipments, key=lambda s: (s.shipped_at, s.number)):
+            key = (s.order.site, s.tms_carrier.index, (s.pickup_at or s.shipped_at) // (4 * HOUR))
+            loads.setdefault(key, {}).setdefault(s.order.customer.number, []).append(s)
+        rows = []
+        for key in sorted(loads):
+            load = self.next_load[0]
+            self.next_load[0] += 1
+            stops = []
+            for seq, (consignee, ships) in enumerate(sorted(loads[key].items()), 1):
+                items = ",".join(
+                    f'{{"ref":"{s.id.lower() if s.tms_lower else s.id}",'
+                    f'"pro":{f"{chr(34)}{s.tracking}{chr(34)}" if s.tracking else "null"},'
+                    f'"pieces":{sum(sl.qty for sl in s.lines)}}}' for s in ships)
+                stops.append(f'{{"seq":{seq},"consignee":"{consignee}","shipments":[{items}]}}')
+            first = min(s.shipped_at for ships in loads[key].values() for s in ships)
+            carrier = loads[key][next(iter(loads[key]))][0].tms_carrier
+            rows.append(f'{{"load":"LD{load}","carrier":{{"scac":"{carrier.scac}","mode":'
+                        f'"{"PARCEL" if carrier.parcel else "LTL"}"}},"origin":"{ORGS[key[0]]}",'
+                        f'"planned_utc":"{_utc(self.ctx, first)}","stops":[{",".join(stops)}]}}')
+        self.files.lines(TMS_LOADS, rows)
 
     def _carrier(self, chunk: list[Order]) -> None:
         ctx = self.ctx

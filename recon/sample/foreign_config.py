@@ -54,6 +54,7 @@ lookups:
 {_mapping(header_status)}
   erp_line_status:
     "AWAITING_SHIPPING": "OPEN"
+    "CLOSED": "SHIPPED"
     "SHIPPED": "SHIPPED"
     "CANCELLED": "CANCELLED"
   erp_order_type:
@@ -196,8 +197,20 @@ sources:
       as_of: SnapshotUTC
       bin: Location
 
+  tms_loads:
+    system: tmsplan                         # the plan: which carrier, which load, which PRO number
+    entity: deliveries
+    path: {f.TMS_LOADS}
+    explode: stops[].shipments[]            # a row per shipment of each stop of each load
+    columns:
+      shipment_id: {{column: stops.shipments.ref, normalise: [upper]}}
+      load_id: load
+      carrier: carrier.scac
+      tracking_no: stops.shipments.pro
+      stop_no: {{column: stops.seq, type: integer}}
+
   carrier_events:
-    system: tms
+    system: carrier                         # what happened: pickup, delivery, signer
     entity: deliveries
     path: carrier/status_*.csv
     options: {{delimiter: "|"}}
@@ -206,15 +219,11 @@ sources:
       by: [REFERENCE]
       order_by: STATUS_TIME
       fields:
-        CARRIER: "last(SCAC)"
-        TRACKING: "last(PRO)"
         PICKED_UP: "first(STATUS_TIME) where STATUS = 'AF'"
         DELIVERED: "last(STATUS_TIME) where STATUS = 'D1'"
         SIGNER: "last(SIGNED_BY) where STATUS = 'D1'"
     columns:
       shipment_id: {{column: REFERENCE, normalise: [upper]}}
-      carrier: CARRIER
-      tracking_no: TRACKING
       picked_up_at: {{column: PICKED_UP, format: "%Y-%m-%d %H:%M"}}
       delivered_at: {{column: DELIVERED, format: "%Y-%m-%d %H:%M"}}
       pod_signed_by: SIGNER
@@ -225,6 +234,20 @@ sources:
     format: x12
     x12:
       our_ids: [{OUR_ISA_ID}]
+
+derive:
+  zero-qty-cancels-order:                   # the ERP cancels by setting every line to 0 (the header says CLOSED)
+    update: erp.orders
+    sql: |
+      SELECT order_id, 'CANCELLED' AS status
+      FROM erp.order_lines
+      GROUP BY order_id HAVING bool_and(qty = 0)
+  tms-deliveries:                           # the plan's loads with the carrier's events
+    create: tms.deliveries
+    sql: |
+      SELECT p.shipment_id, p.load_id, p.carrier, p.tracking_no, e.picked_up_at, e.delivered_at,
+             e.pod_signed_by, p._source_file, p._source_row
+      FROM tmsplan.deliveries p LEFT JOIN carrier.deliveries e ON e.shipment_id = p.shipment_id
 
 ownership:
   orders: erp

@@ -19,8 +19,11 @@ from recon.errors import Problem
 from recon.store.state import StateError, StateStore
 
 CHANGES = ("appeared", "disappeared", "changed")
-# Columns whose difference between the two runs makes an exception "changed".
-COMPARED = ("severity", "owner", "field", "left_value", "right_value", "difference", "value_at_risk", "currency")
+# Columns whose difference between the two runs makes an exception "changed": what the rule found,
+# and what the analyst had said of it (explained, acked, reopened; its reason code). State files
+# written before recon kept the analyst's status lack the last two; they are then not compared.
+COMPARED = ("severity", "owner", "field", "left_value", "right_value", "difference", "value_at_risk", "currency",
+            "analyst_status", "reason_code")
 KEYS = ("order_id", "line_no", "shipment_id", "invoice_id", "item_id", "site", "lot", "customer_id", "customer_po",
         "document")
 
@@ -69,11 +72,12 @@ def _resolve(runs: list[str], wanted: str) -> str:
     return matches[0]
 
 
-def diff_sql(table: str) -> str:
+def diff_sql(table: str, compared: tuple[str, ...] = COMPARED) -> str:
     """The differing exceptions of runs $a and $b of the store's `exceptions` table `table`."""
-    changed = " OR ".join(f"a.{c} IS DISTINCT FROM b.{c}" for c in COMPARED)
+    changed = " OR ".join(f"a.{c} IS DISTINCT FROM b.{c}" for c in compared)
     keys = ", ".join(f"coalesce(b.{k}, a.{k}) AS {k}" for k in KEYS)
-    before_after = ", ".join(f"a.{c} AS {c}_a, b.{c} AS {c}_b" for c in COMPARED if c not in ("severity", "owner"))
+    before_after = ", ".join(f"a.{c} AS {c}_a, b.{c} AS {c}_b" if c in compared else f"NULL AS {c}_a, NULL AS {c}_b"
+                             for c in COMPARED if c not in ("severity", "owner"))
     return f"""
         WITH a AS (SELECT * FROM {table} WHERE run_id = $a),
              b AS (SELECT * FROM {table} WHERE run_id = $b)
@@ -99,7 +103,8 @@ def diff_runs(store: StateStore, a: str, b: str) -> RunDiff:
 def diff_table(db: Database, table: str, a: str, b: str) -> RunDiff:
     """The diff of runs `a` and `b` of any table with the store's exception columns (a dry run's
     exceptions beside a recorded run's, for `recon run --dry-run --compare-to last`)."""
-    rows = db.dicts(diff_sql(table), {"a": a, "b": b})
+    present = {name for name, _ in db.columns(table)}
+    rows = db.dicts(diff_sql(table, tuple(c for c in COMPARED if c in present)), {"a": a, "b": b})
     items = [{k: _plain(v) for k, v in r.items()} for r in rows]
     totals: dict[tuple[str, str], dict[str, Any]] = {}
     for item in items:

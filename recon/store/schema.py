@@ -54,9 +54,20 @@ EXCEPTION_COLUMNS: dict[str, str] = {
     # Not a contract column: true for an exception carried forward from the run before because its
     # rule was not evaluated (a failed source, an unmapped field); it was not re-checked.
     "unverified": "BOOLEAN",
+    # Not contract columns: what the analyst had said of the exception when the run was recorded
+    # (explained, acked, reopened: `recon resolve`, `recon ack`; NULL when nothing), so that
+    # `recon diff` can report a change of status between two runs.
+    "analyst_status": "VARCHAR",
+    "reason_code": "VARCHAR",
 }
 # Columns of `exceptions` that state files written by an older recon lack (added when one is opened for writing).
-ADDED_EXCEPTION_COLUMNS = {"unverified": "BOOLEAN"}
+ADDED_EXCEPTION_COLUMNS = {"unverified": "BOOLEAN", "analyst_status": "VARCHAR", "reason_code": "VARCHAR"}
+# Columns set when a run is recorded, never copied from an earlier run's row (carried-forward rows
+# get this run's values); older state files may lack them.
+RECORDED_COLUMNS = tuple(ADDED_EXCEPTION_COLUMNS)
+# The analyst's word on an exception, over `main.exception_status` (recon.store.step).
+ANALYST_STATUS_SQL = ("CASE WHEN explained THEN 'explained' WHEN acked THEN 'acked' "
+                      "WHEN explanation_changed THEN 'reopened' END")
 
 # name -> column definitions; order matters only for readability of `DESCRIBE`.
 TABLES: dict[str, str] = {

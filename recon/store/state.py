@@ -34,6 +34,7 @@ from recon.sql import ident, literal
 from recon.store.inputs import InputFile
 from recon.store.schema import (
     ALIAS,
+    ANALYST_STATUS_SQL,
     DECISION_TABLES,
     EXCEPTION_COLUMNS,
     SCHEMA_VERSION,
@@ -251,15 +252,18 @@ class StateStore:
 
     def record(self, run: RunRecord, *, sources: Sequence[dict[str, Any]], inputs: Iterable[InputFile],
                exceptions_table: str | None, rejects_table: str | None, replace: Sequence[str] = (),
-               carried_table: str | None = None) -> None:
+               carried_table: str | None = None, status_table: str | None = None) -> None:
         """Write one run in one transaction; the runs listed in `replace` (and their rows) go in the same one.
 
         `carried_table` holds the exceptions carried forward unverified (their rule was not evaluated):
         they are recorded as present in this run, so nothing resolves them until a run re-checks them.
+        `status_table` (`main.exception_status`) gives each row the analyst's status and reason code.
         """
         db = self.db
-        exception_select = self.exception_select(exceptions_table, run.run_id) if exceptions_table else None
-        carried_select = self.exception_select(carried_table, run.run_id, unverified=True) if carried_table else None
+        exception_select = (self.exception_select(exceptions_table, run.run_id, status_table=status_table)
+                            if exceptions_table else None)
+        carried_select = (self.exception_select(carried_table, run.run_id, unverified=True, status_table=status_table)
+                          if carried_table else None)
         db.execute("BEGIN TRANSACTION")
         try:
             for old in {*replace, run.run_id}:
@@ -290,20 +294,29 @@ class StateStore:
             db.execute("ROLLBACK")
             raise
 
-    def exception_select(self, table: str, run_id: str, *, unverified: bool = False) -> str:
-        """Contract columns of the run's exceptions, cast to the store's types; absent columns are NULL."""
+    def exception_select(self, table: str, run_id: str, *, unverified: bool = False,
+                         status_table: str | None = None) -> str:
+        """Contract columns of the run's exceptions, cast to the store's types; absent columns are NULL.
+
+        With `status_table`, the analyst's status and reason code come from it (the run's own view),
+        never from a copied row: a carried-forward exception has this run's status, not the last one's.
+        """
         present = {c for c, _ in self.db.columns(table)}
+        status = {"analyst_status": ANALYST_STATUS_SQL, "reason_code": "reason_code"}
         parts = []
         for col, duck_type in EXCEPTION_COLUMNS.items():
             if col == "run_id":
                 parts.append("?")
             elif col == "unverified":
                 parts.append("true" if unverified else "false")
+            elif col in status:
+                parts.append(f"(SELECT {status[col]} FROM {status_table} AS s WHERE s.exception_id = "
+                             f"_e.exception_id LIMIT 1)" if status_table else f"NULL::{duck_type}")
             elif col in present:
                 parts.append(f"TRY_CAST({ident(col)} AS {duck_type})")
             else:
                 parts.append(f"NULL::{duck_type}")
-        return f"SELECT {', '.join(parts)} FROM {table}"
+        return f"SELECT {', '.join(parts)} FROM {table} AS _e"
 
     # -- reading ---------------------------------------------------------------------------------
 

@@ -46,7 +46,7 @@ from recon.store.inputs import (
 )
 from recon.store.lifecycle import STATUSES, mean_time_to_resolve_sql, statuses_sql
 from recon.store.lock import StateLock
-from recon.store.schema import ALIAS, EXCEPTION_COLUMNS, qualified
+from recon.store.schema import ALIAS, EXCEPTION_COLUMNS, RECORDED_COLUMNS, qualified
 from recon.store.state import RunRecord, StateStore
 
 DEFAULT_STATE = "recon-state.duckdb"
@@ -265,9 +265,10 @@ class RunStore:
         A rule not evaluated two nights running still carries them: the night between recorded
         them as present (unverified)."""
         db = self.db
-        cols = ", ".join(ident(c) for c in EXCEPTION_COLUMNS if c != "unverified")  # set when recorded
+        cols = ", ".join(ident(c) for c in EXCEPTION_COLUMNS if c not in RECORDED_COLUMNS)  # set when recorded
         if previous is None or not rules or store.empty:
-            names = ", ".join(f"NULL::{t} AS {ident(c)}" for c, t in EXCEPTION_COLUMNS.items() if c != "unverified")
+            names = ", ".join(f"NULL::{t} AS {ident(c)}" for c, t in EXCEPTION_COLUMNS.items()
+                              if c not in RECORDED_COLUMNS)
             db.execute(f"CREATE OR REPLACE TEMP TABLE {CARRIED} AS SELECT {names} WHERE false")
             return
         mine = ("AND exception_id NOT IN (SELECT exception_id FROM main.exceptions)"
@@ -349,7 +350,8 @@ class RunStore:
             store.record(run, sources=self._load.sources, inputs=self.inputs,
                          exceptions_table="main.exceptions" if has_exceptions else None,
                          rejects_table="main.rejects" if _has_table(db, "rejects") else None,
-                         replace=replaced, carried_table=CARRIED if self._carried() else None)
+                         replace=replaced, carried_table=CARRIED if self._carried() else None,
+                         status_table=STATUS_TABLE if self.db.table_exists("main", "exception_status") else None)
         finally:
             store.detach()
         self.recorded = True

@@ -72,8 +72,11 @@ def test_the_run_summary_shows_each_source_semantic(foreign_2k: tuple[Path, Path
     assert sorted(p.name for p in (sample / "3pl").glob("stock_*.csv")) == [
         "stock_20261128.csv", "stock_20261129.csv", "stock_20261130.csv"]
     assert sources["tpl_stock"]["snapshots"] == ["3pl/stock_20261130.csv (2026-11-30)"]
-    # the carrier's events fold into one row per shipment
+    # the carrier's events fold into one row per shipment; the TMS's loads explode into one per shipment
     assert sources["carrier_events"]["rows_pivoted"] > sources["carrier_events"]["rows_loaded"] > 1000
+    loads = len((sample / "tms/loads.jsonl").read_text().splitlines())
+    assert sources["tms_loads"]["rows_read"] == loads
+    assert sources["tms_loads"]["rows_loaded"] == loads + sources["tms_loads"]["rows_exploded"] > 2 * loads
     assert all(s.get("rows_rejected", 0) == 0 for s in sources.values())
 
 
@@ -90,14 +93,17 @@ def test_dotted_and_billing_item_line_numbers_reach_the_findings(
 
 def test_the_calendar_and_the_override_are_what_the_score_rests_on(
         foreign_2k: tuple[Path, Path, dict[str, object]], tmp_path: Path) -> None:
-    """The same extracts with calendar-hour clocks flag orders the closed warehouse could not ship, and
-    without the override the 850 lines (1, 2) never meet the ERP's (1.1, 2.1)."""
+    """The same extracts with calendar-hour clocks flag orders the closed warehouse could not ship,
+    without the override the 850 lines (1, 2) never meet the ERP's (1.1, 2.1), and without the
+    derived status the orders cancelled by zero quantities look released and lost."""
     sample, _, _ = foreign_2k
     config = yaml.safe_load((sample / "recon.yaml").read_text())
     assert config["parameters"] == {"release_to_ship_slo": "2bd", "invoice_cutoff": "3bd"}
     assert list(config["overrides"]["rules"]) == ["edi-order-lines-match-erp"]
     config["parameters"] = {"release_to_ship_slo": "48h", "invoice_cutoff": "72h"}
     del config["overrides"]
+    assert list(config["derive"]) == ["zero-qty-cancels-order", "tms-deliveries"]
+    del config["derive"]["zero-qty-cancels-order"]
     (sample / "hours.yaml").write_text(yaml.safe_dump(config))
     hours = tmp_path / "hours"
     code, out = _cli("run", "--config", str(sample / "hours.yaml"), "--out", str(hours),
@@ -109,6 +115,7 @@ def test_the_calendar_and_the_override_are_what_the_score_rests_on(
     assert code == 1
     assert types["order-stuck-after-release"]["fp"] > 10 and types["order-stuck-after-release"]["recall"] == 1.0
     assert types["edi-order-qty-mismatch"]["recall"] == 0.0 and types["edi-order-price-mismatch"]["recall"] == 0.0
+    assert types["released-not-in-wms"]["fp"] > 5
 
 
 def test_foreign_recon_yaml_is_valid_and_uses_no_custom_pack(tmp_path: Path) -> None:

@@ -227,3 +227,25 @@ def test_compare_to_last_needs_a_recorded_run_with_its_inputs(posting):
     posting.ship({"S1": 6}, {"S1": 4})
     gone = posting.cli("run", "--dry-run", "--compare-to", "last")
     assert gone.exit_code == 2 and "S012" in gone.output
+
+
+def test_recon_diff_reports_a_change_of_the_analysts_status_and_only_that(posting):
+    posting.ship({"S1": 5, "S2": 3}, {"S1": 4, "S2": 2})  # two mismatches
+    posting.run(DAY1)
+    ids = posting.ids()
+    assert posting.cli("resolve", ids["S1"], "--reason", "written-off").exit_code == 0
+    posting.run(DAY2)
+    shown = posting.cli("diff", "--json")
+    assert shown.exit_code == 0, shown.output
+    items = json.loads(shown.stdout)["items"]
+    assert [(i["exception_id"], i["change"]) for i in items] == [(ids["S1"], "changed")]  # S2: as it was
+    assert (items[0]["analyst_status_a"], items[0]["analyst_status_b"]) == (None, "explained")
+    assert items[0]["reason_code_b"] == "written-off"
+    assert items[0]["left_value_a"] == items[0]["left_value_b"]  # the values did not move
+    table = posting.cli("diff")
+    assert "(explained: written-off)" in table.stdout
+
+    assert posting.cli("resolve", ids["S1"], "--withdraw").exit_code == 0
+    posting.run(DAY3)
+    back = json.loads(posting.cli("diff", "--json").stdout)["items"]
+    assert [(i["analyst_status_a"], i["analyst_status_b"]) for i in back] == [("explained", None)]

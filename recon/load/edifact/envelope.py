@@ -169,7 +169,7 @@ class Walker:
             elif tag not in ENVELOPE_TAGS or (len(s) > 3 and s[3] != self.element):
                 continue  # UNS (section control) and other segments of a message
             if msg is None and i > prev + 1:
-                self.stray.extend(range(prev + 1, i))
+                self._stray(prev + 1, i)
             prev = i
             if tag == "UNA":
                 if s != self.una:
@@ -223,15 +223,20 @@ class Walker:
                 ic = None
         end = len(raw)
         if msg is None and end > prev + 1:
-            self.stray.extend(range(prev + 1, end))
+            self._stray(prev + 1, end)
         if msg is not None:
             self._cut_short(msg, end - 1, "the end of the file", at_end=True)
         if ic is not None:
             self._close_open(ic, group, end - 1, truncated=not ic.synthetic, at_end=True)
-        for i in self.stray:
-            self._find("EDIFACT-STRAY-SEGMENT", "error", f"segment {raw[i][:3]!r} is outside any message (UNH..UNT); "
-                       "it was rejected", i, ic=self._interchange_at(i))
         return self.messages
+
+    def _stray(self, first: int, stop: int) -> None:
+        """Reject segments outside any message, reported where they are (so that a part of a file
+        cut at an interchange reports them in the same order as the whole file)."""
+        self.stray.extend(range(first, stop))
+        for i in range(first, stop):
+            self._find("EDIFACT-STRAY-SEGMENT", "error", f"segment {self.raw[i][:3]!r} is outside any message "
+                       "(UNH..UNT); it was rejected", i, ic=self._interchange_at(i))
 
     def _una_mismatch(self, i: int) -> None:
         """A later UNA whose service characters differ from the ones the file is read with."""

@@ -19,7 +19,7 @@ from recon.load.edifact.envelope import Group, Interchange, Message, Walker
 from recon.load.edifact.messages.base import MessageContext, Reject, document_code
 from recon.load.edifact.messages.registry import DIRECTORIES, MAPPERS
 from recon.load.edifact.options import EdifactOptions
-from recon.load.edifact.syntax import P_COMP, PLACEHOLDERS, Tokens, tokenize
+from recon.load.edifact.syntax import P_COMP, PLACEHOLDERS, Service, Tokens, tokenize
 from recon.load.x12.envelope import Registry
 from recon.load.x12.quirks import ResolvedOptions
 from recon.load.x12.result import FileSummary, Finding, InterchangeSummary
@@ -54,9 +54,15 @@ class EdifactFiles:
         self.our_ids = frozenset(options.our_ids)
         self._resolved: dict[tuple[str | None, str | None], ResolvedOptions] = {}
 
-    def parse(self, name: str, summary: FileSummary, data: bytes) -> None:
+    def parse(self, name: str, summary: FileSummary, data: bytes, part_of: Service | None = None,
+              unmapped: Counter[str] | None = None) -> None:
+        """One file, or (with `part_of`, the file's head) one part of a file cut at an interchange.
+
+        With `unmapped` given (every part of a file, the first too), the messages without a mapper
+        are counted into it and the caller reports them once for the file (`unmapped_finding`).
+        """
         host = self.host
-        tokens = tokenize(data)
+        tokens = tokenize(data, part_of)
         summary.format = "edifact"
         summary.readable = True
         for issue in tokens.issues:
@@ -76,7 +82,9 @@ class EdifactFiles:
                 component_separator=seps.component, repetition_separator=seps.repetition))
         for ic, g in walker.groups:
             summary.groups.append((ic.control or "", g.control, g.message_type))
-        unmapped: Counter[str] = Counter()
+        part = unmapped is not None
+        if unmapped is None:
+            unmapped = Counter()
         for msg in messages:
             summary.sets.setdefault(msg.type or "?", []).append(msg.ref)
             if msg.ok and self._map(msg, tokens, table, name, unmapped):
@@ -85,11 +93,8 @@ class EdifactFiles:
                 summary.rejected_sets += 1
         summary.segments = len(tokens.segments) + (1 if tokens.una else 0)
         host.segments += summary.segments
-        if unmapped:
-            listed = ", ".join(f"{n} x {t}" for t, n in sorted(unmapped.items()))
-            host.findings.append(Finding("EDIFACT-MESSAGE-NOT-MAPPED", "warning", name,
-                                         f"messages not mapped to a canonical entity ({listed}); they are listed in "
-                                         "edi_documents only"))
+        if unmapped and not part:
+            host.findings.append(unmapped_finding(name, unmapped))
 
     # -- one message --------------------------------------------------------------------------
 
@@ -184,6 +189,13 @@ class EdifactFiles:
         return head
 
 
+def unmapped_finding(name: str, unmapped: Counter[str]) -> Finding:
+    """The one per-file warning that lists the message types without a mapper."""
+    listed = ", ".join(f"{n} x {t}" for t, n in sorted(unmapped.items()))
+    return Finding("EDIFACT-MESSAGE-NOT-MAPPED", "warning", name, f"messages not mapped to a canonical entity "
+                   f"({listed}); they are listed in edi_documents only")
+
+
 def _restore_components(c: MessageContext, component: str) -> None:
     """Turn the placeholder of a released component separator back into the separator in every row value."""
     def fix(v: object) -> object:
@@ -194,4 +206,4 @@ def _restore_components(c: MessageContext, component: str) -> None:
                           [tuple(map(fix, line)) for line in lines])
 
 
-__all__ = ["EdifactFiles"]
+__all__ = ["EdifactFiles", "unmapped_finding"]

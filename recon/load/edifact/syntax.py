@@ -196,11 +196,29 @@ def decode(data: bytes, charset: str | None) -> tuple[str, list[SyntaxIssue]]:
     return text, issues
 
 
-def tokenize(data: bytes) -> Tokens:
-    """Bytes of one file -> separators, character set and segment strings. Never raises."""
-    if data.startswith(UTF8_BOM):
-        data = data[3:]
-    data = data.lstrip(_BLANK)
+@dataclass(frozen=True, slots=True)
+class Service:
+    """What the head of a file says about all of it: separators, character set, syntax version.
+
+    Read once from the start of the file (`service`); a part of a large file cut at an
+    interchange (`recon.load.edifact.cuts`) is tokenized with its file's `Service`, so that it
+    reads exactly as it does inside the whole file.
+    """
+
+    separators: Separators
+    una: bool
+    una_len: int
+    charset: str | None
+    version: str | None
+    issues: tuple[SyntaxIssue, ...]
+    una_segment: str  # see Tokens.una_segment
+
+
+def service(data: bytes) -> Service:
+    """The service characters, character set and syntax version of a file from its first bytes.
+
+    `data` starts at the file's first segment (BOM and leading blanks removed).
+    """
     issues: list[SyntaxIssue] = []
     una = data[:3] == b"UNA"
     if una:
@@ -221,8 +239,32 @@ def tokenize(data: bytes) -> Tokens:
                                   "the interchange was read with syntax version 4 rules", "UNB0002"))
     if version == "4" and not una and seps is DEFAULT:
         seps = Separators(repetition="*")
-    text, decode_issues = decode(data[una_len:], charset)
-    issues += decode_issues
+    declared = "UNA" + (data[3:8].decode("latin-1") if una else _advice(seps))
+    una_segment = _release(declared, seps) if seps.release is not None else declared
+    return Service(seps, una, una_len, charset, version, tuple(issues), una_segment)
+
+
+def strip_start(data: bytes) -> bytes:
+    """The bytes from the file's first segment on (a UTF-8 BOM and leading blanks removed)."""
+    if data.startswith(UTF8_BOM):
+        data = data[3:]
+    return data.lstrip(_BLANK)
+
+
+def tokenize(data: bytes, part_of: Service | None = None) -> Tokens:
+    """Bytes of one file -> separators, character set and segment strings. Never raises.
+
+    With `part_of`, `data` is a part of a file that starts at an interchange (see
+    `recon.load.edifact.cuts`): it is read with the file's service characters and character
+    set, and the file-level issues are left to the first part, which reads the head.
+    """
+    data = strip_start(data)
+    head = service(data) if part_of is None else part_of
+    seps, una = head.separators, head.una and part_of is None
+    issues = list(head.issues) if part_of is None else []
+    text, decode_issues = decode(data[head.una_len:] if una else data, head.charset)
+    if part_of is None:
+        issues += decode_issues
     term = seps.terminator
     escaped = seps.release is not None and seps.release in text
     if escaped:
@@ -240,9 +282,8 @@ def tokenize(data: bytes) -> Tokens:
         segments.pop()
     if "" in segments:  # blank segments (two terminators in a row)
         segments = list(filter(None, segments))
-    declared = data[3:8].decode("latin-1") if una else _advice(seps)
-    return Tokens(seps, segments, 2 if una else 1, una, charset, version, escaped, issues,
-                  _release("UNA" + declared, seps) if seps.release is not None else "UNA" + declared)
+    return Tokens(seps, segments, 2 if una else 1, una, head.charset, head.version, escaped, issues,
+                  head.una_segment)
 
 
 def _release(text: str, seps: Separators) -> str:
@@ -276,5 +317,5 @@ def escape(value: str, seps: Separators = DEFAULT) -> str:
     return out
 
 
-__all__ = ["CHARSETS", "DEFAULT", "LEVEL_B", "PLACEHOLDERS", "Separators", "SyntaxIssue", "Tokens", "decode",
-           "escape", "is_edifact", "tokenize", "unescape"]
+__all__ = ["CHARSETS", "DEFAULT", "LEVEL_B", "PLACEHOLDERS", "Separators", "Service", "SyntaxIssue", "Tokens",
+           "decode", "escape", "is_edifact", "service", "strip_start", "tokenize", "unescape"]

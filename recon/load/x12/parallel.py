@@ -18,7 +18,9 @@ boundaries, is a task for a process pool:
 
 A large file is only cut when it is pure ASCII (so character and byte offsets agree and every
 part decodes as the whole file does) and only where the serial tokenizer itself starts a
-readable interchange after a readable one. Anything else is parsed whole.
+readable interchange after a readable one. An EDIFACT file is cut before an interchange that
+follows a UNZ (`recon.load.edifact.cuts`), each part after the first read with the file's
+service characters. Anything else is parsed whole.
 """
 
 from __future__ import annotations
@@ -43,7 +45,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 
+from recon.load.edifact import cuts as edifact_cuts
 from recon.load.edifact.options import EdifactOptions
+from recon.load.edifact.parser import unmapped_finding as unmapped_message_finding
+from recon.load.edifact.syntax import Service, is_edifact
 from recon.load.x12.envelope import PendingDuplicate, Registry, resolve_pending
 from recon.load.x12.parser import _gc_paused, _Parser, empty_tables, unmapped_finding
 from recon.load.x12.quirks import X12Options
@@ -99,6 +104,7 @@ class _Task:
     last: bool = False
     size: int = 0
     edifact: EdifactOptions | None = None  # how the EDIFACT files among the paths are read
+    head: Service | None = None  # an EDIFACT file's service characters, which its parts are read with
 
 
 @dataclass(slots=True)
@@ -148,12 +154,15 @@ def _run(task: _Task) -> _TaskResult:
             with open(task.path, "rb") as fh:
                 fh.seek(task.start)
                 data = fh.read(task.stop - task.start if task.stop >= 0 else -1)
-            # Only the end of the file is stripped as `decode` does; inside, the text is as the serial parse sees it.
-            text = decode(data) if task.last else data.decode("ascii")
-            del data
             summary = FileSummary(path=task.name, readable=False)
             parser.files.append(summary)
-            parser.parse_text(task.name, summary, text, unmapped)
+            if task.head is not None:  # EDIFACT: the first part reads the head itself
+                parser.edifact.parse(task.name, summary, data, task.head if task.start else None, unmapped)
+            else:
+                # Only the end of the file is stripped as `decode` does; inside, the text reads as in the serial parse.
+                text = decode(data) if task.last else data.decode("ascii")
+                del data
+                parser.parse_text(task.name, summary, text, unmapped)
         parser.flush_all()
     spill.close()
     # Plain tuples pickle in C; a worker has one pending check per interchange and group and one
@@ -227,9 +236,13 @@ def _plan_file(index: int, path: Path, name: str, size: int, options: X12Options
                part_bytes: int) -> list[_Task]:
     """The tasks of one file: the whole file, or its parts when it is large, ASCII and can be cut."""
     cuts: list[int] = []
+    head: Service | None = None
     if size >= part_bytes * 3 // 2 and size <= options.max_file_mb * 1024 * 1024:  # else refused unread
         try:
-            cuts = stream_cuts(path, part_bytes)
+            if _is_edifact(path):
+                cuts, head = edifact_cuts.stream_cuts(path, part_bytes, STREAM_BLOCK_BYTES)
+            else:
+                cuts = stream_cuts(path, part_bytes)
         except OSError:
             cuts = []
     if not cuts:
@@ -237,9 +250,14 @@ def _plan_file(index: int, path: Path, name: str, size: int, options: X12Options
     bounds = [0, *cuts, -1]
     return [
         _Task(index * 10_000 + i, str(path), name, options, directory, start, stop, True, stop < 0,
-              (stop if stop >= 0 else size) - start)
+              (stop if stop >= 0 else size) - start, head=head)
         for i, (start, stop) in enumerate(pairwise(bounds))
     ]
+
+
+def _is_edifact(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return is_edifact(fh.read(64))
 
 
 def _part_bytes(sizes: Sequence[int], workers: int) -> int:
@@ -366,7 +384,8 @@ def _merge(tasks: list[_Task], results: list[_TaskResult]) -> X12Result:
             assert merged is not None
             files.append(merged)
             if unmapped:
-                findings.append(unmapped_finding(task.name, unmapped))
+                report = unmapped_message_finding if task.head is not None else unmapped_finding
+                findings.append(report(task.name, unmapped))
     empty = empty_tables()
     tables: dict[str, pa.Table] = {}
     for entity in COLUMNS:
