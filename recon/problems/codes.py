@@ -286,6 +286,10 @@ RULES = area(
     ("R073", "selection-matches-nothing", "Rule selection matches no rule", "{option} {token!r} matches no rule",
      "A `--select`/`--exclude` entry (a rule id, a pack name, or a glob over rule ids) matches no rule of "
      "the packs in use.", "`recon rules list` shows every rule id and pack"),
+    ("R074", "parameter-not-a-choice", "Parameter value not allowed", "parameter {name!r} is {value!r}; "
+     "it takes one of: {choices}",
+     "A rule pack declares the values a parameter may take (`choices:`, e.g. which event starts a clock), and "
+     "the config gives another; the rule would otherwise silently measure nothing."),
 )
 
 INPUT = area(

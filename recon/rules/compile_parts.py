@@ -69,10 +69,19 @@ def lookup_relation(lookup: Lookup, ctx: CompileContext) -> str:
         typed = [f"CAST(NULL AS {cols.get(c, 'VARCHAR')}) AS {ident(c)}" for c in on]
         typed += [f"CAST(NULL AS {cols.get(c, 'DECIMAL(18,4)')}) AS {ident(a)}" for a, c in lookup.field_pairs()]
         return f"(SELECT {', '.join(typed)} WHERE FALSE)"
-    keys = ", ".join(ident(c) for c in on)
     fields = ", ".join(f"{_aggregated(c, lookup.agg)} AS {ident(a)}" for a, c in lookup.field_pairs())
     where = f" WHERE {render(lookup.where)}" if lookup.where else ""
-    return f"(SELECT {keys}, {fields} FROM {table_name(*split_table(lookup.table))}{where} GROUP BY {keys})"
+    if lookup.normalise:  # the normalised key under its own name, grouped by position
+        keys = ", ".join(f"{lookup_key(ident(c), lookup, ctx)} AS {ident(c)}" for c in on)
+        group = ", ".join(str(i + 1) for i in range(len(on)))
+    else:
+        keys = group = ", ".join(ident(c) for c in on)
+    return f"(SELECT {keys}, {fields} FROM {table_name(*split_table(lookup.table))}{where} GROUP BY {group})"
+
+
+def lookup_key(expr: str, lookup: Lookup, ctx: CompileContext) -> str:
+    """One side of a lookup's `by` pair as compared: after the lookup's normalisers, if any."""
+    return compile_steps(f"CAST({expr} AS VARCHAR)", lookup.normalise, ctx.lookups) if lookup.normalise else expr
 
 
 def _aggregated(text: str, default: str) -> str:
@@ -90,7 +99,7 @@ def rows_source(rows: Rows, ctx: CompileContext) -> str:
     selects, joins = ["b.*"], []
     for i, lookup in enumerate(rows.lookups):
         alias = f"lk{i}"
-        on = " AND ".join(f"{alias}.{ident(theirs)} IS NOT DISTINCT FROM b.{ident(ours)}"
+        on = " AND ".join(f"{alias}.{ident(theirs)} IS NOT DISTINCT FROM {lookup_key(f'b.{ident(ours)}', lookup, ctx)}"
                           for theirs, ours in lookup.on_pairs())
         joins.append(f"LEFT JOIN {lookup_relation(lookup, ctx)} AS {alias} ON {on}")
         selects += [f"{alias}.{ident(a)} AS {ident(a)}" for a, _ in lookup.field_pairs()]

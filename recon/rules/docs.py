@@ -125,6 +125,7 @@ title: Order to cash
 owner: operations              # default owner queue
 parameters:                    # `$name` anywhere in the rules; recon.yaml `parameters:` overrides
   post_window: {{default: 4h, description: How long a shipment may go unposted.}}
+  invoice_clock: {{default: shipment, choices: [shipment, posting], description: What starts the clock.}}
 rules:
   - id: shipment-posted-in-erp # stable kebab-case id
     kind: match                # {kinds}
@@ -136,6 +137,7 @@ rules:
       event_agg: max                    # an aggregated side's clock: min (default) or max
       lookups:                          # at most one row per key: never multiplies rows
         - {{table: erp.order_lines, by: [order_id, line_no], fields: [unit_price, currency]}}
+        # normalise: [trim, strip_leading_zeros] compares the `by` keys after normalising both sides
       aggregate: {{qty: sum, unit_price: min, currency: min}}   # per key: sum/min/max/count/avg
     right: {{table: erp.shipment_lines, aggregate: {{qty: sum}}}}
     keys: [order_id, line_no]           # or {{name: line_no, left: order_line_no, right: line_no,

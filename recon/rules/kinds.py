@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Union
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from recon.lazyref import Loader, lazy
 from recon.rules.schema import KEBAB, CheckRule, DuplicateRule, MatchRule, RuleBase, Strict
@@ -69,6 +69,13 @@ def kinds_text() -> str:
 class Parameter(Strict):
     default: str | int | float
     description: str
+    choices: list[str | int | float] | None = None  # the only values it may take (a clock's event, a unit)
+
+    @model_validator(mode="after")
+    def _default_is_a_choice(self) -> Parameter:
+        if self.choices is not None and self.default not in self.choices:
+            raise ValueError(f"default {self.default!r} is not one of choices {self.choices}")
+        return self
 
 
 class Pack(Strict):

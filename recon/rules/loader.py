@@ -323,6 +323,7 @@ def load_rules(paths: Iterable[Path], config: Config | None = None,
     packs: list[tuple[Path, Pack]] = []
     declared: set[str] = set()
     pack_parameters: dict[str, set[str]] = {}  # pack name -> the parameters it declares
+    choices: dict[str, list[Any]] = {}  # parameter -> the values a pack allows (`choices:`)
     rule_exceptions: dict[str, tuple[str, list[str]]] = {}  # rule id -> (pack name, exception types)
     for path in paths:
         doc, pack, used, file_problems, applied = read_pack(path, overrides, builtin_parameters(config),
@@ -332,6 +333,9 @@ def load_rules(paths: Iterable[Path], config: Config | None = None,
             declared.update(_declared_parameters(doc.data))
             name = str(doc.data.get("pack"))
             pack_parameters.setdefault(name, set()).update(_declared_parameters(doc.data))
+            for param, spec in (doc.data.get("parameters") or {}).items():
+                if isinstance(spec, dict) and isinstance(spec.get("choices"), list):
+                    choices[param] = spec["choices"]
             for raw in doc.data.get("rules") or []:
                 if isinstance(raw, dict) and "id" in raw:
                     rule_exceptions[str(raw["id"])] = (name, rule_overrides.exception_types(raw))
@@ -352,6 +356,7 @@ def load_rules(paths: Iterable[Path], config: Config | None = None,
                 f"the rule packs declare: {', '.join(sorted(declared))}" if declared else None)
             problems.append(_config_problem(config_doc, "R033", ("parameters", name), name=name, hint=hint))
     problems += _override_problems(settings, pack_parameters, rule_exceptions, config_doc)
+    problems += _choice_problems(config, choices, config_doc)
     if problems:
         raise ConfigError(problems, title="rule packs are not valid")
     return RuleSet(loaded, packs)
@@ -400,6 +405,20 @@ def _override_problems(settings: Overrides, pack_parameters: dict[str, set[str]]
                                            exception=exception, hint=did_you_mean(exception, types)
                                            or f"{rule_id} raises: {', '.join(types)}"))
     return out
+
+
+def _choice_problems(config: Config | None, choices: dict[str, list[Any]],
+                     config_doc: YamlDocument | None) -> list[Problem]:
+    """A parameter value the config gives (top level or in an override) that its pack does not allow."""
+    if config is None or not choices:
+        return []
+    given: list[tuple[Loc, str, Any]] = [(("parameters", k), k, v) for k, v in config.parameters.items()]
+    for kind, entries in (("packs", config.overrides.packs), ("rules", config.overrides.rules)):
+        for name, setting in entries.items():
+            given += [(("overrides", kind, name, "parameters", k), k, v) for k, v in setting.parameters.items()]
+    return [_config_problem(config_doc, "R074", loc, name=name, value=value,
+                            choices=", ".join(str(c) for c in choices[name]))
+            for loc, name, value in given if name in choices and value not in choices[name]]
 
 
 def _parameter_problems(given: dict[str, Any], declared: set[str], loc: Loc,

@@ -79,6 +79,14 @@ class Lookup(Strict):
     fields: dict[str, str] | list[str]  # name on the side -> lookup column or expression (a list: same names)
     agg: Literal["min", "max", "sum", "avg"] = "min"
     where: str | None = None  # which rows of the lookup table count
+    # Applied to both sides of every `by` pair before they are compared (control numbers one partner
+    # pads and another does not: [trim, strip_leading_zeros]).
+    normalise: list[Any] = Field(default_factory=list)
+
+    @field_validator("normalise")
+    @classmethod
+    def _steps(cls, steps: list[Any]) -> list[Any]:
+        return _normalisers(steps)
 
     def on_pairs(self) -> list[tuple[str, str]]:
         return [(c, c) for c in self.by] if isinstance(self.by, list) else list(self.by.items())

@@ -43,6 +43,7 @@ class Invoice:
     edi_order: Order | None = None  # EDI customers: one invoice per order (BIG04 is its PO)
     sent_at: int | None = None  # hour the 810 left
     ack: str = "A"
+    control: str | None = None  # the 810's ST02 (or INVOIC UNH01), once written
 
     @property
     def id(self) -> str:

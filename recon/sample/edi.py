@@ -113,10 +113,12 @@ def edi_chunk(ctx: Context, chunk: list[Order], invoices: list[Invoice], counter
                 assert isinstance(doc, Shipment)
                 body = ef.desadv(ctx, doc) if edifact else _asn(ctx, doc)
                 sent.append(Sent("856", control, doc.id, doc.asn_ack))
+                doc.asn_control = control
             else:
                 assert isinstance(doc, Invoice)
                 body = ef.invoic(ctx, doc) if edifact else _invoice(ctx, doc)
                 sent.append(Sent("810", control, doc.id, doc.ack))
+                doc.control = control
             sets.append((set_id, control, body))
         if edifact:
             mtype = "DESADV" if set_id == "856" else "INVOIC"

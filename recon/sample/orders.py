@@ -63,8 +63,8 @@ class ShipLine:
 
 class Shipment:
     __slots__ = (
-        "asn_ack", "asn_at", "carrier", "delivered_at", "freight", "lines", "load", "number", "order", "pickup_at",
-        "pod", "shipped_at", "tms", "tms_carrier", "tms_lower", "tracking", "wave",
+        "asn_ack", "asn_at", "asn_control", "carrier", "delivered_at", "freight", "lines", "load", "number", "order",
+        "pickup_at", "pod", "shipped_at", "tms", "tms_carrier", "tms_lower", "tracking", "wave",
     )
 
     def __init__(self, number: int, order: Order, wave: int, shipped_at: int, carrier: Carrier) -> None:
@@ -84,6 +84,7 @@ class Shipment:
         self.freight = 0  # cents
         self.asn_at: int | None = None  # hour the 856 was transmitted (EDI orders), None: not yet
         self.asn_ack = "A"  # A, E (accepted with errors), R (rejected), - (never acknowledged)
+        self.asn_control: str | None = None  # the 856's ST02 (or DESADV UNH01), once written
         self.load = ""
 
     @property

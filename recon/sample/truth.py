@@ -71,7 +71,16 @@ def order_rows(o: Order, invoices: dict[tuple[int, int], list[tuple[Invoice, int
     if kind == "asn-qty-mismatch":
         s, k = t
         return [row(kind, shipment_id=s.id, item_id=s.lines[k].line.item.number)]
-    if kind in ("edi-rejected", "edi-ack-missing"):
+    if kind == "edi-rejected":  # keyed by transaction set and control number, as a number
+        doc_kind, s = t
+        if doc_kind == "856":
+            assert isinstance(s, Shipment)
+            control = s.asn_control
+        else:
+            control = edi_invoice[o.i].control
+        assert control is not None, "the rejected set was never written"
+        return [row(kind, document=f"{doc_kind}:{int(control)}")]
+    if kind == "edi-ack-missing":
         doc_kind, s = t
         if doc_kind == "856":
             assert isinstance(s, Shipment)

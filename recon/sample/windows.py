@@ -59,6 +59,8 @@ TYPES: dict[str, tuple[str, ...]] = {
 }
 
 NOT_INJECTED: dict[str, tuple[str, ...]] = {
+    # The sample posts a goods issue only for what the WMS shipped.
+    "posted-not-shipped": ("order_id", "line_no"),
     "order-ack-qty-mismatch": ("customer_po", "line_no"),
     "order-ack-price-mismatch": ("customer_po", "line_no"),
     "order-ack-line-not-in-erp": ("customer_po", "line_no"),

@@ -22,7 +22,7 @@ def test_list_shows_every_bundled_rule(tmp_path: Path, monkeypatch) -> None:  # 
     rows = json.loads(out)
     assert {r["id"] for r in rows} >= {"shipment-posted-in-erp", "edi-order-in-erp", "stock-matches"}
     posted = next(r for r in rows if r["id"] == "shipment-posted-in-erp")
-    assert posted["exceptions"] == ["shipped-not-posted", "ship-qty-mismatch"]
+    assert posted["exceptions"] == ["shipped-not-posted", "posted-not-shipped", "ship-qty-mismatch"]
 
 
 def test_show_prints_the_doc_entry(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

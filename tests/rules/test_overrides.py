@@ -226,3 +226,20 @@ def test_run_select_reports_the_rest_as_disabled_and_resolves_none_of_it(sample:
     # the disabled rules checked nothing: their earlier exceptions stay open, unverified, not resolved
     assert summary["lifecycle"]["resolved"] == 0
     assert summary["lifecycle"]["unverified"] == before["exceptions"]["total"] - summary["exceptions"]["total"] > 0
+
+
+def test_a_parameter_outside_its_packs_choices_is_a_problem(make_project: Callable[..., Path]) -> None:
+    config = """
+    parameters: {invoice_clock: goods_issue}
+    overrides:
+      rules:
+        invoice-matches-shipment: {parameters: {invoice_clock_unit: weeks}}
+    """
+    with pytest.raises(ConfigError) as caught:
+        _rules(make_project, config)
+    found = {(p.code, p.path) for p in caught.value.problems}
+    assert found == {("R074", "parameters.invoice_clock"),
+                     ("R074", "overrides.rules.invoice-matches-shipment.parameters.invoice_clock_unit")}
+    assert "one of: shipment, posting" in " ".join(p.message for p in caught.value.problems)
+    _, ruleset = _rules(make_project, "parameters: {invoice_clock: posting, invoice_clock_unit: days}\n")
+    assert ruleset.get("invoice-matches-shipment").parameters["invoice_clock"] == "posting"  # type: ignore[union-attr]

@@ -41,10 +41,10 @@ def test_match_counts_keys_the_rule_looks_at_and_those_within_tolerance() -> Non
         "erp.shipment_lines": [ship("1", 1, 10), ship("2", 1, 4), ship("9", 1, 7)],
     })
     # order 1: 4 + 6 = 10 posted (matched); 2: 5 vs 4 (mismatch); 3: not posted; 4: not posted, too recent
-    # to report (not a match either); 9: posted, never shipped: the rule reports no missing_left, so
-    # this key is not one it compares
-    assert (result.records_compared, result.records_matched) == (4, 1)
-    assert sorted(r["exception_type"] for r in found) == ["ship-qty-mismatch", "shipped-not-posted"]
+    # to report (not a match either); 9: posted, never shipped (missing_left: posted-not-shipped)
+    assert (result.records_compared, result.records_matched) == (5, 1)
+    assert sorted(r["exception_type"] for r in found) == ["posted-not-shipped", "ship-qty-mismatch",
+                                                          "shipped-not-posted"]
 
 
 def test_both_missing_outcomes_bring_both_sides_in() -> None:

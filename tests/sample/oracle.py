@@ -84,10 +84,9 @@ QUERIES: dict[str, str] = {
         JOIN (SELECT DISTINCT invoice_id, line_no, qty, amount FROM erp.invoice_lines) i USING (invoice_id, line_no)
         WHERE x.qty <> i.qty OR abs(x.amount - i.amount) > 0.01""",
     "edi-rejected": """
-        SELECT DISTINCT d.reference AS document FROM edi.edi_acks a
-        JOIN edi.edi_documents d ON d.direction = 'outbound' AND d.group_control = a.acked_group_control
-             AND d.control_number = a.acked_control_number AND d.transaction_set = a.acked_transaction_set
-        WHERE a.status = 'R'""",
+        SELECT DISTINCT a.acked_transaction_set || ':' || CAST(CAST(a.acked_control_number AS BIGINT) AS VARCHAR)
+               AS document
+        FROM edi.edi_acks a WHERE a.status = 'R'""",
     "edi-ack-missing": f"""
         SELECT d.reference AS document FROM edi.edi_documents d
         WHERE d.direction = 'outbound' AND d.transaction_set IN ('856', '810')

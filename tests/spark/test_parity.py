@@ -33,7 +33,10 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sample") / "distributor"
     generate(out, orders=200, seed=SEED, as_of=AS_OF)
     config = out / "recon.yaml"
-    config.write_text(config.read_text() + spark_engine_yaml())
+    # Overrides and a disabled rule reach both engines the same way (they change the rules, not the engine).
+    overrides = ("\noverrides:\n  rules:\n    customer-po-unique: {enabled: false}\n"
+                 "    shipment-posted-in-erp: {severity: medium, owner: warehouse}\n")
+    config.write_text(config.read_text() + spark_engine_yaml() + overrides)
     return config
 
 
@@ -48,6 +51,17 @@ def runs(sample: Path, spark: Any, tmp_path_factory: pytest.TempPathFactory) -> 
 def exceptions(path: Path) -> list[tuple[Any, ...]]:
     return duckdb.connect().execute(
         f"SELECT * EXCLUDE (run_id) FROM read_parquet('{path}') ORDER BY exception_id").fetchall()
+
+
+def test_overrides_and_disabled_rules_on_both_engines(runs: dict[str, Any]) -> None:
+    for engine in ("duckdb", "spark"):
+        rules = {r["rule_id"]: r for r in runs[engine].summary["rules"]["rules"]}
+        assert rules["customer-po-unique"]["status"] == "disabled", engine
+        assert runs[engine].summary["disabled_rules"][0]["rule"] == "customer-po-unique", engine
+        owners = duckdb.connect().execute(
+            f"SELECT DISTINCT owner, severity FROM read_parquet('{runs[engine].out_dir / 'exceptions.parquet'}') "
+            "WHERE rule_id = 'shipment-posted-in-erp'").fetchall()
+        assert owners == [("warehouse", "medium")], engine
 
 
 def test_same_exceptions_ids_included(runs: dict[str, Any]) -> None:

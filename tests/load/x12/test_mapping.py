@@ -167,6 +167,17 @@ def test_856_hl_with_unknown_parent_is_a_warning(tmp_path: Path) -> None:
     assert rows(result, "shipment_lines")[0]["order_id"] == "PO-1"
 
 
+def test_856_seller_order_number_is_the_order(tmp_path: Path) -> None:
+    """REF*VN (at the order or the item) names our order; PRF01 stays the buyer's PO."""
+    body = ["BSN*00*SH-1*20240111*1430", "HL*1**S", "HL*2*1*O", "PRF*PO-1", "REF*VN*4500012",
+            "HL*3*2*I", "LIN*1*VP*A", "SN1*1*1*EA", "HL*4*2*I", "LIN*2*VP*B", "REF*VN*4500099", "SN1*2*2*EA",
+            "HL*5*1*O", "PRF*PO-2", "HL*6*5*I", "LIN*1*VP*C", "SN1*1*3*EA"]
+    result = parse_text(tmp_path, "~".join(build([("SH", 1, [("856", "0001", body)])])) + "~")
+    lines = rows(result, "shipment_lines")
+    assert [_pick(r, "order_id", "customer_po", "line_no", "item_id") for r in lines] == [
+        ("4500012", "PO-1", "1", "A"), ("4500099", "PO-1", "2", "B"), ("PO-2", "PO-2", "1", "C")]
+
+
 def test_945_shipping_advice() -> None:
     lines = rows(_parse("945.edi"), "shipment_lines")
     assert [_pick(r, "shipment_id", "order_id", "line_no", "item_id", "qty", "qty_ordered", "lot") for r in lines] == [

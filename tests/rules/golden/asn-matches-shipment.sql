@@ -7,26 +7,26 @@ WITH
 ),
 "r_rows" AS (
   SELECT NULLIF(upper(trim(CAST("shipment_id" AS VARCHAR), ' 	
-' || chr(160))), '') AS "k__shipment_id", "item_id" AS "k__item_id", "qty", "site", CAST(NULL AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
-  FROM "wms"."shipment_lines" AS t
-  WHERE "status" = 'SHIPPED'
+' || chr(160))), '') AS "k__shipment_id", "item_id" AS "k__item_id", "currency", "qty", "site", "unit_price", CAST(NULL AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
+  FROM (SELECT b.*, lk0."unit_price" AS "unit_price", lk0."currency" AS "currency" FROM "wms"."shipment_lines" AS b LEFT JOIN (SELECT "order_id", "line_no", min("unit_price") AS "unit_price", min("currency") AS "currency" FROM "erp"."order_lines" GROUP BY "order_id", "line_no") AS lk0 ON lk0."order_id" IS NOT DISTINCT FROM b."order_id" AND lk0."line_no" IS NOT DISTINCT FROM b."line_no") AS t
+  WHERE ARRAY_CONTAINS(STR_SPLIT('SHIPPED', ','), "status")
 ),
 "l_side" AS (
   SELECT "k__shipment_id", "k__item_id", sum("qty") AS "qty", min("site") AS "site", min("_event") AS "_event", TRUE AS "_here"
   FROM "l_rows" GROUP BY "k__shipment_id", "k__item_id"
 ),
 "r_side" AS (
-  SELECT "k__shipment_id", "k__item_id", sum("qty") AS "qty", min("site") AS "site", min("_event") AS "_event", TRUE AS "_here"
+  SELECT "k__shipment_id", "k__item_id", sum("qty") AS "qty", min("site") AS "site", max("unit_price") AS "unit_price", min("currency") AS "currency", min("_event") AS "_event", TRUE AS "_here"
   FROM "r_rows" GROUP BY "k__shipment_id", "k__item_id"
 ),
 "pairs" AS (
   SELECT *, ((("l__qty") IS NULL AND ("r__qty") IS NULL) OR (("l__qty") IS NOT NULL AND ("r__qty") IS NOT NULL AND (abs(("l__qty") - ("r__qty")) <= 0))) AS "_ok0" FROM (
-  SELECT coalesce(l."k__shipment_id", r."k__shipment_id") AS "k__shipment_id", coalesce(l."k__item_id", r."k__item_id") AS "k__item_id", l."qty" AS "l__qty", l."site" AS "l__site", l."_event" AS "l___event", l."_here" AS "l___here", r."qty" AS "r__qty", r."site" AS "r__site", r."_event" AS "r___event", r."_here" AS "r___here", FALSE AS "_ambiguous"
+  SELECT coalesce(l."k__shipment_id", r."k__shipment_id") AS "k__shipment_id", coalesce(l."k__item_id", r."k__item_id") AS "k__item_id", l."qty" AS "l__qty", l."site" AS "l__site", l."_event" AS "l___event", l."_here" AS "l___here", r."currency" AS "r__currency", r."qty" AS "r__qty", r."site" AS "r__site", r."unit_price" AS "r__unit_price", r."_event" AS "r___event", r."_here" AS "r___here", FALSE AS "_ambiguous"
   FROM "l_side" AS l FULL OUTER JOIN "r_side" AS r ON l."k__shipment_id" IS NOT DISTINCT FROM r."k__shipment_id" AND l."k__item_id" IS NOT DISTINCT FROM r."k__item_id"
   ) AS p
 ),
 "findings" AS (
-  SELECT 0 AS "_outcome", 'asn-qty-mismatch' AS exception_type, 'medium' AS severity, 'operations' AS owner, 'edi' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS VARCHAR) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST("k__item_id" AS VARCHAR) AS "item_id", CAST(COALESCE("r__site", "l__site") AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('qty' AS VARCHAR) AS field, CAST(regexp_replace(CAST(CAST("l__qty" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS left_value, CAST(regexp_replace(CAST(CAST("r__qty" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS right_value, CAST(CAST(("l__qty") - ("r__qty") AS DECIMAL(18,4)) AS DECIMAL(18,4)) AS difference, CAST(NULL AS DECIMAL(18,2)) AS value_at_risk, CAST('USD' AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, coalesce(CAST("k__shipment_id" AS VARCHAR), '') || '|' || coalesce(CAST("k__item_id" AS VARCHAR), '') AS "_key"
+  SELECT 0 AS "_outcome", 'asn-qty-mismatch' AS exception_type, 'medium' AS severity, 'operations' AS owner, 'edi' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS VARCHAR) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST("k__item_id" AS VARCHAR) AS "item_id", CAST(COALESCE("r__site", "l__site") AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('qty' AS VARCHAR) AS field, CAST(regexp_replace(CAST(CAST("l__qty" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS left_value, CAST(regexp_replace(CAST(CAST("r__qty" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS right_value, CAST(CAST(("l__qty") - ("r__qty") AS DECIMAL(18,4)) AS DECIMAL(18,4)) AS difference, CAST(round(ABS("l__qty" - "r__qty") * "r__unit_price", 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("r__currency" AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, coalesce(CAST("k__shipment_id" AS VARCHAR), '') || '|' || coalesce(CAST("k__item_id" AS VARCHAR), '') AS "_key"
   FROM "pairs"
   WHERE "l___here" IS NOT NULL AND "r___here" IS NOT NULL AND NOT "_ok0" AND TRUE
 ),

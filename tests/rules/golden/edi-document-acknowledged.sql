@@ -1,7 +1,7 @@
 WITH
 "l_rows" AS (
-  SELECT "transaction_set" AS "k__transaction_set", NULLIF(CASE WHEN CAST("group_control" AS VARCHAR) <> '' AND ltrim(CAST("group_control" AS VARCHAR), '0') = '' THEN '0' ELSE ltrim(CAST("group_control" AS VARCHAR), '0') END, '') AS "k__group_control", NULLIF(CASE WHEN CAST("control_number" AS VARCHAR) <> '' AND ltrim(CAST("control_number" AS VARCHAR), '0') = '' THEN '0' ELSE ltrim(CAST("control_number" AS VARCHAR), '0') END, '') AS "k__control_number", "reference", CAST(TIMEZONE('UTC', CAST("sent_at" AS TIMESTAMP)) AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
-  FROM "edi"."edi_documents" AS t
+  SELECT "transaction_set" AS "k__transaction_set", NULLIF(CASE WHEN CAST("group_control" AS VARCHAR) <> '' AND ltrim(CAST("group_control" AS VARCHAR), '0') = '' THEN '0' ELSE ltrim(CAST("group_control" AS VARCHAR), '0') END, '') AS "k__group_control", NULLIF(CASE WHEN CAST("control_number" AS VARCHAR) <> '' AND ltrim(CAST("control_number" AS VARCHAR), '0') = '' THEN '0' ELSE ltrim(CAST("control_number" AS VARCHAR), '0') END, '') AS "k__control_number", "document_currency", "document_value", "reference", CAST(TIMEZONE('UTC', CAST("sent_at" AS TIMESTAMP)) AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR)) AS "_id"
+  FROM (SELECT b.*, lk0."document_value" AS "document_value", lk0."document_currency" AS "document_currency" FROM "edi"."edi_documents" AS b LEFT JOIN (SELECT "_interchange_control", "_set_control", SUM("amount") AS "document_value", min("currency") AS "document_currency" FROM "edi"."invoice_lines" GROUP BY "_interchange_control", "_set_control") AS lk0 ON lk0."_interchange_control" IS NOT DISTINCT FROM b."interchange_control" AND lk0."_set_control" IS NOT DISTINCT FROM b."control_number") AS t
   WHERE "direction" = 'outbound' AND "transaction_set" <> '997'
 ),
 "r_rows" AS (
@@ -9,7 +9,7 @@ WITH
   FROM "edi"."edi_acks" AS t
 ),
 "l_side" AS (
-  SELECT *, TRUE AS "_here", row_number() OVER (PARTITION BY "k__transaction_set", "k__group_control", "k__control_number" ORDER BY "reference", "_id") AS "_dup"
+  SELECT *, TRUE AS "_here", row_number() OVER (PARTITION BY "k__transaction_set", "k__group_control", "k__control_number" ORDER BY "document_currency", "document_value", "reference", "_id") AS "_dup"
   FROM "l_rows"
 ),
 "r_side" AS (
@@ -17,11 +17,11 @@ WITH
   FROM "r_rows"
 ),
 "pairs" AS (
-  SELECT coalesce(l."k__transaction_set", r."k__transaction_set") AS "k__transaction_set", coalesce(l."k__group_control", r."k__group_control") AS "k__group_control", coalesce(l."k__control_number", r."k__control_number") AS "k__control_number", l."reference" AS "l__reference", l."_event" AS "l___event", l."_here" AS "l___here", l."_id" AS "l___id", l."_row" AS "l___row", r."_event" AS "r___event", r."_here" AS "r___here", r."_id" AS "r___id", r."_row" AS "r___row", FALSE AS "_ambiguous"
+  SELECT coalesce(l."k__transaction_set", r."k__transaction_set") AS "k__transaction_set", coalesce(l."k__group_control", r."k__group_control") AS "k__group_control", coalesce(l."k__control_number", r."k__control_number") AS "k__control_number", l."document_currency" AS "l__document_currency", l."document_value" AS "l__document_value", l."reference" AS "l__reference", l."_event" AS "l___event", l."_here" AS "l___here", l."_id" AS "l___id", l."_row" AS "l___row", r."_event" AS "r___event", r."_here" AS "r___here", r."_id" AS "r___id", r."_row" AS "r___row", FALSE AS "_ambiguous"
   FROM "l_side" AS l FULL OUTER JOIN "r_side" AS r ON l."k__transaction_set" IS NOT DISTINCT FROM r."k__transaction_set" AND l."k__group_control" IS NOT DISTINCT FROM r."k__group_control" AND l."k__control_number" IS NOT DISTINCT FROM r."k__control_number" AND l."_dup" = r."_dup"
 ),
 "findings" AS (
-  SELECT 0 AS "_outcome", 'edi-ack-missing' AS exception_type, 'medium' AS severity, 'it' AS owner, 'edi' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS VARCHAR) AS "line_no", CAST(NULL AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST(NULL AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST("l__reference" AS VARCHAR) AS "document", CAST(NULL AS VARCHAR) AS field, CAST(NULL AS VARCHAR) AS left_value, CAST(NULL AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(NULL AS DECIMAL(18,2)) AS value_at_risk, CAST('USD' AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("l___row" AS STRUCT(f VARCHAR, r BIGINT)) AS left_rows, CAST("r___row" AS STRUCT(f VARCHAR, r BIGINT)) AS right_rows, coalesce(CAST("l__reference" AS VARCHAR), '') AS "_key"
+  SELECT 0 AS "_outcome", 'edi-ack-missing' AS exception_type, 'medium' AS severity, 'it' AS owner, 'edi' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS VARCHAR) AS "line_no", CAST(NULL AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST(NULL AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST("l__reference" AS VARCHAR) AS "document", CAST(NULL AS VARCHAR) AS field, CAST(NULL AS VARCHAR) AS left_value, CAST(NULL AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(round("l__document_value", 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("l__document_currency" AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("l___row" AS STRUCT(f VARCHAR, r BIGINT)) AS left_rows, CAST("r___row" AS STRUCT(f VARCHAR, r BIGINT)) AS right_rows, coalesce(CAST("l__reference" AS VARCHAR), '') AS "_key"
   FROM "pairs"
   WHERE "l___here" IS NOT NULL AND "r___here" IS NULL AND (CAST("l___event" AS TIMESTAMPTZ) < CAST($as_of AS TIMESTAMPTZ) - INTERVAL 86400 SECOND)
 ),

@@ -5,9 +5,9 @@ WITH
   QUALIFY row_number() OVER (PARTITION BY "invoice_id", "line_no" ORDER BY "currency", "qty", "site", "unit_price", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR))) = 1
 ),
 "r_rows" AS (
-  SELECT "order_id" AS "k__order_id", "line_no" AS "k__line_no", "currency", "qty", "site", "unit_price", CAST("shipped_at" AS TIMESTAMPTZ) AS "_event"
-  FROM (SELECT b.*, lk0."unit_price" AS "unit_price", lk0."currency" AS "currency" FROM "wms"."shipment_lines" AS b LEFT JOIN (SELECT "order_id", "line_no", min("unit_price") AS "unit_price", min("currency") AS "currency" FROM "erp"."order_lines" GROUP BY "order_id", "line_no") AS lk0 ON lk0."order_id" IS NOT DISTINCT FROM b."order_id" AND lk0."line_no" IS NOT DISTINCT FROM b."line_no") AS t
-  WHERE "status" = 'SHIPPED'
+  SELECT "order_id" AS "k__order_id", "line_no" AS "k__line_no", "currency", "qty", "site", "unit_price", CAST(CASE WHEN 'hours' = 'days' THEN TIMEZONE('UTC', DATE_TRUNC('DAY', TIMEZONE('UTC', CAST(CASE WHEN 'shipment' = 'posting' THEN "posted_at" ELSE "shipped_at" END AS TIMESTAMPTZ)))) ELSE CASE WHEN 'shipment' = 'posting' THEN "posted_at" ELSE "shipped_at" END END AS TIMESTAMPTZ) AS "_event"
+  FROM (SELECT b.*, lk0."unit_price" AS "unit_price", lk0."currency" AS "currency", lk1."posted_at" AS "posted_at" FROM "wms"."shipment_lines" AS b LEFT JOIN (SELECT "order_id", "line_no", min("unit_price") AS "unit_price", min("currency") AS "currency" FROM "erp"."order_lines" GROUP BY "order_id", "line_no") AS lk0 ON lk0."order_id" IS NOT DISTINCT FROM b."order_id" AND lk0."line_no" IS NOT DISTINCT FROM b."line_no" LEFT JOIN (SELECT "order_id", "line_no", MIN("shipped_at") AS "posted_at" FROM "erp"."shipment_lines" GROUP BY "order_id", "line_no") AS lk1 ON lk1."order_id" IS NOT DISTINCT FROM b."order_id" AND lk1."line_no" IS NOT DISTINCT FROM b."line_no") AS t
+  WHERE ARRAY_CONTAINS(STR_SPLIT('SHIPPED', ','), "status")
 ),
 "l_side" AS (
   SELECT "k__order_id", "k__line_no", sum("qty") AS "qty", min("unit_price") AS "unit_price", min("currency") AS "currency", min("site") AS "site", min("_event") AS "_event", TRUE AS "_here"

@@ -7,6 +7,7 @@ WITH
 "r_rows" AS (
   SELECT "order_id" AS "k__order_id", "qty", CAST(NULL AS TIMESTAMPTZ) AS "_event"
   FROM "wms"."shipment_lines" AS t
+  WHERE ARRAY_CONTAINS(STR_SPLIT('SHIPPED', ','), "status")
 ),
 "l_side" AS (
   SELECT *, TRUE AS "_here"
@@ -38,7 +39,7 @@ WITH
   FROM (SELECT DISTINCT * FROM (
     SELECT 'order-stuck-after-release' AS exception_type, coalesce(CAST("k__order_id" AS VARCHAR), '') AS "_key", "k__order_id" AS "_k0" FROM "pairs" WHERE "l___here" IS NOT NULL AND "r___here" IS NULL AND (CAST("l___event" AS TIMESTAMPTZ) < CAST($as_of AS TIMESTAMPTZ) - INTERVAL 172800 SECOND) AND "r___here"
   ) AS w) AS f
-  JOIN (SELECT "order_id" AS "k__order_id", {'f': "_source_file", 'r': "_source_row"} AS "_row" FROM "wms"."shipment_lines" AS t) AS x ON x."k__order_id" IS NOT DISTINCT FROM f."_k0"
+  JOIN (SELECT "order_id" AS "k__order_id", {'f': "_source_file", 'r': "_source_row"} AS "_row" FROM "wms"."shipment_lines" AS t WHERE ARRAY_CONTAINS(STR_SPLIT('SHIPPED', ','), "status")) AS x ON x."k__order_id" IS NOT DISTINCT FROM f."_k0"
   GROUP BY f.exception_type, f."_key"
 ),
 "found_rows" AS (

@@ -7,6 +7,7 @@ WITH
 "r_rows" AS (
   SELECT "order_id" AS "k__order_id", "qty", CAST(NULL AS TIMESTAMPTZ) AS "_event"
   FROM "wms"."shipment_lines" AS t
+  WHERE ARRAY_CONTAINS(STR_SPLIT('SHIPPED', ','), "status")
 ),
 "l_side" AS (
   SELECT *, TRUE AS "_here"

@@ -1,8 +1,8 @@
 WITH
 "rows" AS (
-  SELECT "shipment_id" AS "k__shipment_id", NULL AS "_value", NULL AS "_var", 'USD' AS "_cur", "site" AS "c__site", CAST("shipped_at" AS TIMESTAMPTZ) AS "_event", list_value({'f': "_source_file", 'r': "_source_row"}) AS "_rows"
-  FROM "wms"."shipment_lines" AS t
-  WHERE ("status" = 'SHIPPED') AND NOT coalesce((NOT "tracking_no" IS NULL), FALSE)
+  SELECT "shipment_id" AS "k__shipment_id", NULL AS "_value", "qty" * "unit_price" AS "_var", "currency" AS "_cur", "site" AS "c__site", CAST("shipped_at" AS TIMESTAMPTZ) AS "_event", list_value({'f': "_source_file", 'r': "_source_row"}) AS "_rows"
+  FROM (SELECT b.*, lk0."unit_price" AS "unit_price", lk0."currency" AS "currency" FROM "wms"."shipment_lines" AS b LEFT JOIN (SELECT "order_id", "line_no", min("unit_price") AS "unit_price", min("currency") AS "currency" FROM "erp"."order_lines" GROUP BY "order_id", "line_no") AS lk0 ON lk0."order_id" IS NOT DISTINCT FROM b."order_id" AND lk0."line_no" IS NOT DISTINCT FROM b."line_no") AS t
+  WHERE (ARRAY_CONTAINS(STR_SPLIT('SHIPPED', ','), "status")) AND NOT coalesce((NOT "tracking_no" IS NULL), FALSE)
 ),
 "findings" AS (
   SELECT 0 AS "_outcome", 'shipped-without-tracking' AS exception_type, 'medium' AS severity, 'operations' AS owner, 'wms' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS VARCHAR) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST("c__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('tracking_no' AS VARCHAR) AS field, CAST(CAST("_value" AS VARCHAR) AS VARCHAR) AS left_value, CAST(NULL AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(round("_var", 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("_cur" AS VARCHAR) AS currency, CAST("_event" AS TIMESTAMPTZ) AS event_at, CAST("_rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS left_rows, CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)[]) AS right_rows, coalesce(CAST("k__shipment_id" AS VARCHAR), '') AS "_key"

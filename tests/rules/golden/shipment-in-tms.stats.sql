@@ -3,7 +3,7 @@ WITH
   SELECT NULLIF(upper(trim(CAST("shipment_id" AS VARCHAR), ' 	
 ' || chr(160))), '') AS "k__shipment_id", "carrier", "site", CAST("shipped_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
   FROM "wms"."shipment_lines" AS t
-  WHERE "status" = 'SHIPPED'
+  WHERE ARRAY_CONTAINS(STR_SPLIT('SHIPPED', ','), "status")
 ),
 "r_rows" AS (
   SELECT NULLIF(upper(trim(CAST("shipment_id" AS VARCHAR), ' 	

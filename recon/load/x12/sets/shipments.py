@@ -19,7 +19,7 @@ _C856 = {
 }
 # Slots of an HL context (a list, copied from the parent at each HL: cheaper than a dict).
 (_ORDER, _SITE, _SHIPPED, _CARRIER, _TRACK, _TRACK_RANK, _PKG, _BOL, _PRO, _SSCC, _TARE, _SHIP_TO_ID,
- _SHIP_TO_NAME, _LOT, _LEVEL) = range(15)
+ _SHIP_TO_NAME, _LOT, _SELLER_ORDER, _LEVEL) = range(16)
 _HL_SLOTS = _LEVEL + 1
 _NO_RANK = 1 << 30
 # Slots of an item: [index of LIN/SN1, LIN elements, HL context, lot, SN1 elements].
@@ -30,7 +30,8 @@ def map_856(c: SetContext) -> tuple[str | None, str | None]:
     """ASN -> shipment_lines, whatever the HL shape (S/O/I, S/O/P/I, S/O/T/P/I, S/T/P/O/I...).
 
     Each HL gets a context that starts as a copy of its parent's, so an item sees the
-    order's PRF, the pack's MAN, the shipment's TD5/REF/DTM however they are nested; every
+    order's PRF (the buyer's PO: customer_po) and REF*VN (the seller's order number: order_id,
+    else the PO), the pack's MAN, the shipment's TD5/REF/DTM however they are nested; every
     LIN (or a SN1 without a LIN) becomes one row built from the context it sits in.
     """
     segs, opts = c.segs, c.opts
@@ -89,6 +90,8 @@ def map_856(c: SetContext) -> tuple[str | None, str | None]:
                     item[_ITEM_LOT] = v
                 else:
                     cur[_LOT] = v
+            elif q == "VN":  # the seller's order number: our order, where PRF01 is the buyer's PO
+                cur[_SELLER_ORDER] = v
             else:
                 if q == "BM":
                     cur[_BOL] = v
@@ -124,7 +127,8 @@ def map_856(c: SetContext) -> tuple[str | None, str | None]:
     counters: dict[str | None, int] = {}
     rows: list[tuple] = []
     for idx, lin, ctx, lot, sn1 in items:
-        order_id = ctx[_ORDER]
+        customer_po = ctx[_ORDER]
+        order_id = ctx[_SELLER_ORDER] or customer_po  # without REF*VN the PO is the only order reference
         n = counters.get(order_id, 0) + 1
         counters[order_id] = n
         if lin is not None:
@@ -157,7 +161,7 @@ def map_856(c: SetContext) -> tuple[str | None, str | None]:
             (
                 order_id, line_no, item_id, qty, lot or ctx[_LOT], ctx[_SITE],
                 ctx[_SHIPPED] or asn_stamp, ctx[_CARRIER], ctx[_PKG] or ctx[_TRACK], uom, qty_ordered, line_status,
-                line_ref, qual, ids, order_id, ctx[_SSCC], ctx[_TARE], ctx[_BOL], ctx[_PRO], ctx[_SHIP_TO_ID],
+                line_ref, qual, ids, customer_po, ctx[_SSCC], ctx[_TARE], ctx[_BOL], ctx[_PRO], ctx[_SHIP_TO_ID],
                 ctx[_SHIP_TO_NAME], base + idx,
             )
         )
