@@ -249,7 +249,8 @@ def _functional_ack(ctx: Context, partner: Partner, functional_id: str, group_co
         return None  # the partner never acknowledged the group's only set
     body = [segment("AK1", functional_id, group_control)]
     for s in received:
-        body.append(segment("AK2", s.set_id, s.control))
+        control = s.control.lstrip("0") if partner.index in ctx.ack_unpadded else s.control
+        body.append(segment("AK2", s.set_id, control))
         if s.ack == "E":
             body.append(segment("AK3", "N1", 7, "", 8))
             body.append(segment("AK4", 2, 93, 5))  # N102 name too long: noted, accepted

@@ -81,6 +81,7 @@ TPL_STATUS = {"RECEIVED": "RCV", "ALLOCATED": "ALC", "PICKING": "PCK", "SHORT": 
               "SHIPPED": "SHP"}
 CARTON = {"EA": 24, "CS": 4, "BX": 6}  # units per carton: the 3PL confirms carton by carton
 SNAPSHOT_DAYS = 3  # the 3PL's stock snapshots kept in the extract folder: today and the two days before
+UNPADDED_ACKS = frozenset({1, 3})  # Bluebird's and Delta's translators acknowledge set 0042 as AK2*856*42
 
 
 class Sink(Protocol):
@@ -112,6 +113,7 @@ def prepare(ctx: Context) -> None:
     """The warehouse ships on working days; a release is late after two of them; billing items go by 10."""
     ctx.calendar = calendar(ctx)
     ctx.invoice_line_step = 10
+    ctx.ack_unpadded = UNPADDED_ACKS
 
 
 def _dmy(ymd: str) -> str:

@@ -148,6 +148,7 @@ class Context:
     # clocks count business days (RELEASE_BD, INVOICE_BD) on this calendar; None: calendar hours.
     calendar: WorkCalendar | None = None
     invoice_line_step: int = 1  # invoice line numbers 1, 2, 3 or (SAP billing items) 10, 20, 30
+    ack_unpadded: frozenset[int] = frozenset()  # partners whose 997 AK2-02 drops our leading zeros (0042 -> 42)
 
 
 class Intake:

@@ -56,6 +56,9 @@ def test_foreign_profile_scores_perfectly_at_2k(foreign_2k: tuple[Path, Path, di
     assert set(types) == set(TYPES)  # every type of the classic profile
     assert all(t["precision"] == 1.0 and t["recall"] == 1.0 and t["truth"] >= 3 for t in types.values())
     assert (sample / "edi" / "inbound_850.x12").stat().st_size > 0
+    # two partners acknowledge our set 0042 as AK2*856*42: edi-rejected and edi-ack-missing still score 1.0
+    acks = (sample / "edi" / "inbound_997.x12").read_text()
+    assert "AK2*856*0" in acks and any(f"AK2*{t}*{d}" in acks for t in ("856", "810") for d in "123456789")
 
 
 def test_the_run_summary_shows_each_source_semantic(foreign_2k: tuple[Path, Path, dict[str, object]]) -> None:
