@@ -98,6 +98,24 @@ class BusinessCalendar:
         return (f"({event} IS NOT NULL AND ({elapsed} > {days} OR ({elapsed} = {days} AND "
                 f"(NOT ({self._is_working(as_of_day)}) OR {past_time}))))")
 
+    def elapsed_sql(self, start: str, end: str) -> str:
+        """SQL: business days from `start` to `end` (TIMESTAMPTZ) as a number, for SLO percentiles.
+
+        The working days after the start's local date up to the end's are counted, and on a
+        working end day the time of day past the start's adds its fraction of a day; an end on a
+        day off counts as the end of the last working day. So the value exceeds N exactly when
+        `older_than_sql` calls the pair more than N business days old. An end before the start
+        gives the (negative) calendar days, as the hour clocks do.
+        """
+        zone = literal(self.timezone)
+        local_start, local_end = f"timezone({zone}, {start})", f"timezone({zone}, {end})"
+        start_day, end_day = f"CAST({local_start} AS DATE)", f"CAST({local_end} AS DATE)"
+        whole = f"({self._working_days_between(start_day, end_day)})"
+        end_seconds = f"CASE WHEN {self._is_working(end_day)} THEN {_seconds_of_day(local_end)} ELSE 86400 END"
+        part = f"(({end_seconds}) - {_seconds_of_day(local_start)}) / 86400.0"
+        return (f"CASE WHEN {end} < {start} THEN (epoch({end}) - epoch({start})) / 86400.0 "
+                f"ELSE {whole} + {part} END")
+
 
 def _seconds_of_day(ts: str) -> str:
     return f"(hour({ts}) * 3600 + minute({ts}) * 60 + second({ts}))"

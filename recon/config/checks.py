@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ValidationError
 
 from recon import files as filesys
+from recon.calendars import DEFAULT_CALENDAR
 from recon.config.schema import ColumnSpec, Config, Source
 from recon.config.sourcesql import parse_condition, parse_fold, row_expression_problem
 from recon.config.yamlfile import Loc, YamlDocument
@@ -311,6 +312,19 @@ def _format_options_problems(source: Source, fmt: SourceFormat, loc: Loc, doc: Y
     return []
 
 
+def _slo_calendar_problems(config: Config, doc: YamlDocument) -> list[Problem]:
+    """An SLO in business days counts on a calendar the config defines (`2bd`: `default` or the only one)."""
+    known = config.business_calendars()
+    out = []
+    for name in type(config.slo).model_fields:
+        target = getattr(config.slo, name)
+        if target is not None and target.unit == "business_days":
+            calendar = target.calendar or DEFAULT_CALENDAR
+            if calendar not in known:
+                out.append(doc.problem("R060", ("slo", name), calendar=calendar))
+    return out
+
+
 def _read_holidays(config: Config, doc: YamlDocument) -> tuple[Config, list[Problem]]:
     """Each calendar's `holidays_file` (beside the config) read into its holidays: config, not data."""
     problems: list[Problem] = []
@@ -380,6 +394,7 @@ def build_config(doc: YamlDocument) -> tuple[Config | None, list[Problem]]:
     problems += lookup_problems(config, doc)
     config, calendar_problems = _read_holidays(config, doc)
     problems += calendar_problems
+    problems += _slo_calendar_problems(config, doc)
     for i, budget in enumerate(config.budgets):
         if budget.source is not None and budget.source not in config.sources:
             problems.append(doc.problem("C022", ("budgets", i, "source"), source=budget.source,

@@ -18,6 +18,7 @@ from recon.config.derive import Derive
 from recon.config.explode import ExplodePath, parse_explode
 from recon.config.reasons import REASON_CODE_PATTERN, ReasonCode, with_defaults
 from recon.config.semantics import LatestBy, Pivot
+from recon.config.slo import Slo, duration_hours
 from recon.engines import DEFAULT_ENGINE, ENGINES
 from recon.formats import FORMATS
 
@@ -283,25 +284,6 @@ class EngineOptions(Strict):
 
 
 SEVERITIES = ("critical", "high", "medium", "low")
-_DURATION_UNITS = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
-
-
-def duration_hours(value: Any) -> float:
-    """`30m`, `4h`, `2d`, `1w` or a bare number of hours, as hours (SLO targets are read this way)."""
-    if isinstance(value, bool):
-        raise ValueError("a duration is a number of hours or text such as 4h, 2d, 30m")
-    if isinstance(value, int | float):
-        hours = float(value)
-    else:
-        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*", str(value))
-        if not match:
-            raise ValueError(f"{value!r} is not a duration; write it as 30m, 4h, 2d or 1w")
-        hours = float(match.group(1)) * _DURATION_UNITS[match.group(2)]
-    if hours <= 0:
-        raise ValueError("a duration must be more than zero")
-    return hours
-
-
 class Budget(Strict):
     """One line of the bar: a limit on the exceptions of one rule, type or severity (or of all).
 
@@ -350,31 +332,6 @@ class Budget(Strict):
         if self.max is None and self.max_value_at_risk is None and self.max_rate is None:
             raise ValueError("a budget needs at least one of max, max_value_at_risk or max_rate")
         return self
-
-
-class SloTarget(Strict):
-    """Latency targets in hours; a plain duration (`24h`) is the 95th percentile target."""
-
-    median: float | None = None
-    p95: float | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, value: Any) -> Any:
-        return {"p95": value} if isinstance(value, str | int | float) else value
-
-    @field_validator("median", "p95", mode="before")
-    @classmethod
-    def _hours(cls, value: Any) -> Any:
-        return None if value is None else duration_hours(value)
-
-
-class Slo(Strict):
-    """Workflow latency targets, measured from the loaded extracts on every run."""
-
-    release_to_ship: SloTarget | None = None  # erp.orders.released_at -> wms.shipment_lines.shipped_at
-    ship_to_post: SloTarget | None = None  # wms shipped_at -> erp.shipment_lines.shipped_at
-    ship_to_invoice: SloTarget | None = None  # wms shipped_at -> erp.invoice_lines.invoiced_at
 
 
 def _check_address(address: str) -> None:

@@ -267,8 +267,8 @@ RULES = area(
      "a run also turns DuckDB's file access off before its rules (docs/operations.md, 'Security model')"),
     ("R060", "unknown-calendar", "Unknown calendar", "business-day age uses calendar {calendar!r}, which the config "
      "does not define",
-     "An `older_than` in business days (`2bd`, or `2bd:NAME`) counts working days on a calendar from the "
-     "config's `calendars:` section: `2bd` uses the one named `default`, or the only one there is.",
+     "An `older_than` or an SLO target in business days (`2bd`, or `2bd:NAME`) counts working days on a "
+     "calendar from the config's `calendars:` section: `2bd` uses the one named `default`, or the only one there is.",
      "define it under calendars: in recon.yaml"),
     ("R044", "case-unknown-rule", "Case file names an unknown rule", "no rule {rule!r} in the packs",
      "A rule case file names a rule id that no pack defines."),

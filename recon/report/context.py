@@ -195,7 +195,7 @@ def build(db: Database, facts: RunFacts, config: Config, fail_on: str | None, *,
         latency = summary.apply_slo(facts.latency or {}, targets)
     else:
         rejects = summary.rejects_section(db, facts.run_id, facts.sources)
-        latency = summary.latency_section(db, targets)
+        latency = summary.latency_section(db, targets, config.business_calendars())
     records = {rule: entry["records_compared"] for rule, entry in matching["by_rule"].items()}
     checks = budgets.evaluate(summary.groups(db), config.budgets, fail_on, records or None, facts.load_facts())
     return Summary(facts=facts, exceptions=sections["exceptions"], value_at_risk=sections["value_at_risk"],

@@ -23,7 +23,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from recon.config.schema import SEVERITIES, Config, SloTarget
+from recon.calendars import DEFAULT_CALENDAR, BusinessCalendar
+from recon.config.schema import SEVERITIES, Config
+from recon.config.slo import SloTarget
 from recon.db import Database
 from recon.report.budgets import Group
 from recon.rules.contract import COLUMNS, order_by
@@ -75,7 +77,7 @@ LATENCY: dict[str, dict[str, str]] = {
         "tables": "erp.orders wms.shipment_lines",
         "sql": f"""
             WITH a AS (SELECT order_id, {_seconds('min(released_at)')} AS s FROM erp.orders GROUP BY order_id)
-            SELECT (b.wms_s - a.s) / 3600.0 AS hours FROM a JOIN {SHIPPED} AS b USING (order_id)""",
+            SELECT a.s AS from_s, b.wms_s AS to_s FROM a JOIN {SHIPPED} AS b USING (order_id)""",
     },
     "ship_to_post": {
         "label": "shipment to ERP goods-issue posting",
@@ -83,7 +85,7 @@ LATENCY: dict[str, dict[str, str]] = {
         "to": "erp.shipment_lines.shipped_at",
         "tables": "wms.shipment_lines erp.shipment_lines",
         "sql": f"""
-            SELECT (erp_s - wms_s) / 3600.0 AS hours FROM {SHIPPED}
+            SELECT wms_s AS from_s, erp_s AS to_s FROM {SHIPPED}
             WHERE shipment_id IS NOT NULL AND order_id IS NOT NULL AND line_no IS NOT NULL""",
     },
     "ship_to_invoice": {
@@ -92,7 +94,7 @@ LATENCY: dict[str, dict[str, str]] = {
         "to": "erp.invoice_lines.invoiced_at",
         "tables": "wms.shipment_lines erp.invoice_lines",
         "sql": f"""
-            SELECT (min(invoice_s) - min(wms_s)) / 3600.0 AS hours FROM (
+            SELECT min(wms_s) AS from_s, min(invoice_s) AS to_s FROM (
                 SELECT order_id, line_no, wms_s, NULL::BIGINT AS invoice_s FROM {SHIPPED}
                 WHERE order_id IS NOT NULL AND line_no IS NOT NULL
                 UNION ALL
@@ -278,8 +280,12 @@ def _hours(value: Any) -> float | None:
     return None if value is None else round(float(value), 2)
 
 
-def latency_section(db: Database, slo: Mapping[str, SloTarget | None]) -> dict[str, Any]:
-    """Median and 95th percentile of each workflow clock (quantile_cont), against its SLO."""
+def latency_section(db: Database, slo: Mapping[str, SloTarget | None],
+                    calendars: Mapping[str, BusinessCalendar] | None = None) -> dict[str, Any]:
+    """Median and 95th percentile of each workflow clock (quantile_cont), against its SLO.
+
+    Each clock's pairs are (from, to) epoch seconds; a clock whose target is in business days is
+    also measured in business days on that target's calendar (`median_business_days`, ...)."""
     present = {name: all(db.table_exists(*t.split(".")) for t in spec["tables"].split())
                for name, spec in LATENCY.items()}
     if any(present.values()):  # every clock with its tables reads the shipment lines
@@ -288,14 +294,22 @@ def latency_section(db: Database, slo: Mapping[str, SloTarget | None]) -> dict[s
     out: dict[str, Any] = {}
     try:
         for name, spec in LATENCY.items():
-            pairs, median, p95 = 0, None, None
+            pairs, median, p95, days = 0, None, None, None
+            calendar = _business_calendar(slo.get(name), calendars)
             if present[name]:
-                pairs, quantiles = db.rows(  # one list quantile: the values are gathered once, not twice
-                    f"SELECT count(hours), quantile_cont(hours, [0.5, 0.95]) "
-                    f"FROM ({spec['sql']}) WHERE hours IS NOT NULL")[0]
+                business = "NULL"
+                if calendar is not None:
+                    business = calendar.elapsed_sql("to_timestamp(from_s)", "to_timestamp(to_s)")
+                pairs, quantiles, days = db.rows(  # one list quantile: the values are gathered once, not twice
+                    f"SELECT count(*), quantile_cont((to_s - from_s) / 3600.0, [0.5, 0.95]), "
+                    f"quantile_cont({business}, [0.5, 0.95]) "
+                    f"FROM ({spec['sql']}) WHERE from_s IS NOT NULL AND to_s IS NOT NULL")[0]
                 median, p95 = quantiles or (None, None)
             out[name] = {"label": spec["label"], "from": spec["from"], "to": spec["to"], "pairs": pairs,
                          "median_hours": _hours(median), "p95_hours": _hours(p95)}
+            if calendar is not None:
+                out[name]["median_business_days"], out[name]["p95_business_days"] = (
+                    (_hours(days[0]), _hours(days[1])) if days else (None, None))
     finally:
         db.execute(f"DROP TABLE IF EXISTS {SHIPPED}")
     return apply_slo(out, slo)
@@ -307,16 +321,29 @@ def apply_slo(latency: Mapping[str, Any], slo: Mapping[str, SloTarget | None]) -
     out: dict[str, Any] = {}
     for name, entry in latency.items():
         target = slo.get(name)
-        goal = {"median_hours": target.median, "p95_hours": target.p95} if target else None
+        unit = "business_days" if target is not None and target.unit == "business_days" else "hours"
+        keys = (f"median_{unit}", f"p95_{unit}")
+        goal = dict(zip(keys, (target.median, target.p95), strict=True)) if target else None
+        if goal is not None and unit == "business_days":
+            goal["calendar"] = target.calendar or DEFAULT_CALENDAR  # type: ignore[union-attr]
         if not entry["pairs"]:
             status = "no-data"
         elif target is None or (target.median is None and target.p95 is None):
             status = "no-target"
+        elif any(goal[k] is not None and entry.get(k) is None for k in keys):  # type: ignore[index]
+            status = "not-measured"  # a stored run measured in hours, judged against a target in business days
         else:
-            missed = any(goal[k] is not None and entry[k] > goal[k] for k in ("median_hours", "p95_hours"))
+            missed = any(goal[k] is not None and entry[k] > goal[k] for k in keys)  # type: ignore[index]
             status = "missed" if missed else "met"
         out[name] = {**entry, "slo": goal, "status": status}
     return out
+
+
+def _business_calendar(target: SloTarget | None,
+                       calendars: Mapping[str, BusinessCalendar] | None) -> BusinessCalendar | None:
+    if target is None or target.unit != "business_days" or not calendars:
+        return None
+    return calendars.get(target.calendar or DEFAULT_CALENDAR)
 
 
 def slo_targets(config: Config) -> dict[str, SloTarget | None]:

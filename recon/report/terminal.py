@@ -31,6 +31,10 @@ def _hours(value: Any) -> str:
     return "n/a" if value is None else f"{float(value):,.1f} h"
 
 
+def _business_days(value: Any) -> str:
+    return "n/a" if value is None else f"{float(value):,.1f} bd"
+
+
 # How a source's rows were shaped besides loaded and rejected; `exploded` counts the rows an
 # `explode:` added (read + exploded = loaded + rejected + the others).
 SHAPES = ("rows_filtered", "rows_superseded", "rows_pivoted", "rows_exploded")
@@ -88,9 +92,11 @@ def latency_table(summary: Mapping[str, Any]) -> Table:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     styles = {"met": "[green]met[/]", "missed": "[bold red]missed[/]"}
     for entry in summary["latency"].values():
-        target = entry["slo"]["p95_hours"] if entry["slo"] else None
-        table.add_row(markup(entry["label"]), f"{entry['pairs']:,}", _hours(entry["median_hours"]),
-                      _hours(entry["p95_hours"]), _hours(target) if target else "-",
+        in_days = bool(entry["slo"]) and "p95_business_days" in entry["slo"]
+        show, unit = (_business_days, "business_days") if in_days else (_hours, "hours")
+        target = entry["slo"][f"p95_{unit}"] if entry["slo"] else None
+        table.add_row(markup(entry["label"]), f"{entry['pairs']:,}", show(entry.get(f"median_{unit}")),
+                      show(entry.get(f"p95_{unit}")), show(target) if target else "-",
                       styles.get(entry["status"], markup(entry["status"])))
     return table
 

@@ -39,6 +39,10 @@ parameters:               # clocks in working days: a long weekend does not make
   release_to_ship_slo: {RELEASE_BD}bd
   invoice_cutoff: {INVOICE_BD}bd
 
+slo:                      # the report's latency targets, in working days on the same calendar
+  release_to_ship: {{p95: {RELEASE_BD}bd}}
+  ship_to_invoice: {{p95: {INVOICE_BD}bd}}
+
 overrides:
   rules:
     edi-order-lines-match-erp:  # the 850's line 2 is the ERP's 2.1 (and 2.2 once a part shipped): summed

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from recon.config.schema import Config, SloTarget
+from datetime import date
+
+from recon.config.schema import Config
+from recon.config.slo import SloTarget
 from recon.db import Database
 from recon.load.loader import ensure_table
 from recon.report import summary
@@ -76,14 +79,16 @@ def test_latency_sql_gives_the_same_hours_as_date_diff_on_edge_cases():
     assert rows > 30
     db.execute(f"CREATE TEMP TABLE {summary.SHIPPED} AS {summary.shipped_sql()}")
     for name, spec in summary.LATENCY.items():
-        fast = sorted(db.rows(f"SELECT hours FROM ({spec['sql']}) WHERE hours IS NOT NULL"))
+        fast = sorted(db.rows(f"SELECT (to_s - from_s) / 3600.0 AS hours FROM ({spec['sql']}) "
+                            f"WHERE from_s IS NOT NULL AND to_s IS NOT NULL"))
         slow = sorted(db.rows(f"SELECT hours FROM ({REFERENCE[name]}) WHERE hours IS NOT NULL"))
         assert fast == slow and len(fast) >= 3, name
         assert any(h != round(h) for (h,) in fast), name  # fractional hours are exercised
     # Without the ERP's shipment lines, the other two clocks still read the WMS side alone.
     db.execute(f"CREATE OR REPLACE TEMP TABLE {summary.SHIPPED} AS {summary.shipped_sql(erp=False)}")
     for name in ("release_to_ship", "ship_to_invoice"):
-        fast = sorted(db.rows(f"SELECT hours FROM ({summary.LATENCY[name]['sql']}) WHERE hours IS NOT NULL"))
+        fast = sorted(db.rows(f"SELECT (to_s - from_s) / 3600.0 AS hours FROM ({summary.LATENCY[name]['sql']}) "
+                             f"WHERE from_s IS NOT NULL AND to_s IS NOT NULL"))
         assert fast == sorted(db.rows(f"SELECT hours FROM ({REFERENCE[name]}) WHERE hours IS NOT NULL")), name
 
 
@@ -163,3 +168,43 @@ def test_lifecycle_and_acks_come_from_the_store_table():
     plain = build_database(with_lifecycle=False)
     summary.prepare(plain)
     assert all(g.new and not g.acked for g in summary.groups(plain))
+
+
+def test_an_slo_in_business_days_is_measured_on_the_calendar_not_the_clock():
+    from recon.calendars import BusinessCalendar
+
+    db = Database()
+    orders, shipped = ensure_table(db, "erp", "orders"), ensure_table(db, "wms", "shipment_lines")
+    # (released, shipped) in UTC; Monday 30 Nov 2026 is a holiday.
+    pairs = [("2026-11-27 15:00", "2026-12-01 14:00"),  # Fri -> Tue: 1 working day (Tue) less an hour
+             ("2026-11-25 09:00", "2026-11-25 12:00"),  # same Wednesday: 3 of 24 hours
+             ("2026-11-26 10:00", "2026-12-01 11:00")]  # Thu -> Tue: Fri + Tue and an hour
+    for i, (released, at) in enumerate(pairs):
+        db.execute(f"INSERT INTO {orders} (order_id, released_at) VALUES (?, ?::TIMESTAMPTZ)", [f"O{i}", released])
+        db.execute(f"INSERT INTO {shipped} (shipment_id, order_id, line_no, shipped_at) "
+                   "VALUES (?, ?, '1', ?::TIMESTAMPTZ)", [f"S{i}", f"O{i}", at])
+    calendars = {"default": BusinessCalendar((1, 2, 3, 4, 5), (date(2026, 11, 30),), "UTC")}
+    config = Config.model_validate({"slo": {"release_to_ship": {"median": "1bd", "p95": "2bd"}},
+                                    "calendars": {"default": {"holidays": ["2026-11-30"]}}})
+    latency = summary.latency_section(db, summary.slo_targets(config), calendars)["release_to_ship"]
+    days = sorted([23 / 24, 3 / 24, 2 + 1 / 24])
+    assert latency["median_business_days"] == round(days[1], 2)
+    assert latency["p95_business_days"] == round(days[1] + 0.9 * (days[2] - days[1]), 2)
+    assert latency["p95_hours"] > 48  # in hours the weekend and the holiday would count
+    assert latency["slo"] == {"median_business_days": 1.0, "p95_business_days": 2.0, "calendar": "default"}
+    assert latency["status"] == "met"  # median 0.96 bd <= 1, p95 1.93 bd <= 2
+    stricter = summary.apply_slo({"release_to_ship": latency}, {"release_to_ship": SloTarget(p95="1bd")})
+    assert stricter["release_to_ship"]["status"] == "missed"
+    hours_only = summary.latency_section(db, {"release_to_ship": SloTarget(p95="48h")})
+    assert summary.apply_slo(hours_only, {"release_to_ship": SloTarget(p95="2bd")})["release_to_ship"]["status"] \
+        == "not-measured"  # a stored run measured in hours cannot be judged in business days
+
+
+def test_slo_in_business_days_needs_one_unit_and_a_known_calendar():
+    import pytest
+    from pydantic import ValidationError
+
+    assert Config.model_validate({"slo": {"release_to_ship": "2bd:uk"}}).slo.release_to_ship == SloTarget(
+        p95=2.0, unit="business_days", calendar="uk")
+    with pytest.raises(ValidationError, match="both be business days"):
+        Config.model_validate({"slo": {"release_to_ship": {"median": "1bd", "p95": "36h"}}})

@@ -111,3 +111,47 @@ def test_the_sql_clock_agrees_with_counting_days_by_hand(event, hours, days, hol
     db.execute("SET TimeZone = 'UTC'")
     (got,) = db.rows(f"SELECT {sql}", {"e": event, "a": as_of})[0]
     assert got is _python_late(cal, event, as_of, days)
+
+
+@given(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2026, 12, 31)),
+       st.integers(0, 400), st.integers(0, 5),
+       st.lists(st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 1, 31)), max_size=8),
+       st.sets(st.integers(1, 7), min_size=1), st.sampled_from(["UTC", "Europe/Berlin", "America/Chicago"]))
+def test_business_days_elapsed_exceed_n_exactly_when_the_clock_calls_it_late(event, hours, days, holidays,
+                                                                            weekdays, zone):
+    # An SLO in business days (recon.config.slo) measures elapsed_sql; a rule's `older_than: Nbd`
+    # uses older_than_sql. A pair must breach "N business days" in both or in neither.
+    cal = BusinessCalendar(tuple(sorted(weekdays)), tuple(holidays), zone)
+    event = event.replace(tzinfo=UTC, microsecond=0)
+    end = event + timedelta(hours=hours)
+    e, a = "CAST($e AS TIMESTAMPTZ)", "CAST($a AS TIMESTAMPTZ)"
+    db = Database()
+    elapsed, late = db.rows(f"SELECT {cal.elapsed_sql(e, a)}, {cal.older_than_sql(e, a, days)}",
+                            {"e": event, "a": end})[0]
+    assert (float(elapsed) > days) is late
+    assert float(elapsed) >= 0
+
+
+def test_an_slo_in_business_days_counts_on_the_config_calendar_end_to_end(make_project, tmp_path):
+    # The ERP posts the Friday 15:00 shipment on Tuesday 16:00 (Monday a holiday): 1 business day and
+    # an hour in Berlin, 97 hours on the clock.
+    files = {**FILES, "erp/post.csv": "SHIP,ORDER,LINE,QTY,STATUS,AT\n"
+                                      "SH-1,SO-1,1,5,SHIPPED,2026-11-24T16:00:00+01:00\n"}
+    config = CONFIG.replace("CUTOFF", "2bd").replace("HOLIDAYS", "[2026-11-23]")
+    config = config.replace("  erp_ship:\n    system: erp\n    entity: shipment_lines\n    path: wms/ship.csv",
+                            "  erp_ship:\n    system: erp\n    entity: shipment_lines\n    path: erp/post.csv")
+    config += "slo:\n  ship_to_post: {p95: 1bd}\n"
+    result = api.run(make_project(config, files), as_of="2026-11-26T09:00:00+01:00", out=tmp_path / "out",
+                     dry_run=True)
+    clock = result.outputs.summary.latency["ship_to_post"]
+    assert clock["pairs"] == 1 and clock["p95_hours"] == 97.0
+    assert clock["p95_business_days"] == round(1 + 1 / 24, 2)
+    assert clock["slo"] == {"median_business_days": None, "p95_business_days": 1.0, "calendar": "default"}
+    assert clock["status"] == "missed"
+
+
+def test_an_slo_in_business_days_needs_its_calendar(make_project):
+    config = CONFIG.replace("CUTOFF", "2d").replace("HOLIDAYS", "[]") + "slo:\n  release_to_ship: 2bd:uk\n"
+    result = api.validate(make_project(config, FILES))
+    assert [p.code for p in result.problems] == ["R060"]
+    assert "slo" in str(result.problems[0]) and "'uk'" in str(result.problems[0])

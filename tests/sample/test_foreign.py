@@ -81,6 +81,10 @@ def test_the_run_summary_shows_each_source_semantic(foreign_2k: tuple[Path, Path
     assert sources["tms_loads"]["rows_read"] == loads
     assert sources["tms_loads"]["rows_loaded"] == loads + sources["tms_loads"]["rows_exploded"] > 2 * loads
     assert all(s.get("rows_rejected", 0) == 0 for s in sources.values())
+    # the latency targets are in working days: measured on the calendar, never more than the clock's days
+    clock = json.loads((run / "summary.json").read_text())["latency"]["release_to_ship"]
+    assert clock["slo"]["calendar"] == "default" and clock["pairs"] > 1000
+    assert 0 < clock["p95_business_days"] <= clock["p95_hours"] / 24
 
 
 def test_dotted_and_billing_item_line_numbers_reach_the_findings(
