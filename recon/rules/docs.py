@@ -174,7 +174,9 @@ those whose key is unique. `older_than` does not apply here: a record still insi
 compared and not (yet) matched. A rule that matched nothing is a warning in the run's summary when
 the cause is likely a configuration: a match rule whose tables both have rows but share no key
 value at all (padded against unpadded numbers, a prefix, case; the warning shows a key of each
-side), or a rule that compared nothing from tables that have rows (its filters leave none).
+side; when a key is an expression or a lookup's field, which cannot be tested alone, the
+warning says the sides never paired without naming a cause), or a rule that compared nothing
+from tables that have rows (its filters leave none).
 
 Outcomes are exceptions: a type (stable kebab-case name), a severity, an owner queue and the system
 to fix. `fix_in` defaults to the side that is not the system of record for the rule's entity

@@ -66,4 +66,10 @@ def never_join_sql(rule: MatchRule, lookups: Mapping[str, Mapping[str, str]]) ->
             f"(SELECT min(k0) FROM ({keys(lt, left)})), (SELECT min(k0) FROM ({keys(rt, right)}))")
 
 
-__all__ = ["never_join_sql"]
+def side_rows_sql(rule: MatchRule) -> str:
+    """One row: the left and the right side's rows after their own `where` (fails on a lookup's field)."""
+    lt, rt = (_filtered(side.table, side.where) for side in (rule.left, rule.right))
+    return f"SELECT (SELECT count(*) FROM {lt}), (SELECT count(*) FROM {rt})"
+
+
+__all__ = ["never_join_sql", "side_rows_sql"]

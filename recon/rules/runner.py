@@ -23,7 +23,7 @@ from recon.db import Database
 from recon.rules import fuzzy, manual
 from recon.rules.compiler import CompileContext, CompiledRule, compile_rule
 from recon.rules.contract import COLUMN_NAMES, exceptions_ddl, order_by
-from recon.rules.joins import never_join_sql
+from recon.rules.joins import never_join_sql, side_rows_sql
 from recon.rules.loader import LoadedRule
 from recon.rules.schema import MatchRule
 from recon.rules.tables import split_table
@@ -247,12 +247,13 @@ def compared_nothing(db: Database, loaded: LoadedRule, result: RuleResult, confi
     rule = loaded.rule
     if isinstance(rule, MatchRule):
         sql = never_join_sql(rule, config.lookups if config else {})
-        if sql is None:
-            return None
         try:  # a key may be a lookup's field, not a column of the side's table: then no judgement
-            left_rows, right_rows, joined, left_key, right_key = db.rows(sql)[0]
+            judged = db.rows(sql)[0] if sql is not None else None
         except duckdb.Error:
-            return None
+            judged = None
+        if judged is None:
+            return _compared_nothing_unjudged(db, loaded, result)
+        left_rows, right_rows, joined, left_key, right_key = judged
         if not left_rows or not right_rows or joined:
             return None
         name = rule.keys[0].name
@@ -266,6 +267,23 @@ def compared_nothing(db: Database, loaded: LoadedRule, result: RuleResult, confi
             return (f"rule {loaded.id}: compared nothing although {', '.join(rule.tables())} has {rows} rows; "
                     "its where filters leave no row (a status value or a code spelt differently in these extracts?)")
     return None
+
+
+def _compared_nothing_unjudged(db: Database, loaded: LoadedRule, result: RuleResult) -> str | None:
+    """A match rule whose keys recon cannot test on their own (an expression, a lookup's field) that
+    compared no pair although both tables have rows: said, without a cause it cannot know."""
+    rule = loaded.rule
+    if result.records_matched or not isinstance(rule, MatchRule):
+        return None
+    try:  # each side after its own where: a side its filter empties has nothing to pair
+        counts = [int(n) for n in db.rows(side_rows_sql(rule))[0]]
+    except duckdb.Error:  # a where over a lookup's field: not testable alone
+        return None
+    if not all(counts):
+        return None
+    return (f"rule {loaded.id}: compared no pair although {rule.left.table} has {counts[0]} rows and "
+            f"{rule.right.table} {counts[1]} (after their where filters); its keys (expressions or lookup "
+            "fields, which recon cannot test alone) never meet: check both sides' key values with recon query")
 
 
 __all__ = ["DISABLED", "NOT_EVALUATED", "Blockers", "RuleResult", "RulesReport", "compared_nothing", "lookup_tables",

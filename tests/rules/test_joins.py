@@ -46,3 +46,43 @@ def test_a_side_its_filter_empties_is_not_called_a_key_convention(make_project, 
     result = api.run(project, as_of="2026-11-21T00:00:00Z", out=tmp_path / "o", dry_run=True)
     assert [w for w in result.rules.report.warnings
             if "shipment-posted-in-erp" in w and "never join" in w] == []
+
+
+def test_a_rule_with_expression_keys_that_compared_nothing_still_warns(make_project, tmp_path):
+    # The keys are expressions recon cannot test alone: no cause is named, but a rule that compared
+    # no pair from two tables with rows is never a silent "ok".
+    keyed = CONFIG.replace("rules: [bundled/order-to-cash]\n", """rules: [bundled/order-to-cash]
+overrides:
+  rules:
+    shipment-posted-in-erp:
+      keys: [{name: order_id, left: "'W' || order_id"}, line_no]
+""")
+    project = make_project(keyed, {"wms/ship.csv": WMS, "erp/ship.csv": ERP.replace("0000001042", "1042")})
+    result = api.run(project, as_of="2026-11-21T00:00:00Z", out=tmp_path / "o", dry_run=True)
+    (warning,) = [w for w in result.rules.report.warnings if "shipment-posted-in-erp" in w]
+    assert "compared no pair" in warning and "wms.shipment_lines has 1 rows" in warning
+    assert "never join" not in warning  # no cause is claimed that was not tested
+
+
+def test_expression_keys_that_do_join_do_not_warn(make_project, tmp_path):
+    keyed = CONFIG.replace("rules: [bundled/order-to-cash]\n", """rules: [bundled/order-to-cash]
+overrides:
+  rules:
+    shipment-posted-in-erp:
+      keys: [{name: order_id, left: "ltrim(order_id, '0')", right: "ltrim(order_id, '0')"}, line_no]
+""")
+    project = make_project(keyed, {"wms/ship.csv": WMS, "erp/ship.csv": ERP})
+    result = api.run(project, as_of="2026-11-21T00:00:00Z", out=tmp_path / "o", dry_run=True)
+    assert [w for w in result.rules.report.warnings if "shipment-posted-in-erp" in w] == []
+
+
+def test_expression_keys_on_a_side_its_filter_empties_do_not_warn(make_project, tmp_path):
+    keyed = CONFIG.replace("rules: [bundled/order-to-cash]\n", """rules: [bundled/order-to-cash]
+overrides:
+  rules:
+    shipment-posted-in-erp:
+      keys: [{name: order_id, left: "'W' || order_id"}, line_no]
+""")
+    project = make_project(keyed, {"wms/ship.csv": WMS.replace("SHIPPED", "PICKED"), "erp/ship.csv": ERP})
+    result = api.run(project, as_of="2026-11-21T00:00:00Z", out=tmp_path / "o", dry_run=True)
+    assert [w for w in result.rules.report.warnings if "shipment-posted-in-erp" in w] == []
