@@ -58,22 +58,9 @@ class MessageContext(FindingCollector):
         self.counts: dict[str, int] = {}
         self.rows: dict[str, tuple[tuple | None, list]] = {}
 
-    def emit(self, entity: str, head: tuple | None, lines: list) -> None:
-        self.rows[entity] = (head, lines)
-
-    def finding(self, code: str, severity: str, message: str, index: int | None,
-                element: str | None = None) -> Finding:
-        segs = self.segs
-        return Finding(
-            code=code, severity=severity, file=self.file, message=message,  # type: ignore[arg-type]
-            interchange_control=self.icc, group_control=self.group.control if self.group else None,
-            set_control=self.sc, transaction_set=self.msg.type,
-            segment_position=self.base + index if index is not None else None,
-            segment_id=segs[index][0] if index is not None and index < len(segs) else None, element=element,
-        )
-
-    def reject(self, code: str, message: str, index: int | None, element: str | None = None) -> Reject:
-        return Reject(code, message, index, element)
+    @property
+    def document_type(self) -> str:
+        return self.msg.type
 
     # -- values -------------------------------------------------------------------------------
 

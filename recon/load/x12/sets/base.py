@@ -9,7 +9,7 @@ access that tolerates dropped trailing elements, line numbers, required header v
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from recon.load.x12.envelope import TxSet
 from recon.load.x12.quirks import ResolvedOptions
@@ -33,19 +33,53 @@ class Reject(Exception):
 
 
 class FindingCollector:
-    """Warnings of one document (an X12 set, an EDIFACT message), at most MAX_SAME_FINDINGS per code.
+    """One document (an X12 set, an EDIFACT message) as a mapper sees it: its rows and its findings,
+    at most MAX_SAME_FINDINGS warnings per code.
 
-    A subclass has `findings`, `counts` and `finding(code, severity, message, index, element)`.
+    A subclass sets the attributes below; `document_type` is what a finding names as the
+    transaction set (the X12 set, or the EDIFACT message type itself).
     """
 
     __slots__ = ()
     UNIT = "set"  # what the document is called in the "... and N more" line
     findings: list[Finding]
     counts: dict[str, int]
+    rows: dict[str, tuple[tuple | None, list]]
+    segs: list[list[str]]
+    base: int
+    file: str
+    icc: str | None
+    sc: str | None
+    group: Any
+
+    @property
+    def document_type(self) -> str:
+        raise NotImplementedError
+
+    def emit(self, entity: str, head: tuple | None, lines: list) -> None:
+        """Hand over this document's rows of `entity`: `head` in HEADS order, `lines` in LINES order."""
+        self.rows[entity] = (head, lines)
 
     def finding(self, code: str, severity: str, message: str, index: int | None,
                 element: str | None = None) -> Finding:
-        raise NotImplementedError
+        """A finding located in this document: file, control numbers and the segment at `index`."""
+        segs = self.segs
+        return Finding(
+            code=code,
+            severity=severity,  # type: ignore[arg-type]
+            file=self.file,
+            message=message,
+            interchange_control=self.icc,
+            group_control=self.group.control if self.group else None,
+            set_control=self.sc,
+            transaction_set=self.document_type,
+            segment_position=self.base + index if index is not None else None,
+            segment_id=segs[index][0] if index is not None and index < len(segs) else None,
+            element=element,
+        )
+
+    def reject(self, code: str, message: str, index: int | None, element: str | None = None) -> Reject:
+        return Reject(code, message, index, element)
 
     def warn(self, code: str, message: str, index: int | None, element: str | None = None) -> None:
         n = self.counts.get(code, 0) + 1
@@ -93,27 +127,9 @@ class SetContext(FindingCollector):
         self.counts: dict[str, int] = {}
         self.rows: dict[str, tuple[tuple | None, list]] = {}
 
-    def emit(self, entity: str, head: tuple | None, lines: list) -> None:
-        """Hand over this set's rows of `entity`: `head` in HEADS order, `lines` in LINES order."""
-        self.rows[entity] = (head, lines)
-
-    def finding(self, code: str, severity: str, message: str, index: int | None,
-                element: str | None = None) -> Finding:
-        """A finding located in this set: file, control numbers and the segment at `index`."""
-        segs = self.segs
-        return Finding(
-            code=code,
-            severity=severity,  # type: ignore[arg-type]
-            file=self.file,
-            message=message,
-            interchange_control=self.icc,
-            group_control=self.group.control if self.group else None,
-            set_control=self.sc,
-            transaction_set=self.ts,
-            segment_position=self.base + index if index is not None else None,
-            segment_id=segs[index][0] if index is not None and index < len(segs) else None,
-            element=element,
-        )
+    @property
+    def document_type(self) -> str:
+        return self.ts
 
     def number(self, raw: str, index: int, element: str) -> str | None:
         """Slow path of number normalisation; the caller has already tried `raw.isdecimal()`."""
@@ -163,9 +179,6 @@ class SetContext(FindingCollector):
         missing = f"{sid}{k + 1:02d}" if q else f"{sid}{k:02d}"
         what = f"qualifier {q!r} has no product id" if q else f"product id {v!r} has no qualifier"
         self.warn("X12-PAIR-INCOMPLETE", f"{sid}: {what} ({missing} empty); that pair was ignored", index, missing)
-
-    def reject(self, code: str, message: str, index: int | None, element: str | None = None) -> Reject:
-        return Reject(code, message, index, element)
 
     @property
     def group_date(self) -> str | None:
