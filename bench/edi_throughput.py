@@ -10,19 +10,12 @@ and building the Arrow tables. Results are recorded in bench/edi_results.md.
 
 from __future__ import annotations
 
-import argparse
-import cProfile
-import os
-import platform
-import pstats
-import resource
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.edi_bench import arguments, bench_file, lay_out, measure
 from recon.load.x12 import X12Options, parse_x12_files
 
 
@@ -124,83 +117,21 @@ def synthesise(path: Path, target_segments: int, layout: str = "lf", interchange
                 produced += len(body) + 2
             out.append(f"GE*{sets}*{gctl}")
         out.append(f"IEA*{n_groups}*{ic:09d}")
-    if layout == "lf":
-        text = "~\n".join(out) + "~\n"
-    elif layout == "none":
-        text = "~".join(out) + "~"
-    elif layout == "wrapped":
-        flat = "~".join(out) + "~"
-        text = "\n".join(flat[i : i + 80] for i in range(0, len(flat), 80))
-    else:
-        raise SystemExit(f"unknown layout {layout}")
+    text = lay_out(out, "~", layout)
     path.write_text(text, encoding="ascii")
     return len(out)
 
 
-def _cpu() -> float:
-    """CPU seconds of this process and of its finished children (the parse's worker processes)."""
-    t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--segments", type=int, default=2_000_000)
-    ap.add_argument("--layout", choices=["lf", "none", "wrapped"], default="lf")
-    ap.add_argument("--repeat", type=int, default=3, help="timed runs; the best is reported")
-    ap.add_argument("--profile", action="store_true", help="print a cProfile of one run")
-    ap.add_argument("--keep", action="store_true", help="keep the synthesised file")
-    ap.add_argument("--interchanges", type=int, default=1, help="interchanges in the file (the parallel parse cuts "
-                    "a large file between them)")
-    ap.add_argument("--workers", type=int, default=1, help="worker processes (parse_x12_files(workers=...)); "
-                    "CPU then includes the workers'")
-    ap.add_argument("--file", type=Path, default=None, help="parse this file (e.g. one kept with --keep) instead of "
-                    "synthesising one, so that the peak memory printed is the parse's alone")
-    args = ap.parse_args()
+    args = arguments(__doc__, workers_default=1).parse_args()
 
-    if args.file is not None:
-        path, tmp = args.file, None
-        print(f"file: {path} ({path.stat().st_size / 1e6:.1f} MB)")
-    else:
-        tmp = Path(tempfile.mkdtemp(prefix="recon-edi-bench-"))
-        path = tmp / f"bench_{args.layout}.edi"
+    def synthesised(path: Path) -> str:
         written = synthesise(path, args.segments, args.layout, args.interchanges)
-        size = path.stat().st_size
-        print(f"file: {path} ({size / 1e6:.1f} MB, {written:,} segments, layout={args.layout})")
-    options = X12Options(our_ids=["ACME"])
+        return f"{written:,} segments, layout={args.layout}"
 
-    best = best_cpu = float("inf")
-    result = None
-    parse_x12_files([path.parent / "missing.edi"], options)  # warm imports and Arrow's first-call setup
-    for _ in range(args.repeat):
-        t0, c0 = time.perf_counter(), _cpu()
-        result = parse_x12_files([path], options, workers=args.workers)
-        elapsed, cpu = time.perf_counter() - t0, _cpu() - c0
-        best, best_cpu = min(best, elapsed), min(best_cpu, cpu)
-    assert result is not None
-    rows = {k: t.num_rows for k, t in result.tables.items() if t.num_rows}
-    print(f"segments tokenized: {result.segments:,}; findings: {len(result.findings)}; rows: {rows}")
-    print(
-        f"best of {args.repeat}: {best:.2f} s wall -> {result.segments / best:,.0f} segments/s; "
-        f"{best_cpu:.2f} s CPU -> {result.segments / best_cpu:,.0f} segments/s per core (workers: {args.workers})"
-    )
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak RSS: this process {own:,.0f} MiB, largest worker process {workers:,.0f} MiB")
-    machine = platform.processor() or platform.machine()
-    print(f"machine: {machine}, {os.cpu_count()} cpus, Python {platform.python_version()}")
-    if result.findings:
-        for f in result.findings[:5]:
-            print("  finding:", f.code, f.message)
-    if args.profile:
-        prof = cProfile.Profile()
-        prof.enable()
-        parse_x12_files([path], options)
-        prof.disable()
-        pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
-    if tmp is not None and not args.keep:
-        path.unlink()
-        tmp.rmdir()
+    path, tmp = bench_file(args, "edi", synthesised)
+    options = X12Options(our_ids=["ACME"])
+    measure(args, path, tmp, lambda files, workers=None: parse_x12_files(files, options, workers=workers))
 
 
 if __name__ == "__main__":

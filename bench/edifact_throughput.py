@@ -13,18 +13,12 @@ path is measured too. Results: bench/edi_results.md (EDIFACT) and bench/results.
 
 from __future__ import annotations
 
-import argparse
-import cProfile
-import os
-import pstats
-import resource
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.edi_bench import arguments, bench_file, lay_out, measure
 from recon.load.edifact import EdifactOptions
 from recon.load.x12 import parse_x12_files
 
@@ -88,78 +82,24 @@ def synthesise(path: Path, target: int, layout: str = "lf", release: bool = Fals
                 out.append(f"UNT+{len(body) + 2}+{messages}")
                 produced += len(body) + 2
             out.append(f"UNZ+{messages}+{ref}")
-    if layout == "lf":
-        text = "'\n".join(out) + "'\n"
-    elif layout == "none":
-        text = "'".join(out) + "'"
-    elif layout == "wrapped":
-        flat = "'".join(out) + "'"
-        text = "\n".join(flat[i : i + 80] for i in range(0, len(flat), 80))
-    else:
-        raise SystemExit(f"unknown layout {layout}")
+    text = lay_out(out, "'", layout)
     path.write_text(text, encoding="latin-1")
     return len(out)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--segments", type=int, default=2_000_000)
-    ap.add_argument("--layout", choices=["lf", "none", "wrapped"], default="lf")
+    ap = arguments(__doc__, workers_default=None)
     ap.add_argument("--release", action="store_true", help="a released separator in every description")
-    ap.add_argument("--repeat", type=int, default=3, help="timed runs; the best is reported")
-    ap.add_argument("--profile", action="store_true", help="print a cProfile of one run")
-    ap.add_argument("--interchanges", type=int, default=1, help="interchanges per message type (a large file is "
-                    "cut between them for bounded memory)")
-    ap.add_argument("--workers", type=int, default=None, help="parse_x12_files(workers=...): with a number (even "
-                    "1) a file of 32 MiB or more is parsed in parts in worker processes; CPU then includes theirs")
-    ap.add_argument("--keep", action="store_true", help="keep the synthesised file")
-    ap.add_argument("--file", type=Path, default=None, help="parse this file (one kept with --keep) instead of "
-                    "synthesising one, so that the peak memory printed is the parse's alone")
     args = ap.parse_args()
 
-    if args.file is not None:
-        path, tmp = args.file, None
-        print(f"file: {path} ({path.stat().st_size / 1e6:.1f} MB)")
-    else:
-        tmp = Path(tempfile.mkdtemp(prefix="recon-edifact-bench-"))
-        path = tmp / f"bench_{args.layout}.edifact"
+    def synthesised(path: Path) -> str:
         written = synthesise(path, args.segments, args.layout, args.release, args.interchanges)
-        print(f"file: {path} ({path.stat().st_size / 1e6:.1f} MB, {written:,} segments, layout={args.layout}, "
-              f"release={args.release}, interchanges={3 * args.interchanges})")
+        return (f"{written:,} segments, layout={args.layout}, release={args.release}, "
+                f"interchanges={3 * args.interchanges}")
+
+    path, tmp = bench_file(args, "edifact", synthesised)
     options = EdifactOptions(our_ids=["ACME"])
-    parse_x12_files([path.parent / "missing.edifact"], edifact=options)  # warm imports
-    best = best_cpu = float("inf")
-    result = None
-    for _ in range(args.repeat):
-        t0, c0 = time.perf_counter(), _cpu()
-        result = parse_x12_files([path], edifact=options, workers=args.workers)
-        best, best_cpu = min(best, time.perf_counter() - t0), min(best_cpu, _cpu() - c0)
-    assert result is not None
-    rows = {k: t.num_rows for k, t in result.tables.items() if t.num_rows}
-    print(f"segments: {result.segments:,}; findings: {len(result.findings)}; rows: {rows}")
-    print(f"best of {args.repeat}: {best:.2f} s wall -> {result.segments / best:,.0f} segments/s; "
-          f"{best_cpu:.2f} s CPU -> {result.segments / best_cpu:,.0f} segments/s per core")
-    print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cpus")
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak RSS: this process {own:,.0f} MiB, largest worker process {workers:,.0f} MiB")
-    for f in result.findings[:5]:
-        print("  finding:", f.code, f.message)
-    if args.profile:
-        prof = cProfile.Profile()
-        prof.enable()
-        parse_x12_files([path], edifact=options)
-        prof.disable()
-        pstats.Stats(prof).sort_stats("tottime").print_stats(20)
-    if tmp is not None and not args.keep:
-        path.unlink()
-        tmp.rmdir()
-
-
-def _cpu() -> float:
-    """CPU seconds of this process and of its finished children (the parse's worker processes)."""
-    t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
+    measure(args, path, tmp, lambda files, workers=None: parse_x12_files(files, edifact=options, workers=workers))
 
 
 if __name__ == "__main__":
