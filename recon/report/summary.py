@@ -294,22 +294,22 @@ def latency_section(db: Database, slo: Mapping[str, SloTarget | None],
     out: dict[str, Any] = {}
     try:
         for name, spec in LATENCY.items():
-            pairs, median, p95, days = 0, None, None, None
+            pairs, median, p95, days = 0, None, None, []
             calendar = _business_calendar(slo.get(name), calendars)
             if present[name]:
-                business = "NULL"
+                business = ""  # the clock in business days, only for a target in business days
                 if calendar is not None:
-                    business = calendar.elapsed_sql("to_timestamp(from_s)", "to_timestamp(to_s)")
-                pairs, quantiles, days = db.rows(  # one list quantile: the values are gathered once, not twice
-                    f"SELECT count(*), quantile_cont((to_s - from_s) / 3600.0, [0.5, 0.95]), "
-                    f"quantile_cont({business}, [0.5, 0.95]) "
+                    elapsed = calendar.elapsed_sql("to_timestamp(from_s)", "to_timestamp(to_s)")
+                    business = f", quantile_cont({elapsed}, [0.5, 0.95])"
+                pairs, quantiles, *days = db.rows(  # one list quantile: the values are gathered once, not twice
+                    f"SELECT count(*), quantile_cont((to_s - from_s) / 3600.0, [0.5, 0.95]){business} "
                     f"FROM ({spec['sql']}) WHERE from_s IS NOT NULL AND to_s IS NOT NULL")[0]
                 median, p95 = quantiles or (None, None)
             out[name] = {"label": spec["label"], "from": spec["from"], "to": spec["to"], "pairs": pairs,
                          "median_hours": _hours(median), "p95_hours": _hours(p95)}
             if calendar is not None:
-                out[name]["median_business_days"], out[name]["p95_business_days"] = (
-                    (_hours(days[0]), _hours(days[1])) if days else (None, None))
+                median_days, p95_days = (days[0] if days else None) or (None, None)
+                out[name].update(median_business_days=_hours(median_days), p95_business_days=_hours(p95_days))
     finally:
         db.execute(f"DROP TABLE IF EXISTS {SHIPPED}")
     return apply_slo(out, slo)

@@ -302,7 +302,7 @@ class StateStore:
         never from a copied row: a carried-forward exception has this run's status, not the last one's.
         """
         present = {c for c, _ in self.db.columns(table)}
-        status = {"analyst_status": ANALYST_STATUS_SQL, "reason_code": "reason_code"}
+        status = {"analyst_status": "_s._analyst_status", "reason_code": "_s._reason_code"}
         parts = []
         for col, duck_type in EXCEPTION_COLUMNS.items():
             if col == "run_id":
@@ -310,13 +310,17 @@ class StateStore:
             elif col == "unverified":
                 parts.append("true" if unverified else "false")
             elif col in status:
-                parts.append(f"(SELECT {status[col]} FROM {status_table} AS s WHERE s.exception_id = "
-                             f"_e.exception_id LIMIT 1)" if status_table else f"NULL::{duck_type}")
+                parts.append(status[col] if status_table else f"NULL::{duck_type}")
             elif col in present:
-                parts.append(f"TRY_CAST({ident(col)} AS {duck_type})")
+                parts.append(f"TRY_CAST(_e.{ident(col)} AS {duck_type})")
             else:
                 parts.append(f"NULL::{duck_type}")
-        return f"SELECT {', '.join(parts)} FROM {table} AS _e"
+        joined = ""
+        if status_table:  # one row per exception id, so the join never adds rows
+            joined = (f" LEFT JOIN (SELECT exception_id AS _sid, any_value({ANALYST_STATUS_SQL}) AS _analyst_status, "
+                      f"any_value(reason_code) AS _reason_code FROM {status_table} GROUP BY exception_id) AS _s "
+                      "ON _s._sid = _e.exception_id")
+        return f"SELECT {', '.join(parts)} FROM {table} AS _e{joined}"
 
     # -- reading ---------------------------------------------------------------------------------
 
