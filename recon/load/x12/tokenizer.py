@@ -17,6 +17,7 @@ when the mapper gets to that set.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,6 +32,11 @@ _WS = " \t\r\n"
 EBCDIC_ISA = b"\xc9\xe2\xc1"
 """"ISA" in the EBCDIC code pages (cp037, cp500, cp1140...): letters and digits sit at the same
 code points in all of them."""
+
+
+Block = tuple[list[str], "list[int] | None", "list[int] | None", str]
+"""A further block of a streamed interchange: segments, envelope and mandatory candidates
+(indexes in the interchange, None when unknown), and the block's text before layout removal."""
 
 
 @dataclass(slots=True)
@@ -57,12 +63,32 @@ class Interchange:
     suspects: list[int] | None = None  # indexes in `raw` that may lack a mandatory element (None: unknown)
     synthetic: bool = False  # raw[0] stands in for a missing ISA (recover.py): it is no segment of the file
 
+    base: int = 0  # the index of raw[0]: a streamed interchange (`stream`) keeps a window of its segments
+
     def elements(self, i: int) -> list[str]:
         """Segment i split into elements (element 0 is the segment id)."""
         if i == 0 and self.isa is not None:
             return self.isa
         assert self.delimiters is not None
-        return self.raw[i].split(self.delimiters.element)
+        return self.raw[i - self.base].split(self.delimiters.element)
+
+    def advance(self, keep: int, block: Block) -> None:
+        """Drop the segments before index `keep` and append the next block of a streamed interchange."""
+        segments, _, suspects, text = block
+        drop = keep - self.base
+        if drop > 0:
+            del self.raw[:drop]
+            self.base = keep
+        self.raw.extend(segments)
+        if self.suspects is not None and suspects is not None:
+            del self.suspects[: bisect_left(self.suspects, keep)]
+            self.suspects.extend(suspects)
+        else:
+            self.suspects = None  # a block whose offsets did not map to segments: the sets are scanned
+        d = self.delimiters
+        assert d is not None
+        self.has_component = self.has_component or d.component in text
+        self.has_repetition = self.has_repetition or (d.repetition is not None and d.repetition in text)
 
 
 @dataclass(slots=True)
@@ -291,6 +317,31 @@ def split_body(body: str, d: Delimiters) -> tuple[list[str], list[int] | None, b
         last = pos
         (suspects if m.lastindex is None else envelope).append(count)
     return raw, envelope, extra_iea, suspects
+
+
+def split_piece(piece: str, d: Delimiters, first_index: int) -> tuple[list[str], list[int] | None, list[int] | None]:
+    """`split_body` for a piece of an interchange's text (cut right after a terminator, `stream`).
+
+    Returns the segments and the envelope and mandatory candidates as indexes in the whole
+    interchange, the piece's first segment being `first_index`. That first segment has no
+    terminator before it in the piece, so the regex is matched against it alone, as it would
+    have been in the whole text (the first piece keeps `split_body`'s own handling of index 1).
+    """
+    segments, envelope, _, suspects = split_body(piece, d)
+    if envelope is None or suspects is None:
+        return segments, None, None
+    if first_index > 1:
+        if envelope and envelope[0] == 1:
+            del envelope[0]
+        term = "\n" if d.line_terminated else d.segment
+        m = _envelope_re(term, d.element).match(term + segments[0]) if segments else None
+        if m is not None:
+            (suspects if m.lastindex is None else envelope).insert(0, 1)
+    shift = first_index - 1
+    if shift:
+        envelope = [i + shift for i in envelope]
+        suspects = [i + shift for i in suspects]
+    return segments, envelope, suspects
 
 
 def split_segments(raw: list[str], element: str) -> list[list[str]]:
