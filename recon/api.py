@@ -32,6 +32,7 @@ from recon.engines import DEFAULT_ENGINE, ENGINES
 from recon.environment import check_output_folder, check_spill_folder
 from recon.errors import ConfigError, Problem
 from recon.events.build import build as build_events
+from recon.events.spec import config_problems as event_config_problems
 from recon.events.step import EventsResult, run_events
 from recon.formats import format_of
 from recon.load.loader import Loader, SourceDone, missing_columns
@@ -157,6 +158,7 @@ def validate(config: str | Path | None, *, files: bool = True) -> ValidationResu
         return ValidationResult(None, problems)
     problems = check_files(project) if files else []
     problems += plan_derive(project.config, project.doc)[1]
+    problems += event_config_problems(project.config, project.doc)
     try:
         ruleset = load_project_rules(project)
     except ConfigError as exc:
@@ -282,6 +284,8 @@ def run(
     # every rule checked before any data is read; the ones not selected kept, as disabled
     ruleset = selection.select(load_project_rules(project), select, exclude)
     derive_steps(project)  # and every derive step
+    if problems := event_config_problems(project.config, project.doc):  # and the event declarations and SLO ends
+        raise ConfigError(problems)
     started = datetime.now(UTC).replace(microsecond=0)
     run_id = run_id or new_run_id(started)
     resolved_as_of = parse_as_of(as_of if as_of is not None else project.config.as_of, project.config.timezone)

@@ -14,8 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from recon.catalogue import columns, extras
 from recon.config.schema import Config
+from recon.config.yamlfile import YamlDocument
+from recon.errors import Problem, did_you_mean
 from recon.formats import documents, format_of
+from recon.model import ENTITIES
 
 # entity -> {event type: timestamp column}
 DEFAULT_EVENTS: dict[str, dict[str, str]] = {
@@ -106,7 +110,8 @@ def declared(config: Config, system: str, entity: str, edi: set[str]) -> dict[st
 def plan(config: Config, tables: Mapping[tuple[str, str], set[str]]) -> tuple[list[EventSource], list[str]]:
     """The event sources of the loaded `tables` ({(system, entity): columns}), and a note for every
     declared column a table lacks (the declaration is skipped, never a failed run)."""
-    edi = edi_systems(config)
+    # fed by an EDI format, or carrying EDI documents: its events are its documents'
+    edi = edi_systems(config) | {system for system, entity in tables if entity == "edi_documents"}
     out: list[EventSource] = []
     notes: list[str] = []
     for (system, entity), cols in sorted(tables.items()):
@@ -142,4 +147,39 @@ def known_event_types(config: Config) -> set[str]:
     return names
 
 
-__all__ = ["DEFAULT_EVENTS", "DEFAULT_REFERENCES", "EDI_STEMS", "EVENT_KEYS", "EventSource", "plan"]
+
+
+def config_problems(config: Config, doc: YamlDocument) -> list[Problem]:
+    """`events.tables` names loadable tables and columns; every event-pair SLO end is an event type this
+    config produces (in a system it has). All problems at once, located in the config."""
+    out: list[Problem] = []
+    known = extras(config)
+    systems = {s.system for s in config.sources.values()} | edi_systems(config)
+    for table, declared_events in config.events.tables.items():
+        system, _, entity = table.rpartition(".")
+        if entity not in ENTITIES:
+            out.append(doc.problem("C011", ("events", "tables", table), entity=entity,
+                                   hint=did_you_mean(entity, list(ENTITIES))))
+            continue
+        tables = [f"{system}.{entity}"] if system else [f"{s}.{entity}" for s in sorted(systems)] or [f".{entity}"]
+        have = set().union(*(columns(t, known) for t in tables))
+        for event, column in declared_events.items():
+            if column not in have:
+                out.append(doc.problem("C048", ("events", "tables", table, event),
+                                       reason=f"{table} has no column {column!r} for {event}",
+                                       hint=did_you_mean(column, sorted(have))))
+    types = known_event_types(config)
+    for name, target in config.slo.event_pairs().items():
+        for key, end in (("from", target.start), ("to", target.end)):
+            system, _, event = str(end).rpartition(":")
+            if system and system not in systems:
+                out.append(doc.problem("C048", ("slo", name, key), reason=f"no source loads system {system!r}",
+                                       hint=did_you_mean(system, sorted(systems))))
+            elif event not in types:
+                out.append(doc.problem("C048", ("slo", name, key),
+                                       reason=f"no table of this config produces event {event!r}",
+                                       hint=did_you_mean(event, sorted(types))))
+    return out
+
+
+__all__ = ["DEFAULT_EVENTS", "DEFAULT_REFERENCES", "EDI_STEMS", "EVENT_KEYS", "EventSource", "config_problems", "plan"]
