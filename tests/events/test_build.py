@@ -23,7 +23,8 @@ def _chain(insert: Callable[..., None]) -> None:
                                   "shipped_at": "2026-11-03 10:00:00+00"})
     insert("erp.shipment_lines", {"shipment_id": "SH-9", "order_id": "SO-001042", "line_no": "1",
                                   "shipped_at": "2026-11-03 11:00:00+00"})
-    insert("tms.deliveries", {"shipment_id": "SH-0009", "tracking_no": "1z999", "delivered_at": "2026-11-05 10:00:00+00"})
+    insert("tms.deliveries", {"shipment_id": "SH-0009", "tracking_no": "1z999",
+                              "delivered_at": "2026-11-05 10:00:00+00"})
     insert("erp.invoice_lines", {"invoice_id": "90001", "line_no": "1", "order_id": "SO-1042", "order_line_no": "1",
                                  "invoiced_at": "2026-11-04 00:00:00+00"})
     insert("edi.edi_documents", {"transaction_set": "856", "control_number": "0042", "direction": "outbound",

@@ -46,8 +46,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     asns.write_text(text + ("" if text.endswith("\n") else "\n") + _broken_asn(first) + "\n")
     config = (root / "recon.yaml").read_text()
     assert "  ship_to_invoice: 72h\n" in config
-    (root / "recon.yaml").write_text(config.replace(
-        "  ship_to_invoice: 72h\n", "  ship_to_invoice: 72h\n  edi_ack: {from: asn-sent, to: ack-received, p95: 24h}\n"))
+    edi_ack = "  edi_ack: {from: asn-sent, to: ack-received, p95: 24h}\n"
+    (root / "recon.yaml").write_text(config.replace("  ship_to_invoice: 72h\n", "  ship_to_invoice: 72h\n" + edi_ack))
     result = api.run(root / "recon.yaml", out=root / "out", state=root / "state.duckdb")
     assert result.events is not None and result.events.built is not None
     return root
