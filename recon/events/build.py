@@ -173,7 +173,10 @@ def _keys(cols: set[str], overrides: dict[str, str] | None = None) -> str:
     return ", ".join(out)
 
 
-LINEAGE = "_source_file, _source_row, _load_id"
+def lineage(cols: set[str]) -> str:
+    """The row's lineage columns (NULL where a table has none: a `derive: {create:}` table may not)."""
+    types = {"_source_file": "VARCHAR", "_source_row": "BIGINT", "_load_id": "VARCHAR"}
+    return ", ".join(f"CAST({ident(c) if c in cols else 'NULL'} AS {t}) AS {ident(c)}" for c, t in types.items())
 
 
 def event_selects(config: Config, tables: dict[tuple[str, str], set[str]]) -> tuple[list[str], list[str]]:
@@ -187,7 +190,7 @@ def event_selects(config: Config, tables: dict[tuple[str, str], set[str]]) -> tu
         at = f"TRY_CAST({ident(s.column)} AS TIMESTAMPTZ)"
         parts.append(f"SELECT {literal(s.event_type)} AS event_type, {literal(s.system)} AS system, "
                      f"{literal(s.entity)} AS entity, {at} AS event_at, {_keys(cols)}, "
-                     f"{anchor_sql(nodes) if nodes else 'NULL'} AS _node, {LINEAGE} "
+                     f"{anchor_sql(nodes) if nodes else 'NULL'} AS _node, {lineage(cols)} "
                      f"FROM {normalised(s.system, s.entity, cols, references)} WHERE {at} IS NOT NULL")
     for (system, entity), cols in sorted(tables.items()):
         if entity == "edi_documents" and {"transaction_set", "control_number", "direction"} <= cols:
@@ -215,7 +218,7 @@ def _document_events(system: str, cols: set[str]) -> str:
     acks = ", ".join(literal(c) for c in spec.EDI_ACK_SETS)
     return (f"SELECT coalesce(CASE {ts} {stems} END, 'edi-' || lower({ts})) || {way} AS event_type, "
             f"{literal(system)} AS system, 'edi_documents' AS entity, {at} AS event_at, {keys}, "
-            f"{row_nodes('edi_documents', cols, {})[0]} AS _node, {LINEAGE} "
+            f"{row_nodes('edi_documents', cols, {})[0]} AS _node, {lineage(cols)} "
             f"FROM {table_name(system, 'edi_documents')} WHERE {at} IS NOT NULL AND {ts} NOT IN ({acks})")
 
 
@@ -232,7 +235,7 @@ def _ack_events(system: str, cols: set[str], docs: set[str]) -> str:
                 f"FROM {table_name(system, 'edi_documents')} GROUP BY 1) d ON d._doc = {node}")
         direction = "CASE WHEN _direction IN ('inbound', 'in', 'received', 'r') THEN 'ack-sent' ELSE 'ack-received' END"
     return (f"SELECT {direction} AS event_type, {literal(system)} AS system, 'edi_acks' AS entity, "
-            f"TRY_CAST(acked_at AS TIMESTAMPTZ) AS event_at, {keys}, {node} AS _node, {LINEAGE} "
+            f"TRY_CAST(acked_at AS TIMESTAMPTZ) AS event_at, {keys}, {node} AS _node, {lineage(cols)} "
             f"FROM {table_name(system, 'edi_acks')} k{join} WHERE TRY_CAST(acked_at AS TIMESTAMPTZ) IS NOT NULL")
 
 

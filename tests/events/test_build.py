@@ -111,3 +111,13 @@ def test_declared_events_replace_a_tables_defaults(db: Database, insert: Callabl
                                     "orders": {}}})
     build(db, cfg)
     assert db.rows("SELECT event_type FROM main.events ORDER BY event_at") == [("picked",), ("shipped",)]
+
+
+def test_a_table_without_lineage_still_gives_events(db: Database) -> None:
+    """A `derive: {create:}` table may have no lineage columns: its events have none either."""
+    db.execute("CREATE SCHEMA erp")
+    db.execute("CREATE TABLE erp.orders (order_id INTEGER, ordered_at TIMESTAMPTZ)")
+    db.execute("INSERT INTO erp.orders VALUES (7, '2026-11-02 08:00:00+00')")
+    build(db, config())
+    assert db.rows("SELECT correlation_id, event_type, _source_file FROM main.events") == [
+        ("order:7", "order-received", None)]
