@@ -4,12 +4,14 @@ The chain graph: every row of every loaded table links the references it carries
 its order id; a shipment line its shipment, order and tracking number; an invoice line its
 invoice and order; an EDI document its control number and its reference; a 997 the document it
 acknowledges). Each reference is a node (recon.events.keys); a row adds an edge from its first
-reference to each other one (a star, so the graph stays as small as the rows). A chain is a
-connected component, found by label propagation with pointer jumping: every node takes the
-smallest label among its neighbours, then the label of its label, until nothing changes; that
-is a few rounds of one join each (the rounds grow with the log of a chain's length, not with the
-number of rows). The chain's `correlation_id` is its smallest node, order references first
-(`order:10000017`), so the same extracts always give the same ids.
+reference to each other one (a star, so the graph stays as small as the rows). Components are
+found by label propagation with pointer jumping: every node takes the smallest label among its
+neighbours, then the label of its label, until nothing changes; that is a few rounds of one join
+each (the rounds grow with the log of a component's length, not with the number of rows). An
+order chain is an order's component plus the components of other references linked to it and to
+no other order (see `correlate`): an invoice over two orders or a shared tracking number links
+both stories but merges neither. The chain's `correlation_id` is its smallest node, order
+references first (`order:10000017`), so the same extracts always give the same ids.
 
 A value without a prefix (`1042`) is linked to the one value of its family with a prefix and
 the same number (`SO-1042`), and to none when several prefixes have that number (which one
@@ -31,6 +33,7 @@ from recon.sql import ident, literal, table_name
 EVENTS = "main.events"
 CORRELATION = "main.correlation"
 PAIRS, NODES, EDGES, LABELS, NEXT = "_chain_pairs", "_chain_nodes", "_chain_edges", "_chain_labels", "_chain_next"
+ORDERS, DIRECT = "_chain_orders", "_chain_direct"
 MAX_ROUNDS = 200
 # Which family an EDI document's `reference` belongs to, by transaction set (recon.formats).
 REFERENCE_FAMILY = {"R": "order", "S": "shipment", "I": "invoice"}
@@ -105,17 +108,22 @@ def anchor_sql(nodes: list[str]) -> str:
 
 
 def pairs_sql(tables: dict[tuple[str, str], set[str]], references: dict[str, str]) -> str | None:
-    """SQL: (a, b) node pairs, one star per row: its anchor to each of its nodes (itself included)."""
+    """SQL: (a, b) node pairs, two stars per row: its first order reference (else its first node) to each
+    of its nodes, and its first other reference to each of its other references."""
     parts = []
     for (system, entity), cols in sorted(tables.items()):
         nodes = row_nodes(entity, cols, references)
         if not nodes:
             continue
-        parts.append(f"SELECT a, unnest(ns) AS b FROM (SELECT {anchor_sql(nodes)} AS a, [{', '.join(nodes)}] AS ns "
-                     f"FROM {normalised(system, entity, cols, references)}) WHERE a IS NOT NULL")
+        rows = (f"SELECT list_filter([{', '.join(nodes)}], lambda x: x IS NOT NULL) AS ns "
+                f"FROM {normalised(system, entity, cols, references)}")
+        stars = ("SELECT list_transform(ns, lambda b: {'a': coalesce(list_filter(ns, lambda x: starts_with(x, "
+                 "'order:'))[1], ns[1]), 'b': b}) || list_transform(o, lambda b: {'a': o[1], 'b': b}) AS e FROM "
+                 f"(SELECT ns, list_filter(ns, lambda x: NOT starts_with(x, 'order:')) AS o FROM ({rows}))")
+        parts.append(f"SELECT unnest(e, recursive := true) FROM ({stars})")  # one scan of the table for both stars
     if not parts:
         return None
-    return "SELECT DISTINCT a, b FROM (" + " UNION ALL ".join(parts) + ") WHERE b IS NOT NULL"
+    return "SELECT DISTINCT a, b FROM (" + " UNION ALL ".join(parts) + ") WHERE a IS NOT NULL AND b IS NOT NULL"
 
 
 BRIDGES = f"""
@@ -127,8 +135,33 @@ BRIDGES = f"""
     WHERE n.fam <> 'edi'"""
 
 
+def _propagate(db: Database) -> int:
+    """LABELS: each node of EDGES labelled with the smallest id of its component; returns the rounds."""
+    db.execute(f"CREATE OR REPLACE TEMP TABLE {LABELS} AS SELECT id, id AS label FROM {NODES}")
+    rounds = 0
+    for rounds in range(1, MAX_ROUNDS + 1):  # noqa: B007 - the count is reported
+        db.execute(f"""CREATE OR REPLACE TEMP TABLE {NEXT} AS
+            WITH hop AS (SELECT e.src AS id, min(l.label) AS label FROM {EDGES} e JOIN {LABELS} l ON l.id = e.dst
+                         GROUP BY e.src)
+            SELECT h.id, least(h.label, j.label) AS label FROM hop h JOIN hop j ON j.id = h.label""")
+        changed = db.scalar(f"SELECT count(*) FROM {NEXT} n JOIN {LABELS} l USING (id) WHERE n.label <> l.label")
+        db.execute(f"DROP TABLE {LABELS}")
+        db.execute(f"ALTER TABLE {NEXT} RENAME TO {LABELS}")
+        if not changed:
+            return rounds
+    return rounds
+
+
 def correlate(db: Database, tables: dict[tuple[str, str], set[str]], references: dict[str, str]) -> int:
-    """`main.correlation` (node, correlation_id) by connected components; returns the rounds it took."""
+    """`main.correlation` (node, correlation_id); returns the rounds label propagation took.
+
+    First the orders: components of order ids and POs that rows name together. Then each other
+    reference (shipment, tracking number, invoice, document) directly named with one order joins it;
+    one named with several (an invoice over two orders, a tracking number two shipments share) is
+    *shared*: it links both stories but merges neither, and keeps an id of its own. Last, the other
+    references link through each other (a TMS delivery's shipment and tracking number, an ASN's
+    document and shipment), never through a shared one, and a component of them that reaches exactly
+    one order joins it."""
     pairs = pairs_sql(tables, references)
     if pairs is None:
         db.execute(f"CREATE OR REPLACE TABLE {CORRELATION} (node VARCHAR, correlation_id VARCHAR)")
@@ -137,31 +170,41 @@ def correlate(db: Database, tables: dict[tuple[str, str], set[str]], references:
     try:
         db.execute(f"CREATE OR REPLACE TEMP TABLE {PAIRS} AS {pairs}")
         db.execute(f"INSERT INTO {PAIRS} {BRIDGES}")
-        db.execute(f"CREATE OR REPLACE TEMP TABLE {NODES} AS SELECT node, row_number() OVER (ORDER BY "
-                   f"CASE split_part(node, ':', 1) {ranks} ELSE {len(spec.FAMILY_RANK)} END, node) AS id "
-                   f"FROM (SELECT a AS node FROM {PAIRS} UNION SELECT b FROM {PAIRS})")
+        db.execute(f"CREATE OR REPLACE TEMP TABLE {NODES} AS SELECT node, starts_with(node, 'order:') AS is_order, "
+                   f"row_number() OVER (ORDER BY CASE split_part(node, ':', 1) {ranks} ELSE {len(spec.FAMILY_RANK)} "
+                   f"END, node) AS id FROM (SELECT a AS node FROM {PAIRS} UNION SELECT b FROM {PAIRS})")
+        ids = (f"SELECT x.id AS a, y.id AS b, x.is_order AS a_order, y.is_order AS b_order FROM {PAIRS} p "
+               f"JOIN {NODES} x ON x.node = p.a JOIN {NODES} y ON y.node = p.b")
+        # 1. the orders
+        db.execute(f"""CREATE OR REPLACE TEMP TABLE {EDGES} AS WITH p AS ({ids} WHERE x.is_order AND y.is_order)
+            SELECT a AS src, b AS dst FROM p UNION SELECT b, a FROM p UNION SELECT id, id FROM {NODES}""")
+        rounds = _propagate(db)
+        db.execute(f"ALTER TABLE {LABELS} RENAME TO {ORDERS}")
+        # 2. each other reference: the orders it is named with
+        db.execute(f"""CREATE OR REPLACE TEMP TABLE {DIRECT} AS
+            SELECT CASE WHEN a_order THEN b ELSE a END AS id, count(DISTINCT o.label) AS orders,
+                   min(o.label) AS order_label
+            FROM ({ids}) p JOIN {ORDERS} o ON o.id = CASE WHEN a_order THEN a ELSE b END
+            WHERE a_order <> b_order GROUP BY 1""")
+        # 3. the other references through each other, never through a shared one
         db.execute(f"""CREATE OR REPLACE TEMP TABLE {EDGES} AS
-            SELECT x.id AS src, y.id AS dst FROM {PAIRS} p JOIN {NODES} x ON x.node = p.a JOIN {NODES} y ON y.node = p.b
-            UNION SELECT y.id, x.id FROM {PAIRS} p JOIN {NODES} x ON x.node = p.a JOIN {NODES} y ON y.node = p.b
-            UNION SELECT id, id FROM {NODES}""")
-        db.execute(f"CREATE OR REPLACE TEMP TABLE {LABELS} AS SELECT id, id AS label FROM {NODES}")
-        rounds = 0
-        for rounds in range(1, MAX_ROUNDS + 1):  # noqa: B007 - the count is reported
-            db.execute(f"""CREATE OR REPLACE TEMP TABLE {NEXT} AS
-                WITH hop AS (SELECT e.src AS id, min(l.label) AS label FROM {EDGES} e JOIN {LABELS} l ON l.id = e.dst
-                             GROUP BY e.src)
-                SELECT h.id, least(h.label, j.label) AS label FROM hop h JOIN hop j ON j.id = h.label""")
-            changed = db.scalar(f"SELECT count(*) FROM {NEXT} n JOIN {LABELS} l USING (id) WHERE n.label <> l.label")
-            db.execute(f"DROP TABLE {LABELS}")
-            db.execute(f"ALTER TABLE {NEXT} RENAME TO {LABELS}")
-            if not changed:
-                break
+            WITH shared AS (SELECT id FROM {DIRECT} WHERE orders > 1),
+            p AS ({ids} WHERE NOT x.is_order AND NOT y.is_order AND x.id NOT IN (SELECT id FROM shared)
+                  AND y.id NOT IN (SELECT id FROM shared))
+            SELECT a AS src, b AS dst FROM p UNION SELECT b, a FROM p UNION SELECT id, id FROM {NODES}""")
+        rounds += _propagate(db)
         db.execute(f"""CREATE OR REPLACE TABLE {CORRELATION} AS
-            SELECT n.node, c.node AS correlation_id FROM {NODES} n JOIN {LABELS} l USING (id)
-            JOIN {NODES} c ON c.id = l.label ORDER BY n.node""")
+            WITH reach AS (SELECT l.label, min(d.order_label) AS order_label FROM {LABELS} l JOIN {DIRECT} d USING (id)
+                           WHERE d.orders = 1 GROUP BY l.label HAVING count(DISTINCT d.order_label) = 1),
+            final AS (SELECT n.id, CASE WHEN n.is_order THEN o.label
+                                        ELSE coalesce(r.order_label, l.label) END AS label
+                      FROM {NODES} n JOIN {ORDERS} o USING (id) JOIN {LABELS} l USING (id)
+                      LEFT JOIN reach r ON r.label = l.label)  -- a shared reference is alone: no reach
+            SELECT n.node, c.node AS correlation_id FROM final f JOIN {NODES} n USING (id)
+            JOIN {NODES} c ON c.id = f.label ORDER BY n.node""")
         return rounds
     finally:
-        db.drop(PAIRS, NODES, EDGES, LABELS, NEXT)
+        db.drop(PAIRS, NODES, EDGES, LABELS, NEXT, ORDERS, DIRECT)
 
 
 def _keys(cols: set[str], overrides: dict[str, str] | None = None) -> str:

@@ -83,13 +83,33 @@ def test_a_bare_number_joins_the_one_prefixed_value_and_no_guess(db: Database, i
 
 
 def test_long_chains_converge(db: Database, insert: Callable[..., None]) -> None:
-    """A path of 300 rows (each shares its order or its tracking number with the next) is one chain, found
+    """A path of 300 rows (each shares its shipment or its tracking number with the next) is one chain, found
     in a few rounds (pointer jumping), not one round per link."""
-    insert("wms.shipment_lines", *({"shipment_id": f"S{i}", "order_id": f"O{i // 2}", "line_no": "1",
-                                    "tracking_no": f"T{(i + 1) // 2}"} for i in range(300)))
+    insert("tms.deliveries", *({"shipment_id": f"S{i // 2}", "tracking_no": f"T{(i + 1) // 2}"} for i in range(300)))
+    insert("wms.shipment_lines", {"shipment_id": "S77", "order_id": "O1", "line_no": "1"})
     built = build(db, config())
-    assert built.chains == 1
+    assert built.chains == 1 and _chain_of(db, "tracking:T150") == "order:O1"
     assert built.rounds < 20
+
+
+def test_consolidation_links_two_orders_but_merges_neither(db: Database, insert: Callable[..., None]) -> None:
+    """An invoice over two orders and a tracking number two shipments share: each order keeps its chain, its
+    rows (the invoice's lines of that order) are on it, and the shared references have an id of their own."""
+    insert("erp.orders", {"order_id": "1", "ordered_at": "2026-11-02 08:00:00+00"},
+           {"order_id": "2", "ordered_at": "2026-11-02 08:00:00+00"})
+    insert("wms.shipment_lines", {"shipment_id": "SH1", "order_id": "1", "line_no": "1", "tracking_no": "T9",
+                                  "shipped_at": "2026-11-03 08:00:00+00"},
+           {"shipment_id": "SH2", "order_id": "2", "line_no": "1", "tracking_no": "T9",
+            "shipped_at": "2026-11-03 08:00:00+00"})
+    insert("erp.invoice_lines", {"invoice_id": "INV1", "line_no": "1", "order_id": "1",
+                                 "invoiced_at": "2026-11-04 00:00:00+00"},
+           {"invoice_id": "INV1", "line_no": "2", "order_id": "2", "invoiced_at": "2026-11-04 00:00:00+00"})
+    build(db, config())
+    assert _chain_of(db, "order:1") == "order:1" and _chain_of(db, "order:2") == "order:2"
+    assert _chain_of(db, "shipment:SH1") == "order:1" and _chain_of(db, "shipment:SH2") == "order:2"
+    assert _chain_of(db, "invoice:INV1") == "invoice:INV1" and _chain_of(db, "tracking:T9") == "tracking:T9"
+    assert db.rows("SELECT correlation_id, count(*) FROM main.events WHERE event_type = 'invoiced' "
+                   "GROUP BY 1 ORDER BY 1") == [("order:1", 1), ("order:2", 1)]
 
 
 def test_exceptions_get_their_chain(db: Database, insert: Callable[..., None]) -> None:
