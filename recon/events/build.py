@@ -139,7 +139,7 @@ def _propagate(db: Database) -> int:
     """LABELS: each node of EDGES labelled with the smallest id of its component; returns the rounds."""
     db.execute(f"CREATE OR REPLACE TEMP TABLE {LABELS} AS SELECT id, id AS label FROM {NODES}")
     rounds = 0
-    for rounds in range(1, MAX_ROUNDS + 1):  # noqa: B007 - the count is reported
+    for rounds in range(1, MAX_ROUNDS + 1):
         db.execute(f"""CREATE OR REPLACE TEMP TABLE {NEXT} AS
             WITH hop AS (SELECT e.src AS id, min(l.label) AS label FROM {EDGES} e JOIN {LABELS} l ON l.id = e.dst
                          GROUP BY e.src)
