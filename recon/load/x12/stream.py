@@ -55,6 +55,8 @@ def plan(path: Path) -> Plan | None:
         head = fh.read(block_bytes)
         if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.lstrip(EBCDIC_LAYOUT).startswith(EBCDIC_ISA):
             return None
+        if not head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n\x0b\x0c\x00").startswith(b"ISA"):
+            return None  # EDIFACT, or something before the ISA: no need to read the file for nothing
         fh.seek(0)
         scan = _scan(fh, block_bytes)
     if scan is None:
