@@ -168,6 +168,16 @@ class MatchChecker(RuleChecker):
             for column in side.dedupe or []:
                 if column not in cols:
                     self.add("R029", (name, "dedupe"), column=column, hint=did_you_mean(column, list(cols)))
+            if side.units is not None:
+                spec, uloc = side.units, (name, "units")
+                self.snippet(spec.uom, (*uloc, "uom"), {None: cols}, "units uom", aggregate=False)
+                self.snippet(spec.item, (*uloc, "item"), {None: cols}, "units item", aggregate=False)
+                for column in spec.fields:
+                    if column not in cols:
+                        self.add("R012", (*uloc, "fields"), what="units fields", column=column,
+                                 hint=did_you_mean(column, list(cols)))
+                    elif category(cols[column]) != "number":
+                        self.add("R015", (*uloc, "fields"), func="convert", column=column)
             for i, key in enumerate(rule.keys):
                 self.snippet(key.expr_for(name), ("keys", i), {None: cols}, f"{name} key {key.name}",
                              aggregate=False)

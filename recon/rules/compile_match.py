@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from recon.model import ENTITIES
-from recon.rules import manual, snippets
+from recon.rules import manual, snippets, units
 from recon.rules import sqlparts as sp
 from recon.rules.checks import event_side
 from recon.rules.compile_parts import (
@@ -83,7 +83,10 @@ class MatchCompiler:
         cols = [f"{key_expr(k.expr_for(which), k.normalise, self.ctx)} AS {ident('k__' + k.name)}"
                 for k in self.rule.keys]
         source = self.needed[which] if side.aggregate is None else sorted(side.aggregate)
-        cols += [ident(c) for c in source]
+        convert = set(side.units.fields) if side.units is not None else set()
+        cols += [f"{units.converted(c, self.ctx.units)} AS {ident(c)}" if c in convert else ident(c) for c in source]
+        if side.units is not None:
+            cols.append(ident(units.UNIT))
         cols.append(f"{event_expr(side)} AS \"_event\"")
         if side.aggregate is None or self.lineage_relation(which) == ident(f"{which[0]}_rows"):
             cols.append(f"{sp.row_struct()} AS \"_row\"")
@@ -95,7 +98,10 @@ class MatchCompiler:
             by = ", ".join(ident(c) for c in side.dedupe)
             order = ", ".join([*(ident(c) for c in source), sp.row_id()])
             dedupe = f"\n  QUALIFY row_number() OVER (PARTITION BY {by} ORDER BY {order}) = 1"
-        return f"SELECT {', '.join(cols)}\n  FROM {rows_source(side, self.ctx)} AS t{where}{dedupe}"
+        rows = rows_source(side, self.ctx)
+        if side.units is not None:
+            rows = units.converted_source(rows, side.units, self.ctx.units)
+        return f"SELECT {', '.join(cols)}\n  FROM {rows} AS t{where}{dedupe}"
 
     def carries_id(self, which: str) -> bool:
         """Each side row's `file:row` id: what fuzzy assignment and duplicate numbering order by."""
@@ -148,6 +154,8 @@ class MatchCompiler:
                 call = f"count(DISTINCT {ident(name)})" if func == "count_distinct" else f"{func}({ident(name)})"
                 aggs.append(f"{call} AS {ident(name)}")
             ids = ["min(\"_id\") AS \"_id\""] if self.carries_id(which) else []
+            if side.units is not None:  # a key whose rows end in two units has no one quantity
+                aggs.append(f"{units.aggregated()} AS {ident(units.UNIT)}")
             cols = ", ".join([keys, *aggs, f"{side.event_agg}(\"_event\") AS \"_event\"", "TRUE AS \"_here\"", *ids])
             return f"SELECT {cols}\n  FROM {src} GROUP BY {keys}"
         order = ", ".join([*(ident(c) for c in self.needed[which]), "\"_id\""])
@@ -165,6 +173,7 @@ class MatchCompiler:
                         else f"CAST(NULL AS {typ}) AS {ident(f'{p}__{name}')}")
         extra = [("_event", "TIMESTAMPTZ"), ("_here", "BOOLEAN")]
         extra += [("_id", "VARCHAR")] if self.carries_id(which) else []
+        extra += [(units.UNIT, "VARCHAR")] if getattr(self.rule, which).units is not None else []
         extra += [("_row", ROW_TYPE)] if getattr(self.rule, which).aggregate is None else []
         for name, typ in extra:
             cols.append(f"{alias}.{ident(name)} AS {ident(f'{p}__{name}')}" if alias
@@ -329,7 +338,13 @@ class MatchCompiler:
                 where = RIGHT_ONLY
             elif kind == "ambiguous":
                 where = "\"_ambiguous\""
-            detail = " ({field} {left_value} vs {right_value})" if kind == "mismatch" else ""
+            elif kind == "unconvertible":
+                where, field_name, diff = self.unconvertible(), "uom", "NULL"
+                lv, rv = (f"\"{p}__{units.UNIT}\"" if getattr(rule, s).units is not None else "NULL"
+                          for p, s in (("l", "left"), ("r", "right")))
+            elif kind == "mismatch" and self.converts(outcome):
+                where += f" AND NOT ({self.unconvertible()})"
+            detail = " ({field} {left_value} vs {right_value})" if kind in ("mismatch", "unconvertible") else ""
             if outcome.older_than is not None:
                 detail += " for {age_hours}h"
             out.append(Branch(
@@ -337,10 +352,31 @@ class MatchCompiler:
                 left_value=lv, right_value=rv, difference=f"CAST({diff} AS DECIMAL(18,4))", event=event,
                 left_rows="\"l___row\"", right_rows="\"r___row\"", source="pairs",
                 where=f"{where} AND {gate}",
-                fix_in=self.fix_in(kind, outcome, field_name if kind == "mismatch" else None),
+                fix_in=(self.unit_fix_in(outcome) if kind == "unconvertible" else
+                        self.fix_in(kind, outcome, field_name if kind == "mismatch" else None)),
                 owner=outcome.owner or self.loaded.owner,
                 default_message=default_message(rule.title, [c for c in KEY_COLUMNS if c in keys], detail)))
         return out
+
+    def unconvertible(self) -> str:
+        """The pairs whose two sides' quantities did not come to one unit (a side without units, or
+        without a unit given, takes the other's)."""
+        if self.rule.left.units is None or self.rule.right.units is None:
+            return "FALSE"
+        return f"coalesce(\"l__{units.UNIT}\" <> \"r__{units.UNIT}\", FALSE)"
+
+    def converts(self, compare: Compare) -> bool:
+        """Does this compare read a converted quantity (which means nothing when it did not convert)?"""
+        converted = {s: set(getattr(self.rule, s).units.fields) for s in ("left", "right")
+                     if getattr(self.rule, s).units is not None}
+        texts = [compare.left or f"left.{compare.field}", compare.right or f"right.{compare.field}"]
+        return any(name in converted.get(q or "", set())
+                   for text in texts for q, name in snippets.column_refs(snippets.parse(text)))
+
+    def unit_fix_in(self, outcome: Outcome) -> str:
+        """Unit conversions are master data: their system of record (ownership of `uom_conversions`),
+        else the side the rule's other outcomes would fix."""
+        return outcome.fix_in or self.ctx.owner_of("uom_conversions") or self.fix_in("unconvertible", outcome, None)
 
     def agrees(self, compare: Compare) -> str:
         """TRUE when the pair's two values of this compare are within its tolerance (never NULL)."""
@@ -359,7 +395,9 @@ class MatchCompiler:
         return lv, rv
 
     def pair_ctes(self) -> list[str]:
-        ctes = [cte("l_rows", self.side_rows("left")), cte("r_rows", self.side_rows("right")),
+        ctes = (units.conversion_ctes(self.ctx.units, self.ctx.conversion_tables)
+                if self.rule.left.units is not None or self.rule.right.units is not None else [])
+        ctes += [cte("l_rows", self.side_rows("left")), cte("r_rows", self.side_rows("right")),
                 cte("l_side", self.side_rel("left")), cte("r_side", self.side_rel("right"))]
         return ctes + (self.fuzzy_pairs() if self.rule.fuzzy else self.exact_pairs())
 
@@ -384,6 +422,8 @@ class MatchCompiler:
             conds.append(f"(NOT ({BOTH}) OR {ok})" if filled and c.missing_as is None else ok)
         if rule.ambiguous is not None:
             conds.append("NOT \"_ambiguous\"")
+        if rule.unconvertible is not None:
+            conds.append(f"NOT coalesce({self.unconvertible()}, FALSE)")
         keys = ", ".join(ident("k__" + k.name) for k in rule.keys)
         matched = " AND ".join(conds) or "TRUE"
         if not rule.fuzzy and rule.left.aggregate is not None and rule.right.aggregate is not None:

@@ -12,6 +12,7 @@ from typing import Any
 from recon import catalogue
 from recon.calendars import BusinessCalendar
 from recon.config.schema import Config, Ownership
+from recon.config.units import Units
 from recon.normalise import compile_steps
 from recon.rules import snippets
 from recon.rules import sqlparts as sp
@@ -36,15 +37,27 @@ class CompileContext:
     calendars: Mapping[str, BusinessCalendar] = field(default_factory=dict)  # for `older_than: 2bd`
     # Match rules with pairings recorded by `recon match` (in the run's main.manual_matches: recon.rules.manual).
     manual_matches: frozenset[str] = frozenset()
+    units: Units = field(default_factory=Units)  # codes, inline conversions, rounding (recon.rules.units)
+    conversion_tables: tuple[str, ...] = ()  # the loaded `<system>.uom_conversions` tables
 
     @classmethod
     def from_config(cls, config: Config | None, missing_tables: frozenset[str] = frozenset(),
-                    manual_matches: frozenset[str] = frozenset()) -> CompileContext:
+                    manual_matches: frozenset[str] = frozenset(),
+                    present: set[str] | None = None) -> CompileContext:
+        """`present`: the tables a run loaded (its `uom_conversions` are the conversions); else the config's."""
+        tables: set[str] = set()
+        if present is not None:
+            tables = {t for t in present if split_table(t)[1] == "uom_conversions"}
+        elif config is not None:
+            tables = {f"{s.system}.uom_conversions" for s in config.sources.values() if s.entity == "uom_conversions"}
+            tables |= {d.create for d in config.derive.values() if d.create and d.create.endswith(".uom_conversions")}
         if config is None:
-            return cls(missing_tables=missing_tables, manual_matches=manual_matches)
+            return cls(missing_tables=missing_tables, manual_matches=manual_matches,
+                       conversion_tables=tuple(sorted(tables)))
         return cls(ownership=dict(config.ownership), lookups=dict(config.lookups), currency=config.currency,
                    extras=catalogue.extras(config), missing_tables=missing_tables,
-                   calendars=config.business_calendars(), manual_matches=manual_matches)
+                   calendars=config.business_calendars(), manual_matches=manual_matches, units=config.units,
+                   conversion_tables=tuple(sorted(tables - missing_tables)))
 
     def owner_of(self, entity: str, field_name: str | None = None) -> str | None:
         spec = self.ownership.get(entity)

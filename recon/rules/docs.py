@@ -23,6 +23,7 @@ _OUTCOME_WHEN = {
     "missing_right": "in {left} with no match in {right}",
     "missing_left": "in {right} with no match in {left}",
     "ambiguous": "several candidates qualify equally",
+    "unconvertible": "a quantity's unit does not convert to its item's base unit",
     "check": "a row fails the condition",
     "duplicate": "the key appears more than once",
 }
@@ -142,7 +143,7 @@ rules:
     right: {{table: erp.shipment_lines, aggregate: {{qty: sum}}}}
     keys: [order_id, line_no]           # or {{name: line_no, left: order_line_no, right: line_no,
                                         #      normalise: [trim, upper]}}
-    missing_right:                      # also missing_left, ambiguous
+    missing_right:                      # also missing_left, ambiguous, unconvertible (with units)
       exception: shipped-not-posted
       severity: high                    # critical | high | medium | low
       owner: operations                 # any queue name
@@ -193,6 +194,39 @@ a side's columns, bare names the keys; `$name` inside a snippet is a parameter a
 expression: no subquery, and no function that reads files or runs SQL text (`read_text`, `read_csv`,
 `glob`, `*_scan`, `query`, ...: `R090`); rules read only the loaded tables, and a run turns DuckDB's
 file access off before its rules (see operations.md, "Security model").
+
+## Units of measure
+
+A match side with `units:` brings its quantities to each item's base unit before it aggregates or
+compares anything: `units: true` converts `qty`, in the unit of the row's `uom`, of the item in
+`item_id`; `units: {{fields: [qty, ack_qty], uom: ack_uom, item: item_id}}` names them. Units are
+normalised (X12 355 and UN/ECE rec 20 codes and the config's synonyms: `CA` = `CS`, `PCE` = `EA`)
+and converted with the config's `units.conversions` and every loaded `uom_conversions` table,
+joined once per side in SQL (config.md, "Units of measure"). A row without a unit keeps its
+quantity; a row whose unit has no conversion to the base unit keeps its unit. Both sides of a rule
+with units take `units:`, and the rule needs an `unconvertible:` outcome: a pair whose two sides
+end in different units (or a side whose rows end in two) is reported by it, with the two units as
+left and right values, and never as a quantity mismatch. Compares that read another field still
+run. `decimals: {{FT: 2}}` in the config rounds quantities converted to that unit before they are
+compared. The bundled packs convert the quantities of `shipment-posted-in-erp`,
+`invoice-matches-shipment`, `asn-matches-shipment`, `stock-matches` and
+`inventory-advice-matches-stock`; their `uom-not-convertible` (owner master-data) is one exception
+per rule and item, fixed in the system of record of `uom_conversions` (`ownership:`).
+
+```yaml
+    left:  {{table: wms.shipment_lines, units: true, aggregate: {{qty: sum, item_id: min}}}}
+    right: {{table: erp.shipment_lines, units: true, aggregate: {{qty: sum, item_id: min}}}}
+    unconvertible:
+      exception: uom-not-convertible
+      severity: medium
+      owner: master-data
+      key: {{item_id: "coalesce(left.item_id, right.item_id)"}}
+      message: "item {{item_id}}: WMS in {{left_value}}, ERP in {{right_value}}, no conversion between them"
+```
+
+With 2 CS posted in the ERP, 24 EA shipped by the WMS and a conversion `CS → EA, 12` for the
+item, both sides are 24 (EA): no exception; 20 EA shipped is `ship-qty-mismatch` 20 vs 24; 2 `XX`
+posted is `uom-not-convertible` (EA vs XX) and no quantity mismatch.
 
 ## What the bundled packs expect from the loaded tables
 

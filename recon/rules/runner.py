@@ -165,7 +165,8 @@ def prepare_rule(loaded: LoadedRule, present: set[str], failed: set[str], config
         result.status, result.reason = "skipped", f"no source loads {', '.join(missing)}"
         return result, None
     lookups = lookup_tables(loaded.rule)
-    ctx = CompileContext.from_config(config, frozenset(t for t in lookups if t not in present), manual_matches)
+    ctx = CompileContext.from_config(config, frozenset(t for t in lookups if t not in present), manual_matches,
+                                     present)
     return result, compile_rule(loaded, ctx)
 
 

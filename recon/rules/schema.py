@@ -104,9 +104,30 @@ class Rows(Strict):
     event_at: str | None = None  # the event that starts the clock for `older_than`
 
 
+class SideUnits(Strict):
+    """Quantities of a side brought to their item's base unit before anything else sees them.
+
+    Each row's unit (`uom`, a column or expression) is normalised and converted with the run's
+    unit conversions (config `units:` and `uom_conversions` tables; recon.rules.units). A row whose
+    unit does not convert is reported by the rule's `unconvertible` outcome, never compared.
+    """
+
+    fields: list[str] = Field(default_factory=lambda: ["qty"], min_length=1)  # the quantity columns converted
+    uom: str = "uom"  # the unit each row's quantities are in; empty: already the base unit
+    item: str = "item_id"  # whose conversions apply
+
+
+def _units(value: Any) -> Any:
+    if value is True:  # `units: true`: qty in uom of item_id
+        return {}
+    return value
+
+
 class Side(Rows):
     """One side of a match; `aggregate` sums (or min/max...) per key before matching."""
 
+    # Compare these quantities in the item's base unit (docs/rules.md, "Units of measure").
+    units: Annotated[SideUnits | None, BeforeValidator(_units)] = None
     aggregate: dict[str, Aggregate] | None = None
     dedupe: list[str] | None = None  # count each value of these columns once (duplicates are another rule's)
     event_agg: Literal["min", "max"] = "min"  # an aggregated side's clock: its first or its last event
@@ -273,6 +294,8 @@ class MatchRule(RuleBase):
     missing_left: Outcome | None = None
     missing_right: Outcome | None = None
     ambiguous: Outcome | None = None
+    # A pair whose quantities (a side with `units`) do not convert to the item's base unit.
+    unconvertible: Outcome | None = None
     record: str | None = None  # the entity whose system of record decides fix_in
 
     @model_validator(mode="after")
@@ -283,6 +306,14 @@ class MatchRule(RuleBase):
             if c.missing_as is not None and (self.missing_left or self.missing_right):
                 raise ValueError(f"compare {c.field}: missing_as and missing_left/missing_right both say what "
                                  "an absent row means; keep one")
+        sides = [self.left.units is not None, self.right.units is not None]
+        if any(sides) and not all(sides):
+            raise ValueError("units: give it on both sides (each side's quantities come to the item's base unit)")
+        if all(sides) and self.unconvertible is None:
+            raise ValueError("a rule with units needs an unconvertible outcome (e.g. {exception: uom-not-convertible, "
+                             "severity: medium, owner: master-data}): quantities in two units are never compared")
+        if self.unconvertible is not None and not all(sides):
+            raise ValueError("unconvertible applies to a rule with units on both sides")
         return self
 
     def outcomes(self) -> list[tuple[str, Outcome]]:
@@ -292,6 +323,8 @@ class MatchRule(RuleBase):
             out.append(("missing_right", self.missing_right))
         if self.missing_left:
             out.append(("missing_left", self.missing_left))
+        if self.unconvertible:
+            out.append(("unconvertible", self.unconvertible))
         out += [("mismatch", c) for c in self.compare]
         if self.ambiguous:
             out.append(("ambiguous", self.ambiguous))
