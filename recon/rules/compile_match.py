@@ -395,9 +395,7 @@ class MatchCompiler:
         return lv, rv
 
     def pair_ctes(self) -> list[str]:
-        ctes = (units.conversion_ctes(self.ctx.units, self.ctx.conversion_tables)
-                if self.rule.left.units is not None or self.rule.right.units is not None else [])
-        ctes += [cte("l_rows", self.side_rows("left")), cte("r_rows", self.side_rows("right")),
+        ctes = [cte("l_rows", self.side_rows("left")), cte("r_rows", self.side_rows("right")),
                 cte("l_side", self.side_rel("left")), cte("r_side", self.side_rel("right"))]
         return ctes + (self.fuzzy_pairs() if self.rule.fuzzy else self.exact_pairs())
 

@@ -14,7 +14,7 @@ from recon.calendars import BusinessCalendar
 from recon.config.schema import Config, Ownership
 from recon.config.units import Units
 from recon.normalise import compile_steps
-from recon.rules import snippets
+from recon.rules import snippets, units
 from recon.rules import sqlparts as sp
 from recon.rules.contract import COLUMN_NAMES, COLUMN_TYPES, KEY_COLUMNS
 from recon.rules.schema import Lookup, Outcome, Rows
@@ -89,7 +89,10 @@ def lookup_relation(lookup: Lookup, ctx: CompileContext) -> str:
         group = ", ".join(str(i + 1) for i in range(len(on)))
     else:
         keys = group = ", ".join(ident(c) for c in on)
-    return f"(SELECT {keys}, {fields} FROM {table_name(*split_table(lookup.table))}{where} GROUP BY {group})"
+    source = table_name(*split_table(lookup.table))
+    if lookup.units is not None:  # its quantities in base units before they are aggregated
+        source = f"{units.lookup_source(source, lookup.units, ctx.units, list(cols))} AS u"
+    return f"(SELECT {keys}, {fields} FROM {source}{where} GROUP BY {group})"
 
 
 def lookup_key(expr: str, lookup: Lookup, ctx: CompileContext) -> str:

@@ -207,11 +207,13 @@ quantity; a row whose unit has no conversion to the base unit keeps its unit. Bo
 with units take `units:`, and the rule needs an `unconvertible:` outcome: a pair whose two sides
 end in different units (or a side whose rows end in two) is reported by it, with the two units as
 left and right values, and never as a quantity mismatch. Compares that read another field still
-run. `decimals: {{FT: 2}}` in the config rounds quantities converted to that unit before they are
-compared. The bundled packs convert the quantities of `shipment-posted-in-erp`,
-`invoice-matches-shipment`, `asn-matches-shipment`, `stock-matches` and
-`inventory-advice-matches-stock`; their `uom-not-convertible` (owner master-data) is one exception
-per rule and item, fixed in the system of record of `uom_conversions` (`ownership:`).
+run. A lookup takes `units:` too: its rows' quantities come to base units before the lookup
+aggregates them (the in-transit quantities of `stock-matches`). `decimals: {{FT: 2}}` in the config
+rounds quantities converted to that unit before they are compared. The bundled packs convert the
+quantities of `shipment-posted-in-erp`, `invoice-matches-shipment`, `asn-matches-shipment`,
+`stock-matches` and `inventory-advice-matches-stock`; their `uom-not-convertible` (owner
+master-data) is one exception per rule and item, fixed in the system of record of `uom_conversions`
+(`ownership:`).
 
 ```yaml
     left:  {{table: wms.shipment_lines, units: true, aggregate: {{qty: sum, item_id: min}}}}
@@ -224,9 +226,21 @@ per rule and item, fixed in the system of record of `uom_conversions` (`ownershi
       message: "item {{item_id}}: WMS in {{left_value}}, ERP in {{right_value}}, no conversion between them"
 ```
 
-With 2 CS posted in the ERP, 24 EA shipped by the WMS and a conversion `CS → EA, 12` for the
-item, both sides are 24 (EA): no exception; 20 EA shipped is `ship-qty-mismatch` 20 vs 24; 2 `XX`
-posted is `uom-not-convertible` (EA vs XX) and no quantity mismatch.
+With 2 CS posted in the ERP, 24 EA shipped by the WMS and a conversion `CS → EA, 12` for the item,
+both sides are 24 (EA): no exception; 20 EA shipped is `ship-qty-mismatch` 20 vs 24; 2 `XX` posted
+is `uom-not-convertible` (EA vs XX) and no quantity mismatch.
+
+## Goods in transit
+
+`stock-matches` counts what open transfers (`erp.transfers`: shipped, no `received_at`) carry to a
+site as part of the WMS's stock there: the ERP usually books a transfer at the receiving site when
+it ships, the WMS only when it is received. ERP 40, WMS 28 and transfer T-991 of 12 EA in transit
+to the site: no exception. ERP 40, WMS 20 and T-992 of 1 CS (12 EA): `stock-variance` "ERP 40,
+WMS 32 counting goods in transit (transfers: T-992)", with T-992 in `document` and the 8 left
+unexplained as the value at risk. A difference within `stock_qty_tolerance` after the goods in
+transit are counted is no variance. `transfer-received` reports a transfer still not received
+`in_transit_window` (5d) after it shipped as `in-transit-overdue`, keyed by the transfer: the
+stock it carries keeps explaining the variance while the transfer itself is chased.
 
 ## What the bundled packs expect from the loaded tables
 

@@ -71,6 +71,25 @@ def _normalisers(steps: list[Any]) -> list[Any]:
     return [_check_normaliser(s) for s in steps]
 
 
+class SideUnits(Strict):
+    """Quantities of a side brought to their item's base unit before anything else sees them.
+
+    Each row's unit (`uom`, a column or expression) is normalised and converted with the run's
+    unit conversions (config `units:` and `uom_conversions` tables; recon.rules.units). A pair
+    whose sides end in different units is the rule's `unconvertible` outcome, never compared.
+    """
+
+    fields: list[str] = Field(default_factory=lambda: ["qty"], min_length=1)  # the quantity columns converted
+    uom: str = "uom"  # the unit each row's quantities are in; empty: none given
+    item: str = "item_id"  # whose conversions apply
+
+
+def _units(value: Any) -> Any:
+    if value is True:  # `units: true`: qty in uom of item_id
+        return {}
+    return value
+
+
 class Lookup(Strict):
     """Fields fetched from another table by key, at most one row per key (never fans out)."""
 
@@ -79,6 +98,8 @@ class Lookup(Strict):
     fields: dict[str, str] | list[str]  # name on the side -> lookup column or expression (a list: same names)
     agg: Literal["min", "max", "sum", "avg"] = "min"
     where: str | None = None  # which rows of the lookup table count
+    # Its quantities in base units before they are aggregated (a row whose unit does not convert keeps it).
+    units: Annotated[SideUnits | None, BeforeValidator(_units)] = None
     # Applied to both sides of every `by` pair before they are compared (control numbers one partner
     # pads and another does not: [trim, strip_leading_zeros]).
     normalise: list[Any] = Field(default_factory=list)
@@ -102,25 +123,6 @@ class Rows(Strict):
     where: str | None = None
     lookups: list[Lookup] = Field(default_factory=list)
     event_at: str | None = None  # the event that starts the clock for `older_than`
-
-
-class SideUnits(Strict):
-    """Quantities of a side brought to their item's base unit before anything else sees them.
-
-    Each row's unit (`uom`, a column or expression) is normalised and converted with the run's
-    unit conversions (config `units:` and `uom_conversions` tables; recon.rules.units). A row whose
-    unit does not convert is reported by the rule's `unconvertible` outcome, never compared.
-    """
-
-    fields: list[str] = Field(default_factory=lambda: ["qty"], min_length=1)  # the quantity columns converted
-    uom: str = "uom"  # the unit each row's quantities are in; empty: already the base unit
-    item: str = "item_id"  # whose conversions apply
-
-
-def _units(value: Any) -> Any:
-    if value is True:  # `units: true`: qty in uom of item_id
-        return {}
-    return value
 
 
 class Side(Rows):

@@ -12,10 +12,11 @@ docs/config.md, "Units of measure".
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from recon.config.units import Units
 from recon.model import ENTITIES, FACTOR
-from recon.rules.compile_parts import cte, render
+from recon.rules import snippets
 from recon.rules.schema import SideUnits
 from recon.sql import ident, literal, table_name
 
@@ -23,6 +24,27 @@ CONV = "uom_conv"
 BASE = "uom_base"
 # The column a converted side's rows carry: the unit its quantities are now in (NULL: none given).
 UNIT = "_uom"
+
+
+def cte(name: str, body: str) -> str:
+    return f"{ident(name)} AS (\n  {body}\n)"
+
+
+def render(text: str) -> str:
+    return snippets.render(snippets.parse(text), lambda qualifier, name: name)
+
+
+def converts(rule: Any) -> bool:
+    """Does the rule read a quantity in base units (a side's or a lookup's `units`)?"""
+    return any(getattr(part, "units", None) is not None
+               for side in rule.sides() for part in (side, *side.lookups))
+
+
+def lookup_source(table: str, spec: SideUnits, units: Units, columns: Sequence[str]) -> str:
+    """A lookup's table with its `spec.fields` in base units, under their own names (`columns`: all of its columns)."""
+    convert = set(spec.fields)
+    cols = [converted(c, units) + f" AS {ident(c)}" if c in convert else ident(c) for c in columns]
+    return f"(SELECT {', '.join(cols)} FROM {converted_source(table, spec, units)} AS t)"
 
 
 def normalise(expr: str, units: Units) -> str:
@@ -100,4 +122,5 @@ def aggregated() -> str:
     return f"CASE WHEN min({u}) = max({u}) THEN min({u}) ELSE min({u}) || '+' || max({u}) END"
 
 
-__all__ = ["UNIT", "aggregated", "conversion_ctes", "converted", "converted_source", "normalise"]
+__all__ = ["UNIT", "aggregated", "conversion_ctes", "converted", "converted_source", "converts", "lookup_source",
+           "normalise"]
