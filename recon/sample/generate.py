@@ -37,7 +37,7 @@ from recon.sample.world import COMPANY_ZONE, SITES, build_world
 CHUNK = 5000
 FIRST_SHIPMENT = 1_000_001
 FILES = (
-    ex.ERP_ORDERS, ex.ERP_ITEMS, ex.ERP_GOODS_ISSUES, ex.ERP_BILLING, ex.ERP_STOCK,
+    ex.ERP_ORDERS, ex.ERP_ITEMS, ex.ERP_GOODS_ISSUES, ex.ERP_BILLING, ex.ERP_STOCK, ex.ERP_UOM, ex.ERP_TRANSFERS,
     ex.WMS_ORDERS, ex.WMS_SHIPMENTS, ex.WMS_STOCK, ex.TMS_SHIPMENTS, *EDI_FILES,
 )
 Progress = Callable[[int, int], None]
@@ -154,10 +154,14 @@ class _Classic:
 
     def finish(self, seed: int) -> list[Row]:
         ctx = self.ctx
-        erp_stock, wms_stock, variances = stock_rows(ctx.world, seed, ctx.as_of, ctx.company, ctx.sites)
-        self.files.lines(ex.ERP_STOCK, erp_stock)
-        self.files.lines(ex.WMS_STOCK, wms_stock)
-        return [row("stock-variance", item_id=i, site=s, lot=lot) for i, s, lot in variances]
+        stock = stock_rows(ctx.world, seed, ctx.as_of, ctx.company, ctx.sites)
+        self.files.lines(ex.ERP_STOCK, stock.erp)
+        self.files.lines(ex.WMS_STOCK, stock.wms)
+        self.files.lines(ex.ERP_UOM, stock.uom)
+        self.files.lines(ex.ERP_TRANSFERS, stock.transfers)
+        return ([row("stock-variance", item_id=i, site=s, lot=lot) for i, s, lot in stock.variances]
+                + [row("uom-not-convertible", item_id=i) for i in stock.unconvertible]
+                + [row("in-transit-overdue", document=t) for t in stock.overdue])
 
 
 def generate(out: Path, *, orders: int, seed: int, as_of: datetime, chunk_size: int = CHUNK,

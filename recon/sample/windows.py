@@ -26,6 +26,7 @@ class Windows:
     edi_ack_overdue: int = 24 * HOUR  # outbound group sent (GS date/time) -> 997 AK2 for the set
     edi_order_in_erp: int = 4 * HOUR  # 850 received (GS date/time) -> ERP order with that PO
     stock_qty_tolerance: int = 0  # ERP book stock vs sum of WMS bins, per item/site/lot
+    in_transit_overdue: int = 5 * DAY  # transfer shipped_at -> received_at
     amount_tolerance: float = 0.01  # invoice amount vs qty x unit price; 810 vs ERP invoice line
     price_tolerance: float = 0.01  # 850 PO104 vs ERP unit price
 
@@ -56,7 +57,13 @@ TYPES: dict[str, tuple[str, ...]] = {
     "no-proof-of-delivery": ("shipment_id",),
     "carrier-mismatch": ("shipment_id",),
     "stock-variance": ("item_id", "site", "lot"),
+    "uom-not-convertible": ("item_id",),
+    "in-transit-overdue": ("document",),
 }
+
+# Types the classic profile injects and the foreign profile does not yet: it has no unit
+# conversions or transfers (#22).
+CLASSIC_ONLY = frozenset({"uom-not-convertible", "in-transit-overdue"})
 
 NOT_INJECTED: dict[str, tuple[str, ...]] = {
     # The sample posts a goods issue only for what the WMS shipped.
