@@ -24,7 +24,7 @@ from recon.rules import snippets
 from recon.rules.contract import COLUMN_NAMES, KEY_COLUMNS
 from recon.rules.kinds import KINDS
 from recon.rules.loader import LoadedRule
-from recon.rules.schema import CheckRule, DuplicateRule, MatchRule, Outcome, Rows, Side
+from recon.rules.schema import CheckRule, DuplicateRule, MatchRule, Outcome, Rows, Side, SideUnits
 from recon.rules.tables import Extras, base_columns, category, compare_type, projected_columns, rows_columns
 
 
@@ -90,6 +90,8 @@ class RuleChecker:
             if not self.table(lookup.table, (*lloc, "table")):
                 continue
             target = base_columns(lookup.table, self.extras)
+            if lookup.units is not None:
+                self.units(lookup.units, target, (*lloc, "units"))
             for theirs, ours in lookup.on_pairs():
                 if theirs not in target:
                     self.add("R026", (*lloc, "by"), column=theirs, table=lookup.table,
@@ -106,6 +108,18 @@ class RuleChecker:
         self.snippet(rows.where, (*loc, "where"), {None: cols}, "where", aggregate=False)
         self.snippet(rows.event_at, (*loc, "event_at"), {None: cols}, "event_at", aggregate=False)
         return cols
+
+    def units(self, spec: SideUnits, cols: Mapping[str, str], loc: Loc) -> None:
+        """A `units:` block names the unit and item of its rows and numeric columns to convert."""
+        self.snippet(spec.uom, (*loc, "uom"), {None: cols}, "units uom", aggregate=False)
+        self.snippet(spec.item, (*loc, "item"), {None: cols}, "units item", aggregate=False)
+        for part in ("fields", "per_unit"):
+            for column in getattr(spec, part):
+                if column not in cols:
+                    self.add("R012", (*loc, part), what=f"units {part}", column=column,
+                             hint=did_you_mean(column, list(cols)))
+                elif category(cols[column]) != "number":
+                    self.add("R015", (*loc, part), func="convert", column=column)
 
     # -- outcomes ---------------------------------------------------------------------------------
 
@@ -169,15 +183,7 @@ class MatchChecker(RuleChecker):
                 if column not in cols:
                     self.add("R029", (name, "dedupe"), column=column, hint=did_you_mean(column, list(cols)))
             if side.units is not None:
-                spec, uloc = side.units, (name, "units")
-                self.snippet(spec.uom, (*uloc, "uom"), {None: cols}, "units uom", aggregate=False)
-                self.snippet(spec.item, (*uloc, "item"), {None: cols}, "units item", aggregate=False)
-                for column in spec.fields:
-                    if column not in cols:
-                        self.add("R012", (*uloc, "fields"), what="units fields", column=column,
-                                 hint=did_you_mean(column, list(cols)))
-                    elif category(cols[column]) != "number":
-                        self.add("R015", (*uloc, "fields"), func="convert", column=column)
+                self.units(side.units, cols, (name, "units"))
             for i, key in enumerate(rule.keys):
                 self.snippet(key.expr_for(name), ("keys", i), {None: cols}, f"{name} key {key.name}",
                              aggregate=False)

@@ -84,7 +84,9 @@ class MatchCompiler:
                 for k in self.rule.keys]
         source = self.needed[which] if side.aggregate is None else sorted(side.aggregate)
         convert = set(side.units.fields) if side.units is not None else set()
-        cols += [f"{units.converted(c, self.ctx.units)} AS {ident(c)}" if c in convert else ident(c) for c in source]
+        prices = set(side.units.per_unit) if side.units is not None else set()
+        cols += [f"{units.converted(c, self.ctx.units)} AS {ident(c)}" if c in convert else
+                 f"{units.per_base_unit(c)} AS {ident(c)}" if c in prices else ident(c) for c in source]
         if side.units is not None:
             cols.append(ident(units.UNIT))
         cols.append(f"{event_expr(side)} AS \"_event\"")

@@ -208,12 +208,14 @@ with units take `units:`, and the rule needs an `unconvertible:` outcome: a pair
 end in different units (or a side whose rows end in two) is reported by it, with the two units as
 left and right values, and never as a quantity mismatch. Compares that read another field still
 run. A lookup takes `units:` too: its rows' quantities come to base units before the lookup
-aggregates them (the in-transit quantities of `stock-matches`). `decimals: {{FT: 2}}` in the config
-rounds quantities converted to that unit before they are compared. The bundled packs convert the
-quantities of `shipment-posted-in-erp`, `invoice-matches-shipment`, `asn-matches-shipment`,
-`stock-matches` and `inventory-advice-matches-stock`; their `uom-not-convertible` (owner
-master-data) is one exception per rule and item, fixed in the system of record of `uom_conversions`
-(`ownership:`).
+aggregates them (the in-transit quantities of `stock-matches`), and `per_unit: [unit_price]` turns
+a price per one of the row's unit into a price per base unit (18.00 a case of 12 is 1.50 an each),
+so a value at risk of a difference in eaches is priced per each: the bundled packs' order-line
+price lookups do. `decimals: {{FT: 2}}` in the config rounds quantities converted to that unit
+before they are compared. The bundled packs convert the quantities of `shipment-posted-in-erp`,
+`invoice-matches-shipment`, `asn-matches-shipment`, `stock-matches` and
+`inventory-advice-matches-stock`; their `uom-not-convertible` (owner master-data) is one exception
+per rule and item, fixed in the system of record of `uom_conversions` (`ownership:`).
 
 ```yaml
     left:  {{table: wms.shipment_lines, units: true, aggregate: {{qty: sum, item_id: min}}}}

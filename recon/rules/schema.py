@@ -79,9 +79,16 @@ class SideUnits(Strict):
     whose sides end in different units is the rule's `unconvertible` outcome, never compared.
     """
 
-    fields: list[str] = Field(default_factory=lambda: ["qty"], min_length=1)  # the quantity columns converted
+    fields: list[str] = Field(default_factory=lambda: ["qty"])  # the quantity columns converted
+    per_unit: list[str] = Field(default_factory=list)  # prices per one unit: divided by the factor
     uom: str = "uom"  # the unit each row's quantities are in; empty: none given
     item: str = "item_id"  # whose conversions apply
+
+    @model_validator(mode="after")
+    def _something(self) -> SideUnits:
+        if not self.fields and not self.per_unit:
+            raise ValueError("units: give fields (quantities) or per_unit (prices) to convert")
+        return self
 
 
 def _units(value: Any) -> Any:

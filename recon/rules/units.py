@@ -41,9 +41,10 @@ def converts(rule: Any) -> bool:
 
 
 def lookup_source(table: str, spec: SideUnits, units: Units, columns: Sequence[str]) -> str:
-    """A lookup's table with its `spec.fields` in base units, under their own names (`columns`: all of its columns)."""
-    convert = set(spec.fields)
-    cols = [converted(c, units) + f" AS {ident(c)}" if c in convert else ident(c) for c in columns]
+    """A lookup's table with its `spec.fields` in base units and its `spec.per_unit` prices per base
+    unit, under their own names (`columns`: all of its columns)."""
+    cols = [f"{converted(c, units)} AS {ident(c)}" if c in spec.fields else
+            f"{per_base_unit(c)} AS {ident(c)}" if c in spec.per_unit else ident(c) for c in columns]
     return f"(SELECT {', '.join(cols)} FROM {converted_source(table, spec, units)} AS t)"
 
 
@@ -116,6 +117,11 @@ def converted(column: str, units: Units) -> str:
     return f"CAST({value} AS DECIMAL(18,4))"
 
 
+def per_base_unit(column: str) -> str:
+    """A price per one of the row's unit as a price per one of its base unit (per CS / 12 = per EA)."""
+    return f"CAST(CAST({ident(column)} AS DECIMAL(18,6)) / \"_uom_factor\" AS DECIMAL(18,6))"
+
+
 def aggregated() -> str:
     """An aggregated side's unit: its rows' one unit, or `A+B` when they are in two (never equal to a unit)."""
     u = ident(UNIT)
@@ -123,4 +129,4 @@ def aggregated() -> str:
 
 
 __all__ = ["UNIT", "aggregated", "conversion_ctes", "converted", "converted_source", "converts", "lookup_source",
-           "normalise"]
+           "normalise", "per_base_unit"]
