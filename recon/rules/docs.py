@@ -212,10 +212,14 @@ aggregates them (the in-transit quantities of `stock-matches`), and `per_unit: [
 a price per one of the row's unit into a price per base unit (18.00 a case of 12 is 1.50 an each),
 so a value at risk of a difference in eaches is priced per each: the bundled packs' order-line
 price lookups do. `decimals: {{FT: 2}}` in the config rounds quantities converted to that unit
-before they are compared. The bundled packs convert the quantities of `shipment-posted-in-erp`,
-`invoice-matches-shipment`, `asn-matches-shipment`, `stock-matches` and
-`inventory-advice-matches-stock`; their `uom-not-convertible` (owner master-data) is one exception
-per rule and item, fixed in the system of record of `uom_conversions` (`ownership:`).
+before they are compared. The bundled packs compare every quantity in base units
+(`shipment-posted-in-erp`, `invoice-matches-shipment`, `edi-order-lines-match-erp`, its prices
+per base unit too, `asn-matches-shipment`, `edi-invoice-matches-erp`,
+`warehouse-order-matches-release`, `warehouse-advice-posted`, `return-authorization-in-erp`,
+`stock-matches`, `inventory-advice-matches-stock`) except `order-ack-matches-erp`, whose open
+and accepted quantities are computed by lookups; their `uom-not-convertible` (owner master-data)
+is one exception per rule and item, fixed in the system of record of `uom_conversions`
+(`ownership:`).
 
 ```yaml
     left:  {{table: wms.shipment_lines, units: true, aggregate: {{qty: sum, item_id: min}}}}
