@@ -15,10 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from recon.calendars import DEFAULT_CALENDAR, BusinessCalendar, weekday_numbers
 from recon.config.derive import Derive
+from recon.config.events import Events
 from recon.config.explode import ExplodePath, parse_explode
 from recon.config.reasons import REASON_CODE_PATTERN, ReasonCode, with_defaults
 from recon.config.semantics import LatestBy, Pivot
 from recon.config.slo import Slo, duration_hours
+from recon.config.units import Units
 from recon.engines import DEFAULT_ENGINE, ENGINES
 from recon.formats import FORMATS
 
@@ -483,6 +485,8 @@ class Config(Strict):
     budgets: list[Budget] = Field(default_factory=list)  # the bar, with --fail-on (docs/reports.md)
     email: Email = Field(default_factory=Email)
     slo: Slo = Field(default_factory=Slo)
+    # Business events and the references that link an order chain (recon.events; docs/operations.md).
+    events: Events = Field(default_factory=Events)
     # Rule pack files or globs, relative to this file; `bundled` (or `bundled/edi`) names the packs
     # shipped with recon. Absent: every bundled pack.
     rules: list[str] | None = None
@@ -499,6 +503,8 @@ class Config(Strict):
     derive: dict[str, Derive] = Field(default_factory=dict)
     # Why an exception may be explained (`recon resolve --reason`): the defaults plus these (recon.config.reasons).
     reason_codes: dict[str, ReasonCode] = Field(default_factory=lambda: with_defaults(None))
+    # Unit-of-measure codes, inline conversions and rounding (recon.config.units, docs/config.md "Units").
+    units: Units = Field(default_factory=Units)
 
     @field_validator("reason_codes", mode="after")
     @classmethod
