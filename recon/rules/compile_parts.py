@@ -76,7 +76,8 @@ def lookup_relation(lookup: Lookup, ctx: CompileContext) -> str:
         group = ", ".join(str(i + 1) for i in range(len(on)))
     else:
         keys = group = ", ".join(ident(c) for c in on)
-    return f"(SELECT {keys}, {fields} FROM {table_name(*split_table(lookup.table))}{where} GROUP BY {group})"
+    source = f"{rows_source(lookup, ctx)} AS lt" if lookup.lookups else table_name(*split_table(lookup.table))
+    return f"(SELECT {keys}, {fields} FROM {source}{where} GROUP BY {group})"
 
 
 def lookup_key(expr: str, lookup: Lookup, ctx: CompileContext) -> str:
@@ -91,18 +92,25 @@ def _aggregated(text: str, default: str) -> str:
     return sql if snippets.has_aggregate(tree) else f"{default}({sql})"
 
 
-def rows_source(rows: Rows, ctx: CompileContext) -> str:
-    """The table, with its lookup fields alongside its own columns."""
+def rows_source(rows: Rows | Lookup, ctx: CompileContext) -> str:
+    """The table, with its lookup fields alongside its own columns.
+
+    A lookup's `by` may name a field an earlier lookup brought in (the document's reference, then the
+    shipment it names): that pair joins on the earlier lookup's column. A lookup with lookups of its
+    own is enriched the same way before it is grouped (`lookup_relation`)."""
     base = table_name(*split_table(rows.table))
     if not rows.lookups:
         return base
     selects, joins = ["b.*"], []
+    earlier: dict[str, str] = {}  # a field of an earlier lookup -> its column in the join
     for i, lookup in enumerate(rows.lookups):
         alias = f"lk{i}"
-        on = " AND ".join(f"{alias}.{ident(theirs)} IS NOT DISTINCT FROM {lookup_key(f'b.{ident(ours)}', lookup, ctx)}"
+        on = " AND ".join(f"{alias}.{ident(theirs)} IS NOT DISTINCT FROM "
+                          f"{lookup_key(earlier.get(ours, f'b.{ident(ours)}'), lookup, ctx)}"
                           for theirs, ours in lookup.on_pairs())
         joins.append(f"LEFT JOIN {lookup_relation(lookup, ctx)} AS {alias} ON {on}")
         selects += [f"{alias}.{ident(a)} AS {ident(a)}" for a, _ in lookup.field_pairs()]
+        earlier.update({a: f"{alias}.{ident(a)}" for a, _ in lookup.field_pairs()})
     return f"(SELECT {', '.join(selects)} FROM {base} AS b {' '.join(joins)})"
 
 
