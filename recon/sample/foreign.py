@@ -20,7 +20,9 @@ A distributor recon has never seen (docs/sample.md, "The foreign profile"):
 - Cancelled orders: the ERP books them and cancels them by setting every line's quantity to 0; the
   header says CLOSED. A `derive:` step marks such an order CANCELLED.
 - EDI: the partners' 850 and 997, our 856 and 810 (X12). The 850 numbers lines 1, 2, 3; the ERP
-  calls the customer's line 2 `2.1` (and `2.2` once split), which recon.yaml maps with a rule override.
+  calls the customer's line 2 `2.1` (and `2.2` once split), which recon.yaml maps with rule
+  overrides. Our 856 names our order (REF*VN) and each item's PO line (LIN PL), so ASNs are
+  checked per order line.
 - The warehouse ships on working days only (company holidays and weekends are closed), and the
   release-to-ship clock counts business days on the calendar recon.yaml declares.
 """
@@ -114,6 +116,7 @@ def prepare(ctx: Context) -> None:
     ctx.calendar = calendar(ctx)
     ctx.invoice_line_step = 10
     ctx.ack_unpadded = UNPADDED_ACKS
+    ctx.asn_line_refs = True
 
 
 def _dmy(ymd: str) -> str:

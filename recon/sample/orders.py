@@ -149,6 +149,8 @@ class Context:
     calendar: WorkCalendar | None = None
     invoice_line_step: int = 1  # invoice line numbers 1, 2, 3 or (SAP billing items) 10, 20, 30
     ack_unpadded: frozenset[int] = frozenset()  # partners whose 997 AK2-02 drops our leading zeros (0042 -> 42)
+    # Our 856 names our order (REF*VN) and each item's PO line (LIN PL pair): ASNs checked per order line.
+    asn_line_refs: bool = False
 
 
 class Intake:

@@ -96,17 +96,21 @@ def test_dotted_and_billing_item_line_numbers_reach_the_findings(
     invoice_lines = {r["line_no"] for r in rows if r["exception_type"] == "invoice-amount-mismatch"}
     assert order_lines and all(n.endswith(".1") for n in order_lines)
     assert invoice_lines and all(n.endswith("0") and "." not in n for n in invoice_lines)
+    # our 856 names each item's PO line (LIN PL): an ASN mismatch says which order line, by PO and PO line
+    asn = [r for r in rows if r["exception_type"] == "asn-qty-mismatch"]
+    assert len(asn) >= 3 and all(r["customer_po"] and r["line_no"].isdigit() and r["order_id"] for r in asn)
 
 
 def test_the_calendar_and_the_override_are_what_the_score_rests_on(
         foreign_2k: tuple[Path, Path, dict[str, object]], tmp_path: Path) -> None:
     """The same extracts with calendar-hour clocks flag orders the closed warehouse could not ship,
-    without the override the 850 lines (1, 2) never meet the ERP's (1.1, 2.1), and without the
-    derived status the orders cancelled by zero quantities look released and lost."""
+    without the overrides the 850 lines and the ASNs' PO lines (1, 2) never meet the ERP's (1.1,
+    2.1), and without the derived status the orders cancelled by zero quantities look released and
+    lost."""
     sample, _, _ = foreign_2k
     config = yaml.safe_load((sample / "recon.yaml").read_text())
-    assert config["parameters"] == {"release_to_ship_slo": "2bd", "invoice_cutoff": "3bd"}
-    assert list(config["overrides"]["rules"]) == ["edi-order-lines-match-erp"]
+    assert config["parameters"] == {"release_to_ship_slo": "2bd", "invoice_cutoff": "3bd", "invoice_clock": "posting"}
+    assert list(config["overrides"]["rules"]) == ["edi-order-lines-match-erp", "asn-matches-shipment"]
     config["parameters"] = {"release_to_ship_slo": "48h", "invoice_cutoff": "72h"}
     del config["overrides"]
     assert list(config["derive"]) == ["zero-qty-cancels-order", "tms-deliveries"]
@@ -122,6 +126,7 @@ def test_the_calendar_and_the_override_are_what_the_score_rests_on(
     assert code == 1
     assert types["order-stuck-after-release"]["fp"] > 10 and types["order-stuck-after-release"]["recall"] == 1.0
     assert types["edi-order-qty-mismatch"]["recall"] == 0.0 and types["edi-order-price-mismatch"]["recall"] == 0.0
+    assert types["asn-qty-mismatch"]["recall"] == 0.0  # PO line 2 never pairs with the 3PL's 2.1
     assert types["released-not-in-wms"]["fp"] > 5
 
 
