@@ -215,6 +215,8 @@ def _asn(ctx: Context, s: Shipment) -> list[str]:
         body.append(segment("REF", "VN", o.no))  # our order number beside the customer's PO
     hl = 2
     for sl in s.lines:
+        if sl.wms_missing:
+            continue  # the ASN is built from what the WMS confirmed
         hl += 1
         lot = f"*LT*{sl.lot}" if sl.lot else ""
         po_line = f"*PL*{sl.line.no}" if ctx.asn_line_refs else ""  # the PO line (PO101) this item ships
