@@ -1,6 +1,6 @@
 SELECT CAST(coalesce(sum("_n"), 0) AS BIGINT) AS records_compared, CAST(coalesce(sum("_n") FILTER (WHERE "_ok"), 0) AS BIGINT) AS records_matched
 FROM (
-  SELECT 1 AS "_n", coalesce(("status" IS NULL OR "status" <> 'R'), FALSE) AS "_ok"
+  SELECT 1 AS "_n", coalesce(("status" IS NULL OR NOT "status" IN ('R', 'M', 'W', 'X')), FALSE) AS "_ok"
   FROM (SELECT b.*, lk0."reference" AS "reference", lk0."document_interchange" AS "document_interchange", lk0."document_control" AS "document_control", lk1."invoice_value" AS "invoice_value", lk1."invoice_currency" AS "invoice_currency", lk2."shipment_value" AS "shipment_value", lk2."shipment_currency" AS "shipment_currency" FROM "edi"."edi_acks" AS b LEFT JOIN (SELECT NULLIF(CASE WHEN trim(CAST("group_control" AS VARCHAR), ' 	
 ' || chr(160)) <> '' AND ltrim(trim(CAST("group_control" AS VARCHAR), ' 	
 ' || chr(160)), '0') = '' THEN '0' ELSE ltrim(trim(CAST("group_control" AS VARCHAR), ' 	
