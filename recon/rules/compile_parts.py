@@ -17,7 +17,7 @@ from recon.rules import snippets
 from recon.rules import sqlparts as sp
 from recon.rules.contract import COLUMN_NAMES, COLUMN_TYPES, KEY_COLUMNS
 from recon.rules.schema import Lookup, Outcome, Rows
-from recon.rules.tables import Extras, base_columns, split_table
+from recon.rules.tables import Extras, rows_columns, split_table
 from recon.sql import ident, literal, table_name
 
 ROW_TYPE = "STRUCT(f VARCHAR, r BIGINT)"
@@ -63,11 +63,11 @@ def render(text: str, rename: Callable[[str | None, str], str] = side_rename) ->
 
 def lookup_relation(lookup: Lookup, ctx: CompileContext) -> str:
     """At most one row per lookup key, so a lookup never multiplies the side's rows."""
-    cols = base_columns(lookup.table, ctx.extras)
+    cols = rows_columns(lookup, ctx.extras)
     on = [theirs for theirs, _ in lookup.on_pairs()]
     if lookup.table in ctx.missing_tables:
         typed = [f"CAST(NULL AS {cols.get(c, 'VARCHAR')}) AS {ident(c)}" for c in on]
-        typed += [f"CAST(NULL AS {cols.get(c, 'DECIMAL(18,4)')}) AS {ident(a)}" for a, c in lookup.field_pairs()]
+        typed += [f"CAST(NULL AS {field_type(c, cols)}) AS {ident(a)}" for a, c in lookup.field_pairs()]
         return f"(SELECT {', '.join(typed)} WHERE FALSE)"
     fields = ", ".join(f"{_aggregated(c, lookup.agg)} AS {ident(a)}" for a, c in lookup.field_pairs())
     where = f" WHERE {render(lookup.where)}" if lookup.where else ""
@@ -78,6 +78,19 @@ def lookup_relation(lookup: Lookup, ctx: CompileContext) -> str:
         keys = group = ", ".join(ident(c) for c in on)
     source = f"{rows_source(lookup, ctx)} AS lt" if lookup.lookups else table_name(*split_table(lookup.table))
     return f"(SELECT {keys}, {fields} FROM {source}{where} GROUP BY {group})"
+
+
+def field_type(text: str, cols: Mapping[str, str]) -> str:
+    """A lookup field's type when its table is absent: a column's own, also under min/max/first
+    (`min(currency)` stays text), a count a BIGINT, any other expression a number."""
+    tree = snippets.parse(text)
+    inner = tree.this if isinstance(tree, snippets.exp.Min | snippets.exp.Max | snippets.exp.First
+                                    | snippets.exp.AnyValue) else tree
+    if isinstance(inner, snippets.exp.Column) and inner.name in cols:
+        return cols[inner.name]
+    if isinstance(tree, snippets.exp.Count):
+        return "BIGINT"
+    return "DECIMAL(18,4)"
 
 
 def lookup_key(expr: str, lookup: Lookup, ctx: CompileContext) -> str:
