@@ -35,6 +35,7 @@ from recon.rules.compile_parts import CompileContext, Statement, stats_select, w
 from recon.rules.kinds import KINDS
 from recon.rules.loader import LoadedRule
 from recon.rules.scorers import python_scorers
+from recon.rules.tables import lookup_tables
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def compile_rule(loaded: LoadedRule, ctx: CompileContext | None = None) -> Compi
     ctx = ctx or CompileContext()
     rule = loaded.rule
     compiler = KINDS[rule.kind].compiler()(loaded, ctx)  # the kind's compiler (recon.rules.kinds)
-    lookups = [lk.table for side in rule.sides() for lk in side.lookups]
+    lookups = [table for side in rule.sides() for table in lookup_tables(side)]
     scorers = python_scorers(rule.scorer_names())
     main, counted, stats_ctes = compiler.statement(), compiler.stats_units(), compiler.stats_ctes()
     if units.converts(rule):  # the unit conversions, once, ahead of every CTE that joins them
