@@ -178,6 +178,7 @@ def inventory_sql(book: str, physical: str, prices: bool) -> str:
     other. The unit value of an item is the highest unit price of the book system's order lines
     for it in the run's currency (`$currency`; lines without a currency count as in it): the
     valuation the bundled inventory pack gives a stock-variance. Items without one are `unvalued`.
+    Stock value is the system of record's quantity on hand (negative counts as none) at that value.
     """
     side = "SELECT item_id, site, coalesce(CAST(lot AS VARCHAR), '') AS lot, sum(qty) AS qty FROM {} GROUP BY ALL"
     price = (f"SELECT item_id, max(unit_price) AS price FROM {ident(book)}.order_lines "
@@ -192,7 +193,7 @@ WITH b AS ({side.format(f'{ident(book)}.stock')}),
            FROM b FULL OUTER JOIN p ON b.item_id = p.item_id AND b.site IS NOT DISTINCT FROM p.site AND b.lot = p.lot)
 SELECT grouping(site) = 1 AS overall, coalesce(CAST(site AS VARCHAR), '') AS site,
        sum(abs(book_qty - physical_qty) * price) AS variance_value,
-       sum(physical_qty * price) AS stock_value,
+       sum(greatest(physical_qty, 0) * price) AS stock_value,
        sum(abs(book_qty - physical_qty)) AS variance_units,
        count(*) FILTER (WHERE price IS NULL AND book_qty <> physical_qty) AS unvalued
 FROM j LEFT JOIN pr USING (item_id)
