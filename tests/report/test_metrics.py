@@ -19,7 +19,9 @@ from typing import Any
 import pytest
 
 from recon.api import RunResult, run
+from recon.config import load_project
 from recon.db import Database
+from recon.report import rerender
 from recon.report.metrics import AGE_BUCKETS, Metric, edi_duplicate_metrics, slo_metrics, trend
 from recon.sample import generate
 
@@ -233,3 +235,10 @@ def test_a_trend_keeps_runs_that_did_not_measure_a_metric_as_gaps():
     now = [Metric("auto_match_rate", 0.95), Metric("auto_match_rate", 0.5, dimension="workflow", member="edi")]
     (series,) = trend(history, "r3", "2026-11-20", now)
     assert [(p["run_id"], p["value"]) for p in series["points"]] == [("r1", 0.9), ("r2", None), ("r3", 0.95)]
+
+
+def test_a_re_render_keeps_the_recorded_metrics_and_trend(three_runs, tmp_path):
+    root, results = three_runs
+    last = results[2]
+    again = rerender(last.out_dir, load_project(root / "recon.yaml").config, out_dir=tmp_path / "again")
+    assert again.summary["metrics"] == last.summary["metrics"]
