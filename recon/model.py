@@ -21,6 +21,8 @@ LINE = "VARCHAR"
 LINE_FIELDS = frozenset({"line_no", "order_line_no"})
 TS = "TIMESTAMPTZ"
 DATE = "DATE"
+# A unit conversion factor: exact enough for 1/12 (an each of a case of 12) and 0.45359237 (LB to KG).
+FACTOR = "DECIMAL(24,10)"
 
 LINEAGE_COLUMNS: dict[str, str] = {
     "_load_id": "VARCHAR",
@@ -86,7 +88,7 @@ ENTITIES: dict[str, Entity] = {
             "shipment_lines",
             ("shipment_id", "order_id", "line_no"),
             {
-                "shipment_id": ID, "order_id": ID, "line_no": LINE, "item_id": ID, "qty": QTY,
+                "shipment_id": ID, "order_id": ID, "line_no": LINE, "item_id": ID, "qty": QTY, "uom": TEXT,
                 "lot": ID, "site": ID, "status": TEXT, "shipped_at": TS, "carrier": ID,
                 "tracking_no": ID,
             },
@@ -97,7 +99,7 @@ ENTITIES: dict[str, Entity] = {
             ("invoice_id", "line_no"),
             {
                 "invoice_id": ID, "line_no": LINE, "order_id": ID, "order_line_no": LINE,
-                "item_id": ID, "qty": QTY, "amount": MONEY, "currency": TEXT, "invoiced_at": TS,
+                "item_id": ID, "qty": QTY, "uom": TEXT, "amount": MONEY, "currency": TEXT, "invoiced_at": TS,
             },
             "Invoice lines (ERP billing, EDI 810).",
         ),
@@ -113,7 +115,7 @@ ENTITIES: dict[str, Entity] = {
         _entity(
             "stock",
             ("item_id", "site", "lot"),
-            {"item_id": ID, "site": ID, "lot": ID, "qty": QTY, "as_of": TS},
+            {"item_id": ID, "site": ID, "lot": ID, "qty": QTY, "uom": TEXT, "as_of": TS},
             "Stock on hand per item, site and lot (ERP book stock, WMS bin stock, EDI 846).",
             nullable_keys=("lot",),
         ),
@@ -121,10 +123,28 @@ ENTITIES: dict[str, Entity] = {
             "returns",
             ("rma_id", "line_no"),
             {
-                "rma_id": ID, "line_no": LINE, "order_id": ID, "item_id": ID, "qty": QTY,
+                "rma_id": ID, "line_no": LINE, "order_id": ID, "item_id": ID, "qty": QTY, "uom": TEXT,
                 "disposition": TEXT, "received_at": TS,
             },
             "Customer returns (ERP RMAs, EDI 180).",
+        ),
+        _entity(
+            "uom_conversions",
+            ("item_id", "from_uom", "to_uom"),
+            {"item_id": ID, "from_uom": ID, "to_uom": ID, "factor": FACTOR},
+            "Unit of measure conversions: one `from_uom` of an item is `factor` of its base unit `to_uom` "
+            "(item `*`: every item whose base unit is `to_uom`); ERP material units (SAP MARM), item masters.",
+        ),
+        _entity(
+            "transfers",
+            ("transfer_id", "line_no"),
+            {
+                "transfer_id": ID, "line_no": LINE, "item_id": ID, "lot": ID, "qty": QTY, "uom": TEXT,
+                "from_site": ID, "to_site": ID, "shipped_at": TS, "received_at": TS, "status": TEXT,
+            },
+            "Stock transfers between sites (stock transport orders): shipped from one site and, until "
+            "`received_at`, in transit to the other.",
+            nullable_keys=("line_no",),
         ),
         _entity(
             "edi_documents",

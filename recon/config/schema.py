@@ -19,6 +19,7 @@ from recon.config.explode import ExplodePath, parse_explode
 from recon.config.reasons import REASON_CODE_PATTERN, ReasonCode, with_defaults
 from recon.config.semantics import LatestBy, Pivot
 from recon.config.slo import Slo, duration_hours
+from recon.config.units import Units
 from recon.engines import DEFAULT_ENGINE, ENGINES
 from recon.formats import FORMATS
 
@@ -499,6 +500,8 @@ class Config(Strict):
     derive: dict[str, Derive] = Field(default_factory=dict)
     # Why an exception may be explained (`recon resolve --reason`): the defaults plus these (recon.config.reasons).
     reason_codes: dict[str, ReasonCode] = Field(default_factory=lambda: with_defaults(None))
+    # Unit-of-measure codes, inline conversions and rounding (recon.config.units, docs/config.md "Units").
+    units: Units = Field(default_factory=Units)
 
     @field_validator("reason_codes", mode="after")
     @classmethod
