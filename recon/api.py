@@ -31,6 +31,9 @@ from recon.derive.runner import Derived, run_derive
 from recon.engines import DEFAULT_ENGINE, ENGINES
 from recon.environment import check_output_folder, check_spill_folder
 from recon.errors import ConfigError, Problem
+from recon.events.build import build as build_events
+from recon.events.spec import config_problems as event_config_problems
+from recon.events.step import EventsResult, run_events
 from recon.formats import format_of
 from recon.load.loader import Loader, SourceDone, missing_columns
 from recon.load.mapping import read_columns
@@ -156,6 +159,7 @@ def validate(config: str | Path | None, *, files: bool = True) -> ValidationResu
         return ValidationResult(None, problems)
     problems = check_files(project) if files else []
     problems += plan_derive(project.config, project.doc)[1]
+    problems += event_config_problems(project.config, project.doc)
     try:
         ruleset = load_project_rules(project)
     except ConfigError as exc:
@@ -196,6 +200,7 @@ class RunResult:
     rules: RulesResult
     lifecycle: Lifecycle
     outputs: Written
+    events: EventsResult | None = None
 
     @property
     def project(self) -> Project:
@@ -225,7 +230,8 @@ class RunResult:
     @property
     def timings(self) -> dict[str, float]:
         spark = {"spark_session": self.load.session_seconds} if self.load.session_seconds is not None else {}
-        return {**spark, "load": self.load.seconds, "rules": self.rules.seconds}
+        events = {"events": self.events.seconds} if self.events is not None else {}
+        return {**spark, "load": self.load.seconds, "rules": self.rules.seconds, **events}
 
     def report(self) -> Report:
         """The run's report, e.g. to e-mail it."""
@@ -279,6 +285,8 @@ def run(
     # every rule checked before any data is read; the ones not selected kept, as disabled
     ruleset = selection.select(load_project_rules(project), select, exclude)
     derive_steps(project)  # and every derive step
+    if problems := event_config_problems(project.config, project.doc):  # and the event declarations and SLO ends
+        raise ConfigError(problems)
     started = datetime.now(UTC).replace(microsecond=0)
     run_id = run_id or new_run_id(started)
     resolved_as_of = parse_as_of(as_of if as_of is not None else project.config.as_of, project.config.timezone)
@@ -300,12 +308,14 @@ def run(
         # Load and rules on the configured engine (recon.engines); the results land in db.
         runner = ENGINES[project.config.engine.name].runner() if replay is None else partial(replay_and_match, replay)
         load, rules = runner(plan, db, ruleset, store, listeners)
+        # business events and order chains (recon.events): exceptions get their chain, SLO breaches join them
+        events = run_events(db, project.config, as_of=resolved_as_of, run_id=run_id)
         # lifecycle (new/open/resolved/reopened) and active acks; a rule that checked nothing resolves nothing
         lifecycle = store.observe(unverified_rules=rules.completeness.unverified_rules)
         written = outputs_step(plan, db, load, rules, lifecycle, store)
         if not dry_run:  # for `recon query` and `recon trace`: the run's tables without reloading
             kept.keep(db, store.path, run_id, project.config.outputs.keep_tables_days)
-    return RunResult(plan, db, load, rules, lifecycle, written)
+    return RunResult(plan, db, load, rules, lifecycle, written, events)
 
 
 def derive_steps(project: Project) -> list[DeriveStep]:
@@ -475,10 +485,12 @@ def outputs_step(plan: RunPlan, db: Database, load: LoadResult, rules: RulesResu
     return Written(plan.out_dir, final)
 
 
-def trace(config: str | Path | None, key: str, *, reload: bool = False, state: str | Path | None = None) -> TraceResult:
+def trace(config: str | Path | None, key: str, *, reload: bool = False, state: str | Path | None = None,
+          fields: bool = False) -> TraceResult:
     """One order's story across every loaded system, told by recon.store.trace from the tables the
     latest run kept (recon.store.kept), or, with `reload` or when no run kept any, from every
-    source loaded again (no rules) into a scratch database. `state` overrides the config's `state:`."""
+    source loaded again (no rules) into a scratch database, with its event table built again
+    (recon.events). `state` overrides the config's `state:`; `fields` adds the survivorship view."""
     project = load_project(config)
     if state is not None:
         project = replace(project, config=project.config.model_copy(update={"state": str(Path(state).resolve())}))
@@ -488,7 +500,7 @@ def trace(config: str | Path | None, key: str, *, reload: bool = False, state: s
         try:
             failed = [r[0] for r in kept_db.rows("SELECT DISTINCT source FROM main.loads WHERE status <> 'ok' "
                                                  "ORDER BY 1")]
-            return replace(trace_key(kept_db, project, key, failed), loaded_from=f"run {run_id}")
+            return replace(trace_key(kept_db, project, key, failed, fields=fields), loaded_from=f"run {run_id}")
         finally:
             kept_db.close()
     engine = project.config.engine
@@ -500,6 +512,8 @@ def trace(config: str | Path | None, key: str, *, reload: bool = False, state: s
         db.restrict_file_access(paths=[state_path(project)])  # derive reads only the loaded tables
         derived = run_derive(db, derive_steps(project), run_id, tables_loaded(report.files)[1])
         failed = {f.source for f in report.failed} | {f"derive.{d.step}" for d in derived if not d.ok}
-        return trace_key(db, project, key, sorted(failed))
+        if project.config.events.enabled:
+            build_events(db, project.config)
+        return trace_key(db, project, key, sorted(failed), fields=fields)
     finally:
         db.close()

@@ -37,8 +37,9 @@ def query(sql: str, config: str | None, state: str | None, run_id: str | None, a
     """Run read-only SQL over a run's canonical tables, rejects and exceptions.
 
     \b
-    Tables: <system>.<entity> (erp.orders, wms.shipment_lines, ...), main.rejects, main.loads and
-    main.exceptions of the run, as the run loaded them; nothing is read again. Only SELECT runs.
+    Tables: <system>.<entity> (erp.orders, wms.shipment_lines, ...), main.rejects, main.loads,
+    main.exceptions, main.events and main.correlation (the business events and order chains) of
+    the run, as the run loaded them; nothing is read again. Only SELECT runs.
       recon query "SELECT site, count(*) FROM wms.stock GROUP BY ALL"
       recon query "SELECT * FROM main.rejects" --csv > rejects.csv
     """

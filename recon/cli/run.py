@@ -86,6 +86,9 @@ def _log_rest(log: EventLog, events: RunEvents, ctx: api.RunResult) -> None:
         log("source_incomplete", level="error", run_id=ctx.run_id, **failure)
     for item in ctx.summary.get("not_evaluated", []):
         log("rule_not_evaluated", level="error", run_id=ctx.run_id, **item)
+    if ctx.events is not None:  # the event table and order chains (recon.events)
+        log("events_built", level="info" if ctx.events.built is not None else "warning", run_id=ctx.run_id,
+            **ctx.events.section())
     log("outputs_written", run_id=ctx.run_id, out=str(ctx.out_dir), files=ctx.summary.get("outputs", []))
 
 

@@ -32,6 +32,9 @@ STATUS_COLOURS = {"new": "bold red", "reopened": "red", "open": "yellow", "resol
 @click.argument("key")
 @config_option
 @click.option("--details", is_flag=True, help="Show every field of every row under its line.")
+@click.option("--fields", "fields", is_flag=True,
+              help="Survivorship: each field of the chain's records in its system of record, and the systems "
+                   "that hold another value.")
 @state_option
 @click.option("--reload", is_flag=True,
               help="Read the extracts again instead of the tables the latest run kept (after they changed).")
@@ -39,17 +42,19 @@ STATUS_COLOURS = {"new": "bold red", "reopened": "red", "open": "yellow", "resol
 @csv_option
 @debug_option
 @handles_errors
-def trace(key: str, config: str | None, details: bool, state: str | None, reload: bool, as_json: bool,
-          as_csv: bool, debug: bool) -> None:
+def trace(key: str, config: str | None, details: bool, fields: bool, state: str | None, reload: bool,
+          as_json: bool, as_csv: bool, debug: bool) -> None:
     """Show one order's timeline across every loaded system, and the exceptions on it.
 
     KEY is an order number, customer PO, shipment id, invoice number or tracking number, in any
     form the systems use: 0000001042, SO-1042 and so-1042 all find order 1042. The rows are the
-    tables the latest run kept (instant); --reload reads the extracts again. Exit 1 when nothing
-    matches.
+    tables the latest run kept (instant); --reload reads the extracts again. KEY may also be a
+    correlation id (order:10000017). The order chain comes from the run's event table: its
+    business events in order, and its gaps (an event whose prerequisite is missing) in red.
+    Exit 1 when nothing matches.
     """
     one_format(as_json, as_csv)
-    result = api.trace(config, key, reload=reload, state=state)
+    result = api.trace(config, key, reload=reload, state=state, fields=fields)
     if as_json:
         print_json(result.to_dict())
     elif as_csv:  # the timeline, one line per source row (its fields as JSON); exceptions are in --json
@@ -72,6 +77,9 @@ def _when(value: Any, inherited: bool) -> str:
 
 def render(data: dict[str, Any], details: bool = False) -> None:
     console = stdout_console()
+    if data["found"] and not data["matched"]:  # a correlation id: the chain only
+        render_chains(console, data.get("chains"))
+        return
     if not data["found"]:
         console.print(f"[bold]{markup(data['key'])}[/]: no order, PO, shipment, invoice, tracking number or EDI "
                       "reference matches in any loaded system", markup=True)
@@ -103,6 +111,7 @@ def render(data: dict[str, Any], details: bool = False) -> None:
         table.add_row(_when(e["at"], e["at_inherited"]), f"[{colour}]{markup(e['system'])}.{markup(e['entity'])}[/]",
                       what, f"[dim]{markup(e['source'])}[/]")
     console.print(table)
+    render_chains(console, data.get("chains"))
     if data["sources_failed"]:
         console.print(f"[red]sources that failed to load (their rows are missing above):[/] "
                       f"{markup(', '.join(data['sources_failed']))}", markup=True)
@@ -128,3 +137,45 @@ def render(data: dict[str, Any], details: bool = False) -> None:
                     markup(x["severity"] or ""), markup(key), markup(str(x.get("first_seen_at") or "")[:10]), open_for,
                     markup(ack), markup(x.get("message") or ""), f"[dim]{markup(x['exception_id'])}[/]")
     console.print(exc)
+
+
+def render_chains(console: Any, chains: list[dict[str, Any]] | None) -> None:
+    """Each order chain: its business events in time order, its gaps in red, and with --fields its
+    survivorship table (conflicting values in red)."""
+    if chains is None:
+        console.print("[dim]no event table in these tables (kept by a run before recon built one): "
+                      "run again, or --reload, for the order chain[/]")
+        return
+    for chain in chains:
+        gaps = chain["gaps"]
+        head = f"[bold]chain {markup(chain['correlation_id'])}[/]: {len(chain['events'])} events"
+        head += f", [bold red]{len(gaps)} gap{'s' if len(gaps) != 1 else ''}[/]" if gaps else ", no gaps"
+        console.print(head, markup=True)
+        for gap in gaps:
+            console.print(f"  [bold red]✗ gap:[/] no {markup(gap['missing'])} before {markup(gap['needed_by'])}",
+                          markup=True)
+        table = Table(show_header=True, box=None, pad_edge=False)
+        for name in ("when", "event", "system", "record", "rows", "source"):
+            table.add_column(name, overflow="fold")
+        for e in chain["events"]:
+            colour = SYSTEM_COLOURS.get(e["system"], "white")
+            table.add_row(_when(e["event_at"], False), markup(e["event_type"]), f"[{colour}]{markup(e['system'])}[/]",
+                          markup(str(e["record"] or "")), str(e["rows"]), f"[dim]{markup(e['source'])}[/]")
+        console.print(table)
+        if "fields" in chain:
+            _render_fields(console, chain["fields"])
+
+
+def _render_fields(console: Any, fields: list[dict[str, Any]]) -> None:
+    table = Table(title="fields (survivorship)", title_justify="left")
+    for name in ("record", "field", "system of record", "value", "elsewhere"):
+        table.add_column(name, overflow="fold")
+    for f in fields:
+        record = f"{f['entity']} {f['item']}".strip()
+        value = ", ".join(f["value"]) if f["value"] is not None else "—"
+        elsewhere = "; ".join(f"{s}: {', '.join(v)}" for s, v in sorted(f["systems"].items())
+                              if s != f["system_of_record"])
+        style = "red" if f["conflicts"] else "dim"
+        table.add_row(markup(record), markup(f["field"]), markup(f["system_of_record"] or "(none)"), markup(value),
+                      f"[{style}]{markup(elsewhere)}[/]" if elsewhere else "")
+    console.print(table)

@@ -316,9 +316,8 @@ def _slo_calendar_problems(config: Config, doc: YamlDocument) -> list[Problem]:
     """An SLO in business days counts on a calendar the config defines (`2bd`: `default` or the only one)."""
     known = config.business_calendars()
     out = []
-    for name in type(config.slo).model_fields:
-        target = getattr(config.slo, name)
-        if target is not None and target.unit == "business_days":
+    for name, target in config.slo.clocks().items():
+        if target.unit == "business_days":
             calendar = target.calendar or DEFAULT_CALENDAR
             if calendar not in known:
                 out.append(doc.problem("R060", ("slo", name), calendar=calendar))

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from recon.calendars import DEFAULT_CALENDAR, BusinessCalendar, weekday_numbers
 from recon.config.derive import Derive
+from recon.config.events import Events
 from recon.config.explode import ExplodePath, parse_explode
 from recon.config.reasons import REASON_CODE_PATTERN, ReasonCode, with_defaults
 from recon.config.semantics import LatestBy, Pivot
@@ -484,6 +485,8 @@ class Config(Strict):
     budgets: list[Budget] = Field(default_factory=list)  # the bar, with --fail-on (docs/reports.md)
     email: Email = Field(default_factory=Email)
     slo: Slo = Field(default_factory=Slo)
+    # Business events and the references that link an order chain (recon.events; docs/operations.md).
+    events: Events = Field(default_factory=Events)
     # Rule pack files or globs, relative to this file; `bundled` (or `bundled/edi`) names the packs
     # shipped with recon. Absent: every bundled pack.
     rules: list[str] | None = None

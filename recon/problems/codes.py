@@ -124,6 +124,9 @@ CONFIG = area(
      "`update: TABLE` needs the SELECT to give the columns naming the rows to change (`on:`, default the "
      "entity's keys) and at least one column of TABLE to set; `create: TABLE` makes a table no source loads, "
      "from canonical fields of its entity (its key fields required) and lineage columns.", None),
+    ("C048", "event-declaration-invalid", "Event or SLO names what does not exist", "{reason}",
+     "`events.tables` names a table or a timestamp column the config cannot load, or an SLO's `from`/`to` "
+     "names an event type no table of the config produces (docs/operations.md lists the event types).", None),
     ("C034", "source-feature-not-here", "Source feature not available here", "{feature} is not available {where}",
      "A source feature (`where`, `latest_by`, `pivot`, `explode`, a dated path) is not supported for this format "
      "or engine yet; rather than ignoring it, validation stops.", None),

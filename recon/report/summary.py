@@ -287,13 +287,15 @@ def latency_section(db: Database, slo: Mapping[str, SloTarget | None],
     Each clock's pairs are (from, to) epoch seconds; a clock whose target is in business days is
     also measured in business days on that target's calendar (`median_business_days`, ...)."""
     present = {name: all(db.table_exists(*t.split(".")) for t in spec["tables"].split())
-               for name, spec in LATENCY.items()}
+               for name, spec in LATENCY.items() if not _event_pair(slo.get(name))}
     if any(present.values()):  # every clock with its tables reads the shipment lines
         db.execute(f"CREATE OR REPLACE TEMP TABLE {SHIPPED} AS "
                    f"{shipped_sql(erp=db.table_exists('erp', 'shipment_lines'))}")
     out: dict[str, Any] = {}
     try:
         for name, spec in LATENCY.items():
+            if name not in present:  # given `from`/`to`: measured over the event table below
+                continue
             pairs, median, p95, days = 0, None, None, []
             calendar = _business_calendar(slo.get(name), calendars)
             if present[name]:
@@ -312,7 +314,30 @@ def latency_section(db: Database, slo: Mapping[str, SloTarget | None],
                 out[name].update(median_business_days=_hours(median_days), p95_business_days=_hours(p95_days))
     finally:
         db.execute(f"DROP TABLE IF EXISTS {SHIPPED}")
+    out.update(event_clocks(db, slo))
     return apply_slo(out, slo)
+
+
+def _event_pair(target: SloTarget | None) -> bool:
+    return target is not None and target.event_pair
+
+
+def event_clocks(db: Database, slo: Mapping[str, SloTarget | None]) -> dict[str, Any]:
+    """The event-pair SLOs the events step measured per order chain (`main.slo_clocks`, recon.events.slo),
+    in the shape of the built-in clocks plus the breaching chains (`late`, `overdue`)."""
+    if not db.table_exists("main", "slo_clocks"):
+        return {}
+    out: dict[str, Any] = {}
+    for row in db.dicts("SELECT * FROM main.slo_clocks ORDER BY name"):
+        target = slo.get(row["name"])
+        entry = {"label": row["label"], "from": row["from"], "to": row["to"], "pairs": row["pairs"],
+                 "median_hours": _hours(row["median_hours"]), "p95_hours": _hours(row["p95_hours"])}
+        if target is not None and target.unit == "business_days":
+            entry.update(median_business_days=_hours(row["median_business_days"]),
+                         p95_business_days=_hours(row["p95_business_days"]))
+        entry.update(late=row["late"], overdue=row["overdue"])
+        out[row["name"]] = entry
+    return out
 
 
 def apply_slo(latency: Mapping[str, Any], slo: Mapping[str, SloTarget | None]) -> dict[str, Any]:
@@ -347,7 +372,8 @@ def _business_calendar(target: SloTarget | None,
 
 
 def slo_targets(config: Config) -> dict[str, SloTarget | None]:
-    return {name: getattr(config.slo, name) for name in LATENCY}
+    """The built-in clocks' targets (None where not set) and every event-pair SLO's."""
+    return {**{name: getattr(config.slo, name) for name in LATENCY}, **config.slo.event_pairs()}
 
 
 def top_exceptions_sql(limit: int) -> str:

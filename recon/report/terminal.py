@@ -95,9 +95,11 @@ def latency_table(summary: Mapping[str, Any]) -> Table:
         in_days = bool(entry["slo"]) and "p95_business_days" in entry["slo"]
         show, unit = (_business_days, "business_days") if in_days else (_hours, "hours")
         target = entry["slo"][f"p95_{unit}"] if entry["slo"] else None
+        status = styles.get(entry["status"], markup(entry["status"]))
+        if entry.get("late") or entry.get("overdue"):  # an event-pair SLO's breaching chains (recon.events.slo)
+            status += f" ({entry['late']:,} late, {entry['overdue']:,} overdue)"
         table.add_row(markup(entry["label"]), f"{entry['pairs']:,}", show(entry.get(f"median_{unit}")),
-                      show(entry.get(f"p95_{unit}")), show(target) if target else "-",
-                      styles.get(entry["status"], markup(entry["status"])))
+                      show(entry.get(f"p95_{unit}")), show(target) if target else "-", status)
     return table
 
 

@@ -258,10 +258,13 @@ CHANGELOG entry.
 | --- | --- | --- |
 {columns}
 
-The files `exceptions.csv` and `exceptions.parquet` (not `main.exceptions`, which holds what the
-rules found) add two columns after these: `status`, the analyst's view of the row (`new`, `open`,
-`reopened`, `explained` or `acked`; docs/operations.md, "Exception lifecycle"), and `reason_code`,
-the code it was explained or parked with (`recon resolve`), if any.
+`main.exceptions` and the files `exceptions.csv` and `exceptions.parquet` add `correlation_id`
+after these: the order chain the exception is on (docs/operations.md, "Business events, order
+chains and SLOs"). The files (not `main.exceptions`, which holds what the run found) then add
+`status`, the analyst's view of the row (`new`, `open`, `reopened`, `explained` or `acked`;
+docs/operations.md, "Exception lifecycle"), and `reason_code`, the code it was explained or
+parked with (`recon resolve`), if any. The exception type `slo-breach` (rule id `slo.NAME`) comes
+from the config's event-pair SLOs, not from a rule pack.
 
 The business key columns are {keys}; each exception type fills the columns of its business key
 (below) and may fill others as context. `exception_id` is the first 16 hex characters of

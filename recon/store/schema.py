@@ -59,12 +59,16 @@ EXCEPTION_COLUMNS: dict[str, str] = {
     # `recon diff` can report a change of status between two runs.
     "analyst_status": "VARCHAR",
     "reason_code": "VARCHAR",
+    # Not a contract column: the order chain the exception is on (recon.events.correlate), so
+    # `recon trace` and `recon query` can gather a chain's exceptions whatever key they carry.
+    "correlation_id": "VARCHAR",
 }
 # Columns of `exceptions` that state files written by an older recon lack (added when one is opened for writing).
-ADDED_EXCEPTION_COLUMNS = {"unverified": "BOOLEAN", "analyst_status": "VARCHAR", "reason_code": "VARCHAR"}
+ADDED_EXCEPTION_COLUMNS = {"unverified": "BOOLEAN", "analyst_status": "VARCHAR", "reason_code": "VARCHAR",
+                           "correlation_id": "VARCHAR"}
 # Columns set when a run is recorded, never copied from an earlier run's row (carried-forward rows
 # get this run's values); older state files may lack them.
-RECORDED_COLUMNS = tuple(ADDED_EXCEPTION_COLUMNS)
+RECORDED_COLUMNS = ("unverified", "analyst_status", "reason_code")
 # The analyst's word on an exception, over `main.exception_status` (recon.store.step).
 ANALYST_STATUS_SQL = ("CASE WHEN explained THEN 'explained' WHEN acked THEN 'acked' "
                       "WHEN explanation_changed THEN 'reopened' END")

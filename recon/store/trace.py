@@ -23,6 +23,8 @@ from typing import Any
 
 from recon.config import Project
 from recon.db import Database
+from recon.events import chains as event_chains
+from recon.events.keys import MACROS
 from recon.formats import documents
 from recon.model import ENTITIES
 from recon.sql import ident, literal, table_name
@@ -58,18 +60,6 @@ ENTITY_ORDER = ("orders", "order_lines", "order_acks", "shipment_lines", "delive
 SET_NAMES: dict[str, str] = {code: d.name for code, d in documents().items() if d.name}
 MAX_ROUNDS = 6
 
-MACROS = (
-    r"CREATE OR REPLACE TEMP MACRO trace_norm(x) AS upper(regexp_replace(CAST(x AS VARCHAR), '\s+', '', 'g'))",
-    # Letters directly before the first digit (separators allowed between): the system's prefix.
-    r"CREATE OR REPLACE TEMP MACRO trace_prefix(x) AS "
-    r"regexp_extract(trace_norm(x), '^([A-Z]+)[-_/#.:]*[0-9]', 1)",
-    r"CREATE OR REPLACE TEMP MACRO trace_rest(x) AS CASE WHEN trace_prefix(x) <> '' "
-    r"THEN regexp_replace(trace_norm(x), '^[A-Z]+[-_/#.:]*', '') ELSE trace_norm(x) END",
-    r"CREATE OR REPLACE TEMP MACRO trace_core(x) AS "
-    r"CASE WHEN regexp_full_match(trace_rest(x), '0+') THEN '0' ELSE ltrim(trace_rest(x), '0') END",
-)
-
-
 @dataclass
 class TraceResult:
     key: str
@@ -81,16 +71,20 @@ class TraceResult:
     state: dict[str, Any] = field(default_factory=dict)
     sources_failed: list[str] = field(default_factory=list)
     loaded_from: str = "extracts"  # or "run <id>": the tables a run kept (recon.store.kept)
+    # The order chains KEY is on, from the event table (recon.events.chains): events, gaps, and with
+    # `fields` the survivorship view; None when the tables have no event table (a run before it).
+    chains: list[dict[str, Any]] | None = None
 
     @property
     def found(self) -> bool:
-        return bool(self.matched)
+        return bool(self.matched) or bool(self.chains)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "key": self.key, "config": self.config, "found": self.found, "matched": self.matched,
             "references": self.references, "events": self.events, "exceptions": self.exceptions,
             "state": self.state, "sources_failed": self.sources_failed, "loaded_from": self.loaded_from,
+            "chains": self.chains,
         }
 
 
@@ -412,7 +406,25 @@ def timeline(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return events
 
 
-def exceptions_for(db: Database, path: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+FAMILY_NAMES = {"R": "order", "S": "shipment", "I": "invoice", "T": "tracking"}
+
+
+def chains_of(db: Database, project: Project, key: str, *, fields: bool) -> list[dict[str, Any]] | None:
+    """The chains of the references found so far (or of KEY, a correlation id), from the event table."""
+    if not event_chains.available(db):
+        return None
+    refs = [(FAMILY_NAMES[f], v) for f, v in db.rows("SELECT family, value FROM _trace_refs")]
+    out = []
+    for correlation_id in event_chains.find(db, refs, key):
+        chain = event_chains.story(db, correlation_id, project.config)
+        if fields:
+            chain["fields"] = event_chains.survivorship(db, correlation_id, project.config)
+        out.append(chain)
+    return out
+
+
+def exceptions_for(db: Database, path: Path, chains: list[str] | None = None) -> tuple[list[dict[str, Any]],
+                                                                                      dict[str, Any]]:
     """The recorded exceptions on the story's references, each with its lifecycle as of the latest run."""
     store = StateStore.attach(db, path, read_only=True)
     try:
@@ -427,6 +439,10 @@ def exceptions_for(db: Database, path: Path) -> tuple[list[dict[str, Any]], dict
             member(f"{e}.invoice_id", "I"), member(f"{e}.document", "R"), member(f"{e}.document", "S"),
             member(f"{e}.document", "I"),
         ])
+        params: list[Any] = []
+        if chains and "correlation_id" in {c for c, _ in db.columns(store.t("exceptions"))}:
+            on_story += f" OR list_contains(?::VARCHAR[], {e}.correlation_id)"  # e.g. its SLO breaches
+            params.append(chains)
         statuses = statuses_sql(f"({store.lifecycle_runs_sql()})", f"({store.presence_sql()})")
         rows = db.dicts(f"""
             WITH last AS (
@@ -446,7 +462,7 @@ def exceptions_for(db: Database, path: Path) -> tuple[list[dict[str, Any]], dict
             FROM last LEFT JOIN st USING (exception_id) LEFT JOIN ever USING (exception_id)
             LEFT JOIN {store.t('acks')} a ON a.exception_id = last.exception_id
             ORDER BY CASE coalesce(st.status, 'resolved') WHEN 'resolved' THEN 1 ELSE 0 END,
-                     last.exception_type, last.exception_id""", [latest["run_id"]])
+                     last.exception_type, last.exception_id""", [*params, latest["run_id"]])
     finally:
         store.detach()
     for row in rows:
@@ -456,19 +472,24 @@ def exceptions_for(db: Database, path: Path) -> tuple[list[dict[str, Any]], dict
     return rows, info
 
 
-def trace(db: Database, project: Project, key: str, sources_failed: list[str]) -> TraceResult:
+def trace(db: Database, project: Project, key: str, sources_failed: list[str], *,
+          fields: bool = False) -> TraceResult:
     """KEY's story from the sources loaded into `db` (`recon.api.trace` loads them, no rules) and
-    the exceptions the state recorded on it."""
+    the exceptions the state recorded on it; the order chains from the event table, if there is one
+    (with `fields`, each chain's survivorship view)."""
     result = TraceResult(key=key, config=str(project.path), sources_failed=sources_failed)
     tracer = Tracer(db)
     result.matched = [{k: v for k, v in h.items() if k != "exact"} | {"exact": h["exact"]}
                       for h in tracer.seed(key.strip())]
-    if not result.matched:
+    if result.matched:
+        tracer.expand()
+        result.references = tracer.references()
+        result.events = timeline(tracer.gather())
+    result.chains = chains_of(db, project, key, fields=fields)
+    if not result.found:
         return result
-    tracer.expand()
-    result.references = tracer.references()
-    result.events = timeline(tracer.gather())
-    result.exceptions, result.state = exceptions_for(db, state_path(project))
+    chain_ids = [c["correlation_id"] for c in result.chains or []]
+    result.exceptions, result.state = exceptions_for(db, state_path(project), chain_ids)
     return result
 
 

@@ -80,6 +80,8 @@ def test_json_log_lines_on_stderr_one_object_per_event(project, tmp_path):
     assert all(re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", e["ts"]) for e in events)
     # Streamed: each source and rule event comes when it happened, before the outputs are written.
     assert max(names.index("source_loaded"), names.index("rule_run")) < names.index("outputs_written")
+    built = next(e for e in events if e["event"] == "events_built")  # the event table and order chains
+    assert built["events"] >= 0 and built["chains"] >= 1 and "seconds" in built
     assert [e["ts"] for e in events] == sorted(e["ts"] for e in events)
 
 

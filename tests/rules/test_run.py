@@ -57,11 +57,12 @@ def test_run_writes_the_exceptions_and_skips_rules_without_tables(make_project: 
     assert any("shipment-posted-in-erp skipped" in w for w in rules["warnings"])
     with open(tmp_path / "out" / "exceptions.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0]) == [*COLUMN_NAMES, "status", "reason_code"]  # the contract, then the analyst's view
+    # the contract, the order chain (recon.events), then the analyst's view
+    assert list(rows[0]) == [*COLUMN_NAMES, "correlation_id", "status", "reason_code"]
     assert [(r["exception_type"], r["shipment_id"], r["left_lineage"]) for r in rows] == [
         ("shipped-without-tracking", "S1", "wms.csv:2")]  # the line in the file, header = line 1
     table = pq.read_table(tmp_path / "out" / "exceptions.parquet")
-    assert table.column_names == [*COLUMN_NAMES, "status", "reason_code"] and table.num_rows == 1
+    assert table.column_names == [*COLUMN_NAMES, "correlation_id", "status", "reason_code"] and table.num_rows == 1
     assert ctx.db.scalar("SELECT count(*) FROM main.exceptions") == 1
 
 

@@ -138,3 +138,15 @@ def test_history_records_the_spark_run(sample: Path, runs: dict[str, Any]) -> No
     assert kept == [(len(runs["spark"].summary["metrics"]["values"]),)]
     ids = {r[0] for r in state.execute("SELECT exception_id FROM exceptions").fetchall()}
     assert ids == {r[0] for r in exceptions(runs["duckdb"].out_dir / "exceptions.parquet")}
+
+
+def test_same_events_and_chains(runs: dict[str, Any]) -> None:
+    """The events step (recon.events) runs after either engine, on the run's DuckDB: the same event table,
+    correlation ids and exceptions' chains from Spark's tables as from DuckDB's."""
+    duck, spark = runs["duckdb"].db, runs["spark"].db
+    events = "SELECT * EXCLUDE (_load_id) FROM main.events ORDER BY ALL"
+    assert duck.rows(events) and spark.rows(events) == duck.rows(events)
+    chains = "SELECT * FROM main.correlation ORDER BY ALL"
+    assert spark.rows(chains) == duck.rows(chains)
+    tagged = "SELECT exception_id, correlation_id FROM main.exceptions ORDER BY ALL"
+    assert spark.rows(tagged) == duck.rows(tagged)

@@ -1,0 +1,330 @@
+"""`main.events` and `main.correlation` from the loaded tables, as SQL inside DuckDB.
+
+The chain graph: every row of every loaded table links the references it carries (an order line
+its order id; a shipment line its shipment, order and tracking number; an invoice line its
+invoice and order; an EDI document its control number and its reference; a 997 the document it
+acknowledges). Each reference is a node (recon.events.keys); a row adds an edge from its first
+reference to each other one (a star, so the graph stays as small as the rows). Components are
+found by label propagation with pointer jumping: every node takes the smallest label among its
+neighbours, then the label of its label, until nothing changes; that is a few rounds of one join
+each (the rounds grow with the log of a component's length, not with the number of rows). An
+order chain is an order's component plus the components of other references linked to it and to
+no other order (see `correlate`): an invoice over two orders or a shared tracking number links
+both stories but merges neither. The chain's `correlation_id` is its smallest node, order
+references first (`order:10000017`), so the same extracts always give the same ids.
+
+A value without a prefix (`1042`) is linked to the one value of its family with a prefix and
+the same number (`SO-1042`), and to none when several prefixes have that number (which one
+would be a guess).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from recon.config.schema import Config
+from recon.db import Database
+from recon.events import keys, spec
+from recon.formats import documents
+from recon.model import ENTITIES
+from recon.sql import ident, literal, table_name
+
+EVENTS = "main.events"
+CORRELATION = "main.correlation"
+PAIRS, NODES, EDGES, LABELS, NEXT = "_chain_pairs", "_chain_nodes", "_chain_edges", "_chain_labels", "_chain_next"
+ORDERS, DIRECT = "_chain_orders", "_chain_direct"
+MAX_ROUNDS = 200
+# Which family an EDI document's `reference` belongs to, by transaction set (recon.formats).
+REFERENCE_FAMILY = {"R": "order", "S": "shipment", "I": "invoice"}
+
+
+@dataclass(frozen=True)
+class Built:
+    """What the build found: counts for the summary and the notes on skipped declarations."""
+
+    events: int
+    chains: int
+    rounds: int
+    seconds: float
+    notes: tuple[str, ...] = ()
+
+
+def loaded_tables(db: Database) -> dict[tuple[str, str], set[str]]:
+    """Every loaded `<system>.<entity>` with its columns."""
+    out: dict[tuple[str, str], set[str]] = {}
+    rows = db.rows("SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+                   "WHERE database_name = current_database() AND schema_name NOT IN "
+                   "('main', 'information_schema', 'pg_catalog') ORDER BY ALL")
+    for schema, table, column in rows:
+        if table in ENTITIES:
+            out.setdefault((schema, table), set()).add(column)
+    return out
+
+
+def _rank(family: str) -> int:
+    return spec.FAMILY_RANK.index(family) if family in spec.FAMILY_RANK else len(spec.FAMILY_RANK)
+
+
+def reference_family_sql(ts: str) -> str:
+    """SQL: the family of an EDI document's `reference`, by its transaction set (NULL: not a reference)."""
+    whens = " ".join(f"WHEN {literal(code)} THEN {literal(REFERENCE_FAMILY[d.reference])}"
+                     for code, d in sorted(documents().items()) if d.reference in REFERENCE_FAMILY)
+    return f"CASE upper(trim(CAST({ts} AS VARCHAR))) {whens} END"
+
+
+def _norm(column: str) -> str:
+    return ident(f"_n_{column}")
+
+
+def row_nodes(entity: str, cols: set[str], references: dict[str, str]) -> list[str]:
+    """SQL expressions of the nodes one row of the table links, its anchor (the first) first; they read
+    the normalised columns of `normalised()`."""
+    partner = "partner_id" if "partner_id" in cols else "NULL"
+    if entity == "edi_documents":
+        if not {"transaction_set", "control_number"} <= cols:
+            return []
+        out = [f"chain_doc(transaction_set, {partner}, control_number)"]
+        if "reference" in cols:
+            out.append(f"chain_key({reference_family_sql('transaction_set')}, {_norm('reference')})")
+        return out
+    if entity == "edi_acks":
+        ok = {"acked_transaction_set", "acked_control_number"} <= cols
+        return [f"chain_doc(acked_transaction_set, {partner}, acked_control_number)"] if ok else []
+    present = sorted((c for c in cols if c in references), key=lambda c: (_rank(references[c]), c))
+    return [f"chain_key({literal(references[c])}, {_norm(c)})" for c in present]
+
+
+def normalised(system: str, entity: str, cols: set[str], references: dict[str, str]) -> str:
+    """The table with each reference column's trace_norm text beside it, computed once per row."""
+    refs = ["reference"] if entity == "edi_documents" and "reference" in cols else (
+        [] if entity in spec.EDI_ENTITIES else sorted(c for c in cols if c in references))
+    extra = "".join(f", trace_norm({ident(c)}) AS {_norm(c)}" for c in refs)
+    return f"(SELECT *{extra} FROM {table_name(system, entity)})"
+
+
+def anchor_sql(nodes: list[str]) -> str:
+    return f"coalesce({', '.join(nodes)})" if len(nodes) > 1 else nodes[0]
+
+
+def pairs_sql(tables: dict[tuple[str, str], set[str]], references: dict[str, str]) -> str | None:
+    """SQL: (a, b) node pairs, two stars per row: its first order reference (else its first node) to each
+    of its nodes, and its first other reference to each of its other references."""
+    parts = []
+    for (system, entity), cols in sorted(tables.items()):
+        nodes = row_nodes(entity, cols, references)
+        if not nodes:
+            continue
+        rows = (f"SELECT list_filter([{', '.join(nodes)}], lambda x: x IS NOT NULL) AS ns "
+                f"FROM {normalised(system, entity, cols, references)}")
+        stars = ("SELECT list_transform(ns, lambda b: {'a': coalesce(list_filter(ns, lambda x: starts_with(x, "
+                 "'order:'))[1], ns[1]), 'b': b}) || list_transform(o, lambda b: {'a': o[1], 'b': b}) AS e FROM "
+                 f"(SELECT ns, list_filter(ns, lambda x: NOT starts_with(x, 'order:')) AS o FROM ({rows}))")
+        parts.append(f"SELECT unnest(e, recursive := true) FROM ({stars})")  # one scan of the table for both stars
+    if not parts:
+        return None
+    return "SELECT DISTINCT a, b FROM (" + " UNION ALL ".join(parts) + ") WHERE a IS NOT NULL AND b IS NOT NULL"
+
+
+BRIDGES = f"""
+    WITH n AS (SELECT node, split_part(node, ':', 1) AS fam, substr(node, strpos(node, ':') + 1) AS k
+               FROM (SELECT a AS node FROM {PAIRS} UNION SELECT b FROM {PAIRS})),
+    prefixed AS (SELECT fam, regexp_extract(k, '^[A-Z]+([0-9].*)$', 1) AS core, min(node) AS node FROM n
+                 WHERE fam <> 'edi' AND regexp_full_match(k, '[A-Z]+[0-9].*') GROUP BY ALL HAVING count(*) = 1)
+    SELECT n.node AS a, prefixed.node AS b FROM n JOIN prefixed ON n.fam = prefixed.fam AND n.k = prefixed.core
+    WHERE n.fam <> 'edi'"""
+
+
+def _propagate(db: Database) -> int:
+    """LABELS: each node of EDGES labelled with the smallest id of its component; returns the rounds."""
+    db.execute(f"CREATE OR REPLACE TEMP TABLE {LABELS} AS SELECT id, id AS label FROM {NODES}")
+    rounds = 0
+    for rounds in range(1, MAX_ROUNDS + 1):
+        db.execute(f"""CREATE OR REPLACE TEMP TABLE {NEXT} AS
+            WITH hop AS (SELECT e.src AS id, min(l.label) AS label FROM {EDGES} e JOIN {LABELS} l ON l.id = e.dst
+                         GROUP BY e.src)
+            SELECT h.id, least(h.label, j.label) AS label FROM hop h JOIN hop j ON j.id = h.label""")
+        changed = db.scalar(f"SELECT count(*) FROM {NEXT} n JOIN {LABELS} l USING (id) WHERE n.label <> l.label")
+        db.execute(f"DROP TABLE {LABELS}")
+        db.execute(f"ALTER TABLE {NEXT} RENAME TO {LABELS}")
+        if not changed:
+            return rounds
+    return rounds
+
+
+def correlate(db: Database, tables: dict[tuple[str, str], set[str]], references: dict[str, str]) -> int:
+    """`main.correlation` (node, correlation_id); returns the rounds label propagation took.
+
+    First the orders: components of order ids and POs that rows name together. Then each other
+    reference (shipment, tracking number, invoice, document) directly named with one order joins it;
+    one named with several (an invoice over two orders, a tracking number two shipments share) is
+    *shared*: it links both stories but merges neither, and keeps an id of its own. Last, the other
+    references link through each other (a TMS delivery's shipment and tracking number, an ASN's
+    document and shipment), never through a shared one, and a component of them that reaches exactly
+    one order joins it."""
+    pairs = pairs_sql(tables, references)
+    if pairs is None:
+        db.execute(f"CREATE OR REPLACE TABLE {CORRELATION} (node VARCHAR, correlation_id VARCHAR)")
+        return 0
+    ranks = " ".join(f"WHEN {literal(f)} THEN {i}" for i, f in enumerate(spec.FAMILY_RANK))
+    try:
+        db.execute(f"CREATE OR REPLACE TEMP TABLE {PAIRS} AS {pairs}")
+        db.execute(f"INSERT INTO {PAIRS} {BRIDGES}")
+        db.execute(f"CREATE OR REPLACE TEMP TABLE {NODES} AS SELECT node, starts_with(node, 'order:') AS is_order, "
+                   f"row_number() OVER (ORDER BY CASE split_part(node, ':', 1) {ranks} ELSE {len(spec.FAMILY_RANK)} "
+                   f"END, node) AS id FROM (SELECT a AS node FROM {PAIRS} UNION SELECT b FROM {PAIRS})")
+        ids = (f"SELECT x.id AS a, y.id AS b, x.is_order AS a_order, y.is_order AS b_order FROM {PAIRS} p "
+               f"JOIN {NODES} x ON x.node = p.a JOIN {NODES} y ON y.node = p.b")
+        # 1. the orders
+        db.execute(f"""CREATE OR REPLACE TEMP TABLE {EDGES} AS WITH p AS ({ids} WHERE x.is_order AND y.is_order)
+            SELECT a AS src, b AS dst FROM p UNION SELECT b, a FROM p UNION SELECT id, id FROM {NODES}""")
+        rounds = _propagate(db)
+        db.execute(f"ALTER TABLE {LABELS} RENAME TO {ORDERS}")
+        # 2. each other reference: the orders it is named with
+        db.execute(f"""CREATE OR REPLACE TEMP TABLE {DIRECT} AS
+            SELECT CASE WHEN a_order THEN b ELSE a END AS id, count(DISTINCT o.label) AS orders,
+                   min(o.label) AS order_label
+            FROM ({ids}) p JOIN {ORDERS} o ON o.id = CASE WHEN a_order THEN a ELSE b END
+            WHERE a_order <> b_order GROUP BY 1""")
+        # 3. the other references through each other, never through a shared one
+        db.execute(f"""CREATE OR REPLACE TEMP TABLE {EDGES} AS
+            WITH shared AS (SELECT id FROM {DIRECT} WHERE orders > 1),
+            p AS ({ids} WHERE NOT x.is_order AND NOT y.is_order AND x.id NOT IN (SELECT id FROM shared)
+                  AND y.id NOT IN (SELECT id FROM shared))
+            SELECT a AS src, b AS dst FROM p UNION SELECT b, a FROM p UNION SELECT id, id FROM {NODES}""")
+        rounds += _propagate(db)
+        db.execute(f"""CREATE OR REPLACE TABLE {CORRELATION} AS
+            WITH reach AS (SELECT l.label, min(d.order_label) AS order_label FROM {LABELS} l JOIN {DIRECT} d USING (id)
+                           WHERE d.orders = 1 GROUP BY l.label HAVING count(DISTINCT d.order_label) = 1),
+            final AS (SELECT n.id, CASE WHEN n.is_order THEN o.label
+                                        ELSE coalesce(r.order_label, l.label) END AS label
+                      FROM {NODES} n JOIN {ORDERS} o USING (id) JOIN {LABELS} l USING (id)
+                      LEFT JOIN reach r ON r.label = l.label)  -- a shared reference is alone: no reach
+            SELECT n.node, c.node AS correlation_id FROM final f JOIN {NODES} n USING (id)
+            JOIN {NODES} c ON c.id = f.label ORDER BY n.node""")
+        return rounds
+    finally:
+        db.drop(PAIRS, NODES, EDGES, LABELS, NEXT, ORDERS, DIRECT)
+
+
+def _keys(cols: set[str], overrides: dict[str, str] | None = None) -> str:
+    overrides = overrides or {}
+    out = []
+    for key in spec.EVENT_KEYS:
+        expr = overrides.get(key) or (ident(key) if key in cols else "NULL")
+        out.append(f"CAST({expr} AS VARCHAR) AS {ident(key)}")
+    return ", ".join(out)
+
+
+def lineage(cols: set[str]) -> str:
+    """The row's lineage columns (NULL where a table has none: a `derive: {create:}` table may not)."""
+    types = {"_source_file": "VARCHAR", "_source_row": "BIGINT", "_load_id": "VARCHAR"}
+    return ", ".join(f"CAST({ident(c) if c in cols else 'NULL'} AS {t}) AS {ident(c)}" for c, t in types.items())
+
+
+def event_selects(config: Config, tables: dict[tuple[str, str], set[str]]) -> tuple[list[str], list[str]]:
+    """SELECTs of (event_type, system, entity, at, keys..., _node, lineage), one per event source."""
+    references = spec.references(config)
+    sources, notes = spec.plan(config, tables)
+    parts = []
+    for s in sources:
+        cols = tables[(s.system, s.entity)]
+        nodes = row_nodes(s.entity, cols, references)
+        at = f"TRY_CAST({ident(s.column)} AS TIMESTAMPTZ)"
+        parts.append(f"SELECT {literal(s.event_type)} AS event_type, {literal(s.system)} AS system, "
+                     f"{literal(s.entity)} AS entity, {at} AS event_at, {_keys(cols)}, "
+                     f"{anchor_sql(nodes) if nodes else 'NULL'} AS _node, {lineage(cols)} "
+                     f"FROM {normalised(s.system, s.entity, cols, references)} WHERE {at} IS NOT NULL")
+    for (system, entity), cols in sorted(tables.items()):
+        if entity == "edi_documents" and {"transaction_set", "control_number", "direction"} <= cols:
+            parts.append(_document_events(system, cols))
+        if entity == "edi_acks" and {"acked_transaction_set", "acked_control_number", "acked_at"} <= cols:
+            docs = tables.get((system, "edi_documents"), set())
+            parts.append(_ack_events(system, cols, docs))
+    return parts, notes
+
+
+def _document_events(system: str, cols: set[str]) -> str:
+    stems = " ".join(f"WHEN {literal(code)} THEN {literal(stem)}" for code, stem in sorted(spec.EDI_STEMS.items()))
+    ts = "upper(trim(CAST(transaction_set AS VARCHAR)))"
+    way = ("CASE WHEN lower(direction) IN ('outbound', 'out', 'sent', 's') THEN '-sent' "
+           "WHEN lower(direction) IN ('inbound', 'in', 'received', 'r') THEN '-received' ELSE '' END")
+    times = [f"TRY_CAST({ident(c)} AS TIMESTAMPTZ)" for c in ("sent_at", "document_date") if c in cols]
+    at = f"coalesce({', '.join(times)})" if times else "NULL::TIMESTAMPTZ"
+    family = reference_family_sql("transaction_set")
+    ref = "CAST(reference AS VARCHAR)" if "reference" in cols else "NULL"
+    keys = _keys(cols, {"order_id": f"CASE {family} WHEN 'order' THEN {ref} END",
+                        "shipment_id": f"CASE {family} WHEN 'shipment' THEN {ref} END",
+                        "invoice_id": f"CASE {family} WHEN 'invoice' THEN {ref} END",
+                        "document": f"{ts} || ' ' || CAST(control_number AS VARCHAR)", "customer_po": "NULL",
+                        "line_no": "NULL", "tracking_no": "NULL"})
+    acks = ", ".join(literal(c) for c in spec.EDI_ACK_SETS)
+    return (f"SELECT coalesce(CASE {ts} {stems} END, 'edi-' || lower({ts})) || {way} AS event_type, "
+            f"{literal(system)} AS system, 'edi_documents' AS entity, {at} AS event_at, {keys}, "
+            f"{row_nodes('edi_documents', cols, {})[0]} AS _node, {lineage(cols)} "
+            f"FROM {table_name(system, 'edi_documents')} WHERE {at} IS NOT NULL AND {ts} NOT IN ({acks})")
+
+
+def _ack_events(system: str, cols: set[str], docs: set[str]) -> str:
+    node = row_nodes("edi_acks", cols, {})[0]  # the acked document (its columns are the ack table's own)
+    keys = _keys(cols, {"document": "upper(trim(CAST(acked_transaction_set AS VARCHAR))) || ' ' || "
+                                    "CAST(acked_control_number AS VARCHAR)",
+                        **{c: "NULL" for c in spec.EVENT_KEYS if c != "document"}})
+    direction, join = "'ack-received'", ""
+    if {"transaction_set", "control_number", "direction"} <= docs:
+        # a 997 for a document we sent was received; for one we received, we sent it
+        doc = row_nodes("edi_documents", docs, {})[0]
+        join = (f" LEFT JOIN (SELECT {doc} AS _doc, any_value(lower(direction)) AS _direction "
+                f"FROM {table_name(system, 'edi_documents')} GROUP BY 1) d ON d._doc = {node}")
+        direction = "CASE WHEN _direction IN ('inbound', 'in', 'received', 'r') THEN 'ack-sent' ELSE 'ack-received' END"
+    return (f"SELECT {direction} AS event_type, {literal(system)} AS system, 'edi_acks' AS entity, "
+            f"TRY_CAST(acked_at AS TIMESTAMPTZ) AS event_at, {keys}, {node} AS _node, {lineage(cols)} "
+            f"FROM {table_name(system, 'edi_acks')} k{join} WHERE TRY_CAST(acked_at AS TIMESTAMPTZ) IS NOT NULL")
+
+
+EVENT_COLUMNS = ("correlation_id", "event_type", "system", "entity", "event_at", *spec.EVENT_KEYS,
+                 "_source_file", "_source_row", "_load_id")
+
+
+def build(db: Database, config: Config) -> Built:
+    """`main.correlation` and `main.events` from the tables loaded into `db`; exceptions, if any, get
+    their `correlation_id`."""
+    t0 = time.perf_counter()
+    keys.install(db)
+    tables = loaded_tables(db)
+    rounds = correlate(db, tables, spec.references(config))
+    parts, notes = event_selects(config, tables)
+    cols = ", ".join(ident(c) for c in EVENT_COLUMNS)
+    if parts:
+        db.execute(f"""CREATE OR REPLACE TABLE {EVENTS} AS
+            SELECT {cols} FROM (SELECT e.*, c.correlation_id FROM ({' UNION ALL '.join(parts)}) e
+                                LEFT JOIN {CORRELATION} c ON c.node = e._node)
+            ORDER BY correlation_id, event_at, event_type, system, _source_file, _source_row""")
+    else:
+        typed = {"event_at": "TIMESTAMPTZ", "_source_row": "BIGINT"}
+        nulls = ", ".join(f"NULL::{typed.get(c, 'VARCHAR')} AS {ident(c)}" for c in EVENT_COLUMNS)
+        db.execute(f"CREATE OR REPLACE TABLE {EVENTS} AS SELECT {nulls} WHERE false")
+    tag_exceptions(db)
+    events = db.scalar(f"SELECT count(*) FROM {EVENTS}")
+    chains = db.scalar(f"SELECT count(DISTINCT correlation_id) FROM {CORRELATION}")
+    return Built(events, chains, rounds, time.perf_counter() - t0, tuple(notes))
+
+
+def exception_chain_sql(alias: str = "e") -> str:
+    """SQL: the correlation id of an exception row, from the first of its keys that is a known node."""
+    tries = [("order", "order_id"), ("order", "customer_po"), ("shipment", "shipment_id"), ("invoice", "invoice_id"),
+             ("shipment", "document"), ("invoice", "document"), ("order", "document")]
+    return "coalesce(" + ", ".join(
+        f"(SELECT c.correlation_id FROM {CORRELATION} c WHERE c.node = chain_node({literal(f)}, {alias}.{ident(col)}))"
+        for f, col in tries) + ")"
+
+
+def tag_exceptions(db: Database) -> None:
+    """`main.exceptions.correlation_id`: the chain each exception is on (NULL: none of its keys is one)."""
+    if not db.table_exists("main", "exceptions"):
+        return
+    db.execute("ALTER TABLE main.exceptions ADD COLUMN IF NOT EXISTS correlation_id VARCHAR")
+    db.execute(f"UPDATE main.exceptions AS e SET correlation_id = {exception_chain_sql('e')}")
+
+
+__all__ = ["CORRELATION", "EVENTS", "Built", "build", "correlate", "loaded_tables"]
