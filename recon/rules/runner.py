@@ -26,6 +26,7 @@ from recon.rules.contract import COLUMN_NAMES, exceptions_ddl, order_by
 from recon.rules.joins import never_join_sql, side_rows_sql
 from recon.rules.loader import LoadedRule
 from recon.rules.schema import MatchRule
+from recon.rules.tables import lookup_tables as nested_lookup_tables
 from recon.rules.tables import split_table
 from recon.sql import ident, table_name
 
@@ -127,7 +128,8 @@ def lookup_tables(rule: Any) -> set[str]:
     """Tables a rule reads only through lookups, on the rule itself or on either side."""
     tables: set[str] = set()
     for part in (rule, getattr(rule, "left", None), getattr(rule, "right", None)):
-        tables.update(lk.table for lk in getattr(part, "lookups", []))
+        if hasattr(part, "lookups"):
+            tables.update(nested_lookup_tables(part))
     return tables
 
 

@@ -15,12 +15,13 @@ rejected:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import compress, islice, repeat
 from typing import NamedTuple
 
 from recon.load.x12.result import Finding, astuple_fields
-from recon.load.x12.tokenizer import Interchange
+from recon.load.x12.tokenizer import Block, Interchange
 from recon.load.x12.values import hms
 
 INTERCHANGE_LEVEL = ("IEA", "ISB", "ISE", "TA1")
@@ -240,7 +241,8 @@ class EnvelopeWalker:
         transaction_set: str | None = None,
         element: str | None = None,
     ) -> Finding:
-        seg_id = self._id(index) if index is not None and 0 <= index < len(self.ic.raw) else None
+        ic = self.ic
+        seg_id = self._id(index) if index is not None and ic.base <= index < ic.base + len(ic.raw) else None
         return Finding(
             code=code,
             severity=severity,  # type: ignore[arg-type]
@@ -256,109 +258,132 @@ class EnvelopeWalker:
         )
 
     def _id(self, i: int) -> str:
-        return self.ic.raw[i].split(self.sep, 1)[0]
+        return self.ic.raw[i - self.ic.base].split(self.sep, 1)[0]
 
     def _split(self, i: int) -> list[str]:
-        return self.ic.raw[i].split(self.sep)
+        return self.ic.raw[i - self.ic.base].split(self.sep)
 
     def walk(self) -> list[TxSet]:
-        """Find every transaction set (ok or not) and check the envelopes around them.
+        """Find every transaction set (ok or not) and check the envelopes around them."""
+        return [tx for sets in self.walk_blocks(iter(())) for tx in sets]
 
-        Only envelope segments are visited in Python: their indexes are found in C with
-        `str.startswith` mapped over all segments and `itertools.compress`, so a 2M-segment
-        interchange costs a few tens of milliseconds here.
+    def walk_blocks(self, more: Iterator[Block]) -> Iterator[list[TxSet]]:
+        """`walk`, one block of segments at a time: yields the sets closed by each block.
+
+        The interchange's segments so far are `ic.raw` (a window starting at index `ic.base`);
+        `more` gives the following blocks (`stream.segment_blocks`). Before a block is added, the
+        window drops every segment before the open set (or, between sets, before the first
+        segment after the last envelope segment): the caller has mapped the sets yielded, so
+        memory holds a block and an open set, not the interchange.
+
+        Only envelope segments are visited in Python: their indexes are found in C, by the
+        tokenizer's regex or with `str.startswith` mapped over the segments and
+        `itertools.compress`, so a 2M-segment interchange costs a few tens of milliseconds here.
         """
-        raw = self.ic.raw
+        ic = self.ic
         e = self.sep
         st_p, se_p, gs_p, ge_p = "ST" + e, "SE" + e, "GS" + e, "GE" + e
         prefixes = (st_p, se_p, gs_p, ge_p, *INTERCHANGE_LEVEL)
         info = self.info
         self._check_interchange_duplicate()
-        if not self.ic.synthetic:
-            self._check_date_time(self.ic.isa, 0, None, 9)  # type: ignore[arg-type]
-        out: list[TxSet] = []
+        if not ic.synthetic:
+            self._check_date_time(ic.isa, 0, None, 9)  # type: ignore[arg-type]
         group: Group | None = None
         n_groups = 0
         set_start = -1
         after_iea = False
         iea_seen = False
-        n = len(raw)
-        if self.ic.envelope is not None:
-            candidates = iter(self.ic.envelope)  # found by the tokenizer with one regex over the text
-        else:
-            candidates = compress(range(1, n), map(str.startswith, islice(raw, 1, None), repeat(prefixes)))
         prev = 0  # index of the previous envelope segment
-        for i in candidates:
-            p = raw[i][:3]
-            if p in INTERCHANGE_LEVEL:
-                if len(raw[i]) > 3 and raw[i][3] != e:
-                    continue  # e.g. "IEAX*...": not an envelope segment after all
-            elif p not in prefixes:
-                continue
-            if set_start < 0 and i > prev + 1:
-                self._stray(prev + 1, i, group, after_iea)
-            prev = i
-            if after_iea:
-                # Anything envelope-like after IEA (but not a new ISA) is stray too.
-                self._stray(i, i + 1, group, True)
-                continue
-            if p == st_p:
-                if set_start >= 0:
-                    out.append(self._close_set(set_start, i, None, group))
-                set_start = i
-                if group is not None:
-                    group.sets += 1
-            elif p == se_p:
-                if set_start < 0:
-                    self._find(
-                        "X12-SE-UNEXPECTED", "error",
-                        f"SE trailer (control number {_el(self._split(i), 2)!r}) without a matching ST header",
-                        i, group=group,
-                    )
-                else:
-                    out.append(self._close_set(set_start, i, self._split(i), group))
-                    set_start = -1
-            elif p == gs_p:
-                if set_start >= 0:
-                    out.append(self._close_set(set_start, i, None, group))
-                    set_start = -1
-                if group is not None:
-                    self._find(
-                        "X12-GE-MISSING", "error",
-                        f"functional group {group.control} has no GE trailer (a new GS starts at this segment)",
-                        i, group=group,
-                    )
-                group = self._open_group(self._split(i), i)
-                n_groups += 1
-            elif p == ge_p:
-                if set_start >= 0:
-                    out.append(self._close_set(set_start, i, None, group))
-                    set_start = -1
-                if group is None:
-                    self._find("X12-GE-UNEXPECTED", "error", "GE trailer without a matching GS header", i)
-                else:
-                    self._close_group(group, self._split(i), i)
-                    group = None
-            elif p == "IEA":
-                if set_start >= 0:
-                    out.append(self._close_set(set_start, i, None, group))
-                    set_start = -1
-                if group is not None:
-                    self._find(
-                        "X12-GE-MISSING", "error", f"functional group {group.control} has no GE trailer before IEA",
-                        i, group=group,
-                    )
-                    group = None
-                self._close_interchange(self._split(i), i, n_groups)
-                iea_seen = after_iea = True
+        lo, envelope = 1, ic.envelope  # the first block: the whole window after the ISA
+        while True:
+            out: list[TxSet] = []
+            raw, b = ic.raw, ic.base
+            n = b + len(raw)
+            if envelope is not None:
+                candidates: Iterable[int] = envelope  # found by the tokenizer with one regex over the text
             else:
-                # ISB/ISE/TA1: interchange-level service segments, allowed before the first GS.
-                if group is not None or set_start >= 0:
-                    self._find(
-                        "X12-SEGMENT-MISPLACED", "warning", f"{p} belongs at interchange level, not inside a group",
-                        i, group=group,
-                    )
-            # "ISA" cannot occur here: the tokenizer starts a new interchange at every ISA.
+                candidates = compress(range(lo, n), map(str.startswith, islice(raw, lo - b, None), repeat(prefixes)))
+            for i in candidates:
+                seg = raw[i - b]
+                p = seg[:3]
+                if p in INTERCHANGE_LEVEL:
+                    if len(seg) > 3 and seg[3] != e:
+                        continue  # e.g. "IEAX*...": not an envelope segment after all
+                elif p not in prefixes:
+                    continue
+                if set_start < 0 and i > prev + 1:
+                    self._stray(prev + 1, i, group, after_iea)
+                prev = i
+                if after_iea:
+                    # Anything envelope-like after IEA (but not a new ISA) is stray too.
+                    self._stray(i, i + 1, group, True)
+                    continue
+                if p == st_p:
+                    if set_start >= 0:
+                        out.append(self._close_set(set_start, i, None, group))
+                    set_start = i
+                    if group is not None:
+                        group.sets += 1
+                elif p == se_p:
+                    if set_start < 0:
+                        self._find(
+                            "X12-SE-UNEXPECTED", "error",
+                            f"SE trailer (control number {_el(self._split(i), 2)!r}) without a matching ST header",
+                            i, group=group,
+                        )
+                    else:
+                        out.append(self._close_set(set_start, i, self._split(i), group))
+                        set_start = -1
+                elif p == gs_p:
+                    if set_start >= 0:
+                        out.append(self._close_set(set_start, i, None, group))
+                        set_start = -1
+                    if group is not None:
+                        self._find(
+                            "X12-GE-MISSING", "error",
+                            f"functional group {group.control} has no GE trailer (a new GS starts at this segment)",
+                            i, group=group,
+                        )
+                    group = self._open_group(self._split(i), i)
+                    n_groups += 1
+                elif p == ge_p:
+                    if set_start >= 0:
+                        out.append(self._close_set(set_start, i, None, group))
+                        set_start = -1
+                    if group is None:
+                        self._find("X12-GE-UNEXPECTED", "error", "GE trailer without a matching GS header", i)
+                    else:
+                        self._close_group(group, self._split(i), i)
+                        group = None
+                elif p == "IEA":
+                    if set_start >= 0:
+                        out.append(self._close_set(set_start, i, None, group))
+                        set_start = -1
+                    if group is not None:
+                        self._find(
+                            "X12-GE-MISSING", "error",
+                            f"functional group {group.control} has no GE trailer before IEA", i, group=group,
+                        )
+                        group = None
+                    self._close_interchange(self._split(i), i, n_groups)
+                    iea_seen = after_iea = True
+                else:
+                    # ISB/ISE/TA1: interchange-level service segments, allowed before the first GS.
+                    if group is not None or set_start >= 0:
+                        self._find(
+                            "X12-SEGMENT-MISPLACED", "warning",
+                            f"{p} belongs at interchange level, not inside a group", i, group=group,
+                        )
+                # "ISA" cannot occur here: the tokenizer starts a new interchange at every ISA.
+            block = next(more, None)
+            if block is None:
+                break
+            yield out
+            # The sets yielded are mapped: keep only what the walk may still read.
+            keep = set_start if set_start >= 0 else prev + 1
+            envelope = block[1]
+            ic.advance(keep, block)
+            lo = n
         if set_start < 0 and n > prev + 1:
             self._stray(prev + 1, n, group, after_iea)
         if set_start >= 0:
@@ -375,7 +400,7 @@ class EnvelopeWalker:
                 "(file truncated?); complete sets were still loaded",
                 n - 1,
             )
-        return out
+        yield out
 
     # -- pieces -------------------------------------------------------------------------------
 
@@ -540,7 +565,7 @@ class EnvelopeWalker:
             self._find("X12-ST02-MISSING", "error", "ST02 control number is empty", start, element="ST02", **kw)
             ok = False
         if se is None:
-            cut = self._id(end) if end < len(self.ic.raw) else "end of file"
+            cut = self._id(end) if end < self.ic.base + len(self.ic.raw) else "end of file"
             self._find(
                 "X12-SE-MISSING", "error",
                 f"transaction set {ts} {control} has no SE trailer (cut short by {cut}); the set was rejected",

@@ -82,6 +82,11 @@ PART_MAX_BYTES = 16 * 1024 * 1024
 STREAM_BLOCK_BYTES = 32 * 1024 * 1024
 """The file is read in blocks of this size to find its cut points (it is never read whole)."""
 
+STREAM_BLOCK_MAX_BYTES = 4 * STREAM_BLOCK_BYTES
+"""A block grows (doubling) to hold an interchange larger than it, up to this size: beyond it the
+scan stops, so that a file of one huge interchange is never read whole here; the task that
+holds that interchange reads it block by block (`stream`) when it qualifies."""
+
 _MARGIN = 4096
 """Within a block, an interchange is only trusted when the next one starts this far before the
 block's end: read_isa and the search for the next ISA then see the same text as in the whole file."""
@@ -180,8 +185,8 @@ def stream_cuts(path: Path, part_bytes: int, block_bytes: int = STREAM_BLOCK_BYT
     The file is read block by block (never whole): each block is walked with the serial
     tokenizer's own `interchange_spans`, and the walk resumes in the next block at the first
     interchange that ends too close to the block's end to be read as in the whole file. An
-    interchange larger than a block makes the block grow until it fits. A file that is not
-    ASCII (character and byte offsets would differ) is not cut.
+    interchange larger than a block makes the block grow, up to STREAM_BLOCK_MAX_BYTES (then no
+    cut follows it). A file that is not ASCII (character and byte offsets would differ) is not cut.
     """
     size = _size(path)
     cuts: list[int] = []
@@ -220,6 +225,8 @@ def stream_cuts(path: Path, part_bytes: int, block_bytes: int = STREAM_BLOCK_BYT
             if final or resume < 0:
                 return cuts
             if resume == first:  # not even one interchange fits in the block
+                if block >= STREAM_BLOCK_MAX_BYTES:
+                    return cuts  # one huge interchange: no cut after it (its task streams it: `stream`)
                 block *= 2
                 continue
             base, start, block = base + resume, 0, block_bytes

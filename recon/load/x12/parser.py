@@ -19,6 +19,7 @@ import pyarrow as pa
 from recon.load.edifact.options import EdifactOptions
 from recon.load.edifact.parser import EdifactFiles
 from recon.load.edifact.syntax import is_edifact
+from recon.load.x12 import stream
 from recon.load.x12.envelope import EnvelopeWalker, Registry, TxSet
 from recon.load.x12.quirks import ResolvedOptions, X12Options
 from recon.load.x12.result import FileSummary, Finding, InterchangeSummary, X12Result
@@ -27,7 +28,7 @@ from recon.load.x12.sets.mandatory import check_mandatory
 from recon.load.x12.sets.registry import MAPPED_SETS, MAPPERS
 from recon.load.x12.sets.schema import COLUMNS, HEADS, LINEAGE, LINES
 from recon.load.x12.sets.unmapped import other_reference
-from recon.load.x12.tokenizer import Interchange, Issue, decode, tokenize_lazily
+from recon.load.x12.tokenizer import Block, Interchange, Issue, decode, tokenize_lazily
 
 
 def parse_x12_files(
@@ -149,6 +150,12 @@ class _Parser:
                 summary.error = too_large
                 self._file_finding("X12-FILE-TOO-LARGE", name, too_large)
                 return
+            if path.stat().st_size >= stream.STREAM_MIN_BYTES:
+                plan = stream.plan(path)
+                if plan is not None:
+                    summary.size_bytes = path.stat().st_size
+                    self.parse_stream(path, name, summary, plan)
+                    return
             data = path.read_bytes()
         except FileNotFoundError:
             summary.error = "file not found"
@@ -199,6 +206,27 @@ class _Parser:
         if unmapped and not part:
             self.findings.append(unmapped_finding(name, unmapped))
 
+    def parse_stream(self, path: Path, name: str, summary: FileSummary, plan: stream.Plan) -> None:
+        """A file of one large interchange, block by block (`stream`): the result of `parse_text`, in bounded memory."""
+        summary.format = "x12"
+        summary.readable = True
+        d = plan.delimiters
+        blocks = stream.segment_blocks(path, plan)
+        segments, envelope, suspects, text = next(blocks, ([], [], [], ""))
+        segments.insert(0, d.element.join(plan.isa))
+        ic = Interchange(0, 0, d, plan.isa, segments, 1, envelope=envelope, suspects=suspects)
+        ic.issues.extend(plan.issues)
+        ic.has_component = d.component in text
+        ic.has_repetition = d.repetition is not None and d.repetition in text
+        del text
+        unmapped: Counter[str] = Counter()
+        self._interchange(ic, name, summary, unmapped, blocks)
+        summary.segments = ic.base + len(ic.raw)
+        self.segments += summary.segments
+        ic.raw = []
+        if unmapped:
+            self.findings.append(unmapped_finding(name, unmapped))
+
     def _issue(self, issue: Issue, name: str, ic: Interchange | None) -> None:
         control = (ic.isa[13].strip() or None) if ic is not None and ic.isa is not None else None
         position = issue.position
@@ -219,7 +247,14 @@ class _Parser:
 
     # -- interchanges and sets ----------------------------------------------------------------
 
-    def _interchange(self, ic: Interchange, name: str, summary: FileSummary, unmapped: Counter[str]) -> None:
+    def _interchange(self, ic: Interchange, name: str, summary: FileSummary, unmapped: Counter[str],
+                     more: Iterator[Block] | None = None) -> None:
+        """Walk one interchange and map its sets; `more`: the further blocks of a streamed one (`stream`).
+
+        The sets are mapped block by block as the walk closes them, and their segment strings
+        released; the mappers' findings are kept apart and follow the walk's, so the findings
+        come in the same order whether the interchange was streamed or not.
+        """
         for issue in ic.issues:
             self._issue(issue, name, ic)
         if ic.delimiters is None or ic.isa is None:
@@ -235,22 +270,24 @@ class _Parser:
                 element_separator=d.element, component_separator=d.component, repetition_separator=d.repetition,
             )
         )
-        sets = walker.walk()
+        mapped: list[Finding] = []
+        for sets in walker.walk_blocks(more if more is not None else iter(())):
+            for tx in sets:
+                summary.sets.setdefault(tx.transaction_set or "?", []).append(tx.control)
+                if not tx.ok:
+                    summary.rejected_sets += 1
+                    continue
+                if self._map(tx, name, unmapped, mapped):
+                    summary.loaded_sets += 1
+                else:
+                    summary.rejected_sets += 1
+                # The set's segment strings are no longer needed: dropping them now lets the
+                # allocator reuse their memory for the rows of the next sets.
+                start, stop = tx.start - ic.base, min(tx.end + 1 - ic.base, len(ic.raw))
+                ic.raw[start:stop] = [None] * (stop - start)  # type: ignore[list-item]
         for g in walker.groups:
             summary.groups.append((info.control, g.control, g.functional_id))
-        for tx in sets:
-            summary.sets.setdefault(tx.transaction_set or "?", []).append(tx.control)
-            if not tx.ok:
-                summary.rejected_sets += 1
-                continue
-            if self._map(tx, name, unmapped):
-                summary.loaded_sets += 1
-            else:
-                summary.rejected_sets += 1
-            # The set's segment strings are no longer needed: dropping them now lets the
-            # allocator reuse their memory for the rows of the next sets.
-            stop = min(tx.end + 1, len(ic.raw))
-            ic.raw[tx.start : stop] = [None] * (stop - tx.start)  # type: ignore[list-item]
+        self.findings.extend(mapped)
 
     def _group_values(self, tx: TxSet, name: str) -> tuple:
         """Direction, partner, resolved options and the edi_documents head of the set's group.
@@ -279,7 +316,7 @@ class _Parser:
         group.cache = (direction, partner or None, resolved, head)
         return group.cache
 
-    def _map(self, tx: TxSet, name: str, unmapped: Counter[str]) -> bool:
+    def _map(self, tx: TxSet, name: str, unmapped: Counter[str], findings: list[Finding]) -> bool:
         direction, partner, resolved, doc_head = self._group_values(tx, name)
         c = SetContext(tx, name, resolved, direction, partner)
         ic = tx.ic
@@ -294,23 +331,23 @@ class _Parser:
                 reference, document_date = other_reference(c)
         except Reject as r:
             c.summarise()
-            self.findings.extend(c.findings)
-            self._set_error(c, r.code, r.message, r.index, r.element)
+            findings.extend(c.findings)
+            findings.append(c.finding(r.code, "error", r.message, r.index, r.element))
             return False
         except Exception as exc:  # a mapper bug must cost one set, not the night's load
             c.summarise()
-            self.findings.extend(c.findings)
-            self._set_error(
-                c, "X12-INTERNAL-ERROR",
+            findings.extend(c.findings)
+            findings.append(c.finding(
+                "X12-INTERNAL-ERROR", "error",
                 f"the {tx.transaction_set} mapper failed ({type(exc).__name__}: {exc}); the set was rejected; "
                 "please report this with the file",
                 0, None,
-            )
+            ))
             return False
         check_mandatory(c)
         if c.findings:
             c.summarise()
-            self.findings.extend(c.findings)
+            findings.extend(c.findings)
         self.add_rows(c.rows)
         self.add_document(doc_head, (
             tx.transaction_set, tx.control, reference or None, document_date, tx.implementation or None,
@@ -340,9 +377,6 @@ class _Parser:
             docs.heads.append(head)
             docs.counts.append(1)
         docs.lines.append(line)
-
-    def _set_error(self, c: SetContext, code: str, message: str, index: int | None, element: str | None) -> None:
-        self.findings.append(c.finding(code, "error", message, index, element))
 
     # -- tables -------------------------------------------------------------------------------
 

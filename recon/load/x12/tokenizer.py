@@ -17,11 +17,13 @@ when the mapper gets to that set.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
 
+from recon.load.x12.elements import empty_mandatory_tails
 from recon.load.x12.isa import LAYOUT, Delimiters, IsaError, Issue, bad_delimiter, read_isa
 from recon.load.x12.recover import cut_points, find_gs, recover
 
@@ -30,6 +32,11 @@ _WS = " \t\r\n"
 EBCDIC_ISA = b"\xc9\xe2\xc1"
 """"ISA" in the EBCDIC code pages (cp037, cp500, cp1140...): letters and digits sit at the same
 code points in all of them."""
+
+
+Block = tuple[list[str], "list[int] | None", "list[int] | None", str]
+"""A further block of a streamed interchange: segments, envelope and mandatory candidates
+(indexes in the interchange, None when unknown), and the block's text before layout removal."""
 
 
 @dataclass(slots=True)
@@ -53,14 +60,35 @@ class Interchange:
     has_component: bool = False
     has_repetition: bool = False
     envelope: list[int] | None = None  # indexes in `raw` of ST/SE/GS/GE/IEA/ISB/ISE/TA1 candidates
+    suspects: list[int] | None = None  # indexes in `raw` that may lack a mandatory element (None: unknown)
     synthetic: bool = False  # raw[0] stands in for a missing ISA (recover.py): it is no segment of the file
+
+    base: int = 0  # the index of raw[0]: a streamed interchange (`stream`) keeps a window of its segments
 
     def elements(self, i: int) -> list[str]:
         """Segment i split into elements (element 0 is the segment id)."""
         if i == 0 and self.isa is not None:
             return self.isa
         assert self.delimiters is not None
-        return self.raw[i].split(self.delimiters.element)
+        return self.raw[i - self.base].split(self.delimiters.element)
+
+    def advance(self, keep: int, block: Block) -> None:
+        """Drop the segments before index `keep` and append the next block of a streamed interchange."""
+        segments, _, suspects, text = block
+        drop = keep - self.base
+        if drop > 0:
+            del self.raw[:drop]
+            self.base = keep
+        self.raw.extend(segments)
+        if self.suspects is not None and suspects is not None:
+            del self.suspects[: bisect_left(self.suspects, keep)]
+            self.suspects.extend(suspects)
+        else:
+            self.suspects = None  # a block whose offsets did not map to segments: the sets are scanned
+        d = self.delimiters
+        assert d is not None
+        self.has_component = self.has_component or d.component in text
+        self.has_repetition = self.has_repetition or (d.repetition is not None and d.repetition in text)
 
 
 @dataclass(slots=True)
@@ -88,13 +116,23 @@ def decode(data: bytes) -> str:
     elif data.lstrip(b"\x40\x00\x0d\x15\x25\x05").startswith(EBCDIC_ISA):
         text = decode_ebcdic(data)
     else:
+        # The trailing NULs, EOFs and layout go before decoding, from a view of the bytes: stripping
+        # the decoded text would copy all of it once more (a 30 MB file: ~7,000 fresh pages, ~5 %
+        # of the parse). They are ASCII, so this strips exactly what the text's rstrip would.
+        end = len(data)
+        while end and data[end - 1] in _TRAILING:
+            end -= 1
+        view = memoryview(data)[:end] if end < len(data) else data
         try:
-            text = data.decode("utf-8")
+            text = str(view, "utf-8")
         except UnicodeDecodeError:
-            text = data.decode("latin-1")
+            text = str(view, "latin-1")
     if BOM in text:
         text = text.replace(BOM, "")
-    return text.rstrip("\x00\x1a" + _WS)
+    return text.rstrip("\x00\x1a" + _WS)  # the same object when nothing is left to strip
+
+
+_TRAILING = frozenset(b"\x00\x1a \t\r\n")
 
 
 def decode_ebcdic(data: bytes) -> str:
@@ -182,8 +220,26 @@ ENVELOPE_IDS = ("ST", "SE", "GS", "GE", "IEA", "ISB", "ISE", "TA1")
 
 @lru_cache(maxsize=64)
 def _envelope_re(term: str, element: str) -> re.Pattern[str]:
-    ids = "|".join(ENVELOPE_IDS)
-    return re.compile(f"{re.escape(term)}(?:{ids}){re.escape(element)}")
+    """A terminator and the start of an envelope segment, or of a segment with an empty mandatory element.
+
+    An envelope match sets a group (`lastindex`), a mandatory one none. The tags are written as a
+    prefix tree (`~(?:S(?:T|E|N1...)|G...)`): `re` tries the alternatives of a branch one by one,
+    so at each of the millions of terminators it compares a few first characters, not 27 tags.
+    """
+    tails = empty_mandatory_tails(element, term)
+    tails.update((tag, f"{re.escape(element)}()") for tag in ENVELOPE_IDS)
+    return re.compile(re.escape(term) + _prefix_tree(tails))
+
+
+def _prefix_tree(tails: dict[str, str]) -> str:
+    """`(?:tag1 tail1|tag2 tail2|...)` with common first characters factored out, recursively."""
+    by_first: dict[str, dict[str, str]] = {}
+    for tag, tail in tails.items():
+        by_first.setdefault(tag[:1], {})[tag[1:]] = tail
+    alternatives = [
+        rest[""] if first == "" else re.escape(first) + _prefix_tree(rest) for first, rest in by_first.items()
+    ]
+    return alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
 
 
 def remove_layout(body: str, d: Delimiters) -> str:
@@ -220,7 +276,7 @@ def remove_layout(body: str, d: Delimiters) -> str:
     return body.strip(" \t\x0b\x0c")
 
 
-def split_body(body: str, d: Delimiters) -> tuple[list[str], list[int] | None, bool]:
+def split_body(body: str, d: Delimiters) -> tuple[list[str], list[int] | None, bool, list[int] | None]:
     """Split the text after an ISA into segment strings (layout removed first, `remove_layout`).
 
     Also returns the indexes (counting the ISA as 0) of the segments that may be envelope
@@ -230,7 +286,9 @@ def split_body(body: str, d: Delimiters) -> tuple[list[str], list[int] | None, b
     segment still had to be stripped of control characters): the walker then looks at every
     segment's tag, which is slower but finds the same envelope. The flag says whether
     segments follow an IEA (a second interchange whose ISA tag is damaged or missing may hide
-    there: `recover.cut_points`).
+    there: `recover.cut_points`). The last item lists, in the same pass and under the same
+    condition, the indexes of the segments that may have an empty mandatory element
+    (`elements.SEGMENTS`): the per-set check (`sets.mandatory`) then looks at those only.
     """
     body = remove_layout(body, d)
     term = "\n" if d.line_terminated else d.segment
@@ -248,16 +306,42 @@ def split_body(body: str, d: Delimiters) -> tuple[list[str], list[int] | None, b
         raw = list(filter(None, raw))
         exact = False
     if not exact:
-        return raw, None, extra_iea
+        return raw, None, extra_iea, None
     envelope = [1] if raw and raw[0][:2] in ("GS", "ST", "IE", "IS", "TA", "SE", "GE") else []
+    suspects: list[int] = []  # the first segment (index 1) never is in a set's body: it is not looked at
     count = 1  # the ISA is index 0, the body's first segment index 1
     last = 0
     for m in _envelope_re(term, d.element).finditer(body):
         pos = m.start() + 1
         count += body.count(term, last, pos)
         last = pos
-        envelope.append(count)
-    return raw, envelope, extra_iea
+        (suspects if m.lastindex is None else envelope).append(count)
+    return raw, envelope, extra_iea, suspects
+
+
+def split_piece(piece: str, d: Delimiters, first_index: int) -> tuple[list[str], list[int] | None, list[int] | None]:
+    """`split_body` for a piece of an interchange's text (cut right after a terminator, `stream`).
+
+    Returns the segments and the envelope and mandatory candidates as indexes in the whole
+    interchange, the piece's first segment being `first_index`. That first segment has no
+    terminator before it in the piece, so the regex is matched against it alone, as it would
+    have been in the whole text (the first piece keeps `split_body`'s own handling of index 1).
+    """
+    segments, envelope, _, suspects = split_body(piece, d)
+    if envelope is None or suspects is None:
+        return segments, None, None
+    if first_index > 1:
+        if envelope and envelope[0] == 1:
+            del envelope[0]
+        term = "\n" if d.line_terminated else d.segment
+        m = _envelope_re(term, d.element).match(term + segments[0]) if segments else None
+        if m is not None:
+            (suspects if m.lastindex is None else envelope).insert(0, 1)
+    shift = first_index - 1
+    if shift:
+        envelope = [i + shift for i in envelope]
+        suspects = [i + shift for i in suspects]
+    return segments, envelope, suspects
 
 
 def split_segments(raw: list[str], element: str) -> list[list[str]]:
@@ -386,7 +470,7 @@ def _interchanges(
         d, isa, body_start, issues = read
         synthetic = isa[13] == "" and any(i.code in ("X12-ISA-MISSING", "X12-ISA-UNREADABLE") for i in issues)
         body = text[body_start : nxt if nxt >= 0 else len(text)]
-        segments, envelope, extra_iea = split_body(body, d)
+        segments, envelope, extra_iea, suspects = split_body(body, d)
         segments.insert(0, d.element.join(isa))
         has_component = d.component in body
         has_repetition = d.repetition is not None and d.repetition in body
@@ -402,11 +486,11 @@ def _interchanges(
                 raw = segments
             elif ic_synthetic and lo > 0:
                 raw = [segments[0], *segments[lo:hi]]
-                envelope = None
+                envelope = suspects = None
             else:
                 raw = segments[lo:hi]
                 raw[0] = ic_d.element.join(ic_isa) if ic_isa is not None else raw[0]
-                envelope = None
+                envelope = suspects = None
             if ic_isa is None:
                 ic_isa = _stand_in_isa(raw, ic_d)
                 raw[0] = ic_d.element.join(ic_isa)
@@ -414,6 +498,7 @@ def _interchanges(
             ic = Interchange(index, p, ic_d, ic_isa, raw, first, synthetic=ic_synthetic)
             index += 1
             ic.envelope = envelope
+            ic.suspects = suspects
             ic.issues.extend(ic_issues)
             if ic_synthetic:
                 for issue in ic.issues:

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recon.load.x12.elements import SEGMENTS
+from recon.load.x12.isa import Delimiters
+from recon.load.x12.tokenizer import split_body
+
 from .helpers import FIXTURES, build, codes, parse_text, rows
 
 
@@ -68,3 +75,37 @@ def test_envelope_dates_and_times(tmp_path: Path) -> None:
     assert [(f.code, f.element, f.segment_position) for f in result.findings] == [
         ("X12-ELEMENT-DATE", "ISA09", 1), ("X12-ELEMENT-DATE", "GS04", 2), ("X12-ELEMENT-TIME", "GS05", 2)]
     assert len(rows(result, "orders")) == 1
+
+
+_TAGS = [*SEGMENTS, "PO1", "BEG", "N3", "ST", "SE", "N", "DT", "N1X", "HLL"]
+_SEGMENT = st.tuples(
+    st.sampled_from(_TAGS),
+    st.lists(st.sampled_from(["", "", "A", "12", " ", "X Y"]), max_size=6),
+    st.booleans(),  # a dangling element separator at the end
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    segments=st.lists(_SEGMENT, min_size=1, max_size=30),
+    delimiters=st.sampled_from([("*", "~"), ("|", "\x1c"), ("^", "\n"), ("~", "'"), ("*", "\u2026")]),
+)
+def test_the_tokenizers_mandatory_suspects_are_the_segments_the_scan_finds(
+    segments: list[tuple[str, list[str], bool]], delimiters: tuple[str, str]
+) -> None:
+    """The regex pass over the text (`Interchange.suspects`) finds exactly the body segments the Python scan finds."""
+    elem, term = delimiters
+    raws = [elem.join([tag, *values]) + (elem if dangling else "") for tag, values, dangling in segments]
+    body = "GS" + elem + "PO" + term + "".join(s + term for s in raws)
+    d = Delimiters(elem, ">", None, term, term == "\n")
+    raw, envelope, _, found = split_body(body, d)
+    if envelope is None:  # a segment the layout rules strip (a blank one): the parser then scans itself
+        assert found is None
+        return
+    raw.insert(0, "ISA")
+    expected = [
+        i for i in range(2, len(raw))
+        if (ks := SEGMENTS.get(raw[i].split(elem)[0])) is not None
+        and any(k >= len(el := raw[i].split(elem)) or not el[k] for k in ks)
+    ]
+    assert found == expected

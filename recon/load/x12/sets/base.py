@@ -111,7 +111,7 @@ class SetContext(FindingCollector):
         assert ic.delimiters is not None
         self.tx = tx
         # The set's own segments, split now (ST at 0, SE at the end): see Interchange.raw.
-        self.segs = split_segments(ic.raw[tx.start : tx.end + 1], ic.delimiters.element)
+        self.segs = split_segments(ic.raw[tx.start - ic.base : tx.end + 1 - ic.base], ic.delimiters.element)
         self.start = 0
         self.end = len(self.segs) - 1
         self.base = ic.first_position + tx.start

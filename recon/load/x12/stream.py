@@ -1,0 +1,163 @@
+"""A file that is one large interchange, read block by block: memory for a block, not for the file.
+
+The whole-file path decodes the file, cuts each interchange into segment strings and walks
+them: about 4 x the file in memory (a 3.9 GB interchange took 11.5 GB). Files of many
+interchanges are cut between them (`parallel`), but one ISA..IEA cannot be cut there. Here
+such a file is decoded block by block (`BLOCK_CHARS`), each block cut after its last segment
+terminator into segment strings (`tokenizer.split_piece`), and the envelope walker and the
+mappers take the segments one block at a time (`EnvelopeWalker.walk_blocks`): a transaction
+set is mapped as soon as its SE is read and its strings released.
+
+Only the plain case is read this way, so that the result is the whole-file parse's, segment
+for segment: UTF-8 or Latin-1 text (no UTF-16, no EBCDIC) that starts with a readable ISA,
+holds no second "ISA" anywhere and nothing but the IEA after its (single) IEA. A first pass
+over the file checks that (and which codec the whole-file path would choose) without keeping
+the text; anything else takes the whole-file path.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from recon.load.x12.isa import LAYOUT, Delimiters, IsaError, Issue, read_isa
+from recon.load.x12.tokenizer import BOM, EBCDIC_ISA, Block, split_body, split_piece
+
+EBCDIC_LAYOUT = b"\x40\x00\x0d\x15\x25\x05"  # what `tokenizer.decode` skips before an EBCDIC "ISA"
+
+STREAM_MIN_BYTES = 64 * 1024 * 1024
+"""Files from this size on are read block by block when they qualify (smaller ones: whole)."""
+
+BLOCK_CHARS = 8 * 1024 * 1024
+"""Decoded characters per block: the memory of a block's segment strings is about 3 x this."""
+
+_TRAILING = "\x00\x1a \t\r\n"  # what `tokenizer.decode` strips from the end of a file
+_TAIL_MAX = 64 * 1024  # the text after the IEA that is looked at (an IEA is 30 characters)
+
+
+@dataclass(slots=True)
+class Plan:
+    """How to read a qualifying file: its codec, ISA and delimiters, and what the first pass found."""
+
+    codec: str
+    delimiters: Delimiters
+    isa: list[str]
+    issues: list[Issue]
+    body_start: int  # in characters of the decoded text
+
+
+def plan(path: Path) -> Plan | None:
+    """The plan for reading `path` block by block, or None when it must be read whole (see module doc)."""
+    block_bytes = BLOCK_CHARS
+    with open(path, "rb") as fh:
+        head = fh.read(block_bytes)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.lstrip(EBCDIC_LAYOUT).startswith(EBCDIC_ISA):
+            return None
+        fh.seek(0)
+        scan = _scan(fh, block_bytes)
+    if scan is None:
+        return None
+    codec, tail = scan
+    text = codecs.getincrementaldecoder(codec)().decode(head).replace(BOM, "")
+    start = len(text) - len(text.lstrip(LAYOUT + "\x00"))
+    if text[start : start + 3] != "ISA":
+        return None
+    try:
+        d, isa, body_start, issues = read_isa(text, start)
+    except IsaError:
+        return None
+    if any(i.code in ("X12-ISA-MISSING", "X12-ISA-UNREADABLE") for i in issues):
+        return None
+    if tail is not None and len(split_body(tail.decode(codec).rstrip(_TRAILING), d)[0]) != 1:
+        return None  # segments after the IEA: the whole-file path looks for a group there
+    return Plan(codec, d, isa, issues, body_start)
+
+
+def _scan(fh, block_bytes: int) -> tuple[str, bytes | None] | None:  # type: ignore[no-untyped-def]
+    """First pass over the bytes: the codec the whole-file path would use, one ISA, at most one IEA.
+
+    UTF-8 when the whole file decodes as UTF-8, else Latin-1 (as `tokenizer.decode`). Returns the
+    bytes from the IEA on (None without one), or None when the file does not qualify.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    isas = ieas = 0
+    overlap = b""
+    tail: bytes | None = None
+    while True:
+        data = fh.read(block_bytes)
+        final = not data
+        if utf8:
+            try:
+                decoder.decode(data, final)
+            except UnicodeDecodeError:
+                utf8 = False
+        window = overlap + data
+        isas += window.count(b"ISA")
+        found = window.count(b"IEA")
+        if found:
+            tail = window[window.rfind(b"IEA"):]
+        elif tail is not None:
+            tail += data
+        ieas += found
+        if isas > 1 or ieas > 1 or (tail is not None and len(tail) > _TAIL_MAX):
+            return None
+        overlap = window[-2:]
+        if final:
+            break
+    return ("utf-8" if utf8 else "latin-1"), tail
+
+
+def text_blocks(path: Path, codec: str, block_bytes: int) -> Iterator[str]:
+    """The file's decoded text in blocks, BOMs dropped and the end stripped as `tokenizer.decode` does."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    held = ""  # trailing characters that are only dropped when nothing follows them
+    with open(path, "rb") as fh:
+        while True:
+            data = fh.read(block_bytes)
+            chunk = decoder.decode(data, not data)
+            if BOM in chunk:
+                chunk = chunk.replace(BOM, "")
+            kept = chunk.rstrip(_TRAILING)
+            if kept:
+                yield held + kept if held else kept
+                held = chunk[len(kept):]
+            else:
+                held += chunk
+            if not data:
+                return
+
+
+def pieces(path: Path, p: Plan) -> Iterator[str]:
+    """The interchange's text after the ISA, cut right after a segment terminator about every block."""
+    d = p.delimiters
+    carry = ""
+    skip = p.body_start
+    for block in text_blocks(path, p.codec, BLOCK_CHARS):
+        if skip:
+            block, skip = block[skip:], max(0, skip - len(block))
+            if not block:
+                continue
+        cut = max(block.rfind("\n"), block.rfind("\r")) if d.line_terminated else block.rfind(d.segment)
+        if cut < 0:
+            carry += block
+            continue
+        yield carry + block[: cut + 1]
+        carry = block[cut + 1 :]
+    if carry:
+        yield carry
+
+
+def segment_blocks(path: Path, p: Plan) -> Iterator[Block]:
+    """Each piece split into segments, with its envelope and mandatory candidates as indexes in the interchange.
+
+    Index 0 is the ISA, so the first piece's first segment is 1, as in the whole-file path. The
+    last item is the piece's text before layout removal (for the separator checks; not kept).
+    """
+    index = 1
+    for piece in pieces(path, p):
+        segments, envelope, suspects = split_piece(piece, p.delimiters, index)
+        index += len(segments)
+        yield segments, envelope, suspects, piece
