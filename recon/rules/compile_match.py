@@ -23,9 +23,9 @@ from recon.rules.compile_parts import (
 )
 from recon.rules.contract import KEY_COLUMNS
 from recon.rules.loader import LoadedRule
-from recon.rules.schema import Compare, FuzzyLevel, MatchRule, Outcome, Side
+from recon.rules.schema import Compare, FuzzyLevel, MatchRule, Outcome, Side, is_aggregate_function
 from recon.rules.scorers import SCORERS
-from recon.rules.tables import compare_type, entity_of, projected_columns, split_table
+from recon.rules.tables import aggregate_reads, compare_type, entity_of, projected_columns, split_table
 from recon.sql import ident
 
 ROUNDS = 3  # rounds of mutual-best assignment for fuzzy candidates
@@ -82,7 +82,7 @@ class MatchCompiler:
         side: Side = getattr(self.rule, which)
         cols = [f"{key_expr(k.expr_for(which), k.normalise, self.ctx)} AS {ident('k__' + k.name)}"
                 for k in self.rule.keys]
-        source = self.needed[which] if side.aggregate is None else sorted(side.aggregate)
+        source = self.needed[which] if side.aggregate is None else aggregate_reads(side.aggregate)
         cols += [ident(c) for c in source]
         cols.append(f"{event_expr(side)} AS \"_event\"")
         if side.aggregate is None or self.lineage_relation(which) == ident(f"{which[0]}_rows"):
@@ -145,7 +145,12 @@ class MatchCompiler:
         if side.aggregate is not None:
             aggs = []
             for name, func in side.aggregate.items():
-                call = f"count(DISTINCT {ident(name)})" if func == "count_distinct" else f"{func}({ident(name)})"
+                if not is_aggregate_function(func):  # an expression over the side's rows: sum(qty * unit_price)
+                    call = render(func)
+                elif func == "count_distinct":
+                    call = f"count(DISTINCT {ident(name)})"
+                else:
+                    call = f"{func}({ident(name)})"
                 aggs.append(f"{call} AS {ident(name)}")
             ids = ["min(\"_id\") AS \"_id\""] if self.carries_id(which) else []
             cols = ", ".join([keys, *aggs, f"{side.event_agg}(\"_event\") AS \"_event\"", "TRUE AS \"_here\"", *ids])

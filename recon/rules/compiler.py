@@ -34,6 +34,7 @@ from recon.rules.compile_parts import CompileContext, stats_select, with_stats
 from recon.rules.kinds import KINDS
 from recon.rules.loader import LoadedRule
 from recon.rules.scorers import python_scorers
+from recon.rules.tables import lookup_tables
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def compile_rule(loaded: LoadedRule, ctx: CompileContext | None = None) -> Compi
     ctx = ctx or CompileContext()
     rule = loaded.rule
     compiler = KINDS[rule.kind].compiler()(loaded, ctx)  # the kind's compiler (recon.rules.kinds)
-    lookups = [lk.table for side in rule.sides() for lk in side.lookups]
+    lookups = [table for side in rule.sides() for table in lookup_tables(side)]
     scorers = python_scorers(rule.scorer_names())
     main, units = compiler.statement(), compiler.stats_units()
     return CompiledRule(rule.id, main.text, tuple(rule.tables()), tuple(dict.fromkeys(lookups)), scorers,

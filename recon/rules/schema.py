@@ -14,6 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from recon.calendars import BusinessDays, parse_business_days
 from recon.config.schema import _check_normaliser
+from recon.rules import snippets
 from recon.rules.scorers import SCORERS
 
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -82,6 +83,10 @@ class Lookup(Strict):
     # Applied to both sides of every `by` pair before they are compared (control numbers one partner
     # pads and another does not: [trim, strip_leading_zeros]).
     normalise: list[Any] = Field(default_factory=list)
+    # The lookup table's own lookups: its rows are enriched before `where` and `fields` (a shipment's
+    # value is its lines' qty times the order lines' prices: a lookup of shipment lines whose own
+    # lookup brings the price).
+    lookups: list[Lookup] = Field(default_factory=list)
 
     @field_validator("normalise")
     @classmethod
@@ -104,10 +109,36 @@ class Rows(Strict):
     event_at: str | None = None  # the event that starts the clock for `older_than`
 
 
-class Side(Rows):
-    """One side of a match; `aggregate` sums (or min/max...) per key before matching."""
+def _aggregate_spec(value: Any) -> Any:
+    """An aggregate function's name (`sum`), or an expression that aggregates (`sum(qty * unit_price)`)."""
+    if not isinstance(value, str) or value in AGGREGATES:
+        return value
+    try:
+        tree = snippets.parse(value)
+    except snippets.SnippetError as exc:
+        raise ValueError(f"{value!r}: {exc}") from None
+    if not snippets.has_aggregate(tree):
+        raise ValueError(f"{value!r} is neither an aggregate ({', '.join(AGGREGATES)}) nor an expression that "
+                         "aggregates, such as sum(qty * unit_price)")
+    return value
 
-    aggregate: dict[str, Aggregate] | None = None
+
+AggregateSpec = Annotated[str, BeforeValidator(_aggregate_spec)]
+
+
+def is_aggregate_function(spec: str) -> bool:
+    """True for `sum`, `min`, ... (applied to the column of the same name); False for an expression."""
+    return spec in AGGREGATES
+
+
+class Side(Rows):
+    """One side of a match; `aggregate` sums (or min/max...) per key before matching.
+
+    Each entry is a column and its function (`qty: sum`), or a new name and an expression that
+    aggregates the side's rows (`shipment_value: sum(qty * unit_price)`).
+    """
+
+    aggregate: dict[str, AggregateSpec] | None = None
     dedupe: list[str] | None = None  # count each value of these columns once (duplicates are another rule's)
     event_agg: Literal["min", "max"] = "min"  # an aggregated side's clock: its first or its last event
 

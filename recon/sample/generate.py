@@ -196,7 +196,8 @@ def generate(out: Path, *, orders: int, seed: int, as_of: datetime, chunk_size: 
     bounds = [(start, min(start + chunk_size, orders)) for start in range(0, orders, chunk_size)]
     spans = [(end - start, ctx.intake.time_at(start / orders), ctx.intake.time_at(end / orders))
              for start, end in bounds]
-    quotas = plan_quotas(orders, spans, a, ctx.calendar.closed_before(a) if ctx.calendar else 0)
+    quotas = plan_quotas(orders, spans, a, ctx.calendar.closed_before(a) if ctx.calendar else 0,
+                         ctx.optional_injections)
     writer: _Classic | foreign.Foreign
     if profile == "foreign":
         files = _Files(out, foreign.FILES, foreign.header)
@@ -220,7 +221,7 @@ def generate(out: Path, *, orders: int, seed: int, as_of: datetime, chunk_size: 
             invoices = build_invoices(ctx, chunk, next_invoice)
             edi = edi_chunk(ctx, chunk, invoices, counters, random.Random(f"recon-sample:edi:{seed}:{c}"))
             writer.chunk(chunk, invoices, edi)
-            truth.extend(_chunk_truth(chunk, invoices, writer.order_line))
+            truth.extend(_chunk_truth(chunk, invoices, writer.order_line, ctx.asn_line_refs))
             if progress:
                 progress(end, orders)
         truth.extend(writer.finish(seed))
@@ -238,7 +239,8 @@ def generate(out: Path, *, orders: int, seed: int, as_of: datetime, chunk_size: 
                         seconds=time.perf_counter() - started)
 
 
-def _chunk_truth(chunk: list, invoices: list[Invoice], order_line: Callable[[int], object]) -> list[Row]:
+def _chunk_truth(chunk: list, invoices: list[Invoice], order_line: Callable[[int], object],
+                 asn_lines: bool = False) -> list[Row]:
     """Truth rows of the chunk's injected orders (invoice numbers are known only after billing)."""
     placed: dict[tuple[int, int], list[tuple[Invoice, int]]] = {}
     edi_invoice: dict[int, Invoice] = {}
@@ -252,5 +254,5 @@ def _chunk_truth(chunk: list, invoices: list[Invoice], order_line: Callable[[int
     rows: list[Row] = []
     for o in chunk:
         if o.inject is not None:
-            rows.extend(order_rows(o, placed, edi_invoice, order_line))
+            rows.extend(order_rows(o, placed, edi_invoice, order_line, asn_lines))
     return rows

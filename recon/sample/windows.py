@@ -47,7 +47,8 @@ TYPES: dict[str, tuple[str, ...]] = {
     "edi-order-missing-in-erp": ("customer_po",),
     "edi-order-qty-mismatch": ("customer_po", "line_no"),
     "edi-order-price-mismatch": ("customer_po", "line_no"),
-    "asn-qty-mismatch": ("shipment_id", "item_id"),
+    # customer_po and line_no only when the ASN names its PO lines (the foreign profile); else empty
+    "asn-qty-mismatch": ("shipment_id", "item_id", "customer_po", "line_no"),
     "edi-invoice-mismatch": ("invoice_id", "line_no"),
     "edi-rejected": ("document",),
     "edi-ack-missing": ("document",),
@@ -58,9 +59,14 @@ TYPES: dict[str, tuple[str, ...]] = {
     "stock-variance": ("item_id", "site", "lot"),
 }
 
-NOT_INJECTED: dict[str, tuple[str, ...]] = {
-    # The sample posts a goods issue only for what the WMS shipped.
+# Types only some profiles inject (recon.sample.inject: `optional`): the foreign profile's ERP posts
+# goods issues the 3PL never confirmed; the classic one posts only what the WMS shipped.
+PROFILE_TYPES: dict[str, tuple[str, ...]] = {
     "posted-not-shipped": ("order_id", "line_no"),
+}
+ALL_TYPES: dict[str, tuple[str, ...]] = {**TYPES, **PROFILE_TYPES}
+
+NOT_INJECTED: dict[str, tuple[str, ...]] = {
     "order-ack-qty-mismatch": ("customer_po", "line_no"),
     "order-ack-price-mismatch": ("customer_po", "line_no"),
     "order-ack-line-not-in-erp": ("customer_po", "line_no"),
@@ -113,5 +119,6 @@ RATES: dict[str, float] = {
     "no-proof-of-delivery": 0.002,
     "carrier-mismatch": 0.002,
     "stock-variance": 0.02,
+    "posted-not-shipped": 0.002,
 }
 MIN_PER_TYPE = 3

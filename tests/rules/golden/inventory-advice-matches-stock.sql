@@ -1,8 +1,8 @@
 WITH
 "l_rows" AS (
   SELECT "item_id" AS "k__item_id", NULLIF(upper(trim(CAST("site" AS VARCHAR), ' 	
-' || chr(160))), '') AS "k__site", "qty", CAST("as_of" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
-  FROM (SELECT b.*, lk0."latest_as_of" AS "latest_as_of" FROM "edi"."stock" AS b LEFT JOIN (SELECT "item_id", "site", MAX("as_of") AS "latest_as_of" FROM "edi"."stock" GROUP BY "item_id", "site") AS lk0 ON lk0."item_id" IS NOT DISTINCT FROM b."item_id" AND lk0."site" IS NOT DISTINCT FROM b."site") AS t
+' || chr(160))), '') AS "k__site", "currency", "qty", "unit_price", CAST("as_of" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
+  FROM (SELECT b.*, lk0."latest_as_of" AS "latest_as_of", lk1."unit_price" AS "unit_price", lk1."currency" AS "currency" FROM "edi"."stock" AS b LEFT JOIN (SELECT "item_id", "site", MAX("as_of") AS "latest_as_of" FROM "edi"."stock" GROUP BY "item_id", "site") AS lk0 ON lk0."item_id" IS NOT DISTINCT FROM b."item_id" AND lk0."site" IS NOT DISTINCT FROM b."site" LEFT JOIN (SELECT "item_id", MAX("unit_price") AS "unit_price", min("currency") AS "currency" FROM "erp"."order_lines" GROUP BY "item_id") AS lk1 ON lk1."item_id" IS NOT DISTINCT FROM b."item_id") AS t
   WHERE "as_of" IS NOT DISTINCT FROM "latest_as_of"
 ),
 "r_rows" AS (
@@ -11,7 +11,7 @@ WITH
   FROM (SELECT b.*, lk0."unit_price" AS "unit_price", lk0."currency" AS "currency" FROM "erp"."stock" AS b LEFT JOIN (SELECT "item_id", MAX("unit_price") AS "unit_price", min("currency") AS "currency" FROM "erp"."order_lines" GROUP BY "item_id") AS lk0 ON lk0."item_id" IS NOT DISTINCT FROM b."item_id") AS t
 ),
 "l_side" AS (
-  SELECT "k__item_id", "k__site", sum("qty") AS "qty", min("_event") AS "_event", TRUE AS "_here"
+  SELECT "k__item_id", "k__site", sum("qty") AS "qty", max("unit_price") AS "unit_price", min("currency") AS "currency", min("_event") AS "_event", TRUE AS "_here"
   FROM "l_rows" GROUP BY "k__item_id", "k__site"
 ),
 "r_side" AS (
@@ -20,12 +20,12 @@ WITH
 ),
 "pairs" AS (
   SELECT *, ((("l__qty") IS NULL AND ("r__qty") IS NULL) OR (("l__qty") IS NOT NULL AND ("r__qty") IS NOT NULL AND (abs(("l__qty") - ("r__qty")) <= 0))) AS "_ok0" FROM (
-  SELECT coalesce(l."k__item_id", r."k__item_id") AS "k__item_id", coalesce(l."k__site", r."k__site") AS "k__site", l."qty" AS "l__qty", l."_event" AS "l___event", l."_here" AS "l___here", r."currency" AS "r__currency", r."qty" AS "r__qty", r."unit_price" AS "r__unit_price", r."_event" AS "r___event", r."_here" AS "r___here", FALSE AS "_ambiguous"
+  SELECT coalesce(l."k__item_id", r."k__item_id") AS "k__item_id", coalesce(l."k__site", r."k__site") AS "k__site", l."currency" AS "l__currency", l."qty" AS "l__qty", l."unit_price" AS "l__unit_price", l."_event" AS "l___event", l."_here" AS "l___here", r."currency" AS "r__currency", r."qty" AS "r__qty", r."unit_price" AS "r__unit_price", r."_event" AS "r___event", r."_here" AS "r___here", FALSE AS "_ambiguous"
   FROM "l_side" AS l FULL OUTER JOIN "r_side" AS r ON l."k__item_id" IS NOT DISTINCT FROM r."k__item_id" AND l."k__site" IS NOT DISTINCT FROM r."k__site"
   ) AS p
 ),
 "findings" AS (
-  SELECT 0 AS "_outcome", 'inventory-advice-not-in-erp' AS exception_type, 'medium' AS severity, 'operations' AS owner, 'erp' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS VARCHAR) AS "line_no", CAST(NULL AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST("k__item_id" AS VARCHAR) AS "item_id", CAST("k__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('qty' AS VARCHAR) AS field, CAST(regexp_replace(CAST(CAST("l__qty" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS left_value, CAST(regexp_replace(CAST(CAST("r__qty" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(NULL AS DECIMAL(18,2)) AS value_at_risk, CAST('USD' AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, coalesce(CAST("k__item_id" AS VARCHAR), '') || '|' || coalesce(CAST("k__site" AS VARCHAR), '') AS "_key"
+  SELECT 0 AS "_outcome", 'inventory-advice-not-in-erp' AS exception_type, 'medium' AS severity, 'operations' AS owner, 'erp' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS VARCHAR) AS "line_no", CAST(NULL AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST("k__item_id" AS VARCHAR) AS "item_id", CAST("k__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('qty' AS VARCHAR) AS field, CAST(regexp_replace(CAST(CAST("l__qty" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS left_value, CAST(regexp_replace(CAST(CAST("r__qty" AS DECIMAL(38,4)) AS VARCHAR), '\.?0+$', '') AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(round("l__qty" * "l__unit_price", 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("l__currency" AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, coalesce(CAST("k__item_id" AS VARCHAR), '') || '|' || coalesce(CAST("k__site" AS VARCHAR), '') AS "_key"
   FROM "pairs"
   WHERE "l___here" IS NOT NULL AND "r___here" IS NULL AND TRUE
   UNION ALL

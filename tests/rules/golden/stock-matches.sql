@@ -1,10 +1,10 @@
 WITH
 "l_rows" AS (
-  SELECT "item_id" AS "k__item_id", "site" AS "k__site", "lot" AS "k__lot", "currency", "qty", "unit_price", CAST("as_of" AS TIMESTAMPTZ) AS "_event"
+  SELECT "item_id" AS "k__item_id", "site" AS "k__site", CASE WHEN 'compare' = 'compare' THEN "lot" END AS "k__lot", "currency", "qty", "unit_price", CAST("as_of" AS TIMESTAMPTZ) AS "_event"
   FROM (SELECT b.*, lk0."unit_price" AS "unit_price", lk0."currency" AS "currency" FROM "erp"."stock" AS b LEFT JOIN (SELECT "item_id", MAX("unit_price") AS "unit_price", min("currency") AS "currency" FROM "erp"."order_lines" GROUP BY "item_id") AS lk0 ON lk0."item_id" IS NOT DISTINCT FROM b."item_id") AS t
 ),
 "r_rows" AS (
-  SELECT "item_id" AS "k__item_id", "site" AS "k__site", "lot" AS "k__lot", "currency", "qty", "unit_price", CAST("as_of" AS TIMESTAMPTZ) AS "_event"
+  SELECT "item_id" AS "k__item_id", "site" AS "k__site", CASE WHEN 'compare' = 'compare' THEN "lot" END AS "k__lot", "currency", "qty", "unit_price", CAST("as_of" AS TIMESTAMPTZ) AS "_event"
   FROM (SELECT b.*, lk0."unit_price" AS "unit_price", lk0."currency" AS "currency" FROM "wms"."stock" AS b LEFT JOIN (SELECT "item_id", MAX("unit_price") AS "unit_price", min("currency") AS "currency" FROM "erp"."order_lines" GROUP BY "item_id") AS lk0 ON lk0."item_id" IS NOT DISTINCT FROM b."item_id") AS t
 ),
 "l_side" AS (
@@ -39,7 +39,7 @@ WITH
   FROM (SELECT DISTINCT * FROM (
     SELECT 'stock-variance' AS exception_type, coalesce(CAST("k__item_id" AS VARCHAR), '') || '|' || coalesce(CAST("k__site" AS VARCHAR), '') || '|' || coalesce(CAST("k__lot" AS VARCHAR), '') AS "_key", "k__item_id" AS "_k0", "k__site" AS "_k1", "k__lot" AS "_k2" FROM "pairs" WHERE TRUE AND NOT "_ok0" AND TRUE AND "l___here"
   ) AS w) AS f
-  JOIN (SELECT "item_id" AS "k__item_id", "site" AS "k__site", "lot" AS "k__lot", {'f': "_source_file", 'r': "_source_row"} AS "_row" FROM "erp"."stock" AS t) AS x ON x."k__item_id" IS NOT DISTINCT FROM f."_k0" AND x."k__site" IS NOT DISTINCT FROM f."_k1" AND x."k__lot" IS NOT DISTINCT FROM f."_k2"
+  JOIN (SELECT "item_id" AS "k__item_id", "site" AS "k__site", CASE WHEN 'compare' = 'compare' THEN "lot" END AS "k__lot", {'f': "_source_file", 'r': "_source_row"} AS "_row" FROM "erp"."stock" AS t) AS x ON x."k__item_id" IS NOT DISTINCT FROM f."_k0" AND x."k__site" IS NOT DISTINCT FROM f."_k1" AND x."k__lot" IS NOT DISTINCT FROM f."_k2"
   GROUP BY f.exception_type, f."_key"
 ),
 "lineage_right" AS (
@@ -47,7 +47,7 @@ WITH
   FROM (SELECT DISTINCT * FROM (
     SELECT 'stock-variance' AS exception_type, coalesce(CAST("k__item_id" AS VARCHAR), '') || '|' || coalesce(CAST("k__site" AS VARCHAR), '') || '|' || coalesce(CAST("k__lot" AS VARCHAR), '') AS "_key", "k__item_id" AS "_k0", "k__site" AS "_k1", "k__lot" AS "_k2" FROM "pairs" WHERE TRUE AND NOT "_ok0" AND TRUE AND "r___here"
   ) AS w) AS f
-  JOIN (SELECT "item_id" AS "k__item_id", "site" AS "k__site", "lot" AS "k__lot", {'f': "_source_file", 'r': "_source_row"} AS "_row" FROM "wms"."stock" AS t) AS x ON x."k__item_id" IS NOT DISTINCT FROM f."_k0" AND x."k__site" IS NOT DISTINCT FROM f."_k1" AND x."k__lot" IS NOT DISTINCT FROM f."_k2"
+  JOIN (SELECT "item_id" AS "k__item_id", "site" AS "k__site", CASE WHEN 'compare' = 'compare' THEN "lot" END AS "k__lot", {'f': "_source_file", 'r': "_source_row"} AS "_row" FROM "wms"."stock" AS t) AS x ON x."k__item_id" IS NOT DISTINCT FROM f."_k0" AND x."k__site" IS NOT DISTINCT FROM f."_k1" AND x."k__lot" IS NOT DISTINCT FROM f."_k2"
   GROUP BY f.exception_type, f."_key"
 ),
 "found_rows" AS (

@@ -1,10 +1,10 @@
 WITH
 "l_rows" AS (
-  SELECT "item_id" AS "k__item_id", "site" AS "k__site", "lot" AS "k__lot", "currency", "qty", "unit_price", CAST("as_of" AS TIMESTAMPTZ) AS "_event"
+  SELECT "item_id" AS "k__item_id", "site" AS "k__site", CASE WHEN 'compare' = 'compare' THEN "lot" END AS "k__lot", "currency", "qty", "unit_price", CAST("as_of" AS TIMESTAMPTZ) AS "_event"
   FROM (SELECT b.*, lk0."unit_price" AS "unit_price", lk0."currency" AS "currency" FROM "erp"."stock" AS b LEFT JOIN (SELECT "item_id", MAX("unit_price") AS "unit_price", min("currency") AS "currency" FROM "erp"."order_lines" GROUP BY "item_id") AS lk0 ON lk0."item_id" IS NOT DISTINCT FROM b."item_id") AS t
 ),
 "r_rows" AS (
-  SELECT "item_id" AS "k__item_id", "site" AS "k__site", "lot" AS "k__lot", "currency", "qty", "unit_price", CAST("as_of" AS TIMESTAMPTZ) AS "_event"
+  SELECT "item_id" AS "k__item_id", "site" AS "k__site", CASE WHEN 'compare' = 'compare' THEN "lot" END AS "k__lot", "currency", "qty", "unit_price", CAST("as_of" AS TIMESTAMPTZ) AS "_event"
   FROM (SELECT b.*, lk0."unit_price" AS "unit_price", lk0."currency" AS "currency" FROM "wms"."stock" AS b LEFT JOIN (SELECT "item_id", MAX("unit_price") AS "unit_price", min("currency") AS "currency" FROM "erp"."order_lines" GROUP BY "item_id") AS lk0 ON lk0."item_id" IS NOT DISTINCT FROM b."item_id") AS t
 ),
 "l_side" AS (
