@@ -40,6 +40,7 @@ from recon.load.mapping import read_columns
 from recon.load.readers import UnreadableFile, header_of
 from recon.replay import replay_load
 from recon.report import Report, context, outputs
+from recon.report.metrics import TREND_POINTS
 from recon.report.outputs import Written
 from recon.rules import selection
 from recon.rules.loader import RuleSet
@@ -474,10 +475,12 @@ def outputs_step(plan: RunPlan, db: Database, load: LoadResult, rules: RulesResu
     the state, then the staged folder replaces the output folder (recon.report.outputs)."""
     config = plan.project.config
     summary = context.build(db, run_facts(plan, load, rules, lifecycle), config, plan.fail_on,
-                            allow_incomplete=plan.allow_incomplete)
+                            allow_incomplete=plan.allow_incomplete,
+                            history=store.metric_history(TREND_POINTS - 1))  # the trends' earlier runs
     with outputs.Staging(plan.out_dir) as stage:
         final = outputs.write(db, summary, config, stage.path, neutralise=plan.neutralise_csv)
-        store.record(final.exit_code)  # one transaction; a rerun of the same inputs and as_of replaces its record
+        # one transaction; a rerun of the same inputs and as_of replaces its record
+        store.record(final.exit_code, metrics=final.metrics["values"])
         stage.publish()
     return Written(plan.out_dir, final)
 

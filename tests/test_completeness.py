@@ -272,7 +272,7 @@ def test_log_events_stream_while_the_run_goes(sample: Path, tmp_path: Path, monk
         api.run(_copy(sample, tmp_path), as_of=AS_OF, out=tmp_path / "o", dry_run=True, progress=events.on_file,
                 rule_progress=slow_rule, source_done=events.on_source, rule_done=events.on_rule_done)
     (before,) = seen_at_reports
-    assert before.count("source_loaded") == 10 and before.count("rule_run") >= 17
+    assert before.count("source_loaded") == 12 and before.count("rule_run") >= 17
     assert any(e == "progress" for e in before)
     stamps = [json.loads(line)["ts"] for line in stream.getvalue().splitlines()]
     assert len(set(stamps)) > 3 and stamps == sorted(stamps)

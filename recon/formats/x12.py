@@ -22,7 +22,7 @@ _EXTRAS: dict[str, tuple[str, ...]] = {
                    "item_qualifier", "item_ids", "partner_id"),
     "shipment_lines": ("transaction_set", "qty_ordered", "line_status", "line_ref", "item_qualifier",
                        "item_ids", "customer_po", "sscc", "tare_sscc", "bol_no", "pro_no", "ship_to_id",
-                       "ship_to_name", "purpose_code", "asn_date", "partner_id"),
+                       "ship_to_name", "order_line_no", "purpose_code", "asn_date", "partner_id"),
     "invoice_lines": ("unit_price", "line_ref", "item_qualifier", "item_ids", "description",
                       "line_allowances", "line_charges", "invoice_total", "invoice_allowances", "invoice_charges",
                       "charges_detail", "partner_id"),

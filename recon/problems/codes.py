@@ -266,7 +266,8 @@ RULES = area(
      "`event:` picks a side's clock; a check or duplicate rule has one side, whose `event_at` is the clock."),
     ("R090", "file-access-in-snippet", "Snippet reads files", "{what}: {reason}",
      "A snippet calls a function that reads files, globs folders or runs SQL text (`read_text`, `read_csv`, "
-     "`glob`, `*_scan`, `query`, ...). Rules read only the tables recon loaded; list other files as sources.",
+     "`glob`, `*_scan`, `query`, ...) or, on Spark, calls Java (`reflect`, `java_method`). Rules read only the "
+     "tables recon loaded; list other files as sources.",
      "a run also turns DuckDB's file access off before its rules (docs/operations.md, 'Security model')"),
     ("R060", "unknown-calendar", "Unknown calendar", "business-day age uses calendar {calendar!r}, which the config "
      "does not define",
@@ -574,6 +575,24 @@ ENGINE = area(
     ("E011", "spark-start-failed", "Spark does not start", "cannot start Spark (master {master}): {reason}",
      "Spark could not start: no or wrong Java, or the master cannot be reached.",
      "Spark needs Java 17+ (java -version; or set JAVA_HOME); check engine.spark.master"),
+    ("E012", "spark-executor-python", "Spark executors cannot run recon's Python",
+     "the Spark executors' Python cannot run recon ({master}): {reason}",
+     "At session start recon runs one small task on the executors (`spark.pyspark.python`, by default the "
+     "interpreter that runs `recon`) that imports what recon's UDFs and the X12 parser need. It failed: the "
+     "executors' interpreter is missing, a different Python version, or lacks recon or one of its dependencies.",
+     "install distrecon[spark] in the same Python version on every executor and point "
+     "engine.spark.conf.spark.pyspark.python at that interpreter (docs/scale-out.md)"),
+    ("E013", "spark-no-executors", "No Spark executor took a task",
+     "no Spark executor ran the start-up probe within {seconds} s (master {master})",
+     "The master accepted the application but no executor ran its first task: no worker is registered, or "
+     "none has the cores or memory the application asks for (`spark.executor.memory`, `spark.executor.cores`).",
+     "check the master's web UI for registered workers and their free cores and memory"),
+    ("E014", "spark-sql-refused", "SQL refused on Spark", "{what}: {reason}",
+     "Spark SQL can read files (a file path as a table, `read_files`), call Java methods (`reflect`, `java_method`) "
+     "or run statements other than a query; recon runs only queries over the tables it loaded. DuckDB turns "
+     "its own file access off before the rules; on Spark every statement recon is about to run is checked "
+     "instead, and one that reaches outside is refused (the rule fails, or the file's load fails).",
+     "rules and mappings read only the tables recon loaded (docs/operations.md, 'Security model')"),
 )
 
 USAGE = area(

@@ -13,7 +13,7 @@ terminal, the e-mail, `--json` and report.html read, and `json()` is summary.jso
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -22,13 +22,13 @@ from recon import __version__
 from recon.config.schema import Config
 from recon.db import Database
 from recon.errors import EXIT_BAR_BROKEN, EXIT_INCOMPLETE, EXIT_OK
-from recon.report import budgets, summary
+from recon.report import budgets, metrics, summary
 
 # Keys of summary.json that `RunFacts` and `Summary` hold as fields; any other key of a stored
 # summary (written by another recon version) is kept as it was by a re-render.
 _FACT_KEYS = ("recon_version", "run_id", "as_of", "started_at", "config", "sources", "rules", "totals", "lifecycle",
               "complete", "failed_sources", "not_evaluated")
-_BUILT_KEYS = ("exceptions", "value_at_risk", "matching", "rejects", "latency", "verdict", "outputs")
+_BUILT_KEYS = ("exceptions", "value_at_risk", "matching", "rejects", "latency", "verdict", "outputs", "metrics")
 NO_REJECTS: dict[str, Any] = {"total": 0, "by_source": {}, "by_reason": {}}
 
 
@@ -55,6 +55,7 @@ class RunFacts:
     rejects: dict[str, Any] | None = None
     latency: dict[str, Any] | None = None
     completeness: dict[str, Any] | None = None
+    metrics: dict[str, Any] | None = None  # a stored run's `metrics` section (recon.report.metrics)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -103,6 +104,7 @@ class RunFacts:
                    rejects=dict(data.get("rejects") or NO_REJECTS), latency=dict(data.get("latency") or {}),
                    completeness=({k: data[k] for k in ("complete", "failed_sources", "not_evaluated")}
                                  if all(k in data for k in ("complete", "failed_sources", "not_evaluated")) else None),
+                   metrics=data.get("metrics") if isinstance(data.get("metrics"), dict) else None,
                    extra={k: v for k, v in data.items() if k not in known})
 
     def as_dict(self) -> dict[str, Any]:
@@ -127,6 +129,7 @@ class Summary:
     rejects: dict[str, Any]
     latency: dict[str, Any]
     verdict: dict[str, Any]
+    metrics: dict[str, Any] = field(default_factory=dict)  # the operating metrics and their trends
     outputs: tuple[str, ...] = ()
     queue_files: Mapping[str, str] = field(default_factory=dict)  # owner → its queue file
     allow_incomplete: bool = False  # --allow-incomplete: an incomplete run exits as a complete one would
@@ -161,7 +164,8 @@ class Summary:
                     for owner, entry in self.exceptions["by_owner"].items()}
         return {**self.facts.as_dict(), "exceptions": {**self.exceptions, "by_owner": by_owner},
                 "value_at_risk": self.value_at_risk, "matching": self.matching, "rejects": self.rejects,
-                "latency": self.latency, "verdict": self.verdict, "outputs": list(self.outputs)}
+                "latency": self.latency, "verdict": self.verdict, "metrics": self.metrics,
+                "outputs": list(self.outputs)}
 
     def json(self) -> str:
         """summary.json's text: sorted keys, and no timings (they live in the log lines), so the same
@@ -179,10 +183,11 @@ def _without_timings(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def build(db: Database, facts: RunFacts, config: Config, fail_on: str | None, *,
-          allow_incomplete: bool = False) -> Summary:
+          allow_incomplete: bool = False, history: Sequence[Mapping[str, Any]] = ()) -> Summary:
     """The summary of `facts` over the exceptions in `db` (`main.exceptions` and, if the store
     computed it, `main.exception_status`), judged against `config`'s budgets and `fail_on`.
-    `allow_incomplete` keeps an incomplete run's exit code at what the bar says."""
+    `allow_incomplete` keeps an incomplete run's exit code at what the bar says. `history` is the
+    earlier runs' operating metrics (recon.store.metrics), for the trends."""
     summary.prepare(db)
     sections = summary.exception_sections(db, config.currency)
     matching = summary.matching_section(facts.rules)
@@ -200,4 +205,30 @@ def build(db: Database, facts: RunFacts, config: Config, fail_on: str | None, *,
     checks = budgets.evaluate(summary.groups(db), config.budgets, fail_on, records or None, facts.load_facts())
     return Summary(facts=facts, exceptions=sections["exceptions"], value_at_risk=sections["value_at_risk"],
                    matching=matching, rejects=rejects, latency=latency, verdict=budgets.verdict(checks, fail_on),
-                   allow_incomplete=allow_incomplete)
+                   metrics=_metrics(db, facts, config, matching, latency, history), allow_incomplete=allow_incomplete)
+
+
+def _metrics(db: Database, facts: RunFacts, config: Config, matching: Mapping[str, Any], latency: Mapping[str, Any],
+             history: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The operating metrics: computed over the run's tables for a fresh run; a stored run keeps
+    the values and trend it recorded, with SLO attainment judged again like its latency."""
+    statuses = summary.lifecycle_table() if db.table_exists(*summary.LIFECYCLE) else None
+    slo_rows, slo_notes = metrics.slo_metrics(latency)
+    if facts.stored and facts.metrics is not None:
+        rows = [m for m in metrics.rows_of(facts.metrics) if m.metric != "slo_attainment"] + slo_rows
+        notes = [n for n in facts.metrics.get("notes", []) if not n.startswith("SLO attainment")] + slo_notes
+        earlier = metrics.history_of(facts.metrics, facts.run_id)
+    elif facts.stored:  # a run stored before recon measured metrics: what needs no loaded table
+        rows, notes = [], []
+        for part in (metrics.rule_metrics(facts.rules, matching),
+                     metrics.lifecycle_metrics(db, summary.EXCEPTIONS, statuses), (slo_rows, slo_notes)):
+            rows += part[0]
+            notes += part[1]
+        notes.append("inventory variance: not recorded for this run (needs its loaded stock tables)")
+        earlier = list(history)
+    else:
+        failed = {t for f in (facts.completeness or {}).get("failed_sources", []) for t in f.get("tables", [])}
+        rows, notes = metrics.compute(db, config, rules=facts.rules, matching=matching, slo=latency,
+                                      exceptions=summary.EXCEPTIONS, statuses=statuses, failed_tables=failed)
+        earlier = list(history)
+    return metrics.section(rows, notes, metrics.trend(earlier, facts.run_id, facts.as_of, rows))

@@ -216,6 +216,31 @@ def _most_frequent(counts: Mapping[str, int]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
+BAR_HEIGHT = 24  # px of the tallest bar of a trend
+
+
+def metric_text(value: Any, unit: str) -> str:
+    """A metric's value as the report prints it: 96.1%, 12.5 h, 23, 1,923.43 USD; n/a when not measured."""
+    if value is None:
+        return "n/a"
+    v = float(value)
+    if unit == "ratio":
+        return f"{v * 100:.2f}%" if 0 < abs(v) < 0.01 else f"{v * 100:.1f}%"
+    if unit == "hours":
+        return _hours(v)
+    if unit in ("count", "units"):
+        return f"{v:,.0f}"
+    return f"{v:,.2f} {unit}"
+
+
+def bar_heights(points: Sequence[Mapping[str, Any]]) -> list[int | None]:
+    """Pixel heights of a trend's bars, the largest value BAR_HEIGHT tall; zero gets 1 px so the
+    point shows, a run that did not measure it None (no bar)."""
+    values = [p.get("value") for p in points]
+    top = max((abs(float(v)) for v in values if v is not None), default=0.0)
+    return [None if v is None else max(1, round(abs(float(v)) / top * BAR_HEIGHT)) if top else 1 for v in values]
+
+
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("recon.report", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
@@ -229,7 +254,8 @@ def environment() -> Environment:
     env.globals.update(severity_colours=SEVERITY_COLOURS, palette=heatmap.PALETTE, value_text=value_text,
                        severities=SEVERITIES, latency_order=list(LATENCY),
                        latency_unit=latency_unit, no_value=heatmap.NO_VALUE, queue_owners=QUEUE_OWNERS,
-                       queue_types=QUEUE_TYPES, sources_listed=SOURCES_LISTED)
+                       queue_types=QUEUE_TYPES, sources_listed=SOURCES_LISTED, bar_heights=bar_heights,
+                       metric_text=metric_text, bar_height=BAR_HEIGHT)
     return env
 
 

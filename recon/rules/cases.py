@@ -22,6 +22,7 @@ from pydantic import Field, ValidationError
 from recon import catalogue
 from recon.catalogue import ensure_table
 from recon.config.schema import Config
+from recon.config.units import Units
 from recon.config.yamlfile import read_yaml
 from recon.db import Database
 from recon.errors import ConfigError, Problem
@@ -46,6 +47,7 @@ class CaseFile(Strict):
     timezone: str = "UTC"  # the config's zone: local times without an offset are read in it
     ownership: dict[str, str] = Field(default_factory=dict)  # entity -> system of record, as in recon.yaml
     parameters: dict[str, str | int | float] = Field(default_factory=dict)
+    units: Units = Field(default_factory=Units)  # as `units:` in recon.yaml (codes, inline conversions, rounding)
     cases: list[Case] = Field(min_length=1)
 
 
@@ -180,7 +182,7 @@ def run_case(loaded: LoadedRule, case: Case, as_of: datetime, config: Config | N
 
 
 def case_config(cases: CaseFile) -> Config:
-    return Config(parameters=cases.parameters, timezone=cases.timezone, ownership=cases.ownership)
+    return Config(parameters=cases.parameters, timezone=cases.timezone, ownership=cases.ownership, units=cases.units)
 
 
 def case_rule(path: Path, cases: CaseFile, packs: list[Path]) -> LoadedRule:

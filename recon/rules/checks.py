@@ -24,7 +24,17 @@ from recon.rules import snippets
 from recon.rules.contract import COLUMN_NAMES, KEY_COLUMNS
 from recon.rules.kinds import KINDS
 from recon.rules.loader import LoadedRule
-from recon.rules.schema import CheckRule, DuplicateRule, MatchRule, Outcome, Rows, Side
+from recon.rules.schema import (
+    CheckRule,
+    DuplicateRule,
+    Lookup,
+    MatchRule,
+    Outcome,
+    Rows,
+    Side,
+    SideUnits,
+    is_aggregate_function,
+)
 from recon.rules.tables import Extras, base_columns, category, compare_type, projected_columns, rows_columns
 
 
@@ -84,28 +94,51 @@ class RuleChecker:
         """The table, its lookups, where and event_at; returns the side's columns when the table is known."""
         if not self.table(rows.table, (*loc, "table")):
             return None
+        self.lookups(rows, loc)
+        cols = rows_columns(rows, self.extras)
+        self.snippet(rows.where, (*loc, "where"), {None: cols}, "where", aggregate=False)
+        self.snippet(rows.event_at, (*loc, "event_at"), {None: cols}, "event_at", aggregate=False)
+        return cols
+
+    def lookups(self, rows: Rows | Lookup, loc: Loc) -> None:
+        """Each lookup of `rows` (and, recursively, each lookup's own lookups).
+
+        A lookup's `by` may name the table's columns or a field an earlier lookup brought in."""
         base = base_columns(rows.table, self.extras)
+        seen = dict(base)
         for i, lookup in enumerate(rows.lookups):
             lloc = (*loc, "lookups", i)
             if not self.table(lookup.table, (*lloc, "table")):
                 continue
-            target = base_columns(lookup.table, self.extras)
+            self.lookups(lookup, lloc)
+            target = rows_columns(lookup, self.extras)
+            if lookup.units is not None:
+                self.units(lookup.units, target, (*lloc, "units"))
             for theirs, ours in lookup.on_pairs():
                 if theirs not in target:
                     self.add("R026", (*lloc, "by"), column=theirs, table=lookup.table,
                              hint=did_you_mean(theirs, list(target)))
-                if ours not in base:
-                    self.add("R026", (*lloc, "by"), column=ours, table=rows.table, hint=did_you_mean(ours, list(base)))
+                if ours not in seen:
+                    self.add("R026", (*lloc, "by"), column=ours, table=rows.table, hint=did_you_mean(ours, list(seen)))
             self.snippet(lookup.where, (*lloc, "where"), {None: target}, "lookup where", aggregate=False)
             for alias, column in lookup.field_pairs():
                 self.snippet(column, (*lloc, "fields"), {None: target}, f"lookup field {alias}")
                 if alias in base:
                     self.add("R027", (*lloc, "fields"), alias=alias, hidden=f"{rows.table}.{alias}",
                              hint=f"rename it: {{{lookup.table.split('.')[1][:-1]}_{alias}: {column}}}")
-        cols = rows_columns(rows, self.extras)
-        self.snippet(rows.where, (*loc, "where"), {None: cols}, "where", aggregate=False)
-        self.snippet(rows.event_at, (*loc, "event_at"), {None: cols}, "event_at", aggregate=False)
-        return cols
+            seen.update({alias: "VARCHAR" for alias, _ in lookup.field_pairs()})
+
+    def units(self, spec: SideUnits, cols: Mapping[str, str], loc: Loc) -> None:
+        """A `units:` block names the unit and item of its rows and numeric columns to convert."""
+        self.snippet(spec.uom, (*loc, "uom"), {None: cols}, "units uom", aggregate=False)
+        self.snippet(spec.item, (*loc, "item"), {None: cols}, "units item", aggregate=False)
+        for part in ("fields", "per_unit"):
+            for column in getattr(spec, part):
+                if column not in cols:
+                    self.add("R012", (*loc, part), what=f"units {part}", column=column,
+                             hint=did_you_mean(column, list(cols)))
+                elif category(cols[column]) != "number":
+                    self.add("R015", (*loc, part), func="convert", column=column)
 
     # -- outcomes ---------------------------------------------------------------------------------
 
@@ -160,7 +193,9 @@ class MatchChecker(RuleChecker):
                 continue
             sides[name] = cols
             for agg_name, func in (side.aggregate or {}).items():
-                if agg_name not in cols:
+                if not is_aggregate_function(func):  # an expression: its columns must be the side's
+                    self.snippet(func, (name, "aggregate", agg_name), {None: cols}, f"aggregate {agg_name}")
+                elif agg_name not in cols:
                     self.add("R028", (name, "aggregate", agg_name), column=agg_name,
                              hint=did_you_mean(agg_name, list(cols)))
                 elif func in ("sum", "avg") and category(cols[agg_name]) != "number":
@@ -168,6 +203,8 @@ class MatchChecker(RuleChecker):
             for column in side.dedupe or []:
                 if column not in cols:
                     self.add("R029", (name, "dedupe"), column=column, hint=did_you_mean(column, list(cols)))
+            if side.units is not None:
+                self.units(side.units, cols, (name, "units"))
             for i, key in enumerate(rule.keys):
                 self.snippet(key.expr_for(name), ("keys", i), {None: cols}, f"{name} key {key.name}",
                              aggregate=False)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from recon.model import ENTITIES
-from recon.rules import manual, snippets
+from recon.rules import manual, snippets, units
 from recon.rules import sqlparts as sp
 from recon.rules.checks import event_side
 from recon.rules.compile_parts import (
@@ -23,9 +23,9 @@ from recon.rules.compile_parts import (
 )
 from recon.rules.contract import KEY_COLUMNS
 from recon.rules.loader import LoadedRule
-from recon.rules.schema import Compare, FuzzyLevel, MatchRule, Outcome, Side
+from recon.rules.schema import Compare, FuzzyLevel, MatchRule, Outcome, Side, is_aggregate_function
 from recon.rules.scorers import SCORERS
-from recon.rules.tables import compare_type, entity_of, projected_columns, split_table
+from recon.rules.tables import aggregate_reads, compare_type, entity_of, projected_columns, split_table
 from recon.sql import ident
 
 ROUNDS = 3  # rounds of mutual-best assignment for fuzzy candidates
@@ -82,8 +82,13 @@ class MatchCompiler:
         side: Side = getattr(self.rule, which)
         cols = [f"{key_expr(k.expr_for(which), k.normalise, self.ctx)} AS {ident('k__' + k.name)}"
                 for k in self.rule.keys]
-        source = self.needed[which] if side.aggregate is None else sorted(side.aggregate)
-        cols += [ident(c) for c in source]
+        source = self.needed[which] if side.aggregate is None else aggregate_reads(side.aggregate)
+        convert = set(side.units.fields) if side.units is not None else set()
+        prices = set(side.units.per_unit) if side.units is not None else set()
+        cols += [f"{units.converted(c, self.ctx.units)} AS {ident(c)}" if c in convert else
+                 f"{units.per_base_unit(c)} AS {ident(c)}" if c in prices else ident(c) for c in source]
+        if side.units is not None:
+            cols.append(ident(units.UNIT))
         cols.append(f"{event_expr(side)} AS \"_event\"")
         if side.aggregate is None or self.lineage_relation(which) == ident(f"{which[0]}_rows"):
             cols.append(f"{sp.row_struct()} AS \"_row\"")
@@ -95,7 +100,10 @@ class MatchCompiler:
             by = ", ".join(ident(c) for c in side.dedupe)
             order = ", ".join([*(ident(c) for c in source), sp.row_id()])
             dedupe = f"\n  QUALIFY row_number() OVER (PARTITION BY {by} ORDER BY {order}) = 1"
-        return f"SELECT {', '.join(cols)}\n  FROM {rows_source(side, self.ctx)} AS t{where}{dedupe}"
+        rows = rows_source(side, self.ctx)
+        if side.units is not None:
+            rows = units.converted_source(rows, side.units, self.ctx.units)
+        return f"SELECT {', '.join(cols)}\n  FROM {rows} AS t{where}{dedupe}"
 
     def carries_id(self, which: str) -> bool:
         """Each side row's `file:row` id: what fuzzy assignment and duplicate numbering order by."""
@@ -145,9 +153,16 @@ class MatchCompiler:
         if side.aggregate is not None:
             aggs = []
             for name, func in side.aggregate.items():
-                call = f"count(DISTINCT {ident(name)})" if func == "count_distinct" else f"{func}({ident(name)})"
+                if not is_aggregate_function(func):  # an expression over the side's rows: sum(qty * unit_price)
+                    call = render(func)
+                elif func == "count_distinct":
+                    call = f"count(DISTINCT {ident(name)})"
+                else:
+                    call = f"{func}({ident(name)})"
                 aggs.append(f"{call} AS {ident(name)}")
             ids = ["min(\"_id\") AS \"_id\""] if self.carries_id(which) else []
+            if side.units is not None:  # a key whose rows end in two units has no one quantity
+                aggs.append(f"{units.aggregated()} AS {ident(units.UNIT)}")
             cols = ", ".join([keys, *aggs, f"{side.event_agg}(\"_event\") AS \"_event\"", "TRUE AS \"_here\"", *ids])
             return f"SELECT {cols}\n  FROM {src} GROUP BY {keys}"
         order = ", ".join([*(ident(c) for c in self.needed[which]), "\"_id\""])
@@ -165,6 +180,7 @@ class MatchCompiler:
                         else f"CAST(NULL AS {typ}) AS {ident(f'{p}__{name}')}")
         extra = [("_event", "TIMESTAMPTZ"), ("_here", "BOOLEAN")]
         extra += [("_id", "VARCHAR")] if self.carries_id(which) else []
+        extra += [(units.UNIT, "VARCHAR")] if getattr(self.rule, which).units is not None else []
         extra += [("_row", ROW_TYPE)] if getattr(self.rule, which).aggregate is None else []
         for name, typ in extra:
             cols.append(f"{alias}.{ident(name)} AS {ident(f'{p}__{name}')}" if alias
@@ -329,7 +345,13 @@ class MatchCompiler:
                 where = RIGHT_ONLY
             elif kind == "ambiguous":
                 where = "\"_ambiguous\""
-            detail = " ({field} {left_value} vs {right_value})" if kind == "mismatch" else ""
+            elif kind == "unconvertible":
+                where, field_name, diff = self.unconvertible(), "uom", "NULL"
+                lv, rv = (f"\"{p}__{units.UNIT}\"" if getattr(rule, s).units is not None else "NULL"
+                          for p, s in (("l", "left"), ("r", "right")))
+            elif kind == "mismatch" and self.converts(outcome):
+                where += f" AND NOT ({self.unconvertible()})"
+            detail = " ({field} {left_value} vs {right_value})" if kind in ("mismatch", "unconvertible") else ""
             if outcome.older_than is not None:
                 detail += " for {age_hours}h"
             out.append(Branch(
@@ -337,10 +359,31 @@ class MatchCompiler:
                 left_value=lv, right_value=rv, difference=f"CAST({diff} AS DECIMAL(18,4))", event=event,
                 left_rows="\"l___row\"", right_rows="\"r___row\"", source="pairs",
                 where=f"{where} AND {gate}",
-                fix_in=self.fix_in(kind, outcome, field_name if kind == "mismatch" else None),
+                fix_in=(self.unit_fix_in(outcome) if kind == "unconvertible" else
+                        self.fix_in(kind, outcome, field_name if kind == "mismatch" else None)),
                 owner=outcome.owner or self.loaded.owner,
                 default_message=default_message(rule.title, [c for c in KEY_COLUMNS if c in keys], detail)))
         return out
+
+    def unconvertible(self) -> str:
+        """The pairs whose two sides' quantities did not come to one unit (a side without units, or
+        without a unit given, takes the other's)."""
+        if self.rule.left.units is None or self.rule.right.units is None:
+            return "FALSE"
+        return f"coalesce(\"l__{units.UNIT}\" <> \"r__{units.UNIT}\", FALSE)"
+
+    def converts(self, compare: Compare) -> bool:
+        """Does this compare read a converted quantity (which means nothing when it did not convert)?"""
+        converted = {s: set(getattr(self.rule, s).units.fields) for s in ("left", "right")
+                     if getattr(self.rule, s).units is not None}
+        texts = [compare.left or f"left.{compare.field}", compare.right or f"right.{compare.field}"]
+        return any(name in converted.get(q or "", set())
+                   for text in texts for q, name in snippets.column_refs(snippets.parse(text)))
+
+    def unit_fix_in(self, outcome: Outcome) -> str:
+        """Unit conversions are master data: their system of record (ownership of `uom_conversions`),
+        else the side the rule's other outcomes would fix."""
+        return outcome.fix_in or self.ctx.owner_of("uom_conversions") or self.fix_in("unconvertible", outcome, None)
 
     def agrees(self, compare: Compare) -> str:
         """TRUE when the pair's two values of this compare are within its tolerance (never NULL)."""
@@ -384,6 +427,8 @@ class MatchCompiler:
             conds.append(f"(NOT ({BOTH}) OR {ok})" if filled and c.missing_as is None else ok)
         if rule.ambiguous is not None:
             conds.append("NOT \"_ambiguous\"")
+        if rule.unconvertible is not None:
+            conds.append(f"NOT coalesce({self.unconvertible()}, FALSE)")
         keys = ", ".join(ident("k__" + k.name) for k in rule.keys)
         matched = " AND ".join(conds) or "TRUE"
         if not rule.fuzzy and rule.left.aggregate is not None and rule.right.aggregate is not None:

@@ -12,12 +12,13 @@ from typing import Any
 from recon import catalogue
 from recon.calendars import BusinessCalendar
 from recon.config.schema import Config, Ownership
+from recon.config.units import Units
 from recon.normalise import compile_steps
-from recon.rules import snippets
+from recon.rules import snippets, units
 from recon.rules import sqlparts as sp
 from recon.rules.contract import COLUMN_NAMES, COLUMN_TYPES, KEY_COLUMNS
 from recon.rules.schema import Lookup, Outcome, Rows
-from recon.rules.tables import Extras, base_columns, split_table
+from recon.rules.tables import Extras, rows_columns, split_table
 from recon.sql import ident, literal, table_name
 
 ROW_TYPE = "STRUCT(f VARCHAR, r BIGINT)"
@@ -36,15 +37,27 @@ class CompileContext:
     calendars: Mapping[str, BusinessCalendar] = field(default_factory=dict)  # for `older_than: 2bd`
     # Match rules with pairings recorded by `recon match` (in the run's main.manual_matches: recon.rules.manual).
     manual_matches: frozenset[str] = frozenset()
+    units: Units = field(default_factory=Units)  # codes, inline conversions, rounding (recon.rules.units)
+    conversion_tables: tuple[str, ...] = ()  # the loaded `<system>.uom_conversions` tables
 
     @classmethod
     def from_config(cls, config: Config | None, missing_tables: frozenset[str] = frozenset(),
-                    manual_matches: frozenset[str] = frozenset()) -> CompileContext:
+                    manual_matches: frozenset[str] = frozenset(),
+                    present: set[str] | None = None) -> CompileContext:
+        """`present`: the tables a run loaded (its `uom_conversions` are the conversions); else the config's."""
+        tables: set[str] = set()
+        if present is not None:
+            tables = {t for t in present if split_table(t)[1] == "uom_conversions"}
+        elif config is not None:
+            tables = {f"{s.system}.uom_conversions" for s in config.sources.values() if s.entity == "uom_conversions"}
+            tables |= {d.create for d in config.derive.values() if d.create and d.create.endswith(".uom_conversions")}
         if config is None:
-            return cls(missing_tables=missing_tables, manual_matches=manual_matches)
+            return cls(missing_tables=missing_tables, manual_matches=manual_matches,
+                       conversion_tables=tuple(sorted(tables)))
         return cls(ownership=dict(config.ownership), lookups=dict(config.lookups), currency=config.currency,
                    extras=catalogue.extras(config), missing_tables=missing_tables,
-                   calendars=config.business_calendars(), manual_matches=manual_matches)
+                   calendars=config.business_calendars(), manual_matches=manual_matches, units=config.units,
+                   conversion_tables=tuple(sorted(tables - missing_tables)))
 
     def owner_of(self, entity: str, field_name: str | None = None) -> str | None:
         spec = self.ownership.get(entity)
@@ -63,11 +76,11 @@ def render(text: str, rename: Callable[[str | None, str], str] = side_rename) ->
 
 def lookup_relation(lookup: Lookup, ctx: CompileContext) -> str:
     """At most one row per lookup key, so a lookup never multiplies the side's rows."""
-    cols = base_columns(lookup.table, ctx.extras)
+    cols = rows_columns(lookup, ctx.extras)
     on = [theirs for theirs, _ in lookup.on_pairs()]
     if lookup.table in ctx.missing_tables:
         typed = [f"CAST(NULL AS {cols.get(c, 'VARCHAR')}) AS {ident(c)}" for c in on]
-        typed += [f"CAST(NULL AS {cols.get(c, 'DECIMAL(18,4)')}) AS {ident(a)}" for a, c in lookup.field_pairs()]
+        typed += [f"CAST(NULL AS {field_type(c, cols)}) AS {ident(a)}" for a, c in lookup.field_pairs()]
         return f"(SELECT {', '.join(typed)} WHERE FALSE)"
     fields = ", ".join(f"{_aggregated(c, lookup.agg)} AS {ident(a)}" for a, c in lookup.field_pairs())
     where = f" WHERE {render(lookup.where)}" if lookup.where else ""
@@ -76,7 +89,25 @@ def lookup_relation(lookup: Lookup, ctx: CompileContext) -> str:
         group = ", ".join(str(i + 1) for i in range(len(on)))
     else:
         keys = group = ", ".join(ident(c) for c in on)
-    return f"(SELECT {keys}, {fields} FROM {table_name(*split_table(lookup.table))}{where} GROUP BY {group})"
+    source = f"{rows_source(lookup, ctx)} AS lt" if lookup.lookups else table_name(*split_table(lookup.table))
+    if lookup.units is not None:  # its quantities in base units before they are aggregated
+        base = rows_source(lookup, ctx) if lookup.lookups else table_name(*split_table(lookup.table))
+        names = [*cols, *(alias for inner in lookup.lookups for alias, _ in inner.field_pairs())]
+        source = f"{units.lookup_source(base, lookup.units, ctx.units, names)} AS u"
+    return f"(SELECT {keys}, {fields} FROM {source}{where} GROUP BY {group})"
+
+
+def field_type(text: str, cols: Mapping[str, str]) -> str:
+    """A lookup field's type when its table is absent: a column's own, also under min/max/first
+    (`min(currency)` stays text), a count a BIGINT, any other expression a number."""
+    tree = snippets.parse(text)
+    inner = tree.this if isinstance(tree, snippets.exp.Min | snippets.exp.Max | snippets.exp.First
+                                    | snippets.exp.AnyValue) else tree
+    if isinstance(inner, snippets.exp.Column) and inner.name in cols:
+        return cols[inner.name]
+    if isinstance(tree, snippets.exp.Count):
+        return "BIGINT"
+    return "DECIMAL(18,4)"
 
 
 def lookup_key(expr: str, lookup: Lookup, ctx: CompileContext) -> str:
@@ -91,18 +122,25 @@ def _aggregated(text: str, default: str) -> str:
     return sql if snippets.has_aggregate(tree) else f"{default}({sql})"
 
 
-def rows_source(rows: Rows, ctx: CompileContext) -> str:
-    """The table, with its lookup fields alongside its own columns."""
+def rows_source(rows: Rows | Lookup, ctx: CompileContext) -> str:
+    """The table, with its lookup fields alongside its own columns.
+
+    A lookup's `by` may name a field an earlier lookup brought in (the document's reference, then the
+    shipment it names): that pair joins on the earlier lookup's column. A lookup with lookups of its
+    own is enriched the same way before it is grouped (`lookup_relation`)."""
     base = table_name(*split_table(rows.table))
     if not rows.lookups:
         return base
     selects, joins = ["b.*"], []
+    earlier: dict[str, str] = {}  # a field of an earlier lookup -> its column in the join
     for i, lookup in enumerate(rows.lookups):
         alias = f"lk{i}"
-        on = " AND ".join(f"{alias}.{ident(theirs)} IS NOT DISTINCT FROM {lookup_key(f'b.{ident(ours)}', lookup, ctx)}"
+        on = " AND ".join(f"{alias}.{ident(theirs)} IS NOT DISTINCT FROM "
+                          f"{lookup_key(earlier.get(ours, f'b.{ident(ours)}'), lookup, ctx)}"
                           for theirs, ours in lookup.on_pairs())
         joins.append(f"LEFT JOIN {lookup_relation(lookup, ctx)} AS {alias} ON {on}")
         selects += [f"{alias}.{ident(a)} AS {ident(a)}" for a, _ in lookup.field_pairs()]
+        earlier.update({a: f"{alias}.{ident(a)}" for a, _ in lookup.field_pairs()})
     return f"(SELECT {', '.join(selects)} FROM {base} AS b {' '.join(joins)})"
 
 

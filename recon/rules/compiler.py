@@ -30,10 +30,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recon.rules.compile_parts import CompileContext, stats_select, with_stats
+from recon.rules import units
+from recon.rules.compile_parts import CompileContext, Statement, stats_select, with_stats
 from recon.rules.kinds import KINDS
 from recon.rules.loader import LoadedRule
 from recon.rules.scorers import python_scorers
+from recon.rules.tables import lookup_tables
 
 
 @dataclass(frozen=True)
@@ -51,11 +53,14 @@ def compile_rule(loaded: LoadedRule, ctx: CompileContext | None = None) -> Compi
     ctx = ctx or CompileContext()
     rule = loaded.rule
     compiler = KINDS[rule.kind].compiler()(loaded, ctx)  # the kind's compiler (recon.rules.kinds)
-    lookups = [lk.table for side in rule.sides() for lk in side.lookups]
+    lookups = [table for side in rule.sides() for table in lookup_tables(side)]
     scorers = python_scorers(rule.scorer_names())
-    main, units = compiler.statement(), compiler.stats_units()
+    main, counted, stats_ctes = compiler.statement(), compiler.stats_units(), compiler.stats_ctes()
+    if units.converts(rule):  # the unit conversions, once, ahead of every CTE that joins them
+        conv = units.conversion_ctes(ctx.units, ctx.conversion_tables)
+        main, stats_ctes = Statement((*conv, *main.ctes), main.select), [*conv, *stats_ctes]
     return CompiledRule(rule.id, main.text, tuple(rule.tables()), tuple(dict.fromkeys(lookups)), scorers,
-                        stats_select(compiler.stats_ctes(), units), with_stats(main, units))
+                        stats_select(stats_ctes, counted), with_stats(main, counted))
 
 
 __all__ = ["CompileContext", "CompiledRule", "compile_rule"]

@@ -21,7 +21,7 @@ from typing import Any
 from recon.config.schema import PackOverride, RuleOverride
 from recon.config.yamlfile import Loc
 
-OUTCOME_KEYS = ("missing_right", "missing_left", "ambiguous", "outcome")
+OUTCOME_KEYS = ("missing_right", "missing_left", "unconvertible", "ambiguous", "outcome")
 
 
 @dataclass(frozen=True)

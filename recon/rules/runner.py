@@ -26,6 +26,7 @@ from recon.rules.contract import COLUMN_NAMES, exceptions_ddl, order_by
 from recon.rules.joins import never_join_sql, side_rows_sql
 from recon.rules.loader import LoadedRule
 from recon.rules.schema import MatchRule
+from recon.rules.tables import lookup_tables as nested_lookup_tables
 from recon.rules.tables import split_table
 from recon.sql import ident, table_name
 
@@ -64,6 +65,8 @@ class RuleResult:
     records_compared: int | None = None  # business keys (match) or rows (check, duplicate) the rule looked at
     records_matched: int | None = None  # of those, matched within tolerance (match) or passing (check, duplicate)
     source: str | None = None  # not-evaluated: the failed source behind it
+    kind: str | None = None  # match, check, duplicate: what the operating metrics group rules by
+    table: str | None = None  # the table a check or duplicate rule reads (None for a match rule's two)
 
 
 @dataclass
@@ -125,7 +128,8 @@ def lookup_tables(rule: Any) -> set[str]:
     """Tables a rule reads only through lookups, on the rule itself or on either side."""
     tables: set[str] = set()
     for part in (rule, getattr(rule, "left", None), getattr(rule, "right", None)):
-        tables.update(lk.table for lk in getattr(part, "lookups", []))
+        if hasattr(part, "lookups"):
+            tables.update(nested_lookup_tables(part))
     return tables
 
 
@@ -140,7 +144,9 @@ def prepare_rule(loaded: LoadedRule, present: set[str], failed: set[str], config
     Optional lookup tables that no source loads compile as empty, so the rule still runs.
     """
     blockers = blockers or Blockers()
-    result = RuleResult(loaded.id, loaded.workflow, "ok")
+    kind = getattr(loaded.rule, "kind", None)
+    result = RuleResult(loaded.id, loaded.workflow, "ok", kind=kind,
+                        table=None if kind == "match" else getattr(loaded.rule, "table", None))
     if loaded.disabled is not None:  # switched off by the config or --select/--exclude: said so, never "ok"
         result.status, result.reason = DISABLED, loaded.disabled
         return result, None
@@ -165,7 +171,8 @@ def prepare_rule(loaded: LoadedRule, present: set[str], failed: set[str], config
         result.status, result.reason = "skipped", f"no source loads {', '.join(missing)}"
         return result, None
     lookups = lookup_tables(loaded.rule)
-    ctx = CompileContext.from_config(config, frozenset(t for t in lookups if t not in present), manual_matches)
+    ctx = CompileContext.from_config(config, frozenset(t for t in lookups if t not in present), manual_matches,
+                                     present)
     return result, compile_rule(loaded, ctx)
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from recon.calendars import BusinessDays, parse_business_days
 from recon.config.schema import _check_normaliser
+from recon.rules import snippets
 from recon.rules.scorers import SCORERS
 
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -71,6 +72,32 @@ def _normalisers(steps: list[Any]) -> list[Any]:
     return [_check_normaliser(s) for s in steps]
 
 
+class SideUnits(Strict):
+    """Quantities of a side brought to their item's base unit before anything else sees them.
+
+    Each row's unit (`uom`, a column or expression) is normalised and converted with the run's
+    unit conversions (config `units:` and `uom_conversions` tables; recon.rules.units). A pair
+    whose sides end in different units is the rule's `unconvertible` outcome, never compared.
+    """
+
+    fields: list[str] = Field(default_factory=lambda: ["qty"])  # the quantity columns converted
+    per_unit: list[str] = Field(default_factory=list)  # prices per one unit: divided by the factor
+    uom: str = "uom"  # the unit each row's quantities are in; empty: none given
+    item: str = "item_id"  # whose conversions apply
+
+    @model_validator(mode="after")
+    def _something(self) -> SideUnits:
+        if not self.fields and not self.per_unit:
+            raise ValueError("units: give fields (quantities) or per_unit (prices) to convert")
+        return self
+
+
+def _units(value: Any) -> Any:
+    if value is True:  # `units: true`: qty in uom of item_id
+        return {}
+    return value
+
+
 class Lookup(Strict):
     """Fields fetched from another table by key, at most one row per key (never fans out)."""
 
@@ -79,9 +106,15 @@ class Lookup(Strict):
     fields: dict[str, str] | list[str]  # name on the side -> lookup column or expression (a list: same names)
     agg: Literal["min", "max", "sum", "avg"] = "min"
     where: str | None = None  # which rows of the lookup table count
+    # Its quantities in base units before they are aggregated (a row whose unit does not convert keeps it).
+    units: Annotated[SideUnits | None, BeforeValidator(_units)] = None
     # Applied to both sides of every `by` pair before they are compared (control numbers one partner
     # pads and another does not: [trim, strip_leading_zeros]).
     normalise: list[Any] = Field(default_factory=list)
+    # The lookup table's own lookups: its rows are enriched before `where` and `fields` (a shipment's
+    # value is its lines' qty times the order lines' prices: a lookup of shipment lines whose own
+    # lookup brings the price).
+    lookups: list[Lookup] = Field(default_factory=list)
 
     @field_validator("normalise")
     @classmethod
@@ -104,10 +137,38 @@ class Rows(Strict):
     event_at: str | None = None  # the event that starts the clock for `older_than`
 
 
-class Side(Rows):
-    """One side of a match; `aggregate` sums (or min/max...) per key before matching."""
+def _aggregate_spec(value: Any) -> Any:
+    """An aggregate function's name (`sum`), or an expression that aggregates (`sum(qty * unit_price)`)."""
+    if not isinstance(value, str) or value in AGGREGATES:
+        return value
+    try:
+        tree = snippets.parse(value)
+    except snippets.SnippetError as exc:
+        raise ValueError(f"{value!r}: {exc}") from None
+    if not snippets.has_aggregate(tree):
+        raise ValueError(f"{value!r} is neither an aggregate ({', '.join(AGGREGATES)}) nor an expression that "
+                         "aggregates, such as sum(qty * unit_price)")
+    return value
 
-    aggregate: dict[str, Aggregate] | None = None
+
+AggregateSpec = Annotated[str, BeforeValidator(_aggregate_spec)]
+
+
+def is_aggregate_function(spec: str) -> bool:
+    """True for `sum`, `min`, ... (applied to the column of the same name); False for an expression."""
+    return spec in AGGREGATES
+
+
+class Side(Rows):
+    """One side of a match; `aggregate` sums (or min/max...) per key before matching.
+
+    Each entry is a column and its function (`qty: sum`), or a new name and an expression that
+    aggregates the side's rows (`shipment_value: sum(qty * unit_price)`).
+    """
+
+    # Compare these quantities in the item's base unit (docs/rules.md, "Units of measure").
+    units: Annotated[SideUnits | None, BeforeValidator(_units)] = None
+    aggregate: dict[str, AggregateSpec] | None = None
     dedupe: list[str] | None = None  # count each value of these columns once (duplicates are another rule's)
     event_agg: Literal["min", "max"] = "min"  # an aggregated side's clock: its first or its last event
 
@@ -273,6 +334,8 @@ class MatchRule(RuleBase):
     missing_left: Outcome | None = None
     missing_right: Outcome | None = None
     ambiguous: Outcome | None = None
+    # A pair whose quantities (a side with `units`) do not convert to the item's base unit.
+    unconvertible: Outcome | None = None
     record: str | None = None  # the entity whose system of record decides fix_in
 
     @model_validator(mode="after")
@@ -283,6 +346,14 @@ class MatchRule(RuleBase):
             if c.missing_as is not None and (self.missing_left or self.missing_right):
                 raise ValueError(f"compare {c.field}: missing_as and missing_left/missing_right both say what "
                                  "an absent row means; keep one")
+        sides = [self.left.units is not None, self.right.units is not None]
+        if any(sides) and not all(sides):
+            raise ValueError("units: give it on both sides (each side's quantities come to the item's base unit)")
+        if all(sides) and self.unconvertible is None:
+            raise ValueError("a rule with units needs an unconvertible outcome (e.g. {exception: uom-not-convertible, "
+                             "severity: medium, owner: master-data}): quantities in two units are never compared")
+        if self.unconvertible is not None and not all(sides):
+            raise ValueError("unconvertible applies to a rule with units on both sides")
         return self
 
     def outcomes(self) -> list[tuple[str, Outcome]]:
@@ -292,6 +363,8 @@ class MatchRule(RuleBase):
             out.append(("missing_right", self.missing_right))
         if self.missing_left:
             out.append(("missing_left", self.missing_left))
+        if self.unconvertible:
+            out.append(("unconvertible", self.unconvertible))
         out += [("mismatch", c) for c in self.compare]
         if self.ambiguous:
             out.append(("ambiguous", self.ambiguous))

@@ -34,7 +34,10 @@ class FileAccessError(SnippetError):
 # also disables DuckDB's file access before the rules (recon.db.Database.restrict_file_access).
 FILE_FUNCTION_PREFIXES = ("read_", "parquet_", "iceberg_", "delta_", "sniff_")
 FILE_FUNCTION_SUFFIXES = ("_scan",)
-FILE_FUNCTIONS = frozenset({"glob", "query", "query_table", "load_extension", "install_extension", "getenv"})
+FILE_FUNCTIONS = frozenset({"glob", "query", "query_table", "load_extension", "install_extension", "getenv",
+                            # Spark's: Java methods, protobuf descriptor files, names built from text
+                            "reflect", "java_method", "try_reflect", "from_protobuf", "to_protobuf",
+                            "identifier"})
 
 
 def file_function(name: str) -> bool:

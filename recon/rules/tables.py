@@ -9,7 +9,7 @@ from __future__ import annotations
 from recon import catalogue
 from recon.casting import kind_of
 from recon.rules import snippets
-from recon.rules.schema import Compare, MatchRule, Rows, Side
+from recon.rules.schema import Compare, Lookup, MatchRule, Rows, Side, is_aggregate_function
 
 Extras = catalogue.Extras  # "system.entity" -> extra column -> DuckDB type
 
@@ -30,14 +30,35 @@ def base_columns(table: str, extras: Extras | None = None) -> dict[str, str]:
     return catalogue.columns(table, extras)
 
 
-def rows_columns(rows: Rows, extras: Extras | None = None) -> dict[str, str]:
-    """A table's columns plus the fields its lookups bring in (under their names on the side)."""
+def rows_columns(rows: Rows | Lookup, extras: Extras | None = None) -> dict[str, str]:
+    """A table's columns plus the fields its lookups bring in (under their names on the side).
+
+    A lookup's own rows count the same way (its nested lookups' fields), so this recurses."""
     cols = base_columns(rows.table, extras)
     for lookup in rows.lookups:
-        src = base_columns(lookup.table, extras)
+        src = rows_columns(lookup, extras)
         for alias, column in lookup.field_pairs():
             cols.setdefault(alias, src.get(column, "DECIMAL(18,4)"))  # an expression: a number
     return cols
+
+
+def lookup_tables(rows: Rows | Lookup) -> list[str]:
+    """Every table the rows' lookups read, nested lookups' included, in order."""
+    out: list[str] = []
+    for lookup in rows.lookups:
+        out += [lookup.table, *lookup_tables(lookup)]
+    return out
+
+
+def aggregate_reads(aggregate: dict[str, str]) -> list[str]:
+    """The side's columns an `aggregate:` reads: a function's own column, an expression's references."""
+    names: set[str] = set()
+    for name, spec in aggregate.items():
+        if is_aggregate_function(spec):
+            names.add(name)
+        else:
+            names.update(n for _, n in snippets.column_refs(snippets.parse(spec)))
+    return sorted(names)
 
 
 def projected_columns(side: Side, extras: Extras | None = None) -> dict[str, str]:
@@ -45,7 +66,8 @@ def projected_columns(side: Side, extras: Extras | None = None) -> dict[str, str
     cols = rows_columns(side, extras)
     if side.aggregate is None:
         return cols
-    return {name: _AGG_TYPES.get(func, cols.get(name, "VARCHAR")) for name, func in side.aggregate.items()}
+    return {name: _AGG_TYPES.get(func, cols.get(name, "VARCHAR")) if is_aggregate_function(func) else "DECIMAL(18,4)"
+            for name, func in side.aggregate.items()}
 
 
 def category(duck_type: str) -> str:

@@ -107,6 +107,7 @@ sources:
       line_no: VGPOS
       item_id: {{column: MATNR, normalise: [strip_leading_zeros]}}
       qty: MENGE
+      uom: MEINS
       lot: CHARG
       site: WERKS
       status: {{value: POSTED}}
@@ -125,6 +126,7 @@ sources:
       order_line_no: AUPOS
       item_id: {{column: MATNR, normalise: [strip_leading_zeros]}}
       qty: FKIMG
+      uom: VRKME
       amount: NETWR
       currency: WAERK
       invoiced_at: {{column: FKDAT, format: "%Y%m%d"}}
@@ -140,8 +142,36 @@ sources:
       site: WERKS
       lot: CHARG
       qty: LABST
+      uom: MEINS
       as_of: {{column: STICHTAG, format: "%Y%m%d"}}
       storage_location: LGORT
+
+  erp_units:
+    system: erp
+    entity: uom_conversions
+    path: erp/material_uom.csv
+    options: {{delimiter: ";"}}
+    columns:
+      item_id: {{column: MATNR, normalise: [strip_leading_zeros]}}
+      from_uom: MEINH
+      to_uom: MEINS
+      factor: UMREZ
+
+  erp_transfers:
+    system: erp
+    entity: transfers
+    path: erp/transfers.csv
+    options: {{delimiter: ";"}}
+    columns:
+      transfer_id: TRANSFER
+      item_id: {{column: MATNR, normalise: [strip_leading_zeros]}}
+      lot: CHARG
+      qty: MENGE
+      uom: MEINS
+      from_site: FROM_WERKS
+      to_site: TO_WERKS
+      shipped_at: SHIPPED
+      received_at: RECEIVED
 
   wms_orders:
     system: wms
@@ -181,6 +211,7 @@ sources:
       site: {{column: facility, normalise: [upper, {{map: wms_facility}}]}}
       lot: lot
       qty: on_hand
+      uom: uom
       as_of: snapshot_at
       bin: bin
 

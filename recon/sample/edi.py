@@ -211,12 +211,17 @@ def _asn(ctx: Context, s: Shipment) -> list[str]:
         segment("HL", 2, 1, "O"),
         segment("PRF", o.po or ""),
     ]
+    if ctx.asn_line_refs:
+        body.append(segment("REF", "VN", o.no))  # our order number beside the customer's PO
     hl = 2
     for sl in s.lines:
+        if sl.wms_missing:
+            continue  # the ASN is built from what the WMS confirmed
         hl += 1
         lot = f"*LT*{sl.lot}" if sl.lot else ""
+        po_line = f"*PL*{sl.line.no}" if ctx.asn_line_refs else ""  # the PO line (PO101) this item ships
         body.append(f"HL*{hl}*2*I")
-        body.append(f"LIN*{sl.line.no}*VP*{sl.line.item.number}{lot}")
+        body.append(f"LIN*{sl.line.no}*VP*{sl.line.item.number}{po_line}{lot}")
         body.append(f"SN1*{sl.line.no}*{sl.asn_qty}*{sl.line.item.uom}")
     body.append(segment("CTT", hl))
     return body

@@ -22,6 +22,8 @@ ERP_ITEMS = "erp/order_items.csv"
 ERP_GOODS_ISSUES = "erp/goods_issues.csv"
 ERP_BILLING = "erp/billing.csv"
 ERP_STOCK = "erp/stock.csv"
+ERP_UOM = "erp/material_uom.csv"  # the ERP's alternative units: MEINH is UMREZ of the base unit MEINS
+ERP_TRANSFERS = "erp/transfers.csv"  # stock transport orders between plants
 WMS_ORDERS = "wms/orders.jsonl"
 WMS_SHIPMENTS = "wms/shipments.jsonl"
 WMS_STOCK = "wms/stock.jsonl"
@@ -33,6 +35,8 @@ HEADERS = {
     ERP_GOODS_ISSUES: "MBLNR;ZEILE;BUDAT;CPUTM;LIFEX;VGBEL;VGPOS;MATNR;MENGE;MEINS;CHARG;WERKS",
     ERP_BILLING: "VBELN;POSNR;FKDAT;KUNRG;AUBEL;AUPOS;MATNR;FKIMG;VRKME;NETWR;WAERK",
     ERP_STOCK: "MATNR;WERKS;LGORT;CHARG;LABST;MEINS;STICHTAG",
+    ERP_UOM: "MATNR;MEINH;UMREZ;MEINS",
+    ERP_TRANSFERS: "TRANSFER;MATNR;CHARG;MENGE;MEINS;FROM_WERKS;TO_WERKS;SHIPPED;RECEIVED",
     TMS_SHIPMENTS: "Load ID,Shipment Ref,Carrier,Mode,PRO / Tracking,Origin,Pickup (UTC),Delivered (UTC),"
                    "POD Signed By,Freight Cost",
 }

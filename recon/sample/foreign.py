@@ -17,10 +17,14 @@ A distributor recon has never seen (docs/sample.md, "The foreign profile"):
 - Carrier feed: pipe-delimited status events (tendered, picked up, in transit, delivered with
   signer), one file per UTC day, SCAC codes: a log to pivot into one row per shipment. The
   deliveries the rules read join the plan and the events (a `derive:` step).
+- Goods issues the 3PL never confirmed: the ERP posts a line of a shipment that the 3PL's ship
+  confirmations (and so our 856) leave out ("posted, never shipped"; only this profile injects it).
 - Cancelled orders: the ERP books them and cancels them by setting every line's quantity to 0; the
   header says CLOSED. A `derive:` step marks such an order CANCELLED.
 - EDI: the partners' 850 and 997, our 856 and 810 (X12). The 850 numbers lines 1, 2, 3; the ERP
-  calls the customer's line 2 `2.1` (and `2.2` once split), which recon.yaml maps with a rule override.
+  calls the customer's line 2 `2.1` (and `2.2` once split), which recon.yaml maps with rule
+  overrides. Our 856 names our order (REF*VN) and each item's PO line (LIN PL), so ASNs are
+  checked per order line.
 - The warehouse ships on working days only (company holidays and weekends are closed), and the
   release-to-ship clock counts business days on the calendar recon.yaml declares.
 """
@@ -114,6 +118,8 @@ def prepare(ctx: Context) -> None:
     ctx.calendar = calendar(ctx)
     ctx.invoice_line_step = 10
     ctx.ack_unpadded = UNPADDED_ACKS
+    ctx.asn_line_refs = True
+    ctx.optional_injections = frozenset({"posted-not-shipped"})
 
 
 def _dmy(ymd: str) -> str:
@@ -274,6 +280,8 @@ class Foreign:
                 for status, when in copies:
                     name = TPL_SHIP.format(day=ctx.company.ymd(when))
                     for k, sl in enumerate(s.lines):
+                        if sl.wms_missing:
+                            continue  # posted in the ERP, never confirmed by the 3PL
                         part = parts[sl.line.no].index((s, k)) + 1
                         item = sl.line.item
                         per = CARTON[item.uom]

@@ -38,6 +38,7 @@ calendars:
 parameters:               # clocks in working days: a long weekend does not make everything late
   release_to_ship_slo: {RELEASE_BD}bd
   invoice_cutoff: {INVOICE_BD}bd
+  invoice_clock: posting    # finance counts "not invoiced" from the ERP goods issue, not the 3PL's ship confirm
 
 slo:                      # the report's latency targets, in working days on the same calendar
   release_to_ship: {{p95: {RELEASE_BD}bd}}
@@ -52,6 +53,15 @@ overrides:
       right:
         aggregate: {{qty: sum, unit_price: min, currency: min, item_id: min, order_id: min, site: min,
                     customer_id: min, customer_name: min}}
+    asn-matches-shipment:       # our 856 names the PO line (LIN PL 2); the 3PL ships the ERP's line 2.1
+      keys:
+        - {{name: shipment_id, normalise: [trim, upper]}}
+        - item_id
+        - {{name: customer_po, left: "CASE WHEN names_lines THEN customer_po END",
+           right: "CASE WHEN asn_names_lines THEN customer_po END", normalise: [trim, upper]}}
+        - {{name: line_no, left: "CASE WHEN names_lines THEN CAST(order_line_no AS VARCHAR) END",
+           right: "CASE WHEN asn_names_lines THEN split_part(CAST(line_no AS VARCHAR), '.', 1) END",
+           normalise: [trim, strip_leading_zeros]}}
 
 lookups:
   erp_header_status:

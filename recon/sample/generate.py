@@ -37,7 +37,7 @@ from recon.sample.world import COMPANY_ZONE, SITES, build_world
 CHUNK = 5000
 FIRST_SHIPMENT = 1_000_001
 FILES = (
-    ex.ERP_ORDERS, ex.ERP_ITEMS, ex.ERP_GOODS_ISSUES, ex.ERP_BILLING, ex.ERP_STOCK,
+    ex.ERP_ORDERS, ex.ERP_ITEMS, ex.ERP_GOODS_ISSUES, ex.ERP_BILLING, ex.ERP_STOCK, ex.ERP_UOM, ex.ERP_TRANSFERS,
     ex.WMS_ORDERS, ex.WMS_SHIPMENTS, ex.WMS_STOCK, ex.TMS_SHIPMENTS, *EDI_FILES,
 )
 Progress = Callable[[int, int], None]
@@ -154,10 +154,14 @@ class _Classic:
 
     def finish(self, seed: int) -> list[Row]:
         ctx = self.ctx
-        erp_stock, wms_stock, variances = stock_rows(ctx.world, seed, ctx.as_of, ctx.company, ctx.sites)
-        self.files.lines(ex.ERP_STOCK, erp_stock)
-        self.files.lines(ex.WMS_STOCK, wms_stock)
-        return [row("stock-variance", item_id=i, site=s, lot=lot) for i, s, lot in variances]
+        stock = stock_rows(ctx.world, seed, ctx.as_of, ctx.company, ctx.sites)
+        self.files.lines(ex.ERP_STOCK, stock.erp)
+        self.files.lines(ex.WMS_STOCK, stock.wms)
+        self.files.lines(ex.ERP_UOM, stock.uom)
+        self.files.lines(ex.ERP_TRANSFERS, stock.transfers)
+        return ([row("stock-variance", item_id=i, site=s, lot=lot) for i, s, lot in stock.variances]
+                + [row("uom-not-convertible", item_id=i) for i in stock.unconvertible]
+                + [row("in-transit-overdue", document=t) for t in stock.overdue])
 
 
 def generate(out: Path, *, orders: int, seed: int, as_of: datetime, chunk_size: int = CHUNK,
@@ -196,7 +200,8 @@ def generate(out: Path, *, orders: int, seed: int, as_of: datetime, chunk_size: 
     bounds = [(start, min(start + chunk_size, orders)) for start in range(0, orders, chunk_size)]
     spans = [(end - start, ctx.intake.time_at(start / orders), ctx.intake.time_at(end / orders))
              for start, end in bounds]
-    quotas = plan_quotas(orders, spans, a, ctx.calendar.closed_before(a) if ctx.calendar else 0)
+    quotas = plan_quotas(orders, spans, a, ctx.calendar.closed_before(a) if ctx.calendar else 0,
+                         ctx.optional_injections)
     writer: _Classic | foreign.Foreign
     if profile == "foreign":
         files = _Files(out, foreign.FILES, foreign.header)
@@ -220,7 +225,7 @@ def generate(out: Path, *, orders: int, seed: int, as_of: datetime, chunk_size: 
             invoices = build_invoices(ctx, chunk, next_invoice)
             edi = edi_chunk(ctx, chunk, invoices, counters, random.Random(f"recon-sample:edi:{seed}:{c}"))
             writer.chunk(chunk, invoices, edi)
-            truth.extend(_chunk_truth(chunk, invoices, writer.order_line))
+            truth.extend(_chunk_truth(chunk, invoices, writer.order_line, ctx.asn_line_refs))
             if progress:
                 progress(end, orders)
         truth.extend(writer.finish(seed))
@@ -238,7 +243,8 @@ def generate(out: Path, *, orders: int, seed: int, as_of: datetime, chunk_size: 
                         seconds=time.perf_counter() - started)
 
 
-def _chunk_truth(chunk: list, invoices: list[Invoice], order_line: Callable[[int], object]) -> list[Row]:
+def _chunk_truth(chunk: list, invoices: list[Invoice], order_line: Callable[[int], object],
+                 asn_lines: bool = False) -> list[Row]:
     """Truth rows of the chunk's injected orders (invoice numbers are known only after billing)."""
     placed: dict[tuple[int, int], list[tuple[Invoice, int]]] = {}
     edi_invoice: dict[int, Invoice] = {}
@@ -252,5 +258,5 @@ def _chunk_truth(chunk: list, invoices: list[Invoice], order_line: Callable[[int
     rows: list[Row] = []
     for o in chunk:
         if o.inject is not None:
-            rows.extend(order_rows(o, placed, edi_invoice, order_line))
+            rows.extend(order_rows(o, placed, edi_invoice, order_line, asn_lines))
     return rows

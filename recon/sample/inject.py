@@ -37,6 +37,9 @@ class Injection:
     ages: tuple[int, int]  # order ages (as-of minus arrival) that can carry it, for spreading quotas
     eligible: Eligible
     apply: Apply
+    # Placed only for a profile that asks for it (Context.optional_injections); listed last, so that a
+    # profile without it draws the same random numbers as before it existed (the same bytes).
+    optional: bool = False
 
 
 def _active(o: Order) -> list[Line]:
@@ -126,6 +129,20 @@ def _shipped_not_posted(ctx: Context, o: Order, rng: random.Random, chunk: list[
 def _apply_not_posted(ctx: Context, o: Order, target: Target, rng: random.Random) -> None:
     s, k = target
     s.lines[k].posted_at = None
+
+
+def _posted_not_shipped(ctx: Context, o: Order, rng: random.Random, chunk: list[Order]) -> Target | None:
+    """A posted line of a shipment with other lines (which the WMS did confirm), in an order with
+    another line: the shipment and the order stay shipped, only this line was never confirmed."""
+    if len(_active(o)) < 2:
+        return None
+    return _choose(rng, [(s, k) for s, k in _recent(ctx, o) if len(s.lines) >= 2])  # type: ignore[return-value]
+
+
+def _apply_posted_not_shipped(ctx: Context, o: Order, target: Target, rng: random.Random) -> None:
+    s, k = target
+    s.lines[k].wms_missing = True  # the ERP posted the goods issue; the WMS (and so our 856) never shipped it
+    o.billing_block = True  # not billed: the goods are still in the warehouse, finance holds the order
 
 
 def _ship_qty(ctx: Context, o: Order, rng: random.Random, chunk: list[Order]) -> Target | None:
@@ -382,31 +399,34 @@ INJECTIONS: tuple[Injection, ...] = (
               _shipment(lambda c, s: s.tms and s.shipped_at <= c.as_of - 6 * HOUR), _apply_carrier),
     Injection("shipped-without-tracking", SHIPPED,
               _shipment(lambda c, s: s.shipped_at <= c.as_of - 6 * HOUR), _apply_no_tracking),
+    Injection("posted-not-shipped", (16 * HOUR, 90 * HOUR), _posted_not_shipped, _apply_posted_not_shipped,
+              optional=True),
 )
 ORDER_TYPES = tuple(inj.name for inj in INJECTIONS)
 
 
-def totals(orders: int) -> dict[str, int]:
-    """How many of each order-level type a sample of `orders` orders carries."""
-    return {inj.name: max(MIN_PER_TYPE, round(RATES[inj.name] * orders)) for inj in INJECTIONS}
+def totals(orders: int, optional: frozenset[str] = frozenset()) -> dict[str, int]:
+    """How many of each order-level type a sample of `orders` orders carries (optional types: those asked for)."""
+    return {inj.name: max(MIN_PER_TYPE, round(RATES[inj.name] * orders)) if not inj.optional or inj.name in optional
+            else 0 for inj in INJECTIONS}
 
 
 # Types whose candidates are recent shipments: when the warehouse has been closed for a long weekend
 # before as-of, those shipments are older by the days it was closed (whole windows move back), and
 # the ones on a business-day clock need older still (the lower bound moves back further).
-RECENT_SHIPMENTS = frozenset({"ship-qty-mismatch", "shipped-not-posted", "shipment-not-in-tms"})
+RECENT_SHIPMENTS = frozenset({"ship-qty-mismatch", "shipped-not-posted", "shipment-not-in-tms", "posted-not-shipped"})
 NOT_BEFORE_CLOSED = {"order-stuck-after-release": 1 * DAY, "shipped-not-invoiced": 2 * DAY,
                      "released-not-in-wms": None, "duplicate-customer-po": None}
 
 
-def plan_quotas(orders: int, chunks: list[tuple[int, int, int]], as_of: int, closed: int = 0
-                ) -> list[dict[str, int]]:
+def plan_quotas(orders: int, chunks: list[tuple[int, int, int]], as_of: int, closed: int = 0,
+                optional: frozenset[str] = frozenset()) -> list[dict[str, int]]:
     """Split each type's total over chunks (count, first arrival, last arrival) by eligible time.
 
     `closed`: seconds the warehouse has been shut just before as-of (a profile with a work calendar).
     """
     plans: list[dict[str, int]] = [{} for _ in chunks]
-    planned = totals(orders)
+    planned = totals(orders, optional)
     for inj in INJECTIONS:
         total = planned[inj.name]
         lo, hi = as_of - inj.ages[1], as_of - inj.ages[0]

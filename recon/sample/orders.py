@@ -50,13 +50,14 @@ class Line:
 
 
 class ShipLine:
-    __slots__ = ("asn_qty", "erp_qty", "line", "lot", "posted_at", "qty")
+    __slots__ = ("asn_qty", "erp_qty", "line", "lot", "posted_at", "qty", "wms_missing")
 
     def __init__(self, line: Line, qty: int, lot: str | None, posted_at: int | None) -> None:
         self.line = line
         self.qty = qty  # what the WMS shipped
         self.erp_qty = qty  # what the ERP posted
         self.asn_qty = qty  # what the 856 said
+        self.wms_missing = False  # posted by the ERP, never confirmed by the WMS (nor in our 856)
         self.lot = lot
         self.posted_at = posted_at  # None: not (yet) posted in the ERP
 
@@ -149,6 +150,10 @@ class Context:
     calendar: WorkCalendar | None = None
     invoice_line_step: int = 1  # invoice line numbers 1, 2, 3 or (SAP billing items) 10, 20, 30
     ack_unpadded: frozenset[int] = frozenset()  # partners whose 997 AK2-02 drops our leading zeros (0042 -> 42)
+    # Our 856 names our order (REF*VN) and each item's PO line (LIN PL pair): ASNs checked per order line.
+    asn_line_refs: bool = False
+    # Injections only this profile places (recon.sample.inject, Injection.optional).
+    optional_injections: frozenset[str] = frozenset()
 
 
 class Intake:

@@ -1,9 +1,17 @@
-"""Stock on hand at as-of: ERP book stock per item/plant/lot, WMS stock per bin.
+"""Stock on hand at as-of: ERP book stock per item/plant/lot, WMS stock per bin, and transfers.
 
 The WMS holds a key in one to three bins, so its rows must be summed per item, site and lot
 before they are compared with the ERP's single row. Items without lots have no lot on either
 side (the ERP writes an empty CHARG, the WMS leaves the key out, writes null or ""), which the
 loader turns into the same NULL. Variances are injected on a few keys, half on each side.
+
+Units: half the items the ERP keeps in cases (CS) are counted in eaches by the WMS (`mixed`),
+so their bins are the ERP's quantity times the pack size, and the ERP's material units
+(`erp/material_uom.csv`) say how many eaches a case holds; one such item's row is missing there
+(uom-not-convertible). Transfers (`erp/transfers.csv`): the ERP books a transfer at the receiving
+site when it ships, the WMS when it arrives, so an open transfer's quantity is missing from the
+receiving site's bins: fully explained (no exception), partly explained (stock-variance), or
+shipped too long ago (in-transit-overdue); received transfers change nothing.
 """
 
 from __future__ import annotations
@@ -13,8 +21,21 @@ from dataclasses import dataclass
 
 from recon.sample.clock import Clock
 from recon.sample.extracts import qty3
-from recon.sample.windows import MIN_PER_TYPE, RATES
-from recon.sample.world import SITES, World
+from recon.sample.windows import DAY, MIN_PER_TYPE, RATES, WINDOWS
+from recon.sample.world import SITES, Item, World
+
+FIRST_TRANSFER = 700_001
+TRANSFER_SHARE = 0.01  # of the stock keys without a variance, for each kind of transfer
+
+
+def mixed(item: Item) -> bool:
+    """Does the WMS count this item in eaches while the ERP keeps it in cases?"""
+    return item.uom == "CS" and item.index % 2 == 0
+
+
+def pack(item: Item) -> int:
+    """Eaches in one case of a mixed item."""
+    return (6, 12, 24)[item.index % 3]
 
 
 @dataclass(frozen=True)
@@ -61,27 +82,90 @@ def stock_plan(world: World, seed: int) -> list[StockKey]:
     return plan
 
 
-def stock_rows(world: World, seed: int, as_of: int, company: Clock, site_clocks: tuple[Clock, ...]
-               ) -> tuple[list[str], list[str], list[tuple[str, str, str]]]:
-    """(ERP rows, WMS rows, variances as (item, site, lot)); small enough to build at once."""
-    erp: list[str] = []
-    wms: list[str] = []
-    variances: list[tuple[str, str, str]] = []
+@dataclass
+class StockOut:
+    """The stock extracts and what they inject: truth as (type, keys) pairs."""
+
+    erp: list[str]
+    wms: list[str]
+    uom: list[str]
+    transfers: list[str]
+    variances: list[tuple[str, str, str]]  # stock-variance (item, site, lot)
+    unconvertible: list[str]  # uom-not-convertible (item)
+    overdue: list[str]  # in-transit-overdue (transfer id)
+
+
+def _unconvertible(world: World, plan: list[StockKey]) -> list[Item]:
+    """The mixed items whose conversion the ERP lacks: a few with stock and no variance on it."""
+    varied = {k.item for k in plan if k.variance}
+    stocked = {k.item for k in plan}
+    chosen = [item for item in world.items if mixed(item) and item.index in stocked and item.index not in varied]
+    return chosen[:MIN_PER_TYPE]
+
+
+def _transfers(world: World, plan: list[StockKey], seed: int, as_of: int, company: Clock, skip: set[int]
+               ) -> tuple[list[str], dict[int, int], list[tuple[int, str]]]:
+    """Transfer rows, how much each stock key's bins lack (in ERP units), and (key, kind) of the injected ones."""
+    rng = random.Random(f"recon-sample:transfers:{seed}")
+    free = [k for k, key in enumerate(plan) if not key.variance and key.item not in skip and key.erp_qty >= 20]
+    n = max(MIN_PER_TYPE, round(TRANSFER_SHARE * len(free)))
+    rows: list[str] = []
+    short: dict[int, int] = {}
+    injected: list[tuple[int, str]] = []
+    number = FIRST_TRANSFER
+    for kind in ("explained", "partly", "overdue", "received"):
+        for _ in range(min(n, len(free))):
+            k = free.pop(int(rng.random() * len(free)))
+            key = plan[k]
+            item = world.items[key.item]
+            qty = 1 + int(rng.random() * (key.erp_qty // 3))
+            days = {"explained": 0.2 + rng.random() * 3, "partly": 0.2 + rng.random() * 3,
+                    "overdue": WINDOWS.in_transit_overdue / DAY + 1 + rng.random() * 4,
+                    "received": 4 + rng.random() * 6}[kind]
+            shipped = as_of - int(days * DAY)
+            received = company.iso(shipped + int((0.5 + rng.random()) * DAY)) if kind == "received" else ""
+            origin = SITES[(key.site + 1 + int(rng.random() * (len(SITES) - 1))) % len(SITES)]
+            tid = f"T-{number}"
+            number += 1
+            rows.append(f"{tid};{item.number:018d};{key.lot or ''};{qty3(qty)};{item.uom};{origin.plant};"
+                        f"{SITES[key.site].plant};{company.iso(shipped)};{received}")
+            if kind != "received":
+                short[k] = qty + (1 + int(rng.random() * 5) if kind == "partly" else 0)
+                injected.append((k, kind if kind != "overdue" else tid))
+    return rows, short, injected
+
+
+def stock_rows(world: World, seed: int, as_of: int, company: Clock, site_clocks: tuple[Clock, ...]) -> StockOut:
+    """The stock, unit and transfer extracts with what they inject; small enough to build at once."""
+    plan = stock_plan(world, seed)
+    odd = _unconvertible(world, plan)
+    transfers, short, injected = _transfers(world, plan, seed, as_of, company, {i.index for i in odd})
+    out = StockOut([], [], [], transfers, [], [str(i.number) for i in odd],
+                   [kind for _, kind in injected if kind.startswith("T-")])
+    partly = {k for k, kind in injected if kind == "partly"}
+    out.uom = [f"{item.number:018d};CS;{pack(item)};EA" for item in world.items if mixed(item) and item not in odd]
     day = company.ymd(as_of)
-    for key in stock_plan(world, seed):
+    for k, key in enumerate(plan):
         item_index, lot = key.item, key.lot
         item = world.items[item_index]
         site = SITES[key.site]
-        if key.variance:
-            variances.append((str(item.number), site.plant, lot or ""))
-        erp.append(f"{item.number:018d};{site.plant};0001;{lot or ''};{qty3(key.erp_qty)};{item.uom};{day}")
+        if key.variance or k in partly:
+            out.variances.append((str(item.number), site.plant, lot or ""))
+        out.erp.append(f"{item.number:018d};{site.plant};0001;{lot or ''};{qty3(key.erp_qty)};{item.uom};{day}")
         stamp = site_clocks[key.site].iso(as_of)
-        for b, bin_qty in enumerate(key.bins):
+        bins = list(key.bins)
+        lacking = short.get(k, 0)
+        for b in range(len(bins) - 1, -1, -1):  # the goods in transit are not on any shelf yet
+            taken = min(lacking, bins[b])
+            bins[b] -= taken
+            lacking -= taken
+        factor, unit = (pack(item), ',"uom":"EA"') if mixed(item) else (1, "")
+        for b, bin_qty in enumerate(bins):
             aisle = "ABCDEFGH"[(item_index + b) % 8]
             no_lot = ("", ',"lot":null', ',"lot":""')[(item_index + b) % 3]
             lot_json = f',"lot":"{lot}"' if lot else no_lot
-            wms.append(
+            out.wms.append(
                 f'{{"facility":"{site.facility}","bin":"{aisle}-{item_index % 40 + 1:02d}-{b + 1}",'
-                f'"sku":"{item.number}"{lot_json},"on_hand":{bin_qty},"snapshot_at":"{stamp}"}}'
+                f'"sku":"{item.number}"{lot_json},"on_hand":{bin_qty * factor}{unit},"snapshot_at":"{stamp}"}}'
             )
-    return erp, wms, variances
+    return out

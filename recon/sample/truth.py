@@ -14,13 +14,13 @@ from pathlib import Path
 
 from recon.sample.billing import Invoice
 from recon.sample.orders import Order, Shipment
-from recon.sample.windows import TRUTH_COLUMNS, TYPES
+from recon.sample.windows import ALL_TYPES, TRUTH_COLUMNS
 
 Row = tuple[str, ...]
 
 
 def row(exception_type: str, **keys: object) -> Row:
-    expected = TYPES[exception_type]
+    expected = ALL_TYPES[exception_type]
     assert set(keys) == set(expected), (exception_type, keys)
     return tuple([exception_type] + [str(keys.get(c, "")) if keys.get(c) is not None else ""
                                      for c in TRUTH_COLUMNS[1:]])
@@ -31,12 +31,14 @@ def _same(no: int) -> object:
 
 
 def order_rows(o: Order, invoices: dict[tuple[int, int], list[tuple[Invoice, int]]],
-               edi_invoice: dict[int, Invoice], order_line: Callable[[int], object] = _same) -> list[Row]:
+               edi_invoice: dict[int, Invoice], order_line: Callable[[int], object] = _same,
+               asn_lines: bool = False) -> list[Row]:
     """Truth rows for the injection an order carries (none for untouched orders).
 
     `order_line` writes an ERP order line's number in the profile's canonical form (`3`, or `3.1`
     for an ERP that numbers a line's shipments); injected lines are always shipped in one part. The
-    850 checks are keyed by the customer's line number (PO101), whatever the ERP calls the line.
+    850 checks are keyed by the customer's line number (PO101), whatever the ERP calls the line; so
+    is an ASN mismatch when the 856 names its PO lines (`asn_lines`), else by shipment and item only.
     """
     kind = o.inject
     if kind is None or kind.endswith(":first"):
@@ -45,7 +47,8 @@ def order_rows(o: Order, invoices: dict[tuple[int, int], list[tuple[Invoice, int
     t = o.target
     if kind in ("released-not-in-wms", "order-stuck-after-release"):
         return [row(kind, order_id=oid)]
-    if kind in ("shipped-not-posted", "ship-qty-mismatch", "invoice-qty-mismatch", "shipped-not-invoiced"):
+    if kind in ("shipped-not-posted", "ship-qty-mismatch", "invoice-qty-mismatch", "shipped-not-invoiced",
+                "posted-not-shipped"):
         s, k = t
         return [row(kind, order_id=oid, line_no=order_line(s.lines[k].line.no))]
     if kind == "invoice-without-shipment":
@@ -70,7 +73,9 @@ def order_rows(o: Order, invoices: dict[tuple[int, int], list[tuple[Invoice, int
         return [row(kind, customer_po=o.po, line_no=t[0].no)]  # the 850's own (PO101) line number
     if kind == "asn-qty-mismatch":
         s, k = t
-        return [row(kind, shipment_id=s.id, item_id=s.lines[k].line.item.number)]
+        line = s.lines[k].line
+        return [row(kind, shipment_id=s.id, item_id=line.item.number, customer_po=o.po if asn_lines else None,
+                    line_no=line.no if asn_lines else None)]
     if kind == "edi-rejected":  # keyed by transaction set and control number, as a number
         doc_kind, s = t
         if doc_kind == "856":
@@ -92,7 +97,7 @@ def order_rows(o: Order, invoices: dict[tuple[int, int], list[tuple[Invoice, int
 
 
 def write_truth(path: Path, rows: Iterable[Row]) -> int:
-    ordered = sorted(set(rows), key=lambda r: (list(TYPES).index(r[0]), r[1:]))
+    ordered = sorted(set(rows), key=lambda r: (list(ALL_TYPES).index(r[0]), r[1:]))
     with path.open("w", encoding="utf-8", newline="") as f:
         out = csv.writer(f, lineterminator="\n")
         out.writerow(TRUTH_COLUMNS)

@@ -26,6 +26,7 @@ class Windows:
     edi_ack_overdue: int = 24 * HOUR  # outbound group sent (GS date/time) -> 997 AK2 for the set
     edi_order_in_erp: int = 4 * HOUR  # 850 received (GS date/time) -> ERP order with that PO
     stock_qty_tolerance: int = 0  # ERP book stock vs sum of WMS bins, per item/site/lot
+    in_transit_overdue: int = 5 * DAY  # transfer shipped_at -> received_at
     amount_tolerance: float = 0.01  # invoice amount vs qty x unit price; 810 vs ERP invoice line
     price_tolerance: float = 0.01  # 850 PO104 vs ERP unit price
 
@@ -47,7 +48,8 @@ TYPES: dict[str, tuple[str, ...]] = {
     "edi-order-missing-in-erp": ("customer_po",),
     "edi-order-qty-mismatch": ("customer_po", "line_no"),
     "edi-order-price-mismatch": ("customer_po", "line_no"),
-    "asn-qty-mismatch": ("shipment_id", "item_id"),
+    # customer_po and line_no only when the ASN names its PO lines (the foreign profile); else empty
+    "asn-qty-mismatch": ("shipment_id", "item_id", "customer_po", "line_no"),
     "edi-invoice-mismatch": ("invoice_id", "line_no"),
     "edi-rejected": ("document",),
     "edi-ack-missing": ("document",),
@@ -56,11 +58,22 @@ TYPES: dict[str, tuple[str, ...]] = {
     "no-proof-of-delivery": ("shipment_id",),
     "carrier-mismatch": ("shipment_id",),
     "stock-variance": ("item_id", "site", "lot"),
+    "uom-not-convertible": ("item_id",),
+    "in-transit-overdue": ("document",),
 }
 
-NOT_INJECTED: dict[str, tuple[str, ...]] = {
-    # The sample posts a goods issue only for what the WMS shipped.
+# Types the classic profile injects and the foreign profile does not yet: it has no unit
+# conversions or transfers (#22).
+CLASSIC_ONLY = frozenset({"uom-not-convertible", "in-transit-overdue"})
+
+# Types only some profiles inject (recon.sample.inject: `optional`): the foreign profile's ERP posts
+# goods issues the 3PL never confirmed; the classic one posts only what the WMS shipped.
+PROFILE_TYPES: dict[str, tuple[str, ...]] = {
     "posted-not-shipped": ("order_id", "line_no"),
+}
+ALL_TYPES: dict[str, tuple[str, ...]] = {**TYPES, **PROFILE_TYPES}
+
+NOT_INJECTED: dict[str, tuple[str, ...]] = {
     "order-ack-qty-mismatch": ("customer_po", "line_no"),
     "order-ack-price-mismatch": ("customer_po", "line_no"),
     "order-ack-line-not-in-erp": ("customer_po", "line_no"),
@@ -113,5 +126,6 @@ RATES: dict[str, float] = {
     "no-proof-of-delivery": 0.002,
     "carrier-mismatch": 0.002,
     "stock-variance": 0.02,
+    "posted-not-shipped": 0.002,
 }
 MIN_PER_TYPE = 3

@@ -25,7 +25,8 @@ from recon.scaffold.names import (
 )
 from recon.scaffold.profile import DATE_FORMATS, ColumnProfile, FileProfile
 
-TABULAR_ENTITIES = ("orders", "order_lines", "shipment_lines", "invoice_lines", "deliveries", "stock", "returns")
+TABULAR_ENTITIES = ("orders", "order_lines", "shipment_lines", "invoice_lines", "deliveries", "stock", "returns",
+                    "uom_conversions", "transfers")
 # What may follow a dictionary name in a column's name and still mean it: `Pickup (UTC)`, `ship_date_local`.
 NOISE = ("utc", "local", "gmt", "date", "time", "datetime", "ts", "dt", "at", "id", "no", "nr", "num", "code",
          "ref", "number", "key")
@@ -261,7 +262,7 @@ def guess(profile: FileProfile, root: PurePath | None = None) -> Guess | Unclass
                                                  values=None if base is None else (*base, *adds))
     if zone == "UTC":
         naive = []
-    if "line_no" in spec.fields and "line_no" not in columns and "line_no" in spec.keys:
+    if "line_no" in spec.fields and "line_no" not in columns and "line_no" in spec.required:
         todos.append("line_no: no column found")
     read = {c for col in columns.values() for c in col.sources} | {
         c.name for c in profile.columns if any(c.name in (col.expr or "") for col in columns.values())}

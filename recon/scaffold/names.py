@@ -80,6 +80,16 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "rma_id": ("rma_id", "rma", "rma_no", "rma_number", "return_id", "return_no", "return_number"),
     "disposition": ("disposition", "return_disposition", "condition", "reason"),
     "received_at": ("received_at", "receipt_date", "received", "received_date"),
+    # Unit conversions (SAP MARM: MEINH is UMREZ/UMREN of the base unit MEINS) and transfers.
+    "from_uom": ("from_uom", "alt_uom", "alternative_unit", "alternative_uom", "from_unit", "meinh"),
+    "to_uom": ("to_uom", "base_uom", "base_unit", "to_unit"),
+    "factor": ("factor", "conversion_factor", "conversion", "umrez", "numerator", "units_per"),
+    "transfer_id": ("transfer_id", "transfer", "transfer_no", "transfer_number", "sto", "sto_number",
+                    "stock_transport_order", "transfer_order"),
+    "from_site": ("from_site", "from_werks", "from_plant", "source_site", "supplying_plant", "reswk",
+                  "from_location", "from_warehouse"),
+    "to_site": ("to_site", "to_werks", "to_plant", "destination_site", "receiving_plant", "to_location",
+                "to_warehouse"),
 }
 
 # Names that mean a field only in one entity's extract (tried before FIELDS; SAP document
@@ -95,6 +105,8 @@ BY_ENTITY: dict[str, dict[str, tuple[str, ...]]] = {
                       "order_id": ("aubel", "vgbel", "sales_order", "interface_line_attribute1", "createdfrom"),
                       "order_line_no": ("aupos", "vgpos", "sales_order_line"), "qty": ("fkimg",
                                                                                        "quantity_invoiced")},
+    "uom_conversions": {"to_uom": ("meins",)},  # in MARM, MEINS is the base unit converted to
+    "transfers": {"qty": ("menge",), "shipped_at": ("shipped",), "received_at": ("received",)},
     "stock": {"qty": ("labst", "on_hand", "onhand", "qty_on_hand", "quantity_on_hand", "available", "physical",
                       "availphysical", "stqt")},
 }
@@ -124,6 +136,8 @@ ENTITY_WORDS: dict[str, tuple[str, ...]] = {
     "deliveries": ("deliveries", "loads", "pod", "tracking", "freight", "tms_shipments"),
     "stock": ("stock", "inventory", "on_hand", "onhand", "mard", "inventsum", "balances"),
     "returns": ("returns", "rma", "rmas"),
+    "uom_conversions": ("material_uom", "uom", "units", "marm", "conversions", "uom_conversions", "pack_sizes"),
+    "transfers": ("transfers", "transfer", "stock_transfers", "sto", "in_transit"),
 }
 
 # Words in a path that say which system wrote a file.

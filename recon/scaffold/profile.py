@@ -163,7 +163,8 @@ def _column_sql(c: str) -> str:
             f"[bool_and(regexp_full_match({v}, '[0-9]+')), bool_or(regexp_full_match({v}, '0[0-9]+')), "
             f"bool_or(regexp_matches({v}, '[a-z]')), bool_or(regexp_matches({v}, '[A-Za-z]')), "
             f"bool_and(TRY_CAST(replace({v}, ',', '') AS DECIMAL(38, 6)) IS NOT NULL), "
-            f"bool_and(TRY_CAST({v} AS TIMESTAMPTZ) IS NOT NULL AND regexp_matches({v}, '^\\d{{4}}-\\d\\d-\\d\\d')), "
+            f"bool_and(TRY_CAST({v} AS TIMESTAMPTZ) IS NOT NULL AND regexp_matches({v}, '^\\d{{4}}-\\d\\d-\\d\\d')) "
+            f"FILTER (WHERE {v} IS NOT NULL), "  # blanks are no evidence against ISO times
             f"bool_and(regexp_matches({v}, '([+-]\\d\\d:?\\d\\d|Z)$')), "
             f"bool_and(regexp_full_match({v}, '-?[0-9]+(,[0-9]+)?')) "
             f"AND bool_or(regexp_matches({v}, ',([0-9]{{1,2}}|[0-9]{{4,}})$')), "

@@ -17,6 +17,7 @@ X12 files are parsed by the same Python parser on the executors (`recon.spark.x1
 from __future__ import annotations
 
 import itertools
+import shutil
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +36,7 @@ from recon.load.loader import FileLoad, Loader, LoadReport, missing_columns
 from recon.load.mapping import mapped_select, plan_fields, rejects_select
 from recon.load.readers import UnreadableFile
 from recon.model import ENTITIES, LINEAGE_COLUMNS
+from recon.spark import guard
 from recon.spark.readers import COUNTED, PARSE_COLUMNS, SparkReaders, bq, first_line
 from recon.spark.transpile import spark_type, table_view, to_spark
 from recon.spark.x12 import SparkX12
@@ -42,6 +44,10 @@ from recon.sql import ident, literal
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
+
+
+class QuotingSpansLines(Exception):
+    """A CSV file has lines whose quotes Spark's per-line split cannot resolve (read it on the driver)."""
 
 
 @dataclass
@@ -129,7 +135,11 @@ class SparkLoader(SparkX12, SparkReaders, Loader):
             load.status, load.problem = "failed", problem
             return load
         try:
-            self.insert_mapped(load, source, raw.view, raw.rejects, raw.rows_read)
+            try:
+                self.insert_mapped(load, source, raw.view, raw.rejects, raw.rows_read, suspect=raw.suspect)
+            except QuotingSpansLines:
+                raw = self.read_csv_on_driver(path, display, source)
+                self.insert_mapped(load, source, raw.view, raw.rejects, raw.rows_read)
         except UnreadableFile as exc:
             load.status, load.problem = "failed", exc.problem
         load.seconds = time.perf_counter() - started
@@ -141,12 +151,15 @@ class SparkLoader(SparkX12, SparkReaders, Loader):
     # -- mapping ----------------------------------------------------------------------------------
 
     def insert_mapped(self, load: FileLoad, source: Source, raw_table: str, parse_rejects: str | None,
-                      rows_read: int, passthrough: dict[str, str] | None = None) -> None:
+                      rows_read: int, passthrough: dict[str, str] | None = None, *,
+                      suspect: str | None = None) -> None:
         """`Loader.insert_mapped` on Spark: the transpiled mapping SQL, Parquet out, counts from the files.
 
         Two Spark jobs for a clean file, three with rejects: the mapped rows are written once with
         a `_bad` flag (which also fixes each row's `_rid`), then the good rows; DuckDB counts both
-        from the Parquet footers, and the row balance is checked on those counts.
+        from the Parquet footers, and the row balance is checked on those counts. `suspect` names
+        a column of the raw view that is true on a line the reader could not split on its own;
+        the same count finds them, and QuotingSpansLines is raised before anything is published.
         """
         spark = self.spark
         passthrough = passthrough or {}
@@ -159,20 +172,28 @@ class SparkLoader(SparkX12, SparkReaders, Loader):
         for name, duck_type in passthrough.items():
             table.columns.setdefault(name, duck_type)
         mapped, bad = self._name("mapped"), self._name("bad")
-        duck_sql = mapped_select(plans, raw_table, (*passthrough, *PARSE_COLUMNS))
+        duck_sql = mapped_select(plans, raw_table, (*passthrough, *PARSE_COLUMNS, *([suspect] if suspect else [])))
         flagged = (f"SELECT *, _parse_reason IS NULL AND ({bad_row_condition(plans)}) AS _bad "
                    f"FROM ({duck_sql}) AS m")
         seq = next(self._counter)
         stage = self.work_dir / "mapped" / f"part{seq}"
+        what = f"the mapping of {load.file}"
         try:
-            frame = spark.sql(to_spark(flagged))
+            frame = spark.sql(guard.check(to_spark(flagged), what))
+        except guard.SqlRefused as exc:
+            raise UnreadableFile(exc.problem) from None
         except Exception as exc:
             raise UnreadableFile(Problem.of("I005", reason=first_line(exc), file=load.file,
                                             path=f"sources.{load.source}.columns")) from None
         frame.write.mode("overwrite").parquet(str(stage))
-        total, bad_rows, parse_bad = (int(n or 0) for n in self._duck(
-            f"SELECT count(*), count(*) FILTER (WHERE _bad), count(*) FILTER (WHERE _parse_reason IS NOT NULL) "
-            f"FROM read_parquet({_files(stage)})")[0]) if _files(stage) != "[]" else (0, 0, 0)
+        suspects = f"count(*) FILTER (WHERE {ident(suspect)})" if suspect else "0"
+        total, bad_rows, parse_bad, odd = (int(n or 0) for n in self._duck(
+            f"SELECT count(*), count(*) FILTER (WHERE _bad), count(*) FILTER (WHERE _parse_reason IS NOT NULL), "
+            f"{suspects} FROM read_parquet({_files(stage)})")[0]) if _files(stage) != "[]" else (0, 0, 0, 0)
+        if odd:
+            shutil.rmtree(stage, ignore_errors=True)
+            spark.catalog.dropTempView(raw_table)
+            raise QuotingSpansLines(odd)
         spark.read.parquet(str(stage)).createOrReplaceTempView(mapped)
         load_id = self.load_id(load.source)
         file_sql = "m._source_file" if "_source_file" in passthrough else literal(load.file)
@@ -206,7 +227,11 @@ class SparkLoader(SparkX12, SparkReaders, Loader):
         """The file's rejects as Parquet: unsplittable rows, then cells that do not type (rejects_select)."""
         spark = self.spark
         spark.sql(f"SELECT * FROM {bq(mapped)} WHERE _bad").createOrReplaceTempView(bad + "_rows")
-        spark.sql(to_spark(rejects_select(plans, bad + "_rows"))).createOrReplaceTempView(bad)
+        try:
+            spark.sql(guard.check(to_spark(rejects_select(plans, bad + "_rows")), f"the rejects of {load.file}")) \
+                .createOrReplaceTempView(bad)
+        except guard.SqlRefused as exc:
+            raise UnreadableFile(exc.problem) from None
         load_id = self.load_id(load.source)
         meta = (f"{literal(load_id)} AS load_id, {literal(load.source)} AS source, "
                 f"{literal(load.system)} AS system, {literal(load.entity)} AS entity")

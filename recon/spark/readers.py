@@ -28,7 +28,7 @@ from recon.load.csv_reader import csv_header
 from recon.load.lines import too_long_reason
 from recon.load.mapping import read_columns
 from recon.load.readers import UnreadableFile
-from recon.sql import ident
+from recon.sql import ident, literal
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -59,6 +59,9 @@ class RawView:
     rejects: str | None
     columns: list[str]
     rows_read: int
+    # A boolean column of the view, true on a line Spark's per-line split cannot be trusted with
+    # (see `SparkReaders.read_csv`); the loader then reads the file on the driver instead.
+    suspect: str | None = None
 
 
 def first_line(exc: BaseException) -> str:
@@ -71,11 +74,15 @@ def _re(text: str) -> str:
     return re.escape(text)
 
 
+SUSPECT = "_quote_suspect"
+
+
 class SparkReaders:
     """The readers of `SparkLoader`: `read` picks one by format and returns a `RawView`."""
 
     spark: SparkSession
     db: Database
+    work_dir: Path
     _db_lock: threading.Lock
     _name: Callable[[str], str]
 
@@ -135,13 +142,24 @@ class SparkReaders:
         csv_options = {"sep": delimiter, "quote": quote, "escape": escape, "mode": "PERMISSIVE"}
         # Quoted sections are removed before counting delimiters; inside them a quote is doubled
         # ("") when the escape is the quote itself, else escaped (\").
-        q, e = _re(quote), _re(escape)
+        q, e, d = _re(quote), _re(escape), _re(delimiter)
         inner = f"[^{q}]|{q}{q}" if escape == quote else f"[^{q}{e}]|{e}."
         quoted = f"{q}(?:{inner})*{q}" if quote else None
         unquoted = F.regexp_replace("value", quoted, "") if quoted else F.col("value")
-        found = F.size(F.split(unquoted, _re(delimiter), -1))
+        found = F.size(F.split(unquoted, d, -1))
+        # A line is split here only when every quote in it belongs to a whole quoted field (from a
+        # delimiter or the line's start to a delimiter or its end). Any other quote (a field that
+        # goes on over the next lines, a stray or unterminated quote, a quote inside a value) is
+        # what the DuckDB reader resolves across lines (recon.load.csv_reader); such a file is read
+        # on the driver by that very reader, so both engines load it the same way.
+        if quote:
+            chunk = f"(?:[^{q}]++|{q}{q})*+" if escape == quote else f"(?:[^{q}{e}]++|{e}.)*+"
+            whole_fields = f"(?<=^|{d}){q}{chunk}{q}(?={d}|$)"
+            suspect = F.regexp_replace("value", whole_fields, "").contains(quote)
+        else:
+            suspect = F.lit(False)
         parsed = lines.select(F.col("_line").alias("_source_row"), "value", found.alias("_found"),
-                              F.from_csv("value", schema, csv_options).alias("_p"))
+                              F.from_csv("value", schema, csv_options).alias("_p"), suspect.alias(SUSPECT))
         view = self._name("raw")
         too_long = F.octet_length("value") > limit
         ok = (F.col("_found") == len(columns)) & ~too_long
@@ -158,8 +176,37 @@ class SparkReaders:
             F.when(too_long, F.lit(too_long_reason(limit)))
             .when(~ok, F.concat(F.lit("wrong column count (Expected Number of Columns: "), expected.cast("string"),
                                 F.lit(" Found: "), F.col("_found").cast("string"), F.lit(")"))).alias("_parse_reason"),
+            SUSPECT,
         ).createOrReplaceTempView(view)
-        return RawView(view, None, columns, COUNTED)
+        return RawView(view, None, columns, COUNTED, SUSPECT)
+
+    def read_csv_on_driver(self, path: Path, display: str, source: Source) -> RawView:
+        """A CSV file whose quoting spans or breaks lines, read by the DuckDB engine's reader on the driver.
+
+        That reader puts every physical line into a record (numbered by its first line) or a
+        reject of its own (recon.load.csv_reader). Its cells and rejects go to Spark as Parquet in
+        the work folder, not through Python, so a large file costs a DuckDB scan, not memory.
+        """
+        with self._db_lock:
+            reader = FORMATS["csv"].read
+            assert reader is not None, "csv has a per-file reader"
+            raw = reader()(self.db, path, display, source.options)
+            folder = self.work_dir / "driver" / self._name("csv")
+            folder.mkdir(parents=True)
+            try:
+                for name, table in (("cells", raw.table), ("rejects", raw.rejects)):
+                    self.db.execute(f"COPY (SELECT * FROM {ident(table)} ORDER BY _source_row) TO "
+                                    f"{literal(str(folder / (name + '.parquet')))} (FORMAT parquet)")
+                rejected = int(self.db.scalar(f"SELECT count(*) FROM {ident(raw.rejects)}"))
+            finally:
+                raw.drop(self.db)
+        view, rejects = self._name("raw"), self._name("parse_rejects")
+        self.spark.read.parquet(str(folder / "cells.parquet")).select("*", *self.no_parse_problem) \
+            .createOrReplaceTempView(view)
+        if not rejected:
+            return RawView(view, None, raw.columns, raw.rows_read)
+        self.spark.read.parquet(str(folder / "rejects.parquet")).createOrReplaceTempView(rejects)
+        return RawView(view, rejects, raw.columns, raw.rows_read)
 
     def read_json_lines(self, path: Path, display: str, source: Source) -> RawView:
         from pyspark.sql import functions as F

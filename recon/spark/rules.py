@@ -31,7 +31,7 @@ from recon.rules.compile_parts import STATS_COLUMNS
 from recon.rules.contract import COLUMN_NAMES, COLUMN_TYPES, exceptions_ddl, order_by
 from recon.rules.loader import LoadedRule
 from recon.rules.runner import Blockers, OnRule, RuleResult, RulesReport, compared_nothing, prepare_rule
-from recon.spark import udfs
+from recon.spark import guard, udfs
 from recon.spark.transpile import to_spark
 from recon.sql import ident, literal
 
@@ -121,8 +121,13 @@ def _with(query: exp.Expression, ctes: list[exp.CTE]) -> exp.Expression:
     return query
 
 
-def rule_frame(spark: SparkSession, steps: list[Step]) -> DataFrame:
-    """Run the checkpointed steps now; return the final query's (lazy) DataFrame."""
+def rule_frame(spark: SparkSession, steps: list[Step], what: str = "a rule") -> DataFrame:
+    """Run the checkpointed steps now; return the final query's (lazy) DataFrame.
+
+    Every step is checked first (recon.spark.guard): none may read files or run Java.
+    """
+    for step in steps:
+        guard.check(step.sql, what)
     for step in steps[:-1]:
         frame = spark.sql(step.sql).localCheckpoint(eager=True)
         frame.createOrReplaceTempView(step.name or "")
@@ -165,7 +170,7 @@ def run_rules(spark: SparkSession, db: Database, rules: list[LoadedRule], *, tab
     def run_one(index: int, result: RuleResult, sql: str) -> None:
         started = time.perf_counter()
         try:
-            frame = rule_frame(spark, staged(sql, params, f"_r{index}_"))
+            frame = rule_frame(spark, staged(sql, params, f"_r{index}_"), f"rule {result.rule_id}")
             frame.write.mode("overwrite").parquet(str(out / f"rule={index}"))
         except Exception as exc:  # a function Spark lacks, a type it refuses, a failed task
             result.status, result.reason = "failed", _first_line(exc)

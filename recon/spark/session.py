@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from recon.config.schema import SparkOptions
 from recon.errors import ConfigError, Problem
+from recon.spark.probe import probe_executors
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -31,14 +32,24 @@ SEMANTIC_CONF: dict[str, str] = {
     # Checkpointing a rule's shared steps trips over propagated constraints (Spark 4.3:
     # "key not found" in LogicalRDD.rewriteStatsAndConstraints); recon's plans gain nothing from them.
     "spark.sql.constraintPropagation.enabled": "false",
+    # No `SELECT * FROM csv.`/etc/passwd``: SQL reads only the views recon registered (recon.spark.guard
+    # checks every statement as well).
+    "spark.sql.runSQLOnFiles": "false",
+}
+# Spark's stage progress bars ([Stage 56:>  (0 + 1) / 2]) would go to the stderr of a cron job and
+# through recon's own progress display; recon reports progress itself, on any master.
+DEFAULT_CONF: dict[str, str] = {
+    "spark.ui.showConsoleProgress": "false",
 }
 LOCAL_CONF: dict[str, str] = {
     "spark.ui.enabled": "false",
-    "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": "4",
     "spark.driver.host": "127.0.0.1",
     "spark.driver.bindAddress": "127.0.0.1",
 }
+
+
+_PROBED: set[str] = set()  # applications whose executors passed the probe (a session is reused)
 
 
 def pyspark_missing() -> ConfigError:
@@ -67,7 +78,11 @@ def _quiet_logging() -> str:
 def session_conf(options: SparkOptions) -> dict[str, str]:
     """Every setting the session is built with: recon's defaults, then the config's `conf`."""
     conf = dict(SEMANTIC_CONF)
+    conf.update(DEFAULT_CONF)
     conf["spark.driver.extraJavaOptions"] = _quiet_logging()
+    # The executors run recon's UDFs and X12 parser: by default in the interpreter that runs recon
+    # (on a cluster, the same path must hold a Python with recon installed; the probe checks it).
+    conf["spark.pyspark.python"] = os.environ.get("PYSPARK_PYTHON") or sys.executable
     # recon registers temp views only; without this Spark leaves a spark-warehouse/ folder in the cwd.
     conf["spark.sql.warehouse.dir"] = str(Path(tempfile.gettempdir()) / "recon-spark-warehouse")
     if options.master.startswith("local"):
@@ -80,7 +95,10 @@ def get_session(options: SparkOptions) -> SparkSession:
     """The process's Spark session (created on first use, reused after: a JVM start costs seconds).
 
     Executors must run the same Python as the driver when they run recon's UDFs and the X12
-    parser, so PYSPARK_PYTHON defaults to this interpreter for local masters.
+    parser, so `spark.pyspark.python` defaults to this interpreter (PYSPARK_PYTHON, or the config's
+    `conf`, win), and a new session is probed (`recon.spark.probe`) unless it is local and runs
+    this very interpreter: executors that cannot run recon are a named problem before any data
+    is read, not a PythonException in the middle of the rules.
     """
     # pyspark 4.3 warns that it does not "fully support" pandas 3; recon's UDFs are tested with
     # pandas 3 (tests/spark), and a nightly job's stderr is no place for the notice.
@@ -89,11 +107,12 @@ def get_session(options: SparkOptions) -> SparkSession:
         from pyspark.sql import SparkSession
     except ImportError:
         raise pyspark_missing() from None
-    if options.master.startswith("local"):
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    conf = session_conf(options)
+    # pyspark started from Python (not spark-submit) takes the executors' interpreter from this
+    # variable only; the config's `spark.pyspark.python`, else PYSPARK_PYTHON, else this one.
+    os.environ["PYSPARK_PYTHON"] = conf["spark.pyspark.python"]
     builder: Any = SparkSession.builder.master(options.master).appName(options.app_name)
-    for key, value in session_conf(options).items():
+    for key, value in conf.items():
         builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
@@ -105,7 +124,16 @@ def get_session(options: SparkOptions) -> SparkSession:
     for key in SEMANTIC_CONF:
         session.conf.set(key, session_conf(options)[key])
     session.sparkContext.setLogLevel("ERROR")
+    app = session.sparkContext.applicationId
+    same_python = conf["spark.pyspark.python"] == sys.executable
+    if app not in _PROBED and not (options.master.startswith("local") and same_python):
+        try:
+            probe_executors(session, options.master)
+        except ConfigError:
+            session.stop()  # a session whose executors cannot run recon is of no use to the next run
+            raise
+    _PROBED.add(app)
     return session
 
 
-__all__ = ["SEMANTIC_CONF", "get_session", "pyspark_missing", "session_conf"]
+__all__ = ["DEFAULT_CONF", "SEMANTIC_CONF", "get_session", "pyspark_missing", "session_conf"]

@@ -140,7 +140,8 @@ class SparkX12:
         columns = sorted({c for e in COLUMNS for c in (*COLUMNS[e], *LINEAGE)} - {"_source_row"})
         schema = ", ".join(["_entity STRING", "_json STRING", "_source_row BIGINT",
                             *(f"{bq(c)} STRING" for c in columns)])
-        files = self.spark.createDataFrame([(str(p), d) for p, d in zip(paths, displays, strict=True)],
+        # Absolute: an executor opens the file from its own working folder, not the driver's.
+        files = self.spark.createDataFrame([(str(p.absolute()), d) for p, d in zip(paths, displays, strict=True)],
                                            "path STRING, display STRING")
         files = files.repartition(max(1, min(len(paths), self.spark.sparkContext.defaultParallelism)))
         out = str(self.work_dir / "x12" / f"part{self._name('x12')}")

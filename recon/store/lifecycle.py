@@ -25,10 +25,11 @@ def statuses_sql(runs: str, presence: str) -> str:
     """One row per (run, exception id) with its lifecycle status in that run.
 
     `runs`: run_id, as_of, started_at: the runs of the line (failed runs left out by the caller).
-    `presence`: run_id, exception_id, exception_type, workflow, rule_id, severity: what each run found.
+    `presence`: run_id, exception_id, exception_type, workflow, rule_id, severity, owner: what each run found.
 
     Columns: run_id, seq, exception_id, exception_type, workflow, rule_id, severity, status,
-    first_seen_run, first_seen_at, open_since, hours_open, times_opened.
+    first_seen_run, first_seen_at, open_since, hours_open, times_opened, owner (the owner queue the
+    exception was in when last found: a resolved one keeps it, for MTTR per owner).
     """
     return f"""
 WITH r AS (
@@ -36,7 +37,8 @@ WITH r AS (
 ),
 p AS (
     SELECT r.seq, e.exception_id, any_value(e.exception_type) AS exception_type,
-           any_value(e.workflow) AS workflow, any_value(e.rule_id) AS rule_id, any_value(e.severity) AS severity
+           any_value(e.workflow) AS workflow, any_value(e.rule_id) AS rule_id, any_value(e.severity) AS severity,
+           any_value(e.owner) AS owner
     FROM {presence} e JOIN r ON r.run_id = e.run_id
     WHERE e.exception_id IS NOT NULL
     GROUP BY r.seq, e.exception_id
@@ -51,14 +53,14 @@ islands AS (
     FROM streak GROUP BY exception_id, grp
 ),
 present AS (
-    SELECT s.seq, s.exception_id, s.exception_type, s.workflow, s.rule_id, s.severity,
+    SELECT s.seq, s.exception_id, s.exception_type, s.workflow, s.rule_id, s.severity, s.owner,
            CASE WHEN i.start_seq < s.seq THEN 'open' WHEN i.island_no = 1 THEN 'new' ELSE 'reopened' END AS status,
            i.start_seq, i.first_seq, i.island_no
     FROM streak s JOIN islands i ON i.exception_id = s.exception_id AND i.grp = s.grp
 ),
 resolved AS (
     SELECT i.end_seq + 1 AS seq, i.exception_id, last.exception_type, last.workflow, last.rule_id, last.severity,
-           'resolved' AS status, i.start_seq, i.first_seq, i.island_no
+           last.owner, 'resolved' AS status, i.start_seq, i.first_seq, i.island_no
     FROM islands i JOIN p last ON last.exception_id = i.exception_id AND last.seq = i.end_seq
     WHERE i.end_seq < (SELECT max(seq) FROM r)
 ),
@@ -66,7 +68,7 @@ every AS (SELECT * FROM present UNION ALL SELECT * FROM resolved)
 SELECT cur.run_id, cur.seq, e.exception_id, e.exception_type, e.workflow, e.rule_id, e.severity, e.status,
        first.run_id AS first_seen_run, first.as_of AS first_seen_at, opened.as_of AS open_since,
        round(date_diff('second', opened.as_of, cur.as_of) / 3600.0, 1) AS hours_open,
-       e.island_no AS times_opened
+       e.island_no AS times_opened, e.owner
 FROM every e
 JOIN r cur ON cur.seq = e.seq
 JOIN r opened ON opened.seq = e.start_seq

@@ -92,6 +92,12 @@ TABLES: dict[str, str] = {
         run_id VARCHAR, source VARCHAR, system VARCHAR, entity VARCHAR, files INTEGER, rows_read BIGINT,
         rows_loaded BIGINT, rows_rejected BIGINT, status VARCHAR, problems VARCHAR""",
     "run_rejects": "run_id VARCHAR, source VARCHAR, field VARCHAR, reason VARCHAR, rows BIGINT",
+    # The run's operating metrics (recon.report.metrics, docs/operations.md), one row per value: `dimension`
+    # and `member` say what it is of ('' for the whole run; 'workflow'/'order-to-cash', 'site'/'P100'...),
+    # `bucket` an age bucket ('' otherwise); a ratio keeps its numerator and denominator. NULL value: not measured.
+    "run_metrics": """
+        run_id VARCHAR, metric VARCHAR, dimension VARCHAR, member VARCHAR, bucket VARCHAR, value DOUBLE,
+        numerator DOUBLE, denominator DOUBLE, unit VARCHAR""",
     "exceptions": ", ".join(f"{ident(n)} {t}" for n, t in EXCEPTION_COLUMNS.items()),
     # A known issue: listed in every report, kept outside the failure bar while `until` >= the run's as-of date.
     "acks": """

@@ -17,7 +17,7 @@ import json
 import os
 import socket
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -98,6 +98,9 @@ class RunRecord:
 RUN_COLUMNS = ("run_id, started_at, ended_at, as_of, status, exit_code, error, config_path, config_hash, rule_packs, "
                "inputs_hash, fingerprint, replaced_run_id, recon_version, host, user_name, files, rows_read, "
                "rows_loaded, rows_rejected, sources_failed, exceptions")
+
+
+METRIC_COLUMNS = "run_id, metric, dimension, member, bucket, value, numerator, denominator, unit"
 
 
 class StateStore:
@@ -252,12 +255,14 @@ class StateStore:
 
     def record(self, run: RunRecord, *, sources: Sequence[dict[str, Any]], inputs: Iterable[InputFile],
                exceptions_table: str | None, rejects_table: str | None, replace: Sequence[str] = (),
-               carried_table: str | None = None, status_table: str | None = None) -> None:
+               carried_table: str | None = None, status_table: str | None = None,
+               metrics: Sequence[Mapping[str, Any]] = ()) -> None:
         """Write one run in one transaction; the runs listed in `replace` (and their rows) go in the same one.
 
         `carried_table` holds the exceptions carried forward unverified (their rule was not evaluated):
         they are recorded as present in this run, so nothing resolves them until a run re-checks them.
         `status_table` (`main.exception_status`) gives each row the analyst's status and reason code.
+        `metrics` are the run's operating metrics (recon.report.metrics.Metric.as_dict()).
         """
         db = self.db
         exception_select = (self.exception_select(exceptions_table, run.run_id, status_table=status_table)
@@ -284,6 +289,10 @@ class StateStore:
             if rejects_table:
                 db.execute(f"INSERT INTO {self.t('run_rejects')} SELECT ?, source, field, reason, "
                            f"count(DISTINCT (file, \"row\")) FROM {rejects_table} GROUP BY ALL", [run.run_id])
+            if metrics:
+                db.con.executemany(f"INSERT INTO {self.t('run_metrics')} ({METRIC_COLUMNS}) "
+                                   f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                   [[run.run_id, *(m.get(c) for c in METRIC_COLUMNS.split(", ")[1:])] for m in metrics])
             cols = ", ".join(ident(c) for c in EXCEPTION_COLUMNS)
             for select in (exception_select, carried_select):
                 if select:
@@ -341,7 +350,7 @@ class StateStore:
         return f"SELECT run_id, as_of, started_at FROM {self.t('runs')} WHERE status <> 'failed'{skip}"
 
     def presence_sql(self) -> str:
-        return (f"SELECT run_id, exception_id, exception_type, workflow, rule_id, severity "
+        return (f"SELECT run_id, exception_id, exception_type, workflow, rule_id, severity, owner "
                 f"FROM {self.t('exceptions')}")
 
 

@@ -18,7 +18,7 @@ shows it, and it never replaces a good run. A dry run takes no lock and writes n
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +34,7 @@ from recon.errors import EXIT_BAR_BROKEN, EXIT_INCOMPLETE, EXIT_OK, ReconError
 from recon.seams import hold_point
 from recon.sql import ident
 from recon.store import acks as ack_store
+from recon.store import metrics as metric_store
 from recon.store import pairings
 from recon.store import resolutions as explanations
 from recon.store.inputs import (
@@ -214,10 +215,10 @@ class RunStore:
             self._carry_forward(store, previous, rules)
             current = ""
             if _has_table(db, "exceptions"):
-                current = ("UNION ALL SELECT ?::VARCHAR, exception_id, exception_type, workflow, rule_id, severity "
-                           "FROM main.exceptions")
-            current += (" UNION ALL SELECT ?::VARCHAR, exception_id, exception_type, workflow, rule_id, severity "
-                        f"FROM {CARRIED}")
+                current = ("UNION ALL SELECT ?::VARCHAR, exception_id, exception_type, workflow, rule_id, severity, "
+                           "owner FROM main.exceptions")
+            current += (" UNION ALL SELECT ?::VARCHAR, exception_id, exception_type, workflow, rule_id, severity, "
+                        f"owner FROM {CARRIED}")
             db.execute(f"CREATE OR REPLACE TEMP TABLE _lc_presence AS {store.presence_sql()} {current}",
                        [self.run_id] * current.count("?::VARCHAR"))
             day = as_of_date(self.as_of, self.project.config.timezone)
@@ -333,8 +334,19 @@ class RunStore:
         return {"previous_value_at_risk": {c: float(round(v, 2)) for c, v in before},
                 "resolved_value_at_risk": {c: float(round(v, 2)) for c, v in resolved}}
 
-    def record(self, exit_code: int) -> None:
-        """Write the run and its exceptions to the state in one transaction (nothing on a dry run)."""
+    def metric_history(self, limit: int) -> list[dict[str, Any]]:
+        """The operating metrics of up to `limit` recorded runs before this one (as-of at most this
+        run's; not a run this one replaces), oldest first: the trend's earlier points."""
+        store = StateStore.attach(self.db, self.path, read_only=True)
+        try:
+            exclude = [self.run_id, *store.run_ids_with_fingerprint(self.fingerprint)]
+            return metric_store.history(store, limit=limit, up_to=self.as_of, exclude=exclude)
+        finally:
+            store.detach()
+
+    def record(self, exit_code: int, metrics: Sequence[Mapping[str, Any]] = ()) -> None:
+        """Write the run, its exceptions and its operating metrics to the state in one transaction
+        (nothing on a dry run)."""
         if self.dry_run:
             return
         db = self.db
@@ -350,7 +362,7 @@ class RunStore:
             store.record(run, sources=self._load.sources, inputs=self.inputs,
                          exceptions_table="main.exceptions" if has_exceptions else None,
                          rejects_table="main.rejects" if _has_table(db, "rejects") else None,
-                         replace=replaced, carried_table=CARRIED if self._carried() else None,
+                         replace=replaced, carried_table=CARRIED if self._carried() else None, metrics=metrics,
                          status_table=STATUS_TABLE if self.db.table_exists("main", "exception_status") else None)
         finally:
             store.detach()

@@ -120,13 +120,25 @@ def build_database(with_lifecycle: bool = True, run_id: str = RUN_ID) -> Databas
         (f"{run_id}:erp_lines", "erp_lines", 5, "order_id", "", "missing key field"),
         ("an-earlier-run:erp_lines", "erp_lines", 9, "qty", "y", "not a number"),
     ])
+    # Stock in the ERP (book) and the WMS (system of record): P100 MAT-1 40 vs 36 at 35.00 (140.00 of
+    # variance), MAT-2 only in the WMS (no price: units only); P300 MAT-3 equal.
+    stock = {"erp": [("MAT-1", "DC-EAST", "L7", 40), ("MAT-3", "DC-WEST", None, 10)],
+             "wms": [("MAT-1", "DC-EAST", "L7", 36), ("MAT-2", "DC-EAST", None, 5), ("MAT-3", "DC-WEST", None, 10)]}
+    for system, rows in stock.items():
+        table = ensure_table(db, system, "stock")
+        db.con.executemany(f"INSERT INTO {table} (item_id, site, lot, qty) VALUES (?, ?, ?, ?)", rows)
+    lines = ensure_table(db, "erp", "order_lines")
+    db.con.executemany(f"INSERT INTO {lines} (order_id, line_no, item_id, qty, unit_price, currency) "
+                       "VALUES (?, ?, ?, 1, ?, ?)", [("SO-1", 10, "MAT-1", 30, "USD"), ("SO-2", 10, "MAT-1", 35, None),
+                                                     ("SO-3", 10, "MAT-3", 2, "USD")])
     if with_lifecycle:
         db.execute("CREATE TABLE main.exception_status (run_id VARCHAR, exception_id VARCHAR, status VARCHAR, "
-                   "acked BOOLEAN, ack_until DATE, ack_note VARCHAR)")
-        db.con.executemany("INSERT INTO main.exception_status VALUES (?, ?, ?, ?, ?, ?)",
+                   "acked BOOLEAN, ack_until DATE, ack_note VARCHAR, hours_open DECIMAL(12,1), owner VARCHAR)")
+        db.con.executemany("INSERT INTO main.exception_status VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                            [(run_id, f"{i:016x}", s, a, "2026-11-30" if a else None,
-                             "WMS fix deployed Friday <b>only</b>" if a else None) for i, (s, a) in LIFECYCLE.items()]
-                           + [(run_id, "00000000000000ff", "resolved", False, None, None)])
+                             "WMS fix deployed Friday <b>only</b>" if a else None, 0 if s == "new" else 24,
+                             EXCEPTIONS[i][4]) for i, (s, a) in LIFECYCLE.items()]
+                           + [(run_id, "00000000000000ff", "resolved", False, None, None, 30, "finance")])
     return db
 
 
@@ -143,17 +155,18 @@ def base_summary(rules: bool = True) -> dict[str, Any]:
     ]
     rule_list = [
         {"rule_id": "shipped-not-posted", "workflow": "order-to-cash", "status": "ok", "exceptions": 3,
-         "seconds": 0.01, "reason": None, "records_compared": 400, "records_matched": 397},
+         "seconds": 0.01, "reason": None, "records_compared": 400, "records_matched": 397, "kind": "match"},
         {"rule_id": "invoice-without-shipment", "workflow": "order-to-cash", "status": "ok", "exceptions": 1,
-         "seconds": 0.01, "reason": None, "records_compared": 300, "records_matched": 299},
+         "seconds": 0.01, "reason": None, "records_compared": 300, "records_matched": 299, "kind": "match"},
         {"rule_id": "invoice-amount", "workflow": "order-to-cash", "status": "ok", "exceptions": 2,
-         "seconds": 0.01, "reason": None, "records_compared": 300, "records_matched": 298},
+         "seconds": 0.01, "reason": None, "records_compared": 300, "records_matched": 298, "kind": "match"},
         {"rule_id": "edi-ack", "workflow": "edi", "status": "ok", "exceptions": 2, "seconds": 0.01,
-         "reason": None, "records_compared": 50, "records_matched": 48},
+         "reason": None, "records_compared": 50, "records_matched": 48, "kind": "match"},
         {"rule_id": "tracking", "workflow": "transport", "status": "ok", "exceptions": 2, "seconds": 0.01,
-         "reason": None, "records_compared": 200, "records_matched": 198},
+         "reason": None, "records_compared": 200, "records_matched": 198, "kind": "check",
+         "table": "wms.shipment_lines"},
         {"rule_id": "stock", "workflow": "inventory", "status": "ok", "exceptions": 1, "seconds": 0.01,
-         "reason": None, "records_compared": 120, "records_matched": 119},
+         "reason": None, "records_compared": 120, "records_matched": 119, "kind": "match"},
         {"rule_id": "no-pod", "workflow": "transport", "status": "skipped", "exceptions": 0, "seconds": 0.0,
          "reason": "no source loads tms.deliveries"},
     ]
@@ -210,13 +223,23 @@ class Rendered:
         return Report(self.db, self.summary, self.out_dir, self.config)
 
 
+# Two earlier runs' metrics (recon.store.metrics.history rows), for the trend lines.
+HISTORY: list[dict[str, Any]] = [
+    {"run_id": f"2026111{d}T060000Z-before", "as_of": f"2026-11-1{d}T06:00:00+00:00", "metric": m, "dimension": dim,
+     "member": member, "bucket": "", "value": v}
+    for d, values in ((8, (0.95, 0.02, 0.5, 1)), (9, (0.97, 0.01, None, 2)))
+    for (m, dim, member), v in zip((("auto_match_rate", "", ""), ("duplicate_rate", "entity", "invoices"),
+                                    ("slo_attainment", "", ""), ("exceptions_over_7d", "", "")), values, strict=True)
+]
+
+
 def render_run(tmp_path: Path, db: Database | None = None, config: dict[str, Any] | None = None,
                fail_on: str | None = "critical", facts: context.RunFacts | None = None,
                neutralise: bool = True) -> Rendered:
     """Build the summary of the fixture run and write its outputs into tmp_path/out, as a run does."""
     settings = Config.model_validate(GOLDEN_CONFIG if config is None else config)
     db = db or build_database()
-    summary = context.build(db, facts or base_facts(), settings, fail_on)
+    summary = context.build(db, facts or base_facts(), settings, fail_on, history=HISTORY)
     # The golden files were recorded from the reporting step alone, before one module wrote every
     # file: its file list has no rejects.csv. Keep them byte-identical by writing none here (the
     # rejects section above was computed from the table).

@@ -22,7 +22,8 @@ def test_list_shows_every_bundled_rule(tmp_path: Path, monkeypatch) -> None:  # 
     rows = json.loads(out)
     assert {r["id"] for r in rows} >= {"shipment-posted-in-erp", "edi-order-in-erp", "stock-matches"}
     posted = next(r for r in rows if r["id"] == "shipment-posted-in-erp")
-    assert posted["exceptions"] == ["shipped-not-posted", "posted-not-shipped", "ship-qty-mismatch"]
+    assert posted["exceptions"] == ["shipped-not-posted", "posted-not-shipped", "uom-not-convertible",
+                                    "ship-qty-mismatch"]
 
 
 def test_show_prints_the_doc_entry(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -53,7 +54,8 @@ def test_explain_uses_the_config_parameters(tmp_path: Path) -> None:
 def test_rules_test_runs_the_case_files(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)
     code, out = invoke("rules", "test", "stock-matches", "invoice-line-unique")
-    assert code == 0 and "4 of 4 cases pass" in out
+    # stock-matches 2 + its --lots file 1 + its --in-transit file 4, invoice-line-unique 2
+    assert code == 0 and "9 of 9 cases pass" in out
 
 
 def test_rules_docs_check(tmp_path: Path) -> None:

@@ -39,6 +39,10 @@ rules:
     "parquet_scan('x.parquet') IS NULL",
     "query('SELECT 1') IS NULL",
     "order_id IN (SELECT content FROM read_text('/etc/passwd'))",
+    # Spark's: a Java method (the Spark engine runs the transpiled snippet), a file reader
+    "reflect('java.lang.System', 'getenv', 'HOME') IS NOT NULL",
+    "java_method('java.nio.file.Files', 'readString', '/etc/passwd') IS NOT NULL",
+    "read_files('/etc/passwd') IS NULL",
 ])
 def test_a_snippet_that_reads_files_is_refused_by_validate(make_project, tmp_path: Path, require: str) -> None:
     config = make_project(GOOD + "rules: [p.yaml]\n", FILES)

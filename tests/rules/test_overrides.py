@@ -167,7 +167,8 @@ def test_selection_by_id_pack_workflow_and_glob() -> None:
     ruleset = load_project_rules(None)
     chosen = selection.select(ruleset, ["edi-order-*", "pack:inventory"], ["stock-matches"])
     enabled = {r.id for r in chosen.rules if r.enabled}
-    assert enabled == {"edi-order-in-erp", "edi-order-lines-match-erp", "inventory-advice-matches-stock"}
+    assert enabled == {"edi-order-in-erp", "edi-order-lines-match-erp", "inventory-advice-matches-stock",
+                       "transfer-received"}
     assert len(chosen.rules) == len(ruleset.rules)  # the others kept, as disabled
     assert chosen.get("stock-matches").disabled == "excluded (--exclude stock-matches)"  # type: ignore[union-attr]
     assert chosen.get("released-order-ships").disabled.startswith("not selected")  # type: ignore[union-attr]

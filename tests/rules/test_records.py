@@ -105,6 +105,7 @@ def test_the_combined_statement_gives_the_exceptions_of_the_plain_one(rule_id: s
     """`sql_with_stats` = `sql` plus one row of counts; `stats_sql` alone gives the same counts."""
     from recon.rules.cases import case_config, case_rule, read_case_file
     from recon.rules.registry import CASES_DIR, bundled_packs
+    from recon.rules.runner import lookup_tables
 
     path = CASES_DIR / f"{rule_id}.yaml"
     cases = read_case_file(path)
@@ -114,9 +115,7 @@ def test_the_combined_statement_gives_the_exceptions_of_the_plain_one(rule_id: s
     for case in cases.cases:
         db = Database()
         try:
-            needed = list(loaded.rule.tables())
-            for part in (loaded.rule, getattr(loaded.rule, "left", None), getattr(loaded.rule, "right", None)):
-                needed += [lk.table for lk in getattr(part, "lookups", [])]
+            needed = [*loaded.rule.tables(), *sorted(lookup_tables(loaded.rule))]  # nested lookups' too
             build_tables(db, case.tables, needed)
             if compiled.scorers:
                 from recon.rules import fuzzy

@@ -7,7 +7,7 @@ import sqlglot
 from recon.rules import docs
 from recon.rules.compiler import compile_rule
 from recon.rules.registry import BUNDLED_DIR, CASES_DIR, load_project_rules
-from recon.sample.windows import NOT_INJECTED, TYPES
+from recon.sample.windows import ALL_TYPES, NOT_INJECTED
 
 
 def test_every_bundled_rule_has_a_doc_and_a_case_file() -> None:
@@ -30,7 +30,7 @@ def test_contract_exception_types_and_business_keys() -> None:
     for loaded in load_project_rules(None).rules:
         for outcome in docs.outcomes(loaded):
             found.setdefault(outcome["exception"], set()).add(frozenset(outcome["key"]))
-    agreed = {**TYPES, **NOT_INJECTED}
+    agreed = {**ALL_TYPES, **NOT_INJECTED}
     assert set(found) == set(agreed)
     for name, keys in agreed.items():
         assert found[name] == {frozenset(keys)}, name

@@ -109,6 +109,68 @@ def test_aggregated_side_exposes_only_its_aggregates(tmp_path: Path) -> None:
     assert any("left.lot" in r and "aggregated" in r for r in rendered), rendered
 
 
+def test_aggregate_expressions_and_lookup_chains_are_checked(tmp_path: Path) -> None:
+    """`aggregate: {v: sum(qty * unit_price)}` reads the side's columns (lookup fields too) and must
+    aggregate; a lookup's `by` may name an earlier lookup's field, never a later or unknown one."""
+    good = pack(tmp_path, """
+      - id: worth
+        kind: match
+        title: Worth
+        left:
+          table: wms.shipment_lines
+          lookups: [{table: erp.order_lines, by: [order_id, line_no], fields: [unit_price]}]
+          aggregate: {shipment_value: "sum(qty * unit_price)"}
+        right: {table: tms.deliveries}
+        keys: [shipment_id]
+        missing_right: {exception: x, severity: low, value_at_risk: left.shipment_value}
+      - id: chained
+        kind: check
+        title: Chained
+        table: edi.edi_acks
+        lookups:
+          - {table: edi.edi_documents, by: {control_number: acked_control_number}, fields: {ref: reference}}
+          - table: wms.shipment_lines
+            by: {shipment_id: ref}
+            lookups: [{table: erp.order_lines, by: [order_id, line_no], fields: [unit_price]}]
+            fields: {value: "sum(qty * unit_price)"}
+        keys: [{name: document, expr: acked_control_number}]
+        require: "status <> 'R'"
+        outcome: {exception: y, severity: low, value_at_risk: value}
+    """, name="good.yaml")
+    assert load_rules([good]).ids() == ["worth", "chained"]
+    bad = pack(tmp_path, """
+      - id: shape
+        kind: match
+        title: Shape
+        left: {table: wms.shipment_lines, aggregate: {shipment_value: "qty * unit_price"}}
+        right: {table: tms.deliveries}
+        keys: [shipment_id]
+        missing_right: {exception: x, severity: low}
+      - id: worth
+        kind: match
+        title: Worth
+        left: {table: wms.shipment_lines, aggregate: {shipment_value: "sum(qty * unit_prize)"}}
+        right: {table: tms.deliveries, aggregate: {late: "max(delivered_att)"}}
+        keys: [shipment_id]
+        missing_right: {exception: x, severity: low}
+      - id: chained
+        kind: check
+        title: Chained
+        table: edi.edi_acks
+        lookups:
+          - {table: wms.shipment_lines, by: {shipment_id: ref}, fields: {site: site}}
+          - {table: edi.edi_documents, by: {control_number: acked_control_number}, fields: {ref: reference}}
+        keys: [{name: document, expr: acked_control_number}]
+        require: "status <> 'R'"
+        outcome: {exception: y, severity: low}
+    """, name="bad.yaml")
+    rendered = [p.render() for p in problems(bad)]
+    assert any("'qty * unit_price' is neither an aggregate" in r for r in rendered), rendered
+    assert any("unknown column 'unit_prize'" in r for r in rendered), rendered  # no lookup brings a price
+    assert any("delivered_att" in r and "delivered_at" in r for r in rendered), rendered
+    assert any("'ref' is not a column of edi.edi_acks" in r for r in rendered), rendered
+
+
 def test_snippets_must_parse_and_be_expressions(tmp_path: Path) -> None:
     path = pack(tmp_path, """
       - id: sql

@@ -24,6 +24,15 @@ _I = """i AS (SELECT order_id, order_line_no AS line_no, sum(qty) AS qty FROM
               (SELECT DISTINCT invoice_id, line_no, order_id, order_line_no, qty FROM erp.invoice_lines)
               GROUP BY ALL)"""
 _SENT = f"timezone('{ZONE}', d.sent_at::TIMESTAMP)"
+_STOCK = """f AS (SELECT item_id, from_uom AS uom, factor FROM erp.uom_conversions),
+    t AS (SELECT x.item_id, x.to_site AS site, x.lot, sum(x.qty * coalesce(f.factor, 1)) AS qty FROM erp.transfers x
+          LEFT JOIN f ON f.item_id = x.item_id AND f.uom = x.uom WHERE x.received_at IS NULL GROUP BY ALL),
+    e AS (SELECT s.item_id, site, lot, sum(qty * coalesce(f.factor, 1)) AS qty,
+                 max(CASE WHEN f.factor IS NULL THEN s.uom ELSE 'EA' END) AS u
+          FROM erp.stock s LEFT JOIN f ON f.item_id = s.item_id AND f.uom = s.uom GROUP BY ALL),
+    w AS (SELECT s.item_id, site, lot, sum(qty * coalesce(f.factor, 1)) AS qty,
+                 max(CASE WHEN f.factor IS NULL THEN s.uom ELSE 'EA' END) AS u
+          FROM wms.stock s LEFT JOIN f ON f.item_id = s.item_id AND f.uom = s.uom GROUP BY ALL)"""
 
 QUERIES: dict[str, str] = {
     "released-not-in-wms": """
@@ -104,13 +113,20 @@ QUERIES: dict[str, str] = {
     "carrier-mismatch": """
         SELECT DISTINCT w.shipment_id FROM wms.shipment_lines w JOIN tms.deliveries t USING (shipment_id)
         WHERE w.carrier <> t.carrier""",
-    "stock-variance": """
-        WITH e AS (SELECT item_id, site, lot, sum(qty) AS qty FROM erp.stock GROUP BY ALL),
-             w AS (SELECT item_id, site, lot, sum(qty) AS qty FROM wms.stock GROUP BY ALL)
-        SELECT coalesce(e.item_id, w.item_id) AS item_id, coalesce(e.site, w.site) AS site,
+    # Quantities in eaches where the ERP's material units convert a row's unit; goods in transit
+    # (open transfers to the site) count with the WMS; two units that do not convert are not compared.
+    "stock-variance": f"""
+        WITH {_STOCK} SELECT coalesce(e.item_id, w.item_id) AS item_id, coalesce(e.site, w.site) AS site,
                coalesce(e.lot, w.lot) AS lot
         FROM e FULL JOIN w ON e.item_id = w.item_id AND e.site = w.site AND e.lot IS NOT DISTINCT FROM w.lot
-        WHERE coalesce(e.qty, 0) <> coalesce(w.qty, 0)""",
+        LEFT JOIN t ON t.item_id = coalesce(e.item_id, w.item_id) AND t.site = coalesce(e.site, w.site)
+             AND t.lot IS NOT DISTINCT FROM coalesce(e.lot, w.lot)
+        WHERE NOT coalesce(e.u <> w.u, FALSE) AND coalesce(e.qty, 0) <> coalesce(w.qty, 0) + coalesce(t.qty, 0)""",
+    "uom-not-convertible": f"""
+        WITH {_STOCK} SELECT DISTINCT e.item_id FROM e JOIN w USING (item_id, site) WHERE e.u <> w.u""",
+    "in-transit-overdue": """
+        SELECT transfer_id AS document FROM erp.transfers
+        WHERE received_at IS NULL AND shipped_at < $as_of - INTERVAL 5 DAY""",
 }
 
 # The other reasonable readings; each must find exactly what the main query finds.

@@ -24,7 +24,7 @@ def test_sample_json(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["orders"] == 300 and data["seed"] == 7 and data["as_of"] == "2026-11-20T06:00:00+00:00"
-    assert data["files"]["erp/orders.csv"] > 250 and len(data["truth"]) == 22 and data["shortfall"] == {}
+    assert data["files"]["erp/orders.csv"] > 250 and len(data["truth"]) == 24 and data["shortfall"] == {}
 
 
 def test_bad_as_of_is_a_usage_error(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ PACK_DEFAULTS = {
     "ack_window": f"{WINDOWS.edi_ack_overdue // 3600}h",
     "edi_order_window": f"{WINDOWS.edi_order_in_erp // 3600}h",
     "stock_qty_tolerance": WINDOWS.stock_qty_tolerance,
+    "in_transit_window": f"{WINDOWS.in_transit_overdue // 86400}d",
     "amount_tolerance": WINDOWS.amount_tolerance,
     "price_tolerance": WINDOWS.price_tolerance,
 }

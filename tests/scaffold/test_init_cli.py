@@ -48,8 +48,8 @@ def test_init_maps_every_extract_and_lists_only_statuses_and_time_zone_as_todo(i
     root, report = initialised
     tables = {(s["system"], s["entity"]) for s in report["sources"]}
     assert tables == {("erp", "orders"), ("erp", "order_lines"), ("erp", "shipment_lines"), ("erp", "invoice_lines"),
-                      ("erp", "stock"), ("wms", "orders"), ("wms", "shipment_lines"), ("wms", "stock"),
-                      ("tms", "deliveries"), ("edi", None)}
+                      ("erp", "stock"), ("erp", "uom_conversions"), ("erp", "transfers"), ("wms", "orders"),
+                      ("wms", "shipment_lines"), ("wms", "stock"), ("tms", "deliveries"), ("edi", None)}
     assert report["unclassified"] == []
     assert all(t.startswith("timezone:") or (t.startswith("lookups.") and "_status:" in t)
                for t in report["todos"]), report["todos"]
@@ -113,6 +113,6 @@ def test_dry_run_prints_the_config_and_writes_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "recon.yaml").exists()
     config = yaml.safe_load(result.stdout)
-    assert sorted(config["sources"]) == ["erp_billing", "erp_goods_issues", "erp_order_items", "erp_orders",
-                                         "erp_stock"]
+    assert sorted(config["sources"]) == ["erp_billing", "erp_goods_issues", "erp_material_uom", "erp_order_items",
+                                         "erp_orders", "erp_stock", "erp_transfers"]
     assert "rule coverage" in result.stderr and "skipped" in result.stderr  # no WMS: its rules are skipped

@@ -117,6 +117,10 @@ def test_reports_run_on_spark_results(runs: dict[str, Any]) -> None:
     assert spark.summary["exceptions"]["total"] == duck.summary["exceptions"]["total"]
     assert spark.summary["value_at_risk"] == duck.summary["value_at_risk"]
     assert spark.summary.get("matching") == duck.summary.get("matching")  # records compared, match rates
+    # The operating metrics are measured on the driver over Spark's tables (views in its DuckDB): the same values.
+    assert spark.summary["metrics"]["values"] == duck.summary["metrics"]["values"]
+    assert {m["metric"] for m in spark.summary["metrics"]["values"] if m["value"] is not None} >= {
+        "auto_match_rate", "duplicate_rate", "inventory_variance_value", "exceptions_aged", "slo_attainment"}
 
 
 def test_explain_prints_spark_sql(sample: Path) -> None:
@@ -130,6 +134,8 @@ def test_history_records_the_spark_run(sample: Path, runs: dict[str, Any]) -> No
     state = duckdb.connect(str(sample.parent / "recon-state.duckdb"), read_only=True)
     recorded = state.execute("SELECT run_id, exceptions FROM runs").fetchall()
     assert recorded == [(runs["spark"].run_id, runs["duckdb"].rules.total)]
+    kept = state.execute("SELECT count(*) FROM run_metrics WHERE run_id = ?", [runs["spark"].run_id]).fetchall()
+    assert kept == [(len(runs["spark"].summary["metrics"]["values"]),)]
     ids = {r[0] for r in state.execute("SELECT exception_id FROM exceptions").fetchall()}
     assert ids == {r[0] for r in exceptions(runs["duckdb"].out_dir / "exceptions.parquet")}
 

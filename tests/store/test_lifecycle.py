@@ -19,7 +19,7 @@ def compute(presence: list[set[str]], gaps: list[int], insert_order: list[int] |
     db = Database()
     db.execute("CREATE TABLE runs (run_id VARCHAR, as_of TIMESTAMPTZ, started_at TIMESTAMPTZ)")
     db.execute("CREATE TABLE presence (run_id VARCHAR, exception_id VARCHAR, exception_type VARCHAR, "
-               "workflow VARCHAR, rule_id VARCHAR, severity VARCHAR)")
+               "workflow VARCHAR, rule_id VARCHAR, severity VARCHAR, owner VARCHAR)")
     at = BASE
     stamps = []
     for gap in gaps:
@@ -30,7 +30,8 @@ def compute(presence: list[set[str]], gaps: list[int], insert_order: list[int] |
         # started_at deliberately unrelated to as_of: the line is ordered by as_of (a backfill sorts in).
         db.execute("INSERT INTO runs VALUES (?, ?, ?)", [f"r{k}", stamps[k], BASE + timedelta(minutes=order.index(k))])
         for eid in sorted(presence[k]):
-            db.execute("INSERT INTO presence VALUES (?, ?, ?, 'w', 'rule', 'high')", [f"r{k}", eid, f"t-{eid[0]}"])
+            db.execute("INSERT INTO presence VALUES (?, ?, ?, 'w', 'rule', 'high', ?)",
+                       [f"r{k}", eid, f"t-{eid[0]}", f"owner-{eid[0]}"])
     db.execute(f"CREATE TABLE _s AS {statuses_sql('runs', 'presence')}")
     return db
 
@@ -90,3 +91,11 @@ def test_sql_agrees_with_the_definitions(presence: list[set[str]], rnd: random.R
     order = list(range(len(presence)))
     rnd.shuffle(order)
     assert actual(compute(presence, gaps, order)) == expected(presence, gaps)
+
+
+def test_every_status_keeps_the_owner_the_exception_was_last_found_in():
+    """MTTR per owner needs the owner of an exception that is gone: the resolved row keeps it."""
+    db = compute([{"a1", "b1"}, {"a1"}, set()], [0, 24, 24])
+    rows = db.rows("SELECT exception_id, status, owner FROM _s ORDER BY ALL")
+    assert {r[1] for r in rows} >= {"new", "open", "resolved"}
+    assert all(owner == f"owner-{eid[0]}" for eid, _, owner in rows)

@@ -46,6 +46,8 @@ def test_desadv_in_a_group() -> None:
     lines = rows(result, "shipment_lines")
     assert [(r["shipment_id"], r["order_id"], r["line_no"], r["item_id"], r["qty"]) for r in lines] == [
         ("SH-9001", "PO-1001", "1", "SKU-1", "12"), ("SH-9001", "PO-1001", "2", "SKU-2", "3")]
+    # RFF+ON:PO-1001:1 of each line names the PO line it ships (what the line-level ASN check pairs on)
+    assert [(r["customer_po"], r["order_line_no"]) for r in lines] == [("PO-1001", "1"), ("PO-1001", "2")]
     first = lines[0]
     assert (first["shipped_at"], first["carrier"], first["tracking_no"], first["bol_no"], first["sscc"]) == (
         "2024-01-07 15:30:00", "UPSN", "TRK123", "BOL-55", "340123450000000018")

@@ -178,6 +178,20 @@ def test_856_seller_order_number_is_the_order(tmp_path: Path) -> None:
         ("4500012", "PO-1", "1", "A"), ("4500099", "PO-1", "2", "B"), ("PO-2", "PO-2", "1", "C")]
 
 
+def test_856_purchaser_order_line_is_order_line_no(tmp_path: Path) -> None:
+    """A LIN's PL pair names the PO line it ships (order_line_no), whatever LIN01 numbers; the item
+    is still the VP id; a LIN without PL has no order line (LIN01 is the ASN's own line id)."""
+    body = ["BSN*00*SH-2*20240111*1430", "HL*1**S", "HL*2*1*O", "PRF*PO-7", "REF*VN*4500077",
+            "HL*3*2*I", "LIN*1*PL*003*VP*A*LT*L9", "SN1**4*EA", "HL*4*2*I", "LIN*2*VP*B*PL*1", "SN1**2*EA",
+            "HL*5*2*I", "LIN*3*VP*C", "SN1**1*EA"]
+    result = parse_text(tmp_path, "~".join(build([("SH", 1, [("856", "0001", body)])])) + "~")
+    lines = rows(result, "shipment_lines")
+    cols = ("order_id", "customer_po", "line_no", "order_line_no", "item_id", "lot", "qty")
+    assert [_pick(r, *cols) for r in lines] == [
+        ("4500077", "PO-7", "1", "003", "A", "L9", "4"), ("4500077", "PO-7", "2", "1", "B", None, "2"),
+        ("4500077", "PO-7", "3", None, "C", None, "1")]
+
+
 def test_945_shipping_advice() -> None:
     lines = rows(_parse("945.edi"), "shipment_lines")
     assert [_pick(r, "shipment_id", "order_id", "line_no", "item_id", "qty", "qty_ordered", "lot") for r in lines] == [

@@ -1,8 +1,10 @@
 WITH
 "l_rows" AS (
   SELECT NULLIF(upper(trim(CAST("shipment_id" AS VARCHAR), ' 	
-' || chr(160))), '') AS "k__shipment_id", "carrier", "delivered_at", CAST("delivered_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
-  FROM "edi"."deliveries" AS t
+' || chr(160))), '') AS "k__shipment_id", "carrier", "delivered_at", "shipment_currency", "shipment_value", CAST("delivered_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
+  FROM (SELECT b.*, lk0."shipment_value" AS "shipment_value", lk0."shipment_currency" AS "shipment_currency" FROM "edi"."deliveries" AS b LEFT JOIN (SELECT NULLIF(upper(trim(CAST("shipment_id" AS VARCHAR), ' 	
+' || chr(160))), '') AS "shipment_id", SUM("qty" * "unit_price") AS "shipment_value", MIN("currency") AS "shipment_currency" FROM (SELECT b.*, lk0."unit_price" AS "unit_price", lk0."currency" AS "currency" FROM "wms"."shipment_lines" AS b LEFT JOIN (SELECT "order_id", "line_no", min("unit_price") AS "unit_price", min("currency") AS "currency" FROM "erp"."order_lines" GROUP BY "order_id", "line_no") AS lk0 ON lk0."order_id" IS NOT DISTINCT FROM b."order_id" AND lk0."line_no" IS NOT DISTINCT FROM b."line_no") AS lt WHERE ARRAY_CONTAINS(STR_SPLIT('SHIPPED', ','), "status") GROUP BY 1) AS lk0 ON lk0."shipment_id" IS NOT DISTINCT FROM NULLIF(upper(trim(CAST(b."shipment_id" AS VARCHAR), ' 	
+' || chr(160))), '')) AS t
   WHERE NOT "delivered_at" IS NULL
 ),
 "r_rows" AS (
@@ -11,7 +13,7 @@ WITH
   FROM "tms"."deliveries" AS t
 ),
 "l_side" AS (
-  SELECT "k__shipment_id", max("delivered_at") AS "delivered_at", min("carrier") AS "carrier", max("_event") AS "_event", TRUE AS "_here"
+  SELECT "k__shipment_id", max("delivered_at") AS "delivered_at", min("carrier") AS "carrier", max("shipment_value") AS "shipment_value", min("shipment_currency") AS "shipment_currency", max("_event") AS "_event", TRUE AS "_here"
   FROM "l_rows" GROUP BY "k__shipment_id"
 ),
 "r_side" AS (
@@ -20,16 +22,16 @@ WITH
 ),
 "pairs" AS (
   SELECT *, ((("l__delivered_at") IS NULL AND ("r__delivered_at") IS NULL) OR (("l__delivered_at") IS NOT NULL AND ("r__delivered_at") IS NOT NULL AND (abs(date_diff('second', CAST("r__delivered_at" AS TIMESTAMPTZ), CAST("l__delivered_at" AS TIMESTAMPTZ))) <= 86400))) AS "_ok0" FROM (
-  SELECT coalesce(l."k__shipment_id", r."k__shipment_id") AS "k__shipment_id", l."carrier" AS "l__carrier", l."delivered_at" AS "l__delivered_at", l."_event" AS "l___event", l."_here" AS "l___here", r."delivered_at" AS "r__delivered_at", r."_event" AS "r___event", r."_here" AS "r___here", FALSE AS "_ambiguous"
+  SELECT coalesce(l."k__shipment_id", r."k__shipment_id") AS "k__shipment_id", l."carrier" AS "l__carrier", l."delivered_at" AS "l__delivered_at", l."shipment_currency" AS "l__shipment_currency", l."shipment_value" AS "l__shipment_value", l."_event" AS "l___event", l."_here" AS "l___here", r."delivered_at" AS "r__delivered_at", r."_event" AS "r___event", r."_here" AS "r___here", FALSE AS "_ambiguous"
   FROM "l_side" AS l FULL OUTER JOIN "r_side" AS r ON l."k__shipment_id" IS NOT DISTINCT FROM r."k__shipment_id"
   ) AS p
 ),
 "findings" AS (
-  SELECT 0 AS "_outcome", 'carrier-status-unknown-shipment' AS exception_type, 'low' AS severity, 'operations' AS owner, 'tms' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS VARCHAR) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST(NULL AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('delivered_at' AS VARCHAR) AS field, CAST(strftime(CAST("l__delivered_at" AS TIMESTAMPTZ), '%Y-%m-%dT%H:%M:%SZ') AS VARCHAR) AS left_value, CAST(strftime(CAST("r__delivered_at" AS TIMESTAMPTZ), '%Y-%m-%dT%H:%M:%SZ') AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(NULL AS DECIMAL(18,2)) AS value_at_risk, CAST('USD' AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, coalesce(CAST("k__shipment_id" AS VARCHAR), '') AS "_key"
+  SELECT 0 AS "_outcome", 'carrier-status-unknown-shipment' AS exception_type, 'low' AS severity, 'operations' AS owner, 'tms' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS VARCHAR) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST(NULL AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('delivered_at' AS VARCHAR) AS field, CAST(strftime(CAST("l__delivered_at" AS TIMESTAMPTZ), '%Y-%m-%dT%H:%M:%SZ') AS VARCHAR) AS left_value, CAST(strftime(CAST("r__delivered_at" AS TIMESTAMPTZ), '%Y-%m-%dT%H:%M:%SZ') AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(round("l__shipment_value", 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("l__shipment_currency" AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, coalesce(CAST("k__shipment_id" AS VARCHAR), '') AS "_key"
   FROM "pairs"
   WHERE "l___here" IS NOT NULL AND "r___here" IS NULL AND TRUE
   UNION ALL
-  SELECT 1 AS "_outcome", 'carrier-delivery-not-in-tms' AS exception_type, 'medium' AS severity, 'operations' AS owner, 'tms' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS VARCHAR) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST(NULL AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('delivered_at' AS VARCHAR) AS field, CAST(strftime(CAST("l__delivered_at" AS TIMESTAMPTZ), '%Y-%m-%dT%H:%M:%SZ') AS VARCHAR) AS left_value, CAST(strftime(CAST("r__delivered_at" AS TIMESTAMPTZ), '%Y-%m-%dT%H:%M:%SZ') AS VARCHAR) AS right_value, CAST(CAST(date_diff('second', CAST("r__delivered_at" AS TIMESTAMPTZ), CAST("l__delivered_at" AS TIMESTAMPTZ)) / 3600.0 AS DECIMAL(18,4)) AS DECIMAL(18,4)) AS difference, CAST(NULL AS DECIMAL(18,2)) AS value_at_risk, CAST('USD' AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, coalesce(CAST("k__shipment_id" AS VARCHAR), '') AS "_key"
+  SELECT 1 AS "_outcome", 'carrier-delivery-not-in-tms' AS exception_type, 'medium' AS severity, 'operations' AS owner, 'tms' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS VARCHAR) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST(NULL AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('delivered_at' AS VARCHAR) AS field, CAST(strftime(CAST("l__delivered_at" AS TIMESTAMPTZ), '%Y-%m-%dT%H:%M:%SZ') AS VARCHAR) AS left_value, CAST(strftime(CAST("r__delivered_at" AS TIMESTAMPTZ), '%Y-%m-%dT%H:%M:%SZ') AS VARCHAR) AS right_value, CAST(CAST(date_diff('second', CAST("r__delivered_at" AS TIMESTAMPTZ), CAST("l__delivered_at" AS TIMESTAMPTZ)) / 3600.0 AS DECIMAL(18,4)) AS DECIMAL(18,4)) AS difference, CAST(round("l__shipment_value", 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("l__shipment_currency" AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, coalesce(CAST("k__shipment_id" AS VARCHAR), '') AS "_key"
   FROM "pairs"
   WHERE "l___here" IS NOT NULL AND "r___here" IS NOT NULL AND NOT "_ok0" AND TRUE
 ),

@@ -1,7 +1,7 @@
 WITH
 "rows" AS (
-  SELECT "acked_transaction_set" || ':' || COALESCE(NULLIF(LTRIM(TRIM("acked_control_number"), '0'), ''), TRIM("acked_control_number")) AS "k__document", "status" AS "_value", NULL AS "_var", 'USD' AS "_cur", CASE WHEN "acked_transaction_set" = '810' THEN "reference" END AS "c__invoice_id", CASE WHEN "acked_transaction_set" IN ('856', '945') THEN "reference" END AS "c__shipment_id", CASE WHEN "acked_transaction_set" IN ('850', '855', '860', '865') THEN "reference" END AS "c__customer_po", CAST("acked_at" AS TIMESTAMPTZ) AS "_event", list_value({'f': "_source_file", 'r': "_source_row"}) AS "_rows"
-  FROM (SELECT b.*, lk0."reference" AS "reference" FROM "edi"."edi_acks" AS b LEFT JOIN (SELECT NULLIF(CASE WHEN trim(CAST("group_control" AS VARCHAR), ' 	
+  SELECT "acked_transaction_set" || ':' || COALESCE(NULLIF(LTRIM(TRIM("acked_control_number"), '0'), ''), TRIM("acked_control_number")) AS "k__document", "status" AS "_value", CASE "acked_transaction_set" WHEN '810' THEN "invoice_value" WHEN '856' THEN "shipment_value" END AS "_var", CASE "acked_transaction_set" WHEN '810' THEN "invoice_currency" WHEN '856' THEN "shipment_currency" END AS "_cur", CASE WHEN "acked_transaction_set" = '810' THEN "reference" END AS "c__invoice_id", CASE WHEN "acked_transaction_set" IN ('856', '945') THEN "reference" END AS "c__shipment_id", CASE WHEN "acked_transaction_set" IN ('850', '855', '860', '865') THEN "reference" END AS "c__customer_po", CAST("acked_at" AS TIMESTAMPTZ) AS "_event", list_value({'f': "_source_file", 'r': "_source_row"}) AS "_rows"
+  FROM (SELECT b.*, lk0."reference" AS "reference", lk0."document_interchange" AS "document_interchange", lk0."document_control" AS "document_control", lk1."invoice_value" AS "invoice_value", lk1."invoice_currency" AS "invoice_currency", lk2."shipment_value" AS "shipment_value", lk2."shipment_currency" AS "shipment_currency" FROM "edi"."edi_acks" AS b LEFT JOIN (SELECT NULLIF(CASE WHEN trim(CAST("group_control" AS VARCHAR), ' 	
 ' || chr(160)) <> '' AND ltrim(trim(CAST("group_control" AS VARCHAR), ' 	
 ' || chr(160)), '0') = '' THEN '0' ELSE ltrim(trim(CAST("group_control" AS VARCHAR), ' 	
 ' || chr(160)), '0') END, '') AS "group_control", NULLIF(CASE WHEN trim(CAST("control_number" AS VARCHAR), ' 	
@@ -10,7 +10,7 @@ WITH
 ' || chr(160)), '0') END, '') AS "control_number", NULLIF(CASE WHEN trim(CAST("transaction_set" AS VARCHAR), ' 	
 ' || chr(160)) <> '' AND ltrim(trim(CAST("transaction_set" AS VARCHAR), ' 	
 ' || chr(160)), '0') = '' THEN '0' ELSE ltrim(trim(CAST("transaction_set" AS VARCHAR), ' 	
-' || chr(160)), '0') END, '') AS "transaction_set", min("reference") AS "reference" FROM "edi"."edi_documents" WHERE "direction" = 'outbound' GROUP BY 1, 2, 3) AS lk0 ON lk0."group_control" IS NOT DISTINCT FROM NULLIF(CASE WHEN trim(CAST(b."acked_group_control" AS VARCHAR), ' 	
+' || chr(160)), '0') END, '') AS "transaction_set", min("reference") AS "reference", min("interchange_control") AS "document_interchange", min("control_number") AS "document_control" FROM "edi"."edi_documents" WHERE "direction" = 'outbound' GROUP BY 1, 2, 3) AS lk0 ON lk0."group_control" IS NOT DISTINCT FROM NULLIF(CASE WHEN trim(CAST(b."acked_group_control" AS VARCHAR), ' 	
 ' || chr(160)) <> '' AND ltrim(trim(CAST(b."acked_group_control" AS VARCHAR), ' 	
 ' || chr(160)), '0') = '' THEN '0' ELSE ltrim(trim(CAST(b."acked_group_control" AS VARCHAR), ' 	
 ' || chr(160)), '0') END, '') AND lk0."control_number" IS NOT DISTINCT FROM NULLIF(CASE WHEN trim(CAST(b."acked_control_number" AS VARCHAR), ' 	
@@ -19,8 +19,10 @@ WITH
 ' || chr(160)), '0') END, '') AND lk0."transaction_set" IS NOT DISTINCT FROM NULLIF(CASE WHEN trim(CAST(b."acked_transaction_set" AS VARCHAR), ' 	
 ' || chr(160)) <> '' AND ltrim(trim(CAST(b."acked_transaction_set" AS VARCHAR), ' 	
 ' || chr(160)), '0') = '' THEN '0' ELSE ltrim(trim(CAST(b."acked_transaction_set" AS VARCHAR), ' 	
-' || chr(160)), '0') END, '')) AS t
-  WHERE NOT coalesce(("status" IS NULL OR "status" <> 'R'), FALSE)
+' || chr(160)), '0') END, '') LEFT JOIN (SELECT "_interchange_control", "_set_control", SUM("amount") AS "invoice_value", min("currency") AS "invoice_currency" FROM "edi"."invoice_lines" GROUP BY "_interchange_control", "_set_control") AS lk1 ON lk1."_interchange_control" IS NOT DISTINCT FROM lk0."document_interchange" AND lk1."_set_control" IS NOT DISTINCT FROM lk0."document_control" LEFT JOIN (SELECT NULLIF(upper(trim(CAST("shipment_id" AS VARCHAR), ' 	
+' || chr(160))), '') AS "shipment_id", SUM("qty" * "unit_price") AS "shipment_value", MIN("currency") AS "shipment_currency" FROM (SELECT b.*, lk0."unit_price" AS "unit_price", lk0."currency" AS "currency" FROM "wms"."shipment_lines" AS b LEFT JOIN (SELECT "order_id", "line_no", min("unit_price") AS "unit_price", min("currency") AS "currency" FROM "erp"."order_lines" GROUP BY "order_id", "line_no") AS lk0 ON lk0."order_id" IS NOT DISTINCT FROM b."order_id" AND lk0."line_no" IS NOT DISTINCT FROM b."line_no") AS lt WHERE ARRAY_CONTAINS(STR_SPLIT('SHIPPED', ','), "status") GROUP BY 1) AS lk2 ON lk2."shipment_id" IS NOT DISTINCT FROM NULLIF(upper(trim(CAST(lk0."reference" AS VARCHAR), ' 	
+' || chr(160))), '')) AS t
+  WHERE NOT coalesce(("status" IS NULL OR NOT "status" IN ('R', 'M', 'W', 'X')), FALSE)
 ),
 "findings" AS (
   SELECT 0 AS "_outcome", 'edi-rejected' AS exception_type, 'high' AS severity, 'it' AS owner, 'edi' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS VARCHAR) AS "line_no", CAST("c__shipment_id" AS VARCHAR) AS "shipment_id", CAST("c__invoice_id" AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST(NULL AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST("c__customer_po" AS VARCHAR) AS "customer_po", CAST("k__document" AS VARCHAR) AS "document", CAST('status' AS VARCHAR) AS field, CAST(CAST("_value" AS VARCHAR) AS VARCHAR) AS left_value, CAST(NULL AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(round("_var", 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("_cur" AS VARCHAR) AS currency, CAST("_event" AS TIMESTAMPTZ) AS event_at, CAST("_rows" AS STRUCT(f VARCHAR, r BIGINT)[]) AS left_rows, CAST(NULL AS STRUCT(f VARCHAR, r BIGINT)[]) AS right_rows, coalesce(CAST("k__document" AS VARCHAR), '') AS "_key"

@@ -1,12 +1,32 @@
 WITH
+"uom_conv" AS (
+  SELECT item_id, from_uom, to_uom, CASE WHEN min(factor) = max(factor) THEN min(factor) END AS factor
+  FROM (SELECT trim(CAST(item_id AS VARCHAR)) AS item_id, (CASE nullif(upper(trim(CAST(from_uom AS VARCHAR))), '') WHEN 'BOX' THEN 'BX' WHEN 'C62' THEN 'EA' WHEN 'CA' THEN 'CS' WHEN 'CASE' THEN 'CS' WHEN 'CT' THEN 'CS' WHEN 'CTN' THEN 'CS' WHEN 'DZN' THEN 'DZ' WHEN 'EACH' THEN 'EA' WHEN 'FEET' THEN 'FT' WHEN 'FOOT' THEN 'FT' WHEN 'FOT' THEN 'FT' WHEN 'GR' THEN 'G' WHEN 'GRM' THEN 'G' WHEN 'H87' THEN 'EA' WHEN 'KGM' THEN 'KG' WHEN 'KGS' THEN 'KG' WHEN 'LBR' THEN 'LB' WHEN 'LBS' THEN 'LB' WHEN 'LT' THEN 'L' WHEN 'LTR' THEN 'L' WHEN 'MR' THEN 'M' WHEN 'MTR' THEN 'M' WHEN 'PA' THEN 'PK' WHEN 'PACK' THEN 'PK' WHEN 'PAL' THEN 'PL' WHEN 'PALLET' THEN 'PL' WHEN 'PC' THEN 'EA' WHEN 'PCE' THEN 'EA' WHEN 'PF' THEN 'PL' WHEN 'PKG' THEN 'PK' WHEN 'PX' THEN 'PL' WHEN 'ST' THEN 'EA' WHEN 'UN' THEN 'EA' WHEN 'UNIT' THEN 'EA' WHEN 'YRD' THEN 'YD' ELSE nullif(upper(trim(CAST(from_uom AS VARCHAR))), '') END) AS from_uom, (CASE nullif(upper(trim(CAST(to_uom AS VARCHAR))), '') WHEN 'BOX' THEN 'BX' WHEN 'C62' THEN 'EA' WHEN 'CA' THEN 'CS' WHEN 'CASE' THEN 'CS' WHEN 'CT' THEN 'CS' WHEN 'CTN' THEN 'CS' WHEN 'DZN' THEN 'DZ' WHEN 'EACH' THEN 'EA' WHEN 'FEET' THEN 'FT' WHEN 'FOOT' THEN 'FT' WHEN 'FOT' THEN 'FT' WHEN 'GR' THEN 'G' WHEN 'GRM' THEN 'G' WHEN 'H87' THEN 'EA' WHEN 'KGM' THEN 'KG' WHEN 'KGS' THEN 'KG' WHEN 'LBR' THEN 'LB' WHEN 'LBS' THEN 'LB' WHEN 'LT' THEN 'L' WHEN 'LTR' THEN 'L' WHEN 'MR' THEN 'M' WHEN 'MTR' THEN 'M' WHEN 'PA' THEN 'PK' WHEN 'PACK' THEN 'PK' WHEN 'PAL' THEN 'PL' WHEN 'PALLET' THEN 'PL' WHEN 'PC' THEN 'EA' WHEN 'PCE' THEN 'EA' WHEN 'PF' THEN 'PL' WHEN 'PKG' THEN 'PK' WHEN 'PX' THEN 'PL' WHEN 'ST' THEN 'EA' WHEN 'UN' THEN 'EA' WHEN 'UNIT' THEN 'EA' WHEN 'YRD' THEN 'YD' ELSE nullif(upper(trim(CAST(to_uom AS VARCHAR))), '') END) AS to_uom, CAST(factor AS DECIMAL(24,10)) AS factor FROM (
+    SELECT CAST(NULL AS VARCHAR) AS "item_id", CAST(NULL AS VARCHAR) AS "from_uom", CAST(NULL AS VARCHAR) AS "to_uom", CAST(NULL AS DECIMAL(24,10)) AS "factor" WHERE FALSE
+  ) AS c
+  WHERE factor > 0) AS n
+  GROUP BY item_id, from_uom, to_uom
+),
+"uom_base" AS (
+  SELECT item_id, CASE WHEN count(DISTINCT to_uom) = 1 THEN min(to_uom) END AS base
+  FROM "uom_conv" WHERE item_id <> '*' GROUP BY item_id
+),
 "l_rows" AS (
-  SELECT "invoice_id" AS "k__invoice_id", "line_no" AS "k__line_no", "amount", "qty", CAST("invoiced_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
-  FROM "edi"."invoice_lines" AS t
+  SELECT "invoice_id" AS "k__invoice_id", "line_no" AS "k__line_no", "amount", "item_id", CAST(CAST("qty" AS DECIMAL(18,4)) * "_uom_factor" AS DECIMAL(18,4)) AS "qty", "_uom", CAST("invoiced_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
+  FROM (SELECT c.*, coalesce((CASE WHEN c."_uom_code" = (CASE WHEN ub.item_id IS NULL THEN 'EA' ELSE ub.base END) THEN CAST(1 AS DECIMAL(24,10)) ELSE coalesce(ui.factor, uw.factor) END), CAST(1 AS DECIMAL(24,10))) AS "_uom_factor", CASE WHEN (CASE WHEN c."_uom_code" = (CASE WHEN ub.item_id IS NULL THEN 'EA' ELSE ub.base END) THEN CAST(1 AS DECIMAL(24,10)) ELSE coalesce(ui.factor, uw.factor) END) IS NULL THEN c."_uom_code" ELSE (CASE WHEN ub.item_id IS NULL THEN 'EA' ELSE ub.base END) END AS "_uom"
+  FROM (SELECT b.*, trim(CAST("item_id" AS VARCHAR)) AS "_uom_item", (CASE nullif(upper(trim(CAST("uom" AS VARCHAR))), '') WHEN 'BOX' THEN 'BX' WHEN 'C62' THEN 'EA' WHEN 'CA' THEN 'CS' WHEN 'CASE' THEN 'CS' WHEN 'CT' THEN 'CS' WHEN 'CTN' THEN 'CS' WHEN 'DZN' THEN 'DZ' WHEN 'EACH' THEN 'EA' WHEN 'FEET' THEN 'FT' WHEN 'FOOT' THEN 'FT' WHEN 'FOT' THEN 'FT' WHEN 'GR' THEN 'G' WHEN 'GRM' THEN 'G' WHEN 'H87' THEN 'EA' WHEN 'KGM' THEN 'KG' WHEN 'KGS' THEN 'KG' WHEN 'LBR' THEN 'LB' WHEN 'LBS' THEN 'LB' WHEN 'LT' THEN 'L' WHEN 'LTR' THEN 'L' WHEN 'MR' THEN 'M' WHEN 'MTR' THEN 'M' WHEN 'PA' THEN 'PK' WHEN 'PACK' THEN 'PK' WHEN 'PAL' THEN 'PL' WHEN 'PALLET' THEN 'PL' WHEN 'PC' THEN 'EA' WHEN 'PCE' THEN 'EA' WHEN 'PF' THEN 'PL' WHEN 'PKG' THEN 'PK' WHEN 'PX' THEN 'PL' WHEN 'ST' THEN 'EA' WHEN 'UN' THEN 'EA' WHEN 'UNIT' THEN 'EA' WHEN 'YRD' THEN 'YD' ELSE nullif(upper(trim(CAST("uom" AS VARCHAR))), '') END) AS "_uom_code" FROM "edi"."invoice_lines" AS b) AS c
+  LEFT JOIN "uom_base" AS ub ON ub.item_id = c."_uom_item"
+  LEFT JOIN "uom_conv" AS ui ON ui.item_id = c."_uom_item" AND ui.from_uom = c."_uom_code" AND ui.to_uom = (CASE WHEN ub.item_id IS NULL THEN 'EA' ELSE ub.base END)
+  LEFT JOIN "uom_conv" AS uw ON uw.item_id = '*' AND uw.from_uom = c."_uom_code" AND uw.to_uom = (CASE WHEN ub.item_id IS NULL THEN 'EA' ELSE ub.base END)) AS t
 ),
 "r_rows" AS (
-  SELECT "invoice_id" AS "k__invoice_id", "line_no" AS "k__line_no", "amount", "currency", "qty", "site", CAST(NULL AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
-  FROM (SELECT b.*, lk0."site" AS "site" FROM "erp"."invoice_lines" AS b LEFT JOIN (SELECT "order_id", "line_no", min("site") AS "site" FROM "erp"."order_lines" GROUP BY "order_id", "line_no") AS lk0 ON lk0."order_id" IS NOT DISTINCT FROM b."order_id" AND lk0."line_no" IS NOT DISTINCT FROM b."order_line_no") AS t
-  QUALIFY row_number() OVER (PARTITION BY "invoice_id", "line_no" ORDER BY "amount", "currency", "qty", "site", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR))) = 1
+  SELECT "invoice_id" AS "k__invoice_id", "line_no" AS "k__line_no", "amount", "currency", "item_id", CAST(CAST("qty" AS DECIMAL(18,4)) * "_uom_factor" AS DECIMAL(18,4)) AS "qty", "site", "_uom", CAST(NULL AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
+  FROM (SELECT c.*, coalesce((CASE WHEN c."_uom_code" = (CASE WHEN ub.item_id IS NULL THEN 'EA' ELSE ub.base END) THEN CAST(1 AS DECIMAL(24,10)) ELSE coalesce(ui.factor, uw.factor) END), CAST(1 AS DECIMAL(24,10))) AS "_uom_factor", CASE WHEN (CASE WHEN c."_uom_code" = (CASE WHEN ub.item_id IS NULL THEN 'EA' ELSE ub.base END) THEN CAST(1 AS DECIMAL(24,10)) ELSE coalesce(ui.factor, uw.factor) END) IS NULL THEN c."_uom_code" ELSE (CASE WHEN ub.item_id IS NULL THEN 'EA' ELSE ub.base END) END AS "_uom"
+  FROM (SELECT b.*, trim(CAST("item_id" AS VARCHAR)) AS "_uom_item", (CASE nullif(upper(trim(CAST("uom" AS VARCHAR))), '') WHEN 'BOX' THEN 'BX' WHEN 'C62' THEN 'EA' WHEN 'CA' THEN 'CS' WHEN 'CASE' THEN 'CS' WHEN 'CT' THEN 'CS' WHEN 'CTN' THEN 'CS' WHEN 'DZN' THEN 'DZ' WHEN 'EACH' THEN 'EA' WHEN 'FEET' THEN 'FT' WHEN 'FOOT' THEN 'FT' WHEN 'FOT' THEN 'FT' WHEN 'GR' THEN 'G' WHEN 'GRM' THEN 'G' WHEN 'H87' THEN 'EA' WHEN 'KGM' THEN 'KG' WHEN 'KGS' THEN 'KG' WHEN 'LBR' THEN 'LB' WHEN 'LBS' THEN 'LB' WHEN 'LT' THEN 'L' WHEN 'LTR' THEN 'L' WHEN 'MR' THEN 'M' WHEN 'MTR' THEN 'M' WHEN 'PA' THEN 'PK' WHEN 'PACK' THEN 'PK' WHEN 'PAL' THEN 'PL' WHEN 'PALLET' THEN 'PL' WHEN 'PC' THEN 'EA' WHEN 'PCE' THEN 'EA' WHEN 'PF' THEN 'PL' WHEN 'PKG' THEN 'PK' WHEN 'PX' THEN 'PL' WHEN 'ST' THEN 'EA' WHEN 'UN' THEN 'EA' WHEN 'UNIT' THEN 'EA' WHEN 'YRD' THEN 'YD' ELSE nullif(upper(trim(CAST("uom" AS VARCHAR))), '') END) AS "_uom_code" FROM (SELECT b.*, lk0."site" AS "site" FROM "erp"."invoice_lines" AS b LEFT JOIN (SELECT "order_id", "line_no", min("site") AS "site" FROM "erp"."order_lines" GROUP BY "order_id", "line_no") AS lk0 ON lk0."order_id" IS NOT DISTINCT FROM b."order_id" AND lk0."line_no" IS NOT DISTINCT FROM b."order_line_no") AS b) AS c
+  LEFT JOIN "uom_base" AS ub ON ub.item_id = c."_uom_item"
+  LEFT JOIN "uom_conv" AS ui ON ui.item_id = c."_uom_item" AND ui.from_uom = c."_uom_code" AND ui.to_uom = (CASE WHEN ub.item_id IS NULL THEN 'EA' ELSE ub.base END)
+  LEFT JOIN "uom_conv" AS uw ON uw.item_id = '*' AND uw.from_uom = c."_uom_code" AND uw.to_uom = (CASE WHEN ub.item_id IS NULL THEN 'EA' ELSE ub.base END)) AS t
+  QUALIFY row_number() OVER (PARTITION BY "invoice_id", "line_no" ORDER BY "amount", "currency", "item_id", "qty", "site", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR))) = 1
 ),
 "l_side" AS (
   SELECT *, TRUE AS "_here"
@@ -18,13 +38,13 @@ WITH
 ),
 "pairs" AS (
   SELECT *, ((("l__qty") IS NULL AND ("r__qty") IS NULL) OR (("l__qty") IS NOT NULL AND ("r__qty") IS NOT NULL AND (abs(("l__qty") - ("r__qty")) <= 0))) AS "_ok0", ((("l__amount") IS NULL AND ("r__amount") IS NULL) OR (("l__amount") IS NOT NULL AND ("r__amount") IS NOT NULL AND (abs(("l__amount") - ("r__amount")) <= 0.01))) AS "_ok1" FROM (
-  SELECT coalesce(l."k__invoice_id", r."k__invoice_id") AS "k__invoice_id", coalesce(l."k__line_no", r."k__line_no") AS "k__line_no", l."amount" AS "l__amount", l."qty" AS "l__qty", l."_event" AS "l___event", l."_here" AS "l___here", l."_row" AS "l___row", r."amount" AS "r__amount", r."currency" AS "r__currency", r."qty" AS "r__qty", r."site" AS "r__site", r."_event" AS "r___event", r."_here" AS "r___here", r."_row" AS "r___row", FALSE AS "_ambiguous"
+  SELECT coalesce(l."k__invoice_id", r."k__invoice_id") AS "k__invoice_id", coalesce(l."k__line_no", r."k__line_no") AS "k__line_no", l."amount" AS "l__amount", l."item_id" AS "l__item_id", l."qty" AS "l__qty", l."_event" AS "l___event", l."_here" AS "l___here", l."_uom" AS "l___uom", l."_row" AS "l___row", r."amount" AS "r__amount", r."currency" AS "r__currency", r."item_id" AS "r__item_id", r."qty" AS "r__qty", r."site" AS "r__site", r."_event" AS "r___event", r."_here" AS "r___here", r."_uom" AS "r___uom", r."_row" AS "r___row", FALSE AS "_ambiguous"
   FROM "l_side" AS l FULL OUTER JOIN "r_side" AS r ON l."k__invoice_id" IS NOT DISTINCT FROM r."k__invoice_id" AND l."k__line_no" IS NOT DISTINCT FROM r."k__line_no"
   ) AS p
 )
 SELECT CAST(coalesce(sum("_n"), 0) AS BIGINT) AS records_compared, CAST(coalesce(sum("_n") FILTER (WHERE "_ok"), 0) AS BIGINT) AS records_matched
 FROM (
-  SELECT 1 AS "_n", bool_and("l___here" IS NOT NULL AND "r___here" IS NOT NULL AND "_ok0" AND "_ok1") AS "_ok"
+  SELECT 1 AS "_n", bool_and("l___here" IS NOT NULL AND "r___here" IS NOT NULL AND "_ok0" AND "_ok1" AND NOT coalesce(coalesce("l___uom" <> "r___uom", FALSE), FALSE)) AS "_ok"
   FROM "pairs"
   WHERE "l___here" IS NOT NULL AND "r___here" IS NOT NULL
   GROUP BY "k__invoice_id", "k__line_no"

@@ -1,8 +1,8 @@
 WITH
 "l_rows" AS (
   SELECT NULLIF(upper(trim(CAST("shipment_id" AS VARCHAR), ' 	
-' || chr(160))), '') AS "k__shipment_id", "carrier", "site", CAST("shipped_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
-  FROM "wms"."shipment_lines" AS t
+' || chr(160))), '') AS "k__shipment_id", "carrier", "currency", "qty", "site", "unit_price", CAST("shipped_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
+  FROM (SELECT b.*, lk0."unit_price" AS "unit_price", lk0."currency" AS "currency" FROM "wms"."shipment_lines" AS b LEFT JOIN (SELECT "order_id", "line_no", min("unit_price") AS "unit_price", min("currency") AS "currency" FROM "erp"."order_lines" GROUP BY "order_id", "line_no") AS lk0 ON lk0."order_id" IS NOT DISTINCT FROM b."order_id" AND lk0."line_no" IS NOT DISTINCT FROM b."line_no") AS t
   WHERE ARRAY_CONTAINS(STR_SPLIT('SHIPPED', ','), "status")
 ),
 "r_rows" AS (
@@ -11,7 +11,7 @@ WITH
   FROM "tms"."deliveries" AS t
 ),
 "l_side" AS (
-  SELECT "k__shipment_id", min("carrier") AS "carrier", min("site") AS "site", min("_event") AS "_event", TRUE AS "_here"
+  SELECT "k__shipment_id", min("carrier") AS "carrier", min("site") AS "site", SUM("qty" * "unit_price") AS "shipment_value", min("currency") AS "currency", min("_event") AS "_event", TRUE AS "_here"
   FROM "l_rows" GROUP BY "k__shipment_id"
 ),
 "r_side" AS (
@@ -26,16 +26,16 @@ WITH
 ' || chr(160))), '')) IS NOT NULL AND ((NULLIF(upper(trim(CAST("l__carrier" AS VARCHAR), ' 	
 ' || chr(160))), '')) = (NULLIF(upper(trim(CAST("r__carrier" AS VARCHAR), ' 	
 ' || chr(160))), ''))))) AS "_ok0" FROM (
-  SELECT coalesce(l."k__shipment_id", r."k__shipment_id") AS "k__shipment_id", l."carrier" AS "l__carrier", l."site" AS "l__site", l."_event" AS "l___event", l."_here" AS "l___here", r."carrier" AS "r__carrier", r."_event" AS "r___event", r."_here" AS "r___here", r."_row" AS "r___row", FALSE AS "_ambiguous"
+  SELECT coalesce(l."k__shipment_id", r."k__shipment_id") AS "k__shipment_id", l."carrier" AS "l__carrier", l."currency" AS "l__currency", l."shipment_value" AS "l__shipment_value", l."site" AS "l__site", l."_event" AS "l___event", l."_here" AS "l___here", r."carrier" AS "r__carrier", r."_event" AS "r___event", r."_here" AS "r___here", r."_row" AS "r___row", FALSE AS "_ambiguous"
   FROM "l_side" AS l FULL OUTER JOIN "r_side" AS r ON l."k__shipment_id" IS NOT DISTINCT FROM r."k__shipment_id"
   ) AS p
 ),
 "findings" AS (
-  SELECT 0 AS "_outcome", 'shipment-not-in-tms' AS exception_type, 'medium' AS severity, 'operations' AS owner, 'tms' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS VARCHAR) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST("l__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('carrier' AS VARCHAR) AS field, CAST(CAST("l__carrier" AS VARCHAR) AS VARCHAR) AS left_value, CAST(CAST("r__carrier" AS VARCHAR) AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(NULL AS DECIMAL(18,2)) AS value_at_risk, CAST('USD' AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("r___row" AS STRUCT(f VARCHAR, r BIGINT)) AS right_rows, coalesce(CAST("k__shipment_id" AS VARCHAR), '') AS "_key"
+  SELECT 0 AS "_outcome", 'shipment-not-in-tms' AS exception_type, 'medium' AS severity, 'operations' AS owner, 'tms' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS VARCHAR) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST("l__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('carrier' AS VARCHAR) AS field, CAST(CAST("l__carrier" AS VARCHAR) AS VARCHAR) AS left_value, CAST(CAST("r__carrier" AS VARCHAR) AS VARCHAR) AS right_value, CAST(NULL AS DECIMAL(18,4)) AS difference, CAST(round("l__shipment_value", 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("l__currency" AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("r___row" AS STRUCT(f VARCHAR, r BIGINT)) AS right_rows, coalesce(CAST("k__shipment_id" AS VARCHAR), '') AS "_key"
   FROM "pairs"
   WHERE "l___here" IS NOT NULL AND "r___here" IS NULL AND (CAST("l___event" AS TIMESTAMPTZ) < CAST($as_of AS TIMESTAMPTZ) - INTERVAL 86400 SECOND)
   UNION ALL
-  SELECT 1 AS "_outcome", 'carrier-mismatch' AS exception_type, 'low' AS severity, 'operations' AS owner, 'tms' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS VARCHAR) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST("l__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('carrier' AS VARCHAR) AS field, CAST(CAST("l__carrier" AS VARCHAR) AS VARCHAR) AS left_value, CAST(CAST("r__carrier" AS VARCHAR) AS VARCHAR) AS right_value, CAST(CAST(NULL AS DECIMAL(18,4)) AS DECIMAL(18,4)) AS difference, CAST(NULL AS DECIMAL(18,2)) AS value_at_risk, CAST('USD' AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("r___row" AS STRUCT(f VARCHAR, r BIGINT)) AS right_rows, coalesce(CAST("k__shipment_id" AS VARCHAR), '') AS "_key"
+  SELECT 1 AS "_outcome", 'carrier-mismatch' AS exception_type, 'low' AS severity, 'operations' AS owner, 'tms' AS fix_in, CAST(NULL AS VARCHAR) AS "order_id", CAST(NULL AS VARCHAR) AS "line_no", CAST("k__shipment_id" AS VARCHAR) AS "shipment_id", CAST(NULL AS VARCHAR) AS "invoice_id", CAST(NULL AS VARCHAR) AS "item_id", CAST("l__site" AS VARCHAR) AS "site", CAST(NULL AS VARCHAR) AS "lot", CAST(NULL AS VARCHAR) AS "customer_id", CAST(NULL AS VARCHAR) AS "customer_po", CAST(NULL AS VARCHAR) AS "document", CAST('carrier' AS VARCHAR) AS field, CAST(CAST("l__carrier" AS VARCHAR) AS VARCHAR) AS left_value, CAST(CAST("r__carrier" AS VARCHAR) AS VARCHAR) AS right_value, CAST(CAST(NULL AS DECIMAL(18,4)) AS DECIMAL(18,4)) AS difference, CAST(round("l__shipment_value", 2) AS DECIMAL(18,2)) AS value_at_risk, CAST("l__currency" AS VARCHAR) AS currency, CAST("l___event" AS TIMESTAMPTZ) AS event_at, CAST("r___row" AS STRUCT(f VARCHAR, r BIGINT)) AS right_rows, coalesce(CAST("k__shipment_id" AS VARCHAR), '') AS "_key"
   FROM "pairs"
   WHERE "l___here" IS NOT NULL AND "r___here" IS NOT NULL AND NOT "_ok0" AND TRUE
 ),

@@ -104,7 +104,7 @@ def map_desadv(c: MessageContext) -> tuple[str | None, str | None]:
         rows.append((
             order_id, line[_OLINE] or line[_NO], item, line[_QTY], line[_LOT], site, shipped, carrier, track,
             line[_UOM], line[_ORDERED], None, line[_REF], qual, ids, order_id, line[_SSCC], None, bol, None,
-            ship_to_id, ship_to_name, line[_ROW],
+            ship_to_id, ship_to_name, line[_OLINE], line[_ROW],
         ))
     c.emit("shipment_lines", (shipment_id, status, c.ts, h.get("function"), asn_date, c.partner_id, c.file, c.icc,
                               c.sc), rows)

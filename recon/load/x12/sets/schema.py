@@ -31,8 +31,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "shipment_id", "order_id", "line_no", "item_id", "qty", "lot", "site", "status", "shipped_at", "carrier",
         "tracking_no",
         "transaction_set", "uom", "qty_ordered", "line_status", "line_ref", "item_qualifier", "item_ids",
-        "customer_po", "sscc", "tare_sscc", "bol_no", "pro_no", "ship_to_id", "ship_to_name", "purpose_code",
-        "asn_date", "partner_id",
+        "customer_po", "sscc", "tare_sscc", "bol_no", "pro_no", "ship_to_id", "ship_to_name", "order_line_no",
+        "purpose_code", "asn_date", "partner_id",
     ),
     "invoice_lines": (
         "invoice_id", "line_no", "order_id", "order_line_no", "item_id", "qty", "amount", "currency", "invoiced_at",
@@ -113,7 +113,7 @@ LINES: dict[str, tuple[str, ...]] = {
     "shipment_lines": (
         "order_id", "line_no", "item_id", "qty", "lot", "site", "shipped_at", "carrier", "tracking_no", "uom",
         "qty_ordered", "line_status", "line_ref", "item_qualifier", "item_ids", "customer_po", "sscc", "tare_sscc",
-        "bol_no", "pro_no", "ship_to_id", "ship_to_name", "_source_row",
+        "bol_no", "pro_no", "ship_to_id", "ship_to_name", "order_line_no", "_source_row",
     ),
     "invoice_lines": (
         "line_no", "order_line_no", "item_id", "qty", "amount", "uom", "unit_price", "line_ref", "item_qualifier",

@@ -32,7 +32,9 @@ def map_856(c: SetContext) -> tuple[str | None, str | None]:
     Each HL gets a context that starts as a copy of its parent's, so an item sees the
     order's PRF (the buyer's PO: customer_po) and REF*VN (the seller's order number: order_id,
     else the PO), the pack's MAN, the shipment's TD5/REF/DTM however they are nested; every
-    LIN (or a SN1 without a LIN) becomes one row built from the context it sits in.
+    LIN (or a SN1 without a LIN) becomes one row built from the context it sits in. A LIN's `PL`
+    pair (purchaser's order line number) is the PO line it ships (`order_line_no`): LIN01 is only
+    the ASN's own line id, which partners number as they like.
     """
     segs, opts = c.segs, c.opts
     rank, fallback = opts.item_rank, opts.item_fallback
@@ -131,6 +133,7 @@ def map_856(c: SetContext) -> tuple[str | None, str | None]:
         order_id = ctx[_SELLER_ORDER] or customer_po  # without REF*VN the PO is the only order reference
         n = counters.get(order_id, 0) + 1
         counters[order_id] = n
+        order_line = None
         if lin is not None:
             ref = lin[1] if len(lin) > 1 else ""
             item_id, qual, ids, bad = pick_item(lin, 2, rank, fallback)
@@ -140,6 +143,11 @@ def map_856(c: SetContext) -> tuple[str | None, str | None]:
                 for k in range(2, len(lin) - 1, 2):
                     if lin[k] == "LT":
                         lot = lin[k + 1] or None
+                        break
+            if "PL" in lin:  # the purchaser's order line this item ships (PO101 of the 850)
+                for k in range(2, len(lin) - 1, 2):
+                    if lin[k] == "PL":
+                        order_line = lin[k + 1].strip() or None
                         break
         else:
             ref, item_id, qual, ids = "", None, None, None
@@ -162,7 +170,7 @@ def map_856(c: SetContext) -> tuple[str | None, str | None]:
                 order_id, line_no, item_id, qty, lot or ctx[_LOT], ctx[_SITE],
                 ctx[_SHIPPED] or asn_stamp, ctx[_CARRIER], ctx[_PKG] or ctx[_TRACK], uom, qty_ordered, line_status,
                 line_ref, qual, ids, customer_po, ctx[_SSCC], ctx[_TARE], ctx[_BOL], ctx[_PRO], ctx[_SHIP_TO_ID],
-                ctx[_SHIP_TO_NAME], base + idx,
+                ctx[_SHIP_TO_NAME], order_line, base + idx,
             )
         )
     c.emit("shipment_lines", (shipment_id, status, c.ts, purpose, asn_date, c.partner_id, c.file, c.icc, c.sc), rows)
@@ -250,7 +258,7 @@ def map_945(c: SetContext) -> tuple[str | None, str | None]:
         (
             order_id, line_number(ref, n), item, qty, lot, site, shipped_at, carrier, tracking, uom, qty_ordered,
             status, sender_line_ref(ref), qual, ids, customer_po, None, None, bol, pro, ship_to_id, ship_to_name,
-            base + idx,
+            None, base + idx,
         )
         for n, (idx, ref, item, qual, ids, status, qty, uom, qty_ordered, lot) in enumerate(lines, start=1)
     ]

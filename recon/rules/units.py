@@ -1,0 +1,132 @@
+"""Quantities to the item's base unit, as SQL: the conversion relations and a side's converted rows.
+
+Pure text builders like the rest of the compiler. A rule with `units:` on a side gets two CTEs,
+built once per statement: `uom_conv` (every conversion of the config's `units.conversions` and
+of the loaded `uom_conversions` tables, codes normalised, one factor per item, from and to unit;
+two different factors for the same three make it unconvertible, never a silent pick) and
+`uom_base` (each item's base unit: the `to_uom` of its own rows, unless they disagree). A side's
+rows are joined to them once; no row loop anywhere. The rules of the conversion are in
+docs/config.md, "Units of measure".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from recon.config.units import Units
+from recon.model import ENTITIES, FACTOR
+from recon.rules import snippets
+from recon.rules.schema import SideUnits
+from recon.sql import ident, literal, table_name
+
+CONV = "uom_conv"
+BASE = "uom_base"
+# The column a converted side's rows carry: the unit its quantities are now in (NULL: none given).
+UNIT = "_uom"
+
+
+def cte(name: str, body: str) -> str:
+    return f"{ident(name)} AS (\n  {body}\n)"
+
+
+def render(text: str) -> str:
+    return snippets.render(snippets.parse(text), lambda qualifier, name: name)
+
+
+def converts(rule: Any) -> bool:
+    """Does the rule read a quantity in base units (a side's or a lookup's `units`)?"""
+    return any(getattr(part, "units", None) is not None
+               for side in rule.sides() for part in (side, *side.lookups))
+
+
+def lookup_source(table: str, spec: SideUnits, units: Units, columns: Sequence[str]) -> str:
+    """A lookup's table with its `spec.fields` in base units and its `spec.per_unit` prices per base
+    unit, under their own names (`columns`: all of its columns)."""
+    cols = [f"{converted(c, units)} AS {ident(c)}" if c in spec.fields else
+            f"{per_base_unit(c)} AS {ident(c)}" if c in spec.per_unit else ident(c) for c in columns]
+    return f"(SELECT {', '.join(cols)} FROM {converted_source(table, spec, units)} AS t)"
+
+
+def normalise(expr: str, units: Units) -> str:
+    """A unit code as compared: trimmed, upper case, synonyms rewritten; empty text is no unit."""
+    code = f"nullif(upper(trim(CAST({expr} AS VARCHAR))), '')"
+    table = units.synonym_table()
+    if not table:
+        return code
+    whens = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in sorted(table.items()))
+    return f"(CASE {code} {whens} ELSE {code} END)"
+
+
+def conversion_ctes(units: Units, tables: Sequence[str]) -> list[str]:
+    """`uom_conv` and `uom_base` as CTE texts.
+
+    `tables` are the loaded `<system>.uom_conversions` tables (none: only the inline rows)."""
+    parts = []
+    if units.conversions:
+        rows = ", ".join(f"({literal(c.item)}, {literal(c.from_uom)}, {literal(c.to_uom)}, "
+                         f"CAST({literal(str(c.factor))} AS {FACTOR}))" for c in units.conversions)
+        parts.append(f"SELECT item_id, from_uom, to_uom, factor FROM (VALUES {rows}) "
+                     "AS v(item_id, from_uom, to_uom, factor)")
+    for table in tables:
+        system, _, entity = table.partition(".")
+        parts.append(f"SELECT item_id, from_uom, to_uom, factor FROM {table_name(system, entity)}")
+    if not parts:
+        cols = ENTITIES["uom_conversions"].fields
+        parts.append("SELECT " + ", ".join(f"CAST(NULL AS {cols[c]}) AS {ident(c)}"
+                                            for c in ("item_id", "from_uom", "to_uom", "factor")) + " WHERE FALSE")
+    union = "\n    UNION ALL ".join(parts)
+    item = "trim(CAST(item_id AS VARCHAR))"
+    conv = (f"SELECT item_id, from_uom, to_uom, CASE WHEN min(factor) = max(factor) THEN min(factor) END AS factor\n"
+            f"  FROM (SELECT {item} AS item_id, {normalise('from_uom', units)} AS from_uom, "
+            f"{normalise('to_uom', units)} AS to_uom, CAST(factor AS {FACTOR}) AS factor FROM (\n    {union}\n  ) AS c"
+            f"\n  WHERE factor > 0) AS n\n  GROUP BY item_id, from_uom, to_uom")
+    base = (f"SELECT item_id, CASE WHEN count(DISTINCT to_uom) = 1 THEN min(to_uom) END AS base\n"
+            f"  FROM {ident(CONV)} WHERE item_id <> '*' GROUP BY item_id")
+    return [cte(CONV, conv), cte(BASE, base)]
+
+
+def converted_source(source: str, spec: SideUnits, units: Units) -> str:
+    """The side's rows (`source`, a relation) with `_uom_factor` and `_uom`, the unit they end in.
+
+    A row in its item's base unit has factor 1; a row in another unit the item's own conversion,
+    else the `*` one, to the base unit; a row whose unit has neither keeps its unit (factor 1),
+    which agrees with the other side only if that is in the same unit; a row without a unit
+    keeps its quantity and no unit."""
+    item = f"trim(CAST({render(spec.item)} AS VARCHAR))"
+    code = normalise(render(spec.uom), units)
+    inner = f"(SELECT b.*, {item} AS \"_uom_item\", {code} AS \"_uom_code\" FROM {source} AS b)"
+    base = f"(CASE WHEN ub.item_id IS NULL THEN {literal(units.default_base)} ELSE ub.base END)"
+    factor = f"(CASE WHEN c.\"_uom_code\" = {base} THEN CAST(1 AS {FACTOR}) ELSE coalesce(ui.factor, uw.factor) END)"
+    return (f"(SELECT c.*, coalesce({factor}, CAST(1 AS {FACTOR})) AS \"_uom_factor\", "
+            f"CASE WHEN {factor} IS NULL THEN c.\"_uom_code\" ELSE {base} END AS {ident(UNIT)}\n"
+            f"  FROM {inner} AS c\n"
+            f"  LEFT JOIN {ident(BASE)} AS ub ON ub.item_id = c.\"_uom_item\"\n"
+            f"  LEFT JOIN {ident(CONV)} AS ui ON ui.item_id = c.\"_uom_item\" AND ui.from_uom = c.\"_uom_code\" "
+            f"AND ui.to_uom = {base}\n"
+            f"  LEFT JOIN {ident(CONV)} AS uw ON uw.item_id = '*' AND uw.from_uom = c.\"_uom_code\" "
+            f"AND uw.to_uom = {base})")
+
+
+def converted(column: str, units: Units) -> str:
+    """One quantity column of a converted side's row in its unit, rounded as `decimals` says for it."""
+    value = f"CAST({ident(column)} AS DECIMAL(18,4)) * \"_uom_factor\""
+    if units.decimals:
+        whens = " ".join(f"WHEN {literal(u)} THEN round({value}, {d})" for u, d in sorted(units.decimals.items()))
+        value = f"CASE {ident(UNIT)} {whens} ELSE {value} END"
+    return f"CAST({value} AS DECIMAL(18,4))"
+
+
+def per_base_unit(column: str) -> str:
+    """A price per one of the row's unit as a price per one of its base unit (per CS / 12 = per EA)."""
+    return f"CAST(CAST({ident(column)} AS DECIMAL(18,6)) / \"_uom_factor\" AS DECIMAL(18,6))"
+
+
+def aggregated() -> str:
+    """An aggregated side's unit: its rows' one unit, or `A+B` when they are in two (never equal to a unit)."""
+    u = ident(UNIT)
+    return f"CASE WHEN min({u}) = max({u}) THEN min({u}) ELSE min({u}) || '+' || max({u}) END"
+
+
+__all__ = ["UNIT", "aggregated", "conversion_ctes", "converted", "converted_source", "converts", "lookup_source",
+           "normalise", "per_base_unit"]

@@ -1,0 +1,100 @@
+"""Units of measure in rules: the SQL that normalises and converts, and what a rule with units must say."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recon.config.units import Conversion, Units
+from recon.rules import units
+from recon.rules.schema import SideUnits
+
+from .helpers import config, run_rule
+from .test_validation import pack, problems
+
+UNITS = Units(decimals={"FT": 2}, conversions=[
+    Conversion(item="A", from_uom="CS", to_uom="EA", factor=Decimal(12)),
+    Conversion(item="C", from_uom="M", to_uom="FT", factor=Decimal("3.28084")),
+    Conversion(item="C", from_uom="FT", to_uom="FT", factor=Decimal(1)),
+    Conversion(item="*", from_uom="DZ", to_uom="EA", factor=Decimal(12)),
+])
+
+
+def convert(rows: list[tuple[str, str | None, Decimal]], spec: Units = UNITS) -> list[tuple[str, str, Decimal]]:
+    """(item, unit the row ends in, quantity then) for rows of (item, uom, qty), through the compiler's SQL."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (item_id VARCHAR, uom VARCHAR, qty DECIMAL(18,4))")
+    con.executemany("INSERT INTO t VALUES (?, ?, ?)", rows)
+    ctes = ",\n".join(units.conversion_ctes(spec, ()))
+    source = units.converted_source("t", SideUnits(), spec)
+    sql = f"WITH {ctes}\nSELECT item_id, \"_uom\", {units.converted('qty', spec)} FROM {source} AS s ORDER BY ALL"
+    return con.execute(sql).fetchall()
+
+
+def test_codes_are_normalised_and_converted_to_the_base_unit() -> None:
+    assert convert([("A", " ca", Decimal(2)), ("A", "PCE", Decimal(24)), ("A", None, Decimal(5)),
+                    ("A", "", Decimal(6)), ("B", "dzn", Decimal(1)), ("B", "XX", Decimal(3)),
+                    ("C", "MTR", Decimal(2)), ("C", "FOT", Decimal("6.555"))]) == [
+        ("A", "EA", Decimal(24)), ("A", "EA", Decimal(24)), ("A", None, Decimal(5)), ("A", None, Decimal(6)),
+        ("B", "EA", Decimal(12)), ("B", "XX", Decimal(3)),
+        ("C", "FT", Decimal("6.56")), ("C", "FT", Decimal("6.56"))]
+
+
+def test_conflicting_factors_convert_nothing() -> None:
+    spec = Units(conversions=[Conversion(item="A", from_uom="CS", to_uom="EA", factor=Decimal(6)),
+                              Conversion(item="A", from_uom="CA", to_uom="EA", factor=Decimal(8))])
+    assert convert([("A", "CS", Decimal(1))], spec) == [("A", "CS", Decimal(1))]
+
+
+@settings(max_examples=40, deadline=None)
+@given(cases=st.integers(0, 10_000), pack_size=st.integers(1, 144))
+def test_cases_and_their_eaches_are_the_same_quantity(cases: int, pack_size: int) -> None:
+    spec = Units(conversions=[Conversion(item="A", from_uom="CS", to_uom="EA", factor=Decimal(pack_size))])
+    (a, b) = convert([("A", "CS", Decimal(cases)), ("A", "EA", Decimal(cases * pack_size))], spec)
+    assert a[1:] == b[1:] == ("EA", Decimal(cases * pack_size))
+
+
+def test_a_rule_with_units_needs_them_on_both_sides_and_an_unconvertible_outcome(tmp_path: Path) -> None:
+    rule = """
+      - id: posted
+        kind: match
+        title: Posted
+        left: {table: wms.shipment_lines, units: true, aggregate: {qty: sum, item_id: min}}
+        right: {table: erp.shipment_lines, RIGHT aggregate: {qty: sum, item_id: min}}
+        keys: [order_id, line_no]
+        compare:
+          - {field: qty, tolerance: {abs: 0}, exception: ship-qty-mismatch, severity: high}
+    """
+    one_side = problems(pack(tmp_path, rule.replace("RIGHT ", "")))
+    assert "units: give it on both sides" in one_side[0].message
+    no_outcome = problems(pack(tmp_path, rule.replace("RIGHT ", "units: true, ")))
+    assert "needs an unconvertible outcome" in no_outcome[0].message
+    outcome = ("\n        unconvertible: {exception: uom-not-convertible, severity: medium, "
+               "key: {item_id: 'coalesce(left.item_id, right.item_id)'}}")
+    bad_column = rule.replace("RIGHT ", "units: {fields: [qyt]}, ").replace(
+        "keys: [order_id, line_no]", "keys: [order_id, line_no]" + outcome)
+    found = problems(pack(tmp_path, bad_column))
+    assert [(p.code, p.message) for p in found] == [("R012", "units fields: unknown column 'qyt'")], found
+
+
+def test_units_from_x12_and_the_erp_meet_in_the_base_unit() -> None:
+    """An 856's SN103 (CS) and the WMS's eaches: the loaders' canonical `uom` is what the rule converts."""
+    cfg = config().model_copy(update={"units": UNITS})
+    tables = {
+        "edi.shipment_lines": [{"shipment_id": "SH1", "order_id": "1", "line_no": 1, "item_id": "A", "qty": 2,
+                                "uom": "CA", "transaction_set": "856", "shipped_at": "2024-03-09T10:00:00Z"}],
+        "wms.shipment_lines": [{"shipment_id": "SH1", "order_id": "1", "line_no": 1, "item_id": "A", "qty": 24,
+                                "uom": "EA", "status": "SHIPPED"},
+                               {"shipment_id": "SH1", "order_id": "1", "line_no": 2, "item_id": "B", "qty": 5,
+                                "uom": "EA", "status": "SHIPPED"}],
+    }
+    assert run_rule("asn-matches-shipment", tables, cfg) == []
+    tables["edi.shipment_lines"].append({"shipment_id": "SH1", "order_id": "1", "line_no": 2, "item_id": "B",
+                                         "qty": 1, "uom": "CS", "transaction_set": "856"})
+    (found,) = run_rule("asn-matches-shipment", tables, cfg)
+    assert (found["exception_type"], found["item_id"], found["left_value"], found["right_value"]) == (
+        "uom-not-convertible", "B", "CS", "EA")
