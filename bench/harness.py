@@ -31,13 +31,13 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
-def tree_rss_bytes(root: int) -> int:
-    """Resident memory of a process and all its descendants now (recon parses X12 in worker processes).
+def process_tree(root: int) -> list[tuple[int, list[str]]]:
+    """A process and its live descendants, each with its /proc stat fields after the name.
 
-    wait4's ru_maxrss is the largest single process of the tree, not their sum, so a parent and its
-    workers running at the same time are only counted together by sampling /proc.
+    One walk of /proc shared by the memory and CPU samplers, so both see the same tree.
     """
     children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -46,17 +46,38 @@ def tree_rss_bytes(root: int) -> int:
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
+        stats[int(entry)] = fields
         children.setdefault(int(fields[1]), []).append(int(entry))
-    total, todo = 0, [root]
+    tree, todo = [], [root]
     while todo:
         pid = todo.pop()
+        if pid in stats:
+            tree.append((pid, stats[pid]))
+        todo.extend(children.get(pid, []))
+    return tree
+
+
+def tree_rss_bytes(root: int) -> int:
+    """Resident memory of a process and all its descendants now (recon parses X12 in worker processes).
+
+    wait4's ru_maxrss is the largest single process of the tree, not their sum, so a parent and its
+    workers running at the same time are only counted together by sampling /proc.
+    """
+    total = 0
+    for pid, _ in process_tree(root):
         try:
             with open(f"/proc/{pid}/statm") as f:
                 total += int(f.read().split()[1]) * PAGE_SIZE
         except OSError:
             pass
-        todo.extend(children.get(pid, []))
     return total
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU of a process and its live descendants, plus what they reaped."""
+    # fields after the name: utime 11, stime 12, cutime 13, cstime 14 (0-based from state)
+    ticks = sum(int(fields[i]) for _, fields in process_tree(root) for i in (11, 12, 13, 14))
+    return ticks / CLOCK_TICKS
 
 
 def cpu_busy_seconds() -> tuple[float, float]:

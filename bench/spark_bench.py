@@ -23,31 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+from harness import tree_cpu_seconds  # bench/ is on sys.path: this file runs as a script
+
 AS_OF = datetime(2026, 11, 20, 6, tzinfo=UTC)
-
-
-def tree_cpu_seconds(root: int) -> float:
-    """User + system CPU of a process and its live descendants, plus what they reaped."""
-    children: dict[int, list[int]] = {}
-    stats: dict[int, list[str]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        stats[int(entry)] = fields
-        children.setdefault(int(fields[1]), []).append(int(entry))
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        if pid in stats:  # fields after the name: utime 11, stime 12, cutime 13, cstime 14 (0-based from state)
-            total += sum(int(stats[pid][i]) for i in (11, 12, 13, 14))
-        todo.extend(children.get(pid, []))
-    return total / CLOCK_TICKS
 
 
 def child(engine: str, config: str, serial: bool) -> None:

@@ -24,9 +24,9 @@ from typing import Any
 from recon.config import Project
 from recon.db import Database
 from recon.events import chains as event_chains
+from recon.events.build import loaded_tables
 from recon.events.keys import MACROS
 from recon.formats import documents
-from recon.model import ENTITIES
 from recon.sql import ident, literal, table_name
 from recon.store.lifecycle import statuses_sql
 from recon.store.schema import ALIAS
@@ -121,15 +121,7 @@ class Tracer:
         self.tables = self._tables()
 
     def _tables(self) -> dict[tuple[str, str], set[str]]:
-        """Every loaded `<system>.<entity>` with its columns."""
-        out: dict[tuple[str, str], set[str]] = {}
-        rows = self.db.rows("SELECT schema_name, table_name, column_name FROM duckdb_columns() "
-                            "WHERE database_name = current_database() AND schema_name NOT IN "
-                            "('main', 'information_schema', 'pg_catalog') ORDER BY ALL")
-        for schema, table, column in rows:
-            if table in ENTITIES:
-                out.setdefault((schema, table), set()).add(column)
-        return out
+        return loaded_tables(self.db)
 
     # -- resolving KEY ---------------------------------------------------------------------------
 
