@@ -26,8 +26,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from recon.config.schema import Config
+from recon.config.units import Units
 from recon.db import Database
-from recon.sql import ident
+from recon.rules import units as uom
+from recon.rules.schema import SideUnits
+from recon.sql import ident, table_name
 
 TREND_POINTS = 8  # runs shown in a trend (this one and up to 7 before it)
 # (label, lower hours inclusive, upper hours exclusive): how long an exception has been wrong.
@@ -171,31 +174,58 @@ def stock_systems(db: Database, config: Config) -> tuple[str | None, str | None]
     return (book, physical) if book and physical else (None, None)
 
 
-def inventory_sql(book: str, physical: str, prices: bool) -> str:
+def inventory_sql(book: str, physical: str, prices: bool, units: Units,
+                  conversion_tables: Sequence[str] = (), transfers: str | None = None) -> str:
     """Per site and overall (GROUPING SETS): the variance in units and value, the stock value.
 
-    Both sides summed per (item_id, site, lot) first; a key on one side only counts as zero on the
-    other. The unit value of an item is the highest unit price of the book system's order lines
-    for it in the run's currency (`$currency`; lines without a currency count as in it): the
-    valuation the bundled inventory pack gives a stock-variance. Items without one are `unvalued`.
-    Stock value is the system of record's quantity on hand (negative counts as none) at that value.
+    Both sides are brought to each item's base unit first, with the run's unit conversions (the
+    ones the bundled rules use, recon.rules.units), then summed per (item_id, site, lot); a key on
+    one side only counts as zero on the other. Without that, an ERP that books an item in cases
+    against a WMS counting eaches would show most of its stock as variance. A key whose two sides
+    still end in different units cannot be compared: it is `unconvertible`, left out of every
+    figure (the stock rule reports it as uom-not-convertible). The unit value of an item is the
+    highest per-base-unit price of the book system's order lines for it in the run's currency
+    (`$currency`; lines without a currency count as in it): the valuation the bundled inventory
+    pack gives a stock-variance. Items without one are `unvalued`. Stock value is the system of
+    record's quantity on hand (negative counts as none) at that value. With a `transfers` table
+    (`<system>.transfers`), goods shipped to a site and not received yet count with the system of
+    record's stock there, as the bundled stock rule counts them: a variance they explain is none.
     """
-    side = "SELECT item_id, site, coalesce(CAST(lot AS VARCHAR), '') AS lot, sum(qty) AS qty FROM {} GROUP BY ALL"
-    price = (f"SELECT item_id, max(unit_price) AS price FROM {ident(book)}.order_lines "
+    stock_units = SideUnits()
+
+    def side(system: str, in_transit: bool = False) -> str:
+        stock = table_name(system, "stock")
+        if in_transit and transfers is not None:
+            system_, _, entity = transfers.partition(".")
+            stock = (f"(SELECT item_id, site, lot, qty, uom FROM {stock} UNION ALL "
+                     f"SELECT item_id, to_site, lot, qty, uom FROM {table_name(system_, entity)} "
+                     "WHERE received_at IS NULL)")
+        rows = uom.converted_source(stock, stock_units, units)
+        return (f"SELECT item_id, site, coalesce(CAST(lot AS VARCHAR), '') AS lot, "
+                f"sum({uom.converted('qty', units)}) AS qty, {uom.aggregated()} AS unit "
+                f"FROM {rows} AS s GROUP BY 1, 2, 3")
+
+    price_rows = uom.converted_source(table_name(book, "order_lines"), SideUnits(fields=[], per_unit=["unit_price"]),
+                                      units)
+    price = (f"SELECT item_id, max({uom.per_base_unit('unit_price')}) AS price FROM {price_rows} AS o "
              "WHERE unit_price IS NOT NULL AND coalesce(currency, $currency) = $currency GROUP BY item_id"
              if prices else "SELECT NULL AS item_id, NULL::DOUBLE AS price WHERE false")
+    conversions = ",\n     ".join(uom.conversion_ctes(units, conversion_tables))
     return f"""
-WITH b AS ({side.format(f'{ident(book)}.stock')}),
-     p AS ({side.format(f'{ident(physical)}.stock')}),
+WITH {conversions},
+     b AS ({side(book)}),
+     p AS ({side(physical, in_transit=True)}),
      pr AS ({price}),
      j AS (SELECT coalesce(b.item_id, p.item_id) AS item_id, coalesce(b.site, p.site) AS site,
-                  coalesce(b.qty, 0) AS book_qty, coalesce(p.qty, 0) AS physical_qty
+                  coalesce(b.qty, 0) AS book_qty, coalesce(p.qty, 0) AS physical_qty,
+                  b.unit IS NOT NULL AND p.unit IS NOT NULL AND b.unit <> p.unit AS unconvertible
            FROM b FULL OUTER JOIN p ON b.item_id = p.item_id AND b.site IS NOT DISTINCT FROM p.site AND b.lot = p.lot)
 SELECT grouping(site) = 1 AS overall, coalesce(CAST(site AS VARCHAR), '') AS site,
-       sum(abs(book_qty - physical_qty) * price) AS variance_value,
-       sum(greatest(physical_qty, 0) * price) AS stock_value,
-       sum(abs(book_qty - physical_qty)) AS variance_units,
-       count(*) FILTER (WHERE price IS NULL AND book_qty <> physical_qty) AS unvalued
+       sum(abs(book_qty - physical_qty) * price) FILTER (WHERE NOT unconvertible) AS variance_value,
+       sum(greatest(physical_qty, 0) * price) FILTER (WHERE NOT unconvertible) AS stock_value,
+       sum(abs(book_qty - physical_qty)) FILTER (WHERE NOT unconvertible) AS variance_units,
+       count(*) FILTER (WHERE price IS NULL AND book_qty <> physical_qty AND NOT unconvertible) AS unvalued,
+       count(*) FILTER (WHERE unconvertible) AS unconvertible
 FROM j LEFT JOIN pr USING (item_id)
 GROUP BY GROUPING SETS ((), (site))
 ORDER BY overall DESC, site"""
@@ -213,20 +243,30 @@ def inventory_metrics(db: Database, config: Config,
         return [Metric("inventory_variance_value", None, config.currency)], [
             f"inventory variance: {', '.join(failed)} did not load completely"]
     prices = db.table_exists(book, "order_lines")
+    conversions = sorted(f"{schema}.uom_conversions" for (schema,) in db.rows(
+        "SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name = 'uom_conversions' "
+        "AND table_catalog = current_database()") if f"{schema}.uom_conversions" not in set(failed_tables))
+    transfers = next((t for t in (f"{book}.transfers", f"{physical}.transfers")
+                      if db.table_exists(*t.split(".")) and t not in set(failed_tables)), None)
+    sql = inventory_sql(book, physical, prices, config.units, conversions, transfers)
     out: list[Metric] = []
-    unvalued = 0
-    for overall, site, value, stock, units, missing in db.rows(inventory_sql(book, physical, prices),
-                                                               {"currency": config.currency} if prices else None):
+    unvalued = unconvertible = 0
+    for overall, site, value, stock, qty, missing, apart in db.rows(sql, {"currency": config.currency} if prices
+                                                                    else None):
         where = {} if overall else {"dimension": "site", "member": site}
         out.append(Metric("inventory_variance_value", _num(value or 0), config.currency, **where))
         out.append(_ratio("inventory_variance_share", _num(value or 0), _num(stock), **where))
-        out.append(Metric("inventory_variance_units", _num(units or 0), "units", **where))
+        out.append(Metric("inventory_variance_units", _num(qty or 0), "units", **where))
         if overall:
-            unvalued = int(missing or 0)
-    notes = [f"inventory variance: {book}.stock against {physical}.stock (system of record)"]
+            unvalued, unconvertible = int(missing or 0), int(apart or 0)
+    notes = [f"inventory variance: {book}.stock against {physical}.stock (system of record), in base units"
+             + (f", goods in transit ({transfers}) counted at their destination" if transfers else "")]
     if unvalued:
         notes.append(f"inventory variance: {unvalued} item/site/lot differences have no unit price in "
                      f"{config.currency} and count in units only")
+    if unconvertible:
+        notes.append(f"inventory variance: {unconvertible} item/site/lot stocks are in units that do not convert "
+                     "to each other and are left out (uom-not-convertible)")
     return out, notes
 
 
