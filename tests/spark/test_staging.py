@@ -33,9 +33,11 @@ def test_fuzzy_rounds_are_checkpointed_once_each() -> None:
     assert "`_r1_m1`" in later and "$as_of" not in later and "'R'" in steps[-1].sql
 
 
-def test_exact_rule_shares_only_pairs() -> None:
+def test_exact_rule_shares_only_pairs_and_its_unit_conversions() -> None:
+    # both sides read the conversion relations (quantities in base units, recon.rules.units): they are
+    # computed once, like the pairs; nothing else of an exact rule is a step of its own
     steps = steps_of("shipment-posted-in-erp")
-    assert [s.name for s in steps] == ["_r1_pairs", None]
+    assert [s.name for s in steps] == ["_r1_uom_conv", "_r1_uom_base", "_r1_pairs", None]
 
 
 def window_columns_under_a_star(spark_sql: str) -> list[str]:
