@@ -142,14 +142,19 @@ def edi_duplicates_sql(tables: Sequence[str]) -> str:
             f"(SELECT count(*) OVER (PARTITION BY {key}) AS n FROM ({union}))")
 
 
+def systems_with(db: Database, entity: str) -> list[str]:
+    """The systems (schemas) of the run's database that hold a table of `entity`, sorted."""
+    return [r[0] for r in db.rows(
+        "SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name = ? "
+        "AND table_catalog = current_database() ORDER BY 1", [entity])]
+
+
 def edi_duplicate_metrics(db: Database, rows: Sequence[Metric]) -> tuple[list[Metric], list[str]]:
     """The EDI documents' duplicate rate by control number, unless a duplicate rule over them ran."""
     name = ENTITY_NAMES["edi_documents"]
     if any(m.metric == "duplicate_rate" and m.member == name for m in rows):
         return [], []
-    tables = [f"{ident(r[0])}.edi_documents" for r in db.rows(
-        "SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name = 'edi_documents' "
-        "AND table_catalog = current_database() ORDER BY 1")]
+    tables = [f"{ident(system)}.edi_documents" for system in systems_with(db, "edi_documents")]
     usable = [t for t in tables if set(EDI_KEY) <= {c for c, _ in db.columns(t)}]
     if not usable:
         return [], ["duplicate rate of EDI documents: no edi_documents table with "
@@ -164,9 +169,7 @@ def stock_systems(db: Database, config: Config) -> tuple[str | None, str | None]
     """(book, physical): the systems whose stock is compared. Physical is the system of record for
     stock (`ownership: {stock: ...}`, else `wms`); book is `erp`, else the first other system
     with a stock table. (None, None) when fewer than two systems loaded stock."""
-    systems = sorted(r[0] for r in db.rows(
-        "SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name = 'stock' "
-        "AND table_catalog = current_database()"))
+    systems = systems_with(db, "stock")
     owner = config.owner_of("stock")
     physical = owner if owner in systems else "wms" if "wms" in systems else None
     others = [s for s in systems if s != physical]
@@ -243,9 +246,8 @@ def inventory_metrics(db: Database, config: Config,
         return [Metric("inventory_variance_value", None, config.currency)], [
             f"inventory variance: {', '.join(failed)} did not load completely"]
     prices = db.table_exists(book, "order_lines")
-    conversions = sorted(f"{schema}.uom_conversions" for (schema,) in db.rows(
-        "SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name = 'uom_conversions' "
-        "AND table_catalog = current_database()") if f"{schema}.uom_conversions" not in set(failed_tables))
+    conversions = [t for t in (f"{system}.uom_conversions" for system in systems_with(db, "uom_conversions"))
+                   if t not in set(failed_tables)]
     transfers = next((t for t in (f"{book}.transfers", f"{physical}.transfers")
                       if db.table_exists(*t.split(".")) and t not in set(failed_tables)), None)
     sql = inventory_sql(book, physical, prices, config.units, conversions, transfers)
