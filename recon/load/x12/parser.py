@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from recon.load.edifact import stream as edifact_stream
 from recon.load.edifact.options import EdifactOptions
 from recon.load.edifact.parser import EdifactFiles
 from recon.load.edifact.syntax import is_edifact
@@ -155,6 +156,11 @@ class _Parser:
                 if plan is not None:
                     summary.size_bytes = path.stat().st_size
                     self.parse_stream(path, name, summary, plan)
+                    return
+                edifact_plan = edifact_stream.plan(path)
+                if edifact_plan is not None:
+                    summary.size_bytes = path.stat().st_size
+                    self.edifact.parse_stream(path, name, summary, edifact_plan)
                     return
             data = path.read_bytes()
         except FileNotFoundError:
@@ -377,6 +383,8 @@ class _Parser:
             docs.heads.append(head)
             docs.counts.append(1)
         docs.lines.append(line)
+        if len(docs.lines) >= FLUSH_ROWS:  # a file of a million small documents: their rows too become chunks
+            self._flush("edi_documents")
 
     # -- tables -------------------------------------------------------------------------------
 

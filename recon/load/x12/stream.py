@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from recon.load.blocks import Validity, decoded_blocks
+from recon.load.blocks import pieces as text_pieces
 from recon.load.x12.isa import LAYOUT, Delimiters, IsaError, Issue, read_isa
 from recon.load.x12.tokenizer import BOM, EBCDIC_ISA, Block, split_body, split_piece
 
@@ -52,11 +54,13 @@ def plan(path: Path) -> Plan | None:
     """The plan for reading `path` block by block, or None when it must be read whole (see module doc)."""
     block_bytes = BLOCK_CHARS
     with open(path, "rb") as fh:
-        head = fh.read(block_bytes)
+        head = fh.read(4096)  # enough to tell (a block's read would allocate the block even for an EDIFACT file)
         if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.lstrip(EBCDIC_LAYOUT).startswith(EBCDIC_ISA):
             return None
         if not head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n\x0b\x0c\x00").startswith(b"ISA"):
             return None  # EDIFACT, or something before the ISA: no need to read the file for nothing
+        fh.seek(0)
+        head = fh.read(block_bytes)
         fh.seek(0)
         scan = _scan(fh, block_bytes)
     if scan is None:
@@ -83,19 +87,14 @@ def _scan(fh, block_bytes: int) -> tuple[str, bytes | None] | None:  # type: ign
     UTF-8 when the whole file decodes as UTF-8, else Latin-1 (as `tokenizer.decode`). Returns the
     bytes from the IEA on (None without one), or None when the file does not qualify.
     """
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8 = True
+    validity = Validity(["utf-8"])
     isas = ieas = 0
     overlap = b""
     tail: bytes | None = None
     while True:
         data = fh.read(block_bytes)
         final = not data
-        if utf8:
-            try:
-                decoder.decode(data, final)
-            except UnicodeDecodeError:
-                utf8 = False
+        validity.feed(data, final)
         window = overlap + data
         isas += window.count(b"ISA")
         found = window.count(b"IEA")
@@ -109,47 +108,36 @@ def _scan(fh, block_bytes: int) -> tuple[str, bytes | None] | None:  # type: ign
         overlap = window[-2:]
         if final:
             break
-    return ("utf-8" if utf8 else "latin-1"), tail
+    return ("utf-8" if validity.valid("utf-8") else "latin-1"), tail
 
 
 def text_blocks(path: Path, codec: str, block_bytes: int) -> Iterator[str]:
     """The file's decoded text in blocks, BOMs dropped and the end stripped as `tokenizer.decode` does."""
-    decoder = codecs.getincrementaldecoder(codec)()
     held = ""  # trailing characters that are only dropped when nothing follows them
-    with open(path, "rb") as fh:
-        while True:
-            data = fh.read(block_bytes)
-            chunk = decoder.decode(data, not data)
-            if BOM in chunk:
-                chunk = chunk.replace(BOM, "")
-            kept = chunk.rstrip(_TRAILING)
-            if kept:
-                yield held + kept if held else kept
-                held = chunk[len(kept):]
-            else:
-                held += chunk
-            if not data:
-                return
+    for chunk in decoded_blocks(path, codec, block_bytes):
+        kept = chunk.rstrip(_TRAILING)
+        if kept:
+            yield held + kept if held else kept
+            held = chunk[len(kept):]
+        else:
+            held += chunk
 
 
 def pieces(path: Path, p: Plan) -> Iterator[str]:
     """The interchange's text after the ISA, cut right after a segment terminator about every block."""
     d = p.delimiters
-    carry = ""
-    skip = p.body_start
-    for block in text_blocks(path, p.codec, BLOCK_CHARS):
-        if skip:
-            block, skip = block[skip:], max(0, skip - len(block))
-            if not block:
-                continue
-        cut = max(block.rfind("\n"), block.rfind("\r")) if d.line_terminated else block.rfind(d.segment)
-        if cut < 0:
-            carry += block
-            continue
-        yield carry + block[: cut + 1]
-        carry = block[cut + 1 :]
-    if carry:
-        yield carry
+
+    def last_cut(block: str) -> int:
+        return max(block.rfind("\n"), block.rfind("\r")) if d.line_terminated else block.rfind(d.segment)
+
+    def after_isa() -> Iterator[str]:
+        skip = p.body_start
+        for block in text_blocks(path, p.codec, BLOCK_CHARS):
+            if skip:
+                block, skip = block[skip:], max(0, skip - len(block))
+            yield block
+
+    return text_pieces(after_isa(), last_cut)
 
 
 def segment_blocks(path: Path, p: Plan) -> Iterator[Block]:
