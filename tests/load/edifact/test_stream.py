@@ -6,7 +6,6 @@ boundaries fall inside multi-byte characters, runs of release characters and lay
 
 from __future__ import annotations
 
-import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -14,35 +13,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recon.load.edifact import stream as edifact_stream
-from recon.load.x12 import X12Result, parser
+from recon.load.x12 import parser
 from recon.load.x12 import stream as x12_stream
 
+from ..x12.helpers import assert_bounded_memory, record_plans, same_result
 from .helpers import interchange, message, parse, write
 from .test_corpus import CORPUS
 
 
-def _same(a: X12Result, b: X12Result) -> None:
-    for entity, table in a.tables.items():
-        assert table.equals(b.tables[entity]), entity
-    assert a.findings == b.findings
-    assert a.files == b.files
-    assert a.segments == b.segments
-
-
 def _streamed(monkeypatch: pytest.MonkeyPatch, block: int) -> list[bool]:
     """Stream every EDIFACT file (blocks of `block` bytes); the list records which files qualified."""
-    planned: list[bool] = []
-    plan = edifact_stream.plan
-
-    def recording(path: Path) -> edifact_stream.Plan | None:
-        p = plan(path)
-        planned.append(p is not None)
-        return p
-
-    monkeypatch.setattr(x12_stream, "STREAM_MIN_BYTES", 0)
-    monkeypatch.setattr(edifact_stream, "BLOCK_BYTES", block)
-    monkeypatch.setattr(edifact_stream, "plan", recording)
-    return planned
+    return record_plans(monkeypatch, edifact_stream, {"BLOCK_BYTES": block})
 
 
 def _orders(n: int, *, lines: int = 2, value: str = "WIDGET 10?+ PACK", start: int = 1) -> list[list[str]]:
@@ -98,7 +79,7 @@ def test_one_large_interchange_streamed_gives_the_whole_file_result(
     assert {"EDIFACT-UNT-COUNT", "EDIFACT-STRAY-SEGMENT", "EDIFACT-DUPLICATE-MESSAGE", "EDIFACT-UNE-COUNT"} <= codes
     assert whole.tables["order_lines"].num_rows > 40
     planned = _streamed(monkeypatch, block)
-    _same(parse(path), whole)
+    same_result(parse(path), whole)
     assert planned == [True]
 
 
@@ -121,7 +102,7 @@ def test_non_ascii_edifact_streamed_gives_the_whole_file_result(
     assert whole.tables["order_lines"].num_rows == 8
     planned = _streamed(monkeypatch, block)
     streamed = parse(path)
-    _same(streamed, whole)
+    same_result(streamed, whole)
     assert planned == [True]
     assert name in streamed.tables["order_lines"].column("description").to_pylist()[0] or encoding != "utf-8"
 
@@ -134,7 +115,7 @@ def test_files_that_do_not_qualify_are_read_whole(tmp_path: Path, monkeypatch: p
     path = write(tmp_path, text.replace("' UNB", "'   UNB").replace("? ' ", "? '\t"))
     whole = parse(path)
     planned = _streamed(monkeypatch, 16)
-    _same(parse(path), whole)
+    same_result(parse(path), whole)
     assert planned == [False]
 
 
@@ -150,7 +131,7 @@ def test_the_corpus_streamed_gives_the_whole_file_result(tmp_path: Path, monkeyp
         planned = _streamed(monkeypatch, block)
         monkeypatch.setattr(x12_stream, "BLOCK_CHARS", block)
         for path, expected in zip(files, whole, strict=True):
-            _same(parse(path), expected)
+            same_result(parse(path), expected)
         assert sum(planned) == edifact, block  # every EDIFACT file of the corpus qualified
 
 
@@ -179,18 +160,9 @@ def test_streaming_property(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, val
         m.setattr(x12_stream, "STREAM_MIN_BYTES", 1 << 40)
         whole = parse(path)
     planned = _streamed(monkeypatch, block)
-    _same(parse(path), whole)
+    same_result(parse(path), whole)
     assert planned == [True]
     assert whole.tables["order_lines"].num_rows == len(values) * interchanges
-
-
-def _peak(path: Path) -> int:
-    tracemalloc.start()
-    try:
-        parse(path)
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 @pytest.mark.parametrize("layout,charset", [("lf", "UNOC:3"), ("blank-terminator", "UNOW:4"),
@@ -212,12 +184,4 @@ def test_a_large_edifact_interchange_is_parsed_in_bounded_memory(
                   "small.edifact")
     large = write(tmp_path, _file(layout, _orders(240, lines=40, value=value), syntax=charset).encode(encoding),
                   "large.edifact")
-    sizes = small.stat().st_size, large.stat().st_size
-    assert sizes[1] > 1_000_000
-    whole = _peak(small)
-    assert whole > 2 * sizes[0]  # the file's text, its segment strings and their lists
-    planned = _streamed(monkeypatch, 8 * 1024)
-    peaks = _peak(small), _peak(large)
-    assert planned == [True, True]
-    assert peaks[1] < sizes[1] / 2, (peaks, sizes)
-    assert peaks[1] - peaks[0] < (sizes[1] - sizes[0]) / 4, (peaks, sizes)  # five times the file, not the memory
+    assert_bounded_memory(small, large, parse, lambda: _streamed(monkeypatch, 8 * 1024))
