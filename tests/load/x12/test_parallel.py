@@ -153,3 +153,48 @@ def test_pool_failure_falls_back_to_serial(tmp_path: Path, monkeypatch: pytest.M
     path = write(tmp_path, po_interchange(), "small.edi")
     result = parse_x12_files([path], workers=2, parallel_min_bytes=0)
     assert result.tables["orders"].num_rows == 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "latin-1"])
+def test_a_large_non_ascii_file_is_cut_into_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  encoding: str) -> None:
+    """A UTF-8 file (a BOM, multi-byte names) or a Latin-1 one is cut at its ASCII ISAs like an ASCII file,
+    each part decoded with the whole file's codec: the serial result, and never the file read whole."""
+    text = _big_file().replace("PO-2", "PO-Ü日2" if encoding == "utf-8" else "PO-Ü2")
+    data = ("\ufeff" + text).encode("utf-8") if encoding == "utf-8" else text.encode("latin-1")
+    path = write(tmp_path, data, "big.edi")
+    serial = _parse([path], None)
+    assert any("Ü" in (po or "") for po in serial.tables["orders"].column("customer_po").to_pylist())
+    monkeypatch.setattr(parallel, "BOUNDED_BYTES", 8_000)
+    monkeypatch.setattr(parallel, "PART_MAX_BYTES", 1_500)
+    monkeypatch.setattr(parallel, "STREAM_BLOCK_BYTES", 4_096)
+    planned: list[list] = []
+    real_plan = parallel._plan_file
+
+    def plan(*args: object, **kwargs: object) -> list:
+        tasks = real_plan(*args, **kwargs)  # type: ignore[arg-type]
+        planned.append(tasks)
+        return tasks
+
+    def whole_read(self: Path) -> bytes:
+        raise AssertionError(f"{self} was read whole in the parent")
+
+    monkeypatch.setattr(parallel, "_plan_file", plan)
+    monkeypatch.setattr(Path, "read_bytes", whole_read)
+    result = parse_x12_files([path], X12Options(our_ids=["DISTCO"]), {path: path.name}, workers=1)
+    tasks = planned[0]
+    assert len(tasks) >= 4, "the file is cut into parts"
+    assert {t.codec for t in tasks} == {encoding}
+    assert [f.to_dict() for f in result.findings] == [f.to_dict() for f in serial.findings]
+    assert [f.to_dict() for f in result.files] == [f.to_dict() for f in serial.files]
+    for entity, table in serial.tables.items():
+        assert result.tables[entity].equals(table), entity
+
+
+def test_an_isa_with_a_non_ascii_separator_stops_the_cutting(tmp_path: Path) -> None:
+    """Decoded, such an ISA may start an interchange where the bytes show none: the file is not cut."""
+    text = _big_file()
+    k = text.index("ISA*", len(text) // 2)
+    text = text[:k] + text[k:].replace("ISA*", "ISA\u2026", 1).replace("*", "\u2026", 16)
+    path = write(tmp_path, text.encode("utf-8"), "big.edi")
+    assert parallel.cut_plan(path, 1_500, 4_096) == ([], "ascii")
