@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 BOM = "\ufeff"
 
@@ -54,22 +55,37 @@ class Validity:
         return self.errors[name] is None
 
 
-def decoded_blocks(path: Path, codec: str, block_bytes: int, start: int = 0) -> Iterator[str]:
-    """The file's text from byte `start` on, `block_bytes` at a time, byte-order marks dropped.
+def decoded_blocks(path: Path, codec: str, block_bytes: int, start: int = 0, stop: int = -1) -> Iterator[str]:
+    """The file's text from byte `start` to `stop` (-1: the end), `block_bytes` at a time, byte-order marks dropped.
 
-    The last item (possibly empty) is what the decoder holds at the end of the file.
+    The last item (possibly empty) is what the decoder holds at the end.
     """
     decoder = codecs.getincrementaldecoder(codec)()
+    left = -1 if stop < 0 else stop - start
     with open(path, "rb") as fh:
         fh.seek(start)
         while True:
-            data = fh.read(block_bytes)
+            data = fh.read(block_bytes if left < 0 else min(block_bytes, left))
+            if left > 0:
+                left -= len(data)
             chunk = decoder.decode(data, not data)
             if BOM in chunk:
                 chunk = chunk.replace(BOM, "")
             yield chunk
             if not data:
                 return
+
+
+def read_range(fh: BinaryIO, start: int, stop: int, block_bytes: int) -> Iterator[bytes]:
+    """The bytes from `start` to `stop` (-1: the end) of an open file, `block_bytes` at a time."""
+    fh.seek(start)
+    left = -1 if stop < 0 else stop - start
+    while left:
+        data = fh.read(block_bytes if left < 0 else min(block_bytes, left))
+        if not data:
+            return
+        left -= len(data) if left > 0 else 0
+        yield data
 
 
 def pieces(chunks: Iterable[str], last_cut: Callable[[str], int]) -> Iterator[str]:
@@ -93,4 +109,4 @@ def pieces(chunks: Iterable[str], last_cut: Callable[[str], int]) -> Iterator[st
         yield "".join(carry)
 
 
-__all__ = ["BOM", "Validity", "decoded_blocks", "pieces"]
+__all__ = ["BOM", "Validity", "decoded_blocks", "pieces", "read_range"]

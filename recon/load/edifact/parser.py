@@ -66,10 +66,11 @@ class EdifactFiles:
         """
         self._read(name, summary, tokenize(data, part_of), iter(()), unmapped)
 
-    def parse_stream(self, path: Path, name: str, summary: FileSummary, plan: stream.Plan) -> None:
-        """A large file block by block (`stream`): the result of `parse`, in memory for a block."""
+    def parse_stream(self, path: Path, name: str, summary: FileSummary, plan: stream.Plan,
+                     unmapped: Counter[str] | None = None) -> None:
+        """A large file (or part) block by block (`stream`): the result of `parse`, in memory for a block."""
         tokens, more = stream.tokens(path, plan)
-        self._read(name, summary, tokens, more, None)
+        self._read(name, summary, tokens, more, unmapped)
 
     def _read(self, name: str, summary: FileSummary, tokens: Tokens, more: Iterator[list[str]],
               unmapped: Counter[str] | None) -> None:

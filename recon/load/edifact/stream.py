@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from recon.load.blocks import Validity, decoded_blocks, pieces
+from recon.load.blocks import Validity, decoded_blocks, pieces, read_range
 from recon.load.edifact.syntax import (
     Service,
     SyntaxIssue,
@@ -56,37 +56,42 @@ class Plan:
     codec: str
     issues: list[SyntaxIssue]  # the file-level issues of the whole-file path, in its order
     escaped: bool  # a release character occurs in the text
+    una: bool = False  # the text follows a UNA (segment positions count it)
+    stop: int = -1  # the end of a part of a file cut at an interchange (`cuts`), -1: the file's end
 
 
-def plan(path: Path) -> Plan | None:
-    """The plan for reading the EDIFACT file `path` block by block, or None (not EDIFACT, or read whole)."""
+def plan(path: Path, start: int = 0, stop: int = -1, part_of: Service | None = None) -> Plan | None:
+    """The plan for reading the EDIFACT file `path` block by block, or None (not EDIFACT, or read whole).
+
+    With `part_of` (the file's head), the bytes `start`..`stop` are a part of the file cut before
+    an interchange (`cuts`), read as `syntax.tokenize` reads such a part.
+    """
     with open(path, "rb") as fh:
-        raw = fh.read(HEAD_BYTES)
+        raw = next(read_range(fh, start, stop, HEAD_BYTES), b"")
         if not is_edifact(raw):
             return None
         data = strip_start(raw)
-        head = service(data)
+        head = service(data) if part_of is None else part_of
         complete = len(raw) < HEAD_BYTES
-        if not complete and not _head_read(data, head):
+        if part_of is None and not complete and not _head_read(data, head):
             return None
         seps = head.separators
         if seps.terminator == "\r":
             return None
-        start = len(raw) - len(data) + head.una_len
-        if not _first_segment_unindented(raw[start:], seps.terminator, complete):
+        una = head.una and part_of is None
+        skip = len(raw) - len(data) + (head.una_len if una else 0)
+        if not _first_segment_unindented(raw[skip:], seps.terminator, complete):
             return None
-        fh.seek(start)
         validity = Validity([declared_codec(head.charset), "utf-8"])
         release = seps.release.encode("latin-1") if seps.release else None
         escaped = False
-        while True:
-            block = fh.read(BLOCK_BYTES)
-            validity.feed(block, not block)
+        for block in read_range(fh, start + skip, stop, BLOCK_BYTES):
+            validity.feed(block)
             escaped = escaped or (release is not None and release in block)
-            if not block:
-                break
+        validity.feed(b"", True)
     codec, issues = choose_codec(head.charset, validity)
-    return Plan(head, start, codec, [*head.issues, *issues], escaped)
+    issues = [*head.issues, *issues] if part_of is None else []
+    return Plan(head, start + skip, codec, issues, escaped, una, stop)
 
 
 def _head_read(data: bytes, head: Service) -> bool:
@@ -114,7 +119,7 @@ def tokens(path: Path, p: Plan) -> tuple[Tokens, Iterator[list[str]]]:
     blocks = segment_blocks(path, p)
     h = p.head
     first = next(blocks, [])
-    return Tokens(h.separators, first, 2 if h.una else 1, h.una, h.charset, h.version, p.escaped, list(p.issues),
+    return Tokens(h.separators, first, 2 if p.una else 1, p.una, h.charset, h.version, p.escaped, list(p.issues),
                   h.una_segment), blocks
 
 
@@ -132,7 +137,7 @@ def _prepared(path: Path, p: Plan) -> Iterator[str]:
     seps = p.head.separators
     release = seps.release if p.escaped else None
     held = ""  # a run of release characters at a block's end: what it releases is in the next block
-    for chunk in decoded_blocks(path, p.codec, BLOCK_BYTES, p.start):
+    for chunk in decoded_blocks(path, p.codec, BLOCK_BYTES, p.start, p.stop):
         text = held + chunk if held else chunk
         if release is not None:
             keep = len(text.rstrip(release))

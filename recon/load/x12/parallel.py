@@ -41,17 +41,21 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from multiprocessing import get_context
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 
-from recon.load.blocks import BOM, Validity
+from recon.load.blocks import BOM, Validity, read_range
 from recon.load.edifact import cuts as edifact_cuts
+from recon.load.edifact import stream as edifact_stream
 from recon.load.edifact.options import EdifactOptions
 from recon.load.edifact.parser import unmapped_finding as unmapped_message_finding
 from recon.load.edifact.syntax import Service, is_edifact
+from recon.load.x12 import stream
 from recon.load.x12.envelope import PendingDuplicate, Registry, resolve_pending
+from recon.load.x12.isa import Delimiters, bad_delimiter
 from recon.load.x12.parser import _gc_paused, _Parser, empty_tables, unmapped_finding
 from recon.load.x12.quirks import X12Options
 from recon.load.x12.result import FileSummary, Finding, InterchangeSummary, X12Result, astuple_fields
@@ -113,6 +117,7 @@ class _Task:
     edifact: EdifactOptions | None = None  # how the EDIFACT files among the paths are read
     head: Service | None = None  # an EDIFACT file's service characters, which its parts are read with
     codec: str = "ascii"  # what an X12 file's parts are decoded with (`cut_plan`)
+    stream_min_bytes: int = field(default_factory=lambda: stream.STREAM_MIN_BYTES)  # a larger part is streamed
 
 
 @dataclass(slots=True)
@@ -159,20 +164,49 @@ def _run(task: _Task) -> _TaskResult:
         if not task.part:
             parser.parse_file(Path(task.path))
         else:
-            with open(task.path, "rb") as fh:
-                fh.seek(task.start)
-                data = fh.read(task.stop - task.start if task.stop >= 0 else -1)
             summary = FileSummary(path=task.name, readable=False)
             parser.files.append(summary)
-            if task.head is not None:  # EDIFACT: the first part reads the head itself
-                parser.edifact.parse(task.name, summary, data, task.head if task.start else None, unmapped)
-            else:
-                # Only the end of the file is stripped as `decode` does; inside, the text reads as in the serial parse.
-                text = _decode_part(data, task.codec, task.last)
-                del data
-                parser.parse_text(task.name, summary, text, unmapped)
+            if not _stream_part(parser, task, summary, unmapped):
+                _parse_part(parser, task, summary, unmapped)
         parser.flush_all()
     spill.close()
+    return _result(task, parser, spill, unmapped, started)
+
+
+def _parse_part(parser: _Parser, task: _Task, summary: FileSummary, unmapped: Counter[str]) -> None:
+    """A part read whole: its bytes decoded (X12) or tokenized (EDIFACT) as inside the whole file."""
+    with open(task.path, "rb") as fh:
+        fh.seek(task.start)
+        data = fh.read(task.stop - task.start if task.stop >= 0 else -1)
+    if task.head is not None:  # EDIFACT: the first part reads the head itself
+        parser.edifact.parse(task.name, summary, data, task.head if task.start else None, unmapped)
+    else:
+        # Only the end of the file is stripped as `decode` does; inside, the text reads as in the serial parse.
+        text = _decode_part(data, task.codec, task.last)
+        del data
+        parser.parse_text(task.name, summary, text, unmapped)
+
+
+def _stream_part(parser: _Parser, task: _Task, summary: FileSummary, unmapped: Counter[str]) -> bool:
+    """Parse a large part of one interchange block by block (`stream`), as `parse_file` does a file; False
+    when the part is small or does not qualify (it is then read whole)."""
+    if task.size < task.stream_min_bytes:
+        return False
+    path = Path(task.path)
+    if task.head is not None:
+        eplan = edifact_stream.plan(path, task.start, task.stop, task.head if task.start else None)
+        if eplan is None:
+            return False
+        parser.edifact.parse_stream(path, task.name, summary, eplan, unmapped)
+        return True
+    xplan = stream.plan(path, task.start, task.stop, task.codec)
+    if xplan is None:
+        return False
+    parser.parse_stream(path, task.name, summary, xplan, unmapped)
+    return True
+
+
+def _result(task: _Task, parser: _Parser, spill: _Spill, unmapped: Counter[str], started: float) -> _TaskResult:
     # Plain tuples pickle in C; a worker has one pending check per interchange and group and one
     # summary per interchange (at 1M orders, dataclasses took ~1 s per worker to pickle).
     findings = [tuple(f) if isinstance(f, PendingDuplicate) else f for f in parser.findings]
@@ -206,6 +240,7 @@ def cut_plan(path: Path, part_bytes: int, block_bytes: int = STREAM_BLOCK_BYTES)
     cuts: list[int] = []
     last_cut = 0
     prev_p, prev_ok = -1, False
+    force = False  # the next interchange is cut before whatever the sizes: it follows a huge one
     base, start, block = 0, -1, block_bytes  # start -1: the block begins before the first ISA
     validity = Validity(["utf-8"])
     with open(path, "rb") as fh:
@@ -229,26 +264,37 @@ def cut_plan(path: Path, part_bytes: int, block_bytes: int = STREAM_BLOCK_BYTES)
                     break
                 block *= 2
                 continue
-            resume = -1
+            resume, resume_read = -1, None
             for p, nxt, read, _error in interchange_spans(text, first):
                 if not final and (nxt < 0 or nxt > len(text) - _MARGIN):
-                    resume = p  # this interchange may end beyond the block: read it again in the next
+                    resume, resume_read = p, read  # this interchange may end beyond the block: read it again
                     break
                 ok = read is not None and text[p : read[2]].isascii()
                 at = base + p
-                if (
-                    ok and prev_ok and at - prev_p > _ISA_MIN_SPAN
-                    and at - last_cut >= part_bytes and size - at >= part_bytes // 2
+                if ok and prev_ok and at - prev_p > _ISA_MIN_SPAN and (
+                    force or (at - last_cut >= part_bytes and size - at >= part_bytes // 2)
                 ):
                     cuts.append(at)
                     last_cut = at
-                prev_p, prev_ok = at, ok
+                prev_p, prev_ok, force = at, ok, False
             if final or resume < 0:
                 break
             if resume == first:  # not even one interchange fits in the block
-                if block >= STREAM_BLOCK_MAX_BYTES:
-                    break  # one huge interchange: no cut after it (its task streams it: `stream`)
-                block *= 2
+                if block < STREAM_BLOCK_MAX_BYTES:
+                    block *= 2
+                    continue
+                # One huge interchange: a part of its own (its task streams it, `stream`), from its ISA to
+                # the next ISA that starts a segment as the tokenizer finds it (`_next_isa`).
+                at = base + resume
+                ok = resume_read is not None and text[resume : resume_read[2]].isascii()
+                end = _interchange_end(fh, base + resume_read[2], resume_read[0], block_bytes) if ok else -1
+                if end < 0:
+                    break  # it runs to the end of the file, or its end cannot be told: no cut after it
+                if prev_ok and at - prev_p > _ISA_MIN_SPAN and at > last_cut:
+                    cuts.append(at)
+                    last_cut = at
+                prev_p, prev_ok, force = at, True, True
+                base, start, block = end, 0, block_bytes
                 continue
             base, start, block = base + resume, 0, block_bytes
         if validity.ascii and validity.fed >= size:
@@ -262,6 +308,37 @@ def cut_plan(path: Path, part_bytes: int, block_bytes: int = STREAM_BLOCK_BYTES)
     if validity.ascii:
         return cuts, "ascii"
     return cuts, "utf-8" if validity.valid("utf-8") else "latin-1"
+
+
+def _interchange_end(fh: BinaryIO, body: int, d: Delimiters, block_bytes: int) -> int:
+    """The byte offset of the next ISA after `body` (the text after a huge interchange's ISA) that starts a
+    segment under its delimiters `d`, as `tokenizer._next_isa` finds it; -1 when there is none, or when it
+    cannot be told here (layout before a candidate longer than `_MARGIN`, a non-ASCII character after "ISA")."""
+    blanks = " \t" if d.line_terminated else " \t\r\n"
+    tail = b""
+    pos = checked = body  # the next byte to read; candidates before `checked` were judged
+    for data in read_range(fh, body, -1, block_bytes):
+        window = tail + data
+        origin = pos - len(tail)
+        pos += len(data)
+        text = window.decode("latin-1")
+        i = text.find("ISA", checked - origin)
+        while 0 <= i < len(text) - 3:  # the character after the candidate is in this window
+            checked = origin + i + 1
+            after = text[i + 3]
+            if after >= "\x80":
+                return -1
+            if not bad_delimiter(after):
+                j = i - 1
+                while j >= 0 and text[j] in blanks:
+                    j -= 1
+                if j < 0:
+                    return -1
+                if (text[j] in "\r\n") if d.line_terminated else (text[j] == d.segment):
+                    return origin + i
+            i = text.find("ISA", i + 1)
+        tail = window[-_MARGIN:]
+    return -1
 
 
 _END = "\x00\x1a \t\r\n"  # what `tokenizer.decode` strips from the end of a file

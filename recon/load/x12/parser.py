@@ -212,8 +212,10 @@ class _Parser:
         if unmapped and not part:
             self.findings.append(unmapped_finding(name, unmapped))
 
-    def parse_stream(self, path: Path, name: str, summary: FileSummary, plan: stream.Plan) -> None:
-        """A file of one large interchange, block by block (`stream`): the result of `parse_text`, in bounded memory."""
+    def parse_stream(self, path: Path, name: str, summary: FileSummary, plan: stream.Plan,
+                     unmapped: Counter[str] | None = None) -> None:
+        """A file (or part, `unmapped` as for `parse_text`) of one large interchange, block by block (`stream`):
+        the result of `parse_text`, in bounded memory."""
         summary.format = "x12"
         summary.readable = True
         d = plan.delimiters
@@ -225,12 +227,14 @@ class _Parser:
         ic.has_component = d.component in text
         ic.has_repetition = d.repetition is not None and d.repetition in text
         del text
-        unmapped: Counter[str] = Counter()
+        part = unmapped is not None
+        if unmapped is None:
+            unmapped = Counter()
         self._interchange(ic, name, summary, unmapped, blocks)
         summary.segments = ic.base + len(ic.raw)
         self.segments += summary.segments
         ic.raw = []
-        if unmapped:
+        if unmapped and not part:
             self.findings.append(unmapped_finding(name, unmapped))
 
     def _issue(self, issue: Issue, name: str, ic: Interchange | None) -> None:

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from recon.load.edifact import EdifactOptions
 from recon.load.edifact import stream as edifact_stream
-from recon.load.x12 import parser
+from recon.load.x12 import X12Options, parallel, parse_x12_files, parser
 from recon.load.x12 import stream as x12_stream
 
 from ..x12.helpers import assert_bounded_memory, record_plans, same_result
@@ -185,3 +186,28 @@ def test_a_large_edifact_interchange_is_parsed_in_bounded_memory(
     large = write(tmp_path, _file(layout, _orders(240, lines=40, value=value), syntax=charset).encode(encoding),
                   "large.edifact")
     assert_bounded_memory(small, large, parse, lambda: _streamed(monkeypatch, 8 * 1024))
+
+
+def test_a_huge_interchange_in_a_part_is_streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file cut between interchanges whose part holds a huge one: the part is read block by block in its
+    worker (the serial parse's result)."""
+    small = "".join(_file("lf", _orders(2, start=10 * k), ref=str(k)) for k in range(1, 4))
+    huge = _file("lf", _orders(200, value="MUELLER ?+ X"), ref="50", syntax="UNOC:3")
+    tail = "".join(_file("lf", _orders(2, start=10 * k), ref=str(k)) for k in range(60, 62))
+    path = write(tmp_path, (small + huge.replace("UNA:+.? '\r\n", "", 1) + tail).encode("latin-1"))
+    serial = parse(path)
+    assert len(path.read_bytes()) > 64 * 1024
+    monkeypatch.setattr(parallel, "BOUNDED_BYTES", 1_000)
+    monkeypatch.setattr(parallel, "PART_MAX_BYTES", 1_000)
+    monkeypatch.setattr(parallel, "STREAM_BLOCK_BYTES", 8_192)
+    monkeypatch.setattr(x12_stream, "STREAM_MIN_BYTES", 20_000)
+    tasks = parallel._plan([path], [path.name], X12Options(), str(tmp_path), 1)
+    assert len(tasks) >= 3
+    (giant,) = [t for t in tasks if t.size > 20_000]
+    giant.edifact = EdifactOptions()
+    planned = record_plans(monkeypatch, edifact_stream, {"BLOCK_BYTES": 333})
+    monkeypatch.setattr(x12_stream, "STREAM_MIN_BYTES", 20_000)
+    assert parallel._run(giant).files[0].loaded_sets >= 200
+    assert planned == [True]
+    result = parse_x12_files([path], display_names={path: path.name}, edifact=EdifactOptions(), workers=1)
+    same_result(result, serial)

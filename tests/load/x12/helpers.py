@@ -100,8 +100,8 @@ def record_plans(monkeypatch: Any, module: Any, blocks: dict[str, int]) -> list[
     planned: list[bool] = []
     plan = module.plan
 
-    def recording(path: Path) -> Any:
-        p = plan(path)
+    def recording(path: Path, *args: Any) -> Any:
+        p = plan(path, *args)
         planned.append(p is not None)
         return p
 

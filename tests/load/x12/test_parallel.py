@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recon.load.x12 import X12Options, X12Result, parallel, parse_x12_files
-from tests.load.x12.helpers import FIXTURES, po_interchange, write
+from recon.load.x12 import X12Options, X12Result, parallel, parse_x12_files, stream
+from tests.load.x12.helpers import FIXTURES, po_interchange, record_plans, same_result, write
 
 
 def _big_file() -> str:
@@ -198,3 +198,30 @@ def test_an_isa_with_a_non_ascii_separator_stops_the_cutting(tmp_path: Path) -> 
     text = text[:k] + text[k:].replace("ISA*", "ISA\u2026", 1).replace("*", "\u2026", 16)
     path = write(tmp_path, text.encode("utf-8"), "big.edi")
     assert parallel.cut_plan(path, 1_500, 4_096) == ([], "ascii")
+
+
+def test_a_huge_interchange_among_others_is_a_part_of_its_own_and_streamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An interchange larger than the largest cut-scan block gets a part of its own (cuts at its ISA and at the
+    next one), that part is read block by block (`stream`), and the result is the serial parse's."""
+    small = "".join(po_interchange(control=c, sets=3) for c in range(1, 4))
+    huge = po_interchange(control=50, sets=120)
+    tail = "".join(po_interchange(control=c, sets=2) for c in range(60, 62))
+    path = write(tmp_path, small + huge + tail, "mixed.edi")
+    serial = _parse([path], None)
+    for name, value in {"BOUNDED_BYTES": 1_000, "PART_MAX_BYTES": 1_000, "STREAM_BLOCK_BYTES": 1_024,
+                        "STREAM_BLOCK_MAX_BYTES": 4_096}.items():
+        monkeypatch.setattr(parallel, name, value)
+    monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 10_000)
+    assert len(huge) > 2 * 4_096
+    cuts = parallel.stream_cuts(path, 1_000, 1_024)
+    assert len(small) in cuts and len(small) + len(huge) in cuts, cuts
+    tasks = parallel._plan([path], [path.name], X12Options(our_ids=["DISTCO"]), str(tmp_path), 1)
+    (giant,) = [t for t in tasks if t.start == len(small)]
+    planned = record_plans(monkeypatch, stream, {"BLOCK_CHARS": 2_000})
+    monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 10_000)
+    alone = parallel._run(giant)  # in this process: its part was streamed
+    assert planned == [True] and alone.files[0].loaded_sets == 120
+    result = parse_x12_files([path], X12Options(our_ids=["DISTCO"]), {path: path.name}, workers=1)
+    same_result(result, serial)
