@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 BOM = "\ufeff"
+SLICE = 1024 * 1024
 
 
 class Validity:
@@ -38,17 +39,25 @@ class Validity:
         self.fed = 0
 
     def feed(self, data: bytes, final: bool = False) -> None:
-        if self.ascii and not data.isascii():
+        """The next bytes (`final`: the last). Decoded a slice at a time, so the text thrown away is
+        never larger than SLICE; ASCII with nothing pending is valid in every codec used here."""
+        ascii_data = data.isascii()
+        if not ascii_data:
             self.ascii = False
         for name, decoder in self.decoders.items():
             if self.errors[name] is not None:
                 continue
             pending = len(decoder.getstate()[0])
-            try:
-                decoder.decode(data, final)
-            except UnicodeDecodeError as exc:
-                offset = self.fed - pending + exc.start
-                self.errors[name] = (offset, exc.object[exc.start])
+            if ascii_data and not pending:
+                continue
+            for k in range(0, max(len(data), 1), SLICE):
+                piece = data[k : k + SLICE]
+                pending = len(decoder.getstate()[0])
+                try:
+                    decoder.decode(piece, final and k + SLICE >= len(data))
+                except UnicodeDecodeError as exc:
+                    self.errors[name] = (self.fed + k - pending + exc.start, exc.object[exc.start])
+                    break
         self.fed += len(data)
 
     def valid(self, name: str) -> bool:

@@ -134,3 +134,24 @@ def assert_bounded_memory(small: Path, large: Path, parse_one: Any, stream_on: A
     assert planned == [True, True]
     assert peaks[1] < sizes[1] / 2, (peaks, sizes)
     assert peaks[1] - peaks[0] < (sizes[1] - sizes[0]) / 4, (peaks, sizes)  # five times the file, not the memory
+
+
+def planned_parts(monkeypatch: Any) -> list[list[Any]]:
+    """Record the tasks `parallel._plan_file` plans for each file, and fail any whole read of a file in
+    the parent (`Path.read_bytes`): a large file must be read in blocks and parsed in parts."""
+    from recon.load.x12 import parallel
+
+    planned: list[list[Any]] = []
+    real_plan = parallel._plan_file
+
+    def plan(*args: Any, **kwargs: Any) -> list[Any]:
+        tasks = real_plan(*args, **kwargs)
+        planned.append(tasks)
+        return tasks
+
+    def whole_read(self: Path) -> bytes:
+        raise AssertionError(f"{self} was read whole in the parent")
+
+    monkeypatch.setattr(parallel, "_plan_file", plan)
+    monkeypatch.setattr(Path, "read_bytes", whole_read)
+    return planned

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recon.load.x12 import X12Options, X12Result, parallel, parse_x12_files, stream
-from tests.load.x12.helpers import FIXTURES, po_interchange, record_plans, same_result, write
+from tests.load.x12.helpers import FIXTURES, planned_parts, po_interchange, record_plans, same_result, write
 
 
 def _big_file() -> str:
@@ -114,21 +114,9 @@ def test_a_large_file_is_parsed_in_parts_with_one_worker(tmp_path: Path, monkeyp
     monkeypatch.setattr(parallel, "BOUNDED_BYTES", 8_000)
     monkeypatch.setattr(parallel, "PART_MAX_BYTES", 1_500)
     monkeypatch.setattr(parallel, "STREAM_BLOCK_BYTES", 4_096)
-    planned: list[int] = []
-    real_plan = parallel._plan_file
-
-    def plan(*args: object, **kwargs: object) -> list:
-        tasks = real_plan(*args, **kwargs)  # type: ignore[arg-type]
-        planned.append(len(tasks))
-        return tasks
-
-    def whole_read(self: Path) -> bytes:
-        raise AssertionError(f"{self} was read whole in the parent")
-
-    monkeypatch.setattr(parallel, "_plan_file", plan)
-    monkeypatch.setattr(Path, "read_bytes", whole_read)
+    planned = planned_parts(monkeypatch)
     result = parse_x12_files(paths, X12Options(our_ids=["DISTCO"]), {p: p.name for p in paths}, workers=1)
-    assert max(planned) >= 4, "the big file is cut into parts"
+    assert max(map(len, planned)) >= 4, "the big file is cut into parts"
     assert [f.to_dict() for f in result.findings] == [f.to_dict() for f in serial.findings]
     assert [f.to_dict() for f in result.files] == [f.to_dict() for f in serial.files]
     for entity, table in serial.tables.items():
@@ -168,19 +156,7 @@ def test_a_large_non_ascii_file_is_cut_into_parts(tmp_path: Path, monkeypatch: p
     monkeypatch.setattr(parallel, "BOUNDED_BYTES", 8_000)
     monkeypatch.setattr(parallel, "PART_MAX_BYTES", 1_500)
     monkeypatch.setattr(parallel, "STREAM_BLOCK_BYTES", 4_096)
-    planned: list[list] = []
-    real_plan = parallel._plan_file
-
-    def plan(*args: object, **kwargs: object) -> list:
-        tasks = real_plan(*args, **kwargs)  # type: ignore[arg-type]
-        planned.append(tasks)
-        return tasks
-
-    def whole_read(self: Path) -> bytes:
-        raise AssertionError(f"{self} was read whole in the parent")
-
-    monkeypatch.setattr(parallel, "_plan_file", plan)
-    monkeypatch.setattr(Path, "read_bytes", whole_read)
+    planned = planned_parts(monkeypatch)
     result = parse_x12_files([path], X12Options(our_ids=["DISTCO"]), {path: path.name}, workers=1)
     tasks = planned[0]
     assert len(tasks) >= 4, "the file is cut into parts"
