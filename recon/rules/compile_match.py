@@ -376,8 +376,15 @@ class MatchCompiler:
 
     def converts(self, compare: Compare) -> bool:
         """Does this compare read a converted quantity (which means nothing when it did not convert)?"""
-        converted = {s: set(getattr(self.rule, s).units.fields) for s in ("left", "right")
-                     if getattr(self.rule, s).units is not None}
+        # a side's converted quantities and prices per base unit, and the fields its lookups with
+        # units bring (open_qty summed from order lines in base units)
+        converted: dict[str, set[str]] = {}
+        for s in ("left", "right"):
+            side = getattr(self.rule, s)
+            if side.units is not None:
+                converted[s] = {*side.units.fields, *side.units.per_unit,
+                                *(alias for lookup in side.lookups if lookup.units is not None
+                                  for alias, _ in lookup.field_pairs())}
         texts = [compare.left or f"left.{compare.field}", compare.right or f"right.{compare.field}"]
         return any(name in converted.get(q or "", set())
                    for text in texts for q, name in snippets.column_refs(snippets.parse(text)))

@@ -224,11 +224,14 @@ before they are compared. The bundled packs compare every quantity in base units
 (`shipment-posted-in-erp`, `invoice-matches-shipment`, `edi-order-lines-match-erp`, its prices
 per base unit too, `asn-matches-shipment`, `edi-invoice-matches-erp`,
 `warehouse-order-matches-release`, `warehouse-advice-posted`, `return-authorization-in-erp`,
-`stock-matches`, `inventory-advice-matches-stock`) except `order-ack-matches-erp`, whose open
-and accepted quantities are computed by lookups; a lookup field that reads the unit column
-(`min(uom)`) reads the unit its converted quantities are in; their `uom-not-convertible` (owner master-data)
-is one exception per rule and item, fixed in the system of record of `uom_conversions`
-(`ownership:`).
+`stock-matches`, `inventory-advice-matches-stock`, and `order-ack-matches-erp`, whose accepted
+and open quantities are summed by lookups with `units:`: an 855 accepting 2 CS of an ERP line of
+24 EA is no exception, 2 CS against 20 EA is `order-ack-qty-mismatch` 24 vs 20, its price 18.00
+per CS is 1.50 per EA). Their `uom-not-convertible` (owner master-data) is one exception per
+rule and item, fixed in the system of record of `uom_conversions` (`ownership:`). A compare that
+reads a converted quantity, a price per base unit or a field of a lookup with units is not made
+on a pair whose units did not convert. A lookup field that reads the unit column (`min(uom)`)
+reads the unit its converted quantities are in.
 
 ```yaml
     left:  {{table: wms.shipment_lines, units: true, aggregate: {{qty: sum, item_id: min}}}}
