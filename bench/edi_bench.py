@@ -67,17 +67,27 @@ def bench_file(args: argparse.Namespace, suffix: str, synthesise: Callable[[Path
 def measure(args: argparse.Namespace, path: Path, tmp: Path | None, parse: Callable[..., Any]) -> None:
     """Time `parse([path], workers=...)` --repeat times and print the best, memory, machine and findings."""
     parse([path.parent / f"missing{path.suffix}"])  # warm imports and Arrow's first-call setup
-    best = best_cpu = float("inf")
+    best = float("inf")
+    best_cpu = (float("inf"), 0.0, 0.0)
     result = None
-    for _ in range(args.repeat):
+    for k in range(args.repeat):
+        load = os.getloadavg()[0]
         t0, c0 = time.perf_counter(), _cpu()
         result = parse([path], workers=args.workers)
-        best, best_cpu = min(best, time.perf_counter() - t0), min(best_cpu, _cpu() - c0)
+        wall, c1 = time.perf_counter() - t0, _cpu()
+        user, system = c1[0] - c0[0], c1[1] - c0[1]
+        # Each run with the machine's load beside it: on a shared machine CPU time rises with
+        # the neighbours' load too (shared caches), so a figure means little without it.
+        print(f"  run {k + 1}: {wall:.2f} s wall, CPU {user + system:.2f} s = user {user:.2f} + system {system:.2f}; "
+              f"load {load:.1f} -> {os.getloadavg()[0]:.1f}")
+        best = min(best, wall)
+        best_cpu = min(best_cpu, (user + system, user, system))
     assert result is not None
     rows = {k: t.num_rows for k, t in result.tables.items() if t.num_rows}
     print(f"segments: {result.segments:,}; findings: {len(result.findings)}; rows: {rows}")
     print(f"best of {args.repeat}: {best:.2f} s wall -> {result.segments / best:,.0f} segments/s; "
-          f"{best_cpu:.2f} s CPU -> {result.segments / best_cpu:,.0f} segments/s per core (workers: {args.workers})")
+          f"{best_cpu[0]:.2f} s CPU (user {best_cpu[1]:.2f} + system {best_cpu[2]:.2f}) -> "
+          f"{result.segments / best_cpu[0]:,.0f} segments/s per core (workers: {args.workers})")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS: this process {own:,.0f} MiB, largest worker process {workers:,.0f} MiB")
@@ -96,7 +106,7 @@ def measure(args: argparse.Namespace, path: Path, tmp: Path | None, parse: Calla
         tmp.rmdir()
 
 
-def _cpu() -> float:
-    """CPU seconds of this process and of its finished children (the parse's worker processes)."""
+def _cpu() -> tuple[float, float]:
+    """(user, system) CPU seconds of this process and of its finished children (the parse's worker processes)."""
     t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
+    return t.user + t.children_user, t.system + t.children_system

@@ -261,6 +261,10 @@ RULES = area(
      "the business key of a check or duplicate rule is its keys:",
      "A check or duplicate rule's outcome gives `key:`; such rules are keyed by their `keys:`.",
      "name the keys after exception columns, e.g. keys: [{{name: document, expr: reference}}]"),
+    ("R075", "note-on-single-rule", "note on a check or duplicate outcome",
+     "note applies to match rules; put the text in a context column",
+     "`note:` is text over a match rule's pair, shown by its message's `note` placeholder; a check or duplicate "
+     "rule's outcome fills exception columns with `context:` instead."),
     ("R043", "event-on-single-rule", "event on a check or duplicate outcome",
      "event applies to match rules; set event_at on the rule",
      "`event:` picks a side's clock; a check or duplicate rule has one side, whose `event_at` is the clock."),

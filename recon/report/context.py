@@ -229,6 +229,7 @@ def _metrics(db: Database, facts: RunFacts, config: Config, matching: Mapping[st
     else:
         failed = {t for f in (facts.completeness or {}).get("failed_sources", []) for t in f.get("tables", [])}
         rows, notes = metrics.compute(db, config, rules=facts.rules, matching=matching, slo=latency,
-                                      exceptions=summary.EXCEPTIONS, statuses=statuses, failed_tables=failed)
+                                      exceptions=summary.EXCEPTIONS, statuses=statuses, failed_tables=failed,
+                                      as_of=facts.as_of)
         earlier = list(history)
     return metrics.section(rows, notes, metrics.trend(earlier, facts.run_id, facts.as_of, rows))

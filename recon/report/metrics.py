@@ -178,7 +178,8 @@ def stock_systems(db: Database, config: Config) -> tuple[str | None, str | None]
 
 
 def inventory_sql(book: str, physical: str, prices: bool, units: Units,
-                  conversion_tables: Sequence[str] = (), transfers: str | None = None) -> str:
+                  conversion_tables: Sequence[str] = (), transfers: str | None = None,
+                  receipts: str | None = None) -> str:
     """Per site and overall (GROUPING SETS): the variance in units and value, the stock value.
 
     Both sides are brought to each item's base unit first, with the run's unit conversions (the
@@ -191,8 +192,11 @@ def inventory_sql(book: str, physical: str, prices: bool, units: Units,
     (`$currency`; lines without a currency count as in it): the valuation the bundled inventory
     pack gives a stock-variance. Items without one are `unvalued`. Stock value is the system of
     record's quantity on hand (negative counts as none) at that value. With a `transfers` table
-    (`<system>.transfers`), goods shipped to a site and not received yet count with the system of
-    record's stock there, as the bundled stock rule counts them: a variance they explain is none.
+    (`<system>.transfers`), goods shipped to a site by the run's as-of time (`$as_of`) and not
+    received by then count with the system of record's stock there, as the bundled stock rule
+    counts them: a variance they explain is none. `receipts` (the system of record's own
+    `transfers`) are its receipts: a transfer it received before the book system did is in its
+    stock already, not in transit.
     """
     stock_units = SideUnits()
 
@@ -200,9 +204,15 @@ def inventory_sql(book: str, physical: str, prices: bool, units: Units,
         stock = table_name(system, "stock")
         if in_transit and transfers is not None:
             system_, _, entity = transfers.partition(".")
+            as_of = "CAST($as_of AS TIMESTAMPTZ)"
+            received = ""
+            if receipts is not None:
+                r_system, _, r_entity = receipts.partition(".")
+                received = (f" AND NOT coalesce((SELECT max(r.received_at) FROM {table_name(r_system, r_entity)} AS r "
+                            f"WHERE r.transfer_id = t.transfer_id AND r.item_id = t.item_id) <= {as_of}, FALSE)")
             stock = (f"(SELECT item_id, site, lot, qty, uom FROM {stock} UNION ALL "
-                     f"SELECT item_id, to_site, lot, qty, uom FROM {table_name(system_, entity)} "
-                     "WHERE received_at IS NULL)")
+                     f"SELECT item_id, to_site, lot, qty, uom FROM {table_name(system_, entity)} AS t "
+                     f"WHERE shipped_at <= {as_of} AND (received_at IS NULL OR received_at > {as_of}){received})")
         rows = uom.converted_source(stock, stock_units, units)
         return (f"SELECT item_id, site, coalesce(CAST(lot AS VARCHAR), '') AS lot, "
                 f"sum({uom.converted('qty', units)}) AS qty, {uom.aggregated()} AS unit "
@@ -234,9 +244,10 @@ GROUP BY GROUPING SETS ((), (site))
 ORDER BY overall DESC, site"""
 
 
-def inventory_metrics(db: Database, config: Config,
-                      failed_tables: Iterable[str] = ()) -> tuple[list[Metric], list[str]]:
-    """Inventory variance (value, units, share of stock value) overall and by site."""
+def inventory_metrics(db: Database, config: Config, failed_tables: Iterable[str] = (),
+                      as_of: str | None = None) -> tuple[list[Metric], list[str]]:
+    """Inventory variance (value, units, share of stock value) overall and by site, goods in transit
+    as of `as_of` (the run's, ISO 8601) counted at their destination."""
     book, physical = stock_systems(db, config)
     if book is None or physical is None:
         return [Metric("inventory_variance_value", None, config.currency)], [
@@ -248,13 +259,17 @@ def inventory_metrics(db: Database, config: Config,
     prices = db.table_exists(book, "order_lines")
     conversions = [t for t in (f"{system}.uom_conversions" for system in systems_with(db, "uom_conversions"))
                    if t not in set(failed_tables)]
-    transfers = next((t for t in (f"{book}.transfers", f"{physical}.transfers")
-                      if db.table_exists(*t.split(".")) and t not in set(failed_tables)), None)
-    sql = inventory_sql(book, physical, prices, config.units, conversions, transfers)
+    usable = [t for t in (f"{book}.transfers", f"{physical}.transfers")
+              if db.table_exists(*t.split(".")) and t not in set(failed_tables)]
+    transfers = usable[0] if usable and as_of is not None else None
+    receipts = f"{physical}.transfers" if transfers == f"{book}.transfers" and len(usable) == 2 else None
+    sql = inventory_sql(book, physical, prices, config.units, conversions, transfers, receipts)
+    params: dict[str, Any] = {"currency": config.currency} if prices else {}
+    if transfers is not None:
+        params["as_of"] = as_of
     out: list[Metric] = []
     unvalued = unconvertible = 0
-    for overall, site, value, stock, qty, missing, apart in db.rows(sql, {"currency": config.currency} if prices
-                                                                    else None):
+    for overall, site, value, stock, qty, missing, apart in db.rows(sql, params or None):
         where = {} if overall else {"dimension": "site", "member": site}
         out.append(Metric("inventory_variance_value", _num(value or 0), config.currency, **where))
         out.append(_ratio("inventory_variance_share", _num(value or 0), _num(stock), **where))
@@ -357,12 +372,12 @@ def slo_metrics(results: Mapping[str, Mapping[str, Any]]) -> tuple[list[Metric],
 
 def compute(db: Database, config: Config, *, rules: Mapping[str, Any] | None, matching: Mapping[str, Any],
             slo: Mapping[str, Mapping[str, Any]], exceptions: str, statuses: str | None,
-            failed_tables: Iterable[str] = ()) -> tuple[list[Metric], list[str]]:
-    """Every metric of a fresh run, in a fixed order."""
+            failed_tables: Iterable[str] = (), as_of: str | None = None) -> tuple[list[Metric], list[str]]:
+    """Every metric of a fresh run, in a fixed order (`as_of`: the run's, ISO 8601)."""
     rows: list[Metric] = []
     notes: list[str] = []
     ruled = rule_metrics(rules, matching)
-    for part in (ruled, edi_duplicate_metrics(db, ruled[0]), inventory_metrics(db, config, failed_tables),
+    for part in (ruled, edi_duplicate_metrics(db, ruled[0]), inventory_metrics(db, config, failed_tables, as_of),
                  lifecycle_metrics(db, exceptions, statuses), slo_metrics(slo)):
         rows += part[0]
         notes += part[1]

@@ -163,9 +163,10 @@ class RuleChecker:
         except ValueError as exc:
             self.add("R037", (*loc, "message"), reason=exc)
             return
+        extra = ["rows", *(["note"] if outcome.note is not None else [])]
         for name in names:
-            if name not in COLUMN_NAMES and name != "rows":
-                self.add("R038", (*loc, "message"), name=name, hint=did_you_mean(name, [*COLUMN_NAMES, "rows"]))
+            if name not in COLUMN_NAMES and name not in extra:
+                self.add("R038", (*loc, "message"), name=name, hint=did_you_mean(name, [*COLUMN_NAMES, *extra]))
 
     def business_key(self, outcome: Outcome, loc: Loc, default: list[str]) -> tuple[str, ...]:
         names = list(outcome.key) if outcome.key is not None else default
@@ -257,7 +258,7 @@ class MatchChecker(RuleChecker):
     def outcome(self, kind: str, outcome: Outcome, loc: Loc, scope: Mapping[str | None, Mapping[str, str]],
                 hints: Mapping[str | None, str]) -> None:
         self.message(outcome, loc)
-        for part in ("value_at_risk", "currency"):
+        for part in ("value_at_risk", "currency", "note"):
             self.snippet(getattr(outcome, part), (*loc, part), scope, part, hints=hints)
         for name, text in {**(outcome.key or {}), **outcome.context}.items():
             self.snippet(text, (*loc, "key" if name in (outcome.key or {}) else "context", name), scope,
@@ -294,6 +295,8 @@ class SingleChecker(RuleChecker):
             self.snippet(text, (*loc, "context", name), scope, f"context {name}", aggregate=self.outcome_aggregates)
         if outcome.key is not None:
             self.add("R042", (*loc, "key"))
+        if outcome.note is not None:
+            self.add("R075", (*loc, "note"))
         if outcome.event is not None:
             self.add("R043", (*loc, "event"))
         if outcome.older_than is not None and rule.event_at is None:

@@ -52,7 +52,7 @@ class MatchCompiler:
         for c in rule.compare:
             texts += [c.left or f"left.{c.field}", c.right or f"right.{c.field}"]
         for _, o in rule.outcomes():
-            texts += [t for t in (o.value_at_risk, o.currency) if t]
+            texts += [t for t in (o.value_at_risk, o.currency, o.note) if t]
             texts += list((o.key or {}).values()) + list(o.context.values())
         return texts
 
@@ -317,6 +317,7 @@ class MatchCompiler:
         """One branch per outcome: which pairs it selects, the values it shows, its clock and its owner."""
         rule = self.rule
         first = rule.compare[0] if rule.compare else None
+        noted = any(o.note for _, o in rule.outcomes())
         out = []
         for index, (kind, outcome) in enumerate(rule.outcomes()):
             keys = ({c: self.pair(t) for c, t in outcome.key.items()} if outcome.key is not None else
@@ -362,7 +363,8 @@ class MatchCompiler:
                 fix_in=(self.unit_fix_in(outcome) if kind == "unconvertible" else
                         self.fix_in(kind, outcome, field_name if kind == "mismatch" else None)),
                 owner=outcome.owner or self.loaded.owner,
-                default_message=default_message(rule.title, [c for c in KEY_COLUMNS if c in keys], detail)))
+                default_message=default_message(rule.title, [c for c in KEY_COLUMNS if c in keys], detail),
+                note=self.pair(outcome.note) if outcome.note else "NULL" if noted else None))
         return out
 
     def unconvertible(self) -> str:
@@ -374,8 +376,15 @@ class MatchCompiler:
 
     def converts(self, compare: Compare) -> bool:
         """Does this compare read a converted quantity (which means nothing when it did not convert)?"""
-        converted = {s: set(getattr(self.rule, s).units.fields) for s in ("left", "right")
-                     if getattr(self.rule, s).units is not None}
+        # a side's converted quantities and prices per base unit, and the fields its lookups with
+        # units bring (open_qty summed from order lines in base units)
+        converted: dict[str, set[str]] = {}
+        for s in ("left", "right"):
+            side = getattr(self.rule, s)
+            if side.units is not None:
+                converted[s] = {*side.units.fields, *side.units.per_unit,
+                                *(alias for lookup in side.lookups if lookup.units is not None
+                                  for alias, _ in lookup.field_pairs())}
         texts = [compare.left or f"left.{compare.field}", compare.right or f"right.{compare.field}"]
         return any(name in converted.get(q or "", set())
                    for text in texts for q, name in snippets.column_refs(snippets.parse(text)))

@@ -21,6 +21,7 @@ from recon.rules.schema import Lookup, Outcome, Rows
 from recon.rules.tables import Extras, rows_columns, split_table
 from recon.sql import ident, literal, table_name
 
+NOTE = '"_note"'  # an outcome's `note`, carried to the message only (not an exception column)
 ROW_TYPE = "STRUCT(f VARCHAR, r BIGINT)"
 ROWS_TYPE = f"{ROW_TYPE}[]"
 
@@ -93,7 +94,10 @@ def lookup_relation(lookup: Lookup, ctx: CompileContext) -> str:
     if lookup.units is not None:  # its quantities in base units before they are aggregated
         base = rows_source(lookup, ctx) if lookup.lookups else table_name(*split_table(lookup.table))
         names = [*cols, *(alias for inner in lookup.lookups for alias, _ in inner.field_pairs())]
-        source = f"{units.lookup_source(base, lookup.units, ctx.units, names)} AS u"
+        # a field that reads the unit reads the one its converted quantities are in (`min(uom)`: EA)
+        unit = lookup.units.uom if any(name == lookup.units.uom for _, text in lookup.field_pairs()
+                                       for _, name in snippets.column_refs(snippets.parse(text))) else None
+        source = f"{units.lookup_source(base, lookup.units, ctx.units, names, unit)} AS u"
     return f"(SELECT {keys}, {fields} FROM {source}{where} GROUP BY {group})"
 
 
@@ -268,6 +272,9 @@ class Branch:
     fix_in: str
     owner: str
     default_message: str
+    # The outcome's `note` over the pair (a match rule's message text), "NULL" when another
+    # outcome of the rule has one; None when no outcome does (no `_note` column at all).
+    note: str | None = None
 
     def key_text(self) -> str:
         """The business key as text (`_key`): what findings collapse on and the exception id hashes."""
@@ -292,6 +299,8 @@ class Branch:
             *lineage[1].finding_columns(self.right_rows),
             f"{self.key_text()} AS \"_key\"",
         ]
+        if self.note is not None:
+            cols.append(f"CAST({self.note} AS VARCHAR) AS {NOTE}")
         return f"SELECT {', '.join(cols)}\n  FROM {ident(self.source)}\n  WHERE {self.where}"
 
 
@@ -352,6 +361,9 @@ def finish(rule_id: str, workflow: str, branches: list[Branch], selects: list[st
     is gathered by key (`SideLineage` mode keys) gets its rows after that, for the exceptions only.
     """
     ctes.append(cte("findings", "\n  UNION ALL\n  ".join(selects)))
+    noted = any(b.note is not None for b in branches)
+    note_min, note_first = (f"min({NOTE}) AS {NOTE}, ", f"first({NOTE} ORDER BY \"_outcome\") AS {NOTE}, ") if noted \
+        else ("", "")
     keys = ", ".join(f"min({ident(c)}) AS {ident(c)}" for c in KEY_COLUMNS)
 
     def rows_of(first: bool) -> str:
@@ -362,14 +374,14 @@ def finish(rule_id: str, workflow: str, branches: list[Branch], selects: list[st
         "SELECT \"_outcome\", exception_type, severity, owner, fix_in, \"_key\", field, "
         f"{keys}, min(left_value) AS left_value, min(right_value) AS right_value, "
         "sum(difference) AS difference, sum(value_at_risk) AS value_at_risk, min(currency) AS currency, "
-        f"min(event_at) AS event_at, {rows_of(True)}count(*) AS \"_n\"\n"
+        f"{note_min}min(event_at) AS event_at, {rows_of(True)}count(*) AS \"_n\"\n"
         "  FROM findings GROUP BY \"_outcome\", exception_type, severity, owner, fix_in, \"_key\", field")))
     first = ", ".join(f"first({c} ORDER BY \"_outcome\") AS {c}" for c in (
         "severity", "owner", "fix_in", "left_value", "right_value", "difference", "value_at_risk", "currency"))
     ctes.append(cte("found", (
         f"SELECT min(\"_outcome\") AS \"_outcome\", exception_type, \"_key\", {first}, "
         "string_agg(field, ', ' ORDER BY \"_outcome\") AS field, "
-        f"{keys}, min(event_at) AS event_at, {rows_of(False)}sum(\"_n\") AS \"_n\"\n"
+        f"{note_first}{keys}, min(event_at) AS event_at, {rows_of(False)}sum(\"_n\") AS \"_n\"\n"
         "  FROM per_outcome GROUP BY exception_type, \"_key\"")))
     key_column = '"_key"'
     head = [f"{sp.RUN_ID} AS run_id", f"{sp.exception_id(rule_id, key_column)} AS exception_id",
@@ -377,7 +389,7 @@ def finish(rule_id: str, workflow: str, branches: list[Branch], selects: list[st
             "exception_type", "severity", "owner", "fix_in", *(ident(c) for c in KEY_COLUMNS),
             "field", "left_value", "right_value", "difference", "value_at_risk", "currency",
             f"{sp.AS_OF} AS as_of", "event_at", f"{sp.age_hours('event_at')} AS age_hours",
-            "\"_outcome\"", "\"_n\"", "left_rows", "right_rows"]
+            "\"_outcome\"", "\"_n\"", "left_rows", "right_rows", *([NOTE] if noted else [])]
     source = "found"
     gathered = [(side, which) for side, which in zip(lineage, ("left", "right"), strict=True) if side.mode == "keys"]
     if gathered:
@@ -392,6 +404,8 @@ def finish(rule_id: str, workflow: str, branches: list[Branch], selects: list[st
         source = "found_rows"
     ctes.append(cte("final", f"SELECT {', '.join(head)}\n  FROM {source}"))
     names = {c: ident(c) for c in COLUMN_NAMES} | {"rows": "\"_n\""}
+    if noted:
+        names["note"] = f"coalesce({NOTE}, '')"
     cases = " ".join(f"WHEN {b.index} THEN {sp.message(b.outcome.message or b.default_message, names)}"
                      for b in branches)
     out = [ident(c) for c in COLUMN_NAMES[: COLUMN_NAMES.index("message")]]

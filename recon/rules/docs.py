@@ -195,7 +195,10 @@ of the config's `calendars:` section, in its time zone: a Friday 15:00 shipment 
 held back until Tuesday 15:00 (Wednesday when Monday is a holiday); an unknown calendar is `R060`.
 Snippets (`where`, keys, `value_at_risk`, ...) are parsed with sqlglot: `left.x` and `right.x` name
 a side's columns, bare names the keys; `$name` inside a snippet is a parameter as a SQL literal,
-`$timezone` the config's time zone. Values from the data never become SQL text. A snippet is one
+`$timezone` the config's time zone, `$as_of` the run's as-of time (`--as-of`, a TIMESTAMPTZ in UTC,
+bound when the rule runs): `where: "shipped_at <= $as_of AND (received_at IS NULL OR received_at >
+$as_of)"` is "in transit as of the run", so replaying an old `--as-of` gives that day's answer.
+Values from the data never become SQL text. A snippet is one
 expression: no subquery, and no function that reads files or runs SQL text (`read_text`, `read_csv`,
 `glob`, `*_scan`, `query`, ...: `R090`); rules read only the loaded tables, and a run turns DuckDB's
 file access off before its rules (see operations.md, "Security model").
@@ -221,10 +224,14 @@ before they are compared. The bundled packs compare every quantity in base units
 (`shipment-posted-in-erp`, `invoice-matches-shipment`, `edi-order-lines-match-erp`, its prices
 per base unit too, `asn-matches-shipment`, `edi-invoice-matches-erp`,
 `warehouse-order-matches-release`, `warehouse-advice-posted`, `return-authorization-in-erp`,
-`stock-matches`, `inventory-advice-matches-stock`) except `order-ack-matches-erp`, whose open
-and accepted quantities are computed by lookups; their `uom-not-convertible` (owner master-data)
-is one exception per rule and item, fixed in the system of record of `uom_conversions`
-(`ownership:`).
+`stock-matches`, `inventory-advice-matches-stock`, and `order-ack-matches-erp`, whose accepted
+and open quantities are summed by lookups with `units:`: an 855 accepting 2 CS of an ERP line of
+24 EA is no exception, 2 CS against 20 EA is `order-ack-qty-mismatch` 24 vs 20, its price 18.00
+per CS is 1.50 per EA). Their `uom-not-convertible` (owner master-data) is one exception per
+rule and item, fixed in the system of record of `uom_conversions` (`ownership:`). A compare that
+reads a converted quantity, a price per base unit or a field of a lookup with units is not made
+on a pair whose units did not convert. A lookup field that reads the unit column (`min(uom)`)
+reads the unit its converted quantities are in.
 
 ```yaml
     left:  {{table: wms.shipment_lines, units: true, aggregate: {{qty: sum, item_id: min}}}}
@@ -243,13 +250,31 @@ is `uom-not-convertible` (EA vs XX) and no quantity mismatch.
 
 ## Goods in transit
 
-`stock-matches` counts what open transfers (`erp.transfers`: shipped, no `received_at`) carry to a
-site as part of the WMS's stock there: the ERP usually books a transfer at the receiving site when
-it ships, the WMS only when it is received. ERP 40, WMS 28 and transfer T-991 of 12 EA in transit
-to the site: no exception. ERP 40, WMS 20 and T-992 of 1 CS (12 EA): `stock-variance` "ERP 40,
-WMS 32 counting goods in transit (transfers: T-992)", with T-992 in `document` and the 8 left
-unexplained as the value at risk. A difference within `stock_qty_tolerance` after the goods in
-transit are counted is no variance. `transfer-received` reports a transfer still not received
+`stock-matches` counts what transfers carry to a site and nobody has received yet as part of the
+WMS's stock there: the ERP usually books a transfer at the receiving site when it ships, the WMS
+only when it is received. A transfer line of `erp.transfers` is in transit when, as of the run
+(`$as_of`), it has shipped (`shipped_at <= $as_of`), the ERP has not received it (`received_at` is
+empty or later) and the WMS has not either: a `wms.transfers` table, when loaded, is the WMS's own
+receipts (same `transfer_id` and `item_id`, its `received_at`). A receipt the WMS posted before the
+ERP's is then stock in the WMS's bins, counted once, not a false variance. Quantities are in base
+units (`units: true` on the lookup).
+
+With the run as of 2024-03-10 12:00 and a conversion `CS → EA, 12`:
+
+| ERP | WMS | transfers to the site | result |
+| ---: | ---: | --- | --- |
+| 40 | 28 | T-991, 12 EA, shipped 03-08 | no exception |
+| 40 | 20 | T-992, 1 CS, shipped 03-08 | `stock-variance` (below); 8 × price at risk |
+| 40 | 40 | T-998, 12 EA, not received in the ERP; `wms.transfers` received 03-09 | no exception |
+| 40 | 28 | T-993 received 03-09 | `stock-variance` "item 100231 at P300 lot L3: ERP 40, WMS 28" |
+
+The second is reported as "item 100231 at P200 lot L2: ERP 40, WMS 20, explained by in-transit
+12 EA (transfer T-992, shipped 2 days ago), 8 unexplained". The message names the WMS's own
+count, the quantity in transit in base units, the transfers (`document` holds their ids) and the
+days since the (first) one shipped, counted from `$as_of`;
+the match's `note:` (a text expression over the pair, shown by the message's `{{note}}`) builds it.
+A difference within `stock_qty_tolerance` after the goods in transit are counted is no variance.
+`transfer-received` reports a transfer shipped by `$as_of` and not received by then
 `in_transit_window` (5d) after it shipped as `in-transit-overdue`, keyed by the transfer: the
 stock it carries keeps explaining the variance while the transfer itself is chased.
 

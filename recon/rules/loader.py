@@ -25,10 +25,16 @@ from recon.rules import overrides as rule_overrides
 from recon.rules import schema
 from recon.rules.kinds import KINDS, RULE_MODELS, Pack, Rule, kinds_text
 from recon.rules.schema import CheckRule, DuplicateRule, MatchRule
+from recon.rules.sqlparts import AS_OF
 from recon.sql import literal
 
 AnyRule = MatchRule | CheckRule | DuplicateRule
 _PARAM_RE = re.compile(r"^\$([a-z][a-z0-9_]*)$")
+
+
+class RunSql(str):
+    """A built-in parameter known only when the run starts: SQL text (a bound parameter of the
+    compiled statement), written into a snippet as is, never quoted as a literal."""
 
 
 @dataclass(frozen=True)
@@ -205,7 +211,8 @@ def substitute(node: Any, values: dict[str, Any], loc: Loc, doc: YamlDocument,
 
     def known(name: str) -> bool:
         if name in values:
-            used[name] = values[name]
+            if not isinstance(values[name], RunSql):  # the run's values are not the rule's settings
+                used[name] = values[name]
             return True
         hint = did_you_mean(name, list(values)) or (
             "declare it under parameters: in the pack" if not values else f"known: {', '.join(sorted(values))}")
@@ -215,7 +222,12 @@ def substitute(node: Any, values: dict[str, Any], loc: Loc, doc: YamlDocument,
     match = _PARAM_RE.match(node.strip())
     if match:
         return values[match.group(1)] if known(match.group(1)) else node
-    return _INLINE_RE.sub(lambda m: literal(values[m.group(1)]) if known(m.group(1)) else m.group(0), node)
+    return _INLINE_RE.sub(lambda m: sql_text(values[m.group(1)]) if known(m.group(1)) else m.group(0), node)
+
+
+def sql_text(value: Any) -> str:
+    """A parameter's value inside a SQL snippet: a config value as a literal, a run value as its SQL."""
+    return value if isinstance(value, RunSql) else literal(value)
 
 
 # --- reading packs ----------------------------------------------------------------------------------
@@ -307,8 +319,12 @@ def _partial_pack(data: dict[str, Any]) -> Pack:
 
 
 def builtin_parameters(config: Config | None) -> dict[str, Any]:
-    """Parameters every pack may use: `$timezone` is the zone of local times written without an offset."""
-    return {"timezone": config.timezone if config is not None else "UTC"}
+    """Parameters every pack may use: `$timezone` is the zone of local times written without an offset;
+    `$as_of` the run's as-of time (`--as-of`, a TIMESTAMPTZ in UTC), so that a condition on time
+    (a transfer still in transit, days since it shipped) gives the same answer when an old
+    `--as-of` is replayed. It stays the statement's bound parameter: rules compile before the run
+    knows its time, and the compiled SQL (and its golden files) does not change with it."""
+    return {"timezone": config.timezone if config is not None else "UTC", "as_of": RunSql(AS_OF)}
 
 
 def load_rules(paths: Iterable[Path], config: Config | None = None,

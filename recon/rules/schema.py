@@ -219,6 +219,9 @@ class Outcome(Strict):
     currency: str | None = None
     key: dict[str, str] | None = None  # business key column -> expression
     context: dict[str, str] = Field(default_factory=dict)  # further exception columns, not part of the id
+    # Match rules: text over the pair that the message shows as `{note}` (empty when NULL), for what
+    # no exception column holds (stock-matches: the goods in transit that explain a variance).
+    note: str | None = None
     message: str | None = None
 
 

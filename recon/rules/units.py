@@ -40,11 +40,14 @@ def converts(rule: Any) -> bool:
                for side in rule.sides() for part in (side, *side.lookups))
 
 
-def lookup_source(table: str, spec: SideUnits, units: Units, columns: Sequence[str]) -> str:
+def lookup_source(table: str, spec: SideUnits, units: Units, columns: Sequence[str],
+                  unit: str | None = None) -> str:
     """A lookup's table with its `spec.fields` in base units and its `spec.per_unit` prices per base
-    unit, under their own names (`columns`: all of its columns)."""
+    unit, under their own names (`columns`: all of its columns). `unit`, the unit column when a
+    field reads it, is the unit those quantities are now in (`min(uom)` of cases counted in eaches: EA)."""
     cols = [f"{converted(c, units)} AS {ident(c)}" if c in spec.fields else
-            f"{per_base_unit(c)} AS {ident(c)}" if c in spec.per_unit else ident(c) for c in columns]
+            f"{per_base_unit(c)} AS {ident(c)}" if c in spec.per_unit else
+            f"{ident(UNIT)} AS {ident(c)}" if c == unit else ident(c) for c in columns]
     return f"(SELECT {', '.join(cols)} FROM {converted_source(table, spec, units)} AS t)"
 
 

@@ -39,7 +39,7 @@ from recon.sample.clock import DAY, HOUR
 from recon.sample.edi import INBOUND_850, INBOUND_997, OUTBOUND_810, OUTBOUND_856
 from recon.sample.extracts import erp_status
 from recon.sample.orders import Context, Order, Shipment, wms_status
-from recon.sample.stock import stock_plan
+from recon.sample.stock import KINDS, mixed, pack, stock_plan, transfer_plan, unconvertible_items
 from recon.sample.truth import Row, row
 from recon.sample.workdays import WorkCalendar
 from recon.sample.world import CURRENCY, SITES
@@ -49,6 +49,9 @@ ERP_LINES = "erp/oe_order_lines.csv"
 ERP_DELIVERIES = "erp/wsh_delivery_lines.csv"
 ERP_AR = "erp/ar_invoice_lines.csv"
 ERP_ONHAND = "erp/onhand.csv"
+ERP_UOM = "erp/mtl_uom_conversions.csv"  # the items' unit conversions to their primary unit
+ERP_INTRANSIT = "erp/mtl_intransit.csv"  # inter-organisation transfers: shipped, received at the other org
+TPL_TRANSFER_RECEIPTS = "3pl/transfer_receipts.csv"  # the 3PL's receipts of those transfers
 TPL_RECEIPTS = "3pl/order_receipts.csv"
 TPL_SHIP = "3pl/ship_confirm_{day}.jsonl"
 TPL_STOCK = "3pl/stock_{day}.csv"
@@ -56,7 +59,8 @@ CARRIER_EVENTS = "carrier/status_{day}.csv"
 TMS_LOADS = "tms/loads.jsonl"
 HOLIDAYS = "calendar/holidays.csv"
 EDI = (INBOUND_850, OUTBOUND_856, OUTBOUND_810, INBOUND_997)
-FILES = (ERP_HEADERS, ERP_LINES, ERP_DELIVERIES, ERP_AR, ERP_ONHAND, TPL_RECEIPTS, TMS_LOADS, *EDI)
+FILES = (ERP_HEADERS, ERP_LINES, ERP_DELIVERIES, ERP_AR, ERP_ONHAND, ERP_UOM, ERP_INTRANSIT, TPL_RECEIPTS,
+         TPL_TRANSFER_RECEIPTS, TMS_LOADS, *EDI)
 
 HEADERS = {
     ERP_HEADERS: "HEADER_ID;ORDER_NUMBER;ORDER_TYPE;SOLD_TO;CUSTOMER_NAME;CUST_PO_NUMBER;ORDERED_DATE;BOOKED_DATE;"
@@ -64,11 +68,14 @@ HEADERS = {
     ERP_LINES: "HEADER_ID;LINE_NUM;ORDERED_ITEM;ITEM_DESC;ORDERED_QTY;UOM;UNIT_SELLING_PRICE;CURRENCY;SHIP_FROM_ORG;"
                "LOT_NUMBER;FLOW_STATUS_CODE;CANCEL_REASON",
     ERP_DELIVERIES: "DELIVERY_ID;SHIPMENT_REF;ORDER_NUMBER;LINE_NUM;ITEM;SHIPPED_QTY;UOM;LOT_NUMBER;ORG;CONFIRMED_AT",
-    ERP_AR: "TRX_NUMBER;LINE_NUMBER;LINE_TYPE;TRX_DATE;BILL_TO;SALES_ORDER;SALES_ORDER_LINE;ITEM;QUANTITY;AMOUNT;"
-            "CURRENCY",
+    ERP_AR: "TRX_NUMBER;LINE_NUMBER;LINE_TYPE;TRX_DATE;BILL_TO;SALES_ORDER;SALES_ORDER_LINE;ITEM;QUANTITY;UOM_CODE;"
+            "AMOUNT;CURRENCY",
     ERP_ONHAND: "ORG;ITEM;LOT_NUMBER;SUBINVENTORY;ON_HAND;UOM",
+    ERP_UOM: "INVENTORY_ITEM;FROM_UOM_CODE;TO_UOM_CODE;CONVERSION_RATE",
+    ERP_INTRANSIT: "SHIPMENT_NUM;ITEM;LOT_NUMBER;QUANTITY;UOM;FROM_ORG;TO_ORG;SHIPPED_DATE;RECEIVED_DATE",
     TPL_RECEIPTS: "ClientOrderRef,Warehouse,Account,ReceivedUTC,Status,Lines",
-    TPL_STOCK: "Warehouse,SKU,Lot,Location,OnHand,SnapshotUTC",
+    TPL_TRANSFER_RECEIPTS: "Warehouse,SKU,Lot,TransferRef,Qty,UOM,ReceivedUTC",
+    TPL_STOCK: "Warehouse,SKU,Lot,Location,OnHand,UOM,SnapshotUTC",
     CARRIER_EVENTS: "SCAC|PRO|REFERENCE|STATUS|STATUS_TIME|CITY|SIGNED_BY",
 }
 
@@ -250,10 +257,10 @@ class Foreign:
                 rows.append(
                     f"{inv.number};{il.no:06d};LINE;{day};{inv.customer.number};{il.order.no};"
                     f"{line_key(il.line.no, il.part)};{il.line.item.number};{_decimal(il.qty * 1000, 3)};"
-                    f"{_decimal(il.amount, 2)};{CURRENCY}"
+                    f"{il.line.item.uom};{_decimal(il.amount, 2)};{CURRENCY}"
                 )
             freight = 1500 + inv.number % 17 * 125  # one freight charge per invoice: no order line, no item
-            rows.append(f"{inv.number};{inv.lines[-1].no + 10:06d};FREIGHT;{day};{inv.customer.number};;;;;"
+            rows.append(f"{inv.number};{inv.lines[-1].no + 10:06d};FREIGHT;{day};{inv.customer.number};;;;;;"
                         f"{_decimal(freight, 2)};{CURRENCY}")
         return rows
 
@@ -352,26 +359,64 @@ class Foreign:
             self.files.lines(name, by_day[name])
 
     def finish(self, seed: int) -> list[Row]:
-        """ERP on-hand, the 3PL's daily stock snapshots, the holiday file; the stock truth rows."""
+        """ERP on-hand, unit conversions and transfers, the 3PL's daily stock snapshots and transfer
+        receipts, the holiday file; the stock truth rows.
+
+        Units and transfers as in the classic sample (recon.sample.stock): the 3PL counts the mixed
+        items in eaches, the ERP's conversions lack a few of them, and transfers in transit are not
+        on the receiving warehouse's shelves yet. One more kind: transfers the 3PL has received
+        (its receipts file, and its shelves) that the ERP has not posted yet, which explain nothing
+        and are no variance."""
         ctx, files = self.ctx, self.files
         world = ctx.world
+        plan = stock_plan(world, seed)
+        odd = unconvertible_items(world, plan)
+        transfers = transfer_plan(world, plan, seed, ctx.as_of, {i.index for i in odd}, (*KINDS, "wms_first"))
+        short = {t.key: t.short for t in transfers if t.short}
+        partly = {t.key for t in transfers if t.kind == "partly"}
         onhand: list[str] = []
         snapshots: dict[int, list[str]] = {back: [] for back in range(SNAPSHOT_DAYS)}
-        truth: list[Row] = []
-        for key in stock_plan(world, seed):
+        truth: list[Row] = [row("uom-not-convertible", item_id=i.number) for i in odd]
+        truth += [row("in-transit-overdue", document=t.id) for t in transfers if t.kind == "overdue"]
+        for k, key in enumerate(plan):
             item = world.items[key.item]
             org, wh = ORGS[key.site], WAREHOUSES[key.site]
-            if key.variance:
+            if key.variance or k in partly:
                 truth.append(row("stock-variance", item_id=item.number, site=org, lot=key.lot or ""))
             onhand.append(f"{org};{item.number};{key.lot or ''};STORES;{_decimal(key.erp_qty * 1000, 3)};{item.uom}")
+            factor, unit = (pack(item), "EA") if mixed(item) else (1, item.uom)
+            bins = list(key.bins)
+            lacking = short.get(k, 0)
+            for b in range(len(bins) - 1, -1, -1):  # the goods in transit are not on any shelf yet
+                taken = min(lacking, bins[b])
+                bins[b] -= taken
+                lacking -= taken
             for back, rows in snapshots.items():
                 stamp = _utc(ctx, ctx.as_of - back * DAY - HOUR)
-                for b, qty in enumerate(key.bins):
+                for b, qty in enumerate(bins):
                     # older snapshots hold what was on hand then: different quantities, not today's stock
                     then = qty + back * ((key.item + b) % 4 + 1)
                     rows.append(f"{wh},{item.number},{key.lot or ''},"
-                                f"{'ABCDEFGH'[(key.item + b) % 8]}{key.item % 40 + 1:02d}-{b + 1},{then},{stamp}")
+                                f"{'ABCDEFGH'[(key.item + b) % 8]}{key.item % 40 + 1:02d}-{b + 1},{then * factor},"
+                                f"{unit},{stamp}")
         files.lines(ERP_ONHAND, onhand)
+        files.lines(ERP_UOM, [f"{item.number};CS;EA;{_decimal(pack(item) * 1000, 3)}"
+                              for item in world.items if mixed(item) and item not in odd])
+        intransit: list[str] = []
+        receipts: list[str] = []
+        for t in transfers:
+            key = plan[t.key]
+            item = world.items[key.item]
+            posted = _stamp(ctx, t.received) if t.received is not None else ""
+            intransit.append(f"{t.id};{item.number};{key.lot or ''};{_decimal(t.qty * 1000, 3)};{item.uom};"
+                             f"{ORGS[t.origin]};{ORGS[key.site]};{_stamp(ctx, t.shipped)};{posted}")
+            # the 3PL receives what the ERP received, and the wms_first ones the ERP has not posted
+            taken = t.received if t.received is not None else t.shipped + DAY // 2 if t.kind == "wms_first" else None
+            if taken is not None:
+                receipts.append(f"{WAREHOUSES[key.site]},{item.number},{key.lot or ''},{t.id},{t.qty},{item.uom},"
+                                f"{_utc(ctx, taken)}")
+        files.lines(ERP_INTRANSIT, intransit)
+        files.lines(TPL_TRANSFER_RECEIPTS, receipts)
         for back in sorted(snapshots, reverse=True):
             files.lines(TPL_STOCK.format(day=ctx.company.ymd(ctx.as_of - back * DAY)), snapshots[back])
         cal = calendar(ctx)

@@ -131,6 +131,7 @@ sources:
       line_no: {{column: LINE_NUM, line: dotted}}
       item_id: ITEM
       qty: SHIPPED_QTY
+      uom: UOM
       lot: LOT_NUMBER
       site: ORG
       status: {{value: POSTED}}
@@ -150,6 +151,7 @@ sources:
       order_line_no: {{column: SALES_ORDER_LINE, line: dotted}}
       item_id: ITEM
       qty: QUANTITY
+      uom: UOM_CODE
       amount: AMOUNT
       currency: CURRENCY
       invoiced_at: {{column: TRX_DATE, format: "%d.%m.%Y"}}
@@ -165,7 +167,35 @@ sources:
       site: ORG
       lot: LOT_NUMBER
       qty: ON_HAND
+      uom: UOM                             # CS for the items kept in cases
       subinventory: SUBINVENTORY
+
+  erp_uom:
+    system: erp
+    entity: uom_conversions
+    path: {f.ERP_UOM}
+    options: {{delimiter: ";", decimal: ","}}
+    columns:
+      item_id: INVENTORY_ITEM
+      from_uom: FROM_UOM_CODE
+      to_uom: TO_UOM_CODE                  # the item's primary unit: its base unit
+      factor: CONVERSION_RATE
+
+  erp_intransit:
+    system: erp
+    entity: transfers
+    path: {f.ERP_INTRANSIT}
+    options: {{delimiter: ";", decimal: ","}}
+    columns:
+      transfer_id: SHIPMENT_NUM
+      item_id: ITEM
+      lot: LOT_NUMBER
+      qty: QUANTITY
+      uom: UOM
+      from_site: FROM_ORG
+      to_site: TO_ORG
+      shipped_at: {{column: SHIPPED_DATE, format: "%d.%m.%Y %H:%M:%S"}}
+      received_at: {{column: RECEIVED_DATE, format: "%d.%m.%Y %H:%M:%S"}}   # empty: not received in the ERP
 
   tpl_orders:
     system: wms
@@ -208,8 +238,22 @@ sources:
       site: {{column: Warehouse, normalise: [{{map: tpl_warehouse}}]}}
       lot: Lot
       qty: OnHand
+      uom: UOM                             # EA: the 3PL counts some items the ERP keeps in cases in eaches
       as_of: SnapshotUTC
       bin: Location
+
+  tpl_transfer_receipts:                    # the 3PL's receipts of transfers, often before the ERP posts them
+    system: wms
+    entity: transfers
+    path: {f.TPL_TRANSFER_RECEIPTS}
+    columns:
+      transfer_id: TransferRef
+      item_id: SKU
+      lot: Lot
+      qty: Qty
+      uom: UOM
+      to_site: {{column: Warehouse, normalise: [{{map: tpl_warehouse}}]}}
+      received_at: ReceivedUTC
 
   tms_loads:
     system: tmsplan                         # the plan: which carrier, which load, which PRO number
@@ -270,6 +314,7 @@ ownership:
   invoice_lines: erp
   deliveries: tms
   stock: wms
+  uom_conversions: erp                    # uom-not-convertible is fixed in the ERP's item master
   edi_documents: edi
   edi_acks: edi
 """

@@ -95,7 +95,7 @@ class StockOut:
     overdue: list[str]  # in-transit-overdue (transfer id)
 
 
-def _unconvertible(world: World, plan: list[StockKey]) -> list[Item]:
+def unconvertible_items(world: World, plan: list[StockKey]) -> list[Item]:
     """The mixed items whose conversion the ERP lacks: a few with stock and no variance on it."""
     varied = {k.item for k in plan if k.variance}
     stocked = {k.item for k in plan}
@@ -103,42 +103,74 @@ def _unconvertible(world: World, plan: list[StockKey]) -> list[Item]:
     return chosen[:MIN_PER_TYPE]
 
 
-def _transfers(world: World, plan: list[StockKey], seed: int, as_of: int, company: Clock, skip: set[int]
-               ) -> tuple[list[str], dict[int, int], list[tuple[int, str]]]:
-    """Transfer rows, how much each stock key's bins lack (in ERP units), and (key, kind) of the injected ones."""
+@dataclass(frozen=True)
+class Transfer:
+    """One stock transfer line: which stock key it goes to and what happened to it by as-of."""
+
+    id: str
+    key: int  # index in the stock plan: the receiving item/site/lot
+    qty: int  # in the item's ERP unit
+    origin: int  # site index it ships from
+    shipped: int
+    received: int | None  # the ERP's receipt (None: not posted by as-of)
+    kind: str  # explained, partly, overdue, received, wms_first (the WMS received it, the ERP not yet)
+    short: int  # how much the receiving key's bins lack (in ERP units): the goods not on a shelf yet
+
+
+# The transfers every profile writes; `wms_first` only where the WMS's receipts are an extract.
+KINDS = ("explained", "partly", "overdue", "received")
+
+
+def transfer_plan(world: World, plan: list[StockKey], seed: int, as_of: int, skip: set[int],
+                  kinds: tuple[str, ...] = KINDS) -> list[Transfer]:
+    """The transfers to inject, drawn in `kinds` order (a kind added last leaves the others as they were)."""
     rng = random.Random(f"recon-sample:transfers:{seed}")
     free = [k for k, key in enumerate(plan) if not key.variance and key.item not in skip and key.erp_qty >= 20]
     n = max(MIN_PER_TYPE, round(TRANSFER_SHARE * len(free)))
-    rows: list[str] = []
-    short: dict[int, int] = {}
-    injected: list[tuple[int, str]] = []
+    out: list[Transfer] = []
     number = FIRST_TRANSFER
-    for kind in ("explained", "partly", "overdue", "received"):
+    for kind in kinds:
         for _ in range(min(n, len(free))):
             k = free.pop(int(rng.random() * len(free)))
             key = plan[k]
-            item = world.items[key.item]
             qty = 1 + int(rng.random() * (key.erp_qty // 3))
+            # four draws whatever the kind (the classic sample's transfers stay as they were)
             days = {"explained": 0.2 + rng.random() * 3, "partly": 0.2 + rng.random() * 3,
                     "overdue": WINDOWS.in_transit_overdue / DAY + 1 + rng.random() * 4,
-                    "received": 4 + rng.random() * 6}[kind]
+                    "received": 4 + rng.random() * 6}.get(kind, 1.0) + (rng.random() * 2 if kind == "wms_first" else 0)
             shipped = as_of - int(days * DAY)
-            received = company.iso(shipped + int((0.5 + rng.random()) * DAY)) if kind == "received" else ""
-            origin = SITES[(key.site + 1 + int(rng.random() * (len(SITES) - 1))) % len(SITES)]
-            tid = f"T-{number}"
+            received = shipped + int((0.5 + rng.random()) * DAY) if kind == "received" else None
+            origin = (key.site + 1 + int(rng.random() * (len(SITES) - 1))) % len(SITES)
+            short = 0
+            if kind in ("explained", "partly", "overdue"):
+                short = qty + (1 + int(rng.random() * 5) if kind == "partly" else 0)
+            out.append(Transfer(f"T-{number}", k, qty, origin, shipped, received, kind, short))
             number += 1
-            rows.append(f"{tid};{item.number:018d};{key.lot or ''};{qty3(qty)};{item.uom};{origin.plant};"
-                        f"{SITES[key.site].plant};{company.iso(shipped)};{received}")
-            if kind != "received":
-                short[k] = qty + (1 + int(rng.random() * 5) if kind == "partly" else 0)
-                injected.append((k, kind if kind != "overdue" else tid))
+    return out
+
+
+def _transfers(world: World, plan: list[StockKey], seed: int, as_of: int, company: Clock, skip: set[int]
+               ) -> tuple[list[str], dict[int, int], list[tuple[int, str]]]:
+    """Transfer rows, how much each stock key's bins lack (in ERP units), and (key, kind) of the injected ones."""
+    rows: list[str] = []
+    short: dict[int, int] = {}
+    injected: list[tuple[int, str]] = []
+    for t in transfer_plan(world, plan, seed, as_of, skip):
+        key = plan[t.key]
+        item = world.items[key.item]
+        received = company.iso(t.received) if t.received is not None else ""
+        rows.append(f"{t.id};{item.number:018d};{key.lot or ''};{qty3(t.qty)};{item.uom};{SITES[t.origin].plant};"
+                    f"{SITES[key.site].plant};{company.iso(t.shipped)};{received}")
+        if t.kind != "received":
+            short[t.key] = t.short
+            injected.append((t.key, t.kind if t.kind != "overdue" else t.id))
     return rows, short, injected
 
 
 def stock_rows(world: World, seed: int, as_of: int, company: Clock, site_clocks: tuple[Clock, ...]) -> StockOut:
     """The stock, unit and transfer extracts with what they inject; small enough to build at once."""
     plan = stock_plan(world, seed)
-    odd = _unconvertible(world, plan)
+    odd = unconvertible_items(world, plan)
     transfers, short, injected = _transfers(world, plan, seed, as_of, company, {i.index for i in odd})
     out = StockOut([], [], [], transfers, [], [str(i.number) for i in odd],
                    [kind for _, kind in injected if kind.startswith("T-")])

@@ -62,10 +62,6 @@ TYPES: dict[str, tuple[str, ...]] = {
     "in-transit-overdue": ("document",),
 }
 
-# Types the classic profile injects and the foreign profile does not yet: it has no unit
-# conversions or transfers (#22).
-CLASSIC_ONLY = frozenset({"uom-not-convertible", "in-transit-overdue"})
-
 # Types only some profiles inject (recon.sample.inject: `optional`): the foreign profile's ERP posts
 # goods issues the 3PL never confirmed; the classic one posts only what the WMS shipped.
 PROFILE_TYPES: dict[str, tuple[str, ...]] = {

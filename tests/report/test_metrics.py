@@ -20,9 +20,11 @@ import pytest
 
 from recon.api import RunResult, run
 from recon.config import load_project
+from recon.config.schema import Config
 from recon.db import Database
 from recon.report import rerender
-from recon.report.metrics import AGE_BUCKETS, Metric, edi_duplicate_metrics, slo_metrics, trend
+from recon.report.metrics import AGE_BUCKETS, Metric, edi_duplicate_metrics, inventory_metrics, slo_metrics, trend
+from recon.rules.cases import build_tables
 from recon.sample import generate
 
 AS_OF = datetime(2026, 11, 20, 6, tzinfo=UTC)
@@ -146,8 +148,11 @@ def test_inventory_variance_equals_the_stock_tables_valued_by_hand(three_runs):
             qty[key][side] += float(r["qty"] or 0) * per_base(r["item_id"], r["uom"])
             if (after := unit_after(r["item_id"], r["uom"])) is not None:
                 unit[key][side].add(after)
-    # goods shipped to a site and not received yet count with the WMS's stock there, as the stock rule counts them
-    transit = rows(db, "SELECT item_id, to_site AS site, lot, qty, uom FROM erp.transfers WHERE received_at IS NULL")
+    # goods shipped to a site and not received as of the run count with the WMS's stock there, as the
+    # stock rule counts them
+    transit = [r for r in rows(db, "SELECT item_id, to_site AS site, lot, qty, uom, shipped_at, received_at "
+                                   "FROM erp.transfers")
+               if r["shipped_at"] <= AS_OF and (r["received_at"] is None or r["received_at"] > AS_OF)]
     assert transit, "the sample ships open transfers"
     for r in transit:
         key = (r["item_id"], r["site"], str(r["lot"] or ""))
@@ -272,3 +277,31 @@ def test_a_re_render_keeps_the_recorded_metrics_and_trend(three_runs, tmp_path):
     last = results[2]
     again = rerender(last.out_dir, load_project(root / "recon.yaml").config, out_dir=tmp_path / "again")
     assert again.summary["metrics"] == last.summary["metrics"]
+
+
+def test_inventory_variance_counts_goods_in_transit_as_of_the_run_and_the_wms_receipts() -> None:
+    """Site P1: ERP 40, WMS 28, a transfer of 12 shipped on the 2nd that the ERP never received:
+    in transit from the 2nd, so no variance then, 12 units before it shipped. Site P2: ERP 40, WMS
+    40, a transfer of 12 the WMS received on the 4th (wms.transfers) and the ERP has not: counted
+    once from the 4th, and as in transit (12 units too many) before."""
+    tables = {
+        "erp.stock": [{"item_id": "A", "site": "P1", "qty": 40}, {"item_id": "A", "site": "P2", "qty": 40}],
+        "wms.stock": [{"item_id": "A", "site": "P1", "qty": 28}, {"item_id": "A", "site": "P2", "qty": 40}],
+        "erp.transfers": [
+            {"transfer_id": "T1", "item_id": "A", "qty": 12, "to_site": "P1", "shipped_at": "2024-03-02T00:00:00Z"},
+            {"transfer_id": "T2", "item_id": "A", "qty": 12, "to_site": "P2", "shipped_at": "2024-03-01T00:00:00Z"}],
+        "wms.transfers": [{"transfer_id": "T2", "item_id": "A", "qty": 12, "to_site": "P2",
+                           "received_at": "2024-03-04T00:00:00Z"}],
+    }
+    units: dict[int, dict[str, float | None]] = {}
+    for day in (1, 3, 5):
+        db = Database()
+        try:
+            build_tables(db, tables, list(tables))
+            found, _ = inventory_metrics(db, Config(ownership={"stock": "wms"}),
+                                         as_of=f"2024-03-{day:02d}T12:00:00+00:00")
+            units[day] = {m.member: m.value for m in found if m.metric == "inventory_variance_units"}
+        finally:
+            db.close()
+    assert units == {1: {"": 24.0, "P1": 12.0, "P2": 12.0}, 3: {"": 12.0, "P1": 0.0, "P2": 12.0},
+                     5: {"": 0.0, "P1": 0.0, "P2": 0.0}}

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import textwrap
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from recon.config.schema import Config
+from recon.db import Database
 from recon.errors import ConfigError, Problem
+from recon.rules.cases import build_tables
 from recon.rules.loader import load_rules
+from recon.rules.runner import run_rules
 
 GOOD_RULE = """
   - id: posted
@@ -240,3 +244,44 @@ def test_yaml_syntax_errors_and_duplicate_keys_are_located(tmp_path: Path) -> No
     found = problems(broken, twice)
     assert any(p.code == "R001" and p.file == str(broken) for p in found)
     assert any(p.code == "R002" and "appears twice" in p.message for p in found)
+
+
+AS_OF_RULE = """
+  - id: in-transit-long
+    kind: check
+    title: In transit
+    table: erp.transfers
+    where: "shipped_at <= $as_of AND (received_at IS NULL OR received_at > $as_of)"
+    keys: [{name: document, expr: transfer_id}]
+    require: "FALSE"
+    outcome: {exception: in-transit, severity: low}
+"""
+
+
+def test_as_of_is_a_built_in_parameter_bound_when_the_rule_runs(tmp_path: Path) -> None:
+    """`$as_of` in a snippet is the run's as-of time: the same rows give each as-of its own answer."""
+    ruleset = load_rules([pack(tmp_path, AS_OF_RULE)])
+    assert ruleset.rules[0].parameters == {}  # the run's time, not one of the rule's settings
+    rows = [{"transfer_id": "T-1", "item_id": "1", "qty": 1, "shipped_at": "2024-03-01T00:00:00Z",
+             "received_at": "2024-03-05T00:00:00Z"},
+            {"transfer_id": "T-2", "item_id": "1", "qty": 1, "shipped_at": "2024-03-04T00:00:00Z"}]
+    found = {}
+    for day in (2, 4, 6):
+        db = Database()
+        try:
+            build_tables(db, {"erp.transfers": rows}, ["erp.transfers"])
+            run_rules(db, ruleset.rules, as_of=datetime(2024, 3, day, 12, tzinfo=UTC), run_id="t")
+            found[day] = [r[0] for r in db.rows("SELECT document FROM main.exceptions ORDER BY document")]
+        finally:
+            db.close()
+    assert found == {2: ["T-1"], 4: ["T-1", "T-2"], 6: ["T-2"]}
+
+
+def test_note_is_for_match_outcomes_and_only_a_rule_with_one_may_show_it(tmp_path: Path) -> None:
+    single = AS_OF_RULE.replace("severity: low}", "severity: low, note: transfer_id}")
+    assert [p.code for p in problems(pack(tmp_path, single))] == ["R075"]
+    unnoted = GOOD_RULE.replace("severity: high}", "severity: high, message: \"{note}\"}")
+    assert [p.code for p in problems(pack(tmp_path, unnoted, "u.yaml"))] == ["R038"]
+    noted = GOOD_RULE.replace("severity: high}", "severity: high, note: \"'off by ' || "
+                              "CAST(left.qty - right.qty AS VARCHAR)\", message: \"{order_id}: {note}\"}")
+    assert load_rules([pack(tmp_path, noted, "n.yaml")]).ids() == ["posted"]

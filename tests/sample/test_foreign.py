@@ -20,7 +20,7 @@ from recon.cli import main
 from recon.config import load_project
 from recon.sample import generate
 from recon.sample.clock import Clock
-from recon.sample.windows import ALL_TYPES, CLASSIC_ONLY, TYPES
+from recon.sample.windows import ALL_TYPES, TYPES
 from recon.sample.workdays import WorkCalendar, company_holidays
 
 from .test_rules import problems, run_and_score
@@ -53,10 +53,16 @@ def foreign_2k(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, di
 def test_foreign_profile_scores_perfectly_at_2k(foreign_2k: tuple[Path, Path, dict[str, object]]) -> None:
     sample, _, score = foreign_2k
     types = {t["exception_type"]: t for t in score["types"]}  # type: ignore[index]
-    # the classic's and its own, but units and transfers (#22: the foreign profile has none yet)
-    assert set(types) == set(ALL_TYPES) - CLASSIC_ONLY == (set(TYPES) | {"posted-not-shipped"}) - CLASSIC_ONLY
+    # the classic's and its own, units and transfers included (#22)
+    assert set(types) == set(ALL_TYPES) == set(TYPES) | {"posted-not-shipped"}
     assert all(t["precision"] == 1.0 and t["recall"] == 1.0 and t["truth"] >= 3 for t in types.values())
     assert (sample / "edi" / "inbound_850.x12").stat().st_size > 0
+    # transfers the 3PL received before the ERP posted them: scored 1.0 only because the 3PL's
+    # receipts (wms.transfers) take them out of transit, else each is a false stock-variance
+    open_in_erp = {r.split(";")[0] for r in (sample / "erp/mtl_intransit.csv").read_text().splitlines()[1:]
+                   if not r.split(";")[-1]}
+    received_by_3pl = {r.split(",")[3] for r in (sample / "3pl/transfer_receipts.csv").read_text().splitlines()[1:]}
+    assert len(open_in_erp & received_by_3pl) >= 3
     # two partners acknowledge our set 0042 as AK2*856*42: edi-rejected and edi-ack-missing still score 1.0
     acks = (sample / "edi" / "inbound_997.x12").read_text()
     assert "AK2*856*0" in acks and any(f"AK2*{t}*{d}" in acks for t in ("856", "810") for d in "123456789")

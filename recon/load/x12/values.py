@@ -111,7 +111,7 @@ def multiply(a: str | None, b: str | None) -> str | None:
         return None
     try:
         r = str(Decimal(a) * Decimal(b))
-    except InvalidOperation:
+    except ArithmeticError:  # not a number (InvalidOperation), or beyond Decimal's exponent range (Overflow)
         return None
     # str() is twice as fast as format(..., "f") but may use an exponent ('1E+3', '1E-7').
     return format(Decimal(r), "f") if "E" in r else r

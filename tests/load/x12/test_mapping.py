@@ -236,6 +236,15 @@ def test_810_tds_implied_decimals(tmp_path: Path, tds: str, total: str) -> None:
     assert rows(result, "invoice_lines")[0]["invoice_total"] == total
 
 
+
+def test_810_amount_beyond_decimal_range_is_no_amount_not_a_rejected_set(tmp_path: Path) -> None:
+    """qty x price overflowing Decimal's exponent range rejected the set as X12-INTERNAL-ERROR before."""
+    body = ["BIG*20240112*INV-1", "IT1*1*1E9000*EA*1E991000**VP*A", "IT1*2*2*EA*1.5**VP*B"]
+    result = parse_text(tmp_path, "~".join(build([("IN", 1, [("810", "0001", body)])])) + "~")
+    assert "X12-INTERNAL-ERROR" not in codes(result)
+    lines = rows(result, "invoice_lines")
+    assert [(r["line_no"], r["amount"]) for r in lines] == [("1", None), ("2", "3.0")]
+
 # -- 997 / 999 ----------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recon.load.x12 import parse_x12_files
-from recon.load.x12.values import implied2, plain_number
+from recon.load.x12.values import implied2, multiply, plain_number
 
 from .helpers import FIXTURES
 
@@ -142,3 +142,25 @@ def test_plain_number_keeps_the_value(value: Decimal) -> None:
 @given(st.integers(-10**12, 10**12))
 def test_implied_decimals(n: int) -> None:
     assert Decimal(implied2(str(n))) == Decimal(n) / 100
+
+
+def _decimal_product(a: str, b: str) -> str | None:
+    """The reference `multiply` was: Decimal's product in plain notation, None when either is not a number."""
+    try:
+        return format(Decimal(str(Decimal(a) * Decimal(b))), "f")
+    except ArithmeticError:  # InvalidOperation, and Overflow ('1E9000' x '1E991000' raised it before)
+        return None
+
+
+_NUMBER_TEXT = st.one_of(
+    st.from_regex(r"\A[0-9]{0,16}(\.[0-9]{0,12})?\Z"),  # plain, with leading/trailing zeros, '5.', '.5'
+    st.from_regex(r"\A[+-]?[0-9 .eE]{0,8}\Z"),  # signs, blanks, exponents ('1E9000' x '1E991000' overflows)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_NUMBER_TEXT, _NUMBER_TEXT)
+def test_multiply_equals_decimal_product(a: str, b: str) -> None:
+    """Decimal's own digits and scale ('6' x '2.25' = '13.50'); None, never an exception, for what is no number."""
+    expected = _decimal_product(a, b) if a and b else None
+    assert multiply(a, b) == expected
