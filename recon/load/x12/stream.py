@@ -10,14 +10,17 @@ set is mapped as soon as its SE is read and its strings released.
 
 Only the plain case is read this way, so that the result is the whole-file parse's, segment
 for segment: UTF-8 or Latin-1 text (no UTF-16, no EBCDIC) that starts with a readable ISA,
-holds no second "ISA" anywhere and nothing but the IEA after its (single) IEA. A first pass
-over the file checks that (and which codec the whole-file path would choose) without keeping
-the text; anything else takes the whole-file path.
+with ASCII delimiters, holds no second ISA and nothing but the IEA after its (single) IEA. A
+first pass over the file checks that (and which codec the whole-file path would choose) without
+keeping the text; anything else takes the whole-file path. "ISA" and "IEA" count only where they
+begin a segment, as the tokenizer finds them (after a terminator and blanks, before a delimiter):
+a multi-gigabyte interchange almost surely holds "VISA" or "PIEA" in some value.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +40,7 @@ BLOCK_CHARS = 8 * 1024 * 1024
 
 _TRAILING = "\x00\x1a \t\r\n"  # what `tokenizer.decode` strips from the end of a file
 _TAIL_MAX = 64 * 1024  # the text after the IEA that is looked at (an IEA is 30 characters)
+_OVERLAP = 4096  # bytes of a block kept before the next: a terminator, blanks and a tag across the cut
 
 
 @dataclass(slots=True)
@@ -68,8 +72,11 @@ def plan(path: Path, start: int = 0, stop: int = -1, codec: str | None = None) -
             return None
         if not head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n\x0b\x0c\x00").startswith(b"ISA"):
             return None  # EDIFACT, or something before the ISA: no need to read the file for nothing
+        starts = _segment_starts(head)
+        if starts is None:
+            return None
         head = next(read_range(fh, start, stop, block_bytes), b"")
-        scan = _scan(read_range(fh, start, stop, block_bytes), codec)
+        scan = _scan(read_range(fh, start, stop, block_bytes), codec, starts)
     if scan is None:
         return None
     codec, tail = scan
@@ -89,30 +96,59 @@ def plan(path: Path, start: int = 0, stop: int = -1, codec: str | None = None) -
     return Plan(codec, d, isa, issues, body_start, start, stop, last)
 
 
-def _scan(blocks: Iterator[bytes], codec: str | None) -> tuple[str, bytes | None] | None:
+def _segment_starts(head: bytes) -> re.Pattern[bytes] | None:
+    """A pattern for "ISA" or "IEA" beginning a segment under the first ISA's delimiters.
+
+    As `tokenizer._next_isa` finds an ISA: the segment terminator (a line break when the file is
+    line-terminated), blanks, the tag, then anything but a letter, digit or layout. It finds a
+    superset of what the whole-file path takes for an envelope segment (any byte after the tag
+    that could be a delimiter counts), so a file that qualifies is read the same both ways. None
+    when the delimiters cannot be read here or are not ASCII (then the file is read whole).
+    """
+    text = head.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
+    lead = len(text) - len(text.lstrip(LAYOUT + "\x00"))
+    try:
+        d = read_isa(text, lead)[0]
+    except IsaError:
+        return None
+    if not (d.element + d.segment).isascii():
+        return None
+    before = rb"[\r\n][ \t]*" if d.line_terminated else re.escape(d.segment.encode()) + rb"[ \t\r\n]*"
+    return re.compile(before + rb"(ISA|IEA)(?![A-Za-z0-9 \t\r\n\x0b\x0c])")
+
+
+def _scan(blocks: Iterator[bytes], codec: str | None, starts: re.Pattern[bytes]) -> tuple[str, bytes | None] | None:
     """First pass over the bytes: the codec the whole-file path would use, one ISA, at most one IEA.
 
     UTF-8 when the whole file decodes as UTF-8, else Latin-1 (as `tokenizer.decode`), unless
-    `codec` is given. Returns the bytes from the IEA on (None without one), or None when the file
-    does not qualify.
+    `codec` is given. The ISA that opens the file follows no terminator, so any ISA `starts`
+    finds is a second one. Returns the bytes from the IEA on (None without one), or None when
+    the file does not qualify.
     """
     validity = Validity(["utf-8"] if codec is None else [])
-    isas = ieas = 0
+    ieas = 0
     overlap = b""
     tail: bytes | None = None
     for data in blocks:
         validity.feed(data)
         window = overlap + data
-        isas += window.count(b"ISA")
-        found = window.count(b"IEA")
-        if found:
-            tail = window[window.rfind(b"IEA"):]
+        found = None
+        for m in starts.finditer(window):
+            if m.end() <= len(overlap):
+                continue  # wholly in the previous block's end: counted there
+            if m.group(1) == b"ISA":
+                return None
+            ieas += 1
+            found = m.start(1)
+        if found is not None:
+            tail = window[found:]
         elif tail is not None:
             tail += data
-        ieas += found
-        if isas > 1 or ieas > 1 or (tail is not None and len(tail) > _TAIL_MAX):
+        if ieas > 1 or (tail is not None and len(tail) > _TAIL_MAX):
             return None
-        overlap = window[-2:]
+        overlap = window[-_OVERLAP:]
+        if not overlap.strip(b" \t\r\n"):
+            return None  # a run of blanks longer than the overlap could hide a terminator before a tag
     validity.feed(b"", True)
     if codec is None:
         codec = "utf-8" if validity.valid("utf-8") else "latin-1"

@@ -104,3 +104,29 @@ def test_a_large_single_interchange_is_parsed_in_bounded_memory(tmp_path: Path,
     small = write(tmp_path, "~\n".join(_interchange(sets=40, lines=100)) + "~\n", "small.edi")
     large = write(tmp_path, "~\n".join(_interchange(sets=200, lines=100)) + "~\n", "large.edi")
     assert_bounded_memory(small, large, parse, lambda: _streamed(monkeypatch, 8 * 1024))
+
+
+@pytest.mark.parametrize("layout", ["lf", "none", "line-terminated"])
+def test_isa_and_iea_inside_values_do_not_stop_streaming(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        layout: str) -> None:
+    """A huge interchange surely holds "VISA" or "PIEA" in some value: only a segment's tag counts."""
+    segs = [s.replace("PID*F****ITEM ", "PID*F****VISA PIEA*IEA*ISA ") for s in _interchange(sets=6, lines=3)]
+    assert sum("ISA" in s for s in segs) > 10
+    path = write(tmp_path, LAYOUTS[layout](segs))
+    whole = parse(path)
+    planned = _streamed(monkeypatch, 250)
+    same_result(parse(path), whole)
+    assert planned == [True]
+
+
+def test_a_second_interchange_after_blanks_across_a_block_end_is_still_seen(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The terminator, a long run of layout and the next ISA tag may straddle the first pass's blocks."""
+    first = "~".join(_interchange(3, 2, defects=False)) + "~"
+    second = "~".join(_interchange(2, 1, defects=False)) + "~"
+    for blanks in (3, 5000):
+        path = write(tmp_path, first + "\r\n" * blanks + second, name=f"two-{blanks}.edi")
+        whole = parse(path)
+        planned = _streamed(monkeypatch, 300)
+        same_result(parse(path), whole)
+        assert planned == [False]
