@@ -94,6 +94,7 @@ def cmd_run(config: str, out: str) -> int:
     timer.wrap(RunStore, "__enter__", "store: lock and hash inputs")
     timer.wrap(Loader, "load_source", lambda self, name, *a, **k: f"load: {name}")
     timer.wrap(api, "rules_step", "rules")
+    timer.wrap(api, "run_events", "events")
     timer.wrap(RunStore, "observe", "store: lifecycle")
     timer.wrap(context, "build", "summary")
     timer.wrap(outputs, "write", "outputs: every file")

@@ -1,6 +1,6 @@
 """Spark against DuckDB on the generated sample: phase times, the slowest rules, CPU seconds, machine load.
 
-    .venv/bin/python bench/spark_bench.py --orders 100000 [--engines duckdb,spark] [--serial]
+    .venv/bin/python bench/spark_bench.py --orders 100000 [--engines duckdb,spark] [--serial] [--event-log DIR]
 
 Each engine runs `recon.api.run` in a child process of its own (a fresh JVM for Spark). The
 machine is shared, so beside wall time every figure records the CPU seconds of the child's whole
@@ -52,6 +52,8 @@ def child(engine: str, config: str, serial: bool) -> None:
         **{f"{k}_s": round(v, 1) for k, v in ctx.timings.items()},
         "exceptions": ctx.rules.total, "slowest_rules": rules[:8],
         "cpu_s": round(tree_cpu_seconds(os.getpid()), 1),
+        # recon's own Python (sqlglot, the loader's bookkeeping, DuckDB on the driver) apart from the JVM
+        "driver_python_cpu_s": round(sum(os.times()[:2]), 1),
         "load_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }))
     sys.stdout.flush()
@@ -66,6 +68,8 @@ def main() -> None:
     parser.add_argument("--serial", action="store_true")
     parser.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
                         help="a Spark setting for engine.spark.conf (repeatable)")
+    parser.add_argument("--event-log", metavar="DIR",
+                        help="write Spark's event log into DIR (read it with bench/spark_eventlog.py)")
     parser.add_argument("--site", help="reuse a generated sample folder instead of generating one")
     parser.add_argument("--child", nargs=2, metavar=("ENGINE", "CONFIG"))
     args = parser.parse_args()
@@ -81,6 +85,10 @@ def main() -> None:
         generate(site, orders=args.orders, seed=args.seed, as_of=AS_OF)
         (site / "recon.base.yaml").write_text((site / "recon.yaml").read_text())
     config = site / "recon.yaml"
+    if args.event_log:
+        Path(args.event_log).mkdir(parents=True, exist_ok=True)
+        args.conf += ["spark.eventLog.enabled=true", f"spark.eventLog.dir={Path(args.event_log).resolve()}",
+                      "spark.eventLog.compress=false"]
     conf = "".join(f"      {k}: {v!r}\n" for k, _, v in (c.partition("=") for c in args.conf))
     config.write_text((site / "recon.base.yaml").read_text() + '\nengine:\n  spark:\n    master: "local[2]"\n'
                       + ("    conf:\n" + conf if conf else ""))

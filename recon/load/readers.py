@@ -152,7 +152,9 @@ def read_jsonl(db: Database, path: Path, display: str, options: ReaderOptions,
     lines = _lines_table(db, path, display, options)
     numbered = db.temp_name("numbered")
     db.execute(f"CREATE TEMP VIEW {numbered} AS SELECT _line AS _source_row, text FROM {lines.table}")
-    blank = db.scalar(f"SELECT count(*) FROM {lines.table} WHERE text IS NULL OR trim(text) = ''")
+    # A line that starts with `{` is not blank: only the others pay for trim's copy of the line.
+    blank = db.scalar(f"SELECT count(*) FROM {lines.table} WHERE text IS NULL OR "
+                      f"(NOT starts_with(text, '{{') AND trim(text) = '')")
     raw = _json_objects_to_raw(db, numbered, display, wanted, (numbered, lines.table, *lines.scratch), explode)
     if lines.too_long:
         reason = literal(too_long_reason(options.max_line_size))

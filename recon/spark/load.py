@@ -58,6 +58,9 @@ class Table:
     entity: str
     parts: list[str] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)
+    # The Spark schema of each part recon wrote itself: reading a part back with its schema given
+    # spares Spark a job that reads a Parquet footer to infer it (one per part, per table).
+    schemas: dict[str, Any] = field(default_factory=dict)
 
 
 class SparkLoader(SparkX12, SparkReaders, Loader):
@@ -194,17 +197,18 @@ class SparkLoader(SparkX12, SparkReaders, Loader):
             shutil.rmtree(stage, ignore_errors=True)
             spark.catalog.dropTempView(raw_table)
             raise QuotingSpansLines(odd)
-        spark.read.parquet(str(stage)).createOrReplaceTempView(mapped)
+        spark.read.schema(frame.schema).parquet(str(stage)).createOrReplaceTempView(mapped)
         load_id = self.load_id(load.source)
         file_sql = "m._source_file" if "_source_file" in passthrough else literal(load.file)
         names = [p.name for p in plans] + [c for c in passthrough if c not in LINEAGE_COLUMNS]
         cols = ", ".join(f"m.{bq(n)}" for n in names)
         part = self.work_dir / "tables" / f"{load.system}.{load.entity}" / f"part{seq}"
-        spark.sql(
+        good = spark.sql(
             f"SELECT {cols}, {literal(load_id)} AS _load_id, {file_sql} AS _source_file, m._source_row "
-            f"FROM {bq(mapped)} m WHERE NOT m._bad AND m._parse_reason IS NULL"
-        ).write.mode("overwrite").parquet(str(part))
+            f"FROM {bq(mapped)} m WHERE NOT m._bad AND m._parse_reason IS NULL")
+        good.write.mode("overwrite").parquet(str(part))
         table.parts.append(str(part))
+        table.schemas[str(part)] = good.schema
         extra = 0
         if parse_rejects is not None:
             extra = int(spark.sql(f"SELECT count(*) FROM {bq(parse_rejects)}").first()[0])  # type: ignore[index]
@@ -283,7 +287,8 @@ class SparkLoader(SparkX12, SparkReaders, Loader):
         from pyspark.sql import functions as F
 
         for table in self.tables.values():
-            frames = [self.spark.read.parquet(p) for p in table.parts]
+            frames = [(self.spark.read.schema(table.schemas[p]) if p in table.schemas else self.spark.read).parquet(p)
+                      for p in table.parts]
             if not frames:
                 schema = ", ".join(f"{bq(c)} {spark_type(t)}" for c, t in table.columns.items())
                 frames = [self.spark.createDataFrame([], schema)]

@@ -32,7 +32,8 @@ from recon.rules.contract import COLUMN_NAMES, COLUMN_TYPES, exceptions_ddl, ord
 from recon.rules.loader import LoadedRule
 from recon.rules.runner import Blockers, OnRule, RuleResult, RulesReport, compared_nothing, prepare_rule
 from recon.spark import guard, udfs
-from recon.spark.transpile import to_spark
+from recon.spark.readers import bq
+from recon.spark.transpile import spark_tree
 from recon.sql import ident, literal
 
 if TYPE_CHECKING:
@@ -43,10 +44,27 @@ _WITH = "with_" if "with_" in exp.Select.arg_types else "with"  # renamed in sql
 
 @dataclass(frozen=True)
 class Step:
-    """One piece of a staged rule: `name` is None for the final query, else a view to checkpoint."""
+    """One piece of a staged rule: `name` is None for the final query, else a view to checkpoint.
+
+    `body` is one Spark query; `ctes` are the (name, query) pairs it reads through a WITH. The
+    step's SQL is recon's WITH around those queries, so checking each query checks the step, and
+    a CTE that several steps of a rule read is checked (parsed) once, not once per step.
+    """
 
     name: str | None
-    sql: str  # Spark SQL
+    body: str  # Spark SQL: one query
+    ctes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def sql(self) -> str:
+        if not self.ctes:
+            return self.body
+        return "WITH " + ", ".join(f"{bq(n)} AS ({q})" for n, q in self.ctes) + " " + self.body
+
+    @property
+    def queries(self) -> tuple[str, ...]:
+        """The queries the step is made of, each one statement (what the guard checks)."""
+        return (*(q for _, q in self.ctes), self.body)
 
 
 def _references(node: exp.Expression, names: Iterable[str]) -> Counter[str]:
@@ -58,22 +76,22 @@ def staged(duck_sql: str, params: Mapping[str, Any], prefix: str) -> list[Step]:
     """A compiled rule (DuckDB SQL) as Spark steps: shared CTEs first (checkpointed), then the query.
 
     A checkpointed CTE becomes the temp view `<prefix><name>`; later steps read it by that name.
+    The rule is parsed and transpiled once, and every CTE printed as Spark SQL once: sqlglot,
+    in pure Python, costs seconds per rule and holds the GIL that the other rules' threads need
+    (measured in bench/notes.md, "Spark: fewer parses").
     """
-    tree = sqlglot.parse_one(duck_sql, read="duckdb")
+    tree = spark_tree(sqlglot.parse_one(duck_sql, read="duckdb"), params)
     with_ = tree.args.get(_WITH)
     if with_ is None:
-        return [Step(None, to_spark(duck_sql, params))]
+        return [Step(None, tree.sql(dialect="spark"))]
     ctes = list(with_.expressions)
     names = [c.alias for c in ctes]
     counts: Counter[str] = Counter()
     for cte in ctes:
         counts.update(_references(cte.this, names))
-    main = tree.copy()
-    main.set(_WITH, None)
-    counts.update(_references(main, names))
+    tree.set(_WITH, None)
+    counts.update(_references(tree, names))
     shared = {n for n in names if counts[n] > 1}
-    steps: list[Step] = []
-    inline: list[exp.CTE] = []
 
     def rename(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Table) and not node.args.get("db") and node.name in shared:
@@ -83,51 +101,52 @@ def staged(duck_sql: str, params: Mapping[str, Any], prefix: str) -> list[Step]:
             return table
         return node
 
+    steps: list[Step] = []
+    inline: dict[str, tuple[str, Counter[str]]] = {}  # name -> (Spark SQL, the inline CTEs it reads)
+
+    def reading(body: exp.Expression) -> tuple[tuple[str, str], ...]:
+        needed = _closure(_references(body, inline), inline)
+        return tuple((n, inline[n][0]) for n in inline if n in needed)
+
     for cte in ctes:
-        body = cte.this.transform(rename)
+        body = _one_query(cte.this.transform(rename, copy=False))
         if cte.alias in shared:
-            needed = _references(body, [c.alias for c in inline])
-            query = body.copy()
-            if needed:
-                query = _with(query, [c for c in inline if c.alias in _closure(needed, inline)])
-            steps.append(Step(prefix + cte.alias, to_spark(query.sql(dialect="duckdb"), params)))
+            steps.append(Step(prefix + cte.alias, body.sql(dialect="spark"), reading(body)))
         else:
-            inline.append(exp.CTE(this=body, alias=exp.TableAlias(this=exp.to_identifier(cte.alias))))
-    final = tree.copy()
-    final.set(_WITH, None)
-    final = final.transform(rename)
-    final = _with(final, inline) if inline else final
-    steps.append(Step(None, to_spark(final.sql(dialect="duckdb"), params)))
+            inline[cte.alias] = (body.sql(dialect="spark"), _references(body, inline))
+    final = _one_query(tree.transform(rename, copy=False))
+    steps.append(Step(None, final.sql(dialect="spark"), reading(final)))
     return steps
 
 
-def _closure(direct: Counter[str], inline: list[exp.CTE]) -> set[str]:
+def _one_query(body: exp.Expression) -> exp.Expression:
+    """`body`, or `SELECT * FROM (body)` when it has a WITH of its own (a step's WITH goes first)."""
+    if body.args.get(_WITH) is None:
+        return body
+    return exp.select("*").from_(exp.Subquery(this=body, alias=exp.TableAlias(this=exp.to_identifier("_q"))))
+
+
+def _closure(direct: Counter[str], inline: Mapping[str, tuple[str, Counter[str]]]) -> set[str]:
     """The inline CTEs a query needs, directly or through one another."""
-    by_name = {c.alias: c for c in inline}
     needed: set[str] = set()
     todo = list(direct)
     while todo:
         name = todo.pop()
-        if name in needed or name not in by_name:
+        if name in needed or name not in inline:
             continue
         needed.add(name)
-        todo.extend(_references(by_name[name].this, by_name))
+        todo.extend(inline[name][1])
     return needed
-
-
-def _with(query: exp.Expression, ctes: list[exp.CTE]) -> exp.Expression:
-    query = query.copy()
-    query.set(_WITH, exp.With(expressions=[c.copy() for c in ctes]))
-    return query
 
 
 def rule_frame(spark: SparkSession, steps: list[Step], what: str = "a rule") -> DataFrame:
     """Run the checkpointed steps now; return the final query's (lazy) DataFrame.
 
-    Every step is checked first (recon.spark.guard): none may read files or run Java.
+    Every query of every step is checked first (recon.spark.guard), each once: none may read
+    files or run Java.
     """
-    for step in steps:
-        guard.check(step.sql, what)
+    for query in dict.fromkeys(q for step in steps for q in step.queries):
+        guard.check(query, what)
     for step in steps[:-1]:
         frame = spark.sql(step.sql).localCheckpoint(eager=True)
         frame.createOrReplaceTempView(step.name or "")

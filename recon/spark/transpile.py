@@ -273,7 +273,15 @@ class SparkAdjuster:
 
 def to_spark(sql: str, params: Mapping[str, Any] | None = None, *, pretty: bool = False) -> str:
     """Spark SQL for one DuckDB statement; `params` inlines `$name` placeholders as literals."""
-    tree = sqlglot.parse_one(sql, read="duckdb")
+    return spark_tree(sqlglot.parse_one(sql, read="duckdb"), params).sql(dialect="spark", pretty=pretty)
+
+
+def spark_tree(tree: exp.Expression, params: Mapping[str, Any] | None = None) -> exp.Expression:
+    """A parsed DuckDB statement rewritten in place for Spark (`to_spark` without the parse and the text).
+
+    For callers that cut one statement into several Spark queries (recon.spark.rules): parsing
+    and printing a rule's SQL is most of what transpiling costs, so they do each once.
+    """
     # sqlglot parses jaro_winkler_similarity into its own node; it becomes recon's UDF like the others.
     for node in list(tree.find_all(exp.JarowinklerSimilarity)):
         node.replace(_fn(UDF_NAMES["jaro_winkler_similarity"], node.this, node.expression))
@@ -286,7 +294,7 @@ def to_spark(sql: str, params: Mapping[str, Any] | None = None, *, pretty: bool 
                 tree = new
             else:
                 node.replace(new)
-    return tree.sql(dialect="spark", pretty=pretty)
+    return tree
 
 
 def spark_type(duck_type: str) -> str:
@@ -294,4 +302,4 @@ def spark_type(duck_type: str) -> str:
     return exp.DataType.build(duck_type, dialect="duckdb").sql(dialect="spark")
 
 
-__all__ = ["ROUND_DOUBLE", "UDF_NAMES", "java_format", "spark_type", "table_view", "to_spark"]
+__all__ = ["ROUND_DOUBLE", "UDF_NAMES", "java_format", "spark_tree", "spark_type", "table_view", "to_spark"]

@@ -146,7 +146,7 @@ class SparkX12:
         files = files.repartition(max(1, min(len(paths), self.spark.sparkContext.defaultParallelism)))
         out = str(self.work_dir / "x12" / f"part{self._name('x12')}")
         files.mapInArrow(_x12_batches(options, columns, edifact), schema).write.mode("overwrite").parquet(out)
-        return self.spark.read.parquet(out)
+        return self.spark.read.schema(schema).parquet(out)  # the schema given: no job to infer it
 
 
 def _x12_batches(options: dict[str, Any], columns: list[str], edifact: dict[str, Any] | None = None) -> Any:

@@ -190,6 +190,10 @@ def test_starttls_and_login_with_credentials_from_the_environment(make_project, 
         assert "the report was written but could not be e-mailed" in result.output
         assert "refused the login of 'recon'" in result.output and "RECON_SMTP_PASSWORD" in result.output
         assert (tmp_path / "o2" / "report.html").is_file()
+        # --debug adds the traceback, never another exit code (#15: it used to exit 1, "bar broken")
+        result = CliRunner().invoke(main, ["run", "--config", str(config), "--out", str(tmp_path / "o3"), "--debug"])
+        assert result.exit_code == 2, result.output
+        assert "refused the login of 'recon'" in result.output and "Traceback" in result.output
     finally:
         controller.stop()
 

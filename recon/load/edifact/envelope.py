@@ -20,8 +20,9 @@ with `EDIFACT-STRAY-SEGMENT`, so every segment of the file is accounted for.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import compress, repeat
+from itertools import compress, islice, repeat
 
 from recon.load.x12.envelope import PendingDuplicate, Registry
 from recon.load.x12.result import Finding, astuple_fields
@@ -112,7 +113,8 @@ class Walker:
         self.file = file
         self.una = una  # what a repeated UNA must read as (Tokens.una_segment)
         self.terminator = terminator
-        self.raw = segments
+        self.raw = segments  # segment `base + k` of the file is raw[k]: a window when read in blocks
+        self.base = 0
         self.first = first_position
         self.element = element
         self.component = component
@@ -122,13 +124,12 @@ class Walker:
         self.interchanges: list[Interchange] = []
         self.groups: list[tuple[Interchange, Group]] = []
         self.messages: list[Message] = []
-        self.stray: list[int] = []
 
     # -- helpers ------------------------------------------------------------------------------
 
     def _split(self, i: int) -> list[list[str]]:
         """Segment i as elements of components, unescaped."""
-        s = self.raw[i]
+        s = self.raw[i - self.base]
         els = s.split(self.element)
         out = [e.split(self.component) for e in els]
         if self.table is not None:
@@ -144,7 +145,7 @@ class Walker:
             set_control=msg.ref if msg else None,
             transaction_set=msg.type if msg else None,
             segment_position=self.first + i if i is not None else None,
-            segment_id=self.raw[i][:3] if i is not None and i < len(self.raw) else None,
+            segment_id=self.raw[i - self.base][:3] if i is not None and i - self.base < len(self.raw) else None,
             element=element,
         )
         self.findings.append(f)
@@ -153,94 +154,124 @@ class Walker:
     # -- the walk -----------------------------------------------------------------------------
 
     def walk(self) -> list[Message]:
-        raw = self.raw
+        return [msg for messages in self.walk_blocks(iter(())) for msg in messages]
+
+    def walk_blocks(self, more: Iterator[list[str]]) -> Iterator[list[Message]]:
+        """`walk`, one block of segments at a time: yields the messages each block closed.
+
+        The design of the X12 walk (`recon.load.x12.envelope.EnvelopeWalker.walk_blocks`): the
+        file's segments so far are `raw`, a window from segment `base` on; `more` gives the
+        following blocks (`recon.load.edifact.stream`). Before a block is added, the window drops
+        every segment before the open message (or, between messages, up to the last envelope
+        segment): the caller has mapped the messages yielded, so memory holds a block and an open
+        message, not the file. The counts and references of the open interchange and group are
+        checked as their trailers come, whichever block they are in.
+        """
         ic: Interchange | None = None
         group: Group | None = None
         msg: Message | None = None
         prev = -1  # the last envelope segment seen: what lies between it and the next is in a message or stray
-        # Only service segments (UN*) can be envelopes: one C-speed pass finds them, the walk visits those.
-        candidates = compress(range(len(raw)), map(str.startswith, raw, repeat("UN")))
-        for i in candidates:
-            s = raw[i]
-            tag = s[:3]
-            if tag == "UNA":  # the next interchange's service string advice (same separators)
+        lo = 0
+        while True:
+            raw, b = self.raw, self.base
+            n = b + len(raw)
+            # Only service segments (UN*) can be envelopes: one C-speed pass finds them, the walk visits those.
+            candidates = compress(range(lo, n), map(str.startswith, islice(raw, lo - b, None), repeat("UN")))
+            for i in candidates:
+                s = raw[i - b]
+                tag = s[:3]
+                if tag == "UNA":  # the next interchange's service string advice (same separators)
+                    if msg is not None:
+                        continue
+                elif tag not in ENVELOPE_TAGS or (len(s) > 3 and s[3] != self.element):
+                    continue  # UNS (section control) and other segments of a message
+                if msg is None and i > prev + 1:
+                    self._stray(prev + 1, i)
+                prev = i
+                if tag == "UNA":
+                    if s != self.una:
+                        self._una_mismatch(i)
+                    continue
+                if tag == "UNH":
+                    if msg is not None:
+                        self._cut_short(msg, i, "the next UNH")
+                    if ic is None:
+                        ic = self._missing_unb(i)
+                    msg = self._open_message(i, ic, group)
+                    continue
+                if tag == "UNT":
+                    if msg is None:
+                        self._find("EDIFACT-UNT-UNEXPECTED", "error", "UNT without a UNH before it; the segment was "
+                                   "rejected", i, ic=ic, group=group)
+                        continue
+                    self._close_message(msg, i)
+                    msg = None
+                    continue
                 if msg is not None:
-                    continue
-            elif tag not in ENVELOPE_TAGS or (len(s) > 3 and s[3] != self.element):
-                continue  # UNS (section control) and other segments of a message
-            if msg is None and i > prev + 1:
-                self._stray(prev + 1, i)
-            prev = i
-            if tag == "UNA":
-                if s != self.una:
-                    self._una_mismatch(i)
-                continue
-            if tag == "UNH":
-                if msg is not None:
-                    self._cut_short(msg, i, "the next UNH")
-                if ic is None:
-                    ic = self._missing_unb(i)
-                msg = self._open_message(i, ic, group)
-                continue
-            if tag == "UNT":
-                if msg is None:
-                    self._find("EDIFACT-UNT-UNEXPECTED", "error", "UNT without a UNH before it; the segment was "
-                               "rejected", i, ic=ic, group=group)
-                    continue
-                self._close_message(msg, i)
-                msg = None
-                continue
-            if msg is not None:
-                self._cut_short(msg, i, f"a {tag}")
-                msg = None
-            if tag == "UNB":
-                if ic is not None:
-                    self._close_open(ic, group, i, truncated=not ic.synthetic)
-                    group = None
-                ic = self._open_interchange(i)
-            elif tag == "UNG":
-                if ic is None:
-                    ic = self._missing_unb(i)
-                if group is not None:
-                    self._find("EDIFACT-UNE-MISSING", "error", f"group {group.control} has no UNE (the next UNG "
-                               "started); its complete messages were loaded", i, ic=ic, group=group)
-                group = self._open_group(i, ic)
-            elif tag == "UNE":
-                if group is None:
-                    self._find("EDIFACT-UNE-UNEXPECTED", "error", "UNE without a UNG before it", i, ic=ic)
-                else:
-                    self._close_group(group, ic, i)
-                    group = None
-            else:  # UNZ
-                if ic is None:
-                    self._find("EDIFACT-UNZ-UNEXPECTED", "error", "UNZ without a UNB before it", i)
-                    continue
-                if group is not None:
-                    self._find("EDIFACT-UNE-MISSING", "error", f"group {group.control} has no UNE before the UNZ; "
-                               "its complete messages were loaded", i, ic=ic, group=group)
-                    group = None
-                self._close_interchange(ic, i)
-                ic = None
-        end = len(raw)
+                    self._cut_short(msg, i, f"a {tag}")
+                    msg = None
+                if tag == "UNB":
+                    if ic is not None:
+                        self._close_open(ic, group, i, truncated=not ic.synthetic)
+                        group = None
+                    ic = self._open_interchange(i)
+                elif tag == "UNG":
+                    if ic is None:
+                        ic = self._missing_unb(i)
+                    if group is not None:
+                        self._find("EDIFACT-UNE-MISSING", "error", f"group {group.control} has no UNE (the next UNG "
+                                   "started); its complete messages were loaded", i, ic=ic, group=group)
+                    group = self._open_group(i, ic)
+                elif tag == "UNE":
+                    if group is None:
+                        self._find("EDIFACT-UNE-UNEXPECTED", "error", "UNE without a UNG before it", i, ic=ic)
+                    else:
+                        self._close_group(group, ic, i)
+                        group = None
+                else:  # UNZ
+                    if ic is None:
+                        self._find("EDIFACT-UNZ-UNEXPECTED", "error", "UNZ without a UNB before it", i)
+                        continue
+                    if group is not None:
+                        self._find("EDIFACT-UNE-MISSING", "error", f"group {group.control} has no UNE before the UNZ; "
+                                   "its complete messages were loaded", i, ic=ic, group=group)
+                        group = None
+                    self._close_interchange(ic, i)
+                    ic = None
+            block = next(more, None)
+            if block is None:
+                break
+            # The messages closed so far are handed over (and mapped) before the window moves on.
+            k = len(self.messages) - (msg is not None)
+            closed, self.messages = self.messages[:k], self.messages[k:]
+            yield closed
+            keep = msg.start if msg is not None else prev + 1
+            if keep > b:
+                del raw[: keep - b]
+                self.base = keep
+            raw.extend(block)
+            lo = n
+        end = n
         if msg is None and end > prev + 1:
             self._stray(prev + 1, end)
         if msg is not None:
             self._cut_short(msg, end - 1, "the end of the file", at_end=True)
         if ic is not None:
             self._close_open(ic, group, end - 1, truncated=not ic.synthetic, at_end=True)
-        return self.messages
+        closed, self.messages = self.messages, []
+        yield closed
 
     def _stray(self, first: int, stop: int) -> None:
         """Reject segments outside any message, reported where they are (so that a part of a file
         cut at an interchange reports them in the same order as the whole file)."""
-        self.stray.extend(range(first, stop))
         for i in range(first, stop):
-            self._find("EDIFACT-STRAY-SEGMENT", "error", f"segment {self.raw[i][:3]!r} is outside any message "
-                       "(UNH..UNT); it was rejected", i, ic=self._interchange_at(i))
+            tag = self.raw[i - self.base][:3]
+            self._find("EDIFACT-STRAY-SEGMENT", "error", f"segment {tag!r} is outside any message (UNH..UNT); it "
+                       "was rejected", i, ic=self._interchange_at(i))
 
     def _una_mismatch(self, i: int) -> None:
         """A later UNA whose service characters differ from the ones the file is read with."""
-        s = self.raw[i]
+        s = self.raw[i - self.base]
         table = self.table or {}
         # Cut by the file's terminator, a UNA that repeats it reads as five characters; one that
         # declares another terminator runs on into the next segment.
@@ -302,7 +333,7 @@ class Walker:
         position = self.first + i
         if self.registry.deferred:
             template = Finding(code, "warning", self.file, text, ic.control, group.control if group else None,
-                               None, None, position, self.raw[i][:3], element)
+                               None, None, position, self.raw[i - self.base][:3], element)
             self.findings.append(PendingDuplicate(kind, key, self.file, position,  # type: ignore[arg-type]
                                                   astuple_fields(template), suffix))
             return False

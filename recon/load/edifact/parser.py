@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 import weakref
 from collections import Counter
+from collections.abc import Iterator
 from itertools import repeat
+from pathlib import Path
 from typing import Protocol
 
+from recon.load.edifact import stream
 from recon.load.edifact.envelope import Group, Interchange, Message, Walker
 from recon.load.edifact.messages.base import MessageContext, Reject, document_code
 from recon.load.edifact.messages.registry import DIRECTORIES, MAPPERS
@@ -61,8 +64,22 @@ class EdifactFiles:
         With `unmapped` given (every part of a file, the first too), the messages without a mapper
         are counted into it and the caller reports them once for the file (`unmapped_finding`).
         """
+        self._read(name, summary, tokenize(data, part_of), iter(()), unmapped)
+
+    def parse_stream(self, path: Path, name: str, summary: FileSummary, plan: stream.Plan,
+                     unmapped: Counter[str] | None = None) -> None:
+        """A large file (or part) block by block (`stream`): the result of `parse`, in memory for a block."""
+        tokens, more = stream.tokens(path, plan)
+        self._read(name, summary, tokens, more, unmapped)
+
+    def _read(self, name: str, summary: FileSummary, tokens: Tokens, more: Iterator[list[str]],
+              unmapped: Counter[str] | None) -> None:
+        """Walk and map a file's segments: `tokens.segments`, then (a file read in blocks) the blocks of `more`.
+
+        Each block's closed messages are mapped before the next block is read; the mappers'
+        findings follow the walk's, so the findings come in the same order either way.
+        """
         host = self.host
-        tokens = tokenize(data, part_of)
         summary.format = "edifact"
         summary.readable = True
         for issue in tokens.issues:
@@ -74,7 +91,18 @@ class EdifactFiles:
         walker = Walker(name, tokens.segments, tokens.first_position, seps.element, seps.component,
                         seps.unescape_table(with_component=True) if tokens.escaped else None,
                         host.registry, host.findings, tokens.una_segment, seps.terminator)
-        messages = walker.walk()
+        part = unmapped is not None
+        if unmapped is None:
+            unmapped = Counter()
+        mapped: list[Finding] = []
+        for messages in walker.walk_blocks(more):
+            for msg in messages:
+                summary.sets.setdefault(msg.type or "?", []).append(msg.ref)
+                if msg.ok and self._map(msg, walker, tokens, table, name, unmapped, mapped):
+                    summary.loaded_sets += 1
+                else:
+                    summary.rejected_sets += 1
+        host.findings.extend(mapped)
         for ic in walker.interchanges:
             summary.interchanges.append(InterchangeSummary(
                 control=ic.control or "", version=ic.syntax, sender=ic.sender, receiver=ic.receiver, date=ic.date,
@@ -82,26 +110,18 @@ class EdifactFiles:
                 component_separator=seps.component, repetition_separator=seps.repetition))
         for ic, g in walker.groups:
             summary.groups.append((ic.control or "", g.control, g.message_type))
-        part = unmapped is not None
-        if unmapped is None:
-            unmapped = Counter()
-        for msg in messages:
-            summary.sets.setdefault(msg.type or "?", []).append(msg.ref)
-            if msg.ok and self._map(msg, tokens, table, name, unmapped):
-                summary.loaded_sets += 1
-            else:
-                summary.rejected_sets += 1
-        summary.segments = len(tokens.segments) + (1 if tokens.una else 0)
+        summary.segments = walker.base + len(walker.raw) + (1 if tokens.una else 0)
         host.segments += summary.segments
         if unmapped and not part:
             host.findings.append(unmapped_finding(name, unmapped))
 
     # -- one message --------------------------------------------------------------------------
 
-    def _segments(self, msg: Message, tokens: Tokens, table: dict[int, str] | None) -> tuple[list[list[str]], bool]:
+    def _segments(self, msg: Message, walker: Walker, tokens: Tokens,
+                  table: dict[int, str] | None) -> tuple[list[list[str]], bool]:
         """The message's segments split into elements, released characters restored (but the component
         separator, which stays a placeholder until composites are split: see `_restore_components`)."""
-        raw = tokens.segments[msg.start : msg.end + 1]
+        raw = walker.raw[msg.start - walker.base : msg.end + 1 - walker.base]
         elem = tokens.separators.element
         segs = list(map(str.split, raw, repeat(elem)))
         comp_escaped = False
@@ -125,11 +145,11 @@ class EdifactFiles:
             resolved = self._resolved[key] = self.options.resolve(partner, app_partner)
         return ("outbound" if outbound else "inbound"), partner or None, resolved
 
-    def _map(self, msg: Message, tokens: Tokens, table: dict[int, str] | None, name: str,
-             unmapped: Counter[str]) -> bool:
+    def _map(self, msg: Message, walker: Walker, tokens: Tokens, table: dict[int, str] | None, name: str,
+             unmapped: Counter[str], findings: list[Finding]) -> bool:
         host = self.host
         direction, partner, resolved = self._partner(msg)
-        segs, comp_escaped = self._segments(msg, tokens, table)
+        segs, comp_escaped = self._segments(msg, walker, tokens, table)
         c = MessageContext(msg, segs, tokens.first_position, tokens.separators.component, name, resolved, direction,
                            partner)
         mapper = MAPPERS.get(msg.type)
@@ -147,19 +167,19 @@ class EdifactFiles:
                 reference, document_date = None, None
         except Reject as r:
             c.summarise()
-            host.findings.extend(c.findings)
-            host.findings.append(c.finding(r.code, "error", r.message, r.index, r.element))
+            findings.extend(c.findings)
+            findings.append(c.finding(r.code, "error", r.message, r.index, r.element))
             return False
         except Exception as exc:  # a mapper bug must cost one message, not the night's load
             c.summarise()
-            host.findings.extend(c.findings)
-            host.findings.append(c.finding(
+            findings.extend(c.findings)
+            findings.append(c.finding(
                 "EDIFACT-INTERNAL-ERROR", "error", f"the {msg.type} mapper failed ({type(exc).__name__}: {exc}); "
                 "the message was rejected; please report this with the file", 0))
             return False
         if c.findings:
             c.summarise()
-            host.findings.extend(c.findings)
+            findings.extend(c.findings)
         if comp_escaped:
             _restore_components(c, tokens.separators.component)
         host.add_rows(c.rows)

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from recon.load.blocks import Validity
+
 UTF8_BOM = b"\xef\xbb\xbf"
 BOM = "\ufeff"
 _BLANK = b" \t\r\n\x00"
@@ -157,13 +159,7 @@ def _syntax_identifier(data: bytes, una_len: int, seps: Separators) -> tuple[str
 
 def decode(data: bytes, charset: str | None) -> tuple[str, list[SyntaxIssue]]:
     """The bytes as text in the declared character set (see the module docstring for fallbacks)."""
-    issues: list[SyntaxIssue] = []
-    codec = CHARSETS.get(charset or "")
-    if codec is None:
-        if charset is not None:
-            issues.append(SyntaxIssue("EDIFACT-CHARSET", "warning", f"syntax identifier {charset!r} is not a "
-                                      "known character set; the file was read as UTF-8 (or Latin-1)", "UNB0001"))
-        codec = "utf-8"
+    codec, issues = _declared(charset)
     try:
         text = data.decode(codec)
         if codec == "latin-1" and not data.isascii():
@@ -173,8 +169,7 @@ def decode(data: bytes, charset: str | None) -> tuple[str, list[SyntaxIssue]]:
             except UnicodeDecodeError:
                 pass
             else:
-                issues.append(SyntaxIssue("EDIFACT-CHARSET", "warning", f"UNB declares {charset} (ISO 8859-1) but "
-                                          "the file is UTF-8; it was read as UTF-8", "UNB0001"))
+                issues.append(_utf8_declared_latin1(charset))
                 text = utf8
     except UnicodeDecodeError as exc:
         try:
@@ -183,17 +178,56 @@ def decode(data: bytes, charset: str | None) -> tuple[str, list[SyntaxIssue]]:
         except UnicodeDecodeError:
             text = data.decode("latin-1")
             used = "Latin-1"
-        if charset is not None and codec != "utf-8":
-            issues.append(SyntaxIssue(
-                "EDIFACT-CHARSET", "warning",
-                f"byte 0x{data[exc.start]:02X} at offset {exc.start} is outside {charset} ({codec}); the file was "
-                f"read as {used}", "UNB0001"))
-        elif codec == "utf-8" and charset is not None:
-            issues.append(SyntaxIssue("EDIFACT-CHARSET", "warning", f"the file is not valid UTF-8 as {charset} "
-                                      "declares; it was read as Latin-1", "UNB0001"))
+        issues += _undecodable(charset, codec, exc.start, data[exc.start], used)
     if BOM in text:
         text = text.replace(BOM, "")
     return text, issues
+
+
+def choose_codec(charset: str | None, validity: Validity) -> tuple[str, list[SyntaxIssue]]:
+    """The codec `decode` would use for bytes whose first pass is `validity` (over the declared
+    codec, `declared_codec`, and UTF-8), and the issues it would report: for a file read in blocks."""
+    codec, issues = _declared(charset)
+    error = validity.errors[codec]
+    if error is None:
+        if codec == "latin-1" and not validity.ascii and validity.valid("utf-8"):
+            issues.append(_utf8_declared_latin1(charset))
+            return "utf-8", issues
+        return codec, issues
+    used = "utf-8" if validity.valid("utf-8") else "latin-1"
+    issues += _undecodable(charset, codec, error[0], error[1], "UTF-8" if used == "utf-8" else "Latin-1")
+    return used, issues
+
+
+def declared_codec(charset: str | None) -> str:
+    """The Python codec of a syntax identifier (UTF-8 for an unknown one)."""
+    return CHARSETS.get(charset or "") or "utf-8"
+
+
+def _declared(charset: str | None) -> tuple[str, list[SyntaxIssue]]:
+    issues: list[SyntaxIssue] = []
+    codec = CHARSETS.get(charset or "")
+    if codec is None:
+        if charset is not None:
+            issues.append(SyntaxIssue("EDIFACT-CHARSET", "warning", f"syntax identifier {charset!r} is not a "
+                                      "known character set; the file was read as UTF-8 (or Latin-1)", "UNB0001"))
+        codec = "utf-8"
+    return codec, issues
+
+
+def _utf8_declared_latin1(charset: str | None) -> SyntaxIssue:
+    return SyntaxIssue("EDIFACT-CHARSET", "warning", f"UNB declares {charset} (ISO 8859-1) but the file is UTF-8; "
+                       "it was read as UTF-8", "UNB0001")
+
+
+def _undecodable(charset: str | None, codec: str, offset: int, byte: int, used: str) -> list[SyntaxIssue]:
+    if charset is not None and codec != "utf-8":
+        return [SyntaxIssue("EDIFACT-CHARSET", "warning", f"byte 0x{byte:02X} at offset {offset} is outside "
+                            f"{charset} ({codec}); the file was read as {used}", "UNB0001")]
+    if codec == "utf-8" and charset is not None:
+        return [SyntaxIssue("EDIFACT-CHARSET", "warning", f"the file is not valid UTF-8 as {charset} declares; "
+                            "it was read as Latin-1", "UNB0001")]
+    return []
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +274,7 @@ def service(data: bytes) -> Service:
     if version == "4" and not una and seps is DEFAULT:
         seps = Separators(repetition="*")
     declared = "UNA" + (data[3:8].decode("latin-1") if una else _advice(seps))
-    una_segment = _release(declared, seps) if seps.release is not None else declared
+    una_segment = replace_released(declared, seps) if seps.release is not None else declared
     return Service(seps, una, una_len, charset, version, tuple(issues), una_segment)
 
 
@@ -265,28 +299,50 @@ def tokenize(data: bytes, part_of: Service | None = None) -> Tokens:
     text, decode_issues = decode(data[head.una_len:] if una else data, head.charset)
     if part_of is None:
         issues += decode_issues
-    term = seps.terminator
     escaped = seps.release is not None and seps.release in text
+    segments = split_text(drop_layout(text, seps, escaped), seps.terminator, None)
+    return Tokens(seps, segments, 2 if una else 1, una, head.charset, head.version, escaped, issues,
+                  head.una_segment)
+
+
+def drop_layout(text: str, seps: Separators, escaped: bool) -> str:
+    """Released characters as placeholders (when `escaped`), then the line breaks that are layout removed.
+
+    Release first: a release character before a line break releases the break, not what follows
+    it. The streaming reader (`recon.load.edifact.stream`) applies this to text cut anywhere but
+    inside a run of release characters, which gives the same text piece by piece.
+    """
     if escaped:
-        text = _release(text, seps)
+        text = replace_released(text, seps)
+    term = seps.terminator
     if term not in "\r\n":
         if "\n" in text or "\r" in text:
             text = text.replace("\r", "").replace("\n", "")
     elif "\r" in text:
         text = text.replace("\r", "")
-    if term + " " in text or term + "\t" in text or (term + "\n" in text and term != "\n"):
-        segments = [seg.lstrip(" \t\n") for seg in text.split(term)]  # indented or terminator-led layouts
-    else:
-        segments = text.split(term)
+    return text
+
+
+def split_text(text: str, term: str, lstrip: bool | None) -> list[str]:
+    """Text (after `drop_layout`) -> segment strings, blank segments dropped.
+
+    Segments are stripped of leading blanks when `lstrip`, or (None) when the text shows
+    indented or terminator-led layout. Only a first segment can start with a blank without a
+    terminator before it, so a piece of a file that does not start the file is always stripped.
+    """
+    if lstrip is None:
+        lstrip = term + " " in text or term + "\t" in text or (term + "\n" in text and term != "\n")
+    segments = text.split(term)
+    if lstrip:  # indented or terminator-led layouts
+        segments = [seg.lstrip(" \t\n") for seg in segments]
     if segments and not segments[-1]:  # the end after the last terminator
         segments.pop()
     if "" in segments:  # blank segments (two terminators in a row)
         segments = list(filter(None, segments))
-    return Tokens(seps, segments, 2 if una else 1, una, head.charset, head.version, escaped, issues,
-                  head.una_segment)
+    return segments
 
 
-def _release(text: str, seps: Separators) -> str:
+def replace_released(text: str, seps: Separators) -> str:
     """Released characters (`?+`, `??` ...) replaced by their placeholders, in C (`str.replace`)."""
     rel = seps.release
     assert rel is not None
@@ -318,4 +374,5 @@ def escape(value: str, seps: Separators = DEFAULT) -> str:
 
 
 __all__ = ["CHARSETS", "DEFAULT", "LEVEL_B", "PLACEHOLDERS", "Separators", "Service", "SyntaxIssue", "Tokens",
-           "decode", "escape", "is_edifact", "service", "strip_start", "tokenize", "unescape"]
+           "choose_codec", "declared_codec", "decode", "drop_layout", "escape", "is_edifact", "replace_released",
+           "service", "split_text", "strip_start", "tokenize", "unescape"]

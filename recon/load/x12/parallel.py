@@ -16,16 +16,17 @@ boundaries, is a task for a process pool:
 * a part of a file counts segment positions from 1; the parent adds the segments of the parts
   before it to findings, registry positions and `_source_row`.
 
-A large file is only cut when it is pure ASCII (so character and byte offsets agree and every
-part decodes as the whole file does) and only where the serial tokenizer itself starts a
-readable interchange after a readable one. An EDIFACT file is cut before an interchange that
-follows a UNZ (`recon.load.edifact.cuts`), each part after the first read with the file's
-service characters. Anything else is parsed whole.
+A large file is only cut where character and byte offsets agree (an ASCII file, or the ASCII
+ISAs of a UTF-8 or Latin-1 one, each part decoded with the whole file's codec) and only where
+the serial tokenizer itself starts a readable interchange after a readable one. An EDIFACT file
+is cut before an interchange that follows a UNZ (`recon.load.edifact.cuts`), each part after the
+first read with the file's service characters. Anything else is parsed whole.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -40,16 +41,21 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from multiprocessing import get_context
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 
+from recon.load.blocks import BOM, Validity, read_range
 from recon.load.edifact import cuts as edifact_cuts
+from recon.load.edifact import stream as edifact_stream
 from recon.load.edifact.options import EdifactOptions
 from recon.load.edifact.parser import unmapped_finding as unmapped_message_finding
 from recon.load.edifact.syntax import Service, is_edifact
+from recon.load.x12 import stream
 from recon.load.x12.envelope import PendingDuplicate, Registry, resolve_pending
+from recon.load.x12.isa import Delimiters, bad_delimiter
 from recon.load.x12.parser import _gc_paused, _Parser, empty_tables, unmapped_finding
 from recon.load.x12.quirks import X12Options
 from recon.load.x12.result import FileSummary, Finding, InterchangeSummary, X12Result, astuple_fields
@@ -110,6 +116,8 @@ class _Task:
     size: int = 0
     edifact: EdifactOptions | None = None  # how the EDIFACT files among the paths are read
     head: Service | None = None  # an EDIFACT file's service characters, which its parts are read with
+    codec: str = "ascii"  # what an X12 file's parts are decoded with (`cut_plan`)
+    stream_min_bytes: int = field(default_factory=lambda: stream.STREAM_MIN_BYTES)  # a larger part is streamed
 
 
 @dataclass(slots=True)
@@ -156,20 +164,49 @@ def _run(task: _Task) -> _TaskResult:
         if not task.part:
             parser.parse_file(Path(task.path))
         else:
-            with open(task.path, "rb") as fh:
-                fh.seek(task.start)
-                data = fh.read(task.stop - task.start if task.stop >= 0 else -1)
             summary = FileSummary(path=task.name, readable=False)
             parser.files.append(summary)
-            if task.head is not None:  # EDIFACT: the first part reads the head itself
-                parser.edifact.parse(task.name, summary, data, task.head if task.start else None, unmapped)
-            else:
-                # Only the end of the file is stripped as `decode` does; inside, the text reads as in the serial parse.
-                text = decode(data) if task.last else data.decode("ascii")
-                del data
-                parser.parse_text(task.name, summary, text, unmapped)
+            if not _stream_part(parser, task, summary, unmapped):
+                _parse_part(parser, task, summary, unmapped)
         parser.flush_all()
     spill.close()
+    return _result(task, parser, spill, unmapped, started)
+
+
+def _parse_part(parser: _Parser, task: _Task, summary: FileSummary, unmapped: Counter[str]) -> None:
+    """A part read whole: its bytes decoded (X12) or tokenized (EDIFACT) as inside the whole file."""
+    with open(task.path, "rb") as fh:
+        fh.seek(task.start)
+        data = fh.read(task.stop - task.start if task.stop >= 0 else -1)
+    if task.head is not None:  # EDIFACT: the first part reads the head itself
+        parser.edifact.parse(task.name, summary, data, task.head if task.start else None, unmapped)
+    else:
+        # Only the end of the file is stripped as `decode` does; inside, the text reads as in the serial parse.
+        text = _decode_part(data, task.codec, task.last)
+        del data
+        parser.parse_text(task.name, summary, text, unmapped)
+
+
+def _stream_part(parser: _Parser, task: _Task, summary: FileSummary, unmapped: Counter[str]) -> bool:
+    """Parse a large part of one interchange block by block (`stream`), as `parse_file` does a file; False
+    when the part is small or does not qualify (it is then read whole)."""
+    if task.size < task.stream_min_bytes:
+        return False
+    path = Path(task.path)
+    if task.head is not None:
+        eplan = edifact_stream.plan(path, task.start, task.stop, task.head if task.start else None)
+        if eplan is None:
+            return False
+        parser.edifact.parse_stream(path, task.name, summary, eplan, unmapped)
+        return True
+    xplan = stream.plan(path, task.start, task.stop, task.codec)
+    if xplan is None:
+        return False
+    parser.parse_stream(path, task.name, summary, xplan, unmapped)
+    return True
+
+
+def _result(task: _Task, parser: _Parser, spill: _Spill, unmapped: Counter[str], started: float) -> _TaskResult:
     # Plain tuples pickle in C; a worker has one pending check per interchange and group and one
     # summary per interchange (at 1M orders, dataclasses took ~1 s per worker to pickle).
     findings = [tuple(f) if isinstance(f, PendingDuplicate) else f for f in parser.findings]
@@ -180,56 +217,143 @@ def _run(task: _Task) -> _TaskResult:
 
 
 def stream_cuts(path: Path, part_bytes: int, block_bytes: int = STREAM_BLOCK_BYTES) -> list[int]:
-    """Where to cut a file into parts: starts of readable interchanges after readable ones.
+    """Where to cut a file into parts (`cut_plan` without the codec)."""
+    return cut_plan(path, part_bytes, block_bytes)[0]
+
+
+def cut_plan(path: Path, part_bytes: int, block_bytes: int = STREAM_BLOCK_BYTES) -> tuple[list[int], str]:
+    """Where to cut a file into parts: starts of readable interchanges after readable ones; and the parts' codec.
 
     The file is read block by block (never whole): each block is walked with the serial
     tokenizer's own `interchange_spans`, and the walk resumes in the next block at the first
     interchange that ends too close to the block's end to be read as in the whole file. An
     interchange larger than a block makes the block grow, up to STREAM_BLOCK_MAX_BYTES (then no
-    cut follows it). A file that is not ASCII (character and byte offsets would differ) is not cut.
+    cut follows it).
+
+    A file that is not ASCII is walked as Latin-1, where a character is a byte, so the offsets
+    found are byte offsets; it is cut only at an interchange whose ISA and the one before it are
+    ASCII (every delimiter, the "ISA" and the layout before it then read alike in the codec the
+    whole-file path decodes with, `tokenizer.decode`: UTF-8 when all the file is UTF-8, else
+    Latin-1), and the parts are decoded with that codec (`codec`, found by a first pass, `Validity`).
     """
     size = _size(path)
     cuts: list[int] = []
     last_cut = 0
     prev_p, prev_ok = -1, False
+    force = False  # the next interchange is cut before whatever the sizes: it follows a huge one
     base, start, block = 0, -1, block_bytes  # start -1: the block begins before the first ISA
+    validity = Validity(["utf-8"])
     with open(path, "rb") as fh:
         while True:
             fh.seek(base)
             data = fh.read(block)
-            if not data.isascii():
-                return []
+            if base + len(data) > validity.fed:
+                validity.feed(data[validity.fed - base :])
             final = base + len(data) >= size
-            text = decode(data) if final else data.decode("ascii")
+            if data.isascii():
+                text = decode(data) if final else data.decode("ascii")
+            else:
+                text = data.decode("latin-1")
+                text = text.rstrip(_END) if final else text
+                if _ISA_NOT_ASCII.search(text):
+                    return [], "ascii"  # an ISA whose element separator is not ASCII: it may read otherwise decoded
             del data
             first = first_isa(text) if start < 0 else start
             if first < 0:
                 if final:
-                    return cuts
+                    break
                 block *= 2
                 continue
-            resume = -1
+            resume, resume_read = -1, None
             for p, nxt, read, _error in interchange_spans(text, first):
                 if not final and (nxt < 0 or nxt > len(text) - _MARGIN):
-                    resume = p  # this interchange may end beyond the block: read it again in the next
+                    resume, resume_read = p, read  # this interchange may end beyond the block: read it again
                     break
-                ok = read is not None
+                ok = read is not None and text[p : read[2]].isascii()
                 at = base + p
-                if (
-                    ok and prev_ok and at - prev_p > _ISA_MIN_SPAN
-                    and at - last_cut >= part_bytes and size - at >= part_bytes // 2
+                if ok and prev_ok and at - prev_p > _ISA_MIN_SPAN and (
+                    force or (at - last_cut >= part_bytes and size - at >= part_bytes // 2)
                 ):
                     cuts.append(at)
                     last_cut = at
-                prev_p, prev_ok = at, ok
+                prev_p, prev_ok, force = at, ok, False
             if final or resume < 0:
-                return cuts
+                break
             if resume == first:  # not even one interchange fits in the block
-                if block >= STREAM_BLOCK_MAX_BYTES:
-                    return cuts  # one huge interchange: no cut after it (its task streams it: `stream`)
-                block *= 2
+                if block < STREAM_BLOCK_MAX_BYTES:
+                    block *= 2
+                    continue
+                # One huge interchange: a part of its own (its task streams it, `stream`), from its ISA to
+                # the next ISA that starts a segment as the tokenizer finds it (`_next_isa`).
+                at = base + resume
+                ok = resume_read is not None and text[resume : resume_read[2]].isascii()
+                end = _interchange_end(fh, base + resume_read[2], resume_read[0], block_bytes) if ok else -1
+                if end < 0:
+                    break  # it runs to the end of the file, or its end cannot be told: no cut after it
+                if prev_ok and at - prev_p > _ISA_MIN_SPAN and at > last_cut:
+                    cuts.append(at)
+                    last_cut = at
+                prev_p, prev_ok, force = at, True, True
+                base, start, block = end, 0, block_bytes
                 continue
             base, start, block = base + resume, 0, block_bytes
+        if validity.ascii and validity.fed >= size:
+            return cuts, "ascii"
+        if not cuts:
+            return cuts, "ascii"
+        fh.seek(validity.fed)
+        while data := fh.read(block_bytes):
+            validity.feed(data)
+    validity.feed(b"", True)
+    if validity.ascii:
+        return cuts, "ascii"
+    return cuts, "utf-8" if validity.valid("utf-8") else "latin-1"
+
+
+def _interchange_end(fh: BinaryIO, body: int, d: Delimiters, block_bytes: int) -> int:
+    """The byte offset of the next ISA after `body` (the text after a huge interchange's ISA) that starts a
+    segment under its delimiters `d`, as `tokenizer._next_isa` finds it; -1 when there is none, or when it
+    cannot be told here (layout before a candidate longer than `_MARGIN`, a non-ASCII character after "ISA")."""
+    blanks = " \t" if d.line_terminated else " \t\r\n"
+    tail = b""
+    pos = checked = body  # the next byte to read; candidates before `checked` were judged
+    for data in read_range(fh, body, -1, block_bytes):
+        window = tail + data
+        origin = pos - len(tail)
+        pos += len(data)
+        text = window.decode("latin-1")
+        i = text.find("ISA", checked - origin)
+        while 0 <= i < len(text) - 3:  # the character after the candidate is in this window
+            checked = origin + i + 1
+            after = text[i + 3]
+            if after >= "\x80":
+                return -1
+            if not bad_delimiter(after):
+                j = i - 1
+                while j >= 0 and text[j] in blanks:
+                    j -= 1
+                if j < 0:
+                    return -1
+                if (text[j] in "\r\n") if d.line_terminated else (text[j] == d.segment):
+                    return origin + i
+            i = text.find("ISA", i + 1)
+        tail = window[-_MARGIN:]
+    return -1
+
+
+_END = "\x00\x1a \t\r\n"  # what `tokenizer.decode` strips from the end of a file
+_ISA_NOT_ASCII = re.compile("ISA[^\x00-\x7f]")
+
+
+def _decode_part(data: bytes, codec: str, last: bool) -> str:
+    """A part's text as it reads inside the whole file's text: decoded with the file's codec, BOMs
+    dropped, and only the end of the file (the last part) stripped as `tokenizer.decode` strips it."""
+    if codec == "ascii":
+        return decode(data) if last else data.decode("ascii")
+    text = data.decode(codec)
+    if BOM in text:
+        text = text.replace(BOM, "")
+    return text.rstrip(_END) if last else text
 
 
 def _size(path: Path) -> int:
@@ -244,12 +368,13 @@ def _plan_file(index: int, path: Path, name: str, size: int, options: X12Options
     """The tasks of one file: the whole file, or its parts when it is large, ASCII and can be cut."""
     cuts: list[int] = []
     head: Service | None = None
+    codec = "ascii"
     if size >= part_bytes * 3 // 2 and size <= options.max_file_mb * 1024 * 1024:  # else refused unread
         try:
             if _is_edifact(path):
                 cuts, head = edifact_cuts.stream_cuts(path, part_bytes, STREAM_BLOCK_BYTES)
             else:
-                cuts = stream_cuts(path, part_bytes)
+                cuts, codec = cut_plan(path, part_bytes)
         except OSError:
             cuts = []
     if not cuts:
@@ -257,7 +382,7 @@ def _plan_file(index: int, path: Path, name: str, size: int, options: X12Options
     bounds = [0, *cuts, -1]
     return [
         _Task(index * 10_000 + i, str(path), name, options, directory, start, stop, True, stop < 0,
-              (stop if stop >= 0 else size) - start, head=head)
+              (stop if stop >= 0 else size) - start, head=head, codec=codec)
         for i, (start, stop) in enumerate(pairwise(bounds))
     ]
 

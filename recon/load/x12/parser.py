@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from recon.load.edifact import stream as edifact_stream
 from recon.load.edifact.options import EdifactOptions
 from recon.load.edifact.parser import EdifactFiles
 from recon.load.edifact.syntax import is_edifact
@@ -157,6 +158,11 @@ class _Parser:
                     summary.size_bytes = path.stat().st_size
                     self.parse_stream(path, name, summary, plan)
                     return
+                edifact_plan = edifact_stream.plan(path)
+                if edifact_plan is not None:
+                    summary.size_bytes = path.stat().st_size
+                    self.edifact.parse_stream(path, name, summary, edifact_plan)
+                    return
             data = path.read_bytes()
         except FileNotFoundError:
             summary.error = "file not found"
@@ -207,8 +213,10 @@ class _Parser:
         if unmapped and not part:
             self.findings.append(unmapped_finding(name, unmapped))
 
-    def parse_stream(self, path: Path, name: str, summary: FileSummary, plan: stream.Plan) -> None:
-        """A file of one large interchange, block by block (`stream`): the result of `parse_text`, in bounded memory."""
+    def parse_stream(self, path: Path, name: str, summary: FileSummary, plan: stream.Plan,
+                     unmapped: Counter[str] | None = None) -> None:
+        """A file (or part, `unmapped` as for `parse_text`) of one large interchange, block by block (`stream`):
+        the result of `parse_text`, in bounded memory."""
         summary.format = "x12"
         summary.readable = True
         d = plan.delimiters
@@ -220,12 +228,14 @@ class _Parser:
         ic.has_component = d.component in text
         ic.has_repetition = d.repetition is not None and d.repetition in text
         del text
-        unmapped: Counter[str] = Counter()
+        part = unmapped is not None
+        if unmapped is None:
+            unmapped = Counter()
         self._interchange(ic, name, summary, unmapped, blocks)
         summary.segments = ic.base + len(ic.raw)
         self.segments += summary.segments
         ic.raw = []
-        if unmapped:
+        if unmapped and not part:
             self.findings.append(unmapped_finding(name, unmapped))
 
     def _issue(self, issue: Issue, name: str, ic: Interchange | None) -> None:
@@ -378,6 +388,8 @@ class _Parser:
             docs.heads.append(head)
             docs.counts.append(1)
         docs.lines.append(line)
+        if len(docs.lines) >= FLUSH_ROWS:  # a file of a million small documents: their rows too become chunks
+            self._flush("edi_documents")
 
     # -- tables -------------------------------------------------------------------------------
 

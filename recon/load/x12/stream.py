@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from recon.load.blocks import Validity, decoded_blocks, read_range
+from recon.load.blocks import pieces as text_pieces
 from recon.load.x12.isa import LAYOUT, Delimiters, IsaError, Issue, read_isa
 from recon.load.x12.tokenizer import BOM, EBCDIC_ISA, Block, split_body, split_piece
 
@@ -46,56 +48,60 @@ class Plan:
     isa: list[str]
     issues: list[Issue]
     body_start: int  # in characters of the decoded text
+    start: int = 0  # the byte range read: a part of a file cut at interchanges (`parallel`), or all of it
+    stop: int = -1
+    last: bool = True  # the range ends the file: its end is stripped as `tokenizer.decode` strips a file's
 
 
-def plan(path: Path) -> Plan | None:
-    """The plan for reading `path` block by block, or None when it must be read whole (see module doc)."""
+def plan(path: Path, start: int = 0, stop: int = -1, codec: str | None = None) -> Plan | None:
+    """The plan for reading `path` block by block, or None when it must be read whole (see module doc).
+
+    With a byte range (`start`, `stop`) and the whole file's `codec`: a part of the file that
+    holds one interchange, read as `parallel` reads a part (the end stripped only at the file's end).
+    """
     block_bytes = BLOCK_CHARS
+    last = stop < 0
     with open(path, "rb") as fh:
-        head = fh.read(block_bytes)
+        fh.seek(start)
+        head = fh.read(4096)  # enough to tell (a block's read would allocate the block even for an EDIFACT file)
         if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.lstrip(EBCDIC_LAYOUT).startswith(EBCDIC_ISA):
             return None
         if not head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n\x0b\x0c\x00").startswith(b"ISA"):
             return None  # EDIFACT, or something before the ISA: no need to read the file for nothing
-        fh.seek(0)
-        scan = _scan(fh, block_bytes)
+        head = next(read_range(fh, start, stop, block_bytes), b"")
+        scan = _scan(read_range(fh, start, stop, block_bytes), codec)
     if scan is None:
         return None
     codec, tail = scan
     text = codecs.getincrementaldecoder(codec)().decode(head).replace(BOM, "")
-    start = len(text) - len(text.lstrip(LAYOUT + "\x00"))
-    if text[start : start + 3] != "ISA":
+    lead = len(text) - len(text.lstrip(LAYOUT + "\x00"))
+    if text[lead : lead + 3] != "ISA":
         return None
     try:
-        d, isa, body_start, issues = read_isa(text, start)
+        d, isa, body_start, issues = read_isa(text, lead)
     except IsaError:
         return None
     if any(i.code in ("X12-ISA-MISSING", "X12-ISA-UNREADABLE") for i in issues):
         return None
-    if tail is not None and len(split_body(tail.decode(codec).rstrip(_TRAILING), d)[0]) != 1:
+    after = tail.decode(codec).rstrip(_TRAILING if last else "") if tail is not None else ""
+    if tail is not None and len(split_body(after, d)[0]) != 1:
         return None  # segments after the IEA: the whole-file path looks for a group there
-    return Plan(codec, d, isa, issues, body_start)
+    return Plan(codec, d, isa, issues, body_start, start, stop, last)
 
 
-def _scan(fh, block_bytes: int) -> tuple[str, bytes | None] | None:  # type: ignore[no-untyped-def]
+def _scan(blocks: Iterator[bytes], codec: str | None) -> tuple[str, bytes | None] | None:
     """First pass over the bytes: the codec the whole-file path would use, one ISA, at most one IEA.
 
-    UTF-8 when the whole file decodes as UTF-8, else Latin-1 (as `tokenizer.decode`). Returns the
-    bytes from the IEA on (None without one), or None when the file does not qualify.
+    UTF-8 when the whole file decodes as UTF-8, else Latin-1 (as `tokenizer.decode`), unless
+    `codec` is given. Returns the bytes from the IEA on (None without one), or None when the file
+    does not qualify.
     """
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8 = True
+    validity = Validity(["utf-8"] if codec is None else [])
     isas = ieas = 0
     overlap = b""
     tail: bytes | None = None
-    while True:
-        data = fh.read(block_bytes)
-        final = not data
-        if utf8:
-            try:
-                decoder.decode(data, final)
-            except UnicodeDecodeError:
-                utf8 = False
+    for data in blocks:
+        validity.feed(data)
         window = overlap + data
         isas += window.count(b"ISA")
         found = window.count(b"IEA")
@@ -107,49 +113,43 @@ def _scan(fh, block_bytes: int) -> tuple[str, bytes | None] | None:  # type: ign
         if isas > 1 or ieas > 1 or (tail is not None and len(tail) > _TAIL_MAX):
             return None
         overlap = window[-2:]
-        if final:
-            break
-    return ("utf-8" if utf8 else "latin-1"), tail
+    validity.feed(b"", True)
+    if codec is None:
+        codec = "utf-8" if validity.valid("utf-8") else "latin-1"
+    return codec, tail
 
 
-def text_blocks(path: Path, codec: str, block_bytes: int) -> Iterator[str]:
+def text_blocks(path: Path, codec: str, block_bytes: int, start: int = 0, stop: int = -1,
+                strip_end: bool = True) -> Iterator[str]:
     """The file's decoded text in blocks, BOMs dropped and the end stripped as `tokenizer.decode` does."""
-    decoder = codecs.getincrementaldecoder(codec)()
+    if not strip_end:
+        yield from decoded_blocks(path, codec, block_bytes, start, stop)
+        return
     held = ""  # trailing characters that are only dropped when nothing follows them
-    with open(path, "rb") as fh:
-        while True:
-            data = fh.read(block_bytes)
-            chunk = decoder.decode(data, not data)
-            if BOM in chunk:
-                chunk = chunk.replace(BOM, "")
-            kept = chunk.rstrip(_TRAILING)
-            if kept:
-                yield held + kept if held else kept
-                held = chunk[len(kept):]
-            else:
-                held += chunk
-            if not data:
-                return
+    for chunk in decoded_blocks(path, codec, block_bytes, start, stop):
+        kept = chunk.rstrip(_TRAILING)
+        if kept:
+            yield held + kept if held else kept
+            held = chunk[len(kept):]
+        else:
+            held += chunk
 
 
 def pieces(path: Path, p: Plan) -> Iterator[str]:
     """The interchange's text after the ISA, cut right after a segment terminator about every block."""
     d = p.delimiters
-    carry = ""
-    skip = p.body_start
-    for block in text_blocks(path, p.codec, BLOCK_CHARS):
-        if skip:
-            block, skip = block[skip:], max(0, skip - len(block))
-            if not block:
-                continue
-        cut = max(block.rfind("\n"), block.rfind("\r")) if d.line_terminated else block.rfind(d.segment)
-        if cut < 0:
-            carry += block
-            continue
-        yield carry + block[: cut + 1]
-        carry = block[cut + 1 :]
-    if carry:
-        yield carry
+
+    def last_cut(block: str) -> int:
+        return max(block.rfind("\n"), block.rfind("\r")) if d.line_terminated else block.rfind(d.segment)
+
+    def after_isa() -> Iterator[str]:
+        skip = p.body_start
+        for block in text_blocks(path, p.codec, BLOCK_CHARS, p.start, p.stop, p.last):
+            if skip:
+                block, skip = block[skip:], max(0, skip - len(block))
+            yield block
+
+    return text_pieces(after_isa(), last_cut)
 
 
 def segment_blocks(path: Path, p: Plan) -> Iterator[Block]:

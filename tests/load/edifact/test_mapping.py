@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from recon.load.edifact.messages.base import date_time
-from tests.load.edifact.helpers import FIXTURES, codes, parse, rows
+from tests.load.edifact.helpers import FIXTURES, codes, parse, parse_text, rows
 
 
 def _one(name: str):
@@ -103,3 +103,21 @@ def test_dtm_formats() -> None:
     assert date_time("05012024", "4") == "2024-01-05"
     assert date_time("20241305", "102") is None
     assert date_time("202401", "610") is None
+
+
+def test_mea_aba_gives_the_unit_of_a_quantity_without_one(tmp_path: Path) -> None:
+    """MEA+ABA (unit of measure used for ordered quantities) is the unit of the line's QTY when the
+    QTY names none, before or after it; the QTY's own unit wins; MEA+PD (the corpus's articles per
+    layer) measures the product and gives none."""
+    text = (FIXTURES / "orders_d96a.edifact").read_text().replace(
+        "QTY+21:12:PCE'", "MEA+ABA++KGM'\nQTY+21:12:PCE'").replace(
+        "QTY+21:5'", "MEA+PD+LAY:4+NAR:6'\nQTY+21:5'\nMEA+ABA++MTR'").replace("UNT+21+1", "UNT+24+1")
+    lines = rows(parse_text(tmp_path, text, our_ids=["DISTCO"]), "order_lines")
+    assert [(r["qty"], r["uom"]) for r in lines] == [("12", "PCE"), ("5", "MTR")]
+    pd_only = (FIXTURES / "orders_d96a.edifact").read_text().replace(
+        "QTY+21:5'", "MEA+PD+LAY:4+NAR:6'\nQTY+21:5'").replace("UNT+21+1", "UNT+22+1")
+    assert [r["uom"] for r in rows(parse_text(tmp_path, pd_only, "pd.edifact"), "order_lines")] == ["PCE", None]
+    acks = (FIXTURES / "ordrsp_d01b.edifact").read_text().replace(
+        "QTY+21:5'QTY+113:3'", "MEA+ABA++KGM'QTY+21:5'QTY+113:3'").replace("UNT+20+7", "UNT+21+7")
+    found = rows(parse_text(tmp_path, acks, "ack.edifact"), "order_acks")
+    assert [(r["line_no"], r["uom"]) for r in found] == [("1", "PCE"), ("2", "KGM"), ("3", None)]

@@ -19,6 +19,7 @@ from recon.load.edifact import EdifactOptions
 from recon.load.edifact import cuts as edifact_cuts
 from recon.load.x12 import X12Result, parallel, parse_x12_files
 from tests.load.edifact.helpers import ORDER_BODY, interchange, message, write
+from tests.load.x12.helpers import planned_parts
 
 INVOIC = ["BGM+380+INV-7+9", "DTM+3:20240107:102", "RFF+ON:PO-1001", "CUX+2:EUR:4", "LIN+1++SKU-1:SA",
           "QTY+47:12:PCE", "MOA+203:42.00", "PRI+AAA:3.50", "UNS+S", "MOA+77:42.00"]
@@ -90,19 +91,7 @@ def test_a_large_edifact_file_is_parsed_in_parts_equal_to_the_whole(tmp_path: Pa
     monkeypatch.setattr(parallel, "STREAM_BLOCK_BYTES", 4_096)
     monkeypatch.setattr(edifact_cuts, "MARGIN", 600)
     monkeypatch.setattr(edifact_cuts, "TAIL", 64)
-    planned: list[list[parallel._Task]] = []
-    real_plan = parallel._plan_file
-
-    def plan(*args: object, **kwargs: object) -> list:
-        tasks = real_plan(*args, **kwargs)  # type: ignore[arg-type]
-        planned.append(tasks)
-        return tasks
-
-    def whole_read(self: Path) -> bytes:
-        raise AssertionError(f"{self} was read whole in the parent")
-
-    monkeypatch.setattr(parallel, "_plan_file", plan)
-    monkeypatch.setattr(Path, "read_bytes", whole_read)
+    planned = planned_parts(monkeypatch)
     bounded = _parse(paths, 1)
     parts = max(planned, key=len)
     assert len(parts) >= 5, "the big file is cut into parts"

@@ -79,3 +79,79 @@ def rows(result: X12Result, entity: str, *, lineage: bool = False) -> list[dict[
 def codes(result: X12Result) -> list[str]:
     return [f.code for f in result.findings]
 
+
+
+def same_result(a: X12Result, b: X12Result) -> None:
+    """Two parses gave the same tables, findings, file summaries and segment count (streamed vs whole)."""
+    for entity, table in a.tables.items():
+        assert table.equals(b.tables[entity]), entity
+    assert a.findings == b.findings
+    assert a.files == b.files
+    assert a.segments == b.segments
+
+
+def record_plans(monkeypatch: Any, module: Any, blocks: dict[str, int]) -> list[bool]:
+    """Stream every file `module.plan` accepts (STREAM_MIN_BYTES 0, `blocks` set on `module`).
+
+    Returns the list the plans are recorded into: whether each file qualified.
+    """
+    from recon.load.x12 import stream
+
+    planned: list[bool] = []
+    plan = module.plan
+
+    def recording(path: Path, *args: Any) -> Any:
+        p = plan(path, *args)
+        planned.append(p is not None)
+        return p
+
+    monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 0)
+    for name, value in blocks.items():
+        monkeypatch.setattr(module, name, value)
+    monkeypatch.setattr(module, "plan", recording)
+    return planned
+
+
+def assert_bounded_memory(small: Path, large: Path, parse_one: Any, stream_on: Any) -> None:
+    """The whole-file parse of `small` peaks above twice the file; once `stream_on()` (returning the
+    recorded plans) streams them, Python's peak for `large` stays under half its size and grows by
+    less than a quarter of the files' difference. tracemalloc traces Python, not Arrow's buffers."""
+    import tracemalloc
+
+    def peak(path: Path) -> int:
+        tracemalloc.start()
+        try:
+            parse_one(path)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    sizes = small.stat().st_size, large.stat().st_size
+    assert sizes[1] > 1_000_000
+    assert peak(small) > 2 * sizes[0]  # the file's text, its segment strings and their lists
+    planned = stream_on()
+    peaks = peak(small), peak(large)
+    assert planned == [True, True]
+    assert peaks[1] < sizes[1] / 2, (peaks, sizes)
+    assert peaks[1] - peaks[0] < (sizes[1] - sizes[0]) / 4, (peaks, sizes)  # five times the file, not the memory
+
+
+def planned_parts(monkeypatch: Any) -> list[list[Any]]:
+    """Record the tasks `parallel._plan_file` plans for each file, and fail any whole read of a file in
+    the parent (`Path.read_bytes`): a large file must be read in blocks and parsed in parts."""
+    from recon.load.x12 import parallel
+
+    planned: list[list[Any]] = []
+    real_plan = parallel._plan_file
+
+    def plan(*args: Any, **kwargs: Any) -> list[Any]:
+        tasks = real_plan(*args, **kwargs)
+        planned.append(tasks)
+        return tasks
+
+    def whole_read(self: Path) -> bytes:
+        raise AssertionError(f"{self} was read whole in the parent")
+
+    monkeypatch.setattr(parallel, "_plan_file", plan)
+    monkeypatch.setattr(Path, "read_bytes", whole_read)
+    return planned

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recon.load.x12 import X12Options, X12Result, parallel, parse_x12_files
-from tests.load.x12.helpers import FIXTURES, po_interchange, write
+from recon.load.x12 import X12Options, X12Result, parallel, parse_x12_files, stream
+from tests.load.x12.helpers import FIXTURES, planned_parts, po_interchange, record_plans, same_result, write
 
 
 def _big_file() -> str:
@@ -114,21 +114,9 @@ def test_a_large_file_is_parsed_in_parts_with_one_worker(tmp_path: Path, monkeyp
     monkeypatch.setattr(parallel, "BOUNDED_BYTES", 8_000)
     monkeypatch.setattr(parallel, "PART_MAX_BYTES", 1_500)
     monkeypatch.setattr(parallel, "STREAM_BLOCK_BYTES", 4_096)
-    planned: list[int] = []
-    real_plan = parallel._plan_file
-
-    def plan(*args: object, **kwargs: object) -> list:
-        tasks = real_plan(*args, **kwargs)  # type: ignore[arg-type]
-        planned.append(len(tasks))
-        return tasks
-
-    def whole_read(self: Path) -> bytes:
-        raise AssertionError(f"{self} was read whole in the parent")
-
-    monkeypatch.setattr(parallel, "_plan_file", plan)
-    monkeypatch.setattr(Path, "read_bytes", whole_read)
+    planned = planned_parts(monkeypatch)
     result = parse_x12_files(paths, X12Options(our_ids=["DISTCO"]), {p: p.name for p in paths}, workers=1)
-    assert max(planned) >= 4, "the big file is cut into parts"
+    assert max(map(len, planned)) >= 4, "the big file is cut into parts"
     assert [f.to_dict() for f in result.findings] == [f.to_dict() for f in serial.findings]
     assert [f.to_dict() for f in result.files] == [f.to_dict() for f in serial.files]
     for entity, table in serial.tables.items():
@@ -153,3 +141,63 @@ def test_pool_failure_falls_back_to_serial(tmp_path: Path, monkeypatch: pytest.M
     path = write(tmp_path, po_interchange(), "small.edi")
     result = parse_x12_files([path], workers=2, parallel_min_bytes=0)
     assert result.tables["orders"].num_rows == 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "latin-1"])
+def test_a_large_non_ascii_file_is_cut_into_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  encoding: str) -> None:
+    """A UTF-8 file (a BOM, multi-byte names) or a Latin-1 one is cut at its ASCII ISAs like an ASCII file,
+    each part decoded with the whole file's codec: the serial result, and never the file read whole."""
+    text = _big_file().replace("PO-2", "PO-Ü日2" if encoding == "utf-8" else "PO-Ü2")
+    data = ("\ufeff" + text).encode("utf-8") if encoding == "utf-8" else text.encode("latin-1")
+    path = write(tmp_path, data, "big.edi")
+    serial = _parse([path], None)
+    assert any("Ü" in (po or "") for po in serial.tables["orders"].column("customer_po").to_pylist())
+    monkeypatch.setattr(parallel, "BOUNDED_BYTES", 8_000)
+    monkeypatch.setattr(parallel, "PART_MAX_BYTES", 1_500)
+    monkeypatch.setattr(parallel, "STREAM_BLOCK_BYTES", 4_096)
+    planned = planned_parts(monkeypatch)
+    result = parse_x12_files([path], X12Options(our_ids=["DISTCO"]), {path: path.name}, workers=1)
+    tasks = planned[0]
+    assert len(tasks) >= 4, "the file is cut into parts"
+    assert {t.codec for t in tasks} == {encoding}
+    assert [f.to_dict() for f in result.findings] == [f.to_dict() for f in serial.findings]
+    assert [f.to_dict() for f in result.files] == [f.to_dict() for f in serial.files]
+    for entity, table in serial.tables.items():
+        assert result.tables[entity].equals(table), entity
+
+
+def test_an_isa_with_a_non_ascii_separator_stops_the_cutting(tmp_path: Path) -> None:
+    """Decoded, such an ISA may start an interchange where the bytes show none: the file is not cut."""
+    text = _big_file()
+    k = text.index("ISA*", len(text) // 2)
+    text = text[:k] + text[k:].replace("ISA*", "ISA\u2026", 1).replace("*", "\u2026", 16)
+    path = write(tmp_path, text.encode("utf-8"), "big.edi")
+    assert parallel.cut_plan(path, 1_500, 4_096) == ([], "ascii")
+
+
+def test_a_huge_interchange_among_others_is_a_part_of_its_own_and_streamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An interchange larger than the largest cut-scan block gets a part of its own (cuts at its ISA and at the
+    next one), that part is read block by block (`stream`), and the result is the serial parse's."""
+    small = "".join(po_interchange(control=c, sets=3) for c in range(1, 4))
+    huge = po_interchange(control=50, sets=120)
+    tail = "".join(po_interchange(control=c, sets=2) for c in range(60, 62))
+    path = write(tmp_path, small + huge + tail, "mixed.edi")
+    serial = _parse([path], None)
+    for name, value in {"BOUNDED_BYTES": 1_000, "PART_MAX_BYTES": 1_000, "STREAM_BLOCK_BYTES": 1_024,
+                        "STREAM_BLOCK_MAX_BYTES": 4_096}.items():
+        monkeypatch.setattr(parallel, name, value)
+    monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 10_000)
+    assert len(huge) > 2 * 4_096
+    cuts = parallel.stream_cuts(path, 1_000, 1_024)
+    assert len(small) in cuts and len(small) + len(huge) in cuts, cuts
+    tasks = parallel._plan([path], [path.name], X12Options(our_ids=["DISTCO"]), str(tmp_path), 1)
+    (giant,) = [t for t in tasks if t.start == len(small)]
+    planned = record_plans(monkeypatch, stream, {"BLOCK_CHARS": 2_000})
+    monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 10_000)
+    alone = parallel._run(giant)  # in this process: its part was streamed
+    assert planned == [True] and alone.files[0].loaded_sets == 120
+    result = parse_x12_files([path], X12Options(our_ids=["DISTCO"]), {path: path.name}, workers=1)
+    same_result(result, serial)

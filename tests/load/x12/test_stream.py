@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import tracemalloc
 from pathlib import Path
 
 import pytest
 
-from recon.load.x12 import X12Result, parser, stream
+from recon.load.x12 import parser, stream
 
-from .helpers import build, parse, write
+from .helpers import assert_bounded_memory, build, parse, record_plans, same_result, write
 
 
 def _interchange(sets: int, lines: int, *, defects: bool = True) -> list[str]:
@@ -44,28 +43,9 @@ LAYOUTS = {
 }
 
 
-def _same(a: X12Result, b: X12Result) -> None:
-    for entity, table in a.tables.items():
-        assert table.equals(b.tables[entity]), entity
-    assert a.findings == b.findings
-    assert a.files == b.files
-    assert a.segments == b.segments
-
-
 def _streamed(monkeypatch: pytest.MonkeyPatch, block: int) -> list[bool]:
     """Stream every file (block of `block` characters); the list records which files qualified."""
-    planned: list[bool] = []
-    plan = stream.plan
-
-    def recording(path: Path) -> stream.Plan | None:
-        p = plan(path)
-        planned.append(p is not None)
-        return p
-
-    monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 0)
-    monkeypatch.setattr(stream, "BLOCK_CHARS", block)
-    monkeypatch.setattr(stream, "plan", recording)
-    return planned
+    return record_plans(monkeypatch, stream, {"BLOCK_CHARS": block})
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -78,7 +58,7 @@ def test_a_streamed_interchange_gives_the_whole_file_result(
     assert {f.code for f in whole.findings} >= {"X12-SEPARATOR-IN-VALUE", "X12-CTT-COUNT"}
     assert {f.code for f in whole.findings} & {"X12-GE01-COUNT", "X12-GE-MISSING"}
     planned = _streamed(monkeypatch, block)
-    _same(parse(path), whole)
+    same_result(parse(path), whole)
     assert planned == [True]
 
 
@@ -97,7 +77,7 @@ def test_files_that_do_not_qualify_are_read_whole(tmp_path: Path, monkeypatch: p
     path = write(tmp_path, text)
     whole = parse(path)
     planned = _streamed(monkeypatch, 300)
-    _same(parse(path), whole)
+    same_result(parse(path), whole)
     assert planned == [False]
 
 
@@ -108,17 +88,8 @@ def test_latin1_bytes_in_a_streamed_file(tmp_path: Path, monkeypatch: pytest.Mon
     path = write(tmp_path, ("~\n".join(segs) + "~\n").encode("latin-1"))
     whole = parse(path)
     planned = _streamed(monkeypatch, 300)
-    _same(parse(path), whole)
+    same_result(parse(path), whole)
     assert planned == [True]
-
-
-def _peak(path: Path) -> int:
-    tracemalloc.start()
-    try:
-        parse(path)
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 def test_a_large_single_interchange_is_parsed_in_bounded_memory(tmp_path: Path,
@@ -132,12 +103,4 @@ def test_a_large_single_interchange_is_parsed_in_bounded_memory(tmp_path: Path,
     monkeypatch.setattr(parser, "FLUSH_ROWS", 256)
     small = write(tmp_path, "~\n".join(_interchange(sets=40, lines=100)) + "~\n", "small.edi")
     large = write(tmp_path, "~\n".join(_interchange(sets=200, lines=100)) + "~\n", "large.edi")
-    sizes = small.stat().st_size, large.stat().st_size
-    assert sizes[1] > 1_000_000
-    whole = _peak(small)
-    assert whole > 2 * sizes[0]  # the file's text, its segment strings and their lists
-    planned = _streamed(monkeypatch, 8 * 1024)
-    peaks = _peak(small), _peak(large)
-    assert planned == [True, True]
-    assert peaks[1] < sizes[1] / 2, (peaks, sizes)
-    assert peaks[1] - peaks[0] < (sizes[1] - sizes[0]) / 4, (peaks, sizes)  # five times the file, not the memory
+    assert_bounded_memory(small, large, parse, lambda: _streamed(monkeypatch, 8 * 1024))

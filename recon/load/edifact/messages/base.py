@@ -191,6 +191,16 @@ def qty(c: MessageContext, el: list[str], i: int) -> tuple[str, str | None, str 
     return q[0], c.number(q[1], i, "QTY6060") if len(q) > 1 else None, q[2] or None if len(q) > 2 else None
 
 
+def mea_unit(c: MessageContext, el: list[str]) -> str | None:
+    """MEA+ABA ("unit of measure used for ordered quantities"): its C174/6411, the unit of a line's
+    quantities whose QTY names none (`MEA+ABA++KGM'` then `QTY+21:12.5'`). Other purposes measure
+    the product, not its quantity (PD physical dimensions, `MEA+PD+LAY:4+NAR:6'` articles per
+    layer; AAE weights), and give no unit."""
+    if len(el) < 4 or el[1].strip().upper() != "ABA":
+        return None
+    return c.parts(el, 3)[0].strip() or None
+
+
 def line_no(raw: str, counter: int) -> tuple[str, str | None]:
     """(line_no, line_ref): the sender's LIN 1082 when it is an integer, else the position in the message."""
     if raw.isdecimal():
@@ -217,4 +227,4 @@ class MessageMapper(NamedTuple):
 
 
 __all__ = ["X12_EQUIVALENT", "MessageContext", "MessageMapper", "Reject", "date_time", "document_code",
-           "item_pair", "lin", "line_no", "pia", "pick", "qty", "require"]
+           "item_pair", "lin", "line_no", "mea_unit", "pia", "pick", "qty", "require"]

@@ -11,17 +11,18 @@ read (UN/EDIFACT D.93A-D.01B):
 * NAD 3035 party (BY buyer, SU supplier, DP delivery party, ST ship to ...), C082/3039 id,
   C080/3036 name (else C058);
 * LIN 1082 line number, C212 item id/type (7143: SA, IN, BP, EN, SRV ...), PIA further ids;
-* QTY 21 ordered (ORDRSP: 113 to be delivered, 12 despatched, as the accepted quantity);
+* QTY 21 ordered (ORDRSP: 113 to be delivered, 12 despatched, as the accepted quantity), in the
+  QTY's unit, else in the unit of the line's MEA+ABA (unit of measure used for ordered quantities);
 * PRI AAA net price, else AAB gross, CAL, INF; IMD C273/7008 description; CUX currency.
 """
 
 from __future__ import annotations
 
-from recon.load.edifact.messages.base import MessageContext, MessageMapper, lin, pia, pick, qty, require
+from recon.load.edifact.messages.base import MessageContext, MessageMapper, lin, mea_unit, pia, pick, qty, require
 from recon.load.x12.sets.base import site_of
 
 _ORDERS = {"LIN": 1, "PIA": 2, "IMD": 3, "QTY": 4, "PRI": 5, "BGM": 6, "DTM": 7, "NAD": 8, "CUX": 9, "MOA": 10,
-           "UNS": 11, "RFF": 12, "CNT": 13}
+           "UNS": 11, "RFF": 12, "CNT": 13, "MEA": 14}
 _PRICES = {"AAA": 0, "AAB": 1, "CAL": 2, "INF": 3, "INV": 4}
 _TOTALS = {"86": 0, "79": 1, "128": 2, "9": 3}
 
@@ -87,6 +88,7 @@ def map_orders(c: MessageContext) -> tuple[str | None, str | None]:
     total = None
     total_rank = 99
     summary = False
+    unit: str | None = None
     for i in range(1, c.end):
         el = segs[i]
         code = _ORDERS.get(el[0])
@@ -99,6 +101,7 @@ def map_orders(c: MessageContext) -> tuple[str | None, str | None]:
             pending = [no, None, None, None, None, None, ref, None, None, None, base + i]
             lines.append(pending)
             price_rank = 99
+            unit = None  # the line's MEA+ABA unit
         elif code == 2 and pending is not None:  # PIA
             pia(el, cs, ids)
         elif code == 3 and pending is not None:  # IMD
@@ -108,7 +111,11 @@ def map_orders(c: MessageContext) -> tuple[str | None, str | None]:
         elif code == 4 and pending is not None and not summary:  # QTY
             q, value, uom = qty(c, el, i)
             if q in ("21", "1") and (pending[_QTY] is None or q == "21"):
-                pending[_QTY], pending[_UOM] = value, uom
+                pending[_QTY], pending[_UOM] = value, uom or unit
+        elif code == 14 and pending is not None and not summary:  # MEA+ABA: the unit of the line's quantities
+            unit = mea_unit(c, el) or unit
+            if pending[_QTY] is not None and pending[_UOM] is None:
+                pending[_UOM] = unit
         elif code == 5 and pending is not None:  # PRI
             p = el[1].split(cs) if len(el) > 1 else [""]
             r = _PRICES.get(p[0].strip(), 50)
@@ -149,7 +156,8 @@ def map_orders(c: MessageContext) -> tuple[str | None, str | None]:
     return order_id, h.get("date")
 
 
-_ORDRSP = {"LIN": 1, "PIA": 2, "QTY": 3, "PRI": 4, "DTM": 5, "BGM": 6, "RFF": 7, "NAD": 8, "CUX": 9, "UNS": 10}
+_ORDRSP = {"LIN": 1, "PIA": 2, "QTY": 3, "PRI": 4, "DTM": 5, "BGM": 6, "RFF": 7, "NAD": 8, "CUX": 9, "UNS": 10,
+           "MEA": 11}
 
 
 def map_ordrsp(c: MessageContext) -> tuple[str | None, str | None]:
@@ -164,6 +172,7 @@ def map_ordrsp(c: MessageContext) -> tuple[str | None, str | None]:
     summary = False
     price_rank = 99
     # Slots: line_no, item, qty, uom, price, status, ack_qty, ack_uom, ack_date, line_ref, qualifier, ids, row
+    unit: str | None = None
     for i in range(1, c.end):
         el = segs[i]
         code = _ORDRSP.get(el[0])
@@ -178,6 +187,7 @@ def map_ordrsp(c: MessageContext) -> tuple[str | None, str | None]:
                    None, None, base + i]
             rows.append(cur)
             price_rank = 99
+            unit = None  # the line's MEA+ABA unit
         elif code == 10:
             summary = True
         elif cur is None:
@@ -190,9 +200,14 @@ def map_ordrsp(c: MessageContext) -> tuple[str | None, str | None]:
         elif code == 3:  # QTY
             q, value, uom = qty(c, el, i)
             if q == "21":
-                cur[2], cur[3] = value, uom
+                cur[2], cur[3] = value, uom or unit
             elif q in ("113", "12") and cur[6] is None:
-                cur[6], cur[7] = value, uom
+                cur[6], cur[7] = value, uom or unit
+        elif code == 11:  # MEA+ABA: the unit of the line's quantities
+            unit = mea_unit(c, el) or unit
+            for q_at, u_at in ((2, 3), (6, 7)):
+                if cur[q_at] is not None and cur[u_at] is None:
+                    cur[u_at] = unit
         elif code == 4:  # PRI
             p = el[1].split(cs) if len(el) > 1 else [""]
             r = _PRICES.get(p[0].strip(), 50)
