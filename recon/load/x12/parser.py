@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from recon.load.edifact import stream as edifact_stream
 from recon.load.edifact.options import EdifactOptions
@@ -443,6 +444,17 @@ class _Rows:
         self.lines: list[tuple | list] = []
 
 
+_POOL = pa.system_memory_pool()
+"""The allocator of the parse's Arrow tables: the C library's malloc, not pyarrow's default (mimalloc).
+
+Each flush builds a few tens of MB of string buffers that grow by doubling and are freed when
+the chunk's builders are done; mimalloc hands the freed pages back to the kernel (and faults
+them in again for the next chunk), which cost 0.2-0.35 s of system time per 1M segments, most
+of it in a fresh process such as a parse worker. malloc keeps them for reuse: the same parse
+with this pool used 0.11-0.22 s of system time (bench/notes.md, "X12 throughput, the #17 bar").
+"""
+
+
 def _struct(names: tuple[str, ...]) -> pa.StructType:
     return pa.struct([(n, pa.int64() if n == "_source_row" else pa.string()) for n in names])
 
@@ -455,14 +467,15 @@ def _table(entity: str, rows: _Rows) -> pa.Table:
     faster than transposing with zip(*rows) and converting column by column. Per-set head
     values are converted once per set and expanded to rows with `take`.
     """
+    pool = _POOL
     line_cols = LINES[entity]
-    lines = pa.array(rows.lines, type=_struct(line_cols))
+    lines = pa.array(rows.lines, type=_struct(line_cols), memory_pool=pool)
     arrays = dict(zip(line_cols, lines.flatten(), strict=True))
     head_cols = HEADS[entity]
     if head_cols:
-        heads = pa.array(rows.heads, type=_struct(head_cols))
+        heads = pa.array(rows.heads, type=_struct(head_cols), memory_pool=pool)
         index = pa.array(np.repeat(np.arange(len(rows.counts), dtype=np.int64), rows.counts), type=pa.int64())
-        arrays.update(zip(head_cols, heads.take(index).flatten(), strict=True))
+        arrays.update(zip(head_cols, pc.take(heads, index, memory_pool=pool).flatten(), strict=True))
     names = [*COLUMNS[entity], *LINEAGE]
     return pa.Table.from_arrays([arrays[n] for n in names], names=names)
 
