@@ -46,6 +46,8 @@ CASES: dict[str, tuple[str, list[str | None]]] = {
     "whole_number": ("CAST(CASE WHEN TRY_CAST(x AS DECIMAL(38,6)) = trunc(TRY_CAST(x AS DECIMAL(38,6))) "
                      "THEN TRY_CAST(TRY_CAST(x AS DECIMAL(38,6)) AS INTEGER) END AS VARCHAR)",
                      ["10", "10.000", "10.5", "-7", "x"]),
+    "plain_digits_whole": ("CAST(CASE WHEN regexp_matches(x, '^[0-9]{1,9}$') THEN CAST(x AS INTEGER) END AS VARCHAR)",
+                           ["0010", "123456789", "1234567890", "1.0", "-7", ""]),
     "division_is_double": ("CAST(CAST(x AS INTEGER) / 4 AS VARCHAR)", ["3", "8"]),
     "round_double_ties": ("CAST(CAST(round(CAST(x AS BIGINT) / 3600.0, 1) AS DECIMAL(12,1)) AS VARCHAR)",
                           ["180", "540", "900", "1260", "2340", "12060", "-540"]),
