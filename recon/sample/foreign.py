@@ -39,7 +39,7 @@ from recon.sample.clock import DAY, HOUR
 from recon.sample.edi import INBOUND_850, INBOUND_997, OUTBOUND_810, OUTBOUND_856
 from recon.sample.extracts import erp_status
 from recon.sample.orders import Context, Order, Shipment, wms_status
-from recon.sample.stock import KINDS, mixed, pack, stock_plan, transfer_plan, unconvertible_items
+from recon.sample.stock import KINDS, mixed, on_shelves, pack, stock_plan, transfer_plan, unconvertible_items
 from recon.sample.truth import Row, row
 from recon.sample.workdays import WorkCalendar
 from recon.sample.world import CURRENCY, SITES
@@ -385,12 +385,7 @@ class Foreign:
                 truth.append(row("stock-variance", item_id=item.number, site=org, lot=key.lot or ""))
             onhand.append(f"{org};{item.number};{key.lot or ''};STORES;{_decimal(key.erp_qty * 1000, 3)};{item.uom}")
             factor, unit = (pack(item), "EA") if mixed(item) else (1, item.uom)
-            bins = list(key.bins)
-            lacking = short.get(k, 0)
-            for b in range(len(bins) - 1, -1, -1):  # the goods in transit are not on any shelf yet
-                taken = min(lacking, bins[b])
-                bins[b] -= taken
-                lacking -= taken
+            bins = on_shelves(key.bins, short.get(k, 0))
             for back, rows in snapshots.items():
                 stamp = _utc(ctx, ctx.as_of - back * DAY - HOUR)
                 for b, qty in enumerate(bins):

@@ -38,6 +38,17 @@ def pack(item: Item) -> int:
     return (6, 12, 24)[item.index % 3]
 
 
+def on_shelves(bins: tuple[int, ...] | list[int], in_transit: int) -> list[int]:
+    """The WMS's bin quantities once `in_transit` units are taken off the last bins first: goods in
+    transit are on no shelf yet, so the sample's WMS counts them nowhere."""
+    left = list(bins)
+    for b in range(len(left) - 1, -1, -1):
+        taken = min(in_transit, left[b])
+        left[b] -= taken
+        in_transit -= taken
+    return left
+
+
 @dataclass(frozen=True)
 class StockKey:
     """One item/site/lot: the ERP's book quantity and the WMS's bins (a variance makes them differ)."""
@@ -185,12 +196,7 @@ def stock_rows(world: World, seed: int, as_of: int, company: Clock, site_clocks:
             out.variances.append((str(item.number), site.plant, lot or ""))
         out.erp.append(f"{item.number:018d};{site.plant};0001;{lot or ''};{qty3(key.erp_qty)};{item.uom};{day}")
         stamp = site_clocks[key.site].iso(as_of)
-        bins = list(key.bins)
-        lacking = short.get(k, 0)
-        for b in range(len(bins) - 1, -1, -1):  # the goods in transit are not on any shelf yet
-            taken = min(lacking, bins[b])
-            bins[b] -= taken
-            lacking -= taken
+        bins = on_shelves(key.bins, short.get(k, 0))
         factor, unit = (pack(item), ',"uom":"EA"') if mixed(item) else (1, "")
         for b, bin_qty in enumerate(bins):
             aisle = "ABCDEFGH"[(item_index + b) % 8]
