@@ -70,19 +70,14 @@ def decoded_blocks(path: Path, codec: str, block_bytes: int, start: int = 0, sto
     The last item (possibly empty) is what the decoder holds at the end.
     """
     decoder = codecs.getincrementaldecoder(codec)()
-    left = -1 if stop < 0 else stop - start
     with open(path, "rb") as fh:
-        fh.seek(start)
-        while True:
-            data = fh.read(block_bytes if left < 0 else min(block_bytes, left))
-            if left > 0:
-                left -= len(data)
-            chunk = decoder.decode(data, not data)
-            if BOM in chunk:
-                chunk = chunk.replace(BOM, "")
-            yield chunk
-            if not data:
-                return
+        for data in read_range(fh, start, stop, block_bytes):
+            yield _without_bom(decoder.decode(data))
+    yield _without_bom(decoder.decode(b"", True))
+
+
+def _without_bom(chunk: str) -> str:
+    return chunk.replace(BOM, "") if BOM in chunk else chunk
 
 
 def read_range(fh: BinaryIO, start: int, stop: int, block_bytes: int) -> Iterator[bytes]:
