@@ -112,12 +112,16 @@ def converted_source(source: str, spec: SideUnits, units: Units) -> str:
 
 
 def converted(column: str, units: Units) -> str:
-    """One quantity column of a converted side's row in its unit, rounded as `decimals` says for it."""
+    """One quantity column of a converted side's row in its unit, rounded as `decimals` says for it.
+
+    Each branch is cast to DECIMAL(18,4) on its own: a CASE over `round(x, 2)` and `x` would give
+    both the rounded type, rounding the quantities of every unit."""
     value = f"CAST({ident(column)} AS DECIMAL(18,4)) * \"_uom_factor\""
-    if units.decimals:
-        whens = " ".join(f"WHEN {literal(u)} THEN round({value}, {d})" for u, d in sorted(units.decimals.items()))
-        value = f"CASE {ident(UNIT)} {whens} ELSE {value} END"
-    return f"CAST({value} AS DECIMAL(18,4))"
+    if not units.decimals:
+        return f"CAST({value} AS DECIMAL(18,4))"
+    whens = " ".join(f"WHEN {literal(u)} THEN CAST(round({value}, {d}) AS DECIMAL(18,4))"
+                     for u, d in sorted(units.decimals.items()))
+    return f"CASE {ident(UNIT)} {whens} ELSE CAST({value} AS DECIMAL(18,4)) END"
 
 
 def per_base_unit(column: str) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from hypothesis import given, settings
@@ -24,7 +25,8 @@ UNITS = Units(decimals={"FT": 2}, conversions=[
 ])
 
 
-def convert(rows: list[tuple[str, str | None, Decimal]], spec: Units = UNITS) -> list[tuple[str, str, Decimal]]:
+def convert(rows: list[tuple[str | None, str | None, Decimal]],
+            spec: Units = UNITS) -> list[tuple[str, str, Decimal]]:
     """(item, unit the row ends in, quantity then) for rows of (item, uom, qty), through the compiler's SQL."""
     con = duckdb.connect()
     con.execute("CREATE TABLE t (item_id VARCHAR, uom VARCHAR, qty DECIMAL(18,4))")
@@ -98,3 +100,45 @@ def test_units_from_x12_and_the_erp_meet_in_the_base_unit() -> None:
     (found,) = run_rule("asn-matches-shipment", tables, cfg)
     assert (found["exception_type"], found["item_id"], found["left_value"], found["right_value"]) == (
         "uom-not-convertible", "B", "CS", "EA")
+
+
+CODES = ["CS", " ca", "EA", "pce", "DZ", "dzn", "M", "MTR", "FT", "XX", "", None]
+
+
+def expected(rows: list[tuple[str | None, str | None, Decimal]], spec: Units) -> list[tuple[Any, ...]]:
+    """What `convert` must give, worked out row by row in Python (docs/config.md, "Units of measure")."""
+    factors: dict[tuple[str, str, str], set[Decimal]] = {}
+    for c in spec.conversions:
+        factors.setdefault((c.item, spec.canonical(c.from_uom), spec.canonical(c.to_uom)), set()).add(c.factor)
+    bases: dict[str, set[str]] = {}
+    for item, _, to_uom in factors:
+        if item != "*":
+            bases.setdefault(item, set()).add(to_uom)
+    out = []
+    for item, uom, qty in rows:
+        code = spec.canonical(uom) if uom is not None and uom.strip() else None
+        key = item.strip() if item is not None else None
+        base = (min(bases[key]) if len(bases[key]) == 1 else None) if key in bases else spec.default_base
+        found = [f for f in (factors.get((key, code, base)), factors.get(("*", code, base))) if f]
+        factor = Decimal(1) if code is not None and code == base else (
+            next(iter(found[0])) if found and len(found[0]) == 1 else None)
+        unit = code if factor is None else base
+        value = qty * (factor or 1)
+        if unit in spec.decimals:
+            value = value.quantize(Decimal(1).scaleb(-spec.decimals[unit]), rounding=ROUND_HALF_UP)
+        out.append((item, unit, value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)))
+    return sorted(out, key=lambda r: tuple((v is None, v) for v in r))
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(["A", " A", "B", "C", None]), st.sampled_from(CODES),
+                               st.decimals(min_value=-1000, max_value=1000, places=4)), min_size=1, max_size=12),
+       decimals=st.sampled_from([{}, {"FT": 2}, {"FT": 0, "EA": 1}]))
+def test_each_row_is_converted_as_its_item_and_unit_say(rows: list[tuple[str | None, str | None, Decimal]],
+                                                         decimals: dict[str, int]) -> None:
+    """Every row's unit and quantity as the documented rules give them (NULL items and units included);
+    `decimals` rounds the quantities converted to its units and no other."""
+    spec = UNITS.model_copy(update={"decimals": decimals})
+    got = [(i, u, q) for i, u, q in convert(rows, spec)]
+    assert sorted(got, key=lambda r: tuple((v is None, v) for v in r)) == expected(rows, spec)
+
