@@ -11,10 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recon.config.units import Conversion, Units
+from recon.db import Database
 from recon.rules import units
+from recon.rules.cases import build_tables
+from recon.rules.loader import load_rules
+from recon.rules.runner import run_rules
 from recon.rules.schema import SideUnits
 
-from .helpers import config, run_rule
+from .helpers import AS_OF, config, run_rule
 from .test_validation import pack, problems
 
 UNITS = Units(decimals={"FT": 2}, conversions=[
@@ -142,3 +146,36 @@ def test_each_row_is_converted_as_its_item_and_unit_say(rows: list[tuple[str | N
     got = [(i, u, q) for i, u, q in convert(rows, spec)]
     assert sorted(got, key=lambda r: tuple((v is None, v) for v in r)) == expected(rows, spec)
 
+
+def test_a_unit_brought_in_by_a_lookup_is_read_with_its_lookup(tmp_path: Path) -> None:
+    """The distinct (item, unit) pairs come from the side's table unless the unit is a lookup's field:
+    then they come from the side's rows with their lookups (recon.rules.compile_parts.unit_pairs)."""
+    rule = """
+      - id: posted
+        kind: match
+        title: Posted
+        left:
+          table: wms.shipment_lines
+          lookups: [{table: erp.order_lines, by: [order_id, line_no], fields: {order_uom: uom}}]
+          units: {uom: order_uom}
+        right: {table: erp.shipment_lines, units: true}
+        keys: [order_id, line_no]
+        compare:
+          - {field: qty, tolerance: {abs: 0}, exception: ship-qty-mismatch, severity: high}
+        unconvertible: {exception: uom-not-convertible, severity: medium}
+    """
+    cfg = config().model_copy(update={"units": UNITS})
+    loaded = load_rules([pack(tmp_path, rule)], cfg).get("posted")
+    tables = {"wms.shipment_lines": [{"order_id": "1", "line_no": 1, "item_id": "A", "qty": 2, "uom": "EA"},
+                                     {"order_id": "1", "line_no": 2, "item_id": "A", "qty": 3, "uom": "EA"}],
+              "erp.order_lines": [{"order_id": "1", "line_no": 1, "item_id": "A", "uom": "CS"},
+                                  {"order_id": "1", "line_no": 2, "item_id": "A", "uom": "EA"}],
+              "erp.shipment_lines": [{"order_id": "1", "line_no": 1, "item_id": "A", "qty": 24, "uom": "EA"},
+                                     {"order_id": "1", "line_no": 2, "item_id": "A", "qty": 36, "uom": "EA"}]}
+    db = Database()
+    build_tables(db, tables, ["wms.shipment_lines", "erp.order_lines", "erp.shipment_lines"])
+    run_rules(db, [loaded], as_of=AS_OF, run_id="test", config=cfg)
+    found = db.dicts("SELECT exception_type, line_no, left_value, right_value FROM main.exceptions")
+    # line 1: 2 CS of the order's unit are the 24 EA shipped; line 2 is in eaches on both sides
+    assert found == [{"exception_type": "ship-qty-mismatch", "line_no": "2", "left_value": "3",
+                      "right_value": "36"}]
