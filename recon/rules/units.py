@@ -54,7 +54,16 @@ def lookup_source(table: str, spec: SideUnits, units: Units, columns: Sequence[s
 
 def normalise(expr: str, units: Units) -> str:
     """A unit code as compared: trimmed, upper case, synonyms rewritten; empty text is no unit."""
-    code = f"nullif(upper(trim(CAST({expr} AS VARCHAR))), '')"
+    return synonym(code_text(expr), units)
+
+
+def code_text(expr: str) -> str:
+    """A unit code trimmed and in upper case; empty text is no unit (NULL)."""
+    return f"nullif(upper(trim(CAST({expr} AS VARCHAR))), '')"
+
+
+def synonym(code: str, units: Units) -> str:
+    """`code` (a column, best: CASE repeats it once per synonym) with the synonyms rewritten."""
     table = units.synonym_table()
     if not table:
         return code
@@ -81,10 +90,11 @@ def conversion_ctes(units: Units, tables: Sequence[str]) -> list[str]:
                                             for c in ("item_id", "from_uom", "to_uom", "factor")) + " WHERE FALSE")
     union = "\n    UNION ALL ".join(parts)
     item = "trim(CAST(item_id AS VARCHAR))"
+    texts = (f"SELECT {item} AS item_id, {code_text('from_uom')} AS from_uom, {code_text('to_uom')} AS to_uom, "
+             f"CAST(factor AS {FACTOR}) AS factor FROM (\n    {union}\n  ) AS c\n  WHERE factor > 0")
     conv = (f"SELECT item_id, from_uom, to_uom, CASE WHEN min(factor) = max(factor) THEN min(factor) END AS factor\n"
-            f"  FROM (SELECT {item} AS item_id, {normalise('from_uom', units)} AS from_uom, "
-            f"{normalise('to_uom', units)} AS to_uom, CAST(factor AS {FACTOR}) AS factor FROM (\n    {union}\n  ) AS c"
-            f"\n  WHERE factor > 0) AS n\n  GROUP BY item_id, from_uom, to_uom")
+            f"  FROM (SELECT item_id, {synonym('from_uom', units)} AS from_uom, {synonym('to_uom', units)} AS to_uom, "
+            f"factor FROM ({texts}) AS t) AS n\n  GROUP BY item_id, from_uom, to_uom")
     base = (f"SELECT item_id, CASE WHEN count(DISTINCT to_uom) = 1 THEN min(to_uom) END AS base\n"
             f"  FROM {ident(CONV)} WHERE item_id <> '*' GROUP BY item_id")
     return [cte(CONV, conv), cte(BASE, base)]
@@ -105,19 +115,22 @@ def converted_source(source: str, spec: SideUnits, units: Units, pairs: str | No
     run on a few hundred pairs, not on every row (bench/notes.md, "Rules phase: unit conversion")."""
     item, unit = f"CAST({render(spec.item)} AS VARCHAR)", f"CAST({render(spec.uom)} AS VARCHAR)"
     keys = f"{item} AS \"_uom_i\", {unit} AS \"_uom_u\""
+    # step by step, each expression over the columns of the step before: the statement stays small
     distinct = f"(SELECT DISTINCT {keys} FROM {pairs or source} AS b)"
-    code = normalise('p."_uom_u"', units)
-    inner = f"(SELECT p.*, trim(p.\"_uom_i\") AS \"_uom_item\", {code} AS \"_uom_code\" FROM {distinct} AS p)"
-    base = f"(CASE WHEN ub.item_id IS NULL THEN {literal(units.default_base)} ELSE ub.base END)"
-    factor = f"(CASE WHEN c.\"_uom_code\" = {base} THEN CAST(1 AS {FACTOR}) ELSE coalesce(ui.factor, uw.factor) END)"
-    factors = (f"(SELECT c.\"_uom_i\", c.\"_uom_u\", coalesce({factor}, CAST(1 AS {FACTOR})) AS \"_uom_factor\", "
-               f"CASE WHEN {factor} IS NULL THEN c.\"_uom_code\" ELSE {base} END AS {ident(UNIT)}\n"
-               f"  FROM {inner} AS c\n"
-               f"  LEFT JOIN {ident(BASE)} AS ub ON ub.item_id = c.\"_uom_item\"\n"
-               f"  LEFT JOIN {ident(CONV)} AS ui ON ui.item_id = c.\"_uom_item\" AND ui.from_uom = c.\"_uom_code\" "
-               f"AND ui.to_uom = {base}\n"
-               f"  LEFT JOIN {ident(CONV)} AS uw ON uw.item_id = '*' AND uw.from_uom = c.\"_uom_code\" "
-               f"AND uw.to_uom = {base})")
+    text, code = code_text('p."_uom_u"'), synonym('t."_uom_text"', units)
+    texts = f"(SELECT p.*, trim(p.\"_uom_i\") AS \"_uom_item\", {text} AS \"_uom_text\" FROM {distinct} AS p)"
+    codes = f"(SELECT t.*, {code} AS \"_uom_code\" FROM {texts} AS t)"
+    based = (f"(SELECT k.*, CASE WHEN ub.item_id IS NULL THEN {literal(units.default_base)} ELSE ub.base END "
+             f"AS \"_uom_base\"\n  FROM {codes} AS k LEFT JOIN {ident(BASE)} AS ub ON ub.item_id = k.\"_uom_item\")")
+    factored = (f"(SELECT c.*, CASE WHEN c.\"_uom_code\" = c.\"_uom_base\" THEN CAST(1 AS {FACTOR}) "
+                f"ELSE coalesce(ui.factor, uw.factor) END AS \"_uom_f\"\n  FROM {based} AS c\n"
+                f"  LEFT JOIN {ident(CONV)} AS ui ON ui.item_id = c.\"_uom_item\" AND ui.from_uom = c.\"_uom_code\" "
+                f"AND ui.to_uom = c.\"_uom_base\"\n"
+                f"  LEFT JOIN {ident(CONV)} AS uw ON uw.item_id = '*' AND uw.from_uom = c.\"_uom_code\" "
+                f"AND uw.to_uom = c.\"_uom_base\")")
+    factors = (f"(SELECT x.\"_uom_i\", x.\"_uom_u\", coalesce(x.\"_uom_f\", CAST(1 AS {FACTOR})) AS \"_uom_factor\", "
+               f"CASE WHEN x.\"_uom_f\" IS NULL THEN x.\"_uom_code\" ELSE x.\"_uom_base\" END AS {ident(UNIT)} "
+               f"FROM {factored} AS x)")
     return (f"(SELECT r.*, f.\"_uom_factor\", f.{ident(UNIT)}\n"
             f"  FROM (SELECT b.*, {keys} FROM {source} AS b) AS r\n"
             f"  LEFT JOIN {factors} AS f ON f.\"_uom_i\" IS NOT DISTINCT FROM r.\"_uom_i\" "
