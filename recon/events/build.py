@@ -164,9 +164,10 @@ BRIDGES = f"""
     WHERE n.fam <> 'edi'"""
 
 
-def _propagate(db: Database) -> int:
-    """LABELS: each node of EDGES labelled with the smallest id of its component; returns the rounds."""
-    db.execute(f"CREATE OR REPLACE TEMP TABLE {LABELS} AS SELECT id, id AS label FROM {NODES}")
+def _propagate(db: Database, nodes: str) -> int:
+    """LABELS: each node of EDGES (the NODES where `nodes` holds) labelled with the smallest id of its
+    component; returns the rounds. The other nodes take no part: each pass labels only its own kind."""
+    db.execute(f"CREATE OR REPLACE TEMP TABLE {LABELS} AS SELECT id, id AS label FROM {NODES} WHERE {nodes}")
     # Every node has a self-loop, so a label never grows: a round changed a label exactly when it
     # lowered the sum of the labels (one sum instead of a join of the two rounds' labels).
     total = db.scalar(f"SELECT sum(label) FROM {LABELS}")
@@ -214,8 +215,9 @@ def correlate(db: Database, tables: dict[tuple[str, str], set[str]], references:
         ids = f"SELECT a, b, a_order, b_order FROM {IDS}"
         # 1. the orders
         db.execute(f"""CREATE OR REPLACE TEMP TABLE {EDGES} AS WITH p AS ({ids} WHERE a_order AND b_order)
-            SELECT a AS src, b AS dst FROM p UNION SELECT b, a FROM p UNION SELECT id, id FROM {NODES}""")
-        rounds = _propagate(db)
+            SELECT a AS src, b AS dst FROM p UNION SELECT b, a FROM p
+            UNION SELECT id, id FROM {NODES} WHERE is_order""")
+        rounds = _propagate(db, "is_order")
         db.execute(f"ALTER TABLE {LABELS} RENAME TO {ORDERS}")
         # 2. each other reference: the orders it is named with
         db.execute(f"""CREATE OR REPLACE TEMP TABLE {DIRECT} AS
@@ -228,14 +230,15 @@ def correlate(db: Database, tables: dict[tuple[str, str], set[str]], references:
             WITH shared AS (SELECT id FROM {DIRECT} WHERE orders > 1),
             p AS ({ids} WHERE NOT a_order AND NOT b_order AND a NOT IN (SELECT id FROM shared)
                   AND b NOT IN (SELECT id FROM shared))
-            SELECT a AS src, b AS dst FROM p UNION SELECT b, a FROM p UNION SELECT id, id FROM {NODES}""")
-        rounds += _propagate(db)
+            SELECT a AS src, b AS dst FROM p UNION SELECT b, a FROM p
+            UNION SELECT id, id FROM {NODES} WHERE NOT is_order""")
+        rounds += _propagate(db, "NOT is_order")
         db.execute(f"""CREATE OR REPLACE TABLE {CORRELATION} AS
             WITH reach AS (SELECT l.label, min(d.order_label) AS order_label FROM {LABELS} l JOIN {DIRECT} d USING (id)
                            WHERE d.orders = 1 GROUP BY l.label HAVING count(DISTINCT d.order_label) = 1),
             final AS (SELECT n.id, CASE WHEN n.is_order THEN o.label
                                         ELSE coalesce(r.order_label, l.label) END AS label
-                      FROM {NODES} n JOIN {ORDERS} o USING (id) JOIN {LABELS} l USING (id)
+                      FROM {NODES} n LEFT JOIN {ORDERS} o USING (id) LEFT JOIN {LABELS} l USING (id)
                       LEFT JOIN reach r ON r.label = l.label)  -- a shared reference is alone: no reach
             SELECT n.node, c.node AS correlation_id FROM final f JOIN {NODES} n USING (id)
             JOIN {NODES} c ON c.id = f.label ORDER BY n.node""")
