@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from recon.config import load_project
@@ -204,6 +204,7 @@ def _expected(record: dict) -> list[tuple[str | None, str]]:
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=st.lists(_line, max_size=8))
+@example(lines=["", '{"load_id": "L1", "stops": [{"shipment_ids": ["A"]}]}'])  # a leading blank line is line 1
 def test_every_record_is_loaded_exploded_or_rejected(make_project, lines):
     config = """
     sources:
@@ -217,7 +218,7 @@ def test_every_record_is_loaded_exploded_or_rejected(make_project, lines):
           shipment_id: stops.shipment_ids
           load_id: load_id
     """
-    db, report = _load(make_project(config, {"l.jsonl": "\n".join(lines) + "\n"}))
+    db, report = _load(make_project(config, {"l.jsonl": ("\n".join(lines) + "\n").encode()}))
     (load,) = report.files
     assert load.status == "ok", load.problem
     records = [json.loads(line) for line in lines if line.startswith('{"')]

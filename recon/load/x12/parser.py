@@ -22,6 +22,7 @@ from recon.load.edifact.options import EdifactOptions
 from recon.load.edifact.parser import EdifactFiles
 from recon.load.edifact.syntax import is_edifact
 from recon.load.x12 import stream
+from recon.load.x12.amounts import fill_amounts
 from recon.load.x12.envelope import EnvelopeWalker, Registry, TxSet
 from recon.load.x12.quirks import ResolvedOptions, X12Options
 from recon.load.x12.result import FileSummary, Finding, InterchangeSummary, X12Result
@@ -471,6 +472,8 @@ def _table(entity: str, rows: _Rows) -> pa.Table:
     line_cols = LINES[entity]
     lines = pa.array(rows.lines, type=_struct(line_cols), memory_pool=pool)
     arrays = dict(zip(line_cols, lines.flatten(), strict=True))
+    if entity == "invoice_lines":  # a line without an amount of its own: qty x price (amounts.py)
+        arrays["amount"] = fill_amounts(arrays["amount"], arrays["qty"], arrays["unit_price"], pool)
     head_cols = HEADS[entity]
     if head_cols:
         heads = pa.array(rows.heads, type=_struct(head_cols), memory_pool=pool)

@@ -15,7 +15,6 @@ from decimal import Decimal, InvalidOperation
 
 from recon.load.edifact.messages.base import MessageContext, MessageMapper, lin, pia, pick, qty, require
 from recon.load.edifact.messages.orders import header
-from recon.load.x12.values import multiply
 
 _CODES = {"LIN": 1, "PIA": 2, "IMD": 3, "QTY": 4, "MOA": 5, "PRI": 6, "RFF": 7, "ALC": 8, "UNS": 9, "BGM": 10,
           "DTM": 11, "NAD": 12, "CUX": 13}
@@ -122,7 +121,7 @@ def map_invoic(c: MessageContext) -> tuple[str | None, str | None]:
     for line in lines:
         item, qual, ids = pick(line[_IDS], rank, fallback)
         quantity, price = line[_QTY], line[_PRICE]
-        amount = line[_AMOUNT] or multiply(quantity, price)
+        amount = line[_AMOUNT] or None  # none given: quantity x price when the table is built (x12.amounts)
         order_line = line[_OLINE] or (line[_NO] if line[_REF] is None else None)
         rows.append((line[_NO], order_line, item, quantity, amount, line[_UOM], price, line[_REF], qual, ids,
                      line[_DESC], line[_ALLOW], line[_CHARGE], line[_ROW]))

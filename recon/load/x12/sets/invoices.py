@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from recon.load.x12.sets.base import SetContext, SetMapper, at, check_ctt, pad, require
 from recon.load.x12.sets.schema import slot
-from recon.load.x12.values import multiply, pick_item
+from recon.load.x12.values import pick_item
 
 _C810 = {"IT1": 1, "PID": 2, "SAC": 3, "BIG": 4, "CUR": 5, "REF": 6, "TDS": 7, "CTT": 8}
 # Slots of a pending invoice line that segments after its IT1 fill in.
@@ -17,6 +17,9 @@ _CHARGES = slot("invoice_lines", "line_charges")
 
 def map_810(c: SetContext) -> tuple[str | None, str | None]:
     """Invoice -> invoice_lines; allowances and charges (SAC) stay with the invoice as columns.
+
+    The line's amount (qty x price) is left empty here and computed for a chunk of lines at
+    once when the table is built (`amounts.fill_amounts`).
 
     SAC inside an IT1 loop goes to that line's line_allowances/line_charges; SAC before the
     first IT1 or after TDS is invoice-level and lands, with TDS01 (implied 2 decimals), on
@@ -60,7 +63,7 @@ def map_810(c: SetContext) -> tuple[str | None, str | None]:
             else:
                 line_no, order_line, line_ref = str(len(lines) + 1), None, ref or None
             pending = [  # LINES["invoice_lines"] order
-                line_no, order_line, item, qty or None, multiply(qty, price), el[3] or None, price or None, line_ref,
+                line_no, order_line, item, qty or None, None, el[3] or None, price or None, line_ref,
                 qual, ids, None, None, None, base + i,
             ]
             lines.append(pending)
