@@ -170,19 +170,19 @@ def sniff(text: str) -> str:
 
 def _find_isa(text: str, start: int) -> int:
     """The next plausible ISA start at or after `start` (a cheap check; read_isa decides)."""
-    i = text.find("ISA", start)
+    i = _isa_at(text, start)
     while i >= 0:
         after = text[i + 3 : i + 4]
         before = text[i - 1] if i > 0 else "\n"
         if not bad_delimiter(after) and not before.isalnum():
             return i
-        i = text.find("ISA", i + 1)
+        i = _isa_at(text, i + 1)
     return -1
 
 
 def _next_isa(text: str, start: int, d: Delimiters) -> int:
     """Where the next interchange starts: an 'ISA' that begins a segment under delimiters `d`."""
-    i = text.find("ISA", start)
+    i = _isa_at(text, start)
     n = len(text)
     while i >= 0:
         after = text[i + 3] if i + 3 < n else ""
@@ -198,8 +198,31 @@ def _next_isa(text: str, start: int, d: Delimiters) -> int:
                     j -= 1
                 if j < 0 or text[j] == d.segment:
                     return i
-        i = text.find("ISA", i + 1)
+        i = _isa_at(text, i + 1)
     return -1
+
+
+_ISA = re.compile("ISA")
+
+
+@lru_cache(maxsize=64)
+def _literal(needle: str) -> re.Pattern[str]:
+    return re.compile(re.escape(needle))
+
+
+def _has(text: str, needle: str) -> bool:
+    """`needle in text` for a needle of frequent characters (a blank and a terminator): `re`'s
+    literal search takes 11 ms for 28 MB of X12 where `in` takes 29 (a single character stays `in`:
+    that is memchr)."""
+    return _literal(needle).search(text) is not None
+
+
+def _isa_at(text: str, start: int) -> int:
+    """`text.find("ISA", start)`, through `re`: its literal search scans X12 text twice as fast as
+    `str.find` (12 against 24 ms for 28 MB, where I, S and A are everywhere), and a file of one
+    interchange is scanned to its end for a second ISA."""
+    m = _ISA.search(text, start)
+    return m.start() if m else -1
 
 
 @lru_cache(maxsize=64)
@@ -258,8 +281,8 @@ def remove_layout(body: str, d: Delimiters) -> str:
             body = body.replace("\r\n", "\n").replace("\r", "\n")
         comp = d.component
         if (
-            "\t" in body or " \n" in body or "\n " in body or "\n\n" in body or "\x0b" in body or "\x0c" in body
-            or (not comp.isalnum() and comp + "\n" in body)
+            "\t" in body or "\x0b" in body or "\x0c" in body or _has(body, " \n") or _has(body, "\n ")
+            or _has(body, "\n\n") or (not comp.isalnum() and _has(body, comp + "\n"))
         ):
             body = _line_strip_re(comp).sub("\n", body)
         body = body.strip(LAYOUT)
@@ -271,7 +294,7 @@ def remove_layout(body: str, d: Delimiters) -> str:
         body = body.replace("\n", "")
     if "\r" in body:
         body = body.replace("\r", "")
-    if "\t" in body or " " + term in body or term + " " in body or "\x0b" in body or "\x0c" in body:
+    if "\t" in body or "\x0b" in body or "\x0c" in body or _has(body, " " + term) or _has(body, term + " "):
         body = _char_strip_re(term).sub(term.replace("\\", r"\\"), body)  # a backslash terminator is legal
     return body.strip(" \t\x0b\x0c")
 
