@@ -20,6 +20,7 @@ from recon.rules.compile_parts import (
     render,
     rescan,
     rows_source,
+    unit_pairs,
 )
 from recon.rules.contract import KEY_COLUMNS
 from recon.rules.loader import LoadedRule
@@ -102,7 +103,7 @@ class MatchCompiler:
             dedupe = f"\n  QUALIFY row_number() OVER (PARTITION BY {by} ORDER BY {order}) = 1"
         rows = rows_source(side, self.ctx)
         if side.units is not None:
-            rows = units.converted_source(rows, side.units, self.ctx.units)
+            rows = units.converted_source(rows, side.units, self.ctx.units, unit_pairs(side, side.units))
         return f"SELECT {', '.join(cols)}\n  FROM {rows} AS t{where}{dedupe}"
 
     def carries_id(self, which: str) -> bool:

@@ -17,7 +17,7 @@ from recon.normalise import compile_steps
 from recon.rules import snippets, units
 from recon.rules import sqlparts as sp
 from recon.rules.contract import COLUMN_NAMES, COLUMN_TYPES, KEY_COLUMNS
-from recon.rules.schema import Lookup, Outcome, Rows
+from recon.rules.schema import Lookup, Outcome, Rows, SideUnits
 from recon.rules.tables import Extras, rows_columns, split_table
 from recon.sql import ident, literal, table_name
 
@@ -97,8 +97,18 @@ def lookup_relation(lookup: Lookup, ctx: CompileContext) -> str:
         # a field that reads the unit reads the one its converted quantities are in (`min(uom)`: EA)
         unit = lookup.units.uom if any(name == lookup.units.uom for _, text in lookup.field_pairs()
                                        for _, name in snippets.column_refs(snippets.parse(text))) else None
-        source = f"{units.lookup_source(base, lookup.units, ctx.units, names, unit)} AS u"
+        pairs = unit_pairs(lookup, lookup.units)
+        source = f"{units.lookup_source(base, lookup.units, ctx.units, names, unit, pairs)} AS u"
     return f"(SELECT {keys}, {fields} FROM {source}{where} GROUP BY {group})"
+
+
+def unit_pairs(rows: Rows | Lookup, spec: SideUnits) -> str | None:
+    """Where the distinct (item, unit) pairs of `rows` are read from for their conversion factors
+    (recon.rules.units.converted_source): their table when the rows join lookups that bring in
+    neither, so the lookups are not joined a second time for them; None: the rows themselves."""
+    aliases = {alias for lookup in rows.lookups for alias, _ in lookup.field_pairs()}
+    names = {name for text in (spec.item, spec.uom) for _, name in snippets.column_refs(snippets.parse(text))}
+    return None if not rows.lookups or names & aliases else table_name(*split_table(rows.table))
 
 
 def field_type(text: str, cols: Mapping[str, str]) -> str:

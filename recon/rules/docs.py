@@ -210,7 +210,7 @@ compares anything: `units: true` converts `qty`, in the unit of the row's `uom`,
 `item_id`; `units: {{fields: [qty, ack_qty], uom: ack_uom, item: item_id}}` names them. Units are
 normalised (X12 355 and UN/ECE rec 20 codes and the config's synonyms: `CA` = `CS`, `PCE` = `EA`)
 and converted with the config's `units.conversions` and every loaded `uom_conversions` table,
-joined once per side in SQL (config.md, "Units of measure"). A row without a unit keeps its
+in SQL, once per distinct item and unit of a side (config.md, "Units of measure"). A row without a unit keeps its
 quantity; a row whose unit has no conversion to the base unit keeps its unit. Both sides of a rule
 with units take `units:`, and the rule needs an `unconvertible:` outcome: a pair whose two sides
 end in different units (or a side whose rows end in two) is reported by it, with the two units as

@@ -5,8 +5,8 @@ built once per statement: `uom_conv` (every conversion of the config's `units.co
 of the loaded `uom_conversions` tables, codes normalised, one factor per item, from and to unit;
 two different factors for the same three make it unconvertible, never a silent pick) and
 `uom_base` (each item's base unit: the `to_uom` of its own rows, unless they disagree). A side's
-rows are joined to them once; no row loop anywhere. The rules of the conversion are in
-docs/config.md, "Units of measure".
+distinct (item, unit) pairs are joined to them, and its rows to the pairs' factors by equality; no
+row loop anywhere. The rules of the conversion are in docs/config.md, "Units of measure".
 """
 
 from __future__ import annotations
@@ -41,14 +41,15 @@ def converts(rule: Any) -> bool:
 
 
 def lookup_source(table: str, spec: SideUnits, units: Units, columns: Sequence[str],
-                  unit: str | None = None) -> str:
+                  unit: str | None = None, pairs: str | None = None) -> str:
     """A lookup's table with its `spec.fields` in base units and its `spec.per_unit` prices per base
     unit, under their own names (`columns`: all of its columns). `unit`, the unit column when a
-    field reads it, is the unit those quantities are now in (`min(uom)` of cases counted in eaches: EA)."""
+    field reads it, is the unit those quantities are now in (`min(uom)` of cases counted in eaches: EA).
+    `pairs`: see `converted_source`."""
     cols = [f"{converted(c, units)} AS {ident(c)}" if c in spec.fields else
             f"{per_base_unit(c)} AS {ident(c)}" if c in spec.per_unit else
             f"{ident(UNIT)} AS {ident(c)}" if c == unit else ident(c) for c in columns]
-    return f"(SELECT {', '.join(cols)} FROM {converted_source(table, spec, units)} AS t)"
+    return f"(SELECT {', '.join(cols)} FROM {converted_source(table, spec, units, pairs)} AS t)"
 
 
 def normalise(expr: str, units: Units) -> str:
@@ -89,35 +90,59 @@ def conversion_ctes(units: Units, tables: Sequence[str]) -> list[str]:
     return [cte(CONV, conv), cte(BASE, base)]
 
 
-def converted_source(source: str, spec: SideUnits, units: Units) -> str:
+def converted_source(source: str, spec: SideUnits, units: Units, pairs: str | None = None) -> str:
     """The side's rows (`source`, a relation) with `_uom_factor` and `_uom`, the unit they end in.
 
     A row in its item's base unit has factor 1; a row in another unit the item's own conversion,
     else the `*` one, to the base unit; a row whose unit has neither keeps its unit (factor 1),
     which agrees with the other side only if that is in the same unit; a row without a unit
-    keeps its quantity and no unit."""
-    item = f"trim(CAST({render(spec.item)} AS VARCHAR))"
-    code = normalise(render(spec.uom), units)
-    inner = f"(SELECT b.*, {item} AS \"_uom_item\", {code} AS \"_uom_code\" FROM {source} AS b)"
+    keeps its quantity and no unit.
+
+    The factor depends on the row's item and unit text alone, so it is worked out once per distinct
+    (item, unit) of `pairs` (a relation holding every row of `source`'s item and unit columns; by
+    default `source` itself, or its table when the lookups `source` joins add neither) and each row
+    finds it with one equality join: the normalisation and the three joins to `uom_base`/`uom_conv`
+    run on a few hundred pairs, not on every row (bench/notes.md, "Rules phase: unit conversion")."""
+    item, unit = f"CAST({render(spec.item)} AS VARCHAR)", f"CAST({render(spec.uom)} AS VARCHAR)"
+    keys = f"{item} AS \"_uom_i\", {unit} AS \"_uom_u\""
+    distinct = f"(SELECT DISTINCT {keys} FROM {pairs or source} AS b)"
+    code = normalise('p."_uom_u"', units)
+    inner = f"(SELECT p.*, trim(p.\"_uom_i\") AS \"_uom_item\", {code} AS \"_uom_code\" FROM {distinct} AS p)"
     base = f"(CASE WHEN ub.item_id IS NULL THEN {literal(units.default_base)} ELSE ub.base END)"
     factor = f"(CASE WHEN c.\"_uom_code\" = {base} THEN CAST(1 AS {FACTOR}) ELSE coalesce(ui.factor, uw.factor) END)"
-    return (f"(SELECT c.*, coalesce({factor}, CAST(1 AS {FACTOR})) AS \"_uom_factor\", "
-            f"CASE WHEN {factor} IS NULL THEN c.\"_uom_code\" ELSE {base} END AS {ident(UNIT)}\n"
-            f"  FROM {inner} AS c\n"
-            f"  LEFT JOIN {ident(BASE)} AS ub ON ub.item_id = c.\"_uom_item\"\n"
-            f"  LEFT JOIN {ident(CONV)} AS ui ON ui.item_id = c.\"_uom_item\" AND ui.from_uom = c.\"_uom_code\" "
-            f"AND ui.to_uom = {base}\n"
-            f"  LEFT JOIN {ident(CONV)} AS uw ON uw.item_id = '*' AND uw.from_uom = c.\"_uom_code\" "
-            f"AND uw.to_uom = {base})")
+    factors = (f"(SELECT c.\"_uom_i\", c.\"_uom_u\", coalesce({factor}, CAST(1 AS {FACTOR})) AS \"_uom_factor\", "
+               f"CASE WHEN {factor} IS NULL THEN c.\"_uom_code\" ELSE {base} END AS {ident(UNIT)}\n"
+               f"  FROM {inner} AS c\n"
+               f"  LEFT JOIN {ident(BASE)} AS ub ON ub.item_id = c.\"_uom_item\"\n"
+               f"  LEFT JOIN {ident(CONV)} AS ui ON ui.item_id = c.\"_uom_item\" AND ui.from_uom = c.\"_uom_code\" "
+               f"AND ui.to_uom = {base}\n"
+               f"  LEFT JOIN {ident(CONV)} AS uw ON uw.item_id = '*' AND uw.from_uom = c.\"_uom_code\" "
+               f"AND uw.to_uom = {base})")
+    return (f"(SELECT r.*, f.\"_uom_factor\", f.{ident(UNIT)}\n"
+            f"  FROM (SELECT b.*, {keys} FROM {source} AS b) AS r\n"
+            f"  LEFT JOIN {factors} AS f ON f.\"_uom_i\" IS NOT DISTINCT FROM r.\"_uom_i\" "
+            f"AND f.\"_uom_u\" IS NOT DISTINCT FROM r.\"_uom_u\")")
 
 
 def converted(column: str, units: Units) -> str:
-    """One quantity column of a converted side's row in its unit, rounded as `decimals` says for it."""
-    value = f"CAST({ident(column)} AS DECIMAL(18,4)) * \"_uom_factor\""
-    if units.decimals:
-        whens = " ".join(f"WHEN {literal(u)} THEN round({value}, {d})" for u, d in sorted(units.decimals.items()))
-        value = f"CASE {ident(UNIT)} {whens} ELSE {value} END"
-    return f"CAST({value} AS DECIMAL(18,4))"
+    """One quantity column of a converted side's row in its unit, rounded as `decimals` says for it.
+
+    A factor of 1 (a row already in its base unit: most rows) leaves the value as it is, so that
+    branch skips the product, a DECIMAL(38,14), and its rounding cast back, which cost more than the
+    rest of the conversion; the value is the same either way. Each branch is cast to DECIMAL(18,4) on
+    its own: a CASE over `round(x, 2)` and `x` would give both the rounded type (every unit rounded)."""
+    value = f"CAST({ident(column)} AS DECIMAL(18,4))"
+    product = f"{value} * \"_uom_factor\""
+
+    def rounded(value: str) -> str:
+        if not units.decimals:
+            return f"CAST({value} AS DECIMAL(18,4))"
+        whens = " ".join(f"WHEN {literal(u)} THEN CAST(round({value}, {d}) AS DECIMAL(18,4))"
+                         for u, d in sorted(units.decimals.items()))
+        return f"CASE {ident(UNIT)} {whens} ELSE CAST({value} AS DECIMAL(18,4)) END"
+
+    as_is = rounded(value) if units.decimals else value
+    return f"CASE WHEN \"_uom_factor\" = 1 THEN {as_is} ELSE {rounded(product)} END"
 
 
 def per_base_unit(column: str) -> str:
