@@ -340,7 +340,7 @@ def build(db: Database, config: Config) -> Built:
         # the sort's buffers at once, and at 1M orders it ran out of the default 1.5 GiB (at 100k,
         # of 150 MB). Staged, the join is done and freed before the sort, which reads a table that
         # can spill: the same rows in the same order, for 0.8 CPU s more at 100k (bench/notes.md,
-        # "A 1M run out of memory").
+        # "A 1M run out of DuckDB's default memory").
         staged = db.temp_name("events")
         try:
             db.execute(f"""CREATE TEMP TABLE {staged} AS

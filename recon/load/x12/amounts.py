@@ -60,7 +60,7 @@ def _coefficient(values: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
     """(the digits without the point, the number of digits after it, is it a plain ASCII number)."""
     at = pc.find_substring(values, ".")
     if pc.max(at).as_py() in (None, -1):  # no point anywhere: integers (or not numbers at all)
-        return values, pa.nulls(len(values), pa.int64()).fill_null(0), pc.ascii_is_decimal(values)
+        return values, pa.array(np.zeros(len(values), dtype=np.int64)), pc.ascii_is_decimal(values)
     digits = pc.replace_substring(values, ".", "", max_replacements=1)
     length = pc.binary_length(values)
     scale = pc.if_else(pc.less(at, 0), 0, pc.subtract(pc.subtract(length, at), 1))

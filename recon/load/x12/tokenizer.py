@@ -202,9 +202,6 @@ def _next_isa(text: str, start: int, d: Delimiters) -> int:
     return -1
 
 
-_ISA = re.compile("ISA")
-
-
 @lru_cache(maxsize=64)
 def _literal(needle: str) -> re.Pattern[str]:
     return re.compile(re.escape(needle))
@@ -221,7 +218,7 @@ def _isa_at(text: str, start: int) -> int:
     """`text.find("ISA", start)`, through `re`: its literal search scans X12 text twice as fast as
     `str.find` (12 against 24 ms for 28 MB, where I, S and A are everywhere), and a file of one
     interchange is scanned to its end for a second ISA."""
-    m = _ISA.search(text, start)
+    m = _literal("ISA").search(text, start)
     return m.start() if m else -1
 
 
