@@ -20,7 +20,7 @@ import duckdb
 
 from recon.config.schema import Config
 from recon.db import Database
-from recon.rules import fuzzy, manual
+from recon.rules import fuzzy, manual, shared
 from recon.rules.compiler import CompileContext, CompiledRule, compile_rule
 from recon.rules.contract import COLUMN_NAMES, exceptions_ddl, order_by
 from recon.rules.joins import never_join_sql, side_rows_sql
@@ -194,19 +194,26 @@ def run_rules(db: Database, rules: list[LoadedRule], *, as_of: datetime, run_id:
     params = {"as_of": as_of, "run_id": run_id}
     columns = ", ".join(ident(c) for c in COLUMN_NAMES)
     paired = manual_match_rules(db)
-    for index, loaded in enumerate(rules):
+    prepared = [prepare_rule(loaded, present, failed, config, blockers, paired) for loaded in rules]
+    lookups = SharedLookups(db, {i: c.sql_with_stats for i, (_, c) in enumerate(prepared) if c is not None})
+    for index, (loaded, (result, compiled)) in enumerate(zip(rules, prepared, strict=True)):
         if on_rule is not None:
             on_rule(loaded.id, index, len(rules))
-        result, compiled = prepare_rule(loaded, present, failed, config, blockers, paired)
         report.results.append(result)
         if compiled is not None:
-            _execute(db, compiled, result, params, columns)
+            started = time.perf_counter()
+            sql = lookups.statement(index, compiled.sql_with_stats)
+            shared_seconds = time.perf_counter() - started
+            _execute(db, compiled, result, params, columns, sql)
+            result.seconds = round(result.seconds + shared_seconds, 4)
+            lookups.done(index)
             if result.status == "ok" and not result.records_matched:
                 note = compared_nothing(db, loaded, result, config)
                 if note:
                     report.notes.append(note)
         if on_result is not None:
             on_result(result)
+    lookups.close()
     db.execute(f"DROP TABLE IF EXISTS {OUT}")
     db.execute(f"CREATE OR REPLACE TABLE main.exceptions AS SELECT {columns} FROM {STAGE} ORDER BY {order_by()}")
     db.execute(f"DROP TABLE {STAGE}")
@@ -225,13 +232,51 @@ def manual_match_rules(db: Database) -> frozenset[str]:
     return frozenset(r[0] for r in db.rows(f"SELECT DISTINCT rule_id FROM {manual.TABLE}"))
 
 
-def _execute(db: Database, compiled: CompiledRule, result: RuleResult, params: dict[str, Any], columns: str) -> None:
-    """Run one compiled rule into the stage; a DuckDB error fails this rule alone."""
+class SharedLookups:
+    """The run's shared lookups (recon.rules.shared): each filled before the first rule that reads it
+    and dropped after the last, so at most the ones still to be read are held in memory."""
+
+    def __init__(self, db: Database, statements: Mapping[int, str]) -> None:
+        self.db = db
+        self.plan = shared.plan(statements)
+        self.ready: set[str] = set()
+        self.failed: set[str] = set()
+
+    def statement(self, index: int, sql: str) -> str:
+        """Statement `index` reading the shared tables; those it is the first to need are filled now.
+
+        A subquery that fails on its own is left in its statements' text (never shared)."""
+        for item in self.plan:
+            if index in item.readers and item.name not in self.ready | self.failed:
+                try:
+                    self.db.execute(item.create())
+                    self.ready.add(item.name)
+                except duckdb.Error:
+                    self.failed.add(item.name)
+        return shared.substitute(sql, self.plan, index, self.ready)
+
+    def done(self, index: int) -> None:
+        """Drop the shared tables whose last reader statement `index` was."""
+        for item in self.plan:
+            if item.name in self.ready and item.readers[-1] <= index:
+                self.db.execute(f"DROP TABLE IF EXISTS {ident(item.name)}")
+                self.ready.discard(item.name)
+
+    def close(self) -> None:
+        for name in sorted(self.ready):
+            self.db.execute(f"DROP TABLE IF EXISTS {ident(name)}")
+        self.ready.clear()
+
+
+def _execute(db: Database, compiled: CompiledRule, result: RuleResult, params: dict[str, Any], columns: str,
+             sql: str | None = None) -> None:
+    """Run one compiled rule (`sql`: its statement reading the shared lookups) into the stage; a DuckDB
+    error fails this rule alone."""
     if compiled.scorers:
         fuzzy.register(db, compiled.scorers)
     started = time.perf_counter()
     try:  # one statement: the exceptions, then a row of records compared and matched
-        db.execute(f"CREATE OR REPLACE TEMP TABLE {OUT} AS\n{compiled.sql_with_stats}", params)
+        db.execute(f"CREATE OR REPLACE TEMP TABLE {OUT} AS\n{sql or compiled.sql_with_stats}", params)
     except duckdb.Error as exc:
         result.status = "failed"
         result.reason = str(exc).strip().splitlines()[0]
