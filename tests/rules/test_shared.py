@@ -147,3 +147,24 @@ def test_a_run_with_shared_lookups_finds_exactly_what_it_finds_without(tmp_path,
     assert together == alone and len(together) > 50
     assert len(plans[0]) >= 5
     assert not db.rows(f"SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, '{shared.PREFIX}')")
+
+
+def test_tables_that_spill_are_compressed_before_the_rules_and_tables_that_fit_are_left_alone():
+    from recon.rules.runner import compress_spilled_tables
+
+    def in_memory(db: Database) -> tuple[int, int]:
+        return db.rows("SELECT coalesce(sum(memory_usage_bytes), 0), coalesce(sum(temporary_storage_bytes), 0) "
+                       "FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'")[0]
+
+    small = Database(memory_limit="1GB")
+    small.execute("CREATE TABLE t AS SELECT range % 10 AS a, 'abc' || (range % 7) AS b FROM range(300000)")
+    before = in_memory(small)
+    compress_spilled_tables(small)
+    assert in_memory(small) == before  # fits: not checkpointed (its columns stay uncompressed)
+
+    tight = Database(memory_limit="24MB")
+    tight.execute("CREATE TABLE t AS SELECT range % 10 AS a, 'abc' || (range % 7) AS b FROM range(6000000)")
+    used, spilled = in_memory(tight)
+    assert spilled > 0
+    compress_spilled_tables(tight)
+    assert sum(in_memory(tight)) < (used + spilled) / 4
