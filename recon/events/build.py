@@ -355,7 +355,7 @@ def build(db: Database, config: Config) -> Built:
         staged = db.temp_name("events")
         try:
             db.execute(f"""CREATE TEMP TABLE {staged} AS
-                SELECT e.*, c.correlation_id FROM ({' UNION ALL '.join(parts)}) e
+                SELECT e.* EXCLUDE (_node), c.correlation_id FROM ({' UNION ALL '.join(parts)}) e
                 LEFT JOIN {CORRELATION} c ON c.node = e._node""")
             db.execute(f"""CREATE OR REPLACE TABLE {EVENTS} AS SELECT {cols} FROM {staged}
                 ORDER BY correlation_id, event_at, event_type, system, _source_file, _source_row""")
