@@ -21,7 +21,7 @@ from recon.load.edifact import stream as edifact_stream
 from recon.load.edifact.options import EdifactOptions
 from recon.load.edifact.parser import EdifactFiles
 from recon.load.edifact.syntax import is_edifact
-from recon.load.x12 import stream
+from recon.load.x12 import columnar, stream
 from recon.load.x12.amounts import fill_amounts
 from recon.load.x12.envelope import EnvelopeWalker, Registry, TxSet
 from recon.load.x12.quirks import ResolvedOptions, X12Options
@@ -130,6 +130,7 @@ class _Parser:
         self.registry = registry if registry is not None else Registry()
         self.segments = 0
         self._resolved: dict[tuple[str | None, str | None], ResolvedOptions] = {}
+        self._block: columnar.Block | None = None  # the columnar lines of the block being mapped
 
     # -- files --------------------------------------------------------------------------------
 
@@ -284,6 +285,9 @@ class _Parser:
         )
         mapped: list[Finding] = []
         for sets in walker.walk_blocks(more if more is not None else iter(())):
+            block = self._block = columnar.prepare(ic, sets, lambda tx: self._group_values(tx, name)[2])
+            if block is not None:
+                block.held = {kind.entity: len(self.store[kind.entity].lines) for kind in block.kinds}
             for tx in sets:
                 summary.sets.setdefault(tx.transaction_set or "?", []).append(tx.control)
                 if not tx.ok:
@@ -297,6 +301,9 @@ class _Parser:
                 # allocator reuse their memory for the rows of the next sets.
                 start, stop = tx.start - ic.base, min(tx.end + 1 - ic.base, len(ic.raw))
                 ic.raw[start:stop] = [None] * (stop - start)  # type: ignore[list-item]
+            if block is not None:
+                self._block = None
+                self._add_block(block)
         for g in walker.groups:
             summary.groups.append((info.control, g.control, g.functional_id))
         self.findings.extend(mapped)
@@ -330,9 +337,12 @@ class _Parser:
 
     def _map(self, tx: TxSet, name: str, unmapped: Counter[str], findings: list[Finding]) -> bool:
         direction, partner, resolved, doc_head = self._group_values(tx, name)
-        c = SetContext(tx, name, resolved, direction, partner)
         ic = tx.ic
         mapper = MAPPERS.get(tx.transaction_set)
+        segs = self._block.segments(tx) if self._block is not None and mapper is not None else None
+        if segs is not None and self._map_columnar(tx, segs, name, findings):
+            return True
+        c = SetContext(tx, name, resolved, direction, partner)
         if mapper is not None and (ic.has_component or ic.has_repetition):
             check_separators(c, mapper.reads)
         try:
@@ -356,15 +366,46 @@ class _Parser:
                 0, None,
             ))
             return False
+        self._mapped(c, reference, document_date, doc_head, findings)
+        return True
+
+    def _mapped(self, c: SetContext, reference: str | None, document_date: str | None, doc_head: tuple,
+                findings: list[Finding]) -> None:
+        """A set the mapper accepted: its mandatory elements checked, its findings, rows and document stored."""
         check_mandatory(c)
         if c.findings:
             c.summarise()
             findings.extend(c.findings)
         self.add_rows(c.rows)
+        tx = c.tx
         self.add_document(doc_head, (
             tx.transaction_set, tx.control, reference or None, document_date, tx.implementation or None,
             str(tx.end - tx.start + 1), c.base, tx.control,
         ))
+
+    def _map_columnar(self, tx: TxSet, segs: list[list[str]], name: str, findings: list[Finding]) -> bool:
+        """Map a set whose lines the columnar pass holds (`columnar`): the mapper on its stubbed segments.
+
+        False (nothing kept, nothing reported) unless the mapper accepted the set and every line
+        row it made is an untouched stub: the caller then maps the set the reference way.
+        """
+        direction, partner, resolved, doc_head = self._group_values(tx, name)
+        block = self._block
+        assert block is not None
+        mapper = MAPPERS[tx.transaction_set]
+        c = SetContext(tx, name, resolved, direction, partner, segs)
+        if tx.ic.has_component or tx.ic.has_repetition:
+            check_separators(c, mapper.reads)
+        try:
+            reference, document_date = mapper.map(c)
+        except Exception:  # a reject or a mapper bug: the reference way says what it says
+            return False
+        entity, count = block.lines(tx)
+        head, lines = c.rows.pop(entity, (None, []))
+        if head is None or len(lines) != count or any(map(any, lines)):
+            return False
+        block.take(tx, head)
+        self._mapped(c, reference, document_date, doc_head, findings)
         return True
 
     def add_rows(self, rows: dict[str, tuple[tuple | None, list]]) -> None:
@@ -377,7 +418,7 @@ class _Parser:
                     stored.heads.append(head)
                     stored.counts.append(len(lines))
                 stored.lines.extend(map(tuple, lines))  # tuple(t) is t; pending lists become tuples
-                if len(stored.lines) >= FLUSH_ROWS:
+                if len(stored.lines) >= FLUSH_ROWS and (self._block is None or entity not in self._block.held):
                     self._flush(entity)
 
     def add_document(self, head: tuple, line: tuple) -> None:
@@ -394,10 +435,35 @@ class _Parser:
 
     # -- tables -------------------------------------------------------------------------------
 
+    def _add_block(self, block: columnar.Block) -> None:
+        """Store a block's columnar lines together with the rows the mappers made meanwhile, in file order.
+
+        The entity's Python rows held before the block come first; the block's own (sets mapped
+        the reference way, other set types of the entity) and its columnar lines are ordered by
+        `_source_row`, which increases through an interchange.
+        """
+        for entity, arrays, heads, counts in block.tables():
+            table = _columns_table(entity, arrays, heads, counts)
+            rows = self.store[entity]
+            if rows.lines:
+                held = _table(entity, rows)
+                keys = held["_source_row"].to_numpy().copy()
+                keys[: block.held[entity]] = -1
+                order = np.argsort(np.concatenate([keys, table["_source_row"].to_numpy()]), kind="stable")
+                table = pa.concat_tables([held, table]).take(pa.array(order))
+                self.store[entity] = _Rows()
+            self._store_chunk(entity, table)
+        for entity in block.held:  # rows the block left in Python: flushed as usual once there are enough
+            if len(self.store[entity].lines) >= FLUSH_ROWS:
+                self._flush(entity)
+
     def _flush(self, entity: str) -> None:
         """Move the entity's Python rows into an Arrow chunk, so they never pile up in Python."""
         table = _table(entity, self.store[entity])
         self.store[entity] = _Rows()
+        self._store_chunk(entity, table)
+
+    def _store_chunk(self, entity: str, table: pa.Table) -> None:
         if self.spill is not None:
             self.spill(entity, table)
         else:
@@ -468,17 +534,22 @@ def _table(entity: str, rows: _Rows) -> pa.Table:
     faster than transposing with zip(*rows) and converting column by column. Per-set head
     values are converted once per set and expanded to rows with `take`.
     """
-    pool = _POOL
     line_cols = LINES[entity]
-    lines = pa.array(rows.lines, type=_struct(line_cols), memory_pool=pool)
-    arrays = dict(zip(line_cols, lines.flatten(), strict=True))
+    lines = pa.array(rows.lines, type=_struct(line_cols), memory_pool=_POOL)
+    return _columns_table(entity, dict(zip(line_cols, lines.flatten(), strict=True)), rows.heads, rows.counts)
+
+
+def _columns_table(entity: str, arrays: dict[str, pa.Array], heads: list[tuple], counts: list[int] | np.ndarray,
+                   ) -> pa.Table:
+    """`_table` from the line columns (LINES) and the per-set heads with their line counts."""
+    pool = _POOL
     if entity == "invoice_lines":  # a line without an amount of its own: qty x price (amounts.py)
         arrays["amount"] = fill_amounts(arrays["amount"], arrays["qty"], arrays["unit_price"], pool)
     head_cols = HEADS[entity]
     if head_cols:
-        heads = pa.array(rows.heads, type=_struct(head_cols), memory_pool=pool)
-        index = pa.array(np.repeat(np.arange(len(rows.counts), dtype=np.int64), rows.counts), type=pa.int64())
-        arrays.update(zip(head_cols, pc.take(heads, index, memory_pool=pool).flatten(), strict=True))
+        head_array = pa.array(heads, type=_struct(head_cols), memory_pool=pool)
+        index = pa.array(np.repeat(np.arange(len(counts), dtype=np.int64), counts), type=pa.int64())
+        arrays.update(zip(head_cols, pc.take(head_array, index, memory_pool=pool).flatten(), strict=True))
     names = [*COLUMNS[entity], *LINEAGE]
     return pa.Table.from_arrays([arrays[n] for n in names], names=names)
 

@@ -20,6 +20,13 @@ from recon.load.x12.values import hms, implied2, plain_number, timestamp, ymd
 MAX_SAME_FINDINGS = 10
 """Per set and finding code: a broken partner file must not drown the report in 10,000 copies."""
 
+LINE_STUBS: dict[str, list[str]] = {"PO1": ["PO1"], "IT1": ["IT1"], "PID": ["PID"]}
+"""Stand-ins for the line segments whose values the columnar pass reads (`load.x12.columnar`).
+
+A mapper given a set with these in place of its PO1/IT1 (by identity) makes an empty row per
+line and reads everything else as always; a PID stub has no elements, so it fills nothing.
+"""
+
 
 class Reject(Exception):
     """Raised by a mapper: the transaction set cannot become rows (say why, and where)."""
@@ -105,13 +112,17 @@ class SetContext(FindingCollector):
     )
 
     def __init__(
-        self, tx: TxSet, file: str, opts: ResolvedOptions, direction: str, partner_id: str | None
+        self, tx: TxSet, file: str, opts: ResolvedOptions, direction: str, partner_id: str | None,
+        segs: list[list[str]] | None = None,
     ) -> None:
         ic = tx.ic
         assert ic.delimiters is not None
         self.tx = tx
-        # The set's own segments, split now (ST at 0, SE at the end): see Interchange.raw.
-        self.segs = split_segments(ic.raw[tx.start - ic.base : tx.end + 1 - ic.base], ic.delimiters.element)
+        # The set's own segments, split now (ST at 0, SE at the end): see Interchange.raw. `segs`:
+        # the columnar pass's, with its line segments as LINE_STUBS.
+        if segs is None:
+            segs = split_segments(ic.raw[tx.start - ic.base : tx.end + 1 - ic.base], ic.delimiters.element)
+        self.segs = segs
         self.start = 0
         self.end = len(self.segs) - 1
         self.base = ic.first_position + tx.start

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from recon.load.x12.sets.base import SetContext, SetMapper, at, check_ctt, pad, require
-from recon.load.x12.sets.schema import slot
+from recon.load.x12.sets.base import LINE_STUBS, SetContext, SetMapper, at, check_ctt, pad, require
+from recon.load.x12.sets.schema import LINES, slot
 from recon.load.x12.values import pick_item
 
 _C810 = {"IT1": 1, "PID": 2, "SAC": 3, "BIG": 4, "CUR": 5, "REF": 6, "TDS": 7, "CTT": 8}
@@ -13,6 +13,8 @@ _C810 = {"IT1": 1, "PID": 2, "SAC": 3, "BIG": 4, "CUR": 5, "REF": 6, "TDS": 7, "
 _DESCRIPTION = slot("invoice_lines", "description")
 _ALLOWANCES = slot("invoice_lines", "line_allowances")
 _CHARGES = slot("invoice_lines", "line_charges")
+_STUB = LINE_STUBS["IT1"]
+_WIDTH = len(LINES["invoice_lines"])
 
 
 def map_810(c: SetContext) -> tuple[str | None, str | None]:
@@ -44,6 +46,10 @@ def map_810(c: SetContext) -> tuple[str | None, str | None]:
         if code is None:
             continue
         if code == 1:  # IT1
+            if el is _STUB:  # a line the columnar pass maps: an empty row, checked to stay empty (no SAC)
+                pending = [None] * _WIDTH
+                lines.append(pending)
+                continue
             if len(el) < 5:
                 el = pad(el, 5)
             ref, qty, price = el[1], el[2], el[4]

@@ -8,12 +8,24 @@ its PO1/W01 is read and completed in place by the segments of its loop (PID/G69 
 
 from __future__ import annotations
 
-from recon.load.x12.sets.base import SetContext, SetMapper, at, check_ctt, line_number, pad, require, site_of
-from recon.load.x12.sets.schema import slot
+from recon.load.x12.sets.base import (
+    LINE_STUBS,
+    SetContext,
+    SetMapper,
+    at,
+    check_ctt,
+    line_number,
+    pad,
+    require,
+    site_of,
+)
+from recon.load.x12.sets.schema import LINES, slot
 from recon.load.x12.values import pick_item, pick_item_at
 
 _DESCRIPTION = slot("order_lines", "description")
 """Slot of a pending order line that a later PID (850) or G69 (940) fills."""
+_STUB = LINE_STUBS["PO1"]
+_WIDTH = len(LINES["order_lines"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -43,6 +55,10 @@ def map_850(c: SetContext) -> tuple[str | None, str | None]:
         if code is None:
             continue
         if code == 1:  # PO1
+            if el is _STUB:  # a line the columnar pass maps: an empty row, checked to stay empty
+                pending = [None] * _WIDTH
+                lines.append(pending)
+                continue
             if len(el) < 5:
                 el = pad(el, 5)
             ref, qty, uom, price = el[1], el[2], el[3], el[4]

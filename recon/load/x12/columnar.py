@@ -1,0 +1,283 @@
+"""The line segments of 850 and 810 sets (PO1/IT1 + PID) mapped in Arrow, a whole block of sets at once.
+
+Why: an order or invoice line cost about 1 µs of Python (split into elements, the mapper's
+checks, the row tuple, Arrow's conversion of it), most of an X12 parse. Here the line segments
+of every 850/810 set of a walked block are cut into elements with `split_pattern`, checked with
+RE2 and turned into the line columns with `take`; the PID description is attached to its line
+with `searchsorted` (bench/notes.md, "X12 throughput: columnar line mapping").
+
+The per-set Python mappers stay the reference and keep everything that is not a plain line. A
+set is taken here only when every line of it is provably one the mapper maps without a word:
+ASCII, at most two complete product id pairs, quantity and price plain numbers (or empty), no
+separator inside a value, no segment the mandatory check could report. The mapper then runs on
+the set with its line segments replaced by stubs (`sets.base.LINE_STUBS`): it reads the header
+as always, makes an empty row per line stub and reports what it reports; the parser checks that
+every row it made is an untouched stub, or maps the set the reference way. Anything else (a
+dirty number, an odd id pair, a set that is rejected) goes the reference way too, so the rows,
+findings and positions are the reference's (tests/load/x12/test_columnar.py compares both).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import chain, repeat
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from recon.load.x12.envelope import TxSet
+from recon.load.x12.quirks import ResolvedOptions
+from recon.load.x12.sets.base import LINE_STUBS
+from recon.load.x12.tokenizer import Interchange
+
+KINDS = {"850": ("PO1", "order_lines"), "810": ("IT1", "invoice_lines")}
+"""Transaction set -> (its line segment, the entity its lines fill)."""
+
+MIN_SEGMENTS = 4096
+"""Segments of 850/810 sets in a block below which the block is mapped the reference way only
+(Arrow's fixed cost per call outweighs the gain on a small file). The tests set it to 0."""
+
+_NUMBER = r"^(?:[0-9]+(?:\.[0-9]+)?)?$"
+"""Empty, or a number the mapper keeps as it is (`isdecimal`, or one point between digits)."""
+_NULL = pa.scalar(None, pa.string())
+
+
+class Block:
+    """The columnar lines of one walked block's 850/810 sets, and which sets took them."""
+
+    def __init__(self, ic: Interchange) -> None:
+        self.ic = ic
+        self.kinds: list[_Kind] = []
+        self.where: dict[int, tuple[_Kind, int]] = {}  # id(tx) -> (its kind, its number there)
+        self.held: dict[str, int] = {}  # entity -> rows the parser held before the block
+
+    def segments(self, tx: TxSet) -> list[list[str]] | None:
+        """The set's segments for the mapper (line segments as stubs), or None: map it the reference way."""
+        hit = self.where.get(id(tx))
+        if hit is None:
+            return None
+        kind, k = hit
+        if not kind.clean[k]:
+            return None
+        lo, hi = int(kind.flat_start[k]), int(kind.flat_start[k] + kind.sizes[k])
+        return kind.segs[lo:hi].tolist()
+
+    def lines(self, tx: TxSet) -> tuple[str, int]:
+        """(entity, number of lines) of a set `segments` gave stubs for."""
+        kind, k = self.where[id(tx)]
+        return kind.entity, int(kind.counts[k])
+
+    def take(self, tx: TxSet, head: tuple) -> None:
+        """The mapper accepted the stubs: the set's rows are its columnar lines under `head`."""
+        kind, k = self.where[id(tx)]
+        kind.taken[k] = True
+        kind.heads.append(head)
+
+    def tables(self) -> list[tuple[str, dict[str, pa.Array], list[tuple], np.ndarray]]:
+        """Per kind with taken sets: (entity, line columns of the taken sets, their heads, lines per set)."""
+        out = []
+        for kind in self.kinds:
+            if not kind.heads:
+                continue
+            keep = kind.taken[kind.line_set]
+            index = None if keep.all() else pa.array(np.flatnonzero(keep))
+            arrays = {n: a if index is None else a.take(index) for n, a in kind.arrays.items()}
+            out.append((kind.entity, arrays, kind.heads, kind.counts[kind.taken]))
+        return out
+
+
+def prepare(ic: Interchange, sets: list[TxSet], resolved: Callable[[TxSet], ResolvedOptions],
+            min_segments: int | None = None) -> Block | None:
+    """The columnar lines of the block's 850/810 sets, or None when the block is left to the mappers."""
+    if ic.delimiters is None or ic.suspects is None:  # positions unknown: the mandatory check scans every segment
+        return None
+    by_kind: dict[str, list[TxSet]] = {}
+    total = 0
+    for tx in sets:
+        if tx.ok and tx.transaction_set in KINDS and tx.start >= ic.base and tx.end + 1 - ic.base <= len(ic.raw):
+            by_kind.setdefault(tx.transaction_set, []).append(tx)
+            total += tx.end - tx.start + 1
+    if total < (MIN_SEGMENTS if min_segments is None else min_segments) or not by_kind:
+        return None
+    block = Block(ic)
+    for ts, txs in by_kind.items():
+        kind = _Kind(ic, ts, txs, resolved)
+        block.kinds.append(kind)
+        for k, tx in enumerate(txs):
+            block.where[id(tx)] = (kind, k)
+    return block
+
+
+class _Kind:
+    """The sets of one transaction set type in a block: their segments, line columns and cleanness."""
+
+    def __init__(self, ic: Interchange, ts: str, txs: list[TxSet], resolved: Callable[[TxSet], ResolvedOptions]):
+        tag, self.entity = KINDS[ts]
+        d = ic.delimiters
+        assert d is not None
+        e = d.element
+        raw, base = ic.raw, ic.base
+        n_sets = len(txs)
+        starts = np.fromiter((tx.start for tx in txs), np.int64, n_sets)
+        self.sizes = sizes = np.fromiter((tx.end - tx.start + 1 for tx in txs), np.int64, n_sets)
+        self.flat_start = flat_start = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        flat = list(chain.from_iterable(raw[tx.start - base : tx.end + 1 - base] for tx in txs))
+        text = pa.array(flat, pa.string())
+        set_of = np.repeat(np.arange(n_sets), sizes)
+        line_pos = np.flatnonzero(_mask(pc.starts_with(text, tag + e)))
+        pid_pos = np.flatnonzero(_mask(pc.starts_with(text, "PID" + e)))
+        self.line_set = line_set = set_of[line_pos]
+        self.counts = np.bincount(line_set, minlength=n_sets)
+        lines = text.take(pa.array(line_pos))
+        pids = text.take(pa.array(pid_pos))
+        el = _Elements(lines, e)
+        ok = ((el.n <= 6) | (el.n == 8) | (el.n == 10)) & _mask(pc.string_is_ascii(lines))
+        ref, qty, uom, price = el[1], el[2], el[3], el[4]
+        ok &= _mask(pc.match_substring_regex(qty, _NUMBER)) & _mask(pc.match_substring_regex(price, _NUMBER))
+        q1, v1, q2, v2 = el[6], el[7], el[8], el[9]
+        pairs = np.where(el.n >= 10, 2, np.where(el.n >= 8, 1, 0))
+        ok &= (pairs < 1) | (_nonempty(q1) & _nonempty(v1))
+        ok &= (pairs < 2) | (_nonempty(q2) & _nonempty(v2))
+        stub_bad = np.zeros(len(pid_pos), dtype=bool)
+        for sep in (d.component if ic.has_component else None, d.repetition if ic.has_repetition else None):
+            if sep is not None:  # the mapper would warn X12-SEPARATOR-IN-VALUE
+                ok &= ~_mask(pc.match_substring(lines, sep))
+                stub_bad |= _mask(pc.match_substring(pids, sep))
+        # A stubbed segment the mandatory check would look at (the tokenizer's suspects): reference way.
+        suspects = np.asarray(ic.suspects, dtype=np.int64)
+        if len(suspects):
+            line_abs = starts[line_set] + line_pos - flat_start[line_set]
+            ok &= ~np.isin(line_abs, suspects)
+            pid_set = set_of[pid_pos]
+            stub_bad |= np.isin(starts[pid_set] + pid_pos - flat_start[pid_set], suspects)
+        bad_sets = np.bincount(line_set[~ok], minlength=n_sets) + np.bincount(set_of[pid_pos[stub_bad]],
+                                                                              minlength=n_sets)
+        self.clean = (bad_sets == 0) & (self.counts > 0)
+        self.taken = np.zeros(n_sets, dtype=bool)
+        self.heads: list[tuple] = []
+        self.segs = _stub_segments(flat, line_pos, pid_pos, tag, e) if self.clean.any() else np.empty(0, object)
+
+        m = len(line_pos)
+        ordinal = np.arange(m) - np.searchsorted(line_set, line_set, "left") + 1
+        digits = pc.match_substring_regex(ref, "^[0-9]+$")
+        line_no = pc.if_else(digits, ref, pa.array(ordinal).cast(pa.string()))
+        line_ref = pc.if_else(pc.or_(digits, pc.equal(ref, "")), _NULL, ref)
+        item, qual, ids = _items(q1, v1, q2, v2, pairs, line_set, [resolved(tx) for tx in txs])
+        source_row = pa.array(ic.first_position + starts[line_set] + line_pos - flat_start[line_set], pa.int64())
+        description = _descriptions(pids, e, pid_pos, set_of, line_pos, line_set)
+        none = pa.nulls(m, pa.string())
+        if self.entity == "order_lines":
+            self.arrays = {
+                "line_no": line_no, "item_id": item, "qty": _none_if_empty(qty), "uom": _none_if_empty(uom),
+                "unit_price": _none_if_empty(price), "lot": none, "line_ref": line_ref, "item_qualifier": qual,
+                "item_ids": ids, "description": description, "_source_row": source_row,
+            }
+        else:
+            self.arrays = {
+                "line_no": line_no, "order_line_no": pc.if_else(digits, ref, _NULL), "item_id": item,
+                "qty": _none_if_empty(qty), "amount": none, "uom": _none_if_empty(uom),
+                "unit_price": _none_if_empty(price), "line_ref": line_ref, "item_qualifier": qual, "item_ids": ids,
+                "description": description, "line_allowances": none, "line_charges": none,
+                "_source_row": source_row,
+            }
+
+
+class _Elements:
+    """Element k of each segment of a string array ("" when the segment has fewer elements)."""
+
+    def __init__(self, segments: pa.Array, element: str) -> None:
+        parts = pc.split_pattern(segments, element)
+        self.n = pc.list_value_length(parts).to_numpy(zero_copy_only=False)
+        self.offsets = parts.offsets.to_numpy()[:-1].astype(np.int64)
+        self.values = parts.flatten()
+        self.base = int(parts.offsets[0].as_py()) if len(parts) else 0
+
+    def __getitem__(self, k: int) -> pa.Array:
+        index = pa.array(self.offsets - self.base + k, mask=self.n <= k)
+        return pc.fill_null(self.values.take(index), "")
+
+
+def _mask(a: pa.Array) -> np.ndarray:
+    return pc.fill_null(a, False).to_numpy(zero_copy_only=False)
+
+
+def _nonempty(a: pa.Array) -> np.ndarray:
+    return pc.greater(pc.binary_length(a), 0).to_numpy(zero_copy_only=False)
+
+
+def _none_if_empty(a: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(a, ""), _NULL, a)
+
+
+def _items(q1: pa.Array, v1: pa.Array, q2: pa.Array, v2: pa.Array, pairs: np.ndarray, line_set: np.ndarray,
+           options: list[ResolvedOptions]) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """`values.pick_item` for lines of zero, one or two complete id pairs: (item_id, qualifier, ids text)."""
+    r1 = np.full(len(pairs), -1, dtype=np.int64)
+    r2 = r1.copy()
+    fallback = np.zeros(len(pairs), dtype=bool)
+    distinct: dict[int, int] = {}
+    opt_of_set = np.array([distinct.setdefault(id(o), len(distinct)) for o in options], dtype=np.int64)
+    line_opt = opt_of_set[line_set]
+    firsts = {distinct[id(o)]: o for o in reversed(options)}
+    for k, opts in firsts.items():
+        sel = line_opt == k if len(firsts) > 1 else slice(None)
+        fallback[sel] = opts.item_fallback
+        if not opts.item_rank:
+            continue
+        keys = pa.array(list(opts.item_rank), pa.string())
+        ranks = np.array(list(opts.item_rank.values()), dtype=np.int64)
+        for q, r in ((q1, r1), (q2, r2)):
+            at = pc.fill_null(pc.index_in(q, value_set=keys), -1).to_numpy(zero_copy_only=False)
+            r[sel] = np.where(at >= 0, ranks[at], -1)[sel]
+    first = ((pairs == 1) & ((r1 >= 0) | fallback)) | (
+        (pairs == 2) & (((r1 >= 0) & ((r2 < 0) | (r1 <= r2))) | ((r1 < 0) & (r2 < 0) & fallback)))
+    second = (pairs == 2) & (r2 >= 0) & ~((r1 >= 0) & (r1 <= r2))
+    is_first, is_second = pa.array(first), pa.array(second)
+    item = pc.if_else(is_first, v1, pc.if_else(is_second, v2, _NULL))
+    qual = pc.if_else(is_first, q1, pc.if_else(is_second, q2, _NULL))
+    one = pc.binary_join_element_wise(q1, v1, ":")
+    two = pc.binary_join_element_wise(one, pc.binary_join_element_wise(q2, v2, ":"), ";")
+    ids = pc.if_else(pa.array(pairs == 2), two, pc.if_else(pa.array(pairs == 1), one, _NULL))
+    return item, qual, ids
+
+
+def _descriptions(pids: pa.Array, e: str, pid_pos: np.ndarray, set_of: np.ndarray, line_pos: np.ndarray,
+                  line_set: np.ndarray) -> pa.Array:
+    """Per line, PID05 of the first PID of its loop that has a non-empty one (the mappers' rule)."""
+    m = len(line_pos)
+    if not len(pid_pos) or not m:
+        return pa.nulls(m, pa.string())
+    el = _Elements(pids, e)
+    text = el[5]
+    owner = np.searchsorted(line_pos, pid_pos, "right") - 1
+    valid = (el.n > 5) & _nonempty(text) & (owner >= 0)
+    valid &= line_set[np.maximum(owner, 0)] == set_of[pid_pos]  # a PID before the set's first line is no line's
+    hits = np.flatnonzero(valid)
+    index = np.full(m, -1, dtype=np.int64)
+    if len(hits):
+        owners = owner[hits]
+        first = np.concatenate([[True], owners[1:] != owners[:-1]])
+        index[owners[first]] = hits[first]
+    return text.take(pa.array(index, mask=index < 0))
+
+
+def _stub_segments(flat: list[str], line_pos: np.ndarray, pid_pos: np.ndarray, tag: str, e: str) -> np.ndarray:
+    """The segments as the mapper gets them: line and PID segments as stubs, every other one split.
+
+    An object array (`Block.segments` slices it into a list per set): filled and assigned by
+    position in C, where a Python loop over the ~600k positions of a 1M-segment file cost 0.1 s.
+    """
+    segs = np.empty(len(flat), dtype=object)
+    segs.fill(LINE_STUBS["PID"])
+    stub = np.empty(1, dtype=object)
+    stub[0] = LINE_STUBS[tag]
+    segs[line_pos] = stub
+    other = np.ones(len(flat), dtype=bool)
+    other[line_pos] = False
+    other[pid_pos] = False
+    positions = np.flatnonzero(other)
+    if len(positions):
+        picked = map(flat.__getitem__, positions.tolist())
+        segs[positions] = np.fromiter(map(str.split, picked, repeat(e)), dtype=object, count=len(positions))
+    return segs
