@@ -285,7 +285,10 @@ class _Parser:
         )
         mapped: list[Finding] = []
         for sets in walker.walk_blocks(more if more is not None else iter(())):
-            block = self._block = columnar.prepare(ic, sets, lambda tx: self._group_values(tx, name)[2])
+            try:
+                block = self._block = columnar.prepare(ic, sets, lambda tx: self._group_values(tx, name)[2])
+            except Exception:  # a columnar bug must not cost the load: the mappers give the same rows
+                block = self._block = None
             if block is not None:
                 block.held = {kind.entity: len(self.store[kind.entity].lines) for kind in block.kinds}
             for tx in sets:
