@@ -23,7 +23,8 @@ from recon.load.edifact.parser import EdifactFiles
 from recon.load.edifact.syntax import is_edifact
 from recon.load.x12 import columnar, stream
 from recon.load.x12.amounts import fill_amounts
-from recon.load.x12.envelope import EnvelopeWalker, Registry, TxSet
+from recon.load.x12.duplicates import Registry
+from recon.load.x12.envelope import EnvelopeWalker, TxSet
 from recon.load.x12.quirks import ResolvedOptions, X12Options
 from recon.load.x12.result import FileSummary, Finding, InterchangeSummary, X12Result
 from recon.load.x12.sets.base import Reject, SetContext, check_separators
