@@ -167,3 +167,15 @@ def test_the_checks_see_what_they_claim():
     inner = [t for n in function_level_imports(tree) for t in resolve(n, "recon.report.outputs", False)]
     assert inner == ["recon.load.loader"]
     assert ("report", "rules") in package_graph()  # the reports read the exceptions contract
+
+
+# Modules of a few hundred lines with one job (../shared/STYLE.md). Data tables are exempt: the
+# problem-code catalogue is one entry per code and reads best in one place.
+MAX_MODULE_LINES = 600
+CATALOGUES = {"problems/codes.py"}
+
+
+def test_modules_stay_small():
+    long = {str(p.relative_to(RECON)): n for p in RECON.rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert set(long) <= CATALOGUES, f"split these modules (more than {MAX_MODULE_LINES} lines): {long}"

@@ -35,6 +35,8 @@ CORRELATION = "main.correlation"
 PAIRS, NODES, EDGES, LABELS, NEXT = "_chain_pairs", "_chain_nodes", "_chain_edges", "_chain_labels", "_chain_next"
 ORDERS, DIRECT, IDS = "_chain_orders", "_chain_direct", "_chain_ids"
 MAX_ROUNDS = 200
+# A node's `rank_id`: its family's rank times ID_SPAN plus its id (ids count the nodes from 1: far below 2^40).
+ID_SPAN = 1 << 40
 # Which family an EDI document's `reference` belongs to, by transaction set (recon.formats).
 REFERENCE_FAMILY = {"R": "order", "S": "shipment", "I": "invoice"}
 
@@ -204,9 +206,15 @@ def correlate(db: Database, tables: dict[tuple[str, str], set[str]], references:
     try:
         db.execute(f"CREATE OR REPLACE TEMP TABLE {PAIRS} AS {pairs}")
         db.execute(f"INSERT INTO {PAIRS} {BRIDGES}")
-        db.execute(f"CREATE OR REPLACE TEMP TABLE {NODES} AS SELECT node, starts_with(node, 'order:') AS is_order, "
-                   f"row_number() OVER (ORDER BY CASE split_part(node, ':', 1) {ranks} ELSE {len(spec.FAMILY_RANK)} "
-                   f"END, node) AS id FROM (SELECT DISTINCT b AS node FROM {PAIRS})")  # every node is a `b` (_stars)
+        # `id` numbers the nodes in text order, so main.correlation is sorted by an integer instead of the
+        # node texts; `rank_id` orders them as chain ids are chosen (family rank first) and holds the id in
+        # its low bits. Propagation labels a component with its smallest id; the chain id is picked from
+        # the component's smallest rank_id at the end (all orders have one rank: their label is it).
+        db.execute(f"CREATE OR REPLACE TEMP TABLE {NODES} AS SELECT node, is_order, id, "
+                   f"(CASE split_part(node, ':', 1) {ranks} ELSE {len(spec.FAMILY_RANK)} END) * {ID_SPAN} + id "
+                   f"AS rank_id FROM (SELECT node, starts_with(node, 'order:') AS is_order, "
+                   f"row_number() OVER (ORDER BY node) AS id "
+                   f"FROM (SELECT DISTINCT b AS node FROM {PAIRS}))")  # every node is a `b` (_stars)
         # The pairs as integer ids, joined to the node names once: the three steps below read them.
         db.execute(f"CREATE OR REPLACE TEMP TABLE {IDS} AS SELECT x.id AS a, y.id AS b, x.is_order AS a_order, "
                    f"y.is_order AS b_order FROM {PAIRS} p JOIN {NODES} x ON x.node = p.a "
@@ -236,12 +244,15 @@ def correlate(db: Database, tables: dict[tuple[str, str], set[str]], references:
         db.execute(f"""CREATE OR REPLACE TABLE {CORRELATION} AS
             WITH reach AS (SELECT l.label, min(d.order_label) AS order_label FROM {LABELS} l JOIN {DIRECT} d USING (id)
                            WHERE d.orders = 1 GROUP BY l.label HAVING count(DISTINCT d.order_label) = 1),
+            first AS (SELECT l.label, min(n.rank_id) % {ID_SPAN} AS first FROM {LABELS} l JOIN {NODES} n USING (id)
+                      GROUP BY l.label),
             final AS (SELECT n.id, CASE WHEN n.is_order THEN o.label
-                                        ELSE coalesce(r.order_label, l.label) END AS label
+                                        ELSE coalesce(r.order_label, k.first) END AS label
                       FROM {NODES} n LEFT JOIN {ORDERS} o USING (id) LEFT JOIN {LABELS} l USING (id)
-                      LEFT JOIN reach r ON r.label = l.label)  -- a shared reference is alone: no reach
+                      LEFT JOIN reach r ON r.label = l.label  -- a shared reference is alone: no reach
+                      LEFT JOIN first k ON k.label = l.label)
             SELECT n.node, c.node AS correlation_id FROM final f JOIN {NODES} n USING (id)
-            JOIN {NODES} c ON c.id = f.label ORDER BY n.node""")
+            JOIN {NODES} c ON c.id = f.label ORDER BY n.id""")
         return rounds
     finally:
         db.drop(PAIRS, NODES, EDGES, LABELS, NEXT, ORDERS, DIRECT, IDS)
@@ -344,7 +355,7 @@ def build(db: Database, config: Config) -> Built:
         staged = db.temp_name("events")
         try:
             db.execute(f"""CREATE TEMP TABLE {staged} AS
-                SELECT e.*, c.correlation_id FROM ({' UNION ALL '.join(parts)}) e
+                SELECT e.* EXCLUDE (_node), c.correlation_id FROM ({' UNION ALL '.join(parts)}) e
                 LEFT JOIN {CORRELATION} c ON c.node = e._node""")
             db.execute(f"""CREATE OR REPLACE TABLE {EVENTS} AS SELECT {cols} FROM {staged}
                 ORDER BY correlation_id, event_at, event_type, system, _source_file, _source_row""")
@@ -356,7 +367,9 @@ def build(db: Database, config: Config) -> Built:
         db.execute(f"CREATE OR REPLACE TABLE {EVENTS} AS SELECT {nulls} WHERE false")
     tag_exceptions(db)
     events = db.scalar(f"SELECT count(*) FROM {EVENTS}")
-    chains = db.scalar(f"SELECT count(DISTINCT correlation_id) FROM {CORRELATION}")
+    # A chain's id is one of its own nodes (`correlate`), so its chains are the nodes that name themselves:
+    # a filter instead of a distinct count of the ids (0.14 -> 0.02 CPU s at 300k orders).
+    chains = db.scalar(f"SELECT count(*) FROM {CORRELATION} WHERE node = correlation_id")
     return Built(events, chains, rounds, time.perf_counter() - t0, tuple(notes))
 
 

@@ -469,6 +469,13 @@ ENVIRONMENT = area(
      "The data needs more memory than `engine.memory_limit` allows, even spilling to disk.",
      "raise engine.memory_limit in recon.yaml (default 1.5GiB; e.g. 4GB or 50%), or set engine.threads: 1 "
      "to need less at once"),
+    ("V020", "bundled-packs-missing", "Bundled rule packs missing",
+     "this installation of recon has no bundled rule packs in {folder}",
+     "recon's own rule packs (`bundled`, and a config without `rules:`) are not where the installed package "
+     "keeps them: a source tree without its `rules/` folder or `pyproject.toml`, or a package built without "
+     "`recon/packs/`. A run would otherwise check nothing and report nothing to do.",
+     "reinstall recon (`pip install` the package, or `make dev` in a checkout), or name your own packs under "
+     "`rules:` in recon.yaml"),
 )
 
 INTERNAL = area(

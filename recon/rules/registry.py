@@ -15,6 +15,7 @@ from recon.config import Project
 from recon.config.schema import Config
 from recon.config.yamlfile import YamlDocument
 from recon.engines import ENGINES
+from recon.environment import EnvironmentProblem
 from recon.errors import ConfigError, Problem, did_you_mean
 from recon.rules.compiler import CompileContext, CompiledRule, compile_rule
 from recon.rules.loader import LoadedRule, RuleSet, load_rules
@@ -39,9 +40,18 @@ CASES_DIR = BUNDLED_DIR / "cases"
 BUNDLED_ORDER = ("order-to-cash", "edi", "transport", "inventory")  # the order of the data flow
 
 
-def bundled_packs() -> list[Path]:
+def bundled_packs(folder: Path | None = None) -> list[Path]:
+    """recon's own packs, in the order of the data flow.
+
+    None found is a broken installation, not a project without rules: a run would load nothing,
+    check nothing and report a clean night, so it is a named problem (V020) instead.
+    """
+    folder = BUNDLED_DIR if folder is None else folder
     rank = {name: i for i, name in enumerate(BUNDLED_ORDER)}
-    return sorted(BUNDLED_DIR.glob("*.yaml"), key=lambda p: (rank.get(p.stem, len(rank)), p.stem))
+    packs = sorted(folder.glob("*.yaml"), key=lambda p: (rank.get(p.stem, len(rank)), p.stem))
+    if not packs:
+        raise EnvironmentProblem([Problem.of("V020", folder=str(folder))], title="recon's installation is incomplete")
+    return packs
 
 
 def pack_paths(entries: list[str] | None, root: Path, doc: YamlDocument | None = None) -> tuple[list[Path],

@@ -62,6 +62,21 @@ def test_an_asn_whose_po_is_unknown_gets_its_own_chain(db: Database, insert: Cal
     assert db.rows("SELECT event_type FROM main.events WHERE correlation_id = ?", [lost]) == [("asn-sent",)]
 
 
+def test_a_chain_without_an_order_is_named_by_family_rank_not_by_text(db: Database,
+                                                                      insert: Callable[..., None]) -> None:
+    """A shipment, its tracking number and its ASN, and no order: the chain id is the shipment (the first
+    family by rank), though `edi:856:...` sorts before it as text; and
+    every chain id is a node of its own chain (the chain count relies on it)."""
+    insert("tms.deliveries", {"shipment_id": "SH-77", "tracking_no": "AA1", "delivered_at": "2026-11-05 10:00:00+00"})
+    insert("edi.edi_documents", {"transaction_set": "856", "control_number": "0043", "direction": "outbound",
+                                 "partner_id": "ACME", "reference": "SH-77", "document_date": "2026-11-03"})
+    built = build(db, config())
+    assert _chain_of(db, "edi:856:ACME:43") == "shipment:SH77" == _chain_of(db, "tracking:AA1")
+    assert db.scalar("SELECT count(DISTINCT correlation_id) FROM main.correlation") == built.chains
+    assert db.rows("SELECT correlation_id FROM main.correlation EXCEPT SELECT node FROM main.correlation "
+                   "WHERE node = correlation_id") == []
+
+
 def test_control_numbers_link_per_partner_only(db: Database, insert: Callable[..., None]) -> None:
     """Two partners' ASNs with the same control number are two documents, not one chain."""
     for partner, shipment in (("ACME", "SH-1"), ("BOLT", "SH-2")):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 import sqlglot
 
 from recon.rules import docs
@@ -67,3 +70,28 @@ def test_setup_py_copies_every_file_of_the_packs_folder_into_the_wheel() -> None
     assert files == copied
     setup = (BUNDLED_DIR.parent / "setup.py").read_text(encoding="utf-8")
     assert '("*.yaml", "cases/*.yaml")' in setup and '"recon" / "packs"' in setup
+
+
+def test_an_installation_without_bundled_packs_is_a_named_problem(tmp_path, monkeypatch) -> None:
+    """A run over no rules would check nothing and report a clean night: a broken install says so."""
+    from click.testing import CliRunner
+
+    from recon.cli import main
+    from recon.environment import EnvironmentProblem
+    from recon.rules import registry
+
+    empty = tmp_path / "packs"
+    empty.mkdir()
+    with pytest.raises(EnvironmentProblem) as caught:
+        registry.bundled_packs(empty)
+    assert [p.code for p in caught.value.problems] == ["V020"]
+    assert str(empty) in caught.value.problems[0].message
+
+    monkeypatch.setattr(registry, "BUNDLED_DIR", empty)
+    sample = Path(__file__).resolve().parents[2] / "sample_data" / "recon.yaml"
+    result = CliRunner().invoke(main, ["run", "--config", str(sample), "--out", str(tmp_path / "out"),
+                                       "--state", str(tmp_path / "state.duckdb"), "--quiet"])
+    assert result.exit_code == 2, result.output
+    assert "V020" in result.output and str(empty) in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()

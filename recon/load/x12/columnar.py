@@ -194,8 +194,10 @@ class _Elements:
         self.base = int(parts.offsets[0].as_py()) if len(parts) else 0
 
     def __getitem__(self, k: int) -> pa.Array:
-        index = pa.array(self.offsets - self.base + k, mask=self.n <= k)
-        return pc.fill_null(self.values.take(index), "")
+        short = self.n <= k
+        if not short.any():  # every segment has element k: no nulls to fill
+            return self.values.take(pa.array(self.offsets - self.base + k))
+        return pc.fill_null(self.values.take(pa.array(self.offsets - self.base + k, mask=short)), "")
 
 
 def _mask(a: pa.Array) -> np.ndarray:
@@ -227,7 +229,7 @@ def _items(q1: pa.Array, v1: pa.Array, q2: pa.Array, v2: pa.Array, pairs: np.nda
             continue
         keys = pa.array(list(opts.item_rank), pa.string())
         ranks = np.array(list(opts.item_rank.values()), dtype=np.int64)
-        for q, r in ((q1, r1), (q2, r2)):
+        for q, r in ((q1, r1), (q2, r2)) if (pairs == 2).any() else ((q1, r1),):
             at = pc.fill_null(pc.index_in(q, value_set=keys), -1).to_numpy(zero_copy_only=False)
             r[sel] = np.where(at >= 0, ranks[at], -1)[sel]
     first = ((pairs == 1) & ((r1 >= 0) | fallback)) | (
@@ -236,10 +238,15 @@ def _items(q1: pa.Array, v1: pa.Array, q2: pa.Array, v2: pa.Array, pairs: np.nda
     is_first, is_second = pa.array(first), pa.array(second)
     item = pc.if_else(is_first, v1, pc.if_else(is_second, v2, _NULL))
     qual = pc.if_else(is_first, q1, pc.if_else(is_second, q2, _NULL))
+    if not pairs.any():
+        return item, qual, pa.nulls(len(pairs), pa.string())
     one = pc.binary_join_element_wise(q1, v1, ":")
+    if (pairs == 1).all():
+        return item, qual, one
     two = pc.binary_join_element_wise(one, pc.binary_join_element_wise(q2, v2, ":"), ";")
-    ids = pc.if_else(pa.array(pairs == 2), two, pc.if_else(pa.array(pairs == 1), one, _NULL))
-    return item, qual, ids
+    if (pairs == 2).all():
+        return item, qual, two
+    return item, qual, pc.if_else(pa.array(pairs == 2), two, pc.if_else(pa.array(pairs == 1), one, _NULL))
 
 
 def _descriptions(pids: pa.Array, e: str, pid_pos: np.ndarray, set_of: np.ndarray, line_pos: np.ndarray,

@@ -12,7 +12,7 @@ boundaries, is a task for a process pool:
   `_source_row` are those of the serial parse;
 * duplicate control numbers across files and parts: a worker records each check as a
   `PendingDuplicate` at the place its finding would go, and the parent replays them in file
-  order against one registry (`envelope.resolve_pending`): same findings, same order;
+  order against one registry (`duplicates.resolve_pending`): same findings, same order;
 * a part of a file counts segment positions from 1; the parent adds the segments of the parts
   before it to findings, registry positions and `_source_row`.
 
@@ -54,7 +54,7 @@ from recon.load.edifact.options import EdifactOptions
 from recon.load.edifact.parser import unmapped_finding as unmapped_message_finding
 from recon.load.edifact.syntax import Service, is_edifact
 from recon.load.x12 import stream
-from recon.load.x12.envelope import PendingDuplicate, Registry, resolve_pending
+from recon.load.x12.duplicates import PendingDuplicate, Registry, resolve_pending
 from recon.load.x12.isa import Delimiters, bad_delimiter
 from recon.load.x12.parser import _gc_paused, _Parser, empty_tables, unmapped_finding
 from recon.load.x12.quirks import X12Options

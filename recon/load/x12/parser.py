@@ -23,7 +23,8 @@ from recon.load.edifact.parser import EdifactFiles
 from recon.load.edifact.syntax import is_edifact
 from recon.load.x12 import columnar, stream
 from recon.load.x12.amounts import fill_amounts
-from recon.load.x12.envelope import EnvelopeWalker, Registry, TxSet
+from recon.load.x12.duplicates import Registry
+from recon.load.x12.envelope import EnvelopeWalker, TxSet
 from recon.load.x12.quirks import ResolvedOptions, X12Options
 from recon.load.x12.result import FileSummary, Finding, InterchangeSummary, X12Result
 from recon.load.x12.sets.base import Reject, SetContext, check_separators
@@ -285,7 +286,10 @@ class _Parser:
         )
         mapped: list[Finding] = []
         for sets in walker.walk_blocks(more if more is not None else iter(())):
-            block = self._block = columnar.prepare(ic, sets, lambda tx: self._group_values(tx, name)[2])
+            try:
+                block = self._block = columnar.prepare(ic, sets, lambda tx: self._group_values(tx, name)[2])
+            except Exception:  # a columnar bug must not cost the load: the mappers give the same rows
+                block = self._block = None
             if block is not None:
                 block.held = {kind.entity: len(self.store[kind.entity].lines) for kind in block.kinds}
             for tx in sets:

@@ -189,3 +189,17 @@ def test_generated_sets(doc: tuple[str, X12Options]) -> None:
         path = Path(tmp) / "gen.edi"
         path.write_text(text, encoding="utf-8")
         assert_same([path], options)
+
+
+def test_a_failing_columnar_pass_leaves_the_mappers_to_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    files = _files(FIXTURES)
+    expected = _parse(files, OFF)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("columnar bug")
+
+    monkeypatch.setattr(columnar, "prepare", broken)
+    got = _parse(files, 0)
+    for entity, table in expected.tables.items():
+        assert got.tables[entity].equals(table), entity
+    assert [f.to_dict() for f in got.findings] == [f.to_dict() for f in expected.findings]
