@@ -39,7 +39,16 @@ from recon.sample.clock import DAY, HOUR
 from recon.sample.edi import INBOUND_850, INBOUND_997, OUTBOUND_810, OUTBOUND_856
 from recon.sample.extracts import erp_status
 from recon.sample.orders import Context, Order, Shipment, wms_status
-from recon.sample.stock import KINDS, mixed, on_shelves, pack, stock_plan, transfer_plan, unconvertible_items
+from recon.sample.stock import (
+    KINDS,
+    counted_in_eaches,
+    mixed,
+    on_shelves,
+    pack,
+    stock_plan,
+    transfer_plan,
+    unconvertible_items,
+)
 from recon.sample.truth import Row, row
 from recon.sample.workdays import WorkCalendar
 from recon.sample.world import CURRENCY, SITES
@@ -371,7 +380,8 @@ class Foreign:
         world = ctx.world
         plan = stock_plan(world, seed)
         odd = unconvertible_items(world, plan)
-        transfers = transfer_plan(world, plan, seed, ctx.as_of, {i.index for i in odd}, (*KINDS, "wms_first"))
+        odd_ids = {i.index for i in odd}
+        transfers = transfer_plan(world, plan, seed, ctx.as_of, odd_ids, (*KINDS, "wms_first"))
         short = {t.key: t.short for t in transfers if t.short}
         partly = {t.key for t in transfers if t.kind == "partly"}
         onhand: list[str] = []
@@ -384,7 +394,7 @@ class Foreign:
             if key.variance or k in partly:
                 truth.append(row("stock-variance", item_id=item.number, site=org, lot=key.lot or ""))
             onhand.append(f"{org};{item.number};{key.lot or ''};STORES;{_decimal(key.erp_qty * 1000, 3)};{item.uom}")
-            factor, unit = (pack(item), "EA") if mixed(item) else (1, item.uom)
+            factor, unit = (pack(item), "EA") if counted_in_eaches(item, odd_ids) else (1, item.uom)
             bins = on_shelves(key.bins, short.get(k, 0))
             for back, rows in snapshots.items():
                 stamp = _utc(ctx, ctx.as_of - back * DAY - HOUR)

@@ -109,9 +109,19 @@ class StockOut:
 def unconvertible_items(world: World, plan: list[StockKey]) -> list[Item]:
     """The mixed items whose conversion the ERP lacks: a few with stock and no variance on it."""
     varied = {k.item for k in plan if k.variance}
-    stocked = {k.item for k in plan}
-    chosen = [item for item in world.items if mixed(item) and item.index in stocked and item.index not in varied]
+    free = {k.item for k in plan} - varied
+    chosen = [item for item in world.items if mixed(item) and item.index in free]
+    if not chosen:
+        # A small world can have no mixed item free of variances (5 seeds in 2,000 at 200 orders):
+        # an item the ERP keeps in another unit is then counted in eaches by the WMS instead
+        # (`counted_in_eaches`), so the type is still injected rather than silently missing.
+        chosen = [item for item in world.items if item.uom != "EA" and item.index in free]
     return chosen[:MIN_PER_TYPE]
+
+
+def counted_in_eaches(item: Item, odd: set[int]) -> bool:
+    """Does the WMS count this item in eaches: a mixed item, or one whose conversion is missing."""
+    return mixed(item) or item.index in odd
 
 
 @dataclass(frozen=True)
@@ -182,7 +192,8 @@ def stock_rows(world: World, seed: int, as_of: int, company: Clock, site_clocks:
     """The stock, unit and transfer extracts with what they inject; small enough to build at once."""
     plan = stock_plan(world, seed)
     odd = unconvertible_items(world, plan)
-    transfers, short, injected = _transfers(world, plan, seed, as_of, company, {i.index for i in odd})
+    odd_ids = {i.index for i in odd}
+    transfers, short, injected = _transfers(world, plan, seed, as_of, company, odd_ids)
     out = StockOut([], [], [], transfers, [], [str(i.number) for i in odd],
                    [kind for _, kind in injected if kind.startswith("T-")])
     partly = {k for k, kind in injected if kind == "partly"}
@@ -197,7 +208,7 @@ def stock_rows(world: World, seed: int, as_of: int, company: Clock, site_clocks:
         out.erp.append(f"{item.number:018d};{site.plant};0001;{lot or ''};{qty3(key.erp_qty)};{item.uom};{day}")
         stamp = site_clocks[key.site].iso(as_of)
         bins = on_shelves(key.bins, short.get(k, 0))
-        factor, unit = (pack(item), ',"uom":"EA"') if mixed(item) else (1, "")
+        factor, unit = (pack(item), ',"uom":"EA"') if counted_in_eaches(item, odd_ids) else (1, "")
         for b, bin_qty in enumerate(bins):
             aisle = "ABCDEFGH"[(item_index + b) % 8]
             no_lot = ("", ',"lot":null', ',"lot":""')[(item_index + b) % 3]
