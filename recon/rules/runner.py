@@ -289,14 +289,14 @@ class SharedLookups:
 
 
 def _execute(db: Database, compiled: CompiledRule, result: RuleResult, params: dict[str, Any], columns: str,
-             sql: str | None = None) -> None:
+             sql: str) -> None:
     """Run one compiled rule (`sql`: its statement reading the shared lookups) into the stage; a DuckDB
     error fails this rule alone."""
     if compiled.scorers:
         fuzzy.register(db, compiled.scorers)
     started = time.perf_counter()
     try:  # one statement: the exceptions, then a row of records compared and matched
-        db.execute(f"CREATE OR REPLACE TEMP TABLE {OUT} AS\n{sql or compiled.sql_with_stats}", params)
+        db.execute(f"CREATE OR REPLACE TEMP TABLE {OUT} AS\n{sql}", params)
     except duckdb.Error as exc:
         result.status = "failed"
         result.reason = str(exc).strip().splitlines()[0]

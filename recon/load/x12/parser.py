@@ -27,7 +27,7 @@ from recon.load.x12.duplicates import Registry
 from recon.load.x12.envelope import EnvelopeWalker, TxSet
 from recon.load.x12.quirks import ResolvedOptions, X12Options
 from recon.load.x12.result import FileSummary, Finding, InterchangeSummary, X12Result
-from recon.load.x12.sets.base import Reject, SetContext, check_separators
+from recon.load.x12.sets.base import Reject, SetContext, SetMapper, check_separators
 from recon.load.x12.sets.mandatory import check_mandatory
 from recon.load.x12.sets.registry import MAPPED_SETS, MAPPERS
 from recon.load.x12.sets.schema import COLUMNS, HEADS, LINEAGE, LINES
@@ -339,16 +339,23 @@ class _Parser:
         group.cache = (direction, partner or None, resolved, head)
         return group.cache
 
-    def _map(self, tx: TxSet, name: str, unmapped: Counter[str], findings: list[Finding]) -> bool:
-        direction, partner, resolved, doc_head = self._group_values(tx, name)
-        ic = tx.ic
-        mapper = MAPPERS.get(tx.transaction_set)
-        segs = self._block.segments(tx) if self._block is not None and mapper is not None else None
-        if segs is not None and self._map_columnar(tx, segs, name, findings):
-            return True
-        c = SetContext(tx, name, resolved, direction, partner)
-        if mapper is not None and (ic.has_component or ic.has_repetition):
+    def _context(self, tx: TxSet, name: str, mapper: SetMapper | None, segs: list[list[str]] | None = None,
+                 ) -> SetContext:
+        """The set's mapping context (its segments split, or `segs`), its separators checked for its mapper."""
+        direction, partner, resolved, _ = self._group_values(tx, name)
+        c = SetContext(tx, name, resolved, direction, partner, segs)
+        if mapper is not None and (tx.ic.has_component or tx.ic.has_repetition):
             check_separators(c, mapper.reads)
+        return c
+
+    def _map(self, tx: TxSet, name: str, unmapped: Counter[str], findings: list[Finding]) -> bool:
+        doc_head = self._group_values(tx, name)[3]
+        mapper = MAPPERS.get(tx.transaction_set)
+        if mapper is not None and self._block is not None:
+            segs = self._block.segments(tx)
+            if segs is not None and self._map_columnar(tx, mapper, segs, name, doc_head, findings):
+                return True
+        c = self._context(tx, name, mapper)
         try:
             if mapper is not None:
                 reference, document_date = mapper.map(c)
@@ -387,19 +394,16 @@ class _Parser:
             str(tx.end - tx.start + 1), c.base, tx.control,
         ))
 
-    def _map_columnar(self, tx: TxSet, segs: list[list[str]], name: str, findings: list[Finding]) -> bool:
+    def _map_columnar(self, tx: TxSet, mapper: SetMapper, segs: list[list[str]], name: str, doc_head: tuple,
+                      findings: list[Finding]) -> bool:
         """Map a set whose lines the columnar pass holds (`columnar`): the mapper on its stubbed segments.
 
         False (nothing kept, nothing reported) unless the mapper accepted the set and every line
         row it made is an untouched stub: the caller then maps the set the reference way.
         """
-        direction, partner, resolved, doc_head = self._group_values(tx, name)
         block = self._block
         assert block is not None
-        mapper = MAPPERS[tx.transaction_set]
-        c = SetContext(tx, name, resolved, direction, partner, segs)
-        if tx.ic.has_component or tx.ic.has_repetition:
-            check_separators(c, mapper.reads)
+        c = self._context(tx, name, mapper, segs)
         try:
             reference, document_date = mapper.map(c)
         except Exception:  # a reject or a mapper bug: the reference way says what it says
