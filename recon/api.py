@@ -309,8 +309,11 @@ def run(
         runner = ENGINES[project.config.engine.name].runner() if replay is None else partial(replay_and_match, replay)
         load, rules = runner(plan, db, ruleset, store, listeners)
         keep_days = project.config.outputs.keep_tables_days
-        # main.events goes straight into the run's kept folder (recon.store.kept.WRITTEN_EARLY)
-        events_file = None if dry_run else kept.early_path(store.path, run_id, "main.events", keep_days)
+        # main.events goes straight into the run's kept folder (recon.store.kept.WRITTEN_EARLY); not
+        # with a working-tables file (engine.database): that file outlives the folder, which is pruned
+        in_memory = db.path == ":memory:"
+        events_file = kept.early_path(store.path, run_id, "main.events", keep_days) \
+            if in_memory and not dry_run else None
         try:
             # business events and order chains (recon.events): exceptions get their chain, SLO breaches join them
             events = run_events(db, project.config, as_of=resolved_as_of, run_id=run_id, events_file=events_file)

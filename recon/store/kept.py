@@ -83,7 +83,8 @@ def keep(db: Database, state: Path, run_id: str, keep_days: int) -> Path | None:
         partial.rename(final)
         _follow(db, final)
     except (OSError, duckdb.Error):
-        shutil.rmtree(partial, ignore_errors=True)
+        if _settle(db, partial):  # else the run's views still read the folder: it stays
+            shutil.rmtree(partial, ignore_errors=True)
         return None
     prune(folder, keep_days, spare=final)
     return final
@@ -98,6 +99,25 @@ def _follow(db: Database, final: Path) -> None:
         if f"{schema}.{view}" in WRITTEN_EARLY and (final / name).is_file():
             db.execute(f"CREATE OR REPLACE VIEW {ident(schema)}.{ident(view)} AS "
                        f"FROM read_parquet({literal(str(final / name))})")
+
+
+def _settle(db: Database, partial: Path) -> bool:
+    """Before a failed keep removes its folder: the run's views over early files in it become tables
+    again, so the database the run returns still reads `main.events`. False when that failed."""
+    for name in sorted(WRITTEN_EARLY):
+        schema, table = name.split(".")
+        is_view = db.scalar("SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() "
+                            "AND schema_name = ? AND view_name = ? AND NOT temporary", [schema, table])
+        if not is_view or not (partial / f"{name}{SUFFIX}").is_file():
+            continue
+        target, settled = f"{ident(schema)}.{ident(table)}", f"{ident(schema)}.{ident('_settled_' + table)}"
+        try:
+            db.execute(f"CREATE OR REPLACE TABLE {settled} AS FROM {target}")
+            db.execute(f"DROP VIEW {target}")
+            db.execute(f"ALTER TABLE {settled} RENAME TO {ident(table)}")
+        except duckdb.Error:
+            return False
+    return True
 
 
 def prune(folder: Path, keep_days: int, spare: Path | None, now: float | None = None) -> list[Path]:

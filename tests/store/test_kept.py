@@ -9,9 +9,11 @@ import os
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from recon import api
+from recon.db import Database
 from recon.store.kept import kept_runs, prune, runs_folder
 
 from .conftest import SHIPMENTS, Project
@@ -147,6 +149,35 @@ def test_a_run_that_fails_after_the_events_leaves_no_partial_folder(project: Pro
 def test_keep_tables_days_zero_builds_the_events_as_a_table(project: Project) -> None:
     project.untracked()
     project.config.write_text(project.config.read_text() + "outputs: {keep_tables_days: 0}\n")
+    result = api.run(project.config, as_of=AS_OF, out=project.root / "out")
+    assert not runs_folder(project.state).exists() or list(runs_folder(project.state).iterdir()) == []
+    assert result.db.scalar("SELECT table_type FROM information_schema.tables WHERE table_name = 'events'") == \
+        "BASE TABLE"
+    assert result.db.scalar("SELECT count(*) FROM main.events") == 4
+
+
+def test_a_working_tables_file_keeps_the_events_as_a_table(project: Project) -> None:
+    """engine.database outlives the kept folder (pruned after keep_tables_days): no view may point into it."""
+    project.untracked("SH2")
+    project.config.write_text(project.config.read_text() + "engine: {database: work.duckdb}\n")
+    result = api.run(project.config, as_of=AS_OF, out=project.root / "out")
+    assert result.db.scalar("SELECT table_type FROM information_schema.tables WHERE table_name = 'events'") == \
+        "BASE TABLE"
+    kept_file = runs_folder(project.state) / result.plan.run_id / "main.events.parquet"
+    assert result.db.rows(f"SELECT * FROM read_parquet('{kept_file}')") == result.db.rows("SELECT * FROM main.events")
+
+
+def test_a_failed_keep_leaves_the_events_readable(project: Project, monkeypatch) -> None:
+    """The kept folder is a cache: when writing it fails, the returned database still reads main.events."""
+    project.untracked("SH2")
+    execute = Database.execute
+
+    def full_disk(self: Database, sql: str, params: object = None) -> None:
+        if sql.startswith("COPY (FROM"):
+            raise duckdb.IOException("No space left on device")
+        execute(self, sql, params)
+
+    monkeypatch.setattr(Database, "execute", full_disk)
     result = api.run(project.config, as_of=AS_OF, out=project.root / "out")
     assert not runs_folder(project.state).exists() or list(runs_folder(project.state).iterdir()) == []
     assert result.db.scalar("SELECT table_type FROM information_schema.tables WHERE table_name = 'events'") == \
