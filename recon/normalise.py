@@ -15,24 +15,22 @@ from recon.sql import literal
 
 # Spaces, tabs, line ends and the no-break space that spreadsheets love.
 WHITESPACE = "' \t\r\n' || chr(160)"
-# The same characters as code points, for the test of a cell's first and last character.
-_WHITESPACE_CODES = "(9, 10, 13, 32, 160)"
-
-
 def base_clean(expr: str, null_values: list[str] | tuple[str, ...] = ()) -> str:
     """Every text cell: trimmed, and empty or declared null markers become NULL.
 
     This is what makes an empty lot and a missing lot the same thing.
     """
     # trim() with a set of characters costs DuckDB about twice a plain copy of the cell, and most
-    # cells have nothing to trim: only a cell whose first or last character is one of them is
-    # trimmed (the same result: trim leaves any other cell as it is). The two characters are read
-    # with ascii() (the first code point) and substring(x, length(x)) (the last character): half
-    # the cost of the regular expression `^[...]|[...]$` the test used to be, which scans the cell;
-    # left()/right() cost more than either (bench/notes.md has the measurements).
+    # cells have nothing to trim: only a cell whose first or last character may be one of them
+    # is trimmed (the same result: trim leaves any other cell as it is, so the test may say yes
+    # to more, here every control character, but never no to one of them). The two characters
+    # are read with ascii() (the first code point) and substring(x, length(x)) (the last one):
+    # half the cost of the regular expression `^[...]|[...]$` the test used to be, which scans
+    # the cell; left()/right() cost more (bench/notes.md). No `IN (...)` list: DuckDB plans one
+    # of five constants as a join.
     text = f"CAST({expr} AS VARCHAR)"
-    edge = (f"ascii({text}) IN {_WHITESPACE_CODES} "
-            f"OR ascii(substring({text}, length({text}))) IN {_WHITESPACE_CODES}")
+    first, last = f"ascii({text})", f"ascii(substring({text}, length({text})))"
+    edge = f"{first} <= 32 OR {first} = 160 OR {last} <= 32 OR {last} = 160"
     cleaned = f"NULLIF(CASE WHEN {edge} THEN trim({text}, {WHITESPACE}) ELSE {text} END, '')"
     if null_values:
         markers = ", ".join(literal(v) for v in null_values)
