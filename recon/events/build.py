@@ -22,6 +22,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
 
 from recon.config.schema import Config
 from recon.db import Database
@@ -337,9 +340,39 @@ EVENT_COLUMNS = ("correlation_id", "event_type", "system", "entity", "event_at",
                  "_source_file", "_source_row", "_load_id")
 
 
-def build(db: Database, config: Config) -> Built:
+# The order of main.events' rows: a chain's events together, in time order (`recon query` and the
+# kept file show them so; the SLOs' arg_min reads ties in it).
+EVENTS_ORDER = "correlation_id, event_at, event_type, system, _source_file, _source_row"
+
+
+def _replace(db: Database, select: str, events_file: Path | None) -> None:
+    """`main.events` as the rows of `select`, in their order: a table, or a view over `events_file`
+    written from them (zstd Parquet, as recon.store.kept writes every other table)."""
+    kind = db.scalar("SELECT any_value(table_type) FROM information_schema.tables "
+                     "WHERE table_schema = 'main' AND table_name = 'events'")
+    if kind == "VIEW":  # CREATE OR REPLACE cannot turn a view into a table (a replay's, a kept database's)
+        db.execute(f"DROP VIEW {EVENTS}")
+    if events_file is None:
+        db.execute(f"CREATE OR REPLACE TABLE {EVENTS} AS {select}")
+        return
+    if kind not in (None, "VIEW"):
+        db.execute(f"DROP TABLE {EVENTS}")
+    try:
+        db.execute(f"COPY ({select}) TO {literal(str(events_file))} (FORMAT parquet, COMPRESSION zstd)")
+    except duckdb.IOException:  # the kept folder is a cache (a full disk): the run goes on with a table
+        db.execute(f"CREATE OR REPLACE TABLE {EVENTS} AS {select}")
+        return
+    db.execute(f"CREATE VIEW {EVENTS} AS FROM read_parquet({literal(str(events_file))})")
+
+
+def build(db: Database, config: Config, events_file: Path | None = None) -> Built:
     """`main.correlation` and `main.events` from the tables loaded into `db`; exceptions, if any, get
-    their `correlation_id`."""
+    their `correlation_id`.
+
+    `events_file`: where the run keeps `main.events` (recon.store.kept). The sorted events are then
+    written there once, as the kept Parquet file, and `main.events` is a view over it, instead of a
+    sorted table that the end of the run copies into the same file again (at 1M orders, 13M rows: the
+    table and its copy cost 24.6 + 21.8 CPU s; bench/notes.md, "Events step: main.events written once")."""
     t0 = time.perf_counter()
     keys.install(db)
     tables = loaded_tables(db)
@@ -357,14 +390,13 @@ def build(db: Database, config: Config) -> Built:
             db.execute(f"""CREATE TEMP TABLE {staged} AS
                 SELECT e.* EXCLUDE (_node), c.correlation_id FROM ({' UNION ALL '.join(parts)}) e
                 LEFT JOIN {CORRELATION} c ON c.node = e._node""")
-            db.execute(f"""CREATE OR REPLACE TABLE {EVENTS} AS SELECT {cols} FROM {staged}
-                ORDER BY correlation_id, event_at, event_type, system, _source_file, _source_row""")
+            _replace(db, f"SELECT {cols} FROM {staged} ORDER BY {EVENTS_ORDER}", events_file)
         finally:
             db.drop(staged)
     else:
         typed = {"event_at": "TIMESTAMPTZ", "_source_row": "BIGINT"}
         nulls = ", ".join(f"NULL::{typed.get(c, 'VARCHAR')} AS {ident(c)}" for c in EVENT_COLUMNS)
-        db.execute(f"CREATE OR REPLACE TABLE {EVENTS} AS SELECT {nulls} WHERE false")
+        _replace(db, f"SELECT {nulls} WHERE false", events_file)
     tag_exceptions(db)
     events = db.scalar(f"SELECT count(*) FROM {EVENTS}")
     # A chain's id is one of its own nodes (`correlate`), so its chains are the nodes that name themselves:
