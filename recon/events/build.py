@@ -160,9 +160,10 @@ def pairs_sql(tables: dict[tuple[str, str], set[str]], references: dict[str, str
     return "SELECT DISTINCT a, b FROM (" + " UNION ALL ".join(parts) + ") WHERE a IS NOT NULL AND b IS NOT NULL"
 
 
+# Read from NODES, not from the pairs: a bridge links two nodes that are already there.
 BRIDGES = f"""
     WITH n AS (SELECT node, split_part(node, ':', 1) AS fam, substr(node, strpos(node, ':') + 1) AS k
-               FROM (SELECT DISTINCT b AS node FROM {PAIRS})),
+               FROM {NODES}),
     prefixed AS (SELECT fam, regexp_extract(k, '^[A-Z]+([0-9].*)$', 1) AS core, min(node) AS node FROM n
                  WHERE fam <> 'edi' AND regexp_full_match(k, '[A-Z]+[0-9].*') GROUP BY ALL HAVING count(*) = 1)
     SELECT n.node AS a, prefixed.node AS b FROM n JOIN prefixed ON n.fam = prefixed.fam AND n.k = prefixed.core
@@ -208,7 +209,6 @@ def correlate(db: Database, tables: dict[tuple[str, str], set[str]], references:
     ranks = " ".join(f"WHEN {literal(f)} THEN {i}" for i, f in enumerate(spec.FAMILY_RANK))
     try:
         db.execute(f"CREATE OR REPLACE TEMP TABLE {PAIRS} AS {pairs}")
-        db.execute(f"INSERT INTO {PAIRS} {BRIDGES}")
         # `id` numbers the nodes in text order, so main.correlation is sorted by an integer instead of the
         # node texts; `rank_id` orders them as chain ids are chosen (family rank first) and holds the id in
         # its low bits. Propagation labels a component with its smallest id; the chain id is picked from
@@ -218,6 +218,7 @@ def correlate(db: Database, tables: dict[tuple[str, str], set[str]], references:
                    f"AS rank_id FROM (SELECT node, starts_with(node, 'order:') AS is_order, "
                    f"row_number() OVER (ORDER BY node) AS id "
                    f"FROM (SELECT DISTINCT b AS node FROM {PAIRS}))")  # every node is a `b` (_stars)
+        db.execute(f"INSERT INTO {PAIRS} {BRIDGES}")  # after NODES: the nodes read once, not distinct again
         # The pairs as integer ids, joined to the node names once: the three steps below read them.
         db.execute(f"CREATE OR REPLACE TEMP TABLE {IDS} AS SELECT x.id AS a, y.id AS b, x.is_order AS a_order, "
                    f"y.is_order AS b_order FROM {PAIRS} p JOIN {NODES} x ON x.node = p.a "
@@ -249,13 +250,12 @@ def correlate(db: Database, tables: dict[tuple[str, str], set[str]], references:
                            WHERE d.orders = 1 GROUP BY l.label HAVING count(DISTINCT d.order_label) = 1),
             first AS (SELECT l.label, min(n.rank_id) % {ID_SPAN} AS first FROM {LABELS} l JOIN {NODES} n USING (id)
                       GROUP BY l.label),
-            final AS (SELECT n.id, CASE WHEN n.is_order THEN o.label
+            final AS (SELECT n.id, n.node, CASE WHEN n.is_order THEN o.label
                                         ELSE coalesce(r.order_label, k.first) END AS label
                       FROM {NODES} n LEFT JOIN {ORDERS} o USING (id) LEFT JOIN {LABELS} l USING (id)
                       LEFT JOIN reach r ON r.label = l.label  -- a shared reference is alone: no reach
                       LEFT JOIN first k ON k.label = l.label)
-            SELECT n.node, c.node AS correlation_id FROM final f JOIN {NODES} n USING (id)
-            JOIN {NODES} c ON c.id = f.label ORDER BY n.id""")
+            SELECT f.node, c.node AS correlation_id FROM final f JOIN {NODES} c ON c.id = f.label ORDER BY f.id""")
         return rounds
     finally:
         db.drop(PAIRS, NODES, EDGES, LABELS, NEXT, ORDERS, DIRECT, IDS)
