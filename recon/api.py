@@ -308,13 +308,20 @@ def run(
         # Load and rules on the configured engine (recon.engines); the results land in db.
         runner = ENGINES[project.config.engine.name].runner() if replay is None else partial(replay_and_match, replay)
         load, rules = runner(plan, db, ruleset, store, listeners)
-        # business events and order chains (recon.events): exceptions get their chain, SLO breaches join them
-        events = run_events(db, project.config, as_of=resolved_as_of, run_id=run_id)
-        # lifecycle (new/open/resolved/reopened) and active acks; a rule that checked nothing resolves nothing
-        lifecycle = store.observe(unverified_rules=rules.completeness.unverified_rules)
-        written = outputs_step(plan, db, load, rules, lifecycle, store)
-        if not dry_run:  # for `recon query` and `recon trace`: the run's tables without reloading
-            kept.keep(db, store.path, run_id, project.config.outputs.keep_tables_days)
+        keep_days = project.config.outputs.keep_tables_days
+        # main.events goes straight into the run's kept folder (recon.store.kept.WRITTEN_EARLY)
+        events_file = None if dry_run else kept.early_path(store.path, run_id, "main.events", keep_days)
+        try:
+            # business events and order chains (recon.events): exceptions get their chain, SLO breaches join them
+            events = run_events(db, project.config, as_of=resolved_as_of, run_id=run_id, events_file=events_file)
+            # lifecycle (new/open/resolved/reopened) and active acks; a rule that checked nothing resolves nothing
+            lifecycle = store.observe(unverified_rules=rules.completeness.unverified_rules)
+            written = outputs_step(plan, db, load, rules, lifecycle, store)
+            if not dry_run:  # for `recon query` and `recon trace`: the run's tables without reloading
+                kept.keep(db, store.path, run_id, keep_days)
+        except BaseException:
+            kept.discard(store.path, run_id)
+            raise
     return RunResult(plan, db, load, rules, lifecycle, written, events)
 
 

@@ -22,6 +22,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
 
 from recon.config.schema import Config
 from recon.db import Database
@@ -157,9 +160,10 @@ def pairs_sql(tables: dict[tuple[str, str], set[str]], references: dict[str, str
     return "SELECT DISTINCT a, b FROM (" + " UNION ALL ".join(parts) + ") WHERE a IS NOT NULL AND b IS NOT NULL"
 
 
+# Read from NODES, not from the pairs: a bridge links two nodes that are already there.
 BRIDGES = f"""
     WITH n AS (SELECT node, split_part(node, ':', 1) AS fam, substr(node, strpos(node, ':') + 1) AS k
-               FROM (SELECT DISTINCT b AS node FROM {PAIRS})),
+               FROM {NODES}),
     prefixed AS (SELECT fam, regexp_extract(k, '^[A-Z]+([0-9].*)$', 1) AS core, min(node) AS node FROM n
                  WHERE fam <> 'edi' AND regexp_full_match(k, '[A-Z]+[0-9].*') GROUP BY ALL HAVING count(*) = 1)
     SELECT n.node AS a, prefixed.node AS b FROM n JOIN prefixed ON n.fam = prefixed.fam AND n.k = prefixed.core
@@ -205,7 +209,6 @@ def correlate(db: Database, tables: dict[tuple[str, str], set[str]], references:
     ranks = " ".join(f"WHEN {literal(f)} THEN {i}" for i, f in enumerate(spec.FAMILY_RANK))
     try:
         db.execute(f"CREATE OR REPLACE TEMP TABLE {PAIRS} AS {pairs}")
-        db.execute(f"INSERT INTO {PAIRS} {BRIDGES}")
         # `id` numbers the nodes in text order, so main.correlation is sorted by an integer instead of the
         # node texts; `rank_id` orders them as chain ids are chosen (family rank first) and holds the id in
         # its low bits. Propagation labels a component with its smallest id; the chain id is picked from
@@ -215,6 +218,7 @@ def correlate(db: Database, tables: dict[tuple[str, str], set[str]], references:
                    f"AS rank_id FROM (SELECT node, starts_with(node, 'order:') AS is_order, "
                    f"row_number() OVER (ORDER BY node) AS id "
                    f"FROM (SELECT DISTINCT b AS node FROM {PAIRS}))")  # every node is a `b` (_stars)
+        db.execute(f"INSERT INTO {PAIRS} {BRIDGES}")  # after NODES: the nodes read once, not distinct again
         # The pairs as integer ids, joined to the node names once: the three steps below read them.
         db.execute(f"CREATE OR REPLACE TEMP TABLE {IDS} AS SELECT x.id AS a, y.id AS b, x.is_order AS a_order, "
                    f"y.is_order AS b_order FROM {PAIRS} p JOIN {NODES} x ON x.node = p.a "
@@ -246,13 +250,12 @@ def correlate(db: Database, tables: dict[tuple[str, str], set[str]], references:
                            WHERE d.orders = 1 GROUP BY l.label HAVING count(DISTINCT d.order_label) = 1),
             first AS (SELECT l.label, min(n.rank_id) % {ID_SPAN} AS first FROM {LABELS} l JOIN {NODES} n USING (id)
                       GROUP BY l.label),
-            final AS (SELECT n.id, CASE WHEN n.is_order THEN o.label
+            final AS (SELECT n.id, n.node, CASE WHEN n.is_order THEN o.label
                                         ELSE coalesce(r.order_label, k.first) END AS label
                       FROM {NODES} n LEFT JOIN {ORDERS} o USING (id) LEFT JOIN {LABELS} l USING (id)
                       LEFT JOIN reach r ON r.label = l.label  -- a shared reference is alone: no reach
                       LEFT JOIN first k ON k.label = l.label)
-            SELECT n.node, c.node AS correlation_id FROM final f JOIN {NODES} n USING (id)
-            JOIN {NODES} c ON c.id = f.label ORDER BY n.id""")
+            SELECT f.node, c.node AS correlation_id FROM final f JOIN {NODES} c ON c.id = f.label ORDER BY f.id""")
         return rounds
     finally:
         db.drop(PAIRS, NODES, EDGES, LABELS, NEXT, ORDERS, DIRECT, IDS)
@@ -337,9 +340,39 @@ EVENT_COLUMNS = ("correlation_id", "event_type", "system", "entity", "event_at",
                  "_source_file", "_source_row", "_load_id")
 
 
-def build(db: Database, config: Config) -> Built:
+# The order of main.events' rows: a chain's events together, in time order (`recon query` and the
+# kept file show them so; the SLOs' arg_min reads ties in it).
+EVENTS_ORDER = "correlation_id, event_at, event_type, system, _source_file, _source_row"
+
+
+def _replace(db: Database, select: str, events_file: Path | None) -> None:
+    """`main.events` as the rows of `select`, in their order: a table, or a view over `events_file`
+    written from them (zstd Parquet, as recon.store.kept writes every other table)."""
+    kind = db.scalar("SELECT any_value(table_type) FROM information_schema.tables "
+                     "WHERE table_schema = 'main' AND table_name = 'events'")
+    if kind == "VIEW":  # CREATE OR REPLACE cannot turn a view into a table (a replay's, a kept database's)
+        db.execute(f"DROP VIEW {EVENTS}")
+    if events_file is None:
+        db.execute(f"CREATE OR REPLACE TABLE {EVENTS} AS {select}")
+        return
+    if kind not in (None, "VIEW"):
+        db.execute(f"DROP TABLE {EVENTS}")
+    try:
+        db.execute(f"COPY ({select}) TO {literal(str(events_file))} (FORMAT parquet, COMPRESSION zstd)")
+    except duckdb.IOException:  # the kept folder is a cache (a full disk): the run goes on with a table
+        db.execute(f"CREATE OR REPLACE TABLE {EVENTS} AS {select}")
+        return
+    db.execute(f"CREATE VIEW {EVENTS} AS FROM read_parquet({literal(str(events_file))})")
+
+
+def build(db: Database, config: Config, events_file: Path | None = None) -> Built:
     """`main.correlation` and `main.events` from the tables loaded into `db`; exceptions, if any, get
-    their `correlation_id`."""
+    their `correlation_id`.
+
+    `events_file`: where the run keeps `main.events` (recon.store.kept). The sorted events are then
+    written there once, as the kept Parquet file, and `main.events` is a view over it, instead of a
+    sorted table that the end of the run copies into the same file again (at 1M orders, 13M rows: the
+    table and its copy cost 24.6 + 21.8 CPU s; bench/notes.md, "Events step: main.events written once")."""
     t0 = time.perf_counter()
     keys.install(db)
     tables = loaded_tables(db)
@@ -357,14 +390,13 @@ def build(db: Database, config: Config) -> Built:
             db.execute(f"""CREATE TEMP TABLE {staged} AS
                 SELECT e.* EXCLUDE (_node), c.correlation_id FROM ({' UNION ALL '.join(parts)}) e
                 LEFT JOIN {CORRELATION} c ON c.node = e._node""")
-            db.execute(f"""CREATE OR REPLACE TABLE {EVENTS} AS SELECT {cols} FROM {staged}
-                ORDER BY correlation_id, event_at, event_type, system, _source_file, _source_row""")
+            _replace(db, f"SELECT {cols} FROM {staged} ORDER BY {EVENTS_ORDER}", events_file)
         finally:
             db.drop(staged)
     else:
         typed = {"event_at": "TIMESTAMPTZ", "_source_row": "BIGINT"}
         nulls = ", ".join(f"NULL::{typed.get(c, 'VARCHAR')} AS {ident(c)}" for c in EVENT_COLUMNS)
-        db.execute(f"CREATE OR REPLACE TABLE {EVENTS} AS SELECT {nulls} WHERE false")
+        _replace(db, f"SELECT {nulls} WHERE false", events_file)
     tag_exceptions(db)
     events = db.scalar(f"SELECT count(*) FROM {EVENTS}")
     # A chain's id is one of its own nodes (`correlate`), so its chains are the nodes that name themselves:

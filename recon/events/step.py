@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from recon.config.schema import Config
@@ -32,14 +33,16 @@ class EventsResult:
                 "seconds": round(self.seconds, 3), "notes": list(self.built.notes)}
 
 
-def run_events(db: Database, config: Config, *, as_of: datetime, run_id: str) -> EventsResult:
-    """`main.events`, `main.correlation`, the exceptions' correlation ids and the event-pair SLOs."""
+def run_events(db: Database, config: Config, *, as_of: datetime, run_id: str,
+               events_file: Path | None = None) -> EventsResult:
+    """`main.events`, `main.correlation`, the exceptions' correlation ids and the event-pair SLOs;
+    `events_file`: `main.events` written there once, as the run's kept file (recon.events.build)."""
     if not config.events.enabled:
         pairs = config.slo.event_pairs()
         return EventsResult(None, skipped="events.enabled is false" + (
             f"; event-pair SLOs not measured: {', '.join(sorted(pairs))}" if pairs else ""))
     t0 = time.perf_counter()
-    built = build(db, config)
+    built = build(db, config, events_file)
     clocks = slo.measure(db, config.slo.event_pairs(), as_of=as_of, run_id=run_id,
                          calendars=config.business_calendars())
     return EventsResult(built, tuple(clocks), time.perf_counter() - t0)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from recon.db import Database
-from recon.events.build import build
+from recon.events.build import EVENTS_ORDER, build
 from tests.events.conftest import config
 
 ORDER = {"order_id": "SO-1042", "customer_po": "PO-77", "ordered_at": "2026-11-02 08:00:00+00",
@@ -156,3 +157,44 @@ def test_a_table_without_lineage_still_gives_events(db: Database) -> None:
     build(db, config())
     assert db.rows("SELECT correlation_id, event_type, _source_file FROM main.events") == [
         ("order:7", "order-received", None)]
+
+
+def test_events_written_to_their_file_are_the_table_row_by_row(db: Database, insert: Callable[..., None],
+                                                                tmp_path: Path) -> None:
+    """With `events_file` main.events is a view over a Parquet file holding the rows the table holds, in
+    the table's order; building again without it (a dry run, keep_tables_days: 0) gives a table again."""
+    _chain(insert)
+    insert("erp.orders", {"order_id": "SO-7", "ordered_at": "2026-11-01 08:00:00+00"},
+           {"order_id": "SO-8", "ordered_at": "2026-11-01 08:00:00+00", "released_at": "2026-11-01 08:00:00+00"})
+    build(db, config())
+    table = db.rows("SELECT * FROM main.events")
+    assert len(table) == 11 and table == db.rows(f"SELECT * FROM main.events ORDER BY {EVENTS_ORDER}")
+    target = tmp_path / "main.events.parquet"
+    built = build(db, config(), target)
+    assert built.events == len(table)
+    assert db.scalar("SELECT table_type FROM information_schema.tables WHERE table_name = 'events'") == "VIEW"
+    assert db.rows("SELECT * FROM main.events") == table
+    assert db.rows(f"SELECT * FROM read_parquet('{target}')") == table
+    assert db.rows("DESCRIBE main.events") == db.rows(f"DESCRIBE SELECT * FROM read_parquet('{target}')")
+    build(db, config())
+    assert db.scalar("SELECT table_type FROM information_schema.tables WHERE table_name = 'events'") == "BASE TABLE"
+    assert db.rows("SELECT * FROM main.events") == table
+
+
+def test_no_events_written_to_their_file_are_an_empty_typed_table(db: Database, tmp_path: Path) -> None:
+    target = tmp_path / "main.events.parquet"
+    build(db, config(), target)
+    assert db.rows("SELECT count(*) FROM main.events") == [(0,)] and target.is_file()
+    types = dict((r[0], r[1]) for r in db.rows("DESCRIBE main.events"))
+    assert types["event_at"] == "TIMESTAMP WITH TIME ZONE" and types["_source_row"] == "BIGINT"
+
+
+def test_events_go_to_a_table_when_their_file_cannot_be_written(db: Database, insert: Callable[..., None],
+                                                                 tmp_path: Path) -> None:
+    """The kept folder is a cache: a file that cannot be written costs the run nothing."""
+    _chain(insert)
+    build(db, config())
+    table = db.rows("SELECT * FROM main.events")
+    build(db, config(), tmp_path / "missing-folder" / "main.events.parquet")
+    assert db.scalar("SELECT table_type FROM information_schema.tables WHERE table_name = 'events'") == "BASE TABLE"
+    assert db.rows("SELECT * FROM main.events") == table and len(table) == 8

@@ -9,9 +9,12 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
+from recon import api
 from recon.store.kept import kept_runs, prune, runs_folder
 
-from .conftest import Project
+from .conftest import SHIPMENTS, Project
 
 AS_OF = "2026-11-20T06:00:00+00:00"
 
@@ -113,3 +116,39 @@ def test_run_state_option_keeps_runtime_files_where_it_says(project: Project, tm
     assert result.exit_code == 0, result.output
     assert elsewhere.is_file() and kept_runs(elsewhere)
     assert not project.state.exists() and not runs_folder(project.state).exists()
+
+
+def test_the_events_are_written_into_the_kept_folder_once(project: Project) -> None:
+    """main.events is sorted straight into its kept file; the run's database reads it there afterwards."""
+    project.untracked("SH2")
+    result = api.run(project.config, as_of=AS_OF, out=project.root / "out")
+    folder = runs_folder(project.state)
+    assert [p.name for p in folder.iterdir()] == [result.plan.run_id]  # no partial folder left
+    kept_file = folder / result.plan.run_id / "main.events.parquet"
+    events = result.db.rows(f"SELECT * FROM read_parquet('{kept_file}')")
+    assert len(events) == 4 and events == result.db.rows("SELECT * FROM main.events")
+    assert str(kept_file) in result.db.scalar("SELECT sql FROM duckdb_views() WHERE view_name = 'events'")
+    data = json.loads(project.cli("query", "SELECT shipment_id FROM main.events ORDER BY 1", "--json").stdout)
+    assert [r["shipment_id"] for r in data["rows"]] == list(SHIPMENTS)
+
+
+def test_a_run_that_fails_after_the_events_leaves_no_partial_folder(project: Project, monkeypatch) -> None:
+    project.untracked()
+
+    def broken(*_: object, **__: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(api, "outputs_step", broken)
+    with pytest.raises(OSError):
+        api.run(project.config, as_of=AS_OF, out=project.root / "out")
+    assert list(runs_folder(project.state).iterdir()) == []
+
+
+def test_keep_tables_days_zero_builds_the_events_as_a_table(project: Project) -> None:
+    project.untracked()
+    project.config.write_text(project.config.read_text() + "outputs: {keep_tables_days: 0}\n")
+    result = api.run(project.config, as_of=AS_OF, out=project.root / "out")
+    assert not runs_folder(project.state).exists() or list(runs_folder(project.state).iterdir()) == []
+    assert result.db.scalar("SELECT table_type FROM information_schema.tables WHERE table_name = 'events'") == \
+        "BASE TABLE"
+    assert result.db.scalar("SELECT count(*) FROM main.events") == 4
