@@ -15,22 +15,23 @@ from recon.sql import literal
 
 # Spaces, tabs, line ends and the no-break space that spreadsheets love.
 WHITESPACE = "' \t\r\n' || chr(160)"
-# The same characters at either end of a cell, as an RE2 pattern (DuckDB string literals keep the backslashes).
-_EDGE_WHITESPACE = r"'^[ \t\r\n\x{00A0}]|[ \t\r\n\x{00A0}]$'"
-
-
 def base_clean(expr: str, null_values: list[str] | tuple[str, ...] = ()) -> str:
     """Every text cell: trimmed, and empty or declared null markers become NULL.
 
     This is what makes an empty lot and a missing lot the same thing.
     """
     # trim() with a set of characters costs DuckDB about twice a plain copy of the cell, and most
-    # cells have nothing to trim: only a cell that starts or ends with one of them is trimmed (the
-    # same result; bench/notes.md has the measurements). Testing the first and last characters
-    # with left()/right() instead of the pattern cost DuckDB 60 % more.
+    # cells have nothing to trim: only a cell whose first or last character may be one of them
+    # is trimmed (the same result: trim leaves any other cell as it is, so the test may say yes
+    # to more, here every control character, but never no to one of them). The two characters
+    # are read with ascii() (the first code point) and substring(x, length(x)) (the last one):
+    # half the cost of the regular expression `^[...]|[...]$` the test used to be, which scans
+    # the cell; left()/right() cost more (bench/notes.md). No `IN (...)` list: DuckDB plans one
+    # of five constants as a join.
     text = f"CAST({expr} AS VARCHAR)"
-    cleaned = f"NULLIF(CASE WHEN regexp_matches({text}, {_EDGE_WHITESPACE}) THEN trim({text}, {WHITESPACE}) " \
-              f"ELSE {text} END, '')"
+    first, last = f"ascii({text})", f"ascii(substring({text}, length({text})))"
+    edge = f"{first} <= 32 OR {first} = 160 OR {last} <= 32 OR {last} = 160"
+    cleaned = f"NULLIF(CASE WHEN {edge} THEN trim({text}, {WHITESPACE}) ELSE {text} END, '')"
     if null_values:
         markers = ", ".join(literal(v) for v in null_values)
         cleaned = f"CASE WHEN {cleaned} IN ({markers}) THEN NULL ELSE {cleaned} END"
@@ -38,8 +39,11 @@ def base_clean(expr: str, null_values: list[str] | tuple[str, ...] = ()) -> str:
 
 
 def _strip_leading_zeros(x: str) -> str:
-    # All zeros stay one zero; `ltrim` alone would make them empty (and the key NULL).
-    return f"CASE WHEN {x} <> '' AND ltrim({x}, '0') = '' THEN '0' ELSE ltrim({x}, '0') END"
+    # All zeros stay one zero; `ltrim` alone would make them empty (and the key NULL). When ltrim
+    # leaves nothing, the cell's first character is that zero (or the cell was empty and stays
+    # so). ltrim is written once: DuckDB does not share it between a CASE's test and its branch,
+    # and computing it twice cost 70 % more (bench/notes.md).
+    return f"coalesce(NULLIF(ltrim({x}, '0'), ''), left({x}, 1))"
 
 
 def _strip_prefix(x: str, prefix: str) -> str:

@@ -27,11 +27,13 @@ class FieldPlan:
     name: str
     duck_type: str
     is_key: bool
-    raw_sql: str  # cleaned source text, VARCHAR
-    typed_sql: str  # normalised and typed, NULL when it does not parse
+    raw_sql: str  # cleaned source text, VARCHAR, over the raw table's row
+    typed_sql: str  # typed, NULL when it does not parse: over the `f__norm` column, or `f__raw` without one
     failure: str  # reject reason when raw is present but typed is NULL
     reason_sql: str = ""  # SQL over the raw column giving a more precise reason, when there is one
-    note_sql: str = ""  # SQL over the raw table kept as `f__note` for reason_sql (a lookup's match count)
+    note_sql: str = ""  # SQL over the carried columns kept as `f__note` for reason_sql (a lookup's match count)
+    norm_sql: str = ""  # the normalised text, over the `f__raw` column (empty: no normaliser)
+    carry: tuple[str, ...] = ()  # columns of the raw table that typed_sql or note_sql read (a lookup's result)
 
 
 def _source_text(spec: ColumnSpec) -> str:
@@ -92,17 +94,19 @@ def plan_fields(config: Config, source: Source, entity: str) -> list[FieldPlan]:
             thousands=source.options.thousands,
         )
         raw = base_clean(_source_text(spec), source.options.null_values)
-        normalised = compile_steps(raw, spec.normalise, config.lookups)
+        # Each step reads the one before it as a column (see mapped_select): every cell is cleaned once.
+        norm = compile_steps(ident(name + "__raw"), spec.normalise, config.lookups) if spec.normalise else ""
+        normalised = ident(name + ("__norm" if norm else "__raw"))
         if name in LINE_FIELDS and spec.type is None:  # a line number, in the form the source writes it
             typed, failure, precise = line_cast(normalised, spec.line or "integer", cast)
             whole = CastSpec("INTEGER", decimal=cast.decimal, thousands=cast.thousands)
             reason = failure_sql(ident(name + "__raw"), whole) if precise else ""
-            plans.append(FieldPlan(name, duck_type, name in keys, raw, typed, failure, reason))
+            plans.append(FieldPlan(name, duck_type, name in keys, raw, typed, failure, reason, norm_sql=norm))
             continue
         typed = cast_expr(normalised, cast)
         failure = describe_failure(cast) if kind_of(duck_type) != "varchar" else "empty after normalisation"
         reason = failure_sql(ident(name + "__raw"), cast) if kind_of(duck_type) != "varchar" else ""
-        plans.append(FieldPlan(name, duck_type, name in keys, raw, typed, failure, reason))
+        plans.append(FieldPlan(name, duck_type, name in keys, raw, typed, failure, reason, norm_sql=norm))
     return plans
 
 
@@ -125,25 +129,37 @@ def _lookup_plan(name: str, spec: ColumnSpec, duck_type: str, is_key: bool, null
               f"|| {literal(f' (or its {spec.field} is empty)')} ELSE {literal(f'{spec.lookup} rows with {spec.on} ')}"
               f" || {raw} || {literal(f' disagree on {spec.field}')} END")
     return FieldPlan(name, duck_type, is_key, base_clean(ident(spec.on or ""), null_values), typed,
-                     f"no {spec.lookup} row matches", reason, note_sql=found)
+                     f"no {spec.lookup} row matches", reason, note_sql=found, carry=lookup_columns(name))
 
 
 def mapped_select(plans: list[FieldPlan], raw_table: str, passthrough: tuple[str, ...] = (),
                   row_id: str | None = "row_number() OVER ()", where: str | None = None) -> str:
     """Each field twice: `f__raw` (text as read) and `f` (typed), with a row id, source row and lineage.
 
-    The typed expression repeats the cleaning of the cell; DuckDB evaluates such repeated
-    subexpressions once (nested selects measured no faster). `row_id=None` leaves the row id
-    out: DuckDB's loader uses the mapped table's rowid, cheaper than a window over every row.
+    Three selects, one inside the other: the cleaned text of every cell (`f__raw`), then the
+    normalised text of the fields that have normalisers (`f__norm`), then the typed values, each
+    reading the one before it as a column. Written as one nested expression, the typed value
+    repeats the cleaning of the cell in every place the cast reads its text; DuckDB shares such
+    repeats only sometimes (not inside a CASE's conditions), so each cell could be cleaned many
+    times. `row_id=None` leaves the row id out: DuckDB's loader uses the mapped table's rowid,
+    cheaper than a window over every row.
     """
-    cols = ([f"{row_id} AS _rid"] if row_id else []) + ["_source_row", *(ident(c) for c in passthrough)]
+    lineage = ([f"{row_id} AS _rid"] if row_id else []) + ["_source_row", *(ident(c) for c in passthrough)]
+    carried = list(dict.fromkeys(ident(c) for p in plans for c in p.carry))
+    clean = [*lineage, *carried, *(f"{p.raw_sql} AS {ident(p.name + '__raw')}" for p in plans)]
+    keep = f" WHERE coalesce(({where}), false)" if where is not None else ""
+    inner = f"SELECT {', '.join(clean)} FROM {ident(raw_table)}{keep}"
+    norms = [f"{p.norm_sql} AS {ident(p.name + '__norm')}" for p in plans if p.norm_sql]
+    if norms:
+        inner = f"SELECT *, {', '.join(norms)} FROM ({inner}) AS _cleaned"
+    cols = ["_rid"] if row_id else []
+    cols += ["_source_row", *(ident(c) for c in passthrough)]
     for p in plans:
-        cols.append(f"{p.raw_sql} AS {ident(p.name + '__raw')}")
+        cols.append(ident(p.name + "__raw"))
         cols.append(f"{p.typed_sql} AS {ident(p.name)}")
         if p.note_sql:
             cols.append(f"{p.note_sql} AS {ident(p.name + '__note')}")
-    keep = f" WHERE coalesce(({where}), false)" if where is not None else ""
-    return f"SELECT {', '.join(cols)} FROM {ident(raw_table)}{keep}"
+    return f"SELECT {', '.join(cols)} FROM ({inner}) AS _normalised"
 
 
 def rejects_select(plans: list[FieldPlan], mapped_table: str, row_id: str = "_rid") -> str:

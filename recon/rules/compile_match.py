@@ -79,32 +79,63 @@ class MatchCompiler:
     def pair(self, text: str) -> str:
         return render(text, self.pair_rename)
 
-    def side_rows(self, which: str) -> str:
+    def side_ctes(self, which: str) -> list[str]:
+        """The side's rows CTE (`l_rows`, `r_rows`), preceded by the CTEs a `dedupe:` reads."""
         side: Side = getattr(self.rule, which)
+        p = which[0]
         cols = [f"{key_expr(k.expr_for(which), k.normalise, self.ctx)} AS {ident('k__' + k.name)}"
                 for k in self.rule.keys]
+        names = [ident("k__" + k.name) for k in self.rule.keys]
         source = self.needed[which] if side.aggregate is None else aggregate_reads(side.aggregate)
         convert = set(side.units.fields) if side.units is not None else set()
         prices = set(side.units.per_unit) if side.units is not None else set()
         cols += [f"{units.converted(c, self.ctx.units)} AS {ident(c)}" if c in convert else
                  f"{units.per_base_unit(c)} AS {ident(c)}" if c in prices else ident(c) for c in source]
+        names += [ident(c) for c in source]
         if side.units is not None:
             cols.append(ident(units.UNIT))
+            names.append(ident(units.UNIT))
         cols.append(f"{event_expr(side)} AS \"_event\"")
+        names.append("\"_event\"")
         if side.aggregate is None or self.lineage_relation(which) == ident(f"{which[0]}_rows"):
             cols.append(f"{sp.row_struct()} AS \"_row\"")
+            names.append("\"_row\"")
         if self.carries_id(which):
             cols.append(f"{sp.row_id()} AS \"_id\"")
+            names.append("\"_id\"")
         where = f"\n  WHERE {render(side.where)}" if side.where else ""
-        dedupe = ""
-        if side.dedupe:
-            by = ", ".join(ident(c) for c in side.dedupe)
-            order = ", ".join([*(ident(c) for c in source), sp.row_id()])
-            dedupe = f"\n  QUALIFY row_number() OVER (PARTITION BY {by} ORDER BY {order}) = 1"
         rows = rows_source(side, self.ctx)
         if side.units is not None:
             rows = units.converted_source(rows, side.units, self.ctx.units, unit_pairs(side, side.units))
-        return f"SELECT {', '.join(cols)}\n  FROM {rows} AS t{where}{dedupe}"
+        if not side.dedupe:
+            return [cte(f"{p}_rows", f"SELECT {', '.join(cols)}\n  FROM {rows} AS t{where}")]
+        return self.dedupe_ctes(p, side.dedupe, source, cols, names, f"{rows} AS t{where}")
+
+    @staticmethod
+    def dedupe_ctes(p: str, by: list[str], order: list[str], cols: list[str], names: list[str],
+                    source: str) -> list[str]:
+        """`dedupe: [by]`: each value of `by` once, the row first in the order of its `order` columns,
+        then its `file:row` (what `QUALIFY row_number() OVER (PARTITION BY by ORDER BY ...) = 1` over
+        all rows picks). Only the keys that occur more than once are sorted: the window over every
+        row was most of such a rule's cost at a million orders (bench/notes.md, "Rules phase and
+        the checkpoint"). NULL keys are one value, as in a window's partition."""
+        keys = [ident(f"_dd_k{i}") for i in range(len(by))]
+        orders = [ident(f"_dd_o{i}") for i in range(len(order))]
+        hidden = ([f"t.{ident(c)} AS {k}" for c, k in zip(by, keys, strict=True)]
+                  + [f"t.{ident(c)} AS {o}" for c, o in zip(order, orders, strict=True)]
+                  + ["t.\"_source_file\" AS \"_dd_f\"", "t.\"_source_row\" AS \"_dd_r\""])
+        all_rows, dup = ident(f"{p}_dedupe"), ident(f"{p}_dup_keys")
+        on = " AND ".join(f"d.{k} IS NOT DISTINCT FROM s.{k}" for k in keys)
+        picked = ", ".join(f"s.{n}" for n in names)
+        row_id = "(s.\"_dd_f\" || ':' || CAST(s.\"_dd_r\" AS VARCHAR))"
+        window = (f"row_number() OVER (PARTITION BY {', '.join(f's.{k}' for k in keys)} "
+                  f"ORDER BY {', '.join([*(f's.{o}' for o in orders), row_id])})")
+        return [cte(f"{p}_dedupe", f"SELECT {', '.join([*cols, *hidden])}\n  FROM {source}"),
+                cte(f"{p}_dup_keys", f"SELECT {', '.join(keys)}, TRUE AS \"_dd_dup\" FROM {all_rows} "
+                                     f"GROUP BY {', '.join(keys)} HAVING count(*) > 1"),
+                cte(f"{p}_rows", f"SELECT {picked} FROM {all_rows} AS s LEFT JOIN {dup} AS d ON {on} "
+                                 f"WHERE d.\"_dd_dup\" IS NULL\n  UNION ALL\n  SELECT {picked} FROM {all_rows} AS s "
+                                 f"JOIN {dup} AS d ON {on}\n  QUALIFY {window} = 1")]
 
     def carries_id(self, which: str) -> bool:
         """Each side row's `file:row` id: what fuzzy assignment and duplicate numbering order by."""
@@ -412,7 +443,7 @@ class MatchCompiler:
         return lv, rv
 
     def pair_ctes(self) -> list[str]:
-        ctes = [cte("l_rows", self.side_rows("left")), cte("r_rows", self.side_rows("right")),
+        ctes = [*self.side_ctes("left"), *self.side_ctes("right"),
                 cte("l_side", self.side_rel("left")), cte("r_side", self.side_rel("right"))]
         return ctes + (self.fuzzy_pairs() if self.rule.fuzzy else self.exact_pairs())
 

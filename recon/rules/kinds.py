@@ -37,7 +37,9 @@ class RuleKind:
 _MATCH_DOC = """**match** pairs the rows of two tables by exact keys (compared with `IS NOT DISTINCT FROM`, so an
 empty lot matches an empty lot), after the declared normalisation. A side may be aggregated per
 key (partial shipments, consolidated invoices: 1:N and N:M by summing to the common key) and
-deduplicated (`dedupe: [invoice_id, line_no]` counts each invoice line once). When one side is
+deduplicated (`dedupe: [invoice_id, line_no]` counts each invoice line once: of a value's rows it
+keeps the first in the order of the columns the rule reads, then of `file:row`; a missing value is
+one value). When one side is
 unique per key (aggregated, or keyed by all of its entity's keys) every row of the other side is
 compared with it; otherwise duplicates are paired in order of their values. `fuzzy:` levels make
 the keys a blocking key: candidate pairs share the keys, a pair qualifies at the first level that

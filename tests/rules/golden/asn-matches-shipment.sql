@@ -14,10 +14,9 @@ WITH
 "l_rows" AS (
   SELECT NULLIF(upper(trim(CAST("shipment_id" AS VARCHAR), ' 	
 ' || chr(160))), '') AS "k__shipment_id", "item_id" AS "k__item_id", NULLIF(upper(trim(CAST(CASE WHEN "names_lines" THEN "customer_po" END AS VARCHAR), ' 	
-' || chr(160))), '') AS "k__customer_po", NULLIF(CASE WHEN trim(CAST(CASE WHEN "names_lines" THEN CAST("order_line_no" AS TEXT) END AS VARCHAR), ' 	
-' || chr(160)) <> '' AND ltrim(trim(CAST(CASE WHEN "names_lines" THEN CAST("order_line_no" AS TEXT) END AS VARCHAR), ' 	
-' || chr(160)), '0') = '' THEN '0' ELSE ltrim(trim(CAST(CASE WHEN "names_lines" THEN CAST("order_line_no" AS TEXT) END AS VARCHAR), ' 	
-' || chr(160)), '0') END, '') AS "k__line_no", CASE WHEN "_uom_factor" = 1 THEN CAST("qty" AS DECIMAL(18,4)) ELSE CAST(CAST("qty" AS DECIMAL(18,4)) * "_uom_factor" AS DECIMAL(18,4)) END AS "qty", "site", "_uom", CAST("shipped_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
+' || chr(160))), '') AS "k__customer_po", NULLIF(coalesce(NULLIF(ltrim(trim(CAST(CASE WHEN "names_lines" THEN CAST("order_line_no" AS TEXT) END AS VARCHAR), ' 	
+' || chr(160)), '0'), ''), left(trim(CAST(CASE WHEN "names_lines" THEN CAST("order_line_no" AS TEXT) END AS VARCHAR), ' 	
+' || chr(160)), 1)), '') AS "k__line_no", CASE WHEN "_uom_factor" = 1 THEN CAST("qty" AS DECIMAL(18,4)) ELSE CAST(CAST("qty" AS DECIMAL(18,4)) * "_uom_factor" AS DECIMAL(18,4)) END AS "qty", "site", "_uom", CAST("shipped_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
   FROM (SELECT r.*, f."_uom_factor", f."_uom"
   FROM (SELECT b.*, CAST("item_id" AS VARCHAR) AS "_uom_i", CAST("uom" AS VARCHAR) AS "_uom_u" FROM (SELECT b.*, lk0."names_lines" AS "names_lines" FROM "edi"."shipment_lines" AS b LEFT JOIN (SELECT "shipment_id", BOOL_AND(CAST(NOT "order_line_no" IS NULL AND NOT "customer_po" IS NULL AS BOOLEAN)) AS "names_lines" FROM "edi"."shipment_lines" WHERE COALESCE("transaction_set", '856') <> '945' GROUP BY "shipment_id") AS lk0 ON lk0."shipment_id" IS NOT DISTINCT FROM b."shipment_id") AS b) AS r
   LEFT JOIN (SELECT x."_uom_i", x."_uom_u", coalesce(x."_uom_f", CAST(1 AS DECIMAL(24,10))) AS "_uom_factor", CASE WHEN x."_uom_f" IS NULL THEN x."_uom_code" ELSE x."_uom_base" END AS "_uom" FROM (SELECT c.*, CASE WHEN c."_uom_code" = c."_uom_base" THEN CAST(1 AS DECIMAL(24,10)) ELSE coalesce(ui.factor, uw.factor) END AS "_uom_f"
@@ -30,10 +29,9 @@ WITH
 "r_rows" AS (
   SELECT NULLIF(upper(trim(CAST("shipment_id" AS VARCHAR), ' 	
 ' || chr(160))), '') AS "k__shipment_id", "item_id" AS "k__item_id", NULLIF(upper(trim(CAST(CASE WHEN "asn_names_lines" THEN "customer_po" END AS VARCHAR), ' 	
-' || chr(160))), '') AS "k__customer_po", NULLIF(CASE WHEN trim(CAST(CASE WHEN "asn_names_lines" THEN CAST("line_no" AS TEXT) END AS VARCHAR), ' 	
-' || chr(160)) <> '' AND ltrim(trim(CAST(CASE WHEN "asn_names_lines" THEN CAST("line_no" AS TEXT) END AS VARCHAR), ' 	
-' || chr(160)), '0') = '' THEN '0' ELSE ltrim(trim(CAST(CASE WHEN "asn_names_lines" THEN CAST("line_no" AS TEXT) END AS VARCHAR), ' 	
-' || chr(160)), '0') END, '') AS "k__line_no", "currency", "order_id", CASE WHEN "_uom_factor" = 1 THEN CAST("qty" AS DECIMAL(18,4)) ELSE CAST(CAST("qty" AS DECIMAL(18,4)) * "_uom_factor" AS DECIMAL(18,4)) END AS "qty", "site", "unit_price", "_uom", CAST(NULL AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
+' || chr(160))), '') AS "k__customer_po", NULLIF(coalesce(NULLIF(ltrim(trim(CAST(CASE WHEN "asn_names_lines" THEN CAST("line_no" AS TEXT) END AS VARCHAR), ' 	
+' || chr(160)), '0'), ''), left(trim(CAST(CASE WHEN "asn_names_lines" THEN CAST("line_no" AS TEXT) END AS VARCHAR), ' 	
+' || chr(160)), 1)), '') AS "k__line_no", "currency", "order_id", CASE WHEN "_uom_factor" = 1 THEN CAST("qty" AS DECIMAL(18,4)) ELSE CAST(CAST("qty" AS DECIMAL(18,4)) * "_uom_factor" AS DECIMAL(18,4)) END AS "qty", "site", "unit_price", "_uom", CAST(NULL AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
   FROM (SELECT r.*, f."_uom_factor", f."_uom"
   FROM (SELECT b.*, CAST("item_id" AS VARCHAR) AS "_uom_i", CAST("uom" AS VARCHAR) AS "_uom_u" FROM (SELECT b.*, lk0."unit_price" AS "unit_price", lk0."currency" AS "currency", lk1."customer_po" AS "customer_po", lk2."asn_names_lines" AS "asn_names_lines" FROM "wms"."shipment_lines" AS b LEFT JOIN (SELECT "order_id", "line_no", min("unit_price") AS "unit_price", min("currency") AS "currency" FROM (SELECT "order_id", "line_no", "item_id", CASE WHEN "_uom_factor" = 1 THEN CAST("qty" AS DECIMAL(18,4)) ELSE CAST(CAST("qty" AS DECIMAL(18,4)) * "_uom_factor" AS DECIMAL(18,4)) END AS "qty", "uom", CAST(CAST("unit_price" AS DECIMAL(18,6)) / "_uom_factor" AS DECIMAL(18,6)) AS "unit_price", "currency", "site", "lot", "status", "_load_id", "_source_file", "_source_row" FROM (SELECT r.*, f."_uom_factor", f."_uom"
   FROM (SELECT b.*, CAST("item_id" AS VARCHAR) AS "_uom_i", CAST("uom" AS VARCHAR) AS "_uom_u" FROM "erp"."order_lines" AS b) AS r

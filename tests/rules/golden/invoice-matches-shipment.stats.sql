@@ -11,8 +11,8 @@ WITH
   SELECT item_id, CASE WHEN count(DISTINCT to_uom) = 1 THEN min(to_uom) END AS base
   FROM "uom_conv" WHERE item_id <> '*' GROUP BY item_id
 ),
-"l_rows" AS (
-  SELECT "order_id" AS "k__order_id", "order_line_no" AS "k__line_no", "currency", "item_id", CASE WHEN "_uom_factor" = 1 THEN CAST("qty" AS DECIMAL(18,4)) ELSE CAST(CAST("qty" AS DECIMAL(18,4)) * "_uom_factor" AS DECIMAL(18,4)) END AS "qty", "site", "unit_price", "_uom", CAST("invoiced_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
+"l_dedupe" AS (
+  SELECT "order_id" AS "k__order_id", "order_line_no" AS "k__line_no", "currency", "item_id", CASE WHEN "_uom_factor" = 1 THEN CAST("qty" AS DECIMAL(18,4)) ELSE CAST(CAST("qty" AS DECIMAL(18,4)) * "_uom_factor" AS DECIMAL(18,4)) END AS "qty", "site", "unit_price", "_uom", CAST("invoiced_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row", t."invoice_id" AS "_dd_k0", t."line_no" AS "_dd_k1", t."currency" AS "_dd_o0", t."item_id" AS "_dd_o1", t."qty" AS "_dd_o2", t."site" AS "_dd_o3", t."unit_price" AS "_dd_o4", t."_source_file" AS "_dd_f", t."_source_row" AS "_dd_r"
   FROM (SELECT r.*, f."_uom_factor", f."_uom"
   FROM (SELECT b.*, CAST("item_id" AS VARCHAR) AS "_uom_i", CAST("uom" AS VARCHAR) AS "_uom_u" FROM (SELECT b.*, lk0."unit_price" AS "unit_price", lk0."site" AS "site" FROM "erp"."invoice_lines" AS b LEFT JOIN (SELECT "order_id", "line_no", min("unit_price") AS "unit_price", min("site") AS "site" FROM (SELECT "order_id", "line_no", "item_id", CASE WHEN "_uom_factor" = 1 THEN CAST("qty" AS DECIMAL(18,4)) ELSE CAST(CAST("qty" AS DECIMAL(18,4)) * "_uom_factor" AS DECIMAL(18,4)) END AS "qty", "uom", CAST(CAST("unit_price" AS DECIMAL(18,6)) / "_uom_factor" AS DECIMAL(18,6)) AS "unit_price", "currency", "site", "lot", "status", "_load_id", "_source_file", "_source_row" FROM (SELECT r.*, f."_uom_factor", f."_uom"
   FROM (SELECT b.*, CAST("item_id" AS VARCHAR) AS "_uom_i", CAST("uom" AS VARCHAR) AS "_uom_u" FROM "erp"."order_lines" AS b) AS r
@@ -26,7 +26,15 @@ WITH
   FROM (SELECT t.*, (CASE t."_uom_text" WHEN 'BOX' THEN 'BX' WHEN 'C62' THEN 'EA' WHEN 'CA' THEN 'CS' WHEN 'CASE' THEN 'CS' WHEN 'CT' THEN 'CS' WHEN 'CTN' THEN 'CS' WHEN 'DZN' THEN 'DZ' WHEN 'EACH' THEN 'EA' WHEN 'FEET' THEN 'FT' WHEN 'FOOT' THEN 'FT' WHEN 'FOT' THEN 'FT' WHEN 'GR' THEN 'G' WHEN 'GRM' THEN 'G' WHEN 'H87' THEN 'EA' WHEN 'KGM' THEN 'KG' WHEN 'KGS' THEN 'KG' WHEN 'LBR' THEN 'LB' WHEN 'LBS' THEN 'LB' WHEN 'LT' THEN 'L' WHEN 'LTR' THEN 'L' WHEN 'MR' THEN 'M' WHEN 'MTR' THEN 'M' WHEN 'PA' THEN 'PK' WHEN 'PACK' THEN 'PK' WHEN 'PAL' THEN 'PL' WHEN 'PALLET' THEN 'PL' WHEN 'PC' THEN 'EA' WHEN 'PCE' THEN 'EA' WHEN 'PF' THEN 'PL' WHEN 'PKG' THEN 'PK' WHEN 'PX' THEN 'PL' WHEN 'ST' THEN 'EA' WHEN 'UN' THEN 'EA' WHEN 'UNIT' THEN 'EA' WHEN 'YRD' THEN 'YD' ELSE t."_uom_text" END) AS "_uom_code" FROM (SELECT p.*, trim(p."_uom_i") AS "_uom_item", nullif(upper(trim(CAST(p."_uom_u" AS VARCHAR))), '') AS "_uom_text" FROM (SELECT DISTINCT CAST("item_id" AS VARCHAR) AS "_uom_i", CAST("uom" AS VARCHAR) AS "_uom_u" FROM "erp"."invoice_lines" AS b) AS p) AS t) AS k LEFT JOIN "uom_base" AS ub ON ub.item_id = k."_uom_item") AS c
   LEFT JOIN "uom_conv" AS ui ON ui.item_id = c."_uom_item" AND ui.from_uom = c."_uom_code" AND ui.to_uom = c."_uom_base"
   LEFT JOIN "uom_conv" AS uw ON uw.item_id = '*' AND uw.from_uom = c."_uom_code" AND uw.to_uom = c."_uom_base") AS x) AS f ON f."_uom_i" IS NOT DISTINCT FROM r."_uom_i" AND f."_uom_u" IS NOT DISTINCT FROM r."_uom_u") AS t
-  QUALIFY row_number() OVER (PARTITION BY "invoice_id", "line_no" ORDER BY "currency", "item_id", "qty", "site", "unit_price", ("_source_file" || ':' || CAST("_source_row" AS VARCHAR))) = 1
+),
+"l_dup_keys" AS (
+  SELECT "_dd_k0", "_dd_k1", TRUE AS "_dd_dup" FROM "l_dedupe" GROUP BY "_dd_k0", "_dd_k1" HAVING count(*) > 1
+),
+"l_rows" AS (
+  SELECT s."k__order_id", s."k__line_no", s."currency", s."item_id", s."qty", s."site", s."unit_price", s."_uom", s."_event", s."_row" FROM "l_dedupe" AS s LEFT JOIN "l_dup_keys" AS d ON d."_dd_k0" IS NOT DISTINCT FROM s."_dd_k0" AND d."_dd_k1" IS NOT DISTINCT FROM s."_dd_k1" WHERE d."_dd_dup" IS NULL
+  UNION ALL
+  SELECT s."k__order_id", s."k__line_no", s."currency", s."item_id", s."qty", s."site", s."unit_price", s."_uom", s."_event", s."_row" FROM "l_dedupe" AS s JOIN "l_dup_keys" AS d ON d."_dd_k0" IS NOT DISTINCT FROM s."_dd_k0" AND d."_dd_k1" IS NOT DISTINCT FROM s."_dd_k1"
+  QUALIFY row_number() OVER (PARTITION BY s."_dd_k0", s."_dd_k1" ORDER BY s."_dd_o0", s."_dd_o1", s."_dd_o2", s."_dd_o3", s."_dd_o4", (s."_dd_f" || ':' || CAST(s."_dd_r" AS VARCHAR))) = 1
 ),
 "r_rows" AS (
   SELECT "order_id" AS "k__order_id", "line_no" AS "k__line_no", "currency", "item_id", CASE WHEN "_uom_factor" = 1 THEN CAST("qty" AS DECIMAL(18,4)) ELSE CAST(CAST("qty" AS DECIMAL(18,4)) * "_uom_factor" AS DECIMAL(18,4)) END AS "qty", "site", "unit_price", "_uom", CAST(CASE WHEN 'hours' = 'days' THEN TIMEZONE('UTC', DATE_TRUNC('DAY', TIMEZONE('UTC', CAST(CASE WHEN 'shipment' = 'posting' THEN "posted_at" ELSE "shipped_at" END AS TIMESTAMPTZ)))) ELSE CASE WHEN 'shipment' = 'posting' THEN "posted_at" ELSE "shipped_at" END END AS TIMESTAMPTZ) AS "_event"
