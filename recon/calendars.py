@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from recon.sql import literal
+from recon.sql import literal, one_of
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # ISO order: isodow 1..7
 DEFAULT_CALENDAR = "default"
@@ -58,11 +58,10 @@ class BusinessCalendar:
 
     def _is_working(self, day_sql: str) -> str:
         """SQL: the DATE `day_sql` is a working day."""
-        days = ", ".join(str(d) for d in self.weekdays)
-        cond = f"isodow({day_sql}) IN ({days})"
+        cond = one_of(f"isodow({day_sql})", [str(d) for d in self.weekdays])
         if self.holidays:
-            listed = ", ".join(f"DATE {literal(h.isoformat())}" for h in sorted(set(self.holidays)))
-            cond += f" AND {day_sql} NOT IN ({listed})"
+            listed = [f"DATE {literal(h.isoformat())}" for h in sorted(set(self.holidays))]
+            cond += f" AND NOT {one_of(day_sql, listed)}"
         return cond
 
     def _working_days_between(self, start: str, end: str) -> str:

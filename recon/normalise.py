@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from recon.sql import literal
+from recon.sql import literal, one_of
 
 # Spaces, tabs, line ends and the no-break space that spreadsheets love.
 WHITESPACE = "' \t\r\n' || chr(160)"
@@ -33,8 +33,8 @@ def base_clean(expr: str, null_values: list[str] | tuple[str, ...] = ()) -> str:
     edge = f"{first} <= 32 OR {first} = 160 OR {last} <= 32 OR {last} = 160"
     cleaned = f"NULLIF(CASE WHEN {edge} THEN trim({text}, {WHITESPACE}) ELSE {text} END, '')"
     if null_values:
-        markers = ", ".join(literal(v) for v in null_values)
-        cleaned = f"CASE WHEN {cleaned} IN ({markers}) THEN NULL ELSE {cleaned} END"
+        markers = [literal(v) for v in null_values]
+        cleaned = f"CASE WHEN {one_of(cleaned, markers)} THEN NULL ELSE {cleaned} END"
     return cleaned
 
 

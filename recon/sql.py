@@ -29,6 +29,16 @@ def literal(value: str | int | float | bool | None) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def one_of(expr: str, values: list[str] | tuple[str, ...]) -> str:
+    """SQL: `expr` equals one of `values` (SQL texts made with `literal`), as `IN (...)` means, NULL
+    included. Written as equalities because DuckDB 2.0.1 plans an IN list of five or more constants
+    as a mark join: on a cleaned cell that join cost 3x the cell's whole cleaning, and every field
+    of a source with five null markers paid it (bench/notes.md, "IN lists of constants")."""
+    if not values:
+        return "false"
+    return "(" + " OR ".join(f"{expr} = {v}" for v in values) + ")"
+
+
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\b")
 
 
