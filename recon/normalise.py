@@ -15,6 +15,8 @@ from recon.sql import literal, one_of
 
 # Spaces, tabs, line ends and the no-break space that spreadsheets love.
 WHITESPACE = "' \t\r\n' || chr(160)"
+
+
 def base_clean(expr: str, null_values: list[str] | tuple[str, ...] = ()) -> str:
     """Every text cell: trimmed, and empty or declared null markers become NULL.
 
@@ -26,8 +28,8 @@ def base_clean(expr: str, null_values: list[str] | tuple[str, ...] = ()) -> str:
     # to more, here every control character, but never no to one of them). The two characters
     # are read with ascii() (the first code point) and substring(x, length(x)) (the last one):
     # half the cost of the regular expression `^[...]|[...]$` the test used to be, which scans
-    # the cell; left()/right() cost more (bench/notes.md). No `IN (...)` list: DuckDB plans one
-    # of five constants as a join.
+    # the cell; left()/right() cost more (bench/notes.md). No `IN (...)` list (recon.sql.one_of
+    # says why).
     text = f"CAST({expr} AS VARCHAR)"
     first, last = f"ascii({text})", f"ascii(substring({text}, length({text})))"
     edge = f"{first} <= 32 OR {first} = 160 OR {last} <= 32 OR {last} = 160"

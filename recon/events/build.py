@@ -346,23 +346,20 @@ EVENTS_ORDER = "correlation_id, event_at, event_type, system, _source_file, _sou
 
 
 def _replace(db: Database, select: str, events_file: Path | None) -> None:
-    """`main.events` as the rows of `select`, in their order: a table, or a view over `events_file`
-    written from them (zstd Parquet, as recon.store.kept writes every other table)."""
+    """`main.events` as the rows of `select`, in their order: a view over `events_file` written from
+    them (zstd Parquet, as recon.store.kept writes every other table), else a table."""
     kind = db.scalar("SELECT any_value(table_type) FROM information_schema.tables "
                      "WHERE table_schema = 'main' AND table_name = 'events'")
-    if kind == "VIEW":  # CREATE OR REPLACE cannot turn a view into a table (a replay's, a kept database's)
-        db.execute(f"DROP VIEW {EVENTS}")
-    if events_file is None:
-        db.execute(f"CREATE OR REPLACE TABLE {EVENTS} AS {select}")
-        return
-    if kind not in (None, "VIEW"):
-        db.execute(f"DROP TABLE {EVENTS}")
-    try:
-        db.execute(f"COPY ({select}) TO {literal(str(events_file))} (FORMAT parquet, COMPRESSION zstd)")
-    except duckdb.IOException:  # the kept folder is a cache (a full disk): the run goes on with a table
-        db.execute(f"CREATE OR REPLACE TABLE {EVENTS} AS {select}")
-        return
-    db.execute(f"CREATE VIEW {EVENTS} AS FROM read_parquet({literal(str(events_file))})")
+    if kind is not None:  # CREATE OR REPLACE cannot turn a view into a table or back (a replay's, a kept database's)
+        db.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {EVENTS}")
+    if events_file is not None:
+        try:
+            db.execute(f"COPY ({select}) TO {literal(str(events_file))} (FORMAT parquet, COMPRESSION zstd)")
+            db.execute(f"CREATE VIEW {EVENTS} AS FROM read_parquet({literal(str(events_file))})")
+            return
+        except duckdb.IOException:  # the kept folder is a cache (a full disk): the run goes on with a table
+            pass
+    db.execute(f"CREATE TABLE {EVENTS} AS {select}")
 
 
 def build(db: Database, config: Config, events_file: Path | None = None) -> Built:

@@ -90,25 +90,27 @@ def keep(db: Database, state: Path, run_id: str, keep_days: int) -> Path | None:
     return final
 
 
+def _early_views(db: Database) -> list[tuple[str, str]]:
+    """(schema, name) of the WRITTEN_EARLY tables that the run's database reads through a view."""
+    views = set(db.rows("SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = current_database() "
+                        "AND NOT internal AND NOT temporary"))
+    return [pair for pair in (tuple(n.split(".")) for n in sorted(WRITTEN_EARLY)) if pair in views]
+
+
 def _follow(db: Database, final: Path) -> None:
     """Point the views over early files at their kept place (the run's database may still be read)."""
-    views = db.rows("SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = current_database() "
-                    "AND NOT internal AND NOT temporary ORDER BY ALL")
-    for schema, view in views:
-        name = f"{schema}.{view}{SUFFIX}"
-        if f"{schema}.{view}" in WRITTEN_EARLY and (final / name).is_file():
+    for schema, view in _early_views(db):
+        file = final / f"{schema}.{view}{SUFFIX}"
+        if file.is_file():
             db.execute(f"CREATE OR REPLACE VIEW {ident(schema)}.{ident(view)} AS "
-                       f"FROM read_parquet({literal(str(final / name))})")
+                       f"FROM read_parquet({literal(str(file))})")
 
 
 def _settle(db: Database, partial: Path) -> bool:
     """Before a failed keep removes its folder: the run's views over early files in it become tables
     again, so the database the run returns still reads `main.events`. False when that failed."""
-    for name in sorted(WRITTEN_EARLY):
-        schema, table = name.split(".")
-        is_view = db.scalar("SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() "
-                            "AND schema_name = ? AND view_name = ? AND NOT temporary", [schema, table])
-        if not is_view or not (partial / f"{name}{SUFFIX}").is_file():
+    for schema, table in _early_views(db):
+        if not (partial / f"{schema}.{table}{SUFFIX}").is_file():
             continue
         target, settled = f"{ident(schema)}.{ident(table)}", f"{ident(schema)}.{ident('_settled_' + table)}"
         try:
