@@ -210,7 +210,7 @@ class _Parser:
             unmapped = Counter()
         for ic in interchanges:
             self._interchange(ic, name, summary, unmapped)
-            ic.raw = []  # mapped: the rows hold what they need, the segment strings can go
+            ic.raw, ic.array = [], None  # mapped: the rows hold what they need, the segment strings can go
         summary.segments = tok.segments  # known once every interchange was cut
         self.segments += tok.segments
         if unmapped and not part:
