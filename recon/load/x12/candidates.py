@@ -27,6 +27,10 @@ import pyarrow.compute as pc
 
 from recon.load.x12.elements import empty_mandatory_tails_re2
 
+POOL = pa.system_memory_pool()
+"""The allocator of the segment array: the C library's malloc, as for the parse's tables (`parser._POOL`):
+mimalloc hands a freed 30 MB array back to the kernel and faults it in again for the next file."""
+
 MIN_SEGMENTS = 2048
 """Segments of an interchange below which the reference scan is used (Arrow's fixed cost per
 call outweighs the gain on a small interchange). The tests set it to 0."""
@@ -65,7 +69,8 @@ def segment_array(body: str, term: str, count: int) -> pa.Array | None:
     None when Arrow's split does not give `count` segments (it must equal `str.split`'s, so a
     mismatch means the text is not what this module expects: the reference takes over).
     """
-    parts = pc.split_pattern(pa.array([body], pa.large_string() if len(body) >= 2**31 - 1 else pa.string()), term)
+    kind = pa.large_string() if len(body) >= 2**31 - 1 else pa.string()
+    parts = pc.split_pattern(pa.array([body], kind, memory_pool=POOL), term, memory_pool=POOL)
     segments = parts.flatten()
     if len(segments) == count + 1 and not segments[count].as_py():
         segments = segments.slice(0, count)
@@ -81,7 +86,7 @@ def find(segments: pa.Array, element: str) -> tuple[list[int], list[int]]:
     the text; `split_body` decides about it on its own).
     """
     either, envelope = patterns(element)
-    hit = pc.match_substring_regex(segments, either).to_numpy(zero_copy_only=False)
+    hit = pc.match_substring_regex(segments, either, memory_pool=POOL).to_numpy(zero_copy_only=False)
     hit[:1] = False
     at = np.flatnonzero(hit)
     if not len(at):

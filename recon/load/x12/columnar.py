@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from recon.load.x12 import candidates
 from recon.load.x12.envelope import TxSet
 from recon.load.x12.quirks import ResolvedOptions
 from recon.load.x12.sets.base import LINE_STUBS
@@ -126,7 +127,7 @@ class _Kind:
         # Each segment's index in the window `raw`: the sets' segments one after another.
         at = np.arange(len(set_of), dtype=np.int64) - flat_start[set_of] + (starts - base)[set_of]
         if ic.array is not None and base == 0:  # the tokenizer's Arrow copy of the segments (raw[1:])
-            text = ic.array.take(pa.array(at - 1))
+            text = pc.take(ic.array, pa.array(at - 1), memory_pool=candidates.POOL)
         else:
             text = pa.array(list(map(raw.__getitem__, at.tolist())), pa.string())
         line_pos = np.flatnonzero(_mask(pc.starts_with(text, tag + e)))
