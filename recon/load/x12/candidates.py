@@ -79,6 +79,17 @@ def segment_array(body: str, term: str, count: int) -> pa.Array | None:
     return segments
 
 
+def shortest_and_lowest(segments: pa.Array) -> tuple[int, str]:
+    """(the length of the shortest segment, the lowest segment as text: what `split_body` asks of the list).
+
+    Arrow orders strings by their UTF-8 bytes, which is the order of their code points, as Python does.
+    """
+    if not len(segments):
+        return 1, "~"
+    shortest = pc.min(pc.binary_length(segments)).as_py()
+    return shortest, (pc.min(segments).as_py() if shortest else "")
+
+
 def find(segments: pa.Array, element: str) -> tuple[list[int], list[int]]:
     """(envelope candidates, mandatory candidates) as interchange indexes (the array's first segment is index 1).
 

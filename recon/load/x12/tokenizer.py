@@ -325,14 +325,21 @@ def split_body(body: str, d: Delimiters, arrays: list[pa.Array] | None = None,
     pieces = body.split(term)
     if pieces and not pieces[-1]:
         pieces.pop()
+    segments = None
+    if arrays is not None and len(pieces) >= candidates.MIN_SEGMENTS:
+        try:  # the segments once more, in Arrow: the checks below and the candidates are asked of them
+            segments = candidates.segment_array(body, term, len(pieces))
+            shortest, lowest = candidates.shortest_and_lowest(segments) if segments is not None else (0, "")
+        except Exception:  # a fast path must not cost the parse: the reference way below gives the same
+            segments = None
     # Empty segments (two terminators in a row) are rare: a C-level scan for one is cheaper than
     # copying a list of a million segments to drop none.
-    raw = list(filter(None, pieces)) if "" in pieces else pieces
+    raw = list(filter(None, pieces)) if ("" in pieces if segments is None else shortest == 0) else pieces
     exact = len(raw) == len(pieces)
     iea = "IEA" + d.element
     n_iea = body.count(term + iea)
     extra_iea = n_iea > 1 or (n_iea == 1 and not raw[-1].startswith(iea))
-    if raw and min(raw)[0] <= " ":
+    if raw and (min(raw) if segments is None or not exact else lowest)[0] <= " ":
         # A control character or NUL left before a segment: rare, so only now pay per segment.
         raw = [seg.strip(" \t\x00") for seg in raw]
         raw = list(filter(None, raw))
@@ -340,14 +347,12 @@ def split_body(body: str, d: Delimiters, arrays: list[pa.Array] | None = None,
     if not exact:
         return raw, None, extra_iea, None
     envelope = [1] if raw and raw[0][:2] in ("GS", "ST", "IE", "IS", "TA", "SE", "GE") else []
-    if arrays is not None and len(raw) >= candidates.MIN_SEGMENTS:
+    if segments is not None:
         try:
-            segments = candidates.segment_array(body, term, len(raw))
-            if segments is not None:
-                found, suspected = candidates.find(segments, d.element)
-                arrays.append(segments)
-                return raw, envelope + found, extra_iea, suspected
-        except Exception:  # a fast path must not cost the parse: the reference scan below finds the same
+            found, suspected = candidates.find(segments, d.element)
+            arrays.append(segments)  # type: ignore[union-attr]
+            return raw, envelope + found, extra_iea, suspected
+        except Exception:  # as above: the scan below
             pass
     suspects: list[int] = []  # the first segment (index 1) never is in a set's body: it is not looked at
     count = 1  # the ISA is index 0, the body's first segment index 1

@@ -26,7 +26,8 @@ from .test_columnar import CORPUS, OFF, _files
 
 TAGS = ["ST", "SE", "GS", "GE", "IEA", "ISB", "ISE", "TA1", "N1", "DTM", "REF", "CTT", "ACK", "HL", "LIN", "SN1",
         "PRF", "MAN", "PID", "TDS", "SAC", "W01", "W12", "QTY", "AK2", "AK5", "AK9", "PO1", "IT1", "BEG", "IEAX",
-        "SEX", "S", "N", "N12", "AK", "TA", "G", "HLL", "ISA"]
+        "SEX", "S", "N", "N12", "AK", "TA", "G", "HLL", "ISA",
+        "\x00ST", " N1", "\x01REF", "ÜX", "\x7fA"]  # control characters before a tag (stripped), other scripts
 VALUES = st.sampled_from(["", "", "1", "AB", " ", "  ", "X Y", "Ü", "…", "\t", "\x00"])
 # (element, terminator or "\n" for a line-break terminator): punctuation that means something in a regex, non-ASCII.
 DELIMITERS = [("*", "~"), ("|", "\\"), ("^", "]"), ("[", "$"), ("-", "."), ("+", "'"), ("\u00a7", "\u2026"),
