@@ -16,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import duckdb
+
 from recon import files as filesys
 from recon.asof import parse_as_of
 from recon.catalogue import ensure_table
@@ -336,6 +338,8 @@ class Loader:
                 keys_sql = keyed_select(source.pivot, events, source.options.null_values)
                 db.execute(f"CREATE TEMP TABLE {keyed} AS {keys_sql}")
                 db.execute(f"CREATE TEMP TABLE {pivoted} AS {pivot_select(source.pivot, keyed)}")
+            except duckdb.OutOfMemoryException:  # the run's memory, not the mapping: the run says which setting
+                raise
             except Exception as exc:  # the config's SQL over the data's cells: a named problem, not a crash
                 raise UnreadableFile(Problem.of("I031", what="pivot", reason=str(exc).splitlines()[0],
                                                 file=source.path, path=f"sources.{name}.pivot")) from None
@@ -447,6 +451,8 @@ class Loader:
         try:
             db.execute(f"CREATE TEMP TABLE {mapped} AS "
                        f"{flagged_select(plans, raw_table, tuple(passthrough), where=source.where)}")
+        except duckdb.OutOfMemoryException:  # the run's memory, not the mapping: the run says which setting
+            raise
         except Exception as exc:
             raise UnreadableFile(Problem.of("I005", reason=str(exc).splitlines()[0], file=load.file,
                                             path=f"sources.{load.source}.columns")) from None
@@ -518,6 +524,8 @@ class Loader:
         """Rows of the file the source's `where` leaves out (NULL counts as false); I031 if it cannot run."""
         try:
             return int(self.db.scalar(f"SELECT count(*) FROM {ident(raw_table)} WHERE NOT coalesce(({where}), false)"))
+        except duckdb.OutOfMemoryException:  # the run's memory, not the mapping: the run says which setting
+            raise
         except Exception as exc:  # the condition is the config's, the cells the data's: a named problem
             raise UnreadableFile(Problem.of("I031", what="where", reason=str(exc).splitlines()[0], file=load.file,
                                             path=f"sources.{load.source}.where")) from None
