@@ -142,7 +142,10 @@ def _stars(nodes: list[str], source: str) -> str:
     rows = (f"SELECT *, {first} AS _a, coalesce({', '.join(other)}) AS _o "
             f"FROM (SELECT {computed} FROM {source})")
     stars = [f"SELECT _a AS a, {k} AS b FROM _rows WHERE {k} IS NOT NULL" for k in n]
-    stars += [f"SELECT _o, {k} FROM _rows WHERE {k} IS NOT NULL" for k in other]
+    # The second star adds nothing where it repeats the first: in a row without an order reference its
+    # first other reference is its anchor (_o = _a), and its self-pair (_o, _o) is no edge while _o is a
+    # `b` of the first star already (at 300k orders: 5.4M pairs before the DISTINCT instead of 7.6M).
+    stars += [f"SELECT _o, {k} FROM _rows WHERE {k} IS NOT NULL AND _o <> _a AND {k} <> _o" for k in other]
     return f"SELECT * FROM (WITH _rows AS MATERIALIZED ({rows}) {' UNION ALL '.join(stars)})"
 
 
