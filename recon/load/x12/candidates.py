@@ -7,7 +7,7 @@ Here the text is cut once more, into an Arrow string array (`split_pattern`, 25 
 segments), and the same question is asked of every segment at once with one anchored RE2
 match (`match_substring_regex`, about 55 ms): a hit's position in the array is its index. The
 array also feeds the columnar line mapping (`columnar`), which otherwise converts the 850/810
-segment strings to Arrow a second time (bench/notes.md, "X12 throughput: the tokenizer in Arrow").
+segment strings to Arrow a second time (bench/notes.md, "X12 throughput: the tokenizer's candidates in Arrow").
 
 The answer is the reference's, index for index: the RE2 pattern is the text pattern of
 `tokenizer._envelope_re` with the tag anchored at the segment's start instead of after a
