@@ -57,7 +57,22 @@ def empty_mandatory_tails(element: str, terminator: str) -> dict[str, str]:
     with those), one element at a time; the tokenizer puts the tags in front as a prefix tree.
     """
     e, t = re.escape(element), re.escape(terminator)
-    ends, empty, value = f"(?![^{t}])", f"(?![^{e}{t}])", f"[^{e}{t}]"
+    return _tails(e, f"(?![^{t}])", f"(?![^{e}{t}])", f"[^{e}{t}]")
+
+
+def empty_mandatory_tails_re2(element: str) -> dict[str, str]:
+    """`empty_mandatory_tails` for RE2 matched against one segment alone (`candidates`): no look-ahead.
+
+    "The segment ends here" is the end of the string, "the element is empty" is a separator or
+    the end; neither is looked past, so what the text pattern finds at a segment this finds too.
+    The separator is written `\\x{...}`, which RE2 reads inside and outside a character class.
+    """
+    e = f"\\x{{{ord(element):x}}}"
+    return _tails(e, "$", f"(?:{e}|$)", f"[^{e}]")
+
+
+def _tails(e: str, ends: str, empty: str, value: str) -> dict[str, str]:
+    """Per tag, the tail pattern built from the separator `e` and the three pieces of the dialect."""
 
     def from_element(j: int, ks: tuple[int, ...]) -> str:
         if j == max(ks):

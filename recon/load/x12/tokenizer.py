@@ -23,6 +23,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
 
+import pyarrow as pa
+
+from recon.load.x12 import candidates
 from recon.load.x12.elements import empty_mandatory_tails
 from recon.load.x12.isa import LAYOUT, Delimiters, IsaError, Issue, bad_delimiter, read_isa
 from recon.load.x12.recover import cut_points, find_gs, recover
@@ -64,6 +67,8 @@ class Interchange:
     synthetic: bool = False  # raw[0] stands in for a missing ISA (recover.py): it is no segment of the file
 
     base: int = 0  # the index of raw[0]: a streamed interchange (`stream`) keeps a window of its segments
+    array: pa.Array | None = None  # raw[1:] as Arrow strings (`candidates`), when the tokenizer made them
+
 
     def elements(self, i: int) -> list[str]:
         """Segment i split into elements (element 0 is the segment id)."""
@@ -75,6 +80,7 @@ class Interchange:
     def advance(self, keep: int, block: Block) -> None:
         """Drop the segments before index `keep` and append the next block of a streamed interchange."""
         segments, _, suspects, text = block
+        self.array = None  # it no longer lines up with the window
         drop = keep - self.base
         if drop > 0:
             del self.raw[:drop]
@@ -296,7 +302,8 @@ def remove_layout(body: str, d: Delimiters) -> str:
     return body.strip(" \t\x0b\x0c")
 
 
-def split_body(body: str, d: Delimiters) -> tuple[list[str], list[int] | None, bool, list[int] | None]:
+def split_body(body: str, d: Delimiters, arrays: list[pa.Array] | None = None,
+               ) -> tuple[list[str], list[int] | None, bool, list[int] | None]:
     """Split the text after an ISA into segment strings (layout removed first, `remove_layout`).
 
     Also returns the indexes (counting the ISA as 0) of the segments that may be envelope
@@ -309,20 +316,30 @@ def split_body(body: str, d: Delimiters) -> tuple[list[str], list[int] | None, b
     there: `recover.cut_points`). The last item lists, in the same pass and under the same
     condition, the indexes of the segments that may have an empty mandatory element
     (`elements.SEGMENTS`): the per-set check (`sets.mandatory`) then looks at those only.
+
+    With `arrays` given (a list), a large interchange's candidates are found in Arrow instead
+    (`candidates`: the same indexes) and its segments as an Arrow string array are appended to it.
     """
     body = remove_layout(body, d)
     term = "\n" if d.line_terminated else d.segment
     pieces = body.split(term)
     if pieces and not pieces[-1]:
         pieces.pop()
+    segments = None
+    if arrays is not None and len(pieces) >= candidates.MIN_SEGMENTS:
+        try:  # the segments once more, in Arrow: the checks below and the candidates are asked of them
+            segments = candidates.segment_array(body, term, len(pieces))
+            shortest, lowest = candidates.shortest_and_lowest(segments) if segments is not None else (0, "")
+        except Exception:  # a fast path must not cost the parse: the reference way below gives the same
+            segments = None
     # Empty segments (two terminators in a row) are rare: a C-level scan for one is cheaper than
     # copying a list of a million segments to drop none.
-    raw = list(filter(None, pieces)) if "" in pieces else pieces
+    raw = list(filter(None, pieces)) if ("" in pieces if segments is None else shortest == 0) else pieces
     exact = len(raw) == len(pieces)
     iea = "IEA" + d.element
     n_iea = body.count(term + iea)
     extra_iea = n_iea > 1 or (n_iea == 1 and not raw[-1].startswith(iea))
-    if raw and min(raw)[0] <= " ":
+    if raw and (min(raw) if segments is None or not exact else lowest)[0] <= " ":
         # A control character or NUL left before a segment: rare, so only now pay per segment.
         raw = [seg.strip(" \t\x00") for seg in raw]
         raw = list(filter(None, raw))
@@ -330,6 +347,13 @@ def split_body(body: str, d: Delimiters) -> tuple[list[str], list[int] | None, b
     if not exact:
         return raw, None, extra_iea, None
     envelope = [1] if raw and raw[0][:2] in ("GS", "ST", "IE", "IS", "TA", "SE", "GE") else []
+    if segments is not None:
+        try:
+            found, suspected = candidates.find(segments, d.element)
+            arrays.append(segments)  # type: ignore[union-attr]
+            return raw, envelope + found, extra_iea, suspected
+        except Exception:  # as above: the scan below
+            pass
     suspects: list[int] = []  # the first segment (index 1) never is in a set's body: it is not looked at
     count = 1  # the ISA is index 0, the body's first segment index 1
     last = 0
@@ -492,7 +516,8 @@ def _interchanges(
         d, isa, body_start, issues = read
         synthetic = isa[13] == "" and any(i.code in ("X12-ISA-MISSING", "X12-ISA-UNREADABLE") for i in issues)
         body = text[body_start : nxt if nxt >= 0 else len(text)]
-        segments, envelope, extra_iea, suspects = split_body(body, d)
+        arrays: list[pa.Array] = []
+        segments, envelope, extra_iea, suspects = split_body(body, d, arrays)
         segments.insert(0, d.element.join(isa))
         has_component = d.component in body
         has_repetition = d.repetition is not None and d.repetition in body
@@ -521,6 +546,7 @@ def _interchanges(
             index += 1
             ic.envelope = envelope
             ic.suspects = suspects
+            ic.array = arrays[0] if arrays and len(bounds) == 1 else None
             ic.issues.extend(ic_issues)
             if ic_synthetic:
                 for issue in ic.issues:
