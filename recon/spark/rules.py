@@ -34,6 +34,7 @@ from recon.rules.compile_parts import STATS_COLUMNS
 from recon.rules.contract import COLUMN_NAMES, COLUMN_TYPES, exceptions_ddl, order_by
 from recon.rules.loader import LoadedRule
 from recon.rules.runner import Blockers, OnRule, RuleResult, RulesReport, compared_nothing, prepare_rule
+from recon.rules.units import FACTORS
 from recon.spark import guard, udfs
 from recon.spark.readers import bq
 from recon.spark.transpile import spark_tree
@@ -93,7 +94,7 @@ def staged(duck_sql: str, params: Mapping[str, Any], prefix: str, *, by_content:
     in pure Python, costs seconds per rule and holds the GIL that the other rules' threads need
     (measured in bench/notes.md, "Spark: fewer parses").
     """
-    tree = spark_tree(sqlglot.parse_one(duck_sql, read="duckdb"), params)
+    tree = _broadcast_factors(spark_tree(sqlglot.parse_one(duck_sql, read="duckdb"), params))
     with_ = tree.args.get(_WITH)
     if with_ is None:
         return [Step(None, tree.sql(dialect="spark"))]
@@ -135,6 +136,23 @@ def staged(duck_sql: str, params: Mapping[str, Any], prefix: str, *, by_content:
     final = _one_query(tree.transform(rename, copy=False))
     steps.append(Step(None, final.sql(dialect="spark"), reading(final)))
     return steps
+
+
+def _broadcast_factors(tree: exp.Expression) -> exp.Expression:
+    """A converted side's rows join its unit factors (recon.rules.units) with a broadcast hint.
+
+    The factor relation is one row per distinct (item, unit) of the side, a few hundred in the
+    sample, but to Spark's planner a `DISTINCT` of unknown size: without the hint each converted
+    side was shuffled and sorted to meet it in a sort-merge join. The hint changes the plan, never
+    the rows (bench/notes.md, "Converting rules on Spark"); a site with millions of pairs
+    broadcasts them (docs/scale-out.md, "Sizing")."""
+    for join in list(tree.find_all(exp.Join)):
+        select, factors = join.parent, join.this
+        if (isinstance(select, exp.Select) and isinstance(factors, exp.Subquery) and factors.alias == FACTORS
+                and "_uom_factor" in factors.this.named_selects and select.args.get("hint") is None):
+            select.set("hint", exp.Hint(expressions=[exp.JoinHint(this="BROADCAST",
+                                                                  expressions=[exp.to_table(FACTORS)])]))
+    return tree
 
 
 def _one_query(body: exp.Expression) -> exp.Expression:

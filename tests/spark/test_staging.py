@@ -55,6 +55,20 @@ def test_steps_named_by_content_are_shared_between_rules() -> None:
     assert f"`{shipped[2].name}`" in shipped[-1].sql and "_r1_" not in shipped[-1].sql
 
 
+def test_converted_sides_join_their_unit_factors_by_broadcast() -> None:
+    """Spark's plan only: each join of a side's rows to its factor relation carries a broadcast
+    hint (WMS, ERP and the order lines' lookup on both sides); the DuckDB SQL has none."""
+    loaded = next(r for r in load_project_rules(None).rules if r.id == "shipment-posted-in-erp")
+    sql = compile_rule(loaded, CompileContext()).sql
+    steps = staged(sql, PARAMS, "_r1_")
+    assert "BROADCAST" not in sql
+    assert [s.sql.count("/*+ BROADCAST(f) */") for s in steps] == [0, 0, 4, 0]
+    for select in sqlglot.parse_one(steps[2].sql, read="spark").find_all(exp.Select):
+        if select.args.get("hint"):
+            joined = [j.this for j in select.args.get("joins") or []]
+            assert any(isinstance(t, exp.Subquery) and t.alias == "f" for t in joined)
+
+
 def test_a_step_with_a_volatile_function_keeps_its_rules_name() -> None:
     sql = ("WITH a AS (SELECT random() AS x), b AS (SELECT 1 AS y)\n"
            "SELECT * FROM a AS p, a AS q, b AS r, b AS s")
