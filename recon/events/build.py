@@ -142,7 +142,10 @@ def _stars(nodes: list[str], source: str) -> str:
     rows = (f"SELECT *, {first} AS _a, coalesce({', '.join(other)}) AS _o "
             f"FROM (SELECT {computed} FROM {source})")
     stars = [f"SELECT _a AS a, {k} AS b FROM _rows WHERE {k} IS NOT NULL" for k in n]
-    stars += [f"SELECT _o, {k} FROM _rows WHERE {k} IS NOT NULL" for k in other]
+    # The second star adds nothing where it repeats the first: in a row without an order reference its
+    # first other reference is its anchor (_o = _a), and its self-pair (_o, _o) is no edge while _o is a
+    # `b` of the first star already (at 300k orders: 5.4M pairs before the DISTINCT instead of 7.6M).
+    stars += [f"SELECT _o, {k} FROM _rows WHERE {k} IS NOT NULL AND _o <> _a AND {k} <> _o" for k in other]
     return f"SELECT * FROM (WITH _rows AS MATERIALIZED ({rows}) {' UNION ALL '.join(stars)})"
 
 
@@ -206,7 +209,9 @@ def correlate(db: Database, tables: dict[tuple[str, str], set[str]], references:
     if pairs is None:
         db.execute(f"CREATE OR REPLACE TABLE {CORRELATION} (node VARCHAR, correlation_id VARCHAR)")
         return 0
-    ranks = " ".join(f"WHEN {literal(f)} THEN {i}" for i, f in enumerate(spec.FAMILY_RANK))
+    # A node's family is the text before its first ':' (no family name holds one), so a prefix test ranks
+    # it: split_part builds a list per node (1.5M nodes at 300k orders).
+    ranks = " ".join(f"WHEN starts_with(node, {literal(f + ':')}) THEN {i}" for i, f in enumerate(spec.FAMILY_RANK))
     try:
         db.execute(f"CREATE OR REPLACE TEMP TABLE {PAIRS} AS {pairs}")
         # `id` numbers the nodes in text order, so main.correlation is sorted by an integer instead of the
@@ -214,15 +219,18 @@ def correlate(db: Database, tables: dict[tuple[str, str], set[str]], references:
         # its low bits. Propagation labels a component with its smallest id; the chain id is picked from
         # the component's smallest rank_id at the end (all orders have one rank: their label is it).
         db.execute(f"CREATE OR REPLACE TEMP TABLE {NODES} AS SELECT node, is_order, id, "
-                   f"(CASE split_part(node, ':', 1) {ranks} ELSE {len(spec.FAMILY_RANK)} END) * {ID_SPAN} + id "
+                   f"(CASE {ranks} ELSE {len(spec.FAMILY_RANK)} END) * {ID_SPAN} + id "
                    f"AS rank_id FROM (SELECT node, starts_with(node, 'order:') AS is_order, "
                    f"row_number() OVER (ORDER BY node) AS id "
                    f"FROM (SELECT DISTINCT b AS node FROM {PAIRS}))")  # every node is a `b` (_stars)
         db.execute(f"INSERT INTO {PAIRS} {BRIDGES}")  # after NODES: the nodes read once, not distinct again
-        # The pairs as integer ids, joined to the node names once: the three steps below read them.
+        # The pairs as integer ids, joined to the node names once: the three steps below read them. Not the
+        # self-pairs (x, x): they are there to make every node a `b` for NODES, the edges give every node its
+        # self-loop themselves and DIRECT reads pairs of an order and another reference only (at 300k orders
+        # 1.2M of the 3.0M pairs: the two text joins shrink by as much).
         db.execute(f"CREATE OR REPLACE TEMP TABLE {IDS} AS SELECT x.id AS a, y.id AS b, x.is_order AS a_order, "
-                   f"y.is_order AS b_order FROM {PAIRS} p JOIN {NODES} x ON x.node = p.a "
-                   f"JOIN {NODES} y ON y.node = p.b")
+                   f"y.is_order AS b_order FROM (SELECT a, b FROM {PAIRS} WHERE a <> b) p "
+                   f"JOIN {NODES} x ON x.node = p.a JOIN {NODES} y ON y.node = p.b")
         db.drop(PAIRS)
         ids = f"SELECT a, b, a_order, b_order FROM {IDS}"
         # 1. the orders

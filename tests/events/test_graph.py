@@ -66,3 +66,96 @@ def test_order_chains_are_the_components_of_rows_and_bridges(erp: list[tuple[str
         assert got == sorted(expected.items())  # every node once, in text order, with its chain's smallest node
     finally:
         db.close()
+
+
+# Shipments, tracking numbers and invoices that rows share across orders (an invoice over two orders, a
+# tracking number two shipments share), bare numbers and prefixed ones, and rows without any order.
+OTHER = st.sampled_from(["SH1", "SH-1", "1", "SH2", "2", "T1", "01", "0", "", None, "X1", "sh 2"])
+TABLES = {"erp.orders": ("order_id", "customer_po"), "wms.shipment_lines": ("order_id", "shipment_id", "tracking_no"),
+          "tms.deliveries": ("shipment_id", "tracking_no"), "erp.invoice_lines": ("order_id", "invoice_id")}
+FAMILY = {"order_id": "order", "customer_po": "order", "shipment_id": "shipment", "tracking_no": "tracking",
+          "invoice_id": "invoice"}
+RANK = ("order", "shipment", "invoice", "tracking", "return", "edi")
+
+
+def _union_find(links: set[tuple[str, str]], nodes: set[str]) -> dict[str, set[str]]:
+    """node -> the set of nodes of its component."""
+    parent = {n: n for n in nodes}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for a, b in links:
+        parent[find(a)] = find(b)
+    groups: dict[str, set[str]] = {}
+    for n in nodes:
+        groups.setdefault(find(n), set()).add(n)
+    return {n: groups[find(n)] for n in nodes}
+
+
+def _order_chains(rows: list[list[str]]) -> dict[str, str]:
+    """node -> chain id as docs/operations.md tells it: the orders' components (rows and bridges); a
+    reference named with one order's component joins it, one named with several is shared (alone); the
+    other references link through each other but never through a shared one, and such a component that
+    reaches exactly one order joins it, else it is named by its smallest node by family rank, then text."""
+    nodes = {n for row in rows for n in row}
+    is_order = {n: n.startswith("order:") for n in nodes}
+    links: set[tuple[str, str]] = set()
+    direct: dict[str, set[str]] = {}
+    for row in rows:
+        orders = [n for n in row if is_order[n]]
+        links |= {(row[0], n) for n in row}  # a row's nodes are one component...
+        links |= {(row[-1], n) for n in row if not is_order[n]}  # ...and so are its other references alone
+        for n in row:
+            if not is_order[n] and orders:
+                direct.setdefault(n, set()).add(orders[0])
+    prefixed: dict[tuple[str, str], list[str]] = {}
+    for n in nodes:
+        family, key = n.split(":", 1)
+        if family != "edi" and (m := re.fullmatch(r"[A-Z]+([0-9].*)", key)):
+            prefixed.setdefault((family, m.group(1)), []).append(n)
+    links |= {(n, found[0]) for n in nodes if len(found := prefixed.get(tuple(n.split(":", 1)), [])) == 1}
+    orders = _union_find({(a, b) for a, b in links if is_order[a] and is_order[b]}, {n for n in nodes if is_order[n]})
+    order_chain = {n: min(group) for n, group in orders.items()}
+    named = {n: {order_chain[o] for o in found} for n, found in direct.items()}
+    alone = {n for n, chains in named.items() if len(chains) > 1}
+    others = _union_find({(a, b) for a, b in links if not is_order[a] and not is_order[b] and a != b
+                          and a not in alone and b not in alone}, {n for n in nodes if not is_order[n]})
+    out = dict(order_chain)
+    for n, group in others.items():
+        reached = {c for m in group if len(named.get(m, ())) == 1 for c in named[m]}
+        out[n] = reached.pop() if len(reached) == 1 else min(group, key=lambda m: (RANK.index(m.split(":")[0]), m))
+    return out
+
+
+ROWS_OF = {table: st.lists(st.tuples(*(VALUES if FAMILY[c] == "order" else OTHER for c in cols)), max_size=6)
+           for table, cols in TABLES.items()}
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.fixed_dictionaries(ROWS_OF))
+def test_order_chains_with_shared_and_other_references(data: dict[str, list[tuple[str | None, ...]]]) -> None:
+    """The three steps (orders, references named with one order, the others through each other) against a
+    union-find in Python: shipments, tracking numbers and invoices shared by several orders, rows without
+    an order, bridges in every family; ids and row order included."""
+    db = Database(None)
+    try:
+        selects = []
+        for table, cols in TABLES.items():
+            system, entity = table.split(".")
+            ensure_table(db, system, entity)
+            for values in data[table]:
+                db.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                           list(values))
+            ranked = sorted(cols, key=lambda c: (RANK.index(FAMILY[c]), c))  # a row's nodes as recon lists them
+            listed = ", ".join(f"chain_node('{FAMILY[c]}', {c})" for c in ranked)
+            selects.append(f"SELECT [{listed}] FROM {table}")
+        build(db, config())
+        rows = [[n for n in nodes if n is not None] for (nodes,) in db.rows(" UNION ALL ".join(selects))]
+        expected = _order_chains([row for row in rows if row])
+        got = db.rows("SELECT node, correlation_id FROM main.correlation")
+        assert got == sorted(expected.items())
+    finally:
+        db.close()

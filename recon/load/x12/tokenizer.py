@@ -328,7 +328,7 @@ def split_body(body: str, d: Delimiters, arrays: list[pa.Array] | None = None,
     segments = None
     if arrays is not None and len(pieces) >= candidates.MIN_SEGMENTS:
         try:  # the segments once more, in Arrow: the checks below and the candidates are asked of them
-            segments = candidates.segment_array(body, term, len(pieces))
+            segments = candidates.segment_array(pieces)
             shortest, lowest = candidates.shortest_and_lowest(segments) if segments is not None else (0, "")
         except Exception:  # a fast path must not cost the parse: the reference way below gives the same
             segments = None
