@@ -9,6 +9,7 @@ position and counted against `edi_documents`, so sets read = sets loaded + sets 
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -149,7 +150,8 @@ def _load_edi(loader: Loader, name: str, source: Source, paths: list[Path], repo
                 db.execute(f"INSERT INTO {rejects} VALUES (?, ?, ?, ?)", list(row))
             rows_read += len(rejected)
         passthrough = {c: t for c, t in PASSTHROUGH.items() if c in columns}
-        loader.insert_mapped(load, entity_source, raw, rejects, rows_read, passthrough)
+        loader.insert_mapped(load, entity_source, raw, rejects, rows_read, passthrough,
+                             release=functools.partial(db.drop, raw))
         db.drop(raw, rejects)
         report.files.append(load)
         yield load

@@ -90,14 +90,17 @@ def check_not_utf16(path: Path, display: str, encoding: str) -> None:
 
 
 def physical_lines(db: Database, path: Path, display: str, encoding: str, max_line_size: int, *,
-                   text: bool = True) -> Lines:
+                   text: bool = True, extra: str = "") -> Lines:
     """One row per physical line, `_line` from 1; only `blank` (is the line empty) when `text` is false.
 
-    Lines longer than `max_line_size` bytes are listed in `too_long` and have no row.
+    Lines longer than `max_line_size` bytes are listed in `too_long` and have no row. `extra`
+    adds columns computed from the line as it is read (`text`, not yet NULL when empty), so a
+    test every reader step needs is made once.
     """
     duck = encoding_of(display, encoding)
     staged, scan, errors = db.temp_name("lines_raw"), db.temp_name("lines_scan"), db.temp_name("lines_errors")
     value = "nullif(text, '') AS text" if text else "coalesce(text, '') = '' AS blank"
+    value += f", {extra}" if extra else ""
     try:
         db.execute(
             f"CREATE TEMP TABLE {staged} AS SELECT {value} FROM read_csv({literal(str(path))}, header = false, "

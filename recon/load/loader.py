@@ -16,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import duckdb
+
 from recon import files as filesys
 from recon.asof import parse_as_of
 from recon.catalogue import ensure_table
@@ -27,7 +29,7 @@ from recon.formats import FORMATS, format_of
 from recon.load.latest import SUPERSEDED_DDL, supersede
 from recon.load.lines import LineCount
 from recon.load.lookups import joined_select, load_order
-from recon.load.mapping import mapped_select, plan_fields, read_columns, rejects_select
+from recon.load.mapping import flagged_select, plan_fields, read_columns, rejects_select
 from recon.load.pivot import PIVOTED_DDL, event_columns, folded_select, keyed_select, pivot_select
 from recon.load.readers import RawFile, UnreadableFile
 from recon.model import ENTITIES, LINEAGE_COLUMNS
@@ -336,6 +338,8 @@ class Loader:
                 keys_sql = keyed_select(source.pivot, events, source.options.null_values)
                 db.execute(f"CREATE TEMP TABLE {keyed} AS {keys_sql}")
                 db.execute(f"CREATE TEMP TABLE {pivoted} AS {pivot_select(source.pivot, keyed)}")
+            except duckdb.OutOfMemoryException:  # the run's memory, not the mapping: the run says which setting
+                raise
             except Exception as exc:  # the config's SQL over the data's cells: a named problem, not a crash
                 raise UnreadableFile(Problem.of("I031", what="pivot", reason=str(exc).splitlines()[0],
                                                 file=source.path, path=f"sources.{name}.pivot")) from None
@@ -403,7 +407,8 @@ class Loader:
         load.rows_exploded = raw.rows_exploded
         lineage = {"_source_path": "VARCHAR"} if source.explode is not None else None
         try:
-            self.insert_mapped(load, source, raw.table, raw.rejects, raw.rows_read, lineage)
+            self.insert_mapped(load, source, raw.table, raw.rejects, raw.rows_read, lineage,
+                               release=functools.partial(self.db.drop, raw.table, *raw.scratch))
         except UnreadableFile as exc:
             load.status, load.problem = "failed", exc.problem
         finally:
@@ -421,11 +426,15 @@ class Loader:
         return read() if path is None else functools.partial(read(), explode=path)
 
     def insert_mapped(self, load: FileLoad, source: Source, raw_table: str, parse_rejects: str,
-                      rows_read: int, passthrough: dict[str, str] | None = None) -> None:
+                      rows_read: int, passthrough: dict[str, str] | None = None,
+                      release: Callable[[], None] | None = None) -> None:
         """Map, type and insert one raw table; record rejects; check the row balance.
 
         `passthrough` names lineage columns already in the raw table (X12 control numbers, and
-        `_source_file` when one table holds rows of several files) with their types.
+        `_source_file` when one table holds rows of several files) with their types. `release`
+        drops the raw table once the mapped one holds everything: the raw cells, the mapped rows
+        and the canonical copy never all stand in memory at once (at 1M rows that made the tables
+        spill, and the run pay for a checkpoint).
         """
         db = self.db
         passthrough = passthrough or {}
@@ -438,17 +447,27 @@ class Loader:
         extras = {p.name: p.duck_type for p in plans if p.name not in ENTITIES[load.entity].fields}
         extras.update({k: v for k, v in passthrough.items() if k not in LINEAGE_COLUMNS})
         target = ensure_table(db, load.system, load.entity, extras)
-        mapped, bad = db.temp_name("mapped"), db.temp_name("bad")
+        mapped, bad, flagged = db.temp_name("mapped"), db.temp_name("bad"), db.temp_name("flagged")
         try:
             db.execute(f"CREATE TEMP TABLE {mapped} AS "
-                       f"{mapped_select(plans, raw_table, tuple(passthrough), row_id=None, where=source.where)}")
+                       f"{flagged_select(plans, raw_table, tuple(passthrough), where=source.where)}")
+        except duckdb.OutOfMemoryException:  # the run's memory, not the mapping: the run says which setting
+            raise
         except Exception as exc:
             raise UnreadableFile(Problem.of("I005", reason=str(exc).splitlines()[0], file=load.file,
                                             path=f"sources.{load.source}.columns")) from None
-        # The mapped table's rowid is the row id: rows keep the raw table's (file) order.
-        db.execute(f"CREATE TEMP TABLE {bad} AS {rejects_select(plans, mapped, row_id='rowid')}")
-        bad_rows = db.scalar(f"SELECT count(DISTINCT _rid) FROM {bad}")
-        total = db.scalar(f"SELECT count(*) FROM {mapped}")
+        if joined:
+            db.execute(f"DROP VIEW IF EXISTS {ident(joined)}")
+            joined = None
+        if release is not None:
+            release()
+        total, bad_rows = db.rows(f"SELECT count(*), count(*) FILTER (WHERE _bad) FROM {mapped}")[0]
+        # The rejects are read from the bad rows only (the others keep no raw text); the mapped
+        # table's rowid is the row id: rows keep the raw table's (file) order.
+        if bad_rows:
+            db.execute(f"CREATE TEMP VIEW {flagged} AS SELECT rowid AS _mapped_row, * FROM {mapped} WHERE _bad")
+            db.execute(f"CREATE TEMP TABLE {bad} AS {rejects_select(plans, flagged, row_id='_mapped_row')}")
+            db.execute(f"DROP VIEW {flagged}")
         if total + load.rows_filtered != rows_in:
             db.drop(mapped, bad)  # a mapping that makes rows or folds them (unnest, an aggregate)
             if joined:
@@ -459,7 +478,7 @@ class Loader:
         names = [p.name for p in plans] + [c for c in passthrough if c not in LINEAGE_COLUMNS]
         cols = ", ".join(ident(n) for n in names)
         # A plain scan keeps insertion order, so a file without rejects needs no filter and no sort.
-        keep = f"WHERE rowid NOT IN (SELECT _rid FROM {bad}) ORDER BY rowid" if bad_rows else ""
+        keep = "WHERE NOT _bad ORDER BY rowid" if bad_rows else ""
         db.execute(
             f"INSERT INTO {target} ({cols}, _load_id, _source_file, _source_row) "
             f"SELECT {cols}, {literal(load_id)}, {file_sql}, _source_row FROM {mapped} {keep}"
@@ -470,13 +489,15 @@ class Loader:
             f"FROM {parse_rejects} ORDER BY _source_row"
         )
         reject_file = "m._source_file" if "_source_file" in passthrough else literal(load.file)
-        # A nested row's reject says which element it was (`stops[2].shipment_ids[0]`).
+        # A nested row's reject says which element it was (`stops[2].shipment_ids[0]`); two reasons for
+        # one cell (a line number with a NUL byte) are ordered by their text, not left to the join.
         reason = ("b.reason || coalesce(' (at ' || m._source_path || ')', '')" if "_source_path" in passthrough
                   else "b.reason")
-        db.execute(
-            f"INSERT INTO main.rejects SELECT {meta}, {reject_file}, b._source_row, b.field, b.raw_value, {reason} "
-            f"FROM {bad} b JOIN {mapped} m ON m.rowid = b._rid ORDER BY b._rid, b.field"
-        )
+        if bad_rows:
+            db.execute(
+                f"INSERT INTO main.rejects SELECT {meta}, {reject_file}, b._source_row, b.field, b.raw_value, "
+                f"{reason} FROM {bad} b JOIN {mapped} m ON m.rowid = b._rid ORDER BY b._rid, b.field, b.reason"
+            )
         parse_bad = db.scalar(f"SELECT count(*) FROM {parse_rejects}")
         load.rows_loaded = total - bad_rows
         load.rows_rejected = bad_rows + parse_bad
@@ -503,6 +524,8 @@ class Loader:
         """Rows of the file the source's `where` leaves out (NULL counts as false); I031 if it cannot run."""
         try:
             return int(self.db.scalar(f"SELECT count(*) FROM {ident(raw_table)} WHERE NOT coalesce(({where}), false)"))
+        except duckdb.OutOfMemoryException:  # the run's memory, not the mapping: the run says which setting
+            raise
         except Exception as exc:  # the condition is the config's, the cells the data's: a named problem
             raise UnreadableFile(Problem.of("I031", what="where", reason=str(exc).splitlines()[0], file=load.file,
                                             path=f"sources.{load.source}.where")) from None

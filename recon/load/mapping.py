@@ -162,25 +162,65 @@ def mapped_select(plans: list[FieldPlan], raw_table: str, passthrough: tuple[str
     return f"SELECT {', '.join(cols)} FROM ({inner}) AS _normalised"
 
 
+def reject_conditions(plans: list[FieldPlan]) -> list[str]:
+    """The condition of each kind of unusable cell, over a mapped row, in `rejects_select`'s order.
+
+    A present value that does not type; for a key, a missing value or one holding a NUL byte.
+    """
+    out = []
+    for p in plans:
+        raw, typed = ident(p.name + "__raw"), ident(p.name)
+        out.append(f"{raw} IS NOT NULL AND {typed} IS NULL")
+        if p.is_key:
+            out += [f"{raw} IS NULL", f"contains({raw}, chr(0))"]
+    return out
+
+
+def bad_row_condition(plans: list[FieldPlan]) -> str:
+    """The mapped row has at least one reject: any of `reject_conditions` holds."""
+    return " OR ".join(f"({c})" for c in reject_conditions(plans)) or "false"
+
+
+def flagged_select(plans: list[FieldPlan], raw_table: str, passthrough: tuple[str, ...] = (),
+                   where: str | None = None) -> str:
+    """`mapped_select`'s rows with `_bad` (the row has a reject), each `f__raw` kept only on bad rows.
+
+    The raw text exists for the rejects' messages; keeping it for every row stored every cell
+    twice (raw and typed) for the few rows that have a reject (bench/notes.md, "Loads: raw text
+    only on rejected rows"). `rejects_select` over the bad rows reads the same columns as over
+    the full mapping, since a bad row keeps all of them.
+    """
+    inner = mapped_select(plans, raw_table, passthrough, row_id=None, where=where)
+    cols = ["_source_row", *(ident(c) for c in passthrough)]
+    for p in plans:
+        raw = ident(p.name + "__raw")
+        cols += [f"CASE WHEN _bad THEN {raw} END AS {raw}", ident(p.name)]
+        if p.note_sql:
+            cols.append(ident(p.name + "__note"))
+    return (f"SELECT {', '.join(cols)}, _bad FROM (SELECT *, coalesce({bad_row_condition(plans)}, false) AS _bad "
+            f"FROM ({inner}) AS _typed) AS _flagged")
+
+
 def rejects_select(plans: list[FieldPlan], mapped_table: str, row_id: str = "_rid") -> str:
     """One row per unusable cell: a present value that does not parse, or a missing key."""
     parts = []
+    conditions = iter(reject_conditions(plans))
     for p in plans:
-        raw, typed = ident(p.name + "__raw"), ident(p.name)
+        raw = ident(p.name + "__raw")
         parts.append(
             f"SELECT {row_id} AS _rid, _source_row, {literal(p.name)} AS field, {raw} AS raw_value, "
             f"{p.reason_sql or literal(p.failure)} AS reason "
-            f"FROM {ident(mapped_table)} WHERE {raw} IS NOT NULL AND {typed} IS NULL"
+            f"FROM {ident(mapped_table)} WHERE {next(conditions)}"
         )
         if p.is_key:
             parts.append(
                 f"SELECT {row_id}, _source_row, {literal(p.name)}, NULL, 'missing key field' "
-                f"FROM {ident(mapped_table)} WHERE {raw} IS NULL"
+                f"FROM {ident(mapped_table)} WHERE {next(conditions)}"
             )
             # A NUL byte in a key cannot be seen, typed or matched by a person: not a key.
             parts.append(
                 f"SELECT {row_id}, _source_row, {literal(p.name)}, replace({raw}, chr(0), '\\0'), "
-                f"'NUL byte in a key field' FROM {ident(mapped_table)} WHERE contains({raw}, chr(0))"
+                f"'NUL byte in a key field' FROM {ident(mapped_table)} WHERE {next(conditions)}"
             )
     return " UNION ALL ".join(parts) if parts else (
         "SELECT NULL::BIGINT AS _rid, NULL::BIGINT AS _source_row, NULL AS field, NULL AS raw_value, NULL AS reason "

@@ -82,13 +82,18 @@ def read_csv(db: Database, path: Path, display: str, options: ReaderOptions,
 def _lines_table(db: Database, path: Path, display: str, options: ReaderOptions) -> Lines:
     """One row per line of the file (`_line`, `text`); lines over `max_line_size` listed apart."""
     check_not_utf16(path, display, options.encoding)
-    return physical_lines(db, path, display, options.encoding, options.max_line_size)
+    return physical_lines(db, path, display, options.encoding, options.max_line_size,
+                          extra=f"{IS_OBJECT} AS _is_object")
 
 
 # A valid JSON text that starts with `{` is an object: cheaper than asking json_type (a second parse).
-_IS_OBJECT = "(json_valid(text) AND regexp_matches(text, '^\\s*\\{'))"
+# Computed once per line as the lines are read, into the column `_is_object` the steps below test.
+IS_OBJECT = "(json_valid(text) AND regexp_matches(text, '^\\s*\\{'))"
 # Blank lines are skipped, not rejected. CASE tests it only for lines that are not objects.
-_REJECTED = f"CASE WHEN {_IS_OBJECT} THEN false WHEN text IS NULL OR trim(text) = '' THEN false ELSE true END"
+_REJECTED = "CASE WHEN _is_object THEN false WHEN text IS NULL OR trim(text) = '' THEN false ELSE true END"
+# Enough rows to find every wanted key of a usual file without reading it all (any rows will do:
+# a key found in some rows is in the file; only a key found in none needs the whole file).
+_KEY_PROBE_ROWS = 10_000
 
 
 def _json_keys(db: Database, objects: str) -> list[str]:
@@ -97,19 +102,23 @@ def _json_keys(db: Database, objects: str) -> list[str]:
         r[0]
         for r in db.rows(
             f"SELECT k FROM (SELECT unnest(json_keys(text::JSON)) AS k, _source_row FROM {objects} "
-            f"WHERE {_IS_OBJECT}) GROUP BY k ORDER BY min(_source_row), k"
+            f"WHERE _is_object) GROUP BY k ORDER BY min(_source_row), k"
         )
     ]
 
 
 def _json_objects_to_raw(db: Database, objects: str, display: str, wanted: list[str] | None,
                          scratch: tuple[str, ...], explode: ExplodePath | None = None) -> RawFile:
-    """From (_source_row, text) JSON texts to one text column per key the mapping reads.
+    """From (_source_row, text, _is_object) JSON texts to one text column per key the mapping reads.
 
-    Each line is parsed twice: `json_valid`, then one `json_extract_string` with every wanted
-    path (one call per key parsed it once per key: bench/notes.md, 0.78 -> 0.28 CPU s). Keys are
-    listed from the whole file (a third parse) only when the mapping needs all of them or a
-    wanted key never has a value, which is when the loader must say what the file holds.
+    Each line is parsed twice: `json_valid` as it is read (`_is_object`), then one
+    `json_extract_string` with every wanted path (one call per key parsed it once per key:
+    bench/notes.md, 0.78 -> 0.28 CPU s). The cells are a view the mapping reads once, not a
+    table: storing a dozen text columns per line cost more than parsing them (bench/notes.md,
+    "Loads: raw text only on rejected rows"), so `objects` and `scratch` live as long as the
+    view. Keys are listed from the whole file (a third parse) only when the mapping needs all
+    of them or a wanted key never has a value, which is when the loader must say what the file
+    holds.
     """
     rejects = db.temp_name("parse_rejects")
     db.execute(
@@ -119,7 +128,7 @@ def _json_objects_to_raw(db: Database, objects: str, display: str, wanted: list[
     )
     if explode is not None:  # nested records: one row per element of the path (recon.load.explode)
         parse_bad = db.scalar(f"SELECT count(*) FROM {rejects}")
-        out = explode_records(db, objects, _IS_OBJECT, rejects, explode, wanted)
+        out = explode_records(db, objects, "_is_object", rejects, explode, wanted)
         db.drop(*scratch)
         return RawFile(table=out.table, rejects=rejects, columns=out.columns, rows_read=out.records + parse_bad,
                        rows_exploded=out.rows - out.records_exploded)
@@ -128,18 +137,19 @@ def _json_objects_to_raw(db: Database, objects: str, display: str, wanted: list[
     selects = ", ".join(f"_v[{i}] AS {ident(k)}" for i, k in enumerate(keys, start=1))
     table = db.temp_name("raw")
     db.execute(
-        f"CREATE TEMP TABLE {table} AS SELECT _source_row{', ' + selects if selects else ''} FROM "
+        f"CREATE TEMP VIEW {table} AS SELECT _source_row{', ' + selects if selects else ''} FROM "
         f"(SELECT _source_row{f', json_extract_string(text, [{paths}]) AS _v' if keys else ''} FROM {objects} "
-        f"WHERE {_IS_OBJECT})"
+        f"WHERE _is_object)"
     )
     columns = keys
     if wanted is not None and keys:
-        counts = db.rows(f"SELECT {', '.join(f'count({ident(k)})' for k in keys)} FROM {table}")[0]
-        if not all(counts):  # a key with no value anywhere may be absent: list what is there
-            columns = _json_keys(db, objects)
-    rows = db.scalar(f"SELECT count(*) FROM {table}") + db.scalar(f"SELECT count(*) FROM {rejects}")
-    db.drop(*scratch)
-    return RawFile(table=table, rejects=rejects, columns=columns, rows_read=rows)
+        counts = ", ".join(f"count({ident(k)})" for k in keys)
+        probe = f"(SELECT * FROM {table} LIMIT {_KEY_PROBE_ROWS})"
+        if not all(db.rows(f"SELECT {counts} FROM {probe}")[0]) and \
+                not all(db.rows(f"SELECT {counts} FROM {table}")[0]):
+            columns = _json_keys(db, objects)  # a key with no value anywhere may be absent: list what is there
+    rows = db.scalar(f"SELECT count(*) FROM {objects} WHERE _is_object") + db.scalar(f"SELECT count(*) FROM {rejects}")
+    return RawFile(table=table, rejects=rejects, columns=columns, rows_read=rows, scratch=scratch)
 
 
 def _json_key(key: str) -> str:
@@ -151,7 +161,7 @@ def read_jsonl(db: Database, path: Path, display: str, options: ReaderOptions,
     """One object per line; a blank line is accounted as blank, a line over `max_line_size` is a reject."""
     lines = _lines_table(db, path, display, options)
     numbered = db.temp_name("numbered")
-    db.execute(f"CREATE TEMP VIEW {numbered} AS SELECT _line AS _source_row, text FROM {lines.table}")
+    db.execute(f"CREATE TEMP VIEW {numbered} AS SELECT _line AS _source_row, text, _is_object FROM {lines.table}")
     # A line that starts with `{` is not blank: only the others pay for trim's copy of the line.
     blank = db.scalar(f"SELECT count(*) FROM {lines.table} WHERE text IS NULL OR "
                       f"(NOT starts_with(text, '{{') AND trim(text) = '')")
@@ -171,7 +181,8 @@ def read_json(db: Database, path: Path, display: str, options: ReaderOptions,
     try:
         db.execute(f"CREATE TEMP TABLE {staged} AS SELECT json::VARCHAR AS text "
                    f"FROM read_json_objects({literal(str(path))}, format = 'array')")
-        db.execute(f"CREATE TEMP TABLE {objects} AS SELECT (rowid + 1)::BIGINT AS _source_row, text FROM {staged}")
+        db.execute(f"CREATE TEMP TABLE {objects} AS SELECT (rowid + 1)::BIGINT AS _source_row, text, "
+                   f"{IS_OBJECT} AS _is_object FROM {staged}")
         db.drop(staged)
     except Exception as exc:
         raise unreadable(display, "I001", "for one object per line use format: jsonl",

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from recon.config import load_project
 from recon.db import Database
-from recon.load.mapping import FieldPlan, mapped_select, plan_fields
+from recon.load.mapping import FieldPlan, flagged_select, mapped_select, plan_fields, rejects_select
 from recon.normalise import base_clean, compile_steps
 from recon.sql import ident
 
@@ -139,3 +139,31 @@ def test_many_null_markers_clean_as_few_do_and_plan_no_join(values):
     assert [r[0] for r in db.rows(sql, {"v": values})] == [_clean(v, _MANY_MARKERS) for v in values]
     plan = "\n".join(str(r[-1]) for r in db.rows("EXPLAIN " + sql.replace("$v", "['x']")))
     assert "JOIN" not in plan.upper(), plan
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(*(cells for _ in COLUMNS)), min_size=1, max_size=80))
+def test_flagged_rows_give_the_full_mappings_rows_and_rejects(tmp_path_factory, rows):
+    """`flagged_select` (raw text kept only on rows with a reject) against `mapped_select` over every row.
+
+    The same typed values in the same order; `_bad` exactly on the rows `rejects_select` names;
+    and `rejects_select` over the flagged bad rows gives the same rejects, raw values and reasons.
+    """
+    plans = _plans(tmp_path_factory.mktemp("f"))
+    db = _DB
+    db.execute("CREATE OR REPLACE TEMP TABLE cells (_source_row BIGINT, "
+               + ", ".join(f"{c} VARCHAR" for c in COLUMNS) + ")")
+    db.con.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?)", [(i, *r) for i, r in enumerate(rows)])
+    for fields in plans.values():
+        typed = ", ".join(ident(p.name) for p in fields)
+        db.execute(f"CREATE OR REPLACE TEMP TABLE full_map AS {mapped_select(fields, 'cells', row_id=None)}")
+        db.execute(f"CREATE OR REPLACE TEMP TABLE flagged AS {flagged_select(fields, 'cells')}")
+        assert db.rows(f"SELECT _source_row, {typed} FROM flagged ORDER BY rowid") == \
+            db.rows(f"SELECT _source_row, {typed} FROM full_map ORDER BY rowid")
+        expected = db.rows(f"SELECT * FROM ({rejects_select(fields, 'full_map', row_id='rowid')}) ORDER BY ALL")
+        db.execute("CREATE OR REPLACE TEMP VIEW bad_rows AS SELECT rowid AS _m, * FROM flagged WHERE _bad")
+        assert db.rows(f"SELECT * FROM ({rejects_select(fields, 'bad_rows', row_id='_m')}) ORDER BY ALL") == expected
+        assert sorted(r[0] for r in db.rows("SELECT rowid FROM flagged WHERE _bad")) == \
+            sorted({r[0] for r in expected})
+        raws = " OR ".join(f"{ident(p.name + '__raw')} IS NOT NULL" for p in fields)
+        assert db.scalar(f"SELECT count(*) FROM flagged WHERE NOT _bad AND ({raws})") == 0
