@@ -24,6 +24,9 @@ CONV = "uom_conv"
 BASE = "uom_base"
 # The column a converted side's rows carry: the unit its quantities are now in (NULL: none given).
 UNIT = "_uom"
+# The alias of a side's factor relation (one row per distinct item and unit) where its rows join it:
+# Spark broadcasts it there (recon.spark.rules), so the side is not shuffled to meet a few hundred rows.
+FACTORS = "f"
 
 
 def cte(name: str, body: str) -> str:
@@ -131,10 +134,11 @@ def converted_source(source: str, spec: SideUnits, units: Units, pairs: str | No
     factors = (f"(SELECT x.\"_uom_i\", x.\"_uom_u\", coalesce(x.\"_uom_f\", CAST(1 AS {FACTOR})) AS \"_uom_factor\", "
                f"CASE WHEN x.\"_uom_f\" IS NULL THEN x.\"_uom_code\" ELSE x.\"_uom_base\" END AS {ident(UNIT)} "
                f"FROM {factored} AS x)")
-    return (f"(SELECT r.*, f.\"_uom_factor\", f.{ident(UNIT)}\n"
+    f = FACTORS
+    return (f"(SELECT r.*, {f}.\"_uom_factor\", {f}.{ident(UNIT)}\n"
             f"  FROM (SELECT b.*, {keys} FROM {source} AS b) AS r\n"
-            f"  LEFT JOIN {factors} AS f ON f.\"_uom_i\" IS NOT DISTINCT FROM r.\"_uom_i\" "
-            f"AND f.\"_uom_u\" IS NOT DISTINCT FROM r.\"_uom_u\")")
+            f"  LEFT JOIN {factors} AS {f} ON {f}.\"_uom_i\" IS NOT DISTINCT FROM r.\"_uom_i\" "
+            f"AND {f}.\"_uom_u\" IS NOT DISTINCT FROM r.\"_uom_u\")")
 
 
 def converted(column: str, units: Units) -> str:
@@ -169,5 +173,5 @@ def aggregated() -> str:
     return f"CASE WHEN min({u}) = max({u}) THEN min({u}) ELSE min({u}) || '+' || max({u}) END"
 
 
-__all__ = ["UNIT", "aggregated", "conversion_ctes", "converted", "converted_source", "converts", "lookup_source",
-           "normalise", "per_base_unit"]
+__all__ = ["FACTORS", "UNIT", "aggregated", "conversion_ctes", "converted", "converted_source", "converts",
+           "lookup_source", "normalise", "per_base_unit"]

@@ -13,7 +13,10 @@ the same code as on the DuckDB engine. No exception is collected row by row.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import shutil
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -31,6 +34,7 @@ from recon.rules.compile_parts import STATS_COLUMNS
 from recon.rules.contract import COLUMN_NAMES, COLUMN_TYPES, exceptions_ddl, order_by
 from recon.rules.loader import LoadedRule
 from recon.rules.runner import Blockers, OnRule, RuleResult, RulesReport, compared_nothing, prepare_rule
+from recon.rules.units import FACTORS
 from recon.spark import guard, udfs
 from recon.spark.readers import bq
 from recon.spark.transpile import spark_tree
@@ -72,15 +76,25 @@ def _references(node: exp.Expression, names: Iterable[str]) -> Counter[str]:
     return Counter(t.name for t in node.find_all(exp.Table) if not t.args.get("db") and t.name in wanted)
 
 
-def staged(duck_sql: str, params: Mapping[str, Any], prefix: str) -> list[Step]:
+# Functions whose two evaluations may differ: a step that calls one is never shared by its text.
+_VOLATILE = re.compile(r"\b(?:rand|random|randn|uuid|shuffle|current_\w+|now|monotonically_increasing_id)\s*\(|"
+                       r"\bcurrent_(?:date|timestamp)\b", re.IGNORECASE)
+
+
+def staged(duck_sql: str, params: Mapping[str, Any], prefix: str, *, by_content: str | None = None) -> list[Step]:
     """A compiled rule (DuckDB SQL) as Spark steps: shared CTEs first (checkpointed), then the query.
 
     A checkpointed CTE becomes the temp view `<prefix><name>`; later steps read it by that name.
+    With `by_content` (a prefix for the whole run) the view is `<by_content><name>_<digest of the
+    step's Spark SQL>`: two steps of a run with the same text (reading the same views, themselves
+    named by content) are the same relation, and `rule_frame` computes it once for all the rules
+    that hold it (every converting rule's `uom_conv` and `uom_base`: bench/notes.md, "Converting
+    rules on Spark"). A step calling a volatile function keeps its rule's own name.
     The rule is parsed and transpiled once, and every CTE printed as Spark SQL once: sqlglot,
     in pure Python, costs seconds per rule and holds the GIL that the other rules' threads need
     (measured in bench/notes.md, "Spark: fewer parses").
     """
-    tree = spark_tree(sqlglot.parse_one(duck_sql, read="duckdb"), params)
+    tree = _broadcast_factors(spark_tree(sqlglot.parse_one(duck_sql, read="duckdb"), params))
     with_ = tree.args.get(_WITH)
     if with_ is None:
         return [Step(None, tree.sql(dialect="spark"))]
@@ -92,10 +106,11 @@ def staged(duck_sql: str, params: Mapping[str, Any], prefix: str) -> list[Step]:
     tree.set(_WITH, None)
     counts.update(_references(tree, names))
     shared = {n for n in names if counts[n] > 1}
+    views: dict[str, str] = {}  # a checkpointed CTE -> its view (CTEs read only the ones before them)
 
     def rename(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Table) and not node.args.get("db") and node.name in shared:
-            table = exp.to_table(prefix + node.name)
+            table = exp.to_table(views[node.name])
             table.this.set("quoted", True)
             table.set("alias", node.args.get("alias") or exp.TableAlias(this=exp.to_identifier(node.name)))
             return table
@@ -111,12 +126,33 @@ def staged(duck_sql: str, params: Mapping[str, Any], prefix: str) -> list[Step]:
     for cte in ctes:
         body = _one_query(cte.this.transform(rename, copy=False))
         if cte.alias in shared:
-            steps.append(Step(prefix + cte.alias, body.sql(dialect="spark"), reading(body)))
+            step = Step(None, body.sql(dialect="spark"), reading(body))
+            views[cte.alias] = prefix + cte.alias
+            if by_content is not None and not _VOLATILE.search(step.sql):
+                views[cte.alias] = f"{by_content}{cte.alias}_{hashlib.sha256(step.sql.encode()).hexdigest()[:16]}"
+            steps.append(Step(views[cte.alias], step.body, step.ctes))
         else:
             inline[cte.alias] = (body.sql(dialect="spark"), _references(body, inline))
     final = _one_query(tree.transform(rename, copy=False))
     steps.append(Step(None, final.sql(dialect="spark"), reading(final)))
     return steps
+
+
+def _broadcast_factors(tree: exp.Expression) -> exp.Expression:
+    """A converted side's rows join its unit factors (recon.rules.units) with a broadcast hint.
+
+    The factor relation is one row per distinct (item, unit) of the side, a few hundred in the
+    sample, but to Spark's planner a `DISTINCT` of unknown size: without the hint each converted
+    side was shuffled and sorted to meet it in a sort-merge join. The hint changes the plan, never
+    the rows (bench/notes.md, "Converting rules on Spark"); a site with millions of pairs
+    broadcasts them (docs/scale-out.md, "Sizing")."""
+    for join in list(tree.find_all(exp.Join)):
+        select, factors = join.parent, join.this
+        if (isinstance(select, exp.Select) and isinstance(factors, exp.Subquery) and factors.alias == FACTORS
+                and "_uom_factor" in factors.this.named_selects and select.args.get("hint") is None):
+            select.set("hint", exp.Hint(expressions=[exp.JoinHint(this="BROADCAST",
+                                                                  expressions=[exp.to_table(FACTORS)])]))
+    return tree
 
 
 def _one_query(body: exp.Expression) -> exp.Expression:
@@ -139,17 +175,45 @@ def _closure(direct: Counter[str], inline: Mapping[str, tuple[str, Counter[str]]
     return needed
 
 
-def rule_frame(spark: SparkSession, steps: list[Step], what: str = "a rule") -> DataFrame:
-    """Run the checkpointed steps now; return the final query's (lazy) DataFrame.
+class Checkpoints:
+    """The views one run has checkpointed, by name: a step that several rules hold (named by its
+    content, see `staged`) is computed by the first rule that needs it, the others wait and read it.
+
+    One per run: a view of the same name left by an earlier run in the same session read that run's
+    tables, so it is computed again. A step that fails is not recorded; the next rule tries it again
+    and fails alone, as it would without sharing."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self.done: set[str] = set()
+        self.computed = 0  # queries run (the steps held by several rules count once)
+
+    def ensure(self, spark: SparkSession, step: Step) -> None:
+        name = step.name or ""
+        with self._lock:
+            lock = self._locks.setdefault(name, threading.Lock())
+        with lock:
+            if name in self.done:
+                return
+            spark.sql(step.sql).localCheckpoint(eager=True).createOrReplaceTempView(name)
+            self.done.add(name)
+            self.computed += 1
+
+
+def rule_frame(spark: SparkSession, steps: list[Step], what: str = "a rule",
+               checkpoints: Checkpoints | None = None) -> DataFrame:
+    """Run the checkpointed steps now (those of `checkpoints` the run has not computed yet); return
+    the final query's (lazy) DataFrame.
 
     Every query of every step is checked first (recon.spark.guard), each once: none may read
     files or run Java.
     """
     for query in dict.fromkeys(q for step in steps for q in step.queries):
         guard.check(query, what)
+    checkpoints = checkpoints or Checkpoints()
     for step in steps[:-1]:
-        frame = spark.sql(step.sql).localCheckpoint(eager=True)
-        frame.createOrReplaceTempView(step.name or "")
+        checkpoints.ensure(spark, step)
     return spark.sql(steps[-1].sql)
 
 
@@ -185,11 +249,13 @@ def run_rules(spark: SparkSession, db: Database, rules: list[LoadedRule], *, tab
         scorers.update(compiled.scorers)
         todo.append((index, result, compiled.sql_with_stats or compiled.sql))
     udfs.register(spark, sorted(scorers))
+    checkpoints = Checkpoints()
 
     def run_one(index: int, result: RuleResult, sql: str) -> None:
         started = time.perf_counter()
         try:
-            frame = rule_frame(spark, staged(sql, params, f"_r{index}_"), f"rule {result.rule_id}")
+            steps = staged(sql, params, f"_r{index}_", by_content="_v_")
+            frame = rule_frame(spark, steps, f"rule {result.rule_id}", checkpoints)
             frame.write.mode("overwrite").parquet(str(out / f"rule={index}"))
         except Exception as exc:  # a function Spark lacks, a type it refuses, a failed task
             result.status, result.reason = "failed", _first_line(exc)
@@ -238,4 +304,4 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-__all__ = ["Step", "rule_frame", "run_rules", "staged"]
+__all__ = ["Checkpoints", "Step", "rule_frame", "run_rules", "staged"]

@@ -62,6 +62,23 @@ def test_a_refused_step_never_reaches_spark(spark: Any, tmp_path: Path) -> None:
     assert not spark.catalog.tableExists("_r1_leak")
 
 
+def test_a_step_held_by_two_rules_is_computed_once(spark: Any) -> None:
+    """`Checkpoints`: the second rule reads the view the first one computed; a failed step is not
+    recorded, so the next rule tries it again (and fails alone)."""
+    from recon.spark.rules import Checkpoints
+
+    checkpoints = Checkpoints()
+    shared = Step("_v_one_abc", "SELECT 1 AS x")
+    for final in ("SELECT x FROM `_v_one_abc`", "SELECT x + 1 AS x FROM `_v_one_abc`"):
+        rule_frame(spark, [shared, Step(None, final)], "rule r", checkpoints).collect()
+    assert checkpoints.computed == 1 and checkpoints.done == {"_v_one_abc"}
+    broken = Step("_v_two_def", "SELECT * FROM `no_such_view`")
+    for _ in range(2):
+        with pytest.raises(Exception, match=r"(?i)no_such_view"):
+            rule_frame(spark, [broken, Step(None, "SELECT * FROM `_v_two_def`")], "rule r", checkpoints)
+    assert checkpoints.computed == 1 and "_v_two_def" not in checkpoints.done
+
+
 def test_the_session_refuses_a_path_as_a_table(spark: Any, tmp_path: Path) -> None:
     """Belt and braces: with the check bypassed, Spark itself does not read the file."""
     secret = tmp_path / "secret.txt"

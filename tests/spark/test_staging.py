@@ -40,6 +40,42 @@ def test_exact_rule_shares_only_pairs_and_its_unit_conversions() -> None:
     assert [s.name for s in steps] == ["_r1_uom_conv", "_r1_uom_base", "_r1_pairs", None]
 
 
+def test_steps_named_by_content_are_shared_between_rules() -> None:
+    """Every converting rule's conversion relations are the same text: one view each for the run."""
+    def named(rule_id: str, prefix: str) -> list:
+        loaded = next(r for r in load_project_rules(None).rules if r.id == rule_id)
+        return staged(compile_rule(loaded, CompileContext()).sql, PARAMS, prefix, by_content="_v_")
+
+    shipped, stock = named("shipment-posted-in-erp", "_r1_"), named("stock-matches", "_r2_")
+    assert [s.name for s in shipped[:2]] == [s.name for s in stock[:2]]
+    assert shipped[0].name.startswith("_v_uom_conv_") and shipped[1].name.startswith("_v_uom_base_")
+    assert f"`{shipped[0].name}`" in shipped[1].sql  # uom_base reads uom_conv by its shared name
+    # the rules' own pairs differ, so do their views; the final query reads them by those names
+    assert shipped[2].name.startswith("_v_pairs_") and shipped[2].name != stock[2].name
+    assert f"`{shipped[2].name}`" in shipped[-1].sql and "_r1_" not in shipped[-1].sql
+
+
+def test_converted_sides_join_their_unit_factors_by_broadcast() -> None:
+    """Spark's plan only: each join of a side's rows to its factor relation carries a broadcast
+    hint (WMS, ERP and the order lines' lookup on both sides); the DuckDB SQL has none."""
+    loaded = next(r for r in load_project_rules(None).rules if r.id == "shipment-posted-in-erp")
+    sql = compile_rule(loaded, CompileContext()).sql
+    steps = staged(sql, PARAMS, "_r1_")
+    assert "BROADCAST" not in sql
+    assert [s.sql.count("/*+ BROADCAST(f) */") for s in steps] == [0, 0, 4, 0]
+    for select in sqlglot.parse_one(steps[2].sql, read="spark").find_all(exp.Select):
+        if select.args.get("hint"):
+            joined = [j.this for j in select.args.get("joins") or []]
+            assert any(isinstance(t, exp.Subquery) and t.alias == "f" for t in joined)
+
+
+def test_a_step_with_a_volatile_function_keeps_its_rules_name() -> None:
+    sql = ("WITH a AS (SELECT random() AS x), b AS (SELECT 1 AS y)\n"
+           "SELECT * FROM a AS p, a AS q, b AS r, b AS s")
+    steps = staged(sql, PARAMS, "_r7_", by_content="_v_")
+    assert steps[0].name == "_r7_a" and steps[1].name.startswith("_v_b_")
+
+
 def window_columns_under_a_star(spark_sql: str) -> list[str]:
     """`SELECT *` over a subquery that carries window values: sqlglot's form of QUALIFY for Spark.
 
