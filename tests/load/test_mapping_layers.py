@@ -82,15 +82,20 @@ def _plans(tmp_path: Path) -> dict[str, list[FieldPlan]]:
 _DB = Database()
 
 
+def _cells(db: Database, rows: list[tuple]) -> None:
+    """The generated rows as the text table `cells` (the raw table a mapping reads), numbered from 0."""
+    db.execute("CREATE OR REPLACE TEMP TABLE cells (_source_row BIGINT, "
+               + ", ".join(f"{c} VARCHAR" for c in COLUMNS) + ")")
+    db.con.executemany(f"INSERT INTO cells VALUES (?{', ?' * len(COLUMNS)})", [(i, *r) for i, r in enumerate(rows)])
+
+
 # Few examples of many rows: each row is its own case, and the flat form takes DuckDB long to plan.
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.tuples(*(cells for _ in COLUMNS)), min_size=1, max_size=80))
 def test_nested_mapping_equals_the_flat_expressions(tmp_path_factory, rows):
     plans = _plans(tmp_path_factory.mktemp("m"))
     db = _DB
-    db.execute("CREATE OR REPLACE TEMP TABLE cells (_source_row BIGINT, "
-               + ", ".join(f"{c} VARCHAR" for c in COLUMNS) + ")")
-    db.con.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?)", [(i, *r) for i, r in enumerate(rows)])
+    _cells(db, rows)
     for fields in plans.values():
         nested = db.rows(f"SELECT * FROM ({mapped_select(fields, 'cells')}) ORDER BY _rid")
         flat_cols = ", ".join(f"{p.raw_sql} AS {ident(p.name + '__raw')}, {_flat(p)} AS {ident(p.name)}"
@@ -151,9 +156,7 @@ def test_flagged_rows_give_the_full_mappings_rows_and_rejects(tmp_path_factory, 
     """
     plans = _plans(tmp_path_factory.mktemp("f"))
     db = _DB
-    db.execute("CREATE OR REPLACE TEMP TABLE cells (_source_row BIGINT, "
-               + ", ".join(f"{c} VARCHAR" for c in COLUMNS) + ")")
-    db.con.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?)", [(i, *r) for i, r in enumerate(rows)])
+    _cells(db, rows)
     for fields in plans.values():
         typed = ", ".join(ident(p.name) for p in fields)
         db.execute(f"CREATE OR REPLACE TEMP TABLE full_map AS {mapped_select(fields, 'cells', row_id=None)}")

@@ -8,6 +8,7 @@ read right in the test ("SE*5*0001" -> "SE*6*0001").
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from recon.load.x12 import X12Options, X12Result, parse_x12_files
@@ -155,3 +156,15 @@ def planned_parts(monkeypatch: Any) -> list[list[Any]]:
     monkeypatch.setattr(parallel, "_plan_file", plan)
     monkeypatch.setattr(Path, "read_bytes", whole_read)
     return planned
+
+
+def parse_with_threshold(module: ModuleType, min_segments: int, paths: list[Path],
+                         options: X12Options | None = None) -> X12Result:
+    """Parse with `module.MIN_SEGMENTS` (a fast path's size threshold) set for the call: 0 takes the fast
+    path everywhere, a huge value never, so one input is parsed both ways."""
+    saved = module.MIN_SEGMENTS
+    module.MIN_SEGMENTS = min_segments
+    try:
+        return parse_x12_files(paths, options)
+    finally:
+        module.MIN_SEGMENTS = saved

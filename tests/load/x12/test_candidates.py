@@ -16,12 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recon.load.x12 import X12Options, candidates, parse_x12_files
+from recon.load.x12 import X12Options, candidates
 from recon.load.x12.isa import Delimiters
 from recon.load.x12.result import X12Result
 from recon.load.x12.tokenizer import split_body
 
-from .helpers import FIXTURES, isa
+from .helpers import FIXTURES, isa, parse_with_threshold
 from .test_columnar import CORPUS, OFF, _files
 
 TAGS = ["ST", "SE", "GS", "GE", "IEA", "ISB", "ISE", "TA1", "N1", "DTM", "REF", "CTT", "ACK", "HL", "LIN", "SN1",
@@ -86,12 +86,7 @@ def test_the_arrow_path_is_taken_on_a_large_interchange() -> None:
 
 
 def _parse(paths: list[Path], min_segments: int, options: X12Options | None = None) -> X12Result:
-    saved = candidates.MIN_SEGMENTS
-    candidates.MIN_SEGMENTS = min_segments
-    try:
-        return parse_x12_files(paths, options)
-    finally:
-        candidates.MIN_SEGMENTS = saved
+    return parse_with_threshold(candidates, min_segments, paths, options)
 
 
 def assert_same(paths: list[Path], options: X12Options | None = None) -> None:

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recon.load.x12 import X12Options, columnar, parse_x12_files
+from recon.load.x12 import X12Options, columnar
 from recon.load.x12.result import X12Result
 
-from .helpers import FIXTURES
+from .helpers import FIXTURES, parse_with_threshold
 
 CORPUS = Path(__file__).resolve().parents[4] / "shared" / "edi-corpus"
 if not CORPUS.is_dir():
@@ -27,12 +27,7 @@ OFF = 10**12
 
 
 def _parse(paths: list[Path], min_segments: int, options: X12Options | None = None) -> X12Result:
-    saved = columnar.MIN_SEGMENTS
-    columnar.MIN_SEGMENTS = min_segments
-    try:
-        return parse_x12_files(paths, options)
-    finally:
-        columnar.MIN_SEGMENTS = saved
+    return parse_with_threshold(columnar, min_segments, paths, options)
 
 
 def assert_same(paths: list[Path], options: X12Options | None = None) -> X12Result:
