@@ -18,6 +18,7 @@ from recon.config.derive import Derive
 from recon.config.events import Events
 from recon.config.explode import ExplodePath, parse_explode
 from recon.config.reasons import REASON_CODE_PATTERN, ReasonCode, with_defaults
+from recon.config.regex import replace_problem
 from recon.config.semantics import LatestBy, Pivot
 from recon.config.slo import Slo, duration_hours
 from recon.config.units import Units
@@ -81,8 +82,13 @@ def _check_normaliser(step: Any) -> Any:
             isinstance(arg, str) or (isinstance(arg, dict) and all(isinstance(k, str | int) for k in arg))
         ):
             raise ValueError("map takes the name of a lookup table or an inline {from: to} mapping")
-        if name == "replace" and not (isinstance(arg, dict) and set(arg) == {"pattern", "with"}):
-            raise ValueError("replace takes {pattern: REGEX, with: TEXT}")
+        if name == "replace":
+            if not (isinstance(arg, dict) and set(arg) == {"pattern", "with"}
+                    and all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in arg.values())):
+                raise ValueError("replace takes {pattern: REGEX, with: TEXT}")
+            problem = replace_problem(str(arg["pattern"]), str(arg["with"]))
+            if problem:
+                raise ValueError(f"replace: DuckDB refuses pattern {arg['pattern']!r} with {arg['with']!r}: {problem}")
         return {name: arg}
     raise ValueError("a normaliser is a name (trim) or a one-key mapping ({zero_pad: 10})")
 

@@ -25,7 +25,7 @@ from recon.errors import Problem
 from recon.formats.x12 import ENVELOPE_COLUMNS
 from recon.load.edifact import EdifactOptions
 from recon.load.loader import FileLoad
-from recon.load.readers import REJECT_COLUMNS
+from recon.load.readers import REJECT_COLUMNS, UnreadableFile
 from recon.load.x12 import Finding, X12Options, parse_x12_files
 from recon.model import ENTITIES
 from recon.sql import ident
@@ -150,8 +150,12 @@ def _load_edi(loader: Loader, name: str, source: Source, paths: list[Path], repo
                 db.execute(f"INSERT INTO {rejects} VALUES (?, ?, ?, ?)", list(row))
             rows_read += len(rejected)
         passthrough = {c: t for c, t in PASSTHROUGH.items() if c in columns}
-        loader.insert_mapped(load, entity_source, raw, rejects, rows_read, passthrough,
-                             release=functools.partial(db.drop, raw))
-        db.drop(raw, rejects)
+        try:
+            loader.insert_mapped(load, entity_source, raw, rejects, rows_read, passthrough,
+                                 release=functools.partial(db.drop, raw))
+        except UnreadableFile as exc:  # the source's normalisers over these cells: this entity fails, not the run
+            load.status, load.problem = "failed", exc.problem
+        finally:
+            db.drop(raw, rejects)
         report.files.append(load)
         yield load

@@ -69,3 +69,28 @@ def test_a_parse_is_freed_as_soon_as_nothing_refers_to_it(tmp_path: Path) -> Non
         assert result.tables["orders"].num_rows == 1
     finally:
         gc.enable()
+
+
+def test_an_entity_whose_mapping_fails_fails_alone(make_project: Callable[..., Path], monkeypatch) -> None:
+    """A mapping that DuckDB cannot run over one entity's cells (a named I005) fails that entity's load;
+    the source's other entities load, and the run is not ended by an internal error."""
+    from recon.errors import Problem
+    from recon.load.readers import UnreadableFile
+
+    real = Loader.insert_mapped
+
+    def failing(self, load, *args, **kwargs):
+        if load.entity == "shipment_lines":
+            raise UnreadableFile(Problem.of("I005", reason="boom", file=load.file, path="sources.eu.columns"))
+        return real(self, load, *args, **kwargs)
+
+    monkeypatch.setattr(Loader, "insert_mapped", failing)
+    config = make_project(CONFIG, {
+        "edi/orders.edifact": (FIXTURES / "orders_d96a.edifact").read_text(),
+        "edi/desadv.edifact": (FIXTURES / "desadv_d96a.edifact").read_bytes(),
+    })
+    db, report = _load(config)
+    loads = {f.entity: f for f in report.files}  # type: ignore[attr-defined]
+    assert loads["shipment_lines"].status == "failed" and loads["shipment_lines"].problem.code == "I005"
+    assert loads["orders"].status == "ok" and db.scalar("SELECT count(*) FROM edi.orders") == 1
+    assert db.scalar("SELECT count(*) FROM duckdb_tables() WHERE temporary") == 0  # no raw table left behind
