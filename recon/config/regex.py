@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import duckdb
-
 
 @lru_cache(maxsize=256)
 def replace_problem(pattern: str, replacement: str) -> str | None:
-    """DuckDB's reason for refusing `regexp_replace(x, pattern, replacement, 'g')`, or None."""
+    """DuckDB's reason for refusing `regexp_replace(x, pattern, replacement, 'g')`, or None.
+
+    DuckDB is imported here, not with the module: reading a config (and compiling rules, which
+    reads it) loads no engine unless a `replace` normaliser asks (tests/test_registries.py).
+    """
+    import duckdb
+
     con = duckdb.connect()
     try:
         con.execute("SELECT regexp_replace('', ?, ?, 'g')", [pattern, replacement])
