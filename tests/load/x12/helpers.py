@@ -11,6 +11,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import pytest
+
 from recon.load.x12 import X12Options, X12Result, parse_x12_files
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -168,3 +170,19 @@ def parse_with_threshold(module: ModuleType, min_segments: int, paths: list[Path
         return parse_x12_files(paths, options)
     finally:
         module.MIN_SEGMENTS = saved
+
+
+def assert_fallback_is_the_reference(monkeypatch: pytest.MonkeyPatch, module: ModuleType, broken: str,
+                                     paths: list[Path]) -> None:
+    """With `module.<broken>` raising, a parse that takes the fast path everywhere still gives the reference's
+    tables and findings: a bug in a fast path costs speed, never rows."""
+    expected = parse_with_threshold(module, 10**12, paths)
+
+    def raising(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"{broken} bug")
+
+    monkeypatch.setattr(module, broken, raising)
+    got = parse_with_threshold(module, 0, paths)
+    for entity, table in expected.tables.items():
+        assert got.tables[entity].equals(table), entity
+    assert [f.to_dict() for f in got.findings] == [f.to_dict() for f in expected.findings]

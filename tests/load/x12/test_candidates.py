@@ -21,7 +21,7 @@ from recon.load.x12.isa import Delimiters
 from recon.load.x12.result import X12Result
 from recon.load.x12.tokenizer import split_body
 
-from .helpers import FIXTURES, isa, parse_with_threshold
+from .helpers import FIXTURES, assert_fallback_is_the_reference, isa, parse_with_threshold
 from .test_columnar import CORPUS, OFF, _files
 
 TAGS = ["ST", "SE", "GS", "GE", "IEA", "ISB", "ISE", "TA1", "N1", "DTM", "REF", "CTT", "ACK", "HL", "LIN", "SN1",
@@ -153,14 +153,4 @@ def test_generated_interchanges(text: str) -> None:
 
 
 def test_a_failing_arrow_path_leaves_the_scan_to_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    files = _files(FIXTURES)
-    expected = _parse(files, OFF)
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("candidates bug")
-
-    monkeypatch.setattr(candidates, "find", broken)
-    got = _parse(files, 0)
-    for entity, table in expected.tables.items():
-        assert got.tables[entity].equals(table), entity
-    assert [f.to_dict() for f in got.findings] == [f.to_dict() for f in expected.findings]
+    assert_fallback_is_the_reference(monkeypatch, candidates, "find", _files(FIXTURES))

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from recon.load.x12 import X12Options, columnar
 from recon.load.x12.result import X12Result
 
-from .helpers import FIXTURES, parse_with_threshold
+from .helpers import FIXTURES, assert_fallback_is_the_reference, parse_with_threshold
 
 CORPUS = Path(__file__).resolve().parents[4] / "shared" / "edi-corpus"
 if not CORPUS.is_dir():
@@ -187,14 +187,4 @@ def test_generated_sets(doc: tuple[str, X12Options]) -> None:
 
 
 def test_a_failing_columnar_pass_leaves_the_mappers_to_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    files = _files(FIXTURES)
-    expected = _parse(files, OFF)
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("columnar bug")
-
-    monkeypatch.setattr(columnar, "prepare", broken)
-    got = _parse(files, 0)
-    for entity, table in expected.tables.items():
-        assert got.tables[entity].equals(table), entity
-    assert [f.to_dict() for f in got.findings] == [f.to_dict() for f in expected.findings]
+    assert_fallback_is_the_reference(monkeypatch, columnar, "prepare", _files(FIXTURES))
