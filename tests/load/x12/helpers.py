@@ -186,3 +186,20 @@ def assert_fallback_is_the_reference(monkeypatch: pytest.MonkeyPatch, module: Mo
     for entity, table in expected.tables.items():
         assert got.tables[entity].equals(table), entity
     assert [f.to_dict() for f in got.findings] == [f.to_dict() for f in expected.findings]
+
+
+def assert_both_ways_same(module: ModuleType, paths: list[Path], options: X12Options | None = None) -> X12Result:
+    """Parse with `module`'s fast path nowhere and everywhere; require the same tables (column by column),
+    findings, file summaries and segment count. Returns the fast parse."""
+    ref, fast = parse_with_threshold(module, 10**12, paths, options), parse_with_threshold(module, 0, paths, options)
+    assert ref.tables.keys() == fast.tables.keys()
+    for entity, expected in ref.tables.items():
+        got = fast.tables[entity]
+        assert got.schema == expected.schema, entity
+        assert got.num_rows == expected.num_rows, entity
+        for name in expected.column_names:
+            assert got[name].to_pylist() == expected[name].to_pylist(), f"{entity}.{name}"
+    assert [f.to_dict() for f in fast.findings] == [f.to_dict() for f in ref.findings]
+    assert [f.to_dict() for f in fast.files] == [f.to_dict() for f in ref.files]
+    assert fast.segments == ref.segments
+    return fast

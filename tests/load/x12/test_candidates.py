@@ -18,11 +18,10 @@ from hypothesis import strategies as st
 
 from recon.load.x12 import X12Options, candidates
 from recon.load.x12.isa import Delimiters
-from recon.load.x12.result import X12Result
 from recon.load.x12.tokenizer import split_body
 
-from .helpers import FIXTURES, assert_fallback_is_the_reference, isa, parse_with_threshold
-from .test_columnar import CORPUS, OFF, _files
+from .helpers import FIXTURES, assert_both_ways_same, assert_fallback_is_the_reference, isa
+from .test_columnar import CORPUS, _files
 
 TAGS = ["ST", "SE", "GS", "GE", "IEA", "ISB", "ISE", "TA1", "N1", "DTM", "REF", "CTT", "ACK", "HL", "LIN", "SN1",
         "PRF", "MAN", "PID", "TDS", "SAC", "W01", "W12", "QTY", "AK2", "AK5", "AK9", "PO1", "IT1", "BEG", "IEAX",
@@ -85,18 +84,8 @@ def test_the_arrow_path_is_taken_on_a_large_interchange() -> None:
     assert suspects == [4 + 5 * k for k in range(600)]  # each N1 with an empty N101
 
 
-def _parse(paths: list[Path], min_segments: int, options: X12Options | None = None) -> X12Result:
-    return parse_with_threshold(candidates, min_segments, paths, options)
-
-
 def assert_same(paths: list[Path], options: X12Options | None = None) -> None:
-    ref, fast = _parse(paths, OFF, options), _parse(paths, 0, options)
-    assert ref.tables.keys() == fast.tables.keys()
-    for entity, expected in ref.tables.items():
-        assert fast.tables[entity].equals(expected), entity
-    assert [f.to_dict() for f in fast.findings] == [f.to_dict() for f in ref.findings]
-    assert [f.to_dict() for f in fast.files] == [f.to_dict() for f in ref.files]
-    assert fast.segments == ref.segments
+    assert_both_ways_same(candidates, paths, options)
 
 
 def test_fixtures_each_and_together() -> None:

@@ -17,33 +17,16 @@ from hypothesis import strategies as st
 from recon.load.x12 import X12Options, columnar
 from recon.load.x12.result import X12Result
 
-from .helpers import FIXTURES, assert_fallback_is_the_reference, parse_with_threshold
+from .helpers import FIXTURES, assert_both_ways_same, assert_fallback_is_the_reference
 
 CORPUS = Path(__file__).resolve().parents[4] / "shared" / "edi-corpus"
 if not CORPUS.is_dir():
     CORPUS = Path("/work/shared/edi-corpus")
 
-OFF = 10**12
-
-
-def _parse(paths: list[Path], min_segments: int, options: X12Options | None = None) -> X12Result:
-    return parse_with_threshold(columnar, min_segments, paths, options)
-
 
 def assert_same(paths: list[Path], options: X12Options | None = None) -> X12Result:
     """Parse with and without the columnar pass and require identical output; returns the columnar one."""
-    ref, col = _parse(paths, OFF, options), _parse(paths, 0, options)
-    assert ref.tables.keys() == col.tables.keys()
-    for entity, expected in ref.tables.items():
-        got = col.tables[entity]
-        assert got.schema == expected.schema, entity
-        assert got.num_rows == expected.num_rows, entity
-        for name in expected.column_names:
-            assert got[name].to_pylist() == expected[name].to_pylist(), f"{entity}.{name}"
-    assert [f.to_dict() for f in col.findings] == [f.to_dict() for f in ref.findings]
-    assert [f.to_dict() for f in col.files] == [f.to_dict() for f in ref.files]
-    assert col.segments == ref.segments
-    return col
+    return assert_both_ways_same(columnar, paths, options)
 
 
 def _files(root: Path) -> list[Path]:
