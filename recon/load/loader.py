@@ -456,9 +456,9 @@ class Loader:
         except Exception as exc:
             raise UnreadableFile(Problem.of("I005", reason=str(exc).splitlines()[0], file=load.file,
                                             path=f"sources.{load.source}.columns")) from None
-        if joined:
-            db.execute(f"DROP VIEW IF EXISTS {ident(joined)}")
-            joined = None
+        finally:  # the mapped table holds what the lookups found: their view is read no more
+            if joined:
+                db.execute(f"DROP VIEW IF EXISTS {ident(joined)}")
         if release is not None:
             release()
         total, bad_rows = db.rows(f"SELECT count(*), count(*) FILTER (WHERE _bad) FROM {mapped}")[0]
@@ -470,8 +470,6 @@ class Loader:
             db.execute(f"DROP VIEW {flagged}")
         if total + load.rows_filtered != rows_in:
             db.drop(mapped, bad)  # a mapping that makes rows or folds them (unnest, an aggregate)
-            if joined:
-                db.execute(f"DROP VIEW IF EXISTS {ident(joined)}")
             raise UnreadableFile(Problem.of("I040", file=load.file, path=f"sources.{load.source}.columns"))
         load_id = self.load_id(load.source)
         file_sql = "_source_file" if "_source_file" in passthrough else literal(load.file)
@@ -503,8 +501,6 @@ class Loader:
         load.rows_rejected = bad_rows + parse_bad
         load.rows_read = rows_read
         db.drop(mapped, bad)
-        if joined:
-            db.execute(f"DROP VIEW IF EXISTS {ident(joined)}")
         if not load.balanced:
             raise AssertionError(load.imbalance())
 

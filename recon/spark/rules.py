@@ -13,6 +13,7 @@ the same code as on the DuckDB engine. No exception is collected row by row.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import shutil
@@ -126,11 +127,12 @@ def staged(duck_sql: str, params: Mapping[str, Any], prefix: str, *, by_content:
     for cte in ctes:
         body = _one_query(cte.this.transform(rename, copy=False))
         if cte.alias in shared:
-            step = Step(None, body.sql(dialect="spark"), reading(body))
-            views[cte.alias] = prefix + cte.alias
+            step = Step(prefix + cte.alias, body.sql(dialect="spark"), reading(body))
             if by_content is not None and not _VOLATILE.search(step.sql):
-                views[cte.alias] = f"{by_content}{cte.alias}_{hashlib.sha256(step.sql.encode()).hexdigest()[:16]}"
-            steps.append(Step(views[cte.alias], step.body, step.ctes))
+                step = dataclasses.replace(
+                    step, name=f"{by_content}{cte.alias}_{hashlib.sha256(step.sql.encode()).hexdigest()[:16]}")
+            views[cte.alias] = step.name or ""
+            steps.append(step)
         else:
             inline[cte.alias] = (body.sql(dialect="spark"), _references(body, inline))
     final = _one_query(tree.transform(rename, copy=False))
