@@ -180,23 +180,27 @@ def prepare_rule(loaded: LoadedRule, present: set[str], failed: set[str], config
 def run_rules(db: Database, rules: list[LoadedRule], *, as_of: datetime, run_id: str,
               config: Config | None = None, tables: tuple[set[str], set[str]] | None = None,
               on_rule: OnRule | None = None, blockers: Blockers | None = None,
-              on_result: Callable[[RuleResult], None] | None = None) -> RulesReport:
+              on_result: Callable[[RuleResult], None] | None = None, reads_after: float = 0) -> RulesReport:
     """Run every rule into `main.exceptions` (replaced), returning counts per rule, type and severity.
 
     `tables` is (tables loaded completely, tables whose load failed) for this run; without it every
     table present in the database counts as loaded. `on_rule(rule_id, index, total)` is called
     before each rule (index from 0), skipped ones included, for a progress display, and
     `on_result(result)` after it (a log streams it). `blockers` (recon.completeness) leaves out the
-    rules that cannot be evaluated this run.
+    rules that cannot be evaluated this run. `reads_after` is how many more times the caller reads
+    every loaded table once the rules are done (the run's events step and kept tables), which
+    decides with the rules' own reads whether compressing the tables first pays
+    (`compress_spilled_tables`).
     """
     report = RulesReport()
-    compress_spilled_tables(db)
     db.execute(exceptions_ddl(STAGE))
     present, failed = tables if tables is not None else (loaded_tables(db), set())
     params = {"as_of": as_of, "run_id": run_id}
     columns = ", ".join(ident(c) for c in COLUMN_NAMES)
     paired = manual_match_rules(db)
     prepared = [prepare_rule(loaded, present, failed, config, blockers, paired) for loaded in rules]
+    compress_spilled_tables(db, Counter(t for _, compiled in prepared if compiled is not None
+                                        for t in {*compiled.tables, *compiled.lookup_tables}), reads_after)
     lookups = SharedLookups(db, {i: c.sql_with_stats for i, (_, c) in enumerate(prepared) if c is not None})
     for index, (loaded, (result, compiled)) in enumerate(zip(rules, prepared, strict=True)):
         if on_rule is not None:
@@ -227,22 +231,54 @@ def run_rules(db: Database, rules: list[LoadedRule], *, as_of: datetime, run_id:
     return report
 
 
-def compress_spilled_tables(db: Database) -> None:
-    """Checkpoint an in-memory database whose tables no longer fit in memory, before the rules read them.
+# A checkpoint compresses every table (CPU in proportion to the tables' size, on one thread); reading
+# a table from the spill file instead of compressed memory costs in proportion to what spilled and
+# to how often it is read. At 1M orders, default memory_limit (bench/notes.md, "Rules at 1M" and
+# "The night's result at 1M"): 20.8 CPU s to compress 2.9 GB, against 71 CPU s saved in the rules,
+# events step and kept tables over 1.35 GB spilled read about 11 times: 7.2 s per GB compressed
+# against 4.8 s per spilled GB read once. So it pays once (spilled share) x (reads per cell) > 1.5.
+CHECKPOINT_BREAK_EVEN = 1.5
+
+
+def checkpoint_pays(in_memory: int, spilled: int, reads_per_cell: float) -> bool:
+    """Whether compressing the database saves more than it costs: `in_memory` and `spilled` bytes
+    of table data, read `reads_per_cell` times over on average before the run ends."""
+    if spilled <= 0:
+        return False
+    return spilled / (in_memory + spilled) * reads_per_cell > CHECKPOINT_BREAK_EVEN
+
+
+def compress_spilled_tables(db: Database, reads: Mapping[str, int], reads_after: float = 0) -> bool:
+    """Checkpoint an in-memory database whose tables spill, when the reads to come make it pay.
 
     DuckDB checkpoints by itself once a commit takes the changes since the last checkpoint past
     `checkpoint_threshold` (16 MiB), and a checkpoint compresses every table (the loaded tables of
     a 300k-order run: 1.1 GB to 135 MB). At a million orders the rules' staged exceptions were what
     crossed it, so one of their inserts paid for compressing the whole database (10 CPU s, 15 s
     wall at 1M; bench/notes.md, "Rules at 1M") and the rules before it read tables spilled to disk.
-    Done here instead, and only when the tables already spill, it is paid once and every rule reads
-    the compressed tables; a database that fits is left as it is (the checkpoint would cost more
-    than it saves)."""
-    spilled = db.scalar("SELECT coalesce(sum(temporary_storage_bytes), 0) FROM duckdb_memory() "
-                        "WHERE tag = 'IN_MEMORY_TABLE'")
-    if spilled:
-        with contextlib.suppress(duckdb.Error):  # another transaction open: DuckDB checkpoints later by itself
-            db.execute("CHECKPOINT")
+    Done here instead, it is paid once and every rule reads the compressed tables. But it only pays
+    when much spilled and the spilled tables are read many times: one rule over two spilled tables
+    (the core comparison) gains 0.9 CPU s for a 5.9 s checkpoint, and a 300k run with 1GB (7 % of
+    its tables spilled) gained nothing for 5 s (bench/notes.md, "When to checkpoint"). `reads`:
+    `schema.table` -> how many rules read it; `reads_after`: reads of every table after the rules.
+    Returns whether it checkpointed."""
+    in_memory, spilled = db.rows("SELECT coalesce(sum(memory_usage_bytes), 0), "
+                                 "coalesce(sum(temporary_storage_bytes), 0) "
+                                 "FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'")[0]
+    if not spilled:
+        return False
+    cells = {f"{schema}.{name}": int(size or 0) * int(width) for schema, name, size, width in db.rows(
+        "SELECT schema_name, table_name, estimated_size, column_count FROM duckdb_tables() WHERE NOT temporary")}
+    total = sum(cells.values())
+    if not total:
+        return False
+    read = sum(cells.get(table, 0) * times for table, times in reads.items())
+    if not checkpoint_pays(int(in_memory), int(spilled), read / total + reads_after):
+        return False
+    with contextlib.suppress(duckdb.Error):  # another transaction open: DuckDB checkpoints later by itself
+        db.execute("CHECKPOINT")
+        return True
+    return False
 
 
 def manual_match_rules(db: Database) -> frozenset[str]:

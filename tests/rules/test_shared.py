@@ -149,7 +149,7 @@ def test_a_run_with_shared_lookups_finds_exactly_what_it_finds_without(tmp_path,
     assert not db.rows(f"SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, '{shared.PREFIX}')")
 
 
-def test_tables_that_spill_are_compressed_before_the_rules_and_tables_that_fit_are_left_alone():
+def test_tables_that_spill_are_compressed_when_read_often_and_left_alone_when_they_fit_or_are_read_once():
     from recon.rules.runner import compress_spilled_tables
 
     def in_memory(db: Database) -> tuple[int, int]:
@@ -159,12 +159,29 @@ def test_tables_that_spill_are_compressed_before_the_rules_and_tables_that_fit_a
     small = Database(memory_limit="1GB")
     small.execute("CREATE TABLE t AS SELECT range % 10 AS a, 'abc' || (range % 7) AS b FROM range(300000)")
     before = in_memory(small)
-    compress_spilled_tables(small)
+    assert not compress_spilled_tables(small, {"main.t": 25}, reads_after=4)
     assert in_memory(small) == before  # fits: not checkpointed (its columns stay uncompressed)
 
     tight = Database(memory_limit="24MB")
     tight.execute("CREATE TABLE t AS SELECT range % 10 AS a, 'abc' || (range % 7) AS b FROM range(6000000)")
     used, spilled = in_memory(tight)
     assert spilled > 0
-    compress_spilled_tables(tight)
+    # one rule reading it once (the core comparison): the checkpoint would cost more than it saves
+    assert not compress_spilled_tables(tight, {"main.t": 1})
+    assert sum(in_memory(tight)) > (used + spilled) * 0.9  # still uncompressed
+    assert compress_spilled_tables(tight, {"main.t": 5})
     assert sum(in_memory(tight)) < (used + spilled) / 4
+
+
+def test_the_checkpoint_pays_when_much_spilled_and_it_is_read_often():
+    from recon.rules.runner import checkpoint_pays
+
+    gib = 2**30
+    # the measured cases (bench/notes.md, "When to checkpoint"): a 1M run at the default limit,
+    # a 300k run with 1GB, the core comparison at 1M with 1GB
+    assert checkpoint_pays(int(1.55 * gib), int(1.35 * gib), 7 + 4)
+    assert not checkpoint_pays(int(0.76 * gib), int(0.062 * gib), 7 + 4)
+    assert not checkpoint_pays(1 * gib, 1 * gib, 1)
+    assert not checkpoint_pays(1 * gib, 0, 1000)
+
+
