@@ -9,7 +9,6 @@ second BEG, AMT, a CTT that disagrees, empty mandatory elements, separators in v
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from recon.load.x12.result import X12Result
 from recon.load.x12.sets import registry
 from recon.load.x12.sets.base import SetContext
 
-from .helpers import FIXTURES, assert_both_ways_same, assert_fallback_is_the_reference
+from .helpers import FIXTURES, assert_both_ways_same, assert_fallback_is_the_reference, assert_text_both_ways_same
 
 CORPUS = Path(__file__).resolve().parents[4] / "shared" / "edi-corpus"
 if not CORPUS.is_dir():
@@ -139,11 +138,7 @@ def documents(draw: st.DrawFn) -> tuple[str, X12Options]:
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents())
 def test_generated_headers(doc: tuple[str, X12Options]) -> None:
-    text, options = doc
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "gen.edi"
-        path.write_text(text, encoding="utf-8")
-        assert_same([path], options)
+    assert_text_both_ways_same(headers, *doc)
 
 
 def test_a_failing_header_read_leaves_the_mapper_to_it(monkeypatch: pytest.MonkeyPatch) -> None:
