@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-# The Spark engine's extra (pyspark, ~450 MB); its tests need Java 17+.
+# The Spark engine's extra (pyspark, ~450 MB); its tests and `make bench`'s Spark figure need Java 17+.
 $(VENV)/.installed-spark: pyproject.toml $(VENV)/.installed-dev
 	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	touch $@
@@ -59,7 +59,7 @@ report-screenshot: demo chromium
 edi-corpus: install
 	$(BIN)/recon edi inspect ../shared/edi-corpus/*.edi || test $$? -eq 1
 
-bench: install
+bench: $(VENV)/.installed-spark
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Both `recon sample` profiles at 20,000 orders (SCORE_ARGS: --orders N, --profiles foreign) scored

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import platform
 import pstats
@@ -49,6 +50,7 @@ def arguments(description: str | None, workers_default: int | None) -> argparse.
                     "includes theirs")
     ap.add_argument("--file", type=Path, default=None, help="parse this file (one kept with --keep) instead of "
                     "synthesising one, so that the peak memory printed is the parse's alone")
+    ap.add_argument("--json", action="store_true", help="end with one JSON line of the figures (bench/run.py reads it)")
     return ap
 
 
@@ -95,6 +97,11 @@ def measure(args: argparse.Namespace, path: Path, tmp: Path | None, parse: Calla
           f"{platform.python_version()}; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     for f in result.findings[:5]:
         print("  finding:", f.code, f.message)
+    if args.json:
+        print(json.dumps({"segments": result.segments, "findings": len(result.findings), "repeat": args.repeat,
+                          "workers": args.workers, "best_wall_s": best, "best_cpu_s": best_cpu[0],
+                          "segments_per_s": result.segments / best,
+                          "segments_per_cpu_s": result.segments / best_cpu[0], "peak_rss_mib": own}), flush=True)
     if args.profile:
         prof = cProfile.Profile()
         prof.enable()

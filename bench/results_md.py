@@ -22,6 +22,8 @@ TARGETS = {
     "scaling": "time per order at 1M within 1.3× of that at 100k",
     "memory_limit": "1M run finishes with DuckDB memory_limit 1GB (spilling)",
     "startup": "`recon --version` and `recon --help` start in < 0.3 s (whole process, median)",
+    "x12": "X12 parsing ≥ 2M segments per CPU second (one core, in-process)",
+    "spark": "Spark (local[2]) at 100k orders within 4× of DuckDB's wall time, same exceptions",
 }
 
 
@@ -96,6 +98,25 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, str]]:
         add("memory_limit", ok if n >= 1_000_000 else None, figure + _at(n))
     else:
         add("memory_limit", None, "-")
+    x12 = results.get("x12_throughput") or {}
+    if x12.get("segments_per_cpu_s"):
+        add("x12", x12["segments_per_cpu_s"] >= 2_000_000,
+            f"{x12['segments_per_cpu_s']:,.0f} segments per CPU second (best of {x12['repeat']}: "
+            f"{x12['best_cpu_s']:.2f} CPU s for {x12['segments']:,} segments)")
+    else:
+        add("x12", None, x12.get("error", "-")[:200] if x12 else "-")
+    spark = results.get("spark") or {}
+    sp, dk = spark.get("spark", {}), spark.get("duckdb", {})
+    if sp.get("wall_s") and dk.get("wall_s"):
+        ratio = sp["wall_s"]["median"] / dk["wall_s"]["median"]
+        same = sp.get("exceptions") == dk.get("exceptions")
+        n = spark["orders"]
+        add("spark", ratio <= 4 and same if n >= 100_000 else None,
+            f"{ratio:.1f}× ({sp['wall_s']['median']:.1f} s vs {dk['wall_s']['median']:.1f} s; CPU "
+            f"{sp['cpu_s']['median']:.0f} vs {dk['cpu_s']['median']:.0f} s); exceptions {sp.get('exceptions')} vs "
+            f"{dk.get('exceptions')}" + ("" if n == 100_000 else f" (at {n:,} orders)"))
+    else:
+        add("spark", None, (sp.get("error") or dk.get("error") or "-")[:200].replace("\n", " ") if spark else "-")
     startup = results.get("startup", {}).get("commands", {})
     figures = [startup[c]["median"] for c in ("recon --version", "recon --help") if c in startup]
     if figures:
@@ -329,6 +350,33 @@ def render(results: dict[str, Any]) -> str:
                 continue
             lines.append(f"| {int(n):,} | {e['bytes'] / 2**20:,.0f} | {e['segments']:,} | {_s(e['seconds'])} | "
                          f"{_rate(e['segments_per_s'])} | {e['mib_per_s']:.1f} | {_mib(e['peak_rss_mib'])} |")
+    x12 = results.get("x12_throughput")
+    if x12 and not x12.get("error"):
+        lines += ["", "### X12 throughput per CPU second", "",
+                  f"`bench/edi_throughput.py --segments {x12['segments']:,} --repeat {x12['repeat']} --workers 0`: a "
+                  "synthesised 850/856/810 file parsed in-process (no worker processes), best of the repeats by "
+                  "CPU seconds (user + system); each child's figure, then the load.", "",
+                  "| segments | best CPU s | best wall s | segments per CPU s | every child | peak RSS MiB | load |",
+                  "| ---: | ---: | ---: | ---: | --- | ---: | --- |",
+                  f"| {x12['segments']:,} | {x12['best_cpu_s']:.2f} | {x12['best_wall_s']:.2f} | "
+                  f"{x12['segments_per_cpu_s']:,.0f} | {', '.join(f'{v:,}' for v in x12['segments_per_cpu_s_all'])} | "
+                  f"{x12['peak_rss_mib']:,.0f} | {_loads(x12)} |"]
+    spark = results.get("spark")
+    if spark:
+        lines += ["", f"## Spark against DuckDB ({int(spark['orders']):,} orders, `{spark['master']}`)", "",
+                  "`bench/spark_bench.py --child ENGINE CONFIG` per engine and repetition, alternated: `recon.api.run` "
+                  "(dry run) on the same sample and config; CPU is the child's whole process tree (the JVM and "
+                  "Spark's Python workers included).", "",
+                  "| engine | wall s | CPU s | peak RSS MiB | loads s | rules s | exceptions | load |",
+                  "| --- | --- | --- | --- | --- | --- | ---: | --- |"]
+        for engine in ("duckdb", "spark"):
+            e = spark.get(engine) or {}
+            if not e.get("wall_s"):
+                lines.append(f"| {engine} | failed: {str(e.get('error', '-'))[:120].replace('|', '/')} | | | | | | |")
+                continue
+            ph = e.get("phases_s", {})
+            lines.append(f"| {engine} | {_s(e['wall_s'], 1)} | {_s(e['cpu_s'], 1)} | {_mib(e['peak_rss_mib'])} | "
+                         f"{_s(ph.get('load'), 1)} | {_s(ph.get('rules'), 1)} | {e.get('exceptions')} | {_loads(e)} |")
     startup = results.get("startup")
     if startup:
         lines += ["", "## Command start", "",

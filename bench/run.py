@@ -1,9 +1,11 @@
 """`make bench`: recon end to end at three sizes, the core comparison against its alternatives, fuzzy
-matching and X12 parsing throughput, written to bench/results.md and bench/results.json.
+matching, X12 parsing (the sample's files, and segments per CPU second on a synthesised 1M-segment
+file), Spark against DuckDB at 100k orders and a run under a 1 GB memory limit, written to
+bench/results.md and bench/results.json: every #24 figure from one command on one machine.
 
     .venv/bin/python bench/run.py                                   # 100k, 300k, 1M orders, 3 reps
     .venv/bin/python bench/run.py --sizes 10000 --reps 1            # a quick check of the harness
-    .venv/bin/python bench/run.py --skip-compare --memory-limit none
+    .venv/bin/python bench/run.py --skip-compare --memory-limit none --spark-orders 0 --x12-segments 0
     .venv/bin/python bench/run.py --render-only                     # results.md again from results.json
 
 Sample data comes from `recon sample` (seed 7) into bench/data/orders-N/ (git-ignored) and is
@@ -212,6 +214,56 @@ class Bench:
                 "findings": first["findings"]}
 
 
+    def spark(self, orders: int, sample: Path, reps: int) -> dict[str, Any]:
+        """Spark (local[2]) and DuckDB on the same sample and config, alternated: #24's 'within 4x' figure.
+
+        Each engine runs in a child of its own (a fresh JVM for Spark); the CPU is the child's whole
+        process tree (JVM and Python workers included), which the child reads from /proc before it exits.
+        """
+        config = spark_config(sample)
+        by_engine: dict[str, list[Measurement]] = {}
+        for rep in range(reps):
+            for engine in ("duckdb", "spark"):
+                m = self.measure(f"spark-bench {engine} {orders} #{rep + 1}",
+                                 [sys.executable, str(HERE / "spark_bench.py"), "--child", engine, str(config)])
+                by_engine.setdefault(engine, []).append(m)
+        out: dict[str, Any] = {"orders": orders, "master": "local[2]"}
+        for engine, runs in by_engine.items():
+            ok = [m for m in runs if m.ok and m.report.get("wall_s")]
+            if not ok:
+                out[engine] = {"error": runs[-1].stderr_tail[-800:] or f"exit {runs[-1].exit_code}",
+                               **_load_context(runs)}
+                continue
+            phases = [k for k in ok[0].report if k.endswith("_s") and k not in ("wall_s", "cpu_s")]
+            out[engine] = {"wall_s": stat([m.report["wall_s"] for m in ok]).to_dict(),
+                           "cpu_s": stat([m.report["cpu_s"] for m in ok]).to_dict(),
+                           "peak_rss_mib": stat([m.peak_rss_mib for m in ok]).to_dict(),
+                           "phases_s": {k[:-2]: stat([m.report.get(k, 0.0) for m in ok]).to_dict() for k in phases},
+                           "exceptions": ok[0].report.get("exceptions"),
+                           "slowest_rules": ok[0].report.get("slowest_rules", []), **_load_context(runs)}
+        return out
+
+    def x12_throughput(self, segments: int, reps: int) -> dict[str, Any]:
+        """Segments per CPU second of the X12 parser on one synthesised file, in-process (workers=0)."""
+        runs = [self.measure(f"x12-throughput {segments} #{rep + 1}",
+                             [sys.executable, str(HERE / "edi_throughput.py"), "--segments", str(segments),
+                              "--repeat", "5", "--workers", "0", "--json"]) for rep in range(reps)]
+        ok = [m for m in runs if m.ok and m.report.get("segments")]
+        if not ok:
+            return {"error": runs[-1].stderr_tail[-800:], **_load_context(runs)}
+        best = max(ok, key=lambda m: m.report["segments_per_cpu_s"])
+        return {**best.report, "segments_per_cpu_s_all": [round(m.report["segments_per_cpu_s"]) for m in ok],
+                **_load_context(runs)}
+
+
+def spark_config(sample: Path) -> Path:
+    """A copy of the sample's recon.yaml with `engine.spark.master: local[2]` (both engines read it)."""
+    text = (sample / "recon.yaml").read_text(encoding="utf-8")
+    path = sample / "recon-spark.yaml"
+    path.write_text(text + '\n# added by bench/run.py\nengine:\n  spark:\n    master: "local[2]"\n', encoding="utf-8")
+    return path
+
+
 def _load_context(runs: list[Measurement]) -> dict[str, Any]:
     return {"loadavg_1m": [round(m.loadavg_before[0], 2) for m in runs],
             "others_cpu_share": [round(m.foreign_cpu_share, 3) for m in runs]}
@@ -291,6 +343,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--throughput-reps", type=int, default=None,
                    help="repetitions of the fuzzy and X12 throughput figures (default: --reps)")
     p.add_argument("--skip-compare", action="store_true", help="skip recon vs datacompy, pandas and DuckDB SQL")
+    p.add_argument("--spark-orders", type=int, default=100_000,
+                   help="sample size of the Spark-against-DuckDB figure (0: skip; needs the spark extra and Java 17+)")
+    p.add_argument("--x12-segments", type=int, default=1_000_000,
+                   help="segments in the synthesised X12 throughput file (0: skip)")
     p.add_argument("--memory-limit", default="1GB",
                    help="DuckDB memory limit for one extra end-to-end run at the largest size ('none': skip)")
     p.add_argument("--as-of", default=DEFAULT_AS_OF, help="as-of time of the generated samples")
@@ -349,8 +405,10 @@ def main(argv: list[str] | None = None) -> int:
                      "compare_venv": package_versions(compare_python, COMPARE_PACKAGES) if compare_python else None},
         "settings": {"sizes": sizes, "reps": {str(n): r for n, r in reps.items()},
                      "throughput_reps": args.throughput_reps, "as_of": args.as_of, "seed": SEED,
+                     "spark_orders": args.spark_orders, "x12_segments": args.x12_segments,
                      "memory_limit": args.memory_limit, "max_busy": args.max_busy},
         "samples": {}, "end_to_end": {}, "compare": {}, "fuzzy": {}, "edi": {}, "memory_limited": None,
+        "x12_throughput": None, "spark": None,
         "compare_error": compare_error,
     }
     wait_for_quiet(args.max_busy, args.load_wait, log)
@@ -369,6 +427,15 @@ def main(argv: list[str] | None = None) -> int:
         results["fuzzy"][str(n)] = bench.fuzzy(n, config, args.throughput_reps or reps[n])
         results["edi"][str(n)] = bench.edi(n, config, args.throughput_reps or reps[n])
         _write(results, bench, md, js)  # partial results survive an interrupted run
+    if args.x12_segments:
+        log(f"== X12 throughput, {args.x12_segments:,} segments ==")
+        results["x12_throughput"] = bench.x12_throughput(args.x12_segments, args.throughput_reps or 1)
+        _write(results, bench, md, js)
+    if args.spark_orders:
+        log(f"== Spark against DuckDB, {args.spark_orders:,} orders ==")
+        spark_sample, _ = ensure_sample(args.data_dir, args.spark_orders, args.as_of)
+        results["spark"] = bench.spark(args.spark_orders, spark_sample, args.throughput_reps or 1)
+        _write(results, bench, md, js)
     if args.memory_limit.lower() != "none":
         n = max(sizes)
         results["memory_limited"] = measure_memory_limited(bench, args, n, samples[n][0])

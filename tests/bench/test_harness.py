@@ -70,6 +70,41 @@ def test_stat_and_targets() -> None:
     }
     status = {t["key"]: t["status"] for t in results_md.evaluate(results)}
     assert status == {"e2e_time": "met", "e2e_memory": "MISSED", "vs_datacompy": "met", "vs_pandas": "MISSED",
-                      "vs_floor": "met", "scaling": "met", "memory_limit": "not measured", "startup": "not measured"}
+                      "vs_floor": "met", "scaling": "met", "memory_limit": "not measured", "startup": "not measured",
+                      "x12": "not measured", "spark": "not measured"}
     assert "| 1M orders end to end ≤ 45 s | met |" in results_md.render({**results, "targets": results_md.evaluate(
         results)})
+
+
+def _spark(spark_s: float, spark_exceptions: int, orders: int = 100_000) -> dict[str, object]:
+    def engine(wall: float, exceptions: int) -> dict[str, object]:
+        return {"wall_s": harness.stat([wall]).to_dict(), "cpu_s": harness.stat([wall * 2]).to_dict(),
+                "peak_rss_mib": harness.stat([900.0]).to_dict(), "phases_s": {}, "exceptions": exceptions,
+                "loadavg_1m": [0.5], "others_cpu_share": [0.01]}
+
+    return {"orders": orders, "master": "local[2]", "duckdb": engine(20.0, 3649),
+            "spark": engine(spark_s, spark_exceptions)}
+
+
+@pytest.mark.parametrize(("spark", "expected"), [
+    (_spark(79.0, 3649), "met"),
+    (_spark(81.0, 3649), "MISSED"),  # over 4x DuckDB's wall time
+    (_spark(40.0, 3648), "MISSED"),  # fast, but not the same exceptions: parity is part of the target
+    (_spark(40.0, 3649, orders=2000), "not measured"),  # a small sample does not judge a 100k target
+    ({"orders": 100_000, "master": "local[2]", "duckdb": {}, "spark": {"error": "no Java"}}, "not measured"),
+])
+def test_spark_target_needs_the_ratio_and_the_same_exceptions(spark: dict[str, object], expected: str) -> None:
+    targets = {t["key"]: t for t in results_md.evaluate({"spark": spark})}
+    assert targets["spark"]["status"] == expected
+    page = results_md.render({"spark": spark, "targets": list(targets.values())})
+    assert "## Spark against DuckDB" in page
+
+
+@pytest.mark.parametrize(("per_cpu_s", "expected"), [(2_100_000, "met"), (650_000, "MISSED")])
+def test_x12_target_is_segments_per_cpu_second(per_cpu_s: int, expected: str) -> None:
+    x12 = {"segments": 1_000_000, "repeat": 5, "workers": 0, "best_wall_s": 1.6, "best_cpu_s": 1e6 / per_cpu_s,
+           "segments_per_s": 6e5, "segments_per_cpu_s": per_cpu_s, "segments_per_cpu_s_all": [per_cpu_s],
+           "peak_rss_mib": 700.0, "loadavg_1m": [0.2], "others_cpu_share": [0.0]}
+    targets = {t["key"]: t for t in results_md.evaluate({"x12_throughput": x12})}
+    assert targets["x12"]["status"] == expected
+    assert f"{per_cpu_s:,} segments per CPU second" in targets["x12"]["measured"]
