@@ -35,9 +35,11 @@ from recon.sql import ident, literal, table_name
 
 EVENTS = "main.events"
 CORRELATION = "main.correlation"
-PAIRS, NODES, EDGES, LABELS, NEXT = "_chain_pairs", "_chain_nodes", "_chain_edges", "_chain_labels", "_chain_next"
+STARS, NODES, EDGES, LABELS, NEXT = "_chain_stars", "_chain_nodes", "_chain_edges", "_chain_labels", "_chain_next"
 ORDERS, DIRECT, IDS = "_chain_orders", "_chain_direct", "_chain_ids"
 MAX_ROUNDS = 200
+# Seeds tried for the nodes' integer hash (`node_hash`) before one gives every node a hash of its own.
+HASH_SEEDS = 16
 # A node's `rank_id`: its family's rank times ID_SPAN plus its id (ids count the nodes from 1: far below 2^40).
 ID_SPAN = 1 << 40
 # Which family an EDI document's `reference` belongs to, by transaction set (recon.formats).
@@ -151,7 +153,8 @@ def _stars(nodes: list[str], source: str) -> str:
 
 def pairs_sql(tables: dict[tuple[str, str], set[str]], references: dict[str, str]) -> str | None:
     """SQL: (a, b) node pairs, two stars per row: its first order reference (else its first node) to each
-    of its nodes, and its first other reference to each of its other references."""
+    of its nodes, and its first other reference to each of its other references. Not distinct: `correlate`
+    takes the distinct pairs by their nodes' integer hashes."""
     parts = []
     for (system, entity), cols in sorted(tables.items()):
         nodes = row_nodes(entity, cols, references)
@@ -160,17 +163,35 @@ def pairs_sql(tables: dict[tuple[str, str], set[str]], references: dict[str, str
         parts.append(_stars(nodes, normalised(system, entity, cols, references, distinct=True)))
     if not parts:
         return None
-    return "SELECT DISTINCT a, b FROM (" + " UNION ALL ".join(parts) + ") WHERE a IS NOT NULL AND b IS NOT NULL"
+    return "SELECT a, b FROM (" + " UNION ALL ".join(parts) + ") WHERE a IS NOT NULL AND b IS NOT NULL"
 
 
-# Read from NODES, not from the pairs: a bridge links two nodes that are already there.
+# Read from NODES, not from the pairs: a bridge links two nodes that are already there. As ids, like IDS.
 BRIDGES = f"""
-    WITH n AS (SELECT node, split_part(node, ':', 1) AS fam, substr(node, strpos(node, ':') + 1) AS k
+    WITH n AS (SELECT id, is_order, split_part(node, ':', 1) AS fam, substr(node, strpos(node, ':') + 1) AS k
                FROM {NODES}),
-    prefixed AS (SELECT fam, regexp_extract(k, '^[A-Z]+([0-9].*)$', 1) AS core, min(node) AS node FROM n
-                 WHERE fam <> 'edi' AND regexp_full_match(k, '[A-Z]+[0-9].*') GROUP BY ALL HAVING count(*) = 1)
-    SELECT n.node AS a, prefixed.node AS b FROM n JOIN prefixed ON n.fam = prefixed.fam AND n.k = prefixed.core
-    WHERE n.fam <> 'edi'"""
+    prefixed AS (SELECT fam, regexp_extract(k, '^[A-Z]+([0-9].*)$', 1) AS core, min(id) AS id,
+                        bool_or(is_order) AS is_order FROM n
+                 WHERE fam <> 'edi' AND regexp_full_match(k, '[A-Z]+[0-9].*') GROUP BY fam, core HAVING count(*) = 1)
+    SELECT n.id AS a, prefixed.id AS b, n.is_order AS a_order, prefixed.is_order AS b_order
+    FROM n JOIN prefixed ON n.fam = prefixed.fam AND n.k = prefixed.core WHERE n.fam <> 'edi'"""
+
+
+def node_hash(node: str, seed: int) -> str:
+    """SQL: a node's 64-bit hash under `seed`: what the pairs are made distinct and joined to NODES by
+    (an integer instead of the node's text). `correlate` checks that the nodes' hashes are distinct."""
+    return f"hash({node}, {seed})"
+
+
+def _hash_seed(db: Database) -> int:
+    """NODES' `h` as the hash of the first seed under which no two nodes share one (the first, but for a
+    64-bit collision: about 1 in 10^6 at 5M nodes); the seed."""
+    for seed in range(HASH_SEEDS):
+        if seed:
+            db.execute(f"UPDATE {NODES} SET h = {node_hash('node', seed)}")
+        if db.scalar(f"SELECT count(DISTINCT h) = count(*) FROM {NODES}"):
+            return seed
+    raise RuntimeError(f"the chain graph's nodes share a hash under {HASH_SEEDS} seeds")  # not seen: 2^-64 each
 
 
 def _propagate(db: Database, nodes: str) -> int:
@@ -213,25 +234,30 @@ def correlate(db: Database, tables: dict[tuple[str, str], set[str]], references:
     # it: split_part builds a list per node (1.5M nodes at 300k orders).
     ranks = " ".join(f"WHEN starts_with(node, {literal(f + ':')}) THEN {i}" for i, f in enumerate(spec.FAMILY_RANK))
     try:
-        db.execute(f"CREATE OR REPLACE TEMP TABLE {PAIRS} AS {pairs}")
+        db.execute(f"CREATE OR REPLACE TEMP TABLE {STARS} AS {pairs}")
         # `id` numbers the nodes in text order, so main.correlation is sorted by an integer instead of the
         # node texts; `rank_id` orders them as chain ids are chosen (family rank first) and holds the id in
         # its low bits. Propagation labels a component with its smallest id; the chain id is picked from
         # the component's smallest rank_id at the end (all orders have one rank: their label is it).
+        # `h`: the node's hash, distinct over the nodes (_hash_seed), so that the pairs are made distinct
+        # and numbered by integers rather than by their texts.
         db.execute(f"CREATE OR REPLACE TEMP TABLE {NODES} AS SELECT node, is_order, id, "
                    f"(CASE {ranks} ELSE {len(spec.FAMILY_RANK)} END) * {ID_SPAN} + id "
-                   f"AS rank_id FROM (SELECT node, starts_with(node, 'order:') AS is_order, "
+                   f"AS rank_id, {node_hash('node', 0)} AS h "
+                   f"FROM (SELECT node, starts_with(node, 'order:') AS is_order, "
                    f"row_number() OVER (ORDER BY node) AS id "
-                   f"FROM (SELECT DISTINCT b AS node FROM {PAIRS}))")  # every node is a `b` (_stars)
-        db.execute(f"INSERT INTO {PAIRS} {BRIDGES}")  # after NODES: the nodes read once, not distinct again
-        # The pairs as integer ids, joined to the node names once: the three steps below read them. Not the
-        # self-pairs (x, x): they are there to make every node a `b` for NODES, the edges give every node its
-        # self-loop themselves and DIRECT reads pairs of an order and another reference only (at 300k orders
-        # 1.2M of the 3.0M pairs: the two text joins shrink by as much).
+                   f"FROM (SELECT DISTINCT b AS node FROM {STARS}))")  # every node is a `b` (_stars)
+        seed = _hash_seed(db)
+        # The pairs as integer ids: the three steps below read them. Every `a` is a node too (an anchor is
+        # paired with itself), so two pairs with the same hashes are the same pair. Not the self-pairs (x, x):
+        # they are there to make every node a `b` for NODES, the edges give every node its self-loop
+        # themselves and DIRECT reads pairs of an order and another reference only.
         db.execute(f"CREATE OR REPLACE TEMP TABLE {IDS} AS SELECT x.id AS a, y.id AS b, x.is_order AS a_order, "
-                   f"y.is_order AS b_order FROM (SELECT a, b FROM {PAIRS} WHERE a <> b) p "
-                   f"JOIN {NODES} x ON x.node = p.a JOIN {NODES} y ON y.node = p.b")
-        db.drop(PAIRS)
+                   f"y.is_order AS b_order FROM (SELECT DISTINCT {node_hash('a', seed)} AS a, "
+                   f"{node_hash('b', seed)} AS b FROM {STARS} WHERE a <> b) p "
+                   f"JOIN {NODES} x ON x.h = p.a JOIN {NODES} y ON y.h = p.b")
+        db.drop(STARS)
+        db.execute(f"INSERT INTO {IDS} {BRIDGES}")
         ids = f"SELECT a, b, a_order, b_order FROM {IDS}"
         # 1. the orders
         db.execute(f"""CREATE OR REPLACE TEMP TABLE {EDGES} AS WITH p AS ({ids} WHERE a_order AND b_order)
@@ -266,7 +292,7 @@ def correlate(db: Database, tables: dict[tuple[str, str], set[str]], references:
             SELECT f.node, c.node AS correlation_id FROM final f JOIN {NODES} c ON c.id = f.label ORDER BY f.id""")
         return rounds
     finally:
-        db.drop(PAIRS, NODES, EDGES, LABELS, NEXT, ORDERS, DIRECT, IDS)
+        db.drop(STARS, NODES, EDGES, LABELS, NEXT, ORDERS, DIRECT, IDS)
 
 
 def _keys(cols: set[str], overrides: dict[str, str] | None = None) -> str:

@@ -17,6 +17,8 @@ from recon.rules.compile_parts import (
     event_expr,
     finish,
     key_expr,
+    lookup_key,
+    lookup_relation,
     render,
     rescan,
     rows_source,
@@ -87,6 +89,11 @@ class MatchCompiler:
                 for k in self.rule.keys]
         names = [ident("k__" + k.name) for k in self.rule.keys]
         source = self.needed[which] if side.aggregate is None else aggregate_reads(side.aggregate)
+        late = self.late_lookups(which)
+        if late:  # their fields are joined to the side's groups instead (`side_rel`)
+            joined = {alias for i in late for alias, _ in side.lookups[i].field_pairs()}
+            source = [c for c in source if c not in joined]
+            side = side.model_copy(update={"lookups": [lk for i, lk in enumerate(side.lookups) if i not in late]})
         convert = set(side.units.fields) if side.units is not None else set()
         prices = set(side.units.per_unit) if side.units is not None else set()
         cols += [f"{units.converted(c, self.ctx.units)} AS {ident(c)}" if c in convert else
@@ -137,6 +144,40 @@ class MatchCompiler:
                                  f"WHERE d.\"_dd_dup\" IS NULL\n  UNION ALL\n  SELECT {picked} FROM {all_rows} AS s "
                                  f"JOIN {dup} AS d ON {on}\n  QUALIFY {window} = 1")]
 
+    def late_lookups(self, which: str) -> dict[int, dict[str, str]]:
+        """The lookups of an aggregated side that are joined to its groups rather than to its rows:
+        index -> {the side column of each `by` pair: the group key column that holds it}.
+
+        A lookup qualifies when every `by` pair is a bare key of the rule (no normaliser) and its
+        fields are read only as `min`/`max` of themselves: its key, so its row, is then the same
+        for every row of a group, and `min`/`max` over the group is that row's value. Joining the
+        groups (one per key) instead of every row spares the join and the aggregation of its
+        fields, the largest part of such a rule at a million orders (bench/notes.md, "rules5")."""
+        side: Side = getattr(self.rule, which)
+        if side.aggregate is None or side.dedupe or not side.lookups:
+            return {}
+        bare: dict[str, str] = {}
+        for k in self.rule.keys:
+            tree = snippets.parse(k.expr_for(which))
+            if not k.normalise and isinstance(tree, snippets.exp.Column) and not tree.table:
+                bare.setdefault(tree.name, f"k__{k.name}")
+        plain = {name for name, func in side.aggregate.items() if func in ("min", "max")}
+        texts = [k.expr_for(which) for k in self.rule.keys]
+        texts += [t for t in (side.where, side.event_at) if t]
+        if side.units is not None:
+            texts += [side.units.item, side.units.uom, *side.units.fields, *side.units.per_unit]
+        texts += [func if not is_aggregate_function(func) else name
+                  for name, func in side.aggregate.items() if name not in plain]
+        read = {name for text in texts if text for _, name in snippets.column_refs(snippets.parse(text))}
+        read |= {ours for lookup in side.lookups for _, ours in lookup.on_pairs()}
+        late = {}
+        for i, lookup in enumerate(side.lookups):
+            aliases = [alias for alias, _ in lookup.field_pairs()]
+            on = lookup.on_pairs()
+            if all(ours in bare for _, ours in on) and all(a in plain and a not in read for a in aliases):
+                late[i] = {ours: bare[ours] for _, ours in on}
+        return late
+
     def carries_id(self, which: str) -> bool:
         """Each side row's `file:row` id: what fuzzy assignment and duplicate numbering order by."""
         return bool(self.rule.fuzzy) or (getattr(self.rule, which).aggregate is None and self.paired_by_dup)
@@ -183,8 +224,12 @@ class MatchCompiler:
         src = ident(f"{which[0]}_rows")
         keys = ", ".join(ident("k__" + k.name) for k in self.rule.keys)
         if side.aggregate is not None:
+            late = self.late_lookups(which)
+            joined = {alias for i in late for alias, _ in side.lookups[i].field_pairs()}
             aggs = []
             for name, func in side.aggregate.items():
+                if name in joined:  # a late lookup's field: joined to the groups below
+                    continue
                 if not is_aggregate_function(func):  # an expression over the side's rows: sum(qty * unit_price)
                     call = render(func)
                 elif func == "count_distinct":
@@ -196,7 +241,18 @@ class MatchCompiler:
             if side.units is not None:  # a key whose rows end in two units has no one quantity
                 aggs.append(f"{units.aggregated()} AS {ident(units.UNIT)}")
             cols = ", ".join([keys, *aggs, f"{side.event_agg}(\"_event\") AS \"_event\"", "TRUE AS \"_here\"", *ids])
-            return f"SELECT {cols}\n  FROM {src} GROUP BY {keys}"
+            grouped = f"SELECT {cols}\n  FROM {src} GROUP BY {keys}"
+            if not late:
+                return grouped
+            joins, fields = [], ["g.*"]
+            for i, on in late.items():
+                lookup, alias = side.lookups[i], f"lk{i}"
+                cond = " AND ".join(f"{alias}.{ident(theirs)} IS NOT DISTINCT FROM "
+                                    f"{lookup_key(f'g.{ident(on[ours])}', lookup, self.ctx)}"
+                                    for theirs, ours in lookup.on_pairs())
+                joins.append(f"LEFT JOIN {lookup_relation(lookup, self.ctx)} AS {alias} ON {cond}")
+                fields += [f"{alias}.{ident(a)} AS {ident(a)}" for a, _ in lookup.field_pairs()]
+            return f"SELECT {', '.join(fields)}\n  FROM ({grouped}) AS g {' '.join(joins)}"
         order = ", ".join([*(ident(c) for c in self.needed[which]), "\"_id\""])
         dup = (f", row_number() OVER (PARTITION BY {keys} ORDER BY {order}) AS \"_dup\"" if self.paired_by_dup
                else "")

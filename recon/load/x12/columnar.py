@@ -26,7 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from recon.load.x12 import candidates
+from recon.load.x12 import candidates, headers
 from recon.load.x12.envelope import TxSet
 from recon.load.x12.quirks import ResolvedOptions
 from recon.load.x12.sets.base import LINE_STUBS
@@ -63,6 +63,13 @@ class Block:
             return None
         lo, hi = int(kind.flat_start[k]), int(kind.flat_start[k] + kind.sizes[k])
         return kind.segs[lo:hi].tolist()
+
+    def header(self, tx: TxSet) -> tuple | None:
+        """The set's header fields read in Arrow (`headers.read_850`), or None: the mapper reads them."""
+        hit = self.where.get(id(tx))
+        if hit is None or hit[0].headers is None:
+            return None
+        return hit[0].headers[hit[1]]
 
     def lines(self, tx: TxSet) -> tuple[str, int]:
         """(entity, number of lines) of a set `segments` gave stubs for."""
@@ -161,7 +168,19 @@ class _Kind:
         self.clean = (bad_sets == 0) & (self.counts > 0)
         self.taken = np.zeros(n_sets, dtype=bool)
         self.heads: list[tuple] = []
-        self.segs = _stub_segments(raw, at, line_pos, pid_pos, tag, e) if self.clean.any() else np.empty(0, object)
+        self.headers: list[tuple | None] | None = None
+        if (ts == "850" and self.clean.any() and len(at) >= headers.MIN_SEGMENTS
+                and not ic.has_component and not ic.has_repetition):  # else the mapper's separator warnings
+            try:
+                self.headers = headers.read_850(text, e, set_of, flat_start, line_pos, pid_pos, line_set, self.counts,
+                                                self.clean, starts, sizes, ic.suspects, _Elements)
+            except Exception:  # a bug here must not cost the load: the mapper reads every header
+                self.headers = None
+        # The mapper reads the clean sets whose header was not read here: only their segments are split.
+        mapped = self.clean if self.headers is None else self.clean & np.fromiter(
+            (f is None for f in self.headers), dtype=bool, count=n_sets)
+        self.segs = _stub_segments(raw, at, line_pos, pid_pos, tag, e, mapped[set_of]) if mapped.any() \
+            else np.empty(0, object)
 
         m = len(line_pos)
         ordinal = np.arange(m) - np.searchsorted(line_set, line_set, "left") + 1
@@ -275,8 +294,9 @@ def _descriptions(pids: pa.Array, e: str, pid_pos: np.ndarray, set_of: np.ndarra
 
 
 def _stub_segments(raw: list[str], at: np.ndarray, line_pos: np.ndarray, pid_pos: np.ndarray, tag: str, e: str,
-                   ) -> np.ndarray:
-    """The segments (`raw[at[k]]`) as the mapper gets them: line and PID segments as stubs, every other one split.
+                   wanted: np.ndarray) -> np.ndarray:
+    """The segments (`raw[at[k]]`) as the mapper gets them: line and PID segments as stubs, every other one split
+    where `wanted` (the segments of sets a mapper reads; the others are left as PID stubs, never read).
 
     An object array (`Block.segments` slices it into a list per set): filled and assigned by
     position in C, where a Python loop over the ~600k positions of a 1M-segment file cost 0.1 s.
@@ -286,7 +306,7 @@ def _stub_segments(raw: list[str], at: np.ndarray, line_pos: np.ndarray, pid_pos
     stub = np.empty(1, dtype=object)
     stub[0] = LINE_STUBS[tag]
     segs[line_pos] = stub
-    other = np.ones(len(at), dtype=bool)
+    other = wanted.copy()
     other[line_pos] = False
     other[pid_pos] = False
     positions = np.flatnonzero(other)

@@ -29,6 +29,7 @@ from recon.load.x12.quirks import ResolvedOptions, X12Options
 from recon.load.x12.result import FileSummary, Finding, InterchangeSummary, X12Result
 from recon.load.x12.sets.base import Reject, SetContext, SetMapper, check_separators
 from recon.load.x12.sets.mandatory import check_mandatory
+from recon.load.x12.sets.orders import order_rows
 from recon.load.x12.sets.registry import MAPPED_SETS, MAPPERS
 from recon.load.x12.sets.schema import COLUMNS, HEADS, LINEAGE, LINES
 from recon.load.x12.sets.unmapped import other_reference
@@ -352,6 +353,10 @@ class _Parser:
         doc_head = self._group_values(tx, name)[3]
         mapper = MAPPERS.get(tx.transaction_set)
         if mapper is not None and self._block is not None:
+            fields = self._block.header(tx)
+            if fields is not None:
+                self._map_header(tx, name, fields, doc_head)
+                return True
             segs = self._block.segments(tx)
             if segs is not None and self._map_columnar(tx, mapper, segs, name, doc_head, findings):
                 return True
@@ -416,6 +421,22 @@ class _Parser:
         block.take(tx, head)
         self._mapped(c, reference, document_date, doc_head, findings)
         return True
+
+    def _map_header(self, tx: TxSet, name: str, fields: tuple, doc_head: tuple) -> None:
+        """Store an 850 whose header `headers.read_850` read and whose lines the columnar pass holds: the
+        rows and document `map_850` and `_mapped` would store, with no findings (the set was chosen so)."""
+        block = self._block
+        assert block is not None
+        direction, partner, resolved, _ = self._group_values(tx, name)
+        base = tx.ic.first_position + tx.start
+        head, order = order_rows(fields, None, resolved, tx.transaction_set, partner, direction, name,
+                                 tx.interchange.control, tx.control, base)
+        block.take(tx, head)
+        self.add_rows({"orders": (None, [order])})
+        self.add_document(doc_head, (
+            tx.transaction_set, tx.control, fields[0] or None, fields[3], tx.implementation or None,
+            str(tx.end - tx.start + 1), base, tx.control,
+        ))
 
     def add_rows(self, rows: dict[str, tuple[tuple | None, list]]) -> None:
         """Store one document's rows: per entity its head (HEADS order, or None) and lines (LINES order)."""

@@ -7,6 +7,7 @@ read right in the test ("SE*5*0001" -> "SE*6*0001").
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -203,3 +204,12 @@ def assert_both_ways_same(module: ModuleType, paths: list[Path], options: X12Opt
     assert [f.to_dict() for f in fast.files] == [f.to_dict() for f in ref.files]
     assert fast.segments == ref.segments
     return fast
+
+
+def assert_text_both_ways_same(module: ModuleType, text: str, options: X12Options | None = None) -> X12Result:
+    """`assert_both_ways_same` for a generated interchange's text, written to a temporary file (hypothesis
+    examples cannot take pytest's tmp_path)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "gen.edi"
+        path.write_text(text, encoding="utf-8")
+        return assert_both_ways_same(module, [path], options)

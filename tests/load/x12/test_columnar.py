@@ -7,7 +7,6 @@ and row order), findings and file summaries as a whole.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from hypothesis import strategies as st
 from recon.load.x12 import X12Options, columnar
 from recon.load.x12.result import X12Result
 
-from .helpers import FIXTURES, assert_both_ways_same, assert_fallback_is_the_reference
+from .helpers import FIXTURES, assert_both_ways_same, assert_fallback_is_the_reference, assert_text_both_ways_same
 
 CORPUS = Path(__file__).resolve().parents[4] / "shared" / "edi-corpus"
 if not CORPUS.is_dir():
@@ -162,11 +161,7 @@ def documents(draw: st.DrawFn) -> tuple[str, X12Options]:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents())
 def test_generated_sets(doc: tuple[str, X12Options]) -> None:
-    text, options = doc
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "gen.edi"
-        path.write_text(text, encoding="utf-8")
-        assert_same([path], options)
+    assert_text_both_ways_same(columnar, *doc)
 
 
 def test_a_failing_columnar_pass_leaves_the_mappers_to_it(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,6 +8,7 @@ its PO1/W01 is read and completed in place by the segments of its loop (PID/G69 
 
 from __future__ import annotations
 
+from recon.load.x12.quirks import ResolvedOptions
 from recon.load.x12.sets.base import (
     LINE_STUBS,
     SetContext,
@@ -109,21 +110,35 @@ def map_850(c: SetContext) -> tuple[str | None, str | None]:
             total = c.number(at(el, 2), i, "AMT02")
     require(c, order_id, beg_i, "BEG", "BEG03", "purchase order number")
     check_ctt(c, ctt, ctt_i, len(lines))
+    head, order = order_rows(
+        (order_id, purpose, po_type, ordered_at, currency, req_ship, req_delivery, parties, beg_i, len(lines)),
+        total, opts, ts, pid, c.direction, lin_file, icc, sc, base,
+    )
+    c.emit("order_lines", head, lines)
+    c.emit("orders", None, [order])
+    return order_id, ordered_at
+
+
+def order_rows(header: tuple, total: str | None, opts: ResolvedOptions, ts: str, partner: str | None,
+               direction: str, file: str, icc: str, sc: str, base: int) -> tuple[tuple, tuple]:
+    """(the order_lines head, the orders row) of an 850 from its header values, for `map_850` and for the
+    headers read in Arrow (`load.x12.headers`), so that both make the same rows.
+
+    `header`: (order_id, purpose, po_type, ordered_at, currency, req_ship, req_delivery, the first
+    header N1 (name, id) per qualifier, BEG's index in the set, lines).
+    """
+    order_id, purpose, po_type, ordered_at, currency, req_ship, req_delivery, parties, beg_i, lines = header
     customer = parties.get(opts.customer_party, ("", ""))
     ship_to = parties.get("ST", ("", ""))
     site = site_of(parties, opts)
-    c.emit("order_lines", (order_id, currency, site, None, ts, pid, lin_file, icc, sc), lines)
-    c.emit(
-        "orders",
-        None,
-        [(
-            order_id, customer[1] or None, customer[0] or None, order_id, "EDI", ordered_at, None,
-            "CANCELLED" if purpose == "01" else None, site, ts, purpose, po_type, ship_to[1] or None,
-            ship_to[0] or None, currency, req_ship, req_delivery, str(len(lines)), total, pid, c.direction,
-            lin_file, base + beg_i, icc, sc,
-        )],
+    head = (order_id, currency, site, None, ts, partner, file, icc, sc)
+    order = (
+        order_id, customer[1] or None, customer[0] or None, order_id, "EDI", ordered_at, None,
+        "CANCELLED" if purpose == "01" else None, site, ts, purpose, po_type, ship_to[1] or None,
+        ship_to[0] or None, currency, req_ship, req_delivery, str(lines), total, partner, direction,
+        file, base + beg_i, icc, sc,
     )
-    return order_id, ordered_at
+    return head, order
 
 
 # --------------------------------------------------------------------------------------------
