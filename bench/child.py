@@ -178,6 +178,7 @@ def cmd_fuzzy(config: str) -> int:
     from recon.api import open_database
     from recon.config import load_project
     from recon.load.loader import Loader
+    from recon.rules import units
     from recon.rules.compiler import CompileContext, compile_rule
     from recon.rules.registry import load_project_rules
     from recon.rules.runner import run_rules
@@ -202,14 +203,15 @@ def cmd_fuzzy(config: str) -> int:
     project = load_project(config)
     ruleset = load_project_rules(project)
     fuzzy_rules = [r for r in ruleset.rules if getattr(r.rule, "fuzzy", None)]
+    context = CompileContext.from_config(project.config)
+    # The tables the compiled SQL reads: its sides, lookups and the units' conversion table (a rule that
+    # converts units reads `erp.uom_conversions`, which neither side nor lookup names).
     tables: set[str] = set()
     for r in fuzzy_rules:
-        tables.update(r.rule.tables())
-        for lk in getattr(r.rule, "lookups", []) or []:
-            tables.add(lk.table)
-        for side in ("left", "right"):
-            for lk in getattr(getattr(r.rule, side, None), "lookups", []) or []:
-                tables.add(lk.table)
+        compiled = compile_rule(r, context)
+        tables.update({*compiled.tables, *compiled.lookup_tables})
+        if units.converts(r.rule):
+            tables.update(context.conversion_tables)
     db = open_database(project)
     t0 = time.perf_counter()
     Loader(project, db, "bench").load_all(only=_sources_for(project, tables))
@@ -220,7 +222,7 @@ def cmd_fuzzy(config: str) -> int:
     moment = parse_as_of(as_of, project.config.timezone)
     out = []
     for r in fuzzy_rules:
-        compiled = compile_rule(r, CompileContext.from_config(project.config))
+        compiled = compile_rule(r, context)
         candidates = None
         marker = '"cand_scored" AS ('
         if marker in compiled.sql and '"cand" AS (' in compiled.sql:

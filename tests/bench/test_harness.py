@@ -108,3 +108,20 @@ def test_x12_target_is_segments_per_cpu_second(per_cpu_s: int, expected: str) ->
     targets = {t["key"]: t for t in results_md.evaluate({"x12_throughput": x12})}
     assert targets["x12"]["status"] == expected
     assert f"{per_cpu_s:,} segments per CPU second" in targets["x12"]["measured"]
+
+
+def test_the_spark_childs_own_jvm_is_not_counted_as_another_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    import run
+
+    monkeypatch.setattr(run.os, "cpu_count", lambda: 2)
+
+    def child(foreign: float, report: dict[str, float]) -> harness.Measurement:
+        return harness.Measurement(label="spark", wall_s=200.0, peak_rss_mib=1.0, cpu_s=10.0, exit_code=0,
+                                   loadavg_before=(1.0, 1.0, 1.0), busy_before=0.0, foreign_cpu_share=foreign,
+                                   report=report)
+
+    # wait4 saw 10 CPU s, the JVM and workers used 390 more (the child's own tree: 400): a quiet machine
+    assert run.own_tree_share(child(0.975, {"cpu_s": 400.0})) == pytest.approx(0.0)
+    # the same child on a machine where others used a fifth of the CPUs on top
+    assert run.own_tree_share(child(0.975 + 0.2, {"cpu_s": 400.0})) == pytest.approx(0.2)
+    assert run.own_tree_share(child(0.4, {})) == 0.4  # no tree figure: left as measured
