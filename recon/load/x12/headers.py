@@ -61,7 +61,7 @@ def read_850(text: pa.Array, element: str, set_of: np.ndarray, flat_start: np.nd
     tag = el[0]
 
     def is_tag(t: str) -> np.ndarray:
-        return pc.equal(tag, t).to_numpy(zero_copy_only=False)
+        return _equals(tag, t)
 
     first_line = np.full(n_sets, np.iinfo(np.int64).max, dtype=np.int64)
     has_lines = counts > 0
@@ -80,15 +80,15 @@ def read_850(text: pa.Array, element: str, set_of: np.ndarray, flat_start: np.nd
     purpose, po_type, order_id, beg05 = el[1].take(pa.array(beg_at)), el[2].take(pa.array(beg_at)), \
         el[3].take(pa.array(beg_at)), el[5].take(pa.array(beg_at))
     good = _match(purpose, _PLAIN) & _match(po_type, _PLAIN) & _match(beg05, _DATE8)
-    good &= pc.greater(pc.binary_length(order_id), 0).to_numpy(zero_copy_only=False)
+    good &= _nonempty(order_id)
     ordered_at = _dates(beg05)
     good &= np.array([d is not None for d in ordered_at], dtype=bool)
     ok[b_set[~good]] = False
 
     dtm = is_tag("DTM") & before & (el.n > 2)
     q = el[1]
-    dtm_ship = dtm & is_tag_of(q, "010")
-    dtm_delivery = dtm & is_tag_of(q, "002")
+    dtm_ship = dtm & _equals(q, "010")
+    dtm_delivery = dtm & _equals(q, "002")
     dated = np.flatnonzero(dtm_ship | dtm_delivery)
     if len(dated):
         d_raw = el[2].take(pa.array(dated))
@@ -144,7 +144,7 @@ def read_850(text: pa.Array, element: str, set_of: np.ndarray, flat_start: np.nd
     return fields
 
 
-def is_tag_of(a: pa.Array, value: str) -> np.ndarray:
+def _equals(a: pa.Array, value: str) -> np.ndarray:
     return pc.equal(a, value).to_numpy(zero_copy_only=False)
 
 
