@@ -45,10 +45,9 @@ _NULL = pa.scalar(None, pa.string())
 
 
 class Block:
-    """The columnar lines of one walked block's 850/810 sets, and which sets took them."""
+    """The columnar lines of one walked block's 850/810 sets (of one interchange or several), and which sets took them."""
 
-    def __init__(self, ic: Interchange) -> None:
-        self.ic = ic
+    def __init__(self) -> None:
         self.kinds: list[_Kind] = []
         self.where: dict[int, tuple[_Kind, int]] = {}  # id(tx) -> (its kind, its number there)
         self.held: dict[str, int] = {}  # entity -> rows the parser held before the block
@@ -95,24 +94,40 @@ class Block:
         return out
 
 
-def prepare(ic: Interchange, sets: list[TxSet], resolved: Callable[[TxSet], ResolvedOptions],
-            min_segments: int | None = None) -> Block | None:
-    """The columnar lines of the block's 850/810 sets, or None when the block is left to the mappers."""
-    if ic.delimiters is None or ic.suspects is None:  # positions unknown: the mandatory check scans every segment
-        return None
-    by_kind: dict[str, list[TxSet]] = {}
+def prepare_many(walked: list[tuple[Interchange, list[TxSet]]], resolved: Callable[[TxSet], ResolvedOptions],
+                 min_segments: int | None = None) -> Block | None:
+    """The columnar lines of the walked sets' 850/810 sets, or None when they are left to the mappers.
+
+    `walked`: one interchange's walked block (`parser._Parser._interchange`), or the walked sets of
+    several small interchanges of one file or part (`parser._Parser._batch`), mapped as ONE block.
+
+    Why: a partner's drop is usually many small interchanges (the 300k sample's 850 file: 1,563 of
+    ~770 segments), each far below `MIN_SEGMENTS`; Arrow's fixed cost per call times the ~60 calls
+    of a block made a per-interchange block slower than the mappers (bench/notes.md, "X12
+    throughput: array-driven 850 headers"). Here the sets of every interchange go into one `_Kind`
+    per transaction set type and delimiters (interchanges of one file may differ in their element,
+    component and repetition separators; each distinct combination is a kind of its own), with
+    positions counted over the file (`Interchange.first_position`), so the passes run once per block.
+    An interchange whose positions are unknown (`suspects` None) keeps all its sets for the mappers.
+    """
+    groups: dict[tuple, list[tuple[Interchange, TxSet]]] = {}
     total = 0
-    for tx in sets:
-        if tx.ok and tx.transaction_set in KINDS and tx.start >= ic.base and tx.end + 1 - ic.base <= len(ic.raw):
-            by_kind.setdefault(tx.transaction_set, []).append(tx)
-            total += tx.end - tx.start + 1
-    if total < (MIN_SEGMENTS if min_segments is None else min_segments) or not by_kind:
+    for ic, sets in walked:
+        d = ic.delimiters
+        if d is None or ic.suspects is None:  # positions unknown: the mandatory check scans every segment
+            continue
+        seps = (d.element, d.component if ic.has_component else None, d.repetition if ic.has_repetition else None)
+        for tx in sets:
+            if tx.ok and tx.transaction_set in KINDS and tx.start >= ic.base and tx.end + 1 - ic.base <= len(ic.raw):
+                groups.setdefault((tx.transaction_set, *seps), []).append((ic, tx))
+                total += tx.end - tx.start + 1
+    if total < (MIN_SEGMENTS if min_segments is None else min_segments) or not groups:
         return None
-    block = Block(ic)
-    for ts, txs in by_kind.items():
-        kind = _Kind(ic, ts, txs, resolved)
+    block = Block()
+    for (ts, *seps), members in groups.items():
+        kind = _Kind(ts, seps[0], seps[1], seps[2], members, resolved)
         block.kinds.append(kind)
-        for k, tx in enumerate(txs):
+        for k, (_, tx) in enumerate(members):
             block.where[id(tx)] = (kind, k)
     return block
 
@@ -120,23 +135,33 @@ def prepare(ic: Interchange, sets: list[TxSet], resolved: Callable[[TxSet], Reso
 class _Kind:
     """The sets of one transaction set type in a block: their segments, line columns and cleanness."""
 
-    def __init__(self, ic: Interchange, ts: str, txs: list[TxSet], resolved: Callable[[TxSet], ResolvedOptions]):
+    def __init__(self, ts: str, e: str, component: str | None, repetition: str | None,
+                 members: list[tuple[Interchange, TxSet]], resolved: Callable[[TxSet], ResolvedOptions]):
         tag, self.entity = KINDS[ts]
-        d = ic.delimiters
-        assert d is not None
-        e = d.element
-        raw, base = ic.raw, ic.base
+        txs = [tx for _, tx in members]
         n_sets = len(txs)
-        starts = np.fromiter((tx.start for tx in txs), np.int64, n_sets)
+        # Positions are counted over the file (segment `first_position + i` is `raw[i - base]`), so that
+        # sets of several interchanges share one axis: `starts` for the suspects, `_source_row` for the rows.
+        starts = np.fromiter((ic.first_position + tx.start for ic, tx in members), np.int64, n_sets)
         self.sizes = sizes = np.fromiter((tx.end - tx.start + 1 for tx in txs), np.int64, n_sets)
         self.flat_start = flat_start = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
         set_of = np.repeat(np.arange(n_sets), sizes)
-        # Each segment's index in the window `raw`: the sets' segments one after another.
-        at = np.arange(len(set_of), dtype=np.int64) - flat_start[set_of] + (starts - base)[set_of]
-        if ic.array is not None and base == 0:  # the tokenizer's Arrow copy of the segments (raw[1:])
+        ics = list({id(ic): ic for ic, _ in members}.values())
+        ic = ics[0]
+        if len(ics) == 1 and ic.array is not None and ic.base == 0:  # the tokenizer's Arrow copy (raw[1:])
+            # Each segment's index in `raw`: the sets' segments one after another.
+            at = np.arange(len(set_of), dtype=np.int64) - flat_start[set_of] + (starts - ic.first_position)[set_of]
+            raw = ic.raw
             text = pc.take(ic.array, pa.array(at - 1), memory_pool=candidates.POOL)
-        else:
-            text = pa.array(list(map(raw.__getitem__, at.tolist())), pa.string())
+        else:  # the sets' segment strings one after another (slices: copied in C)
+            raw = []
+            for owner, tx in members:
+                raw += owner.raw[tx.start - owner.base : tx.end + 1 - owner.base]
+            at = np.arange(len(raw), dtype=np.int64)
+            text = pa.array(raw, pa.string(), memory_pool=candidates.POOL)
+        # Each interchange's suspects as file positions, in file order (the interchanges come in file order).
+        suspects = np.concatenate([np.asarray(x.suspects, dtype=np.int64) + x.first_position for x in ics
+                                   if x.suspects]) if any(x.suspects for x in ics) else np.empty(0, np.int64)
         line_pos = np.flatnonzero(_mask(pc.starts_with(text, tag + e)))
         pid_pos = np.flatnonzero(_mask(pc.starts_with(text, "PID" + e)))
         self.line_set = line_set = set_of[line_pos]
@@ -152,12 +177,11 @@ class _Kind:
         ok &= (pairs < 1) | (_nonempty(q1) & _nonempty(v1))
         ok &= (pairs < 2) | (_nonempty(q2) & _nonempty(v2))
         stub_bad = np.zeros(len(pid_pos), dtype=bool)
-        for sep in (d.component if ic.has_component else None, d.repetition if ic.has_repetition else None):
+        for sep in (component, repetition):
             if sep is not None:  # the mapper would warn X12-SEPARATOR-IN-VALUE
                 ok &= ~_mask(pc.match_substring(lines, sep))
                 stub_bad |= _mask(pc.match_substring(pids, sep))
         # A stubbed segment the mandatory check would look at (the tokenizer's suspects): reference way.
-        suspects = np.asarray(ic.suspects, dtype=np.int64)
         if len(suspects):
             line_abs = starts[line_set] + line_pos - flat_start[line_set]
             ok &= ~np.isin(line_abs, suspects)
@@ -170,10 +194,10 @@ class _Kind:
         self.heads: list[tuple] = []
         self.headers: list[tuple | None] | None = None
         if (ts == "850" and self.clean.any() and len(at) >= headers.MIN_SEGMENTS
-                and not ic.has_component and not ic.has_repetition):  # else the mapper's separator warnings
+                and component is None and repetition is None):  # else the mapper's separator warnings
             try:
                 self.headers = headers.read_850(text, e, set_of, flat_start, line_pos, pid_pos, line_set, self.counts,
-                                                self.clean, starts, sizes, ic.suspects, _Elements)
+                                                self.clean, starts, sizes, suspects, _Elements)
             except Exception:  # a bug here must not cost the load: the mapper reads every header
                 self.headers = None
         # The mapper reads the clean sets whose header was not read here: only their segments are split.
@@ -188,7 +212,7 @@ class _Kind:
         line_no = pc.if_else(digits, ref, pa.array(ordinal).cast(pa.string()))
         line_ref = pc.if_else(pc.or_(digits, pc.equal(ref, "")), _NULL, ref)
         item, qual, ids = _items(q1, v1, q2, v2, pairs, line_set, [resolved(tx) for tx in txs])
-        source_row = pa.array(ic.first_position + starts[line_set] + line_pos - flat_start[line_set], pa.int64())
+        source_row = pa.array(starts[line_set] + line_pos - flat_start[line_set], pa.int64())
         description = _descriptions(pids, e, pid_pos, set_of, line_pos, line_set)
         none = pa.nulls(m, pa.string())
         if self.entity == "order_lines":

@@ -209,9 +209,21 @@ class _Parser:
             self._issue(issue, name, None)
         if unmapped is None:
             unmapped = Counter()
+        batch: list[Interchange] = []
+        held = 0
         for ic in interchanges:
-            self._interchange(ic, name, summary, unmapped)
-            ic.raw, ic.array = [], None  # mapped: the rows hold what they need, the segment strings can go
+            if len(ic.raw) >= BLOCK_SEGMENTS:  # a large interchange is a block (or several) of its own
+                self._batch(batch, name, summary, unmapped)
+                batch, held = [], 0
+                self._interchange(ic, name, summary, unmapped)
+                ic.raw, ic.array = [], None  # mapped: the rows hold what they need, the segment strings can go
+                continue
+            batch.append(ic)
+            held += len(ic.raw)
+            if held >= BLOCK_SEGMENTS:
+                self._batch(batch, name, summary, unmapped)
+                batch, held = [], 0
+        self._batch(batch, name, summary, unmapped)
         summary.segments = tok.segments  # known once every interchange was cut
         self.segments += tok.segments
         if unmapped and not part:
@@ -242,12 +254,12 @@ class _Parser:
         if unmapped and not part:
             self.findings.append(unmapped_finding(name, unmapped))
 
-    def _issue(self, issue: Issue, name: str, ic: Interchange | None) -> None:
+    def _issue(self, issue: Issue, name: str, ic: Interchange | None, findings: list[Finding] | None = None) -> None:
         control = (ic.isa[13].strip() or None) if ic is not None and ic.isa is not None else None
         position = issue.position
         if position is None and ic is not None:
             position = ic.first_position
-        self.findings.append(
+        (self.findings if findings is None else findings).append(
             Finding(
                 code=issue.code,
                 severity=issue.severity,  # type: ignore[arg-type]
@@ -270,11 +282,59 @@ class _Parser:
         released; the mappers' findings are kept apart and follow the walk's, so the findings
         come in the same order whether the interchange was streamed or not.
         """
-        for issue in ic.issues:
-            self._issue(issue, name, ic)
-        if ic.delimiters is None or ic.isa is None:
+        walker = self._open(ic, name, summary, self.findings)
+        if walker is None:
             return
-        walker = EnvelopeWalker(name, ic, self.registry, self.findings)
+        mapped: list[Finding] = []
+        for sets in walker.walk_blocks(more if more is not None else iter(())):
+            block = self._prepare([(ic, sets)], name)
+            self._map_sets(ic, sets, name, summary, unmapped, mapped)
+            if block is not None:
+                self._block = None
+                self._add_block(block)
+        self._close(walker, summary)
+        self.findings.extend(mapped)
+
+    def _batch(self, ics: list[Interchange], name: str, summary: FileSummary, unmapped: Counter[str]) -> None:
+        """Walk a few small interchanges of one file, then map their sets with ONE columnar block.
+
+        Why: the columnar pass costs a fixed amount per block, far more than a small interchange's
+        sets save (bench/notes.md, "X12 throughput: many small interchanges as one columnar block").
+        Each interchange's findings are collected apart (its tokenizer issues and the walk's, then
+        its mappers'), so the findings, rows and summaries come in the order of `_interchange` one
+        interchange at a time; the walk of an interchange never depends on the mapping of an earlier one.
+        """
+        if not ics:
+            return
+        walked: list[tuple[Interchange, EnvelopeWalker | None, list[TxSet], list[Finding]]] = []
+        for ic in ics:
+            findings: list[Finding] = []
+            walker = self._open(ic, name, summary, findings)
+            sets = [] if walker is None else [tx for block in walker.walk_blocks(iter(())) for tx in block]
+            walked.append((ic, walker, sets, findings))
+        block = self._prepare([(ic, sets) for ic, walker, sets, _ in walked if walker is not None], name)
+        for ic, walker, sets, findings in walked:
+            self.findings.extend(findings)
+            if walker is None:
+                continue
+            mapped: list[Finding] = []
+            self._map_sets(ic, sets, name, summary, unmapped, mapped)
+            self._close(walker, summary)
+            self.findings.extend(mapped)
+        if block is not None:
+            self._block = None
+            self._add_block(block)
+        for ic in ics:
+            ic.raw, ic.array = [], None  # mapped: the rows hold what they need, the segment strings can go
+
+    def _open(self, ic: Interchange, name: str, summary: FileSummary, findings: list[Finding],
+              ) -> EnvelopeWalker | None:
+        """The interchange's tokenizer issues into `findings`, its summary, and its walker (None: no ISA to walk)."""
+        for issue in ic.issues:
+            self._issue(issue, name, ic, findings)
+        if ic.delimiters is None or ic.isa is None:
+            return None
+        walker = EnvelopeWalker(name, ic, self.registry, findings)
         info = walker.info
         d = ic.delimiters
         summary.interchanges.append(
@@ -285,33 +345,39 @@ class _Parser:
                 element_separator=d.element, component_separator=d.component, repetition_separator=d.repetition,
             )
         )
-        mapped: list[Finding] = []
-        for sets in walker.walk_blocks(more if more is not None else iter(())):
-            try:
-                block = self._block = columnar.prepare(ic, sets, lambda tx: self._group_values(tx, name)[2])
-            except Exception:  # a columnar bug must not cost the load: the mappers give the same rows
-                block = self._block = None
-            if block is not None:
-                block.held = {kind.entity: len(self.store[kind.entity].lines) for kind in block.kinds}
-            for tx in sets:
-                summary.sets.setdefault(tx.transaction_set or "?", []).append(tx.control)
-                if not tx.ok:
-                    summary.rejected_sets += 1
-                    continue
-                if self._map(tx, name, unmapped, mapped):
-                    summary.loaded_sets += 1
-                else:
-                    summary.rejected_sets += 1
-                # The set's segment strings are no longer needed: dropping them now lets the
-                # allocator reuse their memory for the rows of the next sets.
-                start, stop = tx.start - ic.base, min(tx.end + 1 - ic.base, len(ic.raw))
-                ic.raw[start:stop] = [None] * (stop - start)  # type: ignore[list-item]
-            if block is not None:
-                self._block = None
-                self._add_block(block)
+        return walker
+
+    def _close(self, walker: EnvelopeWalker, summary: FileSummary) -> None:
         for g in walker.groups:
-            summary.groups.append((info.control, g.control, g.functional_id))
-        self.findings.extend(mapped)
+            summary.groups.append((walker.info.control, g.control, g.functional_id))
+
+    def _prepare(self, walked: list[tuple[Interchange, list[TxSet]]], name: str) -> columnar.Block | None:
+        """The columnar block of the walked sets (`self._block`, which `_map` consults), or None."""
+        try:
+            block = columnar.prepare_many(walked, lambda tx: self._group_values(tx, name)[2])
+        except Exception:  # a columnar bug must not cost the load: the mappers give the same rows
+            block = None
+        if block is not None:
+            block.held = {kind.entity: len(self.store[kind.entity].lines) for kind in block.kinds}
+        self._block = block
+        return block
+
+    def _map_sets(self, ic: Interchange, sets: list[TxSet], name: str, summary: FileSummary, unmapped: Counter[str],
+                  mapped: list[Finding]) -> None:
+        """Map the walked sets of one interchange in order, their findings into `mapped`."""
+        for tx in sets:
+            summary.sets.setdefault(tx.transaction_set or "?", []).append(tx.control)
+            if not tx.ok:
+                summary.rejected_sets += 1
+                continue
+            if self._map(tx, name, unmapped, mapped):
+                summary.loaded_sets += 1
+            else:
+                summary.rejected_sets += 1
+            # The set's segment strings are no longer needed: dropping them now lets the
+            # allocator reuse their memory for the rows of the next sets.
+            start, stop = tx.start - ic.base, min(tx.end + 1 - ic.base, len(ic.raw))
+            ic.raw[start:stop] = [None] * (stop - start)  # type: ignore[list-item]
 
     def _group_values(self, tx: TxSet, name: str) -> tuple:
         """Direction, partner, resolved options and the edi_documents head of the set's group.
@@ -469,11 +535,17 @@ class _Parser:
         """Store a block's columnar lines together with the rows the mappers made meanwhile, in file order.
 
         The entity's Python rows held before the block come first; the block's own (sets mapped
-        the reference way, other set types of the entity) and its columnar lines are ordered by
-        `_source_row`, which increases through an interchange.
+        the reference way, other set types of the entity) and its columnar lines (of every kind:
+        one per set of delimiters) are ordered by `_source_row`, which increases through a file.
         """
+        tables: dict[str, list[pa.Table]] = {}
         for entity, arrays, heads, counts in block.tables():
-            table = _columns_table(entity, arrays, heads, counts)
+            tables.setdefault(entity, []).append(_columns_table(entity, arrays, heads, counts))
+        for entity, parts in tables.items():
+            table = parts[0]
+            if len(parts) > 1:  # kinds of one entity (interchanges with other delimiters): one table, in file order
+                table = pa.concat_tables(parts)
+                table = table.take(pa.array(np.argsort(table["_source_row"].to_numpy(), kind="stable")))
             rows = self.store[entity]
             if rows.lines:
                 held = _table(entity, rows)
@@ -526,6 +598,11 @@ def unmapped_finding(name: str, unmapped: Counter[str]) -> Finding:
 
 _EMPTY = {entity: [None] * len(names) for entity, names in LINES.items()}
 """Per entity, the row a line stub makes (`_map_columnar`)."""
+
+BLOCK_SEGMENTS = 65_536
+"""Segments of small interchanges walked before their sets are mapped as one columnar block (`_Parser._batch`):
+bounded memory (their segment strings are alive until the block is mapped), few blocks per file. An
+interchange of this size or more is a block of its own. The tests set it low to cut blocks anywhere."""
 
 FLUSH_ROWS = 65_536
 """Rows of one entity kept as Python tuples before they become an Arrow chunk: bounded memory

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from recon.load.x12 import X12Options, X12Result, parse_x12_files
+from recon.load.x12 import X12Options, X12Result, parse_x12_files, parser
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -162,15 +162,24 @@ def planned_parts(monkeypatch: Any) -> list[list[Any]]:
 
 
 def parse_with_threshold(module: ModuleType, min_segments: int, paths: list[Path],
-                         options: X12Options | None = None) -> X12Result:
+                         options: X12Options | None = None, block_segments: int | None = None) -> X12Result:
     """Parse with `module.MIN_SEGMENTS` (a fast path's size threshold) set for the call: 0 takes the fast
-    path everywhere, a huge value never, so one input is parsed both ways."""
-    saved = module.MIN_SEGMENTS
+    path everywhere, a huge value never, so one input is parsed both ways.
+
+    The reference (a huge value) also maps one interchange at a time (`parser.BLOCK_SEGMENTS` 0: no
+    small interchanges batched into one block), so every fast parse is compared with the plain
+    per-interchange parse; `block_segments` sets the batch size of the fast parse (default: the parser's).
+    """
+    saved, saved_block = module.MIN_SEGMENTS, parser.BLOCK_SEGMENTS
     module.MIN_SEGMENTS = min_segments
+    if min_segments >= 10**12:
+        parser.BLOCK_SEGMENTS = 0
+    elif block_segments is not None:
+        parser.BLOCK_SEGMENTS = block_segments
     try:
         return parse_x12_files(paths, options)
     finally:
-        module.MIN_SEGMENTS = saved
+        module.MIN_SEGMENTS, parser.BLOCK_SEGMENTS = saved, saved_block
 
 
 def assert_fallback_is_the_reference(monkeypatch: pytest.MonkeyPatch, module: ModuleType, broken: str,
@@ -189,10 +198,13 @@ def assert_fallback_is_the_reference(monkeypatch: pytest.MonkeyPatch, module: Mo
     assert [f.to_dict() for f in got.findings] == [f.to_dict() for f in expected.findings]
 
 
-def assert_both_ways_same(module: ModuleType, paths: list[Path], options: X12Options | None = None) -> X12Result:
-    """Parse with `module`'s fast path nowhere and everywhere; require the same tables (column by column),
-    findings, file summaries and segment count. Returns the fast parse."""
-    ref, fast = parse_with_threshold(module, 10**12, paths, options), parse_with_threshold(module, 0, paths, options)
+def assert_both_ways_same(module: ModuleType, paths: list[Path], options: X12Options | None = None,
+                          block_segments: int | None = None) -> X12Result:
+    """Parse with `module`'s fast path nowhere and everywhere (small interchanges batched into blocks of
+    `block_segments`); require the same tables (column by column), findings, file summaries and segment
+    count. Returns the fast parse."""
+    ref = parse_with_threshold(module, 10**12, paths, options)
+    fast = parse_with_threshold(module, 0, paths, options, block_segments)
     assert ref.tables.keys() == fast.tables.keys()
     for entity, expected in ref.tables.items():
         got = fast.tables[entity]
@@ -206,10 +218,11 @@ def assert_both_ways_same(module: ModuleType, paths: list[Path], options: X12Opt
     return fast
 
 
-def assert_text_both_ways_same(module: ModuleType, text: str, options: X12Options | None = None) -> X12Result:
+def assert_text_both_ways_same(module: ModuleType, text: str, options: X12Options | None = None,
+                               block_segments: int | None = None) -> X12Result:
     """`assert_both_ways_same` for a generated interchange's text, written to a temporary file (hypothesis
     examples cannot take pytest's tmp_path)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "gen.edi"
         path.write_text(text, encoding="utf-8")
-        return assert_both_ways_same(module, [path], options)
+        return assert_both_ways_same(module, [path], options, block_segments)

@@ -55,7 +55,7 @@ def test_the_columnar_pass_takes_clean_sets(tmp_path: Path) -> None:
                                   _po(2, [_line(1, "3.", "1.25", [("VP", "A")])])],
                                  [_invoice(1, [_line(1, "2", "4.5", [("BP", "X")])])]))
     seen: list[tuple[str, list[bool]]] = []
-    original = columnar.prepare
+    original = columnar.prepare_many
 
     def spy(*args, **kwargs):
         block = original(*args, **kwargs)
@@ -63,11 +63,11 @@ def test_the_columnar_pass_takes_clean_sets(tmp_path: Path) -> None:
             seen.extend((k.entity, k.clean.tolist()) for k in block.kinds)
         return block
 
-    columnar.prepare = spy
+    columnar.prepare_many = spy
     try:
         result = assert_same([path])
     finally:
-        columnar.prepare = original
+        columnar.prepare_many = original
     assert sorted(seen) == [("invoice_lines", [True]), ("order_lines", [True, False])]
     assert result.tables["order_lines"]["qty"].to_pylist() == ["3", "3"]  # "3." normalised the reference way
 
@@ -165,4 +165,4 @@ def test_generated_sets(doc: tuple[str, X12Options]) -> None:
 
 
 def test_a_failing_columnar_pass_leaves_the_mappers_to_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert_fallback_is_the_reference(monkeypatch, columnar, "prepare", _files(FIXTURES))
+    assert_fallback_is_the_reference(monkeypatch, columnar, "prepare_many", _files(FIXTURES))
