@@ -53,7 +53,10 @@ def _ack(n: int, e: str) -> list[str]:
     return [f"AK1{e}PO{e}{n}", f"AK9{e}A{e}1{e}1{e}1"]
 
 
-DEFECTS = ["none", "none", "none", "se-count", "no-iea", "damaged-isa", "no-beg", "dirty-line", "separator"]
+DEFECTS = ["none", "none", "none", "se-count", "no-iea", "damaged-isa", "no-beg", "dirty-line", "separator",
+           "blank-pid", "blank-n1"]
+"""Per interchange: fine, or one defect (the blank ones make segments the mandatory check reports: the
+tokenizer's suspects, which the block must place by file position)."""
 
 
 @st.composite
@@ -73,6 +76,10 @@ def interchange(draw: st.DrawFn, control: int) -> tuple[list[str], str]:
         groups.append(("FA", "997", [_ack(control, e)]))
     if defect == "no-beg":
         groups[0][2][0].pop(0)
+    if defect == "blank-pid":  # PID01 is mandatory: the set's lines go the reference way
+        groups[0][2][-1].insert(-1, f"PID{e}{e}{e}{e}{e}NO TYPE")
+    if defect == "blank-n1":  # N101 is mandatory: the set's header goes the reference way
+        groups[0][2][-1].insert(1, f"N1{e}{e}NOBODY")
     if defect == "separator":  # a component separator in a line's value: the mapper warns, so the reference way
         groups[0][2][0].append(f"PID{e}F{e}{e}{e}{e}A{comp}B")
     head = isa("ACME", "BIGBOX", control, e=e, comp=comp, rep=rep, version="00501")
