@@ -45,7 +45,7 @@ _NULL = pa.scalar(None, pa.string())
 
 
 class Block:
-    """The columnar lines of one walked block's 850/810 sets (of one interchange or several), and which sets took them."""
+    """The columnar lines of one walked block's 850/810 sets (of one interchange or several) and which took them."""
 
     def __init__(self) -> None:
         self.kinds: list[_Kind] = []

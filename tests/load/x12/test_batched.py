@@ -19,7 +19,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recon.load.x12 import X12Options, columnar, parallel, parse_x12_files, parser
-from recon.load.x12.result import X12Result
 
 from .helpers import assert_both_ways_same, assert_text_both_ways_same, isa
 
