@@ -15,24 +15,23 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from recon.load.edifact import stream as edifact_stream
 from recon.load.edifact.options import EdifactOptions
 from recon.load.edifact.parser import EdifactFiles
 from recon.load.edifact.syntax import is_edifact
 from recon.load.x12 import columnar, stream
-from recon.load.x12.amounts import fill_amounts
 from recon.load.x12.duplicates import Registry
 from recon.load.x12.envelope import EnvelopeWalker, TxSet
 from recon.load.x12.quirks import ResolvedOptions, X12Options
-from recon.load.x12.result import FileSummary, Finding, InterchangeSummary, X12Result
+from recon.load.x12.result import FileSummary, Finding, InterchangeSummary, X12Result, unmapped_finding
 from recon.load.x12.sets.base import Reject, SetContext, SetMapper, check_separators
 from recon.load.x12.sets.mandatory import check_mandatory
 from recon.load.x12.sets.orders import order_rows
 from recon.load.x12.sets.registry import MAPPED_SETS, MAPPERS
-from recon.load.x12.sets.schema import COLUMNS, HEADS, LINEAGE, LINES
+from recon.load.x12.sets.schema import COLUMNS, LINES
 from recon.load.x12.sets.unmapped import other_reference
+from recon.load.x12.tables import _columns_table, _Rows, _table, empty_tables
 from recon.load.x12.tokenizer import Block, Interchange, Issue, decode, tokenize_lazily
 
 
@@ -298,11 +297,9 @@ class _Parser:
     def _batch(self, ics: list[Interchange], name: str, summary: FileSummary, unmapped: Counter[str]) -> None:
         """Walk a few small interchanges of one file, then map their sets with ONE columnar block.
 
-        Why: the columnar pass costs a fixed amount per block, far more than a small interchange's
-        sets save (bench/notes.md, "X12 throughput: many small interchanges as one columnar block").
-        Each interchange's findings are collected apart (its tokenizer issues and the walk's, then
-        its mappers'), so the findings, rows and summaries come in the order of `_interchange` one
-        interchange at a time; the walk of an interchange never depends on the mapping of an earlier one.
+        Why: a columnar block's fixed cost exceeds what one small interchange saves (bench/notes.md, "X12
+        throughput: many small interchanges as one columnar block"). Each interchange's findings are kept
+        apart (issues and walk, then mappers'), so all comes out as from `_interchange` one at a time.
         """
         if not ics:
             return
@@ -348,8 +345,7 @@ class _Parser:
         return walker
 
     def _close(self, walker: EnvelopeWalker, summary: FileSummary) -> None:
-        for g in walker.groups:
-            summary.groups.append((walker.info.control, g.control, g.functional_id))
+        summary.groups.extend((walker.info.control, g.control, g.functional_id) for g in walker.groups)
 
     def _prepare(self, walked: list[tuple[Interchange, list[TxSet]]], name: str) -> columnar.Block | None:
         """The columnar block of the walked sets (`self._block`, which `_map` consults), or None."""
@@ -587,15 +583,6 @@ class _Parser:
         return X12Result(tables=tables, findings=self.findings, files=self.files, segments=self.segments)
 
 
-def unmapped_finding(name: str, unmapped: Counter[str]) -> Finding:
-    """The one per-file warning that lists the transaction sets without a mapper."""
-    listed = ", ".join(f"{n} x {ts}" for ts, n in sorted(unmapped.items()))
-    return Finding(
-        code="X12-SET-NOT-MAPPED", severity="warning", file=name,
-        message=f"transaction sets not mapped to a canonical entity ({listed}); they are listed in edi_documents only",
-    )
-
-
 _EMPTY = {entity: [None] * len(names) for entity, names in LINES.items()}
 """Per entity, the row a line stub makes (`_map_columnar`)."""
 
@@ -608,65 +595,6 @@ FLUSH_ROWS = 65_536
 """Rows of one entity kept as Python tuples before they become an Arrow chunk: bounded memory
 (a 2M-segment file peaks at about half of what building the tables at the end needs) and a
 working set that stays in cache."""
-
-
-class _Rows:
-    """The rows of one entity: per-set head tuples (HEADS order) and per-row tuples (LINES order)."""
-
-    __slots__ = ("counts", "heads", "lines")
-
-    def __init__(self) -> None:
-        self.heads: list[tuple] = []
-        self.counts: list[int] = []
-        self.lines: list[tuple | list] = []
-
-
-_POOL = pa.system_memory_pool()
-"""The allocator of the parse's Arrow tables: the C library's malloc, not pyarrow's default (mimalloc).
-
-Each flush builds a few tens of MB of string buffers that grow by doubling and are freed when
-the chunk's builders are done; mimalloc hands the freed pages back to the kernel (and faults
-them in again for the next chunk), which cost 0.2-0.35 s of system time per 1M segments, most
-of it in a fresh process such as a parse worker. malloc keeps them for reuse: the same parse
-with this pool used 0.11-0.22 s of system time (bench/notes.md, "X12 throughput, the #17 bar").
-"""
-
-
-def _struct(names: tuple[str, ...]) -> pa.StructType:
-    return pa.struct([(n, pa.int64() if n == "_source_row" else pa.string()) for n in names])
-
-
-def _table(entity: str, rows: _Rows) -> pa.Table:
-    """Build an all-string Arrow table (plus int64 `_source_row`) in COLUMNS + LINEAGE order.
-
-    The row tuples are converted in one `pa.array(..., type=struct)` call: Arrow walks them
-    row by row in C++, which touches each row's strings while they are in cache and is ~2.5x
-    faster than transposing with zip(*rows) and converting column by column. Per-set head
-    values are converted once per set and expanded to rows with `take`.
-    """
-    line_cols = LINES[entity]
-    lines = pa.array(rows.lines, type=_struct(line_cols), memory_pool=_POOL)
-    return _columns_table(entity, dict(zip(line_cols, lines.flatten(), strict=True)), rows.heads, rows.counts)
-
-
-def _columns_table(entity: str, arrays: dict[str, pa.Array], heads: list[tuple], counts: list[int] | np.ndarray,
-                   ) -> pa.Table:
-    """`_table` from the line columns (LINES) and the per-set heads with their line counts."""
-    pool = _POOL
-    if entity == "invoice_lines":  # a line without an amount of its own: qty x price (amounts.py)
-        arrays["amount"] = fill_amounts(arrays["amount"], arrays["qty"], arrays["unit_price"], pool)
-    head_cols = HEADS[entity]
-    if head_cols:
-        head_array = pa.array(heads, type=_struct(head_cols), memory_pool=pool)
-        index = pa.array(np.repeat(np.arange(len(counts), dtype=np.int64), counts), type=pa.int64())
-        arrays.update(zip(head_cols, pc.take(head_array, index, memory_pool=pool).flatten(), strict=True))
-    names = [*COLUMNS[entity], *LINEAGE]
-    return pa.Table.from_arrays([arrays[n] for n in names], names=names)
-
-
-def empty_tables() -> dict[str, pa.Table]:
-    """Every entity with its columns and no rows (for loaders that need the schema up front)."""
-    return {entity: _table(entity, _Rows()) for entity in COLUMNS}
 
 
 __all__ = ["MAPPED_SETS", "empty_tables", "parse_x12_files"]

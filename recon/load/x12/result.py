@@ -6,6 +6,7 @@ bad night and the loader, the CLI and the JSON report all want cheap, obvious ob
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from typing import Literal
@@ -121,3 +122,12 @@ class X12Result:
     @property
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "warning"]
+
+
+def unmapped_finding(name: str, unmapped: Counter[str]) -> Finding:
+    """The one per-file warning that lists the transaction sets without a mapper."""
+    listed = ", ".join(f"{n} x {ts}" for ts, n in sorted(unmapped.items()))
+    return Finding(
+        code="X12-SET-NOT-MAPPED", severity="warning", file=name,
+        message=f"transaction sets not mapped to a canonical entity ({listed}); they are listed in edi_documents only",
+    )
