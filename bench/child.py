@@ -86,6 +86,7 @@ def cmd_run(config: str, out: str) -> int:
     import recon.api as api
     from recon.load.loader import Loader
     from recon.report import context, outputs
+    from recon.store import kept
     from recon.store.step import RunStore
 
     timer = PhaseTimer()
@@ -98,6 +99,7 @@ def cmd_run(config: str, out: str) -> int:
     timer.wrap(RunStore, "observe", "store: lifecycle")
     timer.wrap(context, "build", "summary")
     timer.wrap(outputs, "write", "outputs: every file")
+    timer.wrap(kept, "keep", "store: keep tables")
     timer.wrap(RunStore, "record", "store: record history")
     timer.wrap(api, "run", "api.run", capture="ctx")
     imported = time.perf_counter() - STARTED
