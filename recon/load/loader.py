@@ -29,7 +29,7 @@ from recon.formats import FORMATS, format_of
 from recon.load.latest import SUPERSEDED_DDL, supersede
 from recon.load.lines import LineCount
 from recon.load.lookups import joined_select, load_order
-from recon.load.mapping import flagged_select, plan_fields, read_columns, rejects_select
+from recon.load.mapping import FieldPlan, flagged_select, plan_fields, read_columns, rejects_select
 from recon.load.pivot import PIVOTED_DDL, event_columns, folded_select, keyed_select, pivot_select
 from recon.load.readers import RawFile, UnreadableFile
 from recon.model import ENTITIES, LINEAGE_COLUMNS
@@ -42,6 +42,9 @@ LOADS_DDL = """CREATE TABLE IF NOT EXISTS main.loads (
     load_id VARCHAR, source VARCHAR, system VARCHAR, entity VARCHAR, file VARCHAR, format VARCHAR,
     rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, status VARCHAR, error VARCHAR, seconds DOUBLE,
     rows_filtered BIGINT, rows_superseded BIGINT, rows_pivoted BIGINT, rows_exploded BIGINT)"""
+
+# The message that stops a straight insert at its first row with a reject (Loader._insert_clean).
+_HAS_REJECT = "recon: this file has a reject; it is mapped into a table first"
 
 Progress = Callable[[str, str, int, int], None]
 Reader = Callable[..., RawFile]  # (db, path, display, options, wanted) -> RawFile
@@ -434,7 +437,9 @@ class Loader:
         `_source_file` when one table holds rows of several files) with their types. `release`
         drops the raw table once the mapped one holds everything: the raw cells, the mapped rows
         and the canonical copy never all stand in memory at once (at 1M rows that made the tables
-        spill, and the run pay for a checkpoint).
+        spill, and the run pay for a checkpoint). A file whose every row maps is inserted straight
+        from the mapping (`_insert_clean`); one with a reject is mapped into a temp table first,
+        which keeps the raw text of the rejected rows for their messages.
         """
         db = self.db
         passthrough = passthrough or {}
@@ -447,40 +452,32 @@ class Loader:
         extras = {p.name: p.duck_type for p in plans if p.name not in ENTITIES[load.entity].fields}
         extras.update({k: v for k, v in passthrough.items() if k not in LINEAGE_COLUMNS})
         target = ensure_table(db, load.system, load.entity, extras)
-        mapped, bad, flagged = db.temp_name("mapped"), db.temp_name("bad"), db.temp_name("flagged")
-        try:
-            db.execute(f"CREATE TEMP TABLE {mapped} AS "
-                       f"{flagged_select(plans, raw_table, tuple(passthrough), where=source.where)}")
-        except duckdb.OutOfMemoryException:  # the run's memory, not the mapping: the run says which setting
-            raise
-        except Exception as exc:
-            raise UnreadableFile(Problem.of("I005", reason=str(exc).splitlines()[0], file=load.file,
-                                            path=f"sources.{load.source}.columns")) from None
-        finally:  # the mapped table holds what the lookups found: their view is read no more
-            if joined:
-                db.execute(f"DROP VIEW IF EXISTS {ident(joined)}")
-        if release is not None:
-            release()
-        total, bad_rows = db.rows(f"SELECT count(*), count(*) FILTER (WHERE _bad) FROM {mapped}")[0]
-        # The rejects are read from the bad rows only (the others keep no raw text); the mapped
-        # table's rowid is the row id: rows keep the raw table's (file) order.
-        if bad_rows:
-            db.execute(f"CREATE TEMP VIEW {flagged} AS SELECT rowid AS _mapped_row, * FROM {mapped} WHERE _bad")
-            db.execute(f"CREATE TEMP TABLE {bad} AS {rejects_select(plans, flagged, row_id='_mapped_row')}")
-            db.execute(f"DROP VIEW {flagged}")
-        if total + load.rows_filtered != rows_in:
-            db.drop(mapped, bad)  # a mapping that makes rows or folds them (unnest, an aggregate)
-            raise UnreadableFile(Problem.of("I040", file=load.file, path=f"sources.{load.source}.columns"))
         load_id = self.load_id(load.source)
         file_sql = "_source_file" if "_source_file" in passthrough else literal(load.file)
         names = [p.name for p in plans] + [c for c in passthrough if c not in LINEAGE_COLUMNS]
         cols = ", ".join(ident(n) for n in names)
-        # A plain scan keeps insertion order, so a file without rejects needs no filter and no sort.
-        keep = "WHERE NOT _bad ORDER BY rowid" if bad_rows else ""
-        db.execute(
-            f"INSERT INTO {target} ({cols}, _load_id, _source_file, _source_row) "
-            f"SELECT {cols}, {literal(load_id)}, {file_sql}, _source_row FROM {mapped} {keep}"
-        )
+        into = f"INSERT INTO {target} ({cols}, _load_id, _source_file, _source_row)"
+        flagged_sql = flagged_select(plans, raw_table, tuple(passthrough), where=source.where)
+        total = self._insert_clean(f"{into} SELECT {cols}, {literal(load_id)}, {file_sql}, "
+                                   f"CASE WHEN _bad THEN error({literal(_HAS_REJECT)}) ELSE _source_row END "
+                                   f"FROM ({flagged_sql}) AS _mapped", rows_in - load.rows_filtered)
+        mapped, bad = db.temp_name("mapped"), db.temp_name("bad")
+        bad_rows = 0
+        if total is None:  # a reject, or a mapping that makes or folds rows: map into a table first
+            total, bad_rows = self._map_to_table(load, mapped, bad, flagged_sql, plans, joined)
+            if release is not None:
+                release()
+            if total + load.rows_filtered != rows_in:
+                db.drop(mapped, bad)  # a mapping that makes rows or folds them (unnest, an aggregate)
+                raise UnreadableFile(Problem.of("I040", file=load.file, path=f"sources.{load.source}.columns"))
+            # A plain scan keeps insertion order, so a file without rejects needs no filter and no sort.
+            keep = "WHERE NOT _bad ORDER BY rowid" if bad_rows else ""
+            db.execute(f"{into} SELECT {cols}, {literal(load_id)}, {file_sql}, _source_row FROM {mapped} {keep}")
+        else:
+            if joined:
+                db.execute(f"DROP VIEW IF EXISTS {ident(joined)}")
+            if release is not None:
+                release()
         meta = f"{literal(load_id)}, {literal(load.source)}, {literal(load.system)}, {literal(load.entity)}"
         db.execute(
             f"INSERT INTO main.rejects SELECT {meta}, {literal(load.file)}, _source_row, field, raw_value, reason "
@@ -503,6 +500,55 @@ class Loader:
         db.drop(mapped, bad)
         if not load.balanced:
             raise AssertionError(load.imbalance())
+
+    def _insert_clean(self, insert_sql: str, expected: int) -> int | None:
+        """Run the mapping's INSERT straight into the canonical table; None (and nothing kept) if it cannot stand.
+
+        Most files have no reject: mapping them into a temp table and copying that table into the
+        canonical one stored every cell twice (bench/notes.md, "Loads: straight into the canonical
+        table"). `insert_sql` raises on the first row with a reject, so the rows it inserts are all
+        the mapped rows; a count other than `expected` (a mapping that makes or folds rows) or any
+        error (a reject, an expression that fails on the cells) rolls the insert back, and the
+        caller maps into a table, which finds the rejects and reports the errors as before.
+        """
+        db = self.db
+        db.execute("BEGIN TRANSACTION")
+        try:
+            inserted = int(db.scalar(insert_sql))
+        except duckdb.OutOfMemoryException:  # the run's memory, not the mapping: the run says which setting
+            db.execute("ROLLBACK")
+            raise
+        except duckdb.Error:
+            db.execute("ROLLBACK")
+            return None
+        db.execute("COMMIT" if inserted == expected else "ROLLBACK")
+        return inserted if inserted == expected else None
+
+    def _map_to_table(self, load: FileLoad, mapped: str, bad: str, flagged_sql: str, plans: list[FieldPlan],
+                      joined: str | None) -> tuple[int, int]:
+        """Map every row into temp table `mapped` and its rejects into `bad`: (rows mapped, rows with a reject).
+
+        The rejects are read from the bad rows only (the others keep no raw text); the mapped
+        table's rowid is the row id: rows keep the raw table's (file) order.
+        """
+        db = self.db
+        try:
+            db.execute(f"CREATE TEMP TABLE {mapped} AS {flagged_sql}")
+        except duckdb.OutOfMemoryException:  # the run's memory, not the mapping: the run says which setting
+            raise
+        except Exception as exc:
+            raise UnreadableFile(Problem.of("I005", reason=str(exc).splitlines()[0], file=load.file,
+                                            path=f"sources.{load.source}.columns")) from None
+        finally:  # the mapped table holds what the lookups found: their view is read no more
+            if joined:
+                db.execute(f"DROP VIEW IF EXISTS {ident(joined)}")
+        total, bad_rows = db.rows(f"SELECT count(*), count(*) FILTER (WHERE _bad) FROM {mapped}")[0]
+        if bad_rows:
+            flagged = db.temp_name("flagged")
+            db.execute(f"CREATE TEMP VIEW {flagged} AS SELECT rowid AS _mapped_row, * FROM {mapped} WHERE _bad")
+            db.execute(f"CREATE TEMP TABLE {bad} AS {rejects_select(plans, flagged, row_id='_mapped_row')}")
+            db.execute(f"DROP VIEW {flagged}")
+        return int(total), int(bad_rows)
 
     def _join_lookups(self, load: FileLoad, source: Source, raw_table: str) -> str:
         """A view of the raw cells with each lookup field's value found in its (loaded) lookup source."""

@@ -141,21 +141,41 @@ def rows_source(rows: Rows | Lookup, ctx: CompileContext) -> str:
 
     A lookup's `by` may name a field an earlier lookup brought in (the document's reference, then the
     shipment it names): that pair joins on the earlier lookup's column. A lookup with lookups of its
-    own is enriched the same way before it is grouped (`lookup_relation`)."""
+    own is enriched the same way before it is grouped (`lookup_relation`).
+
+    A normalised `by` on one of the table's own columns is computed once per row, below the joins,
+    as a hidden column (`_lk_key0`, ...) that every lookup with the same normalised key joins on: in
+    a join condition DuckDB evaluates the expression for each join that holds it, and costs about
+    twice the projection for it there (bench/notes.md, "Rules: normalised lookup keys")."""
     base = table_name(*split_table(rows.table))
     if not rows.lookups:
         return base
     selects, joins = ["b.*"], []
     earlier: dict[str, str] = {}  # a field of an earlier lookup -> its column in the join
+    hidden: dict[str, str] = {}  # a normalised key of the table's own column -> its hidden column
     for i, lookup in enumerate(rows.lookups):
         alias = f"lk{i}"
-        on = " AND ".join(f"{alias}.{ident(theirs)} IS NOT DISTINCT FROM "
-                          f"{lookup_key(earlier.get(ours, f'b.{ident(ours)}'), lookup, ctx)}"
+        on = " AND ".join(f"{alias}.{ident(theirs)} IS NOT DISTINCT FROM {_our_key(ours, lookup, earlier, hidden, ctx)}"
                           for theirs, ours in lookup.on_pairs())
         joins.append(f"LEFT JOIN {lookup_relation(lookup, ctx)} AS {alias} ON {on}")
         selects += [f"{alias}.{ident(a)} AS {ident(a)}" for a, _ in lookup.field_pairs()]
         earlier.update({a: f"{alias}.{ident(a)}" for a, _ in lookup.field_pairs()})
+    if hidden:
+        keys = ", ".join(f"{text} AS {ident(name)}" for text, name in hidden.items())
+        base = f"(SELECT b.*, {keys} FROM {base} AS b)"
     return f"(SELECT {', '.join(selects)} FROM {base} AS b {' '.join(joins)})"
+
+
+def _our_key(ours: str, lookup: Lookup, earlier: Mapping[str, str], hidden: dict[str, str],
+             ctx: CompileContext) -> str:
+    """The rows' side of a lookup's `by` pair: an earlier lookup's field as joined, a plain column as
+    it is, a normalised own column as its hidden column (added to `hidden` when new)."""
+    if ours in earlier:
+        return lookup_key(earlier[ours], lookup, ctx)
+    if not lookup.normalise:
+        return f"b.{ident(ours)}"
+    name = hidden.setdefault(lookup_key(f"b.{ident(ours)}", lookup, ctx), f"_lk_key{len(hidden)}")
+    return f"b.{ident(name)}"
 
 
 def rescan(rows: Rows, keys: Mapping[str, str], where: str | None, ctx: CompileContext) -> str | None:
