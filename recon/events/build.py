@@ -29,6 +29,7 @@ import duckdb
 from recon.config.schema import Config
 from recon.db import Database
 from recon.events import keys, spec
+from recon.events.codes import EventPart, lineage_texts, source_texts, stage
 from recon.formats import documents
 from recon.model import ENTITIES
 from recon.sql import ident, literal, table_name
@@ -310,8 +311,9 @@ def lineage(cols: set[str]) -> str:
     return ", ".join(f"CAST({ident(c) if c in cols else 'NULL'} AS {t}) AS {ident(c)}" for c, t in types.items())
 
 
-def event_selects(config: Config, tables: dict[tuple[str, str], set[str]]) -> tuple[list[str], list[str]]:
-    """SELECTs of (event_type, system, entity, at, keys..., _node, lineage), one per event source."""
+def event_selects(config: Config, tables: dict[tuple[str, str], set[str]]) -> tuple[list[EventPart], list[str]]:
+    """SELECTs of (event_type, system, entity, at, keys..., _node, lineage), one per event source, each with
+    the source texts its rows can have (recon.events.codes)."""
     references = spec.references(config)
     sources, notes = spec.plan(config, tables)
     parts = []
@@ -319,10 +321,11 @@ def event_selects(config: Config, tables: dict[tuple[str, str], set[str]]) -> tu
         cols = tables[(s.system, s.entity)]
         nodes = row_nodes(s.entity, cols, references)
         at = f"TRY_CAST({ident(s.column)} AS TIMESTAMPTZ)"
-        parts.append(f"SELECT {literal(s.event_type)} AS event_type, {literal(s.system)} AS system, "
-                     f"{literal(s.entity)} AS entity, {at} AS event_at, {_keys(cols)}, "
-                     f"{anchor_sql(nodes) if nodes else 'NULL'} AS _node, {lineage(cols)} "
-                     f"FROM {normalised(s.system, s.entity, cols, references)} WHERE {at} IS NOT NULL")
+        texts = f"{literal(s.event_type)} AS event_type, {literal(s.system)} AS system, {literal(s.entity)} AS entity"
+        parts.append(EventPart(
+            f"SELECT {texts}, {at} AS event_at, {_keys(cols)}, {anchor_sql(nodes) if nodes else 'NULL'} AS _node, "
+            f"{lineage(cols)} FROM {normalised(s.system, s.entity, cols, references)} WHERE {at} IS NOT NULL",
+            f"SELECT {texts}, * FROM ({lineage_texts(table_name(s.system, s.entity), cols)})"))
     for (system, entity), cols in sorted(tables.items()):
         if entity == "edi_documents" and {"transaction_set", "control_number", "direction"} <= cols:
             parts.append(_document_events(system, cols))
@@ -332,7 +335,7 @@ def event_selects(config: Config, tables: dict[tuple[str, str], set[str]]) -> tu
     return parts, notes
 
 
-def _document_events(system: str, cols: set[str]) -> str:
+def _document_events(system: str, cols: set[str]) -> EventPart:
     stems = " ".join(f"WHEN {literal(code)} THEN {literal(stem)}" for code, stem in sorted(spec.EDI_STEMS.items()))
     ts = "upper(trim(CAST(transaction_set AS VARCHAR)))"
     way = ("CASE WHEN lower(direction) IN ('outbound', 'out', 'sent', 's') THEN '-sent' "
@@ -347,27 +350,33 @@ def _document_events(system: str, cols: set[str]) -> str:
                         "document": f"{ts} || ' ' || CAST(control_number AS VARCHAR)", "customer_po": "NULL",
                         "line_no": "NULL", "tracking_no": "NULL"})
     acks = ", ".join(literal(c) for c in spec.EDI_ACK_SETS)
-    return (f"SELECT coalesce(CASE {ts} {stems} END, 'edi-' || lower({ts})) || {way} AS event_type, "
-            f"{literal(system)} AS system, 'edi_documents' AS entity, {at} AS event_at, {keys}, "
-            f"{row_nodes('edi_documents', cols, {})[0]} AS _node, {lineage(cols)} "
-            f"FROM {table_name(system, 'edi_documents')} WHERE {at} IS NOT NULL AND {ts} NOT IN ({acks})")
+    texts = (f"coalesce(CASE {ts} {stems} END, 'edi-' || lower({ts})) || {way} AS event_type, "
+             f"{literal(system)} AS system, 'edi_documents' AS entity")
+    table = table_name(system, "edi_documents")
+    return EventPart(f"SELECT {texts}, {at} AS event_at, {keys}, {row_nodes('edi_documents', cols, {})[0]} AS _node, "
+                     f"{lineage(cols)} FROM {table} WHERE {at} IS NOT NULL AND {ts} NOT IN ({acks})",
+                     f"SELECT DISTINCT {texts}, {source_texts(cols)} FROM {table}")  # every document's: a superset
 
 
-def _ack_events(system: str, cols: set[str], docs: set[str]) -> str:
+def _ack_events(system: str, cols: set[str], docs: set[str]) -> EventPart:
     node = row_nodes("edi_acks", cols, {})[0]  # the acked document (its columns are the ack table's own)
     keys = _keys(cols, {"document": "upper(trim(CAST(acked_transaction_set AS VARCHAR))) || ' ' || "
                                     "CAST(acked_control_number AS VARCHAR)",
                         **{c: "NULL" for c in spec.EVENT_KEYS if c != "document"}})
-    direction, join = "'ack-received'", ""
+    direction, join, types = "'ack-received'", "", "('ack-received')"
     if {"transaction_set", "control_number", "direction"} <= docs:
         # a 997 for a document we sent was received; for one we received, we sent it
         doc = row_nodes("edi_documents", docs, {})[0]
         join = (f" LEFT JOIN (SELECT {doc} AS _doc, any_value(lower(direction)) AS _direction "
                 f"FROM {table_name(system, 'edi_documents')} GROUP BY 1) d ON d._doc = {node}")
         direction = "CASE WHEN _direction IN ('inbound', 'in', 'received', 'r') THEN 'ack-sent' ELSE 'ack-received' END"
-    return (f"SELECT {direction} AS event_type, {literal(system)} AS system, 'edi_acks' AS entity, "
-            f"TRY_CAST(acked_at AS TIMESTAMPTZ) AS event_at, {keys}, {node} AS _node, {lineage(cols)} "
-            f"FROM {table_name(system, 'edi_acks')} k{join} WHERE TRY_CAST(acked_at AS TIMESTAMPTZ) IS NOT NULL")
+        types = "('ack-received'), ('ack-sent')"
+    table = table_name(system, "edi_acks")
+    return EventPart(f"SELECT {direction} AS event_type, {literal(system)} AS system, 'edi_acks' AS entity, "
+                     f"TRY_CAST(acked_at AS TIMESTAMPTZ) AS event_at, {keys}, {node} AS _node, {lineage(cols)} "
+                     f"FROM {table} k{join} WHERE TRY_CAST(acked_at AS TIMESTAMPTZ) IS NOT NULL",
+                     f"SELECT t.event_type, {literal(system)} AS system, 'edi_acks' AS entity, f.* "
+                     f"FROM (VALUES {types}) t(event_type), ({lineage_texts(table, cols)}) f")
 
 
 EVENT_COLUMNS = ("correlation_id", "event_type", "system", "entity", "event_at", *spec.EVENT_KEYS,
@@ -409,21 +418,20 @@ def build(db: Database, config: Config, events_file: Path | None = None) -> Buil
     tables = loaded_tables(db)
     rounds = correlate(db, tables, spec.references(config))
     parts, notes = event_selects(config, tables)
-    cols = ", ".join(ident(c) for c in EVENT_COLUMNS)
     if parts:
         # Two statements, not one: in a single statement DuckDB holds the join's hash table and
         # the sort's buffers at once, and at 1M orders it ran out of the default 1.5 GiB (at 100k,
         # of 150 MB). Staged, the join is done and freed before the sort, which reads a table that
         # can spill: the same rows in the same order, for 0.8 CPU s more at 100k (bench/notes.md,
         # "A 1M run out of DuckDB's default memory").
-        staged = db.temp_name("events")
+        # The five source texts are staged and sorted as small integers and spelt back after the sort
+        # (recon.events.codes): at 300k orders the staging and the sorted write cost 24.6-29.8 CPU s
+        # with the texts and 18.5-20.4 without (bench/notes.md, "Events step: the sort's texts as codes").
+        staged, codes = db.temp_name("events"), db.temp_name("event_codes")
         try:
-            db.execute(f"""CREATE TEMP TABLE {staged} AS
-                SELECT e.* EXCLUDE (_node), c.correlation_id FROM ({' UNION ALL '.join(parts)}) e
-                LEFT JOIN {CORRELATION} c ON c.node = e._node""")
-            _replace(db, f"SELECT {cols} FROM {staged} ORDER BY {EVENTS_ORDER}", events_file)
+            _replace(db, stage(db, staged, codes, parts, CORRELATION, EVENT_COLUMNS), events_file)
         finally:
-            db.drop(staged)
+            db.drop(staged, codes)
     else:
         typed = {"event_at": "TIMESTAMPTZ", "_source_row": "BIGINT"}
         nulls = ", ".join(f"NULL::{typed.get(c, 'VARCHAR')} AS {ident(c)}" for c in EVENT_COLUMNS)
