@@ -25,6 +25,5 @@ def test_an_x12_source_records_its_parse_and_its_inserts(make_project, tmp_path:
     seconds = dict(rows)
     assert {"edi_findings", "orders", "order_lines"} <= set(seconds)
     assert all(s > 0 for s in seconds.values()), rows
-    # The parse (findings row) is most of it, and nothing is counted twice.
-    assert seconds["edi_findings"] > max(s for e, s in rows if e != "edi_findings")
+    # Nothing counted twice: the rows add up to no more than the whole load took.
     assert sum(seconds.values()) <= took
