@@ -23,10 +23,7 @@ from recon.load.x12.sets import registry
 from recon.load.x12.sets.base import SetContext
 
 from .helpers import FIXTURES, assert_both_ways_same, assert_fallback_is_the_reference, assert_text_both_ways_same
-
-CORPUS = Path(__file__).resolve().parents[4] / "shared" / "edi-corpus"
-if not CORPUS.is_dir():
-    CORPUS = Path("/work/shared/edi-corpus")
+from .test_columnar import CORPUS, _files
 
 OPTIONS = X12Options(our_ids=["ACME"])
 
@@ -36,14 +33,9 @@ def _columnar_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(columnar, "MIN_SEGMENTS", 0)
 
 
-def _files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in (".edi", ".x12", ".txt", ".dat"))
-
-
 def test_fixtures_and_corpus() -> None:
-    files = _files(FIXTURES) + (_files(CORPUS) if CORPUS.is_dir() else [])
-    assert files
-    for path in files:
+    """Each file alone, then the fixtures together cut into 50-segment blocks."""
+    for path in _files(FIXTURES) + (_files(CORPUS) if CORPUS.is_dir() else []):
         assert_both_ways_same(asn, [path])
     assert_both_ways_same(asn, _files(FIXTURES), block_segments=50)
 
