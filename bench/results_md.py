@@ -99,10 +99,19 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, str]]:
     else:
         add("memory_limit", None, "-")
     x12 = results.get("x12_throughput") or {}
+    # Judged on the synthesised file and, when measured, on the sample's own files (their real shape:
+    # many small interchanges, every set type); the target is met only if both reach it.
+    sample = _largest({k: v for k, v in results.get("edi", {}).items() if v.get("segments_per_cpu_s")})
     if x12.get("segments_per_cpu_s"):
-        add("x12", x12["segments_per_cpu_s"] >= 2_000_000,
-            f"{x12['segments_per_cpu_s']:,.0f} segments per CPU second (best of {x12['repeat']}: "
-            f"{x12['best_cpu_s']:.2f} CPU s for {x12['segments']:,} segments)")
+        ok = x12["segments_per_cpu_s"] >= 2_000_000
+        figure = (f"{x12['segments_per_cpu_s']:,.0f} segments per CPU second (best of {x12['repeat']}: "
+                  f"{x12['best_cpu_s']:.2f} CPU s for {x12['segments']:,} segments)")
+        if sample:
+            n, e = sample
+            ok = ok and e["segments_per_cpu_s"] >= 2_000_000
+            figure += (f"; the sample's X12 files at {n:,} orders: {e['segments_per_cpu_s']:,.0f} "
+                       f"({e['cpu_s']['median']:.1f} CPU s, workers included, for {e['segments']:,} segments)")
+        add("x12", ok, figure)
     else:
         add("x12", None, x12.get("error", "-")[:200] if x12 else "-")
     spark = results.get("spark") or {}
@@ -342,14 +351,17 @@ def render(results: dict[str, Any]) -> str:
         lines += ["", "## X12 parsing", "",
                   "`recon.load.x12.parse_x12_files` on the sample's four X12 files (850, 856, 810, 997) with the "
                   "config's x12 options: read, tokenize, envelope checks, mapping, Arrow tables.", "",
-                  "| orders | files MiB | segments | seconds | segments/s | MiB/s | peak RSS MiB |",
-                  "| ---: | ---: | ---: | --- | ---: | ---: | --- |"]
+                  "*CPU s* is the parse's user + system time, its worker processes included.", "",
+                  "| orders | files MiB | segments | seconds | segments/s | MiB/s | CPU s | segments per CPU s "
+                  "| peak RSS MiB |",
+                  "| ---: | ---: | ---: | --- | ---: | ---: | --- | ---: | --- |"]
         for n, e in sorted(edi.items(), key=lambda kv: int(kv[0])):
             if e.get("error"):
-                lines.append(f"| {int(n):,} | failed | | | | | |")
+                lines.append(f"| {int(n):,} | failed | | | | | | | |")
                 continue
+            cpu = (f"{_s(e['cpu_s'], 1)} | {_rate(e['segments_per_cpu_s'])}" if e.get("cpu_s") else "- | -")
             lines.append(f"| {int(n):,} | {e['bytes'] / 2**20:,.0f} | {e['segments']:,} | {_s(e['seconds'])} | "
-                         f"{_rate(e['segments_per_s'])} | {e['mib_per_s']:.1f} | {_mib(e['peak_rss_mib'])} |")
+                         f"{_rate(e['segments_per_s'])} | {e['mib_per_s']:.1f} | {cpu} | {_mib(e['peak_rss_mib'])} |")
     x12 = results.get("x12_throughput")
     if x12 and not x12.get("error"):
         lines += ["", "### X12 throughput per CPU second", "",

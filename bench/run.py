@@ -206,8 +206,10 @@ class Bench:
         if not ok:
             return {"error": runs[-1].stderr_tail[-800:]}
         seconds = stat([m.report["seconds"] for m in ok])
+        cpu = stat([m.report["cpu_s"] for m in ok if m.report.get("cpu_s")]) if ok[0].report.get("cpu_s") else None
         first = ok[0].report
-        return {"files": first["files"], "bytes": first["bytes"], "segments": first["segments"],
+        per_cpu = {"cpu_s": cpu.to_dict(), "segments_per_cpu_s": first["segments"] / cpu.median} if cpu else {}
+        return {"files": first["files"], "bytes": first["bytes"], "segments": first["segments"], **per_cpu,
                 "seconds": seconds.to_dict(), "segments_per_s": first["segments"] / seconds.median,
                 "mib_per_s": first["bytes"] / 2**20 / seconds.median,
                 "peak_rss_mib": stat([m.peak_rss_mib for m in ok]).to_dict(), "rows": first["rows"],

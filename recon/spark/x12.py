@@ -66,6 +66,7 @@ class SparkX12:
         root = self.project.root
         if self.progress:
             self.progress(name, source.path, 0, len(paths))
+        started = time.perf_counter()
         parsed = self._parse_x12(paths, [filesys.display_path(p, root) for p in paths], x12, edifact)
         from pyspark.sql import functions as F
 
@@ -84,6 +85,7 @@ class SparkX12:
         report.findings.extend(f.to_dict() for f in findings)
         report.source_files[name] = len(summaries)
         findings_load = self._load_findings(name, source, findings)
+        findings_load.seconds = time.perf_counter() - started  # the shared parse, as on DuckDB (load/edi.py)
         report.files.append(findings_load)
         yield findings_load
         rejected = rejected_documents(findings)

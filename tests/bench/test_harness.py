@@ -110,6 +110,28 @@ def test_x12_target_is_segments_per_cpu_second(per_cpu_s: int, expected: str) ->
     assert f"{per_cpu_s:,} segments per CPU second" in targets["x12"]["measured"]
 
 
+@pytest.mark.parametrize(("sample_per_cpu_s", "expected"), [(2_200_000, "met"), (210_000, "MISSED")])
+def test_x12_target_also_needs_the_samples_own_files(sample_per_cpu_s: int, expected: str) -> None:
+    """A fast synthesised file does not meet the target alone: the sample's real shape must reach it too."""
+    x12 = {"segments": 1_000_000, "repeat": 5, "workers": 0, "best_wall_s": 0.4, "best_cpu_s": 0.4,
+           "segments_per_s": 2.5e6, "segments_per_cpu_s": 2_500_000, "segments_per_cpu_s_all": [2_500_000],
+           "peak_rss_mib": 700.0, "loadavg_1m": [0.2], "others_cpu_share": [0.0]}
+    segments = 4_351_099
+    cpu = {"median": segments / sample_per_cpu_s, "min": 1.0, "max": 30.0, "n": 1}
+    edi = {"100000": {"files": 4, "bytes": 2**20, "segments": 1000, "seconds": cpu, "segments_per_s": 1e5,
+                      "mib_per_s": 4.0, "cpu_s": {"median": 1e-3, "min": 1e-3, "max": 1e-3, "n": 1},
+                      "segments_per_cpu_s": 1e6, "peak_rss_mib": {"median": 300, "min": 300, "max": 300, "n": 1}},
+           "300000": {"files": 4, "bytes": 2**26, "segments": segments, "seconds": cpu, "segments_per_s": 2e5,
+                      "mib_per_s": 4.0, "cpu_s": cpu, "segments_per_cpu_s": sample_per_cpu_s,
+                      "peak_rss_mib": {"median": 600, "min": 600, "max": 600, "n": 1}}}
+    targets = {t["key"]: t for t in results_md.evaluate({"x12_throughput": x12, "edi": edi})}
+    assert targets["x12"]["status"] == expected
+    assert f"the sample's X12 files at 300,000 orders: {sample_per_cpu_s:,} (" in targets["x12"]["measured"]
+    page = results_md.render({"edi": edi, "x12_throughput": x12, "targets": list(targets.values())})
+    row = next(line for line in page.splitlines() if line.startswith("| 300,000 | 64 | 4,351,099 |"))
+    assert row.split(" | ")[7] == results_md._rate(sample_per_cpu_s)  # segments per CPU s column
+
+
 def test_the_spark_childs_own_jvm_is_not_counted_as_another_process(monkeypatch: pytest.MonkeyPatch) -> None:
     import run
 

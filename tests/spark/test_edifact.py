@@ -62,3 +62,10 @@ def test_edifact_rows_are_there(runs: dict[str, Any], tmp_path: Path) -> None:
     rows = runs["duckdb"].db.rows("SELECT DISTINCT functional_id FROM edi.edi_documents ORDER BY 1")
     assert [r[0] for r in rows if r[0] in ("CONTRL", "DESADV", "INVOIC", "ORDERS")] == [
         "CONTRL", "DESADV", "INVOIC", "ORDERS"]
+
+
+def test_every_edi_load_records_its_time_on_both_engines(runs: dict[str, Any]) -> None:
+    """The shared parse is timed on the findings row and each table on its own (they once read 0 s)."""
+    for engine in ("duckdb", "spark"):
+        seconds = {f.entity: f.seconds for f in runs[engine].load.files if f.source == "edifact"}
+        assert seconds["edi_findings"] > 0 and all(s > 0 for s in seconds.values()), (engine, seconds)

@@ -26,7 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from recon.load.x12 import candidates, headers
+from recon.load.x12 import asn, candidates, headers
 from recon.load.x12.envelope import TxSet
 from recon.load.x12.quirks import ResolvedOptions
 from recon.load.x12.sets.base import LINE_STUBS
@@ -48,7 +48,7 @@ class Block:
     """The columnar lines of one walked block's 850/810 sets (of one interchange or several) and which took them."""
 
     def __init__(self) -> None:
-        self.kinds: list[_Kind] = []
+        self.kinds: list[_Kind | asn.ShipKind] = []
         self.where: dict[int, tuple[_Kind, int]] = {}  # id(tx) -> (its kind, its number there)
         self.held: dict[str, int] = {}  # entity -> rows the parser held before the block
 
@@ -117,15 +117,23 @@ def prepare_many(walked: list[tuple[Interchange, list[TxSet]]], resolved: Callab
         if d is None or ic.suspects is None:  # positions unknown: the mandatory check scans every segment
             continue
         seps = (d.element, d.component if ic.has_component else None, d.repetition if ic.has_repetition else None)
+        plain = seps[1] is None and seps[2] is None  # the 856 read gives no separator warnings: none to give
         for tx in sets:
-            if tx.ok and tx.transaction_set in KINDS and tx.start >= ic.base and tx.end + 1 - ic.base <= len(ic.raw):
+            if (tx.ok and (tx.transaction_set in KINDS or (plain and tx.transaction_set == "856"))
+                    and tx.start >= ic.base and tx.end + 1 - ic.base <= len(ic.raw)):
                 groups.setdefault((tx.transaction_set, *seps), []).append((ic, tx))
                 total += tx.end - tx.start + 1
     if total < (MIN_SEGMENTS if min_segments is None else min_segments) or not groups:
         return None
     block = Block()
     for (ts, *seps), members in groups.items():
-        kind = _Kind(ts, seps[0], seps[1], seps[2], members, resolved)
+        kind: _Kind | asn.ShipKind
+        if ts == "856":
+            starts, sizes, flat_start, set_of, _, _, text, suspects = _text(members)
+            kind = asn.ShipKind(text, seps[0], set_of, flat_start, sizes, starts, suspects,
+                                [resolved(tx) for _, tx in members], _Elements, _items)
+        else:
+            kind = _Kind(ts, seps[0], seps[1], seps[2], members, resolved)
         block.kinds.append(kind)
         for k, (_, tx) in enumerate(members):
             block.where[id(tx)] = (kind, k)
@@ -140,28 +148,8 @@ class _Kind:
         tag, self.entity = KINDS[ts]
         txs = [tx for _, tx in members]
         n_sets = len(txs)
-        # Positions are counted over the file (segment `first_position + i` is `raw[i - base]`), so that
-        # sets of several interchanges share one axis: `starts` for the suspects, `_source_row` for the rows.
-        starts = np.fromiter((ic.first_position + tx.start for ic, tx in members), np.int64, n_sets)
-        self.sizes = sizes = np.fromiter((tx.end - tx.start + 1 for tx in txs), np.int64, n_sets)
-        self.flat_start = flat_start = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-        set_of = np.repeat(np.arange(n_sets), sizes)
-        ics = list({id(ic): ic for ic, _ in members}.values())
-        ic = ics[0]
-        if len(ics) == 1 and ic.array is not None and ic.base == 0:  # the tokenizer's Arrow copy (raw[1:])
-            # Each segment's index in `raw`: the sets' segments one after another.
-            at = np.arange(len(set_of), dtype=np.int64) - flat_start[set_of] + (starts - ic.first_position)[set_of]
-            raw = ic.raw
-            text = pc.take(ic.array, pa.array(at - 1), memory_pool=candidates.POOL)
-        else:  # the sets' segment strings one after another (slices: copied in C)
-            raw = []
-            for owner, tx in members:
-                raw += owner.raw[tx.start - owner.base : tx.end + 1 - owner.base]
-            at = np.arange(len(raw), dtype=np.int64)
-            text = pa.array(raw, pa.string(), memory_pool=candidates.POOL)
-        # Each interchange's suspects as file positions, in file order (the interchanges come in file order).
-        suspects = np.concatenate([np.asarray(x.suspects, dtype=np.int64) + x.first_position for x in ics
-                                   if x.suspects]) if any(x.suspects for x in ics) else np.empty(0, np.int64)
+        starts, self.sizes, self.flat_start, set_of, raw, at, text, suspects = _text(members)
+        sizes, flat_start = self.sizes, self.flat_start
         line_pos = np.flatnonzero(_mask(pc.starts_with(text, tag + e)))
         pid_pos = np.flatnonzero(_mask(pc.starts_with(text, "PID" + e)))
         self.line_set = line_set = set_of[line_pos]
@@ -229,6 +217,39 @@ class _Kind:
                 "description": description, "line_allowances": none, "line_charges": none,
                 "_source_row": source_row,
             }
+
+
+def _text(members: list[tuple[Interchange, TxSet]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str],
+                                                          np.ndarray, pa.Array, np.ndarray]:
+    """The segments of `members`' sets one after another: (each set's ST as a file position, its segments, its
+    first segment in `text`, each segment's set, `raw`, each segment's index there, `text`, the suspects).
+
+    Positions are counted over the file (segment `first_position + i` is `raw[i - base]`), so that sets of
+    several interchanges share one axis: `starts` for the suspects, `_source_row` for the rows.
+    """
+    txs = [tx for _, tx in members]
+    n_sets = len(txs)
+    starts = np.fromiter((ic.first_position + tx.start for ic, tx in members), np.int64, n_sets)
+    sizes = np.fromiter((tx.end - tx.start + 1 for tx in txs), np.int64, n_sets)
+    flat_start = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    set_of = np.repeat(np.arange(n_sets), sizes)
+    ics = list({id(ic): ic for ic, _ in members}.values())
+    ic = ics[0]
+    if len(ics) == 1 and ic.array is not None and ic.base == 0:  # the tokenizer's Arrow copy (raw[1:])
+        # Each segment's index in `raw`: the sets' segments one after another.
+        at = np.arange(len(set_of), dtype=np.int64) - flat_start[set_of] + (starts - ic.first_position)[set_of]
+        raw = ic.raw
+        text = pc.take(ic.array, pa.array(at - 1), memory_pool=candidates.POOL)
+    else:  # the sets' segment strings one after another (slices: copied in C)
+        raw = []
+        for owner, tx in members:
+            raw += owner.raw[tx.start - owner.base : tx.end + 1 - owner.base]
+        at = np.arange(len(raw), dtype=np.int64)
+        text = pa.array(raw, pa.string(), memory_pool=candidates.POOL)
+    # Each interchange's suspects as file positions, in file order (the interchanges come in file order).
+    suspects = np.concatenate([np.asarray(x.suspects, dtype=np.int64) + x.first_position for x in ics
+                               if x.suspects]) if any(x.suspects for x in ics) else np.empty(0, np.int64)
+    return starts, sizes, flat_start, set_of, raw, at, text, suspects
 
 
 class _Elements:

@@ -20,7 +20,7 @@ from recon.load.edifact import stream as edifact_stream
 from recon.load.edifact.options import EdifactOptions
 from recon.load.edifact.parser import EdifactFiles
 from recon.load.edifact.syntax import is_edifact
-from recon.load.x12 import columnar, stream
+from recon.load.x12 import asn, columnar, stream
 from recon.load.x12.duplicates import Registry
 from recon.load.x12.envelope import EnvelopeWalker, TxSet
 from recon.load.x12.quirks import ResolvedOptions, X12Options
@@ -456,10 +456,8 @@ class _Parser:
             findings.extend(c.findings)
         self.add_rows(c.rows)
         tx = c.tx
-        self.add_document(doc_head, (
-            tx.transaction_set, tx.control, reference or None, document_date, tx.implementation or None,
-            str(tx.end - tx.start + 1), c.base, tx.control,
-        ))
+        self.add_document(doc_head, (tx.transaction_set, tx.control, reference or None, document_date,
+                                     tx.implementation or None, str(tx.end - tx.start + 1), c.base, tx.control))
 
     def _map_columnar(self, tx: TxSet, mapper: SetMapper, segs: list[list[str]], name: str, doc_head: tuple,
                       findings: list[Finding]) -> bool:
@@ -485,20 +483,21 @@ class _Parser:
         return True
 
     def _map_header(self, tx: TxSet, name: str, fields: tuple, doc_head: tuple) -> None:
-        """Store an 850 whose header `headers.read_850` read and whose lines the columnar pass holds: the
-        rows and document `map_850` and `_mapped` would store, with no findings (the set was chosen so)."""
+        """Store a set the block read in Arrow (an 850's header, `headers`; an 856 whole, `asn`): the rows and
+        document the mapper and `_mapped` would store, with no findings (the set was chosen so)."""
         block = self._block
         assert block is not None
         direction, partner, resolved, _ = self._group_values(tx, name)
-        base = tx.ic.first_position + tx.start
-        head, order = order_rows(fields, None, resolved, tx.transaction_set, partner, direction, name,
-                                 tx.interchange.control, tx.control, base)
+        base, icc = tx.ic.first_position + tx.start, tx.interchange.control
+        if tx.transaction_set == "856":
+            head, reference, when = asn.shipment_head(fields, partner, name, icc, tx.control)
+        else:
+            head, order = order_rows(fields, None, resolved, "850", partner, direction, name, icc, tx.control, base)
+            self.add_rows({"orders": (None, [order])})
+            reference, when = fields[0], fields[3]
         block.take(tx, head)
-        self.add_rows({"orders": (None, [order])})
-        self.add_document(doc_head, (
-            tx.transaction_set, tx.control, fields[0] or None, fields[3], tx.implementation or None,
-            str(tx.end - tx.start + 1), base, tx.control,
-        ))
+        self.add_document(doc_head, (tx.transaction_set, tx.control, reference or None, when,
+                                     tx.implementation or None, str(tx.end - tx.start + 1), base, tx.control))
 
     def add_rows(self, rows: dict[str, tuple[tuple | None, list]]) -> None:
         """Store one document's rows: per entity its head (HEADS order, or None) and lines (LINES order)."""
