@@ -16,6 +16,7 @@ from recon.rules.compile_parts import (
     default_message,
     event_expr,
     finish,
+    hidden_keys,
     key_expr,
     lookup_key,
     lookup_relation,
@@ -85,8 +86,6 @@ class MatchCompiler:
         """The side's rows CTE (`l_rows`, `r_rows`), preceded by the CTEs a `dedupe:` reads."""
         side: Side = getattr(self.rule, which)
         p = which[0]
-        cols = [f"{key_expr(k.expr_for(which), k.normalise, self.ctx)} AS {ident('k__' + k.name)}"
-                for k in self.rule.keys]
         names = [ident("k__" + k.name) for k in self.rule.keys]
         source = self.needed[which] if side.aggregate is None else aggregate_reads(side.aggregate)
         late = self.late_lookups(which)
@@ -94,6 +93,11 @@ class MatchCompiler:
             joined = {alias for i in late for alias, _ in side.lookups[i].field_pairs()}
             source = [c for c in source if c not in joined]
             side = side.model_copy(update={"lookups": [lk for i, lk in enumerate(side.lookups) if i not in late]})
+        # a key normalised as a lookup's `by` already is: the rows' hidden column (rows_source), not again
+        hidden = hidden_keys(side, self.ctx)
+        keys = [key_expr(k.expr_for(which), k.normalise, self.ctx) for k in self.rule.keys]
+        cols = [f"{ident(hidden[key]) if key in hidden else key} AS {name}"
+                for key, name in zip(keys, names, strict=True)]
         convert = set(side.units.fields) if side.units is not None else set()
         prices = set(side.units.per_unit) if side.units is not None else set()
         cols += [f"{units.converted(c, self.ctx.units)} AS {ident(c)}" if c in convert else

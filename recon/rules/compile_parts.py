@@ -150,6 +150,32 @@ def rows_source(rows: Rows | Lookup, ctx: CompileContext) -> str:
     base = table_name(*split_table(rows.table))
     if not rows.lookups:
         return base
+    selects, joins, hidden = _lookup_joins(rows, ctx)
+    if hidden:
+        keys = ", ".join(f"{text} AS {ident(name)}" for text, name in hidden.items())
+        base = f"(SELECT b.*, {keys} FROM {base} AS b)"
+    return f"(SELECT {', '.join(selects)} FROM {base} AS b {' '.join(joins)})"
+
+
+def hidden_keys(rows: Rows | Lookup, ctx: CompileContext) -> dict[str, str]:
+    """The hidden columns `rows_source` adds, by their text over the bare column: text -> column name.
+
+    A rule key that normalises the same column the same way reads the hidden column instead of
+    normalising every row once more (asn-matches-shipment's right side)."""
+    if not rows.lookups:
+        return {}
+    hidden, earlier, bare = _lookup_joins(rows, ctx)[2], set(), {}
+    for lookup in rows.lookups:  # the pairs `_our_key` gave a hidden column
+        for _, ours in lookup.on_pairs():
+            name = None if ours in earlier else hidden.get(lookup_key(f"b.{ident(ours)}", lookup, ctx))
+            if name is not None:
+                bare[lookup_key(ident(ours), lookup, ctx)] = name
+        earlier.update(a for a, _ in lookup.field_pairs())
+    return bare
+
+
+def _lookup_joins(rows: Rows | Lookup, ctx: CompileContext) -> tuple[list[str], list[str], dict[str, str]]:
+    """`rows_source`'s select list, its lookups' joins and its hidden key columns (text -> name)."""
     selects, joins = ["b.*"], []
     earlier: dict[str, str] = {}  # a field of an earlier lookup -> its column in the join
     hidden: dict[str, str] = {}  # a normalised key of the table's own column -> its hidden column
@@ -160,10 +186,7 @@ def rows_source(rows: Rows | Lookup, ctx: CompileContext) -> str:
         joins.append(f"LEFT JOIN {lookup_relation(lookup, ctx)} AS {alias} ON {on}")
         selects += [f"{alias}.{ident(a)} AS {ident(a)}" for a, _ in lookup.field_pairs()]
         earlier.update({a: f"{alias}.{ident(a)}" for a, _ in lookup.field_pairs()})
-    if hidden:
-        keys = ", ".join(f"{text} AS {ident(name)}" for text, name in hidden.items())
-        base = f"(SELECT b.*, {keys} FROM {base} AS b)"
-    return f"(SELECT {', '.join(selects)} FROM {base} AS b {' '.join(joins)})"
+    return selects, joins, hidden
 
 
 def _our_key(ours: str, lookup: Lookup, earlier: Mapping[str, str], hidden: dict[str, str],

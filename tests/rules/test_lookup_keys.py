@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recon.rules import compile_parts
+from recon.rules import compile_match, compile_parts
 from recon.rules.compile_parts import CompileContext, lookup_key
 from recon.rules.compiler import compile_rule
 from recon.sql import ident
@@ -78,3 +78,35 @@ def test_match_rule_same_exceptions(asn: list[dict[str, Any]], lines: list[dict[
     tables = {"edi.shipment_lines": asn, "wms.shipment_lines": lines, "erp.order_lines": order_lines}
     compiled, joined = both_ways("asn-matches-shipment", tables)
     assert compiled == joined
+
+
+CARRIER_DELIVERY = st.fixed_dictionaries({
+    "shipment_id": SHIPMENT, "carrier": st.sampled_from(["UPS", "DHL"]),
+    "delivered_at": st.one_of(st.none(), st.sampled_from([OLD, "2024-03-03T00:00:00Z"]))})
+
+
+def test_rule_key_reads_the_hidden_column() -> None:
+    """A rule key normalised as a lookup's `by` on the same column reads the lookup's hidden column."""
+    ctx = CompileContext.from_config(config())
+    for rule_id in ("asn-matches-shipment", "carrier-status-matches-tms"):
+        sql = compile_rule(bundled_rule(rule_id), ctx).sql
+        assert sql.count('"_lk_key0" AS "k__shipment_id"') == 1, rule_id
+
+
+@settings(max_examples=20, deadline=None)
+@given(rule_id=st.sampled_from(["asn-matches-shipment", "carrier-status-matches-tms"]),
+       asn=st.lists(ASN_LINE, max_size=6), carrier=st.lists(CARRIER_DELIVERY, max_size=6),
+       deliveries=st.lists(DELIVERY, max_size=6), lines=st.lists(WMS_LINE, max_size=6),
+       order_lines=st.lists(ORDER_LINE, max_size=3))
+def test_rule_key_on_the_hidden_column_same_exceptions(rule_id: str, asn: list[dict[str, Any]],
+                                                       carrier: list[dict[str, Any]], deliveries: list[dict[str, Any]],
+                                                       lines: list[dict[str, Any]],
+                                                       order_lines: list[dict[str, Any]]) -> None:
+    """The rule key read from the hidden column or normalised again: the same exceptions."""
+    tables = {"edi.shipment_lines": asn, "edi.deliveries": carrier, "tms.deliveries": deliveries,
+              "wms.shipment_lines": lines, "erp.order_lines": order_lines}
+    hidden = run_rule(rule_id, tables)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(compile_match, "hidden_keys", lambda rows, ctx: {})
+        again = run_rule(rule_id, tables)
+    assert hidden == again

@@ -27,8 +27,7 @@ WITH
   WHERE COALESCE("transaction_set", '856') <> '945'
 ),
 "r_rows" AS (
-  SELECT NULLIF(upper(trim(CAST("shipment_id" AS VARCHAR), ' 	
-' || chr(160))), '') AS "k__shipment_id", "item_id" AS "k__item_id", NULLIF(upper(trim(CAST(CASE WHEN "asn_names_lines" THEN "customer_po" END AS VARCHAR), ' 	
+  SELECT "_lk_key0" AS "k__shipment_id", "item_id" AS "k__item_id", NULLIF(upper(trim(CAST(CASE WHEN "asn_names_lines" THEN "customer_po" END AS VARCHAR), ' 	
 ' || chr(160))), '') AS "k__customer_po", NULLIF(coalesce(NULLIF(ltrim(trim(CAST(CASE WHEN "asn_names_lines" THEN CAST("line_no" AS TEXT) END AS VARCHAR), ' 	
 ' || chr(160)), '0'), ''), left(trim(CAST(CASE WHEN "asn_names_lines" THEN CAST("line_no" AS TEXT) END AS VARCHAR), ' 	
 ' || chr(160)), 1)), '') AS "k__line_no", "currency", "order_id", CASE WHEN "_uom_factor" = 1 THEN CAST("qty" AS DECIMAL(18,4)) ELSE CAST(CAST("qty" AS DECIMAL(18,4)) * "_uom_factor" AS DECIMAL(18,4)) END AS "qty", "site", "unit_price", "_uom", CAST(NULL AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"

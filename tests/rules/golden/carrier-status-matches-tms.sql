@@ -1,7 +1,6 @@
 WITH
 "l_rows" AS (
-  SELECT NULLIF(upper(trim(CAST("shipment_id" AS VARCHAR), ' 	
-' || chr(160))), '') AS "k__shipment_id", "carrier", "delivered_at", "shipment_currency", "shipment_value", CAST("delivered_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
+  SELECT "_lk_key0" AS "k__shipment_id", "carrier", "delivered_at", "shipment_currency", "shipment_value", CAST("delivered_at" AS TIMESTAMPTZ) AS "_event", {'f': "_source_file", 'r': "_source_row"} AS "_row"
   FROM (SELECT b.*, lk0."shipment_value" AS "shipment_value", lk0."shipment_currency" AS "shipment_currency" FROM (SELECT b.*, NULLIF(upper(trim(CAST(b."shipment_id" AS VARCHAR), ' 	
 ' || chr(160))), '') AS "_lk_key0" FROM "edi"."deliveries" AS b) AS b LEFT JOIN (SELECT NULLIF(upper(trim(CAST("shipment_id" AS VARCHAR), ' 	
 ' || chr(160))), '') AS "shipment_id", SUM("qty" * "unit_price") AS "shipment_value", MIN("currency") AS "shipment_currency" FROM (SELECT b.*, lk0."unit_price" AS "unit_price", lk0."currency" AS "currency" FROM "wms"."shipment_lines" AS b LEFT JOIN (SELECT "order_id", "line_no", min("unit_price") AS "unit_price", min("currency") AS "currency" FROM "erp"."order_lines" GROUP BY "order_id", "line_no") AS lk0 ON lk0."order_id" IS NOT DISTINCT FROM b."order_id" AND lk0."line_no" IS NOT DISTINCT FROM b."line_no") AS lt WHERE ARRAY_CONTAINS(STR_SPLIT('SHIPPED', ','), "status") GROUP BY 1) AS lk0 ON lk0."shipment_id" IS NOT DISTINCT FROM b."_lk_key0") AS t
