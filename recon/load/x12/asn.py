@@ -29,6 +29,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from recon.load.x12.masks import NULL_TEXT as _NULL
+from recon.load.x12.masks import mask as _mask
+from recon.load.x12.masks import match as _match
+from recon.load.x12.masks import none_if_empty as _none_if_empty
+from recon.load.x12.masks import nonempty as _nonempty
 from recon.load.x12.quirks import ResolvedOptions
 from recon.load.x12.values import hms, ymd
 
@@ -40,7 +45,6 @@ _NUMBER = r"^(?:[0-9]+(?:\.[0-9]+)?)?$"
 _NOT_BLANK = "[^ \\t\\n\\r\\x0b\\x0c]"
 """A character `str.isspace` rejects, in ASCII (the mandatory check's blank beginning-segment element)."""
 _MAPPED = ("HL", "LIN", "SN1", "MAN", "PRF", "REF", "TD5", "DTM", "N1", "BSN")
-_NULL = pa.scalar(None, pa.string())
 
 
 class ShipKind:
@@ -311,20 +315,8 @@ def bad_hl(mask: np.ndarray, hl_set: np.ndarray, n_sets: int) -> np.ndarray:
     return np.bincount(hl_set[mask], minlength=n_sets) > 0
 
 
-def _mask(a: pa.Array) -> np.ndarray:
-    return pc.fill_null(a, False).to_numpy(zero_copy_only=False)
 
 
-def _match(a: pa.Array, pattern: str) -> np.ndarray:
-    return _mask(pc.match_substring_regex(a, pattern))
-
-
-def _nonempty(a: pa.Array) -> np.ndarray:
-    return pc.greater(pc.binary_length(a), 0).to_numpy(zero_copy_only=False)
-
-
-def _none_if_empty(a: pa.Array) -> pa.Array:
-    return pc.if_else(pc.equal(a, ""), _NULL, a)
 
 
 def _convert(raw: pa.Array, fn: Callable[[str], str | None]) -> pa.Array:

@@ -28,6 +28,10 @@ import pyarrow.compute as pc
 
 from recon.load.x12 import asn, candidates, headers
 from recon.load.x12.envelope import TxSet
+from recon.load.x12.masks import NULL_TEXT as _NULL
+from recon.load.x12.masks import mask as _mask
+from recon.load.x12.masks import none_if_empty as _none_if_empty
+from recon.load.x12.masks import nonempty as _nonempty
 from recon.load.x12.quirks import ResolvedOptions
 from recon.load.x12.sets.base import LINE_STUBS
 from recon.load.x12.tokenizer import Interchange
@@ -41,7 +45,6 @@ MIN_SEGMENTS = 4096
 
 _NUMBER = r"^(?:[0-9]+(?:\.[0-9]+)?)?$"
 """Empty, or a number the mapper keeps as it is (`isdecimal`, or one point between digits)."""
-_NULL = pa.scalar(None, pa.string())
 
 
 class Block:
@@ -269,16 +272,7 @@ class _Elements:
         return pc.fill_null(self.values.take(pa.array(self.offsets - self.base + k, mask=short)), "")
 
 
-def _mask(a: pa.Array) -> np.ndarray:
-    return pc.fill_null(a, False).to_numpy(zero_copy_only=False)
 
-
-def _nonempty(a: pa.Array) -> np.ndarray:
-    return pc.greater(pc.binary_length(a), 0).to_numpy(zero_copy_only=False)
-
-
-def _none_if_empty(a: pa.Array) -> pa.Array:
-    return pc.if_else(pc.equal(a, ""), _NULL, a)
 
 
 def _items(q1: pa.Array, v1: pa.Array, q2: pa.Array, v2: pa.Array, pairs: np.ndarray, line_set: np.ndarray,

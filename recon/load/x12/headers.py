@@ -26,6 +26,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from recon.load.x12.masks import match as _match
+from recon.load.x12.masks import nonempty as _nonempty
 from recon.load.x12.values import ymd
 
 MIN_SEGMENTS = 0
@@ -148,12 +150,6 @@ def _equals(a: pa.Array, value: str) -> np.ndarray:
     return pc.equal(a, value).to_numpy(zero_copy_only=False)
 
 
-def _match(a: pa.Array, pattern: str) -> np.ndarray:
-    return pc.fill_null(pc.match_substring_regex(a, pattern), False).to_numpy(zero_copy_only=False)
-
-
-def _nonempty(a: pa.Array) -> np.ndarray:
-    return pc.greater(pc.binary_length(a), 0).to_numpy(zero_copy_only=False)
 
 
 def _dates(raw: pa.Array) -> list[str | None]:
