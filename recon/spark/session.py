@@ -41,6 +41,11 @@ SEMANTIC_CONF: dict[str, str] = {
 DEFAULT_CONF: dict[str, str] = {
     "spark.ui.showConsoleProgress": "false",
 }
+# On a local master the driver's JVM runs the tasks too and lives for one run. Java's default
+# collector on 2+ cores, G1, marks the heap concurrently, which a short batch JVM does not need:
+# at 100k orders G1 used 110 CPU s (67 of them concurrent marking), the parallel collector 45,
+# with the same exceptions (bench/notes.md, "Spark speed"). A config's own options replace these.
+LOCAL_JAVA_OPTIONS = "-XX:+UseParallelGC"
 LOCAL_CONF: dict[str, str] = {
     "spark.ui.enabled": "false",
     "spark.sql.shuffle.partitions": "4",
@@ -79,7 +84,8 @@ def session_conf(options: SparkOptions) -> dict[str, str]:
     """Every setting the session is built with: recon's defaults, then the config's `conf`."""
     conf = dict(SEMANTIC_CONF)
     conf.update(DEFAULT_CONF)
-    conf["spark.driver.extraJavaOptions"] = _quiet_logging()
+    java = [_quiet_logging(), *([LOCAL_JAVA_OPTIONS] if options.master.startswith("local") else [])]
+    conf["spark.driver.extraJavaOptions"] = " ".join(java)
     # The executors run recon's UDFs and X12 parser: by default in the interpreter that runs recon
     # (on a cluster, the same path must hold a Python with recon installed; the probe checks it).
     conf["spark.pyspark.python"] = os.environ.get("PYSPARK_PYTHON") or sys.executable
