@@ -72,9 +72,9 @@ def context() -> BaseContext:
 
     A spawned worker is a fresh interpreter: it imports pyarrow, numpy (and pandas, which pyarrow pulls in
     at its first `pa.array`) and the parse, ~0.9 CPU s, and tears them down again at exit, ~0.3 s. The fork
-    server is started once per recon process, itself spawned (a fresh interpreter, not a fork of this
-    process, so none of DuckDB's threads or locks are copied), imports the parse once and forks a worker
-    per request; a forked worker ends with `os._exit`, without the teardown. Plain `fork` of this process
+    server is started for each pool (`pool` stops it after), itself spawned (a fresh interpreter, not a fork
+    of this process, so none of DuckDB's threads or locks are copied), imports the parse once and forks a
+    worker per request; a forked worker ends with `os._exit`, without the teardown. Plain `fork` of this process
     is not used: DuckDB's threads may hold locks at the fork.
     """
     try:
