@@ -59,8 +59,9 @@ from recon.load.x12.sets.schema import COLUMNS
 from recon.load.x12.tokenizer import decode, first_isa, interchange_spans
 
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
-"""Below this total size the files are parsed in process: starting workers (~0.5 s each,
-mostly importing pyarrow) would cost more than it saves."""
+"""Below this total size the files are parsed in process: starting workers would cost more than it
+saves (about 1.7 CPU s for two workers forked from the fork server, which imports the parse once;
+about 3.4 where workers are spawned and each imports it; bench/notes.md, x12w8)."""
 
 PART_MIN_BYTES = 16 * 1024 * 1024
 """A file is cut into parts of at least this size (and about total / (4 x workers), so that
