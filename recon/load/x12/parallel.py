@@ -28,18 +28,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sys
 import tempfile
 import time
-import types
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import pairwise
-from multiprocessing import get_context
 from pathlib import Path
 from typing import BinaryIO
 
@@ -53,7 +49,7 @@ from recon.load.edifact import stream as edifact_stream
 from recon.load.edifact.options import EdifactOptions
 from recon.load.edifact.parser import unmapped_finding as unmapped_message_finding
 from recon.load.edifact.syntax import Service, is_edifact
-from recon.load.x12 import stream
+from recon.load.x12 import processes, stream
 from recon.load.x12.duplicates import PendingDuplicate, Registry, resolve_pending
 from recon.load.x12.isa import Delimiters, bad_delimiter
 from recon.load.x12.parser import _gc_paused, _Parser, empty_tables, unmapped_finding
@@ -63,8 +59,9 @@ from recon.load.x12.sets.schema import COLUMNS
 from recon.load.x12.tokenizer import decode, first_isa, interchange_spans
 
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
-"""Below this total size the files are parsed in process: starting workers (~0.5 s each,
-mostly importing pyarrow) would cost more than it saves."""
+"""Below this total size the files are parsed in process: starting workers would cost more than it
+saves (about 1.7 CPU s for two workers forked from the fork server, which imports the parse once;
+about 3.4 where workers are spawned and each imports it; bench/notes.md, x12w8)."""
 
 PART_MIN_BYTES = 16 * 1024 * 1024
 """A file is cut into parts of at least this size (and about total / (4 x workers), so that
@@ -118,6 +115,7 @@ class _Task:
     head: Service | None = None  # an EDIFACT file's service characters, which its parts are read with
     codec: str = "ascii"  # what an X12 file's parts are decoded with (`cut_plan`)
     stream_min_bytes: int = field(default_factory=lambda: stream.STREAM_MIN_BYTES)  # a larger part is streamed
+    switches: tuple[int, ...] = field(default_factory=processes.switches)  # the parent's `processes.SWITCHES`
 
 
 @dataclass(slots=True)
@@ -157,6 +155,7 @@ class _Spill:
 def _run(task: _Task) -> _TaskResult:
     """One task, in a worker process."""
     started = time.process_time()
+    processes.set_switches(task.switches)
     spill = _Spill(task.directory, task.index)
     parser = _Parser(task.options, {Path(task.path): task.name}, Registry(deferred=True), spill, task.edifact)
     unmapped: Counter[str] = Counter()
@@ -414,25 +413,6 @@ def _plan(paths: Sequence[Path], names: Sequence[str], options: X12Options, dire
             for task in _plan_file(i, path, name, size, options, directory, part_bytes)]
 
 
-@contextmanager
-def _plain_main() -> Iterator[None]:
-    """Start worker processes without re-running the parent's main module in them.
-
-    A spawned process imports the parent's `__main__` (the script) before it runs anything.
-    For `recon run` that is recon.cli and everything it imports (~1 s of CPU per worker), and
-    for a script without an `if __name__ == "__main__"` guard it would run the script again.
-    The workers need only this module, which they import by name to run `_run`; while they
-    are started, `__main__` is a blank module, which multiprocessing does not re-import.
-    """
-    main = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        if main is not None:
-            sys.modules["__main__"] = main
-
-
 def _read(path: str) -> pa.Table:
     """An IPC file as a memory-mapped table; the file is unlinked (the mapping keeps its data)."""
     with pa.memory_map(path) as source:
@@ -462,8 +442,8 @@ def parse_parallel(
     directory = tempfile.mkdtemp(prefix="recon-x12-")
     try:
         planned: list[list[tuple[_Task, Future[_TaskResult]]]] = [[] for _ in paths]
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            with _plain_main():  # workers start on the first submits
+        with processes.pool(workers) as pool:
+            with processes.plain_main():  # workers start on the first submits
                 for i in sorted(range(len(paths)), key=lambda k: -sizes[k]):
                     for task in _plan_file(i, paths[i], names[i], sizes[i], options, directory, part_bytes):
                         task.edifact = edifact

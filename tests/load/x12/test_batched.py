@@ -10,7 +10,6 @@ malformed interchanges (wrong SE count, no IEA, a damaged ISA, a set without BEG
 
 from __future__ import annotations
 
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -173,32 +172,14 @@ def test_a_failing_batched_pass_leaves_the_block_to_the_mappers(tmp_path: Path,
     assert [f.to_dict() for f in got.findings] == [f.to_dict() for f in expected.findings]
 
 
-class _InProcess:
-    """A stand-in for the worker pool that runs each task at once in this process (the test's settings hold)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-    def __enter__(self) -> _InProcess:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
-
-    def submit(self, fn: Any, *args: Any) -> Future:
-        future: Future = Future()
-        future.set_result(fn(*args))
-        return future
-
-
 def test_blocks_inside_the_parts_of_a_cut_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A file cut into parts (`parallel`), each part batched into blocks that end anywhere: the serial
-    reference's tables, findings and summaries."""
+    reference's tables, findings and summaries. The workers take this process's block size and threshold
+    (`processes.SWITCHES`)."""
     path = _file(tmp_path, 30)
     names = {path: path.name}
     monkeypatch.setattr(parser, "BLOCK_SEGMENTS", 0)
     expected = parse_x12_files([path], OPTIONS, names)
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", _InProcess)
     monkeypatch.setattr(parallel, "PART_MIN_BYTES", 1500)
     monkeypatch.setattr(parallel, "BALANCE", 0.5)  # always cut
     monkeypatch.setattr(parallel, "_part_bytes", lambda sizes, workers: 7_000)

@@ -8,6 +8,8 @@ The size thresholds are lowered so that these small files take the parallel path
 from __future__ import annotations
 
 import functools
+import os
+import resource
 import tempfile
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recon.load.x12 import X12Options, X12Result, parallel, parse_x12_files, stream
+from recon.load.x12 import X12Options, X12Result, asn, parallel, parse_x12_files, parser, processes, stream
 from tests.load.x12.helpers import FIXTURES, planned_parts, po_interchange, record_plans, same_result, write
 
 
@@ -201,3 +203,44 @@ def test_a_huge_interchange_among_others_is_a_part_of_its_own_and_streamed(
     assert planned == [True] and alone.files[0].loaded_sets == 120
     result = parse_x12_files([path], X12Options(our_ids=["DISTCO"]), {path: path.name}, workers=1)
     same_result(result, serial)
+
+
+def _thresholds_after_run(task: parallel._Task) -> tuple[int, int, int]:
+    """In a worker: parse a task, then report the module sizes the parse ran with."""
+    parallel._run(task)
+    return asn.MIN_SEGMENTS, parser.BLOCK_SEGMENTS, stream.BLOCK_CHARS
+
+
+def test_workers_parse_with_the_parents_thresholds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test or a benchmark that sets a fast read's threshold (`asn.MIN_SEGMENTS`) in this process gets it
+    in the workers too: a worker starts from the modules as imported, so each task carries the values."""
+    path = write(tmp_path, po_interchange(), "small.edi")
+    monkeypatch.setattr(asn, "MIN_SEGMENTS", 10**12)
+    monkeypatch.setattr(parser, "BLOCK_SEGMENTS", 7)
+    monkeypatch.setattr(stream, "BLOCK_CHARS", 12_345)
+    (task,) = parallel._plan([path], [path.name], X12Options(), str(tmp_path), 1)
+    with processes.pool(1) as pool:
+        assert pool.submit(_thresholds_after_run, task).result() == (10**12, 7, 12_345)
+
+
+def test_workers_are_forked_from_a_server_that_imported_the_parse() -> None:
+    """No worker imports pyarrow and the parse itself (~0.9 CPU s each when spawned): the fork server did once."""
+    with processes.pool(2) as pool:
+        assert pool.submit(eval, "'recon.load.x12.parser' in __import__('sys').modules").result()
+        assert pool.submit(eval, "'duckdb' in __import__('sys').modules").result() is False
+
+
+def test_the_workers_cpu_counts_as_this_process_childrens() -> None:
+    """The workers are the fork server's children: it is waited for after the pool, so that `time` and
+    `getrusage` (the benchmarks) count their CPU, and no process is left behind."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with processes.pool(1) as pool:
+        used = pool.submit(eval, "(sum(range(3 * 10**6)), __import__('time').process_time())[1]").result()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime >= used > 0
+
+
+def test_a_worker_that_dies_breaks_the_pool() -> None:
+    """What `parse_x12_files` falls back to the serial parse on (`BrokenProcessPool`) still comes."""
+    with processes.pool(1) as pool, pytest.raises(parallel.BrokenProcessPool):
+        pool.submit(os._exit, 3).result()
