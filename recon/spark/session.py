@@ -84,8 +84,7 @@ def session_conf(options: SparkOptions) -> dict[str, str]:
     """Every setting the session is built with: recon's defaults, then the config's `conf`."""
     conf = dict(SEMANTIC_CONF)
     conf.update(DEFAULT_CONF)
-    java = [_quiet_logging(), *([LOCAL_JAVA_OPTIONS] if options.master.startswith("local") else [])]
-    conf["spark.driver.extraJavaOptions"] = " ".join(java)
+    conf["spark.driver.extraJavaOptions"] = _quiet_logging()
     # The executors run recon's UDFs and X12 parser: by default in the interpreter that runs recon
     # (on a cluster, the same path must hold a Python with recon installed; the probe checks it).
     conf["spark.pyspark.python"] = os.environ.get("PYSPARK_PYTHON") or sys.executable
@@ -93,6 +92,7 @@ def session_conf(options: SparkOptions) -> dict[str, str]:
     conf["spark.sql.warehouse.dir"] = str(Path(tempfile.gettempdir()) / "recon-spark-warehouse")
     if options.master.startswith("local"):
         conf.update(LOCAL_CONF)
+        conf["spark.driver.extraJavaOptions"] += f" {LOCAL_JAVA_OPTIONS}"
     conf.update({k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in options.conf.items()})
     return conf
 

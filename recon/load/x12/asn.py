@@ -315,10 +315,6 @@ def bad_hl(mask: np.ndarray, hl_set: np.ndarray, n_sets: int) -> np.ndarray:
     return np.bincount(hl_set[mask], minlength=n_sets) > 0
 
 
-
-
-
-
 def _convert(raw: pa.Array, fn: Callable[[str], str | None]) -> pa.Array:
     """`fn` of each value, asked once per distinct value (a block's sets share few dates and times)."""
     distinct = pc.unique(raw)

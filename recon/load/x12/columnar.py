@@ -272,9 +272,6 @@ class _Elements:
         return pc.fill_null(self.values.take(pa.array(self.offsets - self.base + k, mask=short)), "")
 
 
-
-
-
 def _items(q1: pa.Array, v1: pa.Array, q2: pa.Array, v2: pa.Array, pairs: np.ndarray, line_set: np.ndarray,
            options: list[ResolvedOptions]) -> tuple[pa.Array, pa.Array, pa.Array]:
     """`values.pick_item` for lines of zero, one or two complete id pairs: (item_id, qualifier, ids text)."""

@@ -150,8 +150,6 @@ def _equals(a: pa.Array, value: str) -> np.ndarray:
     return pc.equal(a, value).to_numpy(zero_copy_only=False)
 
 
-
-
 def _dates(raw: pa.Array) -> list[str | None]:
     """`values.ymd` of each value, asked once per distinct value (a block's sets share few dates)."""
     distinct = pc.unique(raw)
