@@ -35,8 +35,9 @@ if TYPE_CHECKING:
 
 SPARK_ENCODINGS = {"utf-8": "UTF-8", "utf8": "UTF-8", "utf-16": "UTF-16", "latin-1": "ISO-8859-1",
                    "latin1": "ISO-8859-1", "iso-8859-1": "ISO-8859-1"}
-# Spark never splits a file smaller than spark.sql.files.openCostInBytes (4 MB by default).
-SINGLE_SPLIT_BYTES = 4 * 1024 * 1024
+# monotonically_increasing_id() is the partition's index << 33 plus the row's place in the partition.
+ROW_IN_PARTITION = (1 << 33) - 1
+LINE_ENDS_CHUNK = 16 * 1024 * 1024  # the bytes `lines_before` counts at a time
 # rows_read of a raw view counted with the mapping's own counts (one Spark job instead of three)
 COUNTED = -1
 PARSE_COLUMNS = ("_parse_field", "_parse_raw", "_parse_reason")
@@ -77,6 +78,53 @@ def _re(text: str) -> str:
 SUSPECT = "_quote_suspect"
 
 
+def split_starts(frame: DataFrame) -> list[int] | None:
+    """The byte offsets at which Spark splits the file `frame` reads, one per partition, from its plan (no job).
+
+    None when the plan is not one file scan whose every partition holds exactly one split (then
+    a row's place in its partition would not be its place in its split); the caller counts.
+    """
+    try:
+        leaves = frame._jdf.queryExecution().executedPlan().collectLeaves()
+        if leaves.size() != 1:
+            return None
+        starts = []
+        for partition in leaves.apply(0).inputRDD().partitions():
+            files = partition.files()
+            if len(files) != 1:
+                return None
+            starts.append(int(files[0].start()))
+    except Exception:  # py4j: not a FileSourceScanExec of this Spark; the caller counts instead
+        return None
+    return sorted(starts) if starts else None
+
+
+def lines_before(path: Path, starts: list[int]) -> dict[int, int]:
+    """For each split start, the lines Hadoop's line reader gives the splits before it.
+
+    That reader ends a line at \\n, \\r or \\r\\n; a split after the first skips its first
+    (partial) line, which the split before reads to its end, so the lines before a split starting
+    at byte s are those starting at or before s: the first line plus every line end completed by
+    byte s (a \\r\\n astride s ends after it). Counted in C (bytes.count), chunk by chunk.
+    """
+    result: dict[int, int] = {}
+    ends, pos, last = 0, 0, b""
+    with path.open("rb") as f:
+        for start in sorted(starts):
+            while pos < start:
+                chunk = f.read(min(LINE_ENDS_CHUNK, start - pos))
+                if not chunk:
+                    break
+                ends += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+                if last == b"\r" and chunk[:1] == b"\n":
+                    ends -= 1  # a \r\n across two chunks, counted once by each
+                pos, last = pos + len(chunk), chunk[-1:]
+            astride = last == b"\r" and f.read(1) == b"\n"
+            f.seek(pos)
+            result[start] = 0 if start == 0 else 1 + ends - astride
+    return result
+
+
 class SparkReaders:
     """The readers of `SparkLoader`: `read` picks one by format and returns a `RawView`."""
 
@@ -101,7 +149,14 @@ class SparkReaders:
         return [F.lit(None).cast("string").alias(c) for c in PARSE_COLUMNS]
 
     def lines(self, path: Path, encoding: str) -> DataFrame:
-        """Every line of a text file with its 1-based line number, in parallel and without a shuffle."""
+        """Every line of a text file with its 1-based line number, in parallel, without a shuffle or a pre-pass.
+
+        A row's line is its place in its file split plus the lines of the splits before it. For a
+        UTF-8 file the splits come from the query's physical plan and the lines before each are
+        counted on the driver (`lines_before`, a byte count at disk speed), so the file is read
+        once, by the query that maps it. Other encodings go through Spark's CSV source, which skips
+        blank lines, so their splits' rows are counted by Spark itself (one more pass).
+        """
         from pyspark.sql import functions as F
 
         spark_encoding = SPARK_ENCODINGS.get(encoding.lower())
@@ -115,8 +170,18 @@ class SparkReaders:
                     .option("quote", "\u0000").option("escape", "\u0000").schema("value STRING").csv(str(path)))
         framed = text.select("value", F.col("_metadata.file_block_start").alias("_blk"),
                              F.monotonically_increasing_id().alias("_mid"))
-        if path.stat().st_size <= SINGLE_SPLIT_BYTES:  # one split, one partition: ids count from 0
+        starts = split_starts(framed)
+        if starts == [0]:  # one split, one partition: ids count from 0
             return framed.select((F.col("_mid") + 1).alias("_line"), "value")
+        if starts is not None and spark_encoding == "UTF-8":
+            # The id's low 33 bits are the row's place in its partition, which holds this one split.
+            place = F.col("_mid").bitwiseAND(F.lit(ROW_IN_PARTITION))
+            unknown = F.raise_error(F.concat(F.lit(f"{path}: a file split Spark did not plan, at byte "),
+                                             F.col("_blk").cast("string")))
+            first: Any = unknown
+            for start, before in lines_before(path, starts).items():
+                first = F.when(F.col("_blk") == start, F.lit(before + 1)).otherwise(first)
+            return framed.select((place + first).cast("bigint").alias("_line"), "value")
         stats = sorted(framed.groupBy("_blk").agg(F.count("*").alias("n"), F.min("_mid").alias("m")).collect())
         offset, delta = 0, None
         for row in stats:
