@@ -74,18 +74,23 @@ def encoding_of(display: str, encoding: str) -> str:
 
 
 def check_not_utf16(path: Path, display: str, encoding: str) -> None:
-    """A UTF-16 file read as UTF-8 or Latin-1 decodes as text full of NUL bytes: say what it is instead.
+    """A UTF-16 file read as UTF-8 or Latin-1 decodes as text full of NUL bytes: say what it is instead
+    (and a big-endian one read as UTF-16, which would decode as garbage: I025).
 
     Half the bytes of mostly-ASCII UTF-16 text are NUL, in every other position; a byte order
     mark is the other giveaway. Real UTF-8 or Latin-1 extracts hold almost no NUL bytes.
     """
-    if encoding_of(display, encoding) == "utf-16":
-        return
     with open(path, "rb") as handle:
         head = handle.read(4096)
-    bom = head.startswith((b"\xff\xfe", b"\xfe\xff"))
     evens, odds = head[0::2].count(0), head[1::2].count(0)
-    if bom or (len(head) >= 4 and max(evens, odds) >= len(head) // 4):
+    nul_heavy = len(head) >= 4 and max(evens, odds) >= len(head) // 4
+    if encoding_of(display, encoding) == "utf-16":
+        # DuckDB reads UTF-16 little-endian whatever the byte order mark says: a big-endian file
+        # would load as one line of other characters, and its rows would be silently lost.
+        if head.startswith(b"\xfe\xff") or (not head.startswith(b"\xff\xfe") and nul_heavy and evens > odds):
+            raise unreadable(display, "I025")
+        return
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or nul_heavy:
         raise unreadable(display, "I023", encoding=encoding)
 
 

@@ -328,6 +328,10 @@ INPUT = area(
      "An xlsx sheet has no rows, so not even a header."),
     ("I009", "unreadable-lines", "Lines cannot be read", "cannot read lines: {reason}",
      "A line-based file (JSON lines) cannot be read as text lines."),
+    ("I025", "utf16-big-endian", "UTF-16 big-endian file", "the file is UTF-16 big-endian text; UTF-16 is read "
+     "little-endian", "The file starts with the big-endian byte order mark (FE FF), or every other byte of its start "
+     "is NUL with the NUL first: read little-endian it would decode as one line of unrelated characters, and "
+     "its rows would be lost.", "convert it to UTF-8 or UTF-16LE, e.g. iconv -f UTF-16BE -t UTF-8"),
     ("I024", "format-not-on-engine", "Format not readable on this engine", "the {engine} engine cannot read format "
      "{format}", "A source's format has no reader on the configured engine (recon.formats: its `spark` is empty); "
      "the source fails and the run goes on.", "run this config with engine: duckdb"),

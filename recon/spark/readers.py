@@ -25,7 +25,7 @@ from recon.db import Database
 from recon.errors import Problem
 from recon.formats import FORMATS
 from recon.load.csv_reader import csv_header
-from recon.load.lines import too_long_reason
+from recon.load.lines import check_not_utf16, too_long_reason
 from recon.load.mapping import read_columns
 from recon.load.readers import UnreadableFile
 from recon.sql import ident, literal
@@ -151,11 +151,14 @@ class SparkReaders:
     def lines(self, path: Path, encoding: str) -> DataFrame:
         """Every line of a text file with its 1-based line number, in parallel, without a shuffle or a pre-pass.
 
-        A row's line is its place in its file split plus the lines of the splits before it. For a
-        UTF-8 file the splits come from the query's physical plan and the lines before each are
-        counted on the driver (`lines_before`, a byte count at disk speed), so the file is read
-        once, by the query that maps it. Other encodings go through Spark's CSV source, which skips
-        blank lines, so their splits' rows are counted by Spark itself (one more pass).
+        A row's line is its place in its file split plus the lines of the splits before it. The
+        splits come from the query's physical plan and the lines before each are counted on the
+        driver (`lines_before`, a byte count at disk speed), so the file is read once, by the query
+        that maps it. Spark's text source keeps a line's bytes as they are, so a Latin-1 file is
+        read by it too (its line ends are the same bytes) and each line decoded after the split;
+        Spark's CSV source, which decodes by itself, drops blank and blank-looking lines and would
+        number every line after one too low. A UTF-16 file's line ends are two bytes, which the
+        text source cannot cut at: it is read whole and cut after decoding (`_utf16_lines`).
         """
         from pyspark.sql import functions as F
 
@@ -163,17 +166,17 @@ class SparkReaders:
         if spark_encoding is None:
             raise UnreadableFile(Problem.of("I003", encoding=encoding, file=str(path),
                                             supported=", ".join(sorted(set(SPARK_ENCODINGS)))))
-        if spark_encoding == "UTF-8":
-            text = self.spark.read.text(str(path))
-        else:  # the text source is UTF-8 only; the CSV source decodes, with nothing as delimiter or quote
-            text = (self.spark.read.option("encoding", spark_encoding).option("sep", "\u0000")
-                    .option("quote", "\u0000").option("escape", "\u0000").schema("value STRING").csv(str(path)))
-        framed = text.select("value", F.col("_metadata.file_block_start").alias("_blk"),
+        if spark_encoding == "UTF-16":
+            return self._utf16_lines(path)
+        text = self.spark.read.text(str(path))
+        value = (F.col("value") if spark_encoding == "UTF-8"
+                 else F.decode(F.col("value").cast("binary"), spark_encoding).alias("value"))
+        framed = text.select(value, F.col("_metadata.file_block_start").alias("_blk"),
                              F.monotonically_increasing_id().alias("_mid"))
         starts = split_starts(framed)
         if starts == [0]:  # one split, one partition: ids count from 0
             return framed.select((F.col("_mid") + 1).alias("_line"), "value")
-        if starts is not None and spark_encoding == "UTF-8":
+        if starts is not None:
             # The id's low 33 bits are the row's place in its partition, which holds this one split.
             place = F.col("_mid").bitwiseAND(F.lit(ROW_IN_PARTITION))
             unknown = F.raise_error(F.concat(F.lit(f"{path}: a file split Spark did not plan, at byte "),
@@ -191,6 +194,25 @@ class SparkReaders:
         if delta is None:
             return self.spark.createDataFrame([], "_line BIGINT, value STRING")
         return framed.select((F.col("_mid") + delta).alias("_line"), "value")
+
+    def _utf16_lines(self, path: Path) -> DataFrame:
+        """A UTF-16 file's lines, numbered: the file read whole, decoded, and cut at \\r\\n, \\r or \\n.
+
+        Decoded as the DuckDB path reads it: little-endian (a big-endian file fails before, I025),
+        its byte order mark dropped. One task reads the file: UTF-16 extracts are rare and small
+        next to UTF-8 ones.
+        """
+        from pyspark.sql import functions as F
+
+        with path.open("rb") as f:
+            charset = "UTF-16" if f.read(2) == b"\xff\xfe" else "UTF-16LE"  # "UTF-16" drops the mark
+        whole = self.spark.read.format("binaryFile").load(str(path))
+        text = F.decode(F.col("content"), charset)
+        # Hadoop's (and DuckDB's) lines: no line after a final line end.
+        body = F.regexp_replace(text, "(\\r\\n|\\r|\\n)\\z", "")  # \z, not $: $ also matches before a last line end
+        parts = F.when(text == "", F.array()).otherwise(F.split(body, "\\r\\n|\\r|\\n", -1))
+        return (whole.select(F.posexplode(parts).alias("_pos", "value"))
+                .select((F.col("_pos") + 1).cast("bigint").alias("_line"), "value"))
 
     def read_csv(self, path: Path, display: str, source: Source) -> RawView:
         from pyspark.sql import functions as F
@@ -276,6 +298,7 @@ class SparkReaders:
     def read_json_lines(self, path: Path, display: str, source: Source) -> RawView:
         from pyspark.sql import functions as F
 
+        check_not_utf16(path, display, source.options.encoding)  # as the DuckDB path: I023, I025
         lines = self.lines(path, source.options.encoding).where(F.trim(F.col("value")) != "")
         return self._json_objects(lines.select(F.col("_line").alias("_source_row"), F.col("value")))
 

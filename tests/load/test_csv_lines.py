@@ -130,6 +130,20 @@ def test_duplicate_header_names_are_a_problem_naming_both_columns(make_project):
     assert load.status == "ok" and load.rows_loaded == 1
 
 
+def test_utf16_big_endian_fails_the_file_instead_of_loading_nothing(make_project):
+    """DuckDB reads UTF-16 little-endian whatever the byte order mark: a big-endian file loaded as
+    one line of other characters, 0 rows and status ok (every row lost). Now it fails, saying why."""
+    text = "id,name\n1,Zoë\n2,Ann\n"
+    for data in (b"\xfe\xff" + text.encode("utf-16-be"), text.encode("utf-16-be")):
+        _, load = _load(make_project, "people.csv", data, "options: {encoding: utf-16}")
+        assert load.status == "failed" and load.problem.code == "I025"
+        assert "iconv -f UTF-16BE" in load.problem.hint
+    for data in (b"\xff\xfe" + text.encode("utf-16-le"), text.encode("utf-16-le")):
+        db, load = _load(make_project, "people.csv", data, "options: {encoding: utf-16}")
+        assert load.status == "ok" and load.rows_loaded == 2
+        assert db.rows("SELECT customer_name FROM crm.orders ORDER BY 1") == [("Ann",), ("Zoë",)]
+
+
 def test_utf16_without_a_bom_read_as_utf8_gets_a_hint(make_project):
     data = "id,name\n1,Zoë\n".encode("utf-16-le")
     _, load = _load(make_project, "people.csv", data)

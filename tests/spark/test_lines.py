@@ -143,3 +143,52 @@ def test_split_files_load_with_duckdbs_line_numbers(engines: dict[str, Any]) -> 
     assert ("lines.csv", 44) in rejects and ("ship.jsonl", 64) in rejects  # past blank lines, in a later split
     carriers = engines["spark"].db.rows("SELECT count(*) FROM wms.shipment_lines WHERE carrier = 'UPSN'")
     assert carriers == [(20,)]
+
+
+ENCODED = """
+version: 1
+rules: []
+engine:
+  spark:
+    master: "local[2]"
+    conf: {CONF}
+sources:
+  lines:
+    system: erp
+    entity: order_lines
+    path: lines.csv
+    options: {delimiter: ";", encoding: ENCODING}
+    columns: {order_id: id, line_no: line, item_id: item, qty: qty}
+"""
+
+
+@pytest.mark.parametrize(("encoding", "codec", "bom", "end"), [
+    ("latin-1", "latin-1", b"", "\r\n"),
+    ("utf-16", "utf-16-le", b"", "\n"),  # no byte order mark: little-endian, as DuckDB reads it
+    ("utf-16", "utf-16-le", b"\xff\xfe", "\r\n"),
+])
+def test_blank_lines_keep_line_numbers_in_every_encoding(spark: Any, tmp_path: Path, encoding: str, codec: str,
+                                                         bom: bytes, end: str) -> None:
+    """Blank and blank-looking lines count in every encoding (Spark's CSV source, which decoded
+    Latin-1 and UTF-16 before, dropped them and numbered every later line too low)."""
+    rows = ["id;line;item;qty"]
+    for i in range(120):
+        rows.append(f"O{i};{i % 7};Müller-é{i};{i}" if i % 23 else f"O{i};bad")
+        if i % 17 == 0:
+            rows.append("" if i % 2 else "  \t")
+    data = end.join(rows) + end
+    (tmp_path / "lines.csv").write_bytes(bom + data.encode(codec))
+    conf = json.dumps({**TEST_CONF, **SMALL_SPLITS})
+    (tmp_path / "recon.yaml").write_text(ENCODED.replace("{CONF}", conf).replace("ENCODING", encoding))
+    try:
+        runs = {e: api.run(tmp_path / "recon.yaml", out=tmp_path / f"out-{e}", dry_run=True, engine=e)
+                for e in ("duckdb", "spark")}
+    finally:
+        for key in SMALL_SPLITS:
+            spark.conf.unset(key)
+    for query in ('SELECT file, "row", field, raw_value, reason FROM main.rejects ORDER BY file, "row"',
+                  "SELECT order_id, line_no, item_id, qty, _source_row FROM erp.order_lines ORDER BY _source_row"):
+        assert runs["spark"].db.rows(query) == runs["duckdb"].db.rows(query)
+    rejected = [r for (r,) in runs["duckdb"].db.rows('SELECT "row" FROM main.rejects ORDER BY 1')]
+    assert rejected[-1] > 100 and len(rejected) == 10  # past several blank lines (a blank-looking one is a record)
+    assert runs["duckdb"].db.rows("SELECT item_id FROM erp.order_lines WHERE order_id = 'O1'") == [("Müller-é1",)]
