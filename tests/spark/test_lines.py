@@ -145,21 +145,9 @@ def test_split_files_load_with_duckdbs_line_numbers(engines: dict[str, Any]) -> 
     assert carriers == [(20,)]
 
 
-ENCODED = """
-version: 1
-rules: []
-engine:
-  spark:
-    master: "local[2]"
-    conf: {CONF}
-sources:
-  lines:
-    system: erp
-    entity: order_lines
-    path: lines.csv
-    options: {delimiter: ";", encoding: ENCODING}
-    columns: {order_id: id, line_no: line, item_id: item, qty: qty}
-"""
+# The CSV source of CONFIG alone, with an encoding and one text column.
+ENCODED = (CONFIG.split("  ship:")[0].replace('{delimiter: ";"}', '{delimiter: ";", encoding: ENCODING}')
+           .replace("line_no: line, qty: qty", "line_no: line, item_id: item, qty: qty"))
 
 
 @pytest.mark.parametrize(("encoding", "codec", "bom", "end"), [
